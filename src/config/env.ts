@@ -1,0 +1,194 @@
+import { fileURLToPath } from 'node:url';
+import * as z from 'zod';
+import {
+  ConfigError,
+  type ConfigIssue,
+  configIssue,
+  createErrorMap,
+  formatZodIssues,
+} from './config-error.js';
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export const ENV_DEFAULTS = {
+  SLACK_API_URL: 'https://slack.com/api/',
+  PORT: '3000',
+  DATABASE_URL: 'file:./data/pls.db',
+  PLS_MANIFEST: 'manifests/pls.yml',
+  LOG_LEVEL: 'info',
+} as const;
+
+/** The process environment (SPEC §2), parsed once. Secrets are here and must never be logged. */
+export interface Env {
+  readonly slackBotToken: string;
+  /** Null only in Socket Mode (`slackAppToken` set), where Slack requests are not signed over HTTP. */
+  readonly slackSigningSecret: string | null;
+  /** Set → Slack traffic uses Socket Mode; ingest still listens on `port`. */
+  readonly slackAppToken: string | null;
+  /** Always ends with `/`: @slack/web-api joins method names onto it. */
+  readonly slackApiUrl: string;
+  /** 0 = any free port (tests). */
+  readonly port: number;
+  readonly databaseUrl: string;
+  /** The file part of `databaseUrl` (`./data/pls.db`, or `:memory:`). */
+  readonly databasePath: string;
+  readonly manifestPath: string;
+  /** Standard Webhooks secret (`whsec_…`); null → `/webhooks/usage` answers 401. */
+  readonly webhookSecret: string | null;
+  /** Segment write key; null → the `/v1/*` endpoints answer 401. */
+  readonly writeKey: string | null;
+  readonly logLevel: LogLevel;
+}
+
+export type EnvSource = Readonly<Record<string, string | undefined>>;
+
+const KEYS = [
+  'SLACK_BOT_TOKEN',
+  'SLACK_SIGNING_SECRET',
+  'SLACK_APP_TOKEN',
+  'SLACK_API_URL',
+  'PORT',
+  'DATABASE_URL',
+  'PLS_MANIFEST',
+  'PLS_WEBHOOK_SECRET',
+  'PLS_WRITE_KEY',
+  'LOG_LEVEL',
+] as const;
+
+// Secret values are never repeated in a message: it ends up in logs and CI output.
+const secret = (what: string, prefix: string) =>
+  z
+    .string({ error: `required (${what}, ${prefix}…)` })
+    .refine((value) => value.startsWith(prefix) && value.length > prefix.length, {
+      error: `must be ${what}, starting with ${prefix} (the value given does not; it is not shown here)`,
+    });
+
+const WEBHOOK_SECRET = /^whsec_[A-Za-z0-9+/]+={0,2}$/;
+
+const envSchema = z.object({
+  SLACK_BOT_TOKEN: secret('the bot token', 'xoxb-'),
+  SLACK_SIGNING_SECRET: z.string().optional(),
+  SLACK_APP_TOKEN: secret('an app-level token for Socket Mode', 'xapp-').optional(),
+  SLACK_API_URL: z
+    .string()
+    .default(ENV_DEFAULTS.SLACK_API_URL)
+    .transform((value, ctx) => {
+      const url = URL.canParse(value) ? new URL(value) : null;
+      if (url === null || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `must be an http(s) URL like ${ENV_DEFAULTS.SLACK_API_URL}`,
+        });
+        return z.NEVER;
+      }
+      if (url.search !== '' || url.hash !== '') {
+        ctx.addIssue({ code: 'custom', message: 'must not carry a query string or fragment' });
+        return z.NEVER;
+      }
+      // @slack/web-api resolves method names relative to this URL: without the slash,
+      // `…/api` + `chat.postMessage` would become `…/chat.postMessage`.
+      return url.href.endsWith('/') ? url.href : `${url.href}/`;
+    }),
+  PORT: z
+    .string()
+    .default(ENV_DEFAULTS.PORT)
+    .transform((value, ctx) => {
+      const port = /^\d{1,5}$/.test(value) ? Number(value) : Number.NaN;
+      if (!(port >= 0 && port <= 65_535)) {
+        ctx.addIssue({ code: 'custom', message: `must be a port number from 0 to 65535, got "${value}"` });
+        return z.NEVER;
+      }
+      return port;
+    }),
+  DATABASE_URL: z
+    .string()
+    .default(ENV_DEFAULTS.DATABASE_URL)
+    .transform((url, ctx) => {
+      const path = databasePathOf(url);
+      if (path === null) {
+        // A database URL may carry credentials, so it is not echoed either.
+        ctx.addIssue({
+          code: 'custom',
+          message: `must be a SQLite file URL like ${ENV_DEFAULTS.DATABASE_URL}`,
+        });
+        return z.NEVER;
+      }
+      return { url, path };
+    }),
+  PLS_MANIFEST: z.string().default(ENV_DEFAULTS.PLS_MANIFEST),
+  PLS_WEBHOOK_SECRET: z
+    .string()
+    .refine((value) => WEBHOOK_SECRET.test(value), {
+      error:
+        'must be a Standard Webhooks secret: whsec_ followed by base64 (the value given is not; it is not shown here)',
+    })
+    .optional(),
+  PLS_WRITE_KEY: z.string().optional(),
+  LOG_LEVEL: z
+    .string()
+    .default(ENV_DEFAULTS.LOG_LEVEL)
+    .transform((value) => value.toLowerCase())
+    .pipe(
+      z.enum(LOG_LEVELS, {
+        error: (issue) => `must be one of ${LOG_LEVELS.join(', ')}, got "${issue.input}"`,
+      }),
+    ),
+});
+
+const SIGNING_SECRET_REQUIRED =
+  'required unless SLACK_APP_TOKEN is set (Socket Mode): the signing secret from the Slack app’s Basic Information page';
+
+/** Parses the environment; throws `ConfigError` naming every bad variable. Empty or blank values count as unset. */
+export function parseEnv(source: EnvSource): Env {
+  const present: Record<string, string> = {};
+  for (const key of KEYS) {
+    // Trimmed: a secret pasted with a trailing newline would otherwise fail every signature.
+    const value = source[key]?.trim();
+    if (value) present[key] = value;
+  }
+  const result = envSchema.safeParse(present, { error: createErrorMap({ showValues: false }) });
+  // Checked here rather than in a zod refinement, which would only run once every other variable is valid.
+  const issues: ConfigIssue[] = [];
+  if (present.SLACK_SIGNING_SECRET === undefined && present.SLACK_APP_TOKEN === undefined) {
+    issues.push(configIssue('env', 'SLACK_SIGNING_SECRET', SIGNING_SECRET_REQUIRED));
+  }
+  if (!result.success) issues.push(...formatZodIssues(result.error, 'env'));
+  if (!result.success || issues.length > 0) throw new ConfigError(sortByVariable(issues));
+  const env = result.data;
+  return Object.freeze({
+    slackBotToken: env.SLACK_BOT_TOKEN,
+    slackSigningSecret: env.SLACK_SIGNING_SECRET ?? null,
+    slackAppToken: env.SLACK_APP_TOKEN ?? null,
+    slackApiUrl: env.SLACK_API_URL,
+    port: env.PORT,
+    databaseUrl: env.DATABASE_URL.url,
+    databasePath: env.DATABASE_URL.path,
+    manifestPath: env.PLS_MANIFEST,
+    webhookSecret: env.PLS_WEBHOOK_SECRET ?? null,
+    writeKey: env.PLS_WRITE_KEY ?? null,
+    logLevel: env.LOG_LEVEL,
+  });
+}
+
+/** Issues in the order of SPEC §2's table, so the message reads like the docs. */
+function sortByVariable(issues: ConfigIssue[]): ConfigIssue[] {
+  const rank = (issue: ConfigIssue) => KEYS.indexOf(issue.path as (typeof KEYS)[number]);
+  return [...issues].sort((a, b) => rank(a) - rank(b));
+}
+
+/** `file:./data/pls.db` → `./data/pls.db`; `file:///srv/pls.db` → `/srv/pls.db`; anything else → null. */
+function databasePathOf(url: string): string | null {
+  if (!url.startsWith('file:') || url.length === 'file:'.length) return null;
+  if (!url.startsWith('file://')) return url.slice('file:'.length);
+  try {
+    return fileURLToPath(url);
+  } catch {
+    return null;
+  }
+}
+
+/** The manifest path the environment asks for, read leniently so manifest errors can be reported next to env errors. */
+export function manifestPathOf(source: EnvSource): string {
+  return source.PLS_MANIFEST?.trim() || ENV_DEFAULTS.PLS_MANIFEST;
+}

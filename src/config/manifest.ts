@@ -1,0 +1,882 @@
+import { readFileSync } from 'node:fs';
+import { IANAZone } from 'luxon';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
+import * as z from 'zod';
+import {
+  ConfigError,
+  configIssue,
+  createErrorMap,
+  describeValue,
+  formatZodIssues,
+  type Locate,
+  unknownKeyError,
+} from './config-error.js';
+import { durationSchema, positiveDurationSchema } from './duration.js';
+
+/*
+ * The manifest (SPEC §5): the PQL definition as code. Parsed once at start into a frozen
+ * object that keeps the YAML's key names, so the docs, the file and the code say the same
+ * thing. Durations become milliseconds, percentages fractions, working hours minutes since
+ * midnight; every default is filled in, so consumers never test for a missing key.
+ */
+
+// ─── Vocabulary ──────────────────────────────────────────────────────────────────────────
+
+export const LAYERS = ['behavioral', 'organizational', 'intent'] as const;
+export type Layer = (typeof LAYERS)[number];
+
+export const TIERS = ['hot', 'warm', 'cold'] as const;
+export type Tier = (typeof TIERS)[number];
+/** The tiers that raise alerts (cold never does): what reps take and what SLAs exist for. */
+export const ALERT_TIERS = ['hot', 'warm'] as const;
+export type AlertTier = (typeof ALERT_TIERS)[number];
+
+/** Account metrics the engine keeps, usable in `scoring.metrics[].metric`. */
+export const METRIC_NAMES = [
+  'active_days_14d',
+  'active_users_14d',
+  'sessions_7d',
+  'features_30d',
+  'integrations',
+  'invites_30d',
+  'pricing_views_7d',
+  'usage_ratio',
+  'employees',
+  'business_domain',
+] as const;
+export type MetricName = (typeof METRIC_NAMES)[number];
+
+export const ROUTING_STRATEGIES = ['owner', 'territory', 'tier', 'round_robin'] as const;
+export type RoutingStrategy = (typeof ROUTING_STRATEGIES)[number];
+
+export const ESCALATION_ACTIONS = ['remind', 'escalate', 'reassign'] as const;
+export type EscalationAction = (typeof ESCALATION_ACTIONS)[number];
+
+/** Account fields a team's `match` can test. */
+export const MATCH_FIELDS = ['employees', 'country', 'industry', 'plan', 'domain'] as const;
+export type MatchField = (typeof MATCH_FIELDS)[number];
+const TEXT_FIELDS: ReadonlySet<MatchField> = new Set(['country', 'industry', 'plan', 'domain']);
+
+export const CONDITION_OPERATORS = ['eq', 'in', 'gte', 'gt', 'lte', 'lt'] as const;
+
+/** Words `/pls queue` and `/pls sla` read as filters: a team with one of these ids could never be named. */
+const RESERVED_TEAM_IDS = new Set(['mine', 'unclaimed', 'all', 'hot', 'warm', 'cold', 'help']);
+
+/** Index + 1 = luxon weekday. */
+const WEEKDAY_NAMES: readonly string[] = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
+
+// ─── Types (what the rest of the code base sees) ─────────────────────────────────────────
+
+export type Scalar = string | number | boolean;
+
+/** All present operators must hold. Numeric operators compare numbers only. */
+export interface Condition {
+  readonly eq?: Scalar;
+  readonly in?: readonly Scalar[];
+  readonly gte?: number;
+  readonly gt?: number;
+  readonly lte?: number;
+  readonly lt?: number;
+}
+
+/** Account fields → conditions, all of which must hold; `{}` matches every account. */
+export type Match = { readonly [Field in MatchField]?: Condition };
+
+/** Event properties → conditions (a signal's `where`). */
+export type PropertyMatch = Readonly<Record<string, Condition>>;
+
+export interface Hours {
+  /** IANA time zone. */
+  readonly tz: string;
+  /** Luxon weekdays, 1 = Monday … 7 = Sunday, ascending. */
+  readonly days: readonly number[];
+  /** Minutes since midnight, inclusive. */
+  readonly from: number;
+  /** Minutes since midnight, exclusive; up to 1440 (`24:00`); always > from. */
+  readonly to: number;
+}
+
+export interface Handoff {
+  /** The signal's nth occurrence (within `within`) is the handoff moment. */
+  readonly count: number;
+  /** Milliseconds; null = occurrences ever. */
+  readonly within: number | null;
+}
+
+export interface Signal {
+  readonly id: string;
+  readonly layer: Layer;
+  /** Event `type` this signal scores. */
+  readonly event: string;
+  /** Points per occurrence, before decay. */
+  readonly points: number;
+  /** Most points all occurrences together may add (before decay); null = no cap. */
+  readonly cap: number | null;
+  /** Null: the signal only scores, never triggers an alert by itself. */
+  readonly handoff: Handoff | null;
+  /** "Why now" template with `{property}` and `{count}` placeholders; null = a generic sentence. */
+  readonly says: string | null;
+  /** Only events whose properties match score; null = every event of the type. */
+  readonly where: PropertyMatch | null;
+}
+
+/** `[threshold, points]`: a metric ≥ threshold earns points; the highest step reached counts. */
+export type MetricStep = readonly [threshold: number, points: number];
+
+export interface Metric {
+  readonly id: string;
+  readonly layer: Layer;
+  readonly metric: MetricName;
+  /** Ascending by threshold, thresholds distinct. */
+  readonly steps: readonly MetricStep[];
+}
+
+export interface Rules {
+  /** ms: one alert per account per cooldown, unless its tier rises. */
+  readonly cooldown: number;
+  /** ms: no alert this long after `upgrade_started`. */
+  readonly converting_window: number;
+  readonly min_employees: number;
+  readonly exclude_plans: readonly string[];
+  /** ms: no response this long after first touch → back to self-serve. */
+  readonly back_off: number;
+  /** ms: an event older than this on arrival scores but fires no alert. */
+  readonly stale_after: number;
+  readonly paid_plans: readonly string[];
+}
+
+export interface Scoring {
+  /** ms */
+  readonly half_life: number;
+  /** Score thresholds, hot > warm. */
+  readonly tiers: { readonly hot: number; readonly warm: number };
+  /** Minimum points per layer; failing any gate makes an account cold. */
+  readonly gates: Readonly<Record<Layer, number>>;
+  readonly signals: readonly Signal[];
+  readonly metrics: readonly Metric[];
+  readonly rules: Rules;
+}
+
+export interface Team {
+  readonly id: string;
+  /** Slack channel id. */
+  readonly channel: string;
+  readonly match: Match;
+  readonly hours: Hours;
+  /** Slack user ids, all present in `routing.reps`. */
+  readonly reps: readonly string[];
+}
+
+export interface Rep {
+  /** Slack user id. */
+  readonly id: string;
+  /** Lower-cased; matched against an account's CRM `owner`. */
+  readonly email: string | null;
+  /** Open alerts the rep may hold at once. */
+  readonly capacity: number;
+  readonly tiers: readonly AlertTier[];
+  /** Territory; null = any country. */
+  readonly countries: readonly string[] | null;
+  /** Null = the hours of the team the alert is routed to. */
+  readonly hours: Hours | null;
+  /** Share in weighted round-robin. */
+  readonly weight: number;
+}
+
+export interface Routing {
+  readonly strategy: readonly RoutingStrategy[];
+  /** Always names a team. */
+  readonly default_team: string;
+  /** First match wins. */
+  readonly teams: readonly Team[];
+  readonly reps: readonly Rep[];
+  /** Slack user ids. */
+  readonly managers: readonly string[];
+  /** Slack channel id. */
+  readonly escalation_channel: string;
+}
+
+export interface SlaTargets {
+  /** ms from the alert. */
+  readonly claim: number;
+  /** ms from the alert; ≥ claim. */
+  readonly first_touch: number;
+}
+
+export interface EscalationStep {
+  /** Fraction of the claim SLA elapsed (0.5 = 50 %). */
+  readonly at: number;
+  readonly do: EscalationAction;
+}
+
+export interface SlaPolicy {
+  /** ms */
+  readonly sweep_every: number;
+  readonly business_hours: boolean;
+  readonly tiers: Readonly<Record<AlertTier, SlaTargets>>;
+  /** Ascending by `at`. */
+  readonly escalation: readonly EscalationStep[];
+}
+
+export interface Manifest {
+  readonly timezone: string;
+  /** ms */
+  readonly retention: number;
+  readonly scoring: Scoring;
+  readonly routing: Routing;
+  readonly sla: SlaPolicy;
+}
+
+// ─── Building blocks ─────────────────────────────────────────────────────────────────────
+
+/**
+ * Unknown keys are errors: a typo in a PQL definition must never be silently ignored.
+ * `expected` names what belongs here when something other than a mapping is given.
+ */
+function strict<Shape extends z.core.$ZodLooseShape>(shape: Shape, expected = 'a mapping') {
+  const unknownKey = unknownKeyError(Object.keys(shape));
+  return z.strictObject(shape, {
+    error: (issue) =>
+      issue.code === 'invalid_type' && issue.input !== undefined
+        ? `expected ${expected}, got ${describeValue(issue.input)}`
+        : unknownKey(issue),
+  });
+}
+
+/** A schema that reads one value by hand, for formats zod has no words for. */
+function custom<Out>(read: (value: unknown) => { ok: true; value: Out } | { ok: false; message: string }) {
+  return z.unknown().transform((value, ctx): Out => {
+    const result = read(value);
+    if (result.ok) return result.value;
+    ctx.addIssue({ code: 'custom', message: result.message });
+    return z.NEVER;
+  });
+}
+
+/**
+ * For cross-checks: they run only on values that are valid so far, so one mistake is reported
+ * once, not again by every check that reads it (an empty signal list would also fail each gate).
+ */
+const WHEN_VALID = { when: (payload: z.core.ParsePayload) => payload.issues.length === 0 };
+
+const ok = <T>(value: T) => ({ ok: true as const, value });
+const fail = (message: string) => ({ ok: false as const, message });
+
+const timezoneSchema = z.string().refine((zone) => IANAZone.isValidZone(zone), {
+  error: (issue) =>
+    `unknown time zone ${describeValue(issue.input)} (use an IANA name like America/New_York)`,
+});
+
+const idSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, {
+  error: (issue) =>
+    `expected an id of letters, digits, _ . or - (like pricing_repeat), got ${describeValue(issue.input)}`,
+});
+
+const teamIdSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_-]*$/, {
+    error: (issue) =>
+      `expected a team id of letters, digits, _ or - (like mid-market), got ${describeValue(issue.input)}`,
+  })
+  .refine((id) => !RESERVED_TEAM_IDS.has(id.toLowerCase()) && !/^\d+d$/.test(id), {
+    error: (issue) =>
+      `${describeValue(issue.input)} is reserved: /pls queue and /pls sla read it as a filter`,
+  });
+
+const channelIdSchema = z.string().regex(/^[CG][A-Z0-9]+$/, {
+  error: (issue) =>
+    `expected a Slack channel id like C0123ABC, got ${describeValue(issue.input)}${idHint(issue.input, 'channel')}`,
+});
+
+const userIdSchema = z.string().regex(/^[UW][A-Z0-9]+$/, {
+  error: (issue) =>
+    `expected a Slack user id like U0123ABC, got ${describeValue(issue.input)}${idHint(issue.input, 'user')}`,
+});
+
+/** Names are what people type first; Slack hides ids, so say where to find one. */
+function idHint(input: unknown, kind: 'channel' | 'user'): string {
+  if (typeof input !== 'string' || !/^[#@]|^[a-z]/.test(input)) return '';
+  return kind === 'channel'
+    ? ' (use the channel id, not its name: it is at the bottom of the channel’s About tab)'
+    : ' (use the member id, not the name: profile → ⋯ → Copy member ID)';
+}
+
+const pointsSchema = z.number().min(0).max(100);
+const nonEmptyText = z.string().trim().min(1);
+
+const scalarSchema = z.union([z.string(), z.number(), z.boolean()], {
+  error: (issue) => `expected text, a number or true/false, got ${describeValue(issue.input)}`,
+});
+
+const conditionSchema = strict({
+  eq: scalarSchema.optional(),
+  in: z.array(scalarSchema).min(1).optional(),
+  gte: z.number().optional(),
+  gt: z.number().optional(),
+  lte: z.number().optional(),
+  lt: z.number().optional(),
+}).superRefine((condition, ctx) => {
+  const present = CONDITION_OPERATORS.filter((operator) => condition[operator] !== undefined);
+  if (present.length === 0) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `needs at least one operator: ${CONDITION_OPERATORS.join(', ')}`,
+    });
+    return;
+  }
+  const lower = Math.max(condition.gte ?? -Infinity, condition.gt ?? -Infinity);
+  const upper = Math.min(condition.lte ?? Infinity, condition.lt ?? Infinity);
+  const strictBound =
+    (condition.gt !== undefined && condition.gt >= (condition.gte ?? -Infinity)) ||
+    (condition.lt !== undefined && condition.lt <= (condition.lte ?? Infinity));
+  if (lower > upper || (lower === upper && strictBound)) {
+    ctx.addIssue({
+      code: 'custom',
+      message: 'this range can never hold: its lower bound is above its upper bound',
+    });
+  }
+}, WHEN_VALID);
+
+const matchSchema = strict(
+  Object.fromEntries(MATCH_FIELDS.map((field) => [field, conditionSchema.optional()])) as Record<
+    MatchField,
+    z.ZodOptional<typeof conditionSchema>
+  >,
+).superRefine((match, ctx) => {
+  for (const field of MATCH_FIELDS) {
+    const condition = match[field];
+    if (condition === undefined) continue;
+    const values = [...(condition.eq === undefined ? [] : [condition.eq]), ...(condition.in ?? [])];
+    if (TEXT_FIELDS.has(field)) {
+      for (const operator of ['gte', 'gt', 'lte', 'lt'] as const) {
+        if (condition[operator] !== undefined) {
+          ctx.addIssue({
+            code: 'custom',
+            path: [field, operator],
+            message: `${field} is text: compare it with eq or in`,
+          });
+        }
+      }
+      if (values.some((value) => typeof value !== 'string')) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [field],
+          message: `${field} is text: eq and in take text values`,
+        });
+      }
+    } else if (values.some((value) => typeof value !== 'number')) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [field],
+        message: `${field} is a number: eq and in take numbers`,
+      });
+    }
+  }
+}, WHEN_VALID);
+
+const propertyMatchSchema = z.record(nonEmptyText, conditionSchema);
+
+function parseTime(value: unknown, allowEndOfDay: boolean) {
+  const match = typeof value === 'string' ? /^(\d{1,2}):(\d{2})$/.exec(value.trim()) : null;
+  const minutes = match ? Number(match[1]) * 60 + Number(match[2]) : Number.NaN;
+  const valid =
+    match !== null && Number(match[2]) < 60 && (minutes < 1440 || (allowEndOfDay && minutes === 1440));
+  return valid
+    ? ok(minutes)
+    : fail(
+        `expected a time like "09:00"${allowEndOfDay ? ' (up to "24:00")' : ''}, got ${describeValue(value)}`,
+      );
+}
+
+function parseDays(value: unknown) {
+  const expected = `expected days like mon-fri, "mon,wed,fri" or [mon, tue], got ${describeValue(value)}`;
+  const items = typeof value === 'string' ? [value] : Array.isArray(value) ? value : [];
+  if (items.length === 0 || items.some((item) => typeof item !== 'string')) return fail(expected);
+  const days = new Set<number>();
+  for (const part of (items as string[]).flatMap((item) => item.split(','))) {
+    const [first, last, ...rest] = part
+      .split('-')
+      .map((name) => WEEKDAY_NAMES.indexOf(name.trim().toLowerCase()));
+    if (first === undefined || first < 0 || rest.length > 0 || (last !== undefined && last < 0))
+      return fail(expected);
+    // A range may wrap the week: fri-mon is fri, sat, sun, mon.
+    const span = last === undefined ? 0 : (last - first + 7) % 7;
+    for (let offset = 0; offset <= span; offset++) days.add(((first + offset) % 7) + 1);
+  }
+  return ok([...days].sort((a, b) => a - b));
+}
+
+const hoursSchema = strict(
+  {
+    tz: timezoneSchema.optional(),
+    days: custom(parseDays).prefault('mon-fri'),
+    from: custom((value) => parseTime(value, false)).prefault('09:00'),
+    to: custom((value) => parseTime(value, true)).prefault('18:00'),
+  },
+  '{ tz, days, from, to }',
+).superRefine((hours, ctx) => {
+  if (hours.to <= hours.from) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['to'],
+      message: 'must be later than from (hours that cross midnight are not supported)',
+    });
+  }
+}, WHEN_VALID);
+
+/** `50%` or `0.5` → 0.5. A bare number is a fraction, so `50` (5000 %) is refused as a likely slip. */
+const fractionSchema = custom((value) => {
+  const percent = typeof value === 'string' ? /^(\d+(?:\.\d+)?)\s*%$/.exec(value.trim()) : null;
+  const fraction = percent ? Number(percent[1]) / 100 : typeof value === 'number' ? value : Number.NaN;
+  if (!(fraction > 0 && fraction <= 10)) {
+    return fail(
+      `expected a percentage of the claim SLA like 50% or 150% (or a fraction like 0.5), got ${describeValue(value)}`,
+    );
+  }
+  return ok(fraction);
+});
+
+// ─── Sections ────────────────────────────────────────────────────────────────────────────
+
+const handoffSchema = z.preprocess(
+  (value) => (value === true ? { count: 1 } : value === false || value === null ? undefined : value),
+  strict(
+    { count: z.int().min(1), within: positiveDurationSchema.optional() },
+    'true, false or { count, within }',
+  ).optional(),
+);
+
+const signalSchema = strict({
+  id: idSchema,
+  layer: z.enum(LAYERS),
+  event: nonEmptyText,
+  points: pointsSchema,
+  cap: pointsSchema.nullable().optional(),
+  handoff: handoffSchema,
+  says: nonEmptyText.nullable().optional(),
+  where: propertyMatchSchema.nullable().optional(),
+}).superRefine((signal, ctx) => {
+  if (signal.cap != null && signal.cap < signal.points) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['cap'],
+      message: `is below points (${signal.points}): a single event would already exceed it`,
+    });
+  }
+}, WHEN_VALID);
+
+const metricSchema = strict({
+  id: idSchema,
+  layer: z.enum(LAYERS),
+  metric: z.enum(METRIC_NAMES, {
+    error: (issue) => `unknown metric ${describeValue(issue.input)} (one of: ${METRIC_NAMES.join(', ')})`,
+  }),
+  steps: z.array(z.tuple([z.number().min(0), pointsSchema])).min(1),
+})
+  .superRefine((metric, ctx) => {
+    const seen = new Set<number>();
+    metric.steps.forEach(([threshold], index) => {
+      if (seen.has(threshold)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['steps', index, 0],
+          message: `threshold ${threshold} appears twice`,
+        });
+      }
+      seen.add(threshold);
+      if ((metric.metric === 'usage_ratio' || metric.metric === 'business_domain') && threshold > 1) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['steps', index, 0],
+          message: `${metric.metric} is between 0 and 1, so a threshold of ${threshold} is never reached`,
+        });
+      }
+    });
+  }, WHEN_VALID)
+  .transform((metric) => ({ ...metric, steps: [...metric.steps].sort((a, b) => a[0] - b[0]) }));
+
+const rulesSchema = strict({
+  cooldown: durationSchema.prefault('14d'),
+  converting_window: durationSchema.prefault('24h'),
+  min_employees: z.int().min(0).prefault(20),
+  exclude_plans: z.array(nonEmptyText).prefault(['enterprise']),
+  back_off: durationSchema.prefault('7d'),
+  stale_after: positiveDurationSchema.prefault('24h'),
+  paid_plans: z.array(nonEmptyText).prefault(['team', 'business', 'enterprise']),
+});
+
+const scoringSchema = strict({
+  half_life: positiveDurationSchema.prefault('3d'),
+  tiers: strict({ hot: pointsSchema.prefault(70), warm: pointsSchema.prefault(40) }).prefault({}),
+  gates: strict({
+    behavioral: pointsSchema.prefault(10),
+    organizational: pointsSchema.prefault(5),
+    intent: pointsSchema.prefault(10),
+  }).prefault({}),
+  signals: z.array(signalSchema).min(1),
+  metrics: z.array(metricSchema).prefault([]),
+  rules: rulesSchema.prefault({}),
+}).superRefine((scoring, ctx) => {
+  if (scoring.tiers.hot <= scoring.tiers.warm) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['tiers', 'hot'],
+      message: `must be above warm (${scoring.tiers.warm})`,
+    });
+  }
+
+  const owners = new Map<string, string>();
+  const claim = (id: string, path: (string | number)[]) => {
+    const previous = owners.get(id);
+    if (previous === undefined) owners.set(id, path.join('.'));
+    else ctx.addIssue({ code: 'custom', path, message: `duplicate id "${id}" (also scoring.${previous})` });
+  };
+  for (const [index, signal] of scoring.signals.entries()) claim(signal.id, ['signals', index, 'id']);
+  for (const [index, metric] of scoring.metrics.entries()) claim(metric.id, ['metrics', index, 'id']);
+
+  // A gate no signal or metric can reach would make every account cold: the manifest would never alert.
+  const reachable: Record<Layer, number> = { behavioral: 0, organizational: 0, intent: 0 };
+  for (const signal of scoring.signals) {
+    if (signal.points > 0) reachable[signal.layer] += signal.cap ?? Number.POSITIVE_INFINITY;
+  }
+  for (const metric of scoring.metrics) {
+    reachable[metric.layer] += Math.max(...metric.steps.map(([, points]) => points));
+  }
+  for (const layer of LAYERS) {
+    const gate = scoring.gates[layer];
+    if (gate > reachable[layer]) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['gates', layer],
+        message:
+          reachable[layer] === 0
+            ? `needs ${gate} ${layer} points but no signal or metric scores the ${layer} layer: every account would be cold`
+            : `needs ${gate} ${layer} points but the ${layer} signals and metrics add up to at most ${reachable[layer]}`,
+      });
+    }
+  }
+  const best = Math.min(100, reachable.behavioral + reachable.organizational + reachable.intent);
+  for (const tier of ['hot', 'warm'] as const) {
+    if (scoring.tiers[tier] > best) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['tiers', tier],
+        message: `is out of reach: all signals and metrics together score at most ${best}`,
+      });
+    }
+  }
+}, WHEN_VALID);
+
+const teamSchema = strict({
+  id: teamIdSchema,
+  channel: channelIdSchema,
+  match: matchSchema.prefault({}),
+  hours: hoursSchema.optional(),
+  reps: z.array(userIdSchema).prefault([]),
+});
+
+const repSchema = strict({
+  id: userIdSchema,
+  email: z
+    .email({ error: (issue) => `expected an email address, got ${describeValue(issue.input)}` })
+    .transform((email) => email.toLowerCase())
+    .optional(),
+  capacity: z.int().min(1).prefault(15),
+  tiers: z.array(z.enum(ALERT_TIERS)).min(1).prefault(['hot', 'warm']),
+  countries: z.array(nonEmptyText).min(1).nullable().optional(),
+  hours: hoursSchema.nullable().optional(),
+  weight: z.number().positive().prefault(1),
+});
+
+const routingSchema = strict({
+  strategy: z
+    .array(z.enum(ROUTING_STRATEGIES))
+    .min(1)
+    .prefault([...ROUTING_STRATEGIES]),
+  default_team: z.string().optional(),
+  teams: z.array(teamSchema).min(1),
+  reps: z.array(repSchema).min(1),
+  managers: z.array(userIdSchema).min(1),
+  escalation_channel: channelIdSchema,
+}).superRefine((routing, ctx) => {
+  const duplicates = <T>(
+    items: readonly T[],
+    key: (item: T) => string | undefined,
+    path: (index: number) => (string | number)[],
+    what: string,
+  ) => {
+    const seen = new Set<string>();
+    items.forEach((item, index) => {
+      const value = key(item);
+      if (value === undefined) return;
+      if (seen.has(value))
+        ctx.addIssue({ code: 'custom', path: path(index), message: `${what} "${value}" appears twice` });
+      seen.add(value);
+    });
+  };
+  duplicates(
+    routing.strategy,
+    (step) => step,
+    (index) => ['strategy', index],
+    'strategy',
+  );
+  duplicates(
+    routing.teams,
+    (team) => team.id,
+    (index) => ['teams', index, 'id'],
+    'team id',
+  );
+  duplicates(
+    routing.reps,
+    (rep) => rep.id,
+    (index) => ['reps', index, 'id'],
+    'rep',
+  );
+  duplicates(
+    routing.reps,
+    (rep) => rep.email,
+    (index) => ['reps', index, 'email'],
+    'email',
+  );
+  duplicates(
+    routing.managers,
+    (id) => id,
+    (index) => ['managers', index],
+    'manager',
+  );
+
+  const repIds = new Set(routing.reps.map((rep) => rep.id));
+  routing.teams.forEach((team, teamIndex) => {
+    duplicates(
+      team.reps,
+      (id) => id,
+      (index) => ['teams', teamIndex, 'reps', index],
+      'rep',
+    );
+    team.reps.forEach((id, index) => {
+      if (!repIds.has(id)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['teams', teamIndex, 'reps', index],
+          message: `${id} is not listed in routing.reps`,
+        });
+      }
+    });
+  });
+
+  // First match wins, so a team that matches everything hides every team after it.
+  const catchAll = routing.teams.findIndex((team) => Object.keys(team.match).length === 0);
+  if (catchAll !== -1 && catchAll < routing.teams.length - 1) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['teams', catchAll + 1],
+      message: `is never reached: team "${routing.teams[catchAll]!.id}" before it matches every account`,
+    });
+  }
+
+  const teamIds = routing.teams.map((team) => team.id);
+  if (routing.default_team !== undefined && !teamIds.includes(routing.default_team)) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['default_team'],
+      message: `no team "${routing.default_team}" (teams: ${teamIds.join(', ')})`,
+    });
+  }
+}, WHEN_VALID);
+
+const slaTargetsSchema = (claim: string, firstTouch: string) =>
+  strict({
+    claim: positiveDurationSchema.prefault(claim),
+    first_touch: positiveDurationSchema.prefault(firstTouch),
+  })
+    .superRefine((targets, ctx) => {
+      if (targets.first_touch < targets.claim) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['first_touch'],
+          message: 'must not be shorter than claim: both run from the moment the alert is raised',
+        });
+      }
+    }, WHEN_VALID)
+    .prefault({});
+
+const escalationStepSchema = strict({ at: fractionSchema, do: z.enum(ESCALATION_ACTIONS) });
+
+const slaSchema = strict({
+  sweep_every: positiveDurationSchema.prefault('30s'),
+  business_hours: z.boolean().prefault(true),
+  tiers: strict({ hot: slaTargetsSchema('15m', '2h'), warm: slaTargetsSchema('4h', '24h') }).prefault({}),
+  escalation: z
+    .array(escalationStepSchema)
+    .prefault([
+      { at: '50%', do: 'remind' },
+      { at: '100%', do: 'escalate' },
+      { at: '200%', do: 'reassign' },
+    ])
+    .transform((steps) => [...steps].sort((a, b) => a.at - b.at)),
+});
+
+const DEFAULT_TIMEZONE = 'America/New_York';
+
+const manifestSchema = strict({
+  timezone: timezoneSchema.prefault(DEFAULT_TIMEZONE),
+  retention: positiveDurationSchema.prefault('180d'),
+  scoring: scoringSchema,
+  routing: routingSchema,
+  sla: slaSchema.prefault({}),
+}).transform((input): Manifest => {
+  const hours = (value: { tz?: string | undefined; days: number[]; from: number; to: number }): Hours => ({
+    tz: value.tz ?? input.timezone,
+    days: value.days,
+    from: value.from,
+    to: value.to,
+  });
+  const teamHours = { days: [1, 2, 3, 4, 5], from: 9 * 60, to: 18 * 60 };
+  const { routing, scoring } = input;
+  return {
+    timezone: input.timezone,
+    retention: input.retention,
+    scoring: {
+      ...scoring,
+      signals: scoring.signals.map((signal) => ({
+        id: signal.id,
+        layer: signal.layer,
+        event: signal.event,
+        points: signal.points,
+        cap: signal.cap ?? null,
+        handoff:
+          signal.handoff === undefined
+            ? null
+            : { count: signal.handoff.count, within: signal.handoff.within ?? null },
+        says: signal.says ?? null,
+        where: signal.where ?? null,
+      })),
+      metrics: scoring.metrics.map((metric) => ({
+        ...metric,
+        steps: metric.steps.map(([threshold, points]) => [threshold, points] as const),
+      })),
+    },
+    routing: {
+      strategy: routing.strategy,
+      default_team: routing.default_team ?? routing.teams[0]!.id,
+      teams: routing.teams.map((team) => ({ ...team, hours: hours(team.hours ?? teamHours) })),
+      reps: routing.reps.map((rep) => ({
+        id: rep.id,
+        email: rep.email ?? null,
+        capacity: rep.capacity,
+        tiers: rep.tiers,
+        countries: rep.countries ?? null,
+        hours: rep.hours == null ? null : hours(rep.hours),
+        weight: rep.weight,
+      })),
+      managers: routing.managers,
+      escalation_channel: routing.escalation_channel,
+    },
+    sla: input.sla,
+  };
+});
+
+// ─── Entry points ────────────────────────────────────────────────────────────────────────
+
+interface ParseOptions {
+  /** Named in error messages. */
+  readonly file?: string | null;
+  readonly locate?: Locate;
+}
+
+/** Validates an already-parsed manifest (e.g. YAML's output); throws `ConfigError` naming every bad key. */
+export function parseManifest(raw: unknown, options: ParseOptions = {}): Manifest {
+  const file = options.file ?? null;
+  if (raw === null || raw === undefined) {
+    throw new ConfigError([configIssue('manifest', '', 'the manifest is empty', { file })]);
+  }
+  const result = manifestSchema.safeParse(raw, { error: createErrorMap({ showValues: true }) });
+  if (!result.success)
+    throw new ConfigError(formatZodIssues(result.error, 'manifest', { file, locate: options.locate }));
+  return deepFreeze(result.data);
+}
+
+/** Reads and validates a YAML manifest; errors carry the file and, where known, the line. */
+export function loadManifest(path: string): Manifest {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const message =
+      code === 'ENOENT'
+        ? 'file not found (set PLS_MANIFEST to the manifest’s path)'
+        : `cannot be read (${code ?? String(error)}; PLS_MANIFEST names the manifest’s path)`;
+    throw new ConfigError([configIssue('manifest', '', message, { file: path })]);
+  }
+  return parseManifestYaml(text, path);
+}
+
+/** Parses manifest YAML text; `file` only names it in errors. */
+export function parseManifestYaml(text: string, file: string | null = null): Manifest {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: true });
+  if (doc.errors.length > 0) {
+    throw new ConfigError(
+      doc.errors.map((error) =>
+        configIssue('manifest', '', `invalid YAML: ${firstLine(error.message)}`, {
+          file,
+          line: error.linePos?.[0].line ?? null,
+          column: error.linePos?.[0].col ?? null,
+        }),
+      ),
+    );
+  }
+  let raw: unknown;
+  try {
+    raw = doc.toJS();
+  } catch (error) {
+    throw new ConfigError([
+      configIssue('manifest', '', `invalid YAML: ${(error as Error).message}`, { file }),
+    ]);
+  }
+  const locate: Locate = (path) => {
+    let node: unknown = doc.contents;
+    let offset: number | null = null;
+    for (const segment of path) {
+      if (isMap(node)) {
+        const pair = node.items.find(
+          (item) => isScalar(item.key) && String(item.key.value) === String(segment),
+        );
+        if (pair === undefined) break;
+        // Reported at the key: that is where the line to fix starts, for block values too.
+        offset = rangeStart(pair.key) ?? rangeStart(pair.value);
+        node = pair.value;
+      } else if (isSeq(node)) {
+        const item = node.items[Number(segment)];
+        if (item === undefined) break;
+        offset = rangeStart(item);
+        node = item;
+      } else {
+        break;
+      }
+    }
+    if (offset === null) return null;
+    const position = lineCounter.linePos(offset);
+    return { line: position.line, column: position.col };
+  };
+  return parseManifest(raw, { file, locate });
+}
+
+function rangeStart(node: unknown): number | null {
+  const range = (node as { range?: readonly number[] } | null)?.range;
+  return range?.[0] ?? null;
+}
+
+/** yaml's pretty errors append a snippet after the first line; the position is reported separately. */
+function firstLine(message: string): string {
+  return (message.split('\n')[0] ?? message).replace(/ at line \d+, column \d+:?$/, '');
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}

@@ -1,0 +1,105 @@
+import { and, desc, eq, ne, sql } from 'drizzle-orm';
+import type { Db } from './client.js';
+import { type AlertState, alertEvents, alerts, repStatus } from './schema.js';
+
+export type AlertRow = typeof alerts.$inferSelect;
+export type NewAlert = typeof alerts.$inferInsert;
+
+/** Alerts, their audit trail, and the per-rep routing state. All writes run inside the caller's transaction. */
+export function createAlertsRepo(db: Db) {
+  return {
+    find(id: string): AlertRow | null {
+      return db.select().from(alerts).where(eq(alerts.id, id)).get() ?? null;
+    },
+
+    /** The account's alert that is not closed (at most one, by the partial unique index). */
+    findOpen(accountId: string): AlertRow | null {
+      return (
+        db
+          .select()
+          .from(alerts)
+          .where(and(eq(alerts.accountId, accountId), ne(alerts.state, 'closed')))
+          .get() ?? null
+      );
+    },
+
+    findLatest(accountId: string): AlertRow | null {
+      return (
+        db
+          .select()
+          .from(alerts)
+          .where(eq(alerts.accountId, accountId))
+          .orderBy(desc(alerts.openedAt))
+          .limit(1)
+          .get() ?? null
+      );
+    },
+
+    insert(alert: NewAlert, actor: string | null, data: Record<string, unknown>): void {
+      db.insert(alerts).values(alert).run();
+      this.record(alert.id, alert.openedAt, 'opened', actor, data);
+    },
+
+    update(id: string, changes: Partial<NewAlert>, now: number): void {
+      db.update(alerts)
+        .set({ ...changes, updatedAt: now })
+        .where(eq(alerts.id, id))
+        .run();
+    },
+
+    /** Append-only audit row for a state change. */
+    record(
+      alertId: string,
+      at: number,
+      kind: string,
+      actor: string | null,
+      data: Record<string, unknown> = {},
+    ): void {
+      db.insert(alertEvents).values({ alertId, at, kind, actor, data }).run();
+    },
+
+    history(alertId: string) {
+      return db
+        .select()
+        .from(alertEvents)
+        .where(eq(alertEvents.alertId, alertId))
+        .orderBy(alertEvents.seq)
+        .all();
+    },
+
+    /** Alerts a rep holds that are not closed: their load against `capacity`. */
+    heldBy(repId: string): number {
+      const row = db
+        .select({ n: sql<number>`count(*)` })
+        .from(alerts)
+        .where(and(eq(alerts.claimedBy, repId), sql`${alerts.state} in ('claimed', 'contacted')`))
+        .get();
+      return row?.n ?? 0;
+    },
+
+    repStatus(repId: string): { ooo: boolean; routed: number } {
+      const row = db.select().from(repStatus).where(eq(repStatus.repId, repId)).get();
+      return { ooo: row?.ooo ?? false, routed: row?.routed ?? 0 };
+    },
+
+    countRouted(repId: string, now: number): void {
+      db.insert(repStatus)
+        .values({ repId, routed: 1, updatedAt: now })
+        .onConflictDoUpdate({
+          target: repStatus.repId,
+          set: { routed: sql`${repStatus.routed} + 1`, updatedAt: now },
+        })
+        .run();
+    },
+
+    setOoo(repId: string, ooo: boolean, now: number): void {
+      db.insert(repStatus)
+        .values({ repId, ooo, updatedAt: now })
+        .onConflictDoUpdate({ target: repStatus.repId, set: { ooo, updatedAt: now } })
+        .run();
+    },
+  };
+}
+
+export type AlertsRepo = ReturnType<typeof createAlertsRepo>;
+export type { AlertState };

@@ -1,0 +1,84 @@
+import { and, asc, eq, isNull, sql } from 'drizzle-orm';
+import type { Db } from './client.js';
+import { outbox } from './schema.js';
+
+export type OutboxRow = typeof outbox.$inferSelect;
+
+/**
+ * What the bot must still say in Slack. Rows are written in the same transaction as the state
+ * change that causes them; the sender marks each sent (or failed for good) after Slack answers.
+ */
+export type OutboxMessage =
+  /** Post the alert's message (rendered from state at send time). */
+  | { kind: 'alert.post'; alertId: string }
+  /** Re-render the alert's message whole and chat.update it. */
+  | { kind: 'alert.update'; alertId: string }
+  /** A reply in the alert's thread. */
+  | { kind: 'alert.reply'; alertId: string; text: string }
+  /** A message to a channel or a user (DM by user id), optionally tied to an alert for ordering. */
+  | { kind: 'message'; alertId: string | null; channel: string; text: string };
+
+export function createOutboxRepo(db: Db) {
+  const pendingUpdate = db
+    .select({ seq: outbox.seq })
+    .from(outbox)
+    .where(
+      and(
+        eq(outbox.alertId, sql.placeholder('alertId')),
+        eq(outbox.kind, 'alert.update'),
+        isNull(outbox.sentAt),
+        isNull(outbox.failedAt),
+      ),
+    )
+    .limit(1)
+    .prepare();
+
+  return {
+    /**
+     * Queues a Slack call. An `alert.update` already waiting for the same alert covers this one:
+     * updates render the current state when sent, so one pending update is always enough.
+     */
+    enqueue(message: OutboxMessage, now: number): void {
+      if (message.kind === 'alert.update' && pendingUpdate.get({ alertId: message.alertId })) return;
+      const { kind, alertId, ...payload } = message;
+      db.insert(outbox).values({ kind, alertId, payload, createdAt: now, nextAttemptAt: now }).run();
+    },
+
+    /** Unsent rows in order (due or not: a row that is not due still holds back later rows of its alert). */
+    pending(limit: number): OutboxRow[] {
+      return db
+        .select()
+        .from(outbox)
+        .where(and(isNull(outbox.sentAt), isNull(outbox.failedAt)))
+        .orderBy(asc(outbox.seq))
+        .limit(limit)
+        .all();
+    },
+
+    markSent(seq: number, now: number): void {
+      db.update(outbox).set({ sentAt: now }).where(eq(outbox.seq, seq)).run();
+    },
+
+    markFailed(seq: number, error: string, now: number): void {
+      db.update(outbox).set({ failedAt: now, lastError: error }).where(eq(outbox.seq, seq)).run();
+    },
+
+    retryLater(seq: number, error: string, at: number): void {
+      db.update(outbox)
+        .set({ attempts: sql`${outbox.attempts} + 1`, nextAttemptAt: at, lastError: error })
+        .where(eq(outbox.seq, seq))
+        .run();
+    },
+
+    depth(): { pending: number; oldest: number | null } {
+      const row = db
+        .select({ n: sql<number>`count(*)`, oldest: sql<number | null>`min(${outbox.createdAt})` })
+        .from(outbox)
+        .where(and(isNull(outbox.sentAt), isNull(outbox.failedAt)))
+        .get();
+      return { pending: row?.n ?? 0, oldest: row?.oldest ?? null };
+    },
+  };
+}
+
+export type OutboxRepo = ReturnType<typeof createOutboxRepo>;

@@ -1,0 +1,182 @@
+import { sql } from 'drizzle-orm';
+import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import type { AccountPatch, UserPatch } from '../domain/usage-event.js';
+
+/**
+ * The whole schema. Times are integer milliseconds since the epoch (UTC); JSON columns hold
+ * small documents whose shape lives in the domain module that owns them.
+ */
+
+/** Firmographics upserted from events, plus the live scoring state (kept incrementally). */
+export const accounts = sqliteTable(
+  'accounts',
+  {
+    id: text('id').primaryKey(),
+    name: text('name'),
+    domain: text('domain'),
+    plan: text('plan'),
+    employees: integer('employees'),
+    industry: text('industry'),
+    country: text('country'),
+    timezone: text('timezone'),
+    /** CRM owner: a rep's email or Slack user id. */
+    owner: text('owner'),
+    firstSeenAt: integer('first_seen_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+    /** `AccountState` (src/domain/account-state.ts) as JSON; null until the first scored event. */
+    state: text('state', { mode: 'json' }),
+    score: real('score').notNull().default(0),
+    tier: text('tier', { enum: ['hot', 'warm', 'cold'] })
+      .notNull()
+      .default('cold'),
+    scoredAt: integer('scored_at'),
+  },
+  (t) => [index('accounts_domain').on(t.domain), index('accounts_score').on(t.score)],
+);
+
+/** People in the customer's product (not reps). */
+export const users = sqliteTable('users', {
+  id: text('id').primaryKey(),
+  email: text('email'),
+  name: text('name'),
+  title: text('title'),
+  updatedAt: integer('updated_at').notNull(),
+});
+
+/** Who is active in which account: feeds "whom to talk to". */
+export const accountUsers = sqliteTable(
+  'account_users',
+  {
+    accountId: text('account_id').notNull(),
+    userId: text('user_id').notNull(),
+    events: integer('events').notNull().default(0),
+    lastSeenAt: integer('last_seen_at').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.accountId, t.userId] }),
+    index('account_users_rank').on(t.accountId, t.events),
+  ],
+);
+
+/**
+ * Every acknowledged event. `seq` is the time-ordered key (insertion order, which is also the
+ * processing order); `id` is the producer's idempotency key.
+ */
+export const events = sqliteTable(
+  'events',
+  {
+    // A rowid alias, not AUTOINCREMENT: appends stay at the end of the b-tree and skip sqlite_sequence.
+    seq: integer('seq').primaryKey(),
+    id: text('id').notNull(),
+    source: text('source', { enum: ['webhook', 'segment'] }).notNull(),
+    type: text('type').notNull(),
+    accountId: text('account_id'),
+    userId: text('user_id'),
+    occurredAt: integer('occurred_at').notNull(),
+    receivedAt: integer('received_at').notNull(),
+    properties: text('properties', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+    /** Firmographics and person fields the event carried; the processor upserts them in order. */
+    accountPatch: text('account_patch', { mode: 'json' }).$type<AccountPatch>(),
+    userPatch: text('user_patch', { mode: 'json' }).$type<UserPatch>(),
+    /** Null until the scoring processor has applied it; set in the same transaction as its effects. */
+    processedAt: integer('processed_at'),
+  },
+  (t) => [
+    uniqueIndex('events_id').on(t.id),
+    index('events_unprocessed').on(t.seq).where(sql`processed_at is null`),
+    index('events_account').on(t.accountId, t.occurredAt),
+    index('events_received').on(t.receivedAt),
+  ],
+);
+
+export const alertStates = ['open', 'claimed', 'contacted', 'closed'] as const;
+export type AlertState = (typeof alertStates)[number];
+
+/** One alert per handoff; at most one not-closed alert per account (partial unique index). */
+export const alerts = sqliteTable(
+  'alerts',
+  {
+    id: text('id').primaryKey(),
+    accountId: text('account_id').notNull(),
+    state: text('state', { enum: alertStates }).notNull(),
+    tier: text('tier', { enum: ['hot', 'warm'] }).notNull(),
+    teamId: text('team_id').notNull(),
+    channel: text('channel').notNull(),
+    /** Set once chat.postMessage succeeded; updates and thread replies wait for it. */
+    messageTs: text('message_ts'),
+    suggestedRep: text('suggested_rep'),
+    claimedBy: text('claimed_by'),
+    claimedAt: integer('claimed_at'),
+    contactedAt: integer('contacted_at'),
+    closedAt: integer('closed_at'),
+    /** How it ended: won, lost, no_response, not_a_fit, self_served. */
+    outcome: text('outcome'),
+    outcomeDetail: text('outcome_detail', { mode: 'json' }).$type<Record<string, unknown>>(),
+    /** `AlertTrigger` (src/domain/handoff.ts): the why-now moment. */
+    trigger: text('trigger', { mode: 'json' }).notNull(),
+    baseScore: real('base_score').notNull(),
+    score: real('score').notNull(),
+    openedAt: integer('opened_at').notNull(),
+    /** When the current tier was set (opening or an upgrade in place): SLA clocks start here. */
+    tierSetAt: integer('tier_set_at').notNull(),
+    claimDueAt: integer('claim_due_at').notNull(),
+    firstTouchDueAt: integer('first_touch_due_at'),
+    /** Escalation policy frozen when the alert opened, and how many of its steps have run. */
+    policy: text('policy', { mode: 'json' }).notNull(),
+    escalationCursor: integer('escalation_cursor').notNull().default(0),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [
+    uniqueIndex('alerts_one_open_per_account').on(t.accountId).where(sql`state <> 'closed'`),
+    index('alerts_account').on(t.accountId, t.openedAt),
+    index('alerts_state').on(t.state, t.claimDueAt),
+    index('alerts_opened').on(t.openedAt),
+  ],
+);
+
+/** Append-only audit trail of every alert state change. */
+export const alertEvents = sqliteTable(
+  'alert_events',
+  {
+    seq: integer('seq').primaryKey({ autoIncrement: true }),
+    alertId: text('alert_id').notNull(),
+    at: integer('at').notNull(),
+    kind: text('kind').notNull(),
+    actor: text('actor'),
+    data: text('data', { mode: 'json' }).$type<Record<string, unknown>>(),
+  },
+  (t) => [index('alert_events_alert').on(t.alertId, t.seq)],
+);
+
+/**
+ * Slack calls that change what people see, written in the same transaction as the state change
+ * that causes them and drained in order per alert by the outbox sender.
+ */
+export const outbox = sqliteTable(
+  'outbox',
+  {
+    seq: integer('seq').primaryKey({ autoIncrement: true }),
+    alertId: text('alert_id'),
+    kind: text('kind').notNull(),
+    payload: text('payload', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+    createdAt: integer('created_at').notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: integer('next_attempt_at').notNull(),
+    sentAt: integer('sent_at'),
+    /** Set when Slack answered with a permanent error: never retried. */
+    failedAt: integer('failed_at'),
+    lastError: text('last_error'),
+  },
+  (t) => [
+    index('outbox_pending').on(t.nextAttemptAt, t.seq).where(sql`sent_at is null and failed_at is null`),
+    index('outbox_alert').on(t.alertId, t.seq),
+  ],
+);
+
+/** Per-rep routing state: out of office, and how many alerts routed (weighted round-robin). */
+export const repStatus = sqliteTable('rep_status', {
+  repId: text('rep_id').primaryKey(),
+  ooo: integer('ooo', { mode: 'boolean' }).notNull().default(false),
+  routed: integer('routed').notNull().default(0),
+  updatedAt: integer('updated_at').notNull(),
+});

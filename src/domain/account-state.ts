@@ -1,0 +1,261 @@
+import type { Signal } from '../config/manifest.js';
+import { matchesConditions } from './match.js';
+import type { UsageEvent } from './usage-event.js';
+import { emailDomain } from './usage-event.js';
+import { addToBuckets, type Buckets, DAY, HOUR, pruneBuckets, sumWithin, touchLastSeen } from './windows.js';
+
+/**
+ * Everything pls knows about an account's behaviour, kept incrementally: each event updates it
+ * in O(1) amortised, and the score is a function of (state, firmographics, manifest, now).
+ * Stored as JSON on the account row; every collection in it is bounded by age and size.
+ */
+export interface AccountState {
+  v: 1;
+  /** Per manifest signal: decayed points as of `at`, hourly hit counts, and the last hit. */
+  signals: Record<string, SignalState>;
+  /** UTC day indexes with product activity (last 30 days). */
+  activeDays: number[];
+  /** Product user id → last activity (last 14 days, at most 500). */
+  activeUsers: Record<string, number>;
+  sessions: Buckets;
+  features: Record<string, number>;
+  integrations: string[];
+  invites: Buckets;
+  inviteDomains: string[];
+  pricingViews: Buckets;
+  limits: Record<string, { used: number; quota: number; at: number }>;
+  /** Premium features attempted: the plan each needs, when last tried. */
+  gatedFeatures: Record<string, { plan: string | null; at: number }>;
+  /** Daily product events over 28 days: the usage trend. */
+  dailyEvents: Buckets;
+  /** Sessions by UTC hour of the week (0 = Monday 00:00 UTC): when the account is usually active. */
+  hourOfWeek: number[];
+  firstEmailDomain: string | null;
+  signedUpAt: number | null;
+  activatedAt: number | null;
+  upgradeStartedAt: number | null;
+  lastEventAt: number | null;
+}
+
+export interface SignalState {
+  /** Sum of decayed points (before the cap) as of `at`. */
+  sum: number;
+  at: number;
+  /** Hits ever (for a handoff counted over no window). */
+  total: number;
+  hits: Buckets;
+  last: { at: number; eventId: string; userId: string | null; props: Record<string, unknown> };
+}
+
+/** Event types that describe the account rather than product use. */
+const NOT_ACTIVITY = new Set(['identify', 'group', 'plan_changed']);
+const MAX_USERS = 500;
+const MAX_LIST = 100;
+
+export function emptyAccountState(): AccountState {
+  return {
+    v: 1,
+    signals: {},
+    activeDays: [],
+    activeUsers: {},
+    sessions: {},
+    features: {},
+    integrations: [],
+    invites: {},
+    inviteDomains: [],
+    pricingViews: {},
+    limits: {},
+    gatedFeatures: {},
+    dailyEvents: {},
+    hourOfWeek: new Array(168).fill(0),
+    firstEmailDomain: null,
+    signedUpAt: null,
+    activatedAt: null,
+    upgradeStartedAt: null,
+    lastEventAt: null,
+  };
+}
+
+export interface SignalHit {
+  signal: Signal;
+  /** Hits of this signal inside its handoff window (or 7 days), including this one. */
+  count: number;
+}
+
+/**
+ * Folds one event into the state (mutating `state`, which the caller owns) and returns the
+ * manifest signals it matched. `now` bounds the event time: a clock-skewed future event counts
+ * as happening now, so it can never be worth more than its points.
+ */
+export function applyEvent(
+  state: AccountState,
+  event: UsageEvent,
+  signals: readonly Signal[],
+  halfLife: number,
+  now: number,
+): SignalHit[] {
+  const at = Math.min(event.occurredAt, now);
+  const props = event.properties;
+  state.lastEventAt = Math.max(state.lastEventAt ?? 0, at);
+
+  if (!NOT_ACTIVITY.has(event.type)) recordActivity(state, event, at);
+  recordVocabulary(state, event.type, props, at, now);
+
+  const hits: SignalHit[] = [];
+  for (const signal of signals) {
+    if (signal.event !== event.type) continue;
+    if (signal.where && !matchesConditions(props, signal.where)) continue;
+    state.signals[signal.id] ??= {
+      sum: 0,
+      at,
+      total: 0,
+      hits: {},
+      last: { at, eventId: event.id, userId: event.userId, props: {} },
+    };
+    const entry = state.signals[signal.id]!;
+    addDecayed(entry, signal.points, at, halfLife);
+    addToBuckets(entry.hits, at, HOUR);
+    entry.total++;
+    const window = countWindow(signal);
+    pruneBuckets(entry.hits, now, Math.max(window, 7 * DAY), HOUR);
+    if (at >= entry.last.at) {
+      entry.last = {
+        at,
+        eventId: event.id,
+        userId: event.userId,
+        props: pickTemplateProps(signal.says, props),
+      };
+    }
+    const count =
+      signal.handoff && signal.handoff.within === null
+        ? entry.total
+        : sumWithin(entry.hits, now, window, HOUR);
+    hits.push({ signal, count });
+  }
+  return hits;
+}
+
+/** The window a signal's `{count}` and count-based handoff look at. */
+export function countWindow(signal: Signal): number {
+  return signal.handoff?.within ?? 7 * DAY;
+}
+
+/** Exponential decay: each point halves every `halfLife`. Out-of-order events decay to the reference time. */
+function addDecayed(entry: SignalState, points: number, at: number, halfLife: number): void {
+  if (at >= entry.at) {
+    entry.sum = entry.sum * decay(at - entry.at, halfLife) + points;
+    entry.at = at;
+  } else {
+    entry.sum += points * decay(entry.at - at, halfLife);
+  }
+}
+
+export function decay(elapsed: number, halfLife: number): number {
+  if (halfLife <= 0) return elapsed > 0 ? 0 : 1;
+  return 2 ** (-Math.max(0, elapsed) / halfLife);
+}
+
+function recordActivity(state: AccountState, event: UsageEvent, at: number): void {
+  const day = Math.floor(at / DAY);
+  if (!state.activeDays.includes(day)) {
+    state.activeDays.push(day);
+    state.activeDays.sort((a, b) => a - b);
+    const cutoff = Math.floor(state.lastEventAt! / DAY) - 30;
+    state.activeDays = state.activeDays.filter((d) => d > cutoff);
+  }
+  if (event.userId) touchLastSeen(state.activeUsers, event.userId, at, 14 * DAY, MAX_USERS);
+  addToBuckets(state.dailyEvents, at, DAY);
+  pruneBuckets(state.dailyEvents, state.lastEventAt!, 28 * DAY, DAY);
+  const domain = emailDomain(event.user?.email);
+  if (domain && !state.firstEmailDomain) state.firstEmailDomain = domain;
+}
+
+/** What the engine keeps for SPEC §5's metrics and the alert's dossier, by event type. */
+function recordVocabulary(
+  state: AccountState,
+  type: string,
+  props: Record<string, unknown>,
+  at: number,
+  now: number,
+): void {
+  switch (type) {
+    case 'signed_up':
+      state.signedUpAt = Math.min(state.signedUpAt ?? at, at);
+      break;
+    case 'activation_milestone':
+      state.activatedAt = Math.min(state.activatedAt ?? at, at);
+      break;
+    case 'session_started': {
+      addToBuckets(state.sessions, at, HOUR);
+      pruneBuckets(state.sessions, now, 7 * DAY, HOUR);
+      const hourOfWeek = Math.floor(((at / HOUR) % 168) + 72) % 168; // epoch was a Thursday 00:00 UTC
+      state.hourOfWeek[hourOfWeek] = (state.hourOfWeek[hourOfWeek] ?? 0) + 1;
+      break;
+    }
+    case 'feature_used': {
+      const feature = stringProp(props.feature);
+      if (feature) touchLastSeen(state.features, feature, at, 30 * DAY, MAX_LIST);
+      break;
+    }
+    case 'integration_connected': {
+      const integration = stringProp(props.integration);
+      if (integration && !state.integrations.includes(integration) && state.integrations.length < MAX_LIST) {
+        state.integrations.push(integration);
+      }
+      break;
+    }
+    case 'teammate_invited': {
+      addToBuckets(state.invites, at, DAY);
+      pruneBuckets(state.invites, now, 30 * DAY, DAY);
+      const domain = emailDomain(stringProp(props.invitee_email));
+      if (domain && !state.inviteDomains.includes(domain) && state.inviteDomains.length < MAX_LIST) {
+        state.inviteDomains.push(domain);
+      }
+      break;
+    }
+    case 'pricing_page_viewed':
+      addToBuckets(state.pricingViews, at, HOUR);
+      pruneBuckets(state.pricingViews, now, 7 * DAY, HOUR);
+      break;
+    case 'usage_limit_approached':
+    case 'usage_limit_hit': {
+      const limit = stringProp(props.limit) ?? 'usage';
+      const used = Number(props.used);
+      const quota = Number(props.quota);
+      if (Number.isFinite(used) && Number.isFinite(quota) && quota > 0) {
+        const previous = state.limits[limit];
+        if (!previous || previous.at <= at) state.limits[limit] = { used, quota, at };
+      }
+      break;
+    }
+    case 'premium_feature_attempted': {
+      const feature = stringProp(props.feature);
+      if (feature && (Object.keys(state.gatedFeatures).length < MAX_LIST || state.gatedFeatures[feature])) {
+        state.gatedFeatures[feature] = { plan: stringProp(props.plan), at };
+      }
+      break;
+    }
+    case 'upgrade_started':
+      state.upgradeStartedAt = Math.max(state.upgradeStartedAt ?? at, at);
+      break;
+  }
+}
+
+function stringProp(value: unknown): string | null {
+  if (typeof value === 'string' && value.trim() !== '') return value.trim().slice(0, 200);
+  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+  return null;
+}
+
+/** Keeps only the properties a `says` template quotes, so the state stays small. */
+function pickTemplateProps(says: string | null, props: Record<string, unknown>): Record<string, unknown> {
+  if (!says) return {};
+  const picked: Record<string, unknown> = {};
+  for (const [, name] of says.matchAll(/\{(\w+)\}/g)) {
+    const value = props[name!];
+    if (name !== 'count' && (typeof value === 'string' || typeof value === 'number')) {
+      picked[name!] = typeof value === 'string' ? value.slice(0, 200) : value;
+    }
+  }
+  return picked;
+}

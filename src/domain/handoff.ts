@@ -1,0 +1,183 @@
+import type { Rules, Tier } from '../config/manifest.js';
+import type { AccountState, SignalHit } from './account-state.js';
+import { type Firmographics, LAYERS, type Score, TIER_RANK } from './scoring.js';
+import { renderSays } from './signal-text.js';
+
+/** The why-now moment an alert was raised (or upgraded) for. */
+export interface AlertTrigger {
+  kind: 'signal' | 'tier';
+  signalId: string | null;
+  /** The moment in words, without its age: "hit the API calls limit (10,000/10,000)". */
+  text: string;
+  at: number;
+  eventId: string;
+  userId: string | null;
+}
+
+/** What the handoff rules need to know about an account's alerts. */
+export interface AlertSummary {
+  state: 'open' | 'claimed' | 'contacted' | 'closed';
+  tier: 'hot' | 'warm';
+  openedAt: number;
+  closedAt: number | null;
+  outcome: string | null;
+}
+
+export interface HandoffInput {
+  event: {
+    id: string;
+    type: string;
+    occurredAt: number;
+    userId: string | null;
+    properties: Record<string, unknown>;
+  };
+  /** When pls received the event: lateness is judged against it. */
+  receivedAt: number;
+  before: Score;
+  after: Score;
+  hits: SignalHit[];
+  firm: Firmographics;
+  state: AccountState;
+  /** The account's alert that is not closed, if any. */
+  openAlert: AlertSummary | null;
+  /** The account's most recent alert (open or closed), for cooldown and back-off. */
+  lastAlert: AlertSummary | null;
+  rules: Rules;
+  now: number;
+}
+
+export type HandoffDecision =
+  | { kind: 'none'; reason: string }
+  | { kind: 'open'; tier: 'hot' | 'warm'; trigger: AlertTrigger }
+  | { kind: 'upgrade'; tier: 'hot'; trigger: AlertTrigger }
+  | { kind: 'thread'; text: string }
+  | { kind: 'refresh' }
+  | { kind: 'self_served'; plan: string };
+
+/**
+ * SPEC §1's handoff moments and rules of engagement, as a pure function of one processed event.
+ * Order matters: a self-serve purchase closes; a late signal never pages; an open alert absorbs
+ * the signal (thread, or an upgrade in place when the tier rises); otherwise a moment must fire
+ * and every rule must allow it.
+ */
+export function decideHandoff(input: HandoffInput): HandoffDecision {
+  const { event, rules, openAlert, after } = input;
+
+  if (event.type === 'plan_changed') {
+    const plan = String(event.properties.plan ?? '');
+    if (rules.paid_plans.includes(plan)) {
+      return openAlert
+        ? { kind: 'self_served', plan }
+        : { kind: 'none', reason: `bought ${plan} on their own` };
+    }
+  }
+
+  const late = input.receivedAt - event.occurredAt > rules.stale_after;
+  if (openAlert) {
+    if (late) return { kind: 'refresh' };
+    if (after.tier === 'hot' && TIER_RANK.hot > TIER_RANK[openAlert.tier]) {
+      return { kind: 'upgrade', tier: 'hot', trigger: triggerFor(input, 'hot') };
+    }
+    const said = threadWorthy(input);
+    return said ? { kind: 'thread', text: said } : { kind: 'refresh' };
+  }
+
+  const moment = handoffMoment(input);
+  if (!moment) return { kind: 'none', reason: 'no handoff moment' };
+  if (late) return { kind: 'none', reason: 'late signal: scores, never pages' };
+  const blockers = alertBlockers(input);
+  if (blockers.length > 0) return { kind: 'none', reason: blockers[0]! };
+  return { kind: 'open', tier: after.tier as 'hot' | 'warm', trigger: moment };
+}
+
+/** The moment, if this event is one: crossing into hot, or a handoff signal on a warm/hot account. */
+function handoffMoment(input: HandoffInput): AlertTrigger | null {
+  const { before, after } = input;
+  if (after.tier === 'cold') return null;
+  const signal = bestHandoffHit(input.hits);
+  if (signal) return signalTrigger(input, signal);
+  if (after.tier === 'hot' && before.tier !== 'hot') return triggerFor(input, 'hot');
+  return null;
+}
+
+function bestHandoffHit(hits: SignalHit[]): SignalHit | null {
+  const ready = hits.filter((hit) => hit.signal.handoff && hit.count >= hit.signal.handoff.count);
+  ready.sort((a, b) => b.signal.points - a.signal.points);
+  return ready[0] ?? null;
+}
+
+function triggerFor(input: HandoffInput, tier: Tier): AlertTrigger {
+  const signal =
+    bestHandoffHit(input.hits) ?? [...input.hits].sort((a, b) => b.signal.points - a.signal.points)[0];
+  if (signal) return signalTrigger(input, signal);
+  const top = input.after.contributions[0];
+  return {
+    kind: 'tier',
+    signalId: null,
+    text: `score crossed into ${tier} (${Math.round(input.after.total)})${top ? `: ${top.text}` : ''}`,
+    at: input.event.occurredAt,
+    eventId: input.event.id,
+    userId: input.event.userId,
+  };
+}
+
+function signalTrigger(input: HandoffInput, hit: SignalHit): AlertTrigger {
+  const template = hit.signal.says ?? `${hit.signal.event.replaceAll('_', ' ')}`;
+  return {
+    kind: 'signal',
+    signalId: hit.signal.id,
+    text: renderSays(template, { ...input.event.properties, count: hit.count }),
+    at: input.event.occurredAt,
+    eventId: input.event.id,
+    userId: input.event.userId,
+  };
+}
+
+/** Intent and handoff signals go into an open alert's thread; routine activity only updates the parent. */
+function threadWorthy(input: HandoffInput): string | null {
+  const hit = input.hits.find((h) => h.signal.handoff || h.signal.layer === 'intent');
+  return hit ? signalTrigger(input, hit).text : null;
+}
+
+/**
+ * Every rule of engagement that forbids an alert right now, in words; empty when none does.
+ * `/pls account` shows these, and `decideHandoff` refuses on the first.
+ */
+export function alertBlockers(
+  input: Pick<HandoffInput, 'after' | 'firm' | 'state' | 'lastAlert' | 'openAlert' | 'rules' | 'now'>,
+): string[] {
+  const { after, firm, state, lastAlert, rules, now } = input;
+  const reasons: string[] = [];
+  for (const layer of LAYERS) {
+    const gate = after.gates[layer];
+    if (!gate.passed)
+      reasons.push(`fails the ${layer} gate (${Math.round(gate.points)} of ${gate.min} points)`);
+  }
+  if (after.tier === 'cold' && reasons.length === 0)
+    reasons.push(`score ${Math.round(after.total)} is below warm`);
+  if (firm.plan && rules.exclude_plans.includes(firm.plan)) reasons.push(`plan ${firm.plan} is excluded`);
+  if (firm.employees !== null && firm.employees < rules.min_employees) {
+    reasons.push(`${firm.employees} employees is under min_employees ${rules.min_employees} (self-serve)`);
+  }
+  if (state.upgradeStartedAt !== null && now - state.upgradeStartedAt < rules.converting_window) {
+    reasons.push('in a self-serve checkout (upgrade_started within converting_window)');
+  }
+  if (input.openAlert) reasons.push('an alert is already open');
+  if (lastAlert && !input.openAlert) {
+    if (
+      lastAlert.outcome === 'no_response' &&
+      lastAlert.closedAt !== null &&
+      now - lastAlert.closedAt < rules.back_off
+    ) {
+      reasons.push('backing off: no response to the last touch');
+    } else if (
+      now - lastAlert.openedAt < rules.cooldown &&
+      TIER_RANK[after.tier] <= TIER_RANK[lastAlert.tier]
+    ) {
+      reasons.push(
+        `in cooldown since the ${lastAlert.tier} alert of ${new Date(lastAlert.openedAt).toISOString().slice(0, 10)}`,
+      );
+    }
+  }
+  return reasons;
+}

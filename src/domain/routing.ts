@@ -1,0 +1,116 @@
+import type { Rep, Routing, Team } from '../config/manifest.js';
+import { isWithinHours, nextOpening } from './business-hours.js';
+import { matchesConditions } from './match.js';
+
+export interface RoutableAccount {
+  employees: number | null;
+  country: string | null;
+  industry: string | null;
+  plan: string | null;
+  domain: string | null;
+  owner: string | null;
+}
+
+/** What routing needs to know about each rep right now. */
+export interface RepLoad {
+  ooo: boolean;
+  /** Alerts the rep holds that are not closed (claimed or contacted). */
+  open: number;
+  /** Alerts routed to the rep so far: the weighted round-robin's memory. */
+  routed: number;
+}
+
+export interface RouteResult {
+  team: Team;
+  /** Null when nobody can take it at all (everyone out of office or at capacity): managers are told. */
+  rep: Rep | null;
+  /** Why this rep, in words ("account owner", "round-robin", "next in hours at …"). */
+  reason: string;
+}
+
+/** First team whose `match` fits the account, else `default_team`. */
+export function routeTeam(account: RoutableAccount, routing: Routing): Team {
+  const values = { ...account } as Record<string, unknown>;
+  const team = routing.teams.find((t) => matchesConditions(values, t.match));
+  return team ?? routing.teams.find((t) => t.id === routing.default_team) ?? routing.teams[0]!;
+}
+
+/**
+ * SPEC §1/§5 routing: the manifest's `strategy` in order (owner → territory → tier →
+ * weighted round-robin), skipping reps out of office, at capacity or outside their hours; when
+ * nobody is in hours, the rep whose hours start next. `exclude` skips reps (a reassignment).
+ */
+export function routeAlert(input: {
+  account: RoutableAccount;
+  tier: 'hot' | 'warm';
+  routing: Routing;
+  loads: (repId: string) => RepLoad;
+  now: number;
+  exclude?: readonly string[];
+}): RouteResult {
+  const { account, tier, routing, loads, now } = input;
+  const team = routeTeam(account, routing);
+  const excluded = new Set(input.exclude ?? []);
+  const hoursOf = (rep: Rep) => rep.hours ?? team.hours;
+  const canTake = (rep: Rep) => {
+    const load = loads(rep.id);
+    return !excluded.has(rep.id) && !load.ooo && load.open < rep.capacity;
+  };
+  const available = (rep: Rep) => canTake(rep) && isWithinHours(hoursOf(rep), now);
+
+  let pool = team.reps.length > 0 ? routing.reps.filter((r) => team.reps.includes(r.id)) : [...routing.reps];
+  for (const step of routing.strategy) {
+    if (step === 'owner') {
+      const owner = findOwner(account.owner, routing.reps);
+      if (owner && available(owner)) return { team, rep: owner, reason: 'account owner' };
+    } else if (step === 'territory') {
+      pool = narrow(
+        pool,
+        (r) => r.countries === null || (account.country !== null && r.countries.includes(account.country)),
+      );
+    } else if (step === 'tier') {
+      pool = narrow(pool, (r) => r.tiers.includes(tier));
+    }
+  }
+  const useRoundRobin = routing.strategy.includes('round_robin');
+  const inHours = pool.filter(available);
+  if (inHours.length > 0) {
+    return { team, rep: useRoundRobin ? leastLoaded(inHours, loads) : inHours[0]!, reason: 'round-robin' };
+  }
+  const later = pool.filter(canTake);
+  if (later.length === 0)
+    return { team, rep: null, reason: 'nobody available: all out of office or at capacity' };
+  const soonest = Math.min(...later.map((r) => nextOpening(hoursOf(r), now)));
+  const next = later.filter((r) => nextOpening(hoursOf(r), now) === soonest);
+  return {
+    team,
+    rep: useRoundRobin ? leastLoaded(next, loads) : next[0]!,
+    reason: `nobody in hours; next in hours at ${new Date(soonest).toISOString()}`,
+  };
+}
+
+/** A filter that never empties the pool: a rule with no one to satisfy it is skipped. */
+function narrow(pool: Rep[], keep: (rep: Rep) => boolean): Rep[] {
+  const kept = pool.filter(keep);
+  return kept.length > 0 ? kept : pool;
+}
+
+function findOwner(owner: string | null, reps: readonly Rep[]): Rep | null {
+  if (!owner) return null;
+  const key = owner.trim().toLowerCase();
+  return reps.find((r) => r.id.toLowerCase() === key || r.email?.toLowerCase() === key) ?? null;
+}
+
+/** Smooth weighted round-robin: the rep with the fewest routed alerts per unit of weight. */
+function leastLoaded(reps: Rep[], loads: (repId: string) => RepLoad): Rep {
+  let best = reps[0]!;
+  let bestShare = Number.POSITIVE_INFINITY;
+  for (const rep of reps) {
+    const share = (loads(rep.id).routed + 1) / rep.weight;
+    if (share < bestShare) {
+      best = rep;
+      bestShare = share;
+    }
+  }
+  return best;
+}

@@ -1,0 +1,164 @@
+import type { Layer, MetricName, Scoring, Tier } from '../config/manifest.js';
+import { type AccountState, countWindow, decay } from './account-state.js';
+import { isFreeMailDomain } from './free-mail.js';
+import { renderSays } from './signal-text.js';
+import { countSince, DAY, HOUR, sumWithin } from './windows.js';
+
+export const LAYERS: readonly Layer[] = ['behavioral', 'organizational', 'intent'];
+
+/** The firmographics scoring reads. */
+export interface Firmographics {
+  employees: number | null;
+  domain: string | null;
+  plan: string | null;
+}
+
+export interface Contribution {
+  id: string;
+  layer: Layer;
+  kind: 'signal' | 'metric';
+  points: number;
+  /** Signals: hits in the count window; metrics: the metric's value. */
+  value: number;
+  /** Signals only: when the last hit happened. */
+  lastAt: number | null;
+  /** The signal or metric in words, with its numbers. */
+  text: string;
+}
+
+export interface Score {
+  /** 0–100, capped, unrounded (render rounds). */
+  total: number;
+  layers: Record<Layer, number>;
+  gates: Record<Layer, { points: number; min: number; passed: boolean }>;
+  tier: Tier;
+  /** Every contribution with points > 0, highest first. */
+  contributions: Contribution[];
+}
+
+/**
+ * The composite PQL score at `now`: decayed, capped signal points plus the highest step reached
+ * by each metric, summed per layer; an account failing any layer's gate is cold whatever its
+ * score (engagement alone is not a PQL).
+ */
+export function scoreAccount(state: AccountState, firm: Firmographics, scoring: Scoring, now: number): Score {
+  const contributions: Contribution[] = [];
+  for (const signal of scoring.signals) {
+    const entry = state.signals[signal.id];
+    if (!entry) continue;
+    const decayed = entry.sum * decay(now - entry.at, scoring.half_life);
+    const points = signal.cap === null ? decayed : Math.min(signal.cap, decayed);
+    if (points < 0.05) continue;
+    const count = sumWithin(entry.hits, now, countWindow(signal), HOUR);
+    contributions.push({
+      id: signal.id,
+      layer: signal.layer,
+      kind: 'signal',
+      points,
+      value: count,
+      lastAt: entry.last.at,
+      text: renderSays(signal.says ?? defaultSays(signal.event), { ...entry.last.props, count }),
+    });
+  }
+  for (const metric of scoring.metrics) {
+    const value = metricValue(metric.metric, state, firm, now);
+    let points = 0;
+    for (const [threshold, stepPoints] of metric.steps) if (value >= threshold) points = stepPoints;
+    if (points <= 0) continue;
+    contributions.push({
+      id: metric.id,
+      layer: metric.layer,
+      kind: 'metric',
+      points,
+      value,
+      lastAt: null,
+      text: describeMetric(metric.metric, value),
+    });
+  }
+  contributions.sort((a, b) => b.points - a.points);
+
+  const layers = { behavioral: 0, organizational: 0, intent: 0 } as Record<Layer, number>;
+  for (const c of contributions) layers[c.layer] += c.points;
+  const gates = Object.fromEntries(
+    LAYERS.map((layer) => {
+      const min = scoring.gates[layer];
+      return [layer, { points: layers[layer], min, passed: layers[layer] >= min }];
+    }),
+  ) as Score['gates'];
+  const total = Math.min(100, layers.behavioral + layers.organizational + layers.intent);
+  const passed = LAYERS.every((layer) => gates[layer].passed);
+  return { total, layers, gates, tier: passed ? tierFor(total, scoring) : 'cold', contributions };
+}
+
+export function tierFor(total: number, scoring: Pick<Scoring, 'tiers'>): Tier {
+  if (total >= scoring.tiers.hot) return 'hot';
+  if (total >= scoring.tiers.warm) return 'warm';
+  return 'cold';
+}
+
+export const TIER_RANK: Record<Tier, number> = { cold: 0, warm: 1, hot: 2 };
+
+/** SPEC §5's metrics, computed from the rolling windows at `now`. */
+export function metricValue(name: MetricName, state: AccountState, firm: Firmographics, now: number): number {
+  switch (name) {
+    case 'active_days_14d': {
+      const today = Math.floor(now / DAY);
+      return state.activeDays.filter((day) => day > today - 14 && day <= today).length;
+    }
+    case 'active_users_14d':
+      return countSince(state.activeUsers, now - 14 * DAY);
+    case 'sessions_7d':
+      return sumWithin(state.sessions, now, 7 * DAY, HOUR);
+    case 'features_30d':
+      return countSince(state.features, now - 30 * DAY);
+    case 'integrations':
+      return state.integrations.length;
+    case 'invites_30d':
+      return sumWithin(state.invites, now, 30 * DAY, DAY);
+    case 'pricing_views_7d':
+      return sumWithin(state.pricingViews, now, 7 * DAY, HOUR);
+    case 'usage_ratio': {
+      let ratio = 0;
+      for (const limit of Object.values(state.limits)) {
+        if (limit.at > now - 30 * DAY) ratio = Math.max(ratio, Math.min(1, limit.used / limit.quota));
+      }
+      return ratio;
+    }
+    case 'employees':
+      return firm.employees ?? 0;
+    case 'business_domain': {
+      const domain = firm.domain ?? state.firstEmailDomain;
+      return domain && !isFreeMailDomain(domain) ? 1 : 0;
+    }
+  }
+}
+
+function describeMetric(name: MetricName, value: number): string {
+  const n = value.toLocaleString('en-US');
+  switch (name) {
+    case 'active_days_14d':
+      return `active ${n} of the last 14 days`;
+    case 'active_users_14d':
+      return `${n} active ${value === 1 ? 'user' : 'users'} in 14 days`;
+    case 'sessions_7d':
+      return `${n} sessions this week`;
+    case 'features_30d':
+      return `${n} features used in 30 days`;
+    case 'integrations':
+      return `${n} ${value === 1 ? 'integration' : 'integrations'} connected`;
+    case 'invites_30d':
+      return `${n} ${value === 1 ? 'teammate' : 'teammates'} invited in 30 days`;
+    case 'pricing_views_7d':
+      return `viewed pricing ${n}× this week`;
+    case 'usage_ratio':
+      return `at ${Math.round(value * 100)}% of a usage limit`;
+    case 'employees':
+      return `${n} employees`;
+    case 'business_domain':
+      return 'signed up with a business email domain';
+  }
+}
+
+function defaultSays(event: string): string {
+  return `${event.replaceAll('_', ' ')} ({count}× this week)`;
+}

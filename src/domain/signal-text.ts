@@ -1,0 +1,33 @@
+/**
+ * Fills a `says` template ("hit the {limit} limit ({used}/{quota})") from the event's own
+ * properties; numbers get thousands separators. An unknown placeholder is left out cleanly.
+ */
+export function renderSays(template: string, values: Record<string, unknown>): string {
+  return template
+    .replace(/\{(\w+)\}/g, (_, name: string) => formatValue(values[name]))
+    .replace(/\(\s*\/\s*\)|\(\s*\)/g, '')
+    .replace(/\s{2,}/g, ' ')
+    .trim();
+}
+
+function formatValue(value: unknown): string {
+  if (typeof value === 'number') return value.toLocaleString('en-US', { maximumFractionDigits: 2 });
+  if (typeof value === 'string') {
+    const n = Number(value);
+    return value.trim() !== '' && Number.isFinite(n) && /^-?\d+(\.\d+)?$/.test(value.trim())
+      ? n.toLocaleString('en-US', { maximumFractionDigits: 2 })
+      : value;
+  }
+  return '';
+}
+
+/** "just now", "3 min ago", "2 h ago", "yesterday", "4 days ago". */
+export function formatAge(elapsed: number): string {
+  const minutes = Math.floor(Math.max(0, elapsed) / 60_000);
+  if (minutes < 1) return 'just now';
+  if (minutes < 60) return `${minutes} min ago`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 24) return `${hours} h ago`;
+  const days = Math.floor(hours / 24);
+  return days === 1 ? 'yesterday' : `${days} days ago`;
+}

@@ -1,0 +1,58 @@
+/**
+ * Rolling-window counters kept inside an account's state: sparse buckets keyed by bucket index
+ * (hour or day since the epoch). Adding is O(1); pruning drops only expired keys, so each key is
+ * created and deleted once (amortised O(1)), and nothing ever rescans the event history.
+ */
+export type Buckets = Record<string, number>;
+
+export const HOUR = 3_600_000;
+export const DAY = 24 * HOUR;
+
+export function addToBuckets(buckets: Buckets, at: number, size: number, amount = 1): void {
+  const key = String(Math.floor(at / size));
+  buckets[key] = (buckets[key] ?? 0) + amount;
+}
+
+/** Sum of the buckets that overlap (now - window, now]. Precision: one bucket. */
+export function sumWithin(buckets: Buckets, now: number, window: number, size: number): number {
+  const first = Math.floor((now - window) / size) + 1;
+  const last = Math.floor(now / size);
+  let total = 0;
+  for (const [key, count] of Object.entries(buckets)) {
+    const index = Number(key);
+    if (index >= first && index <= last) total += count;
+  }
+  return total;
+}
+
+/** Drops buckets entirely older than `keep` before `now`. */
+export function pruneBuckets(buckets: Buckets, now: number, keep: number, size: number): void {
+  const first = Math.floor((now - keep) / size);
+  for (const key of Object.keys(buckets)) {
+    if (Number(key) < first) delete buckets[key];
+  }
+}
+
+/** Keeps a `key → last seen` map bounded by age and size (the most recent `max` survive). */
+export function touchLastSeen(
+  map: Record<string, number>,
+  key: string,
+  at: number,
+  keep: number,
+  max: number,
+): void {
+  map[key] = Math.max(map[key] ?? 0, at);
+  const cutoff = at - keep;
+  const keys = Object.keys(map);
+  for (const k of keys) if (map[k]! < cutoff) delete map[k];
+  if (Object.keys(map).length > max) {
+    const oldest = Object.entries(map).sort((a, b) => a[1] - b[1]);
+    for (const [k] of oldest.slice(0, oldest.length - max)) delete map[k];
+  }
+}
+
+export function countSince(map: Record<string, number>, since: number): number {
+  let count = 0;
+  for (const at of Object.values(map)) if (at > since) count++;
+  return count;
+}

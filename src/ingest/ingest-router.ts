@@ -1,0 +1,39 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
+import { HttpError, sendJson } from './http-error.js';
+
+export type RouteHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void> | void;
+
+/**
+ * Exact-path routing for pls's own endpoints. A guard's HttpError becomes its status and body;
+ * anything else is logged and answered 500, and the process keeps serving.
+ */
+export function createRouter(routes: Record<string, RouteHandler>, logger: Logger) {
+  return {
+    /** Handles the request if it is ours; returns false so the caller can hand it to Bolt. */
+    handle(req: IncomingMessage, res: ServerResponse): boolean {
+      const [method, path] = [req.method ?? 'GET', (req.url ?? '/').split('?')[0] ?? '/'];
+      const route = routes[`${method} ${path}`];
+      if (!route) {
+        const other = Object.keys(routes).find((key) => key.endsWith(` ${path}`));
+        if (!other) return false;
+        res.setHeader('allow', other.split(' ')[0]!);
+        sendJson(res, 405, { error: `use ${other}` });
+        return true;
+      }
+      Promise.resolve()
+        .then(() => route(req, res))
+        .catch((error: unknown) => {
+          if (res.headersSent) return;
+          if (error instanceof HttpError) {
+            if (error.status >= 413) res.setHeader('connection', 'close');
+            sendJson(res, error.status, error.body);
+            return;
+          }
+          logger.error({ err: error, path }, 'request failed');
+          sendJson(res, 500, { error: 'internal error: nothing was stored, retry later' });
+        });
+      return true;
+    },
+  };
+}

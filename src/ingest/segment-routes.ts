@@ -1,0 +1,117 @@
+import { timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { z } from 'zod';
+import type { EventStore } from '../db/event-store.js';
+import type { UsageEvent } from '../domain/usage-event.js';
+import { requiredMessage, toFieldErrors } from './field-errors.js';
+import { type FieldError, HttpError, sendJson } from './http-error.js';
+import { decodeContent, parseJson, readBody } from './read-body.js';
+import { fromSegmentMessage, type SegmentType, segmentMessageSchema } from './segment-message.js';
+
+/** Segment's own limits (https://segment.com/docs/connections/sources/catalog/libraries/server/http-api/#max-request-size). */
+export const MESSAGE_LIMIT = 32 * 1024;
+export const BATCH_LIMIT = 500 * 1024;
+
+export interface SegmentRouteDeps {
+  writeKey: string | null;
+  store: EventStore;
+  now: () => number;
+  onStored: () => void;
+}
+
+/**
+ * `POST /v1/track|identify|group|batch`: what Segment's and RudderStack's server SDKs send,
+ * so an instrumented product only changes its `host`. Bodies are JSON whatever the content type
+ * says (RudderStack labels gzipped JSON as form data), gunzipped when `Content-Encoding: gzip`.
+ */
+export function createSegmentRoutes(deps: SegmentRouteDeps) {
+  const single = (type: SegmentType) => async (req: IncomingMessage, res: ServerResponse) => {
+    const json = await readJson(req, MESSAGE_LIMIT);
+    authorise(req, json, deps.writeKey);
+    const parsed = segmentMessageSchema.safeParse({ ...asObject(json), type }, requiredMessage);
+    if (!parsed.success) throw new HttpError(400, 'invalid message', toFieldErrors(parsed.error));
+    const result = deps.store.store([fromSegmentMessage(parsed.data, deps.now())], deps.now());
+    if (result.accepted > 0) deps.onStored();
+    sendJson(res, 200, { success: true, ...result });
+  };
+
+  /**
+   * The SDKs drop a whole batch on a 4xx and never retry it, so one bad message must not cost
+   * the others: valid ones are stored, invalid ones listed by index, and the answer is 200.
+   */
+  const batch = async (req: IncomingMessage, res: ServerResponse) => {
+    const json = await readJson(req, BATCH_LIMIT);
+    authorise(req, json, deps.writeKey);
+    const envelope = batchSchema.safeParse(json, requiredMessage);
+    if (!envelope.success) throw new HttpError(400, 'invalid batch', toFieldErrors(envelope.error));
+    const receivedAt = deps.now();
+    const events: UsageEvent[] = [];
+    const rejected: { index: number; errors: FieldError[] }[] = [];
+    envelope.data.batch.forEach((raw, index) => {
+      if (Buffer.byteLength(JSON.stringify(raw)) > MESSAGE_LIMIT) {
+        rejected.push({ index, errors: [{ path: '(message)', message: 'message over 32 KB' }] });
+        return;
+      }
+      const message = segmentMessageSchema.safeParse(raw, requiredMessage);
+      if (message.success) events.push(fromSegmentMessage(message.data, receivedAt));
+      else rejected.push({ index, errors: toFieldErrors(message.error) });
+    });
+    const result = deps.store.store(events, receivedAt);
+    if (result.accepted > 0) deps.onStored();
+    sendJson(res, 200, { success: true, ...result, rejected });
+  };
+
+  return {
+    track: single('track'),
+    identify: single('identify'),
+    group: single('group'),
+    page: single('page'),
+    screen: single('screen'),
+    batch,
+  };
+}
+
+const batchSchema = z.looseObject({ batch: z.array(z.unknown()) });
+
+async function readJson(req: IncomingMessage, limit: number): Promise<unknown> {
+  // The wire size may be smaller than the inflated one; bound the compressed read by the same limit.
+  const raw = await readBody(req, limit);
+  return parseJson(decodeContent(req, raw, limit));
+}
+
+function asObject(json: unknown): Record<string, unknown> {
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+    throw new HttpError(400, 'body must be a JSON object');
+  }
+  return json as Record<string, unknown>;
+}
+
+/** HTTP Basic with the write key as username (what both SDKs send), or `writeKey` in the body. */
+function authorise(req: IncomingMessage, json: unknown, writeKey: string | null): void {
+  if (!writeKey) throw new HttpError(401, 'the Segment-compatible endpoints are off: set PLS_WRITE_KEY');
+  const fromHeader = basicUsername(req.headers.authorization);
+  const fromBody =
+    typeof json === 'object' && json !== null && 'writeKey' in json
+      ? String((json as { writeKey: unknown }).writeKey)
+      : null;
+  if (fromHeader === null && fromBody === null) {
+    throw new HttpError(401, 'missing write key: send it as the Basic auth username or as writeKey');
+  }
+  if (!(sameKey(fromHeader, writeKey) || sameKey(fromBody, writeKey)))
+    throw new HttpError(401, 'invalid write key');
+}
+
+function basicUsername(authorization: string | undefined): string | null {
+  const match = /^Basic\s+(.+)$/i.exec(authorization ?? '');
+  if (!match?.[1]) return null;
+  const decoded = Buffer.from(match[1], 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  return colon < 0 ? decoded : decoded.slice(0, colon);
+}
+
+function sameKey(candidate: string | null, expected: string): boolean {
+  if (candidate === null) return false;
+  const a = Buffer.from(candidate);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}

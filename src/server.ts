@@ -1,0 +1,55 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
+import { buildApp, type PlsApp } from './app.js';
+import type { Config } from './config/load-config.js';
+import { closeDatabase, openDatabase } from './db/client.js';
+
+export interface RunningServer {
+  app: PlsApp;
+  server: Server;
+  port: number;
+  url: string;
+  /** Stops accepting, lets in-flight requests finish, drains the current outbox call, closes the database. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Opens the database (migrating it), builds the app and listens. Shared by main.ts and the
+ * integration tests, so tests run exactly what `npm start` runs.
+ */
+export async function startServer(
+  config: Config,
+  logger: Logger,
+  options: { host?: string; now?: () => number; retryBaseMs?: number } = {},
+): Promise<RunningServer> {
+  const { env, manifest } = config;
+  const db = openDatabase(env.databasePath);
+  const app = buildApp({ env, manifest, db, logger, now: options.now, retryBaseMs: options.retryBaseMs });
+  const server = createServer((req, res) => app.handle(req, res));
+  server.keepAliveTimeout = 5_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(env.port, options.host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  await app.start();
+
+  let stopping: Promise<void> | null = null;
+  return {
+    app,
+    server,
+    port,
+    url: `http://${options.host ?? '127.0.0.1'}:${port}`,
+    stop() {
+      stopping ??= (async () => {
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeIdleConnections();
+        await app.stop();
+        await closed;
+        closeDatabase(db);
+      })();
+      return stopping;
+    },
+  };
+}

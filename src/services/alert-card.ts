@@ -1,0 +1,79 @@
+import type { Manifest } from '../config/manifest.js';
+import type { AccountsRepo } from '../db/accounts-repo.js';
+import type { AlertRow } from '../db/alerts-repo.js';
+import { type AccountState, emptyAccountState } from '../domain/account-state.js';
+import { bestTimeToReach, usageTrend } from '../domain/dossier.js';
+import type { AlertTrigger } from '../domain/handoff.js';
+import { metricValue, scoreAccount } from '../domain/scoring.js';
+import type { PolicySnapshot } from '../domain/sla.js';
+import type { AlertCard } from '../slack/render-alert.js';
+
+/** Gathers what an alert message shows from the database; the renderer stays a pure function of it. */
+export function createAlertCards(deps: { accounts: AccountsRepo; manifest: Manifest }) {
+  const { accounts, manifest } = deps;
+
+  return {
+    cardFor(alert: AlertRow, now: number): AlertCard {
+      const account = accounts.find(alert.accountId);
+      const state = (account?.state as AccountState | null) ?? emptyAccountState();
+      const firm = {
+        employees: account?.employees ?? null,
+        domain: account?.domain ?? null,
+        plan: account?.plan ?? null,
+      };
+      const score = scoreAccount(state, firm, manifest.scoring, now);
+      const trigger = alert.trigger as AlertTrigger;
+      const teamZone = (alert.policy as PolicySnapshot).hours.tz;
+
+      const contacts: AlertCard['contacts'] = [];
+      const triggerContact = trigger.userId ? accounts.contact(alert.accountId, trigger.userId) : null;
+      if (triggerContact) contacts.push({ ...triggerContact, trigger: true });
+      for (const contact of accounts.topContacts(alert.accountId, 4)) {
+        if (contacts.length < 4 && contact.userId !== triggerContact?.userId)
+          contacts.push({ ...contact, trigger: false });
+      }
+
+      return {
+        alertId: alert.id,
+        state: alert.state,
+        tier: alert.tier,
+        outcome: alert.outcome,
+        account: {
+          id: alert.accountId,
+          name: account?.name ?? null,
+          domain: account?.domain ?? null,
+          plan: account?.plan ?? null,
+          employees: account?.employees ?? null,
+          industry: account?.industry ?? null,
+        },
+        score: alert.score,
+        baseScore: alert.baseScore,
+        trigger,
+        contributions: score.contributions,
+        contacts,
+        dossier: {
+          activeUsers: metricValue('active_users_14d', state, firm, now),
+          signedUpAt: state.signedUpAt,
+          activatedAt: state.activatedAt,
+          trend: usageTrend(state, now),
+          gatedFeatures: Object.entries(state.gatedFeatures)
+            .filter(([, gate]) => gate.plan !== account?.plan)
+            .map(([feature, gate]) => (gate.plan ? `${feature} (${gate.plan})` : feature)),
+          bestTime: bestTimeToReach(state, account?.timezone ?? teamZone ?? manifest.timezone, now),
+        },
+        suggestedRep: alert.suggestedRep,
+        claimedBy: alert.claimedBy,
+        claimedAt: alert.claimedAt,
+        contactedAt: alert.contactedAt,
+        closedAt: alert.closedAt,
+        tierSetAt: alert.tierSetAt,
+        claimDueAt: alert.claimDueAt,
+        firstTouchDueAt: alert.firstTouchDueAt,
+        zone: teamZone,
+        now,
+      };
+    },
+  };
+}
+
+export type AlertCards = ReturnType<typeof createAlertCards>;

@@ -1,0 +1,318 @@
+import { monotonicFactory } from 'ulid';
+import type { Manifest } from '../config/manifest.js';
+import type { AccountRow, AccountsRepo } from '../db/accounts-repo.js';
+import type { AlertRow, AlertsRepo } from '../db/alerts-repo.js';
+import type { Db } from '../db/client.js';
+import type { OutboxRepo } from '../db/outbox-repo.js';
+import { type AccountState, applyEvent, emptyAccountState } from '../domain/account-state.js';
+import { type AlertSummary, decideHandoff, type HandoffDecision } from '../domain/handoff.js';
+import { type RoutableAccount, routeAlert } from '../domain/routing.js';
+import { type Firmographics, type Score, scoreAccount } from '../domain/scoring.js';
+import { type PolicySnapshot, slaDeadlines, snapshotPolicy } from '../domain/sla.js';
+import type { AccountPatch, UsageEvent, UserPatch } from '../domain/usage-event.js';
+
+const nextUlid = monotonicFactory();
+export const newAlertId = () => `al_${nextUlid()}`;
+
+interface EventRow {
+  seq: number;
+  id: string;
+  source: 'webhook' | 'segment';
+  type: string;
+  account_id: string | null;
+  user_id: string | null;
+  occurred_at: number;
+  received_at: number;
+  properties: string;
+  account_patch: string | null;
+  user_patch: string | null;
+}
+
+export interface ProcessorDeps {
+  db: Db;
+  accounts: AccountsRepo;
+  alerts: AlertsRepo;
+  outbox: OutboxRepo;
+  manifest: Manifest;
+  now: () => number;
+}
+
+export interface ProcessResult {
+  processed: number;
+  decisions: { accountId: string; eventId: string; decision: HandoffDecision }[];
+}
+
+/**
+ * The scoring pipeline: applies stored, not-yet-processed events in `seq` order. Each batch is
+ * one transaction — account state, score, alert changes, outbox rows and the `processed_at`
+ * marks commit together — so a crash re-runs a batch whole or not at all, and no event is ever
+ * applied twice.
+ */
+export function createEventProcessor(deps: ProcessorDeps) {
+  const { db, accounts, alerts, outbox, manifest } = deps;
+  const { scoring } = manifest;
+  const nextBatch = db.$client.prepare<[number], EventRow>(
+    'select * from events where processed_at is null order by seq limit ?',
+  );
+  const markProcessed = db.$client.prepare<[number, number]>(
+    'update events set processed_at = ? where seq = ?',
+  );
+
+  const firmOf = (account: AccountRow): Firmographics => ({
+    employees: account.employees,
+    domain: account.domain,
+    plan: account.plan,
+  });
+
+  function processOne(row: EventRow, now: number): ProcessResult['decisions'][number] | null {
+    const event = toUsageEvent(row);
+    if (event.userId) accounts.upsertUser(event.userId, event.user, now);
+    if (!event.accountId) return null;
+
+    const previous = accounts.find(event.accountId);
+    const state: AccountState = (previous?.state as AccountState | null) ?? emptyAccountState();
+    const before = previous ? scoreAccount(state, firmOf(previous), scoring, now) : emptyScore();
+
+    accounts.upsert(event.accountId, withPlanChange(event), now);
+    if (event.userId)
+      accounts.recordUserActivity(event.accountId, event.userId, Math.min(event.occurredAt, now));
+    const account = accounts.find(event.accountId)!;
+    const hits = applyEvent(state, event, scoring.signals, scoring.half_life, now);
+    const after = scoreAccount(state, firmOf(account), scoring, now);
+    accounts.saveScore(account.id, state, after.total, after.tier, now);
+
+    const open = alerts.findOpen(account.id);
+    const decision = decideHandoff({
+      event,
+      receivedAt: row.received_at,
+      before,
+      after,
+      hits,
+      firm: firmOf(account),
+      state,
+      openAlert: open && summary(open),
+      lastAlert: open ? summary(open) : summaryOrNull(alerts.findLatest(account.id)),
+      rules: scoring.rules,
+      now,
+    });
+    act(decision, account, open, before, after, now);
+    return { accountId: account.id, eventId: event.id, decision };
+  }
+
+  function act(
+    decision: HandoffDecision,
+    account: AccountRow,
+    open: AlertRow | null,
+    before: Score,
+    after: Score,
+    now: number,
+  ): void {
+    switch (decision.kind) {
+      case 'none':
+        return;
+      case 'open': {
+        const route = routeAlert({
+          account: routable(account),
+          tier: decision.tier,
+          routing: manifest.routing,
+          loads: (repId) => ({ ...alerts.repStatus(repId), open: alerts.heldBy(repId) }),
+          now,
+        });
+        const policy = snapshotPolicy(manifest.sla, decision.tier, route.team.hours);
+        const id = newAlertId();
+        alerts.insert(
+          {
+            id,
+            accountId: account.id,
+            state: 'open',
+            tier: decision.tier,
+            teamId: route.team.id,
+            channel: route.team.channel,
+            suggestedRep: route.rep?.id ?? null,
+            trigger: decision.trigger,
+            baseScore: before.total,
+            score: after.total,
+            openedAt: now,
+            tierSetAt: now,
+            ...slaDeadlines(policy, now),
+            policy,
+            updatedAt: now,
+          },
+          null,
+          { trigger: decision.trigger, route: route.reason },
+        );
+        if (route.rep) alerts.countRouted(route.rep.id, now);
+        outbox.enqueue({ kind: 'alert.post', alertId: id }, now);
+        if (!route.rep)
+          notifyManagers(
+            id,
+            `Nobody can take the ${decision.tier} alert for ${label(account)}: ${route.reason}.`,
+            now,
+          );
+        return;
+      }
+      case 'upgrade': {
+        const current = open!;
+        const policy = snapshotPolicy(manifest.sla, 'hot', (current.policy as PolicySnapshot).hours);
+        alerts.update(
+          current.id,
+          {
+            tier: 'hot',
+            trigger: decision.trigger,
+            score: after.total,
+            tierSetAt: now,
+            policy,
+            escalationCursor: 0,
+            ...deadlinesFor(current, policy, now),
+          },
+          now,
+        );
+        alerts.record(current.id, now, 'upgraded', null, {
+          from: current.tier,
+          to: 'hot',
+          trigger: decision.trigger,
+        });
+        outbox.enqueue({ kind: 'alert.update', alertId: current.id }, now);
+        outbox.enqueue(
+          {
+            kind: 'alert.reply',
+            alertId: current.id,
+            text: `⬆️ Upgraded to HOT (score ${Math.round(after.total)}): ${decision.trigger.text}`,
+          },
+          now,
+        );
+        return;
+      }
+      case 'thread':
+        alerts.update(open!.id, { score: after.total }, now);
+        outbox.enqueue(
+          {
+            kind: 'alert.reply',
+            alertId: open!.id,
+            text: `New signal: ${decision.text} (score ${Math.round(after.total)})`,
+          },
+          now,
+        );
+        outbox.enqueue({ kind: 'alert.update', alertId: open!.id }, now);
+        return;
+      case 'refresh':
+        if (Math.round(open!.score) === Math.round(after.total)) return;
+        alerts.update(open!.id, { score: after.total }, now);
+        outbox.enqueue({ kind: 'alert.update', alertId: open!.id }, now);
+        return;
+      case 'self_served': {
+        const current = open!;
+        alerts.update(
+          current.id,
+          { state: 'closed', outcome: 'self_served', closedAt: now, score: after.total },
+          now,
+        );
+        alerts.record(current.id, now, 'closed', null, { outcome: 'self_served', plan: decision.plan });
+        outbox.enqueue({ kind: 'alert.update', alertId: current.id }, now);
+        const text = `${label(account)} bought ${decision.plan} on their own: the alert is closed as self-served.`;
+        outbox.enqueue({ kind: 'alert.reply', alertId: current.id, text }, now);
+        if (current.claimedBy)
+          outbox.enqueue({ kind: 'message', alertId: current.id, channel: current.claimedBy, text }, now);
+        return;
+      }
+    }
+  }
+
+  function notifyManagers(alertId: string, text: string, now: number): void {
+    const mentions = manifest.routing.managers.map((id) => `<@${id}>`).join(' ');
+    outbox.enqueue(
+      { kind: 'message', alertId, channel: manifest.routing.escalation_channel, text: `${mentions} ${text}` },
+      now,
+    );
+  }
+
+  const processBatch = db.$client.transaction((rows: EventRow[], now: number) => {
+    const decisions: ProcessResult['decisions'] = [];
+    for (const row of rows) {
+      const decided = processOne(row, now);
+      if (decided) decisions.push(decided);
+      markProcessed.run(now, row.seq);
+    }
+    return decisions;
+  });
+
+  return {
+    /** Processes up to `limit` pending events in one transaction; 0 when there were none. */
+    processPending(limit = 500): ProcessResult {
+      const rows = nextBatch.all(limit);
+      if (rows.length === 0) return { processed: 0, decisions: [] };
+      return { processed: rows.length, decisions: processBatch(rows, deps.now()) };
+    },
+  };
+}
+
+export type EventProcessor = ReturnType<typeof createEventProcessor>;
+
+function toUsageEvent(row: EventRow): UsageEvent {
+  return {
+    id: row.id,
+    source: row.source,
+    type: row.type,
+    occurredAt: row.occurred_at,
+    accountId: row.account_id,
+    account: row.account_patch ? (JSON.parse(row.account_patch) as AccountPatch) : null,
+    userId: row.user_id,
+    user: row.user_patch ? (JSON.parse(row.user_patch) as UserPatch) : null,
+    properties: JSON.parse(row.properties) as Record<string, unknown>,
+  };
+}
+
+/** `plan_changed {plan}` moves the account's plan, whatever the event's firmographics say. */
+function withPlanChange(event: UsageEvent): AccountPatch | null {
+  const plan = event.type === 'plan_changed' ? event.properties.plan : undefined;
+  if (typeof plan !== 'string' || plan === '') return event.account;
+  return { ...(event.account ?? {}), plan };
+}
+
+function summary(alert: AlertRow): AlertSummary {
+  return {
+    state: alert.state,
+    tier: alert.tier,
+    openedAt: alert.openedAt,
+    closedAt: alert.closedAt,
+    outcome: alert.outcome,
+  };
+}
+
+function summaryOrNull(alert: AlertRow | null): AlertSummary | null {
+  return alert ? summary(alert) : null;
+}
+
+function routable(account: AccountRow): RoutableAccount {
+  return {
+    employees: account.employees,
+    country: account.country,
+    industry: account.industry,
+    plan: account.plan,
+    domain: account.domain,
+    owner: account.owner,
+  };
+}
+
+function label(account: AccountRow): string {
+  return account.name ?? account.domain ?? account.id;
+}
+
+function deadlinesFor(alert: AlertRow, policy: PolicySnapshot, now: number) {
+  const { claimDueAt, firstTouchDueAt } = slaDeadlines(policy, now);
+  return alert.state === 'open' ? { claimDueAt, firstTouchDueAt } : { firstTouchDueAt };
+}
+
+function emptyScore(): Score {
+  return {
+    total: 0,
+    layers: { behavioral: 0, organizational: 0, intent: 0 },
+    gates: {
+      behavioral: { points: 0, min: 0, passed: false },
+      organizational: { points: 0, min: 0, passed: false },
+      intent: { points: 0, min: 0, passed: false },
+    },
+    tier: 'cold',
+    contributions: [],
+  };
+}

@@ -1,0 +1,233 @@
+import type { Layer } from '../config/manifest.js';
+import type { AlertTrigger } from '../domain/handoff.js';
+import type { Contribution } from '../domain/scoring.js';
+import { formatAge } from '../domain/signal-text.js';
+import { ACTIONS } from './ids.js';
+import { escapeMrkdwn, formatClock, formatDate, formatMinutes, truncate } from './text.js';
+
+/** Everything an alert message shows, gathered from the database by the card service. */
+export interface AlertCard {
+  alertId: string;
+  state: 'open' | 'claimed' | 'contacted' | 'closed';
+  tier: 'hot' | 'warm';
+  outcome: string | null;
+  account: {
+    id: string;
+    name: string | null;
+    domain: string | null;
+    plan: string | null;
+    employees: number | null;
+    industry: string | null;
+  };
+  score: number;
+  baseScore: number;
+  trigger: AlertTrigger;
+  contributions: Contribution[];
+  contacts: { name: string | null; title: string | null; email: string | null; trigger: boolean }[];
+  dossier: {
+    activeUsers: number;
+    signedUpAt: number | null;
+    activatedAt: number | null;
+    trend: string;
+    gatedFeatures: string[];
+    bestTime: string | null;
+  };
+  suggestedRep: string | null;
+  claimedBy: string | null;
+  claimedAt: number | null;
+  contactedAt: number | null;
+  closedAt: number | null;
+  tierSetAt: number;
+  claimDueAt: number;
+  firstTouchDueAt: number | null;
+  /** The routed team's zone: SLA clocks are shown in it. */
+  zone: string;
+  now: number;
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: Block Kit JSON is validated by the emulator and Slack.
+type Block = Record<string, any>;
+
+export interface SlackMessage {
+  text: string;
+  blocks: Block[];
+}
+
+const TIER_LABEL = { hot: '🔥 HOT', warm: '🌤 WARM' } as const;
+const LAYER_LABEL: Record<Layer, string> = {
+  intent: 'Intent',
+  behavioral: 'Behavioral',
+  organizational: 'Organizational',
+};
+const OUTCOME_LABEL: Record<string, string> = {
+  won: 'won 🎉',
+  lost: 'lost',
+  no_response: 'no response: back to self-serve',
+  not_a_fit: 'not a fit',
+  self_served: 'self-served: bought on their own',
+};
+
+/** The alert message, re-rendered whole from state on every change (SPEC §4.1). Pure. */
+export function renderAlert(card: AlertCard): SlackMessage {
+  const name = card.account.name ?? card.account.domain ?? card.account.id;
+  const delta = Math.round(card.score) - Math.round(card.baseScore);
+  const scoreText = `score ${Math.round(card.score)}${delta !== 0 ? ` (${delta > 0 ? '+' : ''}${delta})` : ''}`;
+  const closed = card.state === 'closed';
+  const header = closed
+    ? `${card.tier.toUpperCase()} · ${name} · closed: ${OUTCOME_LABEL[card.outcome ?? ''] ?? card.outcome ?? 'closed'}`
+    : `${TIER_LABEL[card.tier]} · ${name} · ${scoreText}`;
+  const whyNow = `${card.trigger.text} ${formatAge(card.now - card.trigger.at)}`;
+
+  const blocks: Block[] = [
+    {
+      type: 'header',
+      block_id: 'alert_header',
+      text: { type: 'plain_text', text: truncate(header, 150), emoji: true },
+    },
+    section('alert_why', `*Why now:* ${escapeMrkdwn(whyNow)}`),
+  ];
+  if (!closed) {
+    const layers = renderLayers(card.contributions);
+    if (layers.length > 0) blocks.push({ type: 'section', block_id: 'alert_signals', fields: layers });
+    const contacts = renderContacts(card.contacts);
+    if (contacts) blocks.push(section('alert_contacts', contacts));
+    blocks.push({ type: 'section', block_id: 'alert_dossier', fields: renderDossier(card) });
+    blocks.push(section('alert_opener', `*Suggested first message*\n>${escapeMrkdwn(suggestOpener(card))}`));
+  }
+  blocks.push({
+    type: 'context',
+    block_id: 'alert_status',
+    elements: [{ type: 'mrkdwn', text: truncate(statusLine(card), 3000) }],
+  });
+  const actions = renderButtons(card);
+  if (actions.length > 0) blocks.push({ type: 'actions', block_id: 'alert_actions', elements: actions });
+
+  const text = closed
+    ? `${card.tier.toUpperCase()} - ${name}: closed, ${OUTCOME_LABEL[card.outcome ?? ''] ?? card.outcome}`
+    : `${card.tier.toUpperCase()} - ${name} - ${scoreText}: ${whyNow}`;
+  return { text: truncate(text, 3000), blocks };
+}
+
+function section(blockId: string, text: string): Block {
+  return { type: 'section', block_id: blockId, text: { type: 'mrkdwn', text: truncate(text, 3000) } };
+}
+
+/** Top contributing signals with their points, one field per layer, strongest layer first. */
+function renderLayers(contributions: Contribution[]): Block[] {
+  const byLayer = new Map<Layer, Contribution[]>();
+  for (const c of contributions) byLayer.set(c.layer, [...(byLayer.get(c.layer) ?? []), c]);
+  return [...byLayer.entries()]
+    .map(([layer, items]) => ({ layer, items, total: items.reduce((sum, c) => sum + c.points, 0) }))
+    .sort((a, b) => b.total - a.total)
+    .map(({ layer, items, total }) => {
+      const lines = items.slice(0, 4).map((c) => `• ${escapeMrkdwn(c.text)} *+${Math.round(c.points)}*`);
+      return {
+        type: 'mrkdwn',
+        text: truncate(`*${LAYER_LABEL[layer]}* · ${Math.round(total)} pts\n${lines.join('\n')}`, 2000),
+      };
+    });
+}
+
+function renderContacts(contacts: AlertCard['contacts']): string | null {
+  if (contacts.length === 0) return null;
+  const lines = contacts.slice(0, 4).map((c) => {
+    const who = [c.name, c.title].filter(Boolean).join(', ') || c.email || 'unknown user';
+    const email = c.email && c.name ? ` · ${c.email}` : '';
+    return `• ${escapeMrkdwn(who + email)}${c.trigger ? ' _(behind this signal)_' : ''}`;
+  });
+  return `*Whom to talk to*\n${lines.join('\n')}`;
+}
+
+function renderDossier(card: AlertCard): Block[] {
+  const a = card.account;
+  const field = (label: string, value: string) => ({
+    type: 'mrkdwn',
+    text: truncate(`*${label}*\n${escapeMrkdwn(value)}`, 2000),
+  });
+  return [
+    field('Plan', a.plan ?? '—'),
+    field('Active users (14d)', String(card.dossier.activeUsers)),
+    field('Employees', a.employees?.toLocaleString('en-US') ?? '—'),
+    field('Industry', a.industry ?? '—'),
+    field('Domain', a.domain ?? '—'),
+    field(
+      'Signed up · activated',
+      `${formatDate(card.dossier.signedUpAt, card.zone)} · ${formatDate(card.dossier.activatedAt, card.zone)}`,
+    ),
+    field('Usage trend', card.dossier.trend),
+    field('Tried, not on plan', card.dossier.gatedFeatures.slice(0, 5).join(', ') || '—'),
+    field('Best time to reach', card.dossier.bestTime ?? 'not enough sessions yet'),
+  ];
+}
+
+/** A first message that quotes the account's own behaviour back, not a generic pitch. */
+export function suggestOpener(card: AlertCard): string {
+  const person = card.contacts.find((c) => c.trigger) ?? card.contacts[0];
+  const first = person?.name?.split(' ')[0];
+  const team = card.account.name ?? 'your team';
+  const support = card.contributions.find((c) => c.kind === 'metric' && c.layer === 'behavioral') ?? null;
+  const moment = card.trigger.text.replace(/^(\w)/, (m) => m.toLowerCase());
+  return [
+    `Hi${first ? ` ${first}` : ''}, I noticed ${team} ${moment}${support ? ` and has been ${support.text}` : ''}.`,
+    'Teams at that point usually want more headroom without surprises on the bill.',
+    'Worth 15 minutes this week to find the plan that fits?',
+  ].join(' ');
+}
+
+function statusLine(card: AlertCard): string {
+  const clock = (at: number) => formatClock(at, card.zone, card.now);
+  const rep = (id: string | null) => (id ? `<@${id}>` : 'nobody available');
+  switch (card.state) {
+    case 'open': {
+      const due = `claim by ${clock(card.claimDueAt)}`;
+      const touch = card.firstTouchDueAt ? ` · first touch by ${clock(card.firstTouchDueAt)}` : '';
+      const late = card.now > card.claimDueAt ? ' · ⚠️ claim SLA breached' : '';
+      return `Suggested rep: ${rep(card.suggestedRep)} · ${due}${touch}${late}`;
+    }
+    case 'claimed':
+    case 'contacted': {
+      const tookMs = (card.claimedAt ?? card.now) - card.tierSetAt;
+      const met = (card.claimedAt ?? card.now) <= card.claimDueAt ? 'claim SLA met' : 'claim SLA breached';
+      const claimed = `Claimed by ${rep(card.claimedBy)} in ${formatMinutes(tookMs)} · ${met}`;
+      if (card.state === 'contacted') return `${claimed} · contacted ${clock(card.contactedAt ?? card.now)}`;
+      const touch = card.firstTouchDueAt ? ` · first touch by ${clock(card.firstTouchDueAt)}` : '';
+      return `${claimed}${touch}`;
+    }
+    case 'closed':
+      return `Closed ${clock(card.closedAt ?? card.now)}${card.claimedBy ? ` · held by ${rep(card.claimedBy)}` : ''}`;
+  }
+}
+
+function button(text: string, actionId: string, alertId: string, style?: 'primary' | 'danger'): Block {
+  return {
+    type: 'button',
+    action_id: actionId,
+    text: { type: 'plain_text', text, emoji: true },
+    value: alertId,
+    ...(style ? { style } : {}),
+  };
+}
+
+/** SPEC §4.1's buttons by state, labelled exactly. */
+function renderButtons(card: AlertCard): Block[] {
+  switch (card.state) {
+    case 'open':
+      return [
+        button('Claim', ACTIONS.claim, card.alertId, 'primary'),
+        button('Not a fit', ACTIONS.notAFit, card.alertId),
+      ];
+    case 'claimed':
+      return [
+        button('Mark contacted', ACTIONS.markContacted, card.alertId, 'primary'),
+        button('Release', ACTIONS.release, card.alertId),
+        button('Log outcome', ACTIONS.logOutcome, card.alertId),
+      ];
+    case 'contacted':
+      return [
+        button('Log outcome', ACTIONS.logOutcome, card.alertId, 'primary'),
+        button('Release', ACTIONS.release, card.alertId),
+      ];
+    case 'closed':
+      return [];
+  }
+}

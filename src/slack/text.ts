@@ -1,0 +1,32 @@
+import { DateTime } from 'luxon';
+
+/** Cuts text to Slack's limit for the field, marking the cut. */
+export function truncate(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
+/** Escapes the three characters mrkdwn treats as markup (https://api.slack.com/reference/surfaces/formatting#escaping). */
+export function escapeMrkdwn(text: string): string {
+  return text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
+}
+
+/** "10:19" today, "Tue 10:19" within a week, else "Nov 30 10:19", in the given zone. */
+export function formatClock(at: number, zone: string, now: number): string {
+  const time = DateTime.fromMillis(at, { zone });
+  const today = DateTime.fromMillis(now, { zone });
+  if (time.hasSame(today, 'day')) return time.toFormat('HH:mm');
+  if (Math.abs(at - now) < 6 * 86_400_000) return time.toFormat('ccc HH:mm');
+  return time.toFormat('LLL d HH:mm');
+}
+
+export function formatDate(at: number | null, zone: string): string {
+  return at === null ? '—' : DateTime.fromMillis(at, { zone }).toFormat('LLL d, yyyy');
+}
+
+export function formatMinutes(ms: number): string {
+  const minutes = Math.round(ms / 60_000);
+  if (minutes < 60) return `${minutes} min`;
+  const hours = Math.floor(minutes / 60);
+  const rest = minutes % 60;
+  return rest === 0 ? `${hours} h` : `${hours} h ${rest} min`;
+}

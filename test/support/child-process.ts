@@ -1,0 +1,97 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { resolve } from 'node:path';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const TSX = resolve(ROOT, 'node_modules/.bin/tsx');
+
+export interface ChildApp {
+  child: ChildProcess;
+  url: string;
+  output(): string;
+  /** SIGKILL: no shutdown hook runs, exactly like a crash. */
+  kill9(): Promise<void>;
+  /** SIGTERM and wait for the exit code. */
+  terminate(): Promise<number | null>;
+}
+
+/**
+ * Runs `src/main.ts` — what `npm start` runs — as a child process with the given environment,
+ * and resolves once it logs that it is listening. Only ever kills the process it started.
+ */
+export async function startChild(
+  env: Record<string, string | undefined>,
+  timeoutMs = 15_000,
+): Promise<ChildApp> {
+  const child = spawn(TSX, ['src/main.ts'], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  child.stderr!.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
+
+  const port = await new Promise<number>((done, fail) => {
+    const timer = setTimeout(
+      () => fail(new Error(`child did not start within ${timeoutMs} ms:\n${output}`)),
+      timeoutMs,
+    );
+    const onData = () => {
+      const match = /"port":(\d+)/.exec(output);
+      if (match && output.includes('listening')) {
+        clearTimeout(timer);
+        done(Number(match[1]));
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      fail(new Error(`child exited with ${code} before listening:\n${output}`));
+    });
+  });
+
+  return {
+    child,
+    url: `http://127.0.0.1:${port}`,
+    output: () => output,
+    async kill9() {
+      if (child.exitCode === null) child.kill('SIGKILL');
+      await exited;
+    },
+    async terminate() {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      return exited;
+    },
+  };
+}
+
+/** Runs a command to completion and returns its exit code and output (for start-up errors, `npm run check`). */
+export function runToExit(args: string[], env: Record<string, string | undefined>, timeoutMs = 15_000) {
+  return new Promise<{ code: number | null; output: string }>((done, fail) => {
+    const child = spawn(TSX, args, {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (c: Buffer) => {
+      output += c.toString();
+    });
+    child.stderr.on('data', (c: Buffer) => {
+      output += c.toString();
+    });
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      fail(new Error(`timed out:\n${output}`));
+    }, timeoutMs);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      done({ code, output });
+    });
+  });
+}

@@ -1,0 +1,152 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import Database from 'better-sqlite3';
+import { Webhook } from 'standardwebhooks';
+import { loadConfig } from '../../src/config/load-config.js';
+import type { SlackEmulator } from '../../src/emulator/emulator-types.js';
+import { createSlackEmulator } from '../../src/emulator/slack-emulator.js';
+import { createLogger } from '../../src/obs/logger.js';
+import { type RunningServer, startServer } from '../../src/server.js';
+
+export const WEBHOOK_SECRET = `whsec_${Buffer.from('pls-test-webhook-secret-0123456789').toString('base64')}`;
+export const SIGNING_SECRET = 'test-signing-secret';
+export const WRITE_KEY = 'wk_example';
+export const TEST_MANIFEST = resolve(import.meta.dirname, 'manifests/test.yml');
+
+const CHANNELS = ['C0ENTERPRISE', 'C0MIDMARKET', 'C0ESCALATE', 'C0EXAMPLE'];
+const USERS = [
+  { id: 'U0ANA', name: 'ana', email: 'ana@seller.com', tz: 'America/New_York' },
+  { id: 'U0BEN', name: 'ben', email: 'ben@seller.com', tz: 'America/Chicago' },
+  { id: 'U0MGR', name: 'mgr', email: 'mgr@seller.com', tz: 'America/New_York' },
+  { id: 'U0EXAMPLE', name: 'kim.lee', email: 'kim@seller.com', tz: 'America/New_York' },
+];
+
+export interface Harness {
+  url: string;
+  emulator: SlackEmulator;
+  server: RunningServer;
+  dir: string;
+  dbPath: string;
+  /** Reads the database file with its own connection (what is on disk, not in memory). */
+  query<T>(sql: string, ...params: unknown[]): T[];
+  postWebhook(body: unknown, options?: SignOptions): Promise<Response>;
+  restart(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface SignOptions {
+  id?: string;
+  timestamp?: Date;
+  secret?: string;
+  contentType?: string;
+  /** Change the body after signing (a tampered request). */
+  tamper?: (raw: string) => string;
+}
+
+/**
+ * Starts what `npm start` starts — config loaded from an env map, a real SQLite file in a temp
+ * dir, Bolt with its HTTP receiver, the ingest routes — against the Slack emulator on 127.0.0.1.
+ */
+export async function startHarness(
+  options: { env?: Record<string, string | undefined>; manifest?: string } = {},
+): Promise<Harness> {
+  const emulator = createSlackEmulator({ channels: CHANNELS, users: USERS });
+  await emulator.start();
+  const dir = mkdtempSync(join(tmpdir(), 'pls-test-'));
+  const dbPath = join(dir, 'pls.db');
+  const env = {
+    SLACK_BOT_TOKEN: 'xoxb-test',
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    SLACK_API_URL: emulator.url,
+    PORT: '0',
+    DATABASE_URL: `file:${dbPath}`,
+    PLS_MANIFEST: options.manifest ?? TEST_MANIFEST,
+    PLS_WEBHOOK_SECRET: WEBHOOK_SECRET,
+    PLS_WRITE_KEY: WRITE_KEY,
+    LOG_LEVEL: 'silent',
+    ...options.env,
+  };
+  const logger = createLogger(process.env.PLS_TEST_LOG === '1' ? 'debug' : 'silent');
+  const boot = () => startServer(loadConfig(env), logger, { host: '127.0.0.1', retryBaseMs: 50 });
+  let server: RunningServer;
+  try {
+    server = await boot();
+  } catch (error) {
+    await emulator.stop();
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
+  const reader = () => new Database(dbPath, { readonly: true });
+
+  const harness: Harness = {
+    get url() {
+      return server.url;
+    },
+    emulator,
+    get server() {
+      return server;
+    },
+    dir,
+    dbPath,
+    query<T>(sql: string, ...params: unknown[]): T[] {
+      const db = reader();
+      try {
+        return db.prepare(sql).all(...params) as T[];
+      } finally {
+        db.close();
+      }
+    },
+    postWebhook: (body, sign) => postSigned(server.url, body, sign),
+    async restart() {
+      await server.stop();
+      server = await boot();
+    },
+    async stop() {
+      await server.stop();
+      await emulator.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  return harness;
+}
+
+export function signWebhook(raw: string, options: SignOptions = {}): Record<string, string> {
+  const id = options.id ?? `msg_${Math.random().toString(36).slice(2)}`;
+  const timestamp = options.timestamp ?? new Date();
+  const signature = new Webhook(options.secret ?? WEBHOOK_SECRET).sign(id, timestamp, raw);
+  return {
+    'webhook-id': id,
+    'webhook-timestamp': String(Math.floor(timestamp.getTime() / 1000)),
+    'webhook-signature': signature,
+  };
+}
+
+export async function postSigned(
+  baseUrl: string,
+  body: unknown,
+  options: SignOptions = {},
+): Promise<Response> {
+  const raw = typeof body === 'string' ? body : JSON.stringify(body);
+  const headers = signWebhook(raw, options);
+  return fetch(`${baseUrl}/webhooks/usage`, {
+    method: 'POST',
+    headers: { 'content-type': options.contentType ?? 'application/json', ...headers },
+    body: options.tamper ? options.tamper(raw) : raw,
+  });
+}
+
+/** Polls until `probe` returns a value, or fails naming what it waited for. */
+export async function eventually<T>(
+  probe: () => T | undefined | null | false,
+  what: string,
+  timeoutMs = 5000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
