@@ -1,0 +1,104 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createSlackEmulator } from '../../src/emulator/slack-emulator.js';
+import { type ChildApp, startChild } from '../support/child-process.js';
+import { ACME, usageEvent, warmingAccount } from '../support/events.js';
+import { postSigned, SIGNING_SECRET, TEST_MANIFEST, WEBHOOK_SECRET, WRITE_KEY } from '../support/harness.js';
+
+const emulator = createSlackEmulator({ channels: ['C0MIDMARKET', 'C0ENTERPRISE', 'C0ESCALATE'] });
+let dir: string;
+let children: ChildApp[] = [];
+
+beforeEach(async () => {
+  await emulator.start();
+  dir = mkdtempSync(join(tmpdir(), 'pls-crash-'));
+});
+afterEach(async () => {
+  for (const child of children) await child.kill9();
+  children = [];
+  await emulator.stop();
+  emulator.reset();
+  emulator.clearFailures();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function boot(): Promise<ChildApp> {
+  const child = await startChild({
+    SLACK_BOT_TOKEN: 'xoxb-test',
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    SLACK_API_URL: emulator.url,
+    PORT: '0',
+    DATABASE_URL: `file:${join(dir, 'pls.db')}`,
+    PLS_MANIFEST: TEST_MANIFEST,
+    PLS_WEBHOOK_SECRET: WEBHOOK_SECRET,
+    PLS_WRITE_KEY: WRITE_KEY,
+  });
+  children.push(child);
+  return child;
+}
+
+function query<T>(sql: string): T[] {
+  const db = new Database(join(dir, 'pls.db'), { readonly: true });
+  try {
+    return db.prepare(sql).all() as T[];
+  } finally {
+    db.close();
+  }
+}
+
+describe('a crash between commit and send', () => {
+  it('still delivers the alert, once, after a restart', async () => {
+    // Slack takes the post but never answers: the process dies with the call in flight.
+    emulator.fail('chat.postMessage', { hang: true, times: 1 });
+    const first = await boot();
+    expect((await postSigned(first.url, { events: warmingAccount() })).status).toBe(202);
+    expect(
+      (
+        await postSigned(
+          first.url,
+          usageEvent({
+            type: 'usage_limit_hit',
+            account: ACME,
+            properties: { limit: 'API calls', used: 10000, quota: 10000 },
+          }),
+        )
+      ).status,
+    ).toBe(202);
+    await emulator.waitFor(() => emulator.callsTo('chat.postMessage').length === 1, {
+      description: 'the hanging post',
+    });
+    expect(query('select state from alerts')).toEqual([{ state: 'open' }]);
+    expect(query('select kind from outbox where sent_at is null')).toEqual([{ kind: 'alert.post' }]);
+
+    await first.kill9();
+    expect(emulator.messages('C0MIDMARKET')).toEqual([]);
+
+    await boot();
+    const message = await emulator.waitFor(() => emulator.messages('C0MIDMARKET')[0], {
+      timeoutMs: 10_000,
+      description: 'the alert after restart',
+    });
+    expect(message.text).toMatch(/^HOT - Acme/);
+    await emulator.waitFor(
+      () => query<{ n: number }>('select count(*) as n from outbox where sent_at is null')[0]!.n === 0,
+    );
+    expect(emulator.messages('C0MIDMARKET')).toHaveLength(1);
+    expect(query('select count(*) as n from alerts')).toEqual([{ n: 1 }]);
+  });
+});
+
+describe('start-up', () => {
+  it('exits non-zero with one line naming a missing variable', async () => {
+    const { runToExit } = await import('../support/child-process.js');
+    const { code, output } = await runToExit(['src/main.ts'], {
+      PLS_MANIFEST: TEST_MANIFEST,
+      SLACK_SIGNING_SECRET: 's',
+    });
+    expect(code).toBe(1);
+    expect(output).toMatch(/env SLACK_BOT_TOKEN: /);
+    expect(output).not.toMatch(/\n\s+at /); // no stack trace
+  });
+});
