@@ -14,6 +14,7 @@ import { createRouter } from './ingest/ingest-router.js';
 import { createSegmentRoutes } from './ingest/segment-routes.js';
 import { createWebhookRoute } from './ingest/webhook-route.js';
 import { boltLogger } from './obs/bolt-logger.js';
+import { createAlertActions } from './services/alert-actions.js';
 import { createAlertCards } from './services/alert-card.js';
 import { createEventProcessor } from './services/process-events.js';
 import { createProcessingLoop } from './services/processing-loop.js';
@@ -80,7 +81,8 @@ export function buildApp(deps: AppDeps) {
     // Interactive calls (views.open, ephemeral replies) retry briefly, never for the default ~30 minutes.
     clientOptions: { slackApiUrl, retryConfig: { retries: 2, factor: 2, minTimeout: 100, maxTimeout: 1000 } },
   });
-  registerListeners(app, { alerts, outbox, manifest, logger, now, kick: sender.kick });
+  const actions = createAlertActions({ db, alerts, accounts, outbox, manifest, now });
+  registerListeners(app, { actions, manifest, logger, kick: sender.kick });
 
   const webhook = createWebhookRoute({ secret: env.webhookSecret, store, now, onStored: loop.kick });
   const segment = createSegmentRoutes({ writeKey: env.writeKey, store, now, onStored: loop.kick });

@@ -1,4 +1,4 @@
-import { and, desc, eq, ne, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, ne, sql } from 'drizzle-orm';
 import type { Db } from './client.js';
 import { type AlertState, alertEvents, alerts, repStatus } from './schema.js';
 
@@ -45,6 +45,19 @@ export function createAlertsRepo(db: Db) {
         .set({ ...changes, updatedAt: now })
         .where(eq(alerts.id, id))
         .run();
+    },
+
+    /**
+     * Changes the alert only if it is still in one of `from` (compare-and-set): of two reps
+     * claiming at once, exactly one update matches. True when this call made the change.
+     */
+    transition(id: string, from: readonly AlertState[], changes: Partial<NewAlert>, now: number): boolean {
+      const result = db
+        .update(alerts)
+        .set({ ...changes, updatedAt: now })
+        .where(and(eq(alerts.id, id), inArray(alerts.state, [...from])))
+        .run();
+      return result.changes === 1;
     },
 
     /** Append-only audit row for a state change. */

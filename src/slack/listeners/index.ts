@@ -1,24 +1,34 @@
 import type { App } from '@slack/bolt';
 import type { Logger } from 'pino';
 import type { Manifest } from '../../config/manifest.js';
-import type { AlertsRepo } from '../../db/alerts-repo.js';
-import type { OutboxRepo } from '../../db/outbox-repo.js';
-import { ACTIONS } from '../ids.js';
+import type { AlertActions } from '../../services/alert-actions.js';
+import { ACTIONS, COMMAND, VIEWS } from '../ids.js';
+import { claim, logOutcome, markContacted, notAFit, release } from './actions/alert-buttons.js';
+import { plsCommand } from './commands/pls.js';
+import { notAFitSubmitted, outcomeLogged } from './views/alert-modals.js';
 
 export interface ListenerDeps {
-  alerts: AlertsRepo;
-  outbox: OutboxRepo;
+  actions: AlertActions;
   manifest: Manifest;
   logger: Logger;
-  now: () => number;
+  /** Wakes the outbox sender after a state change queued Slack calls. */
   kick: () => void;
 }
 
 /** One registry per kind; each listener acks, calls one service, answers once. */
-export function registerListeners(app: App, _deps: ListenerDeps): void {
-  for (const actionId of Object.values(ACTIONS)) {
-    app.action(actionId, async ({ ack }) => {
-      await ack();
-    });
-  }
+export function registerListeners(app: App, deps: ListenerDeps): void {
+  app.action(ACTIONS.claim, claim(deps));
+  app.action(ACTIONS.notAFit, notAFit(deps));
+  app.action(ACTIONS.markContacted, markContacted(deps));
+  app.action(ACTIONS.release, release(deps));
+  app.action(ACTIONS.logOutcome, logOutcome(deps));
+
+  app.view(VIEWS.notAFit, notAFitSubmitted(deps));
+  app.view(VIEWS.logOutcome, outcomeLogged(deps));
+
+  app.command(COMMAND, plsCommand(deps));
+
+  app.error(async (error) => {
+    deps.logger.error({ err: error }, 'unhandled Slack listener error');
+  });
 }

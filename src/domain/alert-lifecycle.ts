@@ -1,0 +1,69 @@
+/**
+ * The alert state machine (SPEC §4.1): who may do what in which state. Pure: the services
+ * apply the result inside a transaction, re-checking state there so a stale click acts on the
+ * alert as it is now, never on what the button carried.
+ */
+export type AlertStateName = 'open' | 'claimed' | 'contacted' | 'closed';
+export type AlertCommand = 'claim' | 'not_a_fit' | 'mark_contacted' | 'release' | 'log_outcome';
+
+export interface Actor {
+  userId: string;
+  isRep: boolean;
+  isManager: boolean;
+}
+
+export interface AlertFacts {
+  state: AlertStateName;
+  claimedBy: string | null;
+  outcome: string | null;
+}
+
+export const NOT_A_FIT_REASONS = {
+  too_small: 'Too small',
+  existing_customer: 'Existing customer',
+  personal_use: 'Personal or student use',
+  competitor_or_partner: 'Competitor or partner',
+  bad_timing: 'Bad timing',
+  other: 'Other',
+} as const;
+export type NotAFitReason = keyof typeof NOT_A_FIT_REASONS;
+
+export const OUTCOMES = {
+  won: 'Won',
+  lost: 'Lost',
+  no_response: 'No response',
+  not_a_fit: 'Not a fit',
+} as const;
+export type Outcome = keyof typeof OUTCOMES;
+
+/** Which commands each state offers: the buttons of SPEC §4.1's table. */
+const ALLOWED: Record<AlertStateName, readonly AlertCommand[]> = {
+  open: ['claim', 'not_a_fit'],
+  claimed: ['mark_contacted', 'release', 'log_outcome'],
+  contacted: ['log_outcome', 'release'],
+  closed: [],
+};
+
+export type Verdict = { ok: true } | { ok: false; reason: string };
+
+/** Whether `actor` may run `command` on the alert as it is now; the reason is said to the user. */
+export function mayRun(command: AlertCommand, alert: AlertFacts, actor: Actor): Verdict {
+  if (!actor.isRep && !actor.isManager) {
+    return { ok: false, reason: 'Only the reps and managers named in the PQL manifest can act on alerts.' };
+  }
+  if (!ALLOWED[alert.state].includes(command)) return { ok: false, reason: stateReason(command, alert) };
+  const holderOnly = command === 'mark_contacted' || command === 'release' || command === 'log_outcome';
+  if (holderOnly && alert.claimedBy !== actor.userId && !actor.isManager) {
+    return { ok: false, reason: `<@${alert.claimedBy}> has this alert: only they or a manager can do that.` };
+  }
+  return { ok: true };
+}
+
+function stateReason(command: AlertCommand, alert: AlertFacts): string {
+  if (alert.state === 'closed')
+    return `This alert is already closed (${(alert.outcome ?? 'closed').replaceAll('_', ' ')}).`;
+  if (command === 'claim' || command === 'not_a_fit') return `<@${alert.claimedBy}> already has this alert.`;
+  if (command === 'mark_contacted' && alert.state === 'contacted')
+    return 'This alert is already marked contacted.';
+  return 'That is not possible while the alert is unclaimed: claim it first.';
+}

@@ -1,0 +1,293 @@
+import type { Manifest, Rep } from '../config/manifest.js';
+import type { AccountsRepo } from '../db/accounts-repo.js';
+import type { AlertRow, AlertsRepo } from '../db/alerts-repo.js';
+import type { Db } from '../db/client.js';
+import type { OutboxRepo } from '../db/outbox-repo.js';
+import {
+  type Actor,
+  type AlertCommand,
+  mayRun,
+  NOT_A_FIT_REASONS,
+  type NotAFitReason,
+  OUTCOMES,
+  type Outcome,
+} from '../domain/alert-lifecycle.js';
+import { routeAlert } from '../domain/routing.js';
+import { dueAfter, type PolicySnapshot } from '../domain/sla.js';
+import { UserError } from './user-error.js';
+
+export interface OutcomeInput {
+  outcome: Outcome;
+  amount: number | null;
+  objections: string | null;
+  selfServeBlocker: string | null;
+  note: string | null;
+}
+
+/**
+ * What reps and managers do to alerts. Each call is one transaction: it re-reads the alert,
+ * checks the state machine against the alert as it is now, changes it with a compare-and-set,
+ * appends the audit row and queues the re-render of the original message.
+ */
+export function createAlertActions(deps: {
+  db: Db;
+  alerts: AlertsRepo;
+  accounts: AccountsRepo;
+  outbox: OutboxRepo;
+  manifest: Manifest;
+  now: () => number;
+}) {
+  const { db, alerts, accounts, outbox, manifest } = deps;
+  const { routing } = manifest;
+  const tx = <A extends unknown[], R>(fn: (...args: A) => R) => db.$client.transaction(fn);
+
+  function actorOf(userId: string): Actor {
+    return {
+      userId,
+      isRep: routing.reps.some((r) => r.id === userId),
+      isManager: routing.managers.includes(userId),
+    };
+  }
+
+  function repOf(userId: string): Rep | null {
+    return routing.reps.find((r) => r.id === userId) ?? null;
+  }
+
+  /** Loads the alert and checks `command` against its current state; throws the reason. */
+  function guard(alertId: string, command: AlertCommand, userId: string): AlertRow {
+    const alert = alerts.find(alertId);
+    if (!alert) throw new UserError('That alert does not exist (any more).');
+    const verdict = mayRun(command, alert, actorOf(userId));
+    if (!verdict.ok) throw new UserError(verdict.reason);
+    return alert;
+  }
+
+  function changed(
+    alert: AlertRow,
+    kind: string,
+    actor: string,
+    data: Record<string, unknown>,
+    now: number,
+  ): void {
+    alerts.record(alert.id, now, kind, actor, data);
+    outbox.enqueue({ kind: 'alert.update', alertId: alert.id }, now);
+  }
+
+  /** The first-touch deadline in the claimer's hours (their own, else the team's). */
+  function firstTouchFor(alert: AlertRow, repId: string): number {
+    const policy = alert.policy as PolicySnapshot;
+    const hours = repOf(repId)?.hours ?? policy.hours;
+    return dueAfter(policy, hours, alert.tierSetAt, policy.firstTouch);
+  }
+
+  const claim = tx((alertId: string, userId: string): AlertRow => {
+    const now = deps.now();
+    const alert = guard(alertId, 'claim', userId);
+    const won = alerts.transition(
+      alert.id,
+      ['open'],
+      { state: 'claimed', claimedBy: userId, claimedAt: now, firstTouchDueAt: firstTouchFor(alert, userId) },
+      now,
+    );
+    if (!won) {
+      const current = alerts.find(alert.id)!;
+      throw new UserError(`<@${current.claimedBy}> already has this alert.`);
+    }
+    changed(
+      alert,
+      'claimed',
+      userId,
+      { minutesToClaim: Math.round((now - alert.tierSetAt) / 60_000), metSla: now <= alert.claimDueAt },
+      now,
+    );
+    return alerts.find(alert.id)!;
+  });
+
+  const markContacted = tx((alertId: string, userId: string): AlertRow => {
+    const now = deps.now();
+    const alert = guard(alertId, 'mark_contacted', userId);
+    if (!alerts.transition(alert.id, ['claimed'], { state: 'contacted', contactedAt: now }, now)) {
+      throw new UserError('The alert changed meanwhile; look at it again.');
+    }
+    changed(
+      alert,
+      'contacted',
+      userId,
+      { metSla: alert.firstTouchDueAt === null || now <= alert.firstTouchDueAt },
+      now,
+    );
+    return alerts.find(alert.id)!;
+  });
+
+  /** Back to the queue, routed to another rep; the claim clock starts again. */
+  const release = tx((alertId: string, userId: string): AlertRow => {
+    const now = deps.now();
+    const alert = guard(alertId, 'release', userId);
+    const account = accounts.find(alert.accountId);
+    const route = routeAlert({
+      account: {
+        employees: account?.employees ?? null,
+        country: account?.country ?? null,
+        industry: account?.industry ?? null,
+        plan: account?.plan ?? null,
+        domain: account?.domain ?? null,
+        owner: null, // the owner was already offered the alert; release means someone else
+      },
+      tier: alert.tier,
+      routing,
+      loads: (repId) => ({ ...alerts.repStatus(repId), open: alerts.heldBy(repId) }),
+      now,
+      exclude: [alert.claimedBy ?? userId],
+    });
+    const policy = alert.policy as PolicySnapshot;
+    const ok = alerts.transition(
+      alert.id,
+      ['claimed', 'contacted'],
+      {
+        state: 'open',
+        claimedBy: null,
+        claimedAt: null,
+        contactedAt: null,
+        suggestedRep: route.rep?.id ?? null,
+        tierSetAt: now,
+        claimDueAt: dueAfter(policy, policy.hours, now, policy.claim),
+        firstTouchDueAt: dueAfter(policy, policy.hours, now, policy.firstTouch),
+        escalationCursor: 0,
+      },
+      now,
+    );
+    if (!ok) throw new UserError('The alert changed meanwhile; look at it again.');
+    if (route.rep) alerts.countRouted(route.rep.id, now);
+    changed(alert, 'released', userId, { from: alert.claimedBy, suggested: route.rep?.id ?? null }, now);
+    const who = route.rep
+      ? `<@${route.rep.id}> is the suggested rep now.`
+      : 'Nobody else can take it right now.';
+    outbox.enqueue(
+      { kind: 'alert.reply', alertId: alert.id, text: `<@${userId}> released this alert. ${who}` },
+      now,
+    );
+    return alerts.find(alert.id)!;
+  });
+
+  /** Checks the button before its modal opens (the submission checks again) and names the account. */
+  function check(
+    alertId: string,
+    command: AlertCommand,
+    userId: string,
+  ): { alertId: string; accountName: string } {
+    const alert = guard(alertId, command, userId);
+    const account = accounts.find(alert.accountId);
+    return { alertId: alert.id, accountName: account?.name ?? account?.domain ?? alert.accountId };
+  }
+
+  const notAFit = tx(
+    (alertId: string, userId: string, reason: NotAFitReason, note: string | null): AlertRow => {
+      const now = deps.now();
+      const alert = guard(alertId, 'not_a_fit', userId);
+      const detail = { reason, note };
+      if (
+        !alerts.transition(
+          alert.id,
+          ['open'],
+          { state: 'closed', outcome: 'not_a_fit', outcomeDetail: detail, closedAt: now },
+          now,
+        )
+      ) {
+        throw new UserError('The alert changed meanwhile; look at it again.');
+      }
+      changed(alert, 'closed', userId, { outcome: 'not_a_fit', ...detail }, now);
+      const text = `<@${userId}> marked this not a fit: ${NOT_A_FIT_REASONS[reason]}${note ? ` — ${note}` : ''}`;
+      outbox.enqueue({ kind: 'alert.reply', alertId: alert.id, text }, now);
+      return alerts.find(alert.id)!;
+    },
+  );
+
+  const logOutcome = tx((alertId: string, userId: string, input: OutcomeInput): AlertRow => {
+    const now = deps.now();
+    const alert = guard(alertId, 'log_outcome', userId);
+    const detail = { ...input, loggedBy: userId };
+    const ok = alerts.transition(
+      alert.id,
+      ['claimed', 'contacted'],
+      { state: 'closed', outcome: input.outcome, outcomeDetail: detail, closedAt: now },
+      now,
+    );
+    if (!ok) throw new UserError('The alert changed meanwhile; look at it again.');
+    changed(alert, 'closed', userId, detail, now);
+    const amount = input.amount !== null ? ` ($${input.amount.toLocaleString('en-US')})` : '';
+    outbox.enqueue(
+      {
+        kind: 'alert.reply',
+        alertId: alert.id,
+        text: `<@${userId}> logged the outcome: ${OUTCOMES[input.outcome]}${amount}`,
+      },
+      now,
+    );
+    return alerts.find(alert.id)!;
+  });
+
+  /** `/pls assign <account> @rep`: a manager hands the account's alert to a named rep. */
+  const assign = tx((managerId: string, accountRef: string, repId: string): AlertRow => {
+    const now = deps.now();
+    if (!routing.managers.includes(managerId)) throw new UserError('Only managers can assign alerts.');
+    const rep = repOf(repId);
+    if (!rep) throw new UserError(`<@${repId}> is not a rep in the PQL manifest.`);
+    const account = accounts.find(accountRef) ?? accounts.findByDomain(accountRef);
+    if (!account) throw new UserError(`No account \`${accountRef}\` (give an account id or a domain).`);
+    const alert = alerts.findOpen(account.id);
+    if (!alert) throw new UserError(`${account.name ?? account.id} has no open alert to assign.`);
+    if (alert.claimedBy === repId) throw new UserError(`<@${repId}> already has this alert.`);
+    const ok = alerts.transition(
+      alert.id,
+      ['open', 'claimed', 'contacted'],
+      {
+        state: alert.state === 'contacted' ? 'contacted' : 'claimed',
+        claimedBy: repId,
+        claimedAt: alert.claimedAt ?? now,
+        suggestedRep: repId,
+        firstTouchDueAt: alert.contactedAt ? alert.firstTouchDueAt : firstTouchFor(alert, repId),
+      },
+      now,
+    );
+    if (!ok) throw new UserError('The alert changed meanwhile; try again.');
+    changed(alert, 'assigned', managerId, { from: alert.claimedBy, to: repId }, now);
+    const name = account.name ?? account.id;
+    outbox.enqueue(
+      { kind: 'alert.reply', alertId: alert.id, text: `<@${managerId}> assigned this alert to <@${repId}>.` },
+      now,
+    );
+    outbox.enqueue(
+      {
+        kind: 'message',
+        alertId: alert.id,
+        channel: repId,
+        text: `<@${managerId}> assigned you the ${alert.tier} alert for ${name}.`,
+      },
+      now,
+    );
+    if (alert.claimedBy && alert.claimedBy !== repId) {
+      outbox.enqueue(
+        {
+          kind: 'message',
+          alertId: alert.id,
+          channel: alert.claimedBy,
+          text: `<@${managerId}> reassigned the alert for ${name} to <@${repId}>.`,
+        },
+        now,
+      );
+    }
+    return alerts.find(alert.id)!;
+  });
+
+  /** `/pls ooo on|off` for the caller; returns how many alerts they still hold. */
+  const setOutOfOffice = (userId: string, on: boolean): { held: number } => {
+    if (!repOf(userId))
+      throw new UserError('Only reps of the PQL manifest are routed alerts, so there is nothing to switch.');
+    alerts.setOoo(userId, on, deps.now());
+    return { held: alerts.heldBy(userId) };
+  };
+
+  return { actorOf, claim, markContacted, release, check, notAFit, logOutcome, assign, setOutOfOffice };
+}
+
+export type AlertActions = ReturnType<typeof createAlertActions>;

@@ -1,0 +1,99 @@
+import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
+import { UserError } from '../../../services/user-error.js';
+import { GENERIC_FAILURE } from '../answer.js';
+import type { ListenerDeps } from '../index.js';
+
+type CommandArgs = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
+
+/** A subcommand's reply: text, optionally with blocks. Always ephemeral. */
+export interface Reply {
+  text: string;
+  blocks?: Record<string, unknown>[];
+}
+
+interface Subcommand {
+  /** Reps may run it; managers may run everything. */
+  reps: boolean;
+  usage: string;
+  summary: string;
+  run(deps: ListenerDeps, userId: string, args: string[]): Reply;
+}
+
+/** `@rep` arrives escaped as `<@U123|name>` because /pls is declared with should_escape: true. */
+export function userIdOf(token: string | undefined): string | null {
+  const match = /^<@([UW][A-Z0-9]+)(\|[^>]*)?>$/.exec(token ?? '');
+  return match?.[1] ?? null;
+}
+
+const SUBCOMMANDS: Record<string, Subcommand> = {
+  ooo: {
+    reps: true,
+    usage: '/pls ooo on|off',
+    summary: 'mark yourself out of office: routing skips you',
+    run(deps, userId, [mode]) {
+      if (mode !== 'on' && mode !== 'off') throw new UserError('Usage: `/pls ooo on` or `/pls ooo off`.');
+      const { held } = deps.actions.setOutOfOffice(userId, mode === 'on');
+      if (mode === 'off') return { text: "Welcome back: you're in the routing again." };
+      const holding =
+        held > 0
+          ? ` You still hold ${held} alert${held === 1 ? '' : 's'}: release any someone else should take.`
+          : '';
+      return { text: `You're out of office: new alerts skip you until \`/pls ooo off\`.${holding}` };
+    },
+  },
+  assign: {
+    reps: false,
+    usage: '/pls assign <account> @rep',
+    summary: "hand an account's alert to a named rep",
+    run(deps, userId, [account, rep]) {
+      const repId = userIdOf(rep);
+      if (!account || !repId) throw new UserError('Usage: `/pls assign <account id or domain> @rep`.');
+      const alert = deps.actions.assign(userId, account, repId);
+      deps.kick();
+      return { text: `Assigned the ${alert.tier} alert for \`${account}\` to <@${repId}>.` };
+    },
+  },
+  help: {
+    reps: true,
+    usage: '/pls help',
+    summary: 'this list',
+    run(deps, userId) {
+      const manager = deps.manifest.routing.managers.includes(userId);
+      const lines = Object.values(SUBCOMMANDS)
+        .filter((s) => manager || s.reps)
+        .map((s) => `• \`${s.usage}\` — ${s.summary}`);
+      return { text: `*pls commands*\n${lines.join('\n')}` };
+    },
+  },
+};
+
+/**
+ * `/pls …`: the reply is the ack's body, so it arrives inside Slack's 3-second window as an
+ * ephemeral message (https://api.slack.com/interactivity/slash-commands#responding_to_commands).
+ */
+export const plsCommand =
+  (deps: ListenerDeps) =>
+  async ({ ack, command }: CommandArgs) => {
+    const [name = 'help', ...args] = command.text.trim().split(/\s+/).filter(Boolean);
+    const sub = SUBCOMMANDS[name.toLowerCase()];
+    const { routing } = deps.manifest;
+    const manager = routing.managers.includes(command.user_id);
+    const rep = routing.reps.some((r) => r.id === command.user_id);
+    let reply: Reply;
+    try {
+      if (!sub) throw new UserError(`Unknown command \`${name}\`. Try \`/pls help\`.`);
+      if (!manager && !(sub.reps && rep)) {
+        throw new UserError(
+          sub.reps
+            ? 'pls commands are for the reps and managers named in the PQL manifest.'
+            : `\`${sub.usage}\` is for managers.`,
+        );
+      }
+      reply = sub.run(deps, command.user_id, args);
+    } catch (error) {
+      if (!(error instanceof UserError))
+        deps.logger.error({ err: error, text: command.text }, 'command failed');
+      reply = { text: error instanceof UserError ? error.message : GENERIC_FAILURE };
+    }
+    await ack({ response_type: 'ephemeral', ...reply });
+  };

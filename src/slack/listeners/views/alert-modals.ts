@@ -1,0 +1,51 @@
+import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
+import { UserError } from '../../../services/user-error.js';
+import { alertIdOf, parseNotAFit, parseOutcome } from '../../payloads.js';
+import { GENERIC_FAILURE } from '../answer.js';
+import type { ListenerDeps } from '../index.js';
+
+type ViewArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
+type Values = Parameters<typeof parseNotAFit>[0];
+
+/**
+ * A modal submission answers inside its ack: invalid input or an alert that changed meanwhile
+ * is shown on the form (`response_action: errors`), success closes it.
+ */
+async function submit(
+  deps: ListenerDeps,
+  args: ViewArgs,
+  firstBlock: string,
+  apply: (values: Values, alertId: string) => Record<string, string> | null,
+) {
+  try {
+    const errors = apply(args.view.state.values as Values, alertIdOf(args.view.private_metadata));
+    if (errors) {
+      await args.ack({ response_action: 'errors', errors });
+      return;
+    }
+    await args.ack();
+    deps.kick();
+  } catch (error) {
+    if (!(error instanceof UserError)) deps.logger.error({ err: error }, 'view submission failed');
+    await args.ack({
+      response_action: 'errors',
+      errors: { [firstBlock]: error instanceof UserError ? error.message : GENERIC_FAILURE },
+    });
+  }
+}
+
+export const notAFitSubmitted = (deps: ListenerDeps) => (args: ViewArgs) =>
+  submit(deps, args, 'reason', (values, alertId) => {
+    const parsed = parseNotAFit(values);
+    if (!parsed.ok) return parsed.errors;
+    deps.actions.notAFit(alertId, args.body.user.id, parsed.value.reason, parsed.value.note);
+    return null;
+  });
+
+export const outcomeLogged = (deps: ListenerDeps) => (args: ViewArgs) =>
+  submit(deps, args, 'outcome', (values, alertId) => {
+    const parsed = parseOutcome(values);
+    if (!parsed.ok) return parsed.errors;
+    deps.actions.logOutcome(alertId, args.body.user.id, parsed.value);
+    return null;
+  });

@@ -1,0 +1,101 @@
+import { z } from 'zod';
+import { NOT_A_FIT_REASONS, type NotAFitReason, OUTCOMES, type Outcome } from '../domain/alert-lifecycle.js';
+import type { OutcomeInput } from '../services/alert-actions.js';
+import { UserError } from '../services/user-error.js';
+
+/** Button values and modal metadata only ever name an alert; anything else is refused. */
+export const alertIdSchema = z.string().regex(/^al_[0-9A-HJKMNP-TV-Z]{26}$/, 'not an alert id');
+
+export function alertIdOf(value: unknown): string {
+  const parsed = alertIdSchema.safeParse(value);
+  if (!parsed.success) throw new UserError('That button does not name an alert pls knows.');
+  return parsed.data;
+}
+
+type ViewValues = Record<
+  string,
+  Record<string, { value?: string | null; selected_option?: { value: string } | null }>
+>;
+
+const MAX_TEXT = 3000;
+const optionalText = z
+  .string()
+  .max(MAX_TEXT, `at most ${MAX_TEXT} characters`)
+  .nullish()
+  .transform((v) => (v?.trim() ? v.trim() : null));
+
+export const notAFitSchema = z.object({
+  reason: z.enum(Object.keys(NOT_A_FIT_REASONS) as [NotAFitReason, ...NotAFitReason[]], 'choose a reason'),
+  note: optionalText,
+});
+
+export const outcomeSchema = z.object({
+  outcome: z.enum(Object.keys(OUTCOMES) as [Outcome, ...Outcome[]], 'choose an outcome'),
+  amount: z
+    .string()
+    .nullish()
+    .transform((v, ctx) => {
+      if (v === null || v === undefined || v.trim() === '') return null;
+      const n = Number(v);
+      if (!Number.isFinite(n) || n < 0 || n > 1e12) {
+        ctx.addIssue({ code: 'custom', message: 'a positive amount, like 12000' });
+        return z.NEVER;
+      }
+      return n;
+    }),
+  objections: optionalText,
+  selfServeBlocker: optionalText,
+  note: optionalText,
+});
+
+/** Reads a view's state by block id / action id (what Slack sends; values arrive as strings). */
+function read(values: ViewValues, blockId: string, actionId: string): string | null | undefined {
+  const field = values[blockId]?.[actionId];
+  return field?.selected_option?.value ?? field?.value;
+}
+
+/** Either the parsed input or Slack's `response_action: errors` map (block id → message). */
+export type Parsed<T> = { ok: true; value: T } | { ok: false; errors: Record<string, string> };
+
+function parse<T>(
+  schema: z.ZodType<T>,
+  raw: Record<string, unknown>,
+  blockOf: Record<string, string>,
+): Parsed<T> {
+  const result = schema.safeParse(raw);
+  if (result.success) return { ok: true, value: result.data };
+  const errors: Record<string, string> = {};
+  for (const issue of result.error.issues) {
+    const key = String(issue.path[0] ?? '');
+    errors[blockOf[key] ?? key] = issue.message;
+  }
+  return { ok: false, errors };
+}
+
+export function parseNotAFit(values: ViewValues): Parsed<{ reason: NotAFitReason; note: string | null }> {
+  return parse(
+    notAFitSchema,
+    { reason: read(values, 'reason', 'reason_select'), note: read(values, 'note', 'note_input') },
+    { reason: 'reason', note: 'note' },
+  );
+}
+
+export function parseOutcome(values: ViewValues): Parsed<OutcomeInput> {
+  return parse(
+    outcomeSchema,
+    {
+      outcome: read(values, 'outcome', 'outcome_select'),
+      amount: read(values, 'amount', 'amount_input'),
+      objections: read(values, 'objections', 'objections_input'),
+      selfServeBlocker: read(values, 'self_serve', 'self_serve_input'),
+      note: read(values, 'note', 'note_input'),
+    },
+    {
+      outcome: 'outcome',
+      amount: 'amount',
+      objections: 'objections',
+      selfServeBlocker: 'self_serve',
+      note: 'note',
+    },
+  );
+}

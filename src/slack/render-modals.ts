@@ -1,0 +1,91 @@
+import { NOT_A_FIT_REASONS, OUTCOMES } from '../domain/alert-lifecycle.js';
+import { VIEWS } from './ids.js';
+import { truncate } from './text.js';
+
+const plain = (text: string) => ({ type: 'plain_text' as const, text, emoji: true });
+const options = (labels: Record<string, string>) =>
+  Object.entries(labels).map(([value, text]) => ({ text: plain(text), value }));
+
+function textInput(blockId: string, actionId: string, label: string, multiline: boolean) {
+  return {
+    type: 'input',
+    block_id: blockId,
+    optional: true,
+    label: plain(label),
+    element: { type: 'plain_text_input', action_id: actionId, multiline, max_length: 3000 },
+  };
+}
+
+/** "Not a fit": a reason from the fixed list plus a note (SPEC §4.1). */
+export function renderNotAFitModal(alertId: string, accountName: string) {
+  return {
+    type: 'modal' as const,
+    callback_id: VIEWS.notAFit,
+    private_metadata: alertId,
+    title: plain('Not a fit'),
+    submit: plain('Close alert'),
+    close: plain('Cancel'),
+    blocks: [
+      {
+        type: 'section',
+        text: { type: 'mrkdwn', text: truncate(`Why is *${accountName}* not a fit?`, 3000) },
+      },
+      {
+        type: 'input',
+        block_id: 'reason',
+        label: plain('Reason'),
+        element: {
+          type: 'static_select',
+          action_id: 'reason_select',
+          placeholder: plain('Choose a reason'),
+          options: options(NOT_A_FIT_REASONS),
+        },
+      },
+      textInput('note', 'note_input', 'Note', true),
+    ],
+  };
+}
+
+/** "Log outcome": won / lost / no response / not a fit, amount, objections, self-serve blocker, note. */
+export function renderOutcomeModal(alertId: string, accountName: string) {
+  return {
+    type: 'modal' as const,
+    callback_id: VIEWS.logOutcome,
+    private_metadata: alertId,
+    title: plain('Log outcome'),
+    submit: plain('Save'),
+    close: plain('Cancel'),
+    blocks: [
+      {
+        type: 'section',
+        text: { type: 'mrkdwn', text: truncate(`How did it go with *${accountName}*?`, 3000) },
+      },
+      {
+        type: 'input',
+        block_id: 'outcome',
+        label: plain('Outcome'),
+        element: {
+          type: 'static_select',
+          action_id: 'outcome_select',
+          placeholder: plain('Choose an outcome'),
+          options: options(OUTCOMES),
+        },
+      },
+      {
+        type: 'input',
+        block_id: 'amount',
+        optional: true,
+        label: plain('Amount (USD)'),
+        element: {
+          type: 'number_input',
+          action_id: 'amount_input',
+          is_decimal_allowed: true,
+          min_value: '0',
+        },
+      },
+      textInput('objections', 'objections_input', 'Objections', true),
+      textInput('self_serve', 'self_serve_input', 'What would have let them self-serve?', true),
+      textInput('note', 'note_input', 'Note', true),
+    ],
+  };
+}

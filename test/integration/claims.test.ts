@@ -1,0 +1,275 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ACME } from '../support/events.js';
+import { alertRow, buttonsOn, type RaisedAlert, raiseHotAlert, settled } from '../support/flows.js';
+import { type Harness, startHarness } from '../support/harness.js';
+import {
+  postPayload,
+  pressButton,
+  select,
+  slashCommand,
+  submitView,
+  typed,
+} from '../support/slack-requests.js';
+
+let pls: Harness;
+let alert: RaisedAlert;
+beforeEach(async () => {
+  pls = await startHarness();
+  alert = await raiseHotAlert(pls);
+});
+afterEach(async () => {
+  await pls.stop();
+});
+
+const press = (actionId: string, user: string, target: RaisedAlert = alert) =>
+  pressButton(pls.url, {
+    actionId,
+    value: target.alertId,
+    user,
+    channel: target.channel,
+    messageTs: target.ts,
+  });
+
+/** The ephemeral messages a user was shown in the alert's channel. */
+const toldTo = (user: string) => pls.emulator.ephemerals(alert.channel, user).map((e) => e.text);
+const statusLine = () =>
+  JSON.stringify(
+    pls.emulator
+      .message(alert.channel, alert.ts)!
+      .blocks.find((b) => (b as { block_id?: string }).block_id === 'alert_status'),
+  );
+
+describe('Claim', () => {
+  it('claims for a rep and re-renders the message with the claimer, time to claim and the next buttons', async () => {
+    expect(buttonsOn(pls, alert)).toEqual(['Claim', 'Not a fit']);
+    expect((await press('claim', 'U0BEN')).status).toBe(200);
+    await pls.emulator.waitFor(() => alertRow(pls, alert.alertId).state === 'claimed');
+    await settled(pls);
+    expect(alertRow(pls, alert.alertId).claimed_by).toBe('U0BEN');
+    expect(buttonsOn(pls, alert)).toEqual(['Mark contacted', 'Release', 'Log outcome']);
+    expect(statusLine()).toMatch(/Claimed by <@U0BEN> in 0 min · claim SLA met/);
+    expect(
+      pls.query('select kind, actor from alert_events where alert_id = ? order by seq', alert.alertId),
+    ).toEqual([
+      { kind: 'opened', actor: null },
+      { kind: 'claimed', actor: 'U0BEN' },
+    ]);
+  });
+
+  it('lets exactly one of two simultaneous claims win and tells the other who has it', async () => {
+    const [a, b] = await Promise.all([press('claim', 'U0ANA'), press('claim', 'U0BEN')]);
+    expect([a.status, b.status]).toEqual([200, 200]);
+    await pls.emulator.waitFor(() => pls.emulator.ephemerals(alert.channel).length === 1, {
+      description: 'the loser told',
+    });
+    const winner = alertRow(pls, alert.alertId).claimed_by!;
+    const loser = winner === 'U0ANA' ? 'U0BEN' : 'U0ANA';
+    expect(toldTo(loser)).toEqual([`<@${winner}> already has this alert.`]);
+    expect(pls.query('select count(*) as n from alert_events where kind = ?', 'claimed')).toEqual([{ n: 1 }]);
+  });
+
+  it('acts on the current state when a stale Claim button is pressed', async () => {
+    await press('claim', 'U0ANA');
+    await pls.emulator.waitFor(() => alertRow(pls, alert.alertId).state === 'claimed');
+    await press('claim', 'U0BEN'); // the old message still showed Claim
+    await pls.emulator.waitFor(() => toldTo('U0BEN').length === 1);
+    expect(toldTo('U0BEN')).toEqual(['<@U0ANA> already has this alert.']);
+    expect(alertRow(pls, alert.alertId).claimed_by).toBe('U0ANA');
+  });
+
+  it('refuses someone who is neither a rep nor a manager', async () => {
+    await press('claim', 'U0EXAMPLE');
+    await pls.emulator.waitFor(() => toldTo('U0EXAMPLE').length === 1);
+    expect(toldTo('U0EXAMPLE')[0]).toMatch(/Only the reps and managers/);
+    expect(alertRow(pls, alert.alertId).state).toBe('open');
+  });
+
+  it('refuses a forged alert id without touching anything', async () => {
+    await pressButton(pls.url, {
+      actionId: 'claim',
+      value: 'al_00000000000000000000000000',
+      user: 'U0ANA',
+      channel: alert.channel,
+      messageTs: alert.ts,
+    });
+    await pressButton(pls.url, {
+      actionId: 'claim',
+      value: "'; drop table alerts; --",
+      user: 'U0ANA',
+      channel: alert.channel,
+      messageTs: alert.ts,
+    });
+    await pls.emulator.waitFor(() => toldTo('U0ANA').length === 2);
+    expect(toldTo('U0ANA')).toEqual([
+      'That alert does not exist (any more).',
+      'That button does not name an alert pls knows.',
+    ]);
+    expect(alertRow(pls, alert.alertId).state).toBe('open');
+  });
+
+  it('rejects a request with a bad Slack signature', async () => {
+    const res = await postPayload(pls.url, { type: 'block_actions' }, { secret: 'not-the-secret' });
+    expect(res.status).toBe(401);
+  });
+});
+
+describe('after the claim', () => {
+  beforeEach(async () => {
+    await press('claim', 'U0ANA');
+    await pls.emulator.waitFor(() => alertRow(pls, alert.alertId).state === 'claimed');
+  });
+
+  it('only the claimer or a manager may mark contacted', async () => {
+    await press('mark_contacted', 'U0BEN');
+    await pls.emulator.waitFor(() => toldTo('U0BEN').length === 1);
+    expect(toldTo('U0BEN')[0]).toBe('<@U0ANA> has this alert: only they or a manager can do that.');
+    await press('mark_contacted', 'U0MGR');
+    await pls.emulator.waitFor(() => alertRow(pls, alert.alertId).state === 'contacted');
+    await settled(pls);
+    expect(buttonsOn(pls, alert)).toEqual(['Log outcome', 'Release']);
+  });
+
+  it('release returns the alert to the queue, routed to another rep', async () => {
+    await press('release', 'U0ANA');
+    await pls.emulator.waitFor(() => alertRow(pls, alert.alertId).state === 'open');
+    await settled(pls);
+    expect(alertRow(pls, alert.alertId)).toMatchObject({ claimed_by: null, suggested_rep: 'U0BEN' });
+    expect(buttonsOn(pls, alert)).toEqual(['Claim', 'Not a fit']);
+    expect(pls.emulator.replies(alert.channel, alert.ts).map((r) => r.text)).toContainEqual(
+      '<@U0ANA> released this alert. <@U0BEN> is the suggested rep now.',
+    );
+  });
+
+  it('logs an outcome through the modal and closes the alert', async () => {
+    await press('log_outcome', 'U0ANA');
+    const modal = await pls.emulator.waitFor(() => pls.emulator.views.modals()[0]);
+    expect(modal.view.callback_id).toBe('log_outcome');
+    expect(modal.view.private_metadata).toBe(alert.alertId);
+    const res = await submitView(pls.url, {
+      callbackId: 'log_outcome',
+      privateMetadata: alert.alertId,
+      user: 'U0ANA',
+      values: {
+        outcome: { outcome_select: select('won') },
+        amount: { amount_input: typed('12000', 'number_input') },
+        objections: { objections_input: typed('price') },
+        self_serve: { self_serve_input: typed(null) },
+        note: { note_input: typed('Annual plan') },
+      },
+    });
+    expect(res.status).toBe(200);
+    await pls.emulator.waitFor(() => alertRow(pls, alert.alertId).state === 'closed');
+    await settled(pls);
+    const row = alertRow(pls, alert.alertId);
+    expect(row.outcome).toBe('won');
+    expect(JSON.parse(row.outcome_detail!)).toMatchObject({
+      outcome: 'won',
+      amount: 12000,
+      objections: 'price',
+      selfServeBlocker: null,
+      note: 'Annual plan',
+    });
+    expect(buttonsOn(pls, alert)).toEqual([]);
+    expect(pls.emulator.message(alert.channel, alert.ts)!.text).toMatch(/closed, won/);
+  });
+
+  it('shows modal errors on the form and changes nothing', async () => {
+    const res = await submitView(pls.url, {
+      callbackId: 'log_outcome',
+      privateMetadata: alert.alertId,
+      user: 'U0ANA',
+      values: {
+        outcome: { outcome_select: { type: 'static_select', selected_option: null } },
+        amount: { amount_input: typed('-5', 'number_input') },
+      },
+    });
+    expect(await res.json()).toEqual({
+      response_action: 'errors',
+      errors: { outcome: 'choose an outcome', amount: 'a positive amount, like 12000' },
+    });
+    expect(alertRow(pls, alert.alertId).state).toBe('claimed');
+  });
+
+  it('refuses an outcome from someone who does not hold the alert, on the form', async () => {
+    const res = await submitView(pls.url, {
+      callbackId: 'log_outcome',
+      privateMetadata: alert.alertId,
+      user: 'U0BEN',
+      values: { outcome: { outcome_select: select('lost') } },
+    });
+    expect(await res.json()).toEqual({
+      response_action: 'errors',
+      errors: { outcome: '<@U0ANA> has this alert: only they or a manager can do that.' },
+    });
+    expect(alertRow(pls, alert.alertId).state).toBe('claimed');
+  });
+});
+
+describe('Not a fit', () => {
+  it('asks a reason in a modal and closes the alert with it', async () => {
+    await press('not_a_fit', 'U0BEN');
+    const modal = await pls.emulator.waitFor(() => pls.emulator.views.modals()[0]);
+    expect(JSON.stringify(modal.view)).toContain('Competitor or partner');
+    await submitView(pls.url, {
+      callbackId: 'not_a_fit',
+      privateMetadata: alert.alertId,
+      user: 'U0BEN',
+      values: {
+        reason: { reason_select: select('existing_customer') },
+        note: { note_input: typed('They are on the enterprise contract already') },
+      },
+    });
+    await pls.emulator.waitFor(() => alertRow(pls, alert.alertId).state === 'closed');
+    await settled(pls);
+    expect(alertRow(pls, alert.alertId).outcome).toBe('not_a_fit');
+    expect(pls.emulator.replies(alert.channel, alert.ts).map((r) => r.text)).toContainEqual(
+      '<@U0BEN> marked this not a fit: Existing customer — They are on the enterprise contract already',
+    );
+  });
+});
+
+describe('/pls assign and /pls ooo', () => {
+  it('lets a manager hand the alert to a named rep, who is told', async () => {
+    const reply = await slashCommand(pls.url, 'U0MGR', `assign ${ACME.domain} <@U0BEN|ben>`);
+    expect(reply.body).toMatchObject({
+      response_type: 'ephemeral',
+      text: 'Assigned the hot alert for `acme.com` to <@U0BEN>.',
+    });
+    await settled(pls);
+    expect(alertRow(pls, alert.alertId)).toMatchObject({ state: 'claimed', claimed_by: 'U0BEN' });
+    expect(pls.emulator.dms('U0BEN').map((m) => m.text)).toEqual([
+      '<@U0MGR> assigned you the hot alert for Acme.',
+    ]);
+  });
+
+  it('refuses assign to a rep and explains the usage', async () => {
+    expect((await slashCommand(pls.url, 'U0ANA', 'assign acct_42 <@U0BEN>')).text).toBe(
+      '`/pls assign <account> @rep` is for managers.',
+    );
+    expect((await slashCommand(pls.url, 'U0MGR', 'assign acct_42')).text).toBe(
+      'Usage: `/pls assign <account id or domain> @rep`.',
+    );
+    expect((await slashCommand(pls.url, 'U0MGR', 'assign nope.example <@U0BEN>')).text).toMatch(
+      /^No account `nope.example`/,
+    );
+    expect(alertRow(pls, alert.alertId).state).toBe('open');
+  });
+
+  it('routes new alerts past a rep who is out of office', async () => {
+    expect((await slashCommand(pls.url, 'U0BEN', 'ooo on')).text).toMatch(/^You're out of office/);
+    const other = { ...ACME, id: 'acct_other', name: 'Other', domain: 'other.example' };
+    const next = await raiseHotAlert(pls, other);
+    expect(next.suggestedRep).toBe('U0ANA');
+    const third = await raiseHotAlert(pls, { ...other, id: 'acct_third', name: 'Third' });
+    expect(third.suggestedRep).toBe('U0ANA');
+    expect((await slashCommand(pls.url, 'U0BEN', 'ooo off')).text).toMatch(/^Welcome back/);
+    expect((await slashCommand(pls.url, 'U0EXAMPLE', 'ooo on')).text).toMatch(/for the reps and managers/);
+  });
+
+  it('answers an unknown subcommand with a pointer to help', async () => {
+    expect((await slashCommand(pls.url, 'U0ANA', 'frobnicate')).text).toBe(
+      'Unknown command `frobnicate`. Try `/pls help`.',
+    );
+    expect((await slashCommand(pls.url, 'U0ANA', 'help')).text).toContain('/pls ooo on|off');
+  });
+});
