@@ -14,10 +14,12 @@ import { createRouter } from './ingest/ingest-router.js';
 import { createSegmentRoutes } from './ingest/segment-routes.js';
 import { createWebhookRoute } from './ingest/webhook-route.js';
 import { boltLogger } from './obs/bolt-logger.js';
+import { startScheduler } from './scheduler.js';
 import { createAlertActions } from './services/alert-actions.js';
 import { createAlertCards } from './services/alert-card.js';
 import { createEventProcessor } from './services/process-events.js';
 import { createProcessingLoop } from './services/processing-loop.js';
+import { createSlaSweep } from './services/sla-sweep.js';
 import { registerListeners } from './slack/listeners/index.js';
 import { createOutboxSender } from './slack/outbox-sender.js';
 
@@ -66,6 +68,18 @@ export function buildApp(deps: AppDeps) {
   });
   const processor = createEventProcessor({ db, accounts, alerts, outbox, manifest, now });
   const loop = createProcessingLoop({ processor, logger, onProcessed: sender.kick });
+  const sla = createSlaSweep({ db, alerts, accounts, outbox, manifest, now });
+  const sweep = () => {
+    const result = sla.sweep();
+    if (
+      result.escalations.length + result.firstTouchBreaches + result.backOffPrompts + result.backOffClosed >
+      0
+    ) {
+      logger.info(result, 'sla sweep acted');
+      sender.kick();
+    }
+  };
+  let scheduler: { stop(): void } | null = null;
 
   const receiver = env.slackAppToken
     ? undefined
@@ -115,15 +129,18 @@ export function buildApp(deps: AppDeps) {
     async start(): Promise<void> {
       if (!receiver) await app.start();
       loop.kick();
+      sweep(); // steps that fell due while pls was down fire now, in order
       sender.kick();
+      scheduler = startScheduler(manifest.sla.sweep_every, sweep, logger);
     },
     async stop(): Promise<void> {
+      scheduler?.stop();
       loop.stop();
       await sender.stop();
       if (!receiver) await app.stop();
     },
     /** For tests and tools: run processing now and wait for the outbox to drain once. */
-    internals: { processor, sender, loop, alerts, accounts, outbox },
+    internals: { processor, sender, loop, alerts, accounts, outbox, sweep },
   };
 }
 

@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, ne, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNull, lte, ne, sql } from 'drizzle-orm';
 import type { Db } from './client.js';
 import { type AlertState, alertEvents, alerts, repStatus } from './schema.js';
 
@@ -58,6 +58,44 @@ export function createAlertsRepo(db: Db) {
         .where(and(eq(alerts.id, id), inArray(alerts.state, [...from])))
         .run();
       return result.changes === 1;
+    },
+
+    /** Unclaimed alerts whose next escalation step is due, oldest first. */
+    dueEscalations(now: number, limit: number): AlertRow[] {
+      return db
+        .select()
+        .from(alerts)
+        .where(and(lte(alerts.nextEscalationAt, now), eq(alerts.state, 'open')))
+        .orderBy(asc(alerts.nextEscalationAt))
+        .limit(limit)
+        .all();
+    },
+
+    /** Claimed alerts past their first-touch deadline whose managers were not told yet. */
+    firstTouchBreaches(now: number, limit: number): AlertRow[] {
+      return db
+        .select()
+        .from(alerts)
+        .where(
+          and(
+            eq(alerts.state, 'claimed'),
+            isNull(alerts.firstTouchBreachedAt),
+            lte(alerts.firstTouchDueAt, now),
+          ),
+        )
+        .limit(limit)
+        .all();
+    },
+
+    /** Contacted alerts old enough for a back-off prompt or close. */
+    contactedBefore(cutoff: number, limit: number): AlertRow[] {
+      return db
+        .select()
+        .from(alerts)
+        .where(and(eq(alerts.state, 'contacted'), lte(alerts.contactedAt, cutoff)))
+        .orderBy(asc(alerts.contactedAt))
+        .limit(limit)
+        .all();
     },
 
     /** Append-only audit row for a state change. */

@@ -1,4 +1,4 @@
-import { and, asc, eq, isNull, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, isNull, sql } from 'drizzle-orm';
 import type { Db } from './client.js';
 import { outbox } from './schema.js';
 
@@ -19,13 +19,14 @@ export type OutboxMessage =
   | { kind: 'message'; alertId: string | null; channel: string; text: string };
 
 export function createOutboxRepo(db: Db) {
-  const pendingUpdate = db
+  const laterUpdate = db
     .select({ seq: outbox.seq })
     .from(outbox)
     .where(
       and(
         eq(outbox.alertId, sql.placeholder('alertId')),
         eq(outbox.kind, 'alert.update'),
+        gt(outbox.seq, sql.placeholder('seq')),
         isNull(outbox.sentAt),
         isNull(outbox.failedAt),
       ),
@@ -34,12 +35,8 @@ export function createOutboxRepo(db: Db) {
     .prepare();
 
   return {
-    /**
-     * Queues a Slack call. An `alert.update` already waiting for the same alert covers this one:
-     * updates render the current state when sent, so one pending update is always enough.
-     */
+    /** Queues a Slack call, in the caller's transaction. */
     enqueue(message: OutboxMessage, now: number): void {
-      if (message.kind === 'alert.update' && pendingUpdate.get({ alertId: message.alertId })) return;
       const { kind, alertId, ...payload } = message;
       db.insert(outbox).values({ kind, alertId, payload, createdAt: now, nextAttemptAt: now }).run();
     },
@@ -53,6 +50,15 @@ export function createOutboxRepo(db: Db) {
         .orderBy(asc(outbox.seq))
         .limit(limit)
         .all();
+    },
+
+    /**
+     * Whether a later `alert.update` for the alert is waiting: updates render the current state
+     * when sent, so only the last one needs to reach Slack. (Coalescing at enqueue time would be
+     * wrong: the waiting row may already be in flight with an older rendering.)
+     */
+    supersededUpdate(alertId: string, seq: number): boolean {
+      return laterUpdate.get({ alertId, seq }) !== undefined;
     },
 
     markSent(seq: number, now: number): void {

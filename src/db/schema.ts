@@ -124,9 +124,20 @@ export const alerts = sqliteTable(
     /** Escalation policy frozen when the alert opened, and how many of its steps have run. */
     policy: text('policy', { mode: 'json' }).notNull(),
     escalationCursor: integer('escalation_cursor').notNull().default(0),
+    /** When the step at the cursor falls due; null when the ladder is done or stopped (claimed). */
+    nextEscalationAt: integer('next_escalation_at'),
+    /** Set when managers were told of a first-touch breach (once). */
+    firstTouchBreachedAt: integer('first_touch_breached_at'),
+    /** Set when the claimer was prompted for an outcome before the back-off closes the alert. */
+    backOffPromptedAt: integer('back_off_prompted_at'),
     updatedAt: integer('updated_at').notNull(),
   },
   (t) => [
+    index('alerts_next_escalation').on(t.nextEscalationAt).where(sql`next_escalation_at is not null`),
+    index('alerts_first_touch_due')
+      .on(t.firstTouchDueAt)
+      .where(sql`state = 'claimed' and first_touch_breached_at is null`),
+    index('alerts_contacted').on(t.contactedAt).where(sql`state = 'contacted'`),
     uniqueIndex('alerts_one_open_per_account').on(t.accountId).where(sql`state <> 'closed'`),
     index('alerts_account').on(t.accountId, t.openedAt),
     index('alerts_state').on(t.state, t.claimDueAt),

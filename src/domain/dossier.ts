@@ -34,9 +34,12 @@ export function bestTimeToReach(state: AccountState, zone: string, now: number):
     byHour[local % 24]! += count;
     byDay[Math.floor(local / 24)]! += count;
   });
+  // The busiest two-hour window; on a tie, the one that starts with the busier hour, so sessions
+  // all at 14:xx read "14:00–16:00", not "13:00–15:00" (an hour before anyone is there).
+  const pair = (h: number) => byHour[h]! + byHour[(h + 1) % 24]!;
   let bestHour = 0;
   for (let h = 0; h < 24; h++) {
-    if (byHour[h]! + byHour[(h + 1) % 24]! > byHour[bestHour]! + byHour[(bestHour + 1) % 24]!) bestHour = h;
+    if (pair(h) > pair(bestHour) || (pair(h) === pair(bestHour) && byHour[h]! > byHour[bestHour]!)) bestHour = h;
   }
   const busiest = Math.max(...byDay);
   const days = byDay.flatMap((count, day) => (count >= busiest * 0.6 && count > 0 ? [day] : []));

@@ -39,6 +39,10 @@ export function routeTeam(account: RoutableAccount, routing: Routing): Team {
  * SPEC §1/§5 routing: the manifest's `strategy` in order (owner → territory → tier →
  * weighted round-robin), skipping reps out of office, at capacity or outside their hours; when
  * nobody is in hours, the rep whose hours start next. `exclude` skips reps (a reassignment).
+ *
+ * The filters narrow the reps who can take the alert, never the whole team: a territory or tier
+ * whose only reps are away is skipped like one with no reps at all, so managers hear of an alert
+ * only when no rep can take it (SPEC §5), and a rep in hours wins over one who opens later.
  */
 export function routeAlert(input: {
   account: RoutableAccount;
@@ -58,26 +62,36 @@ export function routeAlert(input: {
   };
   const available = (rep: Rep) => canTake(rep) && isWithinHours(hoursOf(rep), now);
 
-  let pool = team.reps.length > 0 ? routing.reps.filter((r) => team.reps.includes(r.id)) : [...routing.reps];
-  for (const step of routing.strategy) {
-    if (step === 'owner') {
-      const owner = findOwner(account.owner, routing.reps);
-      if (owner && available(owner)) return { team, rep: owner, reason: 'account owner' };
-    } else if (step === 'territory') {
-      pool = narrow(
-        pool,
-        (r) => r.countries === null || (account.country !== null && r.countries.includes(account.country)),
-      );
-    } else if (step === 'tier') {
-      pool = narrow(pool, (r) => r.tiers.includes(tier));
-    }
+  if (routing.strategy.includes('owner')) {
+    const owner = findOwner(account.owner, routing.reps);
+    if (owner && available(owner)) return { team, rep: owner, reason: 'account owner' };
   }
+  const country = account.country?.trim().toUpperCase() ?? null;
+  const filter = (candidates: Rep[]): Rep[] => {
+    let pool = candidates;
+    for (const step of routing.strategy) {
+      if (step === 'territory') {
+        pool = narrow(
+          pool,
+          (r) =>
+            r.countries === null ||
+            (country !== null && r.countries.some((c) => c.trim().toUpperCase() === country)),
+        );
+      } else if (step === 'tier') {
+        pool = narrow(pool, (r) => r.tiers.includes(tier));
+      }
+    }
+    return pool;
+  };
+
+  const teamReps =
+    team.reps.length > 0 ? routing.reps.filter((r) => team.reps.includes(r.id)) : [...routing.reps];
   const useRoundRobin = routing.strategy.includes('round_robin');
-  const inHours = pool.filter(available);
+  const inHours = filter(teamReps.filter(available));
   if (inHours.length > 0) {
     return { team, rep: useRoundRobin ? leastLoaded(inHours, loads) : inHours[0]!, reason: 'round-robin' };
   }
-  const later = pool.filter(canTake);
+  const later = filter(teamReps.filter(canTake));
   if (later.length === 0)
     return { team, rep: null, reason: 'nobody available: all out of office or at capacity' };
   const soonest = Math.min(...later.map((r) => nextOpening(hoursOf(r), now)));

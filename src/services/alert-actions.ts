@@ -12,6 +12,7 @@ import {
   OUTCOMES,
   type Outcome,
 } from '../domain/alert-lifecycle.js';
+import { escalationDueAt } from '../domain/escalation.js';
 import { routeAlert } from '../domain/routing.js';
 import { dueAfter, type PolicySnapshot } from '../domain/sla.js';
 import { UserError } from './user-error.js';
@@ -86,7 +87,13 @@ export function createAlertActions(deps: {
     const won = alerts.transition(
       alert.id,
       ['open'],
-      { state: 'claimed', claimedBy: userId, claimedAt: now, firstTouchDueAt: firstTouchFor(alert, userId) },
+      {
+        state: 'claimed',
+        claimedBy: userId,
+        claimedAt: now,
+        firstTouchDueAt: firstTouchFor(alert, userId),
+        nextEscalationAt: null,
+      },
       now,
     );
     if (!won) {
@@ -153,6 +160,9 @@ export function createAlertActions(deps: {
         claimDueAt: dueAfter(policy, policy.hours, now, policy.claim),
         firstTouchDueAt: dueAfter(policy, policy.hours, now, policy.firstTouch),
         escalationCursor: 0,
+        nextEscalationAt: escalationDueAt(policy, now, 0),
+        firstTouchBreachedAt: null,
+        backOffPromptedAt: null,
       },
       now,
     );
@@ -189,7 +199,13 @@ export function createAlertActions(deps: {
         !alerts.transition(
           alert.id,
           ['open'],
-          { state: 'closed', outcome: 'not_a_fit', outcomeDetail: detail, closedAt: now },
+          {
+            state: 'closed',
+            outcome: 'not_a_fit',
+            outcomeDetail: detail,
+            closedAt: now,
+            nextEscalationAt: null,
+          },
           now,
         )
       ) {
@@ -245,6 +261,7 @@ export function createAlertActions(deps: {
         claimedBy: repId,
         claimedAt: alert.claimedAt ?? now,
         suggestedRep: repId,
+        nextEscalationAt: null,
         firstTouchDueAt: alert.contactedAt ? alert.firstTouchDueAt : firstTouchFor(alert, repId),
       },
       now,

@@ -5,6 +5,7 @@ import type { AlertRow, AlertsRepo } from '../db/alerts-repo.js';
 import type { Db } from '../db/client.js';
 import type { OutboxRepo } from '../db/outbox-repo.js';
 import { type AccountState, applyEvent, emptyAccountState } from '../domain/account-state.js';
+import { escalationDueAt } from '../domain/escalation.js';
 import { type AlertSummary, decideHandoff, type HandoffDecision } from '../domain/handoff.js';
 import { type RoutableAccount, routeAlert } from '../domain/routing.js';
 import { type Firmographics, type Score, scoreAccount } from '../domain/scoring.js';
@@ -136,6 +137,7 @@ export function createEventProcessor(deps: ProcessorDeps) {
             tierSetAt: now,
             ...slaDeadlines(policy, now),
             policy,
+            nextEscalationAt: escalationDueAt(policy, now, 0),
             updatedAt: now,
           },
           null,
@@ -163,6 +165,7 @@ export function createEventProcessor(deps: ProcessorDeps) {
             tierSetAt: now,
             policy,
             escalationCursor: 0,
+            nextEscalationAt: current.state === 'open' ? escalationDueAt(policy, now, 0) : null,
             ...deadlinesFor(current, policy, now),
           },
           now,

@@ -143,6 +143,7 @@ export function createOutboxSender(deps: SenderDeps) {
     }
     if (!alert.messageTs) throw permanentError('alert_never_posted');
     if (row.kind === 'alert.update') {
+      if (outbox.supersededUpdate(alert.id, row.seq)) return;
       const message = renderAlert(cards.cardFor(alert, deps.now()));
       await client.chat.update({ channel: alert.channel, ts: alert.messageTs, ...message });
     } else if (row.kind === 'alert.reply') {

@@ -189,9 +189,14 @@ function statusLine(card: AlertCard): string {
       const tookMs = (card.claimedAt ?? card.now) - card.tierSetAt;
       const met = (card.claimedAt ?? card.now) <= card.claimDueAt ? 'claim SLA met' : 'claim SLA breached';
       const claimed = `Claimed by ${rep(card.claimedBy)} in ${formatMinutes(tookMs)} · ${met}`;
-      if (card.state === 'contacted') return `${claimed} · contacted ${clock(card.contactedAt ?? card.now)}`;
-      const touch = card.firstTouchDueAt ? ` · first touch by ${clock(card.firstTouchDueAt)}` : '';
-      return `${claimed}${touch}`;
+      if (card.state === 'contacted') {
+        const onTime =
+          card.firstTouchDueAt === null || (card.contactedAt ?? card.now) <= card.firstTouchDueAt;
+        return `${claimed} · contacted ${clock(card.contactedAt ?? card.now)} · first-touch SLA ${onTime ? 'met' : 'breached'}`;
+      }
+      if (card.firstTouchDueAt === null) return claimed;
+      const breached = card.now > card.firstTouchDueAt ? ' · ⚠️ first-touch SLA breached' : '';
+      return `${claimed} · first touch by ${clock(card.firstTouchDueAt)}${breached}`;
     }
     case 'closed':
       return `Closed ${clock(card.closedAt ?? card.now)}${card.claimedBy ? ` · held by ${rep(card.claimedBy)}` : ''}`;

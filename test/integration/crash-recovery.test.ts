@@ -6,9 +6,17 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createSlackEmulator } from '../../src/emulator/slack-emulator.js';
 import { type ChildApp, startChild } from '../support/child-process.js';
 import { ACME, usageEvent, warmingAccount } from '../support/events.js';
-import { postSigned, SIGNING_SECRET, TEST_MANIFEST, WEBHOOK_SECRET, WRITE_KEY } from '../support/harness.js';
+import {
+  postSigned,
+  SIGNING_SECRET,
+  TEST_CHANNELS,
+  TEST_MANIFEST,
+  TEST_USERS,
+  WEBHOOK_SECRET,
+  WRITE_KEY,
+} from '../support/harness.js';
 
-const emulator = createSlackEmulator({ channels: ['C0MIDMARKET', 'C0ENTERPRISE', 'C0ESCALATE'] });
+const emulator = createSlackEmulator({ channels: TEST_CHANNELS, users: TEST_USERS });
 let dir: string;
 let children: ChildApp[] = [];
 

@@ -14,8 +14,8 @@ export const SIGNING_SECRET = 'test-signing-secret';
 export const WRITE_KEY = 'wk_example';
 export const TEST_MANIFEST = resolve(import.meta.dirname, 'manifests/test.yml');
 
-const CHANNELS = ['C0ENTERPRISE', 'C0MIDMARKET', 'C0ESCALATE', 'C0EXAMPLE'];
-const USERS = [
+export const TEST_CHANNELS = ['C0ENTERPRISE', 'C0MIDMARKET', 'C0ESCALATE', 'C0EXAMPLE'];
+export const TEST_USERS = [
   { id: 'U0ANA', name: 'ana', email: 'ana@seller.com', tz: 'America/New_York' },
   { id: 'U0BEN', name: 'ben', email: 'ben@seller.com', tz: 'America/Chicago' },
   { id: 'U0MGR', name: 'mgr', email: 'mgr@seller.com', tz: 'America/New_York' },
@@ -24,6 +24,8 @@ const USERS = [
 
 export interface Harness {
   url: string;
+  /** Moves the app's clock forward (the app reads time only through it). */
+  advance(ms: number): void;
   emulator: SlackEmulator;
   server: RunningServer;
   dir: string;
@@ -51,7 +53,7 @@ export interface SignOptions {
 export async function startHarness(
   options: { env?: Record<string, string | undefined>; manifest?: string } = {},
 ): Promise<Harness> {
-  const emulator = createSlackEmulator({ channels: CHANNELS, users: USERS });
+  const emulator = createSlackEmulator({ channels: TEST_CHANNELS, users: TEST_USERS });
   await emulator.start();
   const dir = mkdtempSync(join(tmpdir(), 'pls-test-'));
   const dbPath = join(dir, 'pls.db');
@@ -68,7 +70,9 @@ export async function startHarness(
     ...options.env,
   };
   const logger = createLogger(process.env.PLS_TEST_LOG === '1' ? 'debug' : 'silent');
-  const boot = () => startServer(loadConfig(env), logger, { host: '127.0.0.1', retryBaseMs: 50 });
+  let offset = 0;
+  const now = () => Date.now() + offset;
+  const boot = () => startServer(loadConfig(env), logger, { host: '127.0.0.1', retryBaseMs: 50, now });
   let server: RunningServer;
   try {
     server = await boot();
@@ -82,6 +86,9 @@ export async function startHarness(
   const harness: Harness = {
     get url() {
       return server.url;
+    },
+    advance(ms: number) {
+      offset += ms;
     },
     emulator,
     get server() {

@@ -1,0 +1,230 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createSlackEmulator } from '../../src/emulator/slack-emulator.js';
+import { type ChildApp, startChild } from '../support/child-process.js';
+import { ACME, warmingAccount } from '../support/events.js';
+import { alertRow, limitHit, raiseHotAlert, settled } from '../support/flows.js';
+import {
+  type Harness,
+  postSigned,
+  SIGNING_SECRET,
+  startHarness,
+  TEST_CHANNELS,
+  TEST_USERS,
+  WEBHOOK_SECRET,
+  WRITE_KEY,
+} from '../support/harness.js';
+import { pressButton } from '../support/slack-requests.js';
+
+const FAST = resolve(import.meta.dirname, '../support/manifests/fast-sla.yml');
+
+let pls: Harness | null = null;
+afterEach(async () => {
+  await pls?.stop();
+  pls = null;
+});
+
+const steps = (p: Harness, alertId: string) =>
+  p
+    .query<{ data: string }>(
+      "select data from alert_events where alert_id = ? and kind = 'escalation' order by seq",
+      alertId,
+    )
+    .map((r) => (JSON.parse(r.data) as { step: string }).step);
+
+describe('the escalation ladder, on the real scheduler', () => {
+  it('reminds, escalates once to the managers and reassigns an unclaimed hot alert on schedule', async () => {
+    pls = await startHarness({ manifest: FAST });
+    const p = pls;
+    const alert = await raiseHotAlert(p);
+    const first = alert.suggestedRep!;
+    const opened = Date.now();
+
+    const remind = await p.emulator.waitFor(
+      () => p.emulator.replies(alert.channel, alert.ts).find((r) => r.text.startsWith('⏰')),
+      { timeoutMs: 6000 },
+    );
+    expect(remind.text).toContain(`<@${first}>`);
+    expect(Date.now() - opened).toBeGreaterThanOrEqual(1500); // 50 % of 4 s, give or take a sweep
+    await p.emulator.waitFor(() => p.emulator.dms(first).some((m) => m.text.startsWith('⏰')));
+
+    const escalation = await p.emulator.waitFor(() => p.emulator.messages('C0ESCALATE')[0], {
+      timeoutMs: 6000,
+    });
+    expect(escalation.text).toMatch(/^🚨 <@U0MGR> the HOT alert for Acme in <#C0MIDMARKET> is unclaimed/);
+
+    await p.emulator.waitFor(() => alertRow(p, alert.alertId).suggested_rep !== first, {
+      timeoutMs: 8000,
+      description: 'the reassignment',
+    });
+    const second = alertRow(p, alert.alertId).suggested_rep!;
+    await settled(p);
+    expect(p.emulator.dms(second).map((m) => m.text)).toContainEqual(
+      expect.stringMatching(/^↪️ The hot alert for Acme .* was reassigned to you/),
+    );
+    expect(p.emulator.dms(first).map((m) => m.text)).toContainEqual(
+      expect.stringMatching(/was reassigned to <@/),
+    );
+    expect(steps(p, alert.alertId)).toEqual(['remind', 'escalate', 'reassign']);
+    expect(p.emulator.messages('C0ESCALATE')).toHaveLength(1);
+    expect(JSON.stringify(p.emulator.message(alert.channel, alert.ts)!.blocks)).toContain(
+      'claim SLA breached',
+    );
+  });
+});
+
+describe('the escalation ladder, on an injected clock', () => {
+  it('stops when someone claims', async () => {
+    pls = await startHarness();
+    const p = pls;
+    const alert = await raiseHotAlert(p);
+    p.advance(8 * 60_000); // past 50 % of the 15-minute claim SLA
+    p.server.app.internals.sweep();
+    expect(steps(p, alert.alertId)).toEqual(['remind']);
+    await pressButton(p.url, {
+      actionId: 'claim',
+      value: alert.alertId,
+      user: 'U0ANA',
+      channel: alert.channel,
+      messageTs: alert.ts,
+    });
+    await p.emulator.waitFor(() => alertRow(p, alert.alertId).state === 'claimed');
+    p.advance(60 * 60_000);
+    p.server.app.internals.sweep();
+    expect(steps(p, alert.alertId)).toEqual(['remind']);
+  });
+
+  it('fires the steps that fell due during a long gap once each, in order, and a second sweep changes nothing', async () => {
+    pls = await startHarness();
+    const p = pls;
+    const alert = await raiseHotAlert(p);
+    p.advance(40 * 60_000); // past 200 %
+    p.server.app.internals.sweep();
+    p.server.app.internals.sweep();
+    expect(steps(p, alert.alertId)).toEqual(['remind', 'escalate', 'reassign']);
+    await settled(p);
+    expect(p.emulator.messages('C0ESCALATE')).toHaveLength(1);
+  });
+
+  it('tells the managers once when a claimed alert misses its first touch', async () => {
+    pls = await startHarness();
+    const p = pls;
+    const alert = await raiseHotAlert(p);
+    await pressButton(p.url, {
+      actionId: 'claim',
+      value: alert.alertId,
+      user: 'U0BEN',
+      channel: alert.channel,
+      messageTs: alert.ts,
+    });
+    await p.emulator.waitFor(() => alertRow(p, alert.alertId).state === 'claimed');
+    p.advance(3 * 3_600_000);
+    p.server.app.internals.sweep();
+    p.server.app.internals.sweep();
+    await settled(p);
+    expect(p.emulator.messages('C0ESCALATE').map((m) => m.text)).toEqual([
+      expect.stringMatching(
+        /^🚨 <@U0MGR> <@U0BEN> claimed the hot alert for Acme .* has not marked it contacted/,
+      ),
+    ]);
+    expect(JSON.stringify(p.emulator.message(alert.channel, alert.ts)!.blocks)).toContain(
+      'first-touch SLA breached',
+    );
+  });
+
+  it('backs off a contacted alert with no outcome: prompts the claimer, then closes it as no response', async () => {
+    pls = await startHarness();
+    const p = pls;
+    const alert = await raiseHotAlert(p);
+    for (const action of ['claim', 'mark_contacted']) {
+      await pressButton(p.url, {
+        actionId: action,
+        value: alert.alertId,
+        user: 'U0ANA',
+        channel: alert.channel,
+        messageTs: alert.ts,
+      });
+    }
+    await p.emulator.waitFor(() => alertRow(p, alert.alertId).state === 'contacted');
+    p.advance(6 * 86_400_000); // 6 of 7 days
+    p.server.app.internals.sweep();
+    await settled(p);
+    expect(p.emulator.dms('U0ANA').map((m) => m.text)).toEqual([
+      expect.stringMatching(/^No outcome yet for Acme/),
+    ]);
+    expect(alertRow(p, alert.alertId).state).toBe('contacted');
+    p.advance(86_400_000);
+    p.server.app.internals.sweep();
+    await settled(p);
+    expect(alertRow(p, alert.alertId)).toMatchObject({ state: 'closed', outcome: 'no_response' });
+    expect(p.emulator.message(alert.channel, alert.ts)!.text).toMatch(/no response: back to self-serve/);
+  });
+});
+
+describe('a crash mid-ladder', () => {
+  const emulator = createSlackEmulator({ channels: TEST_CHANNELS, users: TEST_USERS });
+  let dir = '';
+  const children: ChildApp[] = [];
+  afterEach(async () => {
+    for (const child of children.splice(0)) await child.kill9();
+    await emulator.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('neither repeats nor skips a step after kill -9 and a restart', async () => {
+    await emulator.start();
+    dir = mkdtempSync(join(tmpdir(), 'pls-ladder-'));
+    const env = {
+      SLACK_BOT_TOKEN: 'xoxb-test',
+      SLACK_SIGNING_SECRET: SIGNING_SECRET,
+      SLACK_API_URL: emulator.url,
+      PORT: '0',
+      DATABASE_URL: `file:${join(dir, 'pls.db')}`,
+      PLS_MANIFEST: FAST,
+      PLS_WEBHOOK_SECRET: WEBHOOK_SECRET,
+      PLS_WRITE_KEY: WRITE_KEY,
+    };
+    const query = <T>(sql: string) => {
+      const db = new Database(join(dir, 'pls.db'), { readonly: true });
+      try {
+        return db.prepare(sql).all() as T[];
+      } finally {
+        db.close();
+      }
+    };
+    const ladder = () =>
+      query<{ data: string }>("select data from alert_events where kind = 'escalation' order by seq").map(
+        (r) => JSON.parse(r.data).step,
+      );
+
+    const first = await startChild(env);
+    children.push(first);
+    await postSigned(first.url, { events: [...warmingAccount(), limitHit(ACME)] });
+    await emulator.waitFor(() => ladder().length === 1, { timeoutMs: 8000, description: 'the reminder' });
+    await first.kill9();
+
+    const second = await startChild(env);
+    children.push(second);
+    await emulator.waitFor(() => ladder().length === 3, {
+      timeoutMs: 12_000,
+      description: 'escalate and reassign after the restart',
+    });
+    await emulator.waitFor(
+      () =>
+        query<{ n: number }>(
+          'select count(*) as n from outbox where sent_at is null and failed_at is null',
+        )[0]!.n === 0,
+      { description: JSON.stringify(query('select * from outbox where sent_at is null')) },
+    );
+    expect(ladder()).toEqual(['remind', 'escalate', 'reassign']);
+    expect(emulator.messages('C0ESCALATE')).toHaveLength(1);
+    const reminders = emulator
+      .messages('C0MIDMARKET')
+      .flatMap((m) => m.replies)
+      .filter((r) => r.text.startsWith('⏰'));
+    expect(reminders).toHaveLength(1);
+  });
+});
