@@ -15,10 +15,13 @@ import { createSegmentRoutes } from './ingest/segment-routes.js';
 import { createWebhookRoute } from './ingest/webhook-route.js';
 import { boltLogger } from './obs/bolt-logger.js';
 import { startScheduler } from './scheduler.js';
+import { createAccountViews } from './services/account-view.js';
 import { createAlertActions } from './services/alert-actions.js';
 import { createAlertCards } from './services/alert-card.js';
+import { createHomeViews } from './services/home.js';
 import { createEventProcessor } from './services/process-events.js';
 import { createProcessingLoop } from './services/processing-loop.js';
+import { createQueueService } from './services/queue.js';
 import { createSlaSweep } from './services/sla-sweep.js';
 import { registerListeners } from './slack/listeners/index.js';
 import { createOutboxSender } from './slack/outbox-sender.js';
@@ -47,6 +50,9 @@ export function buildApp(deps: AppDeps) {
   const outbox = createOutboxRepo(db);
   const store = createEventStore(db);
   const cards = createAlertCards({ accounts, manifest });
+  const queue = createQueueService({ alerts, accounts, manifest });
+  const homes = createHomeViews({ alerts, queue, manifest });
+  const accountViews = createAccountViews({ accounts, alerts, manifest });
 
   // Outbox calls get their own client: no hidden retries (the outbox retries), and a 429 here
   // must not pause the interactive calls Bolt's client makes.
@@ -62,6 +68,7 @@ export function buildApp(deps: AppDeps) {
     outbox,
     alerts,
     cards,
+    homes,
     logger,
     now,
     retryBaseMs: deps.retryBaseMs,
@@ -96,7 +103,7 @@ export function buildApp(deps: AppDeps) {
     clientOptions: { slackApiUrl, retryConfig: { retries: 2, factor: 2, minTimeout: 100, maxTimeout: 1000 } },
   });
   const actions = createAlertActions({ db, alerts, accounts, outbox, manifest, now });
-  registerListeners(app, { actions, manifest, logger, kick: sender.kick });
+  registerListeners(app, { actions, queue, accountViews, homes, now, manifest, logger, kick: sender.kick });
 
   const webhook = createWebhookRoute({ secret: env.webhookSecret, store, now, onStored: loop.kick });
   const segment = createSegmentRoutes({ writeKey: env.writeKey, store, now, onStored: loop.kick });

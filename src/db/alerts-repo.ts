@@ -1,8 +1,18 @@
-import { and, asc, desc, eq, inArray, isNull, lte, ne, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, isNull, lte, ne, sql } from 'drizzle-orm';
 import type { Db } from './client.js';
 import { type AlertState, alertEvents, alerts, repStatus } from './schema.js';
 
 export type AlertRow = typeof alerts.$inferSelect;
+
+export interface QueueFilter {
+  states: readonly AlertState[];
+  /** Null: every team. */
+  teams: readonly string[] | null;
+  tier: 'hot' | 'warm' | null;
+  claimedBy: string | null;
+  limit: number;
+  offset: number;
+}
 export type NewAlert = typeof alerts.$inferInsert;
 
 /** Alerts, their audit trail, and the per-rep routing state. All writes run inside the caller's transaction. */
@@ -95,6 +105,41 @@ export function createAlertsRepo(db: Db) {
         .where(and(eq(alerts.state, 'contacted'), lte(alerts.contactedAt, cutoff)))
         .orderBy(asc(alerts.contactedAt))
         .limit(limit)
+        .all();
+    },
+
+    /**
+     * Alerts that are not closed, hot before warm and by score: the queue. `total` counts every
+     * match so the reply can say how many it did not show.
+     */
+    queue(filter: QueueFilter): { rows: AlertRow[]; total: number } {
+      const where = and(
+        inArray(alerts.state, [...filter.states]),
+        filter.teams ? inArray(alerts.teamId, [...filter.teams]) : undefined,
+        filter.tier ? eq(alerts.tier, filter.tier) : undefined,
+        filter.claimedBy ? eq(alerts.claimedBy, filter.claimedBy) : undefined,
+      );
+      const rows = db
+        .select()
+        .from(alerts)
+        .where(where)
+        .orderBy(sql`${alerts.tier} = 'hot' desc`, desc(alerts.score), asc(alerts.openedAt))
+        .limit(filter.limit)
+        .offset(filter.offset)
+        .all();
+      const total = db.select({ n: sql<number>`count(*)` }).from(alerts).where(where).get()?.n ?? 0;
+      return { rows, total };
+    },
+
+    /** Alerts raised since `since`, with how many escalation steps each fired: the SLA report's input. */
+    raisedSince(since: number) {
+      return db
+        .select({
+          alert: alerts,
+          escalations: sql<number>`(select count(*) from alert_events e where e.alert_id = ${alerts.id} and e.kind = 'escalation')`,
+        })
+        .from(alerts)
+        .where(gt(alerts.openedAt, since))
         .all();
     },
 

@@ -16,7 +16,9 @@ export type OutboxMessage =
   /** A reply in the alert's thread. */
   | { kind: 'alert.reply'; alertId: string; text: string }
   /** A message to a channel or a user (DM by user id), optionally tied to an alert for ordering. */
-  | { kind: 'message'; alertId: string | null; channel: string; text: string };
+  | { kind: 'message'; alertId: string | null; channel: string; text: string }
+  /** Re-publish a user's App Home (rendered from state at send time). */
+  | { kind: 'home'; alertId: null; userId: string };
 
 export function createOutboxRepo(db: Db) {
   const laterUpdate = db
@@ -33,6 +35,11 @@ export function createOutboxRepo(db: Db) {
     )
     .limit(1)
     .prepare();
+
+  const laterHome = db.$client.prepare<[number, string], { seq: number }>(
+    `select seq from outbox where kind = 'home' and seq > ? and json_extract(payload, '$.userId') = ?
+       and sent_at is null and failed_at is null limit 1`,
+  );
 
   return {
     /** Queues a Slack call, in the caller's transaction. */
@@ -59,6 +66,11 @@ export function createOutboxRepo(db: Db) {
      */
     supersededUpdate(alertId: string, seq: number): boolean {
       return laterUpdate.get({ alertId, seq }) !== undefined;
+    },
+
+    /** Same for a user's App Home. */
+    supersededHome(userId: string, seq: number): boolean {
+      return laterHome.get(seq, userId) !== undefined;
     },
 
     markSent(seq: number, now: number): void {

@@ -72,6 +72,12 @@ export function createAlertActions(deps: {
   ): void {
     alerts.record(alert.id, now, kind, actor, data);
     outbox.enqueue({ kind: 'alert.update', alertId: alert.id }, now);
+    // A fresh App Home for every rep the change touches.
+    const after = alerts.find(alert.id);
+    const people = [actor, alert.claimedBy, after?.claimedBy, after?.suggestedRep];
+    for (const userId of new Set(people.filter((id): id is string => !!id && !!repOf(id)))) {
+      outbox.enqueue({ kind: 'home', alertId: null, userId }, now);
+    }
   }
 
   /** The first-touch deadline in the claimer's hours (their own, else the team's). */

@@ -5,6 +5,7 @@ export const ACTIONS = {
   markContacted: 'mark_contacted',
   release: 'release',
   logOutcome: 'log_outcome',
+  toggleOoo: 'toggle_ooo',
 } as const;
 
 export const VIEWS = {

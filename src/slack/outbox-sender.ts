@@ -4,7 +4,9 @@ import type { AlertsRepo } from '../db/alerts-repo.js';
 import type { Db } from '../db/client.js';
 import type { OutboxRepo, OutboxRow } from '../db/outbox-repo.js';
 import type { AlertCards } from '../services/alert-card.js';
+import type { HomeViews } from '../services/home.js';
 import { renderAlert } from './render-alert.js';
+import { renderHome } from './render-home.js';
 
 /**
  * Slack errors that no retry can fix: the row is marked failed and reported, never retried
@@ -28,12 +30,15 @@ const PERMANENT = new Set([
   'restricted_action',
 ]);
 
+type PublishedView = Parameters<WebClient['views']['publish']>[0]['view'];
+
 export interface SenderDeps {
   db: Db;
   client: WebClient;
   outbox: OutboxRepo;
   alerts: AlertsRepo;
   cards: AlertCards;
+  homes: HomeViews;
   logger: Logger;
   now: () => number;
   /** First retry delay; doubles per attempt up to a minute. */
@@ -118,7 +123,13 @@ export function createOutboxSender(deps: SenderDeps) {
   });
 
   async function perform(row: OutboxRow): Promise<(() => void) | undefined> {
-    const payload = row.payload as { text?: string; channel?: string };
+    const payload = row.payload as { text?: string; channel?: string; userId?: string };
+    if (row.kind === 'home') {
+      if (outbox.supersededHome(payload.userId!, row.seq)) return;
+      const view = renderHome(deps.homes.home(payload.userId!, deps.now()));
+      await client.views.publish({ user_id: payload.userId!, view: view as unknown as PublishedView });
+      return;
+    }
     if (row.kind === 'message') {
       await client.chat.postMessage({ channel: payload.channel!, text: payload.text! });
       return;

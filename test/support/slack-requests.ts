@@ -114,3 +114,16 @@ export async function slashCommand(
   const body = raw ? (JSON.parse(raw) as Record<string, unknown>) : {};
   return { status: res.status, text: String(body.text ?? ''), body };
 }
+
+/** An Events API envelope shaped like ../shared/fixtures/app-home-opened.json, sent as JSON. */
+export function openAppHome(url: string, user: string): Promise<Response> {
+  const envelope = fixtureJson('app-home-opened.json');
+  envelope.event = { ...envelope.event, user };
+  envelope.event_id = `Ev${Date.now()}${Math.random().toString(36).slice(2, 8)}`;
+  const raw = JSON.stringify(envelope);
+  return fetch(`${url}/slack/events`, {
+    method: 'POST',
+    headers: { ...slackHeaders(raw), 'content-type': 'application/json' },
+    body: raw,
+  });
+}

@@ -1,14 +1,22 @@
 import type { App } from '@slack/bolt';
 import type { Logger } from 'pino';
 import type { Manifest } from '../../config/manifest.js';
+import type { AccountViews } from '../../services/account-view.js';
 import type { AlertActions } from '../../services/alert-actions.js';
+import type { HomeViews } from '../../services/home.js';
+import type { QueueService } from '../../services/queue.js';
 import { ACTIONS, COMMAND, VIEWS } from '../ids.js';
 import { claim, logOutcome, markContacted, notAFit, release } from './actions/alert-buttons.js';
 import { plsCommand } from './commands/pls.js';
+import { homeOpened, toggleOoo } from './events/app-home.js';
 import { notAFitSubmitted, outcomeLogged } from './views/alert-modals.js';
 
 export interface ListenerDeps {
   actions: AlertActions;
+  queue: QueueService;
+  accountViews: AccountViews;
+  homes: HomeViews;
+  now: () => number;
   manifest: Manifest;
   logger: Logger;
   /** Wakes the outbox sender after a state change queued Slack calls. */
@@ -22,6 +30,9 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
   app.action(ACTIONS.markContacted, markContacted(deps));
   app.action(ACTIONS.release, release(deps));
   app.action(ACTIONS.logOutcome, logOutcome(deps));
+  app.action(ACTIONS.toggleOoo, toggleOoo(deps));
+
+  app.event('app_home_opened', homeOpened(deps));
 
   app.view(VIEWS.notAFit, notAFitSubmitted(deps));
   app.view(VIEWS.logOutcome, outcomeLogged(deps));

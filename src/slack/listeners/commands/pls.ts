@@ -1,5 +1,8 @@
 import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
+import { parseQueueArgs } from '../../../services/queue.js';
 import { UserError } from '../../../services/user-error.js';
+import { renderAccount } from '../../render-account.js';
+import { renderQueue } from '../../render-queue.js';
 import { GENERIC_FAILURE } from '../answer.js';
 import type { ListenerDeps } from '../index.js';
 
@@ -26,6 +29,23 @@ export function userIdOf(token: string | undefined): string | null {
 }
 
 const SUBCOMMANDS: Record<string, Subcommand> = {
+  queue: {
+    reps: true,
+    usage: '/pls queue [mine|unclaimed|all] [hot|warm] [team]',
+    summary: 'the signal queue, ranked by tier and score, with a Claim button per row',
+    run(deps, userId, args) {
+      return renderQueue(deps.queue.queue(userId, parseQueueArgs(args, deps.manifest), deps.now()));
+    },
+  },
+  account: {
+    reps: true,
+    usage: '/pls account <id|domain>',
+    summary: 'the dossier and the full score breakdown',
+    run(deps, _userId, [ref]) {
+      if (!ref) throw new UserError('Usage: `/pls account <account id or domain>`.');
+      return renderAccount(deps.accountViews.view(ref, deps.now()));
+    },
+  },
   ooo: {
     reps: true,
     usage: '/pls ooo on|off',

@@ -1,0 +1,81 @@
+import type { Manifest } from '../config/manifest.js';
+import type { AccountRow, AccountsRepo } from '../db/accounts-repo.js';
+import type { AlertRow, AlertsRepo } from '../db/alerts-repo.js';
+import { type AccountState, emptyAccountState } from '../domain/account-state.js';
+import { bestTimeToReach, usageTrend } from '../domain/dossier.js';
+import { alertBlockers } from '../domain/handoff.js';
+import { metricValue, type Score, scoreAccount } from '../domain/scoring.js';
+import { UserError } from './user-error.js';
+
+export interface AccountView {
+  account: AccountRow;
+  score: Score;
+  /** Rules that would forbid an alert right now (empty: the next handoff moment would alert). */
+  blockers: string[];
+  openAlert: AlertRow | null;
+  contacts: { name: string | null; title: string | null; email: string | null; events: number }[];
+  dossier: {
+    activeUsers: number;
+    trend: string;
+    bestTime: string | null;
+    signedUpAt: number | null;
+    activatedAt: number | null;
+    gated: string[];
+  };
+  halfLifeMs: number;
+  now: number;
+}
+
+/** `/pls account <id|domain>`: the dossier and the full score breakdown, computed at `now`. */
+export function createAccountViews(deps: { accounts: AccountsRepo; alerts: AlertsRepo; manifest: Manifest }) {
+  const { accounts, alerts, manifest } = deps;
+  return {
+    view(ref: string, now: number): AccountView {
+      const account =
+        accounts.find(ref) ??
+        accounts.findByDomain(
+          ref
+            .replace(/^https?:\/\//, '')
+            .replace(/^www\./, '')
+            .replace(/\/.*$/, ''),
+        );
+      if (!account) throw new UserError(`No account \`${ref}\`: give an account id or a domain.`);
+      const state = (account.state as AccountState | null) ?? emptyAccountState();
+      const firm = { employees: account.employees, domain: account.domain, plan: account.plan };
+      const score = scoreAccount(state, firm, manifest.scoring, now);
+      const openAlert = alerts.findOpen(account.id);
+      const latest = openAlert ?? alerts.findLatest(account.id);
+      const summary = (a: AlertRow | null) =>
+        a && { state: a.state, tier: a.tier, openedAt: a.openedAt, closedAt: a.closedAt, outcome: a.outcome };
+      return {
+        account,
+        score,
+        blockers: alertBlockers({
+          after: score,
+          firm,
+          state,
+          lastAlert: summary(latest),
+          openAlert: summary(openAlert),
+          rules: manifest.scoring.rules,
+          now,
+        }),
+        openAlert,
+        contacts: accounts.topContacts(account.id, 5),
+        dossier: {
+          activeUsers: metricValue('active_users_14d', state, firm, now),
+          trend: usageTrend(state, now),
+          bestTime: bestTimeToReach(state, account.timezone ?? manifest.timezone, now),
+          signedUpAt: state.signedUpAt,
+          activatedAt: state.activatedAt,
+          gated: Object.entries(state.gatedFeatures)
+            .filter(([, g]) => g.plan !== account.plan)
+            .map(([feature, g]) => (g.plan ? `${feature} (${g.plan})` : feature)),
+        },
+        halfLifeMs: manifest.scoring.half_life,
+        now,
+      };
+    },
+  };
+}
+
+export type AccountViews = ReturnType<typeof createAccountViews>;

@@ -1,0 +1,50 @@
+import type { Manifest } from '../config/manifest.js';
+import type { AlertsRepo } from '../db/alerts-repo.js';
+import { type createQueueService, QUEUE_PAGE, type QueueRow } from './queue.js';
+
+export interface HomeView {
+  userId: string;
+  role: 'rep' | 'manager' | 'none';
+  ooo: boolean;
+  /** Claimed alerts awaiting first touch, most urgent first. */
+  mine: QueueRow[];
+  /** The caller's teams' unclaimed queue. */
+  unclaimed: QueueRow[];
+  unclaimedTotal: number;
+}
+
+/** A rep's App Home (SPEC §4.3): own claimed alerts with their clocks, then the team's queue. */
+export function createHomeViews(deps: {
+  alerts: AlertsRepo;
+  queue: ReturnType<typeof createQueueService>;
+  manifest: Manifest;
+}) {
+  const { alerts, queue, manifest } = deps;
+  return {
+    home(userId: string, now: number): HomeView {
+      const isManager = manifest.routing.managers.includes(userId);
+      const isRep = manifest.routing.reps.some((r) => r.id === userId);
+      const mine =
+        isRep || isManager
+          ? queue
+              .queue(userId, { view: 'mine', tier: null, team: null, page: 1 }, now)
+              .rows.filter((r) => r.state === 'claimed')
+          : [];
+      mine.sort((a, b) => Number(b.breached) - Number(a.breached));
+      const open =
+        isRep || isManager
+          ? queue.queue(userId, { view: 'unclaimed', tier: null, team: null, page: 1 }, now)
+          : { rows: [], total: 0 };
+      return {
+        userId,
+        role: isRep ? 'rep' : isManager ? 'manager' : 'none',
+        ooo: alerts.repStatus(userId).ooo,
+        mine: mine.slice(0, QUEUE_PAGE),
+        unclaimed: open.rows,
+        unclaimedTotal: open.total,
+      };
+    },
+  };
+}
+
+export type HomeViews = ReturnType<typeof createHomeViews>;

@@ -1,0 +1,143 @@
+import type { Manifest } from '../config/manifest.js';
+import type { AccountsRepo } from '../db/accounts-repo.js';
+import type { AlertRow, AlertsRepo } from '../db/alerts-repo.js';
+import type { AlertState } from '../db/schema.js';
+import type { AlertTrigger } from '../domain/handoff.js';
+import { formatAge } from '../domain/signal-text.js';
+import { formatMinutes } from '../slack/text.js';
+import { UserError } from './user-error.js';
+
+export const QUEUE_PAGE = 15;
+
+export interface QueueRequest {
+  view: 'mine' | 'unclaimed' | 'all';
+  tier: 'hot' | 'warm' | null;
+  team: string | null;
+  page: number;
+}
+
+export interface QueueRow {
+  alertId: string;
+  account: string;
+  tier: 'hot' | 'warm';
+  score: number;
+  state: AlertState;
+  why: string;
+  holder: string | null;
+  suggestedRep: string | null;
+  /** "claim due in 4 min", "⚠️ 12 min over the claim SLA", "first touch due in 1 h". */
+  clock: string;
+  breached: boolean;
+}
+
+export interface QueueView {
+  title: string;
+  rows: QueueRow[];
+  total: number;
+  page: number;
+  pages: number;
+}
+
+/**
+ * `/pls queue [mine|unclaimed|all] [hot|warm] [team] [page]`, in any order. Default: unclaimed,
+ * in the caller's teams (all teams for a manager).
+ */
+export function parseQueueArgs(args: readonly string[], manifest: Manifest): QueueRequest {
+  const request: QueueRequest = { view: 'unclaimed', tier: null, team: null, page: 1 };
+  const teams = manifest.routing.teams.map((t) => t.id);
+  for (const raw of args) {
+    const arg = raw.toLowerCase();
+    if (arg === 'mine' || arg === 'unclaimed' || arg === 'all') request.view = arg;
+    else if (arg === 'hot' || arg === 'warm') request.tier = arg;
+    else if (teams.includes(raw)) request.team = raw;
+    else if (/^\d+$/.test(arg) && Number(arg) >= 1) request.page = Number(arg);
+    else {
+      throw new UserError(
+        `\`${raw}\` is not a queue filter. Usage: \`/pls queue [mine|unclaimed|all] [hot|warm] [team] [page]\`; teams: ${teams.map((t) => `\`${t}\``).join(', ')}.`,
+      );
+    }
+  }
+  return request;
+}
+
+const STATES: Record<QueueRequest['view'], readonly AlertState[]> = {
+  unclaimed: ['open'],
+  mine: ['claimed', 'contacted'],
+  all: ['open', 'claimed', 'contacted'],
+};
+
+export function createQueueService(deps: { alerts: AlertsRepo; accounts: AccountsRepo; manifest: Manifest }) {
+  const { alerts, accounts, manifest } = deps;
+  const { routing } = manifest;
+
+  /** The teams a user works in: every team for a manager; for a rep, the teams that list them. */
+  function teamsOf(userId: string): string[] | null {
+    if (routing.managers.includes(userId)) return null;
+    const mine = routing.teams.filter((t) => t.reps.includes(userId) || t.reps.length === 0).map((t) => t.id);
+    return mine.length > 0 ? mine : null;
+  }
+
+  return {
+    teamsOf,
+    queue(userId: string, request: QueueRequest, now: number): QueueView {
+      const teams = request.team ? [request.team] : request.view === 'mine' ? null : teamsOf(userId);
+      const { rows, total } = alerts.queue({
+        states: STATES[request.view],
+        teams,
+        tier: request.tier,
+        claimedBy: request.view === 'mine' ? userId : null,
+        limit: QUEUE_PAGE,
+        offset: (request.page - 1) * QUEUE_PAGE,
+      });
+      const scope = request.team ?? (teams ? teams.join(', ') : 'all teams');
+      const what = { unclaimed: 'Unclaimed', mine: 'Your', all: 'Open' }[request.view];
+      return {
+        title:
+          `${what} ${request.tier ?? ''} alerts · ${request.view === 'mine' ? 'all teams' : scope}`.replace(
+            /\s+/g,
+            ' ',
+          ),
+        rows: rows.map((alert) => toRow(alert, now)),
+        total,
+        page: request.page,
+        pages: Math.max(1, Math.ceil(total / QUEUE_PAGE)),
+      };
+    },
+  };
+
+  function toRow(alert: AlertRow, now: number): QueueRow {
+    const account = accounts.find(alert.accountId);
+    const trigger = alert.trigger as AlertTrigger;
+    const { clock, breached } = slaClock(alert, now);
+    return {
+      alertId: alert.id,
+      account: account?.name ?? account?.domain ?? alert.accountId,
+      tier: alert.tier,
+      score: Math.round(alert.score),
+      state: alert.state,
+      why: `${trigger.text} ${formatAge(now - trigger.at)}`,
+      holder: alert.claimedBy,
+      suggestedRep: alert.suggestedRep,
+      clock,
+      breached,
+    };
+  }
+}
+
+/** Age against the SLA that matters in the alert's state. */
+export function slaClock(
+  alert: Pick<AlertRow, 'state' | 'claimDueAt' | 'firstTouchDueAt'>,
+  now: number,
+): { clock: string; breached: boolean } {
+  const [label, due] =
+    alert.state === 'open'
+      ? ['claim', alert.claimDueAt]
+      : alert.state === 'claimed'
+        ? ['first touch', alert.firstTouchDueAt]
+        : [null, null];
+  if (label === null || due === null) return { clock: 'contacted', breached: false };
+  if (now > due) return { clock: `⚠️ ${formatMinutes(now - due)} over the ${label} SLA`, breached: true };
+  return { clock: `${label} due in ${formatMinutes(due - now)}`, breached: false };
+}
+
+export type QueueService = ReturnType<typeof createQueueService>;

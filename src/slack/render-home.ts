@@ -1,0 +1,90 @@
+import type { HomeView } from '../services/home.js';
+import type { QueueRow } from '../services/queue.js';
+import { ACTIONS } from './ids.js';
+import { escapeMrkdwn, truncate } from './text.js';
+
+function row(r: QueueRow, withClaim: boolean): Record<string, unknown> {
+  const text = `${r.tier === 'hot' ? '🔥' : '🌤'} *${escapeMrkdwn(r.account)}* · ${r.score} · ${escapeMrkdwn(r.why)}\n${r.clock}`;
+  const block: Record<string, unknown> = {
+    type: 'section',
+    block_id: `home_${r.alertId}`,
+    text: { type: 'mrkdwn', text: truncate(text, 3000) },
+  };
+  if (withClaim)
+    block.accessory = {
+      type: 'button',
+      action_id: ACTIONS.claim,
+      text: { type: 'plain_text', text: 'Claim', emoji: true },
+      value: r.alertId,
+      style: 'primary',
+    };
+  return block;
+}
+
+/** The Home tab view for `views.publish`. ≤ 100 blocks: each list is capped by the service. */
+export function renderHome(view: HomeView) {
+  const blocks: Record<string, unknown>[] = [];
+  if (view.role === 'none') {
+    blocks.push({
+      type: 'section',
+      text: {
+        type: 'mrkdwn',
+        text: 'pls routes product-qualified leads to the reps and managers named in its PQL manifest. Ask your sales-ops engineer to add you.',
+      },
+    });
+    return { type: 'home' as const, blocks };
+  }
+  blocks.push(
+    {
+      type: 'header',
+      block_id: 'home_header',
+      text: { type: 'plain_text', text: 'Your claimed alerts', emoji: true },
+    },
+    ...(view.mine.length > 0
+      ? view.mine.map((r) => row(r, false))
+      : [
+          {
+            type: 'section',
+            block_id: 'home_empty',
+            text: { type: 'mrkdwn', text: 'Nothing awaiting first touch.' },
+          },
+        ]),
+    { type: 'divider' },
+    {
+      type: 'header',
+      block_id: 'home_queue',
+      text: { type: 'plain_text', text: `Unclaimed in your teams (${view.unclaimedTotal})`, emoji: true },
+    },
+    ...(view.unclaimed.length > 0
+      ? view.unclaimed.map((r) => row(r, true))
+      : [{ type: 'section', text: { type: 'mrkdwn', text: 'The queue is empty.' } }]),
+  );
+  if (view.role === 'rep') {
+    blocks.push(
+      { type: 'divider' },
+      {
+        type: 'actions',
+        block_id: 'home_ooo',
+        elements: [
+          {
+            type: 'button',
+            action_id: ACTIONS.toggleOoo,
+            text: { type: 'plain_text', text: view.ooo ? "I'm back" : 'Out of office', emoji: true },
+            value: view.ooo ? 'off' : 'on',
+            ...(view.ooo ? { style: 'primary' } : {}),
+          },
+        ],
+      },
+      {
+        type: 'context',
+        elements: [
+          {
+            type: 'mrkdwn',
+            text: view.ooo ? 'You are out of office: new alerts skip you.' : 'You are in the routing.',
+          },
+        ],
+      },
+    );
+  }
+  return { type: 'home' as const, blocks };
+}

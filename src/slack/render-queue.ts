@@ -1,0 +1,51 @@
+import type { QueueView } from '../services/queue.js';
+import { ACTIONS } from './ids.js';
+import { escapeMrkdwn, truncate } from './text.js';
+
+/** The queue as an ephemeral message: one section per alert with its Claim button when unclaimed. */
+export function renderQueue(view: QueueView): { text: string; blocks: Record<string, unknown>[] } {
+  const header = `*${escapeMrkdwn(view.title)}* · ${view.total} ${view.total === 1 ? 'alert' : 'alerts'}${view.pages > 1 ? ` · page ${view.page} of ${view.pages}` : ''}`;
+  const blocks: Record<string, unknown>[] = [
+    { type: 'section', text: { type: 'mrkdwn', text: truncate(header, 3000) } },
+  ];
+  if (view.rows.length === 0) {
+    blocks.push({
+      type: 'section',
+      text: {
+        type: 'mrkdwn',
+        text: view.total === 0 ? 'Nothing in the queue. 🎉' : 'No alerts on this page.',
+      },
+    });
+  }
+  for (const row of view.rows) {
+    const who = row.holder
+      ? `held by <@${row.holder}>`
+      : row.suggestedRep
+        ? `suggested <@${row.suggestedRep}>`
+        : 'nobody suggested';
+    const line = `${row.tier === 'hot' ? '🔥' : '🌤'} *${escapeMrkdwn(row.account)}* · ${row.score} · ${escapeMrkdwn(row.why)}\n${row.clock} · ${who}`;
+    const section: Record<string, unknown> = {
+      type: 'section',
+      block_id: `queue_${row.alertId}`,
+      text: { type: 'mrkdwn', text: truncate(line, 3000) },
+    };
+    if (row.state === 'open') {
+      section.accessory = {
+        type: 'button',
+        action_id: ACTIONS.claim,
+        text: { type: 'plain_text', text: 'Claim', emoji: true },
+        value: row.alertId,
+        style: 'primary',
+      };
+    }
+    blocks.push(section);
+  }
+  if (view.page < view.pages) {
+    blocks.push({
+      type: 'context',
+      elements: [{ type: 'mrkdwn', text: `Next page: add \`${view.page + 1}\` to the command.` }],
+    });
+  }
+  const text = `${view.title}: ${view.total} alerts${view.rows[0] ? `, top: ${view.rows[0].account} (${view.rows[0].score})` : ''}`;
+  return { text: truncate(text, 3000), blocks };
+}
