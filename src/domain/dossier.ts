@@ -39,7 +39,8 @@ export function bestTimeToReach(state: AccountState, zone: string, now: number):
   const pair = (h: number) => byHour[h]! + byHour[(h + 1) % 24]!;
   let bestHour = 0;
   for (let h = 0; h < 24; h++) {
-    if (pair(h) > pair(bestHour) || (pair(h) === pair(bestHour) && byHour[h]! > byHour[bestHour]!)) bestHour = h;
+    if (pair(h) > pair(bestHour) || (pair(h) === pair(bestHour) && byHour[h]! > byHour[bestHour]!))
+      bestHour = h;
   }
   const busiest = Math.max(...byDay);
   const days = byDay.flatMap((count, day) => (count >= busiest * 0.6 && count > 0 ? [day] : []));

@@ -65,7 +65,7 @@ export function decideHandoff(input: HandoffInput): HandoffDecision {
 
   if (event.type === 'plan_changed') {
     const plan = String(event.properties.plan ?? '');
-    if (rules.paid_plans.includes(plan)) {
+    if (includesPlan(rules.paid_plans, plan)) {
       return openAlert
         ? { kind: 'self_served', plan }
         : { kind: 'none', reason: `bought ${plan} on their own` };
@@ -155,7 +155,8 @@ export function alertBlockers(
   }
   if (after.tier === 'cold' && reasons.length === 0)
     reasons.push(`score ${Math.round(after.total)} is below warm`);
-  if (firm.plan && rules.exclude_plans.includes(firm.plan)) reasons.push(`plan ${firm.plan} is excluded`);
+  if (firm.plan && includesPlan(rules.exclude_plans, firm.plan))
+    reasons.push(`plan ${firm.plan} is excluded`);
   if (firm.employees !== null && firm.employees < rules.min_employees) {
     reasons.push(`${firm.employees} employees is under min_employees ${rules.min_employees} (self-serve)`);
   }
@@ -180,4 +181,10 @@ export function alertBlockers(
     }
   }
   return reasons;
+}
+
+/** Plan names compare case-insensitively, like `match` conditions ("Team" is the team plan). */
+function includesPlan(plans: readonly string[], plan: string): boolean {
+  const wanted = plan.trim().toLowerCase();
+  return plans.some((p) => p.toLowerCase() === wanted);
 }

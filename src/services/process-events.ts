@@ -162,7 +162,8 @@ export function createEventProcessor(deps: ProcessorDeps) {
             tier: 'hot',
             trigger: decision.trigger,
             score: after.total,
-            tierSetAt: now,
+            // A claimed alert keeps its claim history; only an unclaimed one restarts the claim clock.
+            tierSetAt: current.state === 'open' ? now : current.tierSetAt,
             policy,
             escalationCursor: 0,
             nextEscalationAt: current.state === 'open' ? escalationDueAt(policy, now, 0) : null,

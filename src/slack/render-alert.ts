@@ -73,8 +73,9 @@ export function renderAlert(card: AlertCard): SlackMessage {
   const delta = Math.round(card.score) - Math.round(card.baseScore);
   const scoreText = `score ${Math.round(card.score)}${delta !== 0 ? ` (${delta > 0 ? '+' : ''}${delta})` : ''}`;
   const closed = card.state === 'closed';
+  const ended = OUTCOME_LABEL[card.outcome ?? ''] ?? card.outcome;
   const header = closed
-    ? `${card.tier.toUpperCase()} · ${name} · closed: ${OUTCOME_LABEL[card.outcome ?? ''] ?? card.outcome ?? 'closed'}`
+    ? `${card.tier.toUpperCase()} · ${name} · closed${ended ? `: ${ended}` : ''}`
     : `${TIER_LABEL[card.tier]} · ${name} · ${scoreText}`;
   const whyNow = `${card.trigger.text} ${formatAge(card.now - card.trigger.at)}`;
 
@@ -102,10 +103,12 @@ export function renderAlert(card: AlertCard): SlackMessage {
   const actions = renderButtons(card);
   if (actions.length > 0) blocks.push({ type: 'actions', block_id: 'alert_actions', elements: actions });
 
+  // The fallback is parsed as mrkdwn too (it is what notifications show): an account called
+  // "<!channel>" must not page the channel. https://api.slack.com/reference/surfaces/formatting#escaping
   const text = closed
-    ? `${card.tier.toUpperCase()} - ${name}: closed, ${OUTCOME_LABEL[card.outcome ?? ''] ?? card.outcome}`
+    ? `${card.tier.toUpperCase()} - ${name}: closed${ended ? `, ${ended}` : ''}`
     : `${card.tier.toUpperCase()} - ${name} - ${scoreText}: ${whyNow}`;
-  return { text: truncate(text, 3000), blocks };
+  return { text: truncate(escapeMrkdwn(text), 3000), blocks };
 }
 
 function section(blockId: string, text: string): Block {
@@ -165,10 +168,23 @@ export function suggestOpener(card: AlertCard): string {
   const person = card.contacts.find((c) => c.trigger) ?? card.contacts[0];
   const first = person?.name?.split(' ')[0];
   const team = card.account.name ?? 'your team';
-  const support = card.contributions.find((c) => c.kind === 'metric' && c.layer === 'behavioral') ?? null;
-  const moment = card.trigger.text.replace(/^(\w)/, (m) => m.toLowerCase());
+  // A behavioral metric backs the moment up. Its text is either "active 5 of the last 14 days"
+  // ("has been active …") or a count ("with 25 sessions this week"); others would not read as English.
+  const support =
+    card.contributions.find(
+      (c) => c.kind === 'metric' && c.layer === 'behavioral' && /^(active |\d)/.test(c.text),
+    ) ?? null;
+  const active = support?.text.startsWith('active ') ?? false;
+  // A tier crossing's text is pls's own arithmetic ("score crossed into hot (72): …"): never quoted to a customer.
+  const moment =
+    card.trigger.kind === 'signal' ? card.trigger.text.replace(/^(\w)/, (m) => m.toLowerCase()) : null;
+  const noticed = moment
+    ? `${moment}${support ? (active ? ` and has been ${support.text}` : ` with ${support.text}`) : ''}`
+    : support
+      ? `has been ${active ? support.text : `busy, with ${support.text}`}`
+      : 'has been busy in the product lately';
   return [
-    `Hi${first ? ` ${first}` : ''}, I noticed ${team} ${moment}${support ? ` and has been ${support.text}` : ''}.`,
+    `Hi${first ? ` ${first}` : ''}, I noticed ${team} ${noticed}.`,
     'Teams at that point usually want more headroom without surprises on the bill.',
     'Worth 15 minutes this week to find the plan that fits?',
   ].join(' ');
@@ -188,7 +204,9 @@ function statusLine(card: AlertCard): string {
     case 'contacted': {
       const tookMs = (card.claimedAt ?? card.now) - card.tierSetAt;
       const met = (card.claimedAt ?? card.now) <= card.claimDueAt ? 'claim SLA met' : 'claim SLA breached';
-      const claimed = `Claimed by ${rep(card.claimedBy)} in ${formatMinutes(tookMs)} · ${met}`;
+      // An upgrade after the claim re-sets tierSetAt: the time to claim is then unknown here, not negative.
+      const took = tookMs >= 0 ? ` in ${formatMinutes(tookMs)}` : '';
+      const claimed = `Claimed by ${rep(card.claimedBy)}${took} · ${met}`;
       if (card.state === 'contacted') {
         const onTime =
           card.firstTouchDueAt === null || (card.contactedAt ?? card.now) <= card.firstTouchDueAt;

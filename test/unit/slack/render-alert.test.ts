@@ -1,0 +1,515 @@
+import { describe, expect, it } from 'vitest';
+import { validateBlocks } from '../../../src/emulator/block-kit-limits.js';
+import { ACTIONS } from '../../../src/slack/ids.js';
+import { type AlertCard, renderAlert, suggestOpener } from '../../../src/slack/render-alert.js';
+import {
+  alertCard,
+  contribution,
+  DAY,
+  MINUTE,
+  MONDAY_10AM_NY,
+  trigger,
+} from '../../support/domain-builders.js';
+
+// biome-ignore lint/suspicious/noExplicitAny: Block Kit JSON.
+type Block = Record<string, any>;
+
+const NOW = MONDAY_10AM_NY; // 10:00 New York
+const RAISED = NOW - 3 * MINUTE; // 09:57
+
+const block = (card: AlertCard, id: string): Block | undefined =>
+  renderAlert(card).blocks.find((b) => b.block_id === id);
+const statusOf = (card: AlertCard): string => block(card, 'alert_status')!.elements[0].text;
+const buttonsOf = (card: AlertCard) =>
+  (block(card, 'alert_actions')?.elements ?? []).map((b: Block) => ({
+    label: b.text.text,
+    action: b.action_id,
+    value: b.value,
+  }));
+
+/** Every mrkdwn text in the message: what Slack parses for `<…>` links and mentions. */
+function mrkdwnTexts(blocks: Block[]): string[] {
+  const texts: string[] = [];
+  const visit = (node: unknown) => {
+    if (Array.isArray(node)) node.forEach(visit);
+    else if (node && typeof node === 'object') {
+      const record = node as Block;
+      if (record.type === 'mrkdwn' && typeof record.text === 'string') texts.push(record.text);
+      Object.values(record).forEach(visit);
+    }
+  };
+  visit(blocks);
+  return texts;
+}
+
+const claimed = (overrides: Partial<AlertCard> = {}) =>
+  alertCard({ state: 'claimed', claimedBy: 'U0BEN', claimedAt: RAISED + 7 * MINUTE, ...overrides });
+const contacted = (overrides: Partial<AlertCard> = {}) =>
+  claimed({ state: 'contacted', contactedAt: RAISED + 30 * MINUTE, now: RAISED + 40 * MINUTE, ...overrides });
+const closed = (overrides: Partial<AlertCard> = {}) =>
+  contacted({
+    state: 'closed',
+    outcome: 'won',
+    closedAt: RAISED + 43 * MINUTE,
+    now: RAISED + 45 * MINUTE,
+    ...overrides,
+  });
+
+describe('renderAlert: a pure function of the card', () => {
+  it('renders the same message twice and leaves the card alone', () => {
+    const card = alertCard();
+    const copy = structuredClone(card);
+    expect(renderAlert(card)).toEqual(renderAlert(copy));
+    expect(card).toEqual(copy);
+  });
+});
+
+describe('renderAlert: buttons by state (SPEC §4.1)', () => {
+  it('offers Claim and Not a fit on an open alert', () => {
+    expect(buttonsOf(alertCard())).toEqual([
+      { label: 'Claim', action: ACTIONS.claim, value: 'al_01TEST' },
+      { label: 'Not a fit', action: ACTIONS.notAFit, value: 'al_01TEST' },
+    ]);
+  });
+
+  it('offers Mark contacted, Release and Log outcome on a claimed alert', () => {
+    expect(buttonsOf(claimed()).map((b: { label: string }) => b.label)).toEqual([
+      'Mark contacted',
+      'Release',
+      'Log outcome',
+    ]);
+    expect(buttonsOf(claimed()).map((b: { action: string }) => b.action)).toEqual([
+      ACTIONS.markContacted,
+      ACTIONS.release,
+      ACTIONS.logOutcome,
+    ]);
+  });
+
+  it('offers Log outcome and Release once contacted', () => {
+    expect(buttonsOf(contacted()).map((b: { label: string }) => b.label)).toEqual(['Log outcome', 'Release']);
+  });
+
+  it('offers nothing on a closed alert', () => {
+    expect(block(closed(), 'alert_actions')).toBeUndefined();
+    expect(renderAlert(closed()).blocks.some((b) => b.type === 'actions')).toBe(false);
+  });
+
+  it('carries only the alert id in each button', () => {
+    for (const card of [alertCard(), claimed(), contacted()]) {
+      for (const button of buttonsOf(card)) expect(button.value).toBe('al_01TEST');
+    }
+  });
+});
+
+describe('renderAlert: header, why now and fallback text', () => {
+  it('shows tier, account, score and its change', () => {
+    expect(block(alertCard(), 'alert_header')!.text).toEqual({
+      type: 'plain_text',
+      text: '🔥 HOT · Acme · score 80 (+30)',
+      emoji: true,
+    });
+    expect(block(alertCard({ tier: 'warm', score: 55.4, baseScore: 60.2 }), 'alert_header')!.text.text).toBe(
+      '🌤 WARM · Acme · score 55 (-5)',
+    );
+    expect(block(alertCard({ score: 79.6, baseScore: 80.4 }), 'alert_header')!.text.text).toBe(
+      '🔥 HOT · Acme · score 80',
+    );
+  });
+
+  it('names the account by name, else domain, else id', () => {
+    const header = (account: Partial<AlertCard['account']>) =>
+      block(alertCard({ account: { ...alertCard().account, ...account } }), 'alert_header')!.text.text;
+    expect(header({ name: null })).toBe('🔥 HOT · acme.com · score 80 (+30)');
+    expect(header({ name: null, domain: null })).toBe('🔥 HOT · acct_42 · score 80 (+30)');
+  });
+
+  it('says how a closed alert ended', () => {
+    expect(block(closed(), 'alert_header')!.text.text).toBe('HOT · Acme · closed: won 🎉');
+    expect(block(closed({ outcome: 'no_response' }), 'alert_header')!.text.text).toBe(
+      'HOT · Acme · closed: no response: back to self-serve',
+    );
+    expect(block(closed({ outcome: 'self_served' }), 'alert_header')!.text.text).toBe(
+      'HOT · Acme · closed: self-served: bought on their own',
+    );
+  });
+
+  it('says why now with the trigger’s age', () => {
+    expect(block(alertCard(), 'alert_why')!.text.text).toBe(
+      '*Why now:* hit the API calls limit (10,000/10,000) 3 min ago',
+    );
+    expect(block(alertCard({ now: RAISED + 2 * DAY }), 'alert_why')!.text.text).toMatch(/ 2 days ago$/);
+  });
+
+  it('carries a plain-text fallback for notifications', () => {
+    expect(renderAlert(alertCard()).text).toBe(
+      'HOT - Acme - score 80 (+30): hit the API calls limit (10,000/10,000) 3 min ago',
+    );
+    expect(renderAlert(closed()).text).toBe('HOT - Acme: closed, won 🎉');
+  });
+
+  it('never prints "null" or "undefined" for a closed alert without an outcome', () => {
+    const message = renderAlert(closed({ outcome: null }));
+    expect(message.text).not.toMatch(/null|undefined/);
+    expect(JSON.stringify(message.blocks)).not.toMatch(/null|undefined/);
+  });
+
+  it('keeps a closed alert short: no signals, contacts, dossier or opener', () => {
+    expect(renderAlert(closed()).blocks.map((b) => b.block_id)).toEqual([
+      'alert_header',
+      'alert_why',
+      'alert_status',
+    ]);
+    expect(renderAlert(alertCard()).blocks.map((b) => b.block_id)).toEqual([
+      'alert_header',
+      'alert_why',
+      'alert_signals',
+      'alert_contacts',
+      'alert_dossier',
+      'alert_opener',
+      'alert_status',
+      'alert_actions',
+    ]);
+  });
+});
+
+describe('renderAlert: escaping user-supplied text', () => {
+  const HOSTILE = '<!channel> Smith & Sons <https://evil.example|click> >';
+  const hostile = (overrides: Partial<AlertCard> = {}) =>
+    alertCard({
+      account: {
+        ...alertCard().account,
+        name: HOSTILE,
+        industry: 'R&D <lab>',
+        plan: '<free>',
+        domain: 'a&b.com',
+      },
+      trigger: trigger({ text: `hit the ${HOSTILE} limit` }),
+      contributions: [contribution({ text: `used ${HOSTILE}` })],
+      contacts: [{ name: `Kim <@U0ADMIN> & Lee`, title: '<VP>', email: 'kim@a&b.com', trigger: true }],
+      dossier: { ...alertCard().dossier, gatedFeatures: ['<sso> & scim'], bestTime: 'Mon <9>' },
+      ...overrides,
+    });
+
+  it('escapes <, > and & in every mrkdwn text, leaving only our own mentions as markup', () => {
+    for (const card of [
+      hostile(),
+      hostile({ state: 'claimed', claimedBy: 'U0BEN', claimedAt: NOW }),
+      hostile({ state: 'closed', outcome: 'won' }),
+    ]) {
+      const { blocks } = renderAlert(card);
+      const texts = mrkdwnTexts(blocks);
+      expect(texts.length).toBeGreaterThan(1);
+      for (const text of texts) {
+        // Our own markup: mentions of the manifest's reps and the opener's block quote.
+        const withoutOurMentions = text.replace(/<@U0(ANA|BEN)>/g, '').replace(/\n>/g, '\n');
+        expect(withoutOurMentions, text).not.toMatch(/[<>]/);
+        expect(withoutOurMentions, text).not.toMatch(/&(?!amp;|lt;|gt;)/);
+      }
+    }
+  });
+
+  it('shows the escaped text where the name appears', () => {
+    const { blocks } = renderAlert(hostile());
+    const opener = blocks.find((b) => b.block_id === 'alert_opener')!.text.text as string;
+    expect(opener).toContain('&lt;!channel&gt; Smith &amp; Sons &lt;https://evil.example|click&gt; &gt;');
+    const contacts = blocks.find((b) => b.block_id === 'alert_contacts')!.text.text as string;
+    expect(contacts).toContain('Kim &lt;@U0ADMIN&gt; &amp; Lee, &lt;VP&gt; · kim@a&amp;b.com');
+  });
+
+  it('keeps the header as plain text (Slack does not parse it), so it is not escaped', () => {
+    expect(block(hostile(), 'alert_header')!.text).toMatchObject({
+      type: 'plain_text',
+      text: `🔥 HOT · ${HOSTILE} · score 80 (+30)`,
+    });
+  });
+
+  it('escapes the fallback text too: Slack parses it as mrkdwn for notifications', () => {
+    for (const card of [hostile(), hostile({ state: 'closed', outcome: 'won' })]) {
+      const { text } = renderAlert(card);
+      expect(text).not.toMatch(/[<>]/);
+      expect(text).toContain('&lt;!channel&gt; Smith &amp; Sons');
+    }
+  });
+});
+
+describe('renderAlert: the status line', () => {
+  it('shows the suggested rep and the SLA clocks on an open alert, in the team’s zone', () => {
+    expect(statusOf(alertCard())).toBe('Suggested rep: <@U0ANA> · claim by 10:12 · first touch by 11:57');
+  });
+
+  it('says when the claim SLA is breached', () => {
+    expect(statusOf(alertCard({ now: RAISED + 20 * MINUTE }))).toBe(
+      'Suggested rep: <@U0ANA> · claim by 10:12 · first touch by 11:57 · ⚠️ claim SLA breached',
+    );
+  });
+
+  it('says nobody is available when no rep could be routed', () => {
+    expect(statusOf(alertCard({ suggestedRep: null }))).toMatch(/^Suggested rep: nobody available · /);
+  });
+
+  it('names the day for a deadline on another day', () => {
+    // Raised Friday 17:50 New York, claim due Monday 09:05.
+    const friday = Date.parse('2026-11-27T22:50:00Z');
+    const card = alertCard({
+      tierSetAt: friday,
+      claimDueAt: Date.parse('2026-11-30T14:05:00Z'),
+      firstTouchDueAt: Date.parse('2026-11-30T15:50:00Z'),
+      trigger: trigger({ at: friday }),
+      now: friday,
+    });
+    expect(statusOf(card)).toBe('Suggested rep: <@U0ANA> · claim by Mon 09:05 · first touch by Mon 10:50');
+  });
+
+  it('shows who claimed, in how many minutes, and whether the claim SLA was met', () => {
+    expect(statusOf(claimed())).toMatch(
+      /^Claimed by <@U0BEN> in 7 min · claim SLA met · first touch by 11:57/,
+    );
+    expect(statusOf(claimed({ claimedAt: RAISED + 95 * MINUTE, now: RAISED + 96 * MINUTE }))).toMatch(
+      /^Claimed by <@U0BEN> in 1 h 35 min · claim SLA breached/,
+    );
+  });
+
+  it('never shows a negative time to claim (a claimed alert upgraded later re-sets its tier clock)', () => {
+    const upgraded = claimed({ tierSetAt: RAISED + 30 * MINUTE, now: RAISED + 31 * MINUTE });
+    expect(statusOf(upgraded)).not.toMatch(/-\d/);
+    expect(statusOf(upgraded)).toMatch(/^Claimed by <@U0BEN>/);
+  });
+
+  it('shows when the account was contacted', () => {
+    expect(statusOf(contacted())).toMatch(/^Claimed by <@U0BEN> in 7 min · claim SLA met · contacted 10:27/);
+  });
+
+  it('shows when a closed alert closed and who held it', () => {
+    expect(statusOf(closed())).toBe('Closed 10:40 · held by <@U0BEN>');
+    expect(statusOf(alertCard({ state: 'closed', outcome: 'self_served', closedAt: NOW }))).toBe(
+      'Closed 10:00',
+    );
+  });
+});
+
+describe('renderAlert: signals, contacts and dossier', () => {
+  it('lists the top signals per layer with their points, strongest layer first', () => {
+    const fields = block(alertCard(), 'alert_signals')!.fields.map((f: Block) => f.text);
+    expect(fields).toEqual([
+      '*Intent* · 30 pts\n• hit the API calls limit (10,000/10,000) *+30*',
+      '*Organizational* · 18 pts\n• 4 active users in 14 days *+10*\n• 250 employees *+8*',
+      '*Behavioral* · 8 pts\n• active 5 of the last 14 days *+8*',
+    ]);
+  });
+
+  it('shows at most four signals per layer but counts every point', () => {
+    const many = Array.from({ length: 10 }, (_, i) =>
+      contribution({ id: `s${i}`, layer: 'behavioral', points: 10 - i, text: `signal ${i}` }),
+    );
+    const field = block(alertCard({ contributions: many }), 'alert_signals')!.fields[0].text as string;
+    expect(field.startsWith('*Behavioral* · 55 pts\n')).toBe(true);
+    expect(field.split('\n')).toHaveLength(5);
+  });
+
+  it('leaves the signals block out when nothing contributes', () => {
+    expect(block(alertCard({ contributions: [] }), 'alert_signals')).toBeUndefined();
+  });
+
+  it('says whom to talk to, marking the person behind the signal', () => {
+    expect(block(alertCard(), 'alert_contacts')!.text.text).toBe(
+      '*Whom to talk to*\n• Kim Lee, VP Engineering · kim@acme.com _(behind this signal)_\n• Sam Roe · sam@acme.com',
+    );
+    const sparse = alertCard({
+      contacts: [
+        { name: null, title: null, email: 'ops@acme.com', trigger: false },
+        { name: null, title: null, email: null, trigger: false },
+      ],
+    });
+    expect(block(sparse, 'alert_contacts')!.text.text).toBe(
+      '*Whom to talk to*\n• ops@acme.com\n• unknown user',
+    );
+    expect(block(alertCard({ contacts: [] }), 'alert_contacts')).toBeUndefined();
+  });
+
+  it('shows the dossier, with dates in the team’s zone and dashes for what is unknown', () => {
+    const fields = block(alertCard(), 'alert_dossier')!.fields.map((f: Block) => f.text);
+    expect(fields).toEqual([
+      '*Plan*\nfree',
+      '*Active users (14d)*\n4',
+      '*Employees*\n250',
+      '*Industry*\nsoftware',
+      '*Domain*\nacme.com',
+      '*Signed up · activated*\nOct 1, 2026 · Oct 3, 2026',
+      '*Usage trend*\ngrowing',
+      '*Tried, not on plan*\nsso (business)',
+      '*Best time to reach*\nTue–Thu, 14:00–16:00 America/Chicago',
+    ]);
+    const unknown = alertCard({
+      account: { id: 'acct_1', name: null, domain: null, plan: null, employees: null, industry: null },
+      dossier: {
+        activeUsers: 0,
+        signedUpAt: null,
+        activatedAt: null,
+        trend: 'stable',
+        gatedFeatures: [],
+        bestTime: null,
+      },
+    });
+    expect(block(unknown, 'alert_dossier')!.fields.map((f: Block) => f.text)).toEqual([
+      '*Plan*\n—',
+      '*Active users (14d)*\n0',
+      '*Employees*\n—',
+      '*Industry*\n—',
+      '*Domain*\n—',
+      '*Signed up · activated*\n— · —',
+      '*Usage trend*\nstable',
+      '*Tried, not on plan*\n—',
+      '*Best time to reach*\nnot enough sessions yet',
+    ]);
+  });
+});
+
+describe('suggestOpener', () => {
+  it('quotes the account’s own moment and behaviour to the person behind it', () => {
+    expect(suggestOpener(alertCard())).toBe(
+      'Hi Kim, I noticed Acme hit the API calls limit (10,000/10,000) and has been active 5 of the last 14 days. ' +
+        'Teams at that point usually want more headroom without surprises on the bill. ' +
+        'Worth 15 minutes this week to find the plan that fits?',
+    );
+  });
+
+  it('falls back to the first contact, then to no name', () => {
+    const sam = { name: 'Sam Roe', title: null, email: 'sam@acme.com', trigger: false };
+    expect(suggestOpener(alertCard({ contacts: [sam] }))).toMatch(/^Hi Sam, I noticed Acme /);
+    expect(suggestOpener(alertCard({ contacts: [] }))).toMatch(/^Hi, I noticed Acme /);
+    expect(suggestOpener(alertCard({ account: { ...alertCard().account, name: null } }))).toMatch(
+      /^Hi Kim, I noticed your team hit /,
+    );
+  });
+
+  it('reads as English whichever behavioral metric supports it', () => {
+    const support = (text: string) =>
+      suggestOpener(
+        alertCard({
+          contributions: [
+            contribution(),
+            contribution({ id: 'm', layer: 'behavioral', kind: 'metric', points: 6, lastAt: null, text }),
+          ],
+        }),
+      );
+    expect(support('25 sessions this week')).toContain(
+      'hit the API calls limit (10,000/10,000) with 25 sessions this week.',
+    );
+    expect(support('3 integrations connected')).toContain('(10,000/10,000) with 3 integrations connected.');
+    expect(support('6 features used in 30 days')).toContain(
+      '(10,000/10,000) with 6 features used in 30 days.',
+    );
+    expect(support('active 9 of the last 14 days')).toContain('and has been active 9 of the last 14 days.');
+    expect(suggestOpener(alertCard({ contributions: [contribution()] }))).toContain(
+      'I noticed Acme hit the API calls limit (10,000/10,000). ',
+    );
+  });
+
+  it('never quotes pls’s own scoring to the customer', () => {
+    const tierTrigger = trigger({
+      kind: 'tier',
+      signalId: null,
+      text: 'score crossed into hot (72): 4 active users in 14 days',
+    });
+    const opener = suggestOpener(alertCard({ trigger: tierTrigger }));
+    expect(opener).not.toMatch(/score|crossed|hot/i);
+    expect(opener).toMatch(/^Hi Kim, I noticed Acme has been active 5 of the last 14 days\. /);
+  });
+});
+
+describe('renderAlert: Block Kit limits', () => {
+  const long = (unit: string, n: number) => unit.repeat(n);
+  const states: AlertCard['state'][] = ['open', 'claimed', 'contacted', 'closed'];
+  const inState = (state: AlertCard['state'], card: AlertCard): AlertCard => ({
+    ...card,
+    state,
+    claimedBy: state === 'open' ? null : 'U0BEN',
+    claimedAt: state === 'open' ? null : RAISED + 5 * MINUTE,
+    contactedAt: state === 'contacted' || state === 'closed' ? RAISED + 9 * MINUTE : null,
+    closedAt: state === 'closed' ? NOW : null,
+    outcome: state === 'closed' ? 'lost' : null,
+  });
+
+  const extremes: Record<string, AlertCard> = {
+    'the ordinary card': alertCard(),
+    'an absurdly long account name': alertCard({
+      account: { ...alertCard().account, name: long('Acme Global Holdings ', 1000), domain: long('a', 300) },
+    }),
+    'a name that triples when escaped': alertCard({
+      account: { ...alertCard().account, name: long('<&>', 3000) },
+    }),
+    '100 contributions with long texts': alertCard({
+      contributions: Array.from({ length: 100 }, (_, i) =>
+        contribution({
+          id: `c${i}`,
+          layer: (['intent', 'behavioral', 'organizational'] as const)[i % 3],
+          points: 100 - i,
+          text: long(`signal ${i} & <more> `, 100),
+        }),
+      ),
+    }),
+    'a very long trigger text': alertCard({ trigger: trigger({ text: long('hit the limit ', 5000) }) }),
+    'many contacts with long names': alertCard({
+      contacts: Array.from({ length: 50 }, (_, i) => ({
+        name: long(`Person ${i} `, 300),
+        title: long('Chief ', 400),
+        email: `${long('x', 200)}@acme.com`,
+        trigger: i === 0,
+      })),
+    }),
+    'long dossier values': alertCard({
+      account: { ...alertCard().account, industry: long('industry ', 500), plan: long('plan', 1000) },
+      dossier: {
+        ...alertCard().dossier,
+        gatedFeatures: Array.from({ length: 100 }, (_, i) => long(`feature${i}`, 60)),
+        bestTime: long('Mon ', 1000),
+        trend: long('growing ', 500),
+      },
+    }),
+    'everything at once': alertCard({
+      account: {
+        id: long('id', 500),
+        name: long('N&', 5000),
+        domain: long('d', 500),
+        plan: long('p', 5000),
+        employees: 1e12,
+        industry: long('i', 5000),
+      },
+      trigger: trigger({ text: long('<t>', 10_000) }),
+      contributions: Array.from({ length: 100 }, (_, i) =>
+        contribution({ id: `c${i}`, text: long('&', 5000) }),
+      ),
+      contacts: Array.from({ length: 20 }, () => ({
+        name: long('<n>', 2000),
+        title: long('t', 5000),
+        email: long('e', 5000),
+        trigger: true,
+      })),
+      suggestedRep: 'U0ANA',
+    }),
+  };
+
+  for (const [what, card] of Object.entries(extremes)) {
+    it(`stays within Slack’s limits with ${what}, in every state`, () => {
+      for (const state of states) {
+        const message = renderAlert(inState(state, card));
+        expect(validateBlocks(message.blocks, 'message'), `${what}, ${state}`).toEqual([]);
+        expect(message.text.length).toBeGreaterThan(0);
+        expect(message.text.length).toBeLessThanOrEqual(3000);
+      }
+    });
+  }
+
+  it('would be refused without the truncation (the validator sees these sizes)', () => {
+    const { blocks } = renderAlert(extremes['everything at once']!);
+    const tooLong = JSON.parse(JSON.stringify(blocks)) as Block[];
+    tooLong[0]!.text.text = long('x', 151);
+    expect(validateBlocks(tooLong, 'message')).not.toEqual([]);
+  });
+
+  it('marks a cut with an ellipsis', () => {
+    const header = block(extremes['an absurdly long account name']!, 'alert_header')!.text.text as string;
+    expect(header).toHaveLength(150);
+    expect(header.endsWith('…')).toBe(true);
+  });
+});
