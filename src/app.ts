@@ -7,6 +7,7 @@ import type { Manifest } from './config/manifest.js';
 import { createAccountsRepo } from './db/accounts-repo.js';
 import { createAlertsRepo } from './db/alerts-repo.js';
 import type { Db } from './db/client.js';
+import { deleteExpiredEventsBatch } from './db/data-lifecycle.js';
 import { createEventStore } from './db/event-store.js';
 import { createOutboxRepo } from './db/outbox-repo.js';
 import { sendJson } from './ingest/http-error.js';
@@ -14,6 +15,7 @@ import { createRouter } from './ingest/ingest-router.js';
 import { createSegmentRoutes } from './ingest/segment-routes.js';
 import { createWebhookRoute } from './ingest/webhook-route.js';
 import { boltLogger } from './obs/bolt-logger.js';
+import { createMetrics } from './obs/metrics.js';
 import { startScheduler } from './scheduler.js';
 import { createAccountViews } from './services/account-view.js';
 import { createAlertActions } from './services/alert-actions.js';
@@ -22,9 +24,12 @@ import { createHomeViews } from './services/home.js';
 import { createEventProcessor } from './services/process-events.js';
 import { createProcessingLoop } from './services/processing-loop.js';
 import { createQueueService } from './services/queue.js';
+import { createSlaReports } from './services/sla-report-service.js';
 import { createSlaSweep } from './services/sla-sweep.js';
+import { createBotAuthorize } from './slack/bot-identity.js';
 import { registerListeners } from './slack/listeners/index.js';
 import { createOutboxSender } from './slack/outbox-sender.js';
+import { checkSlack, type SlackCheck } from './slack/startup-check.js';
 
 export interface AppDeps {
   env: Env;
@@ -71,13 +76,33 @@ export function buildApp(deps: AppDeps) {
     homes,
     logger,
     now,
+    managers: manifest.routing.managers,
+    onError: (method, error, permanent) =>
+      metrics.slackErrors.inc({ method, error, permanent: String(permanent) }),
     retryBaseMs: deps.retryBaseMs,
   });
+  const metrics = createMetrics({ outbox: () => outbox.depth(), now });
   const processor = createEventProcessor({ db, accounts, alerts, outbox, manifest, now });
-  const loop = createProcessingLoop({ processor, logger, onProcessed: sender.kick });
+  const loop = createProcessingLoop({
+    processor,
+    logger,
+    onProcessed: (result) => {
+      for (const { decision } of result.decisions)
+        if (decision.kind === 'open') metrics.alertsOpened.inc({ tier: decision.tier });
+      sender.kick();
+    },
+  });
   const sla = createSlaSweep({ db, alerts, accounts, outbox, manifest, now });
   const sweep = () => {
+    // Retention: one bounded batch per sweep keeps each tick short (better-sqlite3 is synchronous).
+    const expired = deleteExpiredEventsBatch(db, now() - manifest.retention);
+    if (expired > 0) logger.info({ expired }, 'deleted events past retention');
     const result = sla.sweep();
+    for (const { step } of result.escalations) {
+      metrics.escalations.inc({ step });
+      if (step === 'escalate') metrics.slaBreaches.inc({ kind: 'claim' });
+    }
+    metrics.slaBreaches.inc({ kind: 'first_touch' }, result.firstTouchBreaches);
     if (
       result.escalations.length + result.firstTouchBreaches + result.backOffPrompts + result.backOffClosed >
       0
@@ -87,6 +112,7 @@ export function buildApp(deps: AppDeps) {
     }
   };
   let scheduler: { stop(): void } | null = null;
+  let slack: SlackCheck | null = null;
 
   const receiver = env.slackAppToken
     ? undefined
@@ -96,17 +122,34 @@ export function buildApp(deps: AppDeps) {
         logger: boltLogger(logger),
       });
   const app = new App({
-    token: env.slackBotToken,
+    authorize: createBotAuthorize(outboxClient, env.slackBotToken),
     ...(receiver ? { receiver } : { appToken: env.slackAppToken!, socketMode: true }),
     logger: boltLogger(logger),
     // Interactive calls (views.open, ephemeral replies) retry briefly, never for the default ~30 minutes.
     clientOptions: { slackApiUrl, retryConfig: { retries: 2, factor: 2, minTimeout: 100, maxTimeout: 1000 } },
   });
   const actions = createAlertActions({ db, alerts, accounts, outbox, manifest, now });
-  registerListeners(app, { actions, queue, accountViews, homes, now, manifest, logger, kick: sender.kick });
+  const slaReports = createSlaReports({ alerts, manifest });
+  registerListeners(app, {
+    actions,
+    queue,
+    accountViews,
+    homes,
+    slaReports,
+    now,
+    manifest,
+    logger,
+    kick: sender.kick,
+  });
 
-  const webhook = createWebhookRoute({ secret: env.webhookSecret, store, now, onStored: loop.kick });
-  const segment = createSegmentRoutes({ writeKey: env.writeKey, store, now, onStored: loop.kick });
+  const onStored = (source: string, result: { accepted: number; duplicates: number; rejected?: number }) => {
+    metrics.events.inc({ source, result: 'accepted' }, result.accepted);
+    metrics.events.inc({ source, result: 'duplicate' }, result.duplicates);
+    metrics.events.inc({ source, result: 'rejected' }, result.rejected ?? 0);
+    if (result.accepted > 0) loop.kick();
+  };
+  const webhook = createWebhookRoute({ secret: env.webhookSecret, store, now, onStored });
+  const segment = createSegmentRoutes({ writeKey: env.writeKey, store, now, onStored });
   const router = createRouter(
     {
       'POST /webhooks/usage': webhook,
@@ -117,9 +160,60 @@ export function buildApp(deps: AppDeps) {
       'POST /v1/screen': segment.screen,
       'POST /v1/batch': segment.batch,
       'GET /healthz': (_req, res) => sendJson(res, 200, { ok: true }),
+      'GET /readyz': (_req, res) => {
+        const checks = {
+          database: db.$client.open,
+          migrations: db.$client.open,
+          slackAuth: slack?.auth ?? false,
+        };
+        const ready = Object.values(checks).every(Boolean);
+        sendJson(res, ready ? 200 : 503, {
+          ready,
+          checks,
+          slackProblems: slack?.problems ?? ['not checked yet'],
+        });
+      },
+      'GET /metrics': async (_req, res) => {
+        const body = await metrics.registry.metrics();
+        res.writeHead(200, { 'content-type': metrics.registry.contentType });
+        res.end(body);
+      },
     },
     logger,
+    (route, status, seconds) => {
+      if (route.startsWith('/webhooks/') || route.startsWith('/v1/')) {
+        metrics.ingestSeconds.observe({ route, status: String(status) }, seconds);
+        if (status >= 400)
+          metrics.events.inc({
+            source: route.startsWith('/v1/') ? 'segment' : 'webhook',
+            result: 'rejected',
+          });
+      }
+    },
   );
+
+  /** Token and channels, checked once at start: problems are logged and told to the managers. */
+  async function checkSlackOnce(): Promise<void> {
+    slack = await checkSlack(outboxClient, manifest, now);
+    if (slack.problems.length === 0) {
+      logger.info('slack check passed: token valid, every configured channel reachable');
+      return;
+    }
+    logger.error({ problems: slack.problems }, 'slack check found problems');
+    for (const problem of slack.problems)
+      metrics.slackErrors.inc({
+        method: 'startup_check',
+        error: problem.split(':').pop()!.trim(),
+        permanent: 'true',
+      });
+    if (!slack.auth) return; // nobody can be told without a working token
+    const text = `⚠️ pls started with configuration problems:\n${slack.problems.map((p) => `• ${p}`).join('\n')}`;
+    db.$client.transaction(() => {
+      for (const manager of manifest.routing.managers)
+        outbox.enqueue({ kind: 'message', alertId: null, channel: manager, text, notice: true }, now());
+    })();
+    sender.kick();
+  }
 
   return {
     bolt: app,
@@ -139,6 +233,7 @@ export function buildApp(deps: AppDeps) {
       sweep(); // steps that fell due while pls was down fire now, in order
       sender.kick();
       scheduler = startScheduler(manifest.sla.sweep_every, sweep, logger);
+      void checkSlackOnce().catch((error: unknown) => logger.error({ err: error }, 'slack check failed'));
     },
     async stop(): Promise<void> {
       scheduler?.stop();
@@ -147,7 +242,7 @@ export function buildApp(deps: AppDeps) {
       if (!receiver) await app.stop();
     },
     /** For tests and tools: run processing now and wait for the outbox to drain once. */
-    internals: { processor, sender, loop, alerts, accounts, outbox, sweep },
+    internals: { processor, sender, loop, alerts, accounts, outbox, sweep, metrics },
   };
 }
 

@@ -16,7 +16,7 @@ export type OutboxMessage =
   /** A reply in the alert's thread. */
   | { kind: 'alert.reply'; alertId: string; text: string }
   /** A message to a channel or a user (DM by user id), optionally tied to an alert for ordering. */
-  | { kind: 'message'; alertId: string | null; channel: string; text: string }
+  | { kind: 'message'; alertId: string | null; channel: string; text: string; notice?: boolean }
   /** Re-publish a user's App Home (rendered from state at send time). */
   | { kind: 'home'; alertId: null; userId: string };
 

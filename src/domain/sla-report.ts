@@ -170,8 +170,14 @@ export function buildSlaReport(alerts: readonly ReportAlert[], options: ReportOp
     if (end < alert.clockStart) return null;
     return businessHours ? workingTimeBetween(hours(), alert.clockStart, end) : end - alert.clockStart;
   };
-  const claimTime = (a: ReportAlert): number | null =>
-    a.claimedAt === null ? null : elapsed(a, a.claimedAt, () => options.teamHours(a.teamId));
+  // Business time costs a walk over working days per alert: measure each claim once, reuse it per rep.
+  const claimTimes = new Map(
+    inReport.map((a) => [
+      a,
+      a.claimedAt === null ? null : elapsed(a, a.claimedAt, () => options.teamHours(a.teamId)),
+    ]),
+  );
+  const claimTime = (a: ReportAlert): number | null => claimTimes.get(a) ?? null;
   const touchTime = (a: ReportAlert): number | null =>
     a.contactedAt === null
       ? null

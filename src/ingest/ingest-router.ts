@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { HttpError, sendJson } from './http-error.js';
@@ -8,7 +9,12 @@ export type RouteHandler = (req: IncomingMessage, res: ServerResponse) => Promis
  * Exact-path routing for pls's own endpoints. A guard's HttpError becomes its status and body;
  * anything else is logged and answered 500, and the process keeps serving.
  */
-export function createRouter(routes: Record<string, RouteHandler>, logger: Logger) {
+export function createRouter(
+  routes: Record<string, RouteHandler>,
+  logger: Logger,
+  /** Called once per answered request: metrics. */
+  observe: (route: string, status: number, seconds: number) => void = () => {},
+) {
   return {
     /** Handles the request if it is ours; returns false so the caller can hand it to Bolt. */
     handle(req: IncomingMessage, res: ServerResponse): boolean {
@@ -21,17 +27,24 @@ export function createRouter(routes: Record<string, RouteHandler>, logger: Logge
         sendJson(res, 405, { error: `use ${other}` });
         return true;
       }
+      const requestId = String(req.headers['x-request-id'] ?? randomUUID());
+      const started = process.hrtime.bigint();
+      res.setHeader('x-request-id', requestId);
+      res.once('finish', () =>
+        observe(path, res.statusCode, Number(process.hrtime.bigint() - started) / 1e9),
+      );
       Promise.resolve()
         .then(() => route(req, res))
         .catch((error: unknown) => {
           if (res.headersSent) return;
           if (error instanceof HttpError) {
-            if (error.status >= 413) res.setHeader('connection', 'close');
+            logger.debug({ requestId, path, status: error.status, error: error.message }, 'request refused');
+            if (error.status === 413) res.setHeader('connection', 'close');
             sendJson(res, error.status, error.body);
             return;
           }
-          logger.error({ err: error, path }, 'request failed');
-          sendJson(res, 500, { error: 'internal error: nothing was stored, retry later' });
+          logger.error({ err: error, requestId, path }, 'request failed');
+          sendJson(res, 500, { error: 'internal error: nothing was stored, retry later', requestId });
         });
       return true;
     },

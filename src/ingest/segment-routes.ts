@@ -1,7 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
-import type { EventStore } from '../db/event-store.js';
+import type { EventStore, StoreResult } from '../db/event-store.js';
 import type { UsageEvent } from '../domain/usage-event.js';
 import { requiredMessage, toFieldErrors } from './field-errors.js';
 import { type FieldError, HttpError, sendJson } from './http-error.js';
@@ -16,7 +16,8 @@ export interface SegmentRouteDeps {
   writeKey: string | null;
   store: EventStore;
   now: () => number;
-  onStored: () => void;
+  /** Called after the transaction committed: wakes the scoring processor, counts metrics. */
+  onStored: (source: 'segment', result: StoreResult & { rejected?: number }) => void;
 }
 
 /**
@@ -31,7 +32,7 @@ export function createSegmentRoutes(deps: SegmentRouteDeps) {
     const parsed = segmentMessageSchema.safeParse({ ...asObject(json), type }, requiredMessage);
     if (!parsed.success) throw new HttpError(400, 'invalid message', toFieldErrors(parsed.error));
     const result = deps.store.store([fromSegmentMessage(parsed.data, deps.now())], deps.now());
-    if (result.accepted > 0) deps.onStored();
+    deps.onStored('segment', result);
     sendJson(res, 200, { success: true, ...result });
   };
 
@@ -57,7 +58,7 @@ export function createSegmentRoutes(deps: SegmentRouteDeps) {
       else rejected.push({ index, errors: toFieldErrors(message.error) });
     });
     const result = deps.store.store(events, receivedAt);
-    if (result.accepted > 0) deps.onStored();
+    deps.onStored('segment', { ...result, rejected: rejected.length });
     sendJson(res, 200, { success: true, ...result, rejected });
   };
 

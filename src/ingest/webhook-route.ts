@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Webhook, WebhookVerificationError } from 'standardwebhooks';
-import type { EventStore } from '../db/event-store.js';
+import type { EventStore, StoreResult } from '../db/event-store.js';
 import type { UsageEvent } from '../domain/usage-event.js';
 import { requiredMessage, toFieldErrors } from './field-errors.js';
 import { type FieldError, HttpError, sendJson } from './http-error.js';
@@ -14,8 +14,8 @@ export interface WebhookRouteDeps {
   secret: string | null;
   store: EventStore;
   now: () => number;
-  /** Called after the events are committed: wakes the scoring processor. */
-  onStored: () => void;
+  /** Called after the transaction committed: wakes the scoring processor, counts metrics. */
+  onStored: (source: 'webhook', result: StoreResult) => void;
 }
 
 /**
@@ -37,7 +37,7 @@ export function createWebhookRoute(deps: WebhookRouteDeps) {
     verify(verifier, body, req);
     const batch = parseEvents(parseJson(body));
     const result = deps.store.store(batch, deps.now());
-    if (result.accepted > 0) deps.onStored();
+    deps.onStored('webhook', result);
     sendJson(res, 202, result);
   };
 }

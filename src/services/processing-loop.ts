@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { EventProcessor } from './process-events.js';
+import type { EventProcessor, ProcessResult } from './process-events.js';
 
 /**
  * Runs the event processor off the request path: ingest commits and answers, then kicks this;
@@ -9,7 +9,7 @@ import type { EventProcessor } from './process-events.js';
 export function createProcessingLoop(deps: {
   processor: EventProcessor;
   logger: Logger;
-  onProcessed: () => void;
+  onProcessed: (result: ProcessResult) => void;
 }) {
   let scheduled = false;
   let stopped = false;
@@ -18,9 +18,9 @@ export function createProcessingLoop(deps: {
     scheduled = false;
     if (stopped) return;
     try {
-      const { processed } = deps.processor.processPending();
-      if (processed > 0) {
-        deps.onProcessed();
+      const result = deps.processor.processPending();
+      if (result.processed > 0) {
+        deps.onProcessed(result);
         kick(); // more may be waiting; yield to I/O first
       }
     } catch (error) {

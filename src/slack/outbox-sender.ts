@@ -41,6 +41,10 @@ export interface SenderDeps {
   homes: HomeViews;
   logger: Logger;
   now: () => number;
+  /** Told when a call fails for good (the notice is a DM; a failed notice is not re-reported). */
+  managers: readonly string[];
+  /** Every Slack error, for metrics. */
+  onError?: (method: string, error: string, permanent: boolean) => void;
   /** First retry delay; doubles per attempt up to a minute. */
   retryBaseMs?: number;
 }
@@ -58,10 +62,16 @@ export function createOutboxSender(deps: SenderDeps) {
   let again = false;
   let timer: NodeJS.Timeout | null = null;
   let stopped = false;
+  /** A 429 pauses every outbox call until Retry-After has passed (Slack limits per method and app). */
+  let pausedUntil = 0;
 
   async function drain(): Promise<void> {
     for (;;) {
       const now = deps.now();
+      if (now < pausedUntil) {
+        schedule(pausedUntil - now);
+        return;
+      }
       const rows = outbox.pending(200);
       const held = new Set<string>();
       let sent = 0;
@@ -80,6 +90,7 @@ export function createOutboxSender(deps: SenderDeps) {
         else {
           held.add(key);
           nextDue = Math.min(nextDue, deps.now() + retryBase);
+          if (deps.now() < pausedUntil) break;
         }
       }
       if (sent === 0 || rows.length === 0) {
@@ -97,14 +108,16 @@ export function createOutboxSender(deps: SenderDeps) {
       return true;
     } catch (error) {
       const reason = describe(error);
+      deps.onError?.(methodOf(row), reason.text, reason.permanent);
       if (reason.permanent) {
         logger.error(
           { seq: row.seq, kind: row.kind, alertId: row.alertId, error: reason.text },
           'slack call failed for good',
         );
-        outbox.markFailed(row.seq, reason.text, deps.now());
+        reportFailure(row, reason.text);
         return true;
       }
+      if (reason.retryAfterMs !== undefined) pausedUntil = deps.now() + reason.retryAfterMs;
       const delay =
         reason.retryAfterMs ?? Math.min(60_000, retryBase * 2 ** row.attempts) * (0.5 + Math.random() / 2);
       logger.warn(
@@ -115,6 +128,19 @@ export function createOutboxSender(deps: SenderDeps) {
       return false;
     }
   }
+
+  /** Marks the row failed and, unless it was itself a failure notice, tells the managers why. */
+  const reportFailure = deps.db.$client.transaction((row: OutboxRow, error: string) => {
+    const now = deps.now();
+    outbox.markFailed(row.seq, error, now);
+    if ((row.payload as { notice?: boolean }).notice) return;
+    const alert = row.alertId ? alerts.find(row.alertId) : null;
+    const target = (row.payload as { channel?: string }).channel ?? alert?.channel ?? 'Slack';
+    const hint = HINTS[error] ?? 'check the app and the manifest';
+    const text = `⚠️ pls could not ${DESCRIBE[row.kind] ?? 'send a message'} in ${target.startsWith('U') ? `<@${target}>` : `<#${target}>`}: \`${error}\`. ${hint}.`;
+    for (const manager of deps.managers)
+      outbox.enqueue({ kind: 'message', alertId: null, channel: manager, text, notice: true }, now);
+  });
 
   /** The row is marked sent in the same transaction as what the call's answer must record. */
   const settle = deps.db.$client.transaction((seq: number, record: (() => void) | undefined) => {
@@ -210,6 +236,29 @@ export function createOutboxSender(deps: SenderDeps) {
 }
 
 export type OutboxSender = ReturnType<typeof createOutboxSender>;
+
+const DESCRIBE: Record<string, string> = {
+  'alert.post': 'post an alert',
+  'alert.update': 'update an alert',
+  'alert.reply': 'reply in an alert thread',
+  message: 'send a message',
+  home: 'publish an App Home',
+};
+
+const HINTS: Record<string, string> = {
+  not_in_channel: 'Invite the bot to that channel (`/invite @pls`)',
+  channel_not_found: 'Fix the channel id in the PQL manifest, or invite the bot to the private channel',
+  invalid_auth: 'The bot token is invalid: reinstall the app and update SLACK_BOT_TOKEN',
+  token_revoked: 'The bot token was revoked: reinstall the app and update SLACK_BOT_TOKEN',
+  is_archived: 'The channel is archived: point the manifest at a live one',
+  missing_scope: 'Reinstall the app from slack-manifest.yml so it has the scopes it needs',
+};
+
+function methodOf(row: OutboxRow): string {
+  if (row.kind === 'alert.update') return 'chat.update';
+  if (row.kind === 'home') return 'views.publish';
+  return 'chat.postMessage';
+}
 
 function permanentError(error: string): Error & { permanent: true } {
   return Object.assign(new Error(error), { permanent: true as const });

@@ -211,13 +211,35 @@ describe('durable sending', () => {
     expect(pls.emulator.callsTo('chat.postMessage').filter((c) => c.status === 500)).toHaveLength(3);
   });
 
-  it('does not retry a permanent error forever', async () => {
+  it('does not retry a permanent error forever, and tells the managers', async () => {
     pls.emulator.fail('chat.postMessage', { error: 'channel_not_found', times: 1 });
     await deliver({ events: [...warmingAccount(), limitHit()] });
     await settled();
-    expect(pls.query('select last_error from outbox where failed_at is not null')).toEqual([
-      { last_error: 'channel_not_found' },
+    expect(pls.query('select kind, last_error from outbox where failed_at is not null')).toEqual([
+      { kind: 'alert.post', last_error: 'channel_not_found' },
     ]);
-    expect(pls.emulator.callsTo('chat.postMessage')).toHaveLength(1);
+    const toChannel = pls.emulator
+      .callsTo('chat.postMessage')
+      .filter((c) => c.args.channel === 'C0MIDMARKET');
+    expect(toChannel).toHaveLength(1);
+    expect(pls.emulator.dms('U0MGR').map((m) => m.text)).toEqual([
+      '⚠️ pls could not post an alert in <#C0MIDMARKET>: `channel_not_found`. Fix the channel id in the PQL manifest, or invite the bot to the private channel.',
+    ]);
+    const metrics = await (await fetch(`${pls.url}/metrics`)).text();
+    expect(metrics).toMatch(
+      /pls_slack_errors_total\{method="chat.postMessage",error="channel_not_found",permanent="true"\} 1/,
+    );
+  });
+
+  it('pauses every outbox call for Retry-After on a 429, then delivers everything once', async () => {
+    pls.emulator.fail('chat.postMessage', { retryAfter: 1, times: 1 });
+    const other = { ...ACME, id: 'acct_b', name: 'Bravo', domain: 'bravo.example' };
+    await deliver({ events: [...warmingAccount(), limitHit(), ...warmingAccount(other), limitHit(other)] });
+    await settled();
+    const posts = pls.emulator.callsTo('chat.postMessage').filter((c) => c.args.channel === 'C0MIDMARKET');
+    expect(posts.map((c) => c.status)).toEqual([429, 200, 200]);
+    // Nothing went out during the pause.
+    expect(posts[1]!.at - posts[0]!.at).toBeGreaterThanOrEqual(950);
+    expect(pls.emulator.messages('C0MIDMARKET')).toHaveLength(2);
   });
 });

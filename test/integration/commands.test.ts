@@ -160,3 +160,20 @@ describe('App Home', () => {
     );
   });
 });
+
+describe('/pls sla', () => {
+  it('reports the period for a manager, and refuses a rep', async () => {
+    const reply = await slashCommand(pls.url, 'U0MGR', 'sla 7d');
+    const text = JSON.stringify(reply.body);
+    expect(reply.body.response_type).toBe('ephemeral');
+    expect(text).toContain('SLA · last 7 days · all teams');
+    expect(text).toContain('Times are wall-clock'); // the test manifest has business_hours: false
+    // Earlier tests in this file claimed both alerts.
+    expect(text).toContain('*Funnel* raised 2 → claimed 2');
+    expect(text).toContain('`usage_limit_hit` · 2 alerts');
+    expect((await slashCommand(pls.url, 'U0ANA', 'sla')).text).toBe(
+      '`/pls sla [7d|30d|90d] [team|@rep]` is for managers.',
+    );
+    expect((await slashCommand(pls.url, 'U0MGR', 'sla 12d')).text).toMatch(/^`12d` is not an SLA filter/);
+  });
+});

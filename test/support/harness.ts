@@ -51,9 +51,18 @@ export interface SignOptions {
  * dir, Bolt with its HTTP receiver, the ingest routes — against the Slack emulator on 127.0.0.1.
  */
 export async function startHarness(
-  options: { env?: Record<string, string | undefined>; manifest?: string } = {},
+  options: {
+    env?: Record<string, string | undefined>;
+    manifest?: string;
+    channels?: string[];
+    notInChannel?: string[];
+  } = {},
 ): Promise<Harness> {
-  const emulator = createSlackEmulator({ channels: TEST_CHANNELS, users: TEST_USERS });
+  const emulator = createSlackEmulator({
+    channels: options.channels ?? TEST_CHANNELS,
+    notInChannel: options.notInChannel,
+    users: TEST_USERS,
+  });
   await emulator.start();
   const dir = mkdtempSync(join(tmpdir(), 'pls-test-'));
   const dbPath = join(dir, 'pls.db');
@@ -141,6 +150,21 @@ export async function postSigned(
     headers: { 'content-type': options.contentType ?? 'application/json', ...headers },
     body: options.tamper ? options.tamper(raw) : raw,
   });
+}
+
+/** Polls an async probe until it returns a value, or fails naming what it waited for. */
+export async function eventuallyAsync<T>(
+  probe: () => Promise<T | undefined | null | false>,
+  what: string,
+  timeoutMs = 5000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
 }
 
 /** Polls until `probe` returns a value, or fails naming what it waited for. */

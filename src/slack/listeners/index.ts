@@ -5,6 +5,7 @@ import type { AccountViews } from '../../services/account-view.js';
 import type { AlertActions } from '../../services/alert-actions.js';
 import type { HomeViews } from '../../services/home.js';
 import type { QueueService } from '../../services/queue.js';
+import type { SlaReports } from '../../services/sla-report-service.js';
 import { ACTIONS, COMMAND, VIEWS } from '../ids.js';
 import { claim, logOutcome, markContacted, notAFit, release } from './actions/alert-buttons.js';
 import { plsCommand } from './commands/pls.js';
@@ -16,6 +17,7 @@ export interface ListenerDeps {
   queue: QueueService;
   accountViews: AccountViews;
   homes: HomeViews;
+  slaReports: SlaReports;
   now: () => number;
   manifest: Manifest;
   logger: Logger;

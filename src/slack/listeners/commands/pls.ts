@@ -1,8 +1,10 @@
 import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import { parseQueueArgs } from '../../../services/queue.js';
+import { parseSlaArgs } from '../../../services/sla-report-service.js';
 import { UserError } from '../../../services/user-error.js';
 import { renderAccount } from '../../render-account.js';
 import { renderQueue } from '../../render-queue.js';
+import { renderSlaReport } from '../../render-sla-report.js';
 import { GENERIC_FAILURE } from '../answer.js';
 import type { ListenerDeps } from '../index.js';
 
@@ -44,6 +46,14 @@ const SUBCOMMANDS: Record<string, Subcommand> = {
     run(deps, _userId, [ref]) {
       if (!ref) throw new UserError('Usage: `/pls account <account id or domain>`.');
       return renderAccount(deps.accountViews.view(ref, deps.now()));
+    },
+  },
+  sla: {
+    reps: false,
+    usage: '/pls sla [7d|30d|90d] [team|@rep]',
+    summary: 'claim and first-touch SLAs, breaches, per-rep table and PQL→won per tier',
+    run(deps, _userId, args) {
+      return renderSlaReport(deps.slaReports.report(parseSlaArgs(args, deps.manifest, userIdOf), deps.now()));
     },
   },
   ooo: {

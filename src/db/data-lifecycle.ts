@@ -1,0 +1,318 @@
+import { existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import { drizzle } from 'drizzle-orm/better-sqlite3';
+import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import { readMigrationFiles } from 'drizzle-orm/migrator';
+import { normaliseDomain } from '../domain/usage-event.js';
+import type { Db } from './client.js';
+import * as schema from './schema.js';
+
+/**
+ * The data lifecycle (SPEC §5 `retention`, §6): old events expire, and an account's data can be
+ * erased on request. Raw SQL on the better-sqlite3 handle, like the event store: these are bulk
+ * deletes driven by sub-selects, which read more plainly in SQL than in the query builder.
+ */
+
+// ---------------------------------------------------------------------------------------------
+// Retention
+
+/**
+ * One batch: the oldest expired events by arrival, from `after` on (a cursor, so events kept by
+ * an earlier batch are not scanned again).
+ *
+ * Expired means occurred *and* received before the cutoff, and already processed:
+ * - `processed_at is not null`: an event is never dropped before it has been scored.
+ * - `received_at < cutoff` walks `events_received` instead of scanning the whole table (there is
+ *   no index on `occurred_at` alone). It also keeps an event that arrived already older than
+ *   the retention (a backfill) for one retention period after arrival, so its id still
+ *   deduplicates a redelivery instead of scoring it twice; scores are kept incrementally and
+ *   never re-read the log.
+ */
+export const EXPIRED_BATCH_SQL = `
+  delete from events where seq in (
+    select seq from events
+    where received_at >= @after and received_at < @cutoff
+      and occurred_at < @cutoff and processed_at is not null
+    order by received_at
+    limit @limit
+  )
+  returning received_at`;
+
+interface BatchParams {
+  after: number;
+  cutoff: number;
+  limit: number;
+}
+
+function expiredBatch(db: Db) {
+  const statement = db.$client.prepare<BatchParams, { received_at: number }>(EXPIRED_BATCH_SQL);
+  // IMMEDIATE: take the write lock up front rather than upgrading a read lock, which can fail
+  // with SQLITE_BUSY (not retried by busy_timeout) when another connection writes meanwhile.
+  return db.$client.transaction((params: BatchParams) => statement.all(params)).immediate;
+}
+
+/**
+ * Deletes at most `batchSize` expired events in one short transaction; returns how many. For a
+ * caller that wants to yield between batches (better-sqlite3 is synchronous, so a long loop
+ * would hold the event loop, not just the write lock).
+ */
+export function deleteExpiredEventsBatch(db: Db, cutoff: number, batchSize = 5000): number {
+  checkBatchSize(batchSize);
+  return expiredBatch(db)({ after: Number.MIN_SAFE_INTEGER, cutoff, limit: batchSize }).length;
+}
+
+/**
+ * Deletes every event that expired before `cutoff` (epoch ms; the caller passes
+ * `now - manifest.retention`), `batchSize` per transaction so a large backlog never holds the
+ * write lock for long. Returns how many were deleted.
+ */
+export function deleteExpiredEvents(db: Db, cutoff: number, batchSize = 5000): number {
+  checkBatchSize(batchSize);
+  const batch = expiredBatch(db);
+  let after = Number.MIN_SAFE_INTEGER;
+  let total = 0;
+  for (;;) {
+    const rows = batch({ after, cutoff, limit: batchSize });
+    total += rows.length;
+    if (rows.length < batchSize) return total;
+    // Every row before the last arrival time seen was deleted or rejected by this pass; ties
+    // at that instant may remain, hence `>=`. Progress is certain: the batch deleted rows.
+    for (const row of rows) after = Math.max(after, row.received_at);
+  }
+}
+
+function checkBatchSize(batchSize: number): void {
+  if (!(Number.isInteger(batchSize) && batchSize > 0))
+    throw new RangeError(`batchSize must be a positive integer, got ${batchSize}`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Erasure
+
+export interface ForgetReport {
+  accountId: string;
+  /** The account's domain, when pls knew it. */
+  domain: string | null;
+  /** The account's events, plus account-less events (Segment `identify`) of the users erased. */
+  events: number;
+  /** People erased: those who belonged to no other account. */
+  users: number;
+  accountUsers: number;
+  alerts: number;
+  /** Audit trail rows of those alerts. */
+  alertEvents: number;
+  /** Slack calls of those alerts, queued or sent. */
+  outbox: number;
+  /** Alert messages already posted: they stay in Slack, and after this pls no longer knows where. */
+  postedMessages: { channel: string; ts: string }[];
+}
+
+/** A problem the operator fixes (bad reference, wrong or newer database); the message says how. */
+export class DataLifecycleError extends Error {
+  override name = 'DataLifecycleError';
+  constructor(
+    readonly code: 'ambiguous_account' | 'no_database' | 'not_a_pls_database' | 'newer_schema',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+interface Target {
+  id: string;
+  domain: string | null;
+}
+
+function resolveAccount(db: Db, accountRef: string): Target | null {
+  const client = db.$client;
+  const byId = client
+    .prepare<[string], Target>('select id, domain from accounts where id = ?')
+    .get(accountRef);
+  if (byId) return byId;
+  // Events not yet processed (or alerts) may name an account whose row does not exist yet:
+  // erasing "nothing" would let the processor recreate it from those events afterwards.
+  const known = client
+    .prepare<[string, string], { found: 1 }>(
+      `select 1 as found where exists (select 1 from events where account_id = ?)
+                          or exists (select 1 from alerts where account_id = ?)`,
+    )
+    .get(accountRef, accountRef);
+  if (known) return { id: accountRef, domain: null };
+  const domain = normaliseDomain(accountRef);
+  if (!domain) return null;
+  const matches = client
+    .prepare<[string], Target>('select id, domain from accounts where domain = ? order by id limit 6')
+    .all(domain);
+  if (matches.length > 1) {
+    const ids = matches.slice(0, 5).map((m) => m.id);
+    throw new DataLifecycleError(
+      'ambiguous_account',
+      `${domain} is the domain of several accounts (${ids.join(', ')}${matches.length > 5 ? ', …' : ''}): give the account id`,
+    );
+  }
+  return matches[0] ?? null;
+}
+
+/**
+ * Erases everything pls holds about an account, in one transaction: its events, its people
+ * (those in no other account, with their account-less events), its memberships, the account row
+ * (firmographics and scoring state), and its alerts with their audit trail and Slack outbox.
+ * `accountRef` is an account id or a domain. Null when pls knows no such account; throws
+ * `DataLifecycleError('ambiguous_account')` when a domain names several.
+ *
+ * `secure_delete` overwrites the freed pages so the erased text does not linger in the file.
+ */
+export function forgetAccount(db: Db, accountRef: string): ForgetReport | null {
+  const client = db.$client;
+  const run = (sql: string, ...params: unknown[]) => client.prepare(sql).run(...params).changes;
+
+  const erase = client.transaction((ref: string): ForgetReport | null => {
+    const target = resolveAccount(db, ref);
+    if (!target) return null;
+    const id = target.id;
+
+    const postedMessages = client
+      .prepare<[string], { channel: string; ts: string }>(
+        `select channel, message_ts as ts from alerts
+         where account_id = ? and message_ts is not null order by opened_at`,
+      )
+      .all(id);
+    const alertEvents = run(
+      'delete from alert_events where alert_id in (select id from alerts where account_id = ?)',
+      id,
+    );
+    const outbox = run(
+      'delete from outbox where alert_id in (select id from alerts where account_id = ?)',
+      id,
+    );
+    const alerts = run('delete from alerts where account_id = ?', id);
+
+    // The account's people who are in no other account. Processed events are all reflected in
+    // account_users; unprocessed events of another account will make the person a member there.
+    const erasable = client
+      .prepare<[string, string, string, string], { userId: string }>(
+        `select user_id as userId from account_users where account_id = ?
+         union
+         select user_id from events where account_id = ? and user_id is not null
+         except
+         select user_id from account_users where account_id <> ?
+         except
+         select user_id from events
+         where processed_at is null and account_id is not null and account_id <> ? and user_id is not null`,
+      )
+      .all(id, id, id, id)
+      .map((row) => row.userId);
+    const userList = JSON.stringify(erasable);
+
+    const events =
+      run('delete from events where account_id = ?', id) +
+      run(
+        'delete from events where account_id is null and user_id in (select value from json_each(?))',
+        userList,
+      );
+    const accountUsers = run('delete from account_users where account_id = ?', id);
+    const users = run('delete from users where id in (select value from json_each(?))', userList);
+    run('delete from accounts where id = ?', id);
+
+    return {
+      accountId: id,
+      domain: target.domain,
+      events,
+      users,
+      accountUsers,
+      alerts,
+      alertEvents,
+      outbox,
+      postedMessages,
+    };
+  });
+
+  const secureDelete = client.pragma('secure_delete', { simple: true });
+  client.pragma('secure_delete = on');
+  try {
+    return erase.immediate(accountRef);
+  } finally {
+    client.pragma(`secure_delete = ${Number(secureDelete)}`);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Opening an existing database (for the maintenance CLI)
+
+const MIGRATIONS_FOLDER = resolve(dirname(fileURLToPath(import.meta.url)), '../../migrations');
+
+export interface OpenedDatabase {
+  db: Db;
+  /** Migrations this code knows that the database lacked, applied on open (as `npm start` would). */
+  migrated: number;
+}
+
+/**
+ * Opens a pls database that must already exist (a maintenance command never creates an empty
+ * one) with the same settings as `openDatabase`, and brings its schema up to this code's:
+ * - missing file, or a file that is not a pls database → `DataLifecycleError`;
+ * - migrations pending → applied, as start-up does (there is no separate migrate step, and the
+ *   command's SQL is written against the current schema);
+ * - migrated by a newer pls → refused: that version may keep account data in tables this code
+ *   does not know, so an erasure run from here could silently leave some behind.
+ */
+export function openExistingDatabase(
+  path: string,
+  options: { migrationsFolder?: string } = {},
+): OpenedDatabase {
+  const migrationsFolder = options.migrationsFolder ?? MIGRATIONS_FOLDER;
+  if (path === ':memory:' || !existsSync(path)) {
+    throw new DataLifecycleError('no_database', `no database at ${path} (check DATABASE_URL)`);
+  }
+  let sqlite: Database.Database;
+  try {
+    sqlite = new Database(path, { fileMustExist: true });
+  } catch (error) {
+    throw new DataLifecycleError('no_database', `cannot open ${path}: ${(error as Error).message}`);
+  }
+  try {
+    const db: Db = drizzle({ client: sqlite, schema });
+    const applied = appliedMigrations(sqlite, path);
+    const known = readMigrationFiles({ migrationsFolder });
+    const latestKnown = Math.max(0, ...known.map((m) => m.folderMillis));
+    const unknown = applied.filter((at) => at > latestKnown).length;
+    if (unknown > 0) {
+      throw new DataLifecycleError(
+        'newer_schema',
+        `${path} was migrated by a newer version of pls (${unknown} migration${unknown === 1 ? '' : 's'} this code does not know): run this command from that version`,
+      );
+    }
+    const latestApplied = Math.max(0, ...applied);
+    const migrated = known.filter((m) => m.folderMillis > latestApplied).length;
+    sqlite.pragma('journal_mode = WAL');
+    sqlite.pragma('synchronous = FULL');
+    sqlite.pragma('busy_timeout = 5000');
+    if (migrated > 0) migrate(db, { migrationsFolder });
+    return { db, migrated };
+  } catch (error) {
+    sqlite.close();
+    throw error;
+  }
+}
+
+/** `created_at` of every applied migration; throws when the file is not a migrated pls database. */
+function appliedMigrations(sqlite: Database.Database, path: string): number[] {
+  const notPls = (why: string) =>
+    new DataLifecycleError('not_a_pls_database', `${path} is not a pls database (${why})`);
+  let hasTable: boolean;
+  try {
+    hasTable =
+      sqlite
+        .prepare("select 1 from sqlite_master where type = 'table' and name = '__drizzle_migrations'")
+        .get() !== undefined;
+  } catch (error) {
+    throw notPls((error as Error).message);
+  }
+  if (!hasTable) throw notPls('no migrations table');
+  return sqlite
+    .prepare<[], { at: number }>('select created_at as at from __drizzle_migrations')
+    .all()
+    .map((row) => Number(row.at));
+}

@@ -1,0 +1,119 @@
+import { fileURLToPath } from 'node:url';
+import * as z from 'zod';
+import { ConfigError, configIssue } from './config/config-error.js';
+import { ENV_DEFAULTS, type EnvSource } from './config/env.js';
+import { closeDatabase } from './db/client.js';
+import {
+  DataLifecycleError,
+  type ForgetReport,
+  forgetAccount,
+  openExistingDatabase,
+} from './db/data-lifecycle.js';
+
+/**
+ * `npm run forget -- <account id or domain>`: erases an account's data on request (SPEC §6).
+ * Needs only the database (`DATABASE_URL`), never Slack. Exit 0 = erased, 1 = nothing erased
+ * (unknown account, no database, bad DATABASE_URL), 2 = usage.
+ */
+const USAGE = `usage: npm run forget -- <account id or domain>
+Erases everything pls holds about one account: its events, its people (those in no other
+account), firmographics and score, and its alerts with their audit trail and Slack outbox.
+Reads DATABASE_URL (default ${ENV_DEFAULTS.DATABASE_URL}).`;
+
+// The same rules as src/config/env.ts, whose parser also demands the Slack variables this
+// command has no use for.
+const databaseUrlSchema = z
+  .string()
+  .optional()
+  .transform((value) => value?.trim() || ENV_DEFAULTS.DATABASE_URL)
+  .transform((url, ctx) => {
+    const path = databasePathOf(url);
+    if (path === null) {
+      // Not echoed: a database URL may carry credentials.
+      ctx.addIssue({
+        code: 'custom',
+        message: `must be a SQLite file URL like ${ENV_DEFAULTS.DATABASE_URL}`,
+      });
+      return z.NEVER;
+    }
+    return path;
+  });
+
+/** `file:./data/pls.db` → `./data/pls.db`; `file:///srv/pls.db` → `/srv/pls.db`; anything else → null. */
+function databasePathOf(url: string): string | null {
+  if (!url.startsWith('file:') || url.length === 'file:'.length) return null;
+  if (!url.startsWith('file://')) return url.slice('file:'.length);
+  try {
+    return fileURLToPath(url);
+  } catch {
+    return null;
+  }
+}
+
+function databasePath(source: EnvSource): string {
+  const result = databaseUrlSchema.safeParse(source.DATABASE_URL);
+  if (result.success) return result.data;
+  throw new ConfigError(
+    result.error.issues.map((issue) => configIssue('env', 'DATABASE_URL', issue.message)),
+  );
+}
+
+const count = (n: number, one: string, many = `${one}s`) =>
+  `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
+
+function describeReport(report: ForgetReport): string[] {
+  const who = report.domain ? `${report.accountId} (${report.domain})` : report.accountId;
+  const lines = [
+    `forgot ${who}: ${count(report.events, 'event')}, ${count(report.users, 'user')}, ${count(report.alerts, 'alert')} (${count(report.alertEvents, 'audit row')}, ${count(report.outbox, 'Slack message')} queued or sent)`,
+  ];
+  const posted = report.postedMessages;
+  if (posted.length > 0) {
+    const where = posted.map((m) => `${m.channel} ts ${m.ts}`).join(', ');
+    lines.push(
+      posted.length === 1
+        ? `note: pls does not delete what it already posted; still in Slack: the alert message ${where} and its thread`
+        : `note: pls does not delete what it already posted; still in Slack: the alert messages ${where} and their threads`,
+    );
+  }
+  return lines;
+}
+
+function main(args: readonly string[], source: EnvSource): number {
+  const [accountRef, ...extra] = args;
+  if (!accountRef?.trim() || extra.length > 0) {
+    process.stderr.write(`${USAGE}\n`);
+    return 2;
+  }
+  const path = databasePath(source);
+  const { db, migrated } = openExistingDatabase(path);
+  try {
+    if (migrated > 0) process.stderr.write(`applied ${count(migrated, 'pending migration')} to ${path}\n`);
+    const report = forgetAccount(db, accountRef.trim());
+    if (!report) {
+      process.stderr.write(`no account ${accountRef.trim()} in ${path} (give an account id or a domain)\n`);
+      return 1;
+    }
+    // Moves the erased pages out of the WAL into the (secure-deleted) file; best effort while the bot runs.
+    db.$client.pragma('wal_checkpoint(TRUNCATE)');
+    process.stdout.write(`${describeReport(report).join('\n')}\n`);
+    return 0;
+  } finally {
+    closeDatabase(db);
+  }
+}
+
+try {
+  process.exitCode = main(process.argv.slice(2), process.env);
+} catch (error) {
+  if (error instanceof ConfigError || error instanceof DataLifecycleError) {
+    process.stderr.write(`${error.message}\n`);
+    process.exitCode = 1;
+  } else if ((error as { code?: unknown }).code === 'SQLITE_BUSY') {
+    process.stderr.write(
+      'the database stayed locked by another writer for 5 s; nothing was erased, try again\n',
+    );
+    process.exitCode = 1;
+  } else {
+    throw error;
+  }
+}

@@ -1,0 +1,75 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { raiseHotAlert } from '../support/flows.js';
+import { eventuallyAsync, type Harness, startHarness } from '../support/harness.js';
+
+let pls: Harness | null = null;
+afterEach(async () => {
+  await pls?.stop();
+  pls = null;
+});
+
+describe('health, readiness and metrics', () => {
+  it('is alive and ready once the database is open and Slack auth passed', async () => {
+    pls = await startHarness();
+    const p = pls;
+    expect(await (await fetch(`${p.url}/healthz`)).json()).toEqual({ ok: true });
+    const ready = await eventuallyAsync(async () => {
+      const res = await fetch(`${p.url}/readyz`);
+      return res.status === 200 ? res : undefined;
+    }, 'readyz 200');
+    expect(await ready.json()).toEqual({
+      ready: true,
+      checks: { database: true, migrations: true, slackAuth: true },
+      slackProblems: [],
+    });
+  });
+
+  it('counts events, alerts and ingest latency', async () => {
+    pls = await startHarness();
+    await raiseHotAlert(pls);
+    await pls.postWebhook({ nope: true });
+    const text = await (await fetch(`${pls.url}/metrics`)).text();
+    expect(text).toMatch(/pls_events_total\{source="webhook",result="accepted"\} 25/);
+    expect(text).toMatch(/pls_events_total\{source="webhook",result="rejected"\} 1/);
+    expect(text).toMatch(/pls_alerts_opened_total\{tier="hot"\} 1/);
+    expect(text).toMatch(/pls_ingest_duration_seconds_count\{route="\/webhooks\/usage",status="202"\} 1/);
+    expect(text).toMatch(/pls_ingest_duration_seconds_count\{route="\/webhooks\/usage",status="400"\} 1/);
+    expect(text).toMatch(/pls_outbox_depth 0/);
+  });
+});
+
+describe('the start-up check of Slack', () => {
+  it('reports a channel the bot is not in, and one that does not exist, to the managers', async () => {
+    pls = await startHarness({ channels: ['C0MIDMARKET', 'C0ESCALATE'], notInChannel: ['C0ENTERPRISE'] });
+    const p = pls;
+    const dm = await p.emulator.waitFor(() => p.emulator.dms('U0MGR')[0]);
+    expect(dm.text).toContain('⚠️ pls started with configuration problems');
+    expect(dm.text).toContain('the bot is not in <#C0ENTERPRISE> (team enterprise)');
+    const res = await fetch(`${p.url}/readyz`);
+    expect(res.status).toBe(200); // the token works: alerts to the other teams still flow
+    expect(((await res.json()) as { slackProblems: string[] }).slackProblems).toEqual([
+      'the bot is not in <#C0ENTERPRISE> (team enterprise): invite it with /invite @pls',
+    ]);
+  });
+
+  it('is not ready when the token is refused, and keeps accepting events', async () => {
+    pls = await startHarness({ env: { SLACK_BOT_TOKEN: 'xoxb-revoked' } });
+    const p = pls;
+    const res = await eventuallyAsync(async () => {
+      const r = await fetch(`${p.url}/readyz`);
+      const body = (await r.json()) as { slackProblems: string[] };
+      return body.slackProblems[0]?.startsWith('auth.test') ? { status: r.status, body } : undefined;
+    }, 'the failed auth check');
+    expect(res).toEqual({
+      status: 503,
+      body: expect.objectContaining({ ready: false, slackProblems: ['auth.test failed: invalid_auth'] }),
+    });
+    const stored = await p.postWebhook({
+      id: 'evt_during_outage',
+      type: 'session_started',
+      timestamp: new Date().toISOString(),
+      account: { id: 'acct_x' },
+    });
+    expect(stored.status).toBe(202);
+  });
+});
