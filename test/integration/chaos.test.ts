@@ -1,0 +1,139 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createSlackEmulator } from '../../src/emulator/slack-emulator.js';
+import { type ChildApp, startChild } from '../support/child-process.js';
+import { ACME, warmingAccount } from '../support/events.js';
+import { deliver, limitHit, settled } from '../support/flows.js';
+import {
+  type Harness,
+  postSigned,
+  SIGNING_SECRET,
+  startHarness,
+  TEST_CHANNELS,
+  TEST_MANIFEST,
+  TEST_USERS,
+  WEBHOOK_SECRET,
+  WRITE_KEY,
+} from '../support/harness.js';
+
+const accountNo = (i: number) => ({
+  ...ACME,
+  id: `acct_chaos_${i}`,
+  name: `Chaos ${i}`,
+  domain: `chaos${i}.example`,
+});
+
+describe('kill -9 in the middle of a burst of signed webhooks', () => {
+  const emulator = createSlackEmulator({ channels: TEST_CHANNELS, users: TEST_USERS });
+  let dir = '';
+  const children: ChildApp[] = [];
+  afterEach(async () => {
+    for (const child of children.splice(0)) await child.kill9();
+    await emulator.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('loses no acknowledged event and posts every due alert exactly once after a restart', async () => {
+    await emulator.start();
+    dir = mkdtempSync(join(tmpdir(), 'pls-chaos-'));
+    const env = {
+      SLACK_BOT_TOKEN: 'xoxb-test',
+      SLACK_SIGNING_SECRET: SIGNING_SECRET,
+      SLACK_API_URL: emulator.url,
+      PORT: '0',
+      DATABASE_URL: `file:${join(dir, 'pls.db')}`,
+      PLS_MANIFEST: TEST_MANIFEST,
+      PLS_WEBHOOK_SECRET: WEBHOOK_SECRET,
+      PLS_WRITE_KEY: WRITE_KEY,
+    };
+    const first = await startChild(env);
+    children.push(first);
+
+    // 40 accounts, each one request that makes it hot; 4 in flight at a time; kill after 15 acks.
+    const bodies = Array.from({ length: 40 }, (_, i) => ({
+      events: [...warmingAccount(accountNo(i)), limitHit(accountNo(i))],
+    }));
+    const acked = new Set<number>();
+    let next = 0;
+    let killed = false;
+    const worker = async () => {
+      while (next < bodies.length && !killed) {
+        const i = next++;
+        try {
+          const res = await postSigned(first.url, bodies[i]);
+          if (res.status === 202) acked.add(i);
+          if (acked.size >= 15 && !killed) {
+            killed = true;
+            await first.kill9();
+          }
+        } catch {
+          // the connection died with the process: not acknowledged
+        }
+      }
+    };
+    await Promise.all([worker(), worker(), worker(), worker()]);
+    expect(killed).toBe(true);
+    expect(acked.size).toBeGreaterThanOrEqual(15);
+
+    const second = await startChild(env);
+    children.push(second);
+    const db = () => new Database(join(dir, 'pls.db'), { readonly: true });
+    const count = (sql: string, ...params: unknown[]) => {
+      const conn = db();
+      try {
+        return (conn.prepare(sql).get(...params) as { n: number }).n;
+      } finally {
+        conn.close();
+      }
+    };
+    await emulator.waitFor(() => count('select count(*) as n from events where processed_at is null') === 0, {
+      timeoutMs: 15_000,
+    });
+    await emulator.waitFor(
+      () => count('select count(*) as n from outbox where sent_at is null and failed_at is null') === 0,
+      { timeoutMs: 15_000 },
+    );
+
+    for (const i of acked) {
+      for (const event of bodies[i]!.events) {
+        expect(count('select count(*) as n from events where id = ?', (event as { id: string }).id)).toBe(1);
+      }
+    }
+    const posted = emulator.messages('C0MIDMARKET').map((m) => m.text.match(/Chaos \d+/)?.[0]);
+    const unique = new Set(posted);
+    expect(posted).toHaveLength(unique.size); // never twice
+    for (const i of acked) expect(unique.has(`Chaos ${i}`)).toBe(true); // every acknowledged one
+    expect(count('select count(*) as n from alerts')).toBe(unique.size);
+  }, 60_000);
+});
+
+describe('a Slack outage: 500s, then a 429, then recovery', () => {
+  let pls: Harness | null = null;
+  afterEach(async () => {
+    await pls?.stop();
+    pls = null;
+  });
+
+  it('delivers every alert, none twice', async () => {
+    pls = await startHarness();
+    const p = pls;
+    p.emulator.fail('chat.postMessage', { status: 500, times: 4 });
+    const accounts = Array.from({ length: 5 }, (_, i) => accountNo(100 + i));
+    for (const account of accounts)
+      await deliver(p, { events: [...warmingAccount(account), limitHit(account)] });
+    await p.emulator.waitFor(
+      () => p.emulator.callsTo('chat.postMessage').filter((c) => c.status === 500).length === 4,
+    );
+    p.emulator.fail('chat.postMessage', { retryAfter: 1, times: 1 });
+    await settled(p);
+    const names = p.emulator.messages('C0MIDMARKET').map((m) => m.text.match(/Chaos \d+/)?.[0]);
+    expect(names.sort()).toEqual(accounts.map((a) => a.name).sort());
+    const statuses = p.emulator.callsTo('chat.postMessage').map((c) => c.status);
+    expect(statuses.filter((s) => s === 500)).toHaveLength(4);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(1);
+    expect(statuses.filter((s) => s === 200)).toHaveLength(5);
+  }, 30_000);
+});
