@@ -98,6 +98,21 @@ describe('a crash between commit and send', () => {
   });
 });
 
+describe('shutdown', () => {
+  it('stops on SIGTERM within its bound, after answering the request in flight', async () => {
+    const app = await boot();
+    const inFlight = postSigned(app.url, { events: warmingAccount() });
+    const code = app.terminate();
+    const res = await inFlight.catch(() => null);
+    expect(await code).toBe(0);
+    expect(app.output()).toContain('shutting down');
+    // Either the request was answered (and then its events are on disk), or it was refused before reading.
+    if (res?.status === 202) {
+      expect(query<{ n: number }>('select count(*) as n from events')[0]!.n).toBe(warmingAccount().length);
+    }
+  });
+});
+
 describe('start-up', () => {
   it('exits non-zero with one line naming a missing variable', async () => {
     const { runToExit } = await import('../support/child-process.js');

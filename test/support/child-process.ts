@@ -2,7 +2,11 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 
 const ROOT = resolve(import.meta.dirname, '../..');
-const TSX = resolve(ROOT, 'node_modules/.bin/tsx');
+/**
+ * `node --import tsx`, as `npm start` runs it: one process, so signals reach pls itself
+ * (the tsx CLI wrapper relays them from a parent process, racily at start-up).
+ */
+const NODE_ARGS = ['--import', 'tsx'];
 
 export interface ChildApp {
   child: ChildProcess;
@@ -22,7 +26,7 @@ export async function startChild(
   env: Record<string, string | undefined>,
   timeoutMs = 15_000,
 ): Promise<ChildApp> {
-  const child = spawn(TSX, ['src/main.ts'], {
+  const child = spawn(process.execPath, [...NODE_ARGS, 'src/main.ts'], {
     cwd: ROOT,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -73,7 +77,7 @@ export async function startChild(
 /** Runs a command to completion and returns its exit code and output (for start-up errors, `npm run check`). */
 export function runToExit(args: string[], env: Record<string, string | undefined>, timeoutMs = 15_000) {
   return new Promise<{ code: number | null; output: string }>((done, fail) => {
-    const child = spawn(TSX, args, {
+    const child = spawn(process.execPath, [...NODE_ARGS, ...args], {
       cwd: ROOT,
       env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
