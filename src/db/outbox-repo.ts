@@ -81,9 +81,20 @@ export function createOutboxRepo(db: Db) {
       db.update(outbox).set({ failedAt: now, lastError: error }).where(eq(outbox.seq, seq)).run();
     },
 
-    retryLater(seq: number, error: string, at: number): void {
+    /** Committed before the Slack call: if the process dies during it, the next try knows to look first. */
+    markAttempt(seq: number, now: number): void {
+      db.update(outbox).set({ attemptedAt: now }).where(eq(outbox.seq, seq)).run();
+    },
+
+    /** `outcomeKnown`: Slack answered (with an error), so nothing was posted and no lookup is needed. */
+    retryLater(seq: number, error: string, at: number, outcomeKnown: boolean): void {
       db.update(outbox)
-        .set({ attempts: sql`${outbox.attempts} + 1`, nextAttemptAt: at, lastError: error })
+        .set({
+          attempts: sql`${outbox.attempts} + 1`,
+          nextAttemptAt: at,
+          lastError: error,
+          ...(outcomeKnown ? { attemptedAt: null } : {}),
+        })
         .where(eq(outbox.seq, seq))
         .run();
     },

@@ -173,6 +173,12 @@ export const outbox = sqliteTable(
     createdAt: integer('created_at').notNull(),
     attempts: integer('attempts').notNull().default(0),
     nextAttemptAt: integer('next_attempt_at').notNull(),
+    /**
+     * Set (and committed) just before a post goes to Slack, cleared when Slack answered with an
+     * error. Still set on a later attempt = the outcome of the last one is unknown (a crash or a
+     * lost connection): the sender looks for the post in Slack before sending it again.
+     */
+    attemptedAt: integer('attempted_at'),
     sentAt: integer('sent_at'),
     /** Set when Slack answered with a permanent error: never retried. */
     failedAt: integer('failed_at'),

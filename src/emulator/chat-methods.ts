@@ -6,6 +6,7 @@ import { validateBlocks } from './block-kit-limits.js';
 import type { ChannelRecord, EmulatorState } from './emulator-state.js';
 import type { CallArgs, EmulatedMessage, SlackResponseBody } from './emulator-types.js';
 import {
+  booleanArg,
   invalidArguments,
   invalidBlocks,
   type MethodHandler,
@@ -101,11 +102,54 @@ const getPermalink: MethodHandler = (args, { state }) => {
   return ok({ channel, permalink });
 };
 
-export const chatMethods: Record<string, MethodHandler> = {
-  'chat.postMessage': postMessage,
-  'chat.update': update,
-  'chat.postEphemeral': postEphemeral,
-  'chat.getPermalink': getPermalink,
+/** Reading needs a conversation id the bot can see (https://docs.slack.dev/reference/methods/conversations.history). */
+function readable(state: EmulatorState, value: unknown): ChannelRecord | { error: string } {
+  const channel = typeof value === 'string' ? state.channel(value) : undefined;
+  if (channel === undefined) return { error: 'channel_not_found' };
+  if (!channel.isMember && channel.imUser === undefined) return { error: 'not_in_channel' };
+  return channel;
+}
+
+/** `oldest`/`latest` are exclusive ts bounds (Slack's default `inclusive: false`). */
+function inWindow(args: CallArgs, ts: string): boolean {
+  const oldest = Number(stringArg(args, 'oldest') ?? '0');
+  const latest = Number(stringArg(args, 'latest') ?? 'Infinity');
+  return Number(ts) > oldest && Number(ts) < latest;
+}
+
+/** Metadata is only returned when asked for (`include_all_metadata`). */
+function forReading(state: EmulatorState, message: EmulatedMessage, args: CallArgs): Record<string, unknown> {
+  const { metadata, ...rest } = renderMessage(state, message);
+  return booleanArg(args, 'include_all_metadata') && metadata !== undefined ? { ...rest, metadata } : rest;
+}
+
+/** Newest first, at most `limit` (default 100). */
+const history: MethodHandler = (args, { state }) => {
+  const channel = readable(state, args.channel);
+  if ('error' in channel) return refuse(channel.error);
+  const limit = Math.min(Number(stringArg(args, 'limit') ?? '100') || 100, 999);
+  const matching = state
+    .messages(channel.id)
+    .filter((m) => inWindow(args, m.ts))
+    .reverse();
+  return ok({
+    messages: matching.slice(0, limit).map((m) => forReading(state, m, args)),
+    has_more: matching.length > limit,
+    pin_count: 0,
+  });
+};
+
+/** The parent first, then its replies oldest first. */
+const replies: MethodHandler = (args, { state }) => {
+  const channel = readable(state, args.channel);
+  if ('error' in channel) return refuse(channel.error);
+  const ts = stringArg(args, 'ts');
+  const parent = ts === undefined ? undefined : state.findMessage(channel.id, ts);
+  if (ts === undefined || parent === undefined) return refuse('thread_not_found');
+  const thread = [parent, ...state.replies(channel.id, ts)].filter(
+    (m) => m === parent || inWindow(args, m.ts),
+  );
+  return ok({ messages: thread.map((m) => forReading(state, m, args)), has_more: false });
 };
 
 /**
@@ -160,3 +204,12 @@ function renderMessage(state: EmulatorState, message: EmulatedMessage): Record<s
     ...(message.metadata === undefined ? {} : { metadata: message.metadata }),
   };
 }
+
+export const chatMethods: Record<string, MethodHandler> = {
+  'chat.postMessage': postMessage,
+  'chat.update': update,
+  'chat.postEphemeral': postEphemeral,
+  'chat.getPermalink': getPermalink,
+  'conversations.history': history,
+  'conversations.replies': replies,
+};

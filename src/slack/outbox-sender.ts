@@ -30,6 +30,7 @@ const PERMANENT = new Set([
   'restricted_action',
 ]);
 
+type PostArgs = Parameters<WebClient['chat']['postMessage']>[0];
 type PublishedView = Parameters<WebClient['views']['publish']>[0]['view'];
 
 export interface SenderDeps {
@@ -124,7 +125,7 @@ export function createOutboxSender(deps: SenderDeps) {
         { seq: row.seq, kind: row.kind, error: reason.text, retryInMs: Math.round(delay) },
         'slack call failed, will retry',
       );
-      outbox.retryLater(row.seq, reason.text, deps.now() + delay);
+      outbox.retryLater(row.seq, reason.text, deps.now() + delay, reason.answered);
       return false;
     }
   }
@@ -157,7 +158,7 @@ export function createOutboxSender(deps: SenderDeps) {
       return;
     }
     if (row.kind === 'message') {
-      await client.chat.postMessage({ channel: payload.channel!, text: payload.text! });
+      await post(row, { channel: payload.channel!, text: payload.text! });
       return;
     }
     const alert = row.alertId ? alerts.find(row.alertId) : null;
@@ -165,18 +166,9 @@ export function createOutboxSender(deps: SenderDeps) {
     if (row.kind === 'alert.post') {
       if (alert.messageTs) return; // already posted: a retried row must never post twice
       const message = renderAlert(cards.cardFor(alert, deps.now()));
-      const result = await client.chat.postMessage({
-        channel: alert.channel,
-        ...message,
-        unfurl_links: false,
-      });
-      // Recorded before markSent, in the same synchronous turn: later rows of this alert need the ts.
-      alerts.update(
-        alert.id,
-        { messageTs: String(result.ts), channel: String(result.channel ?? alert.channel) },
-        deps.now(),
-      );
-      return;
+      const posted = await post(row, { channel: alert.channel, ...message, unfurl_links: false });
+      // Later rows of this alert (updates, replies) need the message's ts: recorded with markSent.
+      return () => alerts.update(alert.id, { messageTs: posted.ts, channel: posted.channel }, deps.now());
     }
     if (!alert.messageTs) throw permanentError('alert_never_posted');
     if (row.kind === 'alert.update') {
@@ -184,14 +176,76 @@ export function createOutboxSender(deps: SenderDeps) {
       const message = renderAlert(cards.cardFor(alert, deps.now()));
       await client.chat.update({ channel: alert.channel, ts: alert.messageTs, ...message });
     } else if (row.kind === 'alert.reply') {
-      await client.chat.postMessage({
-        channel: alert.channel,
-        thread_ts: alert.messageTs,
-        text: payload.text!,
-      });
+      await post(row, { channel: alert.channel, thread_ts: alert.messageTs, text: payload.text! });
     } else {
       throw permanentError(`unknown_outbox_kind:${row.kind}`);
     }
+  }
+
+  /**
+   * chat.postMessage, exactly once across crashes: the attempt is committed before the call and
+   * the message carries the row's seq in its metadata, so when an earlier attempt's outcome is
+   * unknown (the process died, or the connection dropped, mid-call) the sender finds that post
+   * in Slack instead of posting it again. https://docs.slack.dev/messaging/message-metadata
+   */
+  async function post(
+    row: OutboxRow,
+    args: Record<string, unknown> & { channel: string },
+  ): Promise<{ ts: string; channel: string }> {
+    if (row.attemptedAt !== null) {
+      const earlier = await findEarlierPost(
+        row,
+        args.channel,
+        args.thread_ts as string | undefined,
+        row.attemptedAt,
+      );
+      if (earlier) return earlier;
+    }
+    outbox.markAttempt(row.seq, deps.now());
+    const metadata = { event_type: 'pls_outbox', event_payload: { seq: row.seq } };
+    const result = await client.chat.postMessage({ ...args, metadata } as unknown as PostArgs);
+    return { ts: String(result.ts), channel: String(result.channel ?? args.channel) };
+  }
+
+  async function findEarlierPost(
+    row: OutboxRow,
+    target: string,
+    threadTs: string | undefined,
+    attemptedAt: number,
+  ) {
+    try {
+      let channel = target;
+      if (/^[UW]/.test(target)) {
+        const opened = await client.conversations.open({ users: target });
+        channel = String((opened.channel as { id?: string } | undefined)?.id ?? target);
+      }
+      const oldest = String((attemptedAt - 60_000) / 1000);
+      const page = threadTs
+        ? await client.conversations.replies({
+            channel,
+            ts: threadTs,
+            oldest,
+            include_all_metadata: true,
+            limit: 200,
+          })
+        : await client.conversations.history({ channel, oldest, include_all_metadata: true, limit: 200 });
+      const match = (page.messages ?? []).find((m) => {
+        const meta = (m as { metadata?: { event_type?: string; event_payload?: { seq?: unknown } } })
+          .metadata;
+        return meta?.event_type === 'pls_outbox' && Number(meta.event_payload?.seq) === row.seq;
+      });
+      if (match?.ts) {
+        logger.info(
+          { seq: row.seq, kind: row.kind },
+          'found the post of an interrupted attempt: not sending it again',
+        );
+        return { ts: String(match.ts), channel };
+      }
+    } catch (error) {
+      // Without history access the sender falls back to at-least-once: it posts again.
+      logger.warn({ err: error, seq: row.seq }, 'could not look for an interrupted post; sending it again');
+    }
+    return null;
   }
 
   function schedule(delay: number): void {
@@ -264,7 +318,13 @@ function permanentError(error: string): Error & { permanent: true } {
   return Object.assign(new Error(error), { permanent: true as const });
 }
 
-function describe(error: unknown): { text: string; permanent: boolean; retryAfterMs?: number } {
+/** `answered`: Slack replied, so the call's outcome is known (nothing was posted). */
+function describe(error: unknown): {
+  text: string;
+  permanent: boolean;
+  answered: boolean;
+  retryAfterMs?: number;
+} {
   const e = error as {
     code?: string;
     data?: WebAPICallResult;
@@ -273,14 +333,21 @@ function describe(error: unknown): { text: string; permanent: boolean; retryAfte
     permanent?: boolean;
     message?: string;
   };
-  if (e.permanent) return { text: e.message ?? 'permanent', permanent: true };
+  if (e.permanent) return { text: e.message ?? 'permanent', permanent: true, answered: true };
   if (e.code === ErrorCode.PlatformError) {
     const slackError = String((e.data as { error?: string } | undefined)?.error ?? 'unknown_error');
-    return { text: slackError, permanent: PERMANENT.has(slackError) };
+    return { text: slackError, permanent: PERMANENT.has(slackError), answered: true };
   }
   if (e.code === ErrorCode.RateLimitedError) {
-    return { text: 'ratelimited', permanent: false, retryAfterMs: (e.retryAfter ?? 1) * 1000 };
+    return {
+      text: 'ratelimited',
+      permanent: false,
+      answered: true,
+      retryAfterMs: (e.retryAfter ?? 1) * 1000,
+    };
   }
-  if (e.code === ErrorCode.HTTPError) return { text: `http_${e.statusCode}`, permanent: false };
-  return { text: e.message ?? String(error), permanent: false };
+  // A 5xx or a dropped connection: Slack may have posted anyway, so the next try looks first.
+  if (e.code === ErrorCode.HTTPError)
+    return { text: `http_${e.statusCode}`, permanent: false, answered: false };
+  return { text: e.message ?? String(error), permanent: false, answered: false };
 }

@@ -6,9 +6,11 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createSlackEmulator } from '../../src/emulator/slack-emulator.js';
 import { type ChildApp, startChild } from '../support/child-process.js';
 import { ACME, usageEvent, warmingAccount } from '../support/events.js';
+import { raiseHotAlert } from '../support/flows.js';
 import {
   postSigned,
   SIGNING_SECRET,
+  startHarness,
   TEST_CHANNELS,
   TEST_MANIFEST,
   TEST_USERS,
@@ -95,6 +97,33 @@ describe('a crash between commit and send', () => {
     );
     expect(emulator.messages('C0MIDMARKET')).toHaveLength(1);
     expect(query('select count(*) as n from alerts')).toEqual([{ n: 1 }]);
+  });
+});
+
+describe('a crash after Slack accepted the post but before pls recorded it', () => {
+  it('finds the post by its metadata after restart instead of posting twice', async () => {
+    const pls = await startHarness();
+    try {
+      const alert = await raiseHotAlert(pls);
+      await pls.server.stop();
+      // Rewind the database to the instant between Slack's answer and the commit.
+      const db = new Database(pls.dbPath);
+      db.prepare("update outbox set sent_at = null, attempted_at = ? where kind = 'alert.post'").run(
+        Date.now() - 1000,
+      );
+      db.prepare('update alerts set message_ts = null').run();
+      db.close();
+      await pls.restart();
+      await pls.emulator.waitFor(
+        () =>
+          pls.query("select 1 from outbox where kind = 'alert.post' and sent_at is not null").length === 1,
+      );
+      expect(pls.emulator.messages(alert.channel)).toHaveLength(1);
+      expect(pls.query('select message_ts from alerts')).toEqual([{ message_ts: alert.ts }]);
+      expect(pls.emulator.callsTo('conversations.history')).toHaveLength(1);
+    } finally {
+      await pls.stop();
+    }
   });
 });
 
