@@ -87,6 +87,7 @@ export function buildApp(deps: AppDeps) {
     processor,
     logger,
     onProcessed: (result) => {
+      for (const q of result.quarantined ?? []) logger.error(q, 'event could not be processed: set aside');
       for (const { decision } of result.decisions)
         if (decision.kind === 'open') metrics.alertsOpened.inc({ tier: decision.tier });
       sender.kick();

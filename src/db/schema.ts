@@ -80,6 +80,8 @@ export const events = sqliteTable(
     userPatch: text('user_patch', { mode: 'json' }).$type<UserPatch>(),
     /** Null until the scoring processor has applied it; set in the same transaction as its effects. */
     processedAt: integer('processed_at'),
+    /** Set when applying the event threw: it was set aside so the events behind it could flow. */
+    processingError: text('processing_error'),
   },
   (t) => [
     uniqueIndex('events_id').on(t.id),

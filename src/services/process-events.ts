@@ -40,6 +40,8 @@ export interface ProcessorDeps {
 
 export interface ProcessResult {
   processed: number;
+  /** Events that threw on their own and were set aside (see `processPending`). */
+  quarantined?: { eventId: string; error: string }[];
   decisions: { accountId: string; eventId: string; decision: HandoffDecision }[];
 }
 
@@ -240,12 +242,36 @@ export function createEventProcessor(deps: ProcessorDeps) {
     return decisions;
   });
 
+  /** A poison event (one that throws) is set aside with its error so the events behind it flow. */
+  const quarantine = db.$client.prepare<[number, string, number]>(
+    'update events set processed_at = ?, processing_error = ? where seq = ?',
+  );
+
   return {
-    /** Processes up to `limit` pending events in one transaction; 0 when there were none. */
+    /**
+     * Processes up to `limit` pending events in one transaction; 0 when there were none. If the
+     * batch throws, it rolls back whole and its events are retried one by one: the one that
+     * still throws is quarantined (marked processed, with its error) and logged by the caller.
+     */
     processPending(limit = 500): ProcessResult {
       const rows = nextBatch.all(limit);
       if (rows.length === 0) return { processed: 0, decisions: [] };
-      return { processed: rows.length, decisions: processBatch(rows, deps.now()) };
+      try {
+        return { processed: rows.length, decisions: processBatch(rows, deps.now()) };
+      } catch {
+        const decisions: ProcessResult['decisions'] = [];
+        const quarantined: ProcessResult['quarantined'] = [];
+        for (const row of rows) {
+          try {
+            decisions.push(...processBatch([row], deps.now()));
+          } catch (error) {
+            const message = error instanceof Error ? error.message : String(error);
+            quarantine.run(deps.now(), message.slice(0, 1000), row.seq);
+            quarantined.push({ eventId: row.id, error: message });
+          }
+        }
+        return { processed: rows.length, decisions, quarantined };
+      }
     },
   };
 }

@@ -137,3 +137,31 @@ describe('a Slack outage: 500s, then a 429, then recovery', () => {
     expect(statuses.filter((s) => s === 200)).toHaveLength(5);
   }, 30_000);
 });
+
+describe('a poison event', () => {
+  let pls: Harness | null = null;
+  afterEach(async () => {
+    await pls?.stop();
+    pls = null;
+  });
+
+  it('is set aside with its error, and the events behind it are processed', async () => {
+    pls = await startHarness();
+    const p = pls;
+    await p.server.stop();
+    const db = new Database(p.dbPath);
+    const insert = db.prepare(
+      'insert into events (id, source, type, account_id, occurred_at, received_at, properties) values (?, ?, ?, ?, ?, ?, ?)',
+    );
+    insert.run('evt_poison', 'webhook', 'session_started', 'acct_p', Date.now(), Date.now(), '{corrupt');
+    insert.run('evt_after', 'webhook', 'session_started', 'acct_p', Date.now(), Date.now(), '{}');
+    db.close();
+    await p.restart();
+    await p.emulator.waitFor(() => p.query('select 1 from events where processed_at is null').length === 0);
+    expect(p.query('select id, processing_error is not null as failed from events order by seq')).toEqual([
+      { id: 'evt_poison', failed: 1 },
+      { id: 'evt_after', failed: 0 },
+    ]);
+    expect(p.query('select id from accounts')).toEqual([{ id: 'acct_p' }]);
+  });
+});

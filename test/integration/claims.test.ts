@@ -1,6 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ACME } from '../support/events.js';
-import { alertRow, buttonsOn, type RaisedAlert, raiseHotAlert, settled } from '../support/flows.js';
+import { ACME, warmingAccount } from '../support/events.js';
+import {
+  alertRow,
+  buttonsOn,
+  deliver,
+  limitHit,
+  type RaisedAlert,
+  raiseHotAlert,
+  settled,
+} from '../support/flows.js';
 import { type Harness, startHarness } from '../support/harness.js';
 import {
   postPayload,
@@ -225,6 +233,40 @@ describe('Not a fit', () => {
     expect(pls.emulator.replies(alert.channel, alert.ts).map((r) => r.text)).toContainEqual(
       '<@U0BEN> marked this not a fit: Existing customer — They are on the enterprise contract already',
     );
+  });
+});
+
+describe('hostile and unlucky moments', () => {
+  it('refuses an oversized note on the form and changes nothing', async () => {
+    const res = await submitView(pls.url, {
+      callbackId: 'not_a_fit',
+      privateMetadata: alert.alertId,
+      user: 'U0BEN',
+      values: { reason: { reason_select: select('other') }, note: { note_input: typed('x'.repeat(3001)) } },
+    });
+    expect(await res.json()).toEqual({
+      response_action: 'errors',
+      errors: { note: 'at most 3000 characters' },
+    });
+    expect(alertRow(pls, alert.alertId).state).toBe('open');
+  });
+
+  it('still opens a modal while a 429 has paused the outbox', async () => {
+    pls.emulator.fail('chat.postMessage', { retryAfter: 30, times: 1 });
+    const other = { ...ACME, id: 'acct_paused', name: 'Paused', domain: 'paused.example' };
+    await deliver(pls, { events: [...warmingAccount(other), limitHit(other)] });
+    await pls.emulator.waitFor(() => pls.emulator.callsTo('chat.postMessage').some((c) => c.status === 429));
+    await press('not_a_fit', 'U0BEN');
+    const modal = await pls.emulator.waitFor(() => pls.emulator.views.modals()[0], {
+      description: 'the modal, during the pause',
+    });
+    expect(modal.view.callback_id).toBe('not_a_fit');
+    // The paused post has not been retried: bulk sends wait, interactive calls do not.
+    expect(
+      pls.emulator
+        .callsTo('chat.postMessage')
+        .filter((c) => c.args.channel === 'C0MIDMARKET' && c.status === 200),
+    ).toHaveLength(1);
   });
 });
 
