@@ -1,7 +1,5 @@
-import { fileURLToPath } from 'node:url';
-import * as z from 'zod';
-import { ConfigError, configIssue } from './config/config-error.js';
-import { ENV_DEFAULTS, type EnvSource } from './config/env.js';
+import { ConfigError } from './config/config-error.js';
+import { databasePathFrom, ENV_DEFAULTS, type EnvSource } from './config/env.js';
 import { closeDatabase } from './db/client.js';
 import {
   DataLifecycleError,
@@ -19,44 +17,6 @@ const USAGE = `usage: npm run forget -- <account id or domain>
 Erases everything pls holds about one account: its events, its people (those in no other
 account), firmographics and score, and its alerts with their audit trail and Slack outbox.
 Reads DATABASE_URL (default ${ENV_DEFAULTS.DATABASE_URL}).`;
-
-// The same rules as src/config/env.ts, whose parser also demands the Slack variables this
-// command has no use for.
-const databaseUrlSchema = z
-  .string()
-  .optional()
-  .transform((value) => value?.trim() || ENV_DEFAULTS.DATABASE_URL)
-  .transform((url, ctx) => {
-    const path = databasePathOf(url);
-    if (path === null) {
-      // Not echoed: a database URL may carry credentials.
-      ctx.addIssue({
-        code: 'custom',
-        message: `must be a SQLite file URL like ${ENV_DEFAULTS.DATABASE_URL}`,
-      });
-      return z.NEVER;
-    }
-    return path;
-  });
-
-/** `file:./data/pls.db` → `./data/pls.db`; `file:///srv/pls.db` → `/srv/pls.db`; anything else → null. */
-function databasePathOf(url: string): string | null {
-  if (!url.startsWith('file:') || url.length === 'file:'.length) return null;
-  if (!url.startsWith('file://')) return url.slice('file:'.length);
-  try {
-    return fileURLToPath(url);
-  } catch {
-    return null;
-  }
-}
-
-function databasePath(source: EnvSource): string {
-  const result = databaseUrlSchema.safeParse(source.DATABASE_URL);
-  if (result.success) return result.data;
-  throw new ConfigError(
-    result.error.issues.map((issue) => configIssue('env', 'DATABASE_URL', issue.message)),
-  );
-}
 
 const count = (n: number, one: string, many = `${one}s`) =>
   `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
@@ -84,7 +44,7 @@ function main(args: readonly string[], source: EnvSource): number {
     process.stderr.write(`${USAGE}\n`);
     return 2;
   }
-  const path = databasePath(source);
+  const path = databasePathFrom(source);
   const { db, migrated } = openExistingDatabase(path);
   try {
     if (migrated > 0) process.stderr.write(`applied ${count(migrated, 'pending migration')} to ${path}\n`);

@@ -178,6 +178,22 @@ function sortByVariable(issues: ConfigIssue[]): ConfigIssue[] {
 }
 
 /** `file:./data/pls.db` → `./data/pls.db`; `file:///srv/pls.db` → `/srv/pls.db`; anything else → null. */
+/**
+ * The SQLite path `DATABASE_URL` names, for tools that need only the database (npm run forget):
+ * the same rules as the full environment, without demanding the Slack variables.
+ */
+export function databasePathFrom(source: EnvSource): string {
+  const url = source.DATABASE_URL?.trim() || ENV_DEFAULTS.DATABASE_URL;
+  const path = databasePathOf(url);
+  if (path === null) {
+    // Not echoed: a database URL may carry credentials.
+    throw new ConfigError([
+      configIssue('env', 'DATABASE_URL', `must be a SQLite file URL like ${ENV_DEFAULTS.DATABASE_URL}`),
+    ]);
+  }
+  return path;
+}
+
 function databasePathOf(url: string): string | null {
   if (!url.startsWith('file:') || url.length === 'file:'.length) return null;
   if (!url.startsWith('file://')) return url.slice('file:'.length);

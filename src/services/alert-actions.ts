@@ -13,8 +13,8 @@ import {
   type Outcome,
 } from '../domain/alert-lifecycle.js';
 import { escalationDueAt } from '../domain/escalation.js';
-import { routeAlert } from '../domain/routing.js';
 import { dueAfter, type PolicySnapshot } from '../domain/sla.js';
+import { createAlertRouting } from './alert-routing.js';
 import { UserError } from './user-error.js';
 
 export interface OutcomeInput {
@@ -40,6 +40,7 @@ export function createAlertActions(deps: {
 }) {
   const { db, alerts, accounts, outbox, manifest } = deps;
   const { routing } = manifest;
+  const router = createAlertRouting({ accounts, alerts, manifest });
   const tx = <A extends unknown[], R>(fn: (...args: A) => R) => db.$client.transaction(fn);
 
   function actorOf(userId: string): Actor {
@@ -136,21 +137,9 @@ export function createAlertActions(deps: {
   const release = tx((alertId: string, userId: string): AlertRow => {
     const now = deps.now();
     const alert = guard(alertId, 'release', userId);
-    const account = accounts.find(alert.accountId);
-    const route = routeAlert({
-      account: {
-        employees: account?.employees ?? null,
-        country: account?.country ?? null,
-        industry: account?.industry ?? null,
-        plan: account?.plan ?? null,
-        domain: account?.domain ?? null,
-        owner: null, // the owner was already offered the alert; release means someone else
-      },
-      tier: alert.tier,
-      routing,
-      loads: (repId) => ({ ...alerts.repStatus(repId), open: alerts.heldBy(repId) }),
-      now,
+    const route = router.route(alert.accountId, alert.tier, now, {
       exclude: [alert.claimedBy ?? userId],
+      reroute: true,
     });
     const policy = alert.policy as PolicySnapshot;
     const ok = alerts.transition(

@@ -11,6 +11,7 @@ import { type RoutableAccount, routeAlert } from '../domain/routing.js';
 import { type Firmographics, type Score, scoreAccount } from '../domain/scoring.js';
 import { type PolicySnapshot, slaDeadlines, snapshotPolicy } from '../domain/sla.js';
 import type { AccountPatch, UsageEvent, UserPatch } from '../domain/usage-event.js';
+import { createAlertRouting } from './alert-routing.js';
 
 const nextUlid = monotonicFactory();
 export const newAlertId = () => `al_${nextUlid()}`;
@@ -54,6 +55,7 @@ export interface ProcessResult {
 export function createEventProcessor(deps: ProcessorDeps) {
   const { db, accounts, alerts, outbox, manifest } = deps;
   const { scoring } = manifest;
+  const router = createAlertRouting({ accounts, alerts, manifest });
   const nextBatch = db.$client.prepare<[number], EventRow>(
     'select * from events where processed_at is null order by seq limit ?',
   );
@@ -114,13 +116,7 @@ export function createEventProcessor(deps: ProcessorDeps) {
       case 'none':
         return;
       case 'open': {
-        const route = routeAlert({
-          account: routable(account),
-          tier: decision.tier,
-          routing: manifest.routing,
-          loads: (repId) => ({ ...alerts.repStatus(repId), open: alerts.heldBy(repId) }),
-          now,
-        });
+        const route = router.route(account.id, decision.tier, now);
         const policy = snapshotPolicy(manifest.sla, decision.tier, route.team.hours);
         const id = newAlertId();
         alerts.insert(
@@ -311,17 +307,6 @@ function summary(alert: AlertRow): AlertSummary {
 
 function summaryOrNull(alert: AlertRow | null): AlertSummary | null {
   return alert ? summary(alert) : null;
-}
-
-function routable(account: AccountRow): RoutableAccount {
-  return {
-    employees: account.employees,
-    country: account.country,
-    industry: account.industry,
-    plan: account.plan,
-    domain: account.domain,
-    owner: account.owner,
-  };
 }
 
 function label(account: AccountRow): string {

@@ -4,9 +4,9 @@ import type { AlertRow, AlertsRepo } from '../db/alerts-repo.js';
 import type { Db } from '../db/client.js';
 import type { OutboxRepo } from '../db/outbox-repo.js';
 import { backOffStage, dueStep, escalationDueAt } from '../domain/escalation.js';
-import { routeAlert } from '../domain/routing.js';
 import type { PolicySnapshot } from '../domain/sla.js';
 import { formatClock, formatDate, formatMinutes } from '../slack/text.js';
+import { createAlertRouting } from './alert-routing.js';
 
 export interface SweepResult {
   escalations: { alertId: string; step: string }[];
@@ -34,6 +34,7 @@ export function createSlaSweep(deps: {
 }) {
   const { db, alerts, accounts, outbox, manifest } = deps;
   const { routing } = manifest;
+  const router = createAlertRouting({ accounts, alerts, manifest });
   const managers = () => routing.managers.map((id) => `<@${id}>`).join(' ');
   const nameOf = (alert: AlertRow) => {
     const account = accounts.find(alert.accountId);
@@ -77,22 +78,10 @@ export function createSlaSweep(deps: {
       outbox.enqueue({ kind: 'message', alertId: alert.id, channel: routing.escalation_channel, text }, now);
       outbox.enqueue({ kind: 'alert.update', alertId: alert.id }, now);
     } else {
-      const account = accounts.find(alert.accountId);
       const previous = alert.suggestedRep;
-      const route = routeAlert({
-        account: {
-          employees: account?.employees ?? null,
-          country: account?.country ?? null,
-          industry: account?.industry ?? null,
-          plan: account?.plan ?? null,
-          domain: account?.domain ?? null,
-          owner: null,
-        },
-        tier: alert.tier,
-        routing,
-        loads: (repId) => ({ ...alerts.repStatus(repId), open: alerts.heldBy(repId) }),
-        now,
+      const route = router.route(alert.accountId, alert.tier, now, {
         exclude: previous ? [previous] : [],
+        reroute: true,
       });
       if (route.rep) {
         changes.suggestedRep = route.rep.id;

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ACME, usageEvent, warmingAccount } from '../support/events.js';
+import { deliver as deliverTo, settled as settledOf } from '../support/flows.js';
 import { type Harness, startHarness } from '../support/harness.js';
 
 let pls: Harness;
@@ -21,35 +22,8 @@ const limitHit = (
     ...extra,
   });
 
-/** Posts and waits until the processor has applied every event: the point where "no alert" is a fact. */
-async function deliver(body: unknown) {
-  const res = await pls.postWebhook(body);
-  expect(res.status).toBe(202);
-  const ids = (
-    'events' in (body as object) ? (body as { events: { id: string }[] }).events : [body as { id: string }]
-  ).map((e) => e.id);
-  await pls.emulator.waitFor(
-    () =>
-      pls.query<{ n: number }>(
-        `select count(*) as n from events where processed_at is not null and id in (${ids.map(() => '?').join(',')})`,
-        ...ids,
-      )[0]!.n === ids.length,
-    { description: `events ${ids.join(', ')} processed` },
-  );
-}
-
-/** The outbox is empty: everything the bot meant to say has been said. */
-async function settled() {
-  await pls.emulator.waitFor(
-    () =>
-      pls.query<{ n: number }>(
-        'select count(*) as n from outbox where sent_at is null and failed_at is null',
-      )[0]!.n === 0,
-    {
-      description: 'outbox drained',
-    },
-  );
-}
+const deliver = (body: unknown) => deliverTo(pls, body);
+const settled = () => settledOf(pls);
 
 const posts = (channel: string) => pls.emulator.messages(channel);
 const alertsOf = (accountId: string) =>

@@ -4,19 +4,16 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSlackEmulator } from '../../src/emulator/slack-emulator.js';
-import { type ChildApp, startChild } from '../support/child-process.js';
+import { type ChildApp, childEnv, queryFile, startChild } from '../support/child-process.js';
 import { ACME, warmingAccount } from '../support/events.js';
 import { deliver, limitHit, settled } from '../support/flows.js';
 import {
   type Harness,
   postSigned,
-  SIGNING_SECRET,
   startHarness,
   TEST_CHANNELS,
   TEST_MANIFEST,
   TEST_USERS,
-  WEBHOOK_SECRET,
-  WRITE_KEY,
 } from '../support/harness.js';
 
 const accountNo = (i: number) => ({
@@ -39,16 +36,7 @@ describe('kill -9 in the middle of a burst of signed webhooks', () => {
   it('loses no acknowledged event and posts every due alert exactly once after a restart', async () => {
     await emulator.start();
     dir = mkdtempSync(join(tmpdir(), 'pls-chaos-'));
-    const env = {
-      SLACK_BOT_TOKEN: 'xoxb-test',
-      SLACK_SIGNING_SECRET: SIGNING_SECRET,
-      SLACK_API_URL: emulator.url,
-      PORT: '0',
-      DATABASE_URL: `file:${join(dir, 'pls.db')}`,
-      PLS_MANIFEST: TEST_MANIFEST,
-      PLS_WEBHOOK_SECRET: WEBHOOK_SECRET,
-      PLS_WRITE_KEY: WRITE_KEY,
-    };
+    const env = childEnv(emulator.url, dir, TEST_MANIFEST);
     const first = await startChild(env);
     children.push(first);
 
@@ -80,15 +68,7 @@ describe('kill -9 in the middle of a burst of signed webhooks', () => {
 
     const second = await startChild(env);
     children.push(second);
-    const db = () => new Database(join(dir, 'pls.db'), { readonly: true });
-    const count = (sql: string, ...params: unknown[]) => {
-      const conn = db();
-      try {
-        return (conn.prepare(sql).get(...params) as { n: number }).n;
-      } finally {
-        conn.close();
-      }
-    };
+    const count = (sql: string, ...params: unknown[]) => queryFile<{ n: number }>(dir, sql, ...params)[0]!.n;
     await emulator.waitFor(() => count('select count(*) as n from events where processed_at is null') === 0, {
       timeoutMs: 15_000,
     });

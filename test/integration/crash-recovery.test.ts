@@ -4,19 +4,10 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createSlackEmulator } from '../../src/emulator/slack-emulator.js';
-import { type ChildApp, startChild } from '../support/child-process.js';
+import { type ChildApp, childEnv, queryFile, startChild } from '../support/child-process.js';
 import { ACME, usageEvent, warmingAccount } from '../support/events.js';
 import { raiseHotAlert } from '../support/flows.js';
-import {
-  postSigned,
-  SIGNING_SECRET,
-  startHarness,
-  TEST_CHANNELS,
-  TEST_MANIFEST,
-  TEST_USERS,
-  WEBHOOK_SECRET,
-  WRITE_KEY,
-} from '../support/harness.js';
+import { postSigned, startHarness, TEST_CHANNELS, TEST_MANIFEST, TEST_USERS } from '../support/harness.js';
 
 const emulator = createSlackEmulator({ channels: TEST_CHANNELS, users: TEST_USERS });
 let dir: string;
@@ -36,27 +27,13 @@ afterEach(async () => {
 });
 
 async function boot(): Promise<ChildApp> {
-  const child = await startChild({
-    SLACK_BOT_TOKEN: 'xoxb-test',
-    SLACK_SIGNING_SECRET: SIGNING_SECRET,
-    SLACK_API_URL: emulator.url,
-    PORT: '0',
-    DATABASE_URL: `file:${join(dir, 'pls.db')}`,
-    PLS_MANIFEST: TEST_MANIFEST,
-    PLS_WEBHOOK_SECRET: WEBHOOK_SECRET,
-    PLS_WRITE_KEY: WRITE_KEY,
-  });
+  const child = await startChild(childEnv(emulator.url, dir, TEST_MANIFEST));
   children.push(child);
   return child;
 }
 
 function query<T>(sql: string): T[] {
-  const db = new Database(join(dir, 'pls.db'), { readonly: true });
-  try {
-    return db.prepare(sql).all() as T[];
-  } finally {
-    db.close();
-  }
+  return queryFile<T>(dir, sql);
 }
 
 describe('a crash between commit and send', () => {

@@ -1,22 +1,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSlackEmulator } from '../../src/emulator/slack-emulator.js';
-import { type ChildApp, startChild } from '../support/child-process.js';
+import { type ChildApp, childEnv, queryFile, startChild } from '../support/child-process.js';
 import { ACME, warmingAccount } from '../support/events.js';
 import { alertRow, limitHit, raiseHotAlert, settled } from '../support/flows.js';
-import {
-  type Harness,
-  postSigned,
-  SIGNING_SECRET,
-  startHarness,
-  TEST_CHANNELS,
-  TEST_USERS,
-  WEBHOOK_SECRET,
-  WRITE_KEY,
-} from '../support/harness.js';
+import { type Harness, postSigned, startHarness, TEST_CHANNELS, TEST_USERS } from '../support/harness.js';
 import { pressButton } from '../support/slack-requests.js';
 
 const FAST = resolve(import.meta.dirname, '../support/manifests/fast-sla.yml');
@@ -177,24 +167,8 @@ describe('a crash mid-ladder', () => {
   it('neither repeats nor skips a step after kill -9 and a restart', async () => {
     await emulator.start();
     dir = mkdtempSync(join(tmpdir(), 'pls-ladder-'));
-    const env = {
-      SLACK_BOT_TOKEN: 'xoxb-test',
-      SLACK_SIGNING_SECRET: SIGNING_SECRET,
-      SLACK_API_URL: emulator.url,
-      PORT: '0',
-      DATABASE_URL: `file:${join(dir, 'pls.db')}`,
-      PLS_MANIFEST: FAST,
-      PLS_WEBHOOK_SECRET: WEBHOOK_SECRET,
-      PLS_WRITE_KEY: WRITE_KEY,
-    };
-    const query = <T>(sql: string) => {
-      const db = new Database(join(dir, 'pls.db'), { readonly: true });
-      try {
-        return db.prepare(sql).all() as T[];
-      } finally {
-        db.close();
-      }
-    };
+    const env = childEnv(emulator.url, dir, FAST);
+    const query = <T>(sql: string) => queryFile<T>(dir, sql);
     const ladder = () =>
       query<{ data: string }>("select data from alert_events where kind = 'escalation' order by seq").map(
         (r) => JSON.parse(r.data).step,

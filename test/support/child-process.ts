@@ -1,5 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
+import Database from 'better-sqlite3';
+import { SIGNING_SECRET, WEBHOOK_SECRET, WRITE_KEY } from './harness.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 /**
@@ -98,4 +100,28 @@ export function runToExit(args: string[], env: Record<string, string | undefined
       done({ code, output });
     });
   });
+}
+
+/** The environment `npm start` would get in a test: the emulator, a SQLite file under `dir`, the test secrets. */
+export function childEnv(emulatorUrl: string, dir: string, manifest: string): Record<string, string> {
+  return {
+    SLACK_BOT_TOKEN: 'xoxb-test',
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    SLACK_API_URL: emulatorUrl,
+    PORT: '0',
+    DATABASE_URL: `file:${join(dir, 'pls.db')}`,
+    PLS_MANIFEST: manifest,
+    PLS_WEBHOOK_SECRET: WEBHOOK_SECRET,
+    PLS_WRITE_KEY: WRITE_KEY,
+  };
+}
+
+/** Reads the child's database file through a connection of its own (what is on disk). */
+export function queryFile<T>(dir: string, sql: string, ...params: unknown[]): T[] {
+  const db = new Database(join(dir, 'pls.db'), { readonly: true });
+  try {
+    return db.prepare(sql).all(...params) as T[];
+  } finally {
+    db.close();
+  }
 }
