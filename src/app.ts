@@ -6,7 +6,7 @@ import type { Env } from './config/env.js';
 import type { Manifest } from './config/manifest.js';
 import { createAccountsRepo } from './db/accounts-repo.js';
 import { createAlertsRepo } from './db/alerts-repo.js';
-import type { Db } from './db/client.js';
+import { type Db, migrationsApplied } from './db/client.js';
 import { deleteExpiredEventsBatch } from './db/data-lifecycle.js';
 import { createEventStore } from './db/event-store.js';
 import { createOutboxRepo } from './db/outbox-repo.js';
@@ -65,6 +65,8 @@ export function buildApp(deps: AppDeps) {
     slackApiUrl,
     retryConfig: { retries: 0 },
     rejectRateLimitedCalls: true,
+    // A hung connection must not stall the drain: give up on a call after 10 s and retry it.
+    timeout: 10_000,
     logLevel: LogLevel.ERROR,
   });
   const sender = createOutboxSender({
@@ -94,7 +96,14 @@ export function buildApp(deps: AppDeps) {
     },
   });
   const sla = createSlaSweep({ db, alerts, accounts, outbox, manifest, now });
+  let lastSlackCheck = 0;
   const sweep = () => {
+    // Until Slack has accepted the token (it may have been unreachable at start), check again
+    // every minute, so /readyz recovers without a restart.
+    if (slack !== null && !slack.auth && now() - lastSlackCheck > 60_000) {
+      lastSlackCheck = now();
+      void checkSlackOnce().catch((error: unknown) => logger.error({ err: error }, 'slack check failed'));
+    }
     // Retention: one bounded batch per sweep keeps each tick short (better-sqlite3 is synchronous).
     const expired = deleteExpiredEventsBatch(db, now() - manifest.retention);
     if (expired > 0) logger.info({ expired }, 'deleted events past retention');
@@ -164,7 +173,7 @@ export function buildApp(deps: AppDeps) {
       'GET /readyz': (_req, res) => {
         const checks = {
           database: db.$client.open,
-          migrations: db.$client.open,
+          migrations: migrationsApplied(db),
           slackAuth: slack?.auth ?? false,
         };
         const ready = Object.values(checks).every(Boolean);
@@ -221,8 +230,15 @@ export function buildApp(deps: AppDeps) {
     /** The HTTP entry point: pls's routes first, then Slack's (HTTP mode), else 404. */
     handle(req: IncomingMessage, res: ServerResponse): void {
       if (router.handle(req, res)) return;
-      if (receiver && req.url?.startsWith('/slack/')) {
-        receiver.requestListener(req, res);
+      // Only Bolt's own endpoint reaches Bolt: its listener throws synchronously on a request it
+      // does not route (an uncaught exception would take the process down).
+      if (receiver && req.method === 'POST' && req.url?.split('?')[0] === '/slack/events') {
+        try {
+          receiver.requestListener(req, res);
+        } catch (error) {
+          logger.warn({ err: error }, 'slack request refused');
+          if (!res.headersSent) sendJson(res, 400, { error: 'not a Slack request pls understands' });
+        }
         return;
       }
       sendJson(res, 404, { error: `no route for ${req.method} ${req.url?.split('?')[0]}` });

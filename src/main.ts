@@ -1,7 +1,7 @@
 import { ConfigError } from './config/config-error.js';
 import { type Config, loadConfig } from './config/load-config.js';
 import { createLogger } from './obs/logger.js';
-import { startServer } from './server.js';
+import { type RunningServer, startServer } from './server.js';
 
 /** Process entry: load config → open db → build app → listen; SIGTERM/SIGINT → stop, bounded. */
 const SHUTDOWN_LIMIT_MS = 10_000;
@@ -11,8 +11,18 @@ try {
   config = loadConfig();
 } catch (error) {
   if (!(error instanceof ConfigError)) throw error;
-  process.stderr.write(`pls cannot start:\n${error.message}\n`);
+  process.stderr.write(`${headline(error)}\n${error.message}\n`);
   process.exit(1);
+}
+
+/** Without a usable bot token the first line also says how to try pls with no Slack workspace at all. */
+function headline(error: ConfigError): string {
+  const token = error.issues.find((issue) => issue.source === 'env' && issue.path === 'SLACK_BOT_TOKEN');
+  if (!token) return 'pls cannot start:';
+  const problem = token.message.startsWith('required')
+    ? 'Slack credentials are missing'
+    : 'SLACK_BOT_TOKEN is not a bot token';
+  return `pls cannot start: ${problem} (details below); \`npm run sandbox\` runs pls locally with no Slack workspace.`;
 }
 
 const { env, manifest } = config;
@@ -22,7 +32,32 @@ if (!env.webhookSecret)
 if (!env.writeKey)
   logger.warn('PLS_WRITE_KEY is not set: the Segment-compatible /v1/* endpoints answer 401 until it is');
 
-const running = await startServer(config, logger, { host: undefined }).catch((error: unknown) => {
+// Signals are handled from before the first byte is served: a SIGTERM that arrives while pls
+// is starting waits for the start to finish, then stops it cleanly.
+let running: RunningServer | null = null;
+let stopping = false;
+function shutdown(signal: NodeJS.Signals): void {
+  if (stopping) return;
+  stopping = true;
+  logger.info({ signal }, 'shutting down');
+  const timer = setTimeout(() => {
+    logger.error('shutdown took too long; exiting');
+    process.exit(1);
+  }, SHUTDOWN_LIMIT_MS);
+  timer.unref();
+  if (!running) return; // start-up finishes first, then sees `stopping`
+  running.stop().then(
+    () => process.exit(0),
+    (error: unknown) => {
+      logger.error({ err: error }, 'shutdown failed');
+      process.exit(1);
+    },
+  );
+}
+process.once('SIGTERM', shutdown);
+process.once('SIGINT', shutdown);
+
+running = await startServer(config, logger, { host: undefined }).catch((error: unknown) => {
   logger.fatal({ err: error }, 'start-up failed');
   process.exit(1);
 });
@@ -30,21 +65,7 @@ logger.info(
   { port: running.port, mode: env.slackAppToken ? 'socket' : 'http', teams: manifest.routing.teams.length },
   `pls is listening on port ${running.port}`,
 );
-
-for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-  process.once(signal, () => {
-    logger.info({ signal }, 'shutting down');
-    const timer = setTimeout(() => {
-      logger.error('shutdown took too long; exiting');
-      process.exit(1);
-    }, SHUTDOWN_LIMIT_MS);
-    timer.unref();
-    running.stop().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        logger.error({ err: error }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
-  });
+if (stopping) {
+  stopping = false;
+  shutdown('SIGTERM');
 }

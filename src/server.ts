@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { buildApp, type PlsApp } from './app.js';
@@ -21,12 +21,24 @@ export interface RunningServer {
 export async function startServer(
   config: Config,
   logger: Logger,
-  options: { host?: string; now?: () => number; retryBaseMs?: number } = {},
+  options: {
+    host?: string;
+    now?: () => number;
+    retryBaseMs?: number;
+    /**
+     * Sees each request before pls does and returns true when it answered it: the sandbox serves
+     * its page on the bot's own port this way (src/sandbox/).
+     */
+    intercept?: (req: IncomingMessage, res: ServerResponse) => boolean;
+  } = {},
 ): Promise<RunningServer> {
   const { env, manifest } = config;
   const db = openDatabase(env.databasePath);
   const app = buildApp({ env, manifest, db, logger, now: options.now, retryBaseMs: options.retryBaseMs });
-  const server = createServer((req, res) => app.handle(req, res));
+  const server = createServer((req, res) => {
+    if (options.intercept?.(req, res)) return;
+    app.handle(req, res);
+  });
   server.keepAliveTimeout = 5_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -173,19 +173,18 @@ export function createAlertsRepo(db: Db) {
       return row?.n ?? 0;
     },
 
-    repStatus(repId: string): { ooo: boolean; routed: number } {
-      const row = db.select().from(repStatus).where(eq(repStatus.repId, repId)).get();
-      return { ooo: row?.ooo ?? false, routed: row?.routed ?? 0 };
+    isOoo(repId: string): boolean {
+      return db.select().from(repStatus).where(eq(repStatus.repId, repId)).get()?.ooo ?? false;
     },
 
-    countRouted(repId: string, now: number): void {
-      db.insert(repStatus)
-        .values({ repId, routed: 1, updatedAt: now })
-        .onConflictDoUpdate({
-          target: repStatus.repId,
-          set: { routed: sql`${repStatus.routed} + 1`, updatedAt: now },
-        })
-        .run();
+    /** Alerts suggested to the rep that opened since `since`: the round-robin's memory (a rolling window, so a new or returning rep is not flooded to catch up). */
+    suggestedSince(repId: string, since: number): number {
+      const row = db
+        .select({ n: sql<number>`count(*)` })
+        .from(alerts)
+        .where(and(eq(alerts.suggestedRep, repId), gt(alerts.openedAt, since)))
+        .get();
+      return row?.n ?? 0;
     },
 
     setOoo(repId: string, ooo: boolean, now: number): void {

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
@@ -26,6 +26,16 @@ export function openDatabase(path: string): Db {
   const db = drizzle({ client: sqlite, schema });
   migrate(db, { migrationsFolder });
   return db;
+}
+
+/** Whether every migration this code ships has been applied to the open database (GET /readyz). */
+export function migrationsApplied(db: Db): boolean {
+  if (!db.$client.open) return false;
+  const journal = JSON.parse(readFileSync(resolve(migrationsFolder, 'meta/_journal.json'), 'utf8')) as {
+    entries: unknown[];
+  };
+  const row = db.$client.prepare('select count(*) as n from __drizzle_migrations').get() as { n: number };
+  return row.n >= journal.entries.length;
 }
 
 export function closeDatabase(db: Db): void {

@@ -68,6 +68,13 @@ export function createOutboxRepo(db: Db) {
       return laterUpdate.get({ alertId, seq }) !== undefined;
     },
 
+    /** Queues a fresh App Home for each of these people (nulls and repeats skipped). */
+    refreshHomes(userIds: readonly (string | null | undefined)[], now: number): void {
+      for (const userId of new Set(userIds.filter((id): id is string => !!id))) {
+        this.enqueue({ kind: 'home', alertId: null, userId }, now);
+      }
+    },
+
     /** Same for a user's App Home. */
     supersededHome(userId: string, seq: number): boolean {
       return laterHome.get(seq, userId) !== undefined;
@@ -75,6 +82,14 @@ export function createOutboxRepo(db: Db) {
 
     markSent(seq: number, now: number): void {
       db.update(outbox).set({ sentAt: now }).where(eq(outbox.seq, seq)).run();
+    },
+
+    /** Marks every unsent row of an alert failed (its post failed for good). */
+    failPendingOf(alertId: string, error: string, now: number): void {
+      db.update(outbox)
+        .set({ failedAt: now, lastError: error })
+        .where(and(eq(outbox.alertId, alertId), isNull(outbox.sentAt), isNull(outbox.failedAt)))
+        .run();
     },
 
     markFailed(seq: number, error: string, now: number): void {

@@ -144,6 +144,7 @@ export const alerts = sqliteTable(
     index('alerts_account').on(t.accountId, t.openedAt),
     index('alerts_state').on(t.state, t.claimDueAt),
     index('alerts_opened').on(t.openedAt),
+    index('alerts_suggested').on(t.suggestedRep, t.openedAt),
   ],
 );
 
@@ -187,15 +188,15 @@ export const outbox = sqliteTable(
     lastError: text('last_error'),
   },
   (t) => [
-    index('outbox_pending').on(t.nextAttemptAt, t.seq).where(sql`sent_at is null and failed_at is null`),
+    // The sender reads pending rows in seq order: an index led by seq serves it without ANALYZE.
+    index('outbox_pending').on(t.seq).where(sql`sent_at is null and failed_at is null`),
     index('outbox_alert').on(t.alertId, t.seq),
   ],
 );
 
-/** Per-rep routing state: out of office, and how many alerts routed (weighted round-robin). */
+/** Per-rep routing state: out of office. */
 export const repStatus = sqliteTable('rep_status', {
   repId: text('rep_id').primaryKey(),
   ooo: integer('ooo', { mode: 'boolean' }).notNull().default(false),
-  routed: integer('routed').notNull().default(0),
   updatedAt: integer('updated_at').notNull(),
 });

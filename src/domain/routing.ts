@@ -16,7 +16,7 @@ export interface RepLoad {
   ooo: boolean;
   /** Alerts the rep holds that are not closed (claimed or contacted). */
   open: number;
-  /** Alerts routed to the rep so far: the weighted round-robin's memory. */
+  /** Alerts suggested to the rep recently (a rolling window): the weighted round-robin's memory. */
   routed: number;
 }
 

@@ -76,9 +76,10 @@ export function createAlertActions(deps: {
     // A fresh App Home for every rep the change touches.
     const after = alerts.find(alert.id);
     const people = [actor, alert.claimedBy, after?.claimedBy, after?.suggestedRep];
-    for (const userId of new Set(people.filter((id): id is string => !!id && !!repOf(id)))) {
-      outbox.enqueue({ kind: 'home', alertId: null, userId }, now);
-    }
+    outbox.refreshHomes(
+      people.filter((id) => !!id && !!repOf(id)),
+      now,
+    );
   }
 
   /** The first-touch deadline in the claimer's hours (their own, else the team's). */
@@ -162,7 +163,6 @@ export function createAlertActions(deps: {
       now,
     );
     if (!ok) throw new UserError('The alert changed meanwhile; look at it again.');
-    if (route.rep) alerts.countRouted(route.rep.id, now);
     changed(alert, 'released', userId, { from: alert.claimedBy, suggested: route.rep?.id ?? null }, now);
     const who = route.rep
       ? `<@${route.rep.id}> is the suggested rep now.`

@@ -3,6 +3,9 @@ import type { AccountsRepo } from '../db/accounts-repo.js';
 import type { AlertsRepo } from '../db/alerts-repo.js';
 import { type RouteResult, routeAlert } from '../domain/routing.js';
 
+/** How far back the weighted round-robin counts alerts per rep. */
+const ROUND_ROBIN_WINDOW = 7 * 86_400_000;
+
 /**
  * Routing with the database's view of each rep (out of office, alerts held, alerts routed so
  * far): one place for opening, releasing and reassigning alike.
@@ -32,7 +35,11 @@ export function createAlertRouting(deps: { accounts: AccountsRepo; alerts: Alert
         },
         tier,
         routing: manifest.routing,
-        loads: (repId) => ({ ...alerts.repStatus(repId), open: alerts.heldBy(repId) }),
+        loads: (repId) => ({
+          ooo: alerts.isOoo(repId),
+          open: alerts.heldBy(repId),
+          routed: alerts.suggestedSince(repId, now - ROUND_ROBIN_WINDOW),
+        }),
         now,
         exclude: options.exclude ?? [],
       });

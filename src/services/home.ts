@@ -38,7 +38,7 @@ export function createHomeViews(deps: {
       return {
         userId,
         role: isRep ? 'rep' : isManager ? 'manager' : 'none',
-        ooo: alerts.repStatus(userId).ooo,
+        ooo: alerts.isOoo(userId),
         mine: mine.slice(0, QUEUE_PAGE),
         unclaimed: open.rows,
         unclaimedTotal: open.total,

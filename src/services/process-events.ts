@@ -9,7 +9,7 @@ import { escalationDueAt } from '../domain/escalation.js';
 import { type AlertSummary, decideHandoff, type HandoffDecision } from '../domain/handoff.js';
 import { type RoutableAccount, routeAlert } from '../domain/routing.js';
 import { type Firmographics, type Score, scoreAccount } from '../domain/scoring.js';
-import { type PolicySnapshot, slaDeadlines, snapshotPolicy } from '../domain/sla.js';
+import { dueAfter, type PolicySnapshot, slaDeadlines, snapshotPolicy } from '../domain/sla.js';
 import type { AccountPatch, UsageEvent, UserPatch } from '../domain/usage-event.js';
 import { createAlertRouting } from './alert-routing.js';
 
@@ -141,8 +141,8 @@ export function createEventProcessor(deps: ProcessorDeps) {
           null,
           { trigger: decision.trigger, route: route.reason },
         );
-        if (route.rep) alerts.countRouted(route.rep.id, now);
         outbox.enqueue({ kind: 'alert.post', alertId: id }, now);
+        outbox.refreshHomes([route.rep?.id], now);
         if (!route.rep)
           notifyManagers(
             id,
@@ -160,13 +160,13 @@ export function createEventProcessor(deps: ProcessorDeps) {
             tier: 'hot',
             trigger: decision.trigger,
             score: after.total,
-            // A claimed alert keeps its claim history; only an unclaimed one restarts the claim clock.
-            tierSetAt: current.state === 'open' ? now : current.tierSetAt,
             policy,
-            escalationCursor: 0,
-            nextEscalationAt: current.state === 'open' ? escalationDueAt(policy, now, 0) : null,
-            ...deadlinesFor(current, policy, now),
+            ...upgradedClocks(current, policy, now),
           },
+          now,
+        );
+        outbox.refreshHomes(
+          [current.suggestedRep, current.claimedBy, alerts.find(current.id)?.suggestedRep],
           now,
         );
         alerts.record(current.id, now, 'upgraded', null, {
@@ -215,9 +215,33 @@ export function createEventProcessor(deps: ProcessorDeps) {
         outbox.enqueue({ kind: 'alert.reply', alertId: current.id, text }, now);
         if (current.claimedBy)
           outbox.enqueue({ kind: 'message', alertId: current.id, channel: current.claimedBy, text }, now);
+        outbox.refreshHomes([current.claimedBy, current.suggestedRep], now);
         return;
       }
     }
+  }
+
+  /**
+   * An upgrade to hot sets hot's clocks from now. Unclaimed: re-routed (hot may go to senior
+   * reps only), the claim clock and the ladder restart. Claimed: the first-touch deadline moves to
+   * hot's, in the claimer's hours; the claim history stays. Contacted: nothing left to time.
+   */
+  function upgradedClocks(alert: AlertRow, policy: PolicySnapshot, now: number): Partial<AlertRow> {
+    if (alert.state === 'open') {
+      const route = router.route(alert.accountId, 'hot', now);
+      return {
+        suggestedRep: route.rep?.id ?? alert.suggestedRep,
+        tierSetAt: now,
+        escalationCursor: 0,
+        nextEscalationAt: escalationDueAt(policy, now, 0),
+        ...slaDeadlines(policy, now),
+      };
+    }
+    if (alert.state === 'claimed' && alert.claimedBy) {
+      const hours = manifest.routing.reps.find((r) => r.id === alert.claimedBy)?.hours ?? policy.hours;
+      return { firstTouchDueAt: dueAfter(policy, hours, now, policy.firstTouch), firstTouchBreachedAt: null };
+    }
+    return {};
   }
 
   function notifyManagers(alertId: string, text: string, now: number): void {
@@ -311,11 +335,6 @@ function summaryOrNull(alert: AlertRow | null): AlertSummary | null {
 
 function label(account: AccountRow): string {
   return account.name ?? account.domain ?? account.id;
-}
-
-function deadlinesFor(alert: AlertRow, policy: PolicySnapshot, now: number) {
-  const { claimDueAt, firstTouchDueAt } = slaDeadlines(policy, now);
-  return alert.state === 'open' ? { claimDueAt, firstTouchDueAt } : { firstTouchDueAt };
 }
 
 function emptyScore(): Score {

@@ -85,7 +85,6 @@ export function createSlaSweep(deps: {
       });
       if (route.rep) {
         changes.suggestedRep = route.rep.id;
-        alerts.countRouted(route.rep.id, now);
         outbox.enqueue(
           {
             kind: 'alert.reply',
@@ -127,6 +126,7 @@ export function createSlaSweep(deps: {
       outbox.enqueue({ kind: 'alert.update', alertId: alert.id }, now);
     }
     alerts.update(alert.id, changes, now);
+    if (changes.suggestedRep) outbox.refreshHomes([alert.suggestedRep, changes.suggestedRep], now);
     alerts.record(alert.id, now, 'escalation', null, {
       step: due.step.do,
       index: due.index,

@@ -9,25 +9,17 @@ import { renderAlert } from './render-alert.js';
 import { renderHome } from './render-home.js';
 
 /**
- * Slack errors that no retry can fix: the row is marked failed and reported, never retried
- * forever (SPEC §6). https://api.slack.com/methods/chat.postMessage#errors
+ * Slack's platform errors are answers about the request, so retrying the same request cannot
+ * change them — except these, which say Slack itself had trouble. A permanent error is
+ * reported and never retried (SPEC §6); HTTP 5xx and network failures are an outage and are
+ * retried with backoff for as long as it lasts. https://docs.slack.dev/reference/methods/chat.postMessage#errors
  */
-const PERMANENT = new Set([
-  'not_in_channel',
-  'channel_not_found',
-  'invalid_auth',
-  'not_authed',
-  'account_inactive',
-  'token_revoked',
-  'token_expired',
-  'missing_scope',
-  'is_archived',
-  'invalid_blocks',
-  'msg_too_long',
-  'no_text',
-  'message_not_found',
-  'cant_update_message',
-  'restricted_action',
+const TRANSIENT = new Set([
+  'internal_error',
+  'fatal_error',
+  'service_unavailable',
+  'request_timeout',
+  'ratelimited',
 ]);
 
 type PostArgs = Parameters<WebClient['chat']['postMessage']>[0];
@@ -135,6 +127,11 @@ export function createOutboxSender(deps: SenderDeps) {
     const now = deps.now();
     outbox.markFailed(row.seq, error, now);
     if ((row.payload as { notice?: boolean }).notice) return;
+    // An alert whose post failed for good takes its queued updates and replies with it, and the
+    // managers hear about it once, not once per row.
+    if (row.kind === 'alert.post' && row.alertId)
+      outbox.failPendingOf(row.alertId, 'alert_never_posted', now);
+    if (error === 'alert_never_posted' || error === 'alert_not_found') return;
     const alert = row.alertId ? alerts.find(row.alertId) : null;
     const target = (row.payload as { channel?: string }).channel ?? alert?.channel ?? 'Slack';
     const hint = HINTS[error] ?? 'check the app and the manifest';
@@ -336,7 +333,7 @@ function describe(error: unknown): {
   if (e.permanent) return { text: e.message ?? 'permanent', permanent: true, answered: true };
   if (e.code === ErrorCode.PlatformError) {
     const slackError = String((e.data as { error?: string } | undefined)?.error ?? 'unknown_error');
-    return { text: slackError, permanent: PERMANENT.has(slackError), answered: true };
+    return { text: slackError, permanent: !TRANSIENT.has(slackError), answered: true };
   }
   if (e.code === ErrorCode.RateLimitedError) {
     return {

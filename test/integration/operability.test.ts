@@ -73,3 +73,14 @@ describe('the start-up check of Slack', () => {
     expect(stored.status).toBe(202);
   });
 });
+
+describe('stray requests', () => {
+  it('answers anything Bolt does not route with a 4xx and keeps serving', async () => {
+    pls = await startHarness();
+    expect((await fetch(`${pls.url}/slack/events`)).status).toBe(404);
+    expect((await fetch(`${pls.url}/slack/nope`, { method: 'POST', body: 'x' })).status).toBe(404);
+    expect((await fetch(`${pls.url}/slack/events`, { method: 'POST', body: 'garbage' })).status).toBe(401);
+    expect((await fetch(`${pls.url}/nothing-here`)).status).toBe(404);
+    expect((await fetch(`${pls.url}/healthz`)).status).toBe(200);
+  });
+});
