@@ -8,8 +8,8 @@ export interface Config {
 }
 
 /**
- * The one place in the code base that reads `process.env` (as a default argument, so tests pass
- * their own). Environment and manifest problems are reported together, so one start-up attempt
+ * Where the running bot reads `process.env` (as a default argument, so tests pass their own);
+ * the CLIs (check, forget) pass it in the same way. Environment and manifest problems are reported together, so one start-up attempt
  * shows everything to fix; throws `ConfigError`.
  */
 export function loadConfig(source: EnvSource = process.env): Config {

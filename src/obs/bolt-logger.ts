@@ -1,7 +1,10 @@
 import { type Logger as BoltLogger, LogLevel } from '@slack/bolt';
 import type { Logger } from 'pino';
 
-/** Bolt logs through pino, so its lines carry the same structure and redaction. */
+/**
+ * Bolt logs through pino, so its lines are JSON with the app's fields. Bolt's messages arrive as
+ * text, so pino's path-based redaction does not apply to them; Bolt does not log tokens.
+ */
 export function boltLogger(logger: Logger): BoltLogger {
   const child = logger.child({ component: 'bolt' });
   let level = LogLevel.INFO;

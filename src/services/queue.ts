@@ -49,7 +49,8 @@ export function parseQueueArgs(args: readonly string[], manifest: Manifest): Que
     const arg = raw.toLowerCase();
     if (arg === 'mine' || arg === 'unclaimed' || arg === 'all') request.view = arg;
     else if (arg === 'hot' || arg === 'warm') request.tier = arg;
-    else if (teams.includes(raw)) request.team = raw;
+    else if (teams.some((t) => t.toLowerCase() === arg))
+      request.team = teams.find((t) => t.toLowerCase() === arg)!;
     else if (/^\d+$/.test(arg) && Number(arg) >= 1) request.page = Number(arg);
     else {
       throw new UserError(

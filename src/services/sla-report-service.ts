@@ -23,10 +23,12 @@ export function parseSlaArgs(
   userIdOf: (token: string) => string | null,
 ): SlaRequest {
   const request: SlaRequest = { periodLabel: '30d', scope: { kind: 'all' } };
+  const teamOf = (word: string) =>
+    manifest.routing.teams.find((t) => t.id.toLowerCase() === word.toLowerCase())?.id;
   for (const arg of args) {
     const rep = userIdOf(arg);
     if (PERIODS[arg.toLowerCase()]) request.periodLabel = arg.toLowerCase();
-    else if (manifest.routing.teams.some((t) => t.id === arg)) request.scope = { kind: 'team', teamId: arg };
+    else if (teamOf(arg)) request.scope = { kind: 'team', teamId: teamOf(arg)! };
     else if (rep) request.scope = { kind: 'rep', repId: rep };
     else {
       const teams = manifest.routing.teams.map((t) => `\`${t.id}\``).join(', ');

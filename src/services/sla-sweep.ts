@@ -3,6 +3,7 @@ import type { AccountsRepo } from '../db/accounts-repo.js';
 import type { AlertRow, AlertsRepo } from '../db/alerts-repo.js';
 import type { Db } from '../db/client.js';
 import type { OutboxRepo } from '../db/outbox-repo.js';
+import type { AccountState } from '../domain/account-state.js';
 import { backOffStage, dueStep, escalationDueAt } from '../domain/escalation.js';
 import type { PolicySnapshot } from '../domain/sla.js';
 import { formatClock, formatDate, formatMinutes } from '../slack/text.js';
@@ -40,6 +41,11 @@ export function createSlaSweep(deps: {
     const account = accounts.find(alert.accountId);
     return account?.name ?? account?.domain ?? alert.accountId;
   };
+  /** When the account's self-serve checkout window closes, if it started one. */
+  const checkoutEndsAt = (accountId: string): number | null => {
+    const started = (accounts.find(accountId)?.state as AccountState | null)?.upgradeStartedAt ?? null;
+    return started === null ? null : started + manifest.scoring.rules.converting_window;
+  };
   const zoneOf = (alert: AlertRow) => (alert.policy as PolicySnapshot).hours.tz;
 
   /** Fires the step at the alert's cursor if it is (still) due; false when there is nothing to do. */
@@ -49,6 +55,13 @@ export function createSlaSweep(deps: {
     const policy = alert.policy as PolicySnapshot;
     const due = dueStep({ ...alert, policy }, now);
     if (!due) return null;
+    // Never interrupt a self-serve checkout (SPEC §1): the ladder waits until the converting
+    // window has passed, then resumes where it was.
+    const checkoutUntil = checkoutEndsAt(alert.accountId);
+    if (checkoutUntil !== null && checkoutUntil > now) {
+      alerts.update(alert.id, { nextEscalationAt: checkoutUntil }, now);
+      return null;
+    }
     const cursor = due.index + 1;
     const changes: Partial<AlertRow> = {
       escalationCursor: cursor,

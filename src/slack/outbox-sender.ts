@@ -45,8 +45,8 @@ export interface SenderDeps {
 /**
  * Drains the outbox in order per alert: the post before its updates and thread replies, and a
  * row that failed holds back the later rows of the same alert. One drain runs at a time; a kick
- * during a drain runs another right after. The at-least-once window is the instant between
- * Slack's answer and the `markSent` commit: a crash there re-sends that one call.
+ * during a drain runs another right after. A post whose outcome is unknown (a crash between
+ * Slack's answer and `markSent`) is looked up before it is sent again: see `post`.
  */
 export function createOutboxSender(deps: SenderDeps) {
   const { outbox, alerts, cards, client, logger } = deps;

@@ -58,7 +58,9 @@ describe('a crash between commit and send', () => {
       description: 'the hanging post',
     });
     expect(query('select state from alerts')).toEqual([{ state: 'open' }]);
-    expect(query("select kind from outbox where sent_at is null and kind <> 'home'")).toEqual([{ kind: 'alert.post' }]);
+    expect(query("select kind from outbox where sent_at is null and kind <> 'home'")).toEqual([
+      { kind: 'alert.post' },
+    ]);
 
     await first.kill9();
     expect(emulator.messages('C0MIDMARKET')).toEqual([]);

@@ -4,8 +4,8 @@ import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSlackEmulator } from '../../src/emulator/slack-emulator.js';
 import { type ChildApp, childEnv, queryFile, startChild } from '../support/child-process.js';
-import { ACME, warmingAccount } from '../support/events.js';
-import { alertRow, limitHit, raiseHotAlert, settled } from '../support/flows.js';
+import { ACME, usageEvent, warmingAccount } from '../support/events.js';
+import { alertRow, deliver, limitHit, raiseHotAlert, settled } from '../support/flows.js';
 import { type Harness, postSigned, startHarness, TEST_CHANNELS, TEST_USERS } from '../support/harness.js';
 import { pressButton } from '../support/slack-requests.js';
 
@@ -31,7 +31,10 @@ describe('the escalation ladder, on the real scheduler', () => {
     const p = pls;
     const alert = await raiseHotAlert(p);
     const first = alert.suggestedRep!;
-    const opened = Date.now();
+    const [{ opened }] = p.query<{ opened: number }>(
+      'select tier_set_at as opened from alerts where id = ?',
+      alert.alertId,
+    ) as [{ opened: number }];
 
     const remind = await p.emulator.waitFor(
       () => p.emulator.replies(alert.channel, alert.ts).find((r) => r.text.startsWith('⏰')),
@@ -85,6 +88,19 @@ describe('the escalation ladder, on an injected clock', () => {
     p.advance(60 * 60_000);
     p.server.app.internals.sweep();
     expect(steps(p, alert.alertId)).toEqual(['remind']);
+  });
+
+  it('holds the ladder while the account is in a self-serve checkout, then resumes it', async () => {
+    pls = await startHarness();
+    const p = pls;
+    const alert = await raiseHotAlert(p);
+    await deliver(p, usageEvent({ type: 'upgrade_started', account: ACME }));
+    p.advance(20 * 60_000); // past 100 % of the claim SLA, inside the 24 h converting window
+    p.server.app.internals.sweep();
+    expect(steps(p, alert.alertId)).toEqual([]);
+    p.advance(25 * 3_600_000);
+    p.server.app.internals.sweep();
+    expect(steps(p, alert.alertId)).toEqual(['remind', 'escalate', 'reassign']);
   });
 
   it('fires the steps that fell due during a long gap once each, in order, and a second sweep changes nothing', async () => {
@@ -179,6 +195,7 @@ describe('a crash mid-ladder', () => {
     await postSigned(first.url, { events: [...warmingAccount(), limitHit(ACME)] });
     await emulator.waitFor(() => ladder().length === 1, { timeoutMs: 8000, description: 'the reminder' });
     await first.kill9();
+    expect(ladder()).toEqual(['remind']); // the rest must happen in the second process
 
     const second = await startChild(env);
     children.push(second);
@@ -200,5 +217,56 @@ describe('a crash mid-ladder', () => {
       .flatMap((m) => m.replies)
       .filter((r) => r.text.startsWith('⏰'));
     expect(reminders).toHaveLength(1);
+  });
+});
+
+describe('business hours', () => {
+  it('runs the claim clock in the team’s hours and re-bases first touch on the claimer’s', async () => {
+    pls = await startHarness({
+      manifest: resolve(import.meta.dirname, '../support/manifests/business-hours.yml'),
+    });
+    const p = pls;
+    const saturdayNoon = Date.parse('2026-11-28T17:00:00Z'); // 12:00 in New York, a Saturday
+    p.advance(saturdayNoon - Date.now());
+    const at = (ms: number) => new Date(saturdayNoon - ms);
+    await deliver(p, {
+      events: [
+        ...warmingAccount(ACME, saturdayNoon),
+        usageEvent({
+          type: 'usage_limit_hit',
+          account: ACME,
+          timestamp: at(0),
+          properties: { limit: 'API calls', used: 10, quota: 10 },
+        }),
+      ],
+    });
+    await settled(p);
+    const [row] = p.query<{
+      id: string;
+      claim_due_at: number;
+      first_touch_due_at: number;
+      message_ts: string;
+      channel: string;
+    }>('select id, claim_due_at, first_touch_due_at, message_ts, channel from alerts');
+    // The team opens Monday 09:00 New York; 15 working minutes later.
+    expect(new Date(row!.claim_due_at).toISOString()).toBe('2026-11-30T14:15:00.000Z');
+    expect(new Date(row!.first_touch_due_at).toISOString()).toBe('2026-11-30T16:00:00.000Z');
+    expect(JSON.stringify(p.emulator.message(row!.channel, row!.message_ts)!.blocks)).toContain(
+      'claim by Mon 09:15',
+    );
+
+    // Ana claims on Monday 08:00 New York (13:00 London, inside her hours): her 2 working hours
+    // of first touch count from the alert in her own hours, London 09:00–17:00.
+    p.advance(Date.parse('2026-11-30T13:00:00Z') - saturdayNoon);
+    await pressButton(p.url, {
+      actionId: 'claim',
+      value: row!.id,
+      user: 'U0ANA',
+      channel: row!.channel,
+      messageTs: row!.message_ts,
+    });
+    await p.emulator.waitFor(() => alertRow(p, row!.id).state === 'claimed');
+    const [claimed] = p.query<{ first_touch_due_at: number }>('select first_touch_due_at from alerts');
+    expect(new Date(claimed!.first_touch_due_at).toISOString()).toBe('2026-11-30T11:00:00.000Z');
   });
 });
