@@ -1,0 +1,175 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, rmSync } from 'node:fs';
+import { createServer as createNetServer } from 'node:net';
+import { dirname } from 'node:path';
+import type { Logger } from 'pino';
+import type { LogLevel } from '../config/env.js';
+import { loadConfig } from '../config/load-config.js';
+import { loadManifest } from '../config/manifest.js';
+import type { SlackEmulator } from '../emulator/emulator-types.js';
+import { createSlackEmulator } from '../emulator/slack-emulator.js';
+import { createLogger } from '../obs/logger.js';
+import { type RunningServer, startServer } from '../server.js';
+import { type Colleagues, createColleagues } from './colleagues.js';
+import { createSandboxRoutes } from './sandbox-routes.js';
+import { createSandboxSlack } from './slack-client.js';
+import { SLACK_IDS } from './slack-requests.js';
+import { createTrafficPlayer, type TrafficPlayer } from './traffic-player.js';
+import { createWorkspace, type Workspace } from './workspace.js';
+
+export interface SandboxOptions {
+  /** 0 = any free port. */
+  port: number;
+  /** Interface to listen on; the sandbox has no authentication, so loopback unless asked. */
+  host: string;
+  /** Deleted and created afresh: every sandbox starts empty. */
+  databasePath: string;
+  manifestPath: string;
+  /** Play the demo story. */
+  traffic: boolean;
+  /** Divides the demo's live timeline and the colleagues' delays. */
+  speed: number;
+  /** Simulated reps work some alerts, so /pls sla has claims and outcomes to show. */
+  colleagues: boolean;
+  seed?: number;
+  accounts?: number;
+  logLevel: LogLevel;
+  /** Instead of a logger at `logLevel` (tests pass a silent one). */
+  logger?: Logger;
+}
+
+export interface RunningSandbox {
+  /** The page: `http://localhost:<port>/sandbox`. */
+  pageUrl: string;
+  /** Where pls answers (`/webhooks/usage`, `/slack/events`, …), on the same port. */
+  url: string;
+  port: number;
+  emulator: SlackEmulator;
+  workspace: Workspace;
+  server: RunningServer;
+  traffic: TrafficPlayer;
+  /** What pls was started with, for sending your own events. */
+  secrets: { webhookSecret: string; writeKey: string };
+  stop(): Promise<void>;
+}
+
+/**
+ * The whole bot on a laptop: the Slack emulator with the manifest's channels and people, the
+ * real pls started exactly as `npm start` starts it (config from an env map, a fresh SQLite
+ * file, Bolt's HTTP receiver), the sandbox page on pls's own port, and the demo traffic.
+ */
+export async function startSandbox(options: SandboxOptions): Promise<RunningSandbox> {
+  const workspace = createWorkspace(loadManifest(options.manifestPath));
+  const botToken = `xoxb-sandbox-${randomBytes(12).toString('hex')}`;
+  const signingSecret = randomBytes(16).toString('hex');
+  const webhookSecret = `whsec_${randomBytes(24).toString('base64')}`;
+  const writeKey = `wk_sandbox_${randomBytes(8).toString('hex')}`;
+
+  const emulator = createSlackEmulator({
+    token: botToken,
+    channels: workspace.channels.map((c) => c.id),
+    users: workspace.emulatorUsers(),
+    teamId: SLACK_IDS.teamId,
+    botUserId: SLACK_IDS.botUserId,
+  });
+  await emulator.start();
+
+  // A sandbox already on this port owns this database: fail like listen() would, before deleting it.
+  await assertPortFree(options.host, options.port).catch(async (error: unknown) => {
+    await emulator.stop();
+    throw error;
+  });
+  for (const suffix of ['', '-wal', '-shm']) rmSync(`${options.databasePath}${suffix}`, { force: true });
+  mkdirSync(dirname(options.databasePath), { recursive: true });
+  const config = loadConfig({
+    SLACK_BOT_TOKEN: botToken,
+    SLACK_SIGNING_SECRET: signingSecret,
+    SLACK_API_URL: emulator.url,
+    PORT: String(options.port),
+    DATABASE_URL: `file:${options.databasePath}`,
+    PLS_MANIFEST: options.manifestPath,
+    PLS_WEBHOOK_SECRET: webhookSecret,
+    PLS_WRITE_KEY: writeKey,
+    LOG_LEVEL: options.logLevel,
+  });
+  const logger = options.logger ?? createLogger(config.env.logLevel);
+
+  // pls's URL is known once it listens; everything that calls it reads it then.
+  let url = '';
+  const slack = createSandboxSlack({
+    emulator,
+    workspace,
+    botUrl: () => url,
+    pageUrl: () => url,
+    signingSecret,
+  });
+  const traffic = createTrafficPlayer({
+    url: () => url,
+    secret: webhookSecret,
+    enabled: options.traffic,
+    speed: options.speed,
+    seed: options.seed,
+    accounts: options.accounts,
+    onError: (error) => logger.warn({ error }, 'demo traffic: a batch was not accepted'),
+  });
+  const routes = createSandboxRoutes({ emulator, workspace, slack, traffic, colleagues: options.colleagues });
+
+  let server: RunningServer;
+  try {
+    server = await startServer(config, logger, { host: options.host, intercept: routes.intercept });
+  } catch (error) {
+    slack.stop();
+    await emulator.stop();
+    throw error;
+  }
+  url = `http://${loopbackOf(options.host)}:${server.port}`;
+  traffic.start();
+  const colleagues: Colleagues | null = options.colleagues
+    ? createColleagues({ emulator, workspace, slack, isWatched: routes.isWatched, speed: options.speed })
+    : null;
+
+  let stopping: Promise<void> | null = null;
+  return {
+    pageUrl: `http://${publicHostOf(options.host)}:${server.port}/sandbox`,
+    url,
+    port: server.port,
+    emulator,
+    workspace,
+    server,
+    traffic,
+    secrets: { webhookSecret, writeKey },
+    stop() {
+      stopping ??= (async () => {
+        colleagues?.stop();
+        await traffic.stop();
+        slack.stop();
+        await server.stop();
+        await emulator.stop();
+      })();
+      return stopping;
+    },
+  };
+}
+
+function assertPortFree(host: string, port: number): Promise<void> {
+  if (port === 0) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const probe = createNetServer();
+    probe.once('error', reject);
+    probe.listen(port, host, () => probe.close(() => resolve()));
+  });
+}
+
+/** Where this process reaches its own server. */
+function loopbackOf(host: string): string {
+  if (host === '' || host === '0.0.0.0' || host === '::' || host === 'localhost') return '127.0.0.1';
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+/** What to print for a person's browser. */
+function publicHostOf(host: string): string {
+  if (host === '127.0.0.1' || host === '::1' || host === '0.0.0.0' || host === '::' || host === '') {
+    return 'localhost';
+  }
+  return host.includes(':') ? `[${host}]` : host;
+}
