@@ -1,9 +1,11 @@
 /**
  * Fills a `says` template ("hit the {limit} limit ({used}/{quota})") from the event's own
- * properties; numbers get thousands separators. An unknown placeholder is left out cleanly.
+ * properties; numbers get thousands separators; `{s}` is a plural "s" unless `{count}` is 1
+ * ("invited {count} teammate{s}"). An unknown placeholder is left out cleanly.
  */
 export function renderSays(template: string, values: Record<string, unknown>): string {
   return template
+    .replace(/\{s\}/g, () => (Number(values.count) === 1 ? '' : 's'))
     .replace(/\{(\w+)\}/g, (_, name: string) => formatValue(values[name]))
     .replace(/\(\s*\/\s*\)|\(\s*\)/g, '')
     .replace(/\s{2,}/g, ' ')

@@ -70,8 +70,9 @@ const OUTCOME_LABEL: Record<string, string> = {
 /** The alert message, re-rendered whole from state on every change (SPEC §4.1). Pure. */
 export function renderAlert(card: AlertCard): SlackMessage {
   const name = card.account.name ?? card.account.domain ?? card.account.id;
-  const delta = Math.round(card.score) - Math.round(card.baseScore);
-  const scoreText = `score ${Math.round(card.score)}${delta !== 0 ? ` (${delta > 0 ? '+' : ''}${delta})` : ''}`;
+  // Truncated, not rounded: a warm 69.6 must not read as the hot threshold 70.
+  const delta = Math.floor(card.score) - Math.floor(card.baseScore);
+  const scoreText = `score ${Math.floor(card.score)}${delta !== 0 ? ` (${delta > 0 ? '+' : ''}${delta})` : ''}`;
   const closed = card.state === 'closed';
   const ended = OUTCOME_LABEL[card.outcome ?? ''] ?? card.outcome;
   const header = closed

@@ -24,6 +24,7 @@ export function formatDate(at: number | null, zone: string): string {
 }
 
 export function formatMinutes(ms: number): string {
+  if (ms < 60_000) return 'under a minute';
   const minutes = Math.round(ms / 60_000);
   if (minutes < 60) return `${minutes} min`;
   const hours = Math.floor(minutes / 60);

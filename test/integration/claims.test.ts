@@ -55,7 +55,7 @@ describe('Claim', () => {
     await settled(pls);
     expect(alertRow(pls, alert.alertId).claimed_by).toBe('U0BEN');
     expect(buttonsOn(pls, alert)).toEqual(['Mark contacted', 'Release', 'Log outcome']);
-    expect(statusLine()).toMatch(/Claimed by <@U0BEN> in 0 min · claim SLA met/);
+    expect(statusLine()).toMatch(/Claimed by <@U0BEN> in under a minute · claim SLA met/);
     expect(
       pls.query('select kind, actor from alert_events where alert_id = ? order by seq', alert.alertId),
     ).toEqual([

@@ -111,8 +111,9 @@ describe('renderAlert: header, why now and fallback text', () => {
     expect(block(alertCard({ tier: 'warm', score: 55.4, baseScore: 60.2 }), 'alert_header')!.text.text).toBe(
       '🌤 WARM · Acme · score 55 (-5)',
     );
+    // Shown truncated: a score just under a threshold never reads as the threshold.
     expect(block(alertCard({ score: 79.6, baseScore: 80.4 }), 'alert_header')!.text.text).toBe(
-      '🔥 HOT · Acme · score 80',
+      '🔥 HOT · Acme · score 79 (-1)',
     );
   });
 
