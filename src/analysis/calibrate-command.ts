@@ -1,0 +1,49 @@
+import { databasePathFrom, ENV_DEFAULTS, type EnvSource, manifestPathOf } from '../config/env.js';
+import { loadManifest } from '../config/manifest.js';
+import { calibrate } from './calibration.js';
+import { durationFlag, instantFlag, parseFlags, UsageError } from './cli-options.js';
+import { openHistory } from './history-source.js';
+import { renderCalibrationText } from './render-calibration.js';
+
+export const CALIBRATE_USAGE = `usage: npm run calibrate -- [--manifest FILE] [--since 180d] [--until DATE] [--window 30d] [--json]
+
+Joins the live alerts of the --since before --until (default: now) with what happened next (rep outcomes, self-serve
+purchases within --window) and reports, per signal and metric of FILE (default: the live manifest,
+PLS_MANIFEST): how often it was present at alert time, conversion with and without it, lift; per
+tier: PQL→won against the 10–40 % band; and a regularised logistic regression that suggests
+points and a threshold, checked on held-out alerts, as a manifest snippet. Replays the event
+history to describe each alert (src/analysis/calibration.ts). Opens the database read-only
+(DATABASE_URL, default ${ENV_DEFAULTS.DATABASE_URL}); needs no Slack credentials.`;
+
+/** Runs `npm run calibrate` and returns what it prints; throws UsageError, ConfigError or HistoryError. */
+export function runCalibrate(args: readonly string[], source: EnvSource, context: { now: number }): string {
+  let flags: Map<string, string | true>;
+  let since: number;
+  let window: number;
+  let now: number;
+  try {
+    flags = parseFlags(args, {
+      values: ['manifest', 'since', 'until', 'window'],
+      switches: ['json', 'help'],
+    });
+    since = durationFlag(flags, 'since', '180d');
+    window = durationFlag(flags, 'window', '30d');
+    now = instantFlag(flags, 'until', context.now);
+  } catch (error) {
+    if (error instanceof UsageError) throw new UsageError(`${error.message}\n${CALIBRATE_USAGE}`);
+    throw error;
+  }
+  if (flags.has('help')) return `${CALIBRATE_USAGE}\n`;
+  const path =
+    typeof flags.get('manifest') === 'string' ? (flags.get('manifest') as string) : manifestPathOf(source);
+  const manifest = loadManifest(path);
+  const db = openHistory(databasePathFrom(source));
+  try {
+    const report = calibrate(db, manifest, { since, window, now });
+    return flags.has('json')
+      ? `${JSON.stringify(report, null, 2)}\n`
+      : renderCalibrationText(report, path, manifest.timezone);
+  } finally {
+    db.close();
+  }
+}

@@ -1,0 +1,724 @@
+import type { Manifest, Metric, Signal } from '../config/manifest.js';
+import { type Band, bandOf, MIN_OUTCOMES } from '../domain/sla-report.js';
+import { alertedBefore, boughtWithin, conversionsOf, coverage, groupByAccount } from './conversions.js';
+import { type FeatureDef, type FeatureSnapshot, featureDefs } from './features.js';
+import {
+  type HistoryDb,
+  type LiveAlert,
+  readEvents,
+  readLiveAlerts,
+  type StoredEvent,
+} from './history-source.js';
+import { auc, chooseLambda, fitLogistic } from './logistic.js';
+import { type ReplayLaneResult, replayHistory } from './replay-engine.js';
+import { suggestedManifestYaml } from './suggested-manifest.js';
+
+/**
+ * `npm run calibrate` and `/pls calibrate`: the live alerts joined with what happened next, per
+ * signal and metric of the manifest, per tier, and a regularised logistic regression that
+ * suggests points and a threshold. Pure given its inputs (the event log, the live alerts, `now`).
+ *
+ * **Features at alert time come from a replay.** The alerts table keeps the trigger, not the
+ * account's whole picture, so calibration replays the event log with the manifest being
+ * calibrated (src/analysis/replay-engine.ts) and snapshots each account right after the event
+ * its live alert opened on. The examples are the *live* alerts — the ones reps worked, with
+ * their real outcomes — described in the current manifest's terms, even if an older manifest
+ * raised them. An alert whose opening event is gone (older than `retention`) has no features and
+ * is left out of the per-signal figures and the model (counted in `outcomes.withoutFeatures`).
+ *
+ * **Labels.** Converted: won, self-served while the alert was open, or a self-serve purchase
+ * within `window` after the alert (a lost deal that bought on its own a week later was still a
+ * ready account). Not converted: lost, no response, not a fit (its reasons are counted), with
+ * no purchase within `window`. Alerts still open, with no purchase, are pending and left out.
+ * The per-tier PQL→won rate is the SLA report's: won ÷ alerts with a rep outcome, same band.
+ */
+
+export const DAY = 86_400_000;
+/** Below this many labelled alerts the report says plainly not to trust the weights. */
+export const TRUSTED_OUTCOMES = 300;
+/** Below this the model is not fitted at all. */
+const MIN_MODEL_EXAMPLES = 40;
+const MIN_MODEL_CLASS = 8;
+/** The healthy band's floor: a raised threshold is suggested where PQL→won reaches it (SPEC §1: 15–30 %). */
+export const HEALTHY_TARGET = 0.15;
+const TEST_SHARE = 0.3;
+const FOLDS = 5;
+const LAMBDA_GRID = [0.01, 0.1, 1, 10, 100];
+const SPLIT_SEED = 'pls-calibrate-v1';
+
+export interface TierConversion {
+  alerts: number;
+  /** Alerts with a rep outcome (won, lost, no_response, not_a_fit). */
+  outcomes: number;
+  won: number;
+  selfServed: number;
+  /** won ÷ outcomes; null below `MIN_OUTCOMES`. */
+  rate: number | null;
+  band: Band;
+}
+
+export interface FeatureRow {
+  id: string;
+  kind: 'signal' | 'metric';
+  layer: FeatureDef['layer'];
+  /** Today's points per event (signals) or top step (metrics). */
+  points: number;
+  /** Labelled alerts where it was present at alert time, and how many of them converted. */
+  present: number;
+  presentShare: number;
+  convertedWith: number;
+  absent: number;
+  convertedWithout: number;
+  rateWith: number | null;
+  rateWithout: number | null;
+  /**
+   * Conversion with it ÷ conversion without it, each smoothed by half an example (so a signal
+   * present in every win is a large finite number, not infinity). ≈ 1: it tells nothing; null
+   * when it was always or never present.
+   */
+  lift: number | null;
+  /** The model's coefficient on the standardized feature; null without a model. */
+  coefficient: number | null;
+  /** Suggested points per event / top step; null without a suggestion. */
+  suggestedPoints: number | null;
+}
+
+export type ThresholdAdvice =
+  | {
+      direction: 'raise';
+      current: number;
+      threshold: number;
+      alertsKept: number;
+      alertsTotal: number;
+      winsKept: number;
+      winsTotal: number;
+      /** PQL→won among the alerts kept. */
+      rate: number;
+    }
+  | { direction: 'lower'; current: number; threshold: number; missedCaught: number; missedTotal: number };
+
+export interface ModelReport {
+  lambda: number;
+  converged: boolean;
+  train: { examples: number; converted: number };
+  test: { examples: number; converted: number };
+  /** AUC of the suggested score (train, held-out) and of today's score on the held-out alerts. */
+  auc: { train: number | null; test: number | null; currentTest: number | null };
+  /** The suggested threshold (in suggested points) and its held-out precision and recall. */
+  threshold: number;
+  precision: number | null;
+  recall: number | null;
+}
+
+export interface SuggestedSignal {
+  id: string;
+  points: number;
+  cap: number | null;
+  was: { points: number; cap: number | null };
+}
+
+export interface SuggestedMetric {
+  id: string;
+  steps: [number, number][];
+  was: [number, number][];
+}
+
+export interface Suggestion {
+  signals: SuggestedSignal[];
+  metrics: SuggestedMetric[];
+  tiers: { warm: number; hot: number; was: { warm: number; hot: number } };
+  /** A YAML snippet of the changed keys, to merge into the manifest by id. */
+  yaml: string;
+}
+
+export interface ReplaySummary {
+  alerts: number;
+  conversions: number;
+  alertedBeforeConversion: number;
+}
+
+export interface CalibrationReport {
+  generatedAt: number;
+  period: { from: number; to: number; label: string };
+  windowDays: number;
+  outcomes: {
+    /** Live alerts opened in the period. */
+    alerts: number;
+    withoutFeatures: number;
+    labelled: number;
+    converted: number;
+    notConverted: number;
+    pending: number;
+    byOutcome: Record<string, number>;
+    /** Labelled converted although the rep outcome was not `won`: bought on their own later. */
+    boughtLater: number;
+    notAFitReasons: Record<string, number>;
+  };
+  tiers: { hot: TierConversion; warm: TierConversion; all: TierConversion };
+  /** Highest lift first. */
+  features: FeatureRow[];
+  threshold: ThresholdAdvice | null;
+  model: ModelReport | null;
+  suggestion: Suggestion | null;
+  missed: {
+    conversions: number;
+    alerted: number;
+    missed: number;
+    /** Purchases among the missed: median of the highest score in `window` before buying. */
+    medianPeakScore: number | null;
+    /** Share of missed purchasers with each signal/metric present when they bought, most first. */
+    present: { id: string; share: number }[];
+  };
+  /** Replays of today's manifest and of the suggested one over the period. */
+  validation: { current: ReplaySummary; suggested: ReplaySummary | null };
+  /** Enough labelled outcomes (`TRUSTED_OUTCOMES`) to read the suggestions as more than hints. */
+  trusted: boolean;
+  warnings: string[];
+}
+
+export interface CalibrationInput {
+  manifest: Manifest;
+  /** Called once per replay pass (twice when a suggestion is validated). */
+  events: () => Iterable<StoredEvent>;
+  liveAlerts: readonly LiveAlert[];
+  now: number;
+  /** Default 180 days. */
+  since?: number;
+  /** Attribution window for purchases and missed PQLs. Default 30 days. */
+  window?: number;
+  /** Replay the suggested manifest too (a second pass). Default true. */
+  validate?: boolean;
+}
+
+interface Example {
+  alert: LiveAlert;
+  features: FeatureSnapshot;
+  /** 1 converted, 0 not, null pending. */
+  label: 0 | 1 | null;
+}
+
+const REP_OUTCOMES: ReadonlySet<string> = new Set(['won', 'lost', 'no_response', 'not_a_fit']);
+
+export function calibrateHistory(input: CalibrationInput): CalibrationReport {
+  const { manifest, now } = input;
+  const since = input.since ?? 180 * DAY;
+  const window = input.window ?? 30 * DAY;
+  const from = now - since;
+  const defs = featureDefs(manifest.scoring);
+  const warnings: string[] = [];
+
+  const inPeriod = input.liveAlerts.filter((a) => a.openedAt > from && a.openedAt <= now);
+  const openingEvent = (a: LiveAlert) => a.openingEventId ?? a.trigger.eventId;
+  const replay = replayHistory({
+    manifests: [manifest],
+    events: input.events(),
+    liveAlerts: input.liveAlerts,
+    snapshotEventIds: new Set(inPeriod.map(openingEvent)),
+    purchaseLookback: window,
+    until: now,
+  });
+  const lane = replay.lanes[0]!;
+  const purchasesByAccount = groupByAccount(lane.purchases);
+
+  // ── Examples ──
+  const examples: Example[] = [];
+  let withoutFeatures = 0;
+  const byOutcome: Record<string, number> = {};
+  const notAFitReasons: Record<string, number> = {};
+  let boughtLater = 0;
+  for (const alert of inPeriod) {
+    const outcome = alert.outcome ?? 'open';
+    byOutcome[outcome] = (byOutcome[outcome] ?? 0) + 1;
+    if (alert.outcome === 'not_a_fit') {
+      const reason = String(alert.outcomeDetail?.reason ?? 'unknown');
+      notAFitReasons[reason] = (notAFitReasons[reason] ?? 0) + 1;
+    }
+    const snapshot = lane.snapshots.get(openingEvent(alert));
+    if (!snapshot || snapshot.accountId !== alert.accountId) {
+      withoutFeatures++;
+      continue;
+    }
+    const bought = boughtWithin(purchasesByAccount, alert.accountId, alert.openedAt, window);
+    let label: 0 | 1 | null = null;
+    if (alert.outcome === 'won' || alert.outcome === 'self_served') label = 1;
+    else if (bought) {
+      label = 1;
+      if (alert.outcome !== null) boughtLater++;
+    } else if (alert.outcome !== null && REP_OUTCOMES.has(alert.outcome)) label = 0;
+    examples.push({ alert, features: snapshot.features, label });
+  }
+  const labelled = examples.filter((e) => e.label !== null);
+  const converted = labelled.filter((e) => e.label === 1).length;
+  if (withoutFeatures > 0) {
+    warnings.push(
+      `${withoutFeatures} of ${inPeriod.length} alerts opened on events no longer stored (older than retention, or erased): left out of the per-signal figures and the model.`,
+    );
+  }
+  const trusted = labelled.length >= TRUSTED_OUTCOMES;
+  if (!trusted) {
+    warnings.push(
+      `Only ${labelled.length} alerts with a known outcome: a few hundred (${TRUSTED_OUTCOMES}) are needed before these weights can be trusted. Read the suggestions as hints.`,
+    );
+  }
+
+  // ── Per tier, as /pls sla counts it ──
+  const tiers = {
+    hot: tierConversion(inPeriod.filter((a) => a.tier === 'hot')),
+    warm: tierConversion(inPeriod.filter((a) => a.tier === 'warm')),
+    all: tierConversion(inPeriod),
+  };
+
+  // ── Per feature: presence, conversion with and without, lift ──
+  const features: FeatureRow[] = defs.map((def, j) => featureRow(def, j, labelled));
+
+  // ── Missed PQLs (today's manifest) ──
+  const conversions = conversionsOf(lane.purchases, input.liveAlerts, from, now, window);
+  const cover = coverage(lane.alerts, conversions, window);
+  const missedPurchases = cover.missed.flatMap((c) => (c.purchase ? [c.purchase] : []));
+  const missed = {
+    conversions: cover.conversions,
+    alerted: cover.alerted,
+    missed: cover.missed.length,
+    medianPeakScore: median(missedPurchases.map((p) => p.peakScore)),
+    present: defs
+      .map((def, j) => ({
+        id: def.id,
+        share:
+          missedPurchases.length === 0
+            ? 0
+            : missedPurchases.filter((p) => p.features.present[j]).length / missedPurchases.length,
+      }))
+      .filter((row) => row.share > 0)
+      .sort((a, b) => b.share - a.share || compareText(a.id, b.id)),
+  };
+
+  // ── Threshold on today's weights ──
+  const threshold = thresholdAdvice(manifest, examples, tiers.all, missedPurchases);
+
+  // ── Model and suggestion ──
+  const fitted = fitModel(manifest, defs, labelled, warnings);
+  if (fitted) {
+    for (const row of features) {
+      const j = defs.findIndex((d) => d.id === row.id);
+      row.coefficient = fitted.coefficients[j] ?? null;
+      row.suggestedPoints = fitted.suggestion ? fitted.unitPoints[j]! : null;
+    }
+  }
+  features.sort((a, b) => (b.lift ?? -1) - (a.lift ?? -1) || compareText(a.id, b.id));
+
+  const currentSummary = summarise(lane, input.liveAlerts, from, now, window);
+  let suggestedSummary: ReplaySummary | null = null;
+  if (fitted?.suggestion && (input.validate ?? true)) {
+    const suggestedManifest = applySuggestion(manifest, fitted.suggestion);
+    const second = replayHistory({
+      manifests: [suggestedManifest],
+      events: input.events(),
+      liveAlerts: input.liveAlerts,
+      purchaseLookback: 0,
+      until: now,
+    });
+    suggestedSummary = summarise(second.lanes[0]!, input.liveAlerts, from, now, window);
+  }
+
+  return {
+    generatedAt: now,
+    period: { from, to: now, label: `${Math.round(since / DAY)}d` },
+    windowDays: Math.round(window / DAY),
+    outcomes: {
+      alerts: inPeriod.length,
+      withoutFeatures,
+      labelled: labelled.length,
+      converted,
+      notConverted: labelled.length - converted,
+      pending: examples.length - labelled.length,
+      byOutcome,
+      boughtLater,
+      notAFitReasons,
+    },
+    tiers,
+    features,
+    threshold,
+    model: fitted?.model ?? null,
+    suggestion: fitted?.suggestion ?? null,
+    missed,
+    validation: { current: currentSummary, suggested: suggestedSummary },
+    trusted,
+    warnings,
+  };
+}
+
+/** Reads the database (read-only queries) and calibrates `manifest`. Synchronous: run it off the request path. */
+export function calibrate(
+  db: HistoryDb,
+  manifest: Manifest,
+  options: { since?: number; now: number; window?: number; validate?: boolean },
+): CalibrationReport {
+  return calibrateHistory({
+    manifest,
+    events: () => readEvents(db),
+    liveAlerts: readLiveAlerts(db),
+    now: options.now,
+    since: options.since,
+    window: options.window,
+    validate: options.validate,
+  });
+}
+
+// ─── Per tier and per feature ────────────────────────────────────────────────────────────
+
+function tierConversion(alerts: readonly LiveAlert[]): TierConversion {
+  const outcomes = alerts.filter((a) => a.outcome !== null && REP_OUTCOMES.has(a.outcome)).length;
+  const won = alerts.filter((a) => a.outcome === 'won').length;
+  const selfServed = alerts.filter((a) => a.outcome === 'self_served').length;
+  if (outcomes < MIN_OUTCOMES) {
+    return { alerts: alerts.length, outcomes, won, selfServed, rate: null, band: 'not-enough-outcomes' };
+  }
+  const rate = won / outcomes;
+  return { alerts: alerts.length, outcomes, won, selfServed, rate, band: bandOf(rate) };
+}
+
+function featureRow(def: FeatureDef, j: number, labelled: readonly Example[]): FeatureRow {
+  let present = 0;
+  let convertedWith = 0;
+  let convertedWithout = 0;
+  for (const e of labelled) {
+    if (e.features.present[j]) {
+      present++;
+      if (e.label === 1) convertedWith++;
+    } else if (e.label === 1) convertedWithout++;
+  }
+  const absent = labelled.length - present;
+  const lift =
+    present === 0 || absent === 0
+      ? null
+      : (convertedWith + 0.5) / (present + 1) / ((convertedWithout + 0.5) / (absent + 1));
+  return {
+    id: def.id,
+    kind: def.kind,
+    layer: def.layer,
+    points: def.unitPoints,
+    present,
+    presentShare: labelled.length === 0 ? 0 : present / labelled.length,
+    convertedWith,
+    absent,
+    convertedWithout,
+    rateWith: present === 0 ? null : convertedWith / present,
+    rateWithout: absent === 0 ? null : convertedWithout / absent,
+    lift,
+    coefficient: null,
+    suggestedPoints: null,
+  };
+}
+
+// ─── Threshold on today's weights ────────────────────────────────────────────────────────
+
+/**
+ * Too loose (PQL→won under 10 %): the lowest score above `tiers.warm` at which the alerts that
+ * scored at least that much reached `HEALTHY_TARGET`. Too tight (over 40 %): the warm threshold
+ * that would have put half the missed self-serve buyers above it (their peak score before
+ * buying). Healthy, or not enough outcomes: no advice.
+ */
+function thresholdAdvice(
+  manifest: Manifest,
+  examples: readonly Example[],
+  all: TierConversion,
+  missedPurchases: readonly { peakScore: number }[],
+): ThresholdAdvice | null {
+  const current = manifest.scoring.tiers.warm;
+  if (all.band === 'too-loose') {
+    const judged = examples.filter((e) => e.alert.outcome !== null && REP_OUTCOMES.has(e.alert.outcome));
+    const winsTotal = judged.filter((e) => e.alert.outcome === 'won').length;
+    for (let t = Math.floor(current) + 1; t <= 100; t++) {
+      const kept = judged.filter((e) => e.features.score >= t);
+      if (kept.length < MIN_OUTCOMES) break;
+      const wins = kept.filter((e) => e.alert.outcome === 'won').length;
+      if (wins / kept.length >= HEALTHY_TARGET) {
+        return {
+          direction: 'raise',
+          current,
+          threshold: t,
+          alertsKept: kept.length,
+          alertsTotal: judged.length,
+          winsKept: wins,
+          winsTotal,
+          rate: wins / kept.length,
+        };
+      }
+    }
+    return null;
+  }
+  if (all.band === 'too-tight') {
+    const below = missedPurchases.map((p) => p.peakScore).filter((s) => s < current);
+    if (below.length === 0) return null;
+    const threshold = Math.floor(median(below)!);
+    return {
+      direction: 'lower',
+      current,
+      threshold,
+      missedCaught: below.filter((s) => s >= threshold).length,
+      missedTotal: missedPurchases.length,
+    };
+  }
+  return null;
+}
+
+// ─── Model ───────────────────────────────────────────────────────────────────────────────
+
+interface Fitted {
+  model: ModelReport;
+  coefficients: (number | null)[];
+  /** Suggested points per unit of each feature (today's for features that never varied). */
+  unitPoints: number[];
+  suggestion: Suggestion | null;
+}
+
+function fitModel(
+  manifest: Manifest,
+  defs: readonly FeatureDef[],
+  labelled: readonly Example[],
+  warnings: string[],
+): Fitted | null {
+  const positives = labelled.filter((e) => e.label === 1).length;
+  const negatives = labelled.length - positives;
+  if (labelled.length < MIN_MODEL_EXAMPLES || positives < MIN_MODEL_CLASS || negatives < MIN_MODEL_CLASS) {
+    warnings.push(
+      `Too few outcomes to fit a model (${labelled.length} labelled: ${positives} converted, ${negatives} not; at least ${MIN_MODEL_EXAMPLES} with ${MIN_MODEL_CLASS} of each are needed): no weights suggested.`,
+    );
+    return null;
+  }
+
+  // Deterministic split by account, so one account's alerts never sit on both sides.
+  const bucket = (e: Example) => hash(`${SPLIT_SEED}:${e.alert.accountId}`) % 100;
+  const train = labelled.filter((e) => bucket(e) >= TEST_SHARE * 100);
+  const test = labelled.filter((e) => bucket(e) < TEST_SHARE * 100);
+  const trainX = train.map((e) => e.features.x);
+  const trainY = train.map((e) => e.label as number);
+  if (new Set(trainY).size < 2) {
+    warnings.push('The training split holds only one outcome class: no weights suggested.');
+    return null;
+  }
+  const lambda = chooseLambda(
+    trainX,
+    trainY,
+    (i) => hash(`${SPLIT_SEED}:fold:${train[i]!.alert.accountId}`) % FOLDS,
+    FOLDS,
+    LAMBDA_GRID,
+  );
+  const fit = fitLogistic(trainX, trainY, { lambda });
+  const varies = fit.scales.map((s) => s > 1e-12);
+
+  // Points: positive weights scaled so that the features that varied keep today's total points;
+  // negative weights (the feature made conversion *less* likely) become 0; constant features keep theirs.
+  const full = (def: FeatureDef) => def.maxUnits ?? 1;
+  let budget = 0;
+  let mass = 0;
+  defs.forEach((def, j) => {
+    if (!varies[j]) return;
+    budget += def.unitPoints * full(def);
+    mass += Math.max(0, fit.weights[j]!) * full(def);
+  });
+  const unitPoints = defs.map((def, j) => {
+    if (!varies[j]) return def.unitPoints;
+    if (mass <= 0) return 0;
+    const raw = (budget / mass) * Math.max(0, fit.weights[j]!);
+    return Math.min(Math.round(raw), Math.floor(100 / Math.max(1, full(def))), 100);
+  });
+  const coefficients = fit.standardized.map((c, j) => (varies[j] ? c : null));
+
+  const score = (e: Example) =>
+    Math.min(
+      100,
+      e.features.x.reduce((sum, x, j) => sum + x * unitPoints[j]!, 0),
+    );
+  const trainScores = train.map(score);
+  const threshold = bestF1Threshold(trainScores, trainY);
+  const testScores = test.map(score);
+  const testY = test.map((e) => e.label as number);
+  const predicted = testScores.map((s) => s >= threshold);
+  const tp = predicted.filter((p, i) => p && testY[i] === 1).length;
+  const fp = predicted.filter((p, i) => p && testY[i] === 0).length;
+  const fn = predicted.filter((p, i) => !p && testY[i] === 1).length;
+  if (!fit.converged) warnings.push('The regression did not converge within its iteration limit.');
+  if (test.length === 0 || new Set(testY).size < 2) {
+    warnings.push('The held-out alerts hold only one outcome class: no held-out AUC.');
+  }
+
+  const model: ModelReport = {
+    lambda,
+    converged: fit.converged,
+    train: { examples: train.length, converted: trainY.filter((y) => y === 1).length },
+    test: { examples: test.length, converted: testY.filter((y) => y === 1).length },
+    auc: {
+      train: auc(trainScores, trainY),
+      test: auc(testScores, testY),
+      currentTest: auc(
+        test.map((e) => e.features.score),
+        testY,
+      ),
+    },
+    threshold,
+    precision: tp + fp === 0 ? null : tp / (tp + fp),
+    recall: tp + fn === 0 ? null : tp / (tp + fn),
+  };
+  if (mass <= 0) {
+    warnings.push('No signal or metric made conversion more likely: no weights suggested.');
+    return { model, coefficients, unitPoints: defs.map((d) => d.unitPoints), suggestion: null };
+  }
+  const suggestion = buildSuggestion(manifest, defs, unitPoints, threshold, warnings);
+  return { model, coefficients, unitPoints, suggestion };
+}
+
+/**
+ * The threshold (whole points, 1–100) with the best F1 on the training alerts — precision and
+ * recall balanced — among those whose alerts convert at `HEALTHY_TARGET` or better (the healthy
+ * band's floor: a threshold that keeps a too-loose definition too loose is no advice); the best
+ * F1 overall when none does. Ties go to the higher threshold.
+ */
+function bestF1Threshold(scores: readonly number[], y: readonly number[]): number {
+  const positives = y.filter((v) => v === 1).length;
+  let best = { threshold: 1, f1: -1 };
+  let bestHealthy = { threshold: 0, f1: -1 };
+  for (let t = 1; t <= 100; t++) {
+    let tp = 0;
+    let fp = 0;
+    for (let i = 0; i < scores.length; i++) {
+      if (scores[i]! >= t) {
+        if (y[i] === 1) tp++;
+        else fp++;
+      }
+    }
+    const f1 = tp === 0 ? 0 : (2 * tp) / (2 * tp + fp + (positives - tp));
+    if (f1 >= best.f1) best = { threshold: t, f1 };
+    if (tp + fp >= MIN_OUTCOMES && tp / (tp + fp) >= HEALTHY_TARGET && f1 >= bestHealthy.f1) {
+      bestHealthy = { threshold: t, f1 };
+    }
+  }
+  return bestHealthy.f1 >= 0 ? bestHealthy.threshold : best.threshold;
+}
+
+function buildSuggestion(
+  manifest: Manifest,
+  defs: readonly FeatureDef[],
+  unitPoints: readonly number[],
+  threshold: number,
+  warnings: string[],
+): Suggestion {
+  const { scoring } = manifest;
+  const signals: SuggestedSignal[] = [];
+  const metrics: SuggestedMetric[] = [];
+  defs.forEach((def, j) => {
+    const points = unitPoints[j]!;
+    if (def.kind === 'signal') {
+      const signal = scoring.signals.find((s) => s.id === def.id)!;
+      const cap = scaledCap(signal, points);
+      if (points !== signal.points || cap !== signal.cap) {
+        signals.push({ id: def.id, points, cap, was: { points: signal.points, cap: signal.cap } });
+      }
+    } else {
+      const metric = scoring.metrics.find((m) => m.id === def.id)!;
+      const steps = scaledSteps(metric, def.unitPoints, points);
+      if (steps.some(([, p], i) => p !== metric.steps[i]![1])) {
+        metrics.push({ id: def.id, steps, was: metric.steps.map(([t, p]) => [t, p]) });
+      }
+    }
+  });
+  const { warm, hot } = scoring.tiers;
+  const newWarm = Math.min(99, Math.max(1, threshold));
+  const newHot = Math.min(100, Math.max(newWarm + 1, Math.round(hot + (newWarm - warm))));
+  const tiers = { warm: newWarm, hot: newHot, was: { warm, hot } };
+
+  for (const layer of ['behavioral', 'organizational', 'intent'] as const) {
+    const gate = scoring.gates[layer];
+    let reachable = 0;
+    defs.forEach((def, j) => {
+      if (def.layer !== layer) return;
+      reachable +=
+        def.maxUnits === null && unitPoints[j]! > 0
+          ? Number.POSITIVE_INFINITY
+          : unitPoints[j]! * (def.maxUnits ?? 1);
+    });
+    if (reachable < gate) {
+      warnings.push(
+        `With the suggested points the ${layer} gate (${gate}) could not be reached (at most ${Math.round(reachable)} points): lower the gate or keep points on a ${layer} signal before applying it.`,
+      );
+    }
+  }
+  const suggestion = { signals, metrics, tiers, yaml: '' };
+  suggestion.yaml = suggestedManifestYaml(suggestion);
+  return suggestion;
+}
+
+/** A capped signal keeps its cap in events: 6 points capped at 18 (3 events) → 9 points capped at 27. */
+function scaledCap(signal: Signal, points: number): number | null {
+  if (signal.cap === null) return null;
+  if (signal.points <= 0) return Math.min(100, Math.max(points, signal.cap));
+  return Math.min(100, Math.max(points, Math.round((signal.cap / signal.points) * points)));
+}
+
+function scaledSteps(metric: Metric, top: number, points: number): [number, number][] {
+  return metric.steps.map(([threshold, stepPoints]) => [
+    threshold,
+    top > 0 ? Math.min(100, Math.round((stepPoints / top) * points)) : stepPoints,
+  ]);
+}
+
+/** Today's manifest with the suggested points and tiers (for the validation replay). */
+export function applySuggestion(manifest: Manifest, suggestion: Suggestion): Manifest {
+  const signals = new Map(suggestion.signals.map((s) => [s.id, s]));
+  const metrics = new Map(suggestion.metrics.map((m) => [m.id, m]));
+  return {
+    ...manifest,
+    scoring: {
+      ...manifest.scoring,
+      tiers: { warm: suggestion.tiers.warm, hot: suggestion.tiers.hot },
+      signals: manifest.scoring.signals.map((s) => {
+        const changed = signals.get(s.id);
+        return changed ? { ...s, points: changed.points, cap: changed.cap } : s;
+      }),
+      metrics: manifest.scoring.metrics.map((m) => {
+        const changed = metrics.get(m.id);
+        return changed ? { ...m, steps: changed.steps } : m;
+      }),
+    },
+  };
+}
+
+// ─── Helpers ─────────────────────────────────────────────────────────────────────────────
+
+function summarise(
+  lane: ReplayLaneResult,
+  liveAlerts: readonly LiveAlert[],
+  from: number,
+  to: number,
+  window: number,
+): ReplaySummary {
+  const conversions = conversionsOf(lane.purchases, liveAlerts, from, to, window);
+  const byAccount = groupByAccount(lane.alerts);
+  return {
+    alerts: lane.alerts.filter((a) => a.openedAt > from && a.openedAt <= to).length,
+    conversions: conversions.length,
+    alertedBeforeConversion: conversions.filter((c) => alertedBefore(byAccount, c.accountId, c.at, window))
+      .length,
+  };
+}
+
+export function median(values: readonly number[]): number | null {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** FNV-1a, 32 bits: a stable, seedable bucket for an account id. */
+export function hash(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}

@@ -1,0 +1,58 @@
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+/**
+ * Runs one request in a child Node process and resolves with its one answer: for work that is
+ * synchronous CPU for seconds (a replay), which must not block the bot's event loop and can use
+ * another core. The child is a module beside this one (`name` without extension) that answers
+ * with `answerOnce`. Under tsx (npm start, vitest) the child gets the same TypeScript loader.
+ */
+export function runInChild<Request, Answer>(
+  name: string,
+  request: Request,
+  options: { timeoutMs?: number; execArgv?: readonly string[] } = {},
+): Promise<Answer> {
+  const ts = import.meta.url.endsWith('.ts');
+  const path = fileURLToPath(new URL(`./${name}.${ts ? 'ts' : 'js'}`, import.meta.url));
+  const execArgv = [...(options.execArgv ?? []), ...(ts ? ['--import', import.meta.resolve('tsx')] : [])];
+  const timeoutMs = options.timeoutMs ?? 10 * 60_000;
+  return new Promise((resolve, reject) => {
+    const child = fork(path, [], {
+      execArgv,
+      serialization: 'advanced',
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    let settled = false;
+    const finish = (error: Error | null, answer?: Answer) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      if (child.exitCode === null && child.signalCode === null) child.kill();
+      if (error) reject(error);
+      else resolve(answer!);
+    };
+    const timer = setTimeout(() => finish(new Error(`${name} took longer than ${timeoutMs} ms`)), timeoutMs);
+    timer.unref();
+    child.once('message', (message: { ok: true; answer: Answer } | { ok: false; error: string }) =>
+      message.ok ? finish(null, message.answer) : finish(new Error(message.error)),
+    );
+    child.once('error', (error) => finish(error));
+    child.once('exit', (code, signal) =>
+      finish(new Error(`${name} exited (${signal ?? `code ${code}`}) without an answer`)),
+    );
+    child.send(request as Parameters<typeof child.send>[0]);
+  });
+}
+
+/** The child's side: handle the one request, send the answer (or the error's message), exit. */
+export function answerOnce<Request, Answer>(handle: (request: Request) => Answer): void {
+  process.once('message', (request: Request) => {
+    let message: { ok: true; answer: Answer } | { ok: false; error: string };
+    try {
+      message = { ok: true, answer: handle(request) };
+    } catch (error) {
+      message = { ok: false, error: error instanceof Error ? error.message : String(error) };
+    }
+    process.send!(message, () => process.disconnect());
+  });
+}

@@ -1,0 +1,112 @@
+import { availableParallelism } from 'node:os';
+import type { Manifest } from '../config/manifest.js';
+import { runInChild } from './child-task.js';
+import { type LiveAlert, openHistory, planShards, readEvents } from './history-source.js';
+import { type ReplayLaneResult, type ReplayResult, replayHistory } from './replay-engine.js';
+import type { ShardAnswer, ShardRequest } from './replay-shard.js';
+
+/**
+ * Replays a pls database, on `jobs` cores. The replay is per account (an account's alerts,
+ * cooldowns and outcomes never depend on another account), so accounts are split into ranges of
+ * about as many events each and every range replays in its own process; the results are merged.
+ * `jobs: 1` replays in this process. Either way the result is the same, in a canonical order:
+ * alerts by opening time then account, numbered in that order.
+ */
+export interface DatabaseReplayOptions {
+  databasePath: string;
+  manifests: readonly Manifest[];
+  liveAlerts: readonly LiveAlert[];
+  matchWindow: number;
+  purchaseLookback: number;
+  until: number;
+  snapshotEventIds?: ReadonlySet<string>;
+  /** Processes to use; default: the cores available, at most 8. */
+  jobs?: number;
+  /** Histories smaller than this replay in this process whatever `jobs` says. Default 50,000 events. */
+  parallelFrom?: number;
+}
+
+/** Below this many events a second process costs more than it saves. */
+const PARALLEL_FROM = 50_000;
+
+export function defaultJobs(): number {
+  return Math.max(1, Math.min(8, availableParallelism()));
+}
+
+export async function replayDatabase(options: DatabaseReplayOptions): Promise<ReplayResult> {
+  const jobs = Math.max(1, Math.floor(options.jobs ?? defaultJobs()));
+  const db = openHistory(options.databasePath);
+  let plan: ReturnType<typeof planShards> | null = null;
+  try {
+    const total = (db.prepare('select count(*) as n from events').get() as { n: number }).n;
+    if (jobs === 1 || total < (options.parallelFrom ?? PARALLEL_FROM)) {
+      return canonical(
+        replayHistory({
+          manifests: options.manifests,
+          events: readEvents(db),
+          liveAlerts: options.liveAlerts,
+          matchWindow: options.matchWindow,
+          purchaseLookback: options.purchaseLookback,
+          until: options.until,
+          snapshotEventIds: options.snapshotEventIds,
+        }),
+      );
+    }
+    plan = planShards(db, jobs);
+  } finally {
+    db.close();
+  }
+
+  const answers = await Promise.all(
+    plan.ranges.map((accounts) =>
+      runInChild<ShardRequest, ShardAnswer>(
+        'replay-shard',
+        {
+          databasePath: options.databasePath,
+          manifests: [...options.manifests],
+          accounts,
+          // All of them: the shard's replay only looks up its own accounts' (and SQLite's text
+          // order, which drew the ranges, is not JavaScript's for every character).
+          liveAlerts: [...options.liveAlerts],
+          matchWindow: options.matchWindow,
+          purchaseLookback: options.purchaseLookback,
+          until: options.until,
+          snapshotEventIds: options.snapshotEventIds ? new Set(options.snapshotEventIds) : null,
+        },
+        { execArgv: ['--max-semi-space-size=64'] },
+      ),
+    ),
+  );
+  const clocks = answers.flatMap((a) => [a.firstClock, a.lastClock]).filter((c): c is number => c !== null);
+  return canonical({
+    lanes: options.manifests.map((manifest, i) => ({
+      manifest,
+      alerts: answers.flatMap((a) => a.lanes[i]!.alerts),
+      purchases: answers.flatMap((a) => a.lanes[i]!.purchases),
+      snapshots: new Map(answers.flatMap((a) => [...a.lanes[i]!.snapshots])),
+    })),
+    events: answers.reduce((sum, a) => sum + a.events, plan.withoutAccount),
+    scored: answers.reduce((sum, a) => sum + a.scored, 0),
+    accounts: answers.reduce((sum, a) => sum + a.accounts, 0),
+    firstClock: clocks.length > 0 ? Math.min(...clocks) : null,
+    lastClock: clocks.length > 0 ? Math.max(...clocks) : null,
+  });
+}
+
+/** Alerts by opening time then account, renumbered; purchases by time then account. */
+function canonical(result: ReplayResult): ReplayResult {
+  return {
+    ...result,
+    lanes: result.lanes.map((lane, index): ReplayLaneResult => {
+      const alerts = [...lane.alerts]
+        .sort((a, b) => a.openedAt - b.openedAt || compare(a.accountId, b.accountId))
+        .map((alert, i) => ({ ...alert, id: `r${index}_${i + 1}` }));
+      const purchases = [...lane.purchases].sort((a, b) => a.at - b.at || compare(a.accountId, b.accountId));
+      return { ...lane, alerts, purchases };
+    }),
+  };
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

@@ -1,0 +1,738 @@
+import type { Manifest, Scoring } from '../config/manifest.js';
+import { type AccountState, applyEvent, emptyAccountState, type SignalHit } from '../domain/account-state.js';
+import {
+  type AlertSummary,
+  type AlertTrigger,
+  alertBlockers,
+  decideHandoff,
+  type HandoffDecision,
+  type HandoffInput,
+} from '../domain/handoff.js';
+import { type RoutableAccount, routeTeam } from '../domain/routing.js';
+import { type Firmographics, type Score, scoreAccount } from '../domain/scoring.js';
+import type { AccountPatch, UsageEvent, UserPatch } from '../domain/usage-event.js';
+import { type FeatureSnapshot, featuresAt } from './features.js';
+import type { LiveAlert, StoredEvent } from './history-source.js';
+import { type ScoreNumbers, scoreNumbersUnlessGated } from './score-numbers.js';
+
+/**
+ * Replay: the stored event log re-scored with any manifest on a simulated clock, through the same
+ * pure functions live scoring uses (applyEvent, scoreAccount, decideHandoff, routeTeam), in the
+ * same order (`seq`), one step per event exactly as src/services/process-events.ts takes it.
+ *
+ * **The clock.** Each event is applied at the `now` live scoring applied it at: its
+ * `processed_at` (the batch's clock), else (still pending) its `received_at`. Decay, rolling
+ * windows, `stale_after`, `cooldown` and `converting_window` therefore see the times they saw
+ * live, and a replay of the live manifest makes the live decisions to the millisecond. (A replay
+ * on `received_at` alone would differ by the processing lag: a few ms normally, hours after an
+ * outage, when live scoring really did see the events late.)
+ *
+ * **Alerts in memory.** One open alert per account, as live. What closes it:
+ * - a `plan_changed` to a paid plan: decided by `decideHandoff` (self-served), as live;
+ * - what the reps did, taken from the live `alerts` table. Each replayed alert is matched, when it
+ *   opens, to a live alert of the same account, first match wins:
+ *     1. `exact`: the live alert opened on the same event (its `opened` audit row names it), or at
+ *        the same moment;
+ *     2. `open`: a live alert that was open at that moment (a rep was already working the account);
+ *     3. `next`: the first live alert opened within `matchWindow` after it (the same conversation,
+ *        raised later by the live manifest).
+ *   The replayed alert then closes when the live one closed, with its outcome and detail (won,
+ *   lost, no_response — and its back-off —, not_a_fit with its reason). A live self-served close
+ *   is not copied: the replay closes on the purchase event itself. A live alert still open keeps
+ *   the replayed one open.
+ * - unmatched (the live manifest never alerted around then, so nobody worked it): it is assumed
+ *   worked without a logged outcome and expires `rules.back_off` after it opened, outcome null
+ *   (cooldown still counts from its opening; no back-off penalty).
+ * Closes are applied lazily, before the account's next event: decisions for an account depend
+ * only on that account's alerts.
+ *
+ * Several manifests replay in one pass (lanes): each row is read and parsed once. Firmographics
+ * are shared (they do not depend on the manifest); account states and alerts are per lane.
+ *
+ * **Speed.** Every event goes through `applyEvent`, as live. A full `scoreAccount` costs more
+ * than the rest of a step together (it renders every contribution's sentence and counts every
+ * signal's hourly buckets), and most decisions do not read the score: an event on an account a
+ * rule of engagement blocks whatever its score, a late event, one on an account whose alert is
+ * already hot, one on an account that misses a gate. So the replay scores in full only when the
+ * decision could read it (`decideQuickly`), and asks the cheaper questions first
+ * (`decisionReadsScore`, `knownNotHot`, `scoreNumbersUnlessGated`). `exhaustive: true` scores
+ * every event twice in full, as live does; tests hold the two to the same result.
+ */
+
+export interface ReplayAlert {
+  /** `r<lane>_<n>`, stable for a given history and manifest. */
+  id: string;
+  accountId: string;
+  openedAt: number;
+  /** Tier at opening; `tier` is the tier after any upgrade in place. */
+  openTier: 'hot' | 'warm';
+  tier: 'hot' | 'warm';
+  teamId: string;
+  /** The trigger the alert opened with. */
+  openTrigger: AlertTrigger;
+  /** The current trigger (an upgrade replaces it, as live). */
+  trigger: AlertTrigger;
+  upgradedAt: number | null;
+  /** Score right after the opening event. */
+  score: number;
+  closedAt: number | null;
+  outcome: string | null;
+  outcomeDetail: Record<string, unknown> | null;
+  /** What closed it: the purchase event, the matched live alert, or expiry (unmatched). */
+  closedBy: 'self_served' | 'live' | 'expired' | null;
+  live: { alertId: string; match: 'exact' | 'open' | 'next' } | null;
+  /** Features right after the opening event (src/analysis/features.ts). */
+  features: FeatureSnapshot;
+}
+
+/** `plan_changed` to a paid plan from a plan that was not paid (or unknown): the account bought. */
+export interface Purchase {
+  accountId: string;
+  at: number;
+  eventId: string;
+  plan: string;
+  fromPlan: string | null;
+  /**
+   * Highest score the replay computed for the account while it passed every gate, over
+   * `purchaseLookback` before buying (day resolution), and at least its score when it bought.
+   * (Moments a rule of engagement blocked whatever the score are not scored: see "Speed".)
+   */
+  peakScore: number;
+  features: FeatureSnapshot;
+}
+
+export interface EventSnapshot {
+  accountId: string;
+  at: number;
+  features: FeatureSnapshot;
+}
+
+export interface ReplayLaneResult {
+  manifest: Manifest;
+  alerts: ReplayAlert[];
+  purchases: Purchase[];
+  /** Features right after each event of `snapshotEventIds`, by event id. */
+  snapshots: Map<string, EventSnapshot>;
+}
+
+export interface ReplayResult {
+  lanes: ReplayLaneResult[];
+  events: number;
+  /** Events with an account (the ones scored). */
+  scored: number;
+  accounts: number;
+  firstClock: number | null;
+  lastClock: number | null;
+}
+
+export interface ReplayOptions {
+  manifests: readonly Manifest[];
+  events: Iterable<StoredEvent>;
+  /** The live `alerts` table (any order); [] = no rep outcomes known. */
+  liveAlerts?: readonly LiveAlert[];
+  /** Rule 3 of the matching above. Default 7 days. */
+  matchWindow?: number;
+  /** How far back a purchase's peak score looks. Default 30 days. */
+  purchaseLookback?: number;
+  /** Events after which to keep a feature snapshot (calibration: the events live alerts opened on). */
+  snapshotEventIds?: ReadonlySet<string>;
+  /** The report's "now": unmatched alerts whose expiry falls after it stay open. Default: the last event's clock. */
+  until?: number;
+  /**
+   * Score every event twice in full and take every decision, exactly as live processing does,
+   * instead of scoring only what each decision reads. Slower; the reference the fast path is
+   * tested against.
+   */
+  exhaustive?: boolean;
+}
+
+const DAY = 86_400_000;
+
+/** The account fields events upsert (`accounts` table), kept per account across lanes. */
+interface Firm {
+  name: string | null;
+  domain: string | null;
+  plan: string | null;
+  employees: number | null;
+  industry: string | null;
+  country: string | null;
+  timezone: string | null;
+  owner: string | null;
+}
+
+interface OpenAlert {
+  alert: ReplayAlert;
+  /** Scheduled close (from the matched live alert, or expiry); null = stays open. */
+  closeAt: number | null;
+  closeOutcome: string | null;
+  closeDetail: Record<string, unknown> | null;
+  closeBy: 'live' | 'expired';
+}
+
+interface Lane {
+  manifest: Manifest;
+  scoring: Scoring;
+  /** `scoring` with every `says` blanked: the same numbers, no sentences (see `textFree`). */
+  fast: Scoring;
+  index: number;
+  states: Map<string, AccountState>;
+  open: Map<string, OpenAlert>;
+  last: Map<string, ReplayAlert>;
+  alerts: ReplayAlert[];
+  purchases: Purchase[];
+  snapshots: Map<string, EventSnapshot>;
+  /** Per account: day index → highest score that day (the last `purchaseLookback` days). */
+  peaks: Map<string, Map<number, number>>;
+  /** Per account: the tier of the last exact score and when; absent when the last event skipped scoring. */
+  known: Map<string, { at: number; tier: Score['tier'] }>;
+}
+
+const EMPTY_SCORE: Score = {
+  total: 0,
+  layers: { behavioral: 0, organizational: 0, intent: 0 },
+  gates: {
+    behavioral: { points: 0, min: 0, passed: false },
+    organizational: { points: 0, min: 0, passed: false },
+    intent: { points: 0, min: 0, passed: false },
+  },
+  tier: 'cold',
+  contributions: [],
+};
+
+export function replayHistory(options: ReplayOptions): ReplayResult {
+  const matchWindow = options.matchWindow ?? 7 * DAY;
+  const lookback = options.purchaseLookback ?? 30 * DAY;
+  const wanted = options.snapshotEventIds ?? null;
+  const live = indexLiveAlerts(options.liveAlerts ?? []);
+  const lanes: Lane[] = options.manifests.map((manifest, index) => ({
+    manifest,
+    scoring: manifest.scoring,
+    fast: textFree(manifest.scoring),
+    index,
+    states: new Map(),
+    open: new Map(),
+    last: new Map(),
+    alerts: [],
+    purchases: [],
+    snapshots: new Map(),
+    peaks: new Map(),
+    known: new Map(),
+  }));
+  const ctx: Context = { live, matchWindow, lookback, wanted, exhaustive: options.exhaustive ?? false };
+  const firms = new Map<string, Firm>();
+  let events = 0;
+  let scored = 0;
+  let firstClock: number | null = null;
+  let lastClock: number | null = null;
+
+  for (const row of options.events) {
+    events++;
+    const accountId = row.accountId;
+    if (accountId === null) continue; // live: upserts the person, scores nothing
+    scored++;
+    const now = row.processedAt ?? row.receivedAt;
+    firstClock ??= now;
+    lastClock = now;
+    const event = toUsageEvent(row);
+
+    let firm = firms.get(accountId);
+    const isNew = firm === undefined;
+    if (!firm) {
+      firm = { ...EMPTY_FIRM };
+      firms.set(accountId, firm);
+    }
+    const previous: Firmographics = firmographics(firm);
+    upsertFirm(firm, withPlanChange(event));
+    const step: Step = {
+      row,
+      event,
+      accountId,
+      now,
+      firm,
+      previous: isNew ? null : previous,
+      current: firmographics(firm),
+      lateness: row.receivedAt - event.occurredAt,
+    };
+    for (const lane of lanes) applyStep(lane, step, ctx);
+  }
+
+  // Closes that fell due after the account's last event: a rep's outcome (always in the past),
+  // an expiry up to `until`.
+  const until = options.until ?? lastClock ?? Number.NEGATIVE_INFINITY;
+  for (const lane of lanes) {
+    for (const [accountId, open] of [...lane.open]) {
+      closeDue(lane, accountId, open.closeBy === 'live' ? Number.POSITIVE_INFINITY : until);
+    }
+  }
+
+  return {
+    lanes: lanes.map((lane) => ({
+      manifest: lane.manifest,
+      alerts: lane.alerts,
+      purchases: lane.purchases,
+      snapshots: lane.snapshots,
+    })),
+    events,
+    scored,
+    accounts: firms.size,
+    firstClock,
+    lastClock,
+  };
+}
+
+/** One event, as every lane sees it. */
+interface Step {
+  row: StoredEvent;
+  event: UsageEvent;
+  accountId: string;
+  now: number;
+  firm: Firm;
+  /** Firmographics before this event's patch; null for an account's first event. */
+  previous: Firmographics | null;
+  current: Firmographics;
+  lateness: number;
+}
+
+interface Context {
+  live: LiveIndex;
+  matchWindow: number;
+  lookback: number;
+  wanted: ReadonlySet<string> | null;
+  exhaustive: boolean;
+}
+
+interface Decided {
+  decision: HandoffDecision | null;
+  /** This event's score, when it was computed (numbers exact; sentences only for a 'tier' trigger). */
+  after: Score | null;
+}
+
+/** One event through one lane: process-events.ts's `processOne`, with the alert model in memory. */
+function applyStep(lane: Lane, step: Step, ctx: Context): void {
+  const { scoring } = lane;
+  const { event, accountId, now } = step;
+  closeDue(lane, accountId, now);
+  let state = lane.states.get(accountId);
+  if (!state) {
+    state = emptyAccountState();
+    lane.states.set(accountId, state);
+  }
+  const open = lane.open.get(accountId) ?? null;
+  const last = open ? open.alert : (lane.last.get(accountId) ?? null);
+  const decided = ctx.exhaustive
+    ? decideExhaustively(lane, step, state, open, last, ctx.lookback)
+    : decideQuickly(lane, step, state, open, last, ctx.lookback);
+  const { decision } = decided;
+  let after = decided.after;
+
+  switch (decision?.kind) {
+    case 'open': {
+      const alert: ReplayAlert = {
+        id: `r${lane.index}_${lane.alerts.length + 1}`,
+        accountId,
+        openedAt: now,
+        openTier: decision.tier,
+        tier: decision.tier,
+        teamId: routeTeam(routable(step.firm), lane.manifest.routing).id,
+        openTrigger: decision.trigger,
+        trigger: decision.trigger,
+        upgradedAt: null,
+        score: after!.total,
+        closedAt: null,
+        outcome: null,
+        outcomeDetail: null,
+        closedBy: null,
+        live: null,
+        features: featuresAt(state, after!, scoring, now),
+      };
+      lane.alerts.push(alert);
+      lane.last.set(accountId, alert);
+      lane.open.set(accountId, schedule(alert, ctx.live, ctx.matchWindow, scoring.rules.back_off));
+      break;
+    }
+    case 'upgrade': {
+      const alert = open!.alert;
+      alert.tier = 'hot';
+      alert.trigger = decision.trigger;
+      alert.upgradedAt = now;
+      break;
+    }
+    case 'self_served': {
+      const alert = open!.alert;
+      alert.closedAt = now;
+      alert.outcome = 'self_served';
+      alert.closedBy = 'self_served';
+      lane.open.delete(accountId);
+      break;
+    }
+    default:
+      break;
+  }
+
+  const exact = () => {
+    after ??= scoreAccount(state!, step.current, lane.fast, now);
+    return after;
+  };
+  const purchase = event.type === 'plan_changed' && isPaid(scoring, String(event.properties.plan ?? ''));
+  if (purchase && !isPaid(scoring, step.previous?.plan ?? null)) {
+    const score = exact();
+    lane.purchases.push({
+      accountId,
+      at: now,
+      eventId: event.id,
+      plan: step.firm.plan!,
+      fromPlan: step.previous?.plan ?? null,
+      peakScore: Math.max(score.total, peakOf(lane, accountId, now, ctx.lookback)),
+      features: featuresAt(state, score, scoring, now),
+    });
+  }
+  if (ctx.wanted?.has(event.id)) {
+    lane.snapshots.set(event.id, { accountId, at: now, features: featuresAt(state, exact(), scoring, now) });
+  }
+}
+
+/**
+ * The decision as `processOne` makes it, scoring only what the decision reads (see
+ * `decisionReadsScore`, `knownNotHot`, `scoreNumbersUnlessGated`). Same decisions as
+ * `decideExhaustively`, which test/unit/analysis/replay-engine.test.ts holds it to.
+ */
+function decideQuickly(
+  lane: Lane,
+  step: Step,
+  state: AccountState,
+  open: OpenAlert | null,
+  last: ReplayAlert | null,
+  lookback: number,
+): Decided {
+  const { scoring } = lane;
+  const { event, accountId, now } = step;
+  const purchase = event.type === 'plan_changed' && isPaid(scoring, String(event.properties.plan ?? ''));
+  const readsScore = !purchase && decisionReadsScore(lane, step, open, last, state);
+  // `before` is read for one thing: did the account just cross into hot. Its previous exact
+  // score not hot → not hot now (scores only fall as time passes, see `knownNotHot`); else its
+  // numbers say; only a hot account pays for a full score.
+  let before = EMPTY_SCORE;
+  if (readsScore && !open && step.previous && !knownNotHot(lane, accountId, now)) {
+    if (scoreNumbersUnlessGated(state, step.previous, scoring, now)?.tier === 'hot') {
+      before = scoreAccount(state, step.previous, lane.fast, now);
+    }
+  }
+
+  const hits = applyEvent(state, event, scoring.signals, scoring.half_life, now);
+  let after: Score | null = null;
+  let decision: HandoffDecision | null = null;
+  let numbers: ScoreNumbers | null = null;
+  let gated = false;
+  if (readsScore) {
+    numbers = scoreNumbersUnlessGated(state, step.current, scoring, now);
+    gated = numbers === null; // cold whatever the rest: no handoff moment, no rise to hot
+  }
+  if (numbers) {
+    // With no open alert a cold account has no handoff moment; an open warm alert only changes
+    // when the account turns hot. Anything else is "none", a thread reply or a refresh.
+    if (open ? numbers.tier === 'hot' : numbers.tier !== 'cold') {
+      after = scoreAccount(state, step.current, lane.fast, now);
+    }
+  }
+  if (after || purchase) {
+    const input = handoffInput(lane, step, state, open, last, before, after ?? EMPTY_SCORE, hits);
+    decision = decideHandoff(input);
+    if ((decision.kind === 'open' || decision.kind === 'upgrade') && decision.trigger.kind === 'tier') {
+      // "Score crossed into hot: <top contribution>" quotes a sentence the text-free score left
+      // blank: decide again on the full score (same numbers, same decision, the exact sentence).
+      input.after = after = scoreAccount(state, step.current, scoring, now);
+      decision = decideHandoff(input);
+    }
+  }
+  if (numbers) {
+    remember(lane, accountId, now, numbers.tier);
+    if (lookback > 0 && numbers.tier !== 'cold') trackPeak(lane, accountId, now, numbers.total, lookback);
+  } else if (gated) {
+    remember(lane, accountId, now, 'cold');
+  } else {
+    lane.known.delete(accountId);
+  }
+  return { decision, after };
+}
+
+/** The reference: both scores, in full, for every event, and every decision taken — as live does. */
+function decideExhaustively(
+  lane: Lane,
+  step: Step,
+  state: AccountState,
+  open: OpenAlert | null,
+  last: ReplayAlert | null,
+  lookback: number,
+): Decided {
+  const { scoring } = lane;
+  const before = step.previous ? scoreAccount(state, step.previous, scoring, step.now) : EMPTY_SCORE;
+  const hits = applyEvent(state, step.event, scoring.signals, scoring.half_life, step.now);
+  const after = scoreAccount(state, step.current, scoring, step.now);
+  const decision = decideHandoff(handoffInput(lane, step, state, open, last, before, after, hits));
+  if (lookback > 0 && after.tier !== 'cold') trackPeak(lane, step.accountId, step.now, after.total, lookback);
+  return { decision, after };
+}
+
+function handoffInput(
+  lane: Lane,
+  step: Step,
+  state: AccountState,
+  open: OpenAlert | null,
+  last: ReplayAlert | null,
+  before: Score,
+  after: Score,
+  hits: SignalHit[],
+): HandoffInput {
+  return {
+    event: step.event,
+    receivedAt: step.row.receivedAt,
+    before,
+    after,
+    hits,
+    firm: step.current,
+    state,
+    openAlert: open && summary(open.alert),
+    lastAlert: last && summary(last),
+    rules: lane.scoring.rules,
+    now: step.now,
+  };
+}
+
+// ─── Alert model ─────────────────────────────────────────────────────────────────────────
+
+interface LiveIndex {
+  byAccount: Map<string, LiveAlert[]>;
+}
+
+function indexLiveAlerts(alerts: readonly LiveAlert[]): LiveIndex {
+  const byAccount = new Map<string, LiveAlert[]>();
+  for (const alert of alerts) {
+    const list = byAccount.get(alert.accountId);
+    if (list) list.push(alert);
+    else byAccount.set(alert.accountId, [alert]);
+  }
+  for (const list of byAccount.values()) list.sort((a, b) => a.openedAt - b.openedAt);
+  return { byAccount };
+}
+
+/** Matches a newly opened replayed alert to a live one and schedules its close (see the module comment). */
+function schedule(alert: ReplayAlert, live: LiveIndex, matchWindow: number, backOff: number): OpenAlert {
+  const candidates = live.byAccount.get(alert.accountId) ?? [];
+  const at = alert.openedAt;
+  const eventId = alert.openTrigger.eventId;
+  let match: LiveAlert | undefined;
+  let kind: 'exact' | 'open' | 'next' = 'exact';
+  match = candidates.find(
+    (l) => l.openingEventId === eventId || (l.openingEventId === null && l.openedAt === at),
+  );
+  if (!match) {
+    kind = 'open';
+    match = candidates.find((l) => l.openedAt <= at && (l.closedAt === null || l.closedAt > at));
+  }
+  if (!match) {
+    kind = 'next';
+    match = candidates.find((l) => l.openedAt > at && l.openedAt <= at + matchWindow);
+  }
+  if (!match) {
+    return { alert, closeAt: at + backOff, closeOutcome: null, closeDetail: null, closeBy: 'expired' };
+  }
+  alert.live = { alertId: match.id, match: kind };
+  const copies = match.closedAt !== null && match.outcome !== null && match.outcome !== 'self_served';
+  return {
+    alert,
+    closeAt: copies ? Math.max(match.closedAt!, at) : null,
+    closeOutcome: copies ? match.outcome : null,
+    closeDetail: copies ? match.outcomeDetail : null,
+    closeBy: 'live',
+  };
+}
+
+function closeDue(lane: Lane, accountId: string, now: number): void {
+  const open = lane.open.get(accountId);
+  if (!open || open.closeAt === null || open.closeAt > now) return;
+  const { alert } = open;
+  alert.closedAt = open.closeAt;
+  alert.outcome = open.closeOutcome;
+  alert.outcomeDetail = open.closeDetail;
+  alert.closedBy = open.closeBy;
+  lane.open.delete(accountId);
+}
+
+function summary(alert: ReplayAlert): AlertSummary {
+  return {
+    state: alert.closedAt === null ? 'open' : 'closed',
+    tier: alert.tier,
+    openedAt: alert.openedAt,
+    closedAt: alert.closedAt,
+    outcome: alert.outcome,
+  };
+}
+
+// ─── When the decision reads the score ───────────────────────────────────────────────────
+
+/**
+ * The best score there is: every gate passed, hot, 100. `alertBlockers` given this and still
+ * blocking blocks whatever the real score (a worse score only adds gate and tier reasons).
+ */
+const BEST_SCORE: Score = {
+  total: 100,
+  layers: { behavioral: 100, organizational: 100, intent: 100 },
+  gates: {
+    behavioral: { points: 100, min: 0, passed: true },
+    organizational: { points: 100, min: 0, passed: true },
+    intent: { points: 100, min: 0, passed: true },
+  },
+  tier: 'hot',
+  contributions: [],
+};
+
+/**
+ * Whether `decideHandoff` needs this event's score to decide (a purchase, which never does, is
+ * handled by the caller), following its own order: a late event never pages; an open hot alert
+ * can only take a thread reply; with no open alert, a rule of engagement that blocks even the
+ * best score (too small, excluded plan, checkout, cooldown after a hot alert, back-off) means
+ * "none". `alertBlockers` is the live function; it reads the state only for `upgradeStartedAt`,
+ * which the event can only move later (more blocking), so judging before applying it is safe.
+ */
+function decisionReadsScore(
+  lane: Lane,
+  step: Step,
+  open: OpenAlert | null,
+  last: ReplayAlert | null,
+  state: AccountState,
+): boolean {
+  const { rules } = lane.scoring;
+  if (step.lateness > rules.stale_after) return false;
+  if (open) return open.alert.tier !== 'hot';
+  const blocked = alertBlockers({
+    after: BEST_SCORE,
+    firm: step.current,
+    state,
+    lastAlert: last && summary(last),
+    openAlert: null,
+    rules,
+    now: step.now,
+  });
+  return blocked.length === 0;
+}
+
+/**
+ * True when the account is surely not hot now, before this event: its last exact score was not
+ * hot, scored at or before `now` with the same firmographics and state. A score never rises with
+ * time alone — points decay, windows only drop old activity, buckets never lie ahead of the clock
+ * that wrote them — which test/unit/analysis/replay-engine.test.ts checks on random histories.
+ */
+function remember(lane: Lane, accountId: string, at: number, tier: Score['tier']): void {
+  const known = lane.known.get(accountId);
+  if (known) {
+    known.at = at;
+    known.tier = tier;
+  } else lane.known.set(accountId, { at, tier });
+}
+
+function knownNotHot(lane: Lane, accountId: string, now: number): boolean {
+  const known = lane.known.get(accountId);
+  return known !== undefined && known.at <= now && known.tier !== 'hot';
+}
+
+// ─── Purchases ───────────────────────────────────────────────────────────────────────────
+
+function isPaid(scoring: Scoring, plan: string | null): boolean {
+  if (!plan) return false;
+  const wanted = plan.trim().toLowerCase();
+  return scoring.rules.paid_plans.some((p) => p.toLowerCase() === wanted);
+}
+
+function trackPeak(lane: Lane, accountId: string, now: number, score: number, lookback: number): void {
+  let days = lane.peaks.get(accountId);
+  if (!days) {
+    days = new Map();
+    lane.peaks.set(accountId, days);
+  }
+  const day = Math.floor(now / DAY);
+  const current = days.get(day);
+  if (current === undefined) {
+    const oldest = day - Math.ceil(lookback / DAY);
+    for (const d of days.keys()) if (d < oldest) days.delete(d);
+    days.set(day, score);
+  } else if (score > current) {
+    days.set(day, score);
+  }
+}
+
+function peakOf(lane: Lane, accountId: string, now: number, lookback: number): number {
+  const oldest = Math.floor((now - lookback) / DAY);
+  let peak = 0;
+  for (const [day, score] of lane.peaks.get(accountId) ?? []) if (day >= oldest && score > peak) peak = score;
+  return peak;
+}
+
+/**
+ * Scoring without sentences. `scoreAccount` renders every contribution's `says` with its numbers
+ * formatted by `toLocaleString(…, options)`, which builds an ICU formatter per call (~25 µs): at
+ * two scores per event that is most of a replay's time, for text only an alert reads. A blank
+ * `says` changes no number (scoreAccount reads it for `text` alone), so decisions are identical;
+ * when an alert opens, the replay scores again with the real manifest for its "why now".
+ */
+function textFree(scoring: Scoring): Scoring {
+  return { ...scoring, signals: scoring.signals.map((signal) => ({ ...signal, says: '' })) };
+}
+
+// ─── Rows → domain (as src/services/process-events.ts does it) ───────────────────────────
+
+function toUsageEvent(row: StoredEvent): UsageEvent {
+  return {
+    id: row.id,
+    source: row.source,
+    type: row.type,
+    occurredAt: row.occurredAt,
+    accountId: row.accountId,
+    account: row.accountPatch ? (JSON.parse(row.accountPatch) as AccountPatch) : null,
+    userId: row.userId,
+    user: row.userPatch ? (JSON.parse(row.userPatch) as UserPatch) : null,
+    // Most events carry no properties: skip the parse for the stored `{}`.
+    properties: row.properties === '{}' ? {} : (JSON.parse(row.properties) as Record<string, unknown>),
+  };
+}
+
+/** `plan_changed {plan}` moves the account's plan, whatever the event's firmographics say (as live). */
+function withPlanChange(event: UsageEvent): AccountPatch | null {
+  const plan = event.type === 'plan_changed' ? event.properties.plan : undefined;
+  if (typeof plan !== 'string' || plan === '') return event.account;
+  return { ...(event.account ?? {}), plan };
+}
+
+const EMPTY_FIRM: Readonly<Firm> = {
+  name: null,
+  domain: null,
+  plan: null,
+  employees: null,
+  industry: null,
+  country: null,
+  timezone: null,
+  owner: null,
+};
+
+/** The accounts repo's upsert: only the fields the patch carries change (`coalesce(excluded.x, x)`). */
+function upsertFirm(firm: Firm, patch: AccountPatch | null): void {
+  if (!patch) return;
+  for (const key of Object.keys(firm) as (keyof Firm)[]) {
+    const value = patch[key];
+    if (value !== undefined && value !== null) (firm as unknown as Record<string, unknown>)[key] = value;
+  }
+}
+
+function firmographics(firm: Firm): Firmographics {
+  return { employees: firm.employees, domain: firm.domain, plan: firm.plan };
+}
+
+function routable(firm: Firm): RoutableAccount {
+  return {
+    employees: firm.employees,
+    country: firm.country,
+    industry: firm.industry,
+    plan: firm.plan,
+    domain: firm.domain,
+    owner: firm.owner,
+  };
+}
