@@ -1,7 +1,7 @@
 import type { Layer, MetricName, Scoring, Tier } from '../config/manifest.js';
 import { type AccountState, countWindow, decay } from './account-state.js';
 import { isFreeMailDomain } from './free-mail.js';
-import { renderSays } from './signal-text.js';
+import { formatNumber, renderSays } from './signal-text.js';
 import { countSince, DAY, HOUR, sumWithin } from './windows.js';
 
 export const LAYERS: readonly Layer[] = ['behavioral', 'organizational', 'intent'];
@@ -134,7 +134,7 @@ export function metricValue(name: MetricName, state: AccountState, firm: Firmogr
 }
 
 function describeMetric(name: MetricName, value: number): string {
-  const n = value.toLocaleString('en-US');
+  const n = formatNumber(value);
   switch (name) {
     case 'active_days_14d':
       return `active ${n} of the last 14 days`;

@@ -1,4 +1,15 @@
 /**
+ * One formatter for every number in a sentence: `toLocaleString` builds a new Intl formatter on
+ * each call, which made rendering the score's sentences most of the cost of scoring an event.
+ */
+const NUMBER = new Intl.NumberFormat('en-US', { maximumFractionDigits: 2 });
+
+/** `10000` → `10,000`; `0.5` → `0.5`. */
+export function formatNumber(value: number): string {
+  return NUMBER.format(value);
+}
+
+/**
  * Fills a `says` template ("hit the {limit} limit ({used}/{quota})") from the event's own
  * properties; numbers get thousands separators; `{s}` is a plural "s" unless `{count}` is 1
  * ("invited {count} teammate{s}"). An unknown placeholder is left out cleanly.
@@ -13,11 +24,11 @@ export function renderSays(template: string, values: Record<string, unknown>): s
 }
 
 function formatValue(value: unknown): string {
-  if (typeof value === 'number') return value.toLocaleString('en-US', { maximumFractionDigits: 2 });
+  if (typeof value === 'number') return formatNumber(value);
   if (typeof value === 'string') {
     const n = Number(value);
     return value.trim() !== '' && Number.isFinite(n) && /^-?\d+(\.\d+)?$/.test(value.trim())
-      ? n.toLocaleString('en-US', { maximumFractionDigits: 2 })
+      ? formatNumber(n)
       : value;
   }
   return '';
