@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { App, HTTPReceiver } from '@slack/bolt';
 import { LogLevel, WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
+import { createCalibrationRunner } from './analysis/calibration-runner.js';
 import type { Env } from './config/env.js';
 import type { Manifest } from './config/manifest.js';
 import { createAccountsRepo } from './db/accounts-repo.js';
@@ -140,12 +141,14 @@ export function buildApp(deps: AppDeps) {
   });
   const actions = createAlertActions({ db, alerts, accounts, outbox, manifest, now });
   const slaReports = createSlaReports({ alerts, manifest });
+  const calibration = createCalibrationRunner({ databasePath: env.databasePath, manifest, now });
   registerListeners(app, {
     actions,
     queue,
     accountViews,
     homes,
     slaReports,
+    calibration,
     now,
     manifest,
     logger,

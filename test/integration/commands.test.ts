@@ -177,3 +177,26 @@ describe('/pls sla', () => {
     expect((await slashCommand(pls.url, 'U0MGR', 'sla 12d')).text).toMatch(/^`12d` is not an SLA filter/);
   });
 });
+
+describe('/pls calibrate', () => {
+  it('answers at once, DMs the summary to the manager who asked, and puts its headline on /pls sla', async () => {
+    const reply = await slashCommand(pls.url, 'U0MGR', 'calibrate 90d');
+    expect(reply.text).toBe(
+      'Calibrating on the last 90d: the summary arrives in your DM with pls in a moment.',
+    );
+    const dm = await pls.emulator.waitFor(
+      () => pls.emulator.dms('U0MGR').find((m) => JSON.stringify(m.blocks).includes('PQL calibration')),
+      {
+        timeoutMs: 30_000,
+        description: 'the calibration DM',
+      },
+    );
+    expect(JSON.stringify(dm.blocks)).toContain('PQL calibration · last 90 days');
+    const sla = await slashCommand(pls.url, 'U0MGR', 'sla');
+    expect(JSON.stringify(sla.body.blocks)).toContain('calibration');
+    expect((await slashCommand(pls.url, 'U0ANA', 'calibrate')).text).toBe(
+      '`/pls calibrate [90d|180d|365d]` is for managers.',
+    );
+    expect((await slashCommand(pls.url, 'U0MGR', 'calibrate 7d')).text).toMatch(/^Usage: `\/pls calibrate/);
+  }, 40_000);
+});

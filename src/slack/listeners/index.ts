@@ -1,5 +1,6 @@
 import type { App } from '@slack/bolt';
 import type { Logger } from 'pino';
+import type { CalibrationRunner } from '../../analysis/calibration-runner.js';
 import type { Manifest } from '../../config/manifest.js';
 import type { AccountViews } from '../../services/account-view.js';
 import type { AlertActions } from '../../services/alert-actions.js';
@@ -18,6 +19,7 @@ export interface ListenerDeps {
   accountViews: AccountViews;
   homes: HomeViews;
   slaReports: SlaReports;
+  calibration: CalibrationRunner;
   now: () => number;
   manifest: Manifest;
   logger: Logger;

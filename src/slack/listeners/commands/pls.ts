@@ -1,4 +1,7 @@
 import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
+import type { WebClient } from '@slack/web-api';
+import { parseCalibrateArgs } from '../../../analysis/calibration-runner.js';
+import { calibrationHeadlineBlock, renderCalibration } from '../../../analysis/render-calibration.js';
 import { parseQueueArgs } from '../../../services/queue.js';
 import { parseSlaArgs } from '../../../services/sla-report-service.js';
 import { UserError } from '../../../services/user-error.js';
@@ -14,6 +17,8 @@ type CommandArgs = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
 export interface Reply {
   text: string;
   blocks?: Record<string, unknown>[];
+  /** Work that cannot fit Slack's 3 seconds: runs after the ack, with the Web API client. */
+  later?: (client: WebClient) => Promise<void>;
 }
 
 interface Subcommand {
@@ -53,7 +58,33 @@ const SUBCOMMANDS: Record<string, Subcommand> = {
     usage: '/pls sla [7d|30d|90d] [team|@rep]',
     summary: 'claim and first-touch SLAs, breaches, per-rep table and PQL→won per tier',
     run(deps, _userId, args) {
-      return renderSlaReport(deps.slaReports.report(parseSlaArgs(args, deps.manifest, userIdOf), deps.now()));
+      const reply = renderSlaReport(
+        deps.slaReports.report(parseSlaArgs(args, deps.manifest, userIdOf), deps.now()),
+      );
+      // The latest calibration's headline (from /pls calibrate); a report is never computed here.
+      const latest = deps.calibration.latest();
+      if (latest) reply.blocks.push(calibrationHeadlineBlock(latest, deps.now()));
+      return reply;
+    },
+  },
+  calibrate: {
+    reps: false,
+    usage: '/pls calibrate [90d|180d|365d]',
+    summary: 'lift per signal, PQL→won per tier and suggested weights, sent to you as a DM',
+    run(deps, userId, args) {
+      const period = parseCalibrateArgs(args);
+      if ('error' in period) throw new UserError(period.error);
+      return {
+        text: `Calibrating on the last ${period.label}: the summary arrives in your DM with pls in a moment.`,
+        // A replay of the history runs in a child process: seconds to minutes, never on the ack.
+        later: async (client) => {
+          const report = await deps.calibration.run({ since: period.since });
+          await client.chat.postMessage({
+            channel: userId,
+            ...(renderCalibration(report) as { text: string }),
+          });
+        },
+      };
     },
   },
   ooo: {
@@ -103,7 +134,7 @@ const SUBCOMMANDS: Record<string, Subcommand> = {
  */
 export const plsCommand =
   (deps: ListenerDeps) =>
-  async ({ ack, command }: CommandArgs) => {
+  async ({ ack, command, client }: CommandArgs) => {
     const [name = 'help', ...args] = command.text.trim().split(/\s+/).filter(Boolean);
     const sub = SUBCOMMANDS[name.toLowerCase()];
     const { routing } = deps.manifest;
@@ -125,5 +156,10 @@ export const plsCommand =
         deps.logger.error({ err: error, text: command.text }, 'command failed');
       reply = { text: error instanceof UserError ? error.message : GENERIC_FAILURE };
     }
-    await ack({ response_type: 'ephemeral', ...reply });
+    const { later, ...body } = reply;
+    await ack({ response_type: 'ephemeral', ...body });
+    later?.(client).catch(async (error: unknown) => {
+      deps.logger.error({ err: error, text: command.text }, 'command follow-up failed');
+      await client.chat.postMessage({ channel: command.user_id, text: GENERIC_FAILURE }).catch(() => {});
+    });
   };
