@@ -1,0 +1,303 @@
+import { join } from 'node:path';
+import { type Hours, loadManifest, type Manifest } from '../../src/config/manifest.js';
+import { createAccountsRepo } from '../../src/db/accounts-repo.js';
+import { createAlertsRepo } from '../../src/db/alerts-repo.js';
+import { closeDatabase, openDatabase } from '../../src/db/client.js';
+import { workingTimeBetween } from '../../src/domain/business-hours.js';
+import { createAccountViews } from '../../src/services/account-view.js';
+import { createQueueService, parseQueueArgs } from '../../src/services/queue.js';
+import { createSlaReports, parseSlaArgs } from '../../src/services/sla-report-service.js';
+import { userIdOf } from '../../src/slack/listeners/commands/pls.js';
+import { renderAccount } from '../../src/slack/render-account.js';
+import { renderQueue } from '../../src/slack/render-queue.js';
+import { renderSlaReport } from '../../src/slack/render-sla-report.js';
+import { Connection, targetOf } from '../load/http-client.js';
+import { createRecorder, type LatencySummary } from '../load/latency.js';
+import type { BenchContext } from '../support/context.js';
+import { BENCH_MANIFEST, BENCH_SIGNING_SECRET, startPls } from '../support/pls.js';
+import { auto, type Figure, fmt } from '../support/report.js';
+import { seedDatabase } from '../support/seed.js';
+import { slashCommandRequest, timeCommand } from '../support/slack-command.js';
+import { cacheZoneOffsets, useLeanRaisedSince } from '../variants/report-fixes.js';
+import { createWorkingTimeIndex } from '../variants/working-time-index.js';
+
+interface CommandSpec {
+  id: string;
+  text: string;
+  user: string;
+  who: string;
+  /** The same work without Slack, HTTP or Bolt: the service call and the renderer. */
+  service: () => unknown;
+}
+
+/**
+ * `/pls queue`, `/pls sla` and `/pls account` against a database of 100,000 accounts and
+ * 10,000 alerts (seeded through pls's repositories and domain): the signed slash command's
+ * round trip against the running app (the ack carries the reply, so this is the server's
+ * time plus loopback), and the service call alone, in this process, as its baseline.
+ */
+export async function commandTimes(ctx: BenchContext): Promise<Figure[]> {
+  const { sizes } = ctx;
+  const dir = ctx.dir('commands');
+  const dbPath = join(dir, 'pls.db');
+  const manifest = loadManifest(BENCH_MANIFEST);
+  const now = Date.now();
+  ctx.log(`commands: seeding ${fmt(sizes.commandAccounts)} accounts and ${fmt(sizes.commandAlerts)} alerts`);
+  const seeded = seedDatabase({
+    path: dbPath,
+    manifest,
+    accounts: sizes.commandAccounts,
+    alerts: sizes.commandAlerts,
+    now,
+    days: 30,
+    states: { open: 0.35, claimed: 0.15, contacted: 0.1 },
+  });
+  ctx.log(`  seeded in ${auto(seeded.seconds)} s: ${JSON.stringify(seeded.alerts)}`);
+
+  const manager = manifest.routing.managers[0]!;
+  const rep = manifest.routing.teams.find((t) => t.reps.length > 0)!.reps[0]!;
+  const db = openDatabase(dbPath);
+  const accounts = createAccountsRepo(db);
+  const alerts = createAlertsRepo(db);
+  const queue = createQueueService({ alerts, accounts, manifest });
+  const sla = createSlaReports({ alerts, manifest });
+  const views = createAccountViews({ accounts, alerts, manifest });
+  const hotAccount =
+    (
+      db.$client.prepare("select account_id as id from alerts where tier = 'hot' limit 1").get() as
+        | { id: string }
+        | undefined
+    )?.id ?? 'acct_0';
+  const specs: CommandSpec[] = [
+    {
+      id: 'queue.manager',
+      text: 'queue',
+      user: manager,
+      who: 'a manager (every team, unclaimed)',
+      service: () => renderQueue(queue.queue(manager, parseQueueArgs([], manifest), Date.now())),
+    },
+    {
+      id: 'queue.all',
+      text: 'queue all',
+      user: manager,
+      who: 'a manager, every open alert',
+      service: () => renderQueue(queue.queue(manager, parseQueueArgs(['all'], manifest), Date.now())),
+    },
+    {
+      id: 'queue.rep',
+      text: 'queue',
+      user: rep,
+      who: "a rep (the rep's teams)",
+      service: () => renderQueue(queue.queue(rep, parseQueueArgs([], manifest), Date.now())),
+    },
+    {
+      id: 'sla.30d',
+      text: 'sla',
+      user: manager,
+      who: 'a manager, 30 days (every alert)',
+      service: () => renderSlaReport(sla.report(parseSlaArgs([], manifest, userIdOf), Date.now())),
+    },
+    {
+      id: 'sla.90d',
+      text: 'sla 90d',
+      user: manager,
+      who: 'a manager, 90 days',
+      service: () => renderSlaReport(sla.report(parseSlaArgs(['90d'], manifest, userIdOf), Date.now())),
+    },
+    {
+      id: 'account',
+      text: `account ${hotAccount}`,
+      user: manager,
+      who: 'a hot account',
+      service: () => renderAccount(views.view(hotAccount, Date.now())),
+    },
+  ];
+  const serviceTimes = new Map<string, LatencySummary>();
+  for (const spec of specs) {
+    spec.service();
+    const recorder = createRecorder();
+    await repeat(sizes.commandRuns, async () => {
+      const t0 = performance.now();
+      spec.service();
+      recorder.record(performance.now() - t0);
+    });
+    serviceTimes.set(spec.id, recorder.summary());
+  }
+  closeDatabase(db);
+
+  const pls = await startPls({
+    dbPath,
+    slackApiUrl: ctx.emulator.url,
+    webhookSecret: ctx.webhookSecret,
+    cpu: ctx.serverCpu,
+    nodeArgs: ctx.plsNodeArgs,
+  });
+  const callsBefore = ctx.emulator.calls.length;
+  try {
+    const target = targetOf(pls.url);
+    const connection = new Connection(target);
+    const figures: Figure[] = [];
+    // Let start-up work (the first sweep, the Slack check) finish first.
+    await new Promise((r) => setTimeout(r, 1_000));
+    for (const spec of specs) {
+      const first = await timeCommand(
+        connection,
+        slashCommandRequest(target, BENCH_SIGNING_SECRET, spec.user, spec.text),
+      );
+      if (first.status !== 200 || /went wrong|not a |Unknown command/.test(first.reply.text ?? ''))
+        throw new Error(`/pls ${spec.text} answered ${first.status}: ${first.reply.text}`);
+      const recorder = createRecorder();
+      for (let i = 0; i < sizes.commandRuns; i++) {
+        const run = await timeCommand(
+          connection,
+          slashCommandRequest(target, BENCH_SIGNING_SECRET, spec.user, spec.text),
+        );
+        recorder.record(run.ms);
+      }
+      const http = recorder.summary();
+      const service = serviceTimes.get(spec.id)!;
+      ctx.log(
+        `  /pls ${spec.text}: p50 ${auto(http.p50)} ms, p90 ${auto(http.p90)} ms (service alone p50 ${auto(service.p50)} ms)`,
+      );
+      figures.push({
+        id: `command.${spec.id}`,
+        what: `\`/pls ${spec.text}\` by ${spec.who}`,
+        value: http.p90,
+        unit: 'ms p90',
+        detail: `p50 ${auto(http.p50)} · max ${auto(http.max)} ms; reply ${fmt(Buffer.byteLength(JSON.stringify(first.reply)) / 1024, 1)} KB`,
+        baseline: { what: 'service + renderer alone, in-process', value: service.p90, unit: 'ms p90' },
+        ratio: http.p90 / service.p90,
+        target: { text: '< 100 ms (p90 of the runs)', met: http.p90 < 100 },
+        data: { http, service, runs: http.count, seeded },
+      });
+    }
+    connection.close();
+    const stray = ctx.emulator.calls.length - callsBefore;
+    if (stray > 5) ctx.log(`  note: pls made ${stray} Slack calls during the command runs (start-up work)`);
+    await pls.stop();
+    figures.push(...(await slaPrototype(ctx, dbPath, serviceTimes)));
+    return figures;
+  } finally {
+    await pls.stop();
+  }
+}
+
+/** Runs `work` `runs` times, or for 4 s (at least 5 runs), whichever ends first. */
+async function repeat(runs: number, work: () => Promise<void>): Promise<void> {
+  const until = performance.now() + 4_000;
+  for (let i = 0; i < runs && (i < 5 || performance.now() < until); i++) await work();
+}
+
+/** `/pls sla`'s service with the two fixes prototyped in bench/variants/report-fixes.ts. */
+async function slaPrototype(
+  ctx: BenchContext,
+  dbPath: string,
+  before: Map<string, LatencySummary>,
+): Promise<Figure[]> {
+  const manifest = loadManifest(BENCH_MANIFEST);
+  const db = openDatabase(dbPath);
+  const alerts = createAlertsRepo(db);
+  const sla = createSlaReports({ alerts, manifest });
+  const run = (args: string[]) =>
+    renderSlaReport(sla.report(parseSlaArgs(args, manifest, userIdOf), Date.now()));
+  const conversions = timeConversions(db, manifest);
+  ctx.log(
+    `  business-time conversions the report makes (${fmt(conversions.count)}): ${auto(conversions.currentMs)} ms as is, ${auto(conversions.cachedOffsetsMs)} ms with zone offsets cached, ${auto(conversions.indexedMs)} ms indexed (+${auto(conversions.buildMs)} ms to build the index once; ${conversions.mismatches} differ)`,
+  );
+  useLeanRaisedSince(db, alerts);
+  const restore = cacheZoneOffsets();
+  try {
+    const figures: Figure[] = [];
+    for (const [id, args] of [
+      ['sla.30d', []],
+      ['sla.90d', ['90d']],
+    ] as const) {
+      run([...args]);
+      const recorder = createRecorder();
+      await repeat(ctx.sizes.commandRuns, async () => {
+        const t0 = performance.now();
+        run([...args]);
+        recorder.record(performance.now() - t0);
+      });
+      const now = recorder.summary();
+      const was = before.get(id)!;
+      ctx.log(
+        `  prototype /pls ${['sla', ...args].join(' ')} service: p90 ${auto(now.p90)} ms (was ${auto(was.p90)} ms)`,
+      );
+      figures.push({
+        id: `command.${id}.prototype`,
+        what: `↳ prototype: \`/pls ${['sla', ...args].join(' ')}\` service with cached zone offsets + a lean query`,
+        value: now.p90,
+        unit: 'ms p90',
+        detail: `p50 ${auto(now.p50)} ms, of which ${auto(conversions.cachedOffsetsMs)} ms converting ${fmt(conversions.count)} durations to business time; with a working-time index they take ${auto(conversions.indexedMs)} ms (estimate with all three fixes: ~${auto(now.p50 - conversions.cachedOffsetsMs + conversions.indexedMs)} ms)`,
+        baseline: { what: 'service as it is', value: was.p90, unit: 'ms p90' },
+        ratio: now.p90 / was.p90,
+        target: { text: '< 100 ms (service alone)', met: now.p90 < 100 },
+        data: { service: now, before: was, conversions },
+      });
+    }
+    return figures;
+  } finally {
+    restore();
+    closeDatabase(db);
+  }
+}
+
+/**
+ * The business-time durations `/pls sla 30d` converts (time to claim in the team's hours, time
+ * to first touch in the claimer's), with src's `workingTimeBetween` and with the indexed
+ * prototype: both timings, and how many answers differ (should be none).
+ */
+function timeConversions(db: ReturnType<typeof openDatabase>, manifest: Manifest) {
+  const { routing } = manifest;
+  const teamHours = (teamId: string) =>
+    (routing.teams.find((t) => t.id === teamId) ?? routing.teams[0]!).hours;
+  const repHours = (repId: string) =>
+    routing.reps.find((r) => r.id === repId)?.hours ??
+    teamHours(routing.teams.find((t) => t.reps.includes(repId))?.id ?? routing.default_team);
+  const rows = db.$client
+    .prepare(
+      'select team_id as teamId, tier_set_at as start, claimed_at as claimedAt, contacted_at as contactedAt, claimed_by as claimedBy from alerts where opened_at > ?',
+    )
+    .all(Date.now() - 30 * 86_400_000) as {
+    teamId: string;
+    start: number;
+    claimedAt: number | null;
+    contactedAt: number | null;
+    claimedBy: string | null;
+  }[];
+  const pairs: { hours: Hours; start: number; end: number }[] = [];
+  for (const row of rows) {
+    if (row.claimedAt !== null && row.claimedAt >= row.start)
+      pairs.push({ hours: teamHours(row.teamId), start: row.start, end: row.claimedAt });
+    if (row.contactedAt !== null && row.contactedAt >= row.start)
+      pairs.push({
+        hours: row.claimedBy ? repHours(row.claimedBy) : teamHours(row.teamId),
+        start: row.start,
+        end: row.contactedAt,
+      });
+  }
+  const t0 = performance.now();
+  const current = pairs.map((p) => workingTimeBetween(p.hours, p.start, p.end));
+  const currentMs = performance.now() - t0;
+  // Built once per set of hours and kept, as src keeps its per-day interval cache across reports.
+  const tb = performance.now();
+  const from = Math.min(...pairs.map((p) => p.start));
+  const to = Math.max(...pairs.map((p) => p.end));
+  const indexes = new Map<Hours, ReturnType<typeof createWorkingTimeIndex>>();
+  for (const p of pairs)
+    if (!indexes.has(p.hours)) indexes.set(p.hours, createWorkingTimeIndex(p.hours, from, to));
+  const buildMs = performance.now() - tb;
+  const t1 = performance.now();
+  const indexed = pairs.map((p) => indexes.get(p.hours)!(p.start, p.end));
+  const indexedMs = performance.now() - t1;
+  const mismatches = current.filter((value, i) => value !== indexed[i]).length;
+  // And as the other prototype runs them: src's function with luxon's zone offsets cached.
+  const restore = cacheZoneOffsets();
+  for (const p of pairs) workingTimeBetween(p.hours, p.start, p.end);
+  const t2 = performance.now();
+  for (const p of pairs) workingTimeBetween(p.hours, p.start, p.end);
+  const cachedOffsetsMs = performance.now() - t2;
+  restore();
+  return { count: pairs.length, currentMs, cachedOffsetsMs, indexedMs, buildMs, mismatches };
+}

@@ -1,0 +1,214 @@
+import { join } from 'node:path';
+import { type LoadResult, runClosedLoop, runOpenLoop, targetOf } from '../load/http-client.js';
+import type { LatencySummary } from '../load/latency.js';
+import { createWebhookPool } from '../load/webhook-requests.js';
+import { type Child, startChild } from '../support/child.js';
+import { type BenchContext, type CpuUse, cpuWindow } from '../support/context.js';
+import { plsEnv, startPls } from '../support/pls.js';
+import { auto, type Figure } from '../support/report.js';
+
+/** The servers single-event ingest is measured on, each a fresh process on a fresh database. */
+export type ServerKind =
+  | 'bare'
+  | 'pls'
+  | 'pls+prepared'
+  | 'pls+prepared+group-commit'
+  | 'pls+prepared+group-commit+zone-cache';
+
+async function startServerOf(ctx: BenchContext, kind: ServerKind, dir: string): Promise<Child> {
+  const dbPath = join(dir, `${kind}.db`);
+  if (kind === 'bare') {
+    return startChild({
+      script: 'bench/baseline/bare-server.ts',
+      env: { BENCH_DB: dbPath, BENCH_WEBHOOK_SECRET: ctx.webhookSecret },
+      cpu: ctx.serverCpu,
+    });
+  }
+  if (kind === 'pls') {
+    return startPls({
+      dbPath,
+      slackApiUrl: ctx.emulator.url,
+      webhookSecret: ctx.webhookSecret,
+      cpu: ctx.serverCpu,
+      nodeArgs: ctx.plsNodeArgs,
+    });
+  }
+  return startChild({
+    script: 'bench/variants/pls-variant-main.ts',
+    env: {
+      ...plsEnv({ dbPath, slackApiUrl: ctx.emulator.url, webhookSecret: ctx.webhookSecret }),
+      PLS_BENCH_GROUP_COMMIT: kind.includes('group-commit') ? '1' : '0',
+      PLS_BENCH_PREPARED: kind.includes('prepared') ? '1' : '0',
+      PLS_BENCH_ZONE_CACHE: kind.includes('zone-cache') ? '1' : '0',
+    },
+    cpu: ctx.serverCpu,
+    nodeArgs: ctx.plsNodeArgs,
+  });
+}
+
+export interface ClosedRun {
+  kind: ServerKind;
+  result: LoadResult;
+  latency: LatencySummary;
+  cpu: CpuUse;
+}
+
+/** 50 connections, each sending the next signed event as soon as the last was answered. */
+export async function closedLoop(ctx: BenchContext, kind: ServerKind): Promise<ClosedRun> {
+  const { sizes } = ctx;
+  const dir = ctx.dir(`ingest-${kind}`);
+  const server = await startServerOf(ctx, kind, dir);
+  try {
+    const target = targetOf(server.url);
+    const expected = Math.ceil(((sizes.ingestWarmupMs + sizes.ingestMs) / 1000) * 6_000);
+    const pool = createWebhookPool(target, {
+      secret: ctx.webhookSecret,
+      initial: ctx.quick ? 2_000 : expected,
+      idPrefix: `evt_${kind.replace(/\W/g, '')}_`,
+    });
+    ctx.log(
+      `single ingest → ${kind}: ${sizes.connections} connections, ${(sizes.ingestMs / 1000).toFixed(0)} s`,
+    );
+    let cpu: (() => CpuUse) | null = null;
+    const warm = setTimeout(() => {
+      cpu = cpuWindow(server.pid);
+    }, sizes.ingestWarmupMs);
+    const result = await runClosedLoop({
+      target,
+      connections: sizes.connections,
+      warmupMs: sizes.ingestWarmupMs,
+      durationMs: sizes.ingestMs,
+      next: pool.next,
+    });
+    clearTimeout(warm);
+    const used = (cpu as (() => CpuUse) | null)?.() ?? { server: 0, client: 0, other: 0 };
+    if (result.errors > 0 || !onlyStatus(result, 202))
+      ctx.log(
+        `  ${kind}: statuses ${JSON.stringify(result.statuses)}, ${result.errors} errors (${result.firstError})`,
+      );
+    ctx.log(
+      `  ${kind}: ${auto(result.perSecond)} req/s, p50 ${auto(result.latency.percentile(50))} ms, p99 ${auto(result.latency.percentile(99))} ms; server core ${used.server}`,
+    );
+    return { kind, result, latency: result.latency.summary(), cpu: used };
+  } finally {
+    await server.stop();
+  }
+}
+
+export interface OpenRun {
+  kind: ServerKind;
+  latency: LatencySummary;
+  perSecond: number;
+  lateSends: number;
+  cpu: CpuUse;
+  statuses: Record<string, number>;
+  errors: number;
+}
+
+/** A fixed rate on a clock, latency from each request's scheduled time. */
+export async function openLoop(ctx: BenchContext, kind: ServerKind): Promise<OpenRun> {
+  const { sizes } = ctx;
+  const dir = ctx.dir(`open-${kind}`);
+  const server = await startServerOf(ctx, kind, dir);
+  try {
+    const target = targetOf(server.url);
+    const count = Math.ceil(((sizes.openLoopWarmupMs + sizes.openLoopMs) / 1000) * sizes.openLoopRate) + 10;
+    const pool = createWebhookPool(target, {
+      secret: ctx.webhookSecret,
+      initial: count,
+      idPrefix: `evt_open${kind.replace(/\W/g, '')}_`,
+    });
+    ctx.log(`open loop → ${kind}: ${sizes.openLoopRate}/s for ${(sizes.openLoopMs / 1000).toFixed(0)} s`);
+    const window = cpuWindow(server.pid);
+    const result = await runOpenLoop({
+      target,
+      rate: sizes.openLoopRate,
+      warmupMs: sizes.openLoopWarmupMs,
+      durationMs: sizes.openLoopMs,
+      maxConnections: 256,
+      next: pool.next,
+    });
+    const cpu = window();
+    ctx.log(
+      `  ${kind}: p50 ${auto(result.latency.percentile(50))} ms, p99 ${auto(result.latency.percentile(99))} ms, max ${auto(result.latency.max())} ms`,
+    );
+    return {
+      kind,
+      latency: result.latency.summary(),
+      perSecond: result.perSecond,
+      lateSends: result.lateSends,
+      cpu,
+      statuses: result.statuses,
+      errors: result.errors,
+    };
+  } finally {
+    await server.stop();
+  }
+}
+
+function onlyStatus(result: LoadResult, status: number): boolean {
+  return Object.keys(result.statuses).every((s) => Number(s) === status);
+}
+
+const ms = (value: number) => `${auto(value)} ms`;
+
+export function singleIngestFigures(runs: ClosedRun[], connections: number): Figure[] {
+  const bare = runs.find((r) => r.kind === 'bare')!;
+  return runs
+    .filter((r) => r.kind !== 'bare')
+    .map((run) => {
+      const ratio = run.result.perSecond / bare.result.perSecond;
+      return {
+        id: run.kind === 'pls' ? 'ingest.single' : `ingest.single.${run.kind}`,
+        what:
+          run.kind === 'pls'
+            ? `single-event webhook ingest, ${connections} connections`
+            : `↳ prototype: ${run.kind.replaceAll('+', ' + ')} (bench/variants)`,
+        value: run.result.perSecond,
+        unit: 'req/s',
+        detail: `p50 ${ms(run.latency.p50)} · p99 ${ms(run.latency.p99)}`,
+        baseline: {
+          what: 'bare node:http + HMAC + 1 insert',
+          value: bare.result.perSecond,
+          unit: 'req/s',
+          detail: `p50 ${ms(bare.latency.p50)} · p99 ${ms(bare.latency.p99)}`,
+        },
+        ratio,
+        target: { text: '≥ 50 % of bare', met: ratio >= 0.5 },
+        cpu: run.cpu,
+        data: {
+          latency: run.latency,
+          statuses: run.result.statuses,
+          errors: run.result.errors,
+          baselineLatency: bare.latency,
+          baselineCpu: bare.cpu,
+        },
+      };
+    });
+}
+
+export function openLoopFigures(runs: OpenRun[], rate: number): Figure[] {
+  const bare = runs.find((r) => r.kind === 'bare')!;
+  return runs
+    .filter((r) => r.kind !== 'bare')
+    .map((run) => ({
+      id: run.kind === 'pls' ? 'ingest.open-loop' : `ingest.open-loop.${run.kind}`,
+      what:
+        run.kind === 'pls'
+          ? `latency at a fixed ${rate.toLocaleString('en-US')} req/s (open loop, from the scheduled time)`
+          : `↳ prototype: ${run.kind.replaceAll('+', ' + ')} at ${rate.toLocaleString('en-US')} req/s`,
+      value: run.latency.p99,
+      unit: 'ms p99',
+      detail: `p50 ${ms(run.latency.p50)} · max ${ms(run.latency.max)}`,
+      baseline: {
+        what: 'bare',
+        value: bare.latency.p99,
+        unit: 'ms p99',
+        detail: `p50 ${ms(bare.latency.p50)} · max ${ms(bare.latency.max)}`,
+      },
+      ratio: run.latency.p99 / bare.latency.p99,
+      target: { text: 'p99 < 20 ms', met: run.latency.p99 < 20 },
+      cpu: run.cpu,
+      data: { run, bare },
+    }));
+}

@@ -1,0 +1,199 @@
+import { join } from 'node:path';
+import { buildApp } from '../../src/app.js';
+import { loadConfig } from '../../src/config/load-config.js';
+import { loadManifest } from '../../src/config/manifest.js';
+import { closeDatabase, openDatabase } from '../../src/db/client.js';
+import { escalationDueAt } from '../../src/domain/escalation.js';
+import type { PolicySnapshot } from '../../src/domain/sla.js';
+import { createLogger } from '../../src/obs/logger.js';
+import { createRecorder } from '../load/latency.js';
+import type { BenchContext } from '../support/context.js';
+import { BENCH_MANIFEST, plsEnv } from '../support/pls.js';
+import { auto, type Figure, fmt } from '../support/report.js';
+import { seedDatabase } from '../support/seed.js';
+import { usePreparedStatements, usePreparedSweepStatements } from '../variants/prepared-repos.js';
+
+/**
+ * One SLA sweep — what the scheduler runs every `sweep_every`: retention batch, escalation
+ * ladder, first-touch breaches, back-off — on pls's own `buildApp(...).internals.sweep`, with
+ * 10,000 open alerts in the database: at rest (no step due), and with `due` alerts whose next
+ * step has fallen due (each fires in its own transaction). The prototype beside it runs the
+ * same sweep inside one outer transaction (the steps become savepoints: one fsync a sweep).
+ */
+export async function sweepTimes(ctx: BenchContext): Promise<Figure[]> {
+  const { sizes } = ctx;
+  const dir = ctx.dir('sweep');
+  const dbPath = join(dir, 'pls.db');
+  const manifest = loadManifest(BENCH_MANIFEST);
+  const now = Date.now();
+  const due = ctx.quick ? 10 : 100;
+  ctx.log(
+    `sweep: seeding ${fmt(sizes.commandAccounts)} accounts and ${fmt(sizes.commandAlerts)} open alerts`,
+  );
+  seedDatabase({
+    path: dbPath,
+    manifest,
+    accounts: sizes.commandAccounts,
+    alerts: sizes.commandAlerts,
+    now,
+    days: 3,
+    states: { open: 1, claimed: 0, contacted: 0 },
+    seed: 'pls-bench-sweep',
+  });
+  const { env } = loadConfig(
+    plsEnv({ dbPath, slackApiUrl: ctx.emulator.url, webhookSecret: ctx.webhookSecret }),
+  );
+  const db = openDatabase(dbPath);
+  const app = buildApp({ env, manifest, db, logger: createLogger('silent') });
+  const sqlite = db.$client;
+  const escalations = sqlite.prepare<[], { n: number }>(
+    "select count(*) as n from alert_events where kind = 'escalation'",
+  );
+  const open = (
+    sqlite.prepare("select count(*) as n from alerts where state = 'open'").get() as { n: number }
+  ).n;
+
+  /** Moves `count` open alerts back one rung: their last step is due again (a step that fell due since the last sweep). */
+  const makeDue = (count: number) => {
+    const rows = sqlite
+      .prepare(
+        'select id, policy, tier_set_at as tierSetAt, escalation_cursor as cursor from alerts where state = ? and escalation_cursor > 0 order by random() limit ?',
+      )
+      .all('open', count) as { id: string; policy: string; tierSetAt: number; cursor: number }[];
+    const update = sqlite.prepare(
+      'update alerts set escalation_cursor = ?, next_escalation_at = ? where id = ?',
+    );
+    sqlite.transaction(() => {
+      for (const row of rows) {
+        const policy = JSON.parse(row.policy) as PolicySnapshot;
+        update.run(row.cursor - 1, escalationDueAt(policy, row.tierSetAt, row.cursor - 1), row.id);
+      }
+    })();
+    return rows.length;
+  };
+  const timed = (run: () => void) => {
+    const before = escalations.get()!.n;
+    const t0 = performance.now();
+    run();
+    return { ms: performance.now() - t0, fired: escalations.get()!.n - before };
+  };
+
+  // The floors of this design, in the same database: the sweep's three index queries alone,
+  // and `n` steps' writes (alert row, audit row, two outbox-shaped rows) one transaction each.
+  const floorQueries = [
+    "select * from alerts where next_escalation_at <= ? and state = 'open' order by next_escalation_at limit 500",
+    "select * from alerts where state = 'claimed' and first_touch_breached_at is null and first_touch_due_at <= ? limit 500",
+    "select * from alerts where state = 'contacted' and contacted_at <= ? order by contacted_at limit 500",
+  ].map((q) => sqlite.prepare(q));
+  const queryFloor = () => {
+    const t0 = performance.now();
+    for (const q of floorQueries) q.all(Date.now());
+    return performance.now() - t0;
+  };
+  sqlite.exec('create table if not exists bench_outbox as select * from outbox where 0');
+  const floorIds = (
+    sqlite.prepare("select id from alerts where state = 'open' limit ?").all(due) as { id: string }[]
+  ).map((r) => r.id);
+  const touch = sqlite.prepare('update alerts set updated_at = ? where id = ?');
+  const audit = sqlite.prepare(
+    "insert into alert_events (alert_id, at, kind, actor, data) values (?, ?, 'bench_floor', null, '{}')",
+  );
+  const fakeOutbox = sqlite.prepare(
+    'insert into bench_outbox (kind, alert_id, payload, created_at, next_attempt_at, attempts) values (\'message\', ?, \'{"text":"floor"}\', ?, ?, 0)',
+  );
+  const writeStep = sqlite.transaction((id: string, at: number) => {
+    touch.run(at, id);
+    audit.run(id, at);
+    fakeOutbox.run(id, at, at);
+    fakeOutbox.run(id, at, at);
+  });
+  const writeFloor = (steps: number) => {
+    const t0 = performance.now();
+    for (let i = 0; i < steps; i++) writeStep(floorIds[i % floorIds.length]!, Date.now());
+    return performance.now() - t0;
+  };
+
+  try {
+    const { sweep } = app.internals;
+    sweep(); // the first sweep of a process: statements compile, caches fill
+    const atRest = createRecorder();
+    let firedAtRest = 0;
+    for (let i = 0; i < (ctx.quick ? 3 : 10); i++) {
+      const run = timed(sweep);
+      atRest.record(run.ms);
+      firedAtRest += run.fired;
+    }
+    const queryFloors = createRecorder();
+    for (let i = 0; i < 10; i++) queryFloors.record(queryFloor());
+    const madeDue = makeDue(due);
+    const withDue = timed(sweep);
+    makeDue(due);
+    const oneTransaction = timed(() => sqlite.transaction(() => sweep())());
+    // The prototype of both fixes: statements prepared once (and routing's per-rep questions
+    // answered by prepared statements), the whole sweep in one transaction.
+    const { accounts, alerts, outbox } = app.internals;
+    usePreparedStatements(db, accounts, alerts);
+    usePreparedSweepStatements(db, alerts, outbox);
+    sweep();
+    const preparedAtRest = createRecorder();
+    for (let i = 0; i < (ctx.quick ? 3 : 10); i++) preparedAtRest.record(timed(sweep).ms);
+    makeDue(due);
+    const bothFixes = timed(() => sqlite.transaction(() => sweep())());
+    ctx.log(
+      `  at rest: p50 ${auto(atRest.percentile(50))} ms; ${withDue.fired} due steps: ${auto(withDue.ms)} ms; in one transaction: ${auto(oneTransaction.ms)} ms; + prepared statements: ${auto(bothFixes.ms)} ms`,
+    );
+    const perStep = withDue.fired > 0 ? withDue.ms / withDue.fired : Number.NaN;
+    const stepFloor = writeFloor(Math.max(1, withDue.fired));
+    sqlite.exec("delete from alert_events where kind = 'bench_floor'; drop table bench_outbox");
+    return [
+      {
+        id: 'sweep.at-rest',
+        what: `one SLA sweep, ${fmt(open)} open alerts, no step due`,
+        value: atRest.percentile(50),
+        unit: 'ms',
+        detail: `max ${auto(atRest.max())} ms over ${atRest.count} sweeps${firedAtRest > 0 ? `; fired ${firedAtRest}` : ''}`,
+        baseline: { what: "the sweep's three queries alone", value: queryFloors.percentile(50), unit: 'ms' },
+        ratio: atRest.percentile(50) / queryFloors.percentile(50),
+        target: { text: '< 50 ms', met: atRest.percentile(50) < 50 },
+        data: { atRest: atRest.summary(), open, queryFloor: queryFloors.summary() },
+      },
+      {
+        id: 'sweep.due',
+        what: `one SLA sweep, ${fmt(open)} open alerts, ${withDue.fired} steps due`,
+        value: withDue.ms,
+        unit: 'ms',
+        detail: `${auto(perStep)} ms a step, each its own transaction`,
+        baseline: {
+          what: `the same number of steps' writes, one transaction each`,
+          value: stepFloor,
+          unit: 'ms',
+          detail: `${auto(stepFloor / Math.max(1, withDue.fired))} ms a step`,
+        },
+        ratio: withDue.ms / stepFloor,
+        target: { text: '< 50 ms', met: withDue.ms < 50 },
+        data: { withDue, requested: due, madeDue },
+      },
+      {
+        id: 'sweep.due.one-transaction',
+        what: `↳ prototype: the same sweep in one transaction (${oneTransaction.fired} steps)`,
+        value: oneTransaction.ms,
+        unit: 'ms',
+        detail: `${auto(oneTransaction.ms / Math.max(1, oneTransaction.fired))} ms a step`,
+        target: { text: '< 50 ms', met: oneTransaction.ms < 50 },
+        data: { oneTransaction },
+      },
+      {
+        id: 'sweep.due.one-transaction+prepared',
+        what: `↳ prototype: one transaction + prepared statements (${bothFixes.fired} steps)`,
+        value: bothFixes.ms,
+        unit: 'ms',
+        detail: `${auto(bothFixes.ms / Math.max(1, bothFixes.fired))} ms a step; at rest p50 ${auto(preparedAtRest.percentile(50))} ms`,
+        target: { text: '< 50 ms', met: bothFixes.ms < 50 },
+        data: { bothFixes, preparedAtRest: preparedAtRest.summary() },
+      },
+    ];
+  } finally {
+    await app.stop();
+    closeDatabase(db);
+  }
+}

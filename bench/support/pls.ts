@@ -1,0 +1,46 @@
+import { resolve } from 'node:path';
+import { type Child, ROOT, startChild } from './child.js';
+
+export const BENCH_SIGNING_SECRET = 'bench-signing-secret';
+export const BENCH_WRITE_KEY = 'wk_bench';
+export const BENCH_BOT_TOKEN = 'xoxb-bench';
+/** The manifest a new user starts from: business hours, three teams, seven reps. */
+export const BENCH_MANIFEST = resolve(ROOT, 'manifests/pls.yml');
+
+export interface PlsOptions {
+  dbPath: string;
+  slackApiUrl: string;
+  webhookSecret: string;
+  cpu: number | null;
+  /** e.g. `['--cpu-prof', '--cpu-prof-dir=…']` */
+  nodeArgs?: string[];
+  /** Another entry point with the same environment (a bench-only variant of the server). */
+  script?: string;
+}
+
+/** The environment `npm start` would get, pointed at the emulator and a bench database. */
+export function plsEnv(
+  options: Pick<PlsOptions, 'dbPath' | 'slackApiUrl' | 'webhookSecret'>,
+): Record<string, string> {
+  return {
+    SLACK_BOT_TOKEN: BENCH_BOT_TOKEN,
+    SLACK_SIGNING_SECRET: BENCH_SIGNING_SECRET,
+    SLACK_API_URL: options.slackApiUrl,
+    PORT: '0',
+    DATABASE_URL: `file:${options.dbPath}`,
+    PLS_MANIFEST: BENCH_MANIFEST,
+    PLS_WEBHOOK_SECRET: options.webhookSecret,
+    PLS_WRITE_KEY: BENCH_WRITE_KEY,
+    LOG_LEVEL: 'info',
+  };
+}
+
+/** `node --import tsx src/main.ts`, as `npm start` runs it, as its own process. */
+export function startPls(options: PlsOptions): Promise<Child> {
+  return startChild({
+    script: options.script ?? 'src/main.ts',
+    env: plsEnv(options),
+    cpu: options.cpu,
+    nodeArgs: options.nodeArgs,
+  });
+}
