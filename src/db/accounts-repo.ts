@@ -16,9 +16,16 @@ export interface Contact {
 
 /** Accounts, the people in them, and each account's live scoring state. */
 export function createAccountsRepo(db: Db) {
+  // Prepared once: building and compiling the query on every call was most of the cost of
+  // processing an event (BENCHMARKS.md).
+  const byId = db
+    .select()
+    .from(accounts)
+    .where(eq(accounts.id, sql.placeholder('id')))
+    .prepare();
   return {
     find(id: string): AccountRow | null {
-      return db.select().from(accounts).where(eq(accounts.id, id)).get() ?? null;
+      return byId.get({ id }) ?? null;
     },
 
     findByDomain(domain: string): AccountRow | null {

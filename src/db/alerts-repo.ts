@@ -17,32 +17,36 @@ export type NewAlert = typeof alerts.$inferInsert;
 
 /** Alerts, their audit trail, and the per-rep routing state. All writes run inside the caller's transaction. */
 export function createAlertsRepo(db: Db) {
+  // The lookups every processed event and every click make, prepared once.
+  const byId = db
+    .select()
+    .from(alerts)
+    .where(eq(alerts.id, sql.placeholder('id')))
+    .prepare();
+  const openOf = db
+    .select()
+    .from(alerts)
+    .where(and(eq(alerts.accountId, sql.placeholder('accountId')), ne(alerts.state, 'closed')))
+    .prepare();
+  const latestOf = db
+    .select()
+    .from(alerts)
+    .where(eq(alerts.accountId, sql.placeholder('accountId')))
+    .orderBy(desc(alerts.openedAt))
+    .limit(1)
+    .prepare();
   return {
     find(id: string): AlertRow | null {
-      return db.select().from(alerts).where(eq(alerts.id, id)).get() ?? null;
+      return byId.get({ id }) ?? null;
     },
 
     /** The account's alert that is not closed (at most one, by the partial unique index). */
     findOpen(accountId: string): AlertRow | null {
-      return (
-        db
-          .select()
-          .from(alerts)
-          .where(and(eq(alerts.accountId, accountId), ne(alerts.state, 'closed')))
-          .get() ?? null
-      );
+      return openOf.get({ accountId }) ?? null;
     },
 
     findLatest(accountId: string): AlertRow | null {
-      return (
-        db
-          .select()
-          .from(alerts)
-          .where(eq(alerts.accountId, accountId))
-          .orderBy(desc(alerts.openedAt))
-          .limit(1)
-          .get() ?? null
-      );
+      return latestOf.get({ accountId }) ?? null;
     },
 
     insert(alert: NewAlert, actor: string | null, data: Record<string, unknown>): void {

@@ -1,5 +1,5 @@
-import { IANAZone } from 'luxon';
 import { z } from 'zod';
+import { isTimeZone } from '../domain/time-zone.js';
 import { normaliseDomain, type UsageEvent } from '../domain/usage-event.js';
 
 /** SPEC §3.1: at most 500 events a request. */
@@ -24,9 +24,7 @@ const accountSchema = z.object({
   country: text(100)
     .transform((value) => value.toUpperCase())
     .optional(),
-  timezone: text(100)
-    .refine((zone) => IANAZone.isValidZone(zone), 'not an IANA time zone like America/Chicago')
-    .optional(),
+  timezone: text(100).refine(isTimeZone, 'not an IANA time zone like America/Chicago').optional(),
   owner: text(320).optional(),
 });
 

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { IANAZone } from 'luxon';
 import { z } from 'zod';
+import { isTimeZone } from '../domain/time-zone.js';
 import {
   type AccountPatch,
   normaliseDomain,
@@ -118,7 +118,7 @@ export function accountFromTraits(traits: Record<string, unknown>): AccountPatch
   const country = stringTrait(traits, 'country') ?? (address ? stringTrait(address, 'country') : undefined);
   if (country) patch.country = country.toUpperCase();
   const timezone = stringTrait(traits, 'timezone');
-  if (timezone && IANAZone.isValidZone(timezone)) patch.timezone = timezone;
+  if (timezone && isTimeZone(timezone)) patch.timezone = timezone;
   return patch;
 }
 

@@ -14,6 +14,9 @@ import type { AccountPatch, UsageEvent, UserPatch } from '../domain/usage-event.
 import { createAlertRouting } from './alert-routing.js';
 
 const nextUlid = monotonicFactory();
+
+/** How long one processing turn may hold the event loop. */
+const TURN_BUDGET_MS = 15;
 export const newAlertId = () => `al_${nextUlid()}`;
 
 interface EventRow {
@@ -252,14 +255,23 @@ export function createEventProcessor(deps: ProcessorDeps) {
     );
   }
 
+  /**
+   * Applies rows in order until they run out or the turn's time budget is spent: a batch is
+   * synchronous, and a long one would hold every HTTP request (ingest acks, Slack's 3-second
+   * window) behind it. The rest waits for the next turn.
+   */
   const processBatch = db.$client.transaction((rows: EventRow[], now: number) => {
     const decisions: ProcessResult['decisions'] = [];
+    const deadline = performance.now() + TURN_BUDGET_MS;
+    let processed = 0;
     for (const row of rows) {
       const decided = processOne(row, now);
       if (decided) decisions.push(decided);
       markProcessed.run(now, row.seq);
+      processed++;
+      if (performance.now() > deadline) break;
     }
-    return decisions;
+    return { processed, decisions };
   });
 
   /** A poison event (one that throws) is set aside with its error so the events behind it flow. */
@@ -277,13 +289,13 @@ export function createEventProcessor(deps: ProcessorDeps) {
       const rows = nextBatch.all(limit);
       if (rows.length === 0) return { processed: 0, decisions: [] };
       try {
-        return { processed: rows.length, decisions: processBatch(rows, deps.now()) };
+        return processBatch(rows, deps.now());
       } catch {
         const decisions: ProcessResult['decisions'] = [];
         const quarantined: ProcessResult['quarantined'] = [];
         for (const row of rows) {
           try {
-            decisions.push(...processBatch([row], deps.now()));
+            decisions.push(...processBatch([row], deps.now()).decisions);
           } catch (error) {
             const message = error instanceof Error ? error.message : String(error);
             quarantine.run(deps.now(), message.slice(0, 1000), row.seq);
