@@ -1,4 +1,4 @@
-import { createRng, type Rng } from './rng.js';
+import { createRng, type Rng } from '../../src/domain/rng.js';
 
 /**
  * A population of customer accounts shaped like a product-led SaaS funnel: most accounts are

@@ -7,6 +7,8 @@
  *   const live = createLiveTraffic(accounts);          // live.next(Date.now()) → one event
  *   for (const day of history(accounts, { days: 14, endAt: Date.now() })) …   // a backfill
  */
+
+export { createRng, type Rng } from '../../src/domain/rng.js';
 export {
   type AccountOptions,
   type AccountProfile,
@@ -18,7 +20,6 @@ export {
   createAccounts,
 } from './accounts.js';
 export { type FeedOptions, nativeBatches, segmentFeed } from './feed.js';
-export { createRng, type Rng } from './rng.js';
 export {
   basicAuth,
   createSegmentMapper,

@@ -1,5 +1,5 @@
+import { createRng, type Rng } from '../../src/domain/rng.js';
 import type { AccountProfile, AccountUser } from './accounts.js';
-import { createRng, type Rng } from './rng.js';
 
 /**
  * Usage events in pls's native webhook shape (SPEC §3.1), drawn from account profiles:

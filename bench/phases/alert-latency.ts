@@ -1,11 +1,11 @@
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { createRng } from '../../src/domain/rng.js';
 import type { RecordedCall } from '../../src/emulator/emulator-types.js';
 import { createAccounts } from '../load/accounts.js';
 import { nativeBatches } from '../load/feed.js';
 import { Connection, encodeRequest, targetOf } from '../load/http-client.js';
 import { createRecorder } from '../load/latency.js';
-import { createRng } from '../load/rng.js';
 import { createSigner } from '../load/sign.js';
 import { createEventIds, usageEvent, warmUpEvents } from '../load/traffic.js';
 import type { BenchContext } from '../support/context.js';

@@ -5,12 +5,12 @@ import { type AccountState, applyEvent, emptyAccountState } from '../../src/doma
 import { escalationDueAt } from '../../src/domain/escalation.js';
 import type { AlertTrigger } from '../../src/domain/handoff.js';
 import { matchesConditions } from '../../src/domain/match.js';
+import { createRng, type Rng } from '../../src/domain/rng.js';
 import { scoreAccount } from '../../src/domain/scoring.js';
 import { slaDeadlines, snapshotPolicy } from '../../src/domain/sla.js';
 import { fromNativeEvent, type NativeEvent } from '../../src/ingest/native-event-schema.js';
 import { newAlertId } from '../../src/services/process-events.js';
 import { type AccountProfile, type Archetype, createAccounts } from '../load/accounts.js';
-import { createRng, type Rng } from '../load/rng.js';
 import { history } from '../load/traffic.js';
 
 const HOUR = 3_600_000;

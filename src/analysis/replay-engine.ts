@@ -9,8 +9,9 @@ import {
   type HandoffInput,
 } from '../domain/handoff.js';
 import { type RoutableAccount, routeTeam } from '../domain/routing.js';
-import { type Firmographics, type Score, scoreAccount } from '../domain/scoring.js';
-import type { AccountPatch, UsageEvent, UserPatch } from '../domain/usage-event.js';
+import { EMPTY_SCORE, type Firmographics, type Score, scoreAccount } from '../domain/scoring.js';
+import { toUsageEvent, withPlanChange } from '../domain/stored-event.js';
+import type { AccountPatch, UsageEvent } from '../domain/usage-event.js';
 import { type FeatureSnapshot, featuresAt } from './features.js';
 import type { LiveAlert, StoredEvent } from './history-source.js';
 import { type ScoreNumbers, scoreNumbersUnlessGated } from './score-numbers.js';
@@ -186,18 +187,6 @@ interface Lane {
   /** Per account: the tier of the last exact score and when; absent when the last event skipped scoring. */
   known: Map<string, { at: number; tier: Score['tier'] }>;
 }
-
-const EMPTY_SCORE: Score = {
-  total: 0,
-  layers: { behavioral: 0, organizational: 0, intent: 0 },
-  gates: {
-    behavioral: { points: 0, min: 0, passed: false },
-    organizational: { points: 0, min: 0, passed: false },
-    intent: { points: 0, min: 0, passed: false },
-  },
-  tier: 'cold',
-  contributions: [],
-};
 
 export function replayHistory(options: ReplayOptions): ReplayResult {
   const matchWindow = options.matchWindow ?? 7 * DAY;
@@ -668,39 +657,16 @@ function peakOf(lane: Lane, accountId: string, now: number, lookback: number): n
 }
 
 /**
- * Scoring without sentences. `scoreAccount` renders every contribution's `says` with its numbers
- * formatted by `toLocaleString(…, options)`, which builds an ICU formatter per call (~25 µs): at
- * two scores per event that is most of a replay's time, for text only an alert reads. A blank
- * `says` changes no number (scoreAccount reads it for `text` alone), so decisions are identical;
- * when an alert opens, the replay scores again with the real manifest for its "why now".
+ * Scoring without sentences: `scoreAccount` renders every contribution's `says`, text only an
+ * alert reads. A blank `says` changes no number (scoreAccount reads it for `text` alone), so
+ * decisions are identical; when an alert opens, the replay scores again with the real manifest
+ * for its "why now".
  */
 function textFree(scoring: Scoring): Scoring {
   return { ...scoring, signals: scoring.signals.map((signal) => ({ ...signal, says: '' })) };
 }
 
 // ─── Rows → domain (as src/services/process-events.ts does it) ───────────────────────────
-
-function toUsageEvent(row: StoredEvent): UsageEvent {
-  return {
-    id: row.id,
-    source: row.source,
-    type: row.type,
-    occurredAt: row.occurredAt,
-    accountId: row.accountId,
-    account: row.accountPatch ? (JSON.parse(row.accountPatch) as AccountPatch) : null,
-    userId: row.userId,
-    user: row.userPatch ? (JSON.parse(row.userPatch) as UserPatch) : null,
-    // Most events carry no properties: skip the parse for the stored `{}`.
-    properties: row.properties === '{}' ? {} : (JSON.parse(row.properties) as Record<string, unknown>),
-  };
-}
-
-/** `plan_changed {plan}` moves the account's plan, whatever the event's firmographics say (as live). */
-function withPlanChange(event: UsageEvent): AccountPatch | null {
-  const plan = event.type === 'plan_changed' ? event.properties.plan : undefined;
-  if (typeof plan !== 'string' || plan === '') return event.account;
-  return { ...(event.account ?? {}), plan };
-}
 
 const EMPTY_FIRM: Readonly<Firm> = {
   name: null,

@@ -1,5 +1,5 @@
+import { createRng, type Rng } from '../domain/rng.js';
 import type { StoredEvent } from './history-source.js';
-import { createRng, type Rng } from './rng.js';
 
 /**
  * A seeded, product-led event history in the shape of the `events` table, in arrival order: the

@@ -96,6 +96,19 @@ export function tierFor(total: number, scoring: Pick<Scoring, 'tiers'>): Tier {
   return 'cold';
 }
 
+/** The score of an account pls has never seen: nothing earned, every gate failed. */
+export const EMPTY_SCORE: Readonly<Score> = {
+  total: 0,
+  layers: { behavioral: 0, organizational: 0, intent: 0 },
+  gates: {
+    behavioral: { points: 0, min: 0, passed: false },
+    organizational: { points: 0, min: 0, passed: false },
+    intent: { points: 0, min: 0, passed: false },
+  },
+  tier: 'cold',
+  contributions: [],
+};
+
 export const TIER_RANK: Record<Tier, number> = { cold: 0, warm: 1, hot: 2 };
 
 /** SPEC §5's metrics, computed from the rolling windows at `now`. */

@@ -12,6 +12,7 @@
  * moments that raise alerts arrive fresh. Pure and seeded: the same seed plays the same story.
  */
 
+import { createRng } from '../domain/rng.js';
 import {
   FEATURES,
   FIRST,
@@ -81,23 +82,8 @@ export const LIVE_MS = 4 * MINUTE;
 
 // ─── Randomness ──────────────────────────────────────────────────────────────────────
 
-/** mulberry32: small, fast, good enough to vary a demo, and reproducible from a seed. */
-export function createRandom(seed: number) {
-  let state = seed >>> 0;
-  const next = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-  return {
-    next,
-    int: (min: number, max: number) => min + Math.floor(next() * (max - min + 1)),
-    pick: <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!,
-    chance: (p: number) => next() < p,
-  };
-}
+/** The demo's randomness: the shared seeded generator, so a seed replays the same story. */
+export const createRandom = (seed: number) => createRng(seed);
 type Random = ReturnType<typeof createRandom>;
 
 // ─── Who ─────────────────────────────────────────────────────────────────────────────

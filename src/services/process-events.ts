@@ -7,10 +7,9 @@ import type { OutboxRepo } from '../db/outbox-repo.js';
 import { type AccountState, applyEvent, emptyAccountState } from '../domain/account-state.js';
 import { escalationDueAt } from '../domain/escalation.js';
 import { type AlertSummary, decideHandoff, type HandoffDecision } from '../domain/handoff.js';
-import { type RoutableAccount, routeAlert } from '../domain/routing.js';
-import { type Firmographics, type Score, scoreAccount } from '../domain/scoring.js';
+import { EMPTY_SCORE, type Firmographics, type Score, scoreAccount } from '../domain/scoring.js';
 import { dueAfter, type PolicySnapshot, slaDeadlines, snapshotPolicy } from '../domain/sla.js';
-import type { AccountPatch, UsageEvent, UserPatch } from '../domain/usage-event.js';
+import { type StoredEventFields, toUsageEvent, withPlanChange } from '../domain/stored-event.js';
 import { createAlertRouting } from './alert-routing.js';
 
 const nextUlid = monotonicFactory();
@@ -73,13 +72,13 @@ export function createEventProcessor(deps: ProcessorDeps) {
   });
 
   function processOne(row: EventRow, now: number): ProcessResult['decisions'][number] | null {
-    const event = toUsageEvent(row);
+    const event = toUsageEvent(fieldsOf(row));
     if (event.userId) accounts.upsertUser(event.userId, event.user, now);
     if (!event.accountId) return null;
 
     const previous = accounts.find(event.accountId);
     const state: AccountState = (previous?.state as AccountState | null) ?? emptyAccountState();
-    const before = previous ? scoreAccount(state, firmOf(previous), scoring, now) : emptyScore();
+    const before = previous ? scoreAccount(state, firmOf(previous), scoring, now) : EMPTY_SCORE;
 
     accounts.upsert(event.accountId, withPlanChange(event), now);
     if (event.userId)
@@ -310,25 +309,18 @@ export function createEventProcessor(deps: ProcessorDeps) {
 
 export type EventProcessor = ReturnType<typeof createEventProcessor>;
 
-function toUsageEvent(row: EventRow): UsageEvent {
+function fieldsOf(row: EventRow): StoredEventFields {
   return {
     id: row.id,
     source: row.source,
     type: row.type,
     occurredAt: row.occurred_at,
     accountId: row.account_id,
-    account: row.account_patch ? (JSON.parse(row.account_patch) as AccountPatch) : null,
     userId: row.user_id,
-    user: row.user_patch ? (JSON.parse(row.user_patch) as UserPatch) : null,
-    properties: JSON.parse(row.properties) as Record<string, unknown>,
+    properties: row.properties,
+    accountPatch: row.account_patch,
+    userPatch: row.user_patch,
   };
-}
-
-/** `plan_changed {plan}` moves the account's plan, whatever the event's firmographics say. */
-function withPlanChange(event: UsageEvent): AccountPatch | null {
-  const plan = event.type === 'plan_changed' ? event.properties.plan : undefined;
-  if (typeof plan !== 'string' || plan === '') return event.account;
-  return { ...(event.account ?? {}), plan };
 }
 
 function summary(alert: AlertRow): AlertSummary {
@@ -347,18 +339,4 @@ function summaryOrNull(alert: AlertRow | null): AlertSummary | null {
 
 function label(account: AccountRow): string {
   return account.name ?? account.domain ?? account.id;
-}
-
-function emptyScore(): Score {
-  return {
-    total: 0,
-    layers: { behavioral: 0, organizational: 0, intent: 0 },
-    gates: {
-      behavioral: { points: 0, min: 0, passed: false },
-      organizational: { points: 0, min: 0, passed: false },
-      intent: { points: 0, min: 0, passed: false },
-    },
-    tier: 'cold',
-    contributions: [],
-  };
 }

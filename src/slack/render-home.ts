@@ -1,25 +1,9 @@
 import type { HomeView } from '../services/home.js';
 import type { QueueRow } from '../services/queue.js';
 import { ACTIONS } from './ids.js';
-import { escapeMrkdwn, truncate } from './text.js';
+import { renderQueueRow } from './render-queue.js';
 
-function row(r: QueueRow, withClaim: boolean): Record<string, unknown> {
-  const text = `${r.tier === 'hot' ? '🔥' : '🌤'} *${escapeMrkdwn(r.account)}* · ${r.score} · ${escapeMrkdwn(r.why)}\n${r.clock}`;
-  const block: Record<string, unknown> = {
-    type: 'section',
-    block_id: `home_${r.alertId}`,
-    text: { type: 'mrkdwn', text: truncate(text, 3000) },
-  };
-  if (withClaim)
-    block.accessory = {
-      type: 'button',
-      action_id: ACTIONS.claim,
-      text: { type: 'plain_text', text: 'Claim', emoji: true },
-      value: r.alertId,
-      style: 'primary',
-    };
-  return block;
-}
+const row = (r: QueueRow, claim: boolean) => renderQueueRow(r, { blockPrefix: 'home', claim });
 
 /** The Home tab view for `views.publish`. ≤ 100 blocks: each list is capped by the service. */
 export function renderHome(view: HomeView) {

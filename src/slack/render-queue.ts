@@ -1,4 +1,4 @@
-import type { QueueView } from '../services/queue.js';
+import type { QueueRow, QueueView } from '../services/queue.js';
 import { ACTIONS } from './ids.js';
 import { escapeMrkdwn, truncate } from './text.js';
 
@@ -23,22 +23,9 @@ export function renderQueue(view: QueueView): { text: string; blocks: Record<str
       : row.suggestedRep
         ? `suggested <@${row.suggestedRep}>`
         : 'nobody suggested';
-    const line = `${row.tier === 'hot' ? '🔥' : '🌤'} *${escapeMrkdwn(row.account)}* · ${row.score} · ${escapeMrkdwn(row.why)}\n${row.clock} · ${who}`;
-    const section: Record<string, unknown> = {
-      type: 'section',
-      block_id: `queue_${row.alertId}`,
-      text: { type: 'mrkdwn', text: truncate(line, 3000) },
-    };
-    if (row.state === 'open') {
-      section.accessory = {
-        type: 'button',
-        action_id: ACTIONS.claim,
-        text: { type: 'plain_text', text: 'Claim', emoji: true },
-        value: row.alertId,
-        style: 'primary',
-      };
-    }
-    blocks.push(section);
+    blocks.push(
+      renderQueueRow(row, { blockPrefix: 'queue', suffix: ` · ${who}`, claim: row.state === 'open' }),
+    );
   }
   if (view.page < view.pages) {
     blocks.push({
@@ -48,4 +35,27 @@ export function renderQueue(view: QueueView): { text: string; blocks: Record<str
   }
   const text = `${view.title}: ${view.total} alerts${view.rows[0] ? `, top: ${view.rows[0].account} (${view.rows[0].score})` : ''}`;
   return { text: truncate(text, 3000), blocks };
+}
+
+/** One alert as a queue line (the queue, the App Home): why-now, its SLA clock, Claim when asked for. */
+export function renderQueueRow(
+  row: QueueRow,
+  options: { blockPrefix: string; suffix?: string; claim: boolean },
+): Record<string, unknown> {
+  const line = `${row.tier === 'hot' ? '🔥' : '🌤'} *${escapeMrkdwn(row.account)}* · ${row.score} · ${escapeMrkdwn(row.why)}\n${row.clock}${options.suffix ?? ''}`;
+  const section: Record<string, unknown> = {
+    type: 'section',
+    block_id: `${options.blockPrefix}_${row.alertId}`,
+    text: { type: 'mrkdwn', text: truncate(line, 3000) },
+  };
+  if (options.claim) {
+    section.accessory = {
+      type: 'button',
+      action_id: ACTIONS.claim,
+      text: { type: 'plain_text', text: 'Claim', emoji: true },
+      value: row.alertId,
+      style: 'primary',
+    };
+  }
+  return section;
 }

@@ -8,7 +8,7 @@ import {
   sigmoid,
   solve,
 } from '../../../src/analysis/logistic.js';
-import { createRng } from '../../../src/analysis/rng.js';
+import { createRng } from '../../../src/domain/rng.js';
 
 /** y = 1 exactly when x0 > 0: separable, x1 is noise. */
 function separable(n: number, seed: number): { x: number[][]; y: number[] } {

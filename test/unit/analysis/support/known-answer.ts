@@ -8,8 +8,8 @@
 
 import type { LiveAlert, StoredEvent } from '../../../../src/analysis/history-source.js';
 import { replayHistory } from '../../../../src/analysis/replay-engine.js';
-import { createRng } from '../../../../src/analysis/rng.js';
 import type { Manifest } from '../../../../src/config/manifest.js';
+import { createRng } from '../../../../src/domain/rng.js';
 import { manifestFrom } from '../../../support/domain-builders.js';
 
 export const HOUR = 3_600_000;

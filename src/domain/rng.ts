@@ -1,6 +1,7 @@
 /**
- * A small seeded PRNG (mulberry32) and the distributions the traffic model needs. Seeded so a
- * benchmark run, or a sandbox demo, replays the same accounts and the same events.
+ * A small seeded PRNG (mulberry32) and the distributions the traffic models need: the benchmark's
+ * load, the sandbox's demo story and the synthetic histories of the calibration tests replay the
+ * same accounts and events for the same seed.
  */
 export interface Rng {
   /** Uniform in [0, 1). */
