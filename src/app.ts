@@ -85,7 +85,7 @@ export function buildApp(deps: AppDeps) {
     retryBaseMs: deps.retryBaseMs,
   });
   const metrics = createMetrics({ outbox: () => outbox.depth(), now });
-  const processor = createEventProcessor({ db, accounts, alerts, outbox, manifest, now });
+  const processor = createEventProcessor({ db, events: store, accounts, alerts, outbox, manifest, now });
   const loop = createProcessingLoop({
     processor,
     logger,

@@ -3,13 +3,14 @@ import type { Manifest } from '../config/manifest.js';
 import type { AccountRow, AccountsRepo } from '../db/accounts-repo.js';
 import type { AlertRow, AlertsRepo } from '../db/alerts-repo.js';
 import type { Db } from '../db/client.js';
+import type { EventStore, PendingEvent } from '../db/event-store.js';
 import type { OutboxRepo } from '../db/outbox-repo.js';
 import { type AccountState, applyEvent, emptyAccountState } from '../domain/account-state.js';
 import { escalationDueAt } from '../domain/escalation.js';
 import { type AlertSummary, decideHandoff, type HandoffDecision } from '../domain/handoff.js';
 import { EMPTY_SCORE, type Firmographics, type Score, scoreAccount } from '../domain/scoring.js';
 import { dueAfter, type PolicySnapshot, slaDeadlines, snapshotPolicy } from '../domain/sla.js';
-import { type StoredEventFields, toUsageEvent, withPlanChange } from '../domain/stored-event.js';
+import { toUsageEvent, withPlanChange } from '../domain/stored-event.js';
 import { createAlertRouting } from './alert-routing.js';
 
 const nextUlid = monotonicFactory();
@@ -18,22 +19,9 @@ const nextUlid = monotonicFactory();
 const TURN_BUDGET_MS = 15;
 export const newAlertId = () => `al_${nextUlid()}`;
 
-interface EventRow {
-  seq: number;
-  id: string;
-  source: 'webhook' | 'segment';
-  type: string;
-  account_id: string | null;
-  user_id: string | null;
-  occurred_at: number;
-  received_at: number;
-  properties: string;
-  account_patch: string | null;
-  user_patch: string | null;
-}
-
 export interface ProcessorDeps {
   db: Db;
+  events: EventStore;
   accounts: AccountsRepo;
   alerts: AlertsRepo;
   outbox: OutboxRepo;
@@ -55,15 +43,9 @@ export interface ProcessResult {
  * applied twice.
  */
 export function createEventProcessor(deps: ProcessorDeps) {
-  const { db, accounts, alerts, outbox, manifest } = deps;
+  const { db, events, accounts, alerts, outbox, manifest } = deps;
   const { scoring } = manifest;
   const router = createAlertRouting({ accounts, alerts, manifest });
-  const nextBatch = db.$client.prepare<[number], EventRow>(
-    'select * from events where processed_at is null order by seq limit ?',
-  );
-  const markProcessed = db.$client.prepare<[number, number]>(
-    'update events set processed_at = ? where seq = ?',
-  );
 
   const firmOf = (account: AccountRow): Firmographics => ({
     employees: account.employees,
@@ -71,8 +53,8 @@ export function createEventProcessor(deps: ProcessorDeps) {
     plan: account.plan,
   });
 
-  function processOne(row: EventRow, now: number): ProcessResult['decisions'][number] | null {
-    const event = toUsageEvent(fieldsOf(row));
+  function processOne(row: PendingEvent, now: number): ProcessResult['decisions'][number] | null {
+    const event = toUsageEvent(row);
     if (event.userId) accounts.upsertUser(event.userId, event.user, now);
     if (!event.accountId) return null;
 
@@ -80,10 +62,12 @@ export function createEventProcessor(deps: ProcessorDeps) {
     const state: AccountState = (previous?.state as AccountState | null) ?? emptyAccountState();
     const before = previous ? scoreAccount(state, firmOf(previous), scoring, now) : EMPTY_SCORE;
 
-    accounts.upsert(event.accountId, withPlanChange(event), now);
+    const patch = withPlanChange(event);
+    accounts.upsert(event.accountId, patch, now);
     if (event.userId)
       accounts.recordUserActivity(event.accountId, event.userId, Math.min(event.occurredAt, now));
-    const account = accounts.find(event.accountId)!;
+    // Read back only when the firmographics may have changed (most events carry none).
+    const account = previous && !patch ? previous : accounts.find(event.accountId)!;
     const hits = applyEvent(state, event, scoring.signals, scoring.half_life, now);
     const after = scoreAccount(state, firmOf(account), scoring, now);
     accounts.saveScore(account.id, state, after.total, after.tier, now);
@@ -91,7 +75,7 @@ export function createEventProcessor(deps: ProcessorDeps) {
     const open = alerts.findOpen(account.id);
     const decision = decideHandoff({
       event,
-      receivedAt: row.received_at,
+      receivedAt: row.receivedAt,
       before,
       after,
       hits,
@@ -259,24 +243,19 @@ export function createEventProcessor(deps: ProcessorDeps) {
    * synchronous, and a long one would hold every HTTP request (ingest acks, Slack's 3-second
    * window) behind it. The rest waits for the next turn.
    */
-  const processBatch = db.$client.transaction((rows: EventRow[], now: number) => {
+  const processBatch = db.$client.transaction((rows: PendingEvent[], now: number) => {
     const decisions: ProcessResult['decisions'] = [];
     const deadline = performance.now() + TURN_BUDGET_MS;
     let processed = 0;
     for (const row of rows) {
       const decided = processOne(row, now);
       if (decided) decisions.push(decided);
-      markProcessed.run(now, row.seq);
+      events.markProcessed(row.seq, now);
       processed++;
       if (performance.now() > deadline) break;
     }
     return { processed, decisions };
   });
-
-  /** A poison event (one that throws) is set aside with its error so the events behind it flow. */
-  const quarantine = db.$client.prepare<[number, string, number]>(
-    'update events set processed_at = ?, processing_error = ? where seq = ?',
-  );
 
   return {
     /**
@@ -285,7 +264,7 @@ export function createEventProcessor(deps: ProcessorDeps) {
      * still throws is quarantined (marked processed, with its error) and logged by the caller.
      */
     processPending(limit = 500): ProcessResult {
-      const rows = nextBatch.all(limit);
+      const rows = events.pending(limit);
       if (rows.length === 0) return { processed: 0, decisions: [] };
       try {
         return processBatch(rows, deps.now());
@@ -297,7 +276,7 @@ export function createEventProcessor(deps: ProcessorDeps) {
             decisions.push(...processBatch([row], deps.now()).decisions);
           } catch (error) {
             const message = error instanceof Error ? error.message : String(error);
-            quarantine.run(deps.now(), message.slice(0, 1000), row.seq);
+            events.quarantine(row.seq, message, deps.now());
             quarantined.push({ eventId: row.id, error: message });
           }
         }
@@ -308,20 +287,6 @@ export function createEventProcessor(deps: ProcessorDeps) {
 }
 
 export type EventProcessor = ReturnType<typeof createEventProcessor>;
-
-function fieldsOf(row: EventRow): StoredEventFields {
-  return {
-    id: row.id,
-    source: row.source,
-    type: row.type,
-    occurredAt: row.occurred_at,
-    accountId: row.account_id,
-    userId: row.user_id,
-    properties: row.properties,
-    accountPatch: row.account_patch,
-    userPatch: row.user_patch,
-  };
-}
 
 function summary(alert: AlertRow): AlertSummary {
   return {
