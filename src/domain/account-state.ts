@@ -1,4 +1,5 @@
 import type { Signal } from '../config/manifest.js';
+import { isFreeMailDomain } from './free-mail.js';
 import { matchesConditions } from './match.js';
 import type { UsageEvent } from './usage-event.js';
 import { emailDomain } from './usage-event.js';
@@ -80,6 +81,23 @@ export interface SignalHit {
   signal: Signal;
   /** Hits of this signal inside its handoff window (or 7 days), including this one. */
   count: number;
+  /** The event's properties plus what pls derives from them (see `derivedProperties`). */
+  props: Record<string, unknown>;
+}
+
+/**
+ * Properties pls derives for signals to match and quote. `teammate_invited` gains
+ * `invitee_domain` and `new_domain` — true when the invitee's company domain is neither a free-mail
+ * provider nor one the account has used before — so a manifest can make "an invite from a new
+ * email domain" (SPEC §1, an intent moment: the product spreading to another team or company)
+ * a handoff signal with `where: { new_domain: { eq: true } }`. Read before the event is recorded.
+ */
+function derivedProperties(state: AccountState, event: UsageEvent): Record<string, unknown> {
+  if (event.type !== 'teammate_invited') return event.properties;
+  const domain = emailDomain(stringProp(event.properties.invitee_email));
+  if (!domain) return { ...event.properties, new_domain: false };
+  const known = domain === state.firstEmailDomain || state.inviteDomains.includes(domain);
+  return { ...event.properties, invitee_domain: domain, new_domain: !known && !isFreeMailDomain(domain) };
 }
 
 /**
@@ -95,7 +113,7 @@ export function applyEvent(
   now: number,
 ): SignalHit[] {
   const at = Math.min(event.occurredAt, now);
-  const props = event.properties;
+  const props = derivedProperties(state, event);
   state.lastEventAt = Math.max(state.lastEventAt ?? 0, at);
 
   if (!NOT_ACTIVITY.has(event.type)) recordActivity(state, event, at);
@@ -130,7 +148,7 @@ export function applyEvent(
       signal.handoff && signal.handoff.within === null
         ? entry.total
         : sumWithin(entry.hits, now, window, HOUR);
-    hits.push({ signal, count });
+    hits.push({ signal, count, props });
   }
   return hits;
 }

@@ -126,7 +126,7 @@ function signalTrigger(input: HandoffInput, hit: SignalHit): AlertTrigger {
   return {
     kind: 'signal',
     signalId: hit.signal.id,
-    text: renderSays(template, { ...input.event.properties, count: hit.count }),
+    text: renderSays(template, { ...input.event.properties, ...hit.props, count: hit.count }),
     at: input.event.occurredAt,
     eventId: input.event.id,
     userId: input.event.userId,

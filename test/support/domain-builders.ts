@@ -199,7 +199,7 @@ export function handoffInput(manifest: Manifest, overrides: Partial<HandoffInput
     receivedAt: now - MINUTE,
     before: scoreWith({ ...WARM_LAYERS, intent: 10 }, manifest.scoring),
     after: scoreWith(WARM_LAYERS, manifest.scoring),
-    hits: [{ signal: limit, count: 1 }],
+    hits: [{ signal: limit, count: 1, props: {} }],
     firm: { employees: 250, domain: 'acme.com', plan: 'free' },
     state: emptyAccountState(),
     openAlert: null,
@@ -211,7 +211,7 @@ export function handoffInput(manifest: Manifest, overrides: Partial<HandoffInput
 }
 
 export function hit(signal: Signal, count = 1): SignalHit {
-  return { signal, count };
+  return { signal, count, props: {} };
 }
 
 export function trigger(overrides: Partial<AlertTrigger> = {}): AlertTrigger {

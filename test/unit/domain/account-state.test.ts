@@ -348,3 +348,62 @@ function specManifestSignalsRaw(): Record<string, unknown>[] {
     ...(s.where === null ? {} : { where: s.where }),
   }));
 }
+
+describe('derived properties: an invite from a new email domain', () => {
+  it('marks the first invite to a company domain the account has not used as new_domain', async () => {
+    const { parseManifestYaml } = await import('../../../src/config/manifest.js');
+    const { emptyAccountState, applyEvent } = await import('../../../src/domain/account-state.js');
+    const manifest = parseManifestYaml(`
+scoring:
+  signals:
+    - { id: active, layer: behavioral, event: session_started, points: 10 }
+    - { id: invites, layer: organizational, event: teammate_invited, points: 5 }
+    - id: new_domain_invite
+      layer: intent
+      event: teammate_invited
+      points: 10
+      where: { new_domain: { eq: true } }
+      handoff: true
+      says: "invited someone from {invitee_domain}"
+routing:
+  teams: [{ id: sales, channel: C0SALES }]
+  reps: [{ id: U0REP }]
+  managers: [U0BOSS]
+  escalation_channel: C0ESC
+`);
+    const now = Date.parse('2026-11-23T15:00:00Z');
+    const state = emptyAccountState();
+    const invite = (email: string, id: string) => ({
+      id,
+      source: 'webhook' as const,
+      type: 'teammate_invited',
+      occurredAt: now,
+      accountId: 'a',
+      account: null,
+      userId: 'u',
+      user: { email: 'kim@acme.com' },
+      properties: { invitee_email: email },
+    });
+    const ids = (hits: { signal: { id: string } }[]) => hits.map((h) => h.signal.id);
+    const { signals, half_life } = manifest.scoring;
+    applyEvent(
+      state,
+      { ...invite('x@acme.com', 'e0'), type: 'session_started', properties: {} },
+      signals,
+      half_life,
+      now,
+    );
+    expect(ids(applyEvent(state, invite('lee@acme.com', 'e1'), signals, half_life, now))).toEqual([
+      'invites',
+    ]);
+    const partner = applyEvent(state, invite('sam@partner.io', 'e2'), signals, half_life, now);
+    expect(ids(partner)).toEqual(['invites', 'new_domain_invite']);
+    expect(partner[1]!.props).toMatchObject({ invitee_domain: 'partner.io', new_domain: true });
+    expect(ids(applyEvent(state, invite('ann@partner.io', 'e3'), signals, half_life, now))).toEqual([
+      'invites',
+    ]);
+    expect(ids(applyEvent(state, invite('bo@gmail.com', 'e4'), signals, half_life, now))).toEqual([
+      'invites',
+    ]);
+  });
+});
