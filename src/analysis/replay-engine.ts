@@ -214,6 +214,7 @@ export function replayHistory(options: ReplayOptions): ReplayResult {
   let firstClock: number | null = null;
   let lastClock: number | null = null;
 
+  const planChangedAt = new Map<string, number>();
   for (const row of options.events) {
     events++;
     const accountId = row.accountId;
@@ -231,7 +232,13 @@ export function replayHistory(options: ReplayOptions): ReplayResult {
       firms.set(accountId, firm);
     }
     const previous: Firmographics = firmographics(firm);
-    upsertFirm(firm, withPlanChange(event));
+    // As live: a plan change older than the newest applied one does not move the plan.
+    const planAt = planChangedAt.get(accountId) ?? null;
+    upsertFirm(firm, withPlanChange(event, planAt));
+    if (event.type === 'plan_changed') {
+      const at = Math.min(event.occurredAt, now);
+      planChangedAt.set(accountId, Math.max(planAt ?? at, at));
+    }
     const step: Step = {
       row,
       event,

@@ -35,6 +35,8 @@ export interface AccountState {
   signedUpAt: number | null;
   activatedAt: number | null;
   upgradeStartedAt: number | null;
+  /** When the newest applied `plan_changed` happened: an older one arriving late must not win. */
+  planChangedAt?: number | null;
   lastEventAt: number | null;
 }
 
@@ -73,6 +75,7 @@ export function emptyAccountState(): AccountState {
     signedUpAt: null,
     activatedAt: null,
     upgradeStartedAt: null,
+    planChangedAt: null,
     lastEventAt: null,
   };
 }
@@ -253,6 +256,9 @@ function recordVocabulary(
       }
       break;
     }
+    case 'plan_changed':
+      state.planChangedAt = Math.max(state.planChangedAt ?? at, at);
+      break;
     case 'upgrade_started':
       state.upgradeStartedAt = Math.max(state.upgradeStartedAt ?? at, at);
       break;

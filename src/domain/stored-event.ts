@@ -29,8 +29,18 @@ export function toUsageEvent(row: StoredEventFields): UsageEvent {
   };
 }
 
-/** `plan_changed {plan}` moves the account's plan, whatever the event's firmographics say. */
-export function withPlanChange(event: UsageEvent): AccountPatch | null {
+/**
+ * `plan_changed {plan}` moves the account's plan, whatever the event's firmographics say. An
+ * event older than the newest applied plan change (`planChangedAt`) moves no plan at all: a late,
+ * backfilled event must not undo a purchase.
+ */
+export function withPlanChange(event: UsageEvent, planChangedAt: number | null = null): AccountPatch | null {
+  if (planChangedAt !== null && event.occurredAt < planChangedAt) {
+    // Older than the plan pls already knows: keep the rest of its firmographics, not its plan.
+    if (!event.account || event.account.plan === undefined) return event.account;
+    const { plan: _stale, ...rest } = event.account;
+    return rest;
+  }
   const plan = event.type === 'plan_changed' ? event.properties.plan : undefined;
   if (typeof plan !== 'string' || plan === '') return event.account;
   return { ...(event.account ?? {}), plan };

@@ -62,7 +62,7 @@ export function createEventProcessor(deps: ProcessorDeps) {
     const state: AccountState = (previous?.state as AccountState | null) ?? emptyAccountState();
     const before = previous ? scoreAccount(state, firmOf(previous), scoring, now) : EMPTY_SCORE;
 
-    const patch = withPlanChange(event);
+    const patch = withPlanChange(event, state.planChangedAt ?? null);
     accounts.upsert(event.accountId, patch, now);
     if (event.userId)
       accounts.recordUserActivity(event.accountId, event.userId, Math.min(event.occurredAt, now));

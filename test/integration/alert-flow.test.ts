@@ -214,3 +214,26 @@ describe('durable sending', () => {
     expect(pls.emulator.messages('C0MIDMARKET')).toHaveLength(2);
   });
 });
+
+describe('late firmographics', () => {
+  it('does not let a late, older plan change undo a newer one', async () => {
+    const hour = 3_600_000;
+    await deliver(
+      usageEvent({
+        type: 'plan_changed',
+        account: ACME,
+        timestamp: new Date(Date.now() - hour),
+        properties: { plan: 'team' },
+      }),
+    );
+    await deliver(
+      usageEvent({
+        type: 'plan_changed',
+        account: ACME,
+        timestamp: new Date(Date.now() - 5 * hour),
+        properties: { plan: 'free' },
+      }),
+    );
+    expect(pls.query('select plan from accounts where id = ?', 'acct_42')).toEqual([{ plan: 'team' }]);
+  });
+});
