@@ -23,6 +23,31 @@ export function createAccountsRepo(db: Db) {
     .from(accounts)
     .where(eq(accounts.id, sql.placeholder('id')))
     .prepare();
+  // The per-event writes, raw: the same statements drizzle built, compiled once.
+  const upsertAccount = db.$client.prepare(
+    `insert into accounts (id, name, domain, plan, employees, industry, country, timezone, owner, first_seen_at, updated_at)
+     values (@id, @name, @domain, @plan, @employees, @industry, @country, @timezone, @owner, @now, @now)
+     on conflict (id) do update set
+       name = coalesce(excluded.name, name), domain = coalesce(excluded.domain, domain),
+       plan = coalesce(excluded.plan, plan), employees = coalesce(excluded.employees, employees),
+       industry = coalesce(excluded.industry, industry), country = coalesce(excluded.country, country),
+       timezone = coalesce(excluded.timezone, timezone), owner = coalesce(excluded.owner, owner),
+       updated_at = excluded.updated_at`,
+  );
+  const saveScore = db.$client.prepare<[string, number, string, number, string]>(
+    'update accounts set state = ?, score = ?, tier = ?, scored_at = ? where id = ?',
+  );
+  const upsertUser = db.$client.prepare(
+    `insert into users (id, email, name, title, updated_at) values (@id, @email, @name, @title, @now)
+     on conflict (id) do update set
+       email = coalesce(excluded.email, email), name = coalesce(excluded.name, name),
+       title = coalesce(excluded.title, title), updated_at = excluded.updated_at`,
+  );
+  const recordUserActivity = db.$client.prepare<[string, string, number]>(
+    `insert into account_users (account_id, user_id, events, last_seen_at) values (?, ?, 1, ?)
+     on conflict (account_id, user_id) do update set
+       events = events + 1, last_seen_at = max(last_seen_at, excluded.last_seen_at)`,
+  );
   return {
     find(id: string): AccountRow | null {
       return byId.get({ id }) ?? null;
@@ -35,23 +60,18 @@ export function createAccountsRepo(db: Db) {
     /** Creates the account on first sight; only the fields the patch carries change. */
     upsert(id: string, patch: AccountPatch | null, now: number): void {
       const p = patch ?? {};
-      db.insert(accounts)
-        .values({ id, ...p, firstSeenAt: now, updatedAt: now })
-        .onConflictDoUpdate({
-          target: accounts.id,
-          set: {
-            name: sql`coalesce(excluded.name, ${accounts.name})`,
-            domain: sql`coalesce(excluded.domain, ${accounts.domain})`,
-            plan: sql`coalesce(excluded.plan, ${accounts.plan})`,
-            employees: sql`coalesce(excluded.employees, ${accounts.employees})`,
-            industry: sql`coalesce(excluded.industry, ${accounts.industry})`,
-            country: sql`coalesce(excluded.country, ${accounts.country})`,
-            timezone: sql`coalesce(excluded.timezone, ${accounts.timezone})`,
-            owner: sql`coalesce(excluded.owner, ${accounts.owner})`,
-            updatedAt: now,
-          },
-        })
-        .run();
+      upsertAccount.run({
+        id,
+        name: p.name ?? null,
+        domain: p.domain ?? null,
+        plan: p.plan ?? null,
+        employees: p.employees ?? null,
+        industry: p.industry ?? null,
+        country: p.country ?? null,
+        timezone: p.timezone ?? null,
+        owner: p.owner ?? null,
+        now,
+      });
     },
 
     saveScore(
@@ -61,36 +81,21 @@ export function createAccountsRepo(db: Db) {
       tier: 'hot' | 'warm' | 'cold',
       now: number,
     ): void {
-      db.update(accounts).set({ state, score, tier, scoredAt: now }).where(eq(accounts.id, id)).run();
+      saveScore.run(JSON.stringify(state), score, tier, now, id);
     },
 
     upsertUser(id: string, patch: UserPatch | null, now: number): void {
-      const p = patch ?? {};
-      db.insert(users)
-        .values({ id, ...p, updatedAt: now })
-        .onConflictDoUpdate({
-          target: users.id,
-          set: {
-            email: sql`coalesce(excluded.email, ${users.email})`,
-            name: sql`coalesce(excluded.name, ${users.name})`,
-            title: sql`coalesce(excluded.title, ${users.title})`,
-            updatedAt: now,
-          },
-        })
-        .run();
+      upsertUser.run({
+        id,
+        email: patch?.email ?? null,
+        name: patch?.name ?? null,
+        title: patch?.title ?? null,
+        now,
+      });
     },
 
     recordUserActivity(accountId: string, userId: string, at: number): void {
-      db.insert(accountUsers)
-        .values({ accountId, userId, events: 1, lastSeenAt: at })
-        .onConflictDoUpdate({
-          target: [accountUsers.accountId, accountUsers.userId],
-          set: {
-            events: sql`${accountUsers.events} + 1`,
-            lastSeenAt: sql`max(${accountUsers.lastSeenAt}, excluded.last_seen_at)`,
-          },
-        })
-        .run();
+      recordUserActivity.run(accountId, userId, at);
     },
 
     /** The account's most active people, busiest first. */

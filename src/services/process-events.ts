@@ -53,30 +53,51 @@ export function createEventProcessor(deps: ProcessorDeps) {
     plan: account.plan,
   });
 
-  function processOne(row: PendingEvent, now: number): ProcessResult['decisions'][number] | null {
+  /**
+   * One turn's working copy of each account it touched: the state is parsed once when the turn
+   * first needs it and written once at the end of the turn (`saveTouched`), inside the turn's
+   * transaction, instead of a parse and a write per event.
+   */
+  interface Touched {
+    row: AccountRow;
+    state: AccountState;
+    score: Score;
+  }
+
+  function processOne(
+    row: PendingEvent,
+    now: number,
+    touched: Map<string, Touched>,
+  ): ProcessResult['decisions'][number] | null {
     const event = toUsageEvent(row);
     if (event.userId) accounts.upsertUser(event.userId, event.user, now);
     if (!event.accountId) return null;
 
-    const previous = accounts.find(event.accountId);
-    const state: AccountState = (previous?.state as AccountState | null) ?? emptyAccountState();
-    const before = previous ? scoreAccount(state, firmOf(previous), scoring, now) : EMPTY_SCORE;
+    let current = touched.get(event.accountId);
+    let before = current?.score;
+    if (!current) {
+      const previous = accounts.find(event.accountId);
+      const state = (previous?.state as AccountState | null) ?? emptyAccountState();
+      before = previous ? scoreAccount(state, firmOf(previous), scoring, now) : EMPTY_SCORE;
+      if (previous) current = { row: previous, state, score: before };
+    }
+    const state = current?.state ?? emptyAccountState();
 
     const patch = withPlanChange(event, state.planChangedAt ?? null);
     accounts.upsert(event.accountId, patch, now);
     if (event.userId)
       accounts.recordUserActivity(event.accountId, event.userId, Math.min(event.occurredAt, now));
     // Read back only when the firmographics may have changed (most events carry none).
-    const account = previous && !patch ? previous : accounts.find(event.accountId)!;
+    const account = current && !patch ? current.row : accounts.find(event.accountId)!;
     const hits = applyEvent(state, event, scoring.signals, scoring.half_life, now);
     const after = scoreAccount(state, firmOf(account), scoring, now);
-    accounts.saveScore(account.id, state, after.total, after.tier, now);
+    touched.set(account.id, { row: account, state, score: after });
 
     const open = alerts.findOpen(account.id);
     const decision = decideHandoff({
       event,
       receivedAt: row.receivedAt,
-      before,
+      before: before!,
       after,
       hits,
       firm: firmOf(account),
@@ -86,8 +107,12 @@ export function createEventProcessor(deps: ProcessorDeps) {
       rules: scoring.rules,
       now,
     });
-    act(decision, account, open, before, after, now);
+    act(decision, account, open, before!, after, now);
     return { accountId: account.id, eventId: event.id, decision };
+  }
+
+  function saveTouched(touched: Map<string, Touched>, now: number): void {
+    for (const [id, { state, score }] of touched) accounts.saveScore(id, state, score.total, score.tier, now);
   }
 
   function act(
@@ -246,14 +271,16 @@ export function createEventProcessor(deps: ProcessorDeps) {
   const processBatch = db.$client.transaction((rows: PendingEvent[], now: number) => {
     const decisions: ProcessResult['decisions'] = [];
     const deadline = performance.now() + TURN_BUDGET_MS;
+    const touched = new Map<string, Touched>();
     let processed = 0;
     for (const row of rows) {
-      const decided = processOne(row, now);
+      const decided = processOne(row, now, touched);
       if (decided) decisions.push(decided);
       events.markProcessed(row.seq, now);
       processed++;
       if (performance.now() > deadline) break;
     }
+    saveTouched(touched, now);
     return { processed, decisions };
   });
 
