@@ -54,7 +54,7 @@ export function buildApp(deps: AppDeps) {
   const accounts = createAccountsRepo(db);
   const alerts = createAlertsRepo(db);
   const outbox = createOutboxRepo(db);
-  const store = createEventStore(db);
+  const store = createEventStore(db, now);
   const cards = createAlertCards({ accounts, manifest });
   const queue = createQueueService({ alerts, accounts, manifest });
   const homes = createHomeViews({ alerts, queue, manifest });
@@ -161,7 +161,7 @@ export function buildApp(deps: AppDeps) {
     metrics.events.inc({ source, result: 'rejected' }, result.rejected ?? 0);
     if (result.accepted > 0) loop.kick();
   };
-  const webhook = createWebhookRoute({ secret: env.webhookSecret, store, now, onStored });
+  const webhook = createWebhookRoute({ secret: env.webhookSecret, store, onStored });
   const segment = createSegmentRoutes({ writeKey: env.writeKey, store, now, onStored });
   const router = createRouter(
     {

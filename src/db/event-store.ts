@@ -8,10 +8,15 @@ export interface StoreResult {
 }
 
 /**
- * The ingest side of the event log: one transaction per request, one prepared insert per event.
- * A known `id` is a redelivery: counted, never stored twice.
+ * The ingest side of the event log, one prepared insert per event. A known `id` is a
+ * redelivery: counted, never stored twice.
+ *
+ * Requests go through `commit`, a group commit: the batches of every request whose body was
+ * read in the same turn of the event loop are stored in one transaction — one WAL fsync for all
+ * of them instead of one each — and each request's promise resolves only after that commit, so
+ * a 2xx still means "on disk". `now` stamps the group's `received_at` when it commits.
  */
-export function createEventStore(db: Db) {
+export function createEventStore(db: Db, now: () => number = Date.now) {
   // Raw better-sqlite3 for the hot path: drizzle's JSON columns would encode a null as 'null'.
   const insert = db.$client.prepare<unknown[], { seq: number }>(
     `insert into events (id, source, type, account_id, user_id, occurred_at, received_at, properties, account_patch, user_patch)
@@ -20,7 +25,7 @@ export function createEventStore(db: Db) {
      returning seq`,
   );
 
-  const storeAll = db.$client.transaction((batch: UsageEvent[], receivedAt: number): StoreResult => {
+  const storeOne = (batch: UsageEvent[], receivedAt: number): StoreResult => {
     let accepted = 0;
     for (const event of batch) {
       const row = insert.get(
@@ -38,7 +43,33 @@ export function createEventStore(db: Db) {
       if (row) accepted++;
     }
     return { accepted, duplicates: batch.length - accepted };
-  });
+  };
+  const storeAll = db.$client.transaction(storeOne);
+  const storeGroup = db.$client.transaction((group: Waiting[], receivedAt: number) =>
+    group.map((waiting) => storeOne(waiting.batch, receivedAt)),
+  );
+
+  let queue: Waiting[] = [];
+  function flush(): void {
+    const group = queue;
+    queue = [];
+    const receivedAt = now();
+    let results: StoreResult[];
+    try {
+      results = storeGroup(group, receivedAt);
+    } catch {
+      // The group rolled back whole: one request's failure must not fail the others.
+      for (const waiting of group) {
+        try {
+          waiting.resolve(storeAll(waiting.batch, receivedAt));
+        } catch (error) {
+          waiting.reject(error);
+        }
+      }
+      return;
+    }
+    for (const [i, waiting] of group.entries()) waiting.resolve(results[i]!);
+  }
 
   // The processor's side of the log: the oldest unprocessed events, and their marks.
   const pending = db.$client.prepare<[number], PendingEvent>(
@@ -69,15 +100,27 @@ export function createEventStore(db: Db) {
       quarantine.run(now, error.slice(0, 1000), seq);
     },
 
-    /** Durably stores the batch (committed when this returns) and says how many were new. */
-    store(batch: UsageEvent[], receivedAt: number): StoreResult {
-      if (batch.length === 0) return { accepted: 0, duplicates: 0 };
-      return storeAll(batch, receivedAt);
+    /**
+     * Durably stores a request's batch with the others of this turn and says how many were new;
+     * resolves once they committed.
+     */
+    commit(batch: UsageEvent[]): Promise<StoreResult> {
+      if (batch.length === 0) return Promise.resolve({ accepted: 0, duplicates: 0 });
+      return new Promise((resolve, reject) => {
+        if (queue.length === 0) setImmediate(flush);
+        queue.push({ batch, resolve, reject });
+      });
     },
   };
 }
 
 export type EventStore = ReturnType<typeof createEventStore>;
+
+interface Waiting {
+  batch: UsageEvent[];
+  resolve: (result: StoreResult) => void;
+  reject: (error: unknown) => void;
+}
 
 /** A stored event waiting for the processor. */
 export interface PendingEvent extends StoredEventFields {

@@ -16,7 +16,7 @@ export interface SegmentRouteDeps {
   writeKey: string | null;
   store: EventStore;
   now: () => number;
-  /** Called after the transaction committed: wakes the scoring processor, counts metrics. */
+  /** Called after the group commit that held the request's events: wakes the scoring processor, counts metrics. */
   onStored: (source: 'segment', result: StoreResult & { rejected?: number }) => void;
 }
 
@@ -31,7 +31,7 @@ export function createSegmentRoutes(deps: SegmentRouteDeps) {
     authorise(req, json, deps.writeKey);
     const parsed = segmentMessageSchema.safeParse({ ...asObject(json), type }, requiredMessage);
     if (!parsed.success) throw new HttpError(400, 'invalid message', toFieldErrors(parsed.error));
-    const result = deps.store.store([fromSegmentMessage(parsed.data, deps.now())], deps.now());
+    const result = await deps.store.commit([fromSegmentMessage(parsed.data, deps.now())]);
     deps.onStored('segment', result);
     sendJson(res, 200, { success: true, ...result });
   };
@@ -57,7 +57,7 @@ export function createSegmentRoutes(deps: SegmentRouteDeps) {
       if (message.success) events.push(fromSegmentMessage(message.data, receivedAt));
       else rejected.push({ index, errors: toFieldErrors(message.error) });
     });
-    const result = deps.store.store(events, receivedAt);
+    const result = await deps.store.commit(events);
     deps.onStored('segment', { ...result, rejected: rejected.length });
     sendJson(res, 200, { success: true, ...result, rejected });
   };

@@ -13,7 +13,6 @@ export const WEBHOOK_BODY_LIMIT = 1024 * 1024;
 export interface WebhookRouteDeps {
   secret: string | null;
   store: EventStore;
-  now: () => number;
   /** Called after the transaction committed: wakes the scoring processor, counts metrics. */
   onStored: (source: 'webhook', result: StoreResult) => void;
 }
@@ -21,7 +20,7 @@ export interface WebhookRouteDeps {
 /**
  * `POST /webhooks/usage`, a guard pipeline in SPEC §3.1's order — size (413), content type
  * (415), Standard Webhooks signature over the raw bytes (401), body (400) — and only then the
- * transaction. The 202 is written after the commit returns.
+ * group commit (see `createEventStore`). The 202 is written after the commit returns.
  */
 export function createWebhookRoute(deps: WebhookRouteDeps) {
   const verifier = deps.secret ? new Webhook(deps.secret) : null;
@@ -36,7 +35,7 @@ export function createWebhookRoute(deps: WebhookRouteDeps) {
     }
     verify(verifier, body, req);
     const batch = parseEvents(parseJson(body));
-    const result = deps.store.store(batch, deps.now());
+    const result = await deps.store.commit(batch);
     deps.onStored('webhook', result);
     sendJson(res, 202, result);
   };

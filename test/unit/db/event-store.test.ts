@@ -1,0 +1,94 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { closeDatabase, type Db, openDatabase } from '../../../src/db/client.js';
+import { createEventStore } from '../../../src/db/event-store.js';
+import type { UsageEvent } from '../../../src/domain/usage-event.js';
+
+let dir: string;
+let db: Db;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'pls-events-'));
+  db = openDatabase(join(dir, 'pls.db'));
+});
+afterEach(() => {
+  closeDatabase(db);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const event = (id: string, properties: Record<string, unknown> = {}): UsageEvent => ({
+  id,
+  source: 'webhook',
+  type: 'feature_used',
+  accountId: 'acct_1',
+  occurredAt: 1_000,
+  account: null,
+  userId: null,
+  user: null,
+  properties,
+});
+
+/** What another connection (another process) sees on disk. */
+function storedOnDisk(): { id: string; receivedAt: number }[] {
+  const reader = new Database(join(dir, 'pls.db'), { readonly: true });
+  try {
+    return reader.prepare('select id, received_at as receivedAt from events order by seq').all() as {
+      id: string;
+      receivedAt: number;
+    }[];
+  } finally {
+    reader.close();
+  }
+}
+
+describe('event store group commit', () => {
+  it('stores the batches of one turn in one commit, visible on disk when each promise resolves', async () => {
+    let clock = 5_000;
+    const store = createEventStore(db, () => clock++);
+    const results = await Promise.all([
+      store.commit([event('evt_a'), event('evt_b')]),
+      store.commit([event('evt_c')]),
+      store.commit([event('evt_a')]),
+    ]);
+    expect(results).toEqual([
+      { accepted: 2, duplicates: 0 },
+      { accepted: 1, duplicates: 0 },
+      { accepted: 0, duplicates: 1 },
+    ]);
+    // One group, one clock reading: the three requests shared a transaction.
+    expect(storedOnDisk()).toEqual([
+      { id: 'evt_a', receivedAt: 5_000 },
+      { id: 'evt_b', receivedAt: 5_000 },
+      { id: 'evt_c', receivedAt: 5_000 },
+    ]);
+  });
+
+  it('a request that cannot be stored fails alone; the others of its group are committed', async () => {
+    const store = createEventStore(db, () => 7_000);
+    const unstorable = event('evt_bad', { big: 1n }); // JSON.stringify throws on a BigInt
+    const [first, bad, last] = await Promise.allSettled([
+      store.commit([event('evt_1')]),
+      store.commit([event('evt_2'), unstorable]),
+      store.commit([event('evt_3')]),
+    ]);
+    expect(first).toEqual({ status: 'fulfilled', value: { accepted: 1, duplicates: 0 } });
+    expect(bad.status).toBe('rejected');
+    expect(last).toEqual({ status: 'fulfilled', value: { accepted: 1, duplicates: 0 } });
+    // Nothing of the failed request was kept, not even its valid first event.
+    expect(storedOnDisk().map((row) => row.id)).toEqual(['evt_1', 'evt_3']);
+  });
+
+  it('batches of later turns commit in their own groups', async () => {
+    let clock = 1;
+    const store = createEventStore(db, () => clock++);
+    await store.commit([event('evt_1')]);
+    await store.commit([event('evt_2')]);
+    expect(storedOnDisk()).toEqual([
+      { id: 'evt_1', receivedAt: 1 },
+      { id: 'evt_2', receivedAt: 2 },
+    ]);
+    expect(await store.commit([])).toEqual({ accepted: 0, duplicates: 0 });
+  });
+});
