@@ -38,6 +38,24 @@ export function migrationsApplied(db: Db): boolean {
   return row.n >= journal.entries.length;
 }
 
+/**
+ * Runs `work` (which commits) without an fsync per commit: `synchronous = NORMAL` for its
+ * duration, then FULL again. For writes derived from ones already on disk — scoring state,
+ * alert rows and outbox rows computed from stored events, the record of a Slack call's answer.
+ * A kill -9 loses none of them (the WAL is in the OS's cache); a power loss can lose the last
+ * ones, which only re-runs their work: events stay pending until their processing commit
+ * survives, and every commit that precedes an acknowledgement or a Slack post is FULL, which
+ * syncs the WAL (append-only, in order) up to and including everything relaxed before it.
+ */
+export function withoutFsync<T>(db: Db, work: () => T): T {
+  db.$client.pragma('synchronous = NORMAL');
+  try {
+    return work();
+  } finally {
+    db.$client.pragma('synchronous = FULL');
+  }
+}
+
 export function closeDatabase(db: Db): void {
   if (db.$client.open) db.$client.close();
 }

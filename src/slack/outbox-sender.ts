@@ -1,7 +1,7 @@
 import { ErrorCode, type WebAPICallResult, type WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
 import type { AlertsRepo } from '../db/alerts-repo.js';
-import type { Db } from '../db/client.js';
+import { type Db, withoutFsync } from '../db/client.js';
 import type { OutboxRepo, OutboxRow } from '../db/outbox-repo.js';
 import type { AlertCards } from '../services/alert-card.js';
 import type { HomeViews } from '../services/home.js';
@@ -97,7 +97,8 @@ export function createOutboxSender(deps: SenderDeps) {
   async function send(row: OutboxRow): Promise<boolean> {
     try {
       const record = await perform(row);
-      settle(row.seq, record);
+      // No fsync: if a power loss takes this record, the attempt's outcome is looked up again.
+      withoutFsync(deps.db, () => settle(row.seq, record));
       return true;
     } catch (error) {
       const reason = describe(error);
