@@ -1,6 +1,7 @@
 import type { StoredEventFields } from '../domain/stored-event.js';
 import type { UsageEvent } from '../domain/usage-event.js';
-import type { Db } from './client.js';
+import { type Db, withoutFsync } from './client.js';
+import { createWalSync } from './wal-sync.js';
 
 export interface StoreResult {
   accepted: number;
@@ -12,9 +13,10 @@ export interface StoreResult {
  * redelivery: counted, never stored twice.
  *
  * Requests go through `commit`, a group commit: the batches of every request whose body was
- * read in the same turn of the event loop are stored in one transaction — one WAL fsync for all
- * of them instead of one each — and each request's promise resolves only after that commit, so
- * a 2xx still means "on disk". `now` stamps the group's `received_at` when it commits.
+ * read in the same turn of the event loop are stored in one transaction, whose fsync runs off
+ * the event loop and is shared with any group that commits while it runs (`createWalSync`);
+ * each request's promise resolves only after its events are on disk, so a 2xx still means
+ * "on disk". `now` stamps the group's `received_at` when it commits.
  */
 export function createEventStore(db: Db, now: () => number = Date.now) {
   // Raw better-sqlite3 for the hot path: drizzle's JSON columns would encode a null as 'null'.
@@ -49,26 +51,41 @@ export function createEventStore(db: Db, now: () => number = Date.now) {
     group.map((waiting) => storeOne(waiting.batch, receivedAt)),
   );
 
+  const wal = createWalSync(db);
+
   let queue: Waiting[] = [];
   function flush(): void {
     const group = queue;
     queue = [];
     const receivedAt = now();
-    let results: StoreResult[];
-    try {
-      results = storeGroup(group, receivedAt);
-    } catch {
-      // The group rolled back whole: one request's failure must not fail the others.
-      for (const waiting of group) {
-        try {
-          waiting.resolve(storeAll(waiting.batch, receivedAt));
-        } catch (error) {
-          waiting.reject(error);
+    const outcomes = withoutFsync(db, () => storeEach(group, receivedAt));
+    wal.durable().then(
+      () => {
+        for (const [i, waiting] of group.entries()) {
+          const outcome = outcomes[i]!;
+          if ('error' in outcome) waiting.reject(outcome.error);
+          else waiting.resolve(outcome);
         }
-      }
-      return;
+      },
+      (error: unknown) => {
+        for (const waiting of group) waiting.reject(error);
+      },
+    );
+  }
+
+  /** One transaction for the group; if it fails, one each, so a bad request fails alone. */
+  function storeEach(group: Waiting[], receivedAt: number): (StoreResult | { error: unknown })[] {
+    try {
+      return storeGroup(group, receivedAt);
+    } catch {
+      return group.map((waiting) => {
+        try {
+          return storeAll(waiting.batch, receivedAt);
+        } catch (error) {
+          return { error };
+        }
+      });
     }
-    for (const [i, waiting] of group.entries()) waiting.resolve(results[i]!);
   }
 
   // The processor's side of the log: the oldest unprocessed events, and their marks.

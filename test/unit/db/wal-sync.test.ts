@@ -1,0 +1,78 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { closeDatabase, type Db, openDatabase } from '../../../src/db/client.js';
+import { createWalSync } from '../../../src/db/wal-sync.js';
+
+let dir: string;
+let db: Db;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'pls-wal-'));
+  db = openDatabase(join(dir, 'pls.db'));
+});
+afterEach(() => {
+  closeDatabase(db);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** A file sync the test finishes by hand, recording which file and when it was asked. */
+function manualSync() {
+  const calls: { path: string; finish: (error?: Error) => void }[] = [];
+  const sync = (path: string) =>
+    new Promise<void>((resolve, reject) => {
+      calls.push({ path, finish: (error) => (error ? reject(error) : resolve()) });
+    });
+  return { calls, sync };
+}
+
+const settledYet = async (promise: Promise<unknown>) => {
+  let settled = false;
+  void promise.then(
+    () => (settled = true),
+    () => (settled = true),
+  );
+  await new Promise((resolve) => setImmediate(resolve));
+  return settled;
+};
+
+describe('WAL sync', () => {
+  it('syncs the WAL file, and callers that arrive during a sync wait for the next one', async () => {
+    const { calls, sync } = manualSync();
+    const wal = createWalSync(db, sync);
+    const first = wal.durable();
+    const second = wal.durable(); // arrives while the first sync runs: its frames may be newer
+    expect(calls.map((c) => c.path)).toEqual([join(dir, 'pls.db-wal')]);
+
+    calls[0]!.finish();
+    await first;
+    expect(await settledYet(second)).toBe(false);
+    expect(calls).toHaveLength(2);
+
+    const third = wal.durable(); // arrives during the second sync
+    calls[1]!.finish();
+    await second;
+    expect(await settledYet(third)).toBe(false);
+    calls[2]!.finish();
+    await third;
+    expect(calls).toHaveLength(3);
+  });
+
+  it('callers waiting together share one sync, and share its failure', async () => {
+    const { calls, sync } = manualSync();
+    const wal = createWalSync(db, sync);
+    const blocker = wal.durable();
+    const waiting = [wal.durable(), wal.durable(), wal.durable()];
+    calls[0]!.finish();
+    await blocker;
+    expect(calls).toHaveLength(2);
+    calls[1]!.finish(new Error('EIO'));
+    for (const result of await Promise.allSettled(waiting))
+      expect(result).toEqual({ status: 'rejected', reason: new Error('EIO') });
+  });
+
+  it('really syncs the file on disk by default', async () => {
+    db.$client.exec('create table t (x)');
+    await expect(createWalSync(db).durable()).resolves.toBeUndefined();
+  });
+});
