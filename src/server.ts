@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { buildApp, type PlsApp } from './app.js';
 import type { Config } from './config/load-config.js';
+import { startCheckpointer } from './db/checkpointer.js';
 import { closeDatabase, openDatabase } from './db/client.js';
 
 export interface RunningServer {
@@ -34,6 +35,7 @@ export async function startServer(
 ): Promise<RunningServer> {
   const { env, manifest } = config;
   const db = openDatabase(env.databasePath);
+  const checkpointer = startCheckpointer(db, logger);
   const app = buildApp({ env, manifest, db, logger, now: options.now, retryBaseMs: options.retryBaseMs });
   const server = createServer((req, res) => {
     if (options.intercept?.(req, res)) return;
@@ -59,6 +61,7 @@ export async function startServer(
         server.closeIdleConnections();
         await app.stop();
         await closed;
+        await checkpointer.stop();
         closeDatabase(db);
       })();
       return stopping;

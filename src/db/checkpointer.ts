@@ -1,0 +1,79 @@
+import { once } from 'node:events';
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
+import type { Logger } from 'pino';
+import type { Db } from './client.js';
+
+/**
+ * Checkpoints the WAL on a worker thread, with its own connection, instead of inside whichever
+ * commit crosses SQLite's 1,000-page threshold on the event loop: a checkpoint copies megabytes
+ * into the database file and fsyncs it, and every request waited behind it (BENCHMARKS.md).
+ * PASSIVE never blocks the writer or readers. If the worker fails, SQLite's own automatic
+ * checkpoints are switched back on, so the WAL never grows without bound.
+ */
+export function startCheckpointer(db: Db, logger: Logger, intervalMs = 250): { stop(): Promise<void> } {
+  if (db.$client.memory) return { stop: async () => {} };
+  const worker = new Worker(WORKER_SOURCE, {
+    eval: true,
+    execArgv: [],
+    workerData: { path: db.$client.name, driver: createRequire(import.meta.url).resolve('better-sqlite3') },
+  });
+  db.$client.pragma('wal_autocheckpoint = 0');
+  let busy = false;
+  let stopped = false;
+  const timer = setInterval(() => {
+    if (busy) return;
+    busy = true;
+    worker.postMessage('checkpoint');
+  }, intervalMs);
+  timer.unref();
+  worker.unref();
+
+  const fallBack = (reason: string) => {
+    clearInterval(timer);
+    if (stopped || !db.$client.open) return;
+    logger.error({ reason }, 'WAL checkpointer stopped: SQLite checkpoints on commit again');
+    db.$client.pragma('wal_autocheckpoint = 1000');
+  };
+  worker.on('message', (message: { error?: string }) => {
+    busy = false;
+    if (message.error) logger.warn({ error: message.error }, 'WAL checkpoint failed; retrying');
+  });
+  worker.on('error', (error) => fallBack(error.message));
+  worker.on('exit', () => fallBack('exited'));
+
+  return {
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      clearInterval(timer);
+      const exited = once(worker, 'exit');
+      worker.postMessage('stop');
+      const timeout = setTimeout(() => void worker.terminate(), 2_000);
+      await exited;
+      clearTimeout(timeout);
+      if (db.$client.open) db.$client.pragma('wal_autocheckpoint = 1000');
+    },
+  };
+}
+
+// Plain CommonJS, evaluated in the worker: it must not depend on how the main thread loads
+// TypeScript (tsx, vitest, or the build).
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const Database = require(workerData.driver);
+const db = new Database(workerData.path, { fileMustExist: true });
+parentPort.on('message', (message) => {
+  if (message === 'stop') {
+    db.close();
+    parentPort.close();
+    return;
+  }
+  try {
+    db.pragma('wal_checkpoint(PASSIVE)');
+    parentPort.postMessage({});
+  } catch (error) {
+    parentPort.postMessage({ error: String(error && error.message || error) });
+  }
+});
+`;
