@@ -15,7 +15,11 @@ export function createRouter(
   /** Called once per answered request: metrics. */
   observe: (route: string, status: number, seconds: number) => void = () => {},
 ) {
+  let inFlight = 0;
   return {
+    /** Requests being read, stored or answered right now. */
+    inFlight: () => inFlight,
+
     /** Handles the request if it is ours; returns false so the caller can hand it to Bolt. */
     handle(req: IncomingMessage, res: ServerResponse): boolean {
       const [method, path] = [req.method ?? 'GET', (req.url ?? '/').split('?')[0] ?? '/'];
@@ -30,6 +34,8 @@ export function createRouter(
       const requestId = String(req.headers['x-request-id'] ?? randomUUID());
       const started = process.hrtime.bigint();
       res.setHeader('x-request-id', requestId);
+      inFlight++;
+      res.once('close', () => inFlight--);
       res.once('finish', () =>
         observe(path, res.statusCode, Number(process.hrtime.bigint() - started) / 1e9),
       );
