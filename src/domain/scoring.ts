@@ -50,30 +50,24 @@ export function scoreAccount(state: AccountState, firm: Firmographics, scoring: 
     const points = signal.cap === null ? decayed : Math.min(signal.cap, decayed);
     if (points < 0.05) continue;
     const count = sumWithin(entry.hits, now, countWindow(signal), HOUR);
-    contributions.push({
-      id: signal.id,
-      layer: signal.layer,
-      kind: 'signal',
-      points,
-      value: count,
-      lastAt: entry.last.at,
-      text: renderSays(signal.says ?? defaultSays(signal.event), { ...entry.last.props, count }),
-    });
+    const props = entry.last.props;
+    contributions.push(
+      withLazyText(
+        { id: signal.id, layer: signal.layer, kind: 'signal', points, value: count, lastAt: entry.last.at },
+        () => renderSays(signal.says ?? defaultSays(signal.event), { ...props, count }),
+      ),
+    );
   }
   for (const metric of scoring.metrics) {
     const value = metricValue(metric.metric, state, firm, now);
     let points = 0;
     for (const [threshold, stepPoints] of metric.steps) if (value >= threshold) points = stepPoints;
     if (points <= 0) continue;
-    contributions.push({
-      id: metric.id,
-      layer: metric.layer,
-      kind: 'metric',
-      points,
-      value,
-      lastAt: null,
-      text: describeMetric(metric.metric, value),
-    });
+    contributions.push(
+      withLazyText({ id: metric.id, layer: metric.layer, kind: 'metric', points, value, lastAt: null }, () =>
+        describeMetric(metric.metric, value),
+      ),
+    );
   }
   contributions.sort((a, b) => b.points - a.points);
 
@@ -88,6 +82,18 @@ export function scoreAccount(state: AccountState, firm: Firmographics, scoring: 
   const total = Math.min(100, layers.behavioral + layers.organizational + layers.intent);
   const passed = LAYERS.every((layer) => gates[layer].passed);
   return { total, layers, gates, tier: passed ? tierFor(total, scoring) : 'cold', contributions };
+}
+
+/**
+ * Every event is scored, but a contribution's words are read only when an alert or a view is
+ * rendered: `text` is worked out on first read (it was a fifth of the cost of scoring).
+ */
+function withLazyText(contribution: Omit<Contribution, 'text'>, render: () => string): Contribution {
+  let text: string | undefined;
+  return Object.defineProperty(contribution, 'text', {
+    get: () => (text ??= render()),
+    enumerable: true,
+  }) as Contribution;
 }
 
 export function tierFor(total: number, scoring: Pick<Scoring, 'tiers'>): Tier {
