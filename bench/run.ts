@@ -68,6 +68,15 @@ const watchdog = setTimeout(() => {
 watchdog.unref();
 
 if (pin) pinSelf(0);
+// pls runs as `npm start` runs it: the build first.
+execFileSync(
+  process.execPath,
+  [resolve(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'],
+  {
+    cwd: ROOT,
+    stdio: 'inherit',
+  },
+);
 const ctx = await createContext({ quick, variants, pin, profileDir });
 const figures: Figure[] = [];
 const notes: string[] = [];

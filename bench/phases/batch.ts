@@ -7,7 +7,7 @@ import type { LatencySummary } from '../load/latency.js';
 import { basicAuth, type SegmentMessage, segmentBatchBody } from '../load/segment.js';
 import { runScript, startChild } from '../support/child.js';
 import { type BenchContext, type CpuUse, cpuWindow } from '../support/context.js';
-import { BENCH_WRITE_KEY, plsEnv } from '../support/pls.js';
+import { BENCH_WRITE_KEY, PLS_MAIN, plsEnv } from '../support/pls.js';
 import { auto, type Figure, fmt } from '../support/report.js';
 
 interface BaselineResult {
@@ -124,7 +124,7 @@ export async function batchIngest(ctx: BenchContext): Promise<Figure[]> {
       },
       {
         label: 'pls with --max-old-space-size=128',
-        script: 'src/main.ts',
+        script: PLS_MAIN,
         env: {},
         nodeArgs: ['--max-old-space-size=128'],
       },
@@ -182,7 +182,7 @@ async function feedPls(
   const { sizes } = ctx;
   const { dbPath, feed } = options;
   const pls = await startChild({
-    script: options.script ?? 'src/main.ts',
+    script: options.script ?? PLS_MAIN,
     env: {
       ...plsEnv({ dbPath, slackApiUrl: ctx.emulator.url, webhookSecret: ctx.webhookSecret }),
       ...options.env,

@@ -39,7 +39,7 @@ export interface Child {
 }
 
 export interface ChildOptions {
-  /** A script under the repository, run as `node --import tsx <script>`. */
+  /** A script under the repository: `node <script>` when it is built .js, else `node --import tsx <script>`. */
   script: string;
   env: Record<string, string>;
   /** Pin to this CPU with taskset (null: let the kernel place it). */
@@ -54,7 +54,7 @@ export interface ChildOptions {
  * the process it started, by its pid.
  */
 export async function startChild(options: ChildOptions): Promise<Child> {
-  const args = [...(options.nodeArgs ?? []), '--import', 'tsx', options.script];
+  const args = nodeArgsFor(options);
   const [command, argv] =
     options.cpu === null
       ? [process.execPath, args]
@@ -128,7 +128,7 @@ export function cpuSecondsOf(pid: number | 'self'): number {
 
 /** Runs a script to its end as its own (pinned) process and returns the last JSON line it printed. */
 export function runScript<T>(options: ChildOptions): Promise<T> {
-  const args = [...(options.nodeArgs ?? []), '--import', 'tsx', options.script];
+  const args = nodeArgsFor(options);
   const [command, argv] =
     options.cpu === null
       ? [process.execPath, args]
@@ -158,4 +158,9 @@ export function runScript<T>(options: ChildOptions): Promise<T> {
       else done(JSON.parse(line) as T);
     });
   });
+}
+
+function nodeArgsFor(options: ChildOptions): string[] {
+  const loader = options.script.endsWith('.js') ? [] : ['--import', 'tsx'];
+  return [...(options.nodeArgs ?? []), ...loader, options.script];
 }

@@ -1,6 +1,9 @@
 import { resolve } from 'node:path';
 import { type Child, ROOT, startChild } from './child.js';
 
+/** What `npm start` runs; bench/run.ts builds it first. */
+export const PLS_MAIN = 'dist/main.js';
+
 export const BENCH_SIGNING_SECRET = 'bench-signing-secret';
 export const BENCH_WRITE_KEY = 'wk_bench';
 export const BENCH_BOT_TOKEN = 'xoxb-bench';
@@ -35,10 +38,10 @@ export function plsEnv(
   };
 }
 
-/** `node --import tsx src/main.ts`, as `npm start` runs it, as its own process. */
+/** `node dist/main.js`, as `npm start` runs it (after `npm run build`), as its own process. */
 export function startPls(options: PlsOptions): Promise<Child> {
   return startChild({
-    script: options.script ?? 'src/main.ts',
+    script: options.script ?? PLS_MAIN,
     env: plsEnv(options),
     cpu: options.cpu,
     nodeArgs: options.nodeArgs,
