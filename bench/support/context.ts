@@ -6,7 +6,7 @@ import { createSlackEmulator, type SlackEmulator } from '../../src/emulator/slac
 import { randomWebhookSecret } from '../load/sign.js';
 import { cpuSecondsOf } from './child.js';
 import { machineBusySeconds } from './machine.js';
-import { BENCH_BOT_TOKEN, BENCH_MANIFEST } from './pls.js';
+import { BENCH_BOT_TOKEN, BENCH_MANIFEST, PLS_NODE_FLAGS } from './pls.js';
 
 /** Sizes of one run: `--quick` shrinks every one of them to a smoke test. */
 export interface Sizes {
@@ -115,7 +115,10 @@ export async function createContext(options: {
     variants: options.variants,
     serverCpu: options.pin ? 1 : null,
     clientCpu: options.pin ? 0 : null,
-    plsNodeArgs: options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`] : [],
+    plsNodeArgs: [
+      ...PLS_NODE_FLAGS,
+      ...(options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`] : []),
+    ],
     webhookSecret: randomWebhookSecret(),
     emulator,
     dir(name) {

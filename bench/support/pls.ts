@@ -1,8 +1,14 @@
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { type Child, ROOT, startChild } from './child.js';
 
-/** What `npm start` runs; bench/run.ts builds it first. */
-export const PLS_MAIN = 'dist/main.js';
+/** `npm start` is `node <flags> dist/main.js`: the bench runs pls with the same flags. */
+const START = (
+  JSON.parse(readFileSync(resolve(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } }
+).scripts.start.split(/\s+/);
+/** What `npm start` runs (bench/run.ts builds it first), and the node flags it runs it with. */
+export const PLS_MAIN = START.at(-1)!;
+export const PLS_NODE_FLAGS = START.slice(1, -1);
 
 export const BENCH_SIGNING_SECRET = 'bench-signing-secret';
 export const BENCH_WRITE_KEY = 'wk_bench';
@@ -38,7 +44,7 @@ export function plsEnv(
   };
 }
 
-/** `node dist/main.js`, as `npm start` runs it (after `npm run build`), as its own process. */
+/** pls as `npm start` runs it (after `npm run build`), as its own process. */
 export function startPls(options: PlsOptions): Promise<Child> {
   return startChild({
     script: options.script ?? PLS_MAIN,
