@@ -11,6 +11,7 @@ import { type Db, migrationsApplied } from './db/client.js';
 import { deleteExpiredEventsBatch } from './db/data-lifecycle.js';
 import { createEventStore } from './db/event-store.js';
 import { createOutboxRepo } from './db/outbox-repo.js';
+import { createSlaReportQuery } from './db/sla-report-query.js';
 import { sendJson } from './ingest/http-error.js';
 import { createRouter } from './ingest/ingest-router.js';
 import { createSegmentRoutes } from './ingest/segment-routes.js';
@@ -141,7 +142,7 @@ export function buildApp(deps: AppDeps) {
     clientOptions: { slackApiUrl, retryConfig: { retries: 2, factor: 2, minTimeout: 100, maxTimeout: 1000 } },
   });
   const actions = createAlertActions({ db, alerts, accounts, outbox, manifest, now });
-  const slaReports = createSlaReports({ alerts, manifest });
+  const slaReports = createSlaReports({ query: createSlaReportQuery(db), manifest });
   const calibration = createCalibrationRunner({ databasePath: env.databasePath, manifest, now });
   registerListeners(app, {
     actions,

@@ -1,9 +1,9 @@
 import { join } from 'node:path';
-import { type Hours, loadManifest, type Manifest } from '../../src/config/manifest.js';
+import { loadManifest } from '../../src/config/manifest.js';
 import { createAccountsRepo } from '../../src/db/accounts-repo.js';
 import { createAlertsRepo } from '../../src/db/alerts-repo.js';
 import { closeDatabase, openDatabase } from '../../src/db/client.js';
-import { workingTimeBetween } from '../../src/domain/business-hours.js';
+import { createSlaReportQuery } from '../../src/db/sla-report-query.js';
 import { createAccountViews } from '../../src/services/account-view.js';
 import { createQueueService, parseQueueArgs } from '../../src/services/queue.js';
 import { createSlaReports, parseSlaArgs } from '../../src/services/sla-report-service.js';
@@ -18,8 +18,6 @@ import { BENCH_MANIFEST, BENCH_SIGNING_SECRET, startPls } from '../support/pls.j
 import { auto, type Figure, fmt } from '../support/report.js';
 import { seedDatabase } from '../support/seed.js';
 import { slashCommandRequest, timeCommand } from '../support/slack-command.js';
-import { cacheZoneOffsets, useLeanRaisedSince } from '../variants/report-fixes.js';
-import { createWorkingTimeIndex } from '../variants/working-time-index.js';
 
 interface CommandSpec {
   id: string;
@@ -60,7 +58,7 @@ export async function commandTimes(ctx: BenchContext): Promise<Figure[]> {
   const accounts = createAccountsRepo(db);
   const alerts = createAlertsRepo(db);
   const queue = createQueueService({ alerts, accounts, manifest });
-  const sla = createSlaReports({ alerts, manifest });
+  const sla = createSlaReports({ query: createSlaReportQuery(db), manifest });
   const views = createAccountViews({ accounts, alerts, manifest });
   const hotAccount =
     (
@@ -174,8 +172,6 @@ export async function commandTimes(ctx: BenchContext): Promise<Figure[]> {
     connection.close();
     const stray = ctx.emulator.calls.length - callsBefore;
     if (stray > 5) ctx.log(`  note: pls made ${stray} Slack calls during the command runs (start-up work)`);
-    await pls.stop();
-    figures.push(...(await slaPrototype(ctx, dbPath, serviceTimes)));
     return figures;
   } finally {
     await pls.stop();
@@ -186,118 +182,4 @@ export async function commandTimes(ctx: BenchContext): Promise<Figure[]> {
 async function repeat(runs: number, work: () => Promise<void>): Promise<void> {
   const until = performance.now() + 4_000;
   for (let i = 0; i < runs && (i < 5 || performance.now() < until); i++) await work();
-}
-
-/** `/pls sla`'s service with the two fixes prototyped in bench/variants/report-fixes.ts. */
-async function slaPrototype(
-  ctx: BenchContext,
-  dbPath: string,
-  before: Map<string, LatencySummary>,
-): Promise<Figure[]> {
-  const manifest = loadManifest(BENCH_MANIFEST);
-  const db = openDatabase(dbPath);
-  const alerts = createAlertsRepo(db);
-  const sla = createSlaReports({ alerts, manifest });
-  const run = (args: string[]) =>
-    renderSlaReport(sla.report(parseSlaArgs(args, manifest, userIdOf), Date.now()));
-  const conversions = timeConversions(db, manifest);
-  ctx.log(
-    `  business-time conversions the report makes (${fmt(conversions.count)}): ${auto(conversions.currentMs)} ms as is, ${auto(conversions.cachedOffsetsMs)} ms with zone offsets cached, ${auto(conversions.indexedMs)} ms indexed (+${auto(conversions.buildMs)} ms to build the index once; ${conversions.mismatches} differ)`,
-  );
-  useLeanRaisedSince(db, alerts);
-  const restore = cacheZoneOffsets();
-  try {
-    const figures: Figure[] = [];
-    for (const [id, args] of [
-      ['sla.30d', []],
-      ['sla.90d', ['90d']],
-    ] as const) {
-      run([...args]);
-      const recorder = createRecorder();
-      await repeat(ctx.sizes.commandRuns, async () => {
-        const t0 = performance.now();
-        run([...args]);
-        recorder.record(performance.now() - t0);
-      });
-      const now = recorder.summary();
-      const was = before.get(id)!;
-      ctx.log(
-        `  prototype /pls ${['sla', ...args].join(' ')} service: p90 ${auto(now.p90)} ms (was ${auto(was.p90)} ms)`,
-      );
-      figures.push({
-        id: `command.${id}.prototype`,
-        what: `↳ prototype: \`/pls ${['sla', ...args].join(' ')}\` service with cached zone offsets + a lean query`,
-        value: now.p90,
-        unit: 'ms p90',
-        detail: `p50 ${auto(now.p50)} ms, of which ${auto(conversions.cachedOffsetsMs)} ms converting ${fmt(conversions.count)} durations to business time; with a working-time index they take ${auto(conversions.indexedMs)} ms (estimate with all three fixes: ~${auto(now.p50 - conversions.cachedOffsetsMs + conversions.indexedMs)} ms)`,
-        baseline: { what: 'service as it is', value: was.p90, unit: 'ms p90' },
-        ratio: now.p90 / was.p90,
-        target: { text: '< 100 ms (service alone)', met: now.p90 < 100 },
-        data: { service: now, before: was, conversions },
-      });
-    }
-    return figures;
-  } finally {
-    restore();
-    closeDatabase(db);
-  }
-}
-
-/**
- * The business-time durations `/pls sla 30d` converts (time to claim in the team's hours, time
- * to first touch in the claimer's), with src's `workingTimeBetween` and with the indexed
- * prototype: both timings, and how many answers differ (should be none).
- */
-function timeConversions(db: ReturnType<typeof openDatabase>, manifest: Manifest) {
-  const { routing } = manifest;
-  const teamHours = (teamId: string) =>
-    (routing.teams.find((t) => t.id === teamId) ?? routing.teams[0]!).hours;
-  const repHours = (repId: string) =>
-    routing.reps.find((r) => r.id === repId)?.hours ??
-    teamHours(routing.teams.find((t) => t.reps.includes(repId))?.id ?? routing.default_team);
-  const rows = db.$client
-    .prepare(
-      'select team_id as teamId, tier_set_at as start, claimed_at as claimedAt, contacted_at as contactedAt, claimed_by as claimedBy from alerts where opened_at > ?',
-    )
-    .all(Date.now() - 30 * 86_400_000) as {
-    teamId: string;
-    start: number;
-    claimedAt: number | null;
-    contactedAt: number | null;
-    claimedBy: string | null;
-  }[];
-  const pairs: { hours: Hours; start: number; end: number }[] = [];
-  for (const row of rows) {
-    if (row.claimedAt !== null && row.claimedAt >= row.start)
-      pairs.push({ hours: teamHours(row.teamId), start: row.start, end: row.claimedAt });
-    if (row.contactedAt !== null && row.contactedAt >= row.start)
-      pairs.push({
-        hours: row.claimedBy ? repHours(row.claimedBy) : teamHours(row.teamId),
-        start: row.start,
-        end: row.contactedAt,
-      });
-  }
-  const t0 = performance.now();
-  const current = pairs.map((p) => workingTimeBetween(p.hours, p.start, p.end));
-  const currentMs = performance.now() - t0;
-  // Built once per set of hours and kept, as src keeps its per-day interval cache across reports.
-  const tb = performance.now();
-  const from = Math.min(...pairs.map((p) => p.start));
-  const to = Math.max(...pairs.map((p) => p.end));
-  const indexes = new Map<Hours, ReturnType<typeof createWorkingTimeIndex>>();
-  for (const p of pairs)
-    if (!indexes.has(p.hours)) indexes.set(p.hours, createWorkingTimeIndex(p.hours, from, to));
-  const buildMs = performance.now() - tb;
-  const t1 = performance.now();
-  const indexed = pairs.map((p) => indexes.get(p.hours)!(p.start, p.end));
-  const indexedMs = performance.now() - t1;
-  const mismatches = current.filter((value, i) => value !== indexed[i]).length;
-  // And as the other prototype runs them: src's function with luxon's zone offsets cached.
-  const restore = cacheZoneOffsets();
-  for (const p of pairs) workingTimeBetween(p.hours, p.start, p.end);
-  const t2 = performance.now();
-  for (const p of pairs) workingTimeBetween(p.hours, p.start, p.end);
-  const cachedOffsetsMs = performance.now() - t2;
-  restore();
-  return { count: pairs.length, currentMs, cachedOffsetsMs, indexedMs, buildMs, mismatches };
 }

@@ -1,5 +1,5 @@
 import type { Hours } from '../config/manifest.js';
-import { workingTimeBetween } from './business-hours.js';
+import { createWorkingTimeIndex, type WorkingTimeIndex } from './business-hours.js';
 
 /**
  * The `/pls sla` report (SPEC §4.2) as a pure function of (alerts, options): the service loads
@@ -165,19 +165,24 @@ export function buildSlaReport(alerts: readonly ReportAlert[], options: ReportOp
   const from = now - periodMs;
   const inReport = alerts.filter((a) => a.openedAt > from && a.openedAt <= now && inScope(a, options.scope));
 
+  // Business time: one index of the period's working days per set of hours (the callers hand out
+  // the manifest's own `Hours` objects), so each duration is a lookup, not a walk over its days.
+  const indexes = new Map<Hours, WorkingTimeIndex>();
+  const workingTime = (hours: Hours, start: number, end: number): number => {
+    let index = indexes.get(hours);
+    if (!index) {
+      index = createWorkingTimeIndex(hours, from, now);
+      indexes.set(hours, index);
+    }
+    return index(start, end);
+  };
   /** Time from the alert's clock start to `end`, in `hours` when business time; null if `end` came first. */
   const elapsed = (alert: ReportAlert, end: number, hours: () => Hours): number | null => {
     if (end < alert.clockStart) return null;
-    return businessHours ? workingTimeBetween(hours(), alert.clockStart, end) : end - alert.clockStart;
+    return businessHours ? workingTime(hours(), alert.clockStart, end) : end - alert.clockStart;
   };
-  // Business time costs a walk over working days per alert: measure each claim once, reuse it per rep.
-  const claimTimes = new Map(
-    inReport.map((a) => [
-      a,
-      a.claimedAt === null ? null : elapsed(a, a.claimedAt, () => options.teamHours(a.teamId)),
-    ]),
-  );
-  const claimTime = (a: ReportAlert): number | null => claimTimes.get(a) ?? null;
+  const claimTime = (a: ReportAlert): number | null =>
+    a.claimedAt === null ? null : elapsed(a, a.claimedAt, () => options.teamHours(a.teamId));
   const touchTime = (a: ReportAlert): number | null =>
     a.contactedAt === null
       ? null
@@ -282,9 +287,15 @@ function reachedContact(alert: ReportAlert): boolean {
 }
 
 export function conversion(alerts: readonly ReportAlert[]): Conversion {
-  const outcomes = alerts.filter((a) => a.outcome !== null && REP_OUTCOMES.has(a.outcome)).length;
-  const won = alerts.filter((a) => a.outcome === 'won').length;
-  const selfServed = alerts.filter((a) => a.outcome === 'self_served').length;
+  let outcomes = 0;
+  let won = 0;
+  let selfServed = 0;
+  for (const { outcome } of alerts) {
+    if (outcome === null) continue;
+    if (REP_OUTCOMES.has(outcome)) outcomes++;
+    if (outcome === 'won') won++;
+    else if (outcome === 'self_served') selfServed++;
+  }
   if (outcomes < MIN_OUTCOMES) return { outcomes, won, selfServed, rate: null, band: 'not-enough-outcomes' };
   const rate = won / outcomes;
   return { outcomes, won, selfServed, rate, band: bandOf(rate) };
@@ -301,14 +312,15 @@ export function bandOf(rate: number): Exclude<Band, 'not-enough-outcomes'> {
  * below it, i.e. the ⌈p/100 · n⌉-th smallest. Always a value that was observed; for an even count
  * the median is the lower of the middle two ([10, 20, 30, 40] → 20). Null for no values.
  */
-export function percentile(sortedAscending: readonly number[], p: number): number | null {
+export function percentile(sortedAscending: ArrayLike<number>, p: number): number | null {
   if (sortedAscending.length === 0) return null;
   const rank = Math.max(1, Math.ceil((p / 100) * sortedAscending.length));
   return sortedAscending[rank - 1] ?? null;
 }
 
 function durationStats(values: readonly (number | null)[]): DurationStats {
-  const sorted = values.filter((v): v is number => v !== null).sort((a, b) => a - b);
+  // A typed array sorts numerically without a comparator call per step: several times faster.
+  const sorted = Float64Array.from(values.filter((v): v is number => v !== null)).sort();
   return { count: sorted.length, medianMs: percentile(sorted, 50), p90Ms: percentile(sorted, 90) };
 }
 

@@ -1,8 +1,6 @@
-import type { Manifest } from '../config/manifest.js';
-import type { AlertsRepo } from '../db/alerts-repo.js';
-import type { AlertTrigger } from '../domain/handoff.js';
-import type { PolicySnapshot } from '../domain/sla.js';
-import { buildSlaReport, type ReportAlert, type ReportScope, type SlaReport } from '../domain/sla-report.js';
+import type { Hours, Manifest } from '../config/manifest.js';
+import type { SlaReportQuery } from '../db/sla-report-query.js';
+import { buildSlaReport, type ReportScope, type SlaReport } from '../domain/sla-report.js';
 import { UserError } from './user-error.js';
 
 const PERIODS: Record<string, number> = {
@@ -41,44 +39,26 @@ export function parseSlaArgs(
 }
 
 /** Reads the alerts of the period and hands them to the pure report. */
-export function createSlaReports(deps: { alerts: AlertsRepo; manifest: Manifest }) {
-  const { alerts, manifest } = deps;
+export function createSlaReports(deps: { query: SlaReportQuery; manifest: Manifest }) {
+  const { query, manifest } = deps;
   const { routing } = manifest;
-  const teamHours = (teamId: string) =>
-    (routing.teams.find((t) => t.id === teamId) ?? routing.teams[0]!).hours;
-  const repHours = (repId: string) => {
-    const rep = routing.reps.find((r) => r.id === repId);
-    if (rep?.hours) return rep.hours;
-    return teamHours(routing.teams.find((t) => t.reps.includes(repId))?.id ?? routing.default_team);
-  };
+  // Looked up once per alert in a report, so by map rather than by searching the routing.
+  const hoursOfTeam = new Map(routing.teams.map((t) => [t.id, t.hours]));
+  const teamHours = (teamId: string) => hoursOfTeam.get(teamId) ?? routing.teams[0]!.hours;
+  // A rep's own hours, else those of the first team that lists them, else the default team's.
+  const hoursOfRep = new Map<string, Hours>();
+  for (const team of routing.teams.toReversed())
+    for (const repId of team.reps) hoursOfRep.set(repId, team.hours);
+  for (const rep of routing.reps) if (rep.hours) hoursOfRep.set(rep.id, rep.hours);
+  const repHours = (repId: string) => hoursOfRep.get(repId) ?? teamHours(routing.default_team);
 
   return {
     report(request: SlaRequest, now: number): SlaReport {
       const periodMs = PERIODS[request.periodLabel]!;
-      const rows: ReportAlert[] = alerts.raisedSince(now - periodMs).map(({ alert, escalations }) => ({
-        id: alert.id,
-        tier: alert.tier,
-        teamId: alert.teamId,
-        openedAt: alert.openedAt,
-        clockStart: alert.tierSetAt,
-        claimDueAt: alert.claimDueAt,
-        firstTouchDueAt: alert.firstTouchDueAt,
-        claimedBy: alert.claimedBy,
-        claimedAt: alert.claimedAt,
-        contactedAt: alert.contactedAt,
-        closedAt: alert.closedAt,
-        state: alert.state,
-        outcome: alert.outcome,
-        triggerSignal: (alert.trigger as AlertTrigger).signalId,
-        escalations,
-        firstTouchBreached: alert.firstTouchBreachedAt !== null,
-      }));
-      const businessHours =
-        rows.length > 0
-          ? ((alerts.find(rows[0]!.id)?.policy as PolicySnapshot | undefined)?.businessHours ??
-            manifest.sla.business_hours)
-          : manifest.sla.business_hours;
-      return buildSlaReport(rows, {
+      const since = now - periodMs;
+      // The first alert's frozen policy says how the period was measured; the manifest when none.
+      const businessHours = query.businessHoursSince(since) ?? manifest.sla.business_hours;
+      return buildSlaReport(query.alertsRaisedSince(since), {
         now,
         periodMs,
         periodLabel: request.periodLabel,

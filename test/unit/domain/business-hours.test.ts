@@ -1,6 +1,9 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import type { Hours } from '../../../src/config/manifest.js';
 import {
   addWorkingTime,
+  createWorkingTimeIndex,
   isWithinHours,
   nextOpening,
   workingTimeBetween,
@@ -185,5 +188,88 @@ describe('workingTimeBetween', () => {
       // The deadline is never outside hours, except a deadline exactly at closing time.
       if (duration > 0) expect(isWithinHours(h, end) || isWithinHours(h, end - 1)).toBe(true);
     }
+  });
+});
+
+describe('createWorkingTimeIndex', () => {
+  it('counts working time across a weekend and the spring DST change', () => {
+    const from = at('2026-03-01T00:00:00Z');
+    const index = createWorkingTimeIndex(NY, from, from + 30 * DAY);
+    // Friday 17:00 → Monday 10:00 across the spring change: 1 h + 1 h.
+    expect(index(at('2026-03-06T22:00:00Z'), at('2026-03-09T14:00:00Z'))).toBe(2 * HOUR);
+    expect(index(at('2026-03-02T14:00:00Z'), at('2026-03-09T13:00:00Z'))).toBe(45 * HOUR); // a week
+    expect(index(at('2026-03-07T15:00:00Z'), at('2026-03-08T15:00:00Z'))).toBe(0); // Sat → Sun
+    expect(index(at('2026-03-03T15:00:00Z'), at('2026-03-03T14:00:00Z'))).toBe(0); // end first
+  });
+
+  it('falls back to the walk outside its range', () => {
+    const from = at('2026-11-23T00:00:00Z');
+    const index = createWorkingTimeIndex(NY, from, from + DAY);
+    const [start, end] = [at('2026-11-20T15:00:00Z'), at('2026-11-30T15:00:00Z')];
+    expect(index(start, end)).toBe(workingTimeBetween(NY, start, end));
+    expect(index(start, end)).toBe(54 * HOUR); // Fri 8 h, a 45 h week, Mon 1 h
+  });
+
+  // The zones' 2026 DST changes: New York 03-08 and 11-01, Berlin 03-29 and 10-25, Sydney 04-05
+  // and 10-04 (southern hemisphere), Lord Howe by half an hour on the same days as Sydney;
+  // Santiago changes at midnight (04-05 and 09-06); Kolkata has none.
+  const ZONES = [
+    'America/New_York',
+    'Europe/Berlin',
+    'Australia/Sydney',
+    'Australia/Lord_Howe',
+    'America/Santiago',
+    'Asia/Kolkata',
+  ];
+  const CHANGES = ['03-08', '11-01', '03-29', '10-25', '04-05', '10-04', '09-06'].map((day) =>
+    at(`2026-${day}T00:00:00Z`),
+  );
+  const hoursArb: fc.Arbitrary<Hours> = fc
+    .record({
+      tz: fc.constantFrom(...ZONES),
+      days: fc.uniqueArray(fc.integer({ min: 1, max: 7 }), { minLength: 1, maxLength: 7 }),
+      from: fc.integer({ min: 0, max: 1439 }),
+      length: fc.integer({ min: 1, max: 1440 }),
+    })
+    .map(({ tz, days, from, length }) => ({
+      tz,
+      days: days.toSorted((a, b) => a - b),
+      from,
+      to: Math.min(1440, from + length),
+    }));
+
+  it('equals workingTimeBetween for random hours and intervals (seeded)', () => {
+    fc.assert(
+      fc.property(
+        hoursArb,
+        fc.constantFrom(...CHANGES),
+        fc.integer({ min: 0, max: 20 * DAY }),
+        fc.array(fc.tuple(fc.nat(36 * DAY), fc.nat(36 * DAY)), { minLength: 1, maxLength: 12 }),
+        (hours, change, lead, pairs) => {
+          // A 30-day index around one of the changes above; instants up to 3 days either side of it.
+          const from = change - lead;
+          const index = createWorkingTimeIndex(hours, from, from + 30 * DAY);
+          for (const [a, b] of pairs) {
+            const start = from - 3 * DAY + a;
+            const end = from - 3 * DAY + b;
+            expect(index(start, end)).toBe(workingTimeBetween(hours, start, end));
+          }
+        },
+      ),
+      {
+        seed: 2026,
+        numRuns: 300,
+        // Sunday 02:30–03:00 in New York falls into the spring-forward gap on 2026-03-08: that
+        // day's interval is backwards, so the index defers to the walk (whose answer it must equal).
+        examples: [
+          [
+            { tz: 'America/New_York', days: [1, 2, 3, 4, 5, 6, 7], from: 150, to: 180 },
+            CHANGES[0]!,
+            5 * DAY,
+            [[8 * DAY, 10 * DAY]],
+          ],
+        ],
+      },
+    );
   });
 });

@@ -1,5 +1,7 @@
+import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
 import type { Hours } from '../../../src/config/manifest.js';
+import { workingTimeBetween } from '../../../src/domain/business-hours.js';
 import {
   bandOf,
   buildSlaReport,
@@ -136,6 +138,56 @@ describe('time to claim', () => {
     const r = report([upgraded, claimed(4)]);
     expect(r.timeToClaim).toEqual({ count: 1, medianMs: 4 * MINUTE, p90Ms: 4 * MINUTE });
     expect(r.claimSla.met).toBe(2);
+  });
+});
+
+describe('business time over a whole period', () => {
+  it('is each alert’s working time in its team’s or claimer’s hours, across a DST change (seeded)', () => {
+    // 90 days back from NOW take in New York's and London's autumn changes (2026-11-01, 10-25).
+    const hoursOf: Record<string, Hours> = { 'mid-market': NY, emea: LONDON, U0ANA: NY, U0CARLOS: LONDON };
+    const alertArb = fc
+      .record({
+        start: fc.integer({ min: 1, max: 90 * DAY }),
+        claimAfter: fc.option(fc.integer({ min: -HOUR, max: 6 * DAY }), { nil: null }),
+        touchAfter: fc.option(fc.integer({ min: -HOUR, max: 9 * DAY }), { nil: null }),
+        teamId: fc.constantFrom('mid-market', 'emea'),
+        claimedBy: fc.constantFrom('U0ANA', 'U0CARLOS'),
+      })
+      .map(({ start, claimAfter, touchAfter, teamId, claimedBy }) => {
+        const clockStart = NOW - 90 * DAY + start;
+        return alert({
+          teamId,
+          openedAt: clockStart,
+          clockStart,
+          claimDueAt: clockStart + 15 * MINUTE,
+          ...(claimAfter === null ? {} : { state: 'claimed', claimedBy, claimedAt: clockStart + claimAfter }),
+          ...(claimAfter === null || touchAfter === null
+            ? {}
+            : { state: 'contacted', contactedAt: clockStart + touchAfter }),
+        });
+      });
+    const stats = (values: number[]) => {
+      const sorted = values.toSorted((a, b) => a - b);
+      return { count: sorted.length, medianMs: percentile(sorted, 50), p90Ms: percentile(sorted, 90) };
+    };
+    fc.assert(
+      fc.property(fc.array(alertArb, { maxLength: 60 }), (alerts) => {
+        const r = report(alerts, {
+          periodMs: 90 * DAY,
+          periodLabel: '90d',
+          businessHours: true,
+          teamHours: (teamId) => hoursOf[teamId]!,
+          repHours: (repId) => hoursOf[repId]!,
+        });
+        const walk = (a: ReportAlert, end: number | null, hours: Hours) =>
+          end === null || end < a.clockStart ? [] : [workingTimeBetween(hours, a.clockStart, end)];
+        expect(r.timeToClaim).toEqual(stats(alerts.flatMap((a) => walk(a, a.claimedAt, hoursOf[a.teamId]!))));
+        expect(r.timeToFirstTouch).toEqual(
+          stats(alerts.flatMap((a) => walk(a, a.contactedAt, hoursOf[a.claimedBy ?? a.teamId]!))),
+        );
+      }),
+      { seed: 2026, numRuns: 100 },
+    );
   });
 });
 
