@@ -159,7 +159,11 @@ export const alertEvents = sqliteTable(
     actor: text('actor'),
     data: text('data', { mode: 'json' }).$type<Record<string, unknown>>(),
   },
-  (t) => [index('alert_events_alert').on(t.alertId, t.seq)],
+  (t) => [
+    index('alert_events_alert').on(t.alertId, t.seq),
+    // `/pls sla` counts each alert's escalations: a covering lookup instead of its whole history.
+    index('alert_events_escalation').on(t.alertId).where(sql`kind = 'escalation'`),
+  ],
 );
 
 /**

@@ -1,0 +1,1 @@
+CREATE INDEX `alert_events_escalation` ON `alert_events` (`alert_id`) WHERE kind = 'escalation';
