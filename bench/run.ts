@@ -5,7 +5,6 @@
  *   npm run bench                     full run (a few minutes), rewrites bench/results.json and BENCHMARKS.md's table
  *   npm run bench -- --quick          tiny sizes: a smoke test of the whole pipeline (~1 minute)
  *   npm run bench -- --only=ingest,sweep   some phases: ingest, open-loop, latency, batch, sweep, commands
- *   npm run bench -- --no-variants    skip the bench-only prototypes of the fixes
  *   npm run bench -- --no-pin         do not pin processes to cores
  *   npm run bench -- --profile=DIR    write --cpu-prof profiles of the pls processes to DIR
  *   npm run bench -- --strict         exit 1 when a target is not met
@@ -53,7 +52,6 @@ for (const phase of only ?? []) {
   }
 }
 const runs = (phase: Phase) => !only || only.includes(phase);
-const variants = !flag('no-variants');
 const machine = describeMachine();
 const pin = !flag('no-pin') && canPin(machine.nproc);
 const profileDir = value('profile') ? resolve(value('profile')!) : null;
@@ -77,7 +75,7 @@ execFileSync(
     stdio: 'inherit',
   },
 );
-const ctx = await createContext({ quick, variants, pin, profileDir });
+const ctx = await createContext({ quick, pin, profileDir });
 const figures: Figure[] = [];
 const notes: string[] = [];
 ctx.log(
@@ -101,8 +99,6 @@ async function phase(name: Phase, work: () => Promise<void>): Promise<void> {
 
 await phase('ingest', async () => {
   const kinds: ServerKind[] = ['bare', 'pls'];
-  if (variants)
-    kinds.push('pls+prepared', 'pls+prepared+group-commit', 'pls+prepared+group-commit+zone-cache');
   const results: ClosedRun[] = [];
   for (const kind of kinds) results.push(await closedLoop(ctx, kind));
   figures.push(...singleIngestFigures(results, ctx.sizes.connections));
@@ -110,7 +106,6 @@ await phase('ingest', async () => {
 
 await phase('open-loop', async () => {
   const kinds: ServerKind[] = ['bare', 'pls'];
-  if (variants) kinds.push('pls+prepared+group-commit+zone-cache');
   const results: OpenRun[] = [];
   for (const kind of kinds) results.push(await openLoop(ctx, kind));
   figures.push(...openLoopFigures(results, ctx.sizes.openLoopRate));
@@ -143,7 +138,7 @@ function finish(cut: boolean): void {
     // cut short before the context existed: nothing to remove
   }
   const cores = pin
-    ? 'Servers under test (pls, its prototypes, the bare baselines) each ran as their own process pinned to CPU 1; the load generator and the Slack emulator ran in the bench process pinned to CPU 0.'
+    ? 'Servers under test (pls and the bare baselines) each ran as their own process pinned to CPU 1; the load generator and the Slack emulator ran in the bench process pinned to CPU 0.'
     : 'No pinning: the kernel placed the server and the load generator.';
   if (cut) notes.push('The run hit its own time limit: figures after that point are missing.');
   const results: Results = {

@@ -110,7 +110,9 @@ export function buildApp(deps: AppDeps) {
     // Retention: one bounded batch per sweep keeps each tick short (better-sqlite3 is synchronous).
     const expired = deleteExpiredEventsBatch(db, now() - manifest.retention);
     if (expired > 0) logger.info({ expired }, 'deleted events past retention');
-    const result = sla.sweep();
+    const { failed, ...result } = sla.sweep();
+    for (const { error, ...action } of failed)
+      logger.error({ err: error, ...action }, 'sla action failed: rolled back alone, retried next sweep');
     for (const { step } of result.escalations) {
       metrics.escalations.inc({ step });
       if (step === 'escalate') metrics.slaBreaches.inc({ kind: 'claim' });

@@ -112,41 +112,6 @@ export async function batchIngest(ctx: BenchContext): Promise<Figure[]> {
     },
   ];
 
-  // Prototypes, each on its own copy of the pre-loaded database, for a shorter window.
-  if (ctx.variants) {
-    const limitMs = Math.min(sizes.feedLimitMs, ctx.quick ? 10_000 : 20_000);
-    const prototypes: { label: string; script: string; env: Record<string, string>; nodeArgs: string[] }[] = [
-      {
-        label: 'pls + prepared statements + zone cache',
-        script: 'bench/variants/pls-variant-main.ts',
-        env: { PLS_BENCH_PREPARED: '1', PLS_BENCH_ZONE_CACHE: '1' },
-        nodeArgs: [] as string[],
-      },
-      {
-        label: 'pls with --max-old-space-size=128',
-        script: PLS_MAIN,
-        env: {},
-        nodeArgs: ['--max-old-space-size=128'],
-      },
-    ];
-    for (const variant of prototypes) {
-      const copy = join(dir, `variant-${figures.length}.db`);
-      if (sizes.feedPreload > 0) copyFileSync(template, copy);
-      const v = await feedPls(ctx, { dbPath: copy, feed, limitMs, ...variant });
-      figures.push({
-        id: `ingest.batch.${variant.label.replace(/\W+/g, '-')}`,
-        what: `↳ prototype: ${variant.label} (${fmt(limitMs / 1000)} s of the same feed)`,
-        value: v.perSecond,
-        unit: 'events/s',
-        detail: `scoring ${auto(v.scoredPerSecond)} events/s; peak RSS ${auto(v.end.peakMiB)} MiB (pls: ${auto(run.end.peakMiB)} MiB)`,
-        baseline: { what: 'bare batch insert', value: baseline.rowsPerSecond, unit: 'rows/s' },
-        ratio: v.perSecond / baseline.rowsPerSecond,
-        target: { text: '≥ 50 % of bare batch insert', met: v.perSecond / baseline.rowsPerSecond >= 0.5 },
-        cpu: v.cpu,
-        data: { ...v },
-      });
-    }
-  }
   return figures;
 }
 
@@ -166,7 +131,7 @@ interface FeedRun {
   progress: Progress[];
 }
 
-/** Starts a pls (or a bench variant of it) on `dbPath` and sends it the feed, bounded by `limitMs`. */
+/** Starts a pls on `dbPath` and sends it the feed, bounded by `limitMs`. */
 async function feedPls(
   ctx: BenchContext,
   options: {
@@ -174,21 +139,15 @@ async function feedPls(
     feed: FeedOptions;
     limitMs: number;
     label: string;
-    script?: string;
-    env?: Record<string, string>;
-    nodeArgs?: string[];
   },
 ): Promise<FeedRun> {
   const { sizes } = ctx;
   const { dbPath, feed } = options;
   const pls = await startChild({
-    script: options.script ?? PLS_MAIN,
-    env: {
-      ...plsEnv({ dbPath, slackApiUrl: ctx.emulator.url, webhookSecret: ctx.webhookSecret }),
-      ...options.env,
-    },
+    script: PLS_MAIN,
+    env: plsEnv({ dbPath, slackApiUrl: ctx.emulator.url, webhookSecret: ctx.webhookSecret }),
     cpu: ctx.serverCpu,
-    nodeArgs: options.nodeArgs ?? (options.script ? [] : ctx.plsNodeArgs),
+    nodeArgs: ctx.plsNodeArgs,
   });
   const reader = new Database(dbPath, { readonly: true, fileMustExist: true });
   const storedStmt = reader.prepare<[], { n: number | null }>('select max(seq) as n from events');

@@ -4,16 +4,11 @@ import type { LatencySummary } from '../load/latency.js';
 import { createWebhookPool } from '../load/webhook-requests.js';
 import { type Child, startChild } from '../support/child.js';
 import { type BenchContext, type CpuUse, cpuWindow } from '../support/context.js';
-import { plsEnv, startPls } from '../support/pls.js';
+import { startPls } from '../support/pls.js';
 import { auto, type Figure } from '../support/report.js';
 
 /** The servers single-event ingest is measured on, each a fresh process on a fresh database. */
-export type ServerKind =
-  | 'bare'
-  | 'pls'
-  | 'pls+prepared'
-  | 'pls+prepared+group-commit'
-  | 'pls+prepared+group-commit+zone-cache';
+export type ServerKind = 'bare' | 'pls';
 
 async function startServerOf(ctx: BenchContext, kind: ServerKind, dir: string): Promise<Child> {
   const dbPath = join(dir, `${kind}.db`);
@@ -24,23 +19,10 @@ async function startServerOf(ctx: BenchContext, kind: ServerKind, dir: string): 
       cpu: ctx.serverCpu,
     });
   }
-  if (kind === 'pls') {
-    return startPls({
-      dbPath,
-      slackApiUrl: ctx.emulator.url,
-      webhookSecret: ctx.webhookSecret,
-      cpu: ctx.serverCpu,
-      nodeArgs: ctx.plsNodeArgs,
-    });
-  }
-  return startChild({
-    script: 'bench/variants/pls-variant-main.ts',
-    env: {
-      ...plsEnv({ dbPath, slackApiUrl: ctx.emulator.url, webhookSecret: ctx.webhookSecret }),
-      PLS_BENCH_GROUP_COMMIT: kind.includes('group-commit') ? '1' : '0',
-      PLS_BENCH_PREPARED: kind.includes('prepared') ? '1' : '0',
-      PLS_BENCH_ZONE_CACHE: kind.includes('zone-cache') ? '1' : '0',
-    },
+  return startPls({
+    dbPath,
+    slackApiUrl: ctx.emulator.url,
+    webhookSecret: ctx.webhookSecret,
     cpu: ctx.serverCpu,
     nodeArgs: ctx.plsNodeArgs,
   });
@@ -159,11 +141,8 @@ export function singleIngestFigures(runs: ClosedRun[], connections: number): Fig
     .map((run) => {
       const ratio = run.result.perSecond / bare.result.perSecond;
       return {
-        id: run.kind === 'pls' ? 'ingest.single' : `ingest.single.${run.kind}`,
-        what:
-          run.kind === 'pls'
-            ? `single-event webhook ingest, ${connections} connections`
-            : `↳ prototype: ${run.kind.replaceAll('+', ' + ')} (bench/variants)`,
+        id: 'ingest.single',
+        what: `single-event webhook ingest, ${connections} connections`,
         value: run.result.perSecond,
         unit: 'req/s',
         detail: `p50 ${ms(run.latency.p50)} · p99 ${ms(run.latency.p99)}`,
@@ -192,11 +171,8 @@ export function openLoopFigures(runs: OpenRun[], rate: number): Figure[] {
   return runs
     .filter((r) => r.kind !== 'bare')
     .map((run) => ({
-      id: run.kind === 'pls' ? 'ingest.open-loop' : `ingest.open-loop.${run.kind}`,
-      what:
-        run.kind === 'pls'
-          ? `latency at a fixed ${rate.toLocaleString('en-US')} req/s (open loop, from the scheduled time)`
-          : `↳ prototype: ${run.kind.replaceAll('+', ' + ')} at ${rate.toLocaleString('en-US')} req/s`,
+      id: 'ingest.open-loop',
+      what: `latency at a fixed ${rate.toLocaleString('en-US')} req/s (open loop, from the scheduled time)`,
       value: run.latency.p99,
       unit: 'ms p99',
       detail: `p50 ${ms(run.latency.p50)} · max ${ms(run.latency.max)}`,

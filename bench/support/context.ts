@@ -73,8 +73,6 @@ export const QUICK: Sizes = {
 export interface BenchContext {
   quick: boolean;
   sizes: Sizes;
-  /** Also measure the bench-only prototypes of the fixes (bench/variants). */
-  variants: boolean;
   /** CPU the servers under test are pinned to, and the one this process (load + emulator) is on. */
   serverCpu: number | null;
   clientCpu: number | null;
@@ -92,7 +90,6 @@ export interface BenchContext {
 
 export async function createContext(options: {
   quick: boolean;
-  variants: boolean;
   pin: boolean;
   profileDir: string | null;
 }): Promise<BenchContext> {
@@ -112,7 +109,6 @@ export async function createContext(options: {
   return {
     quick: options.quick,
     sizes: options.quick ? QUICK : FULL,
-    variants: options.variants,
     serverCpu: options.pin ? 1 : null,
     clientCpu: options.pin ? 0 : null,
     plsNodeArgs: [

@@ -23,8 +23,6 @@ export interface PlsOptions {
   cpu: number | null;
   /** e.g. `['--cpu-prof', '--cpu-prof-dir=…']` */
   nodeArgs?: string[];
-  /** Another entry point with the same environment (a bench-only variant of the server). */
-  script?: string;
 }
 
 /** The environment `npm start` would get, pointed at the emulator and a bench database. */
@@ -47,7 +45,7 @@ export function plsEnv(
 /** pls as `npm start` runs it (after `npm run build`), as its own process. */
 export function startPls(options: PlsOptions): Promise<Child> {
   return startChild({
-    script: options.script ?? PLS_MAIN,
+    script: PLS_MAIN,
     env: plsEnv(options),
     cpu: options.cpu,
     nodeArgs: options.nodeArgs,

@@ -1,6 +1,6 @@
-import { and, asc, desc, eq, gt, inArray, isNull, lte, ne, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, ne, sql } from 'drizzle-orm';
 import type { Db } from './client.js';
-import { type AlertState, alertEvents, alerts, repStatus } from './schema.js';
+import { type AlertState, accounts, alertEvents, alerts } from './schema.js';
 
 export type AlertRow = typeof alerts.$inferSelect;
 
@@ -15,9 +15,28 @@ export interface QueueFilter {
 }
 export type NewAlert = typeof alerts.$inferInsert;
 
-/** Alerts, their audit trail, and the per-rep routing state. All writes run inside the caller's transaction. */
+/** What escalation says and routes by about an alert's account. */
+export interface AlertAccount {
+  id: string;
+  name: string | null;
+  domain: string | null;
+  employees: number | null;
+  country: string | null;
+  industry: string | null;
+  plan: string | null;
+  owner: string | null;
+  /** From the scoring state (`AccountState.upgradeStartedAt`): a self-serve checkout holds the ladder. */
+  upgradeStartedAt: number | null;
+}
+
+/**
+ * Alerts, their audit trail, and the per-rep routing state. All writes run inside the caller's
+ * transaction. Every statement the event processor and the SLA sweep run is prepared once:
+ * building a query with drizzle and compiling it in SQLite on every call cost more than running
+ * it (BENCHMARKS.md, findings 1 and 7).
+ */
 export function createAlertsRepo(db: Db) {
-  // The lookups every processed event and every click make, prepared once.
+  const sqlite = db.$client;
   const byId = db
     .select()
     .from(alerts)
@@ -35,9 +54,116 @@ export function createAlertsRepo(db: Db) {
     .orderBy(desc(alerts.openedAt))
     .limit(1)
     .prepare();
+  // The account's scoring state is kilobytes of JSON: the one field escalation needs is read in
+  // SQL instead of parsing it whole (an SLA step read the account twice, 30-70 µs each).
+  const withAccount = db
+    .select({
+      alert: alerts,
+      // drizzle makes the joined object null when its first column is null: the key, so only
+      // when the account is missing.
+      account: {
+        id: accounts.id,
+        name: accounts.name,
+        domain: accounts.domain,
+        employees: accounts.employees,
+        country: accounts.country,
+        industry: accounts.industry,
+        plan: accounts.plan,
+        owner: accounts.owner,
+        upgradeStartedAt: sql<number | null>`json_extract(${accounts.state}, '$.upgradeStartedAt')`,
+      },
+    })
+    .from(alerts)
+    .leftJoin(accounts, eq(accounts.id, alerts.accountId))
+    .where(eq(alerts.id, sql.placeholder('id')))
+    .prepare();
+  // Inserts and updates write a different set of columns at each call site: one statement per
+  // set, built on first use (a few dozen at most, fixed by the code). A placeholder in `values`
+  // or `set` keeps its column's encoder, so JSON columns are still stringified.
+  const insertOf = byShape((columns) => db.insert(alerts).values(placeholders<NewAlert>(columns)).prepare());
+  const updateOf = byShape((columns) =>
+    db
+      .update(alerts)
+      .set(placeholders<NewAlert>(columns))
+      .where(eq(alerts.id, sql.placeholder(ALERT_ID)))
+      .prepare(),
+  );
+  const transitionOf = byShape((shape) => {
+    const [from, columns] = shape.split('|') as [string, string];
+    return db
+      .update(alerts)
+      .set(placeholders<NewAlert>(columns))
+      .where(
+        and(eq(alerts.id, sql.placeholder(ALERT_ID)), inArray(alerts.state, from.split(',') as AlertState[])),
+      )
+      .prepare();
+  });
+  // Every state change writes one: raw, a third of what the same insert costs through drizzle.
+  const recordRow = sqlite.prepare<[string, number, string, string | null, string]>(
+    'insert into alert_events (alert_id, at, kind, actor, data) values (?, ?, ?, ?, ?)',
+  );
+  const historyOf = db
+    .select()
+    .from(alertEvents)
+    .where(eq(alertEvents.alertId, sql.placeholder('alertId')))
+    .orderBy(alertEvents.seq)
+    .prepare();
+
+  // The sweep's candidates, as ids only: each action re-reads its alert in its own savepoint.
+  // Each has a partial index made for it, named because without statistics SQLite prefers the
+  // equality on `state` (alerts_state): every open alert read and sorted, 3 ms a sweep at
+  // 10,000 open alerts instead of a few µs.
+  const dueEscalationIds = sqlite
+    .prepare<[number, number], string>(
+      `select id from alerts indexed by alerts_next_escalation
+        where next_escalation_at <= ? and state = 'open' order by next_escalation_at limit ?`,
+    )
+    .pluck();
+  const firstTouchBreachIds = sqlite
+    .prepare<[number, number], string>(
+      `select id from alerts indexed by alerts_first_touch_due
+        where state = 'claimed' and first_touch_breached_at is null and first_touch_due_at <= ? limit ?`,
+    )
+    .pluck();
+  const contactedBeforeIds = sqlite
+    .prepare<[number, number], string>(
+      `select id from alerts indexed by alerts_contacted
+        where state = 'contacted' and contacted_at <= ? order by contacted_at limit ?`,
+    )
+    .pluck();
+
+  const heldByRep = sqlite
+    .prepare<[string], number>(
+      `select count(*) from alerts where claimed_by = ? and state in ('claimed', 'contacted')`,
+    )
+    .pluck();
+  const oooOf = sqlite.prepare<[string], number>('select ooo from rep_status where rep_id = ?').pluck();
+  const suggestedToRep = sqlite
+    .prepare<[string, number], number>(
+      'select count(*) from alerts where suggested_rep = ? and opened_at > ?',
+    )
+    .pluck();
+  // Whether reps are away and what they hold, for every rep at once (asked per rep and per look,
+  // these were routing's N+1). Holding is counted in one pass over the claimed and contacted
+  // alerts, there being no index on claimed_by; joining the counts to a list of reps in SQL
+  // (json_each) cost ten times as much, in temporary b-trees.
+  const heldByEach = sqlite.prepare<[], { repId: string; held: number }>(
+    `select claimed_by as repId, count(*) as held from alerts
+      where state in ('claimed', 'contacted') and claimed_by is not null group by claimed_by`,
+  );
+  const awayReps = sqlite.prepare<[], string>('select rep_id from rep_status where ooo = 1').pluck();
+  const setOooOf = sqlite.prepare<[string, number, number]>(
+    `insert into rep_status (rep_id, ooo, updated_at) values (?, ?, ?)
+       on conflict (rep_id) do update set ooo = excluded.ooo, updated_at = excluded.updated_at`,
+  );
   return {
     find(id: string): AlertRow | null {
       return byId.get({ id }) ?? null;
+    },
+
+    /** The alert and what escalation needs of its account (null when the account is gone). */
+    findWithAccount(id: string): { alert: AlertRow; account: AlertAccount | null } | null {
+      return withAccount.get({ id }) ?? null;
     },
 
     /** The account's alert that is not closed (at most one, by the partial unique index). */
@@ -50,15 +176,13 @@ export function createAlertsRepo(db: Db) {
     },
 
     insert(alert: NewAlert, actor: string | null, data: Record<string, unknown>): void {
-      db.insert(alerts).values(alert).run();
+      insertOf(columnsOf(alert)).run(alert);
       this.record(alert.id, alert.openedAt, 'opened', actor, data);
     },
 
     update(id: string, changes: Partial<NewAlert>, now: number): void {
-      db.update(alerts)
-        .set({ ...changes, updatedAt: now })
-        .where(eq(alerts.id, id))
-        .run();
+      const values = { ...changes, updatedAt: now };
+      updateOf(columnsOf(values)).run({ ...values, [ALERT_ID]: id });
     },
 
     /**
@@ -66,50 +190,27 @@ export function createAlertsRepo(db: Db) {
      * claiming at once, exactly one update matches. True when this call made the change.
      */
     transition(id: string, from: readonly AlertState[], changes: Partial<NewAlert>, now: number): boolean {
-      const result = db
-        .update(alerts)
-        .set({ ...changes, updatedAt: now })
-        .where(and(eq(alerts.id, id), inArray(alerts.state, [...from])))
-        .run();
+      const values = { ...changes, updatedAt: now };
+      const result = transitionOf(`${from.join(',')}|${columnsOf(values)}`).run({
+        ...values,
+        [ALERT_ID]: id,
+      });
       return result.changes === 1;
     },
 
-    /** Unclaimed alerts whose next escalation step is due, oldest first. */
-    dueEscalations(now: number, limit: number): AlertRow[] {
-      return db
-        .select()
-        .from(alerts)
-        .where(and(lte(alerts.nextEscalationAt, now), eq(alerts.state, 'open')))
-        .orderBy(asc(alerts.nextEscalationAt))
-        .limit(limit)
-        .all();
+    /** Ids of unclaimed alerts whose next escalation step is due, oldest first. */
+    dueEscalations(now: number, limit: number): string[] {
+      return dueEscalationIds.all(now, limit);
     },
 
-    /** Claimed alerts past their first-touch deadline whose managers were not told yet. */
-    firstTouchBreaches(now: number, limit: number): AlertRow[] {
-      return db
-        .select()
-        .from(alerts)
-        .where(
-          and(
-            eq(alerts.state, 'claimed'),
-            isNull(alerts.firstTouchBreachedAt),
-            lte(alerts.firstTouchDueAt, now),
-          ),
-        )
-        .limit(limit)
-        .all();
+    /** Ids of claimed alerts past their first-touch deadline whose managers were not told yet. */
+    firstTouchBreaches(now: number, limit: number): string[] {
+      return firstTouchBreachIds.all(now, limit);
     },
 
-    /** Contacted alerts old enough for a back-off prompt or close. */
-    contactedBefore(cutoff: number, limit: number): AlertRow[] {
-      return db
-        .select()
-        .from(alerts)
-        .where(and(eq(alerts.state, 'contacted'), lte(alerts.contactedAt, cutoff)))
-        .orderBy(asc(alerts.contactedAt))
-        .limit(limit)
-        .all();
+    /** Ids of contacted alerts old enough for a back-off prompt or close, oldest first. */
+    contactedBefore(cutoff: number, limit: number): string[] {
+      return contactedBeforeIds.all(cutoff, limit);
     },
 
     /**
@@ -135,18 +236,6 @@ export function createAlertsRepo(db: Db) {
       return { rows, total };
     },
 
-    /** Alerts raised since `since`, with how many escalation steps each fired: the SLA report's input. */
-    raisedSince(since: number) {
-      return db
-        .select({
-          alert: alerts,
-          escalations: sql<number>`(select count(*) from alert_events e where e.alert_id = ${alerts.id} and e.kind = 'escalation')`,
-        })
-        .from(alerts)
-        .where(gt(alerts.openedAt, since))
-        .all();
-    },
-
     /** Append-only audit row for a state change. */
     record(
       alertId: string,
@@ -155,48 +244,69 @@ export function createAlertsRepo(db: Db) {
       actor: string | null,
       data: Record<string, unknown> = {},
     ): void {
-      db.insert(alertEvents).values({ alertId, at, kind, actor, data }).run();
+      recordRow.run(alertId, at, kind, actor, JSON.stringify(data));
     },
 
     history(alertId: string) {
-      return db
-        .select()
-        .from(alertEvents)
-        .where(eq(alertEvents.alertId, alertId))
-        .orderBy(alertEvents.seq)
-        .all();
+      return historyOf.all({ alertId });
     },
 
     /** Alerts a rep holds that are not closed: their load against `capacity`. */
     heldBy(repId: string): number {
-      const row = db
-        .select({ n: sql<number>`count(*)` })
-        .from(alerts)
-        .where(and(eq(alerts.claimedBy, repId), sql`${alerts.state} in ('claimed', 'contacted')`))
-        .get();
-      return row?.n ?? 0;
+      return heldByRep.get(repId) ?? 0;
     },
 
     isOoo(repId: string): boolean {
-      return db.select().from(repStatus).where(eq(repStatus.repId, repId)).get()?.ooo ?? false;
+      return oooOf.get(repId) === 1;
     },
 
     /** Alerts suggested to the rep that opened since `since`: the round-robin's memory (a rolling window, so a new or returning rep is not flooded to catch up). */
     suggestedSince(repId: string, since: number): number {
-      const row = db
-        .select({ n: sql<number>`count(*)` })
-        .from(alerts)
-        .where(and(eq(alerts.suggestedRep, repId), gt(alerts.openedAt, since)))
-        .get();
-      return row?.n ?? 0;
+      return suggestedToRep.get(repId, since) ?? 0;
+    },
+
+    /** `isOoo` and `heldBy` for every rep at once: who is out of office, and what each rep holds. */
+    repStatus(): { away: Set<string>; held: Map<string, number> } {
+      return {
+        away: new Set(awayReps.all()),
+        held: new Map(heldByEach.all().map((row) => [row.repId, row.held])),
+      };
     },
 
     setOoo(repId: string, ooo: boolean, now: number): void {
-      db.insert(repStatus)
-        .values({ repId, ooo, updatedAt: now })
-        .onConflictDoUpdate({ target: repStatus.repId, set: { ooo, updatedAt: now } })
-        .run();
+      setOooOf.run(repId, ooo ? 1 : 0, now);
     },
+  };
+}
+
+/** The `where` placeholder of updates: a name no column of `alerts` has. */
+const ALERT_ID = '$alertId';
+
+/**
+ * The columns a write sets, as the key of its statement (keys left undefined are not written, as
+ * drizzle does). Not sorted: the order is each call site's, and at worst a set gets two statements.
+ */
+function columnsOf(values: Record<string, unknown>): string {
+  let columns = '';
+  for (const column in values) if (values[column] !== undefined) columns += columns ? `,${column}` : column;
+  return columns;
+}
+
+/** `{ column: placeholder }` for each column of a shape. */
+function placeholders<T>(columns: string): T {
+  return Object.fromEntries(columns.split(',').map((column) => [column, sql.placeholder(column)])) as T;
+}
+
+/** A statement per shape, prepared the first time that shape is written. */
+function byShape<T>(prepare: (shape: string) => T): (shape: string) => T {
+  const statements = new Map<string, T>();
+  return (shape) => {
+    let statement = statements.get(shape);
+    if (!statement) {
+      statement = prepare(shape);
+      statements.set(shape, statement);
+    }
+    return statement;
   };
 }
 

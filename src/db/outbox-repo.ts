@@ -20,7 +20,22 @@ export type OutboxMessage =
   /** Re-publish a user's App Home (rendered from state at send time). */
   | { kind: 'home'; alertId: null; userId: string };
 
+/**
+ * Every statement is prepared once: the SLA sweep and the event processor enqueue on their hot
+ * paths, and building each call's query anew cost more than running it (BENCHMARKS.md, finding 1).
+ */
 export function createOutboxRepo(db: Db) {
+  const sqlite = db.$client;
+  const insertRow = sqlite.prepare<[string, string | null, string, number, number]>(
+    'insert into outbox (kind, alert_id, payload, created_at, next_attempt_at) values (?, ?, ?, ?, ?)',
+  );
+  const pendingRows = db
+    .select()
+    .from(outbox)
+    .where(and(isNull(outbox.sentAt), isNull(outbox.failedAt)))
+    .orderBy(asc(outbox.seq))
+    .limit(sql.placeholder('limit'))
+    .prepare();
   const laterUpdate = db
     .select({ seq: outbox.seq })
     .from(outbox)
@@ -36,27 +51,39 @@ export function createOutboxRepo(db: Db) {
     .limit(1)
     .prepare();
 
-  const laterHome = db.$client.prepare<[number, string], { seq: number }>(
+  const laterHome = sqlite.prepare<[number, string], { seq: number }>(
     `select seq from outbox where kind = 'home' and seq > ? and json_extract(payload, '$.userId') = ?
        and sent_at is null and failed_at is null limit 1`,
+  );
+  const setSent = sqlite.prepare<[number, number]>('update outbox set sent_at = ? where seq = ?');
+  const failAllOf = sqlite.prepare<[number, string, string]>(
+    `update outbox set failed_at = ?, last_error = ?
+      where alert_id = ? and sent_at is null and failed_at is null`,
+  );
+  const setFailed = sqlite.prepare<[number, string, number]>(
+    'update outbox set failed_at = ?, last_error = ? where seq = ?',
+  );
+  const setAttempted = sqlite.prepare<[number, number]>('update outbox set attempted_at = ? where seq = ?');
+  const retryRow = sqlite.prepare<[number, string, number]>(
+    'update outbox set attempts = attempts + 1, next_attempt_at = ?, last_error = ? where seq = ?',
+  );
+  const retryRowAnswered = sqlite.prepare<[number, string, number]>(
+    'update outbox set attempts = attempts + 1, next_attempt_at = ?, last_error = ?, attempted_at = null where seq = ?',
+  );
+  const depthOf = sqlite.prepare<[], { pending: number; oldest: number | null }>(
+    'select count(*) as pending, min(created_at) as oldest from outbox where sent_at is null and failed_at is null',
   );
 
   return {
     /** Queues a Slack call, in the caller's transaction. */
     enqueue(message: OutboxMessage, now: number): void {
       const { kind, alertId, ...payload } = message;
-      db.insert(outbox).values({ kind, alertId, payload, createdAt: now, nextAttemptAt: now }).run();
+      insertRow.run(kind, alertId, JSON.stringify(payload), now, now);
     },
 
     /** Unsent rows in order (due or not: a row that is not due still holds back later rows of its alert). */
     pending(limit: number): OutboxRow[] {
-      return db
-        .select()
-        .from(outbox)
-        .where(and(isNull(outbox.sentAt), isNull(outbox.failedAt)))
-        .orderBy(asc(outbox.seq))
-        .limit(limit)
-        .all();
+      return pendingRows.all({ limit });
     },
 
     /**
@@ -81,46 +108,30 @@ export function createOutboxRepo(db: Db) {
     },
 
     markSent(seq: number, now: number): void {
-      db.update(outbox).set({ sentAt: now }).where(eq(outbox.seq, seq)).run();
+      setSent.run(now, seq);
     },
 
     /** Marks every unsent row of an alert failed (its post failed for good). */
     failPendingOf(alertId: string, error: string, now: number): void {
-      db.update(outbox)
-        .set({ failedAt: now, lastError: error })
-        .where(and(eq(outbox.alertId, alertId), isNull(outbox.sentAt), isNull(outbox.failedAt)))
-        .run();
+      failAllOf.run(now, error, alertId);
     },
 
     markFailed(seq: number, error: string, now: number): void {
-      db.update(outbox).set({ failedAt: now, lastError: error }).where(eq(outbox.seq, seq)).run();
+      setFailed.run(now, error, seq);
     },
 
     /** Committed before the Slack call: if the process dies during it, the next try knows to look first. */
     markAttempt(seq: number, now: number): void {
-      db.update(outbox).set({ attemptedAt: now }).where(eq(outbox.seq, seq)).run();
+      setAttempted.run(now, seq);
     },
 
     /** `outcomeKnown`: Slack answered (with an error), so nothing was posted and no lookup is needed. */
     retryLater(seq: number, error: string, at: number, outcomeKnown: boolean): void {
-      db.update(outbox)
-        .set({
-          attempts: sql`${outbox.attempts} + 1`,
-          nextAttemptAt: at,
-          lastError: error,
-          ...(outcomeKnown ? { attemptedAt: null } : {}),
-        })
-        .where(eq(outbox.seq, seq))
-        .run();
+      (outcomeKnown ? retryRowAnswered : retryRow).run(at, error, seq);
     },
 
     depth(): { pending: number; oldest: number | null } {
-      const row = db
-        .select({ n: sql<number>`count(*)`, oldest: sql<number | null>`min(${outbox.createdAt})` })
-        .from(outbox)
-        .where(and(isNull(outbox.sentAt), isNull(outbox.failedAt)))
-        .get();
-      return { pending: row?.n ?? 0, oldest: row?.oldest ?? null };
+      return depthOf.get() ?? { pending: 0, oldest: null };
     },
   };
 }

@@ -5,7 +5,7 @@ import { dueAfter, type PolicySnapshot } from './sla.js';
  * The escalation ladder as a pure function of (frozen policy, cursor, clock start): when the
  * step at the cursor falls due. Steps fire at their fraction of the claim SLA, measured the way
  * the SLA is (working time when `businessHours`). The cursor only moves forward, one step per
- * transaction, so a sweep that runs twice, or after a crash, fires nothing twice.
+ * (nested) transaction, so a sweep that runs twice, or after a crash, fires nothing twice.
  */
 export function escalationDueAt(policy: PolicySnapshot, clockStart: number, cursor: number): number | null {
   const step = policy.steps[cursor];

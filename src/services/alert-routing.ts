@@ -1,10 +1,19 @@
 import type { Manifest } from '../config/manifest.js';
-import type { AccountsRepo } from '../db/accounts-repo.js';
+import type { AccountRow, AccountsRepo } from '../db/accounts-repo.js';
 import type { AlertsRepo } from '../db/alerts-repo.js';
-import { type RouteResult, routeAlert } from '../domain/routing.js';
+import { type RepLoad, type RoutableAccount, type RouteResult, routeAlert } from '../domain/routing.js';
 
 /** How far back the weighted round-robin counts alerts per rep. */
 const ROUND_ROBIN_WINDOW = 7 * 86_400_000;
+
+/**
+ * `exclude`: reps who already had their chance. `reroute`: a release or a reassignment — the
+ * account's owner was offered the alert when it opened; now the point is someone else.
+ */
+export interface RouteOptions {
+  exclude?: readonly string[];
+  reroute?: boolean;
+}
 
 /**
  * Routing with the database's view of each rep (out of office, alerts held, alerts routed so
@@ -12,39 +21,71 @@ const ROUND_ROBIN_WINDOW = 7 * 86_400_000;
  */
 export function createAlertRouting(deps: { accounts: AccountsRepo; alerts: AlertsRepo; manifest: Manifest }) {
   const { accounts, alerts, manifest } = deps;
+  const { routing } = manifest;
+
+  function routeAccount(
+    found: Pick<AccountRow, 'employees' | 'country' | 'industry' | 'plan' | 'domain' | 'owner'> | null,
+    tier: 'hot' | 'warm',
+    now: number,
+    options: RouteOptions = {},
+  ): RouteResult {
+    const account: RoutableAccount = {
+      employees: found?.employees ?? null,
+      country: found?.country ?? null,
+      industry: found?.industry ?? null,
+      plan: found?.plan ?? null,
+      domain: found?.domain ?? null,
+      owner: options.reroute ? null : (found?.owner ?? null),
+    };
+    // Routing looks at each rep several times over. Who is away and what each rep holds come
+    // in one go up front (asked per rep and per look, they were the sweep's N+1). The
+    // round-robin count is most of the cost (a range of the (suggested_rep, opened_at) index per
+    // rep), and only the reps still in the running are compared on it: it is counted when read.
+    const { away, held } = alerts.repStatus();
+    const since = now - ROUND_ROBIN_WINDOW;
+    const loads = new Map<string, RepLoad>();
+    const loadOf = (repId: string): RepLoad => {
+      let load = loads.get(repId);
+      if (!load) {
+        load = new CountedWhenRead(away.has(repId), held.get(repId) ?? 0, () =>
+          alerts.suggestedSince(repId, since),
+        );
+        loads.set(repId, load);
+      }
+      return load;
+    };
+    return routeAlert({ account, tier, routing, loads: loadOf, now, exclude: options.exclude ?? [] });
+  }
+
   return {
-    /**
-     * `exclude`: reps who already had their chance. `reroute`: a release or a reassignment — the
-     * account's owner was offered the alert when it opened; now the point is someone else.
-     */
-    route(
-      accountId: string,
-      tier: 'hot' | 'warm',
-      now: number,
-      options: { exclude?: readonly string[]; reroute?: boolean } = {},
-    ): RouteResult {
-      const account = accounts.find(accountId);
-      return routeAlert({
-        account: {
-          employees: account?.employees ?? null,
-          country: account?.country ?? null,
-          industry: account?.industry ?? null,
-          plan: account?.plan ?? null,
-          domain: account?.domain ?? null,
-          owner: options.reroute ? null : (account?.owner ?? null),
-        },
-        tier,
-        routing: manifest.routing,
-        loads: (repId) => ({
-          ooo: alerts.isOoo(repId),
-          open: alerts.heldBy(repId),
-          routed: alerts.suggestedSince(repId, now - ROUND_ROBIN_WINDOW),
-        }),
-        now,
-        exclude: options.exclude ?? [],
-      });
+    route(accountId: string, tier: 'hot' | 'warm', now: number, options: RouteOptions = {}): RouteResult {
+      return routeAccount(accounts.find(accountId), tier, now, options);
     },
+    /** The same, for a caller that has just read the account. */
+    routeAccount,
   };
 }
 
 export type AlertRouting = ReturnType<typeof createAlertRouting>;
+
+/**
+ * A rep's load whose round-robin count is taken the first time routing reads it (a class, not an
+ * object literal with a getter: V8 builds those on a slow path, and routing makes one per rep).
+ */
+class CountedWhenRead implements RepLoad {
+  readonly #count: () => number;
+  #routed: number | null = null;
+
+  constructor(
+    readonly ooo: boolean,
+    readonly open: number,
+    count: () => number,
+  ) {
+    this.#count = count;
+  }
+
+  get routed(): number {
+    this.#routed ??= this.#count();
+    return this.#routed;
+  }
+}

@@ -1,9 +1,8 @@
-import type { Manifest } from '../config/manifest.js';
+import type { EscalationStep, Manifest } from '../config/manifest.js';
 import type { AccountsRepo } from '../db/accounts-repo.js';
-import type { AlertRow, AlertsRepo } from '../db/alerts-repo.js';
+import type { AlertAccount, AlertRow, AlertsRepo } from '../db/alerts-repo.js';
 import type { Db } from '../db/client.js';
 import type { OutboxRepo } from '../db/outbox-repo.js';
-import type { AccountState } from '../domain/account-state.js';
 import { backOffStage, dueStep, escalationDueAt } from '../domain/escalation.js';
 import type { PolicySnapshot } from '../domain/sla.js';
 import { formatClock, formatDate, formatMinutes } from '../slack/text.js';
@@ -14,16 +13,27 @@ export interface SweepResult {
   firstTouchBreaches: number;
   backOffPrompts: number;
   backOffClosed: number;
+  /** Actions that threw: each rolled back alone and is tried again by the next sweep. */
+  failed: { alertId: string; action: 'escalation' | 'first_touch' | 'back_off'; error: unknown }[];
 }
 
 const BATCH = 500;
 
+interface Fired {
+  step: EscalationStep['do'];
+  more: boolean;
+}
+
 /**
- * One SLA sweep: a pure-in-effect function of (database state, now). Every action is its own
- * transaction that re-reads the alert and checks it is still due before moving its cursor or
- * flag, together with the outbox rows it causes — so overlapping sweeps, a crash mid-sweep or
- * a restart fire each step exactly once, and steps that fell due while pls was down fire in
- * order on the next sweep.
+ * One SLA sweep: a pure-in-effect function of (database state, now). Every action re-reads the
+ * alert and checks it is still due before moving its cursor or flag, together with the outbox
+ * rows it causes, all in one savepoint — so overlapping sweeps, a crash mid-sweep or a restart
+ * fire each step exactly once, and steps that fell due while pls was down fire in order on the
+ * next sweep.
+ *
+ * The actions of a sweep share one transaction (one commit, one fsync, instead of one per step:
+ * BENCHMARKS.md finding 7). An action that throws rolls back to its savepoint and the others
+ * still commit; a crash before the commit loses the whole sweep, which the next one redoes.
  */
 export function createSlaSweep(deps: {
   db: Db;
@@ -37,27 +47,29 @@ export function createSlaSweep(deps: {
   const { routing } = manifest;
   const router = createAlertRouting({ accounts, alerts, manifest });
   const managers = () => routing.managers.map((id) => `<@${id}>`).join(' ');
-  const nameOf = (alert: AlertRow) => {
-    const account = accounts.find(alert.accountId);
-    return account?.name ?? account?.domain ?? alert.accountId;
-  };
+  const nameOf = (alert: AlertRow, account: AlertAccount | null | undefined) =>
+    account?.name ?? account?.domain ?? alert.accountId;
   /** When the account's self-serve checkout window closes, if it started one. */
-  const checkoutEndsAt = (accountId: string): number | null => {
-    const started = (accounts.find(accountId)?.state as AccountState | null)?.upgradeStartedAt ?? null;
+  const checkoutEndsAt = (account: AlertAccount | null): number | null => {
+    const started = account?.upgradeStartedAt ?? null;
     return started === null ? null : started + manifest.scoring.rules.converting_window;
   };
   const zoneOf = (alert: AlertRow) => (alert.policy as PolicySnapshot).hours.tz;
 
-  /** Fires the step at the alert's cursor if it is (still) due; false when there is nothing to do. */
-  const fireNext = db.$client.transaction((alertId: string, now: number): string | null => {
-    const alert = alerts.find(alertId);
-    if (!alert) return null;
+  /**
+   * Fires the step at the alert's cursor if it is (still) due; null when there is nothing to do.
+   * `more`: the next step is due too (what calling again would find, without reading again).
+   */
+  const fireNext = db.$client.transaction((alertId: string, now: number): Fired | null => {
+    const found = alerts.findWithAccount(alertId);
+    if (!found) return null;
+    const { alert, account } = found;
     const policy = alert.policy as PolicySnapshot;
     const due = dueStep({ ...alert, policy }, now);
     if (!due) return null;
     // Never interrupt a self-serve checkout (SPEC §1): the ladder waits until the converting
     // window has passed, then resumes where it was.
-    const checkoutUntil = checkoutEndsAt(alert.accountId);
+    const checkoutUntil = checkoutEndsAt(account);
     if (checkoutUntil !== null && checkoutUntil > now) {
       alerts.update(alert.id, { nextEscalationAt: checkoutUntil }, now);
       return null;
@@ -67,7 +79,7 @@ export function createSlaSweep(deps: {
       escalationCursor: cursor,
       nextEscalationAt: escalationDueAt(policy, alert.tierSetAt, cursor),
     };
-    const name = nameOf(alert);
+    const name = nameOf(alert, account);
     const late = formatMinutes(now - alert.tierSetAt);
     const where = `<#${alert.channel}>`;
 
@@ -92,7 +104,7 @@ export function createSlaSweep(deps: {
       outbox.enqueue({ kind: 'alert.update', alertId: alert.id }, now);
     } else {
       const previous = alert.suggestedRep;
-      const route = router.route(alert.accountId, alert.tier, now, {
+      const route = router.routeAccount(account, alert.tier, now, {
         exclude: previous ? [previous] : [],
         reroute: true,
       });
@@ -145,28 +157,29 @@ export function createSlaSweep(deps: {
       index: due.index,
       at: due.step.at,
     });
-    return due.step.do;
+    const next = changes.nextEscalationAt ?? null;
+    return { step: due.step.do, more: next !== null && next <= now };
   });
 
   const tellFirstTouchBreach = db.$client.transaction((alertId: string, now: number): boolean => {
-    const alert = alerts.find(alertId);
+    const { alert, account } = alerts.findWithAccount(alertId) ?? {};
     if (alert?.state !== 'claimed' || alert.firstTouchBreachedAt !== null) return false;
     if (alert.firstTouchDueAt === null || alert.firstTouchDueAt > now) return false;
     alerts.update(alert.id, { firstTouchBreachedAt: now }, now);
     alerts.record(alert.id, now, 'first_touch_breached', null, { due: alert.firstTouchDueAt });
-    const text = `🚨 ${managers()} <@${alert.claimedBy}> claimed the ${alert.tier} alert for ${nameOf(alert)} in <#${alert.channel}> but has not marked it contacted: the first-touch SLA passed at ${formatClock(alert.firstTouchDueAt, zoneOf(alert), now)}.`;
+    const text = `🚨 ${managers()} <@${alert.claimedBy}> claimed the ${alert.tier} alert for ${nameOf(alert, account)} in <#${alert.channel}> but has not marked it contacted: the first-touch SLA passed at ${formatClock(alert.firstTouchDueAt, zoneOf(alert), now)}.`;
     outbox.enqueue({ kind: 'message', alertId: alert.id, channel: routing.escalation_channel, text }, now);
     outbox.enqueue({ kind: 'alert.update', alertId: alert.id }, now);
     return true;
   });
 
   const backOff = db.$client.transaction((alertId: string, now: number): 'prompt' | 'close' | null => {
-    const alert = alerts.find(alertId);
+    const { alert, account } = alerts.findWithAccount(alertId) ?? {};
     if (alert?.state !== 'contacted' || alert.contactedAt === null) return null;
     const window = manifest.scoring.rules.back_off;
     const stage = backOffStage(alert.contactedAt, window, alert.backOffPromptedAt !== null, now);
     if (stage === 'none') return null;
-    const name = nameOf(alert);
+    const name = nameOf(alert, account);
     if (stage === 'prompt') {
       alerts.update(alert.id, { backOffPromptedAt: now }, now);
       const closes = formatDate(alert.contactedAt + window, zoneOf(alert));
@@ -193,6 +206,48 @@ export function createSlaSweep(deps: {
     return 'close';
   });
 
+  /**
+   * Runs one action in its savepoint. A throw rolls back only that action's writes and is
+   * reported; one that ended the sweep's own transaction (disk full, I/O error: SQLite rolls
+   * everything back) ends the sweep.
+   */
+  const attempt = <T>(
+    result: SweepResult,
+    action: SweepResult['failed'][number]['action'],
+    alertId: string,
+    run: () => T,
+  ): T | null => {
+    try {
+      return run();
+    } catch (error) {
+      if (!db.$client.inTransaction) throw error;
+      result.failed.push({ alertId, action, error });
+      return null;
+    }
+  };
+
+  const act = db.$client.transaction(
+    (due: string[], breached: string[], stale: string[], now: number, result: SweepResult) => {
+      for (const alertId of due) {
+        // Catch up in order: every step that fell due fires, once each.
+        for (let more = true; more; ) {
+          const fired = attempt(result, 'escalation', alertId, () => fireNext(alertId, now));
+          if (fired) result.escalations.push({ alertId, step: fired.step });
+          more = fired?.more ?? false;
+        }
+      }
+      for (const alertId of breached) {
+        if (attempt(result, 'first_touch', alertId, () => tellFirstTouchBreach(alertId, now)))
+          result.firstTouchBreaches++;
+      }
+      for (const alertId of stale) {
+        const done = attempt(result, 'back_off', alertId, () => backOff(alertId, now));
+        if (done === 'prompt') result.backOffPrompts++;
+        if (done === 'close') result.backOffClosed++;
+      }
+    },
+  );
+
   return {
     sweep(): SweepResult {
       const now = deps.now();
@@ -201,22 +256,15 @@ export function createSlaSweep(deps: {
         firstTouchBreaches: 0,
         backOffPrompts: 0,
         backOffClosed: 0,
+        failed: [],
       };
-      for (const alert of alerts.dueEscalations(now, BATCH)) {
-        // Catch up in order: every step that fell due fires, once each.
-        for (let fired = fireNext(alert.id, now); fired; fired = fireNext(alert.id, now)) {
-          result.escalations.push({ alertId: alert.id, step: fired });
-        }
-      }
-      for (const alert of alerts.firstTouchBreaches(now, BATCH)) {
-        if (tellFirstTouchBreach(alert.id, now)) result.firstTouchBreaches++;
-      }
-      const promptFrom = now - Math.round(manifest.scoring.rules.back_off * 0.8);
-      for (const alert of alerts.contactedBefore(promptFrom, BATCH)) {
-        const done = backOff(alert.id, now);
-        if (done === 'prompt') result.backOffPrompts++;
-        if (done === 'close') result.backOffClosed++;
-      }
+      const due = alerts.dueEscalations(now, BATCH);
+      const breached = alerts.firstTouchBreaches(now, BATCH);
+      const stale = alerts.contactedBefore(now - Math.round(manifest.scoring.rules.back_off * 0.8), BATCH);
+      if (due.length + breached.length + stale.length === 0) return result;
+      // Immediate: the sweep reads before it writes, and a deferred transaction whose snapshot
+      // another connection wrote past could not take the write lock (SQLITE_BUSY_SNAPSHOT).
+      act.immediate(due, breached, stale, now, result);
       return result;
     },
   };

@@ -1,0 +1,118 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { loadManifest } from '../../../src/config/manifest.js';
+import { createAccountsRepo } from '../../../src/db/accounts-repo.js';
+import { createAlertsRepo } from '../../../src/db/alerts-repo.js';
+import { closeDatabase, type Db, openDatabase } from '../../../src/db/client.js';
+import { routeAlert } from '../../../src/domain/routing.js';
+import { createAlertRouting } from '../../../src/services/alert-routing.js';
+
+/** The shipped manifest: three teams, seven reps with their own hours, territories and tiers. */
+const manifest = loadManifest(resolve(import.meta.dirname, '../../../manifests/pls.yml'));
+const DAY = 86_400_000;
+const MONDAY_NOON_NY = Date.parse('2026-11-23T17:00:00Z');
+const SATURDAY_NOON_NY = Date.parse('2026-11-28T17:00:00Z');
+
+let dir: string;
+let db: Db;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'pls-loads-'));
+  db = openDatabase(join(dir, 'pls.db'));
+});
+afterEach(() => {
+  closeDatabase(db);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('routing over the database’s view of the reps', () => {
+  it('picks the rep the per-rep questions (isOoo, heldBy, suggestedSince) pick, whatever the state', () => {
+    const accounts = createAccountsRepo(db);
+    const alerts = createAlertsRepo(db);
+    const router = createAlertRouting({ accounts, alerts, manifest });
+    const reps = manifest.routing.reps.map((r) => r.id);
+    // Uneven loads: rep i holds i alerts and was suggested to some recently and i long ago; one
+    // rep is at capacity and two are away.
+    let n = 0;
+    const add = (rep: string, state: 'open' | 'claimed' | 'contacted' | 'closed', openedAt: number) => {
+      n++;
+      alerts.insert(
+        {
+          id: `al_${n}`,
+          accountId: `acct_load_${n}`,
+          state,
+          tier: 'hot',
+          teamId: 't',
+          channel: 'C',
+          suggestedRep: rep,
+          claimedBy: state === 'open' ? null : rep,
+          trigger: {},
+          baseScore: 0,
+          score: 80,
+          openedAt,
+          tierSetAt: openedAt,
+          claimDueAt: openedAt,
+          policy: {},
+          updatedAt: openedAt,
+        },
+        null,
+        {},
+      );
+    };
+    reps.forEach((rep, i) => {
+      for (let k = 0; k < i; k++) add(rep, k % 2 ? 'claimed' : 'contacted', MONDAY_NOON_NY - DAY);
+      for (let k = 0; k < 3 * ((i * 5) % 7); k++) add(rep, 'closed', MONDAY_NOON_NY - 2 * DAY);
+      for (let k = 0; k < i; k++) add(rep, 'closed', MONDAY_NOON_NY - 30 * DAY);
+    });
+    const full = manifest.routing.reps[3]!;
+    for (let k = 0; k < full.capacity; k++) add(full.id, 'claimed', MONDAY_NOON_NY - DAY);
+    alerts.setOoo(reps[1]!, true, 0);
+    alerts.setOoo(reps[4]!, true, 0);
+    const firms = [
+      { id: 'acct_ent_us', employees: 5000, country: 'US', owner: 'ana@seller.com' },
+      { id: 'acct_ent_de', employees: 2000, country: 'DE', owner: null },
+      { id: 'acct_mid_us', employees: 300, country: 'US', owner: reps[5]! },
+      { id: 'acct_mid_gb', employees: 300, country: 'gb', owner: null },
+      { id: 'acct_growth', employees: 40, country: null, owner: null },
+      { id: 'acct_unknown', employees: null, country: null, owner: null },
+    ];
+    for (const f of firms)
+      accounts.upsert(
+        f.id,
+        { employees: f.employees ?? undefined, country: f.country ?? undefined, owner: f.owner ?? undefined },
+        0,
+      );
+
+    const picked = new Set<string | null>();
+    for (const f of firms)
+      for (const tier of ['hot', 'warm'] as const)
+        for (const now of [MONDAY_NOON_NY, SATURDAY_NOON_NY])
+          for (const exclude of [[], [reps[2]!], reps.slice(0, 3)])
+            for (const reroute of [false, true]) {
+              const eager = routeAlert({
+                account: {
+                  employees: f.employees,
+                  country: f.country,
+                  industry: null,
+                  plan: null,
+                  domain: null,
+                  owner: reroute ? null : f.owner,
+                },
+                tier,
+                routing: manifest.routing,
+                loads: (repId) => ({
+                  ooo: alerts.isOoo(repId),
+                  open: alerts.heldBy(repId),
+                  routed: alerts.suggestedSince(repId, now - 7 * DAY),
+                }),
+                now,
+                exclude,
+              });
+              expect(router.route(f.id, tier, now, { exclude, reroute })).toEqual(eager);
+              picked.add(eager.rep?.id ?? null);
+            }
+    // The grid reaches four reps, and the case where nobody can take the alert.
+    expect(picked).toEqual(new Set(['U0ANA', 'U0BEN', 'U0FAY', 'U0GUS', null]));
+  });
+});

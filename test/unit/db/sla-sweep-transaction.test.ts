@@ -1,0 +1,118 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { loadManifest } from '../../../src/config/manifest.js';
+import { createAccountsRepo } from '../../../src/db/accounts-repo.js';
+import { createAlertsRepo } from '../../../src/db/alerts-repo.js';
+import { closeDatabase, type Db, openDatabase } from '../../../src/db/client.js';
+import { createOutboxRepo } from '../../../src/db/outbox-repo.js';
+import { escalationDueAt } from '../../../src/domain/escalation.js';
+import { slaDeadlines, snapshotPolicy } from '../../../src/domain/sla.js';
+import { createSlaSweep } from '../../../src/services/sla-sweep.js';
+import { TEST_MANIFEST } from '../../support/harness.js';
+
+const manifest = loadManifest(TEST_MANIFEST);
+const T0 = Date.parse('2026-11-23T15:00:00Z');
+const CLAIM = manifest.sla.tiers.hot.claim;
+
+let dir: string;
+let db: Db;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'pls-sweep-'));
+  db = openDatabase(join(dir, 'pls.db'));
+});
+afterEach(() => {
+  closeDatabase(db);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** The sweep over a real database, with `count` unclaimed hot alerts raised at T0. */
+function setUp(count: number) {
+  const accounts = createAccountsRepo(db);
+  const alerts = createAlertsRepo(db);
+  const outbox = createOutboxRepo(db);
+  const team = manifest.routing.teams.find((t) => t.id === 'mid-market')!;
+  const policy = snapshotPolicy(manifest.sla, 'hot', team.hours);
+  for (let i = 1; i <= count; i++) {
+    accounts.upsert(`acct_${i}`, { name: `Account ${i}`, employees: 200 }, T0);
+    alerts.insert(
+      {
+        id: `al_${i}`,
+        accountId: `acct_${i}`,
+        state: 'open',
+        tier: 'hot',
+        teamId: team.id,
+        channel: team.channel,
+        suggestedRep: 'U0ANA',
+        trigger: {},
+        baseScore: 40,
+        score: 80,
+        openedAt: T0,
+        tierSetAt: T0,
+        ...slaDeadlines(policy, T0),
+        policy,
+        nextEscalationAt: escalationDueAt(policy, T0, 0),
+        updatedAt: T0,
+      },
+      null,
+      {},
+    );
+  }
+  let now = T0;
+  const sla = createSlaSweep({ db, alerts, accounts, outbox, manifest, now: () => now });
+  const steps = (alertId: string) =>
+    alerts
+      .history(alertId)
+      .filter((e) => e.kind === 'escalation')
+      .map((e) => e.data?.step);
+  const queued = (alertId: string) =>
+    db.$client.prepare('select count(*) as n from outbox where alert_id = ?').pluck().get(alertId);
+  return { sla, alerts, steps, queued, at: (t: number) => (now = t) };
+}
+
+describe('the SLA sweep, in one transaction', () => {
+  it('fires every due step once, in order, and a second sweep changes nothing', () => {
+    const { sla, steps, at } = setUp(3);
+    at(T0 + 3 * CLAIM);
+    const first = sla.sweep();
+    expect(first.escalations).toHaveLength(9);
+    expect(first.failed).toEqual([]);
+    for (const id of ['al_1', 'al_2', 'al_3']) expect(steps(id)).toEqual(['remind', 'escalate', 'reassign']);
+    expect(sla.sweep().escalations).toEqual([]);
+    expect(db.$client.inTransaction).toBe(false);
+  });
+
+  it('rolls back only the step that throws: the others commit with their outbox rows, the broken one is reported', () => {
+    const { sla, steps, queued, at } = setUp(3);
+    // A row the step cannot read (a policy without steps): its step throws.
+    db.$client.prepare("update alerts set policy = '{}' where id = 'al_2'").run();
+    at(T0 + 3 * CLAIM);
+    const result = sla.sweep();
+    expect(result.failed).toEqual([{ alertId: 'al_2', action: 'escalation', error: expect.any(TypeError) }]);
+    expect(result.escalations.map((e) => e.alertId)).toEqual([
+      ...Array(3).fill('al_1'),
+      ...Array(3).fill('al_3'),
+    ]);
+    expect(steps('al_1')).toEqual(['remind', 'escalate', 'reassign']);
+    expect(steps('al_3')).toEqual(['remind', 'escalate', 'reassign']);
+    expect(steps('al_2')).toEqual([]);
+    expect(queued('al_2')).toBe(0);
+    expect(queued('al_1')).toBeGreaterThan(0);
+    // Still due, still failing, and nothing fires twice around it.
+    expect(sla.sweep()).toMatchObject({ escalations: [], failed: [{ alertId: 'al_2' }] });
+  });
+
+  it('holds no transaction open when nothing is due', () => {
+    const { sla, at } = setUp(1);
+    at(T0 + 1000);
+    expect(sla.sweep()).toEqual({
+      escalations: [],
+      firstTouchBreaches: 0,
+      backOffPrompts: 0,
+      backOffClosed: 0,
+      failed: [],
+    });
+    expect(db.$client.inTransaction).toBe(false);
+  });
+});
