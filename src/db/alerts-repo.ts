@@ -144,11 +144,11 @@ export function createAlertsRepo(db: Db) {
     )
     .pluck();
   // Whether reps are away and what they hold, for every rep at once (asked per rep and per look,
-  // these were routing's N+1). Holding is counted in one pass over the claimed and contacted
-  // alerts, there being no index on claimed_by; joining the counts to a list of reps in SQL
-  // (json_each) cost ten times as much, in temporary b-trees.
+  // these were routing's N+1). Holding is counted in one pass over the `alerts_held` index (the
+  // held alerts only); joining the counts to a list of reps in SQL (json_each) cost ten times as
+  // much, in temporary b-trees.
   const heldByEach = sqlite.prepare<[], { repId: string; held: number }>(
-    `select claimed_by as repId, count(*) as held from alerts
+    `select claimed_by as repId, count(*) as held from alerts indexed by alerts_held
       where state in ('claimed', 'contacted') and claimed_by is not null group by claimed_by`,
   );
   const awayReps = sqlite.prepare<[], string>('select rep_id from rep_status where ooo = 1').pluck();

@@ -145,6 +145,8 @@ export const alerts = sqliteTable(
     index('alerts_state').on(t.state, t.claimDueAt),
     index('alerts_opened').on(t.openedAt),
     index('alerts_suggested').on(t.suggestedRep, t.openedAt),
+    // What each rep holds (routing's capacity check): a covering pass over held alerts only.
+    index('alerts_held').on(t.claimedBy).where(sql`state in ('claimed', 'contacted')`),
   ],
 );
 

@@ -1,0 +1,1 @@
+CREATE INDEX `alerts_held` ON `alerts` (`claimed_by`) WHERE state in ('claimed', 'contacted');
