@@ -1,15 +1,32 @@
-import { DateTime } from 'luxon';
+import { IANAZone } from 'luxon';
 import type { Hours } from '../config/manifest.js';
 
 /**
  * Working-hours arithmetic in a team's or rep's own time zone. `days` are luxon weekdays
  * (1 = Monday); `from`/`to` are minutes since local midnight (`to` may be 1440, midnight).
  *
- * Each local day's working interval is computed once with luxon (calendar math, so 09:00 stays
- * 09:00 across a DST change) and cached: the SLA report converts thousands of durations, and a
- * fresh luxon computation per step costs ~100 µs against ~6 µs for a cached lookup.
+ * A local time becomes an instant by one rule: **the first instant at which the zone's wall clock
+ * reads that time or later**. So an ordinary time is its one instant; a repeated time (autumn,
+ * 01:30 on 2026-11-01 in New York) is the earlier of its two instants; and a time that does not
+ * exist (spring, 02:30 on 2026-03-08 in New York, or 00:00 on the day Santiago, Beirut or Havana
+ * spring forward) is the instant the gap ends (03:00 EDT; 01:00 local). Put another way, the
+ * working day follows a wall clock that jumps over a gap and holds still through a repeated hour.
+ *
+ * For a repeated time this agrees with Temporal's `disambiguation: 'compatible'`, but not for a
+ * skipped one, which Temporal and luxon move forward by the length of the gap (02:30 → 03:30 EDT).
+ * That runs backwards inside the gap (02:59 → 03:59 EDT, 03:00 → 03:00 EDT), so hours of
+ * 02:30–03:00 made a day that closed before it opened: negative totals, and a walk stuck on that
+ * day until its guard ran out. Ours never maps a later local time to an earlier instant, so each
+ * day's interval [open, close) has open ≤ close, and days follow one another without overlapping
+ * (a day wholly inside a DST gap is empty). 24:00 on one day is the same instant as 00:00 on the
+ * next, so a round-the-clock team's clock never stops, even where midnight repeats (Havana).
+ *
+ * Each local day's working interval is computed once and cached: the SLA report converts
+ * thousands of durations, and a fresh computation per step costs ~100 µs against ~6 µs for a
+ * cached lookup.
  */
 const DAY = 86_400_000;
+const MINUTE = 60_000;
 
 interface Interval {
   open: number;
@@ -19,10 +36,39 @@ interface Interval {
 const cache = new Map<string, Interval | null>();
 const CACHE_LIMIT = 50_000;
 
-/** The local calendar day (days since 1970-01-01 in the zone) that contains `at`. */
+/** The zone's UTC offset at `at`, in milliseconds. */
+function offsetAt(zone: IANAZone, at: number): number {
+  return zone.offset(at) * MINUTE;
+}
+
+/**
+ * The first instant at which the zone's wall clock reads `wall` or later. `wall` is a local date
+ * and time written as milliseconds, as if the zone were UTC.
+ */
+function instantOf(zone: IANAZone, wall: number): number {
+  // The offsets in force a day either side bound the ones that can apply (as Temporal does).
+  const before = offsetAt(zone, wall - DAY);
+  const after = offsetAt(zone, wall + DAY);
+  // The larger offset gives the earlier instant: in a repeated hour both are valid, take that one.
+  const early = wall - Math.max(before, after);
+  const late = wall - Math.min(before, after);
+  if (offsetAt(zone, early) === Math.max(before, after)) return early;
+  if (offsetAt(zone, late) === Math.min(before, after)) return late;
+  // In a gap: the clock reads less than `wall` at `early` and more at `late`, so the transition
+  // is between them; find its first instant (to the millisecond, ~22 steps, once per cached day).
+  let low = early;
+  let high = late;
+  while (high - low > 1) {
+    const middle = Math.floor((low + high) / 2);
+    if (middle + offsetAt(zone, middle) >= wall) high = middle;
+    else low = middle;
+  }
+  return high;
+}
+
+/** The local calendar day (days since 1970-01-01 in the zone) whose date the clock shows at `at`. */
 function localDay(hours: Hours, at: number): number {
-  const offsetMinutes = DateTime.fromMillis(at, { zone: hours.tz }).offset;
-  return Math.floor((at + offsetMinutes * 60_000) / DAY);
+  return Math.floor((at + offsetAt(IANAZone.create(hours.tz), at)) / DAY);
 }
 
 /** The working interval of a local day, or null on a day off. */
@@ -33,33 +79,45 @@ function intervalOf(hours: Hours, day: number): Interval | null {
   const weekday = ((((day + 3) % 7) + 7) % 7) + 1; // 1970-01-01 was a Thursday
   let interval: Interval | null = null;
   if (hours.days.includes(weekday)) {
-    const date = DateTime.fromMillis(day * DAY, { zone: 'UTC' });
-    const at = (minute: number) =>
-      DateTime.fromObject(
-        { year: date.year, month: date.month, day: date.day, hour: 0, minute: 0 },
-        { zone: hours.tz },
-      )
-        .plus({ days: Math.floor(minute / 1440) })
-        .set({ hour: Math.floor((minute % 1440) / 60), minute: minute % 60 })
-        .toMillis();
-    interval = { open: at(hours.from), close: at(hours.to) };
+    const zone = IANAZone.create(hours.tz);
+    interval = {
+      open: instantOf(zone, day * DAY + hours.from * MINUTE),
+      close: instantOf(zone, day * DAY + hours.to * MINUTE),
+    };
   }
   if (cache.size >= CACHE_LIMIT) cache.clear();
   cache.set(key, interval);
   return interval;
 }
 
+/**
+ * The working interval that contains `at`, or null. That is its local day's, except after a clock
+ * has fallen back across midnight, from the new day into the old one (St John's did, from 00:01 to
+ * 23:01, until 2011): the clock shows the evening before a second time, but the new day opened
+ * at the first midnight. (Santiago and Beirut fall back from 24:00 to 23:00, so their midnight comes
+ * once, after the repeated hour, and the old day simply lasts 25 hours.)
+ */
+function intervalAt(hours: Hours, at: number): Interval | null {
+  const day = localDay(hours, at);
+  for (let d = day; d <= day + 1; d++) {
+    const interval = intervalOf(hours, d);
+    if (interval && at >= interval.open && at < interval.close) return interval;
+  }
+  return null;
+}
+
 export function isWithinHours(hours: Hours, at: number): boolean {
-  const interval = intervalOf(hours, localDay(hours, at));
-  return interval !== null && at >= interval.open && at < interval.close;
+  return intervalAt(hours, at) !== null;
 }
 
 /** The start of the working interval that contains `at`, or of the next one. */
 export function nextOpening(hours: Hours, at: number): number {
   const today = localDay(hours, at);
-  for (let i = 0; i < 8; i++) {
+  // Two weeks and a day: a weekly schedule's only day can be empty (wholly inside a gap) once.
+  for (let i = 0; i < 15; i++) {
     const interval = intervalOf(hours, today + i);
-    if (!interval) continue;
+    // An empty day is no opening: returning it would leave the walks below stuck on it.
+    if (!interval || interval.close <= interval.open) continue;
     if (at >= interval.open && at < interval.close) return at;
     if (interval.open >= at) return interval.open;
   }
@@ -68,7 +126,7 @@ export function nextOpening(hours: Hours, at: number): number {
 
 /** The close of the working interval that contains `at` (which must be inside one). */
 function closeOf(hours: Hours, at: number): number {
-  return intervalOf(hours, localDay(hours, at))?.close ?? at;
+  return intervalAt(hours, at)?.close ?? at;
 }
 
 /**
@@ -112,8 +170,10 @@ export type WorkingTimeIndex = (start: number, end: number) => number;
  * time before it, so a duration is two binary searches and a subtraction instead of a walk over
  * its working days (the SLA report converts ~11,600 durations: BENCHMARKS.md finding 6).
  *
- * An instant outside [from, to], or hours whose intervals are not in order and disjoint (a
- * working day that falls inside a DST gap), is answered by the walk itself.
+ * An instant outside [from, to] is answered by the walk itself. So would be intervals out of
+ * order or overlapping, which the binary search cannot handle: the local-time rule at the top of
+ * this file rules them out (a day inside a DST gap is empty, not backwards), but that is checked
+ * here rather than assumed.
  */
 export function createWorkingTimeIndex(hours: Hours, from: number, to: number): WorkingTimeIndex {
   const opens: number[] = [];
@@ -127,7 +187,7 @@ export function createWorkingTimeIndex(hours: Hours, from: number, to: number): 
     const interval = intervalOf(hours, day);
     if (!interval) continue;
     const previousClose = closes.at(-1);
-    if (interval.close <= interval.open || (previousClose !== undefined && interval.open < previousClose))
+    if (interval.close < interval.open || (previousClose !== undefined && interval.open < previousClose))
       ordered = false;
     opens.push(interval.open);
     closes.push(interval.close);
