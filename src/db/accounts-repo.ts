@@ -1,7 +1,8 @@
-import { and, desc, eq, sql } from 'drizzle-orm';
+import { and, desc, eq } from 'drizzle-orm';
 import type { AccountState } from '../domain/account-state.js';
 import type { AccountPatch, UserPatch } from '../domain/usage-event.js';
 import type { Db } from './client.js';
+import { rowDecoder } from './row-decoder.js';
 import { accounts, accountUsers, users } from './schema.js';
 
 export type AccountRow = typeof accounts.$inferSelect;
@@ -16,13 +17,8 @@ export interface Contact {
 
 /** Accounts, the people in them, and each account's live scoring state. */
 export function createAccountsRepo(db: Db) {
-  // Prepared once: building and compiling the query on every call was most of the cost of
-  // processing an event (BENCHMARKS.md).
-  const byId = db
-    .select()
-    .from(accounts)
-    .where(eq(accounts.id, sql.placeholder('id')))
-    .prepare();
+  const toAccount = rowDecoder(accounts);
+  const byId = db.$client.prepare<[string]>('select * from accounts where id = ?');
   // The per-event writes, raw: the same statements drizzle built, compiled once.
   const upsertAccount = db.$client.prepare(
     `insert into accounts (id, name, domain, plan, employees, industry, country, timezone, owner, first_seen_at, updated_at)
@@ -43,6 +39,10 @@ export function createAccountsRepo(db: Db) {
        email = coalesce(excluded.email, email), name = coalesce(excluded.name, name),
        title = coalesce(excluded.title, title), updated_at = excluded.updated_at`,
   );
+  // Most events name a known person and carry nothing about them: no write (a page less a commit).
+  const addUser = db.$client.prepare<[string, number]>(
+    'insert into users (id, updated_at) values (?, ?) on conflict (id) do nothing',
+  );
   const recordUserActivity = db.$client.prepare<[string, string, number]>(
     `insert into account_users (account_id, user_id, events, last_seen_at) values (?, ?, 1, ?)
      on conflict (account_id, user_id) do update set
@@ -50,7 +50,7 @@ export function createAccountsRepo(db: Db) {
   );
   return {
     find(id: string): AccountRow | null {
-      return byId.get({ id }) ?? null;
+      return toAccount(byId.get(id));
     },
 
     findByDomain(domain: string): AccountRow | null {
@@ -85,6 +85,10 @@ export function createAccountsRepo(db: Db) {
     },
 
     upsertUser(id: string, patch: UserPatch | null, now: number): void {
+      if (!patch || Object.keys(patch).length === 0) {
+        addUser.run(id, now);
+        return;
+      }
       upsertUser.run({
         id,
         email: patch?.email ?? null,

@@ -1,5 +1,6 @@
-import { and, asc, desc, eq, inArray, ne, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from './client.js';
+import { rowDecoder } from './row-decoder.js';
 import { type AlertState, accounts, alertEvents, alerts } from './schema.js';
 
 export type AlertRow = typeof alerts.$inferSelect;
@@ -37,23 +38,13 @@ export interface AlertAccount {
  */
 export function createAlertsRepo(db: Db) {
   const sqlite = db.$client;
-  const byId = db
-    .select()
-    .from(alerts)
-    .where(eq(alerts.id, sql.placeholder('id')))
-    .prepare();
-  const openOf = db
-    .select()
-    .from(alerts)
-    .where(and(eq(alerts.accountId, sql.placeholder('accountId')), ne(alerts.state, 'closed')))
-    .prepare();
-  const latestOf = db
-    .select()
-    .from(alerts)
-    .where(eq(alerts.accountId, sql.placeholder('accountId')))
-    .orderBy(desc(alerts.openedAt))
-    .limit(1)
-    .prepare();
+  // The lookups scoring makes for every event: raw statements (see rowDecoder).
+  const toAlert = rowDecoder(alerts);
+  const byId = sqlite.prepare<[string]>('select * from alerts where id = ?');
+  const openOf = sqlite.prepare<[string]>("select * from alerts where account_id = ? and state <> 'closed'");
+  const latestOf = sqlite.prepare<[string]>(
+    'select * from alerts where account_id = ? order by opened_at desc limit 1',
+  );
   // The account's scoring state is kilobytes of JSON: the one field escalation needs is read in
   // SQL instead of parsing it whole (an SLA step read the account twice, 30-70 µs each).
   const withAccount = db
@@ -158,7 +149,7 @@ export function createAlertsRepo(db: Db) {
   );
   return {
     find(id: string): AlertRow | null {
-      return byId.get({ id }) ?? null;
+      return toAlert(byId.get(id));
     },
 
     /** The alert and what escalation needs of its account (null when the account is gone). */
@@ -168,11 +159,11 @@ export function createAlertsRepo(db: Db) {
 
     /** The account's alert that is not closed (at most one, by the partial unique index). */
     findOpen(accountId: string): AlertRow | null {
-      return openOf.get({ accountId }) ?? null;
+      return toAlert(openOf.get(accountId));
     },
 
     findLatest(accountId: string): AlertRow | null {
-      return latestOf.get({ accountId }) ?? null;
+      return toAlert(latestOf.get(accountId));
     },
 
     insert(alert: NewAlert, actor: string | null, data: Record<string, unknown>): void {
