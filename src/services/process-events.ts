@@ -11,6 +11,7 @@ import { type AlertSummary, decideHandoff, type HandoffDecision } from '../domai
 import { EMPTY_SCORE, type Firmographics, type Score, scoreAccount } from '../domain/scoring.js';
 import { dueAfter, type PolicySnapshot, slaDeadlines, snapshotPolicy } from '../domain/sla.js';
 import { toUsageEvent, withPlanChange } from '../domain/stored-event.js';
+import type { AccountPatch } from '../domain/usage-event.js';
 import { createAlertRouting } from './alert-routing.js';
 
 const nextUlid = monotonicFactory();
@@ -35,6 +36,8 @@ export interface ProcessorDeps {
 
 export interface ProcessResult {
   processed: number;
+  /** Whether events may be waiting behind this turn (it ran out of time, or read a full page). */
+  more?: boolean;
   /** Events that threw on their own and were set aside (see `processPending`). */
   quarantined?: { eventId: string; error: string }[];
   decisions: { accountId: string; eventId: string; decision: HandoffDecision }[];
@@ -87,11 +90,11 @@ export function createEventProcessor(deps: ProcessorDeps) {
     }
     const state = current?.state ?? emptyAccountState();
 
-    const patch = withPlanChange(event, state.planChangedAt ?? null);
-    accounts.upsert(event.accountId, patch, now);
+    // Products resend the same traits with every event: write and read back only what changed.
+    const patch = changedFirmographics(current?.row, withPlanChange(event, state.planChangedAt ?? null));
+    if (!current || patch) accounts.upsert(event.accountId, patch, now);
     if (event.userId)
       accounts.recordUserActivity(event.accountId, event.userId, Math.min(event.occurredAt, now));
-    // Read back only when the firmographics may have changed (most events carry none).
     const account = current && !patch ? current.row : accounts.find(event.accountId)!;
     const hits = applyEvent(state, event, scoring.signals, scoring.half_life, now);
     const after = scoreAccount(state, firmOf(account), scoring, now);
@@ -302,13 +305,14 @@ export function createEventProcessor(deps: ProcessorDeps) {
 
   function processPendingRows(limit: number): ProcessResult {
     // A turn that runs out of time has read rows it never reaches: read about what one manages.
-    const rows = events.pending(Math.min(limit, readAhead));
+    const readLimit = Math.min(limit, readAhead);
+    const rows = events.pending(readLimit);
     if (rows.length === 0) return { processed: 0, decisions: [] };
     try {
       const result = processBatch(rows, deps.now());
       const cut = result.processed < rows.length;
       readAhead = Math.max(16, cut ? result.processed * 2 : rows.length * 2);
-      return result;
+      return { ...result, more: cut || rows.length === readLimit };
     } catch {
       const decisions: ProcessResult['decisions'] = [];
       const quarantined: ProcessResult['quarantined'] = [];
@@ -321,7 +325,7 @@ export function createEventProcessor(deps: ProcessorDeps) {
           quarantined.push({ eventId: row.id, error: message });
         }
       }
-      return { processed: rows.length, decisions, quarantined };
+      return { processed: rows.length, decisions, quarantined, more: rows.length === readLimit };
     }
   }
 }
@@ -340,6 +344,14 @@ function summary(alert: AlertRow): AlertSummary {
 
 function summaryOrNull(alert: AlertRow | null): AlertSummary | null {
   return alert ? summary(alert) : null;
+}
+
+/** The patch if it would change any of the account's fields, else null. */
+function changedFirmographics(row: AccountRow | undefined, patch: AccountPatch | null): AccountPatch | null {
+  if (!patch || !row) return patch;
+  for (const [key, value] of Object.entries(patch) as [keyof AccountPatch, unknown][])
+    if (value !== undefined && value !== null && row[key] !== value) return patch;
+  return null;
 }
 
 function label(account: AccountRow): string {
