@@ -264,6 +264,7 @@ export function buildApp(deps: AppDeps) {
       loop.stop();
       await sender.stop();
       if (!receiver) await app.stop();
+      await store.close();
     },
     /** For tests and tools: run processing now and wait for the outbox to drain once. */
     internals: { processor, sender, loop, alerts, accounts, outbox, sweep, metrics },

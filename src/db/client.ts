@@ -48,6 +48,7 @@ export function migrationsApplied(db: Db): boolean {
  * syncs the WAL (append-only, in order) up to and including everything relaxed before it.
  */
 export function withoutFsync<T>(db: Db, work: () => T): T {
+  // Not a statement prepared once: SQLite applies this pragma when it compiles it.
   db.$client.pragma('synchronous = NORMAL');
   try {
     return work();

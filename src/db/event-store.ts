@@ -117,6 +117,11 @@ export function createEventStore(db: Db, now: () => number = Date.now) {
       quarantine.run(now, error.slice(0, 1000), seq);
     },
 
+    /** Waits for the syncs under way and lets go of the WAL file (at shutdown). */
+    close(): Promise<void> {
+      return wal.close();
+    },
+
     /**
      * Durably stores a request's batch with the others of this turn and says how many were new;
      * resolves once they committed.

@@ -41,7 +41,9 @@ describe('rowDecoder', () => {
     db.insert(repStatus).values({ repId: 'U1', ooo: true, updatedAt: 3 }).run();
 
     const raw = db.$client.prepare('select * from alerts where id = ?').get('al_1');
-    expect(rowDecoder(alerts)(raw)).toStrictEqual(db.select().from(alerts).where(eq(alerts.id, 'al_1')).get());
+    expect(rowDecoder(alerts)(raw)).toStrictEqual(
+      db.select().from(alerts).where(eq(alerts.id, 'al_1')).get(),
+    );
     const rawRep = db.$client.prepare('select * from rep_status').get();
     expect(rowDecoder(repStatus)(rawRep)).toStrictEqual(db.select().from(repStatus).get());
     expect(rowDecoder(alerts)(undefined)).toBeNull();

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { closeDatabase, type Db, openDatabase } from '../../../src/db/client.js';
+import { closeDatabase, type Db, openDatabase, withoutFsync } from '../../../src/db/client.js';
 import { createWalSync } from '../../../src/db/wal-sync.js';
 
 let dir: string;
@@ -71,8 +71,30 @@ describe('WAL sync', () => {
       expect(result).toEqual({ status: 'rejected', reason: new Error('EIO') });
   });
 
-  it('really syncs the file on disk by default', async () => {
+  it('really syncs the file on disk by default, on one descriptor until closed', async () => {
     db.$client.exec('create table t (x)');
-    await expect(createWalSync(db).durable()).resolves.toBeUndefined();
+    const wal = createWalSync(db);
+    await expect(wal.durable()).resolves.toBeUndefined();
+    await expect(wal.durable()).resolves.toBeUndefined();
+    const open = wal.durable();
+    await wal.close(); // waits for the sync under way
+    await expect(open).resolves.toBeUndefined();
+    // A request still finishing at shutdown is synced through a descriptor of its own.
+    await expect(wal.durable()).resolves.toBeUndefined();
+  });
+});
+
+describe('withoutFsync', () => {
+  it('commits inside it with synchronous = NORMAL and restores FULL after, even when it throws', () => {
+    const synchronous = () => db.$client.pragma('synchronous', { simple: true });
+    expect(synchronous()).toBe(2); // FULL
+    expect(withoutFsync(db, synchronous)).toBe(1); // NORMAL
+    expect(synchronous()).toBe(2);
+    expect(() =>
+      withoutFsync(db, () => {
+        throw new Error('boom');
+      }),
+    ).toThrow('boom');
+    expect(synchronous()).toBe(2);
   });
 });
