@@ -96,7 +96,7 @@ export function buildApp(deps: AppDeps) {
         if (decision.kind === 'open') metrics.alertsOpened.inc({ tier: decision.tier });
       sender.kick();
     },
-    ingestBusy: () => router.inFlight() > 0,
+    ingestBusy: () => router.busy(),
   });
   const sla = createSlaSweep({ db, alerts, accounts, outbox, manifest, now });
   let lastSlackCheck = 0;

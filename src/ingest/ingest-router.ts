@@ -16,9 +16,13 @@ export function createRouter(
   observe: (route: string, status: number, seconds: number) => void = () => {},
 ) {
   let inFlight = 0;
+  let lastAnswered = Number.NEGATIVE_INFINITY;
   return {
-    /** Requests being read, stored or answered right now. */
-    inFlight: () => inFlight,
+    /**
+     * Whether requests are arriving: one is being read, stored or answered, or one was answered
+     * within `withinMs` (a client sending back to back leaves gaps shorter than that).
+     */
+    busy: (withinMs = 10) => inFlight > 0 || performance.now() - lastAnswered < withinMs,
 
     /** Handles the request if it is ours; returns false so the caller can hand it to Bolt. */
     handle(req: IncomingMessage, res: ServerResponse): boolean {
@@ -35,7 +39,10 @@ export function createRouter(
       const started = process.hrtime.bigint();
       res.setHeader('x-request-id', requestId);
       inFlight++;
-      res.once('close', () => inFlight--);
+      res.once('close', () => {
+        inFlight--;
+        lastAnswered = performance.now();
+      });
       res.once('finish', () =>
         observe(path, res.statusCode, Number(process.hrtime.bigint() - started) / 1e9),
       );

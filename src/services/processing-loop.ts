@@ -20,7 +20,7 @@ export function createProcessingLoop(deps: {
   processor: EventProcessor;
   logger: Logger;
   onProcessed: (result: ProcessResult) => void;
-  /** Whether ingest requests are waiting on the event loop right now. */
+  /** Whether ingest requests are arriving right now. */
   ingestBusy: () => boolean;
 }) {
   let scheduled = false;
