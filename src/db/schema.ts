@@ -52,10 +52,9 @@ export const accountUsers = sqliteTable(
     events: integer('events').notNull().default(0),
     lastSeenAt: integer('last_seen_at').notNull(),
   },
-  (t) => [
-    primaryKey({ columns: [t.accountId, t.userId] }),
-    index('account_users_rank').on(t.accountId, t.events),
-  ],
+  // No index on (account_id, events): every event moves its person's count, so one would be
+  // rewritten per event; an account's people are read by the primary key and sorted (a few dozen).
+  (t) => [primaryKey({ columns: [t.accountId, t.userId] })],
 );
 
 /**
