@@ -4,6 +4,9 @@ import type { EventProcessor, ProcessResult } from './process-events.js';
 /** A turn at least this long means a backlog (a turn stops at 5 ms): see `run`. */
 const FULL_TURN_MS = 3;
 
+/** Under a flood, the pause after a full turn, in turns: scoring keeps 1 / (1 + this) of the loop. */
+const FLOOD_PAUSE = 3;
+
 /**
  * How long new events wait for company before a turn scores them. A turn's commit costs about
  * as much as scoring several events (it writes every page the turn touched), so at a thousand
@@ -28,10 +31,11 @@ export function createProcessingLoop(deps: {
   let timer: NodeJS.Timeout | null = null;
 
   /**
-   * One turn, then — while events are waiting behind it — the next: at once, or, when ingest
-   * requests are waiting too, after twice the turn's length. Under a flood acks come first
-   * (scoring keeps a third of the loop and catches up from the durable backlog when the flood
-   * ends); at ordinary rates a turn scores what arrived in the last few milliseconds.
+   * One turn, then — while events are waiting behind it — the next: at once, or, when requests
+   * keep arriving too, after three times the turn's length. A backlog that builds while
+   * requests pour in is a flood — typically a backfill of historical batches — and acks come
+   * first: scoring keeps a quarter of the loop and catches up from the durable backlog when the
+   * flood ends. At ordinary rates turns are short and score what arrived in the last few ms.
    */
   function run(): void {
     scheduled = false;
@@ -43,7 +47,7 @@ export function createProcessingLoop(deps: {
       if (result.processed > 0) deps.onProcessed(result);
       if (!result.more) return; // the next event to arrive kicks the next turn
       const spent = performance.now() - started;
-      if (spent >= FULL_TURN_MS && deps.ingestBusy()) later(2 * spent);
+      if (spent >= FULL_TURN_MS && deps.ingestBusy()) later(FLOOD_PAUSE * spent);
       else {
         scheduled = true;
         setImmediate(run); // yield to I/O first
