@@ -25,7 +25,10 @@ export function createProcessingLoop(deps: {
   onProcessed: (result: ProcessResult) => void;
   /** Whether ingest requests are arriving right now. */
   ingestBusy: () => boolean;
+  /** A monotonic clock in ms (tests inject one). */
+  clock?: () => number;
 }) {
+  const clock = deps.clock ?? (() => performance.now());
   let scheduled = false;
   let stopped = false;
   let timer: NodeJS.Timeout | null = null;
@@ -41,12 +44,12 @@ export function createProcessingLoop(deps: {
     scheduled = false;
     timer = null;
     if (stopped) return;
-    const started = performance.now();
+    const started = clock();
     try {
       const result = deps.processor.processPending();
       if (result.processed > 0) deps.onProcessed(result);
       if (!result.more) return; // the next event to arrive kicks the next turn
-      const spent = performance.now() - started;
+      const spent = clock() - started;
       if (spent >= FULL_TURN_MS && deps.ingestBusy()) later(FLOOD_PAUSE * spent);
       else {
         scheduled = true;
