@@ -1,22 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createAccountsRepo } from '../../../src/db/accounts-repo.js';
 import { createAlertsRepo } from '../../../src/db/alerts-repo.js';
-import { closeDatabase, type Db, openDatabase } from '../../../src/db/client.js';
 import { emptyAccountState } from '../../../src/domain/account-state.js';
+import { useTempDatabase } from '../../support/temp-database.js';
 
-let dir: string;
-let db: Db;
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'pls-repo-'));
-  db = openDatabase(join(dir, 'pls.db'));
-});
-afterEach(() => {
-  closeDatabase(db);
-  rmSync(dir, { recursive: true, force: true });
-});
+const temp = useTempDatabase('pls-repo-');
 
 const alert = (id: string, accountId: string) => ({
   id,
@@ -37,7 +25,7 @@ const alert = (id: string, accountId: string) => ({
 
 describe('alerts repository', () => {
   it('transition is a compare-and-set: of two claims from open, only the first changes the alert', () => {
-    const alerts = createAlertsRepo(db);
+    const alerts = createAlertsRepo(temp.db);
     alerts.insert(alert('al_1', 'acct_1'), null, {});
     expect(alerts.transition('al_1', ['open'], { state: 'claimed', claimedBy: 'U_A' }, 5)).toBe(true);
     expect(alerts.transition('al_1', ['open'], { state: 'claimed', claimedBy: 'U_B' }, 6)).toBe(false);
@@ -45,7 +33,7 @@ describe('alerts repository', () => {
   });
 
   it('refuses a second alert that is not closed for the same account (partial unique index)', () => {
-    const alerts = createAlertsRepo(db);
+    const alerts = createAlertsRepo(temp.db);
     alerts.insert(alert('al_1', 'acct_1'), null, {});
     expect(() => alerts.insert(alert('al_2', 'acct_1'), null, {})).toThrow(/UNIQUE/);
     alerts.update('al_1', { state: 'closed' }, 9);
@@ -55,7 +43,7 @@ describe('alerts repository', () => {
 
 describe('alerts repository, prepared statements', () => {
   it('writes each set of columns with its own statement, JSON columns encoded, undefined columns untouched', () => {
-    const alerts = createAlertsRepo(db);
+    const alerts = createAlertsRepo(temp.db);
     alerts.insert({ ...alert('al_1', 'acct_1'), trigger: { signalId: 'usage_limit_hit' } }, 'U_A', {
       why: 1,
     });
@@ -72,7 +60,7 @@ describe('alerts repository, prepared statements', () => {
   });
 
   it('transition compares against the states it was given, whatever other calls asked before', () => {
-    const alerts = createAlertsRepo(db);
+    const alerts = createAlertsRepo(temp.db);
     alerts.insert(alert('al_1', 'acct_1'), null, {});
     expect(alerts.transition('al_1', ['claimed'], { state: 'contacted' }, 5)).toBe(false);
     expect(alerts.transition('al_1', ['open', 'claimed'], { state: 'contacted' }, 6)).toBe(true);
@@ -81,8 +69,8 @@ describe('alerts repository, prepared statements', () => {
   });
 
   it('finds an alert with the few facts of its account, the checkout start read out of the scoring state', () => {
-    const alerts = createAlertsRepo(db);
-    const accounts = createAccountsRepo(db);
+    const alerts = createAlertsRepo(temp.db);
+    const accounts = createAccountsRepo(temp.db);
     accounts.upsert('acct_1', { domain: 'acme.com', employees: 300 }, 1);
     accounts.saveScore('acct_1', { ...emptyAccountState(), upgradeStartedAt: 42 }, 50, 'warm', 2);
     alerts.insert(alert('al_1', 'acct_1'), null, {});
@@ -97,7 +85,7 @@ describe('alerts repository, prepared statements', () => {
   });
 
   it('tells who is out of office and what each rep holds in one go, as isOoo and heldBy do one by one', () => {
-    const alerts = createAlertsRepo(db);
+    const alerts = createAlertsRepo(temp.db);
     alerts.insert({ ...alert('al_1', 'acct_1'), state: 'claimed', claimedBy: 'U_A' }, null, {});
     alerts.insert({ ...alert('al_2', 'acct_2'), state: 'contacted', claimedBy: 'U_A' }, null, {});
     alerts.insert({ ...alert('al_3', 'acct_3'), state: 'closed', claimedBy: 'U_A' }, null, {});
@@ -115,7 +103,7 @@ describe('alerts repository, prepared statements', () => {
   });
 
   it('lists the sweep’s candidates by id, due ones oldest first', () => {
-    const alerts = createAlertsRepo(db);
+    const alerts = createAlertsRepo(temp.db);
     alerts.insert({ ...alert('al_1', 'acct_1'), nextEscalationAt: 30 }, null, {});
     alerts.insert({ ...alert('al_2', 'acct_2'), nextEscalationAt: 10 }, null, {});
     alerts.insert({ ...alert('al_3', 'acct_3'), nextEscalationAt: 99 }, null, {});

@@ -1,22 +1,11 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { closeDatabase, type Db, openDatabase } from '../../../src/db/client.js';
+import { describe, expect, it } from 'vitest';
 import { createEventStore } from '../../../src/db/event-store.js';
 import type { UsageEvent } from '../../../src/domain/usage-event.js';
+import { useTempDatabase } from '../../support/temp-database.js';
 
-let dir: string;
-let db: Db;
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'pls-events-'));
-  db = openDatabase(join(dir, 'pls.db'));
-});
-afterEach(() => {
-  closeDatabase(db);
-  rmSync(dir, { recursive: true, force: true });
-});
+const temp = useTempDatabase('pls-events-');
 
 const event = (id: string, properties: Record<string, unknown> = {}): UsageEvent => ({
   id,
@@ -32,7 +21,7 @@ const event = (id: string, properties: Record<string, unknown> = {}): UsageEvent
 
 /** What another connection (another process) sees on disk. */
 function storedOnDisk(): { id: string; receivedAt: number }[] {
-  const reader = new Database(join(dir, 'pls.db'), { readonly: true });
+  const reader = new Database(join(temp.dir, 'pls.db'), { readonly: true });
   try {
     return reader.prepare('select id, received_at as receivedAt from events order by seq').all() as {
       id: string;
@@ -46,7 +35,7 @@ function storedOnDisk(): { id: string; receivedAt: number }[] {
 describe('event store group commit', () => {
   it('stores the batches of one turn in one commit, visible on disk when each promise resolves', async () => {
     let clock = 5_000;
-    const store = createEventStore(db, () => clock++);
+    const store = createEventStore(temp.db, () => clock++);
     const results = await Promise.all([
       store.commit([event('evt_a'), event('evt_b')]),
       store.commit([event('evt_c')]),
@@ -66,7 +55,7 @@ describe('event store group commit', () => {
   });
 
   it('a request that cannot be stored fails alone; the others of its group are committed', async () => {
-    const store = createEventStore(db, () => 7_000);
+    const store = createEventStore(temp.db, () => 7_000);
     const unstorable = event('evt_bad', { big: 1n }); // JSON.stringify throws on a BigInt
     const [first, bad, last] = await Promise.allSettled([
       store.commit([event('evt_1')]),
@@ -82,7 +71,7 @@ describe('event store group commit', () => {
 
   it('batches of later turns commit in their own groups', async () => {
     let clock = 1;
-    const store = createEventStore(db, () => clock++);
+    const store = createEventStore(temp.db, () => clock++);
     await store.commit([event('evt_1')]);
     await store.commit([event('evt_2')]);
     expect(storedOnDisk()).toEqual([

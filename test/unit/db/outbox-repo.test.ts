@@ -1,24 +1,12 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { closeDatabase, type Db, openDatabase } from '../../../src/db/client.js';
+import { describe, expect, it } from 'vitest';
 import { createOutboxRepo } from '../../../src/db/outbox-repo.js';
+import { useTempDatabase } from '../../support/temp-database.js';
 
-let dir: string;
-let db: Db;
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'pls-outbox-'));
-  db = openDatabase(join(dir, 'pls.db'));
-});
-afterEach(() => {
-  closeDatabase(db);
-  rmSync(dir, { recursive: true, force: true });
-});
+const temp = useTempDatabase('pls-outbox-');
 
 describe('outbox repository', () => {
   it('queues rows in order with their payload, due at once, and drops repeated App Home refreshes', () => {
-    const outbox = createOutboxRepo(db);
+    const outbox = createOutboxRepo(temp.db);
     outbox.enqueue({ kind: 'alert.reply', alertId: 'al_1', text: 'hi <@U1>' }, 5);
     outbox.refreshHomes(['U1', null, 'U1', undefined, 'U2'], 6);
     expect(outbox.pending(10)).toMatchObject([
@@ -41,7 +29,7 @@ describe('outbox repository', () => {
   });
 
   it('settles rows: sent, failed, failed with the rest of their alert, retried with or without a known outcome', () => {
-    const outbox = createOutboxRepo(db);
+    const outbox = createOutboxRepo(temp.db);
     for (let i = 0; i < 3; i++) outbox.enqueue({ kind: 'alert.update', alertId: 'al_1' }, 1);
     outbox.enqueue({ kind: 'alert.post', alertId: 'al_2' }, 1);
     outbox.enqueue({ kind: 'alert.post', alertId: 'al_3' }, 1);

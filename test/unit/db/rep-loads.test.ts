@@ -1,13 +1,11 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
 import { loadManifest } from '../../../src/config/manifest.js';
 import { createAccountsRepo } from '../../../src/db/accounts-repo.js';
 import { createAlertsRepo } from '../../../src/db/alerts-repo.js';
-import { closeDatabase, type Db, openDatabase } from '../../../src/db/client.js';
 import { routeAlert } from '../../../src/domain/routing.js';
 import { createAlertRouting } from '../../../src/services/alert-routing.js';
+import { useTempDatabase } from '../../support/temp-database.js';
 
 /** The shipped manifest: three teams, seven reps with their own hours, territories and tiers. */
 const manifest = loadManifest(resolve(import.meta.dirname, '../../../manifests/pls.yml'));
@@ -15,21 +13,12 @@ const DAY = 86_400_000;
 const MONDAY_NOON_NY = Date.parse('2026-11-23T17:00:00Z');
 const SATURDAY_NOON_NY = Date.parse('2026-11-28T17:00:00Z');
 
-let dir: string;
-let db: Db;
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'pls-loads-'));
-  db = openDatabase(join(dir, 'pls.db'));
-});
-afterEach(() => {
-  closeDatabase(db);
-  rmSync(dir, { recursive: true, force: true });
-});
+const temp = useTempDatabase('pls-loads-');
 
 describe('routing over the database’s view of the reps', () => {
   it('picks the rep the per-rep questions (isOoo, heldBy, suggestedSince) pick, whatever the state', () => {
-    const accounts = createAccountsRepo(db);
-    const alerts = createAlertsRepo(db);
+    const accounts = createAccountsRepo(temp.db);
+    const alerts = createAlertsRepo(temp.db);
     const router = createAlertRouting({ accounts, alerts, manifest });
     const reps = manifest.routing.reps.map((r) => r.id);
     // Uneven loads: rep i holds i alerts and was suggested to some recently and i long ago; one

@@ -1,26 +1,15 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { eq } from 'drizzle-orm';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { closeDatabase, type Db, openDatabase } from '../../../src/db/client.js';
+import { describe, expect, it } from 'vitest';
 import { rowDecoder } from '../../../src/db/row-decoder.js';
 import { alerts, repStatus } from '../../../src/db/schema.js';
+import { useTempDatabase } from '../../support/temp-database.js';
 
-let dir: string;
-let db: Db;
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'pls-rows-'));
-  db = openDatabase(join(dir, 'pls.db'));
-});
-afterEach(() => {
-  closeDatabase(db);
-  rmSync(dir, { recursive: true, force: true });
-});
+const temp = useTempDatabase('pls-rows-');
 
 describe('rowDecoder', () => {
   it("decodes a raw select * row exactly as drizzle's select() does: JSON, nulls, booleans", () => {
-    db.insert(alerts)
+    temp.db
+      .insert(alerts)
       .values({
         id: 'al_1',
         accountId: 'acct_1',
@@ -38,14 +27,14 @@ describe('rowDecoder', () => {
         updatedAt: 1,
       })
       .run();
-    db.insert(repStatus).values({ repId: 'U1', ooo: true, updatedAt: 3 }).run();
+    temp.db.insert(repStatus).values({ repId: 'U1', ooo: true, updatedAt: 3 }).run();
 
-    const raw = db.$client.prepare('select * from alerts where id = ?').get('al_1');
+    const raw = temp.db.$client.prepare('select * from alerts where id = ?').get('al_1');
     expect(rowDecoder(alerts)(raw)).toStrictEqual(
-      db.select().from(alerts).where(eq(alerts.id, 'al_1')).get(),
+      temp.db.select().from(alerts).where(eq(alerts.id, 'al_1')).get(),
     );
-    const rawRep = db.$client.prepare('select * from rep_status').get();
-    expect(rowDecoder(repStatus)(rawRep)).toStrictEqual(db.select().from(repStatus).get());
+    const rawRep = temp.db.$client.prepare('select * from rep_status').get();
+    expect(rowDecoder(repStatus)(rawRep)).toStrictEqual(temp.db.select().from(repStatus).get());
     expect(rowDecoder(alerts)(undefined)).toBeNull();
   });
 });

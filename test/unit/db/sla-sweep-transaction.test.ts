@@ -1,37 +1,25 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadManifest } from '../../../src/config/manifest.js';
 import { createAccountsRepo } from '../../../src/db/accounts-repo.js';
 import { createAlertsRepo } from '../../../src/db/alerts-repo.js';
-import { closeDatabase, type Db, openDatabase } from '../../../src/db/client.js';
 import { createOutboxRepo } from '../../../src/db/outbox-repo.js';
 import { escalationDueAt } from '../../../src/domain/escalation.js';
 import { slaDeadlines, snapshotPolicy } from '../../../src/domain/sla.js';
 import { createSlaSweep } from '../../../src/services/sla-sweep.js';
 import { TEST_MANIFEST } from '../../support/harness.js';
+import { useTempDatabase } from '../../support/temp-database.js';
 
 const manifest = loadManifest(TEST_MANIFEST);
 const T0 = Date.parse('2026-11-23T15:00:00Z');
 const CLAIM = manifest.sla.tiers.hot.claim;
 
-let dir: string;
-let db: Db;
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'pls-sweep-'));
-  db = openDatabase(join(dir, 'pls.db'));
-});
-afterEach(() => {
-  closeDatabase(db);
-  rmSync(dir, { recursive: true, force: true });
-});
+const temp = useTempDatabase('pls-sweep-');
 
 /** The sweep over a real database, with `count` unclaimed hot alerts raised at T0. */
 function setUp(count: number) {
-  const accounts = createAccountsRepo(db);
-  const alerts = createAlertsRepo(db);
-  const outbox = createOutboxRepo(db);
+  const accounts = createAccountsRepo(temp.db);
+  const alerts = createAlertsRepo(temp.db);
+  const outbox = createOutboxRepo(temp.db);
   const team = manifest.routing.teams.find((t) => t.id === 'mid-market')!;
   const policy = snapshotPolicy(manifest.sla, 'hot', team.hours);
   for (let i = 1; i <= count; i++) {
@@ -60,14 +48,14 @@ function setUp(count: number) {
     );
   }
   let now = T0;
-  const sla = createSlaSweep({ db, alerts, accounts, outbox, manifest, now: () => now });
+  const sla = createSlaSweep({ db: temp.db, alerts, accounts, outbox, manifest, now: () => now });
   const steps = (alertId: string) =>
     alerts
       .history(alertId)
       .filter((e) => e.kind === 'escalation')
       .map((e) => e.data?.step);
   const queued = (alertId: string) =>
-    db.$client.prepare('select count(*) as n from outbox where alert_id = ?').pluck().get(alertId);
+    temp.db.$client.prepare('select count(*) as n from outbox where alert_id = ?').pluck().get(alertId);
   return { sla, alerts, steps, queued, at: (t: number) => (now = t) };
 }
 
@@ -80,13 +68,13 @@ describe('the SLA sweep, in one transaction', () => {
     expect(first.failed).toEqual([]);
     for (const id of ['al_1', 'al_2', 'al_3']) expect(steps(id)).toEqual(['remind', 'escalate', 'reassign']);
     expect(sla.sweep().escalations).toEqual([]);
-    expect(db.$client.inTransaction).toBe(false);
+    expect(temp.db.$client.inTransaction).toBe(false);
   });
 
   it('rolls back only the step that throws: the others commit with their outbox rows, the broken one is reported', () => {
     const { sla, steps, queued, at } = setUp(3);
     // A row the step cannot read (a policy without steps): its step throws.
-    db.$client.prepare("update alerts set policy = '{}' where id = 'al_2'").run();
+    temp.db.$client.prepare("update alerts set policy = '{}' where id = 'al_2'").run();
     at(T0 + 3 * CLAIM);
     const result = sla.sweep();
     expect(result.failed).toEqual([{ alertId: 'al_2', action: 'escalation', error: expect.any(TypeError) }]);
@@ -113,6 +101,6 @@ describe('the SLA sweep, in one transaction', () => {
       backOffClosed: 0,
       failed: [],
     });
-    expect(db.$client.inTransaction).toBe(false);
+    expect(temp.db.$client.inTransaction).toBe(false);
   });
 });

@@ -1,20 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { closeDatabase, type Db, openDatabase, withoutFsync } from '../../../src/db/client.js';
+import { describe, expect, it } from 'vitest';
+import { withoutFsync } from '../../../src/db/client.js';
 import { createWalSync } from '../../../src/db/wal-sync.js';
+import { useTempDatabase } from '../../support/temp-database.js';
 
-let dir: string;
-let db: Db;
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'pls-wal-'));
-  db = openDatabase(join(dir, 'pls.db'));
-});
-afterEach(() => {
-  closeDatabase(db);
-  rmSync(dir, { recursive: true, force: true });
-});
+const temp = useTempDatabase('pls-wal-');
 
 /** A file sync the test finishes by hand, recording which file and when it was asked. */
 function manualSync() {
@@ -39,10 +29,10 @@ const settledYet = async (promise: Promise<unknown>) => {
 describe('WAL sync', () => {
   it('syncs the WAL file, and callers that arrive during a sync wait for the next one', async () => {
     const { calls, sync } = manualSync();
-    const wal = createWalSync(db, sync);
+    const wal = createWalSync(temp.db, sync);
     const first = wal.durable();
     const second = wal.durable(); // arrives while the first sync runs: its frames may be newer
-    expect(calls.map((c) => c.path)).toEqual([join(dir, 'pls.db-wal')]);
+    expect(calls.map((c) => c.path)).toEqual([join(temp.dir, 'pls.db-wal')]);
 
     calls[0]!.finish();
     await first;
@@ -60,7 +50,7 @@ describe('WAL sync', () => {
 
   it('callers waiting together share one sync, and share its failure', async () => {
     const { calls, sync } = manualSync();
-    const wal = createWalSync(db, sync);
+    const wal = createWalSync(temp.db, sync);
     const blocker = wal.durable();
     const waiting = [wal.durable(), wal.durable(), wal.durable()];
     calls[0]!.finish();
@@ -72,8 +62,8 @@ describe('WAL sync', () => {
   });
 
   it('really syncs the file on disk by default, on one descriptor until closed', async () => {
-    db.$client.exec('create table t (x)');
-    const wal = createWalSync(db);
+    temp.db.$client.exec('create table t (x)');
+    const wal = createWalSync(temp.db);
     await expect(wal.durable()).resolves.toBeUndefined();
     await expect(wal.durable()).resolves.toBeUndefined();
     const open = wal.durable();
@@ -86,12 +76,12 @@ describe('WAL sync', () => {
 
 describe('withoutFsync', () => {
   it('commits inside it with synchronous = NORMAL and restores FULL after, even when it throws', () => {
-    const synchronous = () => db.$client.pragma('synchronous', { simple: true });
+    const synchronous = () => temp.db.$client.pragma('synchronous', { simple: true });
     expect(synchronous()).toBe(2); // FULL
-    expect(withoutFsync(db, synchronous)).toBe(1); // NORMAL
+    expect(withoutFsync(temp.db, synchronous)).toBe(1); // NORMAL
     expect(synchronous()).toBe(2);
     expect(() =>
-      withoutFsync(db, () => {
+      withoutFsync(temp.db, () => {
         throw new Error('boom');
       }),
     ).toThrow('boom');
