@@ -2,13 +2,13 @@ import type { Hours } from '../config/manifest.js';
 import { createWorkingTimeIndex, type WorkingTimeIndex } from './business-hours.js';
 
 /**
- * The `/pls sla` report (SPEC §4.2) as a pure function of (alerts, options): the service loads
- * the rows and the renderer shows the result. No clock is read here; `now` is an argument.
+ * The `/pls sla` report (SPEC §4.2) as a pure fold over (alerts, options): the service streams
+ * the period's rows into `createSlaReportBuilder` one at a time, `buildSlaReport` does the same for
+ * an array, and the renderer shows the result. No clock is read here; `now` is an argument.
  */
 
 /** One alert as the report needs it: a row of `alerts` plus its count of escalation events. */
 export interface ReportAlert {
-  id: string;
   tier: 'hot' | 'warm';
   teamId: string;
   /** Epoch ms; the period filter is on this. */
@@ -160,10 +160,40 @@ export interface SlaReport {
 
 const REP_OUTCOMES: ReadonlySet<string> = new Set(['won', 'lost', 'no_response', 'not_a_fit']);
 
+/**
+ * Folds alerts into the report one at a time, so a caller streaming rows needs neither an array
+ * of them nor an object per row. Each alert is in the report when it opened in the period and is
+ * in scope; `add` filters, so it may be handed any alert.
+ */
+export interface SlaReportBuilder {
+  /** Counts `alert` in. Keeps nothing of the object: a caller may reuse one for every row. */
+  add(alert: Readonly<ReportAlert>): void;
+  /** The report over the alerts added so far. */
+  build(): SlaReport;
+}
+
+interface RepTally {
+  claimed: number;
+  withinSla: number;
+  contacted: number;
+  won: number;
+  claimTimes: number[];
+}
+
+interface SignalTally {
+  alerts: number;
+  outcomes: OutcomeTally;
+}
+
 export function buildSlaReport(alerts: readonly ReportAlert[], options: ReportOptions): SlaReport {
-  const { now, periodMs, businessHours } = options;
+  const builder = createSlaReportBuilder(options);
+  for (const alert of alerts) builder.add(alert);
+  return builder.build();
+}
+
+export function createSlaReportBuilder(options: ReportOptions): SlaReportBuilder {
+  const { now, periodMs, businessHours, scope } = options;
   const from = now - periodMs;
-  const inReport = alerts.filter((a) => a.openedAt > from && a.openedAt <= now && inScope(a, options.scope));
 
   // Business time: one index of the period's working days per set of hours (the callers hand out
   // the manifest's own `Hours` objects), so each duration is a lookup, not a walk over its days.
@@ -176,80 +206,135 @@ export function buildSlaReport(alerts: readonly ReportAlert[], options: ReportOp
     }
     return index(start, end);
   };
-  /** Time from the alert's clock start to `end`, in `hours` when business time; null if `end` came first. */
-  const elapsed = (alert: ReportAlert, end: number, hours: () => Hours): number | null => {
-    if (end < alert.clockStart) return null;
-    return businessHours ? workingTime(hours(), alert.clockStart, end) : end - alert.clockStart;
-  };
-  const claimTime = (a: ReportAlert): number | null =>
-    a.claimedAt === null ? null : elapsed(a, a.claimedAt, () => options.teamHours(a.teamId));
-  const touchTime = (a: ReportAlert): number | null =>
-    a.contactedAt === null
-      ? null
-      : elapsed(a, a.contactedAt, () =>
-          a.claimedBy === null ? options.teamHours(a.teamId) : options.repHours(a.claimedBy),
-        );
+  /** Time from the clock start to `end`, in the hours of `owner` (a team or rep id) when business time. */
+  const elapsed = (clockStart: number, end: number, hours: (owner: string) => Hours, owner: string) =>
+    businessHours ? workingTime(hours(owner), clockStart, end) : end - clockStart;
 
-  const claimStatuses = inReport.map((a) => claimStatus(a, now));
-  const count = (status: ClaimStatus) => claimStatuses.filter((s) => s === status).length;
-  const met = count('met');
-  const breached = count('breached');
+  let total = 0;
+  let hot = 0;
+  let warm = 0;
+  let met = 0;
+  let breached = 0;
+  let pending = 0;
+  let closedUnclaimed = 0;
+  let firstTouchBreaches = 0;
+  let escalations = 0;
+  let claimed = 0;
+  let contacted = 0;
+  let won = 0;
+  const claimTimes: number[] = [];
+  const touchTimes: number[] = [];
+  const conversions = { hot: outcomeTally(), warm: outcomeTally(), all: outcomeTally() };
+  const reps = new Map<string, RepTally>();
+  const signals = new Map<string | null, SignalTally>();
 
-  const reps = groupBy(
-    inReport.filter((a) => a.claimedBy !== null),
-    (a) => a.claimedBy!,
-  );
-  const repRows: RepRow[] = [...reps.entries()]
-    .map(([repId, held]) => {
-      const withinSla = held.filter((a) => claimStatus(a, now) === 'met').length;
-      return {
-        repId,
-        claimed: held.length,
-        withinSla,
-        withinSlaRate: withinSla / held.length,
-        timeToClaim: durationStats(held.map(claimTime)),
-        contacted: held.filter(reachedContact).length,
-        won: held.filter((a) => a.outcome === 'won').length,
-      };
-    })
-    .sort((a, b) => b.claimed - a.claimed || compareIds(a.repId, b.repId));
-
-  const signals = groupBy(inReport, (a) => a.triggerSignal);
-  const signalRows: SignalRow[] = [...signals.entries()]
-    .map(([signal, raised]) => ({ signal, alerts: raised.length, ...conversion(raised) }))
-    .sort((a, b) => b.alerts - a.alerts || compareSignals(a.signal, b.signal));
-
-  const hot = inReport.filter((a) => a.tier === 'hot');
-  const warm = inReport.filter((a) => a.tier === 'warm');
   return {
-    periodLabel: options.periodLabel,
-    periodMs,
-    from,
-    to: now,
-    scope: options.scope,
-    measure: businessHours ? 'business' : 'wall',
-    empty: inReport.length === 0,
-    alerts: { total: inReport.length, hot: hot.length, warm: warm.length },
-    claimSla: {
-      met,
-      breached,
-      pending: count('pending'),
-      closedUnclaimed: count('closed-unclaimed'),
-      rate: met + breached === 0 ? null : met / (met + breached),
+    add(a) {
+      if (!(a.openedAt > from && a.openedAt <= now && inScope(a, scope))) return;
+      total++;
+      if (a.tier === 'hot') hot++;
+      else if (a.tier === 'warm') warm++;
+
+      const status = claimStatus(a, now);
+      if (status === 'met') met++;
+      else if (status === 'breached') breached++;
+      else if (status === 'pending') pending++;
+      else closedUnclaimed++;
+      if (firstTouchBreached(a, now)) firstTouchBreaches++;
+      escalations += a.escalations;
+      const reached = reachedContact(a);
+      const isWon = a.outcome === 'won';
+      if (reached) contacted++;
+      if (isWon) won++;
+
+      // An alert claimed (or contacted) before its current clock started, i.e. upgraded in place
+      // after the claim, has no time to claim (or to first touch).
+      let claimTime: number | null = null;
+      if (a.claimedAt !== null) {
+        claimed++;
+        if (a.claimedAt >= a.clockStart) {
+          claimTime = elapsed(a.clockStart, a.claimedAt, options.teamHours, a.teamId);
+          claimTimes.push(claimTime);
+        }
+      }
+      if (a.contactedAt !== null && a.contactedAt >= a.clockStart) {
+        touchTimes.push(
+          a.claimedBy === null
+            ? elapsed(a.clockStart, a.contactedAt, options.teamHours, a.teamId)
+            : elapsed(a.clockStart, a.contactedAt, options.repHours, a.claimedBy),
+        );
+      }
+
+      if (a.claimedBy !== null) {
+        let rep = reps.get(a.claimedBy);
+        if (!rep) {
+          rep = { claimed: 0, withinSla: 0, contacted: 0, won: 0, claimTimes: [] };
+          reps.set(a.claimedBy, rep);
+        }
+        rep.claimed++;
+        if (status === 'met') rep.withinSla++;
+        if (reached) rep.contacted++;
+        if (isWon) rep.won++;
+        if (claimTime !== null) rep.claimTimes.push(claimTime);
+      }
+
+      let signal = signals.get(a.triggerSignal);
+      if (!signal) {
+        signal = { alerts: 0, outcomes: outcomeTally() };
+        signals.set(a.triggerSignal, signal);
+      }
+      signal.alerts++;
+      countOutcome(signal.outcomes, a.outcome);
+      if (a.tier === 'hot') countOutcome(conversions.hot, a.outcome);
+      else if (a.tier === 'warm') countOutcome(conversions.warm, a.outcome);
+      countOutcome(conversions.all, a.outcome);
     },
-    timeToClaim: durationStats(inReport.map(claimTime)),
-    timeToFirstTouch: durationStats(inReport.map(touchTime)),
-    breaches: { claim: breached, firstTouch: inReport.filter((a) => firstTouchBreached(a, now)).length },
-    escalations: inReport.reduce((sum, a) => sum + a.escalations, 0),
-    reps: repRows,
-    funnel: {
-      raised: inReport.length,
-      claimed: inReport.filter((a) => a.claimedAt !== null).length,
-      contacted: inReport.filter(reachedContact).length,
-      won: inReport.filter((a) => a.outcome === 'won').length,
+
+    build() {
+      const repRows: RepRow[] = [...reps.entries()]
+        .map(([repId, rep]) => ({
+          repId,
+          claimed: rep.claimed,
+          withinSla: rep.withinSla,
+          withinSlaRate: rep.withinSla / rep.claimed,
+          timeToClaim: durationStats(rep.claimTimes),
+          contacted: rep.contacted,
+          won: rep.won,
+        }))
+        .sort((a, b) => b.claimed - a.claimed || compareIds(a.repId, b.repId));
+      const signalRows: SignalRow[] = [...signals.entries()]
+        .map(([signal, tally]) => ({ signal, alerts: tally.alerts, ...conversionOf(tally.outcomes) }))
+        .sort((a, b) => b.alerts - a.alerts || compareSignals(a.signal, b.signal));
+      return {
+        periodLabel: options.periodLabel,
+        periodMs,
+        from,
+        to: now,
+        scope,
+        measure: businessHours ? 'business' : 'wall',
+        empty: total === 0,
+        alerts: { total, hot, warm },
+        claimSla: {
+          met,
+          breached,
+          pending,
+          closedUnclaimed,
+          rate: met + breached === 0 ? null : met / (met + breached),
+        },
+        timeToClaim: durationStats(claimTimes),
+        timeToFirstTouch: durationStats(touchTimes),
+        breaches: { claim: breached, firstTouch: firstTouchBreaches },
+        escalations,
+        reps: repRows,
+        funnel: { raised: total, claimed, contacted, won },
+        conversion: {
+          hot: conversionOf(conversions.hot),
+          warm: conversionOf(conversions.warm),
+          all: conversionOf(conversions.all),
+        },
+        signals: signalRows,
+      };
     },
-    conversion: { hot: conversion(hot), warm: conversion(warm), all: conversion(inReport) },
-    signals: signalRows,
   };
 }
 
@@ -287,15 +372,29 @@ function reachedContact(alert: ReportAlert): boolean {
 }
 
 export function conversion(alerts: readonly ReportAlert[]): Conversion {
-  let outcomes = 0;
-  let won = 0;
-  let selfServed = 0;
-  for (const { outcome } of alerts) {
-    if (outcome === null) continue;
-    if (REP_OUTCOMES.has(outcome)) outcomes++;
-    if (outcome === 'won') won++;
-    else if (outcome === 'self_served') selfServed++;
-  }
+  const tally = outcomeTally();
+  for (const { outcome } of alerts) countOutcome(tally, outcome);
+  return conversionOf(tally);
+}
+
+interface OutcomeTally {
+  outcomes: number;
+  won: number;
+  selfServed: number;
+}
+
+function outcomeTally(): OutcomeTally {
+  return { outcomes: 0, won: 0, selfServed: 0 };
+}
+
+function countOutcome(tally: OutcomeTally, outcome: string | null): void {
+  if (outcome === null) return;
+  if (REP_OUTCOMES.has(outcome)) tally.outcomes++;
+  if (outcome === 'won') tally.won++;
+  else if (outcome === 'self_served') tally.selfServed++;
+}
+
+function conversionOf({ outcomes, won, selfServed }: OutcomeTally): Conversion {
   if (outcomes < MIN_OUTCOMES) return { outcomes, won, selfServed, rate: null, band: 'not-enough-outcomes' };
   const rate = won / outcomes;
   return { outcomes, won, selfServed, rate, band: bandOf(rate) };
@@ -318,20 +417,10 @@ export function percentile(sortedAscending: ArrayLike<number>, p: number): numbe
   return sortedAscending[rank - 1] ?? null;
 }
 
-function durationStats(values: readonly (number | null)[]): DurationStats {
+function durationStats(values: readonly number[]): DurationStats {
   // A typed array sorts numerically without a comparator call per step: several times faster.
-  const sorted = Float64Array.from(values.filter((v): v is number => v !== null)).sort();
+  const sorted = Float64Array.from(values).sort();
   return { count: sorted.length, medianMs: percentile(sorted, 50), p90Ms: percentile(sorted, 90) };
-}
-
-function groupBy<K>(alerts: readonly ReportAlert[], key: (alert: ReportAlert) => K): Map<K, ReportAlert[]> {
-  const groups = new Map<K, ReportAlert[]>();
-  for (const alert of alerts) {
-    const group = groups.get(key(alert));
-    if (group) group.push(alert);
-    else groups.set(key(alert), [alert]);
-  }
-  return groups;
 }
 
 function compareIds(a: string, b: string): number {

@@ -1,6 +1,6 @@
 import type { Hours, Manifest } from '../config/manifest.js';
 import type { SlaReportQuery } from '../db/sla-report-query.js';
-import { buildSlaReport, type ReportScope, type SlaReport } from '../domain/sla-report.js';
+import { createSlaReportBuilder, type ReportScope, type SlaReport } from '../domain/sla-report.js';
 import { UserError } from './user-error.js';
 
 const PERIODS: Record<string, number> = {
@@ -38,7 +38,7 @@ export function parseSlaArgs(
   return request;
 }
 
-/** Reads the alerts of the period and hands them to the pure report. */
+/** Streams the alerts of the period and scope into the pure report. */
 export function createSlaReports(deps: { query: SlaReportQuery; manifest: Manifest }) {
   const { query, manifest } = deps;
   const { routing } = manifest;
@@ -58,7 +58,7 @@ export function createSlaReports(deps: { query: SlaReportQuery; manifest: Manife
       const since = now - periodMs;
       // The first alert's frozen policy says how the period was measured; the manifest when none.
       const businessHours = query.businessHoursSince(since) ?? manifest.sla.business_hours;
-      return buildSlaReport(query.alertsRaisedSince(since), {
+      const builder = createSlaReportBuilder({
         now,
         periodMs,
         periodLabel: request.periodLabel,
@@ -67,6 +67,8 @@ export function createSlaReports(deps: { query: SlaReportQuery; manifest: Manife
         repHours,
         scope: request.scope,
       });
+      query.forEachAlertRaised(since, now, request.scope, builder.add);
+      return builder.build();
     },
   };
 }

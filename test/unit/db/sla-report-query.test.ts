@@ -5,8 +5,12 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type AlertsRepo, createAlertsRepo, type NewAlert } from '../../../src/db/alerts-repo.js';
 import { closeDatabase, type Db, openDatabase } from '../../../src/db/client.js';
 import { createSlaReportQuery } from '../../../src/db/sla-report-query.js';
+import { createRng } from '../../../src/domain/rng.js';
+import type { ReportAlert, ReportScope } from '../../../src/domain/sla-report.js';
 
 const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
 const T = Date.parse('2026-11-23T15:00:00Z');
 
 let dir: string;
@@ -48,8 +52,15 @@ function insert(id: string, openedAt: number, changes: Partial<NewAlert> = {}): 
   );
 }
 
+/** What `forEachAlertRaised` hands out, copied: it refills one object per row. */
+function raised(since: number, until: number, scope: ReportScope = { kind: 'all' }): ReportAlert[] {
+  const seen: ReportAlert[] = [];
+  createSlaReportQuery(db).forEachAlertRaised(since, until, scope, (alert) => seen.push({ ...alert }));
+  return seen;
+}
+
 describe('the SLA report query', () => {
-  it('reads the alerts opened after `since`, oldest first, as the report needs them', () => {
+  it('reads the alerts opened in (since, until], oldest first, as the report needs them', () => {
     insert('al_old', T - 10 * MINUTE);
     insert('al_late', T + 20 * MINUTE, {
       state: 'closed',
@@ -67,13 +78,13 @@ describe('the SLA report query', () => {
       firstTouchBreachedAt: T + 45 * MINUTE,
     });
     insert('al_first', T + 5 * MINUTE);
+    insert('al_future', T + 21 * MINUTE);
     for (const kind of ['escalation', 'escalation', 'claimed', 'escalation'])
       alerts.record('al_late', T + 35 * MINUTE, kind, null, {});
     alerts.record('al_old', T, 'escalation', null, {});
 
-    expect(createSlaReportQuery(db).alertsRaisedSince(T)).toEqual([
+    expect(raised(T, T + 20 * MINUTE)).toEqual([
       {
-        id: 'al_first',
         tier: 'hot',
         teamId: 'mid-market',
         openedAt: T + 5 * MINUTE,
@@ -91,7 +102,6 @@ describe('the SLA report query', () => {
         firstTouchBreached: false,
       },
       {
-        id: 'al_late',
         tier: 'warm',
         teamId: 'growth',
         openedAt: T + 20 * MINUTE,
@@ -111,6 +121,21 @@ describe('the SLA report query', () => {
     ]);
   });
 
+  it('reads only the alerts of a team, or those a rep claimed, when scoped', () => {
+    insert('al_mid', T + MINUTE);
+    insert('al_ent', T + 2 * MINUTE, { teamId: 'enterprise' });
+    insert('al_ben', T + 3 * MINUTE, { state: 'claimed', claimedBy: 'U0BEN', claimedAt: T + 4 * MINUTE });
+    const openedAt = (alerts: ReportAlert[]) => alerts.map((a) => a.openedAt - T);
+    expect(openedAt(raised(T, T + HOUR))).toEqual([MINUTE, 2 * MINUTE, 3 * MINUTE]);
+    expect(openedAt(raised(T, T + HOUR, { kind: 'team', teamId: 'mid-market' }))).toEqual([
+      MINUTE,
+      3 * MINUTE,
+    ]);
+    expect(openedAt(raised(T, T + HOUR, { kind: 'team', teamId: 'enterprise' }))).toEqual([2 * MINUTE]);
+    expect(openedAt(raised(T, T + HOUR, { kind: 'rep', repId: 'U0BEN' }))).toEqual([3 * MINUTE]);
+    expect(raised(T, T + HOUR, { kind: 'rep', repId: 'U0NOBODY' })).toEqual([]);
+  });
+
   it('tells how the first alert of the period was measured, null when there is none to ask', () => {
     const query = createSlaReportQuery(db);
     expect(query.businessHoursSince(T)).toBeNull();
@@ -121,5 +146,85 @@ describe('the SLA report query', () => {
     expect(query.businessHoursSince(T + MINUTE)).toBe(true);
     insert('al_unflagged', T + 3 * MINUTE, { policy: {} }); // frozen before the flag existed
     expect(query.businessHoursSince(T + 2 * MINUTE)).toBeNull();
+  });
+
+  it('hands out, for any period and scope, exactly the alerts as written (seeded)', () => {
+    const rng = createRng('sla-report-query');
+    const written: ReportAlert[] = [];
+    for (let i = 0; i < 300; i++) {
+      const id = `al_${String(i).padStart(3, '0')}`;
+      const openedAt = T - rng.int(0, 100) * DAY + rng.int(-HOUR, HOUR);
+      const clockStart = openedAt + (rng.chance(0.2) ? rng.int(1, 2 * DAY) : 0);
+      const state = rng.pick(['open', 'claimed', 'contacted', 'closed'] as const);
+      const claimedAt = state === 'open' || rng.chance(0.1) ? null : clockStart + rng.int(-HOUR, DAY);
+      const contactedAt =
+        state === 'contacted' || (state === 'closed' && rng.chance(0.5))
+          ? clockStart + rng.int(0, 3 * DAY)
+          : null;
+      const alert: ReportAlert = {
+        tier: rng.pick(['hot', 'warm'] as const),
+        teamId: rng.pick(['mid-market', 'enterprise', 'growth']),
+        openedAt,
+        clockStart,
+        claimDueAt: clockStart + rng.pick([15, 240]) * MINUTE,
+        firstTouchDueAt: rng.chance(0.8) ? clockStart + 2 * HOUR : null,
+        claimedBy: claimedAt === null && rng.chance(0.8) ? null : rng.pick(['U0ANA', 'U0BEN']),
+        claimedAt,
+        contactedAt,
+        closedAt: state === 'closed' ? clockStart + rng.int(0, 5 * DAY) : null,
+        state,
+        outcome:
+          state === 'closed' ? rng.pick(['won', 'lost', 'no_response', 'not_a_fit', 'self_served']) : null,
+        triggerSignal: rng.chance(0.2) ? null : rng.pick(['usage_limit_hit', 'pricing_repeat']),
+        firstTouchBreached: rng.chance(0.2),
+        escalations: rng.int(0, 3),
+      };
+      insert(id, openedAt, {
+        state: alert.state,
+        tier: alert.tier,
+        teamId: alert.teamId,
+        trigger:
+          alert.triggerSignal === null
+            ? { kind: 'score', at: openedAt, score: 90 }
+            : { kind: 'signal', signalId: alert.triggerSignal, at: openedAt, properties: {} },
+        tierSetAt: clockStart,
+        claimDueAt: alert.claimDueAt,
+        firstTouchDueAt: alert.firstTouchDueAt,
+        claimedBy: alert.claimedBy,
+        claimedAt: alert.claimedAt,
+        contactedAt: alert.contactedAt,
+        closedAt: alert.closedAt,
+        outcome: alert.outcome,
+        firstTouchBreachedAt: alert.firstTouchBreached ? clockStart + 3 * HOUR : null,
+      });
+      // Escalations among the alert's other events; only they count.
+      for (let step = 0; step < alert.escalations; step++)
+        alerts.record(id, clockStart + step, 'escalation', null, {});
+      if (claimedAt !== null) alerts.record(id, claimedAt, 'claimed', alert.claimedBy, {});
+      written.push(alert);
+    }
+
+    const byOpening = (a: ReportAlert, b: ReportAlert) => a.openedAt - b.openedAt;
+    const scopes: ReportScope[] = [
+      { kind: 'all' },
+      { kind: 'team', teamId: 'growth' },
+      { kind: 'rep', repId: 'U0ANA' },
+      { kind: 'rep', repId: 'U0NOBODY' },
+    ];
+    for (const days of [7, 30, 90])
+      for (const scope of scopes) {
+        const since = T - days * DAY;
+        const expected = written
+          .filter((a) => a.openedAt > since && a.openedAt <= T)
+          .filter((a) =>
+            scope.kind === 'all'
+              ? true
+              : scope.kind === 'team'
+                ? a.teamId === scope.teamId
+                : a.claimedBy === scope.repId,
+          )
+          .sort(byOpening);
+        expect(raised(since, T, scope)).toEqual(expected);
+      }
   });
 });

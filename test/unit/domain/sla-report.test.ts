@@ -27,12 +27,10 @@ const NOW = at('2026-12-01T15:00:00Z');
 /** Monday 2026-11-23 15:00 UTC = 10:00 New York, 15:00 London. */
 const MONDAY_10AM_NY = at('2026-11-23T15:00:00Z');
 
-let seq = 0;
 /** A hot alert raised Monday 10:00 New York, claimable for 15 min, nothing done yet. */
 function alert(overrides: Partial<ReportAlert> = {}): ReportAlert {
   const clockStart = overrides.clockStart ?? MONDAY_10AM_NY;
   return {
-    id: `A${++seq}`,
     tier: 'hot',
     teamId: 'mid-market',
     openedAt: clockStart,
@@ -270,7 +268,7 @@ describe('breaches and escalations', () => {
 
 describe('period and scope', () => {
   it('takes alerts opened in (now − period, now]', () => {
-    const openedAt = (t: number) => alert({ id: `at-${t}`, openedAt: t, clockStart: t, claimDueAt: t });
+    const openedAt = (t: number) => alert({ openedAt: t, clockStart: t, claimDueAt: t });
     const start = NOW - 30 * DAY;
     const r = report([
       openedAt(start - 1),
@@ -371,7 +369,7 @@ describe('per rep, funnel and per signal', () => {
       ben(1),
       ben(2, { state: 'closed', outcome: 'lost', contactedAt: MONDAY_10AM_NY + HOUR }),
       alert(), // unclaimed: in no rep's row
-      alert({ id: 'Z' }),
+      alert(),
     ]);
     expect(r.reps).toEqual([
       {

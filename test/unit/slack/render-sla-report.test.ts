@@ -27,10 +27,8 @@ const NOW = Date.parse('2026-12-01T15:00:00Z');
 /** Monday 2026-11-23 10:00 New York. */
 const RAISED = Date.parse('2026-11-23T15:00:00Z');
 
-let seq = 0;
 function alert(overrides: Partial<ReportAlert> = {}): ReportAlert {
   return {
-    id: `A${++seq}`,
     tier: 'hot',
     teamId: 'mid-market',
     openedAt: RAISED,

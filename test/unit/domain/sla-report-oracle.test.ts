@@ -1,0 +1,253 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { Hours } from '../../../src/config/manifest.js';
+import { workingTimeBetween } from '../../../src/domain/business-hours.js';
+import {
+  bandOf,
+  buildSlaReport,
+  type Conversion,
+  type DurationStats,
+  MIN_OUTCOMES,
+  percentile,
+  type ReportAlert,
+  type ReportOptions,
+  type SlaReport,
+} from '../../../src/domain/sla-report.js';
+
+/**
+ * The report folds alerts in one pass (so the service can stream rows into it). Its oracle is the
+ * formulation it replaced: the obvious filters and groupings over the whole array, one figure at a
+ * time, with business time walked day by day. Both must agree on any set of alerts, however odd.
+ */
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+
+/** Tuesday 2026-12-01 15:00 UTC; 90 days back takes in the autumn DST changes. */
+const NOW = Date.parse('2026-12-01T15:00:00Z');
+const NY: Hours = { tz: 'America/New_York', days: [1, 2, 3, 4, 5], from: 9 * 60, to: 18 * 60 };
+const LONDON: Hours = { tz: 'Europe/London', days: [1, 2, 3, 4, 5], from: 9 * 60, to: 17 * 60 };
+const CHICAGO: Hours = { tz: 'America/Chicago', days: [1, 2, 3, 4, 5, 6], from: 8 * 60, to: 16 * 60 };
+const HOURS: Record<string, Hours> = {
+  'mid-market': NY,
+  emea: LONDON,
+  growth: CHICAGO,
+  U0ANA: NY,
+  U0BEN: CHICAGO,
+  U0CARLOS: LONDON,
+};
+
+const REP_OUTCOMES = new Set(['won', 'lost', 'no_response', 'not_a_fit']);
+
+/** The report as it was computed before it streamed, kept verbatim in substance as the oracle. */
+function arrayReport(alerts: readonly ReportAlert[], options: ReportOptions): SlaReport {
+  const { now, periodMs, businessHours, scope } = options;
+  const from = now - periodMs;
+  const inReport = alerts.filter(
+    (a) =>
+      a.openedAt > from &&
+      a.openedAt <= now &&
+      (scope.kind === 'all' ||
+        (scope.kind === 'team' ? a.teamId === scope.teamId : a.claimedBy === scope.repId)),
+  );
+  const elapsed = (a: ReportAlert, end: number | null, hours: () => Hours): number | null => {
+    if (end === null || end < a.clockStart) return null;
+    return businessHours ? workingTimeBetween(hours(), a.clockStart, end) : end - a.clockStart;
+  };
+  const claimTime = (a: ReportAlert) => elapsed(a, a.claimedAt, () => options.teamHours(a.teamId));
+  const touchTime = (a: ReportAlert) =>
+    elapsed(a, a.contactedAt, () =>
+      a.claimedBy === null ? options.teamHours(a.teamId) : options.repHours(a.claimedBy),
+    );
+  const status = (a: ReportAlert) => {
+    if (a.claimedAt !== null) return a.claimedAt <= a.claimDueAt ? 'met' : 'breached';
+    if (a.state === 'closed') return a.closedAt != null && a.closedAt > a.claimDueAt ? 'breached' : 'closed';
+    return now > a.claimDueAt ? 'breached' : 'pending';
+  };
+  const touchBreached = (a: ReportAlert) => {
+    if (a.firstTouchBreached) return true;
+    if (a.firstTouchDueAt === null) return false;
+    if (a.contactedAt !== null) return a.contactedAt > a.firstTouchDueAt;
+    return a.state === 'claimed' && now > a.firstTouchDueAt;
+  };
+  const reached = (a: ReportAlert) => a.contactedAt !== null || a.outcome === 'won';
+  const stats = (values: (number | null)[]): DurationStats => {
+    const sorted = values.filter((v): v is number => v !== null).sort((a, b) => a - b);
+    return { count: sorted.length, medianMs: percentile(sorted, 50), p90Ms: percentile(sorted, 90) };
+  };
+  const conversion = (some: readonly ReportAlert[]): Conversion => {
+    const outcomes = some.filter((a) => a.outcome !== null && REP_OUTCOMES.has(a.outcome)).length;
+    const won = some.filter((a) => a.outcome === 'won').length;
+    const selfServed = some.filter((a) => a.outcome === 'self_served').length;
+    if (outcomes < MIN_OUTCOMES)
+      return { outcomes, won, selfServed, rate: null, band: 'not-enough-outcomes' };
+    return { outcomes, won, selfServed, rate: won / outcomes, band: bandOf(won / outcomes) };
+  };
+  const count = (s: string) => inReport.filter((a) => status(a) === s).length;
+  const met = count('met');
+  const breached = count('breached');
+  const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+  const repIds = [...new Set(inReport.flatMap((a) => (a.claimedBy === null ? [] : [a.claimedBy])))];
+  const reps = repIds
+    .map((repId) => {
+      const held = inReport.filter((a) => a.claimedBy === repId);
+      const withinSla = held.filter((a) => status(a) === 'met').length;
+      return {
+        repId,
+        claimed: held.length,
+        withinSla,
+        withinSlaRate: withinSla / held.length,
+        timeToClaim: stats(held.map(claimTime)),
+        contacted: held.filter(reached).length,
+        won: held.filter((a) => a.outcome === 'won').length,
+      };
+    })
+    .sort((a, b) => b.claimed - a.claimed || compare(a.repId, b.repId));
+  const signalIds = [...new Set(inReport.map((a) => a.triggerSignal))];
+  const signals = signalIds
+    .map((signal) => {
+      const raised = inReport.filter((a) => a.triggerSignal === signal);
+      return { signal, alerts: raised.length, ...conversion(raised) };
+    })
+    .sort(
+      (a, b) =>
+        b.alerts - a.alerts ||
+        (a.signal === b.signal
+          ? 0
+          : a.signal === null
+            ? 1
+            : b.signal === null
+              ? -1
+              : compare(a.signal, b.signal)),
+    );
+  const hot = inReport.filter((a) => a.tier === 'hot');
+  const warm = inReport.filter((a) => a.tier === 'warm');
+  return {
+    periodLabel: options.periodLabel,
+    periodMs,
+    from,
+    to: now,
+    scope,
+    measure: businessHours ? 'business' : 'wall',
+    empty: inReport.length === 0,
+    alerts: { total: inReport.length, hot: hot.length, warm: warm.length },
+    claimSla: {
+      met,
+      breached,
+      pending: count('pending'),
+      closedUnclaimed: count('closed'),
+      rate: met + breached === 0 ? null : met / (met + breached),
+    },
+    timeToClaim: stats(inReport.map(claimTime)),
+    timeToFirstTouch: stats(inReport.map(touchTime)),
+    breaches: { claim: breached, firstTouch: inReport.filter(touchBreached).length },
+    escalations: inReport.reduce((sum, a) => sum + a.escalations, 0),
+    reps,
+    funnel: {
+      raised: inReport.length,
+      claimed: inReport.filter((a) => a.claimedAt !== null).length,
+      contacted: inReport.filter(reached).length,
+      won: inReport.filter((a) => a.outcome === 'won').length,
+    },
+    conversion: { hot: conversion(hot), warm: conversion(warm), all: conversion(inReport) },
+    signals,
+  };
+}
+
+const alertArb: fc.Arbitrary<ReportAlert> = fc
+  .record({
+    // Often on an edge: opened exactly at the start of a 90-, 30- or 7-day period (left out), just
+    // after it, at `now` (in) or after it (out).
+    opened: fc.oneof(
+      fc.integer({ min: 1, max: 90 * DAY }),
+      fc.constantFrom(0, 1, 60 * DAY, 60 * DAY + 1, 83 * DAY, 90 * DAY, 90 * DAY + 1),
+    ),
+    upgradedAfter: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 2 * DAY })),
+    claimWindow: fc.constantFrom(15 * MINUTE, 4 * HOUR),
+    touchWindow: fc.option(fc.constantFrom(2 * HOUR, 2 * DAY), { nil: null }),
+    dueNow: fc.constantFrom(false, false, false, true),
+    tier: fc.constantFrom<ReportAlert['tier']>('hot', 'warm'),
+    teamId: fc.constantFrom('mid-market', 'emea', 'growth'),
+    state: fc.constantFrom<ReportAlert['state']>('open', 'claimed', 'contacted', 'closed'),
+    claimedBy: fc.option(fc.constantFrom('U0ANA', 'U0BEN', 'U0CARLOS'), { nil: null }),
+    outcome: fc.option(fc.constantFrom('won', 'lost', 'no_response', 'not_a_fit', 'self_served', 'mystery'), {
+      nil: null,
+    }),
+    triggerSignal: fc.option(fc.constantFrom('usage_limit_hit', 'pricing_repeat', 'demo_request'), {
+      nil: null,
+    }),
+    escalations: fc.nat(4),
+    firstTouchBreached: fc.boolean(),
+  })
+  .chain((r) => {
+    const openedAt = NOW - 90 * DAY + r.opened;
+    const clockStart = openedAt + r.upgradedAfter;
+    const claimDueAt = r.dueNow ? NOW : clockStart + r.claimWindow;
+    const firstTouchDueAt = r.touchWindow === null ? null : r.dueNow ? NOW : clockStart + r.touchWindow;
+    // Claims, touches and closes land anywhere from before the clock started to days later, and
+    // often a millisecond either side of, or exactly on, the clock start or a deadline.
+    const marks = [clockStart, claimDueAt, firstTouchDueAt ?? claimDueAt];
+    const instant = fc.oneof(
+      fc.integer({ min: -HOUR, max: 6 * DAY }).map((d) => clockStart + d),
+      fc.tuple(fc.constantFrom(...marks), fc.constantFrom(-1, 0, 1)).map(([mark, d]) => mark + d),
+    );
+    return fc
+      .record({
+        claimedAt: fc.option(instant, { nil: null }),
+        contactedAt: fc.option(instant, { nil: null }),
+        closedAt: fc.option(fc.option(instant, { nil: null }), { nil: undefined }),
+      })
+      .map(
+        ({ claimedAt, contactedAt, closedAt }): ReportAlert => ({
+          tier: r.tier,
+          teamId: r.teamId,
+          openedAt,
+          clockStart,
+          claimDueAt,
+          firstTouchDueAt,
+          claimedBy: claimedAt === null && r.state === 'open' ? null : r.claimedBy,
+          claimedAt,
+          contactedAt,
+          state: r.state,
+          outcome: r.state === 'closed' ? r.outcome : null,
+          triggerSignal: r.triggerSignal,
+          escalations: r.escalations,
+          firstTouchBreached: r.firstTouchBreached,
+          ...(closedAt === undefined ? {} : { closedAt }),
+        }),
+      );
+  });
+
+const optionsArb: fc.Arbitrary<ReportOptions> = fc
+  .record({
+    days: fc.constantFrom(7, 30, 90),
+    businessHours: fc.boolean(),
+    scope: fc.constantFrom<ReportOptions['scope'][]>(
+      { kind: 'all' },
+      { kind: 'team', teamId: 'emea' },
+      { kind: 'rep', repId: 'U0BEN' },
+      { kind: 'rep', repId: 'U0NOBODY' },
+    ),
+  })
+  .map(({ days, businessHours, scope }) => ({
+    now: NOW,
+    periodMs: days * DAY,
+    periodLabel: `${days}d`,
+    businessHours,
+    teamHours: (teamId: string) => HOURS[teamId]!,
+    repHours: (repId: string) => HOURS[repId]!,
+    scope,
+  }));
+
+describe('the one-pass SLA report', () => {
+  it('equals the array formulation it replaced, on any alerts, period, scope and measure', () => {
+    fc.assert(
+      fc.property(fc.array(alertArb, { maxLength: 60, size: 'max' }), optionsArb, (alerts, options) => {
+        expect(buildSlaReport(alerts, options)).toStrictEqual(arrayReport(alerts, options));
+      }),
+      { seed: 2026, numRuns: 300 },
+    );
+  });
+});
