@@ -143,6 +143,25 @@ export const alerts = sqliteTable(
     index('alerts_account').on(t.accountId, t.openedAt),
     index('alerts_state').on(t.state, t.claimDueAt),
     index('alerts_opened').on(t.openedAt),
+    // Covers /pls sla's query (src/db/sla-report-query.ts): the report reads the index alone, not
+    // 10,000 rows and their JSON. Entries change only when these columns do (claims, closes).
+    index('alerts_sla_report').on(
+      t.openedAt,
+      t.tier,
+      t.teamId,
+      t.claimedBy,
+      t.state,
+      t.outcome,
+      t.tierSetAt,
+      t.claimDueAt,
+      t.firstTouchDueAt,
+      t.claimedAt,
+      t.contactedAt,
+      t.closedAt,
+      t.firstTouchBreachedAt,
+      sql`json_extract(${t.trigger}, '$.signalId')`,
+      t.id,
+    ),
     index('alerts_suggested').on(t.suggestedRep, t.openedAt),
     // What each rep holds (routing's capacity check): a covering pass over held alerts only.
     index('alerts_held').on(t.claimedBy).where(sql`state in ('claimed', 'contacted')`),

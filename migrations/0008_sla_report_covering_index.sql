@@ -1,0 +1,1 @@
+CREATE INDEX `alerts_sla_report` ON `alerts` (`opened_at`,`tier`,`team_id`,`claimed_by`,`state`,`outcome`,`tier_set_at`,`claim_due_at`,`first_touch_due_at`,`claimed_at`,`contacted_at`,`closed_at`,`first_touch_breached_at`,json_extract(`trigger`, '$.signalId'),`id`);
