@@ -12,6 +12,7 @@ import { deleteExpiredEventsBatch } from './db/data-lifecycle.js';
 import { createEventStore } from './db/event-store.js';
 import { createOutboxRepo } from './db/outbox-repo.js';
 import { createSlaReportQuery } from './db/sla-report-query.js';
+import { createWalSync } from './db/wal-sync.js';
 import { sendJson } from './ingest/http-error.js';
 import { createRouter } from './ingest/ingest-router.js';
 import { createSegmentRoutes } from './ingest/segment-routes.js';
@@ -55,7 +56,14 @@ export function buildApp(deps: AppDeps) {
   const accounts = createAccountsRepo(db);
   const alerts = createAlertsRepo(db);
   const outbox = createOutboxRepo(db);
-  const store = createEventStore(db, now);
+  const wal = createWalSync(db, {
+    onFailure: (error) =>
+      logger.fatal(
+        { err: error },
+        'fdatasync of the WAL failed: ingest refuses every request until pls is restarted',
+      ),
+  });
+  const store = createEventStore(db, wal, now);
   const cards = createAlertCards({ accounts, manifest });
   const queue = createQueueService({ alerts, accounts, manifest });
   const homes = createHomeViews({ alerts, queue, manifest });
@@ -72,6 +80,7 @@ export function buildApp(deps: AppDeps) {
     logLevel: LogLevel.ERROR,
   });
   const sender = createOutboxSender({
+    durable: () => wal.durable(),
     db,
     client: outboxClient,
     outbox,
@@ -181,6 +190,7 @@ export function buildApp(deps: AppDeps) {
         const checks = {
           database: db.$client.open,
           migrations: migrationsApplied(db),
+          storage: wal.failure() === null,
           slackAuth: slack?.auth ?? false,
         };
         const ready = Object.values(checks).every(Boolean);
@@ -264,7 +274,7 @@ export function buildApp(deps: AppDeps) {
       loop.stop();
       await sender.stop();
       if (!receiver) await app.stop();
-      await store.close();
+      await wal.close();
     },
     /** For tests and tools: run processing now and wait for the outbox to drain once. */
     internals: { processor, sender, loop, alerts, accounts, outbox, sweep, metrics },

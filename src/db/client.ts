@@ -40,12 +40,16 @@ export function migrationsApplied(db: Db): boolean {
 
 /**
  * Runs `work` (which commits) without an fsync per commit: `synchronous = NORMAL` for its
- * duration, then FULL again. For writes derived from ones already on disk — scoring state,
- * alert rows and outbox rows computed from stored events, the record of a Slack call's answer.
- * A kill -9 loses none of them (the WAL is in the OS's cache); a power loss can lose the last
- * ones, which only re-runs their work: events stay pending until their processing commit
- * survives, and every commit that precedes an acknowledgement or a Slack post is FULL, which
- * syncs the WAL (append-only, in order) up to and including everything relaxed before it.
+ * duration, then FULL again. Two uses:
+ * - Writes derived from ones already on disk — scoring state, alert and outbox rows computed
+ *   from stored events, the record of a Slack call's answer. A kill -9 loses none of them (the
+ *   WAL is in the OS's cache); a power loss can lose the last ones, which re-runs their work:
+ *   events stay pending until their turn's commit survives. Nothing derived reaches Slack first:
+ *   the outbox sender waits for a WAL sync before each round of calls, and each post's attempt
+ *   is itself a FULL commit.
+ * - Ingest's group commit, whose requests are answered only after an fdatasync of the WAL
+ *   (src/db/wal-sync.ts). Either sync covers every frame written before it: the WAL is
+ *   append-only and synced as a whole.
  */
 export function withoutFsync<T>(db: Db, work: () => T): T {
   // Not a statement prepared once: SQLite applies this pragma when it compiles it.

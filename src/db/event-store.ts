@@ -1,7 +1,7 @@
 import type { StoredEventFields } from '../domain/stored-event.js';
 import type { UsageEvent } from '../domain/usage-event.js';
 import { type Db, withoutFsync } from './client.js';
-import { createWalSync } from './wal-sync.js';
+import type { WalSync } from './wal-sync.js';
 
 export interface StoreResult {
   accepted: number;
@@ -18,7 +18,7 @@ export interface StoreResult {
  * each request's promise resolves only after its events are on disk, so a 2xx still means
  * "on disk". `now` stamps the group's `received_at` when it commits.
  */
-export function createEventStore(db: Db, now: () => number = Date.now) {
+export function createEventStore(db: Db, wal: WalSync, now: () => number = Date.now) {
   // Raw better-sqlite3 for the hot path: drizzle's JSON columns would encode a null as 'null'.
   const insert = db.$client.prepare<unknown[], { seq: number }>(
     `insert into events (id, source, type, account_id, user_id, occurred_at, received_at, properties, account_patch, user_patch)
@@ -50,8 +50,6 @@ export function createEventStore(db: Db, now: () => number = Date.now) {
   const storeGroup = db.$client.transaction((group: Waiting[], receivedAt: number) =>
     group.map((waiting) => storeOne(waiting.batch, receivedAt)),
   );
-
-  const wal = createWalSync(db);
 
   let queue: Waiting[] = [];
   function flush(): void {
@@ -117,17 +115,14 @@ export function createEventStore(db: Db, now: () => number = Date.now) {
       quarantine.run(now, error.slice(0, 1000), seq);
     },
 
-    /** Waits for the syncs under way and lets go of the WAL file (at shutdown). */
-    close(): Promise<void> {
-      return wal.close();
-    },
-
     /**
      * Durably stores a request's batch with the others of this turn and says how many were new;
      * resolves once they committed.
      */
     commit(batch: UsageEvent[]): Promise<StoreResult> {
       if (batch.length === 0) return Promise.resolve({ accepted: 0, duplicates: 0 });
+      // Storage that failed to sync stores nothing more until a restart (see createWalSync).
+      if (wal.failure()) return Promise.reject(new Error('the event log failed to sync to disk'));
       return new Promise((resolve, reject) => {
         if (queue.length === 0) setImmediate(flush);
         queue.push({ batch, resolve, reject });

@@ -11,11 +11,21 @@ import type { Db } from './client.js';
  *
  * Callers that arrive while a sync is in flight wait for the next one (their frames may have
  * been written after it started), so concurrent requests share fsyncs: group commit.
+ *
+ * A failed sync is final. Linux may drop the pages it could not write and report that only
+ * once, so a later sync could succeed over data that never reached the disk: from the first
+ * failure on every `durable()` rejects, `failure()` says why, and `onFailure` is told once.
+ * Only a restart (a fresh look at what is on disk) clears it.
  */
-export function createWalSync(db: Db, syncFile: FileSync = persistentDataSync()) {
+export function createWalSync(
+  db: Db,
+  options: { syncFile?: FileSync; onFailure?: (error: unknown) => void } = {},
+) {
+  const syncFile = options.syncFile ?? persistentDataSync();
   const walPath = db.$client.memory ? null : `${db.$client.name}-wal`;
   let inFlight = false;
   let idle: (() => void) | null = null;
+  let failed: { error: unknown } | null = null;
   let waiting: { resolve: () => void; reject: (error: unknown) => void }[] = [];
 
   function start(path: string): void {
@@ -23,8 +33,14 @@ export function createWalSync(db: Db, syncFile: FileSync = persistentDataSync())
     waiting = [];
     inFlight = true;
     syncFile(path).then(
-      () => settle(path, group, (w) => w.resolve()),
-      (error: unknown) => settle(path, group, (w) => w.reject(error)),
+      () => settle(path, group, (w) => (failed ? w.reject(failed.error) : w.resolve())),
+      (error: unknown) => {
+        if (!failed) {
+          failed = { error };
+          options.onFailure?.(error);
+        }
+        settle(path, group, (w) => w.reject(error));
+      },
     );
   }
 
@@ -38,11 +54,17 @@ export function createWalSync(db: Db, syncFile: FileSync = persistentDataSync())
   return {
     /** Resolves once everything committed before the call is on disk. */
     durable(): Promise<void> {
+      if (failed) return Promise.reject(failed.error);
       if (!walPath) return Promise.resolve();
       return new Promise((resolve, reject) => {
         waiting.push({ resolve, reject });
         if (!inFlight) start(walPath);
       });
+    },
+
+    /** Why syncing failed for good, or null while it works. */
+    failure(): unknown {
+      return failed?.error ?? null;
     },
 
     /** Waits for the syncs under way, then lets go of the file. */

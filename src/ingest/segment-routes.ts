@@ -16,7 +16,7 @@ export interface SegmentRouteDeps {
   writeKey: string | null;
   store: EventStore;
   now: () => number;
-  /** Called after the group commit that held the request's events: wakes the scoring processor, counts metrics. */
+  /** Called once the request's events are on disk: wakes the scoring processor, counts metrics. */
   onStored: (source: 'segment', result: StoreResult & { rejected?: number }) => void;
 }
 

@@ -13,7 +13,7 @@ export const WEBHOOK_BODY_LIMIT = 1024 * 1024;
 export interface WebhookRouteDeps {
   secret: string | null;
   store: EventStore;
-  /** Called after the transaction committed: wakes the scoring processor, counts metrics. */
+  /** Called once the request's events are on disk: wakes the scoring processor, counts metrics. */
   onStored: (source: 'webhook', result: StoreResult) => void;
 }
 

@@ -27,6 +27,12 @@ type PublishedView = Parameters<WebClient['views']['publish']>[0]['view'];
 
 export interface SenderDeps {
   db: Db;
+  /**
+   * Resolves once everything committed so far is on disk. Awaited before each round of calls:
+   * scoring commits without an fsync, and Slack must never show a state (an upgrade, a close)
+   * that a power loss could take back.
+   */
+  durable: () => Promise<void>;
   client: WebClient;
   outbox: OutboxRepo;
   alerts: AlertsRepo;
@@ -66,6 +72,7 @@ export function createOutboxSender(deps: SenderDeps) {
         return;
       }
       const rows = outbox.pending(200);
+      if (rows.length > 0) await deps.durable();
       const held = new Set<string>();
       let sent = 0;
       let nextDue = Number.POSITIVE_INFINITY;

@@ -19,7 +19,7 @@ describe('health, readiness and metrics', () => {
     }, 'readyz 200');
     expect(await ready.json()).toEqual({
       ready: true,
-      checks: { database: true, migrations: true, slackAuth: true },
+      checks: { database: true, migrations: true, storage: true, slackAuth: true },
       slackProblems: [],
     });
   });

@@ -2,7 +2,9 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { createEventStore } from '../../../src/db/event-store.js';
+import { createWalSync } from '../../../src/db/wal-sync.js';
 import type { UsageEvent } from '../../../src/domain/usage-event.js';
+import { manualSync, settledYet } from '../../support/manual-sync.js';
 import { useTempDatabase } from '../../support/temp-database.js';
 
 const temp = useTempDatabase('pls-events-');
@@ -33,9 +35,9 @@ function storedOnDisk(): { id: string; receivedAt: number }[] {
 }
 
 describe('event store group commit', () => {
-  it('stores the batches of one turn in one commit, visible on disk when each promise resolves', async () => {
+  it('stores the batches of one turn in one commit', async () => {
     let clock = 5_000;
-    const store = createEventStore(temp.db, () => clock++);
+    const store = createEventStore(temp.db, createWalSync(temp.db), () => clock++);
     const results = await Promise.all([
       store.commit([event('evt_a'), event('evt_b')]),
       store.commit([event('evt_c')]),
@@ -55,7 +57,7 @@ describe('event store group commit', () => {
   });
 
   it('a request that cannot be stored fails alone; the others of its group are committed', async () => {
-    const store = createEventStore(temp.db, () => 7_000);
+    const store = createEventStore(temp.db, createWalSync(temp.db), () => 7_000);
     const unstorable = event('evt_bad', { big: 1n }); // JSON.stringify throws on a BigInt
     const [first, bad, last] = await Promise.allSettled([
       store.commit([event('evt_1')]),
@@ -71,7 +73,7 @@ describe('event store group commit', () => {
 
   it('batches of later turns commit in their own groups', async () => {
     let clock = 1;
-    const store = createEventStore(temp.db, () => clock++);
+    const store = createEventStore(temp.db, createWalSync(temp.db), () => clock++);
     await store.commit([event('evt_1')]);
     await store.commit([event('evt_2')]);
     expect(storedOnDisk()).toEqual([
@@ -79,5 +81,33 @@ describe('event store group commit', () => {
       { id: 'evt_2', receivedAt: 2 },
     ]);
     expect(await store.commit([])).toEqual({ accepted: 0, duplicates: 0 });
+  });
+
+  it('answers a request only once a sync that started after its commit has finished', async () => {
+    const { calls, sync } = manualSync();
+    const store = createEventStore(temp.db, createWalSync(temp.db, { syncFile: sync }), () => 1);
+    const first = store.commit([event('evt_1')]);
+    await new Promise((resolve) => setImmediate(resolve)); // the group commits and its sync starts
+    expect(calls).toHaveLength(1);
+    const second = store.commit([event('evt_2')]); // commits while the first sync runs
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(await settledYet(first)).toBe(false);
+    calls[0]!.finish();
+    expect(await first).toEqual({ accepted: 1, duplicates: 0 });
+    expect(await settledYet(second)).toBe(false); // its frames may be newer than that sync
+    expect(calls).toHaveLength(2);
+    calls[1]!.finish();
+    expect(await second).toEqual({ accepted: 1, duplicates: 0 });
+  });
+
+  it('after a failed sync stores nothing more: the request fails and later ones are refused', async () => {
+    const { calls, sync } = manualSync();
+    const store = createEventStore(temp.db, createWalSync(temp.db, { syncFile: sync }), () => 1);
+    const first = store.commit([event('evt_1')]);
+    await new Promise((resolve) => setImmediate(resolve));
+    calls[0]!.finish(new Error('EIO'));
+    await expect(first).rejects.toThrow('EIO');
+    await expect(store.commit([event('evt_2')])).rejects.toThrow('failed to sync');
+    expect(storedOnDisk().map((row) => row.id)).toEqual(['evt_1']); // evt_2 was never written
   });
 });

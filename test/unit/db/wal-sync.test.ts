@@ -2,34 +2,15 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { withoutFsync } from '../../../src/db/client.js';
 import { createWalSync } from '../../../src/db/wal-sync.js';
+import { manualSync, settledYet } from '../../support/manual-sync.js';
 import { useTempDatabase } from '../../support/temp-database.js';
 
 const temp = useTempDatabase('pls-wal-');
 
-/** A file sync the test finishes by hand, recording which file and when it was asked. */
-function manualSync() {
-  const calls: { path: string; finish: (error?: Error) => void }[] = [];
-  const sync = (path: string) =>
-    new Promise<void>((resolve, reject) => {
-      calls.push({ path, finish: (error) => (error ? reject(error) : resolve()) });
-    });
-  return { calls, sync };
-}
-
-const settledYet = async (promise: Promise<unknown>) => {
-  let settled = false;
-  void promise.then(
-    () => (settled = true),
-    () => (settled = true),
-  );
-  await new Promise((resolve) => setImmediate(resolve));
-  return settled;
-};
-
 describe('WAL sync', () => {
   it('syncs the WAL file, and callers that arrive during a sync wait for the next one', async () => {
     const { calls, sync } = manualSync();
-    const wal = createWalSync(temp.db, sync);
+    const wal = createWalSync(temp.db, { syncFile: sync });
     const first = wal.durable();
     const second = wal.durable(); // arrives while the first sync runs: its frames may be newer
     expect(calls.map((c) => c.path)).toEqual([join(temp.dir, 'pls.db-wal')]);
@@ -48,17 +29,24 @@ describe('WAL sync', () => {
     expect(calls).toHaveLength(3);
   });
 
-  it('callers waiting together share one sync, and share its failure', async () => {
+  it('callers waiting together share one sync, and share its failure, which is final', async () => {
     const { calls, sync } = manualSync();
-    const wal = createWalSync(temp.db, sync);
+    const failures: unknown[] = [];
+    const wal = createWalSync(temp.db, { syncFile: sync, onFailure: (error) => failures.push(error) });
     const blocker = wal.durable();
     const waiting = [wal.durable(), wal.durable(), wal.durable()];
     calls[0]!.finish();
     await blocker;
     expect(calls).toHaveLength(2);
+    expect(wal.failure()).toBeNull();
     calls[1]!.finish(new Error('EIO'));
     for (const result of await Promise.allSettled(waiting))
       expect(result).toEqual({ status: 'rejected', reason: new Error('EIO') });
+    // A later sync could succeed over pages the kernel dropped: nothing is durable any more.
+    await expect(wal.durable()).rejects.toThrow('EIO');
+    expect(calls).toHaveLength(2);
+    expect(wal.failure()).toEqual(new Error('EIO'));
+    expect(failures).toEqual([new Error('EIO')]);
   });
 
   it('really syncs the file on disk by default, on one descriptor until closed', async () => {

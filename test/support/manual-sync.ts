@@ -1,0 +1,22 @@
+import type { FileSync } from '../../src/db/wal-sync.js';
+
+/** A file sync the test finishes by hand, recording which file each call was for. */
+export function manualSync(): { calls: { path: string; finish: (error?: Error) => void }[]; sync: FileSync } {
+  const calls: { path: string; finish: (error?: Error) => void }[] = [];
+  const sync: FileSync = (path) =>
+    new Promise<void>((resolve, reject) => {
+      calls.push({ path, finish: (error) => (error ? reject(error) : resolve()) });
+    });
+  return { calls, sync };
+}
+
+/** Whether the promise has settled once pending I/O callbacks and microtasks have run. */
+export async function settledYet(promise: Promise<unknown>): Promise<boolean> {
+  let settled = false;
+  void promise.then(
+    () => (settled = true),
+    () => (settled = true),
+  );
+  await new Promise((resolve) => setImmediate(resolve));
+  return settled;
+}
