@@ -29,9 +29,11 @@ export function startCheckpointer(db: Db, logger: Logger, intervalMs = 250): { s
   timer.unref();
   worker.unref();
 
+  let fellBack = false;
   const fallBack = (reason: string) => {
     clearInterval(timer);
-    if (stopped || !db.$client.open) return;
+    if (stopped || fellBack || !db.$client.open) return;
+    fellBack = true;
     logger.error({ reason }, 'WAL checkpointer stopped: SQLite checkpoints on commit again');
     db.$client.pragma('wal_autocheckpoint = 1000');
   };

@@ -73,11 +73,19 @@ describe('the SLA sweep, in one transaction', () => {
 
   it('rolls back only the step that throws: the others commit with their outbox rows, the broken one is reported', () => {
     const { sla, steps, queued, at } = setUp(3);
-    // A row the step cannot read (a policy without steps): its step throws.
-    temp.db.$client.prepare("update alerts set policy = '{}' where id = 'al_2'").run();
+    // al_2's step fails at its last write (the audit row), after its outbox rows and the alert's
+    // new cursor were written: all of them must roll back with it.
+    temp.db.$client.exec(`create trigger refuse_al_2 before insert on alert_events
+      when new.alert_id = 'al_2' and new.kind = 'escalation' begin select raise(abort, 'disk says no'); end`);
+    const cursorOf = (id: string) =>
+      temp.db.$client.prepare('select escalation_cursor from alerts where id = ?').pluck().get(id);
     at(T0 + 3 * CLAIM);
     const result = sla.sweep();
-    expect(result.failed).toEqual([{ alertId: 'al_2', action: 'escalation', error: expect.any(TypeError) }]);
+    expect(result.failed).toEqual([
+      { alertId: 'al_2', action: 'escalation', error: expect.objectContaining({ message: 'disk says no' }) },
+    ]);
+    expect(cursorOf('al_2')).toBe(0);
+    expect(cursorOf('al_1')).toBe(3);
     expect(result.escalations.map((e) => e.alertId)).toEqual([
       ...Array(3).fill('al_1'),
       ...Array(3).fill('al_3'),
