@@ -94,7 +94,11 @@ function persistentDataSync(): FileSync {
       let target: number;
       try {
         // After close (a request still finishing at shutdown), a descriptor of its own.
-        target = closed ? openSync(path, 'r') : (fd ??= openSync(path, 'r'));
+        if (closed) target = openSync(path, 'r');
+        else {
+          fd ??= openSync(path, 'r');
+          target = fd;
+        }
       } catch (error) {
         reject(error);
         return;
