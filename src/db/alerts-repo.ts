@@ -276,16 +276,32 @@ const ALERT_ID = '$alertId';
 /**
  * The columns a write sets, as the key of its statement (keys left undefined are not written, as
  * drizzle does). Not sorted: the order is each call site's, and at worst a set gets two statements.
+ * A null is part of the shape (`column=null`): a placeholder keeps its column's encoder, which
+ * would store a JSON column's null as the string 'null'.
  */
 function columnsOf(values: Record<string, unknown>): string {
   let columns = '';
-  for (const column in values) if (values[column] !== undefined) columns += columns ? `,${column}` : column;
+  for (const column in values) {
+    if (values[column] === undefined) continue;
+    const entry = values[column] === null ? `${column}${NULL}` : column;
+    columns += columns ? `,${entry}` : entry;
+  }
   return columns;
 }
 
-/** `{ column: placeholder }` for each column of a shape. */
+const NULL = '=null';
+
+/** `{ column: placeholder }` for each column of a shape (SQL null for the ones set to null). */
 function placeholders<T>(columns: string): T {
-  return Object.fromEntries(columns.split(',').map((column) => [column, sql.placeholder(column)])) as T;
+  return Object.fromEntries(
+    columns
+      .split(',')
+      .map((column) =>
+        column.endsWith(NULL)
+          ? [column.slice(0, -NULL.length), sql`null`]
+          : [column, sql.placeholder(column)],
+      ),
+  ) as T;
 }
 
 /** A statement per shape, prepared the first time that shape is written. */

@@ -120,4 +120,17 @@ describe('alerts repository, prepared statements', () => {
     expect(alerts.contactedBefore(40, 10)).toEqual(['al_5']);
     expect(alerts.contactedBefore(39, 10)).toEqual([]);
   });
+
+  it('writes a null as SQL NULL, a JSON column included, and an object as JSON', () => {
+    const alerts = createAlertsRepo(temp.db);
+    alerts.insert({ ...alert('al_1', 'acct_1'), outcomeDetail: { note: 'x' } }, null, {});
+    const stored = () =>
+      temp.db.$client.prepare("select outcome_detail, claimed_by from alerts where id = 'al_1'").get();
+    expect(stored()).toEqual({ outcome_detail: '{"note":"x"}', claimed_by: null });
+    alerts.update('al_1', { outcomeDetail: null, claimedBy: 'U_A' }, 2);
+    expect(stored()).toEqual({ outcome_detail: null, claimed_by: 'U_A' });
+    expect(alerts.find('al_1')?.outcomeDetail).toBeNull();
+    alerts.update('al_1', { outcomeDetail: { note: 'y' }, claimedBy: null }, 3); // same columns, other shape
+    expect(stored()).toEqual({ outcome_detail: '{"note":"y"}', claimed_by: null });
+  });
 });
