@@ -1,7 +1,5 @@
 import { runCalibrate } from './analysis/calibrate-command.js';
-import { UsageError } from './analysis/cli-options.js';
-import { HistoryError } from './analysis/history-source.js';
-import { ConfigError } from './config/config-error.js';
+import { printReport } from './analysis/cli-options.js';
 
 /**
  * `npm run calibrate -- [--manifest FILE] [--since 180d] [--window 30d] [--json]`: lift per
@@ -9,16 +7,4 @@ import { ConfigError } from './config/config-error.js';
  * Reads the database read-only and needs no Slack credentials. Exit 0 = report printed, 1 =
  * could not (bad manifest, no database), 2 = usage.
  */
-try {
-  process.stdout.write(runCalibrate(process.argv.slice(2), process.env, { now: Date.now() }));
-} catch (error) {
-  if (error instanceof UsageError) {
-    process.stderr.write(`${error.message}\n`);
-    process.exitCode = 2;
-  } else if (error instanceof ConfigError || error instanceof HistoryError) {
-    process.stderr.write(`${error.message}\n`);
-    process.exitCode = 1;
-  } else {
-    throw error;
-  }
-}
+await printReport(() => runCalibrate(process.argv.slice(2), process.env, { now: Date.now() }));

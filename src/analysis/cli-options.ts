@@ -1,4 +1,6 @@
+import { ConfigError } from '../config/config-error.js';
 import { DurationError, parseDuration } from '../config/duration.js';
+import { HistoryError } from './history-source.js';
 
 /**
  * Flags of `npm run replay` and `npm run calibrate`, parsed without a library: a handful of
@@ -67,4 +69,19 @@ export function instantFlag(flags: Map<string, string | true>, name: string, fal
     );
   }
   return at;
+}
+
+/**
+ * A report command's process: prints what `run` returns, or its error. Exit 0 = report printed,
+ * 1 = could not (bad manifest, no database), 2 = usage.
+ */
+export async function printReport(run: () => string | Promise<string>): Promise<void> {
+  try {
+    process.stdout.write(await run());
+  } catch (error) {
+    if (!(error instanceof UsageError || error instanceof ConfigError || error instanceof HistoryError))
+      throw error;
+    process.stderr.write(`${error.message}\n`);
+    process.exitCode = error instanceof UsageError ? 2 : 1;
+  }
 }
