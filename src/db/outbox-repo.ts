@@ -22,7 +22,7 @@ export type OutboxMessage =
 
 /**
  * Every statement is prepared once: the SLA sweep and the event processor enqueue on their hot
- * paths, and building each call's query anew cost more than running it (BENCHMARKS.md, finding 1).
+ * paths, and building each call's query anew cost more than running it (BENCHMARKS.md, "Scoring").
  */
 export function createOutboxRepo(db: Db) {
   const sqlite = db.$client;

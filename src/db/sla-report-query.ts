@@ -21,7 +21,7 @@ type Row = [
 ];
 
 /**
- * The `/pls sla` report's input, read lean (BENCHMARKS.md finding 6): one prepared statement that
+ * The `/pls sla` report's input, read lean (BENCHMARKS.md, "/pls sla"): one prepared statement that
  * selects only the scalars the report uses, the trigger's signal id by `json_extract` rather than
  * parsing `trigger`, `policy` and `outcome_detail` per row, for the period and scope only. Rows
  * come back as arrays (`raw`): better-sqlite3 builds a keyed object per row about twice as slowly.

@@ -168,7 +168,7 @@ export type WorkingTimeIndex = (start: number, end: number) => number;
  * `workingTimeBetween` for many durations within [from, to], with identical results: each local
  * day's working interval in the range is looked up once, with a running total of the working
  * time before it, so a duration is two binary searches and a subtraction instead of a walk over
- * its working days (the SLA report converts ~11,600 durations: BENCHMARKS.md finding 6).
+ * its working days (the SLA report converts ~11,600 durations: BENCHMARKS.md, "/pls sla").
  *
  * An instant outside [from, to] is answered by the walk itself. So would be intervals out of
  * order or overlapping, which the binary search cannot handle: the local-time rule at the top of

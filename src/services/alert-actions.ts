@@ -1,8 +1,5 @@
-import type { Manifest, Rep } from '../config/manifest.js';
-import type { AccountsRepo } from '../db/accounts-repo.js';
-import type { AlertRow, AlertsRepo } from '../db/alerts-repo.js';
-import type { Db } from '../db/client.js';
-import type { OutboxRepo } from '../db/outbox-repo.js';
+import type { Rep } from '../config/manifest.js';
+import type { AlertRow } from '../db/alerts-repo.js';
 import {
   type Actor,
   type AlertCommand,
@@ -14,7 +11,7 @@ import {
 } from '../domain/alert-lifecycle.js';
 import { escalationDueAt } from '../domain/escalation.js';
 import { dueAfter, type PolicySnapshot } from '../domain/sla.js';
-import { createAlertRouting } from './alert-routing.js';
+import { type AlertServiceDeps, createAlertRouting } from './alert-routing.js';
 import { UserError } from './user-error.js';
 
 export interface OutcomeInput {
@@ -30,14 +27,7 @@ export interface OutcomeInput {
  * checks the state machine against the alert as it is now, changes it with a compare-and-set,
  * appends the audit row and queues the re-render of the original message.
  */
-export function createAlertActions(deps: {
-  db: Db;
-  alerts: AlertsRepo;
-  accounts: AccountsRepo;
-  outbox: OutboxRepo;
-  manifest: Manifest;
-  now: () => number;
-}) {
+export function createAlertActions(deps: AlertServiceDeps) {
   const { db, alerts, accounts, outbox, manifest } = deps;
   const { routing } = manifest;
   const router = createAlertRouting({ accounts, alerts, manifest });

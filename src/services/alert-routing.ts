@@ -1,7 +1,24 @@
 import type { Manifest } from '../config/manifest.js';
 import type { AccountRow, AccountsRepo } from '../db/accounts-repo.js';
 import type { AlertsRepo } from '../db/alerts-repo.js';
+import type { Db } from '../db/client.js';
+import type { OutboxRepo } from '../db/outbox-repo.js';
 import { type RepLoad, type RoutableAccount, type RouteResult, routeAlert } from '../domain/routing.js';
+
+/** What the services that change alerts (scoring, rep actions, the SLA sweep) work with. */
+export interface AlertServiceDeps {
+  db: Db;
+  alerts: AlertsRepo;
+  accounts: AccountsRepo;
+  outbox: OutboxRepo;
+  manifest: Manifest;
+  now: () => number;
+}
+
+/** `@`-mentions of every manager, for the messages that need one of them. */
+export function managerMentions(manifest: Manifest): string {
+  return manifest.routing.managers.map((id) => `<@${id}>`).join(' ');
+}
 
 /** How far back the weighted round-robin counts alerts per rep. */
 const ROUND_ROBIN_WINDOW = 7 * 86_400_000;

@@ -1,10 +1,8 @@
 import { monotonicFactory } from 'ulid';
-import type { Manifest } from '../config/manifest.js';
-import type { AccountRow, AccountsRepo } from '../db/accounts-repo.js';
-import type { AlertRow, AlertsRepo } from '../db/alerts-repo.js';
-import { type Db, withoutFsync } from '../db/client.js';
+import type { AccountRow } from '../db/accounts-repo.js';
+import type { AlertRow } from '../db/alerts-repo.js';
+import { withoutFsync } from '../db/client.js';
 import type { EventStore, PendingEvent } from '../db/event-store.js';
-import type { OutboxRepo } from '../db/outbox-repo.js';
 import { type AccountState, applyEvent, emptyAccountState } from '../domain/account-state.js';
 import { escalationDueAt } from '../domain/escalation.js';
 import { type AlertSummary, decideHandoff, type HandoffDecision } from '../domain/handoff.js';
@@ -12,7 +10,7 @@ import { EMPTY_SCORE, type Firmographics, type Score, scoreAccount } from '../do
 import { dueAfter, type PolicySnapshot, slaDeadlines, snapshotPolicy } from '../domain/sla.js';
 import { toUsageEvent, withPlanChange } from '../domain/stored-event.js';
 import type { AccountPatch } from '../domain/usage-event.js';
-import { createAlertRouting } from './alert-routing.js';
+import { type AlertServiceDeps, createAlertRouting, managerMentions } from './alert-routing.js';
 
 const nextUlid = monotonicFactory();
 
@@ -24,14 +22,8 @@ const nextUlid = monotonicFactory();
 const TURN_BUDGET_MS = 5;
 export const newAlertId = () => `al_${nextUlid()}`;
 
-export interface ProcessorDeps {
-  db: Db;
+export interface ProcessorDeps extends AlertServiceDeps {
   events: EventStore;
-  accounts: AccountsRepo;
-  alerts: AlertsRepo;
-  outbox: OutboxRepo;
-  manifest: Manifest;
-  now: () => number;
 }
 
 export interface ProcessResult {
@@ -263,7 +255,7 @@ export function createEventProcessor(deps: ProcessorDeps) {
   }
 
   function notifyManagers(alertId: string, text: string, now: number): void {
-    const mentions = manifest.routing.managers.map((id) => `<@${id}>`).join(' ');
+    const mentions = managerMentions(manifest);
     outbox.enqueue(
       { kind: 'message', alertId, channel: manifest.routing.escalation_channel, text: `${mentions} ${text}` },
       now,

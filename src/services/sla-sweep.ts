@@ -1,12 +1,9 @@
-import type { EscalationStep, Manifest } from '../config/manifest.js';
-import type { AccountsRepo } from '../db/accounts-repo.js';
-import type { AlertAccount, AlertRow, AlertsRepo } from '../db/alerts-repo.js';
-import type { Db } from '../db/client.js';
-import type { OutboxRepo } from '../db/outbox-repo.js';
+import type { EscalationStep } from '../config/manifest.js';
+import type { AlertAccount, AlertRow } from '../db/alerts-repo.js';
 import { backOffStage, dueStep, escalationDueAt } from '../domain/escalation.js';
 import type { PolicySnapshot } from '../domain/sla.js';
 import { formatClock, formatDate, formatMinutes } from '../slack/text.js';
-import { createAlertRouting } from './alert-routing.js';
+import { type AlertServiceDeps, createAlertRouting, managerMentions } from './alert-routing.js';
 
 export interface SweepResult {
   escalations: { alertId: string; step: string }[];
@@ -32,21 +29,13 @@ interface Fired {
  * next sweep.
  *
  * The actions of a sweep share one transaction (one commit, one fsync, instead of one per step:
- * BENCHMARKS.md finding 7). An action that throws rolls back to its savepoint and the others
+ * BENCHMARKS.md, "SLA sweep"). An action that throws rolls back to its savepoint and the others
  * still commit; a crash before the commit loses the whole sweep, which the next one redoes.
  */
-export function createSlaSweep(deps: {
-  db: Db;
-  alerts: AlertsRepo;
-  accounts: AccountsRepo;
-  outbox: OutboxRepo;
-  manifest: Manifest;
-  now: () => number;
-}) {
+export function createSlaSweep(deps: AlertServiceDeps) {
   const { db, alerts, accounts, outbox, manifest } = deps;
   const { routing } = manifest;
   const router = createAlertRouting({ accounts, alerts, manifest });
-  const managers = () => routing.managers.map((id) => `<@${id}>`).join(' ');
   const nameOf = (alert: AlertRow, account: AlertAccount | null | undefined) =>
     account?.name ?? account?.domain ?? alert.accountId;
   /** When the account's self-serve checkout window closes, if it started one. */
@@ -99,7 +88,7 @@ export function createSlaSweep(deps: {
         );
     } else if (due.step.do === 'escalate') {
       const rep = alert.suggestedRep ? ` (suggested rep <@${alert.suggestedRep}>)` : '';
-      const text = `🚨 ${managers()} the ${alert.tier.toUpperCase()} alert for ${name} in ${where} is unclaimed after ${late}, past its claim SLA${rep}.`;
+      const text = `🚨 ${managerMentions(manifest)} the ${alert.tier.toUpperCase()} alert for ${name} in ${where} is unclaimed after ${late}, past its claim SLA${rep}.`;
       outbox.enqueue({ kind: 'message', alertId: alert.id, channel: routing.escalation_channel, text }, now);
       outbox.enqueue({ kind: 'alert.update', alertId: alert.id }, now);
     } else {
@@ -143,7 +132,7 @@ export function createSlaSweep(deps: {
             kind: 'message',
             alertId: alert.id,
             channel: routing.escalation_channel,
-            text: `🚨 ${managers()} nobody can take the alert for ${name} in ${where}: ${route.reason}.`,
+            text: `🚨 ${managerMentions(manifest)} nobody can take the alert for ${name} in ${where}: ${route.reason}.`,
           },
           now,
         );
@@ -167,7 +156,7 @@ export function createSlaSweep(deps: {
     if (alert.firstTouchDueAt === null || alert.firstTouchDueAt > now) return false;
     alerts.update(alert.id, { firstTouchBreachedAt: now }, now);
     alerts.record(alert.id, now, 'first_touch_breached', null, { due: alert.firstTouchDueAt });
-    const text = `🚨 ${managers()} <@${alert.claimedBy}> claimed the ${alert.tier} alert for ${nameOf(alert, account)} in <#${alert.channel}> but has not marked it contacted: the first-touch SLA passed at ${formatClock(alert.firstTouchDueAt, zoneOf(alert), now)}.`;
+    const text = `🚨 ${managerMentions(manifest)} <@${alert.claimedBy}> claimed the ${alert.tier} alert for ${nameOf(alert, account)} in <#${alert.channel}> but has not marked it contacted: the first-touch SLA passed at ${formatClock(alert.firstTouchDueAt, zoneOf(alert), now)}.`;
     outbox.enqueue({ kind: 'message', alertId: alert.id, channel: routing.escalation_channel, text }, now);
     outbox.enqueue({ kind: 'alert.update', alertId: alert.id }, now);
     return true;
