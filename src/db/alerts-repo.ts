@@ -42,8 +42,10 @@ export function createAlertsRepo(db: Db) {
   const toAlert = rowDecoder(alerts);
   const byId = sqlite.prepare<[string]>('select * from alerts where id = ?');
   const openOf = sqlite.prepare<[string]>("select * from alerts where account_id = ? and state <> 'closed'");
+  // The alert that is not closed if there is one (at most one), else the newest: scoring reads
+  // both "the open alert" and "the last alert" from this one row.
   const latestOf = sqlite.prepare<[string]>(
-    'select * from alerts where account_id = ? order by opened_at desc limit 1',
+    "select * from alerts where account_id = ? order by state <> 'closed' desc, opened_at desc limit 1",
   );
   // The account's scoring state is kilobytes of JSON: the one field escalation needs is read in
   // SQL instead of parsing it whole (an SLA step read the account twice, 30-70 µs each).
@@ -162,6 +164,7 @@ export function createAlertsRepo(db: Db) {
       return toAlert(openOf.get(accountId));
     },
 
+    /** The account's alert that is not closed, else its newest one. */
     findLatest(accountId: string): AlertRow | null {
       return toAlert(latestOf.get(accountId));
     },

@@ -43,8 +43,8 @@ export function createAccountViews(deps: { accounts: AccountsRepo; alerts: Alert
       const state = (account.state as AccountState | null) ?? emptyAccountState();
       const firm = { employees: account.employees, domain: account.domain, plan: account.plan };
       const score = scoreAccount(state, firm, manifest.scoring, now);
-      const openAlert = alerts.findOpen(account.id);
-      const latest = openAlert ?? alerts.findLatest(account.id);
+      const latest = alerts.findLatest(account.id);
+      const openAlert = latest?.state === 'closed' ? null : latest;
       const summary = (a: AlertRow | null) =>
         a && { state: a.state, tier: a.tier, openedAt: a.openedAt, closedAt: a.closedAt, outcome: a.outcome };
       return {

@@ -92,7 +92,8 @@ export function createEventProcessor(deps: ProcessorDeps) {
     const after = scoreAccount(state, firmOf(account), scoring, now);
     touched.set(account.id, { row: account, state, score: after });
 
-    const open = alerts.findOpen(account.id);
+    const latest = alerts.findLatest(account.id);
+    const open = latest?.state === 'closed' ? null : latest;
     const decision = decideHandoff({
       event,
       receivedAt: row.receivedAt,
@@ -102,7 +103,7 @@ export function createEventProcessor(deps: ProcessorDeps) {
       firm: firmOf(account),
       state,
       openAlert: open && summary(open),
-      lastAlert: open ? summary(open) : summaryOrNull(alerts.findLatest(account.id)),
+      lastAlert: latest && summary(latest),
       rules: scoring.rules,
       now,
     });
@@ -164,21 +165,13 @@ export function createEventProcessor(deps: ProcessorDeps) {
       case 'upgrade': {
         const current = open!;
         const policy = snapshotPolicy(manifest.sla, 'hot', (current.policy as PolicySnapshot).hours);
+        const clocks = upgradedClocks(current, policy, now);
         alerts.update(
           current.id,
-          {
-            tier: 'hot',
-            trigger: decision.trigger,
-            score: after.total,
-            policy,
-            ...upgradedClocks(current, policy, now),
-          },
+          { tier: 'hot', trigger: decision.trigger, score: after.total, policy, ...clocks },
           now,
         );
-        outbox.refreshHomes(
-          [current.suggestedRep, current.claimedBy, alerts.find(current.id)?.suggestedRep],
-          now,
-        );
+        outbox.refreshHomes([current.suggestedRep, current.claimedBy, clocks.suggestedRep], now);
         alerts.record(current.id, now, 'upgraded', null, {
           from: current.tier,
           to: 'hot',
@@ -332,10 +325,6 @@ function summary(alert: AlertRow): AlertSummary {
     closedAt: alert.closedAt,
     outcome: alert.outcome,
   };
-}
-
-function summaryOrNull(alert: AlertRow | null): AlertSummary | null {
-  return alert ? summary(alert) : null;
 }
 
 /** The patch if it would change any of the account's fields, else null. */
