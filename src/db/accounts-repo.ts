@@ -19,6 +19,9 @@ export interface Contact {
 export function createAccountsRepo(db: Db) {
   const toAccount = rowDecoder(accounts);
   const byId = db.$client.prepare<[string]>('select * from accounts where id = ?');
+  const labelById = db.$client
+    .prepare<[string], string | null>('select coalesce(name, domain) from accounts where id = ?')
+    .pluck();
   // The per-event writes, raw: the same statements drizzle built, compiled once.
   const upsertAccount = db.$client.prepare(
     `insert into accounts (id, name, domain, plan, employees, industry, country, timezone, owner, first_seen_at, updated_at)
@@ -51,6 +54,11 @@ export function createAccountsRepo(db: Db) {
   return {
     find(id: string): AccountRow | null {
       return toAccount(byId.get(id));
+    },
+
+    /** The account's name, else its domain (without reading its scoring state). */
+    labelOf(id: string): string | null {
+      return labelById.get(id) ?? null;
     },
 
     findByDomain(domain: string): AccountRow | null {

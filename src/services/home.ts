@@ -1,6 +1,6 @@
 import type { Manifest } from '../config/manifest.js';
 import type { AlertsRepo } from '../db/alerts-repo.js';
-import { type createQueueService, QUEUE_PAGE, type QueueRow } from './queue.js';
+import type { createQueueService, QueueRow } from './queue.js';
 
 export interface HomeView {
   userId: string;
@@ -24,13 +24,7 @@ export function createHomeViews(deps: {
     home(userId: string, now: number): HomeView {
       const isManager = manifest.routing.managers.includes(userId);
       const isRep = manifest.routing.reps.some((r) => r.id === userId);
-      const mine =
-        isRep || isManager
-          ? queue
-              .queue(userId, { view: 'mine', tier: null, team: null, page: 1 }, now)
-              .rows.filter((r) => r.state === 'claimed')
-          : [];
-      mine.sort((a, b) => Number(b.breached) - Number(a.breached));
+      const mine = isRep || isManager ? queue.awaitingFirstTouch(userId, now) : [];
       const open =
         isRep || isManager
           ? queue.queue(userId, { view: 'unclaimed', tier: null, team: null, page: 1 }, now)
@@ -39,7 +33,7 @@ export function createHomeViews(deps: {
         userId,
         role: isRep ? 'rep' : isManager ? 'manager' : 'none',
         ooo: alerts.isOoo(userId),
-        mine: mine.slice(0, QUEUE_PAGE),
+        mine,
         unclaimed: open.rows,
         unclaimedTotal: open.total,
       };

@@ -80,6 +80,19 @@ export function createQueueService(deps: { alerts: AlertsRepo; accounts: Account
 
   return {
     teamsOf,
+    /** The user's claimed alerts still awaiting first touch (App Home), first page, most urgent first. */
+    awaitingFirstTouch(userId: string, now: number): QueueRow[] {
+      const { rows } = alerts.queue({
+        states: ['claimed'],
+        teams: null,
+        tier: null,
+        claimedBy: userId,
+        limit: QUEUE_PAGE,
+        offset: 0,
+      });
+      return rows.map((alert) => toRow(alert, now)).sort((a, b) => Number(b.breached) - Number(a.breached));
+    },
+
     queue(userId: string, request: QueueRequest, now: number): QueueView {
       const teams = request.team ? [request.team] : request.view === 'mine' ? null : teamsOf(userId);
       const { rows, total } = alerts.queue({
@@ -107,12 +120,11 @@ export function createQueueService(deps: { alerts: AlertsRepo; accounts: Account
   };
 
   function toRow(alert: AlertRow, now: number): QueueRow {
-    const account = accounts.find(alert.accountId);
     const trigger = alert.trigger as AlertTrigger;
     const { clock, breached } = slaClock(alert, now);
     return {
       alertId: alert.id,
-      account: account?.name ?? account?.domain ?? alert.accountId,
+      account: accounts.labelOf(alert.accountId) ?? alert.accountId,
       tier: alert.tier,
       score: Math.round(alert.score),
       state: alert.state,

@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { loadManifest } from '../../../src/config/manifest.js';
+import { createAccountsRepo } from '../../../src/db/accounts-repo.js';
+import { createAlertsRepo } from '../../../src/db/alerts-repo.js';
+import { createHomeViews } from '../../../src/services/home.js';
+import { createQueueService } from '../../../src/services/queue.js';
+import { useTempDatabase } from '../../support/temp-database.js';
+
+const temp = useTempDatabase('pls-home-');
+const manifest = loadManifest('test/support/manifests/test.yml');
+const NOW = 1_000_000;
+
+function alertHeldBy(id: string, state: 'claimed' | 'contacted', score: number) {
+  return {
+    id,
+    accountId: `acct_${id}`,
+    state,
+    tier: 'hot' as const,
+    teamId: 'mid-market',
+    channel: 'C1',
+    trigger: { text: 'hit the limit', at: NOW - 60_000 },
+    baseScore: 0,
+    score,
+    openedAt: 1,
+    tierSetAt: 1,
+    claimDueAt: 2,
+    claimedBy: 'U0BEN',
+    claimedAt: 3,
+    firstTouchDueAt: NOW + 3_600_000,
+    policy: {},
+    updatedAt: 1,
+  };
+}
+
+describe('App Home', () => {
+  it("lists the rep's alerts awaiting first touch even when more contacted ones outrank them", () => {
+    const alerts = createAlertsRepo(temp.db);
+    const accounts = createAccountsRepo(temp.db);
+    for (let i = 0; i < 20; i++) alerts.insert(alertHeldBy(`al_c${i}`, 'contacted', 90), null, {});
+    alerts.insert(alertHeldBy('al_waiting', 'claimed', 50), null, {});
+    const homes = createHomeViews({
+      alerts,
+      queue: createQueueService({ alerts, accounts, manifest }),
+      manifest,
+    });
+    expect(homes.home('U0BEN', NOW).mine.map((row) => row.alertId)).toEqual(['al_waiting']);
+  });
+});
