@@ -1,6 +1,6 @@
 import { and, desc, eq } from 'drizzle-orm';
 import type { AccountState } from '../domain/account-state.js';
-import type { AccountPatch, UserPatch } from '../domain/usage-event.js';
+import { type AccountPatch, normaliseDomain, type UserPatch } from '../domain/usage-event.js';
 import type { Db } from './client.js';
 import { rowDecoder } from './row-decoder.js';
 import { accounts, accountUsers, users } from './schema.js';
@@ -61,8 +61,13 @@ export function createAccountsRepo(db: Db) {
       return labelById.get(id) ?? null;
     },
 
-    findByDomain(domain: string): AccountRow | null {
-      return db.select().from(accounts).where(eq(accounts.domain, domain.toLowerCase())).get() ?? null;
+    /** `/pls account` and `/pls assign`'s argument: an account id, a domain, or a URL on it. */
+    findByRef(ref: string): AccountRow | null {
+      const domain = normaliseDomain(ref);
+      return (
+        toAccount(byId.get(ref)) ??
+        (domain ? (db.select().from(accounts).where(eq(accounts.domain, domain)).get() ?? null) : null)
+      );
     },
 
     /** Creates the account on first sight; only the fields the patch carries change. */

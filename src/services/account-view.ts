@@ -31,14 +31,7 @@ export function createAccountViews(deps: { accounts: AccountsRepo; alerts: Alert
   const { accounts, alerts, manifest } = deps;
   return {
     view(ref: string, now: number): AccountView {
-      const account =
-        accounts.find(ref) ??
-        accounts.findByDomain(
-          ref
-            .replace(/^https?:\/\//, '')
-            .replace(/^www\./, '')
-            .replace(/\/.*$/, ''),
-        );
+      const account = accounts.findByRef(ref);
       if (!account) throw new UserError(`No account \`${ref}\`: give an account id or a domain.`);
       const state = (account.state as AccountState | null) ?? emptyAccountState();
       const firm = { employees: account.employees, domain: account.domain, plan: account.plan };

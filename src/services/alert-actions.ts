@@ -233,7 +233,7 @@ export function createAlertActions(deps: AlertServiceDeps) {
     if (!routing.managers.includes(managerId)) throw new UserError('Only managers can assign alerts.');
     const rep = repOf(repId);
     if (!rep) throw new UserError(`<@${repId}> is not a rep in the PQL manifest.`);
-    const account = accounts.find(accountRef) ?? accounts.findByDomain(accountRef);
+    const account = accounts.findByRef(accountRef);
     if (!account) throw new UserError(`No account \`${accountRef}\` (give an account id or a domain).`);
     const alert = alerts.findOpen(account.id);
     if (!alert) throw new UserError(`${account.name ?? account.id} has no open alert to assign.`);
