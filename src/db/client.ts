@@ -1,14 +1,16 @@
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { type BetterSQLite3Database, drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import { readMigrationFiles } from 'drizzle-orm/migrator';
 import * as schema from './schema.js';
 
 export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
 
-const migrationsFolder = resolve(dirname(fileURLToPath(import.meta.url)), '../../migrations');
+/** The SQL migrations this code ships (drizzle-kit's output). */
+export const MIGRATIONS_FOLDER = resolve(dirname(fileURLToPath(import.meta.url)), '../../migrations');
 
 /**
  * Opens (creating on first start) the SQLite file and applies pending migrations.
@@ -20,22 +22,28 @@ const migrationsFolder = resolve(dirname(fileURLToPath(import.meta.url)), '../..
 export function openDatabase(path: string): Db {
   if (path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true });
   const sqlite = new Database(path);
+  configureConnection(sqlite);
+  const db = drizzle({ client: sqlite, schema });
+  migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
+  return db;
+}
+
+/** The settings every pls connection runs with (see `openDatabase`). */
+export function configureConnection(sqlite: Database.Database): void {
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = FULL');
   sqlite.pragma('busy_timeout = 5000');
-  const db = drizzle({ client: sqlite, schema });
-  migrate(db, { migrationsFolder });
-  return db;
 }
+
+/** How many migrations this code ships: read once, not on every readiness probe. */
+let shippedMigrations: number | null = null;
 
 /** Whether every migration this code ships has been applied to the open database (GET /readyz). */
 export function migrationsApplied(db: Db): boolean {
   if (!db.$client.open) return false;
-  const journal = JSON.parse(readFileSync(resolve(migrationsFolder, 'meta/_journal.json'), 'utf8')) as {
-    entries: unknown[];
-  };
+  shippedMigrations ??= readMigrationFiles({ migrationsFolder: MIGRATIONS_FOLDER }).length;
   const row = db.$client.prepare('select count(*) as n from __drizzle_migrations').get() as { n: number };
-  return row.n >= journal.entries.length;
+  return row.n >= shippedMigrations;
 }
 
 /**

@@ -1,12 +1,10 @@
 import { existsSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { readMigrationFiles } from 'drizzle-orm/migrator';
 import { normaliseDomain } from '../domain/usage-event.js';
-import type { Db } from './client.js';
+import { configureConnection, type Db, MIGRATIONS_FOLDER } from './client.js';
 import * as schema from './schema.js';
 
 /**
@@ -241,8 +239,6 @@ export function forgetAccount(db: Db, accountRef: string): ForgetReport | null {
 // ---------------------------------------------------------------------------------------------
 // Opening an existing database (for the maintenance CLI)
 
-const MIGRATIONS_FOLDER = resolve(dirname(fileURLToPath(import.meta.url)), '../../migrations');
-
 export interface OpenedDatabase {
   db: Db;
   /** Migrations this code knows that the database lacked, applied on open (as `npm start` would). */
@@ -286,9 +282,7 @@ export function openExistingDatabase(
     }
     const latestApplied = Math.max(0, ...applied);
     const migrated = known.filter((m) => m.folderMillis > latestApplied).length;
-    sqlite.pragma('journal_mode = WAL');
-    sqlite.pragma('synchronous = FULL');
-    sqlite.pragma('busy_timeout = 5000');
+    configureConnection(sqlite);
     if (migrated > 0) migrate(db, { migrationsFolder });
     return { db, migrated };
   } catch (error) {
