@@ -44,6 +44,9 @@ export interface AppDeps {
   retryBaseMs?: number;
 }
 
+/** Events deleted past retention per transaction. */
+const RETENTION_BATCH = 5000;
+
 /**
  * Builds pls: Bolt and its listeners, the ingest routes, the processing loop and the outbox
  * sender. Never reads the environment and never listens: main.ts (or a test) does that.
@@ -109,6 +112,18 @@ export function buildApp(deps: AppDeps) {
   });
   const sla = createSlaSweep({ db, alerts, accounts, outbox, manifest, now });
   let lastSlackCheck = 0;
+  let stopped = false;
+  /**
+   * Retention, one bounded batch a turn (better-sqlite3 is synchronous: a long delete would hold
+   * every request), and while batches come back full, the next one on the next turn: one batch a
+   * sweep could not keep up with sustained ingest.
+   */
+  const pruneExpired = () => {
+    if (stopped) return;
+    const expired = deleteExpiredEventsBatch(db, now() - manifest.retention, RETENTION_BATCH);
+    if (expired > 0) logger.info({ expired }, 'deleted events past retention');
+    if (expired === RETENTION_BATCH) setImmediate(pruneExpired);
+  };
   const sweep = () => {
     // Until Slack has accepted the token (it may have been unreachable at start), check again
     // every minute, so /readyz recovers without a restart.
@@ -116,9 +131,7 @@ export function buildApp(deps: AppDeps) {
       lastSlackCheck = now();
       void checkSlackOnce().catch((error: unknown) => logger.error({ err: error }, 'slack check failed'));
     }
-    // Retention: one bounded batch per sweep keeps each tick short (better-sqlite3 is synchronous).
-    const expired = deleteExpiredEventsBatch(db, now() - manifest.retention);
-    if (expired > 0) logger.info({ expired }, 'deleted events past retention');
+    pruneExpired();
     const { failed, ...result } = sla.sweep();
     for (const { error, ...action } of failed)
       logger.error({ err: error, ...action }, 'sla action failed: rolled back alone, retried next sweep');
@@ -270,6 +283,7 @@ export function buildApp(deps: AppDeps) {
       void checkSlackOnce().catch((error: unknown) => logger.error({ err: error }, 'slack check failed'));
     },
     async stop(): Promise<void> {
+      stopped = true;
       scheduler?.stop();
       loop.stop();
       await sender.stop();

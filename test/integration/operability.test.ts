@@ -1,6 +1,10 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { raiseHotAlert } from '../support/flows.js';
-import { eventuallyAsync, type Harness, startHarness } from '../support/harness.js';
+import { eventuallyAsync, type Harness, startHarness, TEST_MANIFEST } from '../support/harness.js';
 
 let pls: Harness | null = null;
 afterEach(async () => {
@@ -82,5 +86,32 @@ describe('stray requests', () => {
     expect((await fetch(`${pls.url}/slack/events`, { method: 'POST', body: 'garbage' })).status).toBe(401);
     expect((await fetch(`${pls.url}/nothing-here`)).status).toBe(404);
     expect((await fetch(`${pls.url}/healthz`)).status).toBe(200);
+  });
+});
+
+describe('retention', () => {
+  it('deletes a backlog of expired events larger than one batch, batch by batch, without waiting for later sweeps', async () => {
+    // Sweeps an hour apart: only the continuation of the first sweep can delete the rest.
+    const manifest = join(mkdtempSync(join(tmpdir(), 'pls-retention-')), 'pls.yml');
+    writeFileSync(
+      manifest,
+      readFileSync(TEST_MANIFEST, 'utf8').replace('sweep_every: 1s', 'sweep_every: 1h'),
+    );
+    pls = await startHarness({ manifest });
+    const writer = new Database(pls.dbPath);
+    writer.pragma('busy_timeout = 5000');
+    const insert = writer.prepare(
+      "insert into events (id, source, type, account_id, occurred_at, received_at, properties, processed_at) values (?, 'webhook', 'feature_used', 'acct_old', 0, 0, '{}', 0)",
+    );
+    writer.transaction(() => {
+      for (let i = 0; i < 12_345; i++) insert.run(`evt_old_${i}`);
+    })();
+    writer.close();
+    pls.server.app.internals.sweep(); // one sweep; the batches after its first run on their own
+    const p = pls;
+    await eventuallyAsync(
+      async () => p.query<{ n: number }>('select count(*) as n from events')[0]!.n === 0,
+      'every expired event deleted',
+    );
   });
 });
