@@ -173,8 +173,6 @@ interface OpenAlert {
 interface Lane {
   manifest: Manifest;
   scoring: Scoring;
-  /** `scoring` with every `says` blanked: the same numbers, no sentences (see `textFree`). */
-  fast: Scoring;
   index: number;
   states: Map<string, AccountState>;
   open: Map<string, OpenAlert>;
@@ -196,7 +194,6 @@ export function replayHistory(options: ReplayOptions): ReplayResult {
   const lanes: Lane[] = options.manifests.map((manifest, index) => ({
     manifest,
     scoring: manifest.scoring,
-    fast: textFree(manifest.scoring),
     index,
     states: new Map(),
     open: new Map(),
@@ -366,7 +363,7 @@ function applyStep(lane: Lane, step: Step, ctx: Context): void {
   }
 
   const exact = () => {
-    after ??= scoreAccount(state!, step.current, lane.fast, now);
+    after ??= scoreAccount(state!, step.current, lane.scoring, now);
     return after;
   };
   const purchase = event.type === 'plan_changed' && isPaid(scoring, String(event.properties.plan ?? ''));
@@ -410,7 +407,7 @@ function decideQuickly(
   let before = EMPTY_SCORE;
   if (readsScore && !open && step.previous && !knownNotHot(lane, accountId, now)) {
     if (scoreNumbersUnlessGated(state, step.previous, scoring, now)?.tier === 'hot') {
-      before = scoreAccount(state, step.previous, lane.fast, now);
+      before = scoreAccount(state, step.previous, lane.scoring, now);
     }
   }
 
@@ -427,18 +424,12 @@ function decideQuickly(
     // With no open alert a cold account has no handoff moment; an open warm alert only changes
     // when the account turns hot. Anything else is "none", a thread reply or a refresh.
     if (open ? numbers.tier === 'hot' : numbers.tier !== 'cold') {
-      after = scoreAccount(state, step.current, lane.fast, now);
+      after = scoreAccount(state, step.current, lane.scoring, now);
     }
   }
   if (after || purchase) {
     const input = handoffInput(lane, step, state, open, last, before, after ?? EMPTY_SCORE, hits);
     decision = decideHandoff(input);
-    if ((decision.kind === 'open' || decision.kind === 'upgrade') && decision.trigger.kind === 'tier') {
-      // "Score crossed into hot: <top contribution>" quotes a sentence the text-free score left
-      // blank: decide again on the full score (same numbers, same decision, the exact sentence).
-      input.after = after = scoreAccount(state, step.current, scoring, now);
-      decision = decideHandoff(input);
-    }
   }
   if (numbers) {
     remember(lane, accountId, now, numbers.tier);
@@ -661,16 +652,6 @@ function peakOf(lane: Lane, accountId: string, now: number, lookback: number): n
   let peak = 0;
   for (const [day, score] of lane.peaks.get(accountId) ?? []) if (day >= oldest && score > peak) peak = score;
   return peak;
-}
-
-/**
- * Scoring without sentences: `scoreAccount` renders every contribution's `says`, text only an
- * alert reads. A blank `says` changes no number (scoreAccount reads it for `text` alone), so
- * decisions are identical; when an alert opens, the replay scores again with the real manifest
- * for its "why now".
- */
-function textFree(scoring: Scoring): Scoring {
-  return { ...scoring, signals: scoring.signals.map((signal) => ({ ...signal, says: '' })) };
 }
 
 // ─── Rows → domain (as src/services/process-events.ts does it) ───────────────────────────
