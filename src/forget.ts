@@ -1,3 +1,4 @@
+import { plural } from './analysis/format.js';
 import { ConfigError } from './config/config-error.js';
 import { databasePathFrom, ENV_DEFAULTS, type EnvSource } from './config/env.js';
 import { closeDatabase } from './db/client.js';
@@ -18,13 +19,10 @@ Erases everything pls holds about one account: its events, its people (those in 
 account), firmographics and score, and its alerts with their audit trail and Slack outbox.
 Reads DATABASE_URL (default ${ENV_DEFAULTS.DATABASE_URL}).`;
 
-const count = (n: number, one: string, many = `${one}s`) =>
-  `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
-
 function describeReport(report: ForgetReport): string[] {
   const who = report.domain ? `${report.accountId} (${report.domain})` : report.accountId;
   const lines = [
-    `forgot ${who}: ${count(report.events, 'event')}, ${count(report.users, 'user')}, ${count(report.alerts, 'alert')} (${count(report.alertEvents, 'audit row')}, ${count(report.outbox, 'Slack message')} queued or sent)`,
+    `forgot ${who}: ${plural(report.events, 'event')}, ${plural(report.users, 'user')}, ${plural(report.alerts, 'alert')} (${plural(report.alertEvents, 'audit row')}, ${plural(report.outbox, 'Slack message')} queued or sent)`,
   ];
   const posted = report.postedMessages;
   if (posted.length > 0) {
@@ -47,7 +45,7 @@ function main(args: readonly string[], source: EnvSource): number {
   const path = databasePathFrom(source);
   const { db, migrated } = openExistingDatabase(path);
   try {
-    if (migrated > 0) process.stderr.write(`applied ${count(migrated, 'pending migration')} to ${path}\n`);
+    if (migrated > 0) process.stderr.write(`applied ${plural(migrated, 'pending migration')} to ${path}\n`);
     const report = forgetAccount(db, accountRef.trim());
     if (!report) {
       process.stderr.write(`no account ${accountRef.trim()} in ${path} (give an account id or a domain)\n`);

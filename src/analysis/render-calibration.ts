@@ -1,5 +1,6 @@
 import { NOT_A_FIT_REASONS } from '../domain/alert-lifecycle.js';
 import type { Band } from '../domain/sla-report.js';
+import { escapeMrkdwn, truncate } from '../slack/text.js';
 import { type CalibrationReport, HEALTHY_TARGET, type TierConversion } from './calibration.js';
 import { count, day, fixed, percent, plural, table, words } from './format.js';
 
@@ -330,14 +331,6 @@ export function periodWords(label: string): string {
 function signed(value: number): string {
   if (Math.abs(value) < 0.005) return '0.00';
   return `${value > 0 ? '+' : ''}${value.toFixed(2)}`;
-}
-
-function escapeMrkdwn(text: string): string {
-  return text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
-}
-
-function truncate(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
 
 function section(blockId: string, text: string): Block {

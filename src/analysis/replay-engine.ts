@@ -7,6 +7,7 @@ import {
   decideHandoff,
   type HandoffDecision,
   type HandoffInput,
+  includesPlan,
 } from '../domain/handoff.js';
 import { type RoutableAccount, routeTeam } from '../domain/routing.js';
 import { EMPTY_SCORE, type Firmographics, type Score, scoreAccount } from '../domain/scoring.js';
@@ -625,9 +626,7 @@ function knownNotHot(lane: Lane, accountId: string, now: number): boolean {
 // ─── Purchases ───────────────────────────────────────────────────────────────────────────
 
 function isPaid(scoring: Scoring, plan: string | null): boolean {
-  if (!plan) return false;
-  const wanted = plan.trim().toLowerCase();
-  return scoring.rules.paid_plans.some((p) => p.toLowerCase() === wanted);
+  return plan !== null && includesPlan(scoring.rules.paid_plans, plan);
 }
 
 function trackPeak(lane: Lane, accountId: string, now: number, score: number, lookback: number): void {

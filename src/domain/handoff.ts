@@ -184,7 +184,7 @@ export function alertBlockers(
 }
 
 /** Plan names compare case-insensitively, like `match` conditions ("Team" is the team plan). */
-function includesPlan(plans: readonly string[], plan: string): boolean {
+export function includesPlan(plans: readonly string[], plan: string): boolean {
   const wanted = plan.trim().toLowerCase();
   return plans.some((p) => p.toLowerCase() === wanted);
 }
