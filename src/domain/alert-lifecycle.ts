@@ -3,6 +3,8 @@
  * apply the result inside a transaction, re-checking state there so a stale click acts on the
  * alert as it is now, never on what the button carried.
  */
+import type { Routing } from '../config/manifest.js';
+
 export type AlertStateName = 'open' | 'claimed' | 'contacted' | 'closed';
 export type AlertCommand = 'claim' | 'not_a_fit' | 'mark_contacted' | 'release' | 'log_outcome';
 
@@ -10,6 +12,15 @@ export interface Actor {
   userId: string;
   isRep: boolean;
   isManager: boolean;
+}
+
+/** Who a Slack user is to pls: a rep, a manager (or both) by the manifest, or neither. */
+export function actorOf(routing: Pick<Routing, 'reps' | 'managers'>, userId: string): Actor {
+  return {
+    userId,
+    isRep: routing.reps.some((r) => r.id === userId),
+    isManager: routing.managers.includes(userId),
+  };
 }
 
 export interface AlertFacts {

@@ -1,8 +1,8 @@
 import type { Rep } from '../config/manifest.js';
 import type { AlertRow } from '../db/alerts-repo.js';
 import {
-  type Actor,
   type AlertCommand,
+  actorOf,
   mayRun,
   NOT_A_FIT_REASONS,
   type NotAFitReason,
@@ -33,14 +33,6 @@ export function createAlertActions(deps: AlertServiceDeps) {
   const router = createAlertRouting({ accounts, alerts, manifest });
   const tx = <A extends unknown[], R>(fn: (...args: A) => R) => db.$client.transaction(fn);
 
-  function actorOf(userId: string): Actor {
-    return {
-      userId,
-      isRep: routing.reps.some((r) => r.id === userId),
-      isManager: routing.managers.includes(userId),
-    };
-  }
-
   function repOf(userId: string): Rep | null {
     return routing.reps.find((r) => r.id === userId) ?? null;
   }
@@ -49,7 +41,7 @@ export function createAlertActions(deps: AlertServiceDeps) {
   function guard(alertId: string, command: AlertCommand, userId: string): AlertRow {
     const alert = alerts.find(alertId);
     if (!alert) throw new UserError('That alert does not exist (any more).');
-    const verdict = mayRun(command, alert, actorOf(userId));
+    const verdict = mayRun(command, alert, actorOf(routing, userId));
     if (!verdict.ok) throw new UserError(verdict.reason);
     return alert;
   }
@@ -230,7 +222,7 @@ export function createAlertActions(deps: AlertServiceDeps) {
   /** `/pls assign <account> @rep`: a manager hands the account's alert to a named rep. */
   const assign = tx((managerId: string, accountRef: string, repId: string): AlertRow => {
     const now = deps.now();
-    if (!routing.managers.includes(managerId)) throw new UserError('Only managers can assign alerts.');
+    if (!actorOf(routing, managerId).isManager) throw new UserError('Only managers can assign alerts.');
     const rep = repOf(repId);
     if (!rep) throw new UserError(`<@${repId}> is not a rep in the PQL manifest.`);
     const account = accounts.findByRef(accountRef);
@@ -289,7 +281,7 @@ export function createAlertActions(deps: AlertServiceDeps) {
     return { held: alerts.heldBy(userId) };
   };
 
-  return { actorOf, claim, markContacted, release, check, notAFit, logOutcome, assign, setOutOfOffice };
+  return { claim, markContacted, release, check, notAFit, logOutcome, assign, setOutOfOffice };
 }
 
 export type AlertActions = ReturnType<typeof createAlertActions>;

@@ -1,5 +1,6 @@
 import type { Manifest } from '../config/manifest.js';
 import type { AlertsRepo } from '../db/alerts-repo.js';
+import { actorOf } from '../domain/alert-lifecycle.js';
 import type { createQueueService, QueueRow } from './queue.js';
 
 export interface HomeView {
@@ -22,8 +23,7 @@ export function createHomeViews(deps: {
   const { alerts, queue, manifest } = deps;
   return {
     home(userId: string, now: number): HomeView {
-      const isManager = manifest.routing.managers.includes(userId);
-      const isRep = manifest.routing.reps.some((r) => r.id === userId);
+      const { isRep, isManager } = actorOf(manifest.routing, userId);
       const mine = isRep || isManager ? queue.awaitingFirstTouch(userId, now) : [];
       const open =
         isRep || isManager

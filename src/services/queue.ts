@@ -2,6 +2,7 @@ import type { Manifest } from '../config/manifest.js';
 import type { AccountsRepo } from '../db/accounts-repo.js';
 import type { AlertRow, AlertsRepo } from '../db/alerts-repo.js';
 import type { AlertState } from '../db/schema.js';
+import { actorOf } from '../domain/alert-lifecycle.js';
 import type { AlertTrigger } from '../domain/handoff.js';
 import { formatAge } from '../domain/signal-text.js';
 import { formatMinutes } from '../slack/text.js';
@@ -73,7 +74,7 @@ export function createQueueService(deps: { alerts: AlertsRepo; accounts: Account
 
   /** The teams a user works in: every team for a manager; for a rep, the teams that list them. */
   function teamsOf(userId: string): string[] | null {
-    if (routing.managers.includes(userId)) return null;
+    if (actorOf(routing, userId).isManager) return null;
     const mine = routing.teams.filter((t) => t.reps.includes(userId) || t.reps.length === 0).map((t) => t.id);
     return mine.length > 0 ? mine : null;
   }

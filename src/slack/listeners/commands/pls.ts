@@ -2,6 +2,7 @@ import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt'
 import type { WebClient } from '@slack/web-api';
 import { parseCalibrateArgs } from '../../../analysis/calibration-runner.js';
 import { calibrationHeadlineBlock, renderCalibration } from '../../../analysis/render-calibration.js';
+import { actorOf } from '../../../domain/alert-lifecycle.js';
 import { parseQueueArgs } from '../../../services/queue.js';
 import { parseSlaArgs } from '../../../services/sla-report-service.js';
 import { UserError } from '../../../services/user-error.js';
@@ -119,7 +120,7 @@ const SUBCOMMANDS: Record<string, Subcommand> = {
     usage: '/pls help',
     summary: 'this list',
     run(deps, userId) {
-      const manager = deps.manifest.routing.managers.includes(userId);
+      const manager = actorOf(deps.manifest.routing, userId).isManager;
       const lines = Object.values(SUBCOMMANDS)
         .filter((s) => manager || s.reps)
         .map((s) => `• \`${s.usage}\` — ${s.summary}`);
@@ -137,9 +138,7 @@ export const plsCommand =
   async ({ ack, command, client }: CommandArgs) => {
     const [name = 'help', ...args] = command.text.trim().split(/\s+/).filter(Boolean);
     const sub = SUBCOMMANDS[name.toLowerCase()];
-    const { routing } = deps.manifest;
-    const manager = routing.managers.includes(command.user_id);
-    const rep = routing.reps.some((r) => r.id === command.user_id);
+    const { isManager: manager, isRep: rep } = actorOf(deps.manifest.routing, command.user_id);
     let reply: Reply;
     try {
       if (!sub) throw new UserError(`Unknown command \`${name}\`. Try \`/pls help\`.`);
