@@ -25,7 +25,7 @@ export function startScheduler(everyMs: number, task: () => void, logger: Logger
 }
 
 /** `*​/30 * * * * *` for 30s, `0 *​/5 * * * *` for 5m; null when no cron expression fits. */
-export function cronExpression(everyMs: number): string | null {
+function cronExpression(everyMs: number): string | null {
   const seconds = everyMs / 1000;
   if (Number.isInteger(seconds) && seconds >= 1 && seconds < 60 && 60 % seconds === 0)
     return `*/${seconds} * * * * *`;

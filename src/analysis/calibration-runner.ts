@@ -1,4 +1,5 @@
 import type { Manifest } from '../config/manifest.js';
+import { DAY } from '../domain/windows.js';
 import type { CalibrationReport } from './calibration.js';
 import type { CalibrationRequest } from './calibration-worker.js';
 import { runInChild } from './child-task.js';
@@ -61,7 +62,6 @@ export function createCalibrationRunner(deps: {
 
 export type CalibrationRunner = ReturnType<typeof createCalibrationRunner>;
 
-const DAY = 86_400_000;
 export const CALIBRATE_PERIODS: Readonly<Record<string, number>> = {
   '90d': 90 * DAY,
   '180d': 180 * DAY,

@@ -1,5 +1,6 @@
 import type { Manifest, Metric, Signal } from '../config/manifest.js';
 import { type Band, bandOf, MIN_OUTCOMES } from '../domain/sla-report.js';
+import { DAY } from '../domain/windows.js';
 import { alertedBefore, boughtWithin, conversionsOf, coverage, groupByAccount } from './conversions.js';
 import { type FeatureDef, type FeatureSnapshot, featureDefs } from './features.js';
 import {
@@ -33,7 +34,6 @@ import { suggestedManifestYaml } from './suggested-manifest.js';
  * The per-tier PQL→won rate is the SLA report's: won ÷ alerts with a rep outcome, same band.
  */
 
-export const DAY = 86_400_000;
 /** Below this many labelled alerts the report says plainly not to trust the weights. */
 export const TRUSTED_OUTCOMES = 300;
 /** Below this the model is not fitted at all. */

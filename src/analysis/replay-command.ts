@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { databasePathFrom, ENV_DEFAULTS, type EnvSource, manifestPathOf } from '../config/env.js';
 import { loadManifest, type Manifest } from '../config/manifest.js';
+import { DAY } from '../domain/windows.js';
 import { durationFlag, instantFlag, parseFlags, UsageError } from './cli-options.js';
 import { type LiveAlert, openHistory, readLiveAlerts } from './history-source.js';
 import { renderReplayText } from './render-replay-text.js';
@@ -17,7 +18,6 @@ the --window before (missed PQLs), and the diff against the live manifest's repl
 processes to replay in (default: the cores available). Opens the database read-only
 (DATABASE_URL, default ${ENV_DEFAULTS.DATABASE_URL}); needs no Slack credentials.`;
 
-const DAY = 86_400_000;
 /** Pairs replayed alerts with live ones and with each other (see replay-engine.ts). */
 export const MATCH_WINDOW = 7 * DAY;
 

@@ -13,6 +13,7 @@ import { type RoutableAccount, routeTeam } from '../domain/routing.js';
 import { EMPTY_SCORE, type Firmographics, type Score, scoreAccount } from '../domain/scoring.js';
 import { toUsageEvent, withPlanChange } from '../domain/stored-event.js';
 import type { AccountPatch, UsageEvent } from '../domain/usage-event.js';
+import { DAY } from '../domain/windows.js';
 import { type FeatureSnapshot, featuresAt } from './features.js';
 import type { LiveAlert, StoredEvent } from './history-source.js';
 import { type ScoreNumbers, scoreNumbersUnlessGated } from './score-numbers.js';
@@ -147,8 +148,6 @@ export interface ReplayOptions {
    */
   exhaustive?: boolean;
 }
-
-const DAY = 86_400_000;
 
 /** The account fields events upsert (`accounts` table), kept per account across lanes. */
 interface Firm {

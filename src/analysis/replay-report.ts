@@ -1,5 +1,6 @@
 import { DateTime } from 'luxon';
 import type { Manifest } from '../config/manifest.js';
+import { DAY } from '../domain/windows.js';
 import { boughtWithin, type Conversion, conversionsOf, coverage, groupByAccount } from './conversions.js';
 import { featureDefs } from './features.js';
 import type { LiveAlert } from './history-source.js';
@@ -123,7 +124,6 @@ export interface ReplayReportInput {
   durationMs?: number;
 }
 
-const DAY = 86_400_000;
 const WARM_UP = 30 * DAY;
 
 export function buildReplayReport(input: ReplayReportInput): ReplayReport {

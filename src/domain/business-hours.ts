@@ -1,5 +1,6 @@
 import { IANAZone } from 'luxon';
 import type { Hours } from '../config/manifest.js';
+import { DAY } from './windows.js';
 
 /**
  * Working-hours arithmetic in a team's or rep's own time zone. `days` are luxon weekdays
@@ -25,7 +26,6 @@ import type { Hours } from '../config/manifest.js';
  * thousands of durations, and a fresh computation per step costs ~100 µs against ~6 µs for a
  * cached lookup.
  */
-const DAY = 86_400_000;
 const MINUTE = 60_000;
 
 interface Interval {

@@ -3,7 +3,7 @@ import { isTimeZone } from '../domain/time-zone.js';
 import { normaliseDomain, type UsageEvent } from '../domain/usage-event.js';
 
 /** SPEC §3.1: at most 500 events a request. */
-export const MAX_BATCH = 500;
+const MAX_BATCH = 500;
 
 const text = (max: number) =>
   z.string().trim().min(1, 'must not be empty').max(max, `at most ${max} characters`);

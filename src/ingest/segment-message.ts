@@ -13,7 +13,7 @@ import {
  * SDKs add keys (`_metadata`, `integrations`, `channel`) that pls ignores. See
  * ../shared/fixtures for what @segment/analytics-node and @rudderstack/rudder-sdk-node send.
  */
-export const SEGMENT_TYPES = ['track', 'identify', 'group', 'page', 'screen'] as const;
+const SEGMENT_TYPES = ['track', 'identify', 'group', 'page', 'screen'] as const;
 export type SegmentType = (typeof SEGMENT_TYPES)[number];
 
 const isoTime = z.iso.datetime({ offset: true, message: 'not an ISO 8601 date-time' });
@@ -100,7 +100,7 @@ function stringTrait(traits: Record<string, unknown>, ...keys: string[]): string
 }
 
 /** Group traits → firmographics (Segment's reserved group traits plus `domain` and `timezone`). */
-export function accountFromTraits(traits: Record<string, unknown>): AccountPatch {
+function accountFromTraits(traits: Record<string, unknown>): AccountPatch {
   const patch: AccountPatch = {};
   const name = stringTrait(traits, 'name');
   if (name) patch.name = name;
@@ -123,7 +123,7 @@ export function accountFromTraits(traits: Record<string, unknown>): AccountPatch
 }
 
 /** Identify traits → the person (`firstName` + `lastName` when there is no `name`). */
-export function userFromTraits(traits: Record<string, unknown> | undefined): UserPatch | null {
+function userFromTraits(traits: Record<string, unknown> | undefined): UserPatch | null {
   if (!traits) return {};
   const patch: UserPatch = {};
   const email = stringTrait(traits, 'email');

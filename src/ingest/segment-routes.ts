@@ -9,8 +9,8 @@ import { decodeContent, parseJson, readBody } from './read-body.js';
 import { fromSegmentMessage, type SegmentType, segmentMessageSchema } from './segment-message.js';
 
 /** Segment's own limits (https://segment.com/docs/connections/sources/catalog/libraries/server/http-api/#max-request-size). */
-export const MESSAGE_LIMIT = 32 * 1024;
-export const BATCH_LIMIT = 500 * 1024;
+const MESSAGE_LIMIT = 32 * 1024;
+const BATCH_LIMIT = 500 * 1024;
 
 export interface SegmentRouteDeps {
   writeKey: string | null;

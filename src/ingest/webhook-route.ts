@@ -8,7 +8,7 @@ import { fromNativeEvent, nativeBatchSchema, nativeEventSchema } from './native-
 import { parseJson, readBody } from './read-body.js';
 
 /** SPEC §3.1: bodies over 1 MiB are refused before they are read whole. */
-export const WEBHOOK_BODY_LIMIT = 1024 * 1024;
+const WEBHOOK_BODY_LIMIT = 1024 * 1024;
 
 export interface WebhookRouteDeps {
   secret: string | null;

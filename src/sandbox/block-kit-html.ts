@@ -131,15 +131,6 @@ function renderButton(element: Json, blockId: string, ctx: RenderContext): SafeH
 
 // ─── Modals ────────────────────────────────────────────────────────────────────────────
 
-/** The input elements the sandbox can fill, and how their value travels in `view.state`. */
-export const INPUT_ELEMENTS = [
-  'plain_text_input',
-  'number_input',
-  'email_text_input',
-  'url_text_input',
-  'static_select',
-] as const;
-
 function renderInput(block: Json, blockId: string, ctx: RenderContext): SafeHtml {
   const element = isObject(block.element) ? block.element : {};
   const optional = block.optional === true;

@@ -83,8 +83,6 @@ export function createAlertRouting(deps: { accounts: AccountsRepo; alerts: Alert
   };
 }
 
-export type AlertRouting = ReturnType<typeof createAlertRouting>;
-
 /**
  * A rep's load whose round-robin count is taken the first time routing reads it (a class, not an
  * object literal with a getter: V8 builds those on a slow path, and routing makes one per rep).

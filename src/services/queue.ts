@@ -80,7 +80,6 @@ export function createQueueService(deps: { alerts: AlertsRepo; accounts: Account
   }
 
   return {
-    teamsOf,
     /** The user's claimed alerts still awaiting first touch (App Home), first page, most urgent first. */
     awaitingFirstTouch(userId: string, now: number): QueueRow[] {
       const { rows } = alerts.queue({
@@ -139,7 +138,7 @@ export function createQueueService(deps: { alerts: AlertsRepo; accounts: Account
 }
 
 /** Age against the SLA that matters in the alert's state. */
-export function slaClock(
+function slaClock(
   alert: Pick<AlertRow, 'state' | 'claimDueAt' | 'firstTouchDueAt'>,
   now: number,
 ): { clock: string; breached: boolean } {

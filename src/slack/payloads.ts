@@ -4,7 +4,7 @@ import type { OutcomeInput } from '../services/alert-actions.js';
 import { UserError } from '../services/user-error.js';
 
 /** Button values and modal metadata only ever name an alert; anything else is refused. */
-export const alertIdSchema = z.string().regex(/^al_[0-9A-HJKMNP-TV-Z]{26}$/, 'not an alert id');
+const alertIdSchema = z.string().regex(/^al_[0-9A-HJKMNP-TV-Z]{26}$/, 'not an alert id');
 
 export function alertIdOf(value: unknown): string {
   const parsed = alertIdSchema.safeParse(value);
@@ -24,12 +24,12 @@ const optionalText = z
   .nullish()
   .transform((v) => (v?.trim() ? v.trim() : null));
 
-export const notAFitSchema = z.object({
+const notAFitSchema = z.object({
   reason: z.enum(Object.keys(NOT_A_FIT_REASONS) as [NotAFitReason, ...NotAFitReason[]], 'choose a reason'),
   note: optionalText,
 });
 
-export const outcomeSchema = z.object({
+const outcomeSchema = z.object({
   outcome: z.enum(Object.keys(OUTCOMES) as [Outcome, ...Outcome[]], 'choose an outcome'),
   amount: z
     .string()

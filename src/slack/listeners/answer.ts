@@ -21,7 +21,7 @@ export async function answer(
   }
 }
 
-export async function tell(
+async function tell(
   where: { client: WebClient; logger: Logger; channel: string | undefined; user: string },
   text: string,
 ) {
