@@ -1,5 +1,5 @@
 import type { Manifest, Metric, Signal } from '../config/manifest.js';
-import { type Band, bandOf, MIN_OUTCOMES } from '../domain/sla-report.js';
+import { type Band, conversion, MIN_OUTCOMES, REP_OUTCOMES } from '../domain/sla-report.js';
 import { DAY } from '../domain/windows.js';
 import { alertedBefore, boughtWithin, conversionsOf, coverage, groupByAccount } from './conversions.js';
 import { type FeatureDef, type FeatureSnapshot, featureDefs } from './features.js';
@@ -197,8 +197,6 @@ interface Example {
   label: 0 | 1 | null;
 }
 
-const REP_OUTCOMES: ReadonlySet<string> = new Set(['won', 'lost', 'no_response', 'not_a_fit']);
-
 export function calibrateHistory(input: CalibrationInput): CalibrationReport {
   const { manifest, now } = input;
   const since = input.since ?? 180 * DAY;
@@ -367,14 +365,7 @@ export function calibrate(
 // ─── Per tier and per feature ────────────────────────────────────────────────────────────
 
 function tierConversion(alerts: readonly LiveAlert[]): TierConversion {
-  const outcomes = alerts.filter((a) => a.outcome !== null && REP_OUTCOMES.has(a.outcome)).length;
-  const won = alerts.filter((a) => a.outcome === 'won').length;
-  const selfServed = alerts.filter((a) => a.outcome === 'self_served').length;
-  if (outcomes < MIN_OUTCOMES) {
-    return { alerts: alerts.length, outcomes, won, selfServed, rate: null, band: 'not-enough-outcomes' };
-  }
-  const rate = won / outcomes;
-  return { alerts: alerts.length, outcomes, won, selfServed, rate, band: bandOf(rate) };
+  return { alerts: alerts.length, ...conversion(alerts) };
 }
 
 function featureRow(def: FeatureDef, j: number, labelled: readonly Example[]): FeatureRow {

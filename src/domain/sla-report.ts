@@ -158,7 +158,8 @@ export interface SlaReport {
   signals: SignalRow[];
 }
 
-const REP_OUTCOMES: ReadonlySet<string> = new Set(['won', 'lost', 'no_response', 'not_a_fit']);
+/** Outcomes a rep logged (a self-serve purchase is not one). */
+export const REP_OUTCOMES: ReadonlySet<string> = new Set(['won', 'lost', 'no_response', 'not_a_fit']);
 
 /**
  * Folds alerts into the report one at a time, so a caller streaming rows needs neither an array
@@ -371,7 +372,8 @@ function reachedContact(alert: ReportAlert): boolean {
   return alert.contactedAt !== null || alert.outcome === 'won';
 }
 
-export function conversion(alerts: readonly ReportAlert[]): Conversion {
+/** PQL→won over alerts' outcomes, as `/pls sla` and calibration count it. */
+export function conversion(alerts: readonly { outcome: string | null }[]): Conversion {
   const tally = outcomeTally();
   for (const { outcome } of alerts) countOutcome(tally, outcome);
   return conversionOf(tally);
