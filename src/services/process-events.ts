@@ -72,14 +72,8 @@ export function createEventProcessor(deps: ProcessorDeps) {
     if (event.userId) accounts.upsertUser(event.userId, event.user, now);
     if (!event.accountId) return null;
 
-    let current = touched.get(event.accountId);
-    let before = current?.score;
-    if (!current) {
-      const previous = accounts.find(event.accountId);
-      const state = (previous?.state as AccountState | null) ?? emptyAccountState();
-      before = previous ? scoreAccount(state, firmOf(previous), scoring, now) : EMPTY_SCORE;
-      if (previous) current = { row: previous, state, score: before };
-    }
+    const current = touched.get(event.accountId) ?? load(event.accountId, now);
+    const before = current?.score ?? EMPTY_SCORE;
     const state = current?.state ?? emptyAccountState();
 
     // Products resend the same traits with every event: write and read back only what changed.
@@ -97,7 +91,7 @@ export function createEventProcessor(deps: ProcessorDeps) {
     const decision = decideHandoff({
       event,
       receivedAt: row.receivedAt,
-      before: before!,
+      before,
       after,
       hits,
       firm: firmOf(account),
@@ -107,8 +101,16 @@ export function createEventProcessor(deps: ProcessorDeps) {
       rules: scoring.rules,
       now,
     });
-    act(decision, account, open, before!, after, now);
+    act(decision, account, open, before, after, now);
     return { accountId: account.id, eventId: event.id, decision };
+  }
+
+  /** An account's working copy as stored, scored at `now`; undefined for one never seen. */
+  function load(accountId: string, now: number): Touched | undefined {
+    const row = accounts.find(accountId);
+    if (!row) return undefined;
+    const state = (row.state as AccountState | null) ?? emptyAccountState();
+    return { row, state, score: scoreAccount(state, firmOf(row), scoring, now) };
   }
 
   function saveTouched(touched: Map<string, Touched>, now: number): void {
