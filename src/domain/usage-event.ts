@@ -30,6 +30,14 @@ export interface UserPatch {
 }
 
 /** `https://www.Acme.com/pricing` → `acme.com`; a bare domain passes through lower-cased. */
+/** How pls names an account to people: its name, else its domain, else its id. */
+export function accountLabel(
+  account: { name: string | null; domain: string | null } | null | undefined,
+  id: string,
+): string {
+  return account?.name ?? account?.domain ?? id;
+}
+
 export function normaliseDomain(value: string): string | undefined {
   const text = value.trim().toLowerCase();
   if (text === '') return undefined;

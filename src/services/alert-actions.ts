@@ -11,6 +11,7 @@ import {
 } from '../domain/alert-lifecycle.js';
 import { escalationDueAt } from '../domain/escalation.js';
 import { dueAfter, type PolicySnapshot } from '../domain/sla.js';
+import { accountLabel } from '../domain/usage-event.js';
 import { type AlertServiceDeps, createAlertRouting } from './alert-routing.js';
 import { UserError } from './user-error.js';
 
@@ -164,7 +165,7 @@ export function createAlertActions(deps: AlertServiceDeps) {
   ): { alertId: string; accountName: string } {
     const alert = guard(alertId, command, userId);
     const account = accounts.find(alert.accountId);
-    return { alertId: alert.id, accountName: account?.name ?? account?.domain ?? alert.accountId };
+    return { alertId: alert.id, accountName: accountLabel(account, alert.accountId) };
   }
 
   const notAFit = tx(

@@ -9,7 +9,7 @@ import { type AlertSummary, decideHandoff, type HandoffDecision } from '../domai
 import { EMPTY_SCORE, type Firmographics, type Score, scoreAccount } from '../domain/scoring.js';
 import { dueAfter, type PolicySnapshot, slaDeadlines, snapshotPolicy } from '../domain/sla.js';
 import { toUsageEvent, withPlanChange } from '../domain/stored-event.js';
-import type { AccountPatch } from '../domain/usage-event.js';
+import { type AccountPatch, accountLabel } from '../domain/usage-event.js';
 import { type AlertServiceDeps, createAlertRouting, managerMentions } from './alert-routing.js';
 
 const nextUlid = monotonicFactory();
@@ -159,7 +159,7 @@ export function createEventProcessor(deps: ProcessorDeps) {
         if (!route.rep)
           notifyManagers(
             id,
-            `Nobody can take the ${decision.tier} alert for ${label(account)}: ${route.reason}.`,
+            `Nobody can take the ${decision.tier} alert for ${accountLabel(account, account.id)}: ${route.reason}.`,
             now,
           );
         return;
@@ -216,7 +216,7 @@ export function createEventProcessor(deps: ProcessorDeps) {
         );
         alerts.record(current.id, now, 'closed', null, { outcome: 'self_served', plan: decision.plan });
         outbox.enqueue({ kind: 'alert.update', alertId: current.id }, now);
-        const text = `${label(account)} bought ${decision.plan} on their own: the alert is closed as self-served.`;
+        const text = `${accountLabel(account, account.id)} bought ${decision.plan} on their own: the alert is closed as self-served.`;
         outbox.enqueue({ kind: 'alert.reply', alertId: current.id, text }, now);
         if (current.claimedBy)
           outbox.enqueue({ kind: 'message', alertId: current.id, channel: current.claimedBy, text }, now);
@@ -335,8 +335,4 @@ function changedFirmographics(row: AccountRow | undefined, patch: AccountPatch |
   for (const [key, value] of Object.entries(patch) as [keyof AccountPatch, unknown][])
     if (value !== undefined && value !== null && row[key] !== value) return patch;
   return null;
-}
-
-function label(account: AccountRow): string {
-  return account.name ?? account.domain ?? account.id;
 }

@@ -2,6 +2,7 @@ import type { EscalationStep } from '../config/manifest.js';
 import type { AlertAccount, AlertRow } from '../db/alerts-repo.js';
 import { backOffStage, dueStep, escalationDueAt } from '../domain/escalation.js';
 import type { PolicySnapshot } from '../domain/sla.js';
+import { accountLabel } from '../domain/usage-event.js';
 import { formatClock, formatDate, formatMinutes } from '../slack/text.js';
 import { type AlertServiceDeps, createAlertRouting, managerMentions } from './alert-routing.js';
 
@@ -36,8 +37,6 @@ export function createSlaSweep(deps: AlertServiceDeps) {
   const { db, alerts, accounts, outbox, manifest } = deps;
   const { routing } = manifest;
   const router = createAlertRouting({ accounts, alerts, manifest });
-  const nameOf = (alert: AlertRow, account: AlertAccount | null | undefined) =>
-    account?.name ?? account?.domain ?? alert.accountId;
   /** When the account's self-serve checkout window closes, if it started one. */
   const checkoutEndsAt = (account: AlertAccount | null): number | null => {
     const started = account?.upgradeStartedAt ?? null;
@@ -68,7 +67,7 @@ export function createSlaSweep(deps: AlertServiceDeps) {
       escalationCursor: cursor,
       nextEscalationAt: escalationDueAt(policy, alert.tierSetAt, cursor),
     };
-    const name = nameOf(alert, account);
+    const name = accountLabel(account, alert.accountId);
     const late = formatMinutes(now - alert.tierSetAt);
     const where = `<#${alert.channel}>`;
 
@@ -156,7 +155,7 @@ export function createSlaSweep(deps: AlertServiceDeps) {
     if (alert.firstTouchDueAt === null || alert.firstTouchDueAt > now) return false;
     alerts.update(alert.id, { firstTouchBreachedAt: now }, now);
     alerts.record(alert.id, now, 'first_touch_breached', null, { due: alert.firstTouchDueAt });
-    const text = `🚨 ${managerMentions(manifest)} <@${alert.claimedBy}> claimed the ${alert.tier} alert for ${nameOf(alert, account)} in <#${alert.channel}> but has not marked it contacted: the first-touch SLA passed at ${formatClock(alert.firstTouchDueAt, zoneOf(alert), now)}.`;
+    const text = `🚨 ${managerMentions(manifest)} <@${alert.claimedBy}> claimed the ${alert.tier} alert for ${accountLabel(account, alert.accountId)} in <#${alert.channel}> but has not marked it contacted: the first-touch SLA passed at ${formatClock(alert.firstTouchDueAt, zoneOf(alert), now)}.`;
     outbox.enqueue({ kind: 'message', alertId: alert.id, channel: routing.escalation_channel, text }, now);
     outbox.enqueue({ kind: 'alert.update', alertId: alert.id }, now);
     return true;
@@ -168,7 +167,7 @@ export function createSlaSweep(deps: AlertServiceDeps) {
     const window = manifest.scoring.rules.back_off;
     const stage = backOffStage(alert.contactedAt, window, alert.backOffPromptedAt !== null, now);
     if (stage === 'none') return null;
-    const name = nameOf(alert, account);
+    const name = accountLabel(account, alert.accountId);
     if (stage === 'prompt') {
       alerts.update(alert.id, { backOffPromptedAt: now }, now);
       const closes = formatDate(alert.contactedAt + window, zoneOf(alert));

@@ -2,6 +2,7 @@ import { formatDuration } from '../config/duration.js';
 import type { Layer } from '../config/manifest.js';
 import { LAYERS } from '../domain/scoring.js';
 import { formatAge } from '../domain/signal-text.js';
+import { accountLabel } from '../domain/usage-event.js';
 import type { AccountView } from '../services/account-view.js';
 import { escapeMrkdwn, formatDate, truncate } from './text.js';
 
@@ -14,7 +15,7 @@ const LABEL: Record<Layer, string> = {
 /** The dossier and every point of the score, with gates and the rules that would block an alert. */
 export function renderAccount(view: AccountView): { text: string; blocks: Record<string, unknown>[] } {
   const { account: a, score } = view;
-  const name = a.name ?? a.domain ?? a.id;
+  const name = accountLabel(a, a.id);
   const tier = score.tier.toUpperCase();
   const blocks: Record<string, unknown>[] = [
     {

@@ -2,6 +2,7 @@ import type { Layer } from '../config/manifest.js';
 import type { AlertTrigger } from '../domain/handoff.js';
 import type { Contribution } from '../domain/scoring.js';
 import { formatAge } from '../domain/signal-text.js';
+import { accountLabel } from '../domain/usage-event.js';
 import { ACTIONS } from './ids.js';
 import { escapeMrkdwn, formatClock, formatDate, formatMinutes, truncate } from './text.js';
 
@@ -69,7 +70,7 @@ const OUTCOME_LABEL: Record<string, string> = {
 
 /** The alert message, re-rendered whole from state on every change (SPEC §4.1). Pure. */
 export function renderAlert(card: AlertCard): SlackMessage {
-  const name = card.account.name ?? card.account.domain ?? card.account.id;
+  const name = accountLabel(card.account, card.account.id);
   // Truncated, not rounded: a warm 69.6 must not read as the hot threshold 70.
   const delta = Math.floor(card.score) - Math.floor(card.baseScore);
   const scoreText = `score ${Math.floor(card.score)}${delta !== 0 ? ` (${delta > 0 ? '+' : ''}${delta})` : ''}`;
