@@ -5,6 +5,21 @@ import { UserError } from '../../services/user-error.js';
 export const GENERIC_FAILURE = 'Something went wrong on our side and nothing changed. Try again in a moment.';
 
 /**
+ * What to tell a person about a listener's error: a UserError's own words; anything else is
+ * logged (with `context`) and answered generically.
+ */
+export function replyOf(
+  error: unknown,
+  logger: Logger,
+  context: Record<string, unknown>,
+  what: string,
+): string {
+  if (error instanceof UserError) return error.message;
+  logger.error({ err: error, ...context }, what);
+  return GENERIC_FAILURE;
+}
+
+/**
  * The one place listener errors are handled: a UserError is told to the person who clicked
  * (ephemeral in the channel, else a DM); anything else is logged and answered generically.
  */
@@ -15,9 +30,7 @@ export async function answer(
   try {
     await work();
   } catch (error) {
-    if (!(error instanceof UserError))
-      where.logger.error({ err: error, user: where.user }, 'listener failed');
-    await tell(where, error instanceof UserError ? error.message : GENERIC_FAILURE);
+    await tell(where, replyOf(error, where.logger, { user: where.user }, 'listener failed'));
   }
 }
 

@@ -9,7 +9,7 @@ import { UserError } from '../../../services/user-error.js';
 import { renderAccount } from '../../render-account.js';
 import { renderQueue } from '../../render-queue.js';
 import { renderSlaReport } from '../../render-sla-report.js';
-import { GENERIC_FAILURE } from '../answer.js';
+import { GENERIC_FAILURE, replyOf } from '../answer.js';
 import type { ListenerDeps } from '../index.js';
 
 type CommandArgs = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
@@ -151,9 +151,7 @@ export const plsCommand =
       }
       reply = sub.run(deps, command.user_id, args);
     } catch (error) {
-      if (!(error instanceof UserError))
-        deps.logger.error({ err: error, text: command.text }, 'command failed');
-      reply = { text: error instanceof UserError ? error.message : GENERIC_FAILURE };
+      reply = { text: replyOf(error, deps.logger, { text: command.text }, 'command failed') };
     }
     const { later, ...body } = reply;
     await ack({ response_type: 'ephemeral', ...body });

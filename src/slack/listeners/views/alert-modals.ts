@@ -1,7 +1,6 @@
 import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
-import { UserError } from '../../../services/user-error.js';
 import { alertIdOf, parseNotAFit, parseOutcome } from '../../payloads.js';
-import { GENERIC_FAILURE } from '../answer.js';
+import { replyOf } from '../answer.js';
 import type { ListenerDeps } from '../index.js';
 
 type ViewArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
@@ -26,10 +25,9 @@ async function submit(
     await args.ack();
     deps.kick();
   } catch (error) {
-    if (!(error instanceof UserError)) deps.logger.error({ err: error }, 'view submission failed');
     await args.ack({
       response_action: 'errors',
-      errors: { [firstBlock]: error instanceof UserError ? error.message : GENERIC_FAILURE },
+      errors: { [firstBlock]: replyOf(error, deps.logger, {}, 'view submission failed') },
     });
   }
 }
