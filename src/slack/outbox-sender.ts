@@ -5,8 +5,8 @@ import { type Db, withoutFsync } from '../db/client.js';
 import type { OutboxRepo, OutboxRow } from '../db/outbox-repo.js';
 import type { AlertCards } from '../services/alert-card.js';
 import type { HomeViews } from '../services/home.js';
+import { publishHome } from './publish-home.js';
 import { renderAlert } from './render-alert.js';
-import { renderHome } from './render-home.js';
 
 /**
  * Slack's platform errors are answers about the request, so retrying the same request cannot
@@ -23,7 +23,6 @@ const TRANSIENT = new Set([
 ]);
 
 type PostArgs = Parameters<WebClient['chat']['postMessage']>[0];
-type PublishedView = Parameters<WebClient['views']['publish']>[0]['view'];
 
 export interface SenderDeps {
   db: Db;
@@ -158,8 +157,7 @@ export function createOutboxSender(deps: SenderDeps) {
     const payload = row.payload as { text?: string; channel?: string; userId?: string };
     if (row.kind === 'home') {
       if (outbox.supersededHome(payload.userId!, row.seq)) return;
-      const view = renderHome(deps.homes.home(payload.userId!, deps.now()));
-      await client.views.publish({ user_id: payload.userId!, view: view as unknown as PublishedView });
+      await publishHome(client, deps.homes, payload.userId!, deps.now());
       return;
     }
     if (row.kind === 'message') {
