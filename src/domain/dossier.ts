@@ -1,8 +1,34 @@
 import { DateTime } from 'luxon';
 import type { AccountState } from './account-state.js';
+import { type Firmographics, metricValue } from './scoring.js';
 import { DAY, sumWithin } from './windows.js';
 
 export type UsageTrend = 'growing' | 'stable' | 'declining' | 'new';
+
+/** What an alert and `/pls account` show about how the account uses the product. */
+export interface Dossier {
+  activeUsers: number;
+  signedUpAt: number | null;
+  activatedAt: number | null;
+  /** A `UsageTrend`; renderers take any words. */
+  trend: string;
+  /** Features tried that the account's plan does not include ("sso (business)"). */
+  gatedFeatures: string[];
+  bestTime: string | null;
+}
+
+export function dossierOf(state: AccountState, firm: Firmographics, zone: string, now: number): Dossier {
+  return {
+    activeUsers: metricValue('active_users_14d', state, firm, now),
+    signedUpAt: state.signedUpAt,
+    activatedAt: state.activatedAt,
+    trend: usageTrend(state, now),
+    gatedFeatures: Object.entries(state.gatedFeatures)
+      .filter(([, gate]) => gate.plan !== firm.plan)
+      .map(([feature, gate]) => (gate.plan ? `${feature} (${gate.plan})` : feature)),
+    bestTime: bestTimeToReach(state, zone, now),
+  };
+}
 
 /** Product events in the last 7 days against the 7 before: ±20 % is stable. */
 export function usageTrend(state: AccountState, now: number): UsageTrend {

@@ -2,9 +2,9 @@ import type { Manifest } from '../config/manifest.js';
 import type { AccountRow, AccountsRepo } from '../db/accounts-repo.js';
 import type { AlertRow, AlertsRepo } from '../db/alerts-repo.js';
 import { type AccountState, emptyAccountState } from '../domain/account-state.js';
-import { bestTimeToReach, usageTrend } from '../domain/dossier.js';
+import { type Dossier, dossierOf } from '../domain/dossier.js';
 import { alertBlockers } from '../domain/handoff.js';
-import { metricValue, type Score, scoreAccount } from '../domain/scoring.js';
+import { type Score, scoreAccount } from '../domain/scoring.js';
 import { UserError } from './user-error.js';
 
 export interface AccountView {
@@ -14,14 +14,7 @@ export interface AccountView {
   blockers: string[];
   openAlert: AlertRow | null;
   contacts: { name: string | null; title: string | null; email: string | null; events: number }[];
-  dossier: {
-    activeUsers: number;
-    trend: string;
-    bestTime: string | null;
-    signedUpAt: number | null;
-    activatedAt: number | null;
-    gated: string[];
-  };
+  dossier: Dossier;
   halfLifeMs: number;
   now: number;
 }
@@ -54,16 +47,7 @@ export function createAccountViews(deps: { accounts: AccountsRepo; alerts: Alert
         }),
         openAlert,
         contacts: accounts.topContacts(account.id, 5),
-        dossier: {
-          activeUsers: metricValue('active_users_14d', state, firm, now),
-          trend: usageTrend(state, now),
-          bestTime: bestTimeToReach(state, account.timezone ?? manifest.timezone, now),
-          signedUpAt: state.signedUpAt,
-          activatedAt: state.activatedAt,
-          gated: Object.entries(state.gatedFeatures)
-            .filter(([, g]) => g.plan !== account.plan)
-            .map(([feature, g]) => (g.plan ? `${feature} (${g.plan})` : feature)),
-        },
+        dossier: dossierOf(state, firm, account.timezone ?? manifest.timezone, now),
         halfLifeMs: manifest.scoring.half_life,
         now,
       };

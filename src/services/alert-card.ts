@@ -2,9 +2,9 @@ import type { Manifest } from '../config/manifest.js';
 import type { AccountsRepo } from '../db/accounts-repo.js';
 import type { AlertRow } from '../db/alerts-repo.js';
 import { type AccountState, emptyAccountState } from '../domain/account-state.js';
-import { bestTimeToReach, usageTrend } from '../domain/dossier.js';
+import { dossierOf } from '../domain/dossier.js';
 import type { AlertTrigger } from '../domain/handoff.js';
-import { metricValue, scoreAccount } from '../domain/scoring.js';
+import { scoreAccount } from '../domain/scoring.js';
 import type { PolicySnapshot } from '../domain/sla.js';
 import type { AlertCard } from '../slack/render-alert.js';
 
@@ -51,16 +51,7 @@ export function createAlertCards(deps: { accounts: AccountsRepo; manifest: Manif
         trigger,
         contributions: score.contributions,
         contacts,
-        dossier: {
-          activeUsers: metricValue('active_users_14d', state, firm, now),
-          signedUpAt: state.signedUpAt,
-          activatedAt: state.activatedAt,
-          trend: usageTrend(state, now),
-          gatedFeatures: Object.entries(state.gatedFeatures)
-            .filter(([, gate]) => gate.plan !== account?.plan)
-            .map(([feature, gate]) => (gate.plan ? `${feature} (${gate.plan})` : feature)),
-          bestTime: bestTimeToReach(state, account?.timezone ?? teamZone ?? manifest.timezone, now),
-        },
+        dossier: dossierOf(state, firm, account?.timezone ?? teamZone ?? manifest.timezone, now),
         suggestedRep: alert.suggestedRep,
         claimedBy: alert.claimedBy,
         claimedAt: alert.claimedAt,

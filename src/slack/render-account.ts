@@ -38,7 +38,7 @@ export function renderAccount(view: AccountView): { text: string; blocks: Record
           'Signed up · activated',
           `${formatDate(view.dossier.signedUpAt, a.timezone ?? 'UTC')} · ${formatDate(view.dossier.activatedAt, a.timezone ?? 'UTC')}`,
         ],
-        ['Tried, not on plan', view.dossier.gated.join(', ') || '—'],
+        ['Tried, not on plan', view.dossier.gatedFeatures.join(', ') || '—'],
         ['Best time to reach', view.dossier.bestTime ?? 'not enough sessions yet'],
       ].map(([label, value]) => ({
         type: 'mrkdwn',

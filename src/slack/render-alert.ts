@@ -1,4 +1,5 @@
 import type { Layer } from '../config/manifest.js';
+import type { Dossier } from '../domain/dossier.js';
 import type { AlertTrigger } from '../domain/handoff.js';
 import type { Contribution } from '../domain/scoring.js';
 import { formatAge } from '../domain/signal-text.js';
@@ -25,14 +26,7 @@ export interface AlertCard {
   trigger: AlertTrigger;
   contributions: Contribution[];
   contacts: { name: string | null; title: string | null; email: string | null; trigger: boolean }[];
-  dossier: {
-    activeUsers: number;
-    signedUpAt: number | null;
-    activatedAt: number | null;
-    trend: string;
-    gatedFeatures: string[];
-    bestTime: string | null;
-  };
+  dossier: Dossier;
   suggestedRep: string | null;
   claimedBy: string | null;
   claimedAt: number | null;
