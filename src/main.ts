@@ -45,8 +45,10 @@ function shutdown(signal: NodeJS.Signals): void {
     process.exit(1);
   }, SHUTDOWN_LIMIT_MS);
   timer.unref();
-  if (!running) return; // start-up finishes first, then sees `stopping`
-  running.stop().then(
+  if (running) stopRunning(running); // else start-up finishes first, then sees `stopping`
+}
+function stopRunning(server: RunningServer): void {
+  server.stop().then(
     () => process.exit(0),
     (error: unknown) => {
       logger.error({ err: error }, 'shutdown failed');
@@ -65,7 +67,4 @@ logger.info(
   { port: running.port, mode: env.slackAppToken ? 'socket' : 'http', teams: manifest.routing.teams.length },
   `pls is listening on port ${running.port}`,
 );
-if (stopping) {
-  stopping = false;
-  shutdown('SIGTERM');
-}
+if (stopping) stopRunning(running);
