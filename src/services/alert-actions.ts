@@ -47,22 +47,35 @@ export function createAlertActions(deps: AlertServiceDeps) {
     return alert;
   }
 
+  /** Compare-and-set from `from`; refused with `refusal` when another change got there first. */
+  function transition(
+    alert: AlertRow,
+    from: AlertRow['state'][],
+    changes: Partial<AlertRow>,
+    now: number,
+    refusal = 'The alert changed meanwhile; look at it again.',
+  ): void {
+    if (!alerts.transition(alert.id, from, changes, now)) throw new UserError(refusal);
+  }
+
+  /** Records a change that happened, queues the re-render, and returns the alert as it is now. */
   function changed(
     alert: AlertRow,
     kind: string,
     actor: string,
     data: Record<string, unknown>,
     now: number,
-  ): void {
+  ): AlertRow {
     alerts.record(alert.id, now, kind, actor, data);
     outbox.enqueue({ kind: 'alert.update', alertId: alert.id }, now);
     // A fresh App Home for every rep the change touches.
-    const after = alerts.find(alert.id);
-    const people = [actor, alert.claimedBy, after?.claimedBy, after?.suggestedRep];
+    const after = alerts.find(alert.id)!;
+    const people = [actor, alert.claimedBy, after.claimedBy, after.suggestedRep];
     outbox.refreshHomes(
       people.filter((id) => !!id && !!repOf(id)),
       now,
     );
+    return after;
   }
 
   /** The first-touch deadline in the claimer's hours (their own, else the team's). */
@@ -91,30 +104,26 @@ export function createAlertActions(deps: AlertServiceDeps) {
       const current = alerts.find(alert.id)!;
       throw new UserError(`<@${current.claimedBy}> already has this alert.`);
     }
-    changed(
+    return changed(
       alert,
       'claimed',
       userId,
       { minutesToClaim: Math.round((now - alert.tierSetAt) / 60_000), metSla: now <= alert.claimDueAt },
       now,
     );
-    return alerts.find(alert.id)!;
   });
 
   const markContacted = tx((alertId: string, userId: string): AlertRow => {
     const now = deps.now();
     const alert = guard(alertId, 'mark_contacted', userId);
-    if (!alerts.transition(alert.id, ['claimed'], { state: 'contacted', contactedAt: now }, now)) {
-      throw new UserError('The alert changed meanwhile; look at it again.');
-    }
-    changed(
+    transition(alert, ['claimed'], { state: 'contacted', contactedAt: now }, now);
+    return changed(
       alert,
       'contacted',
       userId,
       { metSla: alert.firstTouchDueAt === null || now <= alert.firstTouchDueAt },
       now,
     );
-    return alerts.find(alert.id)!;
   });
 
   /** Back to the queue, routed to another rep; the claim clock starts again. */
@@ -126,8 +135,8 @@ export function createAlertActions(deps: AlertServiceDeps) {
       reroute: true,
     });
     const policy = alert.policy as PolicySnapshot;
-    const ok = alerts.transition(
-      alert.id,
+    transition(
+      alert,
       ['claimed', 'contacted'],
       {
         state: 'open',
@@ -145,8 +154,13 @@ export function createAlertActions(deps: AlertServiceDeps) {
       },
       now,
     );
-    if (!ok) throw new UserError('The alert changed meanwhile; look at it again.');
-    changed(alert, 'released', userId, { from: alert.claimedBy, suggested: route.rep?.id ?? null }, now);
+    const after = changed(
+      alert,
+      'released',
+      userId,
+      { from: alert.claimedBy, suggested: route.rep?.id ?? null },
+      now,
+    );
     const who = route.rep
       ? `<@${route.rep.id}> is the suggested rep now.`
       : 'Nobody else can take it right now.';
@@ -154,7 +168,7 @@ export function createAlertActions(deps: AlertServiceDeps) {
       { kind: 'alert.reply', alertId: alert.id, text: `<@${userId}> released this alert. ${who}` },
       now,
     );
-    return alerts.find(alert.id)!;
+    return after;
   });
 
   /** Checks the button before its modal opens (the submission checks again) and names the account. */
@@ -173,26 +187,22 @@ export function createAlertActions(deps: AlertServiceDeps) {
       const now = deps.now();
       const alert = guard(alertId, 'not_a_fit', userId);
       const detail = { reason, note };
-      if (
-        !alerts.transition(
-          alert.id,
-          ['open'],
-          {
-            state: 'closed',
-            outcome: 'not_a_fit',
-            outcomeDetail: detail,
-            closedAt: now,
-            nextEscalationAt: null,
-          },
-          now,
-        )
-      ) {
-        throw new UserError('The alert changed meanwhile; look at it again.');
-      }
-      changed(alert, 'closed', userId, { outcome: 'not_a_fit', ...detail }, now);
+      transition(
+        alert,
+        ['open'],
+        {
+          state: 'closed',
+          outcome: 'not_a_fit',
+          outcomeDetail: detail,
+          closedAt: now,
+          nextEscalationAt: null,
+        },
+        now,
+      );
+      const after = changed(alert, 'closed', userId, { outcome: 'not_a_fit', ...detail }, now);
       const text = `<@${userId}> marked this not a fit: ${NOT_A_FIT_REASONS[reason]}${note ? ` — ${note}` : ''}`;
       outbox.enqueue({ kind: 'alert.reply', alertId: alert.id, text }, now);
-      return alerts.find(alert.id)!;
+      return after;
     },
   );
 
@@ -200,14 +210,13 @@ export function createAlertActions(deps: AlertServiceDeps) {
     const now = deps.now();
     const alert = guard(alertId, 'log_outcome', userId);
     const detail = { ...input, loggedBy: userId };
-    const ok = alerts.transition(
-      alert.id,
+    transition(
+      alert,
       ['claimed', 'contacted'],
       { state: 'closed', outcome: input.outcome, outcomeDetail: detail, closedAt: now },
       now,
     );
-    if (!ok) throw new UserError('The alert changed meanwhile; look at it again.');
-    changed(alert, 'closed', userId, detail, now);
+    const after = changed(alert, 'closed', userId, detail, now);
     const amount = input.amount !== null ? ` ($${input.amount.toLocaleString('en-US')})` : '';
     outbox.enqueue(
       {
@@ -217,7 +226,7 @@ export function createAlertActions(deps: AlertServiceDeps) {
       },
       now,
     );
-    return alerts.find(alert.id)!;
+    return after;
   });
 
   /** `/pls assign <account> @rep`: a manager hands the account's alert to a named rep. */
@@ -231,8 +240,8 @@ export function createAlertActions(deps: AlertServiceDeps) {
     const alert = alerts.findOpen(account.id);
     if (!alert) throw new UserError(`${account.name ?? account.id} has no open alert to assign.`);
     if (alert.claimedBy === repId) throw new UserError(`<@${repId}> already has this alert.`);
-    const ok = alerts.transition(
-      alert.id,
+    transition(
+      alert,
       ['open', 'claimed', 'contacted'],
       {
         state: alert.state === 'contacted' ? 'contacted' : 'claimed',
@@ -243,9 +252,9 @@ export function createAlertActions(deps: AlertServiceDeps) {
         firstTouchDueAt: alert.contactedAt ? alert.firstTouchDueAt : firstTouchFor(alert, repId),
       },
       now,
+      'The alert changed meanwhile; try again.',
     );
-    if (!ok) throw new UserError('The alert changed meanwhile; try again.');
-    changed(alert, 'assigned', managerId, { from: alert.claimedBy, to: repId }, now);
+    const after = changed(alert, 'assigned', managerId, { from: alert.claimedBy, to: repId }, now);
     const name = account.name ?? account.id;
     outbox.enqueue(
       { kind: 'alert.reply', alertId: alert.id, text: `<@${managerId}> assigned this alert to <@${repId}>.` },
@@ -271,7 +280,7 @@ export function createAlertActions(deps: AlertServiceDeps) {
         now,
       );
     }
-    return alerts.find(alert.id)!;
+    return after;
   });
 
   /** `/pls ooo on|off` for the caller; returns how many alerts they still hold. */
