@@ -54,23 +54,7 @@ export interface ChildOptions {
  * the process it started, by its pid.
  */
 export async function startChild(options: ChildOptions): Promise<Child> {
-  const args = nodeArgsFor(options);
-  const [command, argv] =
-    options.cpu === null
-      ? [process.execPath, args]
-      : ['taskset', ['-c', String(options.cpu), process.execPath, ...args]];
-  const child: ChildProcess = spawn(command, argv, {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...options.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  track(child);
-  let output = '';
-  const keep = (chunk: Buffer) => {
-    output = (output + chunk.toString()).slice(-65_536);
-  };
-  child.stdout!.on('data', keep);
-  child.stderr!.on('data', keep);
+  const { child, output } = spawnNode(options);
   const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
   const timeoutMs = options.timeoutMs ?? 30_000;
 
@@ -78,7 +62,7 @@ export async function startChild(options: ChildOptions): Promise<Child> {
     let seen = '';
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      fail(new Error(`${options.script} did not start within ${timeoutMs} ms:\n${output}`));
+      fail(new Error(`${options.script} did not start within ${timeoutMs} ms:\n${output()}`));
     }, timeoutMs);
     const onData = (chunk: Buffer) => {
       seen += chunk.toString();
@@ -92,7 +76,7 @@ export async function startChild(options: ChildOptions): Promise<Child> {
     child.stdout!.on('data', onData);
     child.once('exit', (code) => {
       clearTimeout(timer);
-      fail(new Error(`${options.script} exited with ${code} before listening:\n${output}`));
+      fail(new Error(`${options.script} exited with ${code} before listening:\n${output()}`));
     });
   });
   const pid = child.pid!;
@@ -101,7 +85,7 @@ export async function startChild(options: ChildOptions): Promise<Child> {
     pid,
     port,
     url: `http://127.0.0.1:${port}`,
-    output: () => output,
+    output,
     memory() {
       const status = readFileSync(`/proc/${pid}/status`, 'utf8');
       const kib = (key: string) => Number(new RegExp(`${key}:\\s+(\\d+)`).exec(status)?.[1] ?? Number.NaN);
@@ -128,33 +112,17 @@ export function cpuSecondsOf(pid: number | 'self'): number {
 
 /** Runs a script to its end as its own (pinned) process and returns the last JSON line it printed. */
 export function runScript<T>(options: ChildOptions): Promise<T> {
-  const args = nodeArgsFor(options);
-  const [command, argv] =
-    options.cpu === null
-      ? [process.execPath, args]
-      : ['taskset', ['-c', String(options.cpu), process.execPath, ...args]];
   return new Promise<T>((done, fail) => {
-    const child = spawn(command, argv, {
-      cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...options.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    track(child);
-    let output = '';
-    const keep = (chunk: Buffer) => {
-      output = (output + chunk.toString()).slice(-65_536);
-    };
-    child.stdout.on('data', keep);
-    child.stderr.on('data', keep);
+    const { child, output } = spawnNode(options);
     const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 120_000);
     child.once('exit', (code) => {
       clearTimeout(timer);
-      const line = output
+      const line = output()
         .trim()
         .split('\n')
         .reverse()
         .find((l) => l.startsWith('{'));
-      if (code !== 0 || !line) fail(new Error(`${options.script} exited with ${code}:\n${output}`));
+      if (code !== 0 || !line) fail(new Error(`${options.script} exited with ${code}:\n${output()}`));
       else done(JSON.parse(line) as T);
     });
   });
@@ -163,4 +131,29 @@ export function runScript<T>(options: ChildOptions): Promise<T> {
 function nodeArgsFor(options: ChildOptions): string[] {
   const loader = options.script.endsWith('.js') ? [] : ['--import', 'tsx'];
   return [...(options.nodeArgs ?? []), ...loader, options.script];
+}
+
+/**
+ * `node` on the script (pinned with taskset when `cpu` is set), with only PATH, HOME and the
+ * given env; keeps the last 64 KB of its stdout and stderr. Tracked, so the bench stops it.
+ */
+function spawnNode(options: ChildOptions): { child: ChildProcess; output: () => string } {
+  const args = nodeArgsFor(options);
+  const [command, argv] =
+    options.cpu === null
+      ? [process.execPath, args]
+      : ['taskset', ['-c', String(options.cpu), process.execPath, ...args]];
+  const child = spawn(command, argv, {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  track(child);
+  let output = '';
+  const keep = (chunk: Buffer) => {
+    output = (output + chunk.toString()).slice(-65_536);
+  };
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
+  return { child, output: () => output };
 }
