@@ -1,20 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createSlackEmulator } from '../../src/emulator/slack-emulator.js';
-import { type ChildApp, childEnv, queryFile, startChild } from '../support/child-process.js';
+import { useCrashableApps } from '../support/child-process.js';
 import { ACME, warmingAccount } from '../support/events.js';
 import { deliver, limitHit, settled } from '../support/flows.js';
-import {
-  type Harness,
-  postSigned,
-  startHarness,
-  TEST_CHANNELS,
-  TEST_MANIFEST,
-  TEST_USERS,
-} from '../support/harness.js';
+import { type Harness, postSigned, startHarness } from '../support/harness.js';
 
 const accountNo = (i: number) => ({
   ...ACME,
@@ -24,21 +13,11 @@ const accountNo = (i: number) => ({
 });
 
 describe('kill -9 in the middle of a burst of signed webhooks', () => {
-  const emulator = createSlackEmulator({ channels: TEST_CHANNELS, users: TEST_USERS });
-  let dir = '';
-  const children: ChildApp[] = [];
-  afterEach(async () => {
-    for (const child of children.splice(0)) await child.kill9();
-    await emulator.stop();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+  const apps = useCrashableApps('pls-chaos-');
+  const { emulator } = apps;
 
   it('loses no acknowledged event and posts every due alert exactly once after a restart', async () => {
-    await emulator.start();
-    dir = mkdtempSync(join(tmpdir(), 'pls-chaos-'));
-    const env = childEnv(emulator.url, dir, TEST_MANIFEST);
-    const first = await startChild(env);
-    children.push(first);
+    const first = await apps.start();
 
     // 40 accounts, each one request that makes it hot; 4 in flight at a time; kill after 15 acks.
     const bodies = Array.from({ length: 40 }, (_, i) => ({
@@ -66,9 +45,8 @@ describe('kill -9 in the middle of a burst of signed webhooks', () => {
     expect(killed).toBe(true);
     expect(acked.size).toBeGreaterThanOrEqual(15);
 
-    const second = await startChild(env);
-    children.push(second);
-    const count = (sql: string, ...params: unknown[]) => queryFile<{ n: number }>(dir, sql, ...params)[0]!.n;
+    const _second = await apps.start();
+    const count = (sql: string, ...params: unknown[]) => apps.query<{ n: number }>(sql, ...params)[0]!.n;
     await emulator.waitFor(() => count('select count(*) as n from events where processed_at is null') === 0, {
       timeoutMs: 15_000,
     });

@@ -1,40 +1,14 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createSlackEmulator } from '../../src/emulator/slack-emulator.js';
-import { type ChildApp, childEnv, queryFile, startChild } from '../support/child-process.js';
+import { describe, expect, it } from 'vitest';
+import { useCrashableApps } from '../support/child-process.js';
 import { ACME, usageEvent, warmingAccount } from '../support/events.js';
 import { raiseHotAlert } from '../support/flows.js';
-import { postSigned, startHarness, TEST_CHANNELS, TEST_MANIFEST, TEST_USERS } from '../support/harness.js';
+import { postSigned, startHarness, TEST_MANIFEST } from '../support/harness.js';
 
-const emulator = createSlackEmulator({ channels: TEST_CHANNELS, users: TEST_USERS });
-let dir: string;
-let children: ChildApp[] = [];
-
-beforeEach(async () => {
-  await emulator.start();
-  dir = mkdtempSync(join(tmpdir(), 'pls-crash-'));
-});
-afterEach(async () => {
-  for (const child of children) await child.kill9();
-  children = [];
-  await emulator.stop();
-  emulator.reset();
-  emulator.clearFailures();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-async function boot(): Promise<ChildApp> {
-  const child = await startChild(childEnv(emulator.url, dir, TEST_MANIFEST));
-  children.push(child);
-  return child;
-}
-
-function query<T>(sql: string): T[] {
-  return queryFile<T>(dir, sql);
-}
+const apps = useCrashableApps('pls-crash-');
+const { emulator } = apps;
+const boot = () => apps.start();
+const query = <T>(sql: string) => apps.query<T>(sql);
 
 describe('a crash between commit and send', () => {
   it('still delivers the alert, once, after a restart', async () => {

@@ -1,12 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createSlackEmulator } from '../../src/emulator/slack-emulator.js';
-import { type ChildApp, childEnv, queryFile, startChild } from '../support/child-process.js';
+import { useCrashableApps } from '../support/child-process.js';
 import { ACME, usageEvent, warmingAccount } from '../support/events.js';
 import { alertRow, deliver, limitHit, raiseHotAlert, settled } from '../support/flows.js';
-import { type Harness, postSigned, startHarness, TEST_CHANNELS, TEST_USERS } from '../support/harness.js';
+import { type Harness, postSigned, startHarness } from '../support/harness.js';
 import { pressButton } from '../support/slack-requests.js';
 
 const FAST = resolve(import.meta.dirname, '../support/manifests/fast-sla.yml');
@@ -171,34 +168,23 @@ describe('the escalation ladder, on an injected clock', () => {
 });
 
 describe('a crash mid-ladder', () => {
-  const emulator = createSlackEmulator({ channels: TEST_CHANNELS, users: TEST_USERS });
-  let dir = '';
-  const children: ChildApp[] = [];
-  afterEach(async () => {
-    for (const child of children.splice(0)) await child.kill9();
-    await emulator.stop();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+  const apps = useCrashableApps('pls-ladder-');
+  const { emulator } = apps;
 
   it('neither repeats nor skips a step after kill -9 and a restart', async () => {
-    await emulator.start();
-    dir = mkdtempSync(join(tmpdir(), 'pls-ladder-'));
-    const env = childEnv(emulator.url, dir, FAST);
-    const query = <T>(sql: string) => queryFile<T>(dir, sql);
+    const query = <T>(sql: string) => apps.query<T>(sql);
     const ladder = () =>
       query<{ data: string }>("select data from alert_events where kind = 'escalation' order by seq").map(
         (r) => JSON.parse(r.data).step,
       );
 
-    const first = await startChild(env);
-    children.push(first);
+    const first = await apps.start(FAST);
     await postSigned(first.url, { events: [...warmingAccount(), limitHit(ACME)] });
     await emulator.waitFor(() => ladder().length === 1, { timeoutMs: 8000, description: 'the reminder' });
     await first.kill9();
     expect(ladder()).toEqual(['remind']); // the rest must happen in the second process
 
-    const second = await startChild(env);
-    children.push(second);
+    const _second = await apps.start(FAST);
     await emulator.waitFor(() => ladder().length === 3, {
       timeoutMs: 12_000,
       description: 'escalate and reassign after the restart',

@@ -1,12 +1,23 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
-import { SIGNING_SECRET, WEBHOOK_SECRET, WRITE_KEY } from './harness.js';
+import { afterEach, beforeEach } from 'vitest';
+import { createSlackEmulator } from '../../src/emulator/slack-emulator.js';
+import {
+  SIGNING_SECRET,
+  TEST_CHANNELS,
+  TEST_MANIFEST,
+  TEST_USERS,
+  WEBHOOK_SECRET,
+  WRITE_KEY,
+} from './harness.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 /**
- * `node --import tsx`, as `npm start` runs it: one process, so signals reach pls itself
- * (the tsx CLI wrapper relays them from a parent process, racily at start-up).
+ * `node --import tsx` on the sources (`npm start` runs the same code built to dist/): one
+ * process, so signals reach pls itself (the tsx CLI wrapper relays them racily at start-up).
  */
 const NODE_ARGS = ['--import', 'tsx'];
 
@@ -124,4 +135,40 @@ export function queryFile<T>(dir: string, sql: string, ...params: unknown[]): T[
   } finally {
     db.close();
   }
+}
+
+/**
+ * For tests that crash pls: a Slack emulator and a temp dir per test, the pls processes the test
+ * starts on them (`start`, all on the same database), and the file read through its own
+ * connection (`query`). After each test every process is killed -9 and the dir removed.
+ */
+export function useCrashableApps(prefix: string) {
+  const emulator = createSlackEmulator({ channels: TEST_CHANNELS, users: TEST_USERS });
+  let dir = '';
+  const children: ChildApp[] = [];
+  beforeEach(async () => {
+    await emulator.start();
+    dir = mkdtempSync(join(tmpdir(), prefix));
+  });
+  afterEach(async () => {
+    for (const child of children.splice(0)) await child.kill9();
+    await emulator.stop();
+    emulator.reset();
+    emulator.clearFailures();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  return {
+    emulator,
+    get dir() {
+      return dir;
+    },
+    async start(manifest = TEST_MANIFEST): Promise<ChildApp> {
+      const child = await startChild(childEnv(emulator.url, dir, manifest));
+      children.push(child);
+      return child;
+    },
+    query<T>(sql: string, ...params: unknown[]): T[] {
+      return queryFile<T>(dir, sql, ...params);
+    },
+  };
 }
