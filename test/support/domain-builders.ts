@@ -10,6 +10,7 @@ import type { AccountState, SignalHit } from '../../src/domain/account-state.js'
 import { emptyAccountState } from '../../src/domain/account-state.js';
 import type { AlertSummary, AlertTrigger, HandoffInput } from '../../src/domain/handoff.js';
 import type { Contribution, Score } from '../../src/domain/scoring.js';
+import type { ReportAlert } from '../../src/domain/sla-report.js';
 import type { UsageEvent } from '../../src/domain/usage-event.js';
 import type { AlertCard } from '../../src/slack/render-alert.js';
 
@@ -323,5 +324,27 @@ export function prng(seed: number): () => number {
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
+
+/** A hot alert for the SLA report, raised Monday 10:00 New York, claimable for 15 min, nothing done yet. */
+export function reportAlert(overrides: Partial<ReportAlert> = {}): ReportAlert {
+  const clockStart = overrides.clockStart ?? MONDAY_10AM_NY;
+  return {
+    tier: 'hot',
+    teamId: 'mid-market',
+    openedAt: clockStart,
+    clockStart,
+    claimDueAt: clockStart + 15 * MINUTE,
+    firstTouchDueAt: clockStart + 2 * HOUR,
+    claimedBy: null,
+    claimedAt: null,
+    contactedAt: null,
+    state: 'open',
+    outcome: null,
+    triggerSignal: 'usage_limit_hit',
+    escalations: 0,
+    firstTouchBreached: false,
+    ...overrides,
   };
 }

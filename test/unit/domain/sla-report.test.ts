@@ -11,6 +11,7 @@ import {
   type ReportOptions,
   type SlaReport,
 } from '../../../src/domain/sla-report.js';
+import { reportAlert } from '../../support/domain-builders.js';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -27,27 +28,7 @@ const NOW = at('2026-12-01T15:00:00Z');
 /** Monday 2026-11-23 15:00 UTC = 10:00 New York, 15:00 London. */
 const MONDAY_10AM_NY = at('2026-11-23T15:00:00Z');
 
-/** A hot alert raised Monday 10:00 New York, claimable for 15 min, nothing done yet. */
-function alert(overrides: Partial<ReportAlert> = {}): ReportAlert {
-  const clockStart = overrides.clockStart ?? MONDAY_10AM_NY;
-  return {
-    tier: 'hot',
-    teamId: 'mid-market',
-    openedAt: clockStart,
-    clockStart,
-    claimDueAt: clockStart + 15 * MINUTE,
-    firstTouchDueAt: clockStart + 2 * HOUR,
-    claimedBy: null,
-    claimedAt: null,
-    contactedAt: null,
-    state: 'open',
-    outcome: null,
-    triggerSignal: 'usage_limit_hit',
-    escalations: 0,
-    firstTouchBreached: false,
-    ...overrides,
-  };
-}
+const alert = reportAlert;
 
 /** Claimed by `rep` `minutes` after the clock started. */
 function claimed(minutes: number, overrides: Partial<ReportAlert> = {}): ReportAlert {

@@ -14,6 +14,7 @@ import {
   periodWords,
   renderSlaReport,
 } from '../../../src/slack/render-sla-report.js';
+import { reportAlert } from '../../support/domain-builders.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: Block Kit JSON.
 type Block = Record<string, any>;
@@ -27,25 +28,7 @@ const NOW = Date.parse('2026-12-01T15:00:00Z');
 /** Monday 2026-11-23 10:00 New York. */
 const RAISED = Date.parse('2026-11-23T15:00:00Z');
 
-function alert(overrides: Partial<ReportAlert> = {}): ReportAlert {
-  return {
-    tier: 'hot',
-    teamId: 'mid-market',
-    openedAt: RAISED,
-    clockStart: RAISED,
-    claimDueAt: RAISED + 15 * MINUTE,
-    firstTouchDueAt: RAISED + 2 * HOUR,
-    claimedBy: null,
-    claimedAt: null,
-    contactedAt: null,
-    state: 'open',
-    outcome: null,
-    triggerSignal: 'usage_limit_hit',
-    escalations: 0,
-    firstTouchBreached: false,
-    ...overrides,
-  };
-}
+const alert = reportAlert;
 
 const won = (repId: string, o: Partial<ReportAlert> = {}) =>
   alert({
