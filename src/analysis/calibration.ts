@@ -1,8 +1,9 @@
 import type { Manifest, Metric, Signal } from '../config/manifest.js';
 import { type Band, conversion, MIN_OUTCOMES, REP_OUTCOMES } from '../domain/sla-report.js';
 import { DAY } from '../domain/windows.js';
-import { alertedBefore, boughtWithin, conversionsOf, coverage, groupByAccount } from './conversions.js';
+import { boughtWithin, conversionsOf, coverage, groupByAccount } from './conversions.js';
 import { type FeatureDef, type FeatureSnapshot, featureDefs } from './features.js';
+import { compareText } from './format.js';
 import {
   type HistoryDb,
   type LiveAlert,
@@ -683,13 +684,11 @@ function summarise(
   to: number,
   window: number,
 ): ReplaySummary {
-  const conversions = conversionsOf(lane.purchases, liveAlerts, from, to, window);
-  const byAccount = groupByAccount(lane.alerts);
+  const covered = coverage(lane.alerts, conversionsOf(lane.purchases, liveAlerts, from, to, window), window);
   return {
     alerts: lane.alerts.filter((a) => a.openedAt > from && a.openedAt <= to).length,
-    conversions: conversions.length,
-    alertedBeforeConversion: conversions.filter((c) => alertedBefore(byAccount, c.accountId, c.at, window))
-      .length,
+    conversions: covered.conversions,
+    alertedBeforeConversion: covered.alerted,
   };
 }
 
@@ -698,10 +697,6 @@ export function median(values: readonly number[]): number | null {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
-
-function compareText(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** FNV-1a, 32 bits: a stable, seedable bucket for an account id. */

@@ -1,3 +1,4 @@
+import { compareText } from './format.js';
 import type { LiveAlert } from './history-source.js';
 import type { Purchase, ReplayAlert } from './replay-engine.js';
 
@@ -33,7 +34,7 @@ export function conversionsOf(
       all.push({ accountId: alert.accountId, at: alert.closedAt, kind: 'won', purchase: null });
     }
   }
-  all.sort((a, b) => a.at - b.at || compare(a.accountId, b.accountId) || compare(a.kind, b.kind));
+  all.sort((a, b) => a.at - b.at || compareText(a.accountId, b.accountId) || compareText(a.kind, b.kind));
   // A win and the plan change that follows it are one sale: an account's conversions within
   // `window` of the last one counted are the same conversion.
   const lastCounted = new Map<string, number>();
@@ -43,10 +44,6 @@ export function conversionsOf(
     lastCounted.set(c.accountId, c.at);
     return true;
   });
-}
-
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 type Span = Pick<ReplayAlert, 'accountId' | 'openedAt' | 'closedAt'>;

@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import type { Manifest } from '../config/manifest.js';
 import { runInChild } from './child-task.js';
+import { compareText } from './format.js';
 import { type LiveAlert, openHistory, planShards, readEvents } from './history-source.js';
 import { type ReplayLaneResult, type ReplayResult, replayHistory } from './replay-engine.js';
 import type { ShardAnswer, ShardRequest } from './replay-shard.js';
@@ -99,14 +100,12 @@ function canonical(result: ReplayResult): ReplayResult {
     ...result,
     lanes: result.lanes.map((lane, index): ReplayLaneResult => {
       const alerts = [...lane.alerts]
-        .sort((a, b) => a.openedAt - b.openedAt || compare(a.accountId, b.accountId))
+        .sort((a, b) => a.openedAt - b.openedAt || compareText(a.accountId, b.accountId))
         .map((alert, i) => ({ ...alert, id: `r${index}_${i + 1}` }));
-      const purchases = [...lane.purchases].sort((a, b) => a.at - b.at || compare(a.accountId, b.accountId));
+      const purchases = [...lane.purchases].sort(
+        (a, b) => a.at - b.at || compareText(a.accountId, b.accountId),
+      );
       return { ...lane, alerts, purchases };
     }),
   };
-}
-
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
