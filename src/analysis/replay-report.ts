@@ -3,6 +3,7 @@ import type { Manifest } from '../config/manifest.js';
 import { DAY } from '../domain/windows.js';
 import { boughtWithin, type Conversion, conversionsOf, coverage, groupByAccount } from './conversions.js';
 import { featureDefs } from './features.js';
+import { day } from './format.js';
 import type { LiveAlert } from './history-source.js';
 import type { Purchase, ReplayAlert, ReplayResult } from './replay-engine.js';
 
@@ -177,9 +178,9 @@ export function buildReplayReport(input: ReplayReportInput): ReplayReport {
   let diff: AlertDiff | null = null;
   let fidelity: Fidelity | null = null;
   if (input.baseline) {
-    const baseline = replay.lanes[input.baseline.lane]!;
+    const baselineAlerts = replay.lanes[input.baseline.lane]!.alerts.filter(inWindow);
     if (input.baseline.lane !== input.candidate.lane) {
-      const pairs = pairAlerts(alerts, baseline.alerts.filter(inWindow), input.matchWindow);
+      const pairs = pairAlerts(alerts, baselineAlerts, input.matchWindow);
       diff = {
         against: input.baseline.label,
         same: pairs.paired.filter(([c, b]) => c.tier === b.tier).length,
@@ -195,18 +196,14 @@ export function buildReplayReport(input: ReplayReportInput): ReplayReport {
           })),
       };
     }
-    fidelity = fidelityOf(
-      baseline.alerts.filter(inWindow),
-      input.liveAlerts.filter(inWindow),
-      input.matchWindow,
-    );
+    fidelity = fidelityOf(baselineAlerts, input.liveAlerts.filter(inWindow), input.matchWindow);
   }
 
   const warnings: string[] = [];
   if (replay.firstClock === null) warnings.push('The database holds no scored events: nothing to replay.');
   else if (from < replay.firstClock + WARM_UP) {
     warnings.push(
-      `The window starts less than 30 days after the oldest stored event (${isoDay(replay.firstClock)}): rolling metrics (active days, seats, features) start empty there, so early alerts may differ from what live scoring did. Older events are deleted after \`retention\`.`,
+      `The window starts less than 30 days after the oldest stored event (${day(replay.firstClock)}): rolling metrics (active days, seats, features) start empty there, so early alerts may differ from what live scoring did. Older events are deleted after \`retention\`.`,
     );
   }
   if (fidelity && fidelity.live > 0 && fidelity.reproduced < fidelity.live) {
@@ -336,8 +333,4 @@ export function fidelityOf(
     onlyLive: pairs.onlyA.length,
     onlyReplay: pairs.onlyB.length,
   };
-}
-
-function isoDay(at: number): string {
-  return new Date(at).toISOString().slice(0, 10);
 }
