@@ -5,6 +5,7 @@ import { answer } from '../answer.js';
 import type { ListenerDeps } from '../index.js';
 
 type ButtonArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
+type ModalView = Parameters<ButtonArgs['client']['views']['open']>[0]['view'];
 
 function where(deps: ListenerDeps, { body, client }: ButtonArgs) {
   return {
@@ -15,50 +16,35 @@ function where(deps: ListenerDeps, { body, client }: ButtonArgs) {
   };
 }
 
-/** Claim: compare-and-set in the service; the loser is told who has it. */
-export const claim = (deps: ListenerDeps) => async (args: ButtonArgs) => {
-  await args.ack();
-  await answer(where(deps, args), () => {
-    deps.actions.claim(alertIdOf(args.action.value), args.body.user.id);
-    deps.kick();
-  });
-};
-
-export const markContacted = (deps: ListenerDeps) => async (args: ButtonArgs) => {
-  await args.ack();
-  await answer(where(deps, args), () => {
-    deps.actions.markContacted(alertIdOf(args.action.value), args.body.user.id);
-    deps.kick();
-  });
-};
-
-export const release = (deps: ListenerDeps) => async (args: ButtonArgs) => {
-  await args.ack();
-  await answer(where(deps, args), () => {
-    deps.actions.release(alertIdOf(args.action.value), args.body.user.id);
-    deps.kick();
-  });
-};
-
-/** Not a fit: check the alert as it is now, then ask for the reason in a modal. */
-export const notAFit = (deps: ListenerDeps) => async (args: ButtonArgs) => {
-  await args.ack();
-  await answer(where(deps, args), async () => {
-    const target = deps.actions.check(alertIdOf(args.action.value), 'not_a_fit', args.body.user.id);
-    await args.client.views.open({
-      trigger_id: args.body.trigger_id,
-      view: renderNotAFitModal(target.alertId, target.accountName),
+/** A button that changes the alert's state (a compare-and-set in the service; a loser is told why). */
+const stateChange =
+  (change: (deps: ListenerDeps) => (alertId: string, userId: string) => unknown) =>
+  (deps: ListenerDeps) =>
+  async (args: ButtonArgs) => {
+    await args.ack();
+    await answer(where(deps, args), () => {
+      change(deps)(alertIdOf(args.action.value), args.body.user.id);
+      deps.kick();
     });
-  });
-};
+  };
 
-export const logOutcome = (deps: ListenerDeps) => async (args: ButtonArgs) => {
-  await args.ack();
-  await answer(where(deps, args), async () => {
-    const target = deps.actions.check(alertIdOf(args.action.value), 'log_outcome', args.body.user.id);
-    await args.client.views.open({
-      trigger_id: args.body.trigger_id,
-      view: renderOutcomeModal(target.alertId, target.accountName),
+/** A button that asks first: the alert is checked as it is now, then its modal opens. */
+const openModal =
+  (command: 'not_a_fit' | 'log_outcome', render: (alertId: string, accountName: string) => ModalView) =>
+  (deps: ListenerDeps) =>
+  async (args: ButtonArgs) => {
+    await args.ack();
+    await answer(where(deps, args), async () => {
+      const target = deps.actions.check(alertIdOf(args.action.value), command, args.body.user.id);
+      await args.client.views.open({
+        trigger_id: args.body.trigger_id,
+        view: render(target.alertId, target.accountName),
+      });
     });
-  });
-};
+  };
+
+export const claim = stateChange((deps) => deps.actions.claim);
+export const markContacted = stateChange((deps) => deps.actions.markContacted);
+export const release = stateChange((deps) => deps.actions.release);
+export const notAFit = openModal('not_a_fit', renderNotAFitModal);
+export const logOutcome = openModal('log_outcome', renderOutcomeModal);
