@@ -32,7 +32,7 @@ import { createSlaSweep } from './services/sla-sweep.js';
 import { createBotAuthorize } from './slack/bot-identity.js';
 import { registerListeners } from './slack/listeners/index.js';
 import { createOutboxSender } from './slack/outbox-sender.js';
-import { checkSlack, type SlackCheck } from './slack/startup-check.js';
+import { createSlackHealth } from './slack/startup-check.js';
 
 export interface AppDeps {
   env: Env;
@@ -111,7 +111,16 @@ export function buildApp(deps: AppDeps) {
     ingestBusy: () => router.busy(),
   });
   const sla = createSlaSweep({ db, alerts, accounts, outbox, manifest, now });
-  let lastSlackCheck = 0;
+  const slackHealth = createSlackHealth({
+    client: outboxClient,
+    manifest,
+    db,
+    outbox,
+    logger,
+    now,
+    onProblem: (error) => metrics.slackErrors.inc({ method: 'startup_check', error, permanent: 'true' }),
+    kick: () => sender.kick(),
+  });
   let stopped = false;
   /**
    * Retention, one bounded batch a turn (better-sqlite3 is synchronous: a long delete would hold
@@ -125,12 +134,7 @@ export function buildApp(deps: AppDeps) {
     if (expired === RETENTION_BATCH) setImmediate(pruneExpired);
   };
   const sweep = () => {
-    // Until Slack has accepted the token (it may have been unreachable at start), check again
-    // every minute, so /readyz recovers without a restart.
-    if (slack !== null && !slack.auth && now() - lastSlackCheck > 60_000) {
-      lastSlackCheck = now();
-      void checkSlackOnce().catch((error: unknown) => logger.error({ err: error }, 'slack check failed'));
-    }
+    slackHealth.recheck();
     pruneExpired();
     const { failed, ...result } = sla.sweep();
     for (const { error, ...action } of failed)
@@ -149,7 +153,6 @@ export function buildApp(deps: AppDeps) {
     }
   };
   let scheduler: { stop(): void } | null = null;
-  let slack: SlackCheck | null = null;
 
   const receiver = env.slackAppToken
     ? undefined
@@ -204,13 +207,13 @@ export function buildApp(deps: AppDeps) {
           database: db.$client.open,
           migrations: migrationsApplied(db),
           storage: wal.failure() === null,
-          slackAuth: slack?.auth ?? false,
+          slackAuth: slackHealth.current()?.auth ?? false,
         };
         const ready = Object.values(checks).every(Boolean);
         sendJson(res, ready ? 200 : 503, {
           ready,
           checks,
-          slackProblems: slack?.problems ?? ['not checked yet'],
+          slackProblems: slackHealth.current()?.problems ?? ['not checked yet'],
         });
       },
       'GET /metrics': async (_req, res) => {
@@ -231,29 +234,6 @@ export function buildApp(deps: AppDeps) {
       }
     },
   );
-
-  /** Token and channels, checked once at start: problems are logged and told to the managers. */
-  async function checkSlackOnce(): Promise<void> {
-    slack = await checkSlack(outboxClient, manifest, now);
-    if (slack.problems.length === 0) {
-      logger.info('slack check passed: token valid, every configured channel reachable');
-      return;
-    }
-    logger.error({ problems: slack.problems }, 'slack check found problems');
-    for (const problem of slack.problems)
-      metrics.slackErrors.inc({
-        method: 'startup_check',
-        error: problem.split(':').pop()!.trim(),
-        permanent: 'true',
-      });
-    if (!slack.auth) return; // nobody can be told without a working token
-    const text = `⚠️ pls started with configuration problems:\n${slack.problems.map((p) => `• ${p}`).join('\n')}`;
-    db.$client.transaction(() => {
-      for (const manager of manifest.routing.managers)
-        outbox.enqueue({ kind: 'message', alertId: null, channel: manager, text, notice: true }, now());
-    })();
-    sender.kick();
-  }
 
   return {
     bolt: app,
@@ -280,7 +260,7 @@ export function buildApp(deps: AppDeps) {
       sweep(); // steps that fell due while pls was down fire now, in order
       sender.kick();
       scheduler = startScheduler(manifest.sla.sweep_every, sweep, logger);
-      void checkSlackOnce().catch((error: unknown) => logger.error({ err: error }, 'slack check failed'));
+      slackHealth.start();
     },
     async stop(): Promise<void> {
       stopped = true;

@@ -1,5 +1,8 @@
 import type { WebClient } from '@slack/web-api';
+import type { Logger } from 'pino';
 import type { Manifest } from '../config/manifest.js';
+import type { Db } from '../db/client.js';
+import type { OutboxRepo } from '../db/outbox-repo.js';
 
 export interface SlackCheck {
   /** auth.test answered ok: the token works. */
@@ -50,4 +53,59 @@ export async function checkSlack(
 function slackError(error: unknown): string {
   const e = error as { data?: { error?: string }; message?: string };
   return e.data?.error ?? e.message ?? String(error);
+}
+
+/**
+ * pls's view of its Slack setup: checked at start (problems logged, counted and told to the
+ * managers), and — while Slack has not accepted the token, which may just have been unreachable
+ * at start — checked again at most once a minute, so /readyz recovers without a restart.
+ */
+export function createSlackHealth(deps: {
+  client: WebClient;
+  manifest: Manifest;
+  db: Db;
+  outbox: OutboxRepo;
+  logger: Logger;
+  now: () => number;
+  /** Each problem's Slack error, for metrics. */
+  onProblem: (error: string) => void;
+  /** Wakes the outbox sender after the managers' notice is queued. */
+  kick: () => void;
+}) {
+  const { client, manifest, db, outbox, logger, now } = deps;
+  let current: SlackCheck | null = null;
+  let lastRecheck = 0;
+
+  async function check(): Promise<void> {
+    current = await checkSlack(client, manifest, now);
+    if (current.problems.length === 0) {
+      logger.info('slack check passed: token valid, every configured channel reachable');
+      return;
+    }
+    logger.error({ problems: current.problems }, 'slack check found problems');
+    for (const problem of current.problems) deps.onProblem(problem.split(':').pop()!.trim());
+    if (!current.auth) return; // nobody can be told without a working token
+    const text = `⚠️ pls started with configuration problems:\n${current.problems.map((p) => `• ${p}`).join('\n')}`;
+    db.$client.transaction(() => {
+      for (const manager of manifest.routing.managers)
+        outbox.enqueue({ kind: 'message', alertId: null, channel: manager, text, notice: true }, now());
+    })();
+    deps.kick();
+  }
+
+  const checkLogged = () =>
+    void check().catch((error: unknown) => logger.error({ err: error }, 'slack check failed'));
+
+  return {
+    /** The last check's result; null before the first has answered. */
+    current: () => current,
+    /** The start-up check. */
+    start: checkLogged,
+    /** From every sweep: checks again while the token has not been accepted, once a minute. */
+    recheck(): void {
+      if (current === null || current.auth || now() - lastRecheck <= 60_000) return;
+      lastRecheck = now();
+      checkLogged();
+    },
+  };
 }
