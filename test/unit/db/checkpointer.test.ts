@@ -8,11 +8,12 @@ import { useTempDatabase } from '../../support/temp-database.js';
 
 const temp = useTempDatabase('pls-checkpoint-');
 
+const silent = pino({ level: 'silent' });
 const autocheckpoint = () => temp.db.$client.pragma('wal_autocheckpoint', { simple: true });
 
 describe('WAL checkpointer', () => {
   it('moves committed pages into the database file from its own thread, and hands back on stop', async () => {
-    const checkpointer = startCheckpointer(temp.db, pino({ level: 'silent' }), 20);
+    const checkpointer = startCheckpointer(temp.db, silent, { intervalMs: 20 });
     expect(autocheckpoint()).toBe(0); // commits no longer checkpoint on the event loop
     const sizeBefore = statSync(join(temp.dir, 'pls.db')).size;
     temp.db.$client.exec('create table filler (x text)');
@@ -24,5 +25,26 @@ describe('WAL checkpointer', () => {
     await eventually(() => statSync(join(temp.dir, 'pls.db')).size > sizeBefore + 500_000, 'a checkpoint');
     await checkpointer.stop();
     expect(autocheckpoint()).toBe(1000);
+  });
+
+  it('keeps the WAL small while commits never pause', async () => {
+    // Every checkpoint the worker runs overlaps a commit here, so SQLite alone would never
+    // restart the WAL: it would hold all 40 MB written.
+    const checkpointer = startCheckpointer(temp.db, silent, { intervalMs: 5, restartFrames: 500 });
+    temp.db.$client.exec('create table filler (x text)');
+    const insert = temp.db.$client.prepare('insert into filler values (?)');
+    const commit = temp.db.$client.transaction(() => {
+      for (let i = 0; i < 100; i++) insert.run('x'.repeat(1_000));
+    });
+    const walSize = () => statSync(join(temp.dir, 'pls.db-wal')).size;
+    let largest = 0;
+    for (let round = 0; round < 400; round++) {
+      commit();
+      largest = Math.max(largest, walSize());
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await checkpointer.stop();
+    expect(temp.db.$client.prepare('select count(*) as n from filler').get()).toEqual({ n: 40_000 });
+    expect(largest).toBeLessThan(12 * 1024 * 1024);
   });
 });
