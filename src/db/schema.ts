@@ -31,7 +31,8 @@ export const accounts = sqliteTable(
       .default('cold'),
     scoredAt: integer('scored_at'),
   },
-  (t) => [index('accounts_domain').on(t.domain), index('accounts_score').on(t.score)],
+  // No index on score: nothing ranks accounts by it, and scoring moves it with every event.
+  (t) => [index('accounts_domain').on(t.domain)],
 );
 
 /** People in the customer's product (not reps). */
