@@ -13,8 +13,8 @@ export interface StoreResult {
  * redelivery: counted, never stored twice.
  *
  * Requests go through `commit`, a group commit: the batches of every request whose body was
- * read in the same turn of the event loop are stored in one transaction, whose fsync runs off
- * the event loop and is shared with any group that commits while it runs (`createWalSync`);
+ * read in the same turn of the event loop — or, while a WAL sync runs, before it ends — are
+ * stored in one transaction, whose fsync runs off the event loop (`createWalSync`);
  * each request's promise resolves only after its events are on disk, so a 2xx still means
  * "on disk". `now` stamps the group's `received_at` when it commits.
  */
@@ -52,7 +52,9 @@ export function createEventStore(db: Db, wal: WalSync, now: () => number = Date.
   );
 
   let queue: Waiting[] = [];
-  function flush(): void {
+  /** Scheduled by the first request of a turn; waits for a sync under way (see `beforeNextSync`). */
+  const flush = () => wal.beforeNextSync(commitQueue);
+  function commitQueue(): void {
     const group = queue;
     queue = [];
     const receivedAt = now();

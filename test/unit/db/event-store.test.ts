@@ -100,6 +100,34 @@ describe('event store group commit', () => {
     expect(await second).toEqual({ accepted: 1, duplicates: 0 });
   });
 
+  it('requests that arrive while a sync runs are committed together when it ends, then synced', async () => {
+    const { calls, sync } = manualSync();
+    let clock = 1;
+    const store = createEventStore(temp.db, createWalSync(temp.db, { syncFile: sync }), () => clock++);
+    const first = store.commit([event('evt_1')]);
+    await new Promise((resolve) => setImmediate(resolve));
+    const second = store.commit([event('evt_2')]);
+    await new Promise((resolve) => setImmediate(resolve));
+    const third = store.commit([event('evt_3'), event('evt_1')]); // a later turn, same sync
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(storedOnDisk().map((row) => row.id)).toEqual(['evt_1']); // held, not committed
+    calls[0]!.finish();
+    expect(await first).toEqual({ accepted: 1, duplicates: 0 });
+    // One transaction (one clock reading) for both, and a sync that started after it.
+    expect(storedOnDisk()).toEqual([
+      { id: 'evt_1', receivedAt: 1 },
+      { id: 'evt_2', receivedAt: 2 },
+      { id: 'evt_3', receivedAt: 2 },
+    ]);
+    expect(calls).toHaveLength(2);
+    expect(await settledYet(Promise.race([second, third]))).toBe(false);
+    calls[1]!.finish();
+    expect(await Promise.all([second, third])).toEqual([
+      { accepted: 1, duplicates: 0 },
+      { accepted: 1, duplicates: 1 },
+    ]);
+  });
+
   it('after a failed sync stores nothing more: the request fails and later ones are refused', async () => {
     const { calls, sync } = manualSync();
     const store = createEventStore(temp.db, createWalSync(temp.db, { syncFile: sync }), () => 1);
