@@ -63,7 +63,7 @@ export async function closedLoop(ctx: BenchContext, kind: ServerKind): Promise<C
       next: pool.next,
     });
     clearTimeout(warm);
-    const used = (cpu as (() => CpuUse) | null)?.() ?? { server: 0, client: 0, other: 0 };
+    const used = (cpu as (() => CpuUse) | null)?.() ?? { server: 0, client: 0, other: 0, stolen: 0 };
     if (result.errors > 0 || !onlyStatus(result, 202))
       ctx.log(
         `  ${kind}: statuses ${JSON.stringify(result.statuses)}, ${result.errors} errors (${result.firstError})`,

@@ -5,7 +5,7 @@ import { loadManifest } from '../../src/config/manifest.js';
 import { createSlackEmulator, type SlackEmulator } from '../../src/emulator/slack-emulator.js';
 import { randomWebhookSecret } from '../load/sign.js';
 import { cpuSecondsOf } from './child.js';
-import { machineBusySeconds } from './machine.js';
+import { machineSeconds } from './machine.js';
 import { BENCH_BOT_TOKEN, BENCH_MANIFEST, PLS_NODE_FLAGS } from './pls.js';
 
 /** Sizes of one run: `--quick` shrinks every one of them to a smoke test. */
@@ -138,21 +138,28 @@ export async function createContext(options: {
 }
 
 /**
- * CPU use over a window: the server under test, this process (load generator + emulator), and
- * everything else on the machine (other work skews every figure; the report says how much).
+ * CPU use over a window: the server under test, this process (load generator + emulator),
+ * everything else on the machine, and the time the host stole from this VM's CPUs (other work
+ * skews every figure, and a stolen millisecond stalls a server mid-request; the report says how
+ * much of each).
  */
 export function cpuWindow(serverPid: number | null) {
   const t0 = performance.now();
   const server0 = serverPid ? cpuSecondsOf(serverPid) : 0;
   const self0 = cpuSecondsOf('self');
-  const machine0 = machineBusySeconds();
+  const machine0 = machineSeconds();
   return () => {
     const seconds = (performance.now() - t0) / 1000;
     const server = serverPid ? cpuSecondsOf(serverPid) - server0 : 0;
     const self = cpuSecondsOf('self') - self0;
-    const machine = machineBusySeconds() - machine0;
+    const machine = machineSeconds();
     const round = (x: number) => Math.round((x / seconds) * 100) / 100;
-    return { server: round(server), client: round(self), other: round(Math.max(0, machine - server - self)) };
+    return {
+      server: round(server),
+      client: round(self),
+      other: round(Math.max(0, machine.busy - machine0.busy - server - self)),
+      stolen: round(machine.stolen - machine0.stolen),
+    };
   };
 }
 

@@ -30,13 +30,16 @@ export function loadAverage(): number {
   }
 }
 
-/** Busy CPU seconds of the whole machine so far (all cores, from /proc/stat). */
-export function machineBusySeconds(): number {
+/**
+ * CPU seconds of the whole machine so far (all cores, from /proc/stat): `busy` running
+ * anything inside this VM, `stolen` waiting for the host to run a virtual CPU that had work.
+ */
+export function machineSeconds(): { busy: number; stolen: number } {
   try {
     const line = readFileSync('/proc/stat', 'utf8').split('\n')[0]!;
     const [, user, nice, system, , , irq, softirq, steal] = line.trim().split(/\s+/).map(Number);
-    return (user! + nice! + system! + irq! + softirq! + steal!) / 100;
+    return { busy: (user! + nice! + system! + irq! + softirq!) / 100, stolen: steal! / 100 };
   } catch {
-    return Number.NaN;
+    return { busy: Number.NaN, stolen: Number.NaN };
   }
 }

@@ -73,7 +73,7 @@ export function terminalTable(figures: readonly Figure[]): string {
     if (figure.target) lines.push(`    target    ${target}`);
     if (figure.cpu)
       lines.push(
-        `    cores     server ${fmt(figure.cpu.server, 2)} · load generator ${fmt(figure.cpu.client, 2)} · other processes ${fmt(figure.cpu.other, 2)}`,
+        `    cores     server ${fmt(figure.cpu.server, 2)} · load generator ${fmt(figure.cpu.client, 2)} · other processes ${fmt(figure.cpu.other, 2)} · stolen by the host ${fmt(figure.cpu.stolen, 2)}`,
       );
   }
   return lines.join('\n');
