@@ -74,11 +74,22 @@ export function createOutboxRepo(db: Db) {
     'select count(*) as pending, min(created_at) as oldest from outbox where sent_at is null and failed_at is null',
   );
 
+  let enqueued = 0;
+
   return {
     /** Queues a Slack call, in the caller's transaction. */
     enqueue(message: OutboxMessage, now: number): void {
       const { kind, alertId, ...payload } = message;
       insertRow.run(kind, alertId, JSON.stringify(payload), now, now);
+      enqueued++;
+    },
+
+    /**
+     * How many calls this process has queued (rolled-back ones included): the sender need not
+     * look at an outbox it found empty while this has not moved.
+     */
+    enqueuedSoFar(): number {
+      return enqueued;
     },
 
     /** Unsent rows in order (due or not: a row that is not due still holds back later rows of its alert). */

@@ -62,6 +62,11 @@ export function createOutboxSender(deps: SenderDeps) {
   let stopped = false;
   /** A 429 pauses every outbox call until Retry-After has passed (Slack limits per method and app). */
   let pausedUntil = 0;
+  /**
+   * `outbox.enqueuedSoFar()` when a drain last found nothing unsent, -1 before: a kick with
+   * nothing queued since has nothing to send (scoring kicks after every turn, hundreds a second).
+   */
+  let foundEmptyAt = -1;
 
   async function drain(): Promise<void> {
     for (;;) {
@@ -70,8 +75,10 @@ export function createOutboxSender(deps: SenderDeps) {
         schedule(pausedUntil - now);
         return;
       }
+      const queued = outbox.enqueuedSoFar();
       const rows = outbox.pending(200);
-      if (rows.length > 0) await deps.durable();
+      if (rows.length === 0) foundEmptyAt = queued;
+      else await deps.durable();
       const held = new Set<string>();
       let sent = 0;
       let nextDue = Number.POSITIVE_INFINITY;
@@ -270,6 +277,7 @@ export function createOutboxSender(deps: SenderDeps) {
       again = true;
       return;
     }
+    if (foundEmptyAt === outbox.enqueuedSoFar()) return;
     running = drain()
       .catch((error: unknown) => logger.error({ err: error }, 'outbox drain failed'))
       .finally(() => {

@@ -7,8 +7,10 @@ const temp = useTempDatabase('pls-outbox-');
 describe('outbox repository', () => {
   it('queues rows in order with their payload, due at once, and drops repeated App Home refreshes', () => {
     const outbox = createOutboxRepo(temp.db);
+    expect(outbox.enqueuedSoFar()).toBe(0);
     outbox.enqueue({ kind: 'alert.reply', alertId: 'al_1', text: 'hi <@U1>' }, 5);
     outbox.refreshHomes(['U1', null, 'U1', undefined, 'U2'], 6);
+    expect(outbox.enqueuedSoFar()).toBe(3); // the sender's cue that there may be work
     expect(outbox.pending(10)).toMatchObject([
       {
         seq: 1,
