@@ -57,20 +57,25 @@ export function createEventStore(db: Db, wal: WalSync, now: () => number = Date.
   function commitQueue(): void {
     const group = queue;
     queue = [];
-    const receivedAt = now();
-    const outcomes = withoutFsync(db, () => storeEach(group, receivedAt));
-    wal.durable().then(
-      () => {
-        for (const [i, waiting] of group.entries()) {
-          const outcome = outcomes[i]!;
-          if ('error' in outcome) waiting.reject(outcome.error);
-          else waiting.resolve(outcome);
-        }
-      },
-      (error: unknown) => {
-        for (const waiting of group) waiting.reject(error);
-      },
-    );
+    const rejectAll = (error: unknown) => {
+      for (const waiting of group) waiting.reject(error);
+    };
+    // The sync these requests waited behind may have failed: then nothing more is stored.
+    if (wal.failure()) return rejectAll(SYNC_FAILED());
+    let outcomes: (StoreResult | { error: unknown })[];
+    try {
+      const receivedAt = now();
+      outcomes = withoutFsync(db, () => storeEach(group, receivedAt));
+    } catch (error) {
+      return rejectAll(error); // the connection itself failed (closed, I/O error)
+    }
+    wal.durable().then(() => {
+      for (const [i, waiting] of group.entries()) {
+        const outcome = outcomes[i]!;
+        if ('error' in outcome) waiting.reject(outcome.error);
+        else waiting.resolve(outcome);
+      }
+    }, rejectAll);
   }
 
   /** One transaction for the group; if it fails, one each, so a bad request fails alone. */
@@ -119,12 +124,12 @@ export function createEventStore(db: Db, wal: WalSync, now: () => number = Date.
 
     /**
      * Durably stores a request's batch with the others of this turn and says how many were new;
-     * resolves once they committed.
+     * resolves once they are on disk.
      */
     commit(batch: UsageEvent[]): Promise<StoreResult> {
       if (batch.length === 0) return Promise.resolve({ accepted: 0, duplicates: 0 });
       // Storage that failed to sync stores nothing more until a restart (see createWalSync).
-      if (wal.failure()) return Promise.reject(new Error('the event log failed to sync to disk'));
+      if (wal.failure()) return Promise.reject(SYNC_FAILED());
       return new Promise((resolve, reject) => {
         if (queue.length === 0) setImmediate(flush);
         queue.push({ batch, resolve, reject });
@@ -134,6 +139,8 @@ export function createEventStore(db: Db, wal: WalSync, now: () => number = Date.
 }
 
 export type EventStore = ReturnType<typeof createEventStore>;
+
+const SYNC_FAILED = () => new Error('the event log failed to sync to disk');
 
 interface Waiting {
   batch: UsageEvent[];

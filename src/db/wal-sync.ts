@@ -6,8 +6,10 @@ import type { Db } from './client.js';
  * the WAL inside COMMIT, and better-sqlite3 runs COMMIT on the event loop: every ingest
  * request's fsync (0.2–3 ms on the disks we run on) stopped every other request. Here the
  * commit runs with `synchronous = NORMAL` (the frames reach the OS, not the disk) and the caller
- * waits for `durable()`: an fdatasync of the WAL file on libuv's thread pool, after which every
- * frame written before it — the WAL is append-only — is on disk, which is what FULL promises.
+ * waits for `durable()`: an fdatasync of the whole WAL file on libuv's thread pool, after which
+ * every frame written before it is on disk, which is what FULL promises. (When the WAL restarts
+ * from the top it overwrites only frames a checkpoint already copied and synced into the
+ * database file.)
  *
  * Callers that arrive while a sync is in flight wait for the next one (their frames may have
  * been written after it started), so concurrent requests share fsyncs: group commit. Ingest
@@ -52,10 +54,13 @@ export function createWalSync(
     // Still in flight: what these commit joins the next sync instead of starting one each.
     const work = beforeNext;
     beforeNext = [];
-    for (const commit of work) commit();
-    inFlight = false;
-    if (waiting.length > 0) start(path);
-    else idle?.();
+    try {
+      for (const commit of work) commit();
+    } finally {
+      inFlight = false;
+      if (waiting.length > 0) start(path);
+      else idle?.();
+    }
   }
 
   return {
@@ -72,7 +77,8 @@ export function createWalSync(
     /**
      * Runs `commit` now when no sync is under way, else the moment the one under way ends,
      * just before the next starts, so the writes that queued up during a sync share one
-     * transaction and one sync. `commit` must not throw.
+     * transaction and one sync. `commit` must not throw (it settles its own requests); if it
+     * does anyway, the next sync still starts.
      */
     beforeNextSync(commit: () => void): void {
       if (inFlight) beforeNext.push(commit);

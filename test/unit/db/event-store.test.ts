@@ -138,4 +138,19 @@ describe('event store group commit', () => {
     await expect(store.commit([event('evt_2')])).rejects.toThrow('failed to sync');
     expect(storedOnDisk().map((row) => row.id)).toEqual(['evt_1']); // evt_2 was never written
   });
+
+  it('requests held during a sync that fails are refused and not stored', async () => {
+    const { calls, sync } = manualSync();
+    const store = createEventStore(temp.db, createWalSync(temp.db, { syncFile: sync }), () => 1);
+    const first = store.commit([event('evt_1')]);
+    await new Promise((resolve) => setImmediate(resolve));
+    const held = store.commit([event('evt_2')]); // accepted for the next sync, not yet written
+    await new Promise((resolve) => setImmediate(resolve));
+    calls[0]!.finish(new Error('EIO'));
+    await expect(first).rejects.toThrow('EIO');
+    await expect(held).rejects.toThrow('failed to sync');
+    expect(storedOnDisk().map((row) => row.id)).toEqual(['evt_1']);
+    expect(calls).toHaveLength(1); // nothing more was synced either
+  });
 });
+
