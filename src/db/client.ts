@@ -56,8 +56,9 @@ export function migrationsApplied(db: Db): boolean {
  *   the outbox sender waits for a WAL sync before each round of calls, and each post's attempt
  *   is itself a FULL commit.
  * - Ingest's group commit, whose requests are answered only after an fdatasync of the WAL
- *   (src/db/wal-sync.ts). Either sync covers every frame written before it: the WAL is
- *   append-only and synced as a whole.
+ *   (src/db/wal-sync.ts). Either sync covers every frame written before it: it syncs the whole
+ *   WAL file, and a restart of the WAL only overwrites frames a checkpoint has already copied
+ *   into the database file and synced there.
  */
 export function withoutFsync<T>(db: Db, work: () => T): T {
   // Not a statement prepared once: SQLite applies this pragma when it compiles it. exec, not

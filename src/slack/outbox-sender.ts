@@ -66,7 +66,7 @@ export function createOutboxSender(deps: SenderDeps) {
    * `outbox.enqueuedSoFar()` when a drain last found nothing unsent, -1 before: a kick with
    * nothing queued since has nothing to send (scoring kicks after every turn, hundreds a second).
    */
-  let foundEmptyAt = -1;
+  let queuedWhenFoundEmpty = -1;
 
   async function drain(): Promise<void> {
     for (;;) {
@@ -77,7 +77,7 @@ export function createOutboxSender(deps: SenderDeps) {
       }
       const queued = outbox.enqueuedSoFar();
       const rows = outbox.pending(200);
-      if (rows.length === 0) foundEmptyAt = queued;
+      if (rows.length === 0) queuedWhenFoundEmpty = queued;
       else await deps.durable();
       const held = new Set<string>();
       let sent = 0;
@@ -277,7 +277,7 @@ export function createOutboxSender(deps: SenderDeps) {
       again = true;
       return;
     }
-    if (foundEmptyAt === outbox.enqueuedSoFar()) return;
+    if (queuedWhenFoundEmpty === outbox.enqueuedSoFar()) return;
     running = drain()
       .catch((error: unknown) => logger.error({ err: error }, 'outbox drain failed'))
       .finally(() => {
