@@ -61,13 +61,17 @@ export function createEventStore(db: Db, wal: WalSync, now: () => number = Date.
       for (const waiting of group) waiting.reject(error);
     };
     // The sync these requests waited behind may have failed: then nothing more is stored.
-    if (wal.failure()) return rejectAll(SYNC_FAILED());
+    if (wal.failure()) {
+      rejectAll(SYNC_FAILED());
+      return;
+    }
     let outcomes: (StoreResult | { error: unknown })[];
     try {
       const receivedAt = now();
       outcomes = withoutFsync(db, () => storeEach(group, receivedAt));
     } catch (error) {
-      return rejectAll(error); // the connection itself failed (closed, I/O error)
+      rejectAll(error); // the connection itself failed (closed, I/O error)
+      return;
     }
     wal.durable().then(() => {
       for (const [i, waiting] of group.entries()) {

@@ -153,4 +153,3 @@ describe('event store group commit', () => {
     expect(calls).toHaveLength(1); // nothing more was synced either
   });
 });
-
