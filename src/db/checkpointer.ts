@@ -14,11 +14,12 @@ import type { Db } from './client.js';
  * A checkpoint alone does not make the WAL smaller: SQLite starts writing it from the top again
  * only when a write begins after *every* frame was copied, and under steady traffic some commit
  * always lands while the worker copies (338 MB of WAL after 10 s at 1,000 requests/s). So once
- * the WAL holds `restartFrames`, the frames the worker could not reach are copied here, on the
- * event loop, between two commits, after which the next write restarts the WAL, the way SQLite's
- * own checkpoints do. That pass fsyncs the WAL and the database file on the event loop when the
- * worker left a tail (it found none if no commit landed during the worker's last pass): measured
- * 1–2 ms at 1,000 requests/s, ~15 ms under a /v1/batch flood, once a second at most.
+ * a worker checkpoint reports `restartFrames` or more in the WAL, the frames it could not reach
+ * are copied here, on the event loop, between two commits, after which the next write restarts
+ * the WAL, the way SQLite's own checkpoints do. So the WAL holds about `restartFrames` plus one
+ * interval's writes. That pass fsyncs the WAL and the database file on the event loop when there
+ * is a tail (none if no commit landed since the worker's last pass began): measured 1–2 ms at
+ * 1,000 requests/s, ~15 ms under a /v1/batch flood, once an interval at most.
  *
  * Once a second: a checkpoint copies each page once, however often it was rewritten since the
  * last, and at 1,000 requests/s the same account and index pages are rewritten many times a
@@ -55,14 +56,6 @@ export function startCheckpointer(
     logger.error({ reason }, 'WAL checkpointer stopped: SQLite checkpoints on commit again');
     db.$client.pragma('wal_autocheckpoint = 1000');
   };
-  worker.on('message', (message: CheckpointReply) => {
-    busy = false;
-    if ('error' in message) {
-      logger.warn({ error: message.error }, 'WAL checkpoint failed; retrying');
-      return;
-    }
-    if (message.log >= restartFrames) finishOnLoop();
-  });
   const finishOnLoop = () => {
     if (stopped || fellBack || !db.$client.open) return;
     try {
@@ -71,19 +64,33 @@ export function startCheckpointer(
       logger.warn({ error: (error as Error).message }, 'WAL checkpoint failed; retrying');
     }
   };
+  worker.on('message', (message: CheckpointReply) => {
+    busy = false;
+    if ('error' in message) {
+      logger.warn({ error: message.error }, 'WAL checkpoint failed; retrying');
+      return;
+    }
+    if (message.log >= restartFrames) finishOnLoop();
+  });
+  let exited = false;
   worker.on('error', (error) => fallBack(error.message));
-  worker.on('exit', () => fallBack('exited'));
+  worker.on('exit', () => {
+    exited = true;
+    fallBack('exited');
+  });
 
   return {
     async stop() {
       if (stopped) return;
       stopped = true;
       clearInterval(timer);
-      const exited = once(worker, 'exit');
-      worker.postMessage('stop');
-      const timeout = setTimeout(() => void worker.terminate(), 2_000);
-      await exited;
-      clearTimeout(timeout);
+      if (!exited) {
+        const exit = once(worker, 'exit');
+        worker.postMessage('stop');
+        const timeout = setTimeout(() => void worker.terminate(), 2_000);
+        await exit;
+        clearTimeout(timeout);
+      }
       if (db.$client.open) db.$client.pragma('wal_autocheckpoint = 1000');
     },
   };

@@ -62,7 +62,7 @@ export function migrationsApplied(db: Db): boolean {
  */
 export function withoutFsync<T>(db: Db, work: () => T): T {
   // Not a statement prepared once: SQLite applies this pragma when it compiles it. exec, not
-  // pragma(): it skips building a result (1.8 µs for the pair instead of 7.6, twice a commit).
+  // pragma(): it skips building a result (1.8 µs for the pair instead of 7.6, once a commit).
   db.$client.exec('PRAGMA synchronous = NORMAL');
   try {
     return work();

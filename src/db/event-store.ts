@@ -62,7 +62,7 @@ export function createEventStore(db: Db, wal: WalSync, now: () => number = Date.
     };
     // The sync these requests waited behind may have failed: then nothing more is stored.
     if (wal.failure()) {
-      rejectAll(SYNC_FAILED());
+      rejectAll(syncFailed());
       return;
     }
     let outcomes: (StoreResult | { error: unknown })[];
@@ -133,7 +133,7 @@ export function createEventStore(db: Db, wal: WalSync, now: () => number = Date.
     commit(batch: UsageEvent[]): Promise<StoreResult> {
       if (batch.length === 0) return Promise.resolve({ accepted: 0, duplicates: 0 });
       // Storage that failed to sync stores nothing more until a restart (see createWalSync).
-      if (wal.failure()) return Promise.reject(SYNC_FAILED());
+      if (wal.failure()) return Promise.reject(syncFailed());
       return new Promise((resolve, reject) => {
         if (queue.length === 0) setImmediate(flush);
         queue.push({ batch, resolve, reject });
@@ -144,7 +144,7 @@ export function createEventStore(db: Db, wal: WalSync, now: () => number = Date.
 
 export type EventStore = ReturnType<typeof createEventStore>;
 
-const SYNC_FAILED = () => new Error('the event log failed to sync to disk');
+const syncFailed = () => new Error('the event log failed to sync to disk');
 
 interface Waiting {
   batch: UsageEvent[];

@@ -86,9 +86,9 @@ export function createOutboxRepo(db: Db) {
 
     /**
      * How many calls this process has queued (rolled-back ones included): the sender need not
-     * look at an outbox it found empty while this has not moved. So every row goes in through
-     * `enqueue` of the one repo the app builds (src/app.ts); rows left by an earlier process are
-     * read by the sender's first drain.
+     * look at an outbox it found empty while this has not moved. Hence every row must go in
+     * through `enqueue` of the one repo the app builds (src/app.ts); rows left by an earlier
+     * process are read by the sender's first drain.
      */
     enqueuedSoFar(): number {
       return enqueued;

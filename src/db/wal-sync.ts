@@ -54,13 +54,18 @@ export function createWalSync(
     // Still in flight: what these commit joins the next sync instead of starting one each.
     const work = beforeNext;
     beforeNext = [];
-    try {
-      for (const commit of work) commit();
-    } finally {
-      inFlight = false;
-      if (waiting.length > 0) start(path);
-      else idle?.();
+    const thrown: unknown[] = [];
+    for (const commit of work) {
+      try {
+        commit();
+      } catch (error) {
+        thrown.push(error);
+      }
     }
+    inFlight = false;
+    if (waiting.length > 0) start(path);
+    else idle?.();
+    if (thrown.length > 0) throw thrown[0];
   }
 
   return {
@@ -77,8 +82,9 @@ export function createWalSync(
     /**
      * Runs `commit` now when no sync is under way, else the moment the one under way ends,
      * just before the next starts, so the writes that queued up during a sync share one
-     * transaction and one sync. `commit` must not throw (it settles its own requests); if it
-     * does anyway, the next sync still starts.
+     * transaction and one sync. `commit` must settle its own requests and not throw: one that
+     * throws is a bug — the others still run and the next sync still starts, then the error is
+     * rethrown from the sync's callback (an unhandled rejection, which ends the process).
      */
     beforeNextSync(commit: () => void): void {
       if (inFlight) beforeNext.push(commit);

@@ -21,7 +21,8 @@ describe('WAL checkpointer', () => {
     temp.db.$client.transaction(() => {
       for (let i = 0; i < 2_000; i++) insert.run('x'.repeat(500));
     })();
-    // Only a checkpoint writes pages into the main file; this connection never runs one now.
+    // Only a checkpoint writes pages into the main file, and this connection runs one only once
+    // the WAL holds restartFrames (4,000; this commit writes a few hundred): the worker's.
     await eventually(() => statSync(join(temp.dir, 'pls.db')).size > sizeBefore + 500_000, 'a checkpoint');
     await checkpointer.stop();
     expect(autocheckpoint()).toBe(1000);

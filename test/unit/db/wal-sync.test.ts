@@ -29,6 +29,29 @@ describe('WAL sync', () => {
     expect(calls).toHaveLength(3);
   });
 
+  it('beforeNextSync runs at once when idle, else when the sync ends and before the next starts', async () => {
+    const { calls, sync } = manualSync();
+    const wal = createWalSync(temp.db, { syncFile: sync });
+    const order: string[] = [];
+    wal.beforeNextSync(() => order.push('idle: at once'));
+    expect(order).toEqual(['idle: at once']);
+
+    const first = wal.durable();
+    let joined: Promise<void> | null = null;
+    wal.beforeNextSync(() => {
+      order.push(`held: ${calls.length} sync started`);
+      joined = wal.durable(); // what it commits joins the next sync
+    });
+    expect(order).toHaveLength(1); // held while the first sync runs
+    calls[0]!.finish();
+    await first;
+    expect(order).toEqual(['idle: at once', 'held: 1 sync started']);
+    expect(calls).toHaveLength(2); // the next sync started after the held work, for it
+    expect(await settledYet(joined!)).toBe(false);
+    calls[1]!.finish();
+    await joined;
+  });
+
   it('callers waiting together share one sync, and share its failure, which is final', async () => {
     const { calls, sync } = manualSync();
     const failures: unknown[] = [];
