@@ -1,0 +1,40 @@
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type Harness, startHarness } from '../support/harness.js';
+
+let pls: Harness;
+beforeEach(async () => {
+  pls = await startHarness();
+});
+afterEach(async () => {
+  await pls.stop();
+});
+
+const said = (text: string) => () => pls.emulator.messages('C0EXAMPLE').find((m) => m.text === text);
+
+describe('the outbox sender', () => {
+  it('after a look that found nothing, a kick still sends what was queued since', async () => {
+    const { outbox, sender } = pls.server.app.internals;
+    // Start-up's drain already looked (synchronously, inside its kick) and found nothing; these
+    // kicks, like scoring's after most turns, have nothing new to look for.
+    for (let i = 0; i < 3; i++) sender.kick();
+    outbox.enqueue(
+      { kind: 'message', alertId: null, channel: 'C0EXAMPLE', text: 'queued after an empty look' },
+      1,
+    );
+    sender.kick();
+    await pls.emulator.waitFor(said('queued after an empty look'), { description: 'the queued message' });
+  });
+
+  it('sends at start the rows an earlier process left unsent', async () => {
+    await pls.server.stop();
+    const db = new Database(pls.dbPath);
+    db.prepare(
+      'insert into outbox (kind, alert_id, payload, created_at, next_attempt_at) values (?, ?, ?, ?, ?)',
+    ).run('message', null, JSON.stringify({ channel: 'C0EXAMPLE', text: 'left by the last run' }), 1, 1);
+    db.close();
+    await pls.restart();
+    const message = await pls.emulator.waitFor(said('left by the last run'), { description: 'the left row' });
+    expect(message.text).toBe('left by the last run');
+  });
+});
