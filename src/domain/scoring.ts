@@ -13,6 +13,9 @@ export interface Firmographics {
   plan: string | null;
 }
 
+/** An account pls has no row for (yet): nothing known about the company. */
+export const UNKNOWN_FIRMOGRAPHICS: Readonly<Firmographics> = { employees: null, domain: null, plan: null };
+
 export interface Contribution {
   id: string;
   layer: Layer;

@@ -27,8 +27,7 @@ export function createAccountViews(deps: { accounts: AccountsRepo; alerts: Alert
       const account = accounts.findByRef(ref);
       if (!account) throw new UserError(`No account \`${ref}\`: give an account id or a domain.`);
       const state = (account.state as AccountState | null) ?? emptyAccountState();
-      const firm = { employees: account.employees, domain: account.domain, plan: account.plan };
-      const score = scoreAccount(state, firm, manifest.scoring, now);
+      const score = scoreAccount(state, account, manifest.scoring, now);
       const latest = alerts.findLatest(account.id);
       const openAlert = latest?.state === 'closed' ? null : latest;
       const summary = (a: AlertRow | null) =>
@@ -38,7 +37,7 @@ export function createAccountViews(deps: { accounts: AccountsRepo; alerts: Alert
         score,
         blockers: alertBlockers({
           after: score,
-          firm,
+          firm: account,
           state,
           lastAlert: summary(latest),
           openAlert: summary(openAlert),
@@ -47,7 +46,7 @@ export function createAccountViews(deps: { accounts: AccountsRepo; alerts: Alert
         }),
         openAlert,
         contacts: accounts.topContacts(account.id, 5),
-        dossier: dossierOf(state, firm, account.timezone ?? manifest.timezone, now),
+        dossier: dossierOf(state, account, account.timezone ?? manifest.timezone, now),
         halfLifeMs: manifest.scoring.half_life,
         now,
       };

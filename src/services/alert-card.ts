@@ -4,7 +4,7 @@ import type { AlertRow } from '../db/alerts-repo.js';
 import { type AccountState, emptyAccountState } from '../domain/account-state.js';
 import { dossierOf } from '../domain/dossier.js';
 import type { AlertTrigger } from '../domain/handoff.js';
-import { scoreAccount } from '../domain/scoring.js';
+import { scoreAccount, UNKNOWN_FIRMOGRAPHICS } from '../domain/scoring.js';
 import type { PolicySnapshot } from '../domain/sla.js';
 import type { AlertCard } from '../slack/render-alert.js';
 
@@ -16,11 +16,7 @@ export function createAlertCards(deps: { accounts: AccountsRepo; manifest: Manif
     cardFor(alert: AlertRow, now: number): AlertCard {
       const account = accounts.find(alert.accountId);
       const state = (account?.state as AccountState | null) ?? emptyAccountState();
-      const firm = {
-        employees: account?.employees ?? null,
-        domain: account?.domain ?? null,
-        plan: account?.plan ?? null,
-      };
+      const firm = account ?? UNKNOWN_FIRMOGRAPHICS;
       const score = scoreAccount(state, firm, manifest.scoring, now);
       const trigger = alert.trigger as AlertTrigger;
       const teamZone = (alert.policy as PolicySnapshot).hours.tz;

@@ -6,7 +6,7 @@ import type { EventStore, PendingEvent } from '../db/event-store.js';
 import { type AccountState, applyEvent, emptyAccountState } from '../domain/account-state.js';
 import { escalationDueAt } from '../domain/escalation.js';
 import { type AlertSummary, decideHandoff, type HandoffDecision } from '../domain/handoff.js';
-import { EMPTY_SCORE, type Firmographics, type Score, scoreAccount } from '../domain/scoring.js';
+import { EMPTY_SCORE, type Score, scoreAccount } from '../domain/scoring.js';
 import { dueAfter, type PolicySnapshot, slaDeadlines, snapshotPolicy } from '../domain/sla.js';
 import { toUsageEvent, withPlanChange } from '../domain/stored-event.js';
 import { type AccountPatch, accountLabel } from '../domain/usage-event.js';
@@ -46,12 +46,6 @@ export function createEventProcessor(deps: ProcessorDeps) {
   const { scoring } = manifest;
   const router = createAlertRouting({ accounts, alerts, manifest });
 
-  const firmOf = (account: AccountRow): Firmographics => ({
-    employees: account.employees,
-    domain: account.domain,
-    plan: account.plan,
-  });
-
   /**
    * One turn's working copy of each account it touched: the state is parsed once when the turn
    * first needs it and written once at the end of the turn (`saveTouched`), inside the turn's
@@ -83,7 +77,7 @@ export function createEventProcessor(deps: ProcessorDeps) {
       accounts.recordUserActivity(event.accountId, event.userId, Math.min(event.occurredAt, now));
     const account = current && !patch ? current.row : accounts.find(event.accountId)!;
     const hits = applyEvent(state, event, scoring.signals, scoring.half_life, now);
-    const after = scoreAccount(state, firmOf(account), scoring, now);
+    const after = scoreAccount(state, account, scoring, now);
     touched.set(account.id, { row: account, state, score: after });
 
     const latest = alerts.findLatest(account.id);
@@ -94,7 +88,7 @@ export function createEventProcessor(deps: ProcessorDeps) {
       before,
       after,
       hits,
-      firm: firmOf(account),
+      firm: account,
       state,
       openAlert: open && summary(open),
       lastAlert: latest && summary(latest),
@@ -110,7 +104,7 @@ export function createEventProcessor(deps: ProcessorDeps) {
     const row = accounts.find(accountId);
     if (!row) return undefined;
     const state = (row.state as AccountState | null) ?? emptyAccountState();
-    return { row, state, score: scoreAccount(state, firmOf(row), scoring, now) };
+    return { row, state, score: scoreAccount(state, row, scoring, now) };
   }
 
   function saveTouched(touched: Map<string, Touched>, now: number): void {
@@ -129,7 +123,7 @@ export function createEventProcessor(deps: ProcessorDeps) {
       case 'none':
         return;
       case 'open': {
-        const route = router.route(account.id, decision.tier, now);
+        const route = router.routeAccount(account, decision.tier, now);
         const policy = snapshotPolicy(manifest.sla, decision.tier, route.team.hours);
         const id = newAlertId();
         alerts.insert(
@@ -167,7 +161,7 @@ export function createEventProcessor(deps: ProcessorDeps) {
       case 'upgrade': {
         const current = open!;
         const policy = snapshotPolicy(manifest.sla, 'hot', (current.policy as PolicySnapshot).hours);
-        const clocks = upgradedClocks(current, policy, now);
+        const clocks = upgradedClocks(current, account, policy, now);
         alerts.update(
           current.id,
           { tier: 'hot', trigger: decision.trigger, score: after.total, policy, ...clocks },
@@ -231,9 +225,14 @@ export function createEventProcessor(deps: ProcessorDeps) {
    * reps only), the claim clock and the ladder restart. Claimed: the first-touch deadline moves to
    * hot's, in the claimer's hours; the claim history stays. Contacted: nothing left to time.
    */
-  function upgradedClocks(alert: AlertRow, policy: PolicySnapshot, now: number): Partial<AlertRow> {
+  function upgradedClocks(
+    alert: AlertRow,
+    account: AccountRow,
+    policy: PolicySnapshot,
+    now: number,
+  ): Partial<AlertRow> {
     if (alert.state === 'open') {
-      const route = router.route(alert.accountId, 'hot', now);
+      const route = router.routeAccount(account, 'hot', now);
       return {
         suggestedRep: route.rep?.id ?? alert.suggestedRep,
         tierSetAt: now,
