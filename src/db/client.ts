@@ -71,6 +71,28 @@ export function withoutFsync<T>(db: Db, work: () => T): T {
   }
 }
 
+/**
+ * Whether SQLite failed as storage — locked past the busy timeout, full, read-only, I/O,
+ * corrupt — rather than over what a statement asked: a retry later can succeed, and no row is
+ * to blame for it.
+ */
+export function isStorageFailure(error: unknown): boolean {
+  if (!(error instanceof Database.SqliteError)) return false;
+  return STORAGE_FAILURES.some((code) => error.code === code || error.code.startsWith(`${code}_`));
+}
+
+const STORAGE_FAILURES = [
+  'SQLITE_BUSY',
+  'SQLITE_LOCKED',
+  'SQLITE_FULL',
+  'SQLITE_IOERR',
+  'SQLITE_READONLY',
+  'SQLITE_CORRUPT',
+  'SQLITE_CANTOPEN',
+  'SQLITE_NOMEM',
+  'SQLITE_PROTOCOL',
+];
+
 export function closeDatabase(db: Db): void {
   if (db.$client.open) db.$client.close();
 }

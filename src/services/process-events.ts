@@ -1,7 +1,7 @@
 import { monotonicFactory } from 'ulid';
 import type { AccountRow } from '../db/accounts-repo.js';
 import type { AlertRow } from '../db/alerts-repo.js';
-import { withoutFsync } from '../db/client.js';
+import { isStorageFailure, withoutFsync } from '../db/client.js';
 import type { EventStore, PendingEvent } from '../db/event-store.js';
 import { type AccountState, applyEvent, emptyAccountState } from '../domain/account-state.js';
 import { escalationDueAt } from '../domain/escalation.js';
@@ -283,6 +283,8 @@ export function createEventProcessor(deps: ProcessorDeps) {
      * Processes up to `limit` pending events in one transaction; 0 when there were none. If the
      * batch throws, it rolls back whole and its events are retried one by one: the one that
      * still throws is quarantined (marked processed, with its error) and logged by the caller.
+     * A failure of the storage itself (locked, full, I/O) is no event's fault: it is thrown, the
+     * events stay pending, and the loop tries again later.
      */
     processPending(limit = 500): ProcessResult {
       return withoutFsync(db, () => processPendingRows(limit));
@@ -299,19 +301,26 @@ export function createEventProcessor(deps: ProcessorDeps) {
       const cut = result.processed < rows.length;
       readAhead = Math.max(16, cut ? result.processed * 2 : rows.length * 2);
       return { ...result, more: cut || rows.length === readLimit };
-    } catch {
+    } catch (batchError) {
+      if (isStorageFailure(batchError)) throw batchError;
       const decisions: ProcessResult['decisions'] = [];
       const quarantined: ProcessResult['quarantined'] = [];
+      const deadline = performance.now() + TURN_BUDGET_MS;
+      let processed = 0;
       for (const row of rows) {
         try {
           decisions.push(...processBatch([row], deps.now()).decisions);
         } catch (error) {
+          if (isStorageFailure(error)) throw error;
           const message = error instanceof Error ? error.message : String(error);
           events.quarantine(row.seq, message, deps.now());
           quarantined.push({ eventId: row.id, error: message });
         }
+        processed++;
+        if (performance.now() > deadline) break;
       }
-      return { processed: rows.length, decisions, quarantined, more: rows.length === readLimit };
+      const more = processed < rows.length || rows.length === readLimit;
+      return { processed, decisions, quarantined, more };
     }
   }
 }
