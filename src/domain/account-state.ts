@@ -32,6 +32,8 @@ export interface AccountState {
   /** Sessions by UTC hour of the week (0 = Monday 00:00 UTC): when the account is usually active. */
   hourOfWeek: number[];
   firstEmailDomain: string | null;
+  /** The company's own domain, as its events last sent it: an invite to it is not a new domain. */
+  companyDomain?: string | null;
   signedUpAt: number | null;
   activatedAt: number | null;
   upgradeStartedAt: number | null;
@@ -72,6 +74,7 @@ export function emptyAccountState(): AccountState {
     dailyEvents: {},
     hourOfWeek: new Array(168).fill(0),
     firstEmailDomain: null,
+    companyDomain: null,
     signedUpAt: null,
     activatedAt: null,
     upgradeStartedAt: null,
@@ -91,7 +94,7 @@ export interface SignalHit {
 /**
  * Properties pls derives for signals to match and quote. `teammate_invited` gains
  * `invitee_domain` and `new_domain` — true when the invitee's company domain is neither a free-mail
- * provider nor one the account has used before — so a manifest can make "an invite from a new
+ * provider, nor the company's own domain, nor one the account has used before — so a manifest can make "an invite from a new
  * email domain" (SPEC §1, an intent moment: the product spreading to another team or company)
  * a handoff signal with `where: { new_domain: { eq: true } }`. Read before the event is recorded.
  */
@@ -99,7 +102,9 @@ function derivedProperties(state: AccountState, event: UsageEvent): Record<strin
   if (event.type !== 'teammate_invited') return event.properties;
   const domain = emailDomain(stringProp(event.properties.invitee_email));
   if (!domain) return { ...event.properties, new_domain: false };
-  const known = domain === state.firstEmailDomain || state.inviteDomains.includes(domain);
+  const company = event.account?.domain ?? state.companyDomain;
+  const known =
+    domain === company || domain === state.firstEmailDomain || state.inviteDomains.includes(domain);
   return { ...event.properties, invitee_domain: domain, new_domain: !known && !isFreeMailDomain(domain) };
 }
 
@@ -118,6 +123,7 @@ export function applyEvent(
   const at = Math.min(event.occurredAt, now);
   const props = derivedProperties(state, event);
   state.lastEventAt = Math.max(state.lastEventAt ?? 0, at);
+  if (event.account?.domain) state.companyDomain = event.account.domain;
 
   if (!NOT_ACTIVITY.has(event.type)) recordActivity(state, event, at);
   recordVocabulary(state, event.type, props, at, now);

@@ -7,6 +7,7 @@ import {
   HOUR,
   MINUTE,
   MONDAY_10AM_NY,
+  manifestFrom,
   prng,
   signalOf,
   specManifest,
@@ -350,10 +351,7 @@ function specManifestSignalsRaw(): Record<string, unknown>[] {
 }
 
 describe('derived properties: an invite from a new email domain', () => {
-  it('marks the first invite to a company domain the account has not used as new_domain', async () => {
-    const { parseManifestYaml } = await import('../../../src/config/manifest.js');
-    const { emptyAccountState, applyEvent } = await import('../../../src/domain/account-state.js');
-    const manifest = parseManifestYaml(`
+  const inviting = manifestFrom(`
 scoring:
   signals:
     - { id: active, layer: behavioral, event: session_started, points: 10 }
@@ -371,21 +369,23 @@ routing:
   managers: [U0BOSS]
   escalation_channel: C0ESC
 `);
-    const now = Date.parse('2026-11-23T15:00:00Z');
+  const { signals, half_life } = inviting.scoring;
+  const now = Date.parse('2026-11-23T15:00:00Z');
+  const invite = (email: string, id: string) => ({
+    id,
+    source: 'webhook' as const,
+    type: 'teammate_invited',
+    occurredAt: now,
+    accountId: 'a',
+    account: null,
+    userId: 'u',
+    user: { email: 'kim@acme.com' },
+    properties: { invitee_email: email },
+  });
+  const ids = (hits: { signal: { id: string } }[]) => hits.map((h) => h.signal.id);
+
+  it('marks the first invite to a company domain the account has not used as new_domain', () => {
     const state = emptyAccountState();
-    const invite = (email: string, id: string) => ({
-      id,
-      source: 'webhook' as const,
-      type: 'teammate_invited',
-      occurredAt: now,
-      accountId: 'a',
-      account: null,
-      userId: 'u',
-      user: { email: 'kim@acme.com' },
-      properties: { invitee_email: email },
-    });
-    const ids = (hits: { signal: { id: string } }[]) => hits.map((h) => h.signal.id);
-    const { signals, half_life } = manifest.scoring;
     applyEvent(
       state,
       { ...invite('x@acme.com', 'e0'), type: 'session_started', properties: {} },
@@ -405,5 +405,16 @@ routing:
     expect(ids(applyEvent(state, invite('bo@gmail.com', 'e4'), signals, half_life, now))).toEqual([
       'invites',
     ]);
+  });
+
+  it("an invite to the company's own domain is not new, before anyone's email is known", () => {
+    const state = emptyAccountState();
+    // Segment's group call: the company and its domain, no person yet.
+    const group = { ...invite('', 'g0'), type: 'group', userId: null, user: null, properties: {} };
+    applyEvent(state, { ...group, account: { domain: 'acme.com' } }, signals, half_life, now);
+    const coworker = { ...invite('lee@acme.com', 'e1'), user: { email: 'kim@gmail.com' } };
+    expect(ids(applyEvent(state, coworker, signals, half_life, now))).toEqual(['invites']);
+    const partner = applyEvent(state, invite('sam@partner.io', 'e2'), signals, half_life, now);
+    expect(ids(partner)).toEqual(['invites', 'new_domain_invite']);
   });
 });
