@@ -13,6 +13,8 @@ export interface QueueFilter {
   claimedBy: string | null;
   limit: number;
   offset: number;
+  /** Hot first, then by score (the default); or the first-touch deadline soonest first. */
+  order?: 'priority' | 'firstTouchDue';
 }
 export type NewAlert = typeof alerts.$inferInsert;
 
@@ -222,7 +224,11 @@ export function createAlertsRepo(db: Db) {
         .select()
         .from(alerts)
         .where(where)
-        .orderBy(sql`${alerts.tier} = 'hot' desc`, desc(alerts.score), asc(alerts.openedAt))
+        .orderBy(
+          ...(filter.order === 'firstTouchDue'
+            ? [asc(alerts.firstTouchDueAt), asc(alerts.openedAt)]
+            : [sql`${alerts.tier} = 'hot' desc`, desc(alerts.score), asc(alerts.openedAt)]),
+        )
         .limit(filter.limit)
         .offset(filter.offset)
         .all();

@@ -80,7 +80,10 @@ export function createQueueService(deps: { alerts: AlertsRepo; accounts: Account
   }
 
   return {
-    /** The user's claimed alerts still awaiting first touch (App Home), first page, most urgent first. */
+    /**
+     * The user's claimed alerts still awaiting first touch (App Home), first page, the soonest
+     * deadline first: breached ones lead, however many the user holds.
+     */
     awaitingFirstTouch(userId: string, now: number): QueueRow[] {
       const { rows } = alerts.queue({
         states: ['claimed'],
@@ -89,8 +92,9 @@ export function createQueueService(deps: { alerts: AlertsRepo; accounts: Account
         claimedBy: userId,
         limit: QUEUE_PAGE,
         offset: 0,
+        order: 'firstTouchDue',
       });
-      return rows.map((alert) => toRow(alert, now)).sort((a, b) => Number(b.breached) - Number(a.breached));
+      return rows.map((alert) => toRow(alert, now));
     },
 
     queue(userId: string, request: QueueRequest, now: number): QueueView {

@@ -10,7 +10,12 @@ const temp = useTempDatabase('pls-home-');
 const manifest = loadManifest('test/support/manifests/test.yml');
 const NOW = 1_000_000;
 
-function alertHeldBy(id: string, state: 'claimed' | 'contacted', score: number) {
+function alertHeldBy(
+  id: string,
+  state: 'claimed' | 'contacted',
+  score: number,
+  firstTouchDueAt = NOW + 3_600_000,
+) {
   return {
     id,
     accountId: `acct_${id}`,
@@ -26,7 +31,7 @@ function alertHeldBy(id: string, state: 'claimed' | 'contacted', score: number) 
     claimDueAt: 2,
     claimedBy: 'U0BEN',
     claimedAt: 3,
-    firstTouchDueAt: NOW + 3_600_000,
+    firstTouchDueAt,
     policy: {},
     updatedAt: 1,
   };
@@ -44,5 +49,19 @@ describe('App Home', () => {
       manifest,
     });
     expect(homes.home('U0BEN', NOW).mine.map((row) => row.alertId)).toEqual(['al_waiting']);
+  });
+
+  it('leads with a breached first touch even past the first page by score', () => {
+    const alerts = createAlertsRepo(temp.db);
+    const accounts = createAccountsRepo(temp.db);
+    for (let i = 0; i < 20; i++) alerts.insert(alertHeldBy(`al_h${i}`, 'claimed', 90 - i), null, {});
+    alerts.insert(alertHeldBy('al_late', 'claimed', 10, NOW - 60_000), null, {});
+    const homes = createHomeViews({
+      alerts,
+      queue: createQueueService({ alerts, accounts, manifest }),
+      manifest,
+    });
+    const mine = homes.home('U0BEN', NOW).mine;
+    expect(mine[0]).toMatchObject({ alertId: 'al_late', breached: true });
   });
 });
