@@ -1,9 +1,10 @@
 import type { Manifest, Metric, Signal } from '../config/manifest.js';
+import { compareText } from '../domain/order.js';
+import { hash } from '../domain/rng.js';
 import { type Band, conversion, MIN_OUTCOMES, REP_OUTCOMES } from '../domain/sla-report.js';
 import { DAY } from '../domain/windows.js';
 import { boughtWithin, conversionsOf, coverage, groupByAccount } from './conversions.js';
 import { type FeatureDef, type FeatureSnapshot, featureDefs } from './features.js';
-import { compareText } from './format.js';
 import {
   type HistoryDb,
   type LiveAlert,
@@ -697,14 +698,4 @@ export function median(values: readonly number[]): number | null {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
-
-/** FNV-1a, 32 bits: a stable, seedable bucket for an account id. */
-export function hash(text: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
 }

@@ -1,4 +1,4 @@
-import { compareText } from './format.js';
+import { compareText } from '../domain/order.js';
 import type { LiveAlert } from './history-source.js';
 import type { Purchase, ReplayAlert } from './replay-engine.js';
 
@@ -49,7 +49,7 @@ export function conversionsOf(
 type Span = Pick<ReplayAlert, 'accountId' | 'openedAt' | 'closedAt'>;
 
 /** Whether an alert of the account was open at some point in [at − window, at]. */
-export function alertedBefore(
+function alertedBefore(
   byAccount: ReadonlyMap<string, readonly Span[]>,
   accountId: string,
   at: number,

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import type { Db } from '../db/client.js';
 import type { AlertTrigger } from '../domain/handoff.js';
+import type { StoredEventFields } from '../domain/stored-event.js';
 
 /**
  * What replay and calibration read from a pls database: the event log and the live alerts with
@@ -11,20 +12,11 @@ import type { AlertTrigger } from '../domain/handoff.js';
  */
 
 /** One row of `events`, as stored: JSON columns stay text until the replay needs them. */
-export interface StoredEvent {
+export interface StoredEvent extends StoredEventFields {
   seq: number;
-  id: string;
-  source: 'webhook' | 'segment';
-  type: string;
-  accountId: string | null;
-  userId: string | null;
-  occurredAt: number;
   receivedAt: number;
   /** When live scoring applied it (the `now` of its batch); null while pending. */
   processedAt: number | null;
-  properties: string;
-  accountPatch: string | null;
-  userPatch: string | null;
 }
 
 /** A live alert as replay matching and calibration need it. */

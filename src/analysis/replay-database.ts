@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import type { Manifest } from '../config/manifest.js';
+import { compareText } from '../domain/order.js';
 import { runInChild } from './child-task.js';
-import { compareText } from './format.js';
 import { type LiveAlert, openHistory, planShards, readEvents } from './history-source.js';
 import { type ReplayLaneResult, type ReplayResult, replayHistory } from './replay-engine.js';
 import type { ShardAnswer, ShardRequest } from './replay-shard.js';

@@ -68,8 +68,8 @@ export function createRng(seed: number | string): Rng {
   return rng;
 }
 
-/** FNV-1a, 32 bits. */
-function hash(text: string): number {
+/** FNV-1a, 32 bits: a stable, seedable number for a string (a stream's key, an account's bucket). */
+export function hash(text: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < text.length; i++) {
     h ^= text.charCodeAt(i);

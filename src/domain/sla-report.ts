@@ -1,5 +1,6 @@
 import type { Hours } from '../config/manifest.js';
 import { createWorkingTimeIndex, type WorkingTimeIndex } from './business-hours.js';
+import { compareText } from './order.js';
 
 /**
  * The `/pls sla` report (SPEC §4.2) as a pure fold over (alerts, options): the service streams
@@ -302,7 +303,7 @@ export function createSlaReportBuilder(options: ReportOptions): SlaReportBuilder
           contacted: rep.contacted,
           won: rep.won,
         }))
-        .sort((a, b) => b.claimed - a.claimed || compareIds(a.repId, b.repId));
+        .sort((a, b) => b.claimed - a.claimed || compareText(a.repId, b.repId));
       const signalRows: SignalRow[] = [...signals.entries()]
         .map(([signal, tally]) => ({ signal, alerts: tally.alerts, ...conversionOf(tally.outcomes) }))
         .sort((a, b) => b.alerts - a.alerts || compareSignals(a.signal, b.signal));
@@ -425,13 +426,9 @@ function durationStats(values: readonly number[]): DurationStats {
   return { count: sorted.length, medianMs: percentile(sorted, 50), p90Ms: percentile(sorted, 90) };
 }
 
-function compareIds(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
 function compareSignals(a: string | null, b: string | null): number {
   if (a === b) return 0;
   if (a === null) return 1;
   if (b === null) return -1;
-  return compareIds(a, b);
+  return compareText(a, b);
 }

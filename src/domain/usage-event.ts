@@ -29,7 +29,6 @@ export interface UserPatch {
   title?: string;
 }
 
-/** `https://www.Acme.com/pricing` → `acme.com`; a bare domain passes through lower-cased. */
 /** How pls names an account to people: its name, else its domain, else its id. */
 export function accountLabel(
   account: { name: string | null; domain: string | null } | null | undefined,
@@ -38,6 +37,7 @@ export function accountLabel(
   return account?.name ?? account?.domain ?? id;
 }
 
+/** `https://www.Acme.com/pricing` → `acme.com`; a bare domain passes through lower-cased. */
 export function normaliseDomain(value: string): string | undefined {
   const text = value.trim().toLowerCase();
   if (text === '') return undefined;

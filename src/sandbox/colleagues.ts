@@ -1,6 +1,6 @@
+import { createRng } from '../domain/rng.js';
 import type { EmulatedMessage, SlackEmulator } from '../emulator/emulator-types.js';
 import type { PressedAction } from './block-kit-html.js';
-import { createRandom } from './demo-story.js';
 import type { RawValues, SandboxSlack } from './slack-client.js';
 import type { Workspace } from './workspace.js';
 
@@ -50,7 +50,7 @@ export function createColleagues(deps: {
 }): Colleagues {
   const { emulator, workspace, slack } = deps;
   const now = deps.now ?? Date.now;
-  const random = createRandom(deps.seed ?? 7);
+  const random = createRng(deps.seed ?? 7);
   const plans = new Map<string, Plan>();
   const channels = workspace.channels.filter((c) => c.name !== 'pls-escalations').map((c) => c.id);
   const reps = new Set(workspace.people.filter((p) => p.role === 'rep').map((p) => p.id));

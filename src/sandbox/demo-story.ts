@@ -12,7 +12,7 @@
  * moments that raise alerts arrive fresh. Pure and seeded: the same seed plays the same story.
  */
 
-import { createRng } from '../domain/rng.js';
+import { createRng, type Rng } from '../domain/rng.js';
 import {
   FEATURES,
   FIRST,
@@ -80,12 +80,6 @@ const DAY = 24 * HOUR;
 /** The live part of the default story runs this long at ×1. */
 export const LIVE_MS = 4 * MINUTE;
 
-// ─── Randomness ──────────────────────────────────────────────────────────────────────
-
-/** The demo's randomness: the shared seeded generator, so a seed replays the same story. */
-export const createRandom = (seed: number) => createRng(seed);
-type Random = ReturnType<typeof createRandom>;
-
 // ─── Who ─────────────────────────────────────────────────────────────────────────────
 
 const slug = (text: string) => text.toLowerCase().replace(/[^a-z0-9]+/g, '');
@@ -98,7 +92,7 @@ class AccountScript {
 
   constructor(
     readonly account: DemoAccount,
-    private readonly random: Random,
+    private readonly random: Rng,
     private readonly now: number,
     private readonly idPrefix: string,
     freeMail: boolean,
@@ -159,7 +153,7 @@ class AccountScript {
 }
 
 interface StoryContext {
-  random: Random;
+  random: Rng;
   now: number;
   idPrefix: string;
 }
@@ -396,7 +390,7 @@ export interface StoryOptions {
 }
 
 export function createDemoStory(options: StoryOptions): Story {
-  const random = createRandom(options.seed ?? 42);
+  const random = createRng(options.seed ?? 42);
   const ctx: StoryContext = { random, now: options.now, idPrefix: `evt_demo${options.seed ?? 42}` };
   const total = Math.max(
     options.accounts ?? 300,
@@ -431,7 +425,7 @@ export function createDemoStory(options: StoryOptions): Story {
  * of history as backfill, and the limit hit due at once. `n` keeps names and ids unique.
  */
 export function createHotAccountStory(options: { now: number; n: number }): Story {
-  const random = createRandom(1_000 + options.n);
+  const random = createRng(1_000 + options.n);
   const ctx: StoryContext = {
     random,
     now: options.now,

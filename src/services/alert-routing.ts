@@ -4,6 +4,7 @@ import type { AlertsRepo } from '../db/alerts-repo.js';
 import type { Db } from '../db/client.js';
 import type { OutboxRepo } from '../db/outbox-repo.js';
 import { type RepLoad, type RoutableAccount, type RouteResult, routeAlert } from '../domain/routing.js';
+import { DAY } from '../domain/windows.js';
 
 /** What the services that change alerts (scoring, rep actions, the SLA sweep) work with. */
 export interface AlertServiceDeps {
@@ -21,7 +22,7 @@ export function managerMentions(manifest: Manifest): string {
 }
 
 /** How far back the weighted round-robin counts alerts per rep. */
-const ROUND_ROBIN_WINDOW = 7 * 86_400_000;
+const ROUND_ROBIN_WINDOW = 7 * DAY;
 
 /**
  * `exclude`: reps who already had their chance. `reroute`: a release or a reassignment — the

@@ -1,12 +1,13 @@
 import type { Hours, Manifest } from '../config/manifest.js';
 import type { SlaReportQuery } from '../db/sla-report-query.js';
 import { createSlaReportBuilder, type ReportScope, type SlaReport } from '../domain/sla-report.js';
+import { DAY } from '../domain/windows.js';
 import { UserError } from './user-error.js';
 
 const PERIODS: Record<string, number> = {
-  '7d': 7 * 86_400_000,
-  '30d': 30 * 86_400_000,
-  '90d': 90 * 86_400_000,
+  '7d': 7 * DAY,
+  '30d': 30 * DAY,
+  '90d': 90 * DAY,
 };
 
 export interface SlaRequest {
