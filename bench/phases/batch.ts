@@ -5,9 +5,9 @@ import { type FeedOptions, segmentFeed } from '../load/feed.js';
 import { encodeRequest, runFeed, targetOf } from '../load/http-client.js';
 import type { LatencySummary } from '../load/latency.js';
 import { basicAuth, type SegmentMessage, segmentBatchBody } from '../load/segment.js';
-import { runScript, startChild } from '../support/child.js';
+import { runScript } from '../support/child.js';
 import { type BenchContext, type CpuUse, cpuWindow } from '../support/context.js';
-import { BENCH_WRITE_KEY, PLS_MAIN, plsEnv } from '../support/pls.js';
+import { BENCH_WRITE_KEY, startPls } from '../support/pls.js';
 import { auto, type Figure, fmt } from '../support/report.js';
 
 interface BaselineResult {
@@ -79,7 +79,7 @@ export async function batchIngest(ctx: BenchContext): Promise<Figure[]> {
     `  baseline: ${auto(baseline.rowsPerSecond)} rows/s (${auto(baseline.insertSeconds)} s in transactions)`,
   );
 
-  const run = await feedPls(ctx, { dbPath, feed, limitMs: sizes.feedLimitMs, label: 'pls' });
+  const run = await feedPls(ctx, { dbPath, feed, limitMs: sizes.feedLimitMs });
   const ratio = run.perSecond / baseline.rowsPerSecond;
   const reached = run.end.stored >= feed.total;
   const figures: Figure[] = [
@@ -138,14 +138,14 @@ async function feedPls(
     dbPath: string;
     feed: FeedOptions;
     limitMs: number;
-    label: string;
   },
 ): Promise<FeedRun> {
   const { sizes } = ctx;
   const { dbPath, feed } = options;
-  const pls = await startChild({
-    script: PLS_MAIN,
-    env: plsEnv({ dbPath, slackApiUrl: ctx.emulator.url, webhookSecret: ctx.webhookSecret }),
+  const pls = await startPls({
+    dbPath,
+    slackApiUrl: ctx.emulator.url,
+    webhookSecret: ctx.webhookSecret,
     cpu: ctx.serverCpu,
     nodeArgs: ctx.plsNodeArgs,
   });
@@ -197,7 +197,7 @@ async function feedPls(
     let duplicates = 0;
     const statuses: Record<string, number> = {};
     ctx.log(
-      `batch → ${options.label}: up to ${fmt(feed.total - (feed.skip ?? 0))} events in /v1/batch requests of 500, ${sizes.feedConnections} connections, at most ${fmt(options.limitMs / 1000)} s`,
+      `batch → pls: up to ${fmt(feed.total - (feed.skip ?? 0))} events in /v1/batch requests of 500, ${sizes.feedConnections} connections, at most ${fmt(options.limitMs / 1000)} s`,
     );
     const window = cpuWindow(pls.pid);
     const result = await runFeed({
@@ -223,7 +223,7 @@ async function feedPls(
     const perSecond = accepted / result.seconds;
     const scoredPerSecond = (end.stored - (feed.skip ?? 0) - end.pending) / result.seconds;
     ctx.log(
-      `  ${options.label}: ${auto(perSecond)} events/s acked, ${auto(scoredPerSecond)} events/s scored, ${fmt(end.pending)} waiting; peak RSS ${auto(end.peakMiB)} MiB${result.cut ? ' (cut at the time limit)' : ''}`,
+      `  pls: ${auto(perSecond)} events/s acked, ${auto(scoredPerSecond)} events/s scored, ${fmt(end.pending)} waiting; peak RSS ${auto(end.peakMiB)} MiB${result.cut ? ' (cut at the time limit)' : ''}`,
     );
     if (result.errors > 0 || rejected > 0 || duplicates > 0)
       ctx.log(

@@ -45,7 +45,7 @@ describe('kill -9 in the middle of a burst of signed webhooks', () => {
     expect(killed).toBe(true);
     expect(acked.size).toBeGreaterThanOrEqual(15);
 
-    const _second = await apps.start();
+    await apps.start();
     const count = (sql: string, ...params: unknown[]) => apps.query<{ n: number }>(sql, ...params)[0]!.n;
     await emulator.waitFor(() => count('select count(*) as n from events where processed_at is null') === 0, {
       timeoutMs: 15_000,

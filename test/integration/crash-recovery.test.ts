@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { useCrashableApps } from '../support/child-process.js';
+import { runToExit, useCrashableApps } from '../support/child-process.js';
 import { ACME, usageEvent, warmingAccount } from '../support/events.js';
 import { raiseHotAlert } from '../support/flows.js';
 import { postSigned, startHarness, TEST_MANIFEST } from '../support/harness.js';
@@ -98,7 +98,6 @@ describe('shutdown', () => {
 
 describe('start-up', () => {
   it('exits non-zero with one line naming a missing variable', async () => {
-    const { runToExit } = await import('../support/child-process.js');
     const { code, output } = await runToExit(['src/main.ts'], {
       PLS_MANIFEST: TEST_MANIFEST,
       SLACK_SIGNING_SECRET: 's',

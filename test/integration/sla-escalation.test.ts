@@ -184,7 +184,7 @@ describe('a crash mid-ladder', () => {
     await first.kill9();
     expect(ladder()).toEqual(['remind']); // the rest must happen in the second process
 
-    const _second = await apps.start(FAST);
+    await apps.start(FAST);
     await emulator.waitFor(() => ladder().length === 3, {
       timeoutMs: 12_000,
       description: 'escalate and reassign after the restart',

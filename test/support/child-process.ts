@@ -35,10 +35,7 @@ export interface ChildApp {
  * Runs `src/main.ts` — what `npm start` runs — as a child process with the given environment,
  * and resolves once it logs that it is listening. Only ever kills the process it started.
  */
-export async function startChild(
-  env: Record<string, string | undefined>,
-  timeoutMs = 15_000,
-): Promise<ChildApp> {
+async function startChild(env: Record<string, string | undefined>, timeoutMs = 15_000): Promise<ChildApp> {
   const child = spawn(process.execPath, [...NODE_ARGS, 'src/main.ts'], {
     cwd: ROOT,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: 'info', ...env },
@@ -114,7 +111,7 @@ export function runToExit(args: string[], env: Record<string, string | undefined
 }
 
 /** The environment `npm start` would get in a test: the emulator, a SQLite file under `dir`, the test secrets. */
-export function childEnv(emulatorUrl: string, dir: string, manifest: string): Record<string, string> {
+function childEnv(emulatorUrl: string, dir: string, manifest: string): Record<string, string> {
   return {
     SLACK_BOT_TOKEN: 'xoxb-test',
     SLACK_SIGNING_SECRET: SIGNING_SECRET,
@@ -128,7 +125,7 @@ export function childEnv(emulatorUrl: string, dir: string, manifest: string): Re
 }
 
 /** Reads the child's database file through a connection of its own (what is on disk). */
-export function queryFile<T>(dir: string, sql: string, ...params: unknown[]): T[] {
+function queryFile<T>(dir: string, sql: string, ...params: unknown[]): T[] {
   const db = new Database(join(dir, 'pls.db'), { readonly: true });
   try {
     return db.prepare(sql).all(...params) as T[];
@@ -159,9 +156,6 @@ export function useCrashableApps(prefix: string) {
   });
   return {
     emulator,
-    get dir() {
-      return dir;
-    },
     async start(manifest = TEST_MANIFEST): Promise<ChildApp> {
       const child = await startChild(childEnv(emulator.url, dir, manifest));
       children.push(child);

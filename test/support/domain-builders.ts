@@ -9,6 +9,7 @@ import { parseManifest } from '../../src/config/manifest.js';
 import type { AccountState, SignalHit } from '../../src/domain/account-state.js';
 import { emptyAccountState } from '../../src/domain/account-state.js';
 import type { AlertSummary, AlertTrigger, HandoffInput } from '../../src/domain/handoff.js';
+import { createRng } from '../../src/domain/rng.js';
 import type { Contribution, Score } from '../../src/domain/scoring.js';
 import type { ReportAlert } from '../../src/domain/sla-report.js';
 import type { UsageEvent } from '../../src/domain/usage-event.js';
@@ -315,17 +316,8 @@ export function alertCard(overrides: Partial<AlertCard> = {}): AlertCard {
   };
 }
 
-/** A small deterministic PRNG (mulberry32) for property-style loops: same seed, same cases. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
+/** pls's seeded generator's uniform stream, for property-style loops: same seed, same cases. */
+export const prng = (seed: number): (() => number) => createRng(seed).next;
 
 /** A hot alert for the SLA report, raised Monday 10:00 New York, claimable for 15 min, nothing done yet. */
 export function reportAlert(overrides: Partial<ReportAlert> = {}): ReportAlert {

@@ -1,29 +1,15 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { type AlertsRepo, createAlertsRepo, type NewAlert } from '../../../src/db/alerts-repo.js';
-import { closeDatabase, type Db, openDatabase } from '../../../src/db/client.js';
 import { createSlaReportQuery } from '../../../src/db/sla-report-query.js';
 import { createRng } from '../../../src/domain/rng.js';
 import type { ReportAlert, ReportScope } from '../../../src/domain/sla-report.js';
+import { DAY, HOUR, MINUTE, MONDAY_10AM_NY as T } from '../../support/domain-builders.js';
+import { useTempDatabase } from '../../support/temp-database.js';
 
-const MINUTE = 60_000;
-const HOUR = 60 * MINUTE;
-const DAY = 24 * HOUR;
-const T = Date.parse('2026-11-23T15:00:00Z');
-
-let dir: string;
-let db: Db;
+const temp = useTempDatabase('pls-sla-query-');
 let alerts: AlertsRepo;
 beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'pls-sla-query-'));
-  db = openDatabase(join(dir, 'pls.db'));
-  alerts = createAlertsRepo(db);
-});
-afterEach(() => {
-  closeDatabase(db);
-  rmSync(dir, { recursive: true, force: true });
+  alerts = createAlertsRepo(temp.db);
 });
 
 /** An open hot alert opened at `openedAt`, as the event processor inserts it. */
@@ -55,7 +41,7 @@ function insert(id: string, openedAt: number, changes: Partial<NewAlert> = {}): 
 /** What `forEachAlertRaised` hands out, copied: it refills one object per row. */
 function raised(since: number, until: number, scope: ReportScope = { kind: 'all' }): ReportAlert[] {
   const seen: ReportAlert[] = [];
-  createSlaReportQuery(db).forEachAlertRaised(since, until, scope, (alert) => seen.push({ ...alert }));
+  createSlaReportQuery(temp.db).forEachAlertRaised(since, until, scope, (alert) => seen.push({ ...alert }));
   return seen;
 }
 
@@ -137,7 +123,7 @@ describe('the SLA report query', () => {
   });
 
   it('tells how the first alert of the period was measured, null when there is none to ask', () => {
-    const query = createSlaReportQuery(db);
+    const query = createSlaReportQuery(temp.db);
     expect(query.businessHoursSince(T)).toBeNull();
     insert('al_before', T - MINUTE, { policy: { businessHours: true } });
     insert('al_second', T + 2 * MINUTE, { policy: { businessHours: true } });
