@@ -54,18 +54,18 @@ export function createWalSync(
     // Still in flight: what these commit joins the next sync instead of starting one each.
     const work = beforeNext;
     beforeNext = [];
-    const thrown: unknown[] = [];
+    let thrown: { error: unknown } | null = null;
     for (const commit of work) {
       try {
         commit();
       } catch (error) {
-        thrown.push(error);
+        thrown ??= { error };
       }
     }
     inFlight = false;
     if (waiting.length > 0) start(path);
     else idle?.();
-    if (thrown.length > 0) throw thrown[0];
+    if (thrown) throw thrown.error;
   }
 
   return {

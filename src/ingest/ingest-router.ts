@@ -9,6 +9,9 @@ export type RouteHandler = (req: IncomingMessage, res: ServerResponse) => Promis
  * Exact-path routing for pls's own endpoints. A guard's HttpError becomes its status and body;
  * anything else is logged and answered 500, and the process keeps serving.
  */
+/** A gap between requests shorter than this is one client sending back to back. */
+const BUSY_GAP_MS = 10;
+
 export function createRouter(
   routes: Record<string, RouteHandler>,
   logger: Logger,
@@ -20,9 +23,9 @@ export function createRouter(
   return {
     /**
      * Whether requests are arriving: one is being read, stored or answered, or one was answered
-     * within `withinMs` (a client sending back to back leaves gaps shorter than that).
+     * within the last 10 ms (a client sending back to back leaves gaps shorter than that).
      */
-    busy: (withinMs = 10) => inFlight > 0 || performance.now() - lastAnswered < withinMs,
+    busy: () => inFlight > 0 || performance.now() - lastAnswered < BUSY_GAP_MS,
 
     /** Handles the request if it is ours; returns false so the caller can hand it to Bolt. */
     handle(req: IncomingMessage, res: ServerResponse): boolean {

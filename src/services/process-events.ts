@@ -20,6 +20,8 @@ const nextUlid = monotonicFactory();
  * p99 under 20 ms at 1,000 requests/s; BENCHMARKS.md has where it stands).
  */
 const TURN_BUDGET_MS = 5;
+/** The most pending events one turn reads. */
+const BATCH_LIMIT = 500;
 export const newAlertId = () => `al_${nextUlid()}`;
 
 export interface ProcessorDeps extends AlertServiceDeps {
@@ -280,20 +282,20 @@ export function createEventProcessor(deps: ProcessorDeps) {
 
   return {
     /**
-     * Processes up to `limit` pending events in one transaction; 0 when there were none. If the
+     * Processes up to `BATCH_LIMIT` pending events in one transaction; 0 when there were none. If the
      * batch throws, it rolls back whole and its events are retried one by one: the one that
      * still throws is quarantined (marked processed, with its error) and logged by the caller.
      * A failure of the storage itself (locked, full, I/O) is no event's fault: it is thrown, the
      * events stay pending, and the loop tries again later.
      */
-    processPending(limit = 500): ProcessResult {
-      return withoutFsync(db, () => processPendingRows(limit));
+    processPending(): ProcessResult {
+      return withoutFsync(db, processPendingRows);
     },
   };
 
-  function processPendingRows(limit: number): ProcessResult {
+  function processPendingRows(): ProcessResult {
     // A turn that runs out of time has read rows it never reaches: read about what one manages.
-    const readLimit = Math.min(limit, readAhead);
+    const readLimit = Math.min(BATCH_LIMIT, readAhead);
     const rows = events.pending(readLimit);
     if (rows.length === 0) return { processed: 0, decisions: [] };
     try {
