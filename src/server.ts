@@ -57,10 +57,12 @@ export async function startServer(
     url: `http://${options.host ?? '127.0.0.1'}:${port}`,
     stop() {
       stopping ??= (async () => {
+        // Requests under way are answered first: an ingest ack waits for a WAL sync, which
+        // app.stop() ends.
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
-        await app.stop();
         await closed;
+        await app.stop();
         await checkpointer.stop();
         closeDatabase(db);
       })();

@@ -122,7 +122,8 @@ function persistentDataSync(): FileSync {
     new Promise((resolve, reject) => {
       let target: number;
       try {
-        // After close (a request still finishing at shutdown), a descriptor of its own.
+        // After close (nothing should sync then: the server answers its requests first), a
+        // descriptor of its own rather than none.
         if (closed) target = openSync(path, 'r');
         else {
           fd ??= openSync(path, 'r');
