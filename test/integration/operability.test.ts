@@ -93,10 +93,9 @@ describe('retention', () => {
   it('deletes a backlog of expired events larger than one batch, batch by batch, without waiting for later sweeps', async () => {
     // Sweeps an hour apart: only the continuation of the first sweep can delete the rest.
     const manifest = join(mkdtempSync(join(tmpdir(), 'pls-retention-')), 'pls.yml');
-    writeFileSync(
-      manifest,
-      readFileSync(TEST_MANIFEST, 'utf8').replace('sweep_every: 1s', 'sweep_every: 1h'),
-    );
+    const testManifest = readFileSync(TEST_MANIFEST, 'utf8');
+    expect(testManifest).toContain('sweep_every: 1s'); // else the sweeps would not be an hour apart
+    writeFileSync(manifest, testManifest.replace('sweep_every: 1s', 'sweep_every: 1h'));
     pls = await startHarness({ manifest });
     const writer = new Database(pls.dbPath);
     writer.pragma('busy_timeout = 5000');
