@@ -1,4 +1,5 @@
 import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
+import type { AlertSummary } from '../domain/handoff.js';
 import type { Db } from './client.js';
 import { rowDecoder } from './row-decoder.js';
 import { type AlertState, accounts, alertEvents, alerts } from './schema.js';
@@ -48,6 +49,11 @@ export function createAlertsRepo(db: Db) {
   // both "the open alert" and "the last alert" from this one row.
   const latestOf = sqlite.prepare<[string]>(
     "select * from alerts where account_id = ? order by state <> 'closed' desc, opened_at desc limit 1",
+  );
+  // The same row as scoring reads it for every event: the scalars it decides on, no JSON decoded.
+  const latestSummaryOf = sqlite.prepare<[string], AlertSummary & { id: string }>(
+    `select id, state, tier, opened_at as openedAt, closed_at as closedAt, outcome from alerts
+      where account_id = ? order by state <> 'closed' desc, opened_at desc limit 1`,
   );
   // The account's scoring state is kilobytes of JSON: the one field escalation needs is read in
   // SQL instead of parsing it whole (an SLA step read the account twice, 30-70 µs each).
@@ -169,6 +175,11 @@ export function createAlertsRepo(db: Db) {
     /** The account's alert that is not closed, else its newest one. */
     findLatest(accountId: string): AlertRow | null {
       return toAlert(latestOf.get(accountId));
+    },
+
+    /** `findLatest`'s alert, only what a handoff decision reads of it (and its id). */
+    latestSummary(accountId: string): (AlertSummary & { id: string }) | null {
+      return latestSummaryOf.get(accountId) ?? null;
     },
 
     insert(alert: NewAlert, actor: string | null, data: Record<string, unknown>): void {

@@ -5,7 +5,7 @@ import { isStorageFailure, withoutFsync } from '../db/client.js';
 import type { EventStore, PendingEvent } from '../db/event-store.js';
 import { type AccountState, applyEvent, emptyAccountState } from '../domain/account-state.js';
 import { escalationDueAt } from '../domain/escalation.js';
-import { type AlertSummary, decideHandoff, type HandoffDecision } from '../domain/handoff.js';
+import { decideHandoff, type HandoffDecision } from '../domain/handoff.js';
 import { EMPTY_SCORE, type Score, scoreAccount } from '../domain/scoring.js';
 import { dueAfter, type PolicySnapshot, slaDeadlines, snapshotPolicy } from '../domain/sla.js';
 import { toUsageEvent, withPlanChange } from '../domain/stored-event.js';
@@ -82,7 +82,7 @@ export function createEventProcessor(deps: ProcessorDeps) {
     const after = scoreAccount(state, account, scoring, now);
     touched.set(account.id, { row: account, state, score: after });
 
-    const latest = alerts.findLatest(account.id);
+    const latest = alerts.latestSummary(account.id);
     const open = latest?.state === 'closed' ? null : latest;
     const decision = decideHandoff({
       event,
@@ -92,12 +92,13 @@ export function createEventProcessor(deps: ProcessorDeps) {
       hits,
       firm: account,
       state,
-      openAlert: open && summary(open),
-      lastAlert: latest && summary(latest),
+      openAlert: open,
+      lastAlert: latest,
       rules: scoring.rules,
       now,
     });
-    act(decision, account, open, before, after, now);
+    // Most events decide nothing: the open alert's whole row is read only when one acts on it.
+    if (decision.kind !== 'none') act(decision, account, open && alerts.find(open.id), before, after, now);
     return { accountId: account.id, eventId: event.id, decision };
   }
 
@@ -328,16 +329,6 @@ export function createEventProcessor(deps: ProcessorDeps) {
 }
 
 export type EventProcessor = ReturnType<typeof createEventProcessor>;
-
-function summary(alert: AlertRow): AlertSummary {
-  return {
-    state: alert.state,
-    tier: alert.tier,
-    openedAt: alert.openedAt,
-    closedAt: alert.closedAt,
-    outcome: alert.outcome,
-  };
-}
 
 /** The patch if it would change any of the account's fields, else null. */
 function changedFirmographics(row: AccountRow | undefined, patch: AccountPatch | null): AccountPatch | null {
