@@ -73,13 +73,16 @@ export function createEventStore(db: Db, wal: WalSync, now: () => number = Date.
       rejectAll(error); // the connection itself failed (closed, I/O error)
       return;
     }
-    wal.durable().then(() => {
-      for (const [i, waiting] of group.entries()) {
-        const outcome = outcomes[i]!;
-        if ('error' in outcome) waiting.reject(outcome.error);
-        else waiting.resolve(outcome);
-      }
-    }, rejectAll);
+    wal.durable().then(
+      () => {
+        for (const [i, waiting] of group.entries()) {
+          const outcome = outcomes[i]!;
+          if ('error' in outcome) waiting.reject(outcome.error);
+          else waiting.resolve(outcome);
+        }
+      },
+      (error: unknown) => rejectAll(syncFailed(error)),
+    );
   }
 
   /** One transaction for the group; if it fails, one each, so a bad request fails alone. */
@@ -144,7 +147,14 @@ export function createEventStore(db: Db, wal: WalSync, now: () => number = Date.
 
 export type EventStore = ReturnType<typeof createEventStore>;
 
-const syncFailed = () => new Error('the event log failed to sync to disk');
+/** The event log could not be made durable: what a request sent may or may not be kept. */
+export class StorageError extends Error {}
+
+const syncFailed = (cause?: unknown) =>
+  new StorageError(
+    `the event log failed to sync to disk${cause instanceof Error ? ` (${cause.message})` : ''}`,
+    { cause },
+  );
 
 interface Waiting {
   batch: UsageEvent[];

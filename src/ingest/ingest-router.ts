@@ -1,17 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
+import { StorageError } from '../db/event-store.js';
 import { HttpError, sendJson } from './http-error.js';
 
 export type RouteHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void> | void;
 
-/**
- * Exact-path routing for pls's own endpoints. A guard's HttpError becomes its status and body;
- * anything else is logged and answered 500, and the process keeps serving.
- */
 /** A gap between requests shorter than this is one client sending back to back. */
 const BUSY_GAP_MS = 10;
 
+/**
+ * Exact-path routing for pls's own endpoints. A guard's HttpError becomes its status and body;
+ * storage that failed to sync is a 503; anything else is logged and answered 500, and the
+ * process keeps serving.
+ */
 export function createRouter(
   routes: Record<string, RouteHandler>,
   logger: Logger,
@@ -60,6 +62,13 @@ export function createRouter(
             return;
           }
           logger.error({ err: error, requestId, path }, 'request failed');
+          if (error instanceof StorageError) {
+            // Committed or not, the events may not survive: the sender should send them again.
+            const text =
+              'storage failed: these events may not be kept; send them again (redeliveries are not counted twice)';
+            sendJson(res, 503, { error: text, requestId });
+            return;
+          }
           sendJson(res, 500, { error: 'internal error: nothing was stored, retry later', requestId });
         });
       return true;
