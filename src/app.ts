@@ -213,7 +213,7 @@ export function buildApp(deps: AppDeps) {
         sendJson(res, ready ? 200 : 503, {
           ready,
           checks,
-          slackProblems: slackHealth.current()?.problems ?? ['not checked yet'],
+          slackProblems: slackHealth.current()?.problems.map((p) => p.text) ?? ['not checked yet'],
         });
       },
       'GET /metrics': async (_req, res) => {

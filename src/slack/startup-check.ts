@@ -9,8 +9,14 @@ export interface SlackCheck {
   auth: boolean;
   /** Every configured channel exists and has the bot in it. */
   channelsOk: boolean;
-  problems: string[];
+  problems: SlackProblem[];
   checkedAt: number;
+}
+
+/** What is wrong, for people, and Slack's error code (or pls's own word for it), for metrics. */
+export interface SlackProblem {
+  error: string;
+  text: string;
 }
 
 /**
@@ -22,14 +28,15 @@ export async function checkSlack(
   manifest: Manifest,
   now: () => number,
 ): Promise<SlackCheck> {
-  const problems: string[] = [];
+  const problems: SlackProblem[] = [];
   try {
     await client.auth.test();
   } catch (error) {
+    const code = slackError(error);
     return {
       auth: false,
       channelsOk: false,
-      problems: [`auth.test failed: ${slackError(error)}`],
+      problems: [{ error: code, text: `auth.test failed: ${code}` }],
       checkedAt: now(),
     };
   }
@@ -40,11 +47,15 @@ export async function checkSlack(
     try {
       const info = await client.conversations.info({ channel });
       const c = info.channel as { is_member?: boolean; is_archived?: boolean } | undefined;
-      if (c?.is_archived) problems.push(`<#${channel}> (${use}) is archived`);
+      if (c?.is_archived) problems.push({ error: 'is_archived', text: `<#${channel}> (${use}) is archived` });
       else if (c?.is_member === false)
-        problems.push(`the bot is not in <#${channel}> (${use}): invite it with /invite @pls`);
+        problems.push({
+          error: 'not_in_channel',
+          text: `the bot is not in <#${channel}> (${use}): invite it with /invite @pls`,
+        });
     } catch (error) {
-      problems.push(`<#${channel}> (${use}): ${slackError(error)}`);
+      const code = slackError(error);
+      problems.push({ error: code, text: `<#${channel}> (${use}): ${code}` });
     }
   }
   return { auth: true, channelsOk: problems.length === 0, problems, checkedAt: now() };
@@ -82,10 +93,11 @@ export function createSlackHealth(deps: {
       logger.info('slack check passed: token valid, every configured channel reachable');
       return;
     }
-    logger.error({ problems: current.problems }, 'slack check found problems');
-    for (const problem of current.problems) deps.onProblem(problem.split(':').pop()!.trim());
+    const texts = current.problems.map((p) => p.text);
+    logger.error({ problems: texts }, 'slack check found problems');
+    for (const problem of current.problems) deps.onProblem(problem.error);
     if (!current.auth) return; // nobody can be told without a working token
-    const text = `⚠️ pls started with configuration problems:\n${current.problems.map((p) => `• ${p}`).join('\n')}`;
+    const text = `⚠️ pls started with configuration problems:\n${texts.map((p) => `• ${p}`).join('\n')}`;
     db.$client.transaction(() => {
       for (const manager of manifest.routing.managers)
         outbox.enqueue({ kind: 'message', alertId: null, channel: manager, text, notice: true }, now());

@@ -54,6 +54,11 @@ describe('the start-up check of Slack', () => {
     expect(((await res.json()) as { slackProblems: string[] }).slackProblems).toEqual([
       'the bot is not in <#C0ENTERPRISE> (team enterprise): invite it with /invite @pls',
     ]);
+    // Counted under Slack's word for each problem, not a piece of the sentence.
+    const metrics = await (await fetch(`${p.url}/metrics`)).text();
+    expect(metrics).toMatch(
+      /pls_slack_errors_total\{method="startup_check",error="not_in_channel",permanent="true"\} 1/,
+    );
   });
 
   it('is not ready when the token is refused, and keeps accepting events', async () => {
