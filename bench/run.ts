@@ -66,15 +66,8 @@ const watchdog = setTimeout(() => {
 watchdog.unref();
 
 if (pin) pinSelf(0);
-// pls runs as `npm start` runs it: the build first.
-execFileSync(
-  process.execPath,
-  [resolve(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'],
-  {
-    cwd: ROOT,
-    stdio: 'inherit',
-  },
-);
+// pls runs as `npm start` runs it: its build first (the package's own build script).
+execFileSync('npm', ['run', '--silent', 'build'], { cwd: ROOT, stdio: 'inherit' });
 const ctx = await createContext({ quick, pin, profileDir });
 const figures: Figure[] = [];
 const notes: string[] = [];
