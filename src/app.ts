@@ -3,6 +3,7 @@ import { App, HTTPReceiver } from '@slack/bolt';
 import { LogLevel, WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
 import { createCalibrationRunner } from './analysis/calibration-runner.js';
+import { type Clock, createClock } from './clock.js';
 import type { Env } from './config/env.js';
 import type { Manifest } from './config/manifest.js';
 import { createAccountsRepo } from './db/accounts-repo.js';
@@ -13,6 +14,7 @@ import { createEventStore } from './db/event-store.js';
 import { createOutboxRepo } from './db/outbox-repo.js';
 import { createSlaReportQuery } from './db/sla-report-query.js';
 import { createWalSync } from './db/wal-sync.js';
+import { createWriteTurns } from './db/write-turns.js';
 import { sendJson } from './ingest/http-error.js';
 import { createRouter } from './ingest/ingest-router.js';
 import { createSegmentRoutes } from './ingest/segment-routes.js';
@@ -24,9 +26,8 @@ import { createAccountViews } from './services/account-view.js';
 import { createAlertActions } from './services/alert-actions.js';
 import { createAlertCards } from './services/alert-card.js';
 import { createHomeViews } from './services/home.js';
-import { createEventProcessor } from './services/process-events.js';
-import { createProcessingLoop } from './services/processing-loop.js';
 import { createQueueService } from './services/queue.js';
+import { type ScoringToMain, startScoringThread } from './services/scoring-thread.js';
 import { createSlaReports } from './services/sla-report-service.js';
 import { createSlaSweep } from './services/sla-sweep.js';
 import { createBotAuthorize } from './slack/bot-identity.js';
@@ -39,7 +40,8 @@ export interface AppDeps {
   manifest: Manifest;
   db: Db;
   logger: Logger;
-  now?: () => number;
+  /** Tests pass one they can move forward. */
+  clock?: Clock;
   /** Outbox retry base delay (tests shorten it). */
   retryBaseMs?: number;
 }
@@ -53,7 +55,8 @@ const RETENTION_BATCH = 5000;
  */
 export function buildApp(deps: AppDeps) {
   const { env, manifest, db, logger } = deps;
-  const now = deps.now ?? Date.now;
+  const clock = deps.clock ?? createClock();
+  const now = clock.now;
   const slackApiUrl = env.slackApiUrl;
 
   const accounts = createAccountsRepo(db);
@@ -66,7 +69,8 @@ export function buildApp(deps: AppDeps) {
         'fdatasync of the WAL failed: ingest refuses every request until pls is restarted',
       ),
   });
-  const store = createEventStore(db, wal, now);
+  const turns = createWriteTurns();
+  const store = createEventStore(db, wal, now, turns);
   const cards = createAlertCards({ accounts, manifest });
   const queue = createQueueService({ alerts, accounts, manifest });
   const homes = createHomeViews({ alerts, queue, manifest });
@@ -98,18 +102,13 @@ export function buildApp(deps: AppDeps) {
     retryBaseMs: deps.retryBaseMs,
   });
   const metrics = createMetrics({ outbox: () => outbox.depth(), now });
-  const processor = createEventProcessor({ db, events: store, accounts, alerts, outbox, manifest, now });
-  const loop = createProcessingLoop({
-    processor,
-    logger,
-    onProcessed: (result) => {
-      for (const q of result.quarantined ?? []) logger.error(q, 'event could not be processed: set aside');
-      for (const { decision } of result.decisions)
-        if (decision.kind === 'open') metrics.alertsOpened.inc({ tier: decision.tier });
-      sender.kick();
-    },
-    ingestBusy: () => router.busy(),
-  });
+  let scoring: ReturnType<typeof startScoringThread> | null = null;
+  const onTurn = (turn: ScoringToMain) => {
+    for (const q of turn.quarantined) logger.error(q, 'event could not be processed: set aside');
+    for (const tier of turn.opened) metrics.alertsOpened.inc({ tier });
+    outbox.queuedElsewhere(turn.queued);
+    sender.kick();
+  };
   const sla = createSlaSweep({ db, alerts, accounts, outbox, manifest, now });
   const slackHealth = createSlackHealth({
     client: outboxClient,
@@ -188,7 +187,7 @@ export function buildApp(deps: AppDeps) {
     metrics.events.inc({ source, result: 'accepted' }, result.accepted);
     metrics.events.inc({ source, result: 'duplicate' }, result.duplicates);
     metrics.events.inc({ source, result: 'rejected' }, result.rejected ?? 0);
-    if (result.accepted > 0) loop.kick();
+    if (result.accepted > 0) scoring?.kick();
   };
   const webhook = createWebhookRoute({ secret: env.webhookSecret, store, onStored });
   const segment = createSegmentRoutes({ writeKey: env.writeKey, store, now, onStored });
@@ -256,7 +255,8 @@ export function buildApp(deps: AppDeps) {
     /** Resumes work a previous run left: pending events, unsent Slack calls; connects Socket Mode. */
     async start(): Promise<void> {
       if (!receiver) await app.start();
-      loop.kick();
+      // The thread scores what a previous run left pending as it starts.
+      scoring = startScoringThread({ config: { env, manifest }, clock, turns, logger, onTurn });
       sweep(); // steps that fell due while pls was down fire now, in order
       sender.kick();
       scheduler = startScheduler(manifest.sla.sweep_every, sweep, logger);
@@ -265,13 +265,13 @@ export function buildApp(deps: AppDeps) {
     async stop(): Promise<void> {
       stopped = true;
       scheduler?.stop();
-      loop.stop();
+      await scoring?.stop();
       await sender.stop();
       if (!receiver) await app.stop();
       await wal.close();
     },
     /** For tests and tools: run processing now and wait for the outbox to drain once. */
-    internals: { processor, sender, loop, alerts, accounts, outbox, sweep, metrics },
+    internals: { sender, alerts, accounts, outbox, sweep, metrics, scoring: () => scoring },
   };
 }
 

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { buildApp, type PlsApp } from './app.js';
+import type { Clock } from './clock.js';
 import type { Config } from './config/load-config.js';
 import { startCheckpointer } from './db/checkpointer.js';
 import { closeDatabase, openDatabase } from './db/client.js';
@@ -24,7 +25,7 @@ export async function startServer(
   logger: Logger,
   options: {
     host?: string;
-    now?: () => number;
+    clock?: Clock;
     retryBaseMs?: number;
     /**
      * Sees each request before pls does and returns true when it answered it: the sandbox serves
@@ -36,7 +37,7 @@ export async function startServer(
   const { env, manifest } = config;
   const db = openDatabase(env.databasePath);
   const checkpointer = startCheckpointer(db, logger);
-  const app = buildApp({ env, manifest, db, logger, now: options.now, retryBaseMs: options.retryBaseMs });
+  const app = buildApp({ env, manifest, db, logger, clock: options.clock, retryBaseMs: options.retryBaseMs });
   const server = createServer((req, res) => {
     if (options.intercept?.(req, res)) return;
     app.handle(req, res);

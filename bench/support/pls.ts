@@ -1,4 +1,6 @@
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { resolve } from 'node:path';
 import { type Child, ROOT, startChild } from './child.js';
 
@@ -42,12 +44,33 @@ export function plsEnv(
   };
 }
 
-/** pls as `npm start` runs it (after `npm run build`), as its own process. */
-export function startPls(options: PlsOptions): Promise<Child> {
-  return startChild({
+/**
+ * pls as `npm start` runs it (after `npm run build`), as its own process. Pinned, it is pinned
+ * like the bare servers — every thread to `cpu` — except its scoring thread, which pls runs
+ * beside the event loop to use a second core (src/services/scoring-thread.ts): that one may run
+ * on any core, the load generator's included, as it would on a 2-core machine of its own.
+ */
+export async function startPls(options: PlsOptions): Promise<Child> {
+  const pls = await startChild({
     script: PLS_MAIN,
     env: plsEnv(options),
     cpu: options.cpu,
     nodeArgs: options.nodeArgs,
   });
+  if (options.cpu !== null) {
+    const tid = await scoringThreadOf(pls);
+    execFileSync('taskset', ['-p', '-c', `0-${cpus().length - 1}`, String(tid)], { stdio: 'ignore' });
+  }
+  return pls;
+}
+
+/** The scoring thread's id, from the line it logs when it starts. */
+async function scoringThreadOf(pls: Child): Promise<number> {
+  const deadline = performance.now() + 10_000;
+  for (;;) {
+    const tid = /"thread":"scoring".*?"tid":(\d+)/.exec(pls.output())?.[1];
+    if (tid) return Number(tid);
+    if (performance.now() > deadline) throw new Error('pls did not log its scoring thread within 10 s');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }

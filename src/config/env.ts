@@ -31,7 +31,7 @@ export interface Env {
   /** 0 = any free port (tests). */
   readonly port: number;
   readonly databaseUrl: string;
-  /** The file part of `databaseUrl` (`./data/pls.db`, or `:memory:`). */
+  /** The file part of `databaseUrl` (`./data/pls.db`). */
   readonly databasePath: string;
   readonly manifestPath: string;
   /** Standard Webhooks secret (`whsec_…`); null → `/webhooks/usage` answers 401. */
@@ -111,6 +111,14 @@ const envSchema = z.object({
         ctx.addIssue({
           code: 'custom',
           message: `must be a SQLite file URL like ${ENV_DEFAULTS.DATABASE_URL}`,
+        });
+        return z.NEVER;
+      }
+      if (path === ':memory:') {
+        ctx.addIssue({
+          code: 'custom',
+          message:
+            'must be a SQLite file: pls scores events on a thread of its own, whose connection cannot see an in-memory database',
         });
         return z.NEVER;
       }

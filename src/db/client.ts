@@ -21,11 +21,16 @@ export const MIGRATIONS_FOLDER = resolve(dirname(fileURLToPath(import.meta.url))
  */
 export function openDatabase(path: string): Db {
   if (path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true });
-  const sqlite = new Database(path);
-  configureConnection(sqlite);
-  const db = drizzle({ client: sqlite, schema });
+  const db = openConnection(path);
   migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
   return db;
+}
+
+/** Another connection to a database `openDatabase` opened (and migrated), with the same settings. */
+export function openConnection(path: string): Db {
+  const sqlite = new Database(path);
+  configureConnection(sqlite);
+  return drizzle({ client: sqlite, schema });
 }
 
 /** The settings every pls connection runs with (see `openDatabase`). */

@@ -2,6 +2,7 @@ import type { StoredEventFields } from '../domain/stored-event.js';
 import type { UsageEvent } from '../domain/usage-event.js';
 import { type Db, withoutFsync } from './client.js';
 import type { WalSync } from './wal-sync.js';
+import { createWriteTurns, type WriteTurns } from './write-turns.js';
 
 export interface StoreResult {
   accepted: number;
@@ -18,7 +19,12 @@ export interface StoreResult {
  * each request's promise resolves only after its events are on disk, so a 2xx still means
  * "on disk". `now` stamps the group's `received_at` when it commits.
  */
-export function createEventStore(db: Db, wal: WalSync, now: () => number = Date.now) {
+export function createEventStore(
+  db: Db,
+  wal: WalSync,
+  now: () => number = Date.now,
+  turns: WriteTurns = createWriteTurns(),
+) {
   // Raw better-sqlite3 for the hot path: drizzle's JSON columns would encode a null as 'null'.
   const insert = db.$client.prepare<unknown[], { seq: number }>(
     `insert into events (id, source, type, account_id, user_id, occurred_at, received_at, properties, account_patch, user_patch)
@@ -46,10 +52,10 @@ export function createEventStore(db: Db, wal: WalSync, now: () => number = Date.
     }
     return { accepted, duplicates: batch.length - accepted };
   };
-  const storeAll = db.$client.transaction(storeOne);
+  const storeAll = db.$client.transaction(storeOne).immediate;
   const storeGroup = db.$client.transaction((group: Waiting[], receivedAt: number) =>
     group.map((waiting) => storeOne(waiting.batch, receivedAt)),
-  );
+  ).immediate;
 
   let queue: Waiting[] = [];
   /** Scheduled by the first request of a turn; waits for a sync under way (see `beforeNextSync`). */
@@ -68,7 +74,7 @@ export function createEventStore(db: Db, wal: WalSync, now: () => number = Date.
     let outcomes: (StoreResult | { error: unknown })[];
     try {
       const receivedAt = now();
-      outcomes = withoutFsync(db, () => storeEach(group, receivedAt));
+      outcomes = turns.asIngest(() => withoutFsync(db, () => storeEach(group, receivedAt)));
     } catch (error) {
       rejectAll(error); // the connection itself failed (closed, I/O error)
       return;
@@ -100,7 +106,32 @@ export function createEventStore(db: Db, wal: WalSync, now: () => number = Date.
     }
   }
 
-  // The processor's side of the log: the oldest unprocessed events, and their marks.
+  return {
+    ...createPendingEvents(db),
+
+    /**
+     * Durably stores a request's batch with the others of this turn and says how many were new;
+     * resolves once they are on disk.
+     */
+    commit(batch: UsageEvent[]): Promise<StoreResult> {
+      if (batch.length === 0) return Promise.resolve({ accepted: 0, duplicates: 0 });
+      // Storage that failed to sync stores nothing more until a restart (see createWalSync).
+      if (wal.failure()) return Promise.reject(syncFailed());
+      return new Promise((resolve, reject) => {
+        if (queue.length === 0) setImmediate(flush);
+        queue.push({ batch, resolve, reject });
+      });
+    },
+  };
+}
+
+export type EventStore = ReturnType<typeof createEventStore>;
+
+/**
+ * The processor's side of the log: the oldest unprocessed events, and their marks. The scoring
+ * thread opens it on its own connection (src/services/scoring-thread.ts).
+ */
+export function createPendingEvents(db: Db) {
   const pending = db.$client.prepare<[number], PendingEvent>(
     `select seq, id, source, type, account_id as accountId, user_id as userId, occurred_at as occurredAt,
             received_at as receivedAt, properties, account_patch as accountPatch, user_patch as userPatch
@@ -128,24 +159,10 @@ export function createEventStore(db: Db, wal: WalSync, now: () => number = Date.
     quarantine(seq: number, error: string, now: number): void {
       quarantine.run(now, error.slice(0, 1000), seq);
     },
-
-    /**
-     * Durably stores a request's batch with the others of this turn and says how many were new;
-     * resolves once they are on disk.
-     */
-    commit(batch: UsageEvent[]): Promise<StoreResult> {
-      if (batch.length === 0) return Promise.resolve({ accepted: 0, duplicates: 0 });
-      // Storage that failed to sync stores nothing more until a restart (see createWalSync).
-      if (wal.failure()) return Promise.reject(syncFailed());
-      return new Promise((resolve, reject) => {
-        if (queue.length === 0) setImmediate(flush);
-        queue.push({ batch, resolve, reject });
-      });
-    },
   };
 }
 
-export type EventStore = ReturnType<typeof createEventStore>;
+export type PendingEvents = ReturnType<typeof createPendingEvents>;
 
 /** The event log could not be made durable: what a request sent may or may not be kept. */
 export class StorageError extends Error {}

@@ -6,9 +6,6 @@ import { HttpError, sendJson } from './http-error.js';
 
 export type RouteHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void> | void;
 
-/** A gap between requests shorter than this is one client sending back to back. */
-const BUSY_GAP_MS = 10;
-
 /**
  * Exact-path routing for pls's own endpoints. A guard's HttpError becomes its status and body;
  * storage that failed to sync is a 503; anything else is logged and answered 500, and the
@@ -20,15 +17,7 @@ export function createRouter(
   /** Called once per answered request: metrics. */
   observe: (route: string, status: number, seconds: number) => void = () => {},
 ) {
-  let inFlight = 0;
-  let lastAnswered = Number.NEGATIVE_INFINITY;
   return {
-    /**
-     * Whether requests are arriving: one is being read, stored or answered, or one was answered
-     * within the last 10 ms (a client sending back to back leaves gaps shorter than that).
-     */
-    busy: () => inFlight > 0 || performance.now() - lastAnswered < BUSY_GAP_MS,
-
     /** Handles the request if it is ours; returns false so the caller can hand it to Bolt. */
     handle(req: IncomingMessage, res: ServerResponse): boolean {
       const [method, path] = [req.method ?? 'GET', (req.url ?? '/').split('?')[0] ?? '/'];
@@ -43,11 +32,6 @@ export function createRouter(
       const requestId = String(req.headers['x-request-id'] ?? randomUUID());
       const started = process.hrtime.bigint();
       res.setHeader('x-request-id', requestId);
-      inFlight++;
-      res.once('close', () => {
-        inFlight--;
-        lastAnswered = performance.now();
-      });
       res.once('finish', () =>
         observe(path, res.statusCode, Number(process.hrtime.bigint() - started) / 1e9),
       );

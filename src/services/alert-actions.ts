@@ -32,7 +32,8 @@ export function createAlertActions(deps: AlertServiceDeps) {
   const { db, alerts, accounts, outbox, manifest } = deps;
   const { routing } = manifest;
   const router = createAlertRouting({ accounts, alerts, manifest });
-  const tx = <A extends unknown[], R>(fn: (...args: A) => R) => db.$client.transaction(fn);
+  // Immediate: each reads before it writes, and the scoring thread writes on a connection of its own.
+  const tx = <A extends unknown[], R>(fn: (...args: A) => R) => db.$client.transaction(fn).immediate;
 
   function repOf(userId: string): Rep | null {
     return routing.reps.find((r) => r.id === userId) ?? null;

@@ -2,7 +2,7 @@ import { monotonicFactory } from 'ulid';
 import type { AccountRow } from '../db/accounts-repo.js';
 import type { AlertRow } from '../db/alerts-repo.js';
 import { isStorageFailure, withoutFsync } from '../db/client.js';
-import type { EventStore, PendingEvent } from '../db/event-store.js';
+import type { PendingEvent, PendingEvents } from '../db/event-store.js';
 import { type AccountState, applyEvent, emptyAccountState } from '../domain/account-state.js';
 import { escalationDueAt } from '../domain/escalation.js';
 import { decideHandoff, type HandoffDecision } from '../domain/handoff.js';
@@ -25,7 +25,9 @@ const BATCH_LIMIT = 500;
 export const newAlertId = () => `al_${nextUlid()}`;
 
 export interface ProcessorDeps extends AlertServiceDeps {
-  events: EventStore;
+  events: PendingEvents;
+  /** Whether a writer with priority waits: the turn ends after the event it is on (src/db/write-turns.ts). */
+  yieldNow?: () => boolean;
 }
 
 export interface ProcessResult {
@@ -275,7 +277,7 @@ export function createEventProcessor(deps: ProcessorDeps) {
       if (decided) decisions.push(decided);
       events.markProcessed(row.seq, now);
       processed++;
-      if (performance.now() > deadline) break;
+      if (performance.now() > deadline || deps.yieldNow?.()) break;
     }
     saveTouched(touched, now);
     return { processed, decisions };
@@ -300,7 +302,7 @@ export function createEventProcessor(deps: ProcessorDeps) {
     const rows = events.pending(readLimit);
     if (rows.length === 0) return { processed: 0, decisions: [] };
     try {
-      const result = processBatch(rows, deps.now());
+      const result = processBatch.immediate(rows, deps.now());
       const cut = result.processed < rows.length;
       readAhead = Math.max(16, cut ? result.processed * 2 : rows.length * 2);
       return { ...result, more: cut || rows.length === readLimit };
@@ -312,7 +314,7 @@ export function createEventProcessor(deps: ProcessorDeps) {
       let processed = 0;
       for (const row of rows) {
         try {
-          decisions.push(...processBatch([row], deps.now()).decisions);
+          decisions.push(...processBatch.immediate([row], deps.now()).decisions);
         } catch (error) {
           if (isStorageFailure(error)) throw error;
           const message = error instanceof Error ? error.message : String(error);

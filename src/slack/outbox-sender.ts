@@ -152,13 +152,13 @@ export function createOutboxSender(deps: SenderDeps) {
     const text = `⚠️ pls could not ${DESCRIBE[row.kind] ?? 'send a message'} in ${target.startsWith('U') ? `<@${target}>` : `<#${target}>`}: \`${error}\`. ${hint}.`;
     for (const manager of deps.managers)
       outbox.enqueue({ kind: 'message', alertId: null, channel: manager, text, notice: true }, now);
-  });
+  }).immediate;
 
   /** The row is marked sent in the same transaction as what the call's answer must record. */
   const settle = deps.db.$client.transaction((seq: number, record: (() => void) | undefined) => {
     record?.();
     outbox.markSent(seq, deps.now());
-  });
+  }).immediate;
 
   async function perform(row: OutboxRow): Promise<(() => void) | undefined> {
     const payload = row.payload as { text?: string; channel?: string; userId?: string };

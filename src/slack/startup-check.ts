@@ -98,10 +98,12 @@ export function createSlackHealth(deps: {
     for (const problem of current.problems) deps.onProblem(problem.error);
     if (!current.auth) return; // nobody can be told without a working token
     const text = `⚠️ pls started with configuration problems:\n${texts.map((p) => `• ${p}`).join('\n')}`;
-    db.$client.transaction(() => {
-      for (const manager of manifest.routing.managers)
-        outbox.enqueue({ kind: 'message', alertId: null, channel: manager, text, notice: true }, now());
-    })();
+    db.$client
+      .transaction(() => {
+        for (const manager of manifest.routing.managers)
+          outbox.enqueue({ kind: 'message', alertId: null, channel: manager, text, notice: true }, now());
+      })
+      .immediate();
     deps.kick();
   }
 

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { Webhook } from 'standardwebhooks';
+import { createClock } from '../../src/clock.js';
 import { loadConfig } from '../../src/config/load-config.js';
 import type { SlackEmulator } from '../../src/emulator/emulator-types.js';
 import { createSlackEmulator } from '../../src/emulator/slack-emulator.js';
@@ -79,9 +80,8 @@ export async function startHarness(
     ...options.env,
   };
   const logger = createLogger(process.env.PLS_TEST_LOG === '1' ? 'debug' : 'silent');
-  let offset = 0;
-  const now = () => Date.now() + offset;
-  const boot = () => startServer(loadConfig(env), logger, { host: '127.0.0.1', retryBaseMs: 50, now });
+  const clock = createClock();
+  const boot = () => startServer(loadConfig(env), logger, { host: '127.0.0.1', retryBaseMs: 50, clock });
   let server: RunningServer;
   try {
     server = await boot();
@@ -97,7 +97,7 @@ export async function startHarness(
       return server.url;
     },
     advance(ms: number) {
-      offset += ms;
+      clock.advance(ms);
     },
     emulator,
     get server() {

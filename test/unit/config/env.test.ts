@@ -162,7 +162,6 @@ describe('parseEnv', () => {
   describe('DATABASE_URL', () => {
     it.each([
       ['file:./data/pls.db', './data/pls.db'],
-      ['file::memory:', ':memory:'],
       ['file:/srv/pls.db', '/srv/pls.db'],
       ['file:///srv/pls.db', '/srv/pls.db'],
     ])('exposes the path of %j', (url, path) => {
@@ -175,6 +174,12 @@ describe('parseEnv', () => {
       const error = envError({ ...BASE, DATABASE_URL: 'postgres://pls:hunter2@db/pls' });
       expect(error.message).toBe('env DATABASE_URL: must be a SQLite file URL like file:./data/pls.db');
       expect(error.message).not.toContain('hunter2');
+    });
+
+    it('rejects an in-memory database, which the scoring thread could not open', () => {
+      expect(envError({ ...BASE, DATABASE_URL: 'file::memory:' }).message).toBe(
+        'env DATABASE_URL: must be a SQLite file: pls scores events on a thread of its own, whose connection cannot see an in-memory database',
+      );
     });
 
     it('rejects a bare file: prefix', () => {

@@ -1,0 +1,116 @@
+import { once } from 'node:events';
+import { Worker } from 'node:worker_threads';
+import type { Logger } from 'pino';
+import type { Clock } from '../clock.js';
+import type { Config } from '../config/load-config.js';
+import type { Tier } from '../config/manifest.js';
+import type { WriteTurns } from '../db/write-turns.js';
+
+/** What the scoring thread starts from (structured-cloned into it). */
+export interface ScoringWorkerData {
+  config: Config;
+  /** The clock's shared offset (`clockOn`). */
+  clock: SharedArrayBuffer;
+  /** The write turns' shared lock (`createWriteTurns`). */
+  turns: SharedArrayBuffer;
+  /** One cell: 1 while a kick is on its way, so a burst of ingest commits posts one message. */
+  kicked: SharedArrayBuffer;
+}
+
+/** What one scoring turn did, once it committed. */
+export type ScoringToMain = {
+  kind: 'processed';
+  processed: number;
+  /** The tier of each alert the turn opened. */
+  opened: Tier[];
+  /** Outbox rows the turn queued. */
+  queued: number;
+  quarantined: { eventId: string; error: string }[];
+};
+
+/** If the scoring thread dies, it is started again after this long (its events wait, stored). */
+const RESTART_MS = 1_000;
+const STOP_LIMIT_MS = 5_000;
+
+/**
+ * Scores events on a thread of its own, with its own database connection, so a scoring turn
+ * never holds an ingest request or a button click: the main thread parses, verifies, commits and
+ * answers, and the kernel runs scoring beside it (on another core when there is one) at a lower
+ * priority. Ingest kicks it after each commit; it reports each turn (`onTurn`) after committing.
+ * A thread that dies is started again; what it had not committed is still pending and is scored
+ * then.
+ */
+export function startScoringThread(deps: {
+  config: Config;
+  clock: Clock;
+  turns: WriteTurns;
+  logger: Logger;
+  onTurn: (turn: ScoringToMain) => void;
+}): { kick(): void; stop(): Promise<void>; crash(): Promise<void> } {
+  const kicked = new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT));
+  const data: ScoringWorkerData = {
+    config: deps.config,
+    clock: deps.clock.shared,
+    turns: deps.turns.shared,
+    kicked: kicked.buffer as SharedArrayBuffer,
+  };
+  let stopped = false;
+  let exited = false;
+  let restart: NodeJS.Timeout | null = null;
+  let worker = spawn();
+
+  function spawn(): Worker {
+    Atomics.store(kicked, 0, 0);
+    exited = false;
+    const [entry, options] = workerEntry();
+    const thread = new Worker(entry, { ...options, workerData: data });
+    thread.on('message', (message: ScoringToMain) => deps.onTurn(message));
+    thread.on('error', (error) => deps.logger.error({ err: error }, 'scoring thread failed'));
+    thread.on('exit', (code) => {
+      exited = true;
+      deps.turns.releaseAbandoned();
+      if (stopped) return;
+      deps.logger.error({ code }, `scoring thread exited: starting it again in ${RESTART_MS} ms`);
+      restart = setTimeout(() => {
+        restart = null;
+        if (!stopped) worker = spawn();
+      }, RESTART_MS);
+    });
+    return thread;
+  }
+
+  return {
+    /** Events were stored: the thread scores them with whatever else arrives in the next few ms. */
+    kick(): void {
+      if (stopped || restart) return; // a restarted thread scores whatever is pending
+      if (Atomics.compareExchange(kicked, 0, 0, 1) === 0) worker.postMessage('kick');
+    },
+    /** Ends the thread the way a fault would, mid-turn or not (tests of the restart). */
+    async crash(): Promise<void> {
+      await worker.terminate();
+    },
+    /** Lets the turn under way commit, then ends the thread. */
+    async stop(): Promise<void> {
+      if (stopped) return;
+      stopped = true;
+      if (restart) clearTimeout(restart);
+      if (exited) return;
+      const exit = once(worker, 'exit');
+      worker.postMessage('stop');
+      const timeout = setTimeout(() => void worker.terminate(), STOP_LIMIT_MS);
+      await exit;
+      clearTimeout(timeout);
+    },
+  };
+}
+
+/**
+ * The worker's module: the built .js beside this one, or under tsx and vitest (which run the
+ * TypeScript source) a bootstrap that registers tsx in the thread first.
+ */
+function workerEntry(): [string | URL, { eval?: boolean }] {
+  if (!import.meta.url.endsWith('.ts')) return [new URL('./scoring-worker.js', import.meta.url), {}];
+  const tsx = JSON.stringify(import.meta.resolve('tsx/esm/api'));
+  const source = JSON.stringify(new URL('./scoring-worker.ts', import.meta.url).href);
+  return [`import(${tsx}).then(({ register }) => { register(); return import(${source}); })`, { eval: true }];
+}

@@ -1,0 +1,90 @@
+/**
+ * The scoring thread's side (started by src/services/scoring-thread.ts): its own connection, the
+ * event processor and its loop. It tells the main thread what each turn did; the main thread
+ * counts, logs and wakes the outbox sender.
+ */
+import { readlinkSync } from 'node:fs';
+import { setPriority } from 'node:os';
+import { parentPort, workerData } from 'node:worker_threads';
+import { clockOn } from '../clock.js';
+import { createAccountsRepo } from '../db/accounts-repo.js';
+import { createAlertsRepo } from '../db/alerts-repo.js';
+import { closeDatabase, openConnection } from '../db/client.js';
+import { createPendingEvents } from '../db/event-store.js';
+import { createOutboxRepo } from '../db/outbox-repo.js';
+import { createWriteTurns } from '../db/write-turns.js';
+import { createLogger } from '../obs/logger.js';
+import { createEventProcessor } from './process-events.js';
+import { createProcessingLoop } from './processing-loop.js';
+import type { ScoringToMain, ScoringWorkerData } from './scoring-thread.js';
+
+/** The scoring thread's nice value: the kernel runs the main thread first when both want the core. */
+const SCORING_NICE = 10;
+
+const data = workerData as ScoringWorkerData;
+const port = parentPort!;
+const { env, manifest } = data.config;
+const logger = createLogger(env.logLevel).child({ thread: 'scoring' });
+const tid = lowerPriority();
+
+const db = openConnection(env.databasePath);
+const now = clockOn(data.clock).now;
+const turns = createWriteTurns(data.turns);
+const kicked = new Int32Array(data.kicked);
+const outbox = createOutboxRepo(db);
+const processor = createEventProcessor({
+  db,
+  events: createPendingEvents(db),
+  accounts: createAccountsRepo(db),
+  alerts: createAlertsRepo(db),
+  outbox,
+  manifest,
+  now,
+  yieldNow: () => turns.ingestWaiting(),
+});
+let queued = outbox.enqueuedSoFar();
+const loop = createProcessingLoop({
+  processor: { processPending: () => turns.asScoring(() => processor.processPending()) },
+  logger,
+  onProcessed(result) {
+    const enqueued = outbox.enqueuedSoFar();
+    const report: ScoringToMain = {
+      kind: 'processed',
+      processed: result.processed,
+      opened: result.decisions.flatMap(({ decision }) => (decision.kind === 'open' ? [decision.tier] : [])),
+      queued: enqueued - queued,
+      quarantined: result.quarantined ?? [],
+    };
+    queued = enqueued;
+    port.postMessage(report);
+  },
+});
+
+port.on('message', (message: 'kick' | 'stop') => {
+  if (message === 'kick') {
+    Atomics.store(kicked, 0, 0);
+    loop.kick();
+    return;
+  }
+  loop.stop();
+  closeDatabase(db);
+  port.close();
+});
+loop.kick(); // events a previous run left pending
+// The thread's id lets an operator (or the benchmark) find it in /proc, top -H, taskset.
+logger.info({ tid }, 'scoring thread started');
+
+/**
+ * Asks the kernel to run this thread after the main thread when both want the core (nice 10,
+ * Linux only: a thread's id is a process id to setpriority), so scoring never delays an ack.
+ */
+function lowerPriority(): number | null {
+  try {
+    const id = Number(readlinkSync('/proc/thread-self').split('/').at(-1));
+    setPriority(id, SCORING_NICE);
+    return id;
+  } catch (error) {
+    logger.warn({ err: error }, 'could not lower the scoring thread priority: it shares the CPU evenly');
+    return null;
+  }
+}

@@ -1,0 +1,130 @@
+import { Worker } from 'node:worker_threads';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createWriteTurns } from '../../../src/db/write-turns.js';
+
+/**
+ * The scoring side runs on a real second thread (Atomics.wait would block this one). It loads
+ * the module under test through tsx, as the scoring thread does under vitest, and reports what it
+ * saw in `log` (shared): each side appends a code when it writes, in the order the writes ran.
+ */
+const MODULE = JSON.stringify(new URL('../../../src/db/write-turns.ts', import.meta.url).href);
+const TSX = JSON.stringify(import.meta.resolve('tsx/esm/api'));
+
+const INGEST_WROTE = 1;
+const SCORING_WROTE = 2;
+const SCORING_SAW_INGEST_WAITING = 3;
+
+function scoringSide(
+  script: string,
+  turns: SharedArrayBuffer,
+  log: SharedArrayBuffer,
+  extra: Record<string, SharedArrayBuffer> = {},
+): Worker {
+  const source = `
+    const { workerData, parentPort } = require('node:worker_threads');
+    import(${TSX}).then(({ register }) => { register(); return import(${MODULE}); }).then(({ createWriteTurns }) => {
+      const turns = createWriteTurns(workerData.turns);
+      const log = new Int32Array(workerData.log);
+      const append = (code) => { const at = Atomics.add(log, 0, 1) + 1; Atomics.store(log, at, code); };
+      const sleep = (ms) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+      ${script}
+      parentPort.postMessage('done');
+    });`;
+  return new Worker(source, { eval: true, workerData: { turns, log, ...extra } });
+}
+
+const entries = (log: SharedArrayBuffer) => {
+  const cells = new Int32Array(log);
+  return [...cells.slice(1, 1 + Atomics.load(cells, 0))];
+};
+
+const waitFor = (worker: Worker, message: string) =>
+  new Promise<void>((resolve, reject) => {
+    worker.on('message', (m) => m === message && resolve());
+    worker.once('error', reject);
+  });
+
+let workers: Worker[] = [];
+afterEach(async () => {
+  await Promise.all(workers.map((w) => w.terminate()));
+  workers = [];
+});
+
+describe('write turns between ingest and the scoring thread', () => {
+  it('ingest waits for the scoring turn under way, which sees it waiting and ends, then writes', async () => {
+    const turns = createWriteTurns();
+    const log = new SharedArrayBuffer(64);
+    const worker = scoringSide(
+      `turns.asScoring(() => {
+         parentPort.postMessage('holding');
+         const until = Date.now() + 5000;
+         while (!turns.ingestWaiting() && Date.now() < until) sleep(1);
+         if (turns.ingestWaiting()) append(${SCORING_SAW_INGEST_WAITING});
+         sleep(30); // the rest of the event it is on, and its commit
+         append(${SCORING_WROTE});
+       });`,
+      turns.shared,
+      log,
+    );
+    workers.push(worker);
+    await waitFor(worker, 'holding');
+    turns.asIngest(() => {
+      const cells = new Int32Array(log);
+      Atomics.store(cells, Atomics.add(cells, 0, 1) + 1, INGEST_WROTE);
+    });
+    expect(entries(log)).toEqual([SCORING_SAW_INGEST_WAITING, SCORING_WROTE, INGEST_WROTE]);
+    expect(turns.ingestWaiting()).toBe(false);
+  });
+
+  it('a scoring turn that starts while ingest writes waits for it', async () => {
+    const turns = createWriteTurns();
+    const log = new SharedArrayBuffer(64);
+    const started = new SharedArrayBuffer(4);
+    let done: Promise<void> | null = null;
+    turns.asIngest(() => {
+      const worker = scoringSide(
+        `const started = new Int32Array(workerData.started);
+         Atomics.store(started, 0, 1);
+         Atomics.notify(started, 0);
+         turns.asScoring(() => append(${SCORING_WROTE}));`,
+        turns.shared,
+        log,
+        { started },
+      );
+      workers.push(worker);
+      done = waitFor(worker, 'done');
+      // Hold the lock until the thread is about to take its turn (it loads tsx first), then write.
+      const flag = new Int32Array(started);
+      Atomics.wait(flag, 0, 0, 10_000);
+      expect(Atomics.load(flag, 0)).toBe(1);
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
+      const cells = new Int32Array(log);
+      Atomics.store(cells, Atomics.add(cells, 0, 1) + 1, INGEST_WROTE);
+    });
+    await done;
+    expect(entries(log)).toEqual([INGEST_WROTE, SCORING_WROTE]);
+  });
+
+  it('a scoring thread that dies in its turn leaves the lock to ingest once it is released', async () => {
+    const turns = createWriteTurns();
+    const log = new SharedArrayBuffer(64);
+    const worker = scoringSide(
+      `turns.asScoring(() => {
+         parentPort.postMessage('holding');
+         for (;;) sleep(10);
+       });`,
+      turns.shared,
+      log,
+    );
+    workers.push(worker);
+    await waitFor(worker, 'holding');
+    await worker.terminate(); // no finally runs: the lock is still marked as the thread's
+    turns.releaseAbandoned();
+    // Without the release this would wait out the live-turn limit and throw.
+    turns.asIngest(() => {
+      const cells = new Int32Array(log);
+      Atomics.store(cells, Atomics.add(cells, 0, 1) + 1, INGEST_WROTE);
+    });
+    expect(entries(log)).toEqual([INGEST_WROTE]);
+  });
+});
