@@ -202,6 +202,34 @@ describe('partial acceptance and refusals', () => {
     expect(eventRows('acct_mixed').map((r) => r.id)).toEqual(['m-ok-1']);
   });
 
+  it('measures a batch message by its serialised bytes: 16 KB of two-byte characters is under 32 KB', async () => {
+    const res = await post('/v1/batch', {
+      batch: [
+        {
+          type: 'track',
+          event: 'note_added',
+          userId: 'u1',
+          messageId: 'm-wide',
+          context: { groupId: 'acct_wide' },
+          properties: { text: 'é'.repeat(8 * 1024) },
+        },
+        {
+          type: 'track',
+          event: 'note_added',
+          userId: 'u1',
+          messageId: 'm-too-wide',
+          context: { groupId: 'acct_wide' },
+          properties: { text: 'é'.repeat(17 * 1024) },
+        },
+      ],
+    });
+    expect(await res.json()).toMatchObject({
+      accepted: 1,
+      rejected: [{ index: 1, errors: [{ path: '(message)', message: 'message over 32 KB' }] }],
+    });
+    expect(eventRows('acct_wide').map((r) => r.id)).toEqual(['m-wide']);
+  });
+
   it('maps the account from properties.account_id and keeps a message with no account', async () => {
     const res = await post('/v1/track', {
       event: 'feature_used',
