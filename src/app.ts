@@ -14,7 +14,7 @@ import { createEventStore } from './db/event-store.js';
 import { createOutboxRepo } from './db/outbox-repo.js';
 import { createSlaReportQuery } from './db/sla-report-query.js';
 import { createWalSync } from './db/wal-sync.js';
-import { createWriteTurns } from './db/write-turns.js';
+import { createWriteTurns, type WriteTurns } from './db/write-turns.js';
 import { sendJson } from './ingest/http-error.js';
 import { createRouter } from './ingest/ingest-router.js';
 import { createSegmentRoutes } from './ingest/segment-routes.js';
@@ -42,6 +42,8 @@ export interface AppDeps {
   logger: Logger;
   /** Tests pass one they can move forward. */
   clock?: Clock;
+  /** The main thread's and the scoring thread's turns at writing (shared with the checkpointer). */
+  turns?: WriteTurns;
   /** Outbox retry base delay (tests shorten it). */
   retryBaseMs?: number;
 }
@@ -69,7 +71,7 @@ export function buildApp(deps: AppDeps) {
         'fdatasync of the WAL failed: ingest refuses every request until pls is restarted',
       ),
   });
-  const turns = createWriteTurns();
+  const turns = deps.turns ?? createWriteTurns();
   const store = createEventStore(db, wal, now, turns);
   const cards = createAlertCards({ accounts, manifest });
   const queue = createQueueService({ alerts, accounts, manifest });
@@ -100,6 +102,7 @@ export function buildApp(deps: AppDeps) {
     onError: (method, error, permanent) =>
       metrics.slackErrors.inc({ method, error, permanent: String(permanent) }),
     retryBaseMs: deps.retryBaseMs,
+    turns,
   });
   const metrics = createMetrics({ outbox: () => outbox.depth(), now });
   let scoring: ReturnType<typeof startScoringThread> | null = null;
@@ -109,7 +112,12 @@ export function buildApp(deps: AppDeps) {
     outbox.queuedElsewhere(turn.queued);
     sender.kick();
   };
-  const sla = createSlaSweep({ db, alerts, accounts, outbox, manifest, now });
+  // A thread that died may have committed outbox rows it never reported: have the sender look.
+  const onLost = () => {
+    outbox.queuedElsewhere(1);
+    sender.kick();
+  };
+  const sla = createSlaSweep({ db, alerts, accounts, outbox, manifest, now, turns });
   const slackHealth = createSlackHealth({
     client: outboxClient,
     manifest,
@@ -119,6 +127,7 @@ export function buildApp(deps: AppDeps) {
     now,
     onProblem: (error) => metrics.slackErrors.inc({ method: 'startup_check', error, permanent: 'true' }),
     kick: () => sender.kick(),
+    turns,
   });
   let stopped = false;
   /**
@@ -128,7 +137,9 @@ export function buildApp(deps: AppDeps) {
    */
   const pruneExpired = () => {
     if (stopped) return;
-    const expired = deleteExpiredEventsBatch(db, now() - manifest.retention, RETENTION_BATCH);
+    const expired = turns.asMain(() =>
+      deleteExpiredEventsBatch(db, now() - manifest.retention, RETENTION_BATCH),
+    );
     if (expired > 0) logger.info({ expired }, 'deleted events past retention');
     if (expired === RETENTION_BATCH) setImmediate(pruneExpired);
   };
@@ -167,7 +178,7 @@ export function buildApp(deps: AppDeps) {
     // Interactive calls (views.open, ephemeral replies) retry briefly, never for the default ~30 minutes.
     clientOptions: { slackApiUrl, retryConfig: { retries: 2, factor: 2, minTimeout: 100, maxTimeout: 1000 } },
   });
-  const actions = createAlertActions({ db, alerts, accounts, outbox, manifest, now });
+  const actions = createAlertActions({ db, alerts, accounts, outbox, manifest, now, turns });
   const slaReports = createSlaReports({ query: createSlaReportQuery(db), manifest });
   const calibration = createCalibrationRunner({ databasePath: env.databasePath, manifest, now });
   registerListeners(app, {
@@ -256,7 +267,7 @@ export function buildApp(deps: AppDeps) {
     async start(): Promise<void> {
       if (!receiver) await app.start();
       // The thread scores what a previous run left pending as it starts.
-      scoring = startScoringThread({ config: { env, manifest }, clock, turns, logger, onTurn });
+      scoring = startScoringThread({ config: { env, manifest }, clock, turns, logger, onTurn, onLost });
       sweep(); // steps that fell due while pls was down fire now, in order
       sender.kick();
       scheduler = startScheduler(manifest.sla.sweep_every, sweep, logger);

@@ -6,6 +6,7 @@ import type { Clock } from './clock.js';
 import type { Config } from './config/load-config.js';
 import { startCheckpointer } from './db/checkpointer.js';
 import { closeDatabase, openDatabase } from './db/client.js';
+import { createWriteTurns } from './db/write-turns.js';
 
 export interface RunningServer {
   app: PlsApp;
@@ -36,8 +37,17 @@ export async function startServer(
 ): Promise<RunningServer> {
   const { env, manifest } = config;
   const db = openDatabase(env.databasePath);
-  const checkpointer = startCheckpointer(db, logger);
-  const app = buildApp({ env, manifest, db, logger, clock: options.clock, retryBaseMs: options.retryBaseMs });
+  const turns = createWriteTurns();
+  const checkpointer = startCheckpointer(db, logger, { turns });
+  const app = buildApp({
+    env,
+    manifest,
+    db,
+    logger,
+    clock: options.clock,
+    retryBaseMs: options.retryBaseMs,
+    turns,
+  });
   const server = createServer((req, res) => {
     if (options.intercept?.(req, res)) return;
     app.handle(req, res);

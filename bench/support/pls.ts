@@ -46,9 +46,10 @@ export function plsEnv(
 
 /**
  * pls as `npm start` runs it (after `npm run build`), as its own process. Pinned, it is pinned
- * like the bare servers — every thread to `cpu` — except its scoring thread, which pls runs
- * beside the event loop to use a second core (src/services/scoring-thread.ts): that one may run
- * on any core, the load generator's included, as it would on a 2-core machine of its own.
+ * like the bare servers — every thread to `cpu` — except the two threads pls runs beside its
+ * event loop to use a second core, scoring (src/services/scoring-thread.ts) and WAL checkpoints
+ * (src/db/checkpointer.ts): those may run on any core, the load generator's included, as they
+ * would on a 2-core machine of pls's own.
  */
 export async function startPls(options: PlsOptions): Promise<Child> {
   const pls = await startChild({
@@ -57,20 +58,22 @@ export async function startPls(options: PlsOptions): Promise<Child> {
     cpu: options.cpu,
     nodeArgs: options.nodeArgs,
   });
-  if (options.cpu !== null) {
-    const tid = await scoringThreadOf(pls);
-    execFileSync('taskset', ['-p', '-c', `0-${cpus().length - 1}`, String(tid)], { stdio: 'ignore' });
-  }
+  if (options.cpu !== null)
+    for (const thread of ['scoring', 'checkpointer']) {
+      const tid = await threadOf(pls, thread);
+      execFileSync('taskset', ['-p', '-c', `0-${cpus().length - 1}`, String(tid)], { stdio: 'ignore' });
+    }
   return pls;
 }
 
-/** The scoring thread's id, from the line it logs when it starts. */
-async function scoringThreadOf(pls: Child): Promise<number> {
+/** A background thread's id, from the line it logs when it starts. */
+async function threadOf(pls: Child, thread: string): Promise<number> {
   const deadline = performance.now() + 10_000;
+  const pattern = new RegExp(`"thread":"${thread}".*?"tid":(\\d+)`);
   for (;;) {
-    const tid = /"thread":"scoring".*?"tid":(\d+)/.exec(pls.output())?.[1];
+    const tid = pattern.exec(pls.output())?.[1];
     if (tid) return Number(tid);
-    if (performance.now() > deadline) throw new Error('pls did not log its scoring thread within 10 s');
+    if (performance.now() > deadline) throw new Error(`pls did not log its ${thread} thread within 10 s`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }

@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import type { Db } from './client.js';
+import { createWriteTurns, type WriteTurns } from './write-turns.js';
 
 /**
  * Checkpoints the WAL on a worker thread, with its own connection, instead of inside whichever
@@ -29,7 +30,11 @@ import type { Db } from './client.js';
 export function startCheckpointer(
   db: Db,
   logger: Logger,
-  { intervalMs = 1_000, restartFrames = 4_000 }: { intervalMs?: number; restartFrames?: number } = {},
+  {
+    intervalMs = 1_000,
+    restartFrames = 4_000,
+    turns = createWriteTurns(),
+  }: { intervalMs?: number; restartFrames?: number; turns?: WriteTurns } = {},
 ): { stop(): Promise<void> } {
   if (db.$client.memory) return { stop: async () => {} };
   const worker = new Worker(WORKER_SOURCE, {
@@ -59,12 +64,19 @@ export function startCheckpointer(
   const finishOnLoop = () => {
     if (stopped || fellBack || !db.$client.open) return;
     try {
-      db.$client.pragma('wal_checkpoint(PASSIVE)');
+      // On the main thread's turn: the scoring thread writes nothing until the next write
+      // begins, which then restarts the WAL (a commit landing meanwhile would keep it growing).
+      turns.asMain(() => db.$client.pragma('wal_checkpoint(PASSIVE)'));
     } catch (error) {
       logger.warn({ error: (error as Error).message }, 'WAL checkpoint failed; retrying');
     }
   };
   worker.on('message', (message: CheckpointReply) => {
+    if ('started' in message) {
+      // The thread's id lets an operator (or the benchmark) find it in /proc, top -H, taskset.
+      logger.info({ thread: 'checkpointer', tid: message.started }, 'WAL checkpointer thread started');
+      return;
+    }
     busy = false;
     if ('error' in message) {
       logger.warn({ error: message.error }, 'WAL checkpoint failed; retrying');
@@ -97,7 +109,7 @@ export function startCheckpointer(
 }
 
 /** The frames in the WAL when the worker's last pass began (`wal_checkpoint`'s `log`). */
-type CheckpointReply = { log: number } | { error: string };
+type CheckpointReply = { log: number } | { error: string } | { started: number | null };
 
 // Plain CommonJS, evaluated in the worker: it must not depend on how the main thread loads
 // TypeScript (tsx, vitest, or the build).
@@ -105,6 +117,9 @@ const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.driver);
 const db = new Database(workerData.path, { fileMustExist: true });
+let tid = null;
+try { tid = Number(require('node:fs').readlinkSync('/proc/thread-self').split('/').at(-1)); } catch {}
+parentPort.postMessage({ started: tid });
 parentPort.on('message', (message) => {
   if (message === 'stop') {
     db.close();

@@ -1,6 +1,6 @@
 import type { StoredEventFields } from '../domain/stored-event.js';
 import type { UsageEvent } from '../domain/usage-event.js';
-import { type Db, withoutFsync } from './client.js';
+import { type Db, StorageError, withoutFsync } from './client.js';
 import type { WalSync } from './wal-sync.js';
 import { createWriteTurns, type WriteTurns } from './write-turns.js';
 
@@ -74,7 +74,7 @@ export function createEventStore(
     let outcomes: (StoreResult | { error: unknown })[];
     try {
       const receivedAt = now();
-      outcomes = turns.asIngest(() => withoutFsync(db, () => storeEach(group, receivedAt)));
+      outcomes = turns.asMain(() => withoutFsync(db, () => storeEach(group, receivedAt)));
     } catch (error) {
       rejectAll(error); // the connection itself failed (closed, I/O error)
       return;
@@ -163,9 +163,6 @@ export function createPendingEvents(db: Db) {
 }
 
 export type PendingEvents = ReturnType<typeof createPendingEvents>;
-
-/** The event log could not be made durable: what a request sent may or may not be kept. */
-export class StorageError extends Error {}
 
 const syncFailed = (cause?: unknown) =>
   new StorageError(

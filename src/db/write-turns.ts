@@ -1,16 +1,17 @@
+import { StorageError } from './client.js';
+
 /**
- * Takes turns at writing between the main thread's ingest commits and the scoring thread
- * (src/services/scoring-thread.ts), ingest first. Both write the one SQLite file, which lets one
- * writer in at a time; left to SQLite, a commit that finds the file locked sleeps 1, 2, 5, 10 ms…
- * on the event loop and retries, and a scoring thread that keeps writing through a backlog could
- * keep ingest out for seconds. Here the two share a lock in shared memory instead: the scoring
- * thread holds it for one turn and ends its turn after the event it is on as soon as ingest asks
- * (`ingestWaiting`); ingest waits for that (a fraction of a millisecond) and is woken the moment
- * the turn commits. A scoring turn that finds ingest waiting lets it go first.
- *
- * The other main-thread writers (button clicks, the SLA sweep, the outbox sender) are rare and
- * short: they rely on SQLite's busy wait, and every multi-statement write transaction is
- * IMMEDIATE, so none fails on a snapshot another connection moved past.
+ * Takes turns at writing between the main thread (ingest commits, button clicks, the SLA sweep,
+ * the outbox sender, retention, the WAL's finishing checkpoint) and the scoring thread
+ * (src/services/scoring-thread.ts), the main thread first. Both write the one SQLite file, which
+ * lets one writer in at a time; left to SQLite, a write that finds the file locked sleeps 1, 2,
+ * 5, 10 ms… on the event loop and retries, and a scoring thread that writes turn after turn
+ * through a backlog left it no gap: clicks waited seconds and failed with "database is locked".
+ * Here the two share a lock in shared memory instead: the scoring thread holds it for one turn
+ * and ends its turn after the event it is on as soon as the main thread asks (`mainWaiting`);
+ * the main thread waits for that and is woken the moment the turn commits. A scoring turn that
+ * finds the main thread waiting lets it go first. Every multi-statement write transaction is
+ * also IMMEDIATE, so none fails on a snapshot the other connection moved past.
  */
 export function createWriteTurns(shared = new SharedArrayBuffer(CELLS * Int32Array.BYTES_PER_ELEMENT)) {
   const cells = new Int32Array(shared);
@@ -21,7 +22,7 @@ export function createWriteTurns(shared = new SharedArrayBuffer(CELLS * Int32Arr
       const holder = Atomics.compareExchange(cells, HOLDER, FREE, who);
       if (holder === FREE) return;
       const left = deadline - performance.now();
-      if (left <= 0) throw new Error(`the database writer stayed busy for ${limitMs} ms`);
+      if (left <= 0) throw new StorageError(`the database writer stayed busy for ${limitMs} ms`);
       Atomics.wait(cells, HOLDER, holder, left);
     }
   }
@@ -35,14 +36,17 @@ export function createWriteTurns(shared = new SharedArrayBuffer(CELLS * Int32Arr
     /** The memory to pass to the other thread, which builds its side with `createWriteTurns(shared)`. */
     shared,
 
-    /** Main thread: runs `write` (synchronous, it commits) once the scoring turn under way, if any, has ended. */
-    asIngest<T>(write: () => T): T {
-      Atomics.add(cells, INGEST_WAITING, 1);
+    /**
+     * Main thread: runs `write` (synchronous; it commits) once the scoring turn under way, if
+     * any, has ended. Throws `StorageError` if the turn does not end within 5 s.
+     */
+    asMain<T>(write: () => T): T {
+      Atomics.add(cells, MAIN_WAITING, 1);
       try {
-        acquire(INGEST, INGEST_LIMIT_MS);
+        acquire(MAIN, MAIN_LIMIT_MS);
       } finally {
-        Atomics.sub(cells, INGEST_WAITING, 1);
-        Atomics.notify(cells, INGEST_WAITING);
+        Atomics.sub(cells, MAIN_WAITING, 1);
+        Atomics.notify(cells, MAIN_WAITING);
       }
       try {
         return write();
@@ -51,12 +55,12 @@ export function createWriteTurns(shared = new SharedArrayBuffer(CELLS * Int32Arr
       }
     },
 
-    /** Scoring thread: runs one turn, after any ingest commit that is waiting. */
+    /** Scoring thread: runs one turn, after any main-thread write that is waiting. */
     asScoring<T>(turn: () => T): T {
       for (;;) {
-        const waiting = Atomics.load(cells, INGEST_WAITING);
+        const waiting = Atomics.load(cells, MAIN_WAITING);
         if (waiting === 0) break;
-        Atomics.wait(cells, INGEST_WAITING, waiting, SCORING_YIELD_MS);
+        Atomics.wait(cells, MAIN_WAITING, waiting, SCORING_YIELD_MS);
       }
       acquire(SCORING, SCORING_LIMIT_MS);
       try {
@@ -74,27 +78,37 @@ export function createWriteTurns(shared = new SharedArrayBuffer(CELLS * Int32Arr
       if (Atomics.compareExchange(cells, HOLDER, SCORING, FREE) === SCORING) Atomics.notify(cells, HOLDER);
     },
 
-    /** Whether an ingest commit waits for the scoring turn under way: it should end after the current event. */
-    ingestWaiting(): boolean {
-      return Atomics.load(cells, INGEST_WAITING) > 0;
+    /** Whether a main-thread write waits for the scoring turn under way: it should end after the current event. */
+    mainWaiting(): boolean {
+      return Atomics.load(cells, MAIN_WAITING) > 0;
     },
   };
 }
 
 export type WriteTurns = ReturnType<typeof createWriteTurns>;
 
+/**
+ * Wraps a synchronous write (a transaction function) so that each call runs on the main
+ * thread's turn (`asMain`).
+ */
+export function onMainTurn<A extends unknown[], R>(turns: WriteTurns, write: (...args: A) => R) {
+  return (...args: A): R => turns.asMain(() => write(...args));
+}
+
 const HOLDER = 0;
-const INGEST_WAITING = 1;
+const MAIN_WAITING = 1;
 const CELLS = 2;
 const FREE = 0;
-const INGEST = 1;
+const MAIN = 1;
 const SCORING = 2;
 /**
- * How long ingest waits for a scoring turn before it gives up (the requests get a 503 and are
- * sent again): a turn ends after the event it is on once ingest waits, so this is never reached
- * unless the scoring thread hangs in the middle of one.
+ * How long a main-thread write waits for a scoring turn before it gives up (ingest answers 503,
+ * "send them again"): a turn ends after the event it is on once the main thread waits, so this
+ * is reached only if the scoring thread hangs in the middle of one, or died holding the lock
+ * before its exit was seen (`releaseAbandoned`).
  */
-const INGEST_LIMIT_MS = 5_000;
-/** The scoring thread waits for ingest without a limit (a long /v1/batch commit is fine), looking again this often. */
+const MAIN_LIMIT_MS = 5_000;
+/** The scoring thread's wait for the main thread: 60 s, then the turn fails (logged) and is retried. */
 const SCORING_LIMIT_MS = 60_000;
+/** How often a scoring turn that waits for the main thread looks again. */
 const SCORING_YIELD_MS = 50;

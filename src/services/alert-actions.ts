@@ -1,5 +1,6 @@
 import type { Rep } from '../config/manifest.js';
 import type { AlertRow } from '../db/alerts-repo.js';
+import { createWriteTurns, onMainTurn, type WriteTurns } from '../db/write-turns.js';
 import {
   type AlertCommand,
   actorOf,
@@ -28,12 +29,15 @@ export interface OutcomeInput {
  * checks the state machine against the alert as it is now, changes it with a compare-and-set,
  * appends the audit row and queues the re-render of the original message.
  */
-export function createAlertActions(deps: AlertServiceDeps) {
+export function createAlertActions(deps: AlertServiceDeps & { turns?: WriteTurns }) {
   const { db, alerts, accounts, outbox, manifest } = deps;
   const { routing } = manifest;
   const router = createAlertRouting({ accounts, alerts, manifest });
-  // Immediate: each reads before it writes, and the scoring thread writes on a connection of its own.
-  const tx = <A extends unknown[], R>(fn: (...args: A) => R) => db.$client.transaction(fn).immediate;
+  const turns = deps.turns ?? createWriteTurns();
+  // Immediate: each reads before it writes, and the scoring thread writes on a connection of its
+  // own; on the main thread's turn, so a scoring backlog never holds a click.
+  const tx = <A extends unknown[], R>(fn: (...args: A) => R) =>
+    onMainTurn(turns, db.$client.transaction(fn).immediate);
 
   function repOf(userId: string): Rep | null {
     return routing.reps.find((r) => r.id === userId) ?? null;
@@ -288,7 +292,7 @@ export function createAlertActions(deps: AlertServiceDeps) {
   const setOutOfOffice = (userId: string, on: boolean): { held: number } => {
     if (!repOf(userId))
       throw new UserError('Only reps of the PQL manifest are routed alerts, so there is nothing to switch.');
-    alerts.setOoo(userId, on, deps.now());
+    turns.asMain(() => alerts.setOoo(userId, on, deps.now()));
     return { held: alerts.heldBy(userId) };
   };
 

@@ -1,14 +1,16 @@
 import { once } from 'node:events';
 import { Worker } from 'node:worker_threads';
-import type { Logger } from 'pino';
+import type { LevelWithSilent, Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config/load-config.js';
-import type { Tier } from '../config/manifest.js';
+import type { Manifest, Tier } from '../config/manifest.js';
 import type { WriteTurns } from '../db/write-turns.js';
 
-/** What the scoring thread starts from (structured-cloned into it). */
+/** What the scoring thread starts from (structured-cloned into it: no secrets). */
 export interface ScoringWorkerData {
-  config: Config;
+  databasePath: string;
+  logLevel: LevelWithSilent;
+  manifest: Manifest;
   /** The clock's shared offset (`clockOn`). */
   clock: SharedArrayBuffer;
   /** The write turns' shared lock (`createWriteTurns`). */
@@ -19,8 +21,6 @@ export interface ScoringWorkerData {
 
 /** What one scoring turn did, once it committed. */
 export type ScoringToMain = {
-  kind: 'processed';
-  processed: number;
   /** The tier of each alert the turn opened. */
   opened: Tier[];
   /** Outbox rows the turn queued. */
@@ -46,10 +46,14 @@ export function startScoringThread(deps: {
   turns: WriteTurns;
   logger: Logger;
   onTurn: (turn: ScoringToMain) => void;
+  /** The thread exited unasked: it may have committed a turn it never reported. */
+  onLost: () => void;
 }): { kick(): void; stop(): Promise<void>; crash(): Promise<void> } {
   const kicked = new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT));
   const data: ScoringWorkerData = {
-    config: deps.config,
+    databasePath: deps.config.env.databasePath,
+    logLevel: deps.config.env.logLevel,
+    manifest: deps.config.manifest,
     clock: deps.clock.shared,
     turns: deps.turns.shared,
     kicked: kicked.buffer as SharedArrayBuffer,
@@ -70,6 +74,7 @@ export function startScoringThread(deps: {
       exited = true;
       deps.turns.releaseAbandoned();
       if (stopped) return;
+      deps.onLost();
       deps.logger.error({ code }, `scoring thread exited: starting it again in ${RESTART_MS} ms`);
       restart = setTimeout(() => {
         restart = null;

@@ -23,11 +23,11 @@ const SCORING_NICE = 10;
 
 const data = workerData as ScoringWorkerData;
 const port = parentPort!;
-const { env, manifest } = data.config;
-const logger = createLogger(env.logLevel).child({ thread: 'scoring' });
+const { manifest } = data;
+const logger = createLogger(data.logLevel).child({ thread: 'scoring' });
 const tid = lowerPriority();
 
-const db = openConnection(env.databasePath);
+const db = openConnection(data.databasePath);
 // Checkpoints are the checkpointer's (src/db/checkpointer.ts), never a commit's: one here ran
 // while this thread held the write lock, and ingest waited for it (p90 23 ms under /v1/batch).
 db.$client.pragma('wal_autocheckpoint = 0');
@@ -43,7 +43,7 @@ const processor = createEventProcessor({
   outbox,
   manifest,
   now,
-  yieldNow: () => turns.ingestWaiting(),
+  yieldNow: () => turns.mainWaiting(),
 });
 let queued = outbox.enqueuedSoFar();
 const loop = createProcessingLoop({
@@ -52,8 +52,6 @@ const loop = createProcessingLoop({
   onProcessed(result) {
     const enqueued = outbox.enqueuedSoFar();
     const report: ScoringToMain = {
-      kind: 'processed',
-      processed: result.processed,
       opened: result.decisions.flatMap(({ decision }) => (decision.kind === 'open' ? [decision.tier] : [])),
       queued: enqueued - queued,
       quarantined: result.quarantined ?? [],

@@ -1,5 +1,6 @@
 import type { EscalationStep } from '../config/manifest.js';
 import type { AlertAccount, AlertRow } from '../db/alerts-repo.js';
+import { createWriteTurns, type WriteTurns } from '../db/write-turns.js';
 import { backOffStage, dueStep, escalationDueAt } from '../domain/escalation.js';
 import type { PolicySnapshot } from '../domain/sla.js';
 import { accountLabel } from '../domain/usage-event.js';
@@ -33,7 +34,7 @@ interface Fired {
  * BENCHMARKS.md, "SLA sweep"). An action that throws rolls back to its savepoint and the others
  * still commit; a crash before the commit loses the whole sweep, which the next one redoes.
  */
-export function createSlaSweep(deps: AlertServiceDeps) {
+export function createSlaSweep(deps: AlertServiceDeps & { turns?: WriteTurns }) {
   const { db, alerts, accounts, outbox, manifest } = deps;
   const { routing } = manifest;
   const router = createAlertRouting({ accounts, alerts, manifest });
@@ -252,7 +253,8 @@ export function createSlaSweep(deps: AlertServiceDeps) {
       if (due.length + breached.length + stale.length === 0) return result;
       // Immediate: the sweep reads before it writes, and a deferred transaction whose snapshot
       // another connection wrote past could not take the write lock (SQLITE_BUSY_SNAPSHOT).
-      act.immediate(due, breached, stale, now, result);
+      // On the main thread's turn: the scoring thread's next turn waits for it.
+      (deps.turns ?? createWriteTurns()).asMain(() => act.immediate(due, breached, stale, now, result));
       return result;
     },
   };

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { AlertsRepo } from '../db/alerts-repo.js';
 import { type Db, withoutFsync } from '../db/client.js';
 import type { OutboxRepo, OutboxRow } from '../db/outbox-repo.js';
+import { createWriteTurns, onMainTurn, type WriteTurns } from '../db/write-turns.js';
 import type { AlertCards } from '../services/alert-card.js';
 import type { HomeViews } from '../services/home.js';
 import { publishHome } from './publish-home.js';
@@ -26,6 +27,8 @@ type PostArgs = Parameters<WebClient['chat']['postMessage']>[0];
 
 export interface SenderDeps {
   db: Db;
+  /** Its writes take the main thread's turn ahead of the scoring thread (src/db/write-turns.ts). */
+  turns?: WriteTurns;
   /**
    * Resolves once everything committed so far is on disk. Awaited before each round of calls:
    * scoring commits without an fsync, and Slack must never show a state (an upgrade, a close)
@@ -55,6 +58,7 @@ export interface SenderDeps {
  */
 export function createOutboxSender(deps: SenderDeps) {
   const { outbox, alerts, cards, client, logger } = deps;
+  const turns = deps.turns ?? createWriteTurns();
   const retryBase = deps.retryBaseMs ?? 1000;
   let running: Promise<void> | null = null;
   let again = false;
@@ -111,7 +115,7 @@ export function createOutboxSender(deps: SenderDeps) {
     try {
       const record = await perform(row);
       // No fsync: if a power loss takes this record, the attempt's outcome is looked up again.
-      withoutFsync(deps.db, () => settle(row.seq, record));
+      turns.asMain(() => withoutFsync(deps.db, () => settle(row.seq, record)));
       return true;
     } catch (error) {
       const reason = describe(error);
@@ -131,28 +135,31 @@ export function createOutboxSender(deps: SenderDeps) {
         { seq: row.seq, kind: row.kind, error: reason.text, retryInMs: Math.round(delay) },
         'slack call failed, will retry',
       );
-      outbox.retryLater(row.seq, reason.text, deps.now() + delay, reason.answered);
+      turns.asMain(() => outbox.retryLater(row.seq, reason.text, deps.now() + delay, reason.answered));
       return false;
     }
   }
 
   /** Marks the row failed and, unless it was itself a failure notice, tells the managers why. */
-  const reportFailure = deps.db.$client.transaction((row: OutboxRow, error: string) => {
-    const now = deps.now();
-    outbox.markFailed(row.seq, error, now);
-    if ((row.payload as { notice?: boolean }).notice) return;
-    // An alert whose post failed for good takes its queued updates and replies with it, and the
-    // managers hear about it once, not once per row.
-    if (row.kind === 'alert.post' && row.alertId)
-      outbox.failPendingOf(row.alertId, 'alert_never_posted', now);
-    if (error === 'alert_never_posted' || error === 'alert_not_found') return;
-    const alert = row.alertId ? alerts.find(row.alertId) : null;
-    const target = (row.payload as { channel?: string }).channel ?? alert?.channel ?? 'Slack';
-    const hint = HINTS[error] ?? 'check the app and the manifest';
-    const text = `⚠️ pls could not ${DESCRIBE[row.kind] ?? 'send a message'} in ${target.startsWith('U') ? `<@${target}>` : `<#${target}>`}: \`${error}\`. ${hint}.`;
-    for (const manager of deps.managers)
-      outbox.enqueue({ kind: 'message', alertId: null, channel: manager, text, notice: true }, now);
-  }).immediate;
+  const reportFailure = onMainTurn(
+    turns,
+    deps.db.$client.transaction((row: OutboxRow, error: string) => {
+      const now = deps.now();
+      outbox.markFailed(row.seq, error, now);
+      if ((row.payload as { notice?: boolean }).notice) return;
+      // An alert whose post failed for good takes its queued updates and replies with it, and the
+      // managers hear about it once, not once per row.
+      if (row.kind === 'alert.post' && row.alertId)
+        outbox.failPendingOf(row.alertId, 'alert_never_posted', now);
+      if (error === 'alert_never_posted' || error === 'alert_not_found') return;
+      const alert = row.alertId ? alerts.find(row.alertId) : null;
+      const target = (row.payload as { channel?: string }).channel ?? alert?.channel ?? 'Slack';
+      const hint = HINTS[error] ?? 'check the app and the manifest';
+      const text = `⚠️ pls could not ${DESCRIBE[row.kind] ?? 'send a message'} in ${target.startsWith('U') ? `<@${target}>` : `<#${target}>`}: \`${error}\`. ${hint}.`;
+      for (const manager of deps.managers)
+        outbox.enqueue({ kind: 'message', alertId: null, channel: manager, text, notice: true }, now);
+    }).immediate,
+  );
 
   /** The row is marked sent in the same transaction as what the call's answer must record. */
   const settle = deps.db.$client.transaction((seq: number, record: (() => void) | undefined) => {
@@ -211,7 +218,7 @@ export function createOutboxSender(deps: SenderDeps) {
       );
       if (earlier) return earlier;
     }
-    outbox.markAttempt(row.seq, deps.now());
+    turns.asMain(() => outbox.markAttempt(row.seq, deps.now()));
     const metadata = { event_type: 'pls_outbox', event_payload: { seq: row.seq } };
     const result = await client.chat.postMessage({ ...args, metadata } as unknown as PostArgs);
     return { ts: String(result.ts), channel: String(result.channel ?? args.channel) };

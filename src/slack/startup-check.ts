@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { Manifest } from '../config/manifest.js';
 import type { Db } from '../db/client.js';
 import type { OutboxRepo } from '../db/outbox-repo.js';
+import { createWriteTurns, type WriteTurns } from '../db/write-turns.js';
 
 export interface SlackCheck {
   /** auth.test answered ok: the token works. */
@@ -82,6 +83,7 @@ export function createSlackHealth(deps: {
   onProblem: (error: string) => void;
   /** Wakes the outbox sender after the managers' notice is queued. */
   kick: () => void;
+  turns?: WriteTurns;
 }) {
   const { client, manifest, db, outbox, logger, now } = deps;
   let current: SlackCheck | null = null;
@@ -98,12 +100,11 @@ export function createSlackHealth(deps: {
     for (const problem of current.problems) deps.onProblem(problem.error);
     if (!current.auth) return; // nobody can be told without a working token
     const text = `⚠️ pls started with configuration problems:\n${texts.map((p) => `• ${p}`).join('\n')}`;
-    db.$client
-      .transaction(() => {
-        for (const manager of manifest.routing.managers)
-          outbox.enqueue({ kind: 'message', alertId: null, channel: manager, text, notice: true }, now());
-      })
-      .immediate();
+    const notify = db.$client.transaction(() => {
+      for (const manager of manifest.routing.managers)
+        outbox.enqueue({ kind: 'message', alertId: null, channel: manager, text, notice: true }, now());
+    }).immediate;
+    (deps.turns ?? createWriteTurns()).asMain(notify);
     deps.kick();
   }
 

@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { warmingAccount } from '../support/events.js';
-import { deliver, limitHit } from '../support/flows.js';
+import { usageEvent, warmingAccount } from '../support/events.js';
+import { alertRow, deliver, limitHit, raiseHotAlert } from '../support/flows.js';
 import { type Harness, startHarness } from '../support/harness.js';
+import { pressButton } from '../support/slack-requests.js';
 
 let pls: Harness;
 beforeEach(async () => {
@@ -26,5 +27,31 @@ describe('the scoring thread', () => {
     });
     expect(alert.text).toMatch(/^HOT - Acme/);
     expect(unprocessed()).toBe(0);
+  });
+
+  it('takes a click while it works through a backlog: main-thread writes go first', async () => {
+    const alert = await raiseHotAlert(pls);
+    // 8,000 events of other accounts stored at once: seconds of scoring, turn after turn.
+    for (let batch = 0; batch < 16; batch++) {
+      const events = Array.from({ length: 500 }, (_, i) =>
+        usageEvent({
+          type: 'feature_used',
+          account: { id: `acct_bulk_${batch}_${i % 25}` },
+          user: { id: `u_${i}` },
+        }),
+      );
+      expect((await pls.postWebhook({ events })).status).toBe(202);
+    }
+    expect(unprocessed()).toBeGreaterThan(0);
+    const res = await pressButton(pls.url, {
+      actionId: 'claim',
+      value: alert.alertId,
+      user: alert.suggestedRep ?? 'U0ANA',
+      channel: alert.channel,
+      messageTs: alert.ts,
+    });
+    expect(res.status).toBe(200);
+    expect(alertRow(pls, alert.alertId)).toMatchObject({ state: 'claimed' });
+    expect(unprocessed()).toBeGreaterThan(0); // the click did not wait for the backlog
   });
 });

@@ -58,8 +58,8 @@ describe('write turns between ingest and the scoring thread', () => {
       `turns.asScoring(() => {
          parentPort.postMessage('holding');
          const until = Date.now() + 5000;
-         while (!turns.ingestWaiting() && Date.now() < until) sleep(1);
-         if (turns.ingestWaiting()) append(${SCORING_SAW_INGEST_WAITING});
+         while (!turns.mainWaiting() && Date.now() < until) sleep(1);
+         if (turns.mainWaiting()) append(${SCORING_SAW_INGEST_WAITING});
          sleep(30); // the rest of the event it is on, and its commit
          append(${SCORING_WROTE});
        });`,
@@ -68,12 +68,12 @@ describe('write turns between ingest and the scoring thread', () => {
     );
     workers.push(worker);
     await waitFor(worker, 'holding');
-    turns.asIngest(() => {
+    turns.asMain(() => {
       const cells = new Int32Array(log);
       Atomics.store(cells, Atomics.add(cells, 0, 1) + 1, INGEST_WROTE);
     });
     expect(entries(log)).toEqual([SCORING_SAW_INGEST_WAITING, SCORING_WROTE, INGEST_WROTE]);
-    expect(turns.ingestWaiting()).toBe(false);
+    expect(turns.mainWaiting()).toBe(false);
   });
 
   it('a scoring turn that starts while ingest writes waits for it', async () => {
@@ -81,7 +81,7 @@ describe('write turns between ingest and the scoring thread', () => {
     const log = new SharedArrayBuffer(64);
     const started = new SharedArrayBuffer(4);
     let done: Promise<void> | null = null;
-    turns.asIngest(() => {
+    turns.asMain(() => {
       const worker = scoringSide(
         `const started = new Int32Array(workerData.started);
          Atomics.store(started, 0, 1);
@@ -121,7 +121,7 @@ describe('write turns between ingest and the scoring thread', () => {
     await worker.terminate(); // no finally runs: the lock is still marked as the thread's
     turns.releaseAbandoned();
     // Without the release this would wait out the live-turn limit and throw.
-    turns.asIngest(() => {
+    turns.asMain(() => {
       const cells = new Int32Array(log);
       Atomics.store(cells, Atomics.add(cells, 0, 1) + 1, INGEST_WROTE);
     });
