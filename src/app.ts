@@ -218,6 +218,7 @@ export function buildApp(deps: AppDeps) {
           migrations: migrationsApplied(db),
           storage: wal.failure() === null,
           slackAuth: slackHealth.current()?.auth ?? false,
+          scoring: scoring?.running() ?? false,
         };
         const ready = Object.values(checks).every(Boolean);
         sendJson(res, ready ? 200 : 503, {
@@ -281,7 +282,7 @@ export function buildApp(deps: AppDeps) {
       if (!receiver) await app.stop();
       await wal.close();
     },
-    /** For tests and tools: run processing now and wait for the outbox to drain once. */
+    /** For tests and tools: the repositories, the sender, one sweep, the metrics, the scoring thread. */
     internals: { sender, alerts, accounts, outbox, sweep, metrics, scoring: () => scoring },
   };
 }

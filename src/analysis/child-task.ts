@@ -1,5 +1,6 @@
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { moduleBeside } from '../module-path.js';
 
 /**
  * Runs one request in a child Node process and resolves with its one answer: for work that is
@@ -12,9 +13,12 @@ export function runInChild<Request, Answer>(
   request: Request,
   options: { timeoutMs?: number; execArgv?: readonly string[] } = {},
 ): Promise<Answer> {
-  const ts = import.meta.url.endsWith('.ts');
-  const path = fileURLToPath(new URL(`./${name}.${ts ? 'ts' : 'js'}`, import.meta.url));
-  const execArgv = [...(options.execArgv ?? []), ...(ts ? ['--import', import.meta.resolve('tsx')] : [])];
+  const { url, typescript } = moduleBeside(import.meta.url, name);
+  const path = fileURLToPath(url);
+  const execArgv = [
+    ...(options.execArgv ?? []),
+    ...(typescript ? ['--import', import.meta.resolve('tsx')] : []),
+  ];
   const timeoutMs = options.timeoutMs ?? 10 * 60_000;
   return new Promise((resolve, reject) => {
     const child = fork(path, [], {

@@ -5,6 +5,7 @@ import type { EventStore, StoreResult } from '../db/event-store.js';
 import type { UsageEvent } from '../domain/usage-event.js';
 import { requiredMessage, toFieldErrors } from './field-errors.js';
 import { type FieldError, HttpError, sendJson } from './http-error.js';
+import { jsonSizeBound } from './json-size-bound.js';
 import { decodeContent, parseJson, readBody } from './read-body.js';
 import { fromSegmentMessage, type SegmentType, segmentMessageSchema } from './segment-message.js';
 
@@ -76,31 +77,6 @@ export function createSegmentRoutes(deps: SegmentRouteDeps) {
 }
 
 const batchSchema = z.looseObject({ batch: z.array(z.unknown()) });
-
-/**
- * An upper bound on the bytes of `JSON.stringify(value)` for parsed JSON, without building the
- * string: a UTF-16 unit takes at most 6 bytes (`\uXXXX`), a number at most 25 characters. Stops
- * counting once past `stopAbove`. Serialising every message of a batch again to check Segment's
- * 32 KB limit was a tenth of a batch's ingest time; a typical message is bounded under 3 KB, and
- * only one bounded above the limit is serialised to measure it exactly.
- */
-export function jsonSizeBound(value: unknown, stopAbove: number): number {
-  if (typeof value === 'string') return 2 + 6 * value.length;
-  if (typeof value !== 'object' || value === null) return 25;
-  let size = 2;
-  if (Array.isArray(value)) {
-    for (const item of value) {
-      size += 1 + jsonSizeBound(item, stopAbove - size);
-      if (size > stopAbove) return size;
-    }
-    return size;
-  }
-  for (const key in value) {
-    size += 4 + 6 * key.length + jsonSizeBound((value as Record<string, unknown>)[key], stopAbove - size);
-    if (size > stopAbove) return size;
-  }
-  return size;
-}
 
 async function readJson(req: IncomingMessage, limit: number): Promise<unknown> {
   // The wire size may be smaller than the inflated one; bound the compressed read by the same limit.

@@ -15,9 +15,8 @@ import { type AlertServiceDeps, createAlertRouting, managerMentions } from './al
 const nextUlid = monotonicFactory();
 
 /**
- * How long one processing turn may hold the event loop: requests that arrive meanwhile wait,
- * so this bounds what scoring adds to an ingest ack or a button click (issue 8's target is a
- * p99 under 20 ms at 1,000 requests/s; BENCHMARKS.md has where it stands).
+ * How long one turn may run: one transaction, so the write lock is held this long at most when
+ * nobody waits (a main-thread write that waits ends the turn after its current event: `yieldNow`).
  */
 const TURN_BUDGET_MS = 5;
 /** The most pending events one turn reads. */
@@ -262,9 +261,9 @@ export function createEventProcessor(deps: ProcessorDeps) {
   }
 
   /**
-   * Applies rows in order until they run out or the turn's time budget is spent: a batch is
-   * synchronous, and a long one would hold every HTTP request (ingest acks, Slack's 3-second
-   * window) behind it. The rest waits for the next turn.
+   * Applies rows in order until they run out, the turn's time budget is spent or a main-thread
+   * write waits: a batch is one transaction and holds the write lock until it commits. The rest
+   * waits for the next turn.
    */
   let readAhead = Number.POSITIVE_INFINITY;
   const processBatch = db.$client.transaction((rows: PendingEvent[], now: number) => {

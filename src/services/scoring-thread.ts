@@ -5,6 +5,7 @@ import type { Clock } from '../clock.js';
 import type { Config } from '../config/load-config.js';
 import type { Manifest, Tier } from '../config/manifest.js';
 import type { WriteTurns } from '../db/write-turns.js';
+import { moduleBeside } from '../module-path.js';
 
 /** What the scoring thread starts from (structured-cloned into it: no secrets). */
 export interface ScoringWorkerData {
@@ -28,8 +29,12 @@ export type ScoringToMain = {
   quarantined: { eventId: string; error: string }[];
 };
 
-/** If the scoring thread dies, it is started again after this long (its events wait, stored). */
+/**
+ * If the scoring thread dies, it is started again after this long (its events wait, stored),
+ * doubling while it keeps dying within a minute of its start, up to a minute.
+ */
 const RESTART_MS = 1_000;
+const RESTART_LIMIT_MS = 60_000;
 const STOP_LIMIT_MS = 5_000;
 
 /**
@@ -48,11 +53,11 @@ export function startScoringThread(deps: {
   onTurn: (turn: ScoringToMain) => void;
   /** The thread exited unasked: it may have committed a turn it never reported. */
   onLost: () => void;
-}): { kick(): void; stop(): Promise<void>; crash(): Promise<void> } {
+}): { kick(): void; running(): boolean; stop(): Promise<void>; crash(): Promise<void> } {
   const kicked = new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT));
   const data: ScoringWorkerData = {
     databasePath: deps.config.env.databasePath,
-    logLevel: deps.config.env.logLevel,
+    logLevel: deps.logger.level as LevelWithSilent, // the level the main thread logs at (tests raise it)
     manifest: deps.config.manifest,
     clock: deps.clock.shared,
     turns: deps.turns.shared,
@@ -61,11 +66,14 @@ export function startScoringThread(deps: {
   let stopped = false;
   let exited = false;
   let restart: NodeJS.Timeout | null = null;
+  let startedAt = 0;
+  let delay = RESTART_MS;
   let worker = spawn();
 
   function spawn(): Worker {
     Atomics.store(kicked, 0, 0);
     exited = false;
+    startedAt = performance.now();
     const [entry, options] = workerEntry();
     const thread = new Worker(entry, { ...options, workerData: data });
     thread.on('message', (message: ScoringToMain) => deps.onTurn(message));
@@ -75,11 +83,14 @@ export function startScoringThread(deps: {
       deps.turns.releaseAbandoned();
       if (stopped) return;
       deps.onLost();
-      deps.logger.error({ code }, `scoring thread exited: starting it again in ${RESTART_MS} ms`);
+      if (performance.now() - startedAt > RESTART_LIMIT_MS) delay = RESTART_MS;
+      const wait = delay;
+      delay = Math.min(delay * 2, RESTART_LIMIT_MS);
+      deps.logger.error({ code }, `scoring thread exited: starting it again in ${wait} ms`);
       restart = setTimeout(() => {
         restart = null;
         if (!stopped) worker = spawn();
-      }, RESTART_MS);
+      }, wait);
     });
     return thread;
   }
@@ -89,6 +100,10 @@ export function startScoringThread(deps: {
     kick(): void {
       if (stopped || restart) return; // a restarted thread scores whatever is pending
       if (Atomics.compareExchange(kicked, 0, 0, 1) === 0) worker.postMessage('kick');
+    },
+    /** Whether the thread is there to score (false while it waits to be started again): /readyz. */
+    running(): boolean {
+      return !exited && !stopped;
     },
     /** Ends the thread the way a fault would, mid-turn or not (tests of the restart). */
     async crash(): Promise<void> {
@@ -114,8 +129,11 @@ export function startScoringThread(deps: {
  * TypeScript source) a bootstrap that registers tsx in the thread first.
  */
 function workerEntry(): [string | URL, { eval?: boolean }] {
-  if (!import.meta.url.endsWith('.ts')) return [new URL('./scoring-worker.js', import.meta.url), {}];
+  const { url, typescript } = moduleBeside(import.meta.url, 'scoring-worker');
+  if (!typescript) return [url, {}];
   const tsx = JSON.stringify(import.meta.resolve('tsx/esm/api'));
-  const source = JSON.stringify(new URL('./scoring-worker.ts', import.meta.url).href);
-  return [`import(${tsx}).then(({ register }) => { register(); return import(${source}); })`, { eval: true }];
+  return [
+    `import(${tsx}).then(({ register }) => { register(); return import(${JSON.stringify(url.href)}); })`,
+    { eval: true },
+  ];
 }

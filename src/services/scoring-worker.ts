@@ -78,14 +78,15 @@ logger.info({ tid }, 'scoring thread started');
 /**
  * Asks the kernel to run this thread after the main thread when both want the core (nice 10,
  * Linux only: a thread's id is a process id to setpriority), so scoring never delays an ack.
+ * Returns the thread's id (null where /proc has none).
  */
 function lowerPriority(): number | null {
+  let id: number | null = null;
   try {
-    const id = Number(readlinkSync('/proc/thread-self').split('/').at(-1));
+    id = Number(readlinkSync('/proc/thread-self').split('/').at(-1));
     setPriority(id, SCORING_NICE);
-    return id;
   } catch (error) {
     logger.warn({ err: error }, 'could not lower the scoring thread priority: it shares the CPU evenly');
-    return null;
   }
+  return id;
 }

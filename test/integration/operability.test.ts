@@ -23,7 +23,7 @@ describe('health, readiness and metrics', () => {
     }, 'readyz 200');
     expect(await ready.json()).toEqual({
       ready: true,
-      checks: { database: true, migrations: true, storage: true, slackAuth: true },
+      checks: { database: true, migrations: true, storage: true, slackAuth: true, scoring: true },
       slackProblems: [],
     });
   });

@@ -19,6 +19,8 @@ describe('the scoring thread', () => {
   it('is started again when it dies, and scores what ingest stored meanwhile', async () => {
     await deliver(pls, { events: warmingAccount() });
     await pls.server.app.internals.scoring()!.crash();
+    const readiness = await (await fetch(`${pls.url}/readyz`)).json();
+    expect(readiness).toMatchObject({ ready: false, checks: { scoring: false } });
     // Ingest does not depend on the thread: the signal is acked and waits, stored.
     const res = await pls.postWebhook(limitHit());
     expect(res.status).toBe(202);
@@ -27,6 +29,7 @@ describe('the scoring thread', () => {
     });
     expect(alert.text).toMatch(/^HOT - Acme/);
     expect(unprocessed()).toBe(0);
+    expect(await (await fetch(`${pls.url}/readyz`)).json()).toMatchObject({ checks: { scoring: true } });
   });
 
   it('takes a click while it works through a backlog: main-thread writes go first', async () => {
