@@ -131,7 +131,7 @@ function finish(cut: boolean): void {
     // cut short before the context existed: nothing to remove
   }
   const cores = pin
-    ? 'Servers under test (pls and the bare baselines) each ran as their own process pinned to CPU 1; the load generator and the Slack emulator ran in the bench process pinned to CPU 0.'
+    ? "Servers under test (pls and the bare baselines) each ran as their own process pinned to CPU 1, except pls's scoring and checkpointer threads, which ran on either core (its event loop and libuv's pool stayed on CPU 1); the load generator and the Slack emulator ran in the bench process pinned to CPU 0."
     : 'No pinning: the kernel placed the server and the load generator.';
   if (cut) notes.push('The run hit its own time limit: figures after that point are missing.');
   const results: Results = {

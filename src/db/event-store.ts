@@ -59,24 +59,28 @@ export function createEventStore(
 
   let queue: Waiting[] = [];
   /** Scheduled by the first request of a turn; waits for a sync under way (see `beforeNextSync`). */
-  const flush = () => wal.beforeNextSync(commitQueue);
-  function commitQueue(): void {
+  const flush = () => wal.beforeNextSync(() => void commitQueue());
+  async function commitQueue(): Promise<void> {
     const group = queue;
     queue = [];
     const rejectAll = (error: unknown) => {
       for (const waiting of group) waiting.reject(error);
     };
-    // The sync these requests waited behind may have failed: then nothing more is stored.
-    if (wal.failure()) {
-      rejectAll(syncFailed());
+    let outcomes: (StoreResult | { error: unknown })[] | null;
+    try {
+      // The event loop keeps serving while a scoring turn ends (src/db/write-turns.ts).
+      outcomes = await turns.asMainAsync(() => {
+        // The sync these requests waited behind may have failed: then nothing more is stored.
+        if (wal.failure()) return null;
+        const receivedAt = now();
+        return withoutFsync(db, () => storeEach(group, receivedAt));
+      });
+    } catch (error) {
+      rejectAll(error); // the connection itself failed (closed, I/O error), or the writer stayed busy
       return;
     }
-    let outcomes: (StoreResult | { error: unknown })[];
-    try {
-      const receivedAt = now();
-      outcomes = turns.asMain(() => withoutFsync(db, () => storeEach(group, receivedAt)));
-    } catch (error) {
-      rejectAll(error); // the connection itself failed (closed, I/O error)
+    if (!outcomes) {
+      rejectAll(syncFailed());
       return;
     }
     wal.durable().then(

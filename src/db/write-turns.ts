@@ -55,6 +55,35 @@ export function createWriteTurns(shared = new SharedArrayBuffer(CELLS * Int32Arr
       }
     },
 
+    /**
+     * Main thread, for writes that can wait without holding the event loop (ingest's group
+     * commit): as `asMain`, but while the scoring turn ends the loop keeps serving, and a
+     * thread that died holding the lock is seen (its exit releases it) instead of waited out.
+     * `write` runs synchronously once the lock is taken: the lock is never held across an await.
+     */
+    async asMainAsync<T>(write: () => T): Promise<T> {
+      Atomics.add(cells, MAIN_WAITING, 1);
+      try {
+        const deadline = performance.now() + MAIN_LIMIT_MS;
+        for (;;) {
+          const holder = Atomics.compareExchange(cells, HOLDER, FREE, MAIN);
+          if (holder === FREE) break;
+          const left = deadline - performance.now();
+          if (left <= 0) throw new StorageError(`the database writer stayed busy for ${MAIN_LIMIT_MS} ms`);
+          const wait = waitAsync(cells, HOLDER, holder, left);
+          if (wait.async) await wait.value;
+        }
+      } finally {
+        Atomics.sub(cells, MAIN_WAITING, 1);
+        Atomics.notify(cells, MAIN_WAITING);
+      }
+      try {
+        return write();
+      } finally {
+        release();
+      }
+    },
+
     /** Scoring thread: runs one turn, after any main-thread write that is waiting. */
     asScoring<T>(turn: () => T): T {
       for (;;) {
@@ -94,6 +123,20 @@ export type WriteTurns = ReturnType<typeof createWriteTurns>;
 export function onMainTurn<A extends unknown[], R>(turns: WriteTurns, write: (...args: A) => R) {
   return (...args: A): R => turns.asMain(() => write(...args));
 }
+
+/** `Atomics.waitAsync` (Node 16+; not in TypeScript's ES2023 library). */
+const waitAsync = (
+  Atomics as unknown as {
+    waitAsync(
+      cells: Int32Array,
+      index: number,
+      value: number,
+      timeoutMs: number,
+    ):
+      | { async: false; value: 'not-equal' | 'timed-out' }
+      | { async: true; value: Promise<'ok' | 'timed-out'> };
+  }
+).waitAsync;
 
 const HOLDER = 0;
 const MAIN_WAITING = 1;

@@ -127,4 +127,50 @@ describe('write turns between ingest and the scoring thread', () => {
     });
     expect(entries(log)).toEqual([INGEST_WROTE]);
   });
+
+  it("ingest's async wait lets the event loop run until the scoring turn ends, then writes", async () => {
+    const turns = createWriteTurns();
+    const log = new SharedArrayBuffer(64);
+    const worker = scoringSide(
+      `turns.asScoring(() => {
+         parentPort.postMessage('holding');
+         const until = Date.now() + 5000;
+         while (!turns.mainWaiting() && Date.now() < until) sleep(1);
+         sleep(100); // the rest of its event and its commit
+         append(${SCORING_WROTE});
+       });`,
+      turns.shared,
+      log,
+    );
+    workers.push(worker);
+    await waitFor(worker, 'holding');
+    let loopRan = false;
+    setTimeout(() => {
+      loopRan = true;
+    }, 10);
+    await turns.asMainAsync(() => {
+      expect(loopRan).toBe(true); // the timer fired while the write waited
+      const cells = new Int32Array(log);
+      Atomics.store(cells, Atomics.add(cells, 0, 1) + 1, INGEST_WROTE);
+    });
+    expect(entries(log)).toEqual([SCORING_WROTE, INGEST_WROTE]);
+  });
+
+  it("ingest's async wait sees a dead holder's release instead of waiting it out", async () => {
+    const turns = createWriteTurns();
+    const worker = scoringSide(
+      `turns.asScoring(() => {
+         parentPort.postMessage('holding');
+         for (;;) sleep(10);
+       });`,
+      turns.shared,
+      new SharedArrayBuffer(64),
+    );
+    workers.push(worker);
+    await waitFor(worker, 'holding');
+    const written = turns.asMainAsync(() => 'written');
+    await worker.terminate();
+    turns.releaseAbandoned(); // what the scoring thread's exit handler does
+    expect(await written).toBe('written');
+  });
 });
