@@ -13,9 +13,10 @@ import { useTempDatabase } from '../../support/temp-database.js';
 const temp = useTempDatabase('pls-process-');
 const NOW = Date.parse('2026-11-23T15:00:00Z');
 
-function setUp() {
+function setUp(options: { yieldNow?: () => boolean } = {}) {
   const events = createEventStore(temp.db, createWalSync(temp.db), () => NOW);
   const processor = createEventProcessor({
+    ...options,
     db: temp.db,
     events,
     accounts: createAccountsRepo(temp.db),
@@ -42,6 +43,18 @@ const event = (id: string, accountId = 'acct_1') => ({
 });
 
 describe('event processor', () => {
+  it('ends a turn after the event it is on when a main-thread write waits, and says more are pending', async () => {
+    let waiting = false;
+    const { events, processor, pending } = setUp({ yieldNow: () => waiting });
+    await events.commit([event('evt_1'), event('evt_2'), event('evt_3', 'acct_2')]);
+    waiting = true;
+    expect(processor.processPending()).toMatchObject({ processed: 1, more: true });
+    expect(pending()).toBe(2);
+    waiting = false;
+    expect(processor.processPending()).toMatchObject({ processed: 2 });
+    expect(pending()).toBe(0);
+  });
+
   it('a locked database sets nothing aside: the events stay pending and are applied once it frees', async () => {
     const { events, processor, pending } = setUp();
     await events.commit([event('evt_1'), event('evt_2')]);
