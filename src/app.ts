@@ -52,8 +52,8 @@ export interface AppDeps {
 const RETENTION_BATCH = 5000;
 
 /**
- * Builds pls: Bolt and its listeners, the ingest routes, the processing loop and the outbox
- * sender. Never reads the environment and never listens: main.ts (or a test) does that.
+ * Builds pls: Bolt and its listeners, the ingest routes, the scoring thread (started by
+ * `start`) and the outbox sender. Never reads the environment and never listens: main.ts (or a test) does that.
  */
 export function buildApp(deps: AppDeps) {
   const { env, manifest, db, logger } = deps;
@@ -113,10 +113,7 @@ export function buildApp(deps: AppDeps) {
     sender.kick();
   };
   // A thread that died may have committed outbox rows it never reported: have the sender look.
-  const onLost = () => {
-    outbox.queuedElsewhere(1);
-    sender.kick();
-  };
+  const onLost = () => sender.recheck();
   const sla = createSlaSweep({ db, alerts, accounts, outbox, manifest, now, turns });
   const slackHealth = createSlackHealth({
     client: outboxClient,
@@ -218,12 +215,14 @@ export function buildApp(deps: AppDeps) {
           migrations: migrationsApplied(db),
           storage: wal.failure() === null,
           slackAuth: slackHealth.current()?.auth ?? false,
-          scoring: scoring?.running() ?? false,
         };
         const ready = Object.values(checks).every(Boolean);
+        // Reported, not counted against readiness: ingest still stores while the thread is
+        // started again, and a load balancer taking pls out would lose that too.
+        const scoringRuns = scoring?.running() ?? false;
         sendJson(res, ready ? 200 : 503, {
           ready,
-          checks,
+          checks: { ...checks, scoring: scoringRuns },
           slackProblems: slackHealth.current()?.problems.map((p) => p.text) ?? ['not checked yet'],
         });
       },

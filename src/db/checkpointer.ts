@@ -24,8 +24,8 @@ import { createWriteTurns, type WriteTurns } from './write-turns.js';
  *
  * Once a second: a checkpoint copies each page once, however often it was rewritten since the
  * last, and at 1,000 requests/s the same account and index pages are rewritten many times a
- * second. The worker shares pls's CPU (one core in the benchmark): every 250 ms, pls used 3 %
- * more of it.
+ * second. The worker's CPU is pls's too: checkpoints every 250 ms cost 3 % more of it than once
+ * a second (measured when the benchmark kept every pls thread on one core).
  */
 export function startCheckpointer(
   db: Db,
@@ -40,6 +40,7 @@ export function startCheckpointer(
   const worker = new Worker(WORKER_SOURCE, {
     eval: true,
     execArgv: [],
+    env: {}, // no copy of the process's environment (tokens, secrets)
     workerData: { path: db.$client.name, driver: createRequire(import.meta.url).resolve('better-sqlite3') },
   });
   db.$client.pragma('wal_autocheckpoint = 0');

@@ -58,40 +58,52 @@ export function createEventStore(
   ).immediate;
 
   let queue: Waiting[] = [];
-  /** Scheduled by the first request of a turn; waits for a sync under way (see `beforeNextSync`). */
+  /**
+   * Scheduled by the first request of a turn; waits for a sync under way (see `beforeNextSync`)
+   * and then for the write lock. Requests that arrive meanwhile join the same group: the group is
+   * what is queued when the lock is taken, so groups commit in arrival order.
+   */
   const flush = () => wal.beforeNextSync(() => void commitQueue());
   async function commitQueue(): Promise<void> {
-    const group = queue;
-    queue = [];
-    const rejectAll = (error: unknown) => {
-      for (const waiting of group) waiting.reject(error);
+    let group: Waiting[] | null = null;
+    let committed: {
+      taken: Waiting[];
+      outcomes: (StoreResult | { error: unknown })[];
+      synced: Promise<void>;
     };
-    let outcomes: (StoreResult | { error: unknown })[] | null;
     try {
       // The event loop keeps serving while a scoring turn ends (src/db/write-turns.ts).
-      outcomes = await turns.asMainAsync(() => {
+      committed = await turns.asMainAsync(() => {
+        const taken = queue;
+        group = taken;
+        queue = [];
         // The sync these requests waited behind may have failed: then nothing more is stored.
-        if (wal.failure()) return null;
+        if (wal.failure())
+          return { taken, outcomes: taken.map(() => ({ error: syncFailed() })), synced: Promise.resolve() };
         const receivedAt = now();
-        return withoutFsync(db, () => storeEach(group, receivedAt));
+        const outcomes = withoutFsync(db, () => storeEach(taken, receivedAt));
+        // Asked for in the same turn as the commit: the next sync to start covers it.
+        return { taken, outcomes, synced: wal.durable() };
       });
     } catch (error) {
-      rejectAll(error); // the connection itself failed (closed, I/O error), or the writer stayed busy
+      // The writer stayed busy (nothing queued was written), or the connection itself failed.
+      const failed = group ?? queue;
+      if (!group) queue = [];
+      for (const waiting of failed) waiting.reject(error);
       return;
     }
-    if (!outcomes) {
-      rejectAll(syncFailed());
-      return;
-    }
-    wal.durable().then(
+    const { taken, outcomes, synced } = committed;
+    synced.then(
       () => {
-        for (const [i, waiting] of group.entries()) {
+        for (const [i, waiting] of taken.entries()) {
           const outcome = outcomes[i]!;
           if ('error' in outcome) waiting.reject(outcome.error);
           else waiting.resolve(outcome);
         }
       },
-      (error: unknown) => rejectAll(syncFailed(error)),
+      (error: unknown) => {
+        for (const waiting of taken) waiting.reject(syncFailed(error));
+      },
     );
   }
 
@@ -111,8 +123,6 @@ export function createEventStore(
   }
 
   return {
-    ...createPendingEvents(db),
-
     /**
      * Durably stores a request's batch with the others of this turn and says how many were new;
      * resolves once they are on disk.

@@ -321,7 +321,7 @@ export function createEventProcessor(deps: ProcessorDeps) {
           quarantined.push({ eventId: row.id, error: message });
         }
         processed++;
-        if (performance.now() > deadline) break;
+        if (performance.now() > deadline || deps.yieldNow?.()) break;
       }
       const more = processed < rows.length || rows.length === readLimit;
       return { processed, decisions, quarantined, more };

@@ -7,7 +7,7 @@ import type { Manifest, Tier } from '../config/manifest.js';
 import type { WriteTurns } from '../db/write-turns.js';
 import { moduleBeside } from '../module-path.js';
 
-/** What the scoring thread starts from (structured-cloned into it: no secrets). */
+/** What the scoring thread starts from (structured-cloned into it; no secrets, and no environment). */
 export interface ScoringWorkerData {
   databasePath: string;
   logLevel: LevelWithSilent;
@@ -75,7 +75,8 @@ export function startScoringThread(deps: {
     exited = false;
     startedAt = performance.now();
     const [entry, options] = workerEntry();
-    const thread = new Worker(entry, { ...options, workerData: data });
+    // env: {} — the thread gets no copy of the process's environment (tokens, secrets).
+    const thread = new Worker(entry, { ...options, workerData: data, env: {} });
     thread.on('message', (message: ScoringToMain) => deps.onTurn(message));
     thread.on('error', (error) => deps.logger.error({ err: error }, 'scoring thread failed'));
     thread.on('exit', (code) => {

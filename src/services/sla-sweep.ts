@@ -38,6 +38,7 @@ export function createSlaSweep(deps: AlertServiceDeps & { turns?: WriteTurns }) 
   const { db, alerts, accounts, outbox, manifest } = deps;
   const { routing } = manifest;
   const router = createAlertRouting({ accounts, alerts, manifest });
+  const turns = deps.turns ?? createWriteTurns();
   /** When the account's self-serve checkout window closes, if it started one. */
   const checkoutEndsAt = (account: AlertAccount | null): number | null => {
     const started = account?.upgradeStartedAt ?? null;
@@ -254,7 +255,7 @@ export function createSlaSweep(deps: AlertServiceDeps & { turns?: WriteTurns }) 
       // Immediate: the sweep reads before it writes, and a deferred transaction whose snapshot
       // another connection wrote past could not take the write lock (SQLITE_BUSY_SNAPSHOT).
       // On the main thread's turn: the scoring thread's next turn waits for it.
-      (deps.turns ?? createWriteTurns()).asMain(() => act.immediate(due, breached, stale, now, result));
+      turns.asMain(() => act.immediate(due, breached, stale, now, result));
       return result;
     },
   };

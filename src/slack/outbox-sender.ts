@@ -298,6 +298,11 @@ export function createOutboxSender(deps: SenderDeps) {
 
   return {
     kick,
+    /** Looks at the outbox on the next kick even if nothing was queued since it was found empty. */
+    recheck(): void {
+      queuedWhenFoundEmpty = -1;
+      kick();
+    },
     /** Waits for the current drain; no new one starts afterwards. */
     async stop(): Promise<void> {
       stopped = true;

@@ -86,6 +86,7 @@ export function createSlackHealth(deps: {
   turns?: WriteTurns;
 }) {
   const { client, manifest, db, outbox, logger, now } = deps;
+  const turns = deps.turns ?? createWriteTurns();
   let current: SlackCheck | null = null;
   let lastRecheck = 0;
 
@@ -104,7 +105,7 @@ export function createSlackHealth(deps: {
       for (const manager of manifest.routing.managers)
         outbox.enqueue({ kind: 'message', alertId: null, channel: manager, text, notice: true }, now());
     }).immediate;
-    (deps.turns ?? createWriteTurns()).asMain(notify);
+    turns.asMain(notify);
     deps.kick();
   }
 

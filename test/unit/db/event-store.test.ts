@@ -128,6 +128,23 @@ describe('event store group commit', () => {
     ]);
   });
 
+  it('a request held during a sync is answered after the next sync, even when another caller starts it', async () => {
+    const { calls, sync } = manualSync();
+    const wal = createWalSync(temp.db, { syncFile: sync });
+    const store = createEventStore(temp.db, wal, () => 1);
+    const first = store.commit([event('evt_1')]);
+    await new Promise((resolve) => setImmediate(resolve));
+    const held = store.commit([event('evt_2')]);
+    await new Promise((resolve) => setImmediate(resolve));
+    const other = wal.durable(); // the outbox sender, say, waits for the same file
+    calls[0]!.finish();
+    await first;
+    expect(calls).toHaveLength(2); // one sync for the other caller and the held request alike
+    calls[1]!.finish();
+    await other;
+    expect(await held).toEqual({ accepted: 1, duplicates: 0 });
+  });
+
   it('after a failed sync stores nothing more: the request fails and later ones are refused', async () => {
     const { calls, sync } = manualSync();
     const store = createEventStore(temp.db, createWalSync(temp.db, { syncFile: sync }), () => 1);

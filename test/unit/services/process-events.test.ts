@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { loadManifest } from '../../../src/config/manifest.js';
 import { createAccountsRepo } from '../../../src/db/accounts-repo.js';
 import { createAlertsRepo } from '../../../src/db/alerts-repo.js';
-import { createEventStore } from '../../../src/db/event-store.js';
+import { createEventStore, createPendingEvents } from '../../../src/db/event-store.js';
 import { createOutboxRepo } from '../../../src/db/outbox-repo.js';
 import { createWalSync } from '../../../src/db/wal-sync.js';
 import { createEventProcessor } from '../../../src/services/process-events.js';
@@ -18,7 +18,7 @@ function setUp(options: { yieldNow?: () => boolean } = {}) {
   const processor = createEventProcessor({
     ...options,
     db: temp.db,
-    events,
+    events: createPendingEvents(temp.db),
     accounts: createAccountsRepo(temp.db),
     alerts: createAlertsRepo(temp.db),
     outbox: createOutboxRepo(temp.db),
