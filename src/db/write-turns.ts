@@ -16,20 +16,33 @@ import { StorageError } from './client.js';
 export function createWriteTurns(shared = new SharedArrayBuffer(CELLS * Int32Array.BYTES_PER_ELEMENT)) {
   const cells = new Int32Array(shared);
 
+  /** Takes the lock for `who` (then FREE), else returns its holder to wait for; throws past `deadline`. */
+  function take(who: number, deadline: number, limitMs: number): number {
+    const holder = Atomics.compareExchange(cells, HOLDER, FREE, who);
+    if (holder !== FREE && performance.now() >= deadline)
+      throw new StorageError(`the database writer stayed busy for ${limitMs} ms`);
+    return holder;
+  }
+
   function acquire(who: number, limitMs: number): void {
     const deadline = performance.now() + limitMs;
-    for (;;) {
-      const holder = Atomics.compareExchange(cells, HOLDER, FREE, who);
-      if (holder === FREE) return;
-      const left = deadline - performance.now();
-      if (left <= 0) throw new StorageError(`the database writer stayed busy for ${limitMs} ms`);
-      Atomics.wait(cells, HOLDER, holder, left);
+    for (let holder = take(who, deadline, limitMs); holder !== FREE; holder = take(who, deadline, limitMs))
+      Atomics.wait(cells, HOLDER, holder, deadline - performance.now());
+  }
+
+  /** Runs `write` holding the lock, then lets go of it. */
+  function holding<T>(write: () => T): T {
+    try {
+      return write();
+    } finally {
+      Atomics.store(cells, HOLDER, FREE);
+      Atomics.notify(cells, HOLDER);
     }
   }
 
-  function release(): void {
-    Atomics.store(cells, HOLDER, FREE);
-    Atomics.notify(cells, HOLDER);
+  function doneWaiting(): void {
+    Atomics.sub(cells, MAIN_WAITING, 1);
+    Atomics.notify(cells, MAIN_WAITING);
   }
 
   return {
@@ -45,14 +58,9 @@ export function createWriteTurns(shared = new SharedArrayBuffer(CELLS * Int32Arr
       try {
         acquire(MAIN, MAIN_LIMIT_MS);
       } finally {
-        Atomics.sub(cells, MAIN_WAITING, 1);
-        Atomics.notify(cells, MAIN_WAITING);
+        doneWaiting();
       }
-      try {
-        return write();
-      } finally {
-        release();
-      }
+      return holding(write);
     },
 
     /**
@@ -65,23 +73,18 @@ export function createWriteTurns(shared = new SharedArrayBuffer(CELLS * Int32Arr
       Atomics.add(cells, MAIN_WAITING, 1);
       try {
         const deadline = performance.now() + MAIN_LIMIT_MS;
-        for (;;) {
-          const holder = Atomics.compareExchange(cells, HOLDER, FREE, MAIN);
-          if (holder === FREE) break;
-          const left = deadline - performance.now();
-          if (left <= 0) throw new StorageError(`the database writer stayed busy for ${MAIN_LIMIT_MS} ms`);
-          const wait = waitAsync(cells, HOLDER, holder, left);
+        for (
+          let holder = take(MAIN, deadline, MAIN_LIMIT_MS);
+          holder !== FREE;
+          holder = take(MAIN, deadline, MAIN_LIMIT_MS)
+        ) {
+          const wait = waitAsync(cells, HOLDER, holder, deadline - performance.now());
           if (wait.async) await wait.value;
         }
       } finally {
-        Atomics.sub(cells, MAIN_WAITING, 1);
-        Atomics.notify(cells, MAIN_WAITING);
+        doneWaiting();
       }
-      try {
-        return write();
-      } finally {
-        release();
-      }
+      return holding(write);
     },
 
     /** Scoring thread: runs one turn, after any main-thread write that is waiting. */
@@ -92,11 +95,7 @@ export function createWriteTurns(shared = new SharedArrayBuffer(CELLS * Int32Arr
         Atomics.wait(cells, MAIN_WAITING, waiting, SCORING_YIELD_MS);
       }
       acquire(SCORING, SCORING_LIMIT_MS);
-      try {
-        return turn();
-      } finally {
-        release();
-      }
+      return holding(turn);
     },
 
     /**
