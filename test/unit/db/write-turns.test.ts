@@ -27,11 +27,23 @@ function scoringSide(
       const log = new Int32Array(workerData.log);
       const append = (code) => { const at = Atomics.add(log, 0, 1) + 1; Atomics.store(log, at, code); };
       const sleep = (ms) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+      // Inside a turn: tells the test it holds the lock, then waits (5 s at most) for the main thread to ask for it.
+      const holdUntilMainWaits = () => {
+        parentPort.postMessage('holding');
+        const until = Date.now() + 5000;
+        while (!turns.mainWaiting() && Date.now() < until) sleep(1);
+      };
       ${script}
       parentPort.postMessage('done');
     });`;
   return new Worker(source, { eval: true, workerData: { turns, log, ...extra } });
 }
+
+/** The main thread's side of `append`. */
+const append = (log: SharedArrayBuffer, code: number) => {
+  const cells = new Int32Array(log);
+  Atomics.store(cells, Atomics.add(cells, 0, 1) + 1, code);
+};
 
 const entries = (log: SharedArrayBuffer) => {
   const cells = new Int32Array(log);
@@ -56,9 +68,7 @@ describe('write turns between ingest and the scoring thread', () => {
     const log = new SharedArrayBuffer(64);
     const worker = scoringSide(
       `turns.asScoring(() => {
-         parentPort.postMessage('holding');
-         const until = Date.now() + 5000;
-         while (!turns.mainWaiting() && Date.now() < until) sleep(1);
+         holdUntilMainWaits();
          if (turns.mainWaiting()) append(${SCORING_SAW_INGEST_WAITING});
          sleep(30); // the rest of the event it is on, and its commit
          append(${SCORING_WROTE});
@@ -69,8 +79,7 @@ describe('write turns between ingest and the scoring thread', () => {
     workers.push(worker);
     await waitFor(worker, 'holding');
     turns.asMain(() => {
-      const cells = new Int32Array(log);
-      Atomics.store(cells, Atomics.add(cells, 0, 1) + 1, INGEST_WROTE);
+      append(log, INGEST_WROTE);
     });
     expect(entries(log)).toEqual([SCORING_SAW_INGEST_WAITING, SCORING_WROTE, INGEST_WROTE]);
     expect(turns.mainWaiting()).toBe(false);
@@ -98,8 +107,7 @@ describe('write turns between ingest and the scoring thread', () => {
       Atomics.wait(flag, 0, 0, 10_000);
       expect(Atomics.load(flag, 0)).toBe(1);
       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
-      const cells = new Int32Array(log);
-      Atomics.store(cells, Atomics.add(cells, 0, 1) + 1, INGEST_WROTE);
+      append(log, INGEST_WROTE);
     });
     await done;
     expect(entries(log)).toEqual([INGEST_WROTE, SCORING_WROTE]);
@@ -122,8 +130,7 @@ describe('write turns between ingest and the scoring thread', () => {
     turns.releaseAbandoned();
     // Without the release this would wait out the live-turn limit and throw.
     turns.asMain(() => {
-      const cells = new Int32Array(log);
-      Atomics.store(cells, Atomics.add(cells, 0, 1) + 1, INGEST_WROTE);
+      append(log, INGEST_WROTE);
     });
     expect(entries(log)).toEqual([INGEST_WROTE]);
   });
@@ -133,9 +140,7 @@ describe('write turns between ingest and the scoring thread', () => {
     const log = new SharedArrayBuffer(64);
     const worker = scoringSide(
       `turns.asScoring(() => {
-         parentPort.postMessage('holding');
-         const until = Date.now() + 5000;
-         while (!turns.mainWaiting() && Date.now() < until) sleep(1);
+         holdUntilMainWaits();
          sleep(100); // the rest of its event and its commit
          append(${SCORING_WROTE});
        });`,
@@ -150,8 +155,7 @@ describe('write turns between ingest and the scoring thread', () => {
     }, 10);
     await turns.asMainAsync(() => {
       expect(loopRan).toBe(true); // the timer fired while the write waited
-      const cells = new Int32Array(log);
-      Atomics.store(cells, Atomics.add(cells, 0, 1) + 1, INGEST_WROTE);
+      append(log, INGEST_WROTE);
     });
     expect(entries(log)).toEqual([SCORING_WROTE, INGEST_WROTE]);
   });
