@@ -33,7 +33,11 @@ describe('WAL checkpointer', () => {
     // it would hold all 40 MB written (46 MB measured without the finishing pass). Each commit
     // here fsyncs (synchronous = FULL), so the worker, whose pass costs two or three fsyncs, sees
     // a few commits land per pass on any disk.
-    const checkpointer = startCheckpointer(temp.db, silent, { intervalMs: 5, restartFrames: 500 });
+    // The thread's start-up is not the bound under test: the writes begin once it says it runs.
+    const lines: string[] = [];
+    const logger = pino({ level: 'info' }, { write: (line: string) => void lines.push(line) });
+    const checkpointer = startCheckpointer(temp.db, logger, { intervalMs: 5, restartFrames: 500 });
+    await eventually(() => lines.some((line) => line.includes('checkpointer thread started')), 'the thread');
     temp.db.$client.exec('create table filler (x text)');
     const insert = temp.db.$client.prepare('insert into filler values (?)');
     const commit = temp.db.$client.transaction(() => {

@@ -138,20 +138,26 @@ describe('write turns between ingest and the scoring thread', () => {
   it("ingest's async wait lets the event loop run until the scoring turn ends, then writes", async () => {
     const turns = createWriteTurns();
     const log = new SharedArrayBuffer(64);
+    const fired = new SharedArrayBuffer(4);
     const worker = scoringSide(
       `turns.asScoring(() => {
          holdUntilMainWaits();
-         sleep(100); // the rest of its event and its commit
+         // The rest of its event and its commit: until the main thread's timer has fired (5 s at most).
+         Atomics.wait(new Int32Array(workerData.fired), 0, 0, 5000);
          append(${SCORING_WROTE});
        });`,
       turns.shared,
       log,
+      { fired },
     );
     workers.push(worker);
     await waitFor(worker, 'holding');
     let loopRan = false;
     setTimeout(() => {
       loopRan = true;
+      const cell = new Int32Array(fired);
+      Atomics.store(cell, 0, 1);
+      Atomics.notify(cell, 0);
     }, 10);
     await turns.asMainAsync(() => {
       expect(loopRan).toBe(true); // the timer fired while the write waited
