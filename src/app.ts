@@ -130,19 +130,25 @@ export function buildApp(deps: AppDeps) {
   /**
    * Retention, one bounded batch a turn (better-sqlite3 is synchronous: a long delete would hold
    * every request), and while batches come back full, the next one on the next turn: one batch a
-   * sweep could not keep up with sustained ingest.
+   * sweep could not keep up with sustained ingest. One chain at a time: a sweep that finds one
+   * still under way (a backlog that outlasts `sweep_every`) leaves it to finish.
    */
+  let pruning = false;
   const pruneExpired = () => {
+    pruning = false;
     if (stopped) return;
     const expired = turns.asMain(() =>
       deleteExpiredEventsBatch(db, now() - manifest.retention, RETENTION_BATCH),
     );
     if (expired > 0) logger.info({ expired }, 'deleted events past retention');
-    if (expired === RETENTION_BATCH) setImmediate(pruneExpired);
+    if (expired === RETENTION_BATCH) {
+      pruning = true;
+      setImmediate(pruneExpired);
+    }
   };
   const sweep = () => {
     slackHealth.recheck();
-    pruneExpired();
+    if (!pruning) pruneExpired();
     const { failed, ...result } = sla.sweep();
     for (const { error, ...action } of failed)
       logger.error({ err: error, ...action }, 'sla action failed: rolled back alone, retried next sweep');
