@@ -1,6 +1,6 @@
 import type { StoredEventFields } from '../domain/stored-event.js';
 import type { UsageEvent } from '../domain/usage-event.js';
-import { type Db, StorageError, withoutFsync } from './client.js';
+import { type Db, isStorageFailure, StorageError, withoutFsync } from './client.js';
 import type { WalSync } from './wal-sync.js';
 import { createWriteTurns, type WriteTurns } from './write-turns.js';
 
@@ -107,11 +107,16 @@ export function createEventStore(
     );
   }
 
-  /** One transaction for the group; if it fails, one each, so a bad request fails alone. */
+  /**
+   * One transaction for the group; if it fails, one each, so a bad request fails alone. A
+   * failure of the storage itself (full, I/O, locked) is no request's fault: it fails the group
+   * (nothing of it was written) instead of being met again once a request, as the processor does.
+   */
   function storeEach(group: Waiting[], receivedAt: number): (StoreResult | { error: unknown })[] {
     try {
       return storeGroup(group, receivedAt);
-    } catch {
+    } catch (error) {
+      if (isStorageFailure(error)) throw error;
       return group.map((waiting) => {
         try {
           return storeAll(waiting.batch, receivedAt);
