@@ -61,13 +61,22 @@ export function createAccountsRepo(db: Db) {
       return labelById.get(id) ?? null;
     },
 
-    /** `/pls account` and `/pls assign`'s argument: an account id, a domain, or a URL on it. */
-    findByRef(ref: string): AccountRow | null {
+    /**
+     * `/pls account` and `/pls assign`'s argument: an account id, a domain, or a URL on it. Every
+     * account the domain names (up to 6, by id), so a caller can refuse a domain several share.
+     */
+    findByRef(ref: string): AccountRow[] {
+      const byRef = toAccount(byId.get(ref));
+      if (byRef) return [byRef];
       const domain = normaliseDomain(ref);
-      return (
-        toAccount(byId.get(ref)) ??
-        (domain ? (db.select().from(accounts).where(eq(accounts.domain, domain)).get() ?? null) : null)
-      );
+      if (!domain) return [];
+      return db
+        .select()
+        .from(accounts)
+        .where(eq(accounts.domain, domain))
+        .orderBy(accounts.id)
+        .limit(6)
+        .all();
     },
 
     /** Creates the account on first sight; only the fields the patch carries change. */

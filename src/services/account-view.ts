@@ -5,6 +5,7 @@ import { type AccountState, emptyAccountState } from '../domain/account-state.js
 import { type Dossier, dossierOf } from '../domain/dossier.js';
 import { alertBlockers } from '../domain/handoff.js';
 import { type Score, scoreAccount } from '../domain/scoring.js';
+import { accountByRef } from './account-ref.js';
 import { UserError } from './user-error.js';
 
 export interface AccountView {
@@ -24,7 +25,7 @@ export function createAccountViews(deps: { accounts: AccountsRepo; alerts: Alert
   const { accounts, alerts, manifest } = deps;
   return {
     view(ref: string, now: number): AccountView {
-      const account = accounts.findByRef(ref);
+      const account = accountByRef(accounts, ref);
       if (!account) throw new UserError(`No account \`${ref}\`: give an account id or a domain.`);
       const state = (account.state as AccountState | null) ?? emptyAccountState();
       const score = scoreAccount(state, account, manifest.scoring, now);

@@ -13,6 +13,7 @@ import {
 import { escalationDueAt } from '../domain/escalation.js';
 import { dueAfter, type PolicySnapshot } from '../domain/sla.js';
 import { accountLabel } from '../domain/usage-event.js';
+import { accountByRef } from './account-ref.js';
 import { type AlertServiceDeps, createAlertRouting } from './alert-routing.js';
 import { UserError } from './user-error.js';
 
@@ -240,7 +241,7 @@ export function createAlertActions(deps: AlertServiceDeps & { turns?: WriteTurns
     if (!actorOf(routing, managerId).isManager) throw new UserError('Only managers can assign alerts.');
     const rep = repOf(repId);
     if (!rep) throw new UserError(`<@${repId}> is not a rep in the PQL manifest.`);
-    const account = accounts.findByRef(accountRef);
+    const account = accountByRef(accounts, accountRef);
     if (!account) throw new UserError(`No account \`${accountRef}\` (give an account id or a domain).`);
     const alert = alerts.findOpen(account.id);
     if (!alert) throw new UserError(`${account.name ?? account.id} has no open alert to assign.`);

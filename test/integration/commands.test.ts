@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ACME } from '../support/events.js';
-import { alertRow, type RaisedAlert, raiseHotAlert, settled } from '../support/flows.js';
+import { ACME, usageEvent } from '../support/events.js';
+import { alertRow, deliver, type RaisedAlert, raiseHotAlert, settled } from '../support/flows.js';
 import { type Harness, startHarness } from '../support/harness.js';
 import { openAppHome, pressButton, slashCommand } from '../support/slack-requests.js';
 
@@ -108,6 +108,18 @@ describe('/pls account', () => {
     expect((await slashCommand(pls.url, 'U0ANA', 'account')).text).toBe(
       'Usage: `/pls account <account id or domain>`.',
     );
+  });
+
+  it('asks for the account id when several accounts share the domain', async () => {
+    await deliver(
+      pls,
+      usageEvent({ type: 'feature_used', account: { ...ACME, id: 'acct_42_eu', name: 'Acme EU' } }),
+    );
+    expect((await slashCommand(pls.url, 'U0ANA', 'account acme.com')).text).toBe(
+      '`acme.com` is the domain of several accounts (`acct_42`, `acct_42_eu`): give the account id.',
+    );
+    const reply = await slashCommand(pls.url, 'U0ANA', 'account acct_42_eu');
+    expect(JSON.stringify(reply.body.blocks)).toContain('Acme EU');
   });
 });
 

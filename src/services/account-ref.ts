@@ -1,0 +1,18 @@
+import type { AccountRow, AccountsRepo } from '../db/accounts-repo.js';
+import { UserError } from './user-error.js';
+
+/**
+ * The account a command names (`/pls account`, `/pls assign`): by id, or by a domain only one
+ * account has. A domain several accounts share is refused with their ids (as `npm run forget`
+ * does), rather than acting on whichever row came first.
+ */
+export function accountByRef(accounts: AccountsRepo, ref: string): AccountRow | null {
+  const found = accounts.findByRef(ref);
+  if (found.length > 1) {
+    const ids = found.slice(0, 5).map((account) => `\`${account.id}\``);
+    throw new UserError(
+      `\`${ref}\` is the domain of several accounts (${ids.join(', ')}${found.length > 5 ? ', …' : ''}): give the account id.`,
+    );
+  }
+  return found[0] ?? null;
+}
