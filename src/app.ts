@@ -14,7 +14,7 @@ import { createEventStore } from './db/event-store.js';
 import { createOutboxRepo } from './db/outbox-repo.js';
 import { createSlaReportQuery } from './db/sla-report-query.js';
 import { createWalSync } from './db/wal-sync.js';
-import { createWriteTurns, type WriteTurns } from './db/write-turns.js';
+import type { WriteTurns } from './db/write-turns.js';
 import { sendJson } from './ingest/http-error.js';
 import { createRouter } from './ingest/ingest-router.js';
 import { createSegmentRoutes } from './ingest/segment-routes.js';
@@ -43,7 +43,7 @@ export interface AppDeps {
   /** Tests pass one they can move forward. */
   clock?: Clock;
   /** The main thread's and the scoring thread's turns at writing (shared with the checkpointer). */
-  turns?: WriteTurns;
+  turns: WriteTurns;
   /** Outbox retry base delay (tests shorten it). */
   retryBaseMs?: number;
 }
@@ -71,7 +71,7 @@ export function buildApp(deps: AppDeps) {
         'fdatasync of the WAL failed: ingest refuses every request until pls is restarted',
       ),
   });
-  const turns = deps.turns ?? createWriteTurns();
+  const { turns } = deps;
   const store = createEventStore(db, wal, now, turns);
   const cards = createAlertCards({ accounts, manifest });
   const queue = createQueueService({ alerts, accounts, manifest });

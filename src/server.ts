@@ -38,7 +38,7 @@ export async function startServer(
   const { env, manifest } = config;
   const db = openDatabase(env.databasePath);
   const turns = createWriteTurns();
-  const checkpointer = startCheckpointer(db, logger, { turns });
+  const checkpointer = startCheckpointer(db, logger, turns);
   const app = buildApp({
     env,
     manifest,

@@ -3,6 +3,7 @@ import { buildApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config/load-config.js';
 import { loadManifest } from '../../src/config/manifest.js';
 import { closeDatabase, openDatabase } from '../../src/db/client.js';
+import { createWriteTurns } from '../../src/db/write-turns.js';
 import { escalationDueAt } from '../../src/domain/escalation.js';
 import type { PolicySnapshot } from '../../src/domain/sla.js';
 import { createLogger } from '../../src/obs/logger.js';
@@ -42,7 +43,7 @@ export async function sweepTimes(ctx: BenchContext): Promise<Figure[]> {
     plsEnv({ dbPath, slackApiUrl: ctx.emulator.url, webhookSecret: ctx.webhookSecret }),
   );
   const db = openDatabase(dbPath);
-  const app = buildApp({ env, manifest, db, logger: createLogger('silent') });
+  const app = buildApp({ env, manifest, db, logger: createLogger('silent'), turns: createWriteTurns() });
   const sqlite = db.$client;
   const escalations = sqlite.prepare<[], { n: number }>(
     "select count(*) as n from alert_events where kind = 'escalation'",

@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import type { Db } from './client.js';
-import { createWriteTurns, type WriteTurns } from './write-turns.js';
+import type { WriteTurns } from './write-turns.js';
 
 /**
  * Checkpoints the WAL on a worker thread, with its own connection, instead of inside whichever
@@ -30,11 +30,8 @@ import { createWriteTurns, type WriteTurns } from './write-turns.js';
 export function startCheckpointer(
   db: Db,
   logger: Logger,
-  {
-    intervalMs = 1_000,
-    restartFrames = 4_000,
-    turns = createWriteTurns(),
-  }: { intervalMs?: number; restartFrames?: number; turns?: WriteTurns } = {},
+  turns: WriteTurns,
+  { intervalMs = 1_000, restartFrames = 4_000 }: { intervalMs?: number; restartFrames?: number } = {},
 ): { stop(): Promise<void> } {
   if (db.$client.memory) return { stop: async () => {} };
   const worker = new Worker(WORKER_SOURCE, {

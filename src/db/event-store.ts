@@ -2,7 +2,7 @@ import type { StoredEventFields } from '../domain/stored-event.js';
 import type { UsageEvent } from '../domain/usage-event.js';
 import { type Db, isStorageFailure, StorageError, withoutFsync } from './client.js';
 import type { WalSync } from './wal-sync.js';
-import { createWriteTurns, type WriteTurns } from './write-turns.js';
+import type { WriteTurns } from './write-turns.js';
 
 export interface StoreResult {
   accepted: number;
@@ -19,12 +19,7 @@ export interface StoreResult {
  * each request's promise resolves only after its events are on disk, so a 2xx still means
  * "on disk". `now` stamps the group's `received_at` when it commits.
  */
-export function createEventStore(
-  db: Db,
-  wal: WalSync,
-  now: () => number = Date.now,
-  turns: WriteTurns = createWriteTurns(),
-) {
+export function createEventStore(db: Db, wal: WalSync, now: () => number, turns: WriteTurns) {
   // Raw better-sqlite3 for the hot path: drizzle's JSON columns would encode a null as 'null'.
   const insert = db.$client.prepare<unknown[], { seq: number }>(
     `insert into events (id, source, type, account_id, user_id, occurred_at, received_at, properties, account_patch, user_patch)

@@ -1,6 +1,6 @@
 import type { Rep } from '../config/manifest.js';
 import type { AlertRow } from '../db/alerts-repo.js';
-import { createWriteTurns, onMainTurn, type WriteTurns } from '../db/write-turns.js';
+import { onMainTurn, type WriteTurns } from '../db/write-turns.js';
 import {
   type AlertCommand,
   actorOf,
@@ -30,11 +30,11 @@ export interface OutcomeInput {
  * checks the state machine against the alert as it is now, changes it with a compare-and-set,
  * appends the audit row and queues the re-render of the original message.
  */
-export function createAlertActions(deps: AlertServiceDeps & { turns?: WriteTurns }) {
+export function createAlertActions(deps: AlertServiceDeps & { turns: WriteTurns }) {
   const { db, alerts, accounts, outbox, manifest } = deps;
   const { routing } = manifest;
   const router = createAlertRouting({ accounts, alerts, manifest });
-  const turns = deps.turns ?? createWriteTurns();
+  const { turns } = deps;
   // Immediate: each reads before it writes, and the scoring thread writes on a connection of its
   // own; on the main thread's turn, so a scoring backlog never holds a click.
   const tx = <A extends unknown[], R>(fn: (...args: A) => R) =>

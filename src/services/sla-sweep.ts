@@ -1,6 +1,6 @@
 import type { EscalationStep } from '../config/manifest.js';
 import type { AlertAccount, AlertRow } from '../db/alerts-repo.js';
-import { createWriteTurns, type WriteTurns } from '../db/write-turns.js';
+import type { WriteTurns } from '../db/write-turns.js';
 import { backOffStage, dueStep, escalationDueAt } from '../domain/escalation.js';
 import type { PolicySnapshot } from '../domain/sla.js';
 import { accountLabel } from '../domain/usage-event.js';
@@ -34,11 +34,11 @@ interface Fired {
  * BENCHMARKS.md, "SLA sweep"). An action that throws rolls back to its savepoint and the others
  * still commit; a crash before the commit loses the whole sweep, which the next one redoes.
  */
-export function createSlaSweep(deps: AlertServiceDeps & { turns?: WriteTurns }) {
+export function createSlaSweep(deps: AlertServiceDeps & { turns: WriteTurns }) {
   const { db, alerts, accounts, outbox, manifest } = deps;
   const { routing } = manifest;
   const router = createAlertRouting({ accounts, alerts, manifest });
-  const turns = deps.turns ?? createWriteTurns();
+  const { turns } = deps;
   /** When the account's self-serve checkout window closes, if it started one. */
   const checkoutEndsAt = (account: AlertAccount | null): number | null => {
     const started = account?.upgradeStartedAt ?? null;

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { AlertsRepo } from '../db/alerts-repo.js';
 import { type Db, withoutFsync } from '../db/client.js';
 import type { OutboxRepo, OutboxRow } from '../db/outbox-repo.js';
-import { createWriteTurns, onMainTurn, type WriteTurns } from '../db/write-turns.js';
+import { onMainTurn, type WriteTurns } from '../db/write-turns.js';
 import type { AlertCards } from '../services/alert-card.js';
 import type { HomeViews } from '../services/home.js';
 import { publishHome } from './publish-home.js';
@@ -28,7 +28,7 @@ type PostArgs = Parameters<WebClient['chat']['postMessage']>[0];
 export interface SenderDeps {
   db: Db;
   /** Its writes take the main thread's turn ahead of the scoring thread (src/db/write-turns.ts). */
-  turns?: WriteTurns;
+  turns: WriteTurns;
   /**
    * Resolves once everything committed so far is on disk. Awaited before each round of calls:
    * scoring commits without an fsync, and Slack must never show a state (an upgrade, a close)
@@ -58,7 +58,7 @@ export interface SenderDeps {
  */
 export function createOutboxSender(deps: SenderDeps) {
   const { outbox, alerts, cards, client, logger } = deps;
-  const turns = deps.turns ?? createWriteTurns();
+  const { turns } = deps;
   const retryBase = deps.retryBaseMs ?? 1000;
   let running: Promise<void> | null = null;
   let again = false;

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { Manifest } from '../config/manifest.js';
 import type { Db } from '../db/client.js';
 import type { OutboxRepo } from '../db/outbox-repo.js';
-import { createWriteTurns, type WriteTurns } from '../db/write-turns.js';
+import type { WriteTurns } from '../db/write-turns.js';
 
 export interface SlackCheck {
   /** auth.test answered ok: the token works. */
@@ -83,10 +83,10 @@ export function createSlackHealth(deps: {
   onProblem: (error: string) => void;
   /** Wakes the outbox sender after the managers' notice is queued. */
   kick: () => void;
-  turns?: WriteTurns;
+  turns: WriteTurns;
 }) {
   const { client, manifest, db, outbox, logger, now } = deps;
-  const turns = deps.turns ?? createWriteTurns();
+  const { turns } = deps;
   let current: SlackCheck | null = null;
   let lastRecheck = 0;
 

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { startCheckpointer } from '../../../src/db/checkpointer.js';
+import { createWriteTurns } from '../../../src/db/write-turns.js';
 import { eventually } from '../../support/harness.js';
 import { useTempDatabase } from '../../support/temp-database.js';
 
@@ -13,7 +14,7 @@ const autocheckpoint = () => temp.db.$client.pragma('wal_autocheckpoint', { simp
 
 describe('WAL checkpointer', () => {
   it('moves committed pages into the database file from its own thread, and hands back on stop', async () => {
-    const checkpointer = startCheckpointer(temp.db, silent, { intervalMs: 20 });
+    const checkpointer = startCheckpointer(temp.db, silent, createWriteTurns(), { intervalMs: 20 });
     expect(autocheckpoint()).toBe(0); // commits no longer checkpoint on the event loop
     const sizeBefore = statSync(join(temp.dir, 'pls.db')).size;
     temp.db.$client.exec('create table filler (x text)');
@@ -36,7 +37,10 @@ describe('WAL checkpointer', () => {
     // The thread's start-up is not the bound under test: the writes begin once it says it runs.
     const lines: string[] = [];
     const logger = pino({ level: 'info' }, { write: (line: string) => void lines.push(line) });
-    const checkpointer = startCheckpointer(temp.db, logger, { intervalMs: 5, restartFrames: 500 });
+    const checkpointer = startCheckpointer(temp.db, logger, createWriteTurns(), {
+      intervalMs: 5,
+      restartFrames: 500,
+    });
     await eventually(() => lines.some((line) => line.includes('checkpointer thread started')), 'the thread');
     temp.db.$client.exec('create table filler (x text)');
     const insert = temp.db.$client.prepare('insert into filler values (?)');

@@ -3,6 +3,7 @@ import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { createEventStore } from '../../../src/db/event-store.js';
 import { createWalSync } from '../../../src/db/wal-sync.js';
+import { createWriteTurns } from '../../../src/db/write-turns.js';
 import type { UsageEvent } from '../../../src/domain/usage-event.js';
 import { manualSync, settledYet } from '../../support/manual-sync.js';
 import { useTempDatabase } from '../../support/temp-database.js';
@@ -37,7 +38,7 @@ function storedOnDisk(): { id: string; receivedAt: number }[] {
 describe('event store group commit', () => {
   it('stores the batches of one turn in one commit', async () => {
     let clock = 5_000;
-    const store = createEventStore(temp.db, createWalSync(temp.db), () => clock++);
+    const store = createEventStore(temp.db, createWalSync(temp.db), () => clock++, createWriteTurns());
     const results = await Promise.all([
       store.commit([event('evt_a'), event('evt_b')]),
       store.commit([event('evt_c')]),
@@ -57,7 +58,7 @@ describe('event store group commit', () => {
   });
 
   it('a request that cannot be stored fails alone; the others of its group are committed', async () => {
-    const store = createEventStore(temp.db, createWalSync(temp.db), () => 7_000);
+    const store = createEventStore(temp.db, createWalSync(temp.db), () => 7_000, createWriteTurns());
     const unstorable = event('evt_bad', { big: 1n }); // JSON.stringify throws on a BigInt
     const [first, bad, last] = await Promise.allSettled([
       store.commit([event('evt_1')]),
@@ -73,7 +74,7 @@ describe('event store group commit', () => {
 
   it('batches of later turns commit in their own groups', async () => {
     let clock = 1;
-    const store = createEventStore(temp.db, createWalSync(temp.db), () => clock++);
+    const store = createEventStore(temp.db, createWalSync(temp.db), () => clock++, createWriteTurns());
     await store.commit([event('evt_1')]);
     await store.commit([event('evt_2')]);
     expect(storedOnDisk()).toEqual([
@@ -85,7 +86,12 @@ describe('event store group commit', () => {
 
   it('answers a request only once a sync that started after its commit has finished', async () => {
     const { calls, sync } = manualSync();
-    const store = createEventStore(temp.db, createWalSync(temp.db, { syncFile: sync }), () => 1);
+    const store = createEventStore(
+      temp.db,
+      createWalSync(temp.db, { syncFile: sync }),
+      () => 1,
+      createWriteTurns(),
+    );
     const first = store.commit([event('evt_1')]);
     await new Promise((resolve) => setImmediate(resolve)); // the group commits and its sync starts
     expect(calls).toHaveLength(1);
@@ -103,7 +109,12 @@ describe('event store group commit', () => {
   it('requests that arrive while a sync runs are committed together when it ends, then synced', async () => {
     const { calls, sync } = manualSync();
     let clock = 1;
-    const store = createEventStore(temp.db, createWalSync(temp.db, { syncFile: sync }), () => clock++);
+    const store = createEventStore(
+      temp.db,
+      createWalSync(temp.db, { syncFile: sync }),
+      () => clock++,
+      createWriteTurns(),
+    );
     const first = store.commit([event('evt_1')]);
     await new Promise((resolve) => setImmediate(resolve));
     const second = store.commit([event('evt_2')]);
@@ -131,7 +142,7 @@ describe('event store group commit', () => {
   it('a request held during a sync is answered after the next sync, even when another caller starts it', async () => {
     const { calls, sync } = manualSync();
     const wal = createWalSync(temp.db, { syncFile: sync });
-    const store = createEventStore(temp.db, wal, () => 1);
+    const store = createEventStore(temp.db, wal, () => 1, createWriteTurns());
     const first = store.commit([event('evt_1')]);
     await new Promise((resolve) => setImmediate(resolve));
     const held = store.commit([event('evt_2')]);
@@ -147,7 +158,12 @@ describe('event store group commit', () => {
 
   it('after a failed sync stores nothing more: the request fails and later ones are refused', async () => {
     const { calls, sync } = manualSync();
-    const store = createEventStore(temp.db, createWalSync(temp.db, { syncFile: sync }), () => 1);
+    const store = createEventStore(
+      temp.db,
+      createWalSync(temp.db, { syncFile: sync }),
+      () => 1,
+      createWriteTurns(),
+    );
     const first = store.commit([event('evt_1')]);
     await new Promise((resolve) => setImmediate(resolve));
     calls[0]!.finish(new Error('EIO'));
@@ -158,7 +174,12 @@ describe('event store group commit', () => {
 
   it('requests held during a sync that fails are refused and not stored', async () => {
     const { calls, sync } = manualSync();
-    const store = createEventStore(temp.db, createWalSync(temp.db, { syncFile: sync }), () => 1);
+    const store = createEventStore(
+      temp.db,
+      createWalSync(temp.db, { syncFile: sync }),
+      () => 1,
+      createWriteTurns(),
+    );
     const first = store.commit([event('evt_1')]);
     await new Promise((resolve) => setImmediate(resolve));
     const held = store.commit([event('evt_2')]); // accepted for the next sync, not yet written

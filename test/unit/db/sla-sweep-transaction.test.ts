@@ -3,6 +3,7 @@ import { loadManifest } from '../../../src/config/manifest.js';
 import { createAccountsRepo } from '../../../src/db/accounts-repo.js';
 import { createAlertsRepo } from '../../../src/db/alerts-repo.js';
 import { createOutboxRepo } from '../../../src/db/outbox-repo.js';
+import { createWriteTurns } from '../../../src/db/write-turns.js';
 import { escalationDueAt } from '../../../src/domain/escalation.js';
 import { slaDeadlines, snapshotPolicy } from '../../../src/domain/sla.js';
 import { createSlaSweep } from '../../../src/services/sla-sweep.js';
@@ -48,7 +49,15 @@ function setUp(count: number) {
     );
   }
   let now = T0;
-  const sla = createSlaSweep({ db: temp.db, alerts, accounts, outbox, manifest, now: () => now });
+  const sla = createSlaSweep({
+    db: temp.db,
+    alerts,
+    accounts,
+    outbox,
+    manifest,
+    now: () => now,
+    turns: createWriteTurns(),
+  });
   const steps = (alertId: string) =>
     alerts
       .history(alertId)

@@ -6,6 +6,7 @@ import { createAlertsRepo } from '../../../src/db/alerts-repo.js';
 import { createEventStore, createPendingEvents } from '../../../src/db/event-store.js';
 import { createOutboxRepo } from '../../../src/db/outbox-repo.js';
 import { createWalSync } from '../../../src/db/wal-sync.js';
+import { createWriteTurns } from '../../../src/db/write-turns.js';
 import { createEventProcessor } from '../../../src/services/process-events.js';
 import { TEST_MANIFEST } from '../../support/harness.js';
 import { useTempDatabase } from '../../support/temp-database.js';
@@ -14,7 +15,7 @@ const temp = useTempDatabase('pls-process-');
 const NOW = Date.parse('2026-11-23T15:00:00Z');
 
 function setUp(options: { yieldNow?: () => boolean } = {}) {
-  const events = createEventStore(temp.db, createWalSync(temp.db), () => NOW);
+  const events = createEventStore(temp.db, createWalSync(temp.db), () => NOW, createWriteTurns());
   const processor = createEventProcessor({
     ...options,
     db: temp.db,
