@@ -109,11 +109,11 @@ export function buildApp(deps: AppDeps) {
   const onTurn = (turn: ScoringToMain) => {
     for (const q of turn.quarantined) logger.error(q, 'event could not be processed: set aside');
     for (const tier of turn.opened) metrics.alertsOpened.inc({ tier });
-    outbox.queuedElsewhere(turn.queued);
-    sender.kick();
+    // Most turns queue nothing (scoring turns come hundreds a second): the sender is not woken for them.
+    if (turn.queued > 0) sender.kick();
   };
   // A thread that died may have committed outbox rows it never reported: have the sender look.
-  const onLost = () => sender.recheck();
+  const onLost = () => sender.kick();
   const sla = createSlaSweep({ db, alerts, accounts, outbox, manifest, now, turns });
   const slackHealth = createSlackHealth({
     client: outboxClient,

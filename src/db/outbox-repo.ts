@@ -85,18 +85,11 @@ export function createOutboxRepo(db: Db) {
     },
 
     /**
-     * How many calls this process has queued (rolled-back ones included): the sender need not
-     * look at an outbox it found empty while this has not moved. Hence every row must go in
-     * through `enqueue` of the one repo the app builds (src/app.ts) or be counted with
-     * `queuedElsewhere`; rows left by an earlier process are read by the sender's first drain.
+     * How many calls this repo has queued (rolled-back ones included): the scoring thread reports
+     * what each turn queued, and the sender is woken only for a turn that queued something.
      */
     enqueuedSoFar(): number {
       return enqueued;
-    },
-
-    /** Counts rows the scoring thread queued on its own connection, once they are committed. */
-    queuedElsewhere(count: number): void {
-      enqueued += count;
     },
 
     /** Unsent rows in order (due or not: a row that is not due still holds back later rows of its alert). */

@@ -66,11 +66,6 @@ export function createOutboxSender(deps: SenderDeps) {
   let stopped = false;
   /** A 429 pauses every outbox call until Retry-After has passed (Slack limits per method and app). */
   let pausedUntil = 0;
-  /**
-   * `outbox.enqueuedSoFar()` when a drain last found nothing unsent, -1 before: a kick with
-   * nothing queued since has nothing to send (scoring kicks after every turn, hundreds a second).
-   */
-  let queuedWhenFoundEmpty = -1;
 
   async function drain(): Promise<void> {
     for (;;) {
@@ -79,10 +74,8 @@ export function createOutboxSender(deps: SenderDeps) {
         schedule(pausedUntil - now);
         return;
       }
-      const queued = outbox.enqueuedSoFar();
       const rows = outbox.pending(200);
-      if (rows.length === 0) queuedWhenFoundEmpty = queued;
-      else await deps.durable();
+      if (rows.length > 0) await deps.durable();
       const held = new Set<string>();
       let sent = 0;
       let nextDue = Number.POSITIVE_INFINITY;
@@ -284,7 +277,6 @@ export function createOutboxSender(deps: SenderDeps) {
       again = true;
       return;
     }
-    if (queuedWhenFoundEmpty === outbox.enqueuedSoFar()) return;
     running = drain()
       .catch((error: unknown) => logger.error({ err: error }, 'outbox drain failed'))
       .finally(() => {
@@ -298,11 +290,6 @@ export function createOutboxSender(deps: SenderDeps) {
 
   return {
     kick,
-    /** Looks at the outbox on the next kick even if nothing was queued since it was found empty. */
-    recheck(): void {
-      queuedWhenFoundEmpty = -1;
-      kick();
-    },
     /** Waits for the current drain; no new one starts afterwards. */
     async stop(): Promise<void> {
       stopped = true;

@@ -15,8 +15,7 @@ const said = (text: string) => () => pls.emulator.messages('C0EXAMPLE').find((m)
 describe('the outbox sender', () => {
   it('after a look that found nothing, a kick still sends what was queued since', async () => {
     const { outbox, sender } = pls.server.app.internals;
-    // Start-up's drain already looked (synchronously, inside its kick) and found nothing; these
-    // kicks, like scoring's after most turns, have nothing new to look for.
+    // Start-up's drain already looked and found nothing; these kicks have nothing new to look for.
     for (let i = 0; i < 3; i++) sender.kick();
     outbox.enqueue(
       { kind: 'message', alertId: null, channel: 'C0EXAMPLE', text: 'queued after an empty look' },

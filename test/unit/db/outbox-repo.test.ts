@@ -10,7 +10,7 @@ describe('outbox repository', () => {
     expect(outbox.enqueuedSoFar()).toBe(0);
     outbox.enqueue({ kind: 'alert.reply', alertId: 'al_1', text: 'hi <@U1>' }, 5);
     outbox.refreshHomes(['U1', null, 'U1', undefined, 'U2'], 6);
-    expect(outbox.enqueuedSoFar()).toBe(3); // the sender's cue that there may be work
+    expect(outbox.enqueuedSoFar()).toBe(3); // what a scoring turn reports it queued
     expect(outbox.pending(10)).toMatchObject([
       {
         seq: 1,
