@@ -244,7 +244,7 @@ export function createAlertActions(deps: AlertServiceDeps & { turns: WriteTurns 
     const account = accountByRef(accounts, accountRef);
     if (!account) throw new UserError(`No account \`${accountRef}\` (give an account id or a domain).`);
     const alert = alerts.findOpen(account.id);
-    if (!alert) throw new UserError(`${account.name ?? account.id} has no open alert to assign.`);
+    if (!alert) throw new UserError(`${accountLabel(account, account.id)} has no open alert to assign.`);
     if (alert.claimedBy === repId) throw new UserError(`<@${repId}> already has this alert.`);
     transition(
       alert,
@@ -261,7 +261,7 @@ export function createAlertActions(deps: AlertServiceDeps & { turns: WriteTurns 
       'The alert changed meanwhile; try again.',
     );
     const after = changed(alert, 'assigned', managerId, { from: alert.claimedBy, to: repId }, now);
-    const name = account.name ?? account.id;
+    const name = accountLabel(account, account.id);
     outbox.enqueue(
       { kind: 'alert.reply', alertId: alert.id, text: `<@${managerId}> assigned this alert to <@${repId}>.` },
       now,
