@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { loadManifest } from '../config/manifest.js';
 import { closeDatabase, openDatabase } from '../db/client.js';
+import { DAY } from '../domain/windows.js';
 import { openHistory, readEvents } from './history-source.js';
+import { MATCH_WINDOW } from './replay-command.js';
 import { defaultJobs, replayDatabase } from './replay-database.js';
 import { replayHistory } from './replay-engine.js';
 import { generateUsageHistory } from './synthetic-history.js';
@@ -81,8 +83,8 @@ try {
       databasePath: path,
       manifests: Array(lanes).fill(manifest),
       liveAlerts: [],
-      matchWindow: 7 * 86_400_000,
-      purchaseLookback: 30 * 86_400_000,
+      matchWindow: MATCH_WINDOW,
+      purchaseLookback: 30 * DAY,
       until: Date.UTC(2026, 9, 1),
       jobs,
     });

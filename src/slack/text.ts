@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon';
+import { DAY } from '../domain/windows.js';
 
 /** Cuts text to Slack's limit for the field, marking the cut. */
 export function truncate(text: string, max: number): string {
@@ -15,7 +16,7 @@ export function formatClock(at: number, zone: string, now: number): string {
   const time = DateTime.fromMillis(at, { zone });
   const today = DateTime.fromMillis(now, { zone });
   if (time.hasSame(today, 'day')) return time.toFormat('HH:mm');
-  if (Math.abs(at - now) < 6 * 86_400_000) return time.toFormat('ccc HH:mm');
+  if (Math.abs(at - now) < 6 * DAY) return time.toFormat('ccc HH:mm');
   return time.toFormat('LLL d HH:mm');
 }
 
