@@ -1,10 +1,16 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
 import { raiseHotAlert } from '../support/flows.js';
-import { eventuallyAsync, type Harness, startHarness, TEST_MANIFEST } from '../support/harness.js';
+import {
+  eventually,
+  eventuallyAsync,
+  type Harness,
+  startHarness,
+  TEST_MANIFEST,
+} from '../support/harness.js';
 
 let pls: Harness | null = null;
 afterEach(async () => {
@@ -97,7 +103,9 @@ describe('stray requests', () => {
 describe('retention', () => {
   it('deletes a backlog of expired events larger than one batch, batch by batch, without waiting for later sweeps', async () => {
     // Sweeps an hour apart: only the continuation of the first sweep can delete the rest.
-    const manifest = join(mkdtempSync(join(tmpdir(), 'pls-retention-')), 'pls.yml');
+    const dir = mkdtempSync(join(tmpdir(), 'pls-retention-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    const manifest = join(dir, 'pls.yml');
     const testManifest = readFileSync(TEST_MANIFEST, 'utf8');
     expect(testManifest).toContain('sweep_every: 1s'); // else the sweeps would not be an hour apart
     writeFileSync(manifest, testManifest.replace('sweep_every: 1s', 'sweep_every: 1h'));
@@ -113,8 +121,8 @@ describe('retention', () => {
     writer.close();
     pls.server.app.internals.sweep(); // one sweep; the batches after its first run on their own
     const p = pls;
-    await eventuallyAsync(
-      async () => p.query<{ n: number }>('select count(*) as n from events')[0]!.n === 0,
+    await eventually(
+      () => p.query<{ n: number }>('select count(*) as n from events')[0]!.n === 0,
       'every expired event deleted',
     );
   });

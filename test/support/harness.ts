@@ -157,27 +157,22 @@ export async function eventuallyAsync<T>(
   probe: () => Promise<T | undefined | null | false>,
   what: string,
   timeoutMs = 5000,
+  intervalMs = 20,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
     if (value) return value;
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
+    await new Promise((r) => setTimeout(r, intervalMs));
   }
 }
 
 /** Polls until `probe` returns a value, or fails naming what it waited for. */
-export async function eventually<T>(
+export function eventually<T>(
   probe: () => T | undefined | null | false,
   what: string,
   timeoutMs = 5000,
 ): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
+  return eventuallyAsync(async () => probe(), what, timeoutMs, 10);
 }
