@@ -76,12 +76,23 @@ export function createOutboxRepo(db: Db) {
 
   let enqueued = 0;
 
+  /** Queues a Slack call, in the caller's transaction. */
+  function enqueue(message: OutboxMessage, now: number): void {
+    const { kind, alertId, ...payload } = message;
+    insertRow.run(kind, alertId, JSON.stringify(payload), now, now);
+    enqueued++;
+  }
+
   return {
-    /** Queues a Slack call, in the caller's transaction. */
-    enqueue(message: OutboxMessage, now: number): void {
-      const { kind, alertId, ...payload } = message;
-      insertRow.run(kind, alertId, JSON.stringify(payload), now, now);
-      enqueued++;
+    enqueue,
+
+    /**
+     * A notice DMed to each manager, about pls itself (a configuration problem, a Slack call that
+     * failed for good); one that cannot be sent is not reported again.
+     */
+    noticeManagers(managers: readonly string[], text: string, now: number): void {
+      for (const manager of managers)
+        enqueue({ kind: 'message', alertId: null, channel: manager, text, notice: true }, now);
     },
 
     /**

@@ -149,8 +149,7 @@ export function createOutboxSender(deps: SenderDeps) {
       const target = (row.payload as { channel?: string }).channel ?? alert?.channel ?? 'Slack';
       const hint = HINTS[error] ?? 'check the app and the manifest';
       const text = `⚠️ pls could not ${DESCRIBE[row.kind] ?? 'send a message'} in ${target.startsWith('U') ? `<@${target}>` : `<#${target}>`}: \`${error}\`. ${hint}.`;
-      for (const manager of deps.managers)
-        outbox.enqueue({ kind: 'message', alertId: null, channel: manager, text, notice: true }, now);
+      outbox.noticeManagers(deps.managers, text, now);
     }).immediate,
   );
 

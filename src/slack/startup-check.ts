@@ -101,11 +101,10 @@ export function createSlackHealth(deps: {
     for (const problem of current.problems) deps.onProblem(problem.error);
     if (!current.auth) return; // nobody can be told without a working token
     const text = `⚠️ pls started with configuration problems:\n${texts.map((p) => `• ${p}`).join('\n')}`;
-    const notify = db.$client.transaction(() => {
-      for (const manager of manifest.routing.managers)
-        outbox.enqueue({ kind: 'message', alertId: null, channel: manager, text, notice: true }, now());
-    }).immediate;
-    turns.asMain(notify);
+    const notify = db.$client.transaction(() =>
+      outbox.noticeManagers(manifest.routing.managers, text, now()),
+    );
+    turns.asMain(notify.immediate);
     deps.kick();
   }
 
