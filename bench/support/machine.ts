@@ -22,7 +22,7 @@ export function describeMachine(): Machine {
   };
 }
 
-export function loadAverage(): number {
+function loadAverage(): number {
   try {
     return Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]);
   } catch {

@@ -9,7 +9,7 @@ const START = (
   JSON.parse(readFileSync(resolve(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } }
 ).scripts.start.split(/\s+/);
 /** What `npm start` runs (bench/run.ts builds it first), and the node flags it runs it with. */
-export const PLS_MAIN = START.at(-1)!;
+const PLS_MAIN = START.at(-1)!;
 export const PLS_NODE_FLAGS = START.slice(1, -1);
 
 export const BENCH_SIGNING_SECRET = 'bench-signing-secret';

@@ -57,7 +57,7 @@ function cells(figure: Figure): string[] {
 
 const HEADER = ['figure', 'pls', 'baseline (same run)', 'pls ÷ baseline', 'target'];
 
-export function markdownTable(figures: readonly Figure[]): string {
+function markdownTable(figures: readonly Figure[]): string {
   const rows = figures.map((f) => `| ${cells(f).join(' | ')} |`);
   return [`| ${HEADER.join(' | ')} |`, `|${HEADER.map(() => '---').join('|')}|`, ...rows].join('\n');
 }

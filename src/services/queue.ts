@@ -8,7 +8,7 @@ import { formatAge } from '../domain/signal-text.js';
 import { formatMinutes } from '../slack/text.js';
 import { UserError } from './user-error.js';
 
-export const QUEUE_PAGE = 15;
+const QUEUE_PAGE = 15;
 
 export interface QueueRequest {
   view: 'mine' | 'unclaimed' | 'all';

@@ -5,7 +5,7 @@ import type { Db } from '../db/client.js';
 import type { OutboxRepo } from '../db/outbox-repo.js';
 import type { WriteTurns } from '../db/write-turns.js';
 
-export interface SlackCheck {
+interface SlackCheck {
   /** auth.test answered ok: the token works. */
   auth: boolean;
   /** Every configured channel exists and has the bot in it. */
@@ -24,11 +24,7 @@ export interface SlackProblem {
  * SPEC §6: the configured channels are checked at start-up, so a typo in the manifest or a
  * channel the bot was never invited to is reported before the first alert is lost to it.
  */
-export async function checkSlack(
-  client: WebClient,
-  manifest: Manifest,
-  now: () => number,
-): Promise<SlackCheck> {
+async function checkSlack(client: WebClient, manifest: Manifest, now: () => number): Promise<SlackCheck> {
   const problems: SlackProblem[] = [];
   try {
     await client.auth.test();

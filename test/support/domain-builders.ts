@@ -23,7 +23,7 @@ export const DAY = 24 * HOUR;
 export const MONDAY_10AM_NY = Date.parse('2026-11-23T15:00:00Z');
 
 /** The manifest of SPEC §5 (its example values), one team and two reps, as YAML hands it over. */
-export const SPEC_MANIFEST_YAML = `
+const SPEC_MANIFEST_YAML = `
 timezone: America/New_York
 scoring:
   half_life: 3d
@@ -134,10 +134,6 @@ export function usageEvent(
     user: userId ? { email: options.email ?? 'kim@acme.com', name: 'Kim Lee' } : null,
     properties: options.properties ?? {},
   };
-}
-
-export function freshState(): AccountState {
-  return emptyAccountState();
 }
 
 /**

@@ -7,7 +7,7 @@ export const FIXTURES = resolve(import.meta.dirname, '../../../shared/fixtures')
 const fixtureJson = (name: string) => JSON.parse(readFileSync(resolve(FIXTURES, name), 'utf8'));
 
 /** Slack's v0 signature over the raw body (https://api.slack.com/authentication/verifying-requests-from-slack). */
-export function slackHeaders(raw: string, secret = SIGNING_SECRET, at = Date.now()): Record<string, string> {
+function slackHeaders(raw: string, secret = SIGNING_SECRET, at = Date.now()): Record<string, string> {
   const ts = String(Math.floor(at / 1000));
   const signature = `v0=${createHmac('sha256', secret).update(`v0:${ts}:${raw}`).digest('hex')}`;
   return {
@@ -43,7 +43,7 @@ const BUTTON_LABELS: Record<string, string> = {
 };
 
 /** A `block_actions` click shaped like ../shared/fixtures/block-actions-button.json. */
-export function buttonPayload(input: {
+function buttonPayload(input: {
   actionId: string;
   value: string;
   user: string;
