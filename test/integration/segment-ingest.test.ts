@@ -6,8 +6,8 @@ import { Analytics as SegmentAnalytics } from '@segment/analytics-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Harness, startHarness, WRITE_KEY } from '../support/harness.js';
 import { errorOf } from '../support/http.js';
+import { FIXTURES } from '../support/slack-requests.js';
 
-const FIXTURES = resolve(import.meta.dirname, '../../../shared/fixtures');
 const fixture = (name: string) =>
   JSON.parse(readFileSync(resolve(FIXTURES, name), 'utf8')) as {
     request: { path: string; headers: Record<string, string> };
@@ -203,26 +203,15 @@ describe('partial acceptance and refusals', () => {
   });
 
   it('measures a batch message by its serialised bytes: 16 KB of two-byte characters is under 32 KB', async () => {
-    const res = await post('/v1/batch', {
-      batch: [
-        {
-          type: 'track',
-          event: 'note_added',
-          userId: 'u1',
-          messageId: 'm-wide',
-          context: { groupId: 'acct_wide' },
-          properties: { text: 'é'.repeat(8 * 1024) },
-        },
-        {
-          type: 'track',
-          event: 'note_added',
-          userId: 'u1',
-          messageId: 'm-too-wide',
-          context: { groupId: 'acct_wide' },
-          properties: { text: 'é'.repeat(17 * 1024) },
-        },
-      ],
+    const note = (messageId: string, chars: number) => ({
+      type: 'track',
+      event: 'note_added',
+      userId: 'u1',
+      messageId,
+      context: { groupId: 'acct_wide' },
+      properties: { text: 'é'.repeat(chars) },
     });
+    const res = await post('/v1/batch', { batch: [note('m-wide', 8 * 1024), note('m-too-wide', 17 * 1024)] });
     expect(await res.json()).toMatchObject({
       accepted: 1,
       rejected: [{ index: 1, errors: [{ path: '(message)', message: 'message over 32 KB' }] }],
