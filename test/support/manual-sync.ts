@@ -10,6 +10,11 @@ export function manualSync(): { calls: { path: string; finish: (error?: Error) =
   return { calls, sync };
 }
 
+/** Lets the event loop run a turn: pending I/O callbacks, immediates and microtasks. */
+export function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
 /** Whether the promise has settled once pending I/O callbacks and microtasks have run. */
 export async function settledYet(promise: Promise<unknown>): Promise<boolean> {
   let settled = false;
@@ -17,6 +22,6 @@ export async function settledYet(promise: Promise<unknown>): Promise<boolean> {
     () => (settled = true),
     () => (settled = true),
   );
-  await new Promise((resolve) => setImmediate(resolve));
+  await nextTurn();
   return settled;
 }

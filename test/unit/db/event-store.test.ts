@@ -5,7 +5,7 @@ import { createEventStore } from '../../../src/db/event-store.js';
 import { createWalSync } from '../../../src/db/wal-sync.js';
 import { createWriteTurns } from '../../../src/db/write-turns.js';
 import type { UsageEvent } from '../../../src/domain/usage-event.js';
-import { manualSync, settledYet } from '../../support/manual-sync.js';
+import { manualSync, nextTurn, settledYet } from '../../support/manual-sync.js';
 import { useTempDatabase } from '../../support/temp-database.js';
 
 const temp = useTempDatabase('pls-events-');
@@ -93,10 +93,10 @@ describe('event store group commit', () => {
       createWriteTurns(),
     );
     const first = store.commit([event('evt_1')]);
-    await new Promise((resolve) => setImmediate(resolve)); // the group commits and its sync starts
+    await nextTurn(); // the group commits and its sync starts
     expect(calls).toHaveLength(1);
     const second = store.commit([event('evt_2')]); // commits while the first sync runs
-    await new Promise((resolve) => setImmediate(resolve));
+    await nextTurn();
     expect(await settledYet(first)).toBe(false);
     calls[0]!.finish();
     expect(await first).toEqual({ accepted: 1, duplicates: 0 });
@@ -116,11 +116,11 @@ describe('event store group commit', () => {
       createWriteTurns(),
     );
     const first = store.commit([event('evt_1')]);
-    await new Promise((resolve) => setImmediate(resolve));
+    await nextTurn();
     const second = store.commit([event('evt_2')]);
-    await new Promise((resolve) => setImmediate(resolve));
+    await nextTurn();
     const third = store.commit([event('evt_3'), event('evt_1')]); // a later turn, same sync
-    await new Promise((resolve) => setImmediate(resolve));
+    await nextTurn();
     expect(storedOnDisk().map((row) => row.id)).toEqual(['evt_1']); // held, not committed
     calls[0]!.finish();
     expect(await first).toEqual({ accepted: 1, duplicates: 0 });
@@ -144,9 +144,9 @@ describe('event store group commit', () => {
     const wal = createWalSync(temp.db, { syncFile: sync });
     const store = createEventStore(temp.db, wal, () => 1, createWriteTurns());
     const first = store.commit([event('evt_1')]);
-    await new Promise((resolve) => setImmediate(resolve));
+    await nextTurn();
     const held = store.commit([event('evt_2')]);
-    await new Promise((resolve) => setImmediate(resolve));
+    await nextTurn();
     const other = wal.durable(); // the outbox sender, say, waits for the same file
     calls[0]!.finish();
     await first;
@@ -165,7 +165,7 @@ describe('event store group commit', () => {
       createWriteTurns(),
     );
     const first = store.commit([event('evt_1')]);
-    await new Promise((resolve) => setImmediate(resolve));
+    await nextTurn();
     calls[0]!.finish(new Error('EIO'));
     await expect(first).rejects.toThrow('EIO');
     await expect(store.commit([event('evt_2')])).rejects.toThrow('failed to sync');
@@ -181,9 +181,9 @@ describe('event store group commit', () => {
       createWriteTurns(),
     );
     const first = store.commit([event('evt_1')]);
-    await new Promise((resolve) => setImmediate(resolve));
+    await nextTurn();
     const held = store.commit([event('evt_2')]); // accepted for the next sync, not yet written
-    await new Promise((resolve) => setImmediate(resolve));
+    await nextTurn();
     calls[0]!.finish(new Error('EIO'));
     await expect(first).rejects.toThrow('EIO');
     await expect(held).rejects.toThrow('failed to sync');

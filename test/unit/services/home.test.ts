@@ -4,10 +4,11 @@ import { createAccountsRepo } from '../../../src/db/accounts-repo.js';
 import { createAlertsRepo } from '../../../src/db/alerts-repo.js';
 import { createHomeViews } from '../../../src/services/home.js';
 import { createQueueService } from '../../../src/services/queue.js';
+import { TEST_MANIFEST } from '../../support/harness.js';
 import { useTempDatabase } from '../../support/temp-database.js';
 
 const temp = useTempDatabase('pls-home-');
-const manifest = loadManifest('test/support/manifests/test.yml');
+const manifest = loadManifest(TEST_MANIFEST);
 const NOW = 1_000_000;
 
 function alertHeldBy(
