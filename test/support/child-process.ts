@@ -2,17 +2,9 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import Database from 'better-sqlite3';
 import { afterEach, beforeEach } from 'vitest';
 import { createSlackEmulator } from '../../src/emulator/slack-emulator.js';
-import {
-  SIGNING_SECRET,
-  TEST_CHANNELS,
-  TEST_MANIFEST,
-  TEST_USERS,
-  WEBHOOK_SECRET,
-  WRITE_KEY,
-} from './harness.js';
+import { readFile, TEST_CHANNELS, TEST_MANIFEST, TEST_USERS, testEnv } from './harness.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 /**
@@ -110,30 +102,6 @@ export function runToExit(args: string[], env: Record<string, string | undefined
   });
 }
 
-/** The environment `npm start` would get in a test: the emulator, a SQLite file under `dir`, the test secrets. */
-function childEnv(emulatorUrl: string, dir: string, manifest: string): Record<string, string> {
-  return {
-    SLACK_BOT_TOKEN: 'xoxb-test',
-    SLACK_SIGNING_SECRET: SIGNING_SECRET,
-    SLACK_API_URL: emulatorUrl,
-    PORT: '0',
-    DATABASE_URL: `file:${join(dir, 'pls.db')}`,
-    PLS_MANIFEST: manifest,
-    PLS_WEBHOOK_SECRET: WEBHOOK_SECRET,
-    PLS_WRITE_KEY: WRITE_KEY,
-  };
-}
-
-/** Reads the child's database file through a connection of its own (what is on disk). */
-function queryFile<T>(dir: string, sql: string, ...params: unknown[]): T[] {
-  const db = new Database(join(dir, 'pls.db'), { readonly: true });
-  try {
-    return db.prepare(sql).all(...params) as T[];
-  } finally {
-    db.close();
-  }
-}
-
 /**
  * For tests that crash pls: a Slack emulator and a temp dir per test, the pls processes the test
  * starts on them (`start`, all on the same database), and the file read through its own
@@ -157,12 +125,10 @@ export function useCrashableApps(prefix: string) {
   return {
     emulator,
     async start(manifest = TEST_MANIFEST): Promise<ChildApp> {
-      const child = await startChild(childEnv(emulator.url, dir, manifest));
+      const child = await startChild(testEnv(emulator.url, join(dir, 'pls.db'), manifest));
       children.push(child);
       return child;
     },
-    query<T>(sql: string, ...params: unknown[]): T[] {
-      return queryFile<T>(dir, sql, ...params);
-    },
+    query: <T>(sql: string, ...params: unknown[]) => readFile<T>(join(dir, 'pls.db'), sql, ...params),
   };
 }

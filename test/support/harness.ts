@@ -68,14 +68,7 @@ export async function startHarness(
   const dir = mkdtempSync(join(tmpdir(), 'pls-test-'));
   const dbPath = join(dir, 'pls.db');
   const env = {
-    SLACK_BOT_TOKEN: 'xoxb-test',
-    SLACK_SIGNING_SECRET: SIGNING_SECRET,
-    SLACK_API_URL: emulator.url,
-    PORT: '0',
-    DATABASE_URL: `file:${dbPath}`,
-    PLS_MANIFEST: options.manifest ?? TEST_MANIFEST,
-    PLS_WEBHOOK_SECRET: WEBHOOK_SECRET,
-    PLS_WRITE_KEY: WRITE_KEY,
+    ...testEnv(emulator.url, dbPath, options.manifest ?? TEST_MANIFEST),
     LOG_LEVEL: 'silent',
     ...options.env,
   };
@@ -90,7 +83,6 @@ export async function startHarness(
     rmSync(dir, { recursive: true, force: true });
     throw error;
   }
-  const reader = () => new Database(dbPath, { readonly: true });
 
   const harness: Harness = {
     get url() {
@@ -105,14 +97,7 @@ export async function startHarness(
     },
     dir,
     dbPath,
-    query<T>(sql: string, ...params: unknown[]): T[] {
-      const db = reader();
-      try {
-        return db.prepare(sql).all(...params) as T[];
-      } finally {
-        db.close();
-      }
-    },
+    query: <T>(sql: string, ...params: unknown[]) => readFile<T>(dbPath, sql, ...params),
     postWebhook: (body, sign) => postSigned(server.url, body, sign),
     async restart() {
       await server.stop();
@@ -125,6 +110,30 @@ export async function startHarness(
     },
   };
   return harness;
+}
+
+/** The environment `npm start` would get in a test: the emulator, the SQLite file, the test secrets. */
+export function testEnv(emulatorUrl: string, dbPath: string, manifest: string): Record<string, string> {
+  return {
+    SLACK_BOT_TOKEN: 'xoxb-test',
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    SLACK_API_URL: emulatorUrl,
+    PORT: '0',
+    DATABASE_URL: `file:${dbPath}`,
+    PLS_MANIFEST: manifest,
+    PLS_WEBHOOK_SECRET: WEBHOOK_SECRET,
+    PLS_WRITE_KEY: WRITE_KEY,
+  };
+}
+
+/** Reads a database file through a connection of its own (what is on disk, not in memory). */
+export function readFile<T>(dbPath: string, sql: string, ...params: unknown[]): T[] {
+  const db = new Database(dbPath, { readonly: true });
+  try {
+    return db.prepare(sql).all(...params) as T[];
+  } finally {
+    db.close();
+  }
 }
 
 export function signWebhook(raw: string, options: SignOptions = {}): Record<string, string> {
