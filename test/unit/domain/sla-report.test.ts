@@ -11,11 +11,8 @@ import {
   type ReportOptions,
   type SlaReport,
 } from '../../../src/domain/sla-report.js';
-import { reportAlert } from '../../support/domain-builders.js';
+import { reportAlert as alert, DAY, HOUR, MINUTE, MONDAY_10AM_NY } from '../../support/domain-builders.js';
 
-const MINUTE = 60_000;
-const HOUR = 60 * MINUTE;
-const DAY = 24 * HOUR;
 const at = (iso: string) => Date.parse(iso);
 
 /** mon–fri 09:00–18:00 New York (EST, UTC-5 in late November). */
@@ -25,10 +22,6 @@ const LONDON: Hours = { tz: 'Europe/London', days: [1, 2, 3, 4, 5], from: 9 * 60
 
 /** Tuesday 2026-12-01 15:00 UTC = 10:00 New York. */
 const NOW = at('2026-12-01T15:00:00Z');
-/** Monday 2026-11-23 15:00 UTC = 10:00 New York, 15:00 London. */
-const MONDAY_10AM_NY = at('2026-11-23T15:00:00Z');
-
-const alert = reportAlert;
 
 /** Claimed by `rep` `minutes` after the clock started. */
 function claimed(minutes: number, overrides: Partial<ReportAlert> = {}): ReportAlert {

@@ -14,21 +14,20 @@ import {
   periodWords,
   renderSlaReport,
 } from '../../../src/slack/render-sla-report.js';
-import { reportAlert } from '../../support/domain-builders.js';
+import {
+  reportAlert as alert,
+  DAY,
+  HOUR,
+  MINUTE,
+  MONDAY_10AM_NY as RAISED,
+} from '../../support/domain-builders.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: Block Kit JSON.
 type Block = Record<string, any>;
 
-const MINUTE = 60_000;
-const HOUR = 60 * MINUTE;
-const DAY = 24 * HOUR;
 const NY: Hours = { tz: 'America/New_York', days: [1, 2, 3, 4, 5], from: 9 * 60, to: 18 * 60 };
 /** Tuesday 2026-12-01 15:00 UTC = 10:00 New York. */
 const NOW = Date.parse('2026-12-01T15:00:00Z');
-/** Monday 2026-11-23 10:00 New York. */
-const RAISED = Date.parse('2026-11-23T15:00:00Z');
-
-const alert = reportAlert;
 
 const won = (repId: string, o: Partial<ReportAlert> = {}) =>
   alert({
