@@ -47,13 +47,11 @@ export function createAlertsRepo(db: Db) {
   const openOf = sqlite.prepare<[string]>("select * from alerts where account_id = ? and state <> 'closed'");
   // The alert that is not closed if there is one (at most one), else the newest: scoring reads
   // both "the open alert" and "the last alert" from this one row.
-  const latestOf = sqlite.prepare<[string]>(
-    "select * from alerts where account_id = ? order by state <> 'closed' desc, opened_at desc limit 1",
-  );
+  const LATEST = "from alerts where account_id = ? order by state <> 'closed' desc, opened_at desc limit 1";
+  const latestOf = sqlite.prepare<[string]>(`select * ${LATEST}`);
   // The same row as scoring reads it for every event: the scalars it decides on, no JSON decoded.
   const latestSummaryOf = sqlite.prepare<[string], AlertSummary & { id: string }>(
-    `select id, state, tier, opened_at as openedAt, closed_at as closedAt, outcome from alerts
-      where account_id = ? order by state <> 'closed' desc, opened_at desc limit 1`,
+    `select id, state, tier, opened_at as openedAt, closed_at as closedAt, outcome ${LATEST}`,
   );
   // The account's scoring state is kilobytes of JSON: the one field escalation needs is read in
   // SQL instead of parsing it whole (an SLA step read the account twice, 30-70 µs each).
