@@ -10,7 +10,8 @@ import {
 } from './db/data-lifecycle.js';
 
 /**
- * `npm run forget -- <account id or domain>`: erases an account's data on request (SPEC §6).
+ * `npm run forget -- <account id or domain>`: erases an account's data on request (README,
+ * "Operating it").
  * Needs only the database (`DATABASE_URL`), never Slack. Exit 0 = erased, 1 = nothing erased
  * (unknown account, no database, bad DATABASE_URL), 2 = usage.
  */

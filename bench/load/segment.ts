@@ -2,7 +2,7 @@ import type { UsageEventBody } from './traffic.js';
 
 /**
  * The same events as `@segment/analytics-node` sends them to `/v1/batch` (see
- * ../shared/fixtures/segment-analytics-node-batch.json): a `group` the first time an account is
+ * test/fixtures/captured/segment-analytics-node-batch.json): a `group` the first time an account is
  * seen, an `identify` the first time a person is, then `track` calls with `context.groupId`.
  */
 export type SegmentMessage = Record<string, unknown> & { type: string; messageId: string };

@@ -2,7 +2,7 @@ import { createRng, type Rng } from '../../src/domain/rng.js';
 import type { AccountProfile, AccountUser } from './accounts.js';
 
 /**
- * Usage events in pls's native webhook shape (SPEC §3.1), drawn from account profiles:
+ * Usage events in pls's native webhook shape (README, "Sending events"), drawn from account profiles:
  * `history` replays days of product use in time order (a backfill, a batch feed), and
  * `createLiveTraffic` draws "now" events weighted by how busy each account is (a live stream).
  */

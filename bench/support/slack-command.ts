@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import { type Connection, encodeRequest, type Target } from '../load/http-client.js';
 
 /**
- * `/pls <text>` as Slack sends it (the form fields of ../shared/fixtures/slash-command.txt),
+ * `/pls <text>` as Slack sends it (the form fields of test/fixtures/captured/slash-command.txt),
  * signed with the v0 scheme (https://api.slack.com/authentication/verifying-requests-from-slack).
  */
 const TEMPLATE =

@@ -41,7 +41,7 @@ export const TRUSTED_OUTCOMES = 300;
 /** Below this the model is not fitted at all. */
 const MIN_MODEL_EXAMPLES = 40;
 const MIN_MODEL_CLASS = 8;
-/** The healthy band's floor: a raised threshold is suggested where PQL→won reaches it (SPEC §1: 15–30 %). */
+/** The healthy band's floor: a raised threshold is suggested where PQL→won reaches it (healthy: 15–30 %). */
 export const HEALTHY_TARGET = 0.15;
 const TEST_SHARE = 0.3;
 const FOLDS = 5;

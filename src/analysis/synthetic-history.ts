@@ -6,7 +6,7 @@ import type { StoredEvent } from './history-source.js';
  * input of the replay benchmark (src/analysis/replay-benchmark.ts). Accounts follow one of four
  * arcs — cold (signs up, pokes around), active (a team using the product), ready (a team that
  * researches pricing and hits limits) and buyer (ready, then buys on its own) — over `days` days.
- * The vocabulary is SPEC §3.1's, so the shipped manifest scores it.
+ * The vocabulary is the native webhook's (README, "Sending events"), so the shipped manifest scores it.
  */
 export interface UsageHistoryOptions {
   seed: number;

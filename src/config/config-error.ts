@@ -17,7 +17,8 @@ export interface ConfigIssue {
 
 /**
  * Everything wrong with the configuration, one line per issue, so that start-up stops with a
- * message that names each key and what is wrong with it (SPEC §2) and never with a stack trace.
+ * message that names each key and what is wrong with it (README, "Environment") and never with a
+ * stack trace.
  */
 export class ConfigError extends Error {
   override name = 'ConfigError';

@@ -19,7 +19,10 @@ export const ENV_DEFAULTS = {
   LOG_LEVEL: 'info',
 } as const;
 
-/** The process environment (SPEC §2), parsed once. Secrets are here and must never be logged. */
+/**
+ * The process environment (README, "Environment"), parsed once. Secrets are here and must never be
+ * logged.
+ */
 export interface Env {
   readonly slackBotToken: string;
   /** Null only in Socket Mode (`slackAppToken` set), where Slack requests are not signed over HTTP. */
@@ -179,7 +182,7 @@ export function parseEnv(source: EnvSource): Env {
   });
 }
 
-/** Issues in the order of SPEC §2's table, so the message reads like the docs. */
+/** Issues in the order of the README's Environment table, so the message reads like the docs. */
 function sortByVariable(issues: ConfigIssue[]): ConfigIssue[] {
   const rank = (issue: ConfigIssue) => KEYS.indexOf(issue.path as (typeof KEYS)[number]);
   return [...issues].sort((a, b) => rank(a) - rank(b));

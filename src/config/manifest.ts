@@ -14,7 +14,7 @@ import {
 import { durationSchema, positiveDurationSchema } from './duration.js';
 
 /*
- * The manifest (SPEC §5): the PQL definition as code. Parsed once at start into a frozen
+ * The manifest (manifests/README.md): the PQL definition as code. Parsed once at start into a frozen
  * object that keeps the YAML's key names, so the docs, the file and the code say the same
  * thing. Durations become milliseconds, percentages fractions, working hours minutes since
  * midnight; every default is filled in, so consumers never test for a missing key.

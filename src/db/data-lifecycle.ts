@@ -8,9 +8,10 @@ import { configureConnection, type Db, MIGRATIONS_FOLDER } from './client.js';
 import * as schema from './schema.js';
 
 /**
- * The data lifecycle (SPEC §5 `retention`, §6): old events expire, and an account's data can be
- * erased on request. Raw SQL on the better-sqlite3 handle, like the event store: these are bulk
- * deletes driven by sub-selects, which read more plainly in SQL than in the query builder.
+ * The data lifecycle (README, "Operating it"): events older than the manifest's `retention`
+ * expire, and an account's data can be erased on request. Raw SQL on the better-sqlite3 handle,
+ * like the event store: these are bulk deletes driven by sub-selects, which read more plainly in
+ * SQL than in the query builder.
  */
 
 // ---------------------------------------------------------------------------------------------

@@ -95,7 +95,7 @@ export interface SignalHit {
  * Properties pls derives for signals to match and quote. `teammate_invited` gains
  * `invitee_domain` and `new_domain` — true when the invitee's company domain is neither a free-mail
  * provider, nor the company's own domain, nor one the account has used before — so a manifest can make "an invite from a new
- * email domain" (SPEC §1, an intent moment: the product spreading to another team or company)
+ * email domain" (an intent moment: the product spreading to another team or company)
  * a handoff signal with `where: { new_domain: { eq: true } }`. Read before the event is recorded.
  */
 function derivedProperties(state: AccountState, event: UsageEvent): Record<string, unknown> {
@@ -197,7 +197,7 @@ function recordActivity(state: AccountState, event: UsageEvent, at: number): voi
   if (domain && !state.firstEmailDomain) state.firstEmailDomain = domain;
 }
 
-/** What the engine keeps for SPEC §5's metrics and the alert's dossier, by event type. */
+/** What the engine keeps for the manifest's metrics and the alert's dossier, by event type. */
 function recordVocabulary(
   state: AccountState,
   type: string,

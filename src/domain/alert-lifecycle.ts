@@ -1,7 +1,7 @@
 /**
- * The alert state machine (SPEC §4.1): who may do what in which state. Pure: the services
- * apply the result inside a transaction, re-checking state there so a stale click acts on the
- * alert as it is now, never on what the button carried.
+ * The alert state machine (README, "Working the alert"): who may do what in which state. Pure:
+ * the services apply the result inside a transaction, re-checking state there so a stale click
+ * acts on the alert as it is now, never on what the button carried.
  */
 import type { Routing } from '../config/manifest.js';
 
@@ -47,7 +47,7 @@ export const OUTCOMES = {
 } as const;
 export type Outcome = keyof typeof OUTCOMES;
 
-/** Which commands each state offers: the buttons of SPEC §4.1's table. */
+/** Which commands each state offers: the buttons of the README's table ("Working the alert"). */
 const ALLOWED: Record<AlertStateName, readonly AlertCommand[]> = {
   open: ['claim', 'not_a_fit'],
   claimed: ['mark_contacted', 'release', 'log_outcome'],

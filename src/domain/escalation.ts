@@ -28,7 +28,7 @@ export function dueStep(alert: LadderState, now: number): { step: EscalationStep
   return { step: alert.policy.steps[alert.escalationCursor]!, index: alert.escalationCursor };
 }
 
-/** Back-off (SPEC §1: one touch, then back off): prompt the claimer at 80 %, close at 100 %. */
+/** Back-off (one touch, then back off): prompt the claimer at 80 %, close at 100 %. */
 export function backOffStage(
   contactedAt: number,
   backOff: number,

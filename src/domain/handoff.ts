@@ -55,7 +55,8 @@ export type HandoffDecision =
   | { kind: 'self_served'; plan: string };
 
 /**
- * SPEC §1's handoff moments and rules of engagement, as a pure function of one processed event.
+ * The handoff moments and rules of engagement (README, "What happens to an event"), as a pure
+ * function of one processed event.
  * Order matters: a self-serve purchase closes; a late signal never pages; an open alert absorbs
  * the signal (thread, or an upgrade in place when the tier rises); otherwise a moment must fire
  * and every rule must allow it.

@@ -1,9 +1,9 @@
 import type { Condition } from '../config/manifest.js';
 
 /**
- * SPEC §5's `match`: every named field must satisfy its condition (`eq`, `in`, `gte`, `gt`,
- * `lte`, `lt`). A missing value satisfies nothing, so an account of unknown size matches no
- * size band. Strings compare case-insensitively.
+ * The manifest's `match` (manifests/README.md, "Match conditions"): every named field must
+ * satisfy its condition (`eq`, `in`, `gte`, `gt`, `lte`, `lt`). A missing value satisfies
+ * nothing, so an account of unknown size matches no size band. Strings compare case-insensitively.
  */
 export function matchesConditions(
   values: Record<string, unknown>,

@@ -36,13 +36,13 @@ export function routeTeam(account: RoutableAccount, routing: Routing): Team {
 }
 
 /**
- * SPEC §1/§5 routing: the manifest's `strategy` in order (owner → territory → tier →
+ * Routing: the manifest's `strategy` in order (owner → territory → tier →
  * weighted round-robin), skipping reps out of office, at capacity or outside their hours; when
  * nobody is in hours, the rep whose hours start next. `exclude` skips reps (a reassignment).
  *
  * The filters narrow the reps who can take the alert, never the whole team: a territory or tier
  * whose only reps are away is skipped like one with no reps at all, so managers hear of an alert
- * only when no rep can take it (SPEC §5), and a rep in hours wins over one who opens later.
+ * only when no rep can take it at all, and a rep in hours wins over one who opens later.
  */
 export function routeAlert(input: {
   account: RoutableAccount;

@@ -120,7 +120,7 @@ export const EMPTY_SCORE: Readonly<Score> = {
 
 export const TIER_RANK: Record<Tier, number> = { cold: 0, warm: 1, hot: 2 };
 
-/** SPEC §5's metrics, computed from the rolling windows at `now`. */
+/** The manifest's metrics (manifests/README.md), computed from the rolling windows at `now`. */
 export function metricValue(name: MetricName, state: AccountState, firm: Firmographics, now: number): number {
   switch (name) {
     case 'active_days_14d': {

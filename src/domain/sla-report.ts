@@ -3,8 +3,8 @@ import { createWorkingTimeIndex, type WorkingTimeIndex } from './business-hours.
 import { compareText } from './order.js';
 
 /**
- * The `/pls sla` report (SPEC §4.2) as a pure fold over (alerts, options): the service streams
- * the period's rows into `createSlaReportBuilder` one at a time, `buildSlaReport` does the same for
+ * The `/pls sla` report (README, "Commands") as a pure fold over (alerts, options): the service
+ * streams the period's rows into `createSlaReportBuilder` one at a time, `buildSlaReport` does the same for
  * an array, and the renderer shows the result. No clock is read here; `now` is an argument.
  */
 
@@ -63,7 +63,7 @@ export interface DurationStats {
 }
 
 /**
- * The PQL health band (SPEC §1): a healthy PQL definition converts 15–30 %; under 10 % the
+ * The PQL health band: a healthy PQL definition converts 15–30 %; under 10 % the
  * threshold is too loose, over 40 % too tight. Both 10 % and 40 % are still healthy.
  */
 export type Band = 'too-loose' | 'healthy' | 'too-tight' | 'not-enough-outcomes';

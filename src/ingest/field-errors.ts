@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import type { FieldError } from './http-error.js';
 
-/** zod issues as the `errors` body of SPEC §3: `{path: "events.3.account.id", message: "Required"}`. */
+/** zod issues as a 400's `errors` body (README): `{path: "events.3.account.id", message: "Required"}`. */
 export function toFieldErrors(error: z.ZodError, prefix: (string | number)[] = []): FieldError[] {
   return error.issues.map((issue) => ({
     path: [...prefix, ...issue.path].map(String).join('.') || '(body)',

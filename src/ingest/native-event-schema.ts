@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { isTimeZone } from '../domain/time-zone.js';
 import { normaliseDomain, type UsageEvent } from '../domain/usage-event.js';
 
-/** SPEC §3.1: at most 500 events a request. */
+/** At most 500 events a request (README, "Sending events"). */
 const MAX_BATCH = 500;
 
 const text = (max: number) =>

@@ -11,7 +11,7 @@ import {
 /**
  * Segment's message shapes (https://segment.com/docs/connections/spec/common/), read leniently:
  * SDKs add keys (`_metadata`, `integrations`, `channel`) that pls ignores. See
- * ../shared/fixtures for what @segment/analytics-node and @rudderstack/rudder-sdk-node send.
+ * test/fixtures/captured for what @segment/analytics-node and @rudderstack/rudder-sdk-node send.
  */
 const SEGMENT_TYPES = ['track', 'identify', 'group', 'page', 'screen'] as const;
 export type SegmentType = (typeof SEGMENT_TYPES)[number];
@@ -53,7 +53,8 @@ export const segmentMessageSchema = baseMessage
 export type SegmentMessage = z.infer<typeof segmentMessageSchema>;
 
 /**
- * SPEC §3.2's mapping. `receivedAt` stands in for the time only when the message carries none.
+ * The mapping of the README's "Segment and RudderStack" section. `receivedAt` stands in for the
+ * time only when the message carries none.
  * A message without `messageId` gets one derived from its content, so a resend still dedupes.
  */
 export function fromSegmentMessage(message: SegmentMessage, receivedAt: number): UsageEvent {

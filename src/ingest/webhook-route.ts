@@ -7,7 +7,7 @@ import { type FieldError, HttpError, sendJson } from './http-error.js';
 import { fromNativeEvent, nativeBatchSchema, nativeEventSchema } from './native-event-schema.js';
 import { parseJson, readBody } from './read-body.js';
 
-/** SPEC §3.1: bodies over 1 MiB are refused before they are read whole. */
+/** Bodies over 1 MiB are refused (413) before they are read whole. */
 const WEBHOOK_BODY_LIMIT = 1024 * 1024;
 
 export interface WebhookRouteDeps {
@@ -18,9 +18,10 @@ export interface WebhookRouteDeps {
 }
 
 /**
- * `POST /webhooks/usage`, a guard pipeline in SPEC §3.1's order — size (413), content type
- * (415), Standard Webhooks signature over the raw bytes (401), body (400) — and only then the
- * group commit (see `createEventStore`). The 202 is written after the commit returns.
+ * `POST /webhooks/usage`, a guard pipeline in the documented order (README, "Sending events") —
+ * size (413), content type (415), Standard Webhooks signature over the raw bytes (401), body
+ * (400) — and only then the group commit (see `createEventStore`). The 202 is written after the
+ * commit returns.
  */
 export function createWebhookRoute(deps: WebhookRouteDeps) {
   const verifier = deps.secret ? new Webhook(deps.secret) : null;

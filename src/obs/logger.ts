@@ -2,7 +2,7 @@ import { type LevelWithSilent, type Logger, pino } from 'pino';
 
 /**
  * Structured JSON logs. Tokens, secrets and signatures are redacted wherever they would appear,
- * so a logged request or config object can never leak them (SPEC §6).
+ * so a logged request or config object can never leak them: secrets never appear in logs.
  */
 export function createLogger(level: LevelWithSilent, destination?: pino.DestinationStream): Logger {
   return pino(

@@ -1,6 +1,6 @@
 /**
  * The demo's product usage: a few hundred B2B SaaS accounts as a product would report them to
- * `POST /webhooks/usage` (SPEC §3.1). Most are cold; some are self-serve heroes (tiny teams on
+ * `POST /webhooks/usage`. Most are cold; some are self-serve heroes (tiny teams on
  * gmail, very active, hitting limits) pls must never page about; some buy on their own; a few
  * turn warm on pricing views or gated features; a handful turn hot with usage-limit hits,
  * demo requests or an SSO attempt.

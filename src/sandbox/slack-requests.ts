@@ -4,8 +4,8 @@ import type { PressedAction } from './block-kit-html.js';
 /**
  * What Slack sends to an app, built for the sandbox: interaction payloads (`block_actions`,
  * `view_submission`), slash commands and Events API envelopes, signed with the v0 scheme. The
- * shapes follow the request fixtures the integration tests use (`../shared/fixtures`, each
- * with its sources in that folder's README), and test/e2e/sandbox-requests.test.ts checks that
+ * shapes follow the request fixtures the integration tests use (`test/fixtures/captured`, each
+ * with its sources in test/fixtures/README.md), and test/e2e/sandbox-requests.test.ts checks that
  * they keep every key those fixtures have.
  */
 
@@ -60,7 +60,7 @@ export type ActionSource =
   | { kind: 'view'; view: Record<string, unknown> };
 
 /**
- * A `block_actions` payload, shaped like fixtures/block-actions-button.json
+ * A `block_actions` payload, shaped like test/fixtures/captured/block-actions-button.json
  * (https://docs.slack.dev/reference/interaction-payloads/block_actions-payload). A button in a
  * view carries the view and no channel; an ephemeral message's button carries no `message`.
  */
@@ -118,7 +118,7 @@ export function blockActionsPayload(input: {
 export type StateValues = Record<string, Record<string, Record<string, unknown>>>;
 
 /**
- * A `view_submission`, shaped like fixtures/view-submission.json
+ * A `view_submission`, shaped like test/fixtures/captured/view-submission.json
  * (https://docs.slack.dev/reference/interaction-payloads/view-interactions-payload).
  */
 export function viewSubmissionPayload(input: {
@@ -142,7 +142,7 @@ export function viewSubmissionPayload(input: {
 }
 
 /**
- * A slash command's form body, field for field as fixtures/slash-command.txt
+ * A slash command's form body, field for field as test/fixtures/captured/slash-command.txt
  * (https://api.slack.com/slash-commands, "Outgoing Data").
  */
 export function slashCommandBody(input: {
@@ -195,7 +195,8 @@ export function escapeCommandText(
 }
 
 /**
- * An `app_home_opened` event in its Events API envelope, shaped like fixtures/app-home-opened.json
+ * An `app_home_opened` event in its Events API envelope, shaped like
+ * test/fixtures/captured/app-home-opened.json
  * (https://docs.slack.dev/reference/events/app_home_opened). `view` is there once a Home was published.
  */
 export function appHomeOpenedEnvelope(input: {

@@ -30,7 +30,7 @@ export interface TrafficPlayer {
   stop(): Promise<void>;
 }
 
-/** SPEC §3.1: at most 500 events a request. */
+/** At most 500 events a request (README, "Sending events"). */
 const BATCH = 500;
 const TICK_MS = 200;
 /** createHotAccountStory's moment is due this long into its live part. */

@@ -14,7 +14,7 @@ export interface HomeView {
   unclaimedTotal: number;
 }
 
-/** A rep's App Home (SPEC §4.3): own claimed alerts with their clocks, then the team's queue. */
+/** A rep's App Home: own claimed alerts with their clocks, then the team's queue. */
 export function createHomeViews(deps: {
   alerts: AlertsRepo;
   queue: ReturnType<typeof createQueueService>;

@@ -57,8 +57,8 @@ export function createSlaSweep(deps: AlertServiceDeps & { turns: WriteTurns }) {
     const policy = alert.policy as PolicySnapshot;
     const due = dueStep({ ...alert, policy }, now);
     if (!due) return null;
-    // Never interrupt a self-serve checkout (SPEC §1): the ladder waits until the converting
-    // window has passed, then resumes where it was.
+    // Never interrupt a self-serve checkout: the ladder waits until the converting window has
+    // passed, then resumes where it was.
     const checkoutUntil = checkoutEndsAt(account);
     if (checkoutUntil !== null && checkoutUntil > now) {
       alerts.update(alert.id, { nextEscalationAt: checkoutUntil }, now);

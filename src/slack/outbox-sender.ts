@@ -12,7 +12,7 @@ import { renderAlert } from './render-alert.js';
 /**
  * Slack's platform errors are answers about the request, so retrying the same request cannot
  * change them — except these, which say Slack itself had trouble. A permanent error is
- * reported and never retried (SPEC §6); HTTP 5xx and network failures are an outage and are
+ * reported and never retried; HTTP 5xx and network failures are an outage and are
  * retried with backoff for as long as it lasts. https://docs.slack.dev/reference/methods/chat.postMessage#errors
  */
 const TRANSIENT = new Set([

@@ -62,7 +62,7 @@ const OUTCOME_LABEL: Record<string, string> = {
   self_served: 'self-served: bought on their own',
 };
 
-/** The alert message, re-rendered whole from state on every change (SPEC §4.1). Pure. */
+/** The alert message, re-rendered whole from state on every change (`chat.update`). Pure. */
 export function renderAlert(card: AlertCard): SlackMessage {
   const name = accountLabel(card.account, card.account.id);
   // Truncated, not rounded: a warm 69.6 must not read as the hot threshold 70.
@@ -227,7 +227,7 @@ function button(text: string, actionId: string, alertId: string, style?: 'primar
   };
 }
 
-/** SPEC §4.1's buttons by state, labelled exactly. */
+/** The buttons by state, labelled exactly as the README's table ("Working the alert"). */
 function renderButtons(card: AlertCard): Block[] {
   switch (card.state) {
     case 'open':

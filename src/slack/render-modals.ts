@@ -16,7 +16,7 @@ function textInput(blockId: string, actionId: string, label: string, multiline: 
   };
 }
 
-/** "Not a fit": a reason from the fixed list plus a note (SPEC §4.1). */
+/** "Not a fit": a reason from the fixed list plus a note. */
 export function renderNotAFitModal(alertId: string, accountName: string) {
   return {
     type: 'modal' as const,

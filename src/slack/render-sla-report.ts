@@ -3,7 +3,7 @@ import type { SlackMessage } from './render-alert.js';
 import { escapeMrkdwn, formatMinutes, truncate } from './text.js';
 
 /**
- * The `/pls sla` reply (SPEC §4.2), an ephemeral message rendered whole from the report. Pure.
+ * The `/pls sla` reply, an ephemeral message rendered whole from the report. Pure.
  * Limits (https://docs.slack.dev/reference/block-kit/blocks/section-block): ≤ 10 fields of
  * ≤ 2000 chars per section, ≤ 3000 chars per text, ≤ 50 blocks; long tables end in "…and N more".
  */

@@ -21,7 +21,7 @@ export interface SlackProblem {
 }
 
 /**
- * SPEC §6: the configured channels are checked at start-up, so a typo in the manifest or a
+ * The token and the configured channels are checked at start-up, so a typo in the manifest or a
  * channel the bot was never invited to is reported before the first alert is lost to it.
  */
 async function checkSlack(client: WebClient, manifest: Manifest, now: () => number): Promise<SlackCheck> {

@@ -12,9 +12,9 @@ import {
 import { FIXTURES } from '../support/slack-requests.js';
 
 /**
- * The sandbox builds what Slack sends from code (a fresh clone has no ../shared/fixtures), so
- * this checks its builders against those fixtures: same keys, same nesting, same field order
- * for the slash command. pls accepting them is what sandbox.test.ts shows in the browser.
+ * The sandbox builds what Slack sends from code, not from the test fixtures, so this checks its
+ * builders against the captured fixtures (test/fixtures/captured): same keys, same nesting, same
+ * field order for the slash command. pls accepting them is what sandbox.test.ts shows in the browser.
  */
 const fixture = (name: string) => JSON.parse(readFileSync(resolve(FIXTURES, name), 'utf8'));
 const keys = (value: unknown) => Object.keys(value as object).sort();

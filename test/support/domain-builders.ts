@@ -22,7 +22,10 @@ export const DAY = 24 * HOUR;
 /** Monday 2026-11-23, 15:00 UTC = 10:00 in New York (EST, UTC-5): inside mon–fri 09:00–18:00. */
 export const MONDAY_10AM_NY = Date.parse('2026-11-23T15:00:00Z');
 
-/** The manifest of SPEC §5 (its example values), one team and two reps, as YAML hands it over. */
+/**
+ * An example manifest: the documented defaults (manifests/README.md) and example signals, one team
+ * and two reps, as YAML hands it over.
+ */
 const SPEC_MANIFEST_YAML = `
 timezone: America/New_York
 scoring:
@@ -84,7 +87,7 @@ export function manifestFrom(yaml: string, patch: Raw = {}): Manifest {
   return parseManifest(merge(parse(yaml), patch));
 }
 
-/** SPEC §5's example manifest, patched. */
+/** That example manifest, patched. */
 export function specManifest(patch: Raw = {}): Manifest {
   return manifestFrom(SPEC_MANIFEST_YAML, patch);
 }
@@ -115,7 +118,7 @@ export function signalOf(manifest: Manifest, id: string): Signal {
 
 let eventCounter = 0;
 
-/** A processed usage event (SPEC §3.1), at `at`. */
+/** A processed usage event (README, "Sending events"), at `at`. */
 export function usageEvent(
   type: string,
   at: number,
@@ -137,8 +140,9 @@ export function usageEvent(
 }
 
 /**
- * A score with the given layer points, judged by SPEC §1's rules (an oracle written from the spec,
- * not the module): total capped at 100, every gate must pass, then the tier thresholds.
+ * A score with the given layer points, judged by the documented rules (manifests/README.md, "How a
+ * score is made"; an oracle written from the docs, not the module): total capped at 100, every
+ * gate must pass, then the tier thresholds.
  */
 export function scoreWith(layers: Partial<Record<Layer, number>>, scoring: Scoring): Score {
   const points: Record<Layer, number> = { behavioral: 0, organizational: 0, intent: 0, ...layers };

@@ -1,4 +1,4 @@
-/** Builders for native webhook events (SPEC §3.1), with realistic defaults. */
+/** Builders for native webhook events (README, "Sending events"), with realistic defaults. */
 let counter = 0;
 
 export interface EventInput {

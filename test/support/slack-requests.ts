@@ -3,7 +3,8 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { SIGNING_SECRET } from './harness.js';
 
-export const FIXTURES = resolve(import.meta.dirname, '../../../shared/fixtures');
+/** Captured request fixtures (what Slack and the Segment/RudderStack SDKs send): test/fixtures/README.md. */
+export const FIXTURES = resolve(import.meta.dirname, '../fixtures/captured');
 const fixtureJson = (name: string) => JSON.parse(readFileSync(resolve(FIXTURES, name), 'utf8'));
 
 /** Slack's v0 signature over the raw body (https://api.slack.com/authentication/verifying-requests-from-slack). */
@@ -42,7 +43,7 @@ const BUTTON_LABELS: Record<string, string> = {
   log_outcome: 'Log outcome',
 };
 
-/** A `block_actions` click shaped like ../shared/fixtures/block-actions-button.json. */
+/** A `block_actions` click shaped like test/fixtures/captured/block-actions-button.json. */
 function buttonPayload(input: {
   actionId: string;
   value: string;
@@ -78,7 +79,7 @@ export function pressButton(url: string, input: Parameters<typeof buttonPayload>
 
 type StateValues = Record<string, Record<string, Record<string, unknown>>>;
 
-/** A `view_submission` shaped like ../shared/fixtures/view-submission.json. */
+/** A `view_submission` shaped like test/fixtures/captured/view-submission.json. */
 export function submitView(
   url: string,
   input: { callbackId: string; privateMetadata: string; user: string; values: StateValues },
@@ -100,7 +101,7 @@ export const select = (value: string) => ({
 });
 export const typed = (value: string | null, type = 'plain_text_input') => ({ type, value });
 
-/** `/pls <text>` exactly as ../shared/fixtures/slash-command.txt is encoded, for another user and text. */
+/** `/pls <text>` encoded exactly as test/fixtures/captured/slash-command.txt, for another user and text. */
 export async function slashCommand(
   url: string,
   user: string,
@@ -115,7 +116,7 @@ export async function slashCommand(
   return { status: res.status, text: String(body.text ?? ''), body };
 }
 
-/** An Events API envelope shaped like ../shared/fixtures/app-home-opened.json, sent as JSON. */
+/** An Events API envelope shaped like test/fixtures/captured/app-home-opened.json, sent as JSON. */
 export function openAppHome(url: string, user: string): Promise<Response> {
   const envelope = fixtureJson('app-home-opened.json');
   envelope.event = { ...envelope.event, user };

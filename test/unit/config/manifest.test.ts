@@ -32,7 +32,7 @@ function base() {
 describe('the shipped manifest (manifests/pls.yml)', () => {
   const manifest = loadManifest(SHIPPED);
 
-  it('scores the whole event vocabulary of SPEC §3.1 except plan_changed (a rule, not a signal)', () => {
+  it('scores the whole native event vocabulary except plan_changed (a rule, not a signal)', () => {
     const events = new Set(manifest.scoring.signals.map((signal) => signal.event));
     for (const event of [
       'signed_up',

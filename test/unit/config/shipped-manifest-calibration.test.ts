@@ -11,10 +11,11 @@ import {
 } from '../../../src/config/manifest.js';
 
 /*
- * Calibration of manifests/pls.yml against the accounts SPEC §1 describes, using the scoring
- * rules as SPEC §1 and manifests/README.md state them (points per occurrence up to `cap`, the
- * highest metric step, a gate per layer, total capped at 100). Every event here is fresh, so
- * decay plays no part: the question is whether the weights say the right thing.
+ * Calibration of manifests/pls.yml against the accounts its README describes (a typical PQL and a
+ * self-serve hero), using the scoring rules as manifests/README.md states them (points per
+ * occurrence up to `cap`, the highest metric step, a gate per layer, total capped at 100). Every
+ * event here is fresh, so decay plays no part: the question is whether the weights say the right
+ * thing.
  */
 
 const manifest = loadManifest(fileURLToPath(new URL('../../../manifests/pls.yml', import.meta.url)));

@@ -46,7 +46,7 @@ describe('decay', () => {
   });
 
   it('leaves "most value lost within ~72 h" true for the default half-life', () => {
-    // SPEC §1: signals lose most value within ~72 h. With a 3-day half-life a week-old signal keeps ~20 %.
+    // Signals lose most value within ~72 h. With a 3-day half-life a week-old signal keeps ~20 %.
     expect(decay(7 * DAY, manifest.scoring.half_life)).toBeCloseTo(0.198, 3);
   });
 });

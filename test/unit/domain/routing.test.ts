@@ -186,7 +186,7 @@ describe('routeAlert: territory and tier filters', () => {
   });
 
   it('never leaves an alert unrouted because the filtered reps are unavailable while others are free', () => {
-    // SPEC §5: managers are told only when no rep can take it at all. ANA is the only US rep and the
+    // Managers are told only when no rep can take it at all. ANA is the only US rep and the
     // only one who takes hot alerts; she is out of office, BEN and CAM are free.
     const away = loads({ U0ANA: { ooo: true } });
     const warm = route({ country: 'US' }, { loads: away });
@@ -198,7 +198,7 @@ describe('routeAlert: territory and tier filters', () => {
   });
 
   it('prefers a rep in hours over a territory rep outside hours', () => {
-    // SPEC §5: the next-opening fallback is for when no rep can take the alert now.
+    // The next-opening fallback is for when no rep can take the alert now.
     // At 13:00 New York (19:00 Berlin) CAM, the only DE rep, is closed; ANA and BEN (US) are in hours.
     const territories = midMarket({
       reps: [

@@ -110,7 +110,7 @@ routing: { teams: [{ id: t, channel: C0T }], reps: [{ id: U0R }], managers: [U0M
   });
 });
 
-describe('metricValue: every metric SPEC §5 names', () => {
+describe('metricValue: every metric the manifest docs name', () => {
   it('is tested here for each of the ten', () => {
     expect(METRIC_NAMES).toHaveLength(10);
   });

@@ -64,7 +64,7 @@ describe('renderAlert: a pure function of the card', () => {
   });
 });
 
-describe('renderAlert: buttons by state (SPEC §4.1)', () => {
+describe('renderAlert: buttons by state', () => {
   it('offers Claim and Not a fit on an open alert', () => {
     expect(buttonsOf(alertCard())).toEqual([
       { label: 'Claim', action: ACTIONS.claim, value: 'al_01TEST' },
