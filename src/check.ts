@@ -1,12 +1,16 @@
 import { ConfigError } from './config/config-error.js';
 import { formatDuration } from './config/duration.js';
 import { loadConfig } from './config/load-config.js';
+import { manifestWarnings } from './config/manifest-warnings.js';
 
 /**
- * `npm run check [-- path/to/manifest.yml]`: validates the manifest and the environment the
- * way start-up does, without opening the database or Slack. Exit 0 = it would start.
+ * `npm run check [-- path/to/manifest.yml] [--strict]`: validates the manifest and the
+ * environment the way start-up does, without opening the database or Slack. Exit 0 = it would
+ * start; with `--strict`, any warning exits 1 too.
  */
-const manifestArg = process.argv[2];
+const args = process.argv.slice(2);
+const strict = args.includes('--strict');
+const manifestArg = args.find((arg) => arg !== '--strict');
 try {
   const { env, manifest } = loadConfig(
     manifestArg ? { ...process.env, PLS_MANIFEST: manifestArg } : process.env,
@@ -22,10 +26,15 @@ try {
     `  sla: hot claim ${formatDuration(sla.tiers.hot.claim)}, warm claim ${formatDuration(sla.tiers.warm.claim)}; ${sla.business_hours ? 'business hours' : 'wall clock'}; sweep every ${formatDuration(sla.sweep_every)}`,
     `environment: OK (${env.slackAppToken ? 'Socket Mode' : 'HTTP mode'}, port ${env.port}, database ${env.databaseUrl}, Slack API ${env.slackApiUrl})`,
   ];
-  if (!env.webhookSecret)
-    lines.push('warning: PLS_WEBHOOK_SECRET is not set: /webhooks/usage will answer 401');
-  if (!env.writeKey) lines.push('warning: PLS_WRITE_KEY is not set: the /v1/* endpoints will answer 401');
+  const warnings = manifestWarnings(manifest).map((warning) => `manifest ${env.manifestPath}: ${warning}`);
+  if (!env.webhookSecret) warnings.push('PLS_WEBHOOK_SECRET is not set: /webhooks/usage will answer 401');
+  if (!env.writeKey) warnings.push('PLS_WRITE_KEY is not set: the /v1/* endpoints will answer 401');
+  for (const warning of warnings) lines.push(`warning: ${warning}`);
   process.stdout.write(`${lines.join('\n')}\n`);
+  if (strict && warnings.length > 0) {
+    process.stderr.write(`--strict: ${warnings.length} warning${warnings.length === 1 ? '' : 's'}\n`);
+    process.exit(1);
+  }
 } catch (error) {
   if (!(error instanceof ConfigError)) throw error;
   process.stderr.write(`${error.message}\n`);

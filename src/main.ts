@@ -1,5 +1,6 @@
 import { ConfigError } from './config/config-error.js';
 import { type Config, loadConfig } from './config/load-config.js';
+import { manifestWarnings } from './config/manifest-warnings.js';
 import { createLogger } from './obs/logger.js';
 import { type RunningServer, startServer } from './server.js';
 
@@ -31,6 +32,7 @@ if (!env.webhookSecret)
   logger.warn('PLS_WEBHOOK_SECRET is not set: POST /webhooks/usage answers 401 until it is');
 if (!env.writeKey)
   logger.warn('PLS_WRITE_KEY is not set: the Segment-compatible /v1/* endpoints answer 401 until it is');
+for (const warning of manifestWarnings(manifest)) logger.warn(`manifest ${env.manifestPath}: ${warning}`);
 
 // Signals are handled from before the first byte is served: a SIGTERM that arrives while pls
 // is starting waits for the start to finish, then stops it cleanly.

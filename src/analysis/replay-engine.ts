@@ -1,27 +1,19 @@
 import type { Manifest, Scoring } from '../config/manifest.js';
-import { type AccountState, applyEvent, emptyAccountState, type SignalHit } from '../domain/account-state.js';
-import {
-  type AlertSummary,
-  type AlertTrigger,
-  alertBlockers,
-  decideHandoff,
-  type HandoffDecision,
-  type HandoffInput,
-  includesPlan,
-} from '../domain/handoff.js';
-import { type RoutableAccount, routeTeam } from '../domain/routing.js';
-import { EMPTY_SCORE, type Firmographics, type Score, scoreAccount } from '../domain/scoring.js';
+import { type AccountState, emptyAccountState } from '../domain/account-state.js';
+import { isPurchase, stepAccount } from '../domain/account-step.js';
+import { type AlertSummary, type AlertTrigger, includesPlan } from '../domain/handoff.js';
+import type { RoutableAccount } from '../domain/routing.js';
+import { type Firmographics, type Score, scoreAccount } from '../domain/scoring.js';
 import { toUsageEvent, withPlanChange } from '../domain/stored-event.js';
 import type { AccountPatch, UsageEvent } from '../domain/usage-event.js';
 import { DAY } from '../domain/windows.js';
 import { type FeatureSnapshot, featuresAt } from './features.js';
 import type { LiveAlert, StoredEvent } from './history-source.js';
-import { type ScoreNumbers, scoreNumbersUnlessGated } from './score-numbers.js';
 
 /**
- * Replay: the stored event log re-scored with any manifest on a simulated clock, through the same
- * pure functions live scoring uses (applyEvent, scoreAccount, decideHandoff, routeTeam), in the
- * same order (`seq`), one step per event exactly as src/services/process-events.ts takes it.
+ * Replay: the stored event log re-scored with any manifest on a simulated clock, through the
+ * per-event step live scoring calls (`stepAccount`, src/domain/account-step.ts: state, score,
+ * decision with tier and team), in the same order (`seq`).
  *
  * **The clock.** Each event is applied at the `now` live scoring applied it at: its
  * `processed_at` (the batch's clock), else (still pending) its `received_at`. Decay, rolling
@@ -52,14 +44,11 @@ import { type ScoreNumbers, scoreNumbersUnlessGated } from './score-numbers.js';
  * Several manifests replay in one pass (lanes): each row is read and parsed once. Firmographics
  * are shared (they do not depend on the manifest); account states and alerts are per lane.
  *
- * **Speed.** Every event goes through `applyEvent`, as live. A full `scoreAccount` costs more
- * than the rest of a step together (it renders every contribution's sentence and counts every
- * signal's hourly buckets), and most decisions do not read the score: an event on an account a
- * rule of engagement blocks whatever its score, a late event, one on an account whose alert is
- * already hot, one on an account that misses a gate. So the replay scores in full only when the
- * decision could read it (`decideQuickly`), and asks the cheaper questions first
- * (`decisionReadsScore`, `knownNotHot`, `scoreNumbersUnlessGated`). `exhaustive: true` scores
- * every event twice in full, as live does; tests hold the two to the same result.
+ * **Speed.** Replay asks the step for the decision only (`decisionOnly`): the step then skips
+ * the full score where the decision cannot read it, an early exit inside the one implementation.
+ * On the replay benchmark (src/analysis/replay-benchmark.ts) it is about three times as fast as
+ * scoring every event in full; `exhaustive: true` does that, and tests hold the two to the same
+ * result.
  */
 
 export interface ReplayAlert {
@@ -294,12 +283,6 @@ interface Context {
   exhaustive: boolean;
 }
 
-interface Decided {
-  decision: HandoffDecision | null;
-  /** This event's score, when it was computed (numbers exact; sentences only for a 'tier' trigger). */
-  after: Score | null;
-}
-
 /** One event through one lane: process-events.ts's `processOne`, with the alert model in memory. */
 function applyStep(lane: Lane, step: Step, ctx: Context): void {
   const { scoring } = lane;
@@ -312,13 +295,26 @@ function applyStep(lane: Lane, step: Step, ctx: Context): void {
   }
   const open = lane.open.get(accountId) ?? null;
   const last = open ? open.alert : (lane.last.get(accountId) ?? null);
-  const decided = ctx.exhaustive
-    ? decideExhaustively(lane, step, state, open, last, ctx.lookback)
-    : decideQuickly(lane, step, state, open, last, ctx.lookback);
-  const { decision } = decided;
-  let after = decided.after;
+  const stepped = stepAccount({
+    event,
+    receivedAt: step.row.receivedAt,
+    state,
+    previous: step.previous,
+    account: routable(step.firm),
+    openAlert: open && summary(open.alert),
+    lastAlert: last && summary(last),
+    scoring,
+    routing: lane.manifest.routing,
+    now,
+    decisionOnly: !ctx.exhaustive,
+  });
+  const { decision, numbers } = stepped;
+  let after = stepped.after;
+  if (ctx.lookback > 0 && numbers && numbers.tier !== 'cold') {
+    trackPeak(lane, accountId, now, numbers.total, ctx.lookback);
+  }
 
-  switch (decision?.kind) {
+  switch (decision.kind) {
     case 'open': {
       const alert: ReplayAlert = {
         id: `r${lane.index}_${lane.alerts.length + 1}`,
@@ -326,7 +322,7 @@ function applyStep(lane: Lane, step: Step, ctx: Context): void {
         openedAt: now,
         openTier: decision.tier,
         tier: decision.tier,
-        teamId: routeTeam(routable(step.firm), lane.manifest.routing).id,
+        teamId: decision.team.id,
         openTrigger: decision.trigger,
         trigger: decision.trigger,
         upgradedAt: null,
@@ -366,7 +362,7 @@ function applyStep(lane: Lane, step: Step, ctx: Context): void {
     after ??= scoreAccount(state!, step.current, lane.scoring, now);
     return after;
   };
-  const purchase = event.type === 'plan_changed' && isPaid(scoring, String(event.properties.plan ?? ''));
+  const purchase = isPurchase(event, scoring.rules.paid_plans);
   if (purchase && !isPaid(scoring, step.previous?.plan ?? null)) {
     const score = exact();
     lane.purchases.push({
@@ -382,107 +378,6 @@ function applyStep(lane: Lane, step: Step, ctx: Context): void {
   if (ctx.wanted?.has(event.id)) {
     lane.snapshots.set(event.id, { accountId, at: now, features: featuresAt(state, exact(), scoring, now) });
   }
-}
-
-/**
- * The decision as `processOne` makes it, scoring only what the decision reads (see
- * `decisionReadsScore`, `knownNotHot`, `scoreNumbersUnlessGated`). Same decisions as
- * `decideExhaustively`, which test/unit/analysis/replay-engine.test.ts holds it to.
- */
-function decideQuickly(
-  lane: Lane,
-  step: Step,
-  state: AccountState,
-  open: OpenAlert | null,
-  last: ReplayAlert | null,
-  lookback: number,
-): Decided {
-  const { scoring } = lane;
-  const { event, accountId, now } = step;
-  const purchase = event.type === 'plan_changed' && isPaid(scoring, String(event.properties.plan ?? ''));
-  const readsScore = !purchase && decisionReadsScore(lane, step, open, last, state);
-  // `before` is read for one thing: did the account just cross into hot. Its previous exact
-  // score not hot → not hot now (scores only fall as time passes, see `knownNotHot`); else its
-  // numbers say; only a hot account pays for a full score.
-  let before = EMPTY_SCORE;
-  if (readsScore && !open && step.previous && !knownNotHot(lane, accountId, now)) {
-    if (scoreNumbersUnlessGated(state, step.previous, scoring, now)?.tier === 'hot') {
-      before = scoreAccount(state, step.previous, lane.scoring, now);
-    }
-  }
-
-  const hits = applyEvent(state, event, scoring.signals, scoring.half_life, now);
-  let after: Score | null = null;
-  let decision: HandoffDecision | null = null;
-  let numbers: ScoreNumbers | null = null;
-  let gated = false;
-  if (readsScore) {
-    numbers = scoreNumbersUnlessGated(state, step.current, scoring, now);
-    gated = numbers === null; // cold whatever the rest: no handoff moment, no rise to hot
-  }
-  if (numbers) {
-    // With no open alert a cold account has no handoff moment; an open warm alert only changes
-    // when the account turns hot. Anything else is "none", a thread reply or a refresh.
-    if (open ? numbers.tier === 'hot' : numbers.tier !== 'cold') {
-      after = scoreAccount(state, step.current, lane.scoring, now);
-    }
-  }
-  if (after || purchase) {
-    const input = handoffInput(lane, step, state, open, last, before, after ?? EMPTY_SCORE, hits);
-    decision = decideHandoff(input);
-  }
-  if (numbers) {
-    remember(lane, accountId, now, numbers.tier);
-    if (lookback > 0 && numbers.tier !== 'cold') trackPeak(lane, accountId, now, numbers.total, lookback);
-  } else if (gated) {
-    remember(lane, accountId, now, 'cold');
-  } else {
-    lane.known.delete(accountId);
-  }
-  return { decision, after };
-}
-
-/** The reference: both scores, in full, for every event, and every decision taken — as live does. */
-function decideExhaustively(
-  lane: Lane,
-  step: Step,
-  state: AccountState,
-  open: OpenAlert | null,
-  last: ReplayAlert | null,
-  lookback: number,
-): Decided {
-  const { scoring } = lane;
-  const before = step.previous ? scoreAccount(state, step.previous, scoring, step.now) : EMPTY_SCORE;
-  const hits = applyEvent(state, step.event, scoring.signals, scoring.half_life, step.now);
-  const after = scoreAccount(state, step.current, scoring, step.now);
-  const decision = decideHandoff(handoffInput(lane, step, state, open, last, before, after, hits));
-  if (lookback > 0 && after.tier !== 'cold') trackPeak(lane, step.accountId, step.now, after.total, lookback);
-  return { decision, after };
-}
-
-function handoffInput(
-  lane: Lane,
-  step: Step,
-  state: AccountState,
-  open: OpenAlert | null,
-  last: ReplayAlert | null,
-  before: Score,
-  after: Score,
-  hits: SignalHit[],
-): HandoffInput {
-  return {
-    event: step.event,
-    receivedAt: step.row.receivedAt,
-    before,
-    after,
-    hits,
-    firm: step.current,
-    state,
-    openAlert: open && summary(open.alert),
-    lastAlert: last && summary(last),
-    rules: lane.scoring.rules,
-    now: step.now,
-  };
 }
 
 // ─── Alert model ─────────────────────────────────────────────────────────────────────────
@@ -553,73 +448,6 @@ function summary(alert: ReplayAlert): AlertSummary {
     closedAt: alert.closedAt,
     outcome: alert.outcome,
   };
-}
-
-// ─── When the decision reads the score ───────────────────────────────────────────────────
-
-/**
- * The best score there is: every gate passed, hot, 100. `alertBlockers` given this and still
- * blocking blocks whatever the real score (a worse score only adds gate and tier reasons).
- */
-const BEST_SCORE: Score = {
-  total: 100,
-  layers: { behavioral: 100, organizational: 100, intent: 100 },
-  gates: {
-    behavioral: { points: 100, min: 0, passed: true },
-    organizational: { points: 100, min: 0, passed: true },
-    intent: { points: 100, min: 0, passed: true },
-  },
-  tier: 'hot',
-  contributions: [],
-};
-
-/**
- * Whether `decideHandoff` needs this event's score to decide (a purchase, which never does, is
- * handled by the caller), following its own order: a late event never pages; an open hot alert
- * can only take a thread reply; with no open alert, a rule of engagement that blocks even the
- * best score (too small, excluded plan, checkout, cooldown after a hot alert, back-off) means
- * "none". `alertBlockers` is the live function; it reads the state only for `upgradeStartedAt`,
- * which the event can only move later (more blocking), so judging before applying it is safe.
- */
-function decisionReadsScore(
-  lane: Lane,
-  step: Step,
-  open: OpenAlert | null,
-  last: ReplayAlert | null,
-  state: AccountState,
-): boolean {
-  const { rules } = lane.scoring;
-  if (step.lateness > rules.stale_after) return false;
-  if (open) return open.alert.tier !== 'hot';
-  const blocked = alertBlockers({
-    after: BEST_SCORE,
-    firm: step.current,
-    state,
-    lastAlert: last && summary(last),
-    openAlert: null,
-    rules,
-    now: step.now,
-  });
-  return blocked.length === 0;
-}
-
-/**
- * True when the account is surely not hot now, before this event: its last exact score was not
- * hot, scored at or before `now` with the same firmographics and state. A score never rises with
- * time alone — points decay, windows only drop old activity, buckets never lie ahead of the clock
- * that wrote them — which test/unit/analysis/replay-engine.test.ts checks on random histories.
- */
-function remember(lane: Lane, accountId: string, at: number, tier: Score['tier']): void {
-  const known = lane.known.get(accountId);
-  if (known) {
-    known.at = at;
-    known.tier = tier;
-  } else lane.known.set(accountId, { at, tier });
-}
-
-function knownNotHot(lane: Lane, accountId: string, now: number): boolean {
-  const known = lane.known.get(accountId);
-  return known !== undefined && known.at <= now && known.tier !== 'hot';
 }
 
 // ─── Purchases ───────────────────────────────────────────────────────────────────────────

@@ -41,6 +41,7 @@ export const METRIC_NAMES = [
   'invites_30d',
   'pricing_views_7d',
   'usage_ratio',
+  'limit_pressure_days_14d',
   'employees',
   'business_domain',
 ] as const;
@@ -101,6 +102,8 @@ export interface Handoff {
   readonly count: number;
   /** Milliseconds; null = occurrences ever. */
   readonly within: number | null;
+  /** `day`: count the distinct UTC days with an occurrence, not the occurrences. */
+  readonly distinct: 'day' | null;
 }
 
 export interface Signal {
@@ -137,6 +140,8 @@ export interface Rules {
   /** ms: no alert this long after `upgrade_started`. */
   readonly converting_window: number;
   readonly min_employees: number;
+  /** With `employees` unknown, fewer active users (14 days) than this is self-serve. */
+  readonly min_active_users_when_size_unknown: number;
   readonly exclude_plans: readonly string[];
   /** ms: no response this long after first touch → back to self-serve. */
   readonly back_off: number;
@@ -441,8 +446,12 @@ const fractionSchema = custom((value) => {
 const handoffSchema = z.preprocess(
   (value) => (value === true ? { count: 1 } : value === false || value === null ? undefined : value),
   strict(
-    { count: z.int().min(1), within: positiveDurationSchema.optional() },
-    'true, false or { count, within }',
+    {
+      count: z.int().min(1),
+      within: positiveDurationSchema.optional(),
+      distinct: z.literal('day', { error: 'expected day (count distinct days), or leave it out' }).optional(),
+    },
+    'true, false or { count, within, distinct }',
   ).optional(),
 );
 
@@ -499,6 +508,7 @@ const rulesSchema = strict({
   cooldown: durationSchema.prefault('14d'),
   converting_window: durationSchema.prefault('24h'),
   min_employees: z.int().min(0).prefault(20),
+  min_active_users_when_size_unknown: z.int().min(0).prefault(3),
   exclude_plans: z.array(nonEmptyText).prefault(['enterprise']),
   back_off: durationSchema.prefault('7d'),
   stale_after: positiveDurationSchema.prefault('24h'),
@@ -747,7 +757,11 @@ const manifestSchema = strict({
         handoff:
           signal.handoff === undefined
             ? null
-            : { count: signal.handoff.count, within: signal.handoff.within ?? null },
+            : {
+                count: signal.handoff.count,
+                within: signal.handoff.within ?? null,
+                distinct: signal.handoff.distinct ?? null,
+              },
         says: signal.says ?? null,
         where: signal.where ?? null,
       })),

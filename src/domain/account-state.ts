@@ -3,7 +3,16 @@ import { isFreeMailDomain } from './free-mail.js';
 import { matchesConditions } from './match.js';
 import type { UsageEvent } from './usage-event.js';
 import { emailDomain } from './usage-event.js';
-import { addToBuckets, type Buckets, DAY, HOUR, pruneBuckets, sumWithin, touchLastSeen } from './windows.js';
+import {
+  addToBuckets,
+  type Buckets,
+  DAY,
+  daysWithin,
+  HOUR,
+  pruneBuckets,
+  sumWithin,
+  touchLastSeen,
+} from './windows.js';
 
 /**
  * Everything pls knows about an account's behaviour, kept incrementally: each event updates it
@@ -25,6 +34,8 @@ export interface AccountState {
   inviteDomains: string[];
   pricingViews: Buckets;
   limits: Record<string, { used: number; quota: number; at: number }>;
+  /** UTC day indexes with a usage reading at or past `PRESSURE_RATIO` of its quota (last 14 days). */
+  pressureDays?: number[];
   /** Premium features attempted: the plan each needs, when last tried. */
   gatedFeatures: Record<string, { plan: string | null; at: number }>;
   /** Daily product events over 28 days: the usage trend. */
@@ -40,6 +51,17 @@ export interface AccountState {
   /** When the newest applied `plan_changed` happened: an older one arriving late must not win. */
   planChangedAt?: number | null;
   lastEventAt: number | null;
+  /** Set when a crossing into hot was lost only to stale data: the next fresh activity alerts. */
+  armed?: Armed | null;
+}
+
+/** A hot moment suppressed because its data arrived stale (src/domain/account-step.ts). */
+export interface Armed {
+  /** When the moment happened (the stale event's time). */
+  at: number;
+  /** The moment in words; null when not known (accounts armed by migration 0010). */
+  text: string | null;
+  signalId: string | null;
 }
 
 export interface SignalState {
@@ -54,7 +76,14 @@ export interface SignalState {
 
 /** Event types that describe the account rather than product use. */
 const NOT_ACTIVITY = new Set(['identify', 'group', 'plan_changed']);
+
+/** Whether an event type is product activity (what fires an armed account), not account bookkeeping. */
+export function isActivity(type: string): boolean {
+  return !NOT_ACTIVITY.has(type);
+}
 const MAX_USERS = 500;
+/** A usage reading this close to its quota is pressure: "the expansion sweet spot" starts at 80 %. */
+export const PRESSURE_RATIO = 0.8;
 const MAX_LIST = 100;
 
 export function emptyAccountState(): AccountState {
@@ -93,12 +122,16 @@ export interface SignalHit {
 
 /**
  * Properties pls derives for signals to match and quote. `teammate_invited` gains
- * `invitee_domain` and `new_domain` — true when the invitee's company domain is neither a free-mail
- * provider, nor the company's own domain, nor one the account has used before — so a manifest can make "an invite from a new
- * email domain" (an intent moment: the product spreading to another team or company)
- * a handoff signal with `where: { new_domain: { eq: true } }`. Read before the event is recorded.
+ * `invitee_domain` and `new_domain` — true when the invitee's company domain is neither a
+ * free-mail provider, nor the company's own domain, nor one the account has used before — so a
+ * manifest can make "an invite from a new email domain" (an intent moment: the product spreading
+ * to another team or company) a handoff signal with `where: { new_domain: { eq: true } }`.
+ * `usage_limit_approached` and `usage_limit_hit` gain `ratio` (used ÷ quota). Read before the
+ * event is recorded.
  */
 function derivedProperties(state: AccountState, event: UsageEvent): Record<string, unknown> {
+  if (event.type === 'usage_limit_approached' || event.type === 'usage_limit_hit')
+    return withRatio(event.properties);
   if (event.type !== 'teammate_invited') return event.properties;
   const domain = emailDomain(stringProp(event.properties.invitee_email));
   if (!domain) return { ...event.properties, new_domain: false };
@@ -106,6 +139,14 @@ function derivedProperties(state: AccountState, event: UsageEvent): Record<strin
   const known =
     domain === company || domain === state.firstEmailDomain || state.inviteDomains.includes(domain);
   return { ...event.properties, invitee_domain: domain, new_domain: !known && !isFreeMailDomain(domain) };
+}
+
+/** A usage reading gains `ratio` (used ÷ quota), so a signal can ask for readings past 80 %. */
+function withRatio(properties: Record<string, unknown>): Record<string, unknown> {
+  const used = Number(properties.used);
+  const quota = Number(properties.quota);
+  if (!Number.isFinite(used) || !Number.isFinite(quota) || quota <= 0) return properties;
+  return { ...properties, ratio: used / quota };
 }
 
 /**
@@ -154,12 +195,21 @@ export function applyEvent(
       };
     }
     const count =
-      signal.handoff && signal.handoff.within === null
-        ? entry.total
-        : sumWithin(entry.hits, now, window, HOUR);
+      signal.handoff && signal.handoff.within === null ? entry.total : windowCount(signal, entry, now);
     hits.push({ signal, count, props });
   }
   return hits;
+}
+
+/**
+ * The signal's `{count}` over its window: hits, or with `handoff.distinct: day` the days with a
+ * hit ("close to the limit on 3 days in two weeks").
+ */
+export function windowCount(signal: Signal, entry: SignalState, now: number): number {
+  const window = countWindow(signal);
+  return signal.handoff?.distinct === 'day'
+    ? daysWithin(entry.hits, now, window)
+    : sumWithin(entry.hits, now, window, HOUR);
 }
 
 /** The window a signal's `{count}` and count-based handoff look at. */
@@ -252,6 +302,7 @@ function recordVocabulary(
       if (Number.isFinite(used) && Number.isFinite(quota) && quota > 0) {
         const previous = state.limits[limit];
         if (!previous || previous.at <= at) state.limits[limit] = { used, quota, at };
+        if (used / quota >= PRESSURE_RATIO) recordPressureDay(state, at, now);
       }
       break;
     }
@@ -269,6 +320,14 @@ function recordVocabulary(
       state.upgradeStartedAt = Math.max(state.upgradeStartedAt ?? at, at);
       break;
   }
+}
+
+function recordPressureDay(state: AccountState, at: number, now: number): void {
+  const day = Math.floor(at / DAY);
+  const oldest = Math.floor(now / DAY) - 14;
+  const days = (state.pressureDays ?? []).filter((d) => d > oldest);
+  if (day > oldest && !days.includes(day)) days.push(day);
+  state.pressureDays = days;
 }
 
 function stringProp(value: unknown): string | null {

@@ -1,11 +1,12 @@
 import type { Rules, Tier } from '../config/manifest.js';
-import type { AccountState, SignalHit } from './account-state.js';
-import { type Firmographics, LAYERS, type Score, TIER_RANK } from './scoring.js';
+import { type AccountState, type Armed, isActivity, type SignalHit } from './account-state.js';
+import { type Firmographics, LAYERS, metricValue, type Score, TIER_RANK } from './scoring.js';
 import { renderSays } from './signal-text.js';
 
 /** The why-now moment an alert was raised (or upgraded) for. */
 export interface AlertTrigger {
-  kind: 'signal' | 'tier';
+  /** A handoff signal, the score crossing into hot, or fresh activity on an armed account. */
+  kind: 'signal' | 'tier' | 'armed';
   signalId: string | null;
   /** The moment in words, without its age: "hit the API calls limit (10,000/10,000)". */
   text: string;
@@ -47,7 +48,8 @@ export interface HandoffInput {
 }
 
 export type HandoffDecision =
-  | { kind: 'none'; reason: string }
+  /** `arm`: the moment was lost only to stale data on a hot account (see `Armed`). */
+  | { kind: 'none'; reason: string; arm?: Armed }
   | { kind: 'open'; tier: 'hot' | 'warm'; trigger: AlertTrigger }
   | { kind: 'upgrade'; tier: 'hot'; trigger: AlertTrigger }
   | { kind: 'thread'; text: string }
@@ -83,22 +85,49 @@ export function decideHandoff(input: HandoffInput): HandoffDecision {
     return said ? { kind: 'thread', text: said } : { kind: 'refresh' };
   }
 
-  const moment = handoffMoment(input);
+  const moment = handoffMoment(input, late);
   if (!moment) return { kind: 'none', reason: 'no handoff moment' };
-  if (late) return { kind: 'none', reason: 'late signal: scores, never pages' };
   const blockers = alertBlockers(input);
+  if (late) {
+    // Stale data never pages, but a hot account it would have paged is remembered.
+    if (blockers.length === 0 && after.tier === 'hot') {
+      const arm = { at: moment.at, text: moment.text, signalId: moment.signalId };
+      return { kind: 'none', reason: 'late signal: armed, alerts on its next fresh activity', arm };
+    }
+    return { kind: 'none', reason: 'late signal: scores, never pages' };
+  }
   if (blockers.length > 0) return { kind: 'none', reason: blockers[0]! };
   return { kind: 'open', tier: after.tier as 'hot' | 'warm', trigger: moment };
 }
 
-/** The moment, if this event is one: crossing into hot, or a handoff signal on a warm/hot account. */
-function handoffMoment(input: HandoffInput): AlertTrigger | null {
-  const { before, after } = input;
+/**
+ * The moment, if this event is one: a handoff signal on a warm/hot account, crossing into hot,
+ * or fresh product activity on an armed account that is still hot.
+ */
+function handoffMoment(input: HandoffInput, late: boolean): AlertTrigger | null {
+  const { before, after, state, event } = input;
   if (after.tier === 'cold') return null;
   const signal = bestHandoffHit(input.hits);
   if (signal) return signalTrigger(input, signal);
   if (after.tier === 'hot' && before.tier !== 'hot') return triggerFor(input, 'hot');
+  if (after.tier === 'hot' && state.armed && !late && isActivity(event.type))
+    return armedTrigger(input, state.armed);
   return null;
+}
+
+/** Why now for an armed account: what made it hot, and that it is active again now. */
+function armedTrigger(input: HandoffInput, armed: Armed): AlertTrigger {
+  const top = input.after.contributions[0];
+  const why = armed.text ?? `score ${Math.round(input.after.total)}${top ? `: ${top.text}` : ''}`;
+  const when = armed.text ? ` (${new Date(armed.at).toISOString().slice(0, 10)}, arrived late)` : '';
+  return {
+    kind: 'armed',
+    signalId: armed.signalId,
+    text: `turned hot — ${why}${when} — and is active again now`,
+    at: input.event.occurredAt,
+    eventId: input.event.id,
+    userId: input.event.userId,
+  };
 }
 
 function bestHandoffHit(hits: SignalHit[]): SignalHit | null {
@@ -160,6 +189,15 @@ export function alertBlockers(
     reasons.push(`plan ${firm.plan} is excluded`);
   if (firm.employees !== null && firm.employees < rules.min_employees) {
     reasons.push(`${firm.employees} employees is under min_employees ${rules.min_employees} (self-serve)`);
+  }
+  if (firm.employees === null) {
+    // Size unknown: seats stand in for it, or a one-person account passes on its email domain alone.
+    const users = metricValue('active_users_14d', state, firm, now);
+    if (users < rules.min_active_users_when_size_unknown) {
+      reasons.push(
+        `size unknown and ${users} active ${users === 1 ? 'user' : 'users'} in 14 days is under min_active_users_when_size_unknown ${rules.min_active_users_when_size_unknown} (self-serve)`,
+      );
+    }
   }
   if (state.upgradeStartedAt !== null && now - state.upgradeStartedAt < rules.converting_window) {
     reasons.push('in a self-serve checkout (upgrade_started within converting_window)');

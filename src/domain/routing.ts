@@ -51,9 +51,11 @@ export function routeAlert(input: {
   loads: (repId: string) => RepLoad;
   now: number;
   exclude?: readonly string[];
+  /** The team already chosen for the alert; else the account's (`routeTeam`). */
+  team?: Team;
 }): RouteResult {
   const { account, tier, routing, loads, now } = input;
-  const team = routeTeam(account, routing);
+  const team = input.team ?? routeTeam(account, routing);
   const excluded = new Set(input.exclude ?? []);
   const hoursOf = (rep: Rep) => rep.hours ?? team.hours;
   const canTake = (rep: Rep) => {

@@ -1,5 +1,5 @@
 import type { Layer, MetricName, Scoring, Tier } from '../config/manifest.js';
-import { type AccountState, countWindow, decay } from './account-state.js';
+import { type AccountState, decay, windowCount } from './account-state.js';
 import { isFreeMailDomain } from './free-mail.js';
 import { formatNumber, renderSays } from './signal-text.js';
 import { countSince, DAY, HOUR, sumWithin } from './windows.js';
@@ -52,7 +52,7 @@ export function scoreAccount(state: AccountState, firm: Firmographics, scoring: 
     const decayed = entry.sum * decay(now - entry.at, scoring.half_life);
     const points = signal.cap === null ? decayed : Math.min(signal.cap, decayed);
     if (points < 0.05) continue;
-    const count = sumWithin(entry.hits, now, countWindow(signal), HOUR);
+    const count = windowCount(signal, entry, now);
     const props = entry.last.props;
     contributions.push(
       withLazyText(
@@ -146,6 +146,10 @@ export function metricValue(name: MetricName, state: AccountState, firm: Firmogr
       }
       return ratio;
     }
+    case 'limit_pressure_days_14d': {
+      const today = Math.floor(now / DAY);
+      return (state.pressureDays ?? []).filter((day) => day > today - 14 && day <= today).length;
+    }
     case 'employees':
       return firm.employees ?? 0;
     case 'business_domain': {
@@ -174,6 +178,8 @@ function describeMetric(name: MetricName, value: number): string {
       return `viewed pricing ${n}× this week`;
     case 'usage_ratio':
       return `at ${Math.round(value * 100)}% of a usage limit`;
+    case 'limit_pressure_days_14d':
+      return `near a usage limit on ${n} ${value === 1 ? 'day' : 'days'} in 14 days`;
     case 'employees':
       return `${n} employees`;
     case 'business_domain':

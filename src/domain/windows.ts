@@ -25,6 +25,18 @@ export function sumWithin(buckets: Buckets, now: number, window: number, size: n
   return total;
 }
 
+/** How many distinct UTC days of hourly buckets overlapping (now - window, now] have a count. */
+export function daysWithin(hourly: Buckets, now: number, window: number): number {
+  const first = Math.floor((now - window) / HOUR) + 1;
+  const last = Math.floor(now / HOUR);
+  const days = new Set<number>();
+  for (const [key, count] of Object.entries(hourly)) {
+    const index = Number(key);
+    if (count > 0 && index >= first && index <= last) days.add(Math.floor(index / 24));
+  }
+  return days.size;
+}
+
 /** Drops buckets entirely older than `keep` before `now`. */
 export function pruneBuckets(buckets: Buckets, now: number, keep: number, size: number): void {
   const first = Math.floor((now - keep) / size);

@@ -13,6 +13,8 @@ export interface AccountView {
   score: Score;
   /** Rules that would forbid an alert right now (empty: the next handoff moment would alert). */
   blockers: string[];
+  /** Hot, and armed: its next fresh activity alerts it (src/domain/account-step.ts). */
+  armed: boolean;
   openAlert: AlertRow | null;
   contacts: { name: string | null; title: string | null; email: string | null; events: number }[];
   dossier: Dossier;
@@ -45,6 +47,7 @@ export function createAccountViews(deps: { accounts: AccountsRepo; alerts: Alert
           rules: manifest.scoring.rules,
           now,
         }),
+        armed: Boolean(state.armed) && score.tier === 'hot' && !openAlert,
         openAlert,
         contacts: accounts.topContacts(account.id, 5),
         dossier: dossierOf(state, account, account.timezone ?? manifest.timezone, now),

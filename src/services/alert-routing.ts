@@ -1,4 +1,4 @@
-import type { Manifest } from '../config/manifest.js';
+import type { Manifest, Team } from '../config/manifest.js';
 import type { AccountRow, AccountsRepo } from '../db/accounts-repo.js';
 import type { AlertsRepo } from '../db/alerts-repo.js';
 import type { Db } from '../db/client.js';
@@ -31,6 +31,8 @@ const ROUND_ROBIN_WINDOW = 7 * DAY;
 export interface RouteOptions {
   exclude?: readonly string[];
   reroute?: boolean;
+  /** The team the decision chose (src/domain/account-step.ts); else the account's. */
+  team?: Team;
 }
 
 /**
@@ -72,7 +74,15 @@ export function createAlertRouting(deps: { accounts: AccountsRepo; alerts: Alert
       }
       return load;
     };
-    return routeAlert({ account, tier, routing, loads: loadOf, now, exclude: options.exclude ?? [] });
+    return routeAlert({
+      account,
+      tier,
+      routing,
+      loads: loadOf,
+      now,
+      exclude: options.exclude ?? [],
+      team: options.team,
+    });
   }
 
   return {

@@ -3,9 +3,9 @@ import type { AccountRow } from '../db/accounts-repo.js';
 import type { AlertRow } from '../db/alerts-repo.js';
 import { isStorageFailure, withoutFsync } from '../db/client.js';
 import type { PendingEvent, PendingEvents } from '../db/event-store.js';
-import { type AccountState, applyEvent, emptyAccountState } from '../domain/account-state.js';
+import { type AccountState, emptyAccountState } from '../domain/account-state.js';
+import { type StepDecision, stepAccount } from '../domain/account-step.js';
 import { escalationDueAt } from '../domain/escalation.js';
-import { decideHandoff, type HandoffDecision } from '../domain/handoff.js';
 import { EMPTY_SCORE, type Score, scoreAccount } from '../domain/scoring.js';
 import { dueAfter, type PolicySnapshot, slaDeadlines, snapshotPolicy } from '../domain/sla.js';
 import { toUsageEvent, withPlanChange } from '../domain/stored-event.js';
@@ -35,7 +35,7 @@ export interface ProcessResult {
   more?: boolean;
   /** Events that threw on their own and were set aside (see `processPending`). */
   quarantined?: { eventId: string; error: string }[];
-  decisions: { accountId: string; eventId: string; decision: HandoffDecision }[];
+  decisions: { accountId: string; eventId: string; decision: StepDecision }[];
 }
 
 /**
@@ -70,7 +70,7 @@ export function createEventProcessor(deps: ProcessorDeps) {
     if (!event.accountId) return null;
 
     const current = touched.get(event.accountId) ?? load(event.accountId, now);
-    const before = current?.score ?? EMPTY_SCORE;
+    const before = current?.score;
     const state = current?.state ?? emptyAccountState();
 
     // Products resend the same traits with every event: write and read back only what changed.
@@ -79,27 +79,25 @@ export function createEventProcessor(deps: ProcessorDeps) {
     if (event.userId)
       accounts.recordUserActivity(event.accountId, event.userId, Math.min(event.occurredAt, now));
     const account = current && !patch ? current.row : accounts.find(event.accountId)!;
-    const hits = applyEvent(state, event, scoring.signals, scoring.half_life, now);
-    const after = scoreAccount(state, account, scoring, now);
-    touched.set(account.id, { row: account, state, score: after });
-
     const latest = alerts.latestSummary(account.id);
     const open = latest?.state === 'closed' ? null : latest;
-    const decision = decideHandoff({
+    const { decision, after } = stepAccount({
       event,
       receivedAt: row.receivedAt,
-      before,
-      after,
-      hits,
-      firm: account,
       state,
+      previous: current?.row ?? null,
+      account,
       openAlert: open,
       lastAlert: latest,
-      rules: scoring.rules,
+      scoring,
+      routing: manifest.routing,
       now,
+      before,
     });
+    touched.set(account.id, { row: account, state, score: after! });
     // Most events decide nothing: the open alert's whole row is read only when one acts on it.
-    if (decision.kind !== 'none') act(decision, account, open && alerts.find(open.id), before, after, now);
+    if (decision.kind !== 'none')
+      act(decision, account, open && alerts.find(open.id), before ?? EMPTY_SCORE, after!, now);
     return { accountId: account.id, eventId: event.id, decision };
   }
 
@@ -116,7 +114,7 @@ export function createEventProcessor(deps: ProcessorDeps) {
   }
 
   function act(
-    decision: HandoffDecision,
+    decision: StepDecision,
     account: AccountRow,
     open: AlertRow | null,
     before: Score,
@@ -127,7 +125,7 @@ export function createEventProcessor(deps: ProcessorDeps) {
       case 'none':
         return;
       case 'open': {
-        const route = router.routeAccount(account, decision.tier, now);
+        const route = router.routeAccount(account, decision.tier, now, { team: decision.team });
         const policy = snapshotPolicy(manifest.sla, decision.tier, route.team.hours);
         const id = newAlertId();
         alerts.insert(

@@ -75,9 +75,11 @@ export function renderAccount(view: AccountView): { text: string; blocks: Record
   });
 
   const verdict =
-    view.blockers.length === 0
-      ? '✅ Nothing blocks an alert: the next handoff moment raises one.'
-      : `🚫 An alert would be blocked: ${view.blockers.map(escapeMrkdwn).join('; ')}.`;
+    view.blockers.length > 0
+      ? `🚫 An alert would be blocked: ${view.blockers.map(escapeMrkdwn).join('; ')}.`
+      : view.armed
+        ? '🎯 Ready — will alert on its next fresh activity: it turned hot on data that arrived late.'
+        : '✅ Nothing blocks an alert: the next handoff moment raises one.';
   const alert = view.openAlert
     ? `Open alert: ${view.openAlert.tier} · ${view.openAlert.state}${view.openAlert.claimedBy ? ` by <@${view.openAlert.claimedBy}>` : ''} in <#${view.openAlert.channel}>`
     : 'No open alert.';

@@ -6,7 +6,7 @@
 import { parse } from 'yaml';
 import type { Hours, Layer, Manifest, Scoring, Signal } from '../../src/config/manifest.js';
 import { parseManifest } from '../../src/config/manifest.js';
-import type { AccountState, SignalHit } from '../../src/domain/account-state.js';
+import type { SignalHit } from '../../src/domain/account-state.js';
 import { emptyAccountState } from '../../src/domain/account-state.js';
 import type { AlertSummary, AlertTrigger, HandoffInput } from '../../src/domain/handoff.js';
 import { createRng } from '../../src/domain/rng.js';

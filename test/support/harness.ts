@@ -57,12 +57,14 @@ export async function startHarness(
     manifest?: string;
     channels?: string[];
     notInChannel?: string[];
+    /** The workspace's people; default TEST_USERS. */
+    users?: typeof TEST_USERS;
   } = {},
 ): Promise<Harness> {
   const emulator = createSlackEmulator({
     channels: options.channels ?? TEST_CHANNELS,
     notInChannel: options.notInChannel,
-    users: TEST_USERS,
+    users: options.users ?? TEST_USERS,
   });
   await emulator.start();
   const dir = mkdtempSync(join(tmpdir(), 'pls-test-'));

@@ -167,7 +167,7 @@ describe('values', () => {
     [
       'a bad handoff',
       (raw) => (signals(raw)[2]!.handoff = 'yes'),
-      'scoring.signals.2.handoff: expected true, false or { count, within }, got "yes"',
+      'scoring.signals.2.handoff: expected true, false or { count, within, distinct }, got "yes"',
     ],
     [
       'a handoff without count',
@@ -178,7 +178,7 @@ describe('values', () => {
       'an unknown metric',
       (raw) =>
         (raw.scoring.metrics = [{ id: 'm', layer: 'behavioral', metric: 'logins_7d', steps: [[1, 2]] }]),
-      'scoring.metrics.0.metric: unknown metric "logins_7d" (one of: active_days_14d, active_users_14d, sessions_7d, features_30d, integrations, invites_30d, pricing_views_7d, usage_ratio, employees, business_domain)',
+      'scoring.metrics.0.metric: unknown metric "logins_7d" (one of: active_days_14d, active_users_14d, sessions_7d, features_30d, integrations, invites_30d, pricing_views_7d, usage_ratio, limit_pressure_days_14d, employees, business_domain)',
     ],
     [
       'a step that is not a pair',

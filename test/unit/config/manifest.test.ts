@@ -1,6 +1,8 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { loadManifest, type Manifest, METRIC_NAMES, parseManifest } from '../../../src/config/manifest.js';
+import { manifestWarnings } from '../../../src/config/manifest-warnings.js';
+import { specManifest } from '../../support/domain-builders.js';
 
 const fixture = (name: string) => fileURLToPath(new URL(`../../fixtures/manifests/${name}`, import.meta.url));
 const SHIPPED = fileURLToPath(new URL('../../../manifests/pls.yml', import.meta.url));
@@ -56,22 +58,30 @@ describe('the shipped manifest (manifests/pls.yml)', () => {
     expect(new Set(manifest.scoring.metrics.map((metric) => metric.metric))).toEqual(new Set(METRIC_NAMES));
   });
 
-  it('makes the SPEC handoff moments handoffs', () => {
+  it('makes the handoff moments of the PLS literature handoffs', () => {
     const handoffOf = (event: string) =>
-      manifest.scoring.signals.find((signal) => signal.event === event)?.handoff;
-    expect(handoffOf('pricing_page_viewed')).toEqual({ count: 3, within: 7 * DAY });
-    expect(handoffOf('premium_feature_attempted')).toEqual({ count: 1, within: null });
-    expect(handoffOf('usage_limit_hit')).toEqual({ count: 1, within: null });
-    expect(handoffOf('demo_requested')).toEqual({ count: 1, within: null });
+      manifest.scoring.signals.find((signal) => signal.event === event && signal.handoff)?.handoff;
+    const once = { count: 1, within: null, distinct: null };
+    expect(handoffOf('pricing_page_viewed')).toEqual({ count: 3, within: 7 * DAY, distinct: null });
+    expect(handoffOf('premium_feature_attempted')).toEqual(once);
+    expect(handoffOf('usage_limit_hit')).toEqual(once);
+    expect(handoffOf('demo_requested')).toEqual(once);
+    expect(handoffOf('teammate_invited')).toEqual(once);
+    expect(handoffOf('usage_limit_approached')).toEqual({ count: 3, within: 14 * DAY, distinct: 'day' });
   });
 
-  it('routes by size across three teams with the SPEC rules of engagement', () => {
+  it('has no handoff signal that cannot fire on its own', () => {
+    expect(manifestWarnings(manifest)).toEqual([]);
+  });
+
+  it('routes by size across three teams with the rules of engagement', () => {
     expect(manifest.routing.teams.map((team) => team.id)).toEqual(['enterprise', 'mid-market', 'growth']);
     expect(manifest.routing.default_team).toBe('mid-market');
     expect(manifest.scoring.rules).toEqual({
       cooldown: 14 * DAY,
       converting_window: 24 * HOUR,
       min_employees: 20,
+      min_active_users_when_size_unknown: 3,
       exclude_plans: ['enterprise'],
       back_off: 7 * DAY,
       stale_after: 24 * HOUR,
@@ -125,7 +135,7 @@ describe('a manifest with only the required keys', () => {
             event: 'usage_limit_hit',
             points: 30,
             cap: null,
-            handoff: { count: 1, within: null },
+            handoff: { count: 1, within: null, distinct: null },
             says: null,
             where: null,
           },
@@ -135,6 +145,7 @@ describe('a manifest with only the required keys', () => {
           cooldown: 14 * DAY,
           converting_window: 24 * HOUR,
           min_employees: 20,
+          min_active_users_when_size_unknown: 3,
           exclude_plans: ['enterprise'],
           back_off: 7 * DAY,
           stale_after: 24 * HOUR,
@@ -311,9 +322,9 @@ describe('conversions', () => {
       { id: 'e', layer: 'intent', event: 'x', points: 20 },
     ];
     expect(parseManifest(raw).scoring.signals.map((signal) => signal.handoff)).toEqual([
-      { count: 1, within: null },
-      { count: 3, within: 7 * DAY },
-      { count: 2, within: null },
+      { count: 1, within: null, distinct: null },
+      { count: 3, within: 7 * DAY, distinct: null },
+      { count: 2, within: null, distinct: null },
       null,
       null,
     ]);
@@ -402,5 +413,29 @@ describe('conversions', () => {
       plan: { in: ['free', 'trial'] },
       domain: { eq: 'acme.com' },
     });
+  });
+});
+
+describe('manifestWarnings', () => {
+  it('names a handoff signal that, at its cap and alone on its layer, cannot pass the gate', () => {
+    const weak = specManifest({
+      scoring: {
+        signals: [
+          { id: 'sessions', layer: 'behavioral', event: 'session_started', points: 2 },
+          {
+            id: 'invite',
+            layer: 'intent',
+            event: 'teammate_invited',
+            points: 4,
+            cap: 8,
+            handoff: { count: 3 },
+          },
+          { id: 'pricing', layer: 'intent', event: 'pricing_page_viewed', points: 4, handoff: { count: 3 } },
+        ],
+      },
+    });
+    expect(manifestWarnings(weak)).toEqual([
+      'scoring.signals.1 (invite): a handoff signal that cannot fire on its own: at its cap it earns 8 points, alone on the intent layer, under the intent gate of 10 (2 short)',
+    ]);
   });
 });

@@ -388,13 +388,30 @@ describe('alertBlockers', () => {
     ]);
   });
 
-  it('refuses accounts under min_employees, and never blocks on an unknown size', () => {
+  it('refuses accounts under min_employees', () => {
     expect(blockers({ firm: { ...firm, employees: 19 } })).toEqual([
       '19 employees is under min_employees 20 (self-serve)',
     ]);
     expect(blockers({ firm: { ...firm, employees: 20 } })).toEqual([]);
-    expect(blockers({ firm: { ...firm, employees: null } })).toEqual([]);
     expect(blockers({ firm: { ...firm, employees: 0 } })).toHaveLength(1);
+  });
+
+  it('lets seats stand in for an unknown size: under min_active_users_when_size_unknown is self-serve', () => {
+    const withUsers = (count: number) => {
+      const state = emptyAccountState();
+      for (let i = 0; i < count; i++) state.activeUsers[`u_${i}`] = NOW - i * HOUR;
+      state.activeUsers.u_gone = NOW - 15 * DAY; // not active in 14 days: not a seat
+      return state;
+    };
+    const unknown = { ...firm, employees: null };
+    expect(blockers({ firm: unknown, state: withUsers(2) })).toEqual([
+      'size unknown and 2 active users in 14 days is under min_active_users_when_size_unknown 3 (self-serve)',
+    ]);
+    expect(blockers({ firm: unknown, state: withUsers(3) })).toEqual([]);
+    // A known size is judged by min_employees alone, however few its users.
+    expect(blockers({ firm: { ...firm, employees: 20 }, state: withUsers(1) })).toEqual([]);
+    const off = { ...rules, min_active_users_when_size_unknown: 0 };
+    expect(blockers({ firm: unknown, state: withUsers(0), rules: off })).toEqual([]);
   });
 
   it('never interrupts a self-serve checkout within converting_window', () => {

@@ -111,8 +111,8 @@ routing: { teams: [{ id: t, channel: C0T }], reps: [{ id: U0R }], managers: [U0M
 });
 
 describe('metricValue: every metric the manifest docs name', () => {
-  it('is tested here for each of the ten', () => {
-    expect(METRIC_NAMES).toHaveLength(10);
+  it('is tested here for each of the eleven', () => {
+    expect(METRIC_NAMES).toHaveLength(11);
   });
 
   const manifest = specManifest();
@@ -176,6 +176,27 @@ describe('metricValue: every metric the manifest docs name', () => {
     expect(value('usage_ratio', [limit('api', 150, 100)])).toBe(1);
     expect(value('usage_ratio', [limit('api', 99, 100, NOW - 31 * DAY)])).toBe(0);
     expect(value('usage_ratio', [])).toBe(0);
+  });
+
+  it('limit_pressure_days_14d: days of the last 14 with a usage reading at or past 80 % of its quota', () => {
+    const reading = (daysAgo: number, used: number) =>
+      usageEvent('usage_limit_approached', NOW - daysAgo * DAY, {
+        properties: { limit: 'api', used, quota: 100 },
+      });
+    const events = [
+      reading(0, 80),
+      reading(0, 95),
+      reading(2, 79),
+      reading(3, 100),
+      reading(13, 90),
+      reading(15, 99),
+    ];
+    expect(value('limit_pressure_days_14d', events)).toBe(3);
+    expect(
+      value('limit_pressure_days_14d', [
+        usageEvent('usage_limit_hit', NOW, { properties: { used: 10, quota: 10 } }),
+      ]),
+    ).toBe(1);
   });
 
   it('employees: from the firmographics, 0 when unknown', () => {
@@ -243,6 +264,15 @@ routing: { teams: [{ id: t, channel: C0T }], reps: [{ id: U0R }], managers: [U0M
           events: [
             usageEvent('usage_limit_approached', NOW, { properties: { limit: 'api', used: n, quota: 100 } }),
           ],
+          firm: ACME,
+        };
+      case 'limit_pressure_days_14d':
+        return {
+          events: range((i) =>
+            usageEvent('usage_limit_approached', NOW - i * DAY, {
+              properties: { limit: 'api', used: 85, quota: 100 },
+            }),
+          ),
           firm: ACME,
         };
       case 'employees':
@@ -324,6 +354,14 @@ routing: { teams: [{ id: t, channel: C0T }], reps: [{ id: U0R }], managers: [U0M
         [2, 0],
         [3, 3],
         [10, 6],
+      ],
+    },
+    limit_pressure_days_14d: {
+      steps: [[3, 20]],
+      cases: [
+        [2, 0],
+        [3, 20],
+        [5, 20],
       ],
     },
     pricing_views_7d: {

@@ -1,6 +1,6 @@
 import type { Layer, Scoring, Tier } from '../config/manifest.js';
-import { type AccountState, decay } from '../domain/account-state.js';
-import { type Firmographics, LAYERS, metricValue, tierFor } from '../domain/scoring.js';
+import { type AccountState, decay } from './account-state.js';
+import { type Firmographics, LAYERS, metricValue, tierFor } from './scoring.js';
 
 /**
  * `scoreAccount`'s numbers — total, points per layer, tier — without what only a message reads:
@@ -8,7 +8,7 @@ import { type Firmographics, LAYERS, metricValue, tierFor } from '../domain/scor
  * sentence. Replay asks "is this account cold?" for most events, and the answer costs a fraction
  * of a full score here. Built from the domain's own `decay`, `metricValue` and `tierFor`, summing
  * in the order `scoreAccount` sums (points descending, signals before metrics on ties) so the
- * floating-point total is the same to the last bit; test/unit/analysis/score-numbers.test.ts
+ * floating-point total is the same to the last bit; test/unit/domain/score-numbers.test.ts
  * holds it equal to `scoreAccount` on random histories. Replay still calls `scoreAccount` for
  * every decision an alert could come of.
  */

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { scoreNumbers, scoreNumbersUnlessGated } from '../../../src/analysis/score-numbers.js';
 import { loadManifest, type Manifest } from '../../../src/config/manifest.js';
 import { type AccountState, applyEvent, emptyAccountState } from '../../../src/domain/account-state.js';
+import { scoreNumbers, scoreNumbersUnlessGated } from '../../../src/domain/score-numbers.js';
 import { type Firmographics, scoreAccount } from '../../../src/domain/scoring.js';
 import type { UsageEvent } from '../../../src/domain/usage-event.js';
 import { specManifest } from '../../support/domain-builders.js';

@@ -1,0 +1,73 @@
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import { afterEach, describe, expect, it } from 'vitest';
+import { closeDatabase, MIGRATIONS_FOLDER, openConnection } from '../../../src/db/client.js';
+import { DAY } from '../../support/domain-builders.js';
+
+/**
+ * Migration 0010 arms the accounts that were already hot when arming shipped (their crossing
+ * may have been lost to stale data), except those an alert of theirs covers: open, or opened in
+ * the 14 days before. The database is migrated to 0009, given accounts, then migrated on.
+ */
+const dirs: string[] = [];
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+function databaseBefore0010() {
+  const dir = mkdtempSync(join(tmpdir(), 'pls-arm-migration-'));
+  dirs.push(dir);
+  const older = join(dir, 'migrations');
+  cpSync(MIGRATIONS_FOLDER, older, { recursive: true });
+  const journalPath = join(older, 'meta/_journal.json');
+  const journal = JSON.parse(readFileSync(journalPath, 'utf8')) as { entries: { tag: string }[] };
+  journal.entries = journal.entries.filter((entry) => entry.tag < '0010');
+  writeFileSync(journalPath, JSON.stringify(journal));
+  const db = openConnection(join(dir, 'pls.db'));
+  migrate(db, { migrationsFolder: older });
+  return db;
+}
+
+describe('migration 0010: accounts already hot are armed', () => {
+  it('arms hot accounts no alert covers, and leaves the rest alone', () => {
+    const db = databaseBefore0010();
+    const now = Date.now();
+    const state = JSON.stringify({ v: 1, signals: {} });
+    const account = db.$client.prepare(
+      `insert into accounts (id, first_seen_at, updated_at, state, score, tier, scored_at) values (?, 0, 0, ?, ?, ?, ?)`,
+    );
+    account.run('hot_never_alerted', state, 80, 'hot', now - DAY);
+    account.run('hot_alert_open', state, 80, 'hot', now - DAY);
+    account.run('hot_alerted_last_week', state, 80, 'hot', now - DAY);
+    account.run('hot_alerted_long_ago', state, 80, 'hot', now - DAY);
+    account.run('warm', state, 50, 'warm', now - DAY);
+    account.run('hot_without_state', null, 80, 'hot', now - DAY);
+    const alert = db.$client.prepare(
+      `insert into alerts (id, account_id, state, tier, team_id, channel, trigger, base_score, score, opened_at,
+         tier_set_at, claim_due_at, policy, updated_at)
+       values (?, ?, ?, 'hot', 't', 'C0T', '{}', 0, 80, ?, ?, ?, '{}', ?)`,
+    );
+    const opened = (id: string, accountId: string, stateName: string, at: number) =>
+      alert.run(id, accountId, stateName, at, at, at, at);
+    opened('al_1', 'hot_alert_open', 'claimed', now - 30 * DAY);
+    opened('al_2', 'hot_alerted_last_week', 'closed', now - 7 * DAY);
+    opened('al_3', 'hot_alerted_long_ago', 'closed', now - 40 * DAY);
+
+    migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
+    const armed = db.$client
+      .prepare(`select id, json_extract(state, '$.armed') as armed from accounts order by id`)
+      .all() as { id: string; armed: string | null }[];
+    closeDatabase(db);
+    const byId = Object.fromEntries(armed.map((row) => [row.id, row.armed && JSON.parse(row.armed)]));
+    expect(byId).toEqual({
+      hot_never_alerted: { at: now - DAY, text: null, signalId: null },
+      hot_alerted_long_ago: { at: now - DAY, text: null, signalId: null },
+      hot_alert_open: null,
+      hot_alerted_last_week: null,
+      warm: null,
+      hot_without_state: null,
+    });
+  });
+});
