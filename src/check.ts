@@ -10,6 +10,11 @@ import { manifestWarnings } from './config/manifest-warnings.js';
  */
 const args = process.argv.slice(2);
 const strict = args.includes('--strict');
+const unknown = args.find((arg) => arg.startsWith('--') && arg !== '--strict');
+if (unknown) {
+  process.stderr.write(`unknown option ${unknown} (npm run check -- [manifest.yml] [--strict])\n`);
+  process.exit(2);
+}
 const manifestArg = args.find((arg) => arg !== '--strict');
 try {
   const { env, manifest } = loadConfig(

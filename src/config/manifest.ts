@@ -452,7 +452,12 @@ const handoffSchema = z.preprocess(
       distinct: z.literal('day', { error: 'expected day (count distinct days), or leave it out' }).optional(),
     },
     'true, false or { count, within, distinct }',
-  ).optional(),
+  )
+    .refine((handoff) => handoff.distinct === undefined || handoff.within !== undefined, {
+      error: 'distinct: day needs within (the days are counted within it)',
+      path: ['distinct'],
+    })
+    .optional(),
 );
 
 const signalSchema = strict({

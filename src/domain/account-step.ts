@@ -41,9 +41,10 @@ export interface StepInput {
    */
   before?: Score;
   /**
-   * Replay's early exit: score only what the decision reads (`earlyExit`). The decision and the
-   * state are the same as in full (test/unit/analysis/replay-engine.test.ts holds the two modes
-   * to it); `after` is then null when nothing read the score.
+   * Replay's early exit: score only what the decision reads (`earlyExit`). The decision (all
+   * but a `none`'s reason, which may be shorter) and the state are the same as in full
+   * (test/unit/domain/account-step.test.ts and test/unit/analysis/replay-engine.test.ts hold
+   * the two modes to it); `after` is then null when nothing read the score.
    */
   decisionOnly?: boolean;
 }
@@ -116,7 +117,7 @@ function updateArming(
   rules: Scoring['rules'],
 ): void {
   const closedByPlan = purchase || (account.plan !== null && includesPlan(rules.exclude_plans, account.plan));
-  if (decision.kind === 'open' || after.tier !== 'hot' || closedByPlan) state.armed = null;
+  if (state.armed && (decision.kind === 'open' || after.tier !== 'hot' || closedByPlan)) state.armed = null;
   else if (decision.kind === 'none' && decision.arm) state.armed ??= decision.arm;
 }
 

@@ -1,4 +1,5 @@
 import { createRng, type Rng } from '../../src/domain/rng.js';
+import { INDUSTRIES, PLACES } from '../../src/sandbox/demo-vocabulary.js';
 
 /**
  * A seeded synthetic "messy world" (issue 16): a product's accounts, each labelled by the
@@ -317,16 +318,6 @@ const COMPANIES = [
   'zorg',
 ];
 const TLDS = ['com', 'io', 'co', 'dev', 'ai'];
-const INDUSTRIES = ['software', 'fintech', 'healthcare', 'retail', 'media', 'logistics'];
-const REGIONS = [
-  { country: 'US', timezone: 'America/New_York' },
-  { country: 'US', timezone: 'America/Chicago' },
-  { country: 'US', timezone: 'America/Los_Angeles' },
-  { country: 'CA', timezone: 'America/Toronto' },
-  { country: 'GB', timezone: 'Europe/London' },
-  { country: 'DE', timezone: 'Europe/Berlin' },
-  { country: 'FR', timezone: 'Europe/Paris' },
-];
 
 /** A company of the given size (undefined: never sent), on its own business domain. */
 function company(
@@ -336,7 +327,7 @@ function company(
 ) {
   const { rng } = b;
   const slug = companySlug(b);
-  const region = rng.pick(REGIONS);
+  const region = rng.pick(PLACES);
   const firm: Firm = {
     name: `${capital(slug.replace(/\d+$/, ''))} ${rng.pick(['Labs', 'Inc', 'Group', 'Systems', 'Studio'])}`,
     domain: options.domain ?? `${slug}.${rng.pick(TLDS)}`,

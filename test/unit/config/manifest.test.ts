@@ -439,3 +439,20 @@ describe('manifestWarnings', () => {
     ]);
   });
 });
+
+describe('handoff distinct: day', () => {
+  it('needs a window to count the days in', () => {
+    const signals = [
+      {
+        id: 'near',
+        layer: 'intent',
+        event: 'usage_limit_approached',
+        points: 8,
+        handoff: { count: 3, distinct: 'day' },
+      },
+    ];
+    expect(() => specManifest({ scoring: { signals } })).toThrow(
+      'scoring.signals.0.handoff.distinct: distinct: day needs within (the days are counted within it)',
+    );
+  });
+});
