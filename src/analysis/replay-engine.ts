@@ -1,7 +1,7 @@
 import type { Manifest, Scoring } from '../config/manifest.js';
 import { type AccountState, emptyAccountState } from '../domain/account-state.js';
-import { isPurchase, stepAccount } from '../domain/account-step.js';
-import { type AlertSummary, type AlertTrigger, includesPlan } from '../domain/handoff.js';
+import { stepAccount } from '../domain/account-step.js';
+import { type AlertSummary, type AlertTrigger, includesPlan, isPurchase } from '../domain/handoff.js';
 import type { RoutableAccount } from '../domain/routing.js';
 import { type Firmographics, type Score, scoreAccount } from '../domain/scoring.js';
 import { toUsageEvent, withPlanChange } from '../domain/stored-event.js';
@@ -362,7 +362,7 @@ function applyStep(lane: Lane, step: Step, ctx: Context): void {
     after ??= scoreAccount(state!, step.current, lane.scoring, now);
     return after;
   };
-  const purchase = isPurchase(event, scoring.rules.paid_plans);
+  const purchase = isPurchase(event, scoring.rules);
   if (purchase && !isPaid(scoring, step.previous?.plan ?? null)) {
     const score = exact();
     lane.purchases.push({

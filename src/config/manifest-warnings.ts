@@ -9,12 +9,12 @@ export function manifestWarnings(manifest: Manifest): string[] {
   const warnings: string[] = [];
   for (const [index, signal] of scoring.signals.entries()) {
     if (!signal.handoff) continue;
-    // The most the signal can earn by the time it fires: `count` occurrences, up to its cap.
+    // The most the signal can earn by the time it fires: `count` occurrences (undecayed), up to its cap.
     const reach = Math.min(signal.cap ?? Number.POSITIVE_INFINITY, signal.points * signal.handoff.count);
     const gate = scoring.gates[signal.layer];
     if (reach >= gate) continue;
     warnings.push(
-      `scoring.signals.${index} (${signal.id}): a handoff signal that cannot fire on its own: at its cap it earns ${reach} points, alone on the ${signal.layer} layer, under the ${signal.layer} gate of ${gate} (${gate - reach} short)`,
+      `scoring.signals.${index} (${signal.id}): a handoff signal that cannot fire on its own: at best it earns ${reach} points, alone on the ${signal.layer} layer, under the ${signal.layer} gate of ${gate} (${gate - reach} short)`,
     );
   }
   return warnings;

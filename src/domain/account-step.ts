@@ -5,7 +5,10 @@ import {
   alertBlockers,
   decideHandoff,
   type HandoffDecision,
-  includesPlan,
+  type HandoffInput,
+  isExcludedPlan,
+  isLate,
+  isPurchase,
 } from './handoff.js';
 import { type RoutableAccount, routeTeam } from './routing.js';
 import { type ScoreNumbers, scoreNumbersUnlessGated } from './score-numbers.js';
@@ -63,9 +66,16 @@ export interface StepResult {
   numbers: ScoreNumbers | null;
 }
 
+/** A step taken in full (live scoring): the score after the event is always there. */
+export interface FullStepResult extends StepResult {
+  after: Score;
+}
+
+export function stepAccount(input: StepInput & { decisionOnly?: false }): FullStepResult;
+export function stepAccount(input: StepInput): StepResult;
 export function stepAccount(input: StepInput): StepResult {
   const { event, state, scoring, now } = input;
-  const purchase = isPurchase(event, scoring.rules.paid_plans);
+  const purchase = isPurchase(event, scoring.rules);
   if (input.decisionOnly && !purchase && !state.armed) return earlyExit(input);
 
   const before =
@@ -116,14 +126,9 @@ function updateArming(
   purchase: boolean,
   rules: Scoring['rules'],
 ): void {
-  const closedByPlan = purchase || (account.plan !== null && includesPlan(rules.exclude_plans, account.plan));
+  const closedByPlan = purchase || isExcludedPlan(account, rules);
   if (state.armed && (decision.kind === 'open' || after.tier !== 'hot' || closedByPlan)) state.armed = null;
   else if (decision.kind === 'none' && decision.arm) state.armed ??= decision.arm;
-}
-
-/** `plan_changed` to one of `paid_plans`: the account bought on its own. */
-export function isPurchase(event: UsageEvent, paidPlans: readonly string[]): boolean {
-  return event.type === 'plan_changed' && includesPlan(paidPlans, String(event.properties.plan ?? ''));
 }
 
 /**
@@ -140,15 +145,10 @@ export function isPurchase(event: UsageEvent, paidPlans: readonly string[]): boo
  */
 function earlyExit(input: StepInput): StepResult {
   const { event, state, scoring, now, openAlert } = input;
-  const late = input.receivedAt - event.occurredAt > scoring.rules.stale_after;
+  const late = isLate(event, input.receivedAt, scoring.rules);
   if (openAlert && (late || openAlert.tier === 'hot')) {
     const hits = applyEvent(state, event, scoring.signals, scoring.half_life, now);
-    const decision = decideHandoff({
-      ...handoffBase(input, hits),
-      before: EMPTY_SCORE,
-      after: EMPTY_SCORE,
-    }) as StepDecision;
-    return { decision, hits, after: null, numbers: null };
+    return { decision: absorbed(input, hits), hits, after: null, numbers: null };
   }
   // Was the account hot before this event? Only asked of an account with no open alert (an open
   // warm alert upgrades on being hot after, whatever it was before).
@@ -164,18 +164,19 @@ function earlyExit(input: StepInput): StepResult {
   }
   const numbers = scoreNumbersUnlessGated(state, input.account, scoring, now);
   if (numbers === null || numbers.tier === 'cold' || (openAlert && numbers.tier !== 'hot')) {
-    const decision = openAlert
-      ? (decideHandoff({
-          ...handoffBase(input, hits),
-          before: EMPTY_SCORE,
-          after: EMPTY_SCORE,
-        }) as StepDecision)
-      : ({ kind: 'none', reason: 'cold' } as const);
+    const decision: StepDecision = openAlert ? absorbed(input, hits) : { kind: 'none', reason: 'cold' };
     return { decision, hits, after: null, numbers };
   }
   const after = scoreAccount(state, input.account, scoring, now);
   const before = wasHot ? BEST_SCORE : EMPTY_SCORE; // only its tier is read
   return decide(input, hits, before, after, false);
+}
+
+/** What an open alert makes of an event that cannot upgrade it: a thread reply or a refresh. */
+function absorbed(input: StepInput, hits: SignalHit[]): StepDecision {
+  const decision = decideHandoff({ ...handoffBase(input, hits), before: EMPTY_SCORE, after: EMPTY_SCORE });
+  if (decision.kind === 'open') throw new Error('an account with an open alert cannot open another');
+  return decision;
 }
 
 /**
@@ -194,7 +195,7 @@ const BEST_SCORE: Score = {
   contributions: [],
 };
 
-function handoffBase(input: StepInput, hits: SignalHit[]) {
+function handoffBase(input: StepInput, hits: SignalHit[]): Omit<HandoffInput, 'before' | 'after'> {
   return {
     event: input.event,
     receivedAt: input.receivedAt,

@@ -66,16 +66,14 @@ export type HandoffDecision =
 export function decideHandoff(input: HandoffInput): HandoffDecision {
   const { event, rules, openAlert, after } = input;
 
-  if (event.type === 'plan_changed') {
-    const plan = String(event.properties.plan ?? '');
-    if (includesPlan(rules.paid_plans, plan)) {
-      return openAlert
-        ? { kind: 'self_served', plan }
-        : { kind: 'none', reason: `bought ${plan} on their own` };
-    }
+  if (isPurchase(event, rules)) {
+    const plan = String(event.properties.plan);
+    return openAlert
+      ? { kind: 'self_served', plan }
+      : { kind: 'none', reason: `bought ${plan} on their own` };
   }
 
-  const late = input.receivedAt - event.occurredAt > rules.stale_after;
+  const late = isLate(event, input.receivedAt, rules);
   if (openAlert) {
     if (late) return { kind: 'refresh' };
     if (after.tier === 'hot' && TIER_RANK.hot > TIER_RANK[openAlert.tier]) {
@@ -115,15 +113,26 @@ function handoffMoment(input: HandoffInput, late: boolean): AlertTrigger | null 
   return null;
 }
 
-/** Why now for an armed account: what made it hot, and that it is active again now. */
+/**
+ * Why now for an armed account: what made it hot, when (the data arrived late), and that it is
+ * active again ("hit the seats limit (5/5) on Dec 5 (data that arrived late), and is active
+ * again" + the alert's age of the fresh event). Accounts armed by migration 0010 carry no
+ * moment: their score says why.
+ */
 function armedTrigger(input: HandoffInput, armed: Armed): AlertTrigger {
   const top = input.after.contributions[0];
-  const why = armed.text ?? `score ${Math.round(input.after.total)}${top ? `: ${top.text}` : ''}`;
-  const when = armed.text ? ` (${new Date(armed.at).toISOString().slice(0, 10)}, arrived late)` : '';
+  const day = new Date(armed.at).toLocaleDateString('en-US', {
+    month: 'short',
+    day: 'numeric',
+    timeZone: 'UTC',
+  });
+  const why = armed.text
+    ? `${armed.text} on ${day} (data that arrived late)`
+    : `is hot (score ${Math.round(input.after.total)}${top ? `: ${top.text}` : ''})`;
   return {
     kind: 'armed',
     signalId: armed.signalId,
-    text: `turned hot — ${why}${when} — and is active again now`,
+    text: `${why}, and is active again`,
     at: input.event.occurredAt,
     eventId: input.event.id,
     userId: input.event.userId,
@@ -185,8 +194,7 @@ export function alertBlockers(
   }
   if (after.tier === 'cold' && reasons.length === 0)
     reasons.push(`score ${Math.round(after.total)} is below warm`);
-  if (firm.plan && includesPlan(rules.exclude_plans, firm.plan))
-    reasons.push(`plan ${firm.plan} is excluded`);
+  if (isExcludedPlan(firm, rules)) reasons.push(`plan ${firm.plan} is excluded`);
   if (firm.employees !== null && firm.employees < rules.min_employees) {
     reasons.push(`${firm.employees} employees is under min_employees ${rules.min_employees} (self-serve)`);
   }
@@ -220,6 +228,25 @@ export function alertBlockers(
     }
   }
   return reasons;
+}
+
+/** `plan_changed` to one of `paid_plans`: the account bought on its own. */
+export function isPurchase(event: Pick<HandoffInput['event'], 'type' | 'properties'>, rules: Rules): boolean {
+  return event.type === 'plan_changed' && includesPlan(rules.paid_plans, String(event.properties.plan ?? ''));
+}
+
+/** Older than `stale_after` when it arrived: it scores, and never pages anyone. */
+export function isLate(
+  event: Pick<HandoffInput['event'], 'occurredAt'>,
+  receivedAt: number,
+  rules: Rules,
+): boolean {
+  return receivedAt - event.occurredAt > rules.stale_after;
+}
+
+/** On one of `exclude_plans`: never alerted. */
+export function isExcludedPlan(firm: Pick<Firmographics, 'plan'>, rules: Rules): boolean {
+  return firm.plan !== null && includesPlan(rules.exclude_plans, firm.plan);
 }
 
 /** Plan names compare case-insensitively, like `match` conditions ("Team" is the team plan). */

@@ -94,10 +94,10 @@ export function createEventProcessor(deps: ProcessorDeps) {
       now,
       before,
     });
-    touched.set(account.id, { row: account, state, score: after! });
+    touched.set(account.id, { row: account, state, score: after });
     // Most events decide nothing: the open alert's whole row is read only when one acts on it.
     if (decision.kind !== 'none')
-      act(decision, account, open && alerts.find(open.id), before ?? EMPTY_SCORE, after!, now);
+      act(decision, account, open && alerts.find(open.id), before ?? EMPTY_SCORE, after, now);
     return { accountId: account.id, eventId: event.id, decision };
   }
 

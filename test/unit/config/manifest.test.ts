@@ -435,7 +435,7 @@ describe('manifestWarnings', () => {
       },
     });
     expect(manifestWarnings(weak)).toEqual([
-      'scoring.signals.1 (invite): a handoff signal that cannot fire on its own: at its cap it earns 8 points, alone on the intent layer, under the intent gate of 10 (2 short)',
+      'scoring.signals.1 (invite): a handoff signal that cannot fire on its own: at best it earns 8 points, alone on the intent layer, under the intent gate of 10 (2 short)',
     ]);
   });
 });

@@ -1,10 +1,12 @@
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { generateUsageHistory } from '../../../src/analysis/synthetic-history.js';
 import { loadManifest } from '../../../src/config/manifest.js';
 import { type AccountState, emptyAccountState } from '../../../src/domain/account-state.js';
 import { type StepResult, stepAccount } from '../../../src/domain/account-step.js';
 import type { AlertSummary } from '../../../src/domain/handoff.js';
 import type { RoutableAccount } from '../../../src/domain/routing.js';
+import { toUsageEvent, withPlanChange } from '../../../src/domain/stored-event.js';
 import type { UsageEvent } from '../../../src/domain/usage-event.js';
 import { DAY, HOUR, MINUTE, MONDAY_10AM_NY } from '../../support/domain-builders.js';
 
@@ -129,7 +131,7 @@ describe('stepAccount: a crossing lost to stale data is remembered (armed)', () 
       trigger: {
         kind: 'armed',
         signalId: 'usage_limit_hit',
-        text: 'turned hot — hit the API calls limit (10,000/10,000) (2026-11-21, arrived late) — and is active again now',
+        text: 'hit the API calls limit (10,000/10,000) on Nov 21 (data that arrived late), and is active again',
         at: NOW + 10 * MINUTE,
       },
     });
@@ -150,11 +152,11 @@ describe('stepAccount: a crossing lost to stale data is remembered (armed)', () 
     expect(state.armed).toBeNull();
   });
 
-  it('disarms when it is found below hot, and a later fresh event does not page', () => {
+  it.each([false, true])('disarms when it is found below hot (decision only: %s)', (decisionOnly) => {
     const { state, feed } = backfilled();
-    const weekLater = feed('session_started', NOW + 9 * DAY, { receivedAt: NOW + 9 * DAY });
-    expect(weekLater.after?.tier).not.toBe('hot');
-    expect(weekLater.decision.kind).toBe('none');
+    const weeksLater = feed('session_started', NOW + 20 * DAY, { receivedAt: NOW + 20 * DAY, decisionOnly });
+    expect(weeksLater.numbers?.tier ?? 'cold').toBe('cold');
+    expect(weeksLater.decision.kind).toBe('none');
     expect(state.armed).toBeNull();
   });
 
@@ -240,5 +242,109 @@ describe('stepAccount: intent moments of the shipped manifest', () => {
     const team = account(unknown);
     activeTeam(team.feed, NOW);
     expect(team.feed('usage_limit_hit', NOW, hitNow).decision.kind).toBe('open');
+  });
+});
+
+describe('stepAccount: the decision-only early exit', () => {
+  it('fires a migration-armed account with what makes it hot now', () => {
+    const migrated = account();
+    activeTeam(migrated.feed, NOW);
+    migrated.feed('usage_limit_hit', NOW - 2 * DAY, {
+      receivedAt: NOW - 2 * DAY + 25 * HOUR,
+      properties: { limit: 'seats', used: 5, quota: 5 },
+    });
+    // What migration 0010 writes: armed, with no moment on record.
+    migrated.state.armed = { at: NOW - DAY, text: null, signalId: null };
+    const fired = migrated.feed('feature_used', NOW, { properties: { feature: 'reports' } });
+    expect(fired.decision).toMatchObject({
+      kind: 'open',
+      tier: 'hot',
+      trigger: { kind: 'armed', signalId: null },
+    });
+    expect(fired.decision.kind === 'open' && fired.decision.trigger.text).toMatch(
+      /^is hot \(score \d+: .+\), and is active again$/,
+    );
+  });
+
+  it('decides and leaves the state exactly as the full step, event by event, on a history with a backfill', () => {
+    const start = Date.UTC(2026, 5, 1);
+    const backfillUntil = start + 20 * DAY; // everything before day 20 arrives at once on day 20
+    const rows = [...generateUsageHistory({ seed: 7, accounts: 60, days: 45, start })]
+      .map((row) => (row.occurredAt < backfillUntil ? { ...row, receivedAt: backfillUntil } : row))
+      .sort((a, b) => a.receivedAt - b.receivedAt || a.seq - b.seq);
+    interface Lane {
+      state: AccountState;
+      open: AlertSummary | null;
+      last: AlertSummary | null;
+    }
+    const lanes = new Map<string, { firm: RoutableAccount | null; full: Lane; quick: Lane }>();
+    const fresh = (): Lane => ({ state: emptyAccountState(), open: null, last: null });
+    let compared = 0;
+    let armedSeen = 0;
+    for (const row of rows) {
+      if (!row.accountId) continue;
+      let lane = lanes.get(row.accountId);
+      if (!lane) {
+        lane = { firm: null, full: fresh(), quick: fresh() };
+        lanes.set(row.accountId, lane);
+      }
+      const event = toUsageEvent(row);
+      const previous = lane.firm;
+      const patch = withPlanChange(event, null) ?? {};
+      const firm: RoutableAccount = {
+        employees: patch.employees ?? previous?.employees ?? null,
+        domain: patch.domain ?? previous?.domain ?? null,
+        plan: patch.plan ?? previous?.plan ?? null,
+        country: patch.country ?? previous?.country ?? null,
+        industry: patch.industry ?? previous?.industry ?? null,
+        owner: null,
+      };
+      lane.firm = firm;
+      const now = row.receivedAt;
+      const decisions = [lane.full, lane.quick].map((side, i) => {
+        // Alerts a rep worked: closed (lost) two days after opening.
+        if (side.open && now - side.open.openedAt > 2 * DAY) {
+          side.open = {
+            ...side.open,
+            state: 'closed',
+            closedAt: side.open.openedAt + 2 * DAY,
+            outcome: 'lost',
+          };
+          side.last = side.open;
+          side.open = null;
+        }
+        const result = stepAccount({
+          event,
+          receivedAt: row.receivedAt,
+          state: side.state,
+          previous,
+          account: firm,
+          openAlert: side.open,
+          lastAlert: side.last,
+          scoring: manifest.scoring,
+          routing: manifest.routing,
+          now,
+          decisionOnly: i === 1,
+        });
+        const { decision } = result;
+        if (decision.kind === 'open') {
+          side.open = { state: 'open', tier: decision.tier, openedAt: now, closedAt: null, outcome: null };
+          side.last = side.open;
+        } else if (decision.kind === 'upgrade' && side.open) {
+          side.open = { ...side.open, tier: 'hot' };
+          side.last = side.open;
+        } else if (decision.kind === 'self_served' && side.open) {
+          side.last = { ...side.open, state: 'closed', closedAt: now, outcome: 'self_served' };
+          side.open = null;
+        }
+        return decision.kind === 'none' ? { kind: 'none' } : decision;
+      });
+      expect(decisions[1], `event ${row.id}`).toEqual(decisions[0]);
+      expect(JSON.stringify(lane.quick.state), `state after ${row.id}`).toBe(JSON.stringify(lane.full.state));
+      if (lane.full.state.armed) armedSeen++;
+      compared++;
+    }
+    expect(compared).toBeGreaterThan(4_000);
+    expect(armedSeen).toBeGreaterThan(0); // the backfill armed someone: the armed path was compared too
   });
 });
