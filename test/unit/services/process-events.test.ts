@@ -81,10 +81,20 @@ describe('event processor', () => {
     await events.commit(Array.from({ length: 30 }, (_, i) => event(`evt_${i}`, `acct_${i}`)));
     const pages = temp.db.$client.pragma('page_count', { simple: true }) as number;
     temp.db.$client.pragma(`max_page_count = ${pages}`); // no room for the account the events create
-    expect(() => processor.processPending()).toThrow(/full/i);
-    expect(pending()).toBe(30);
+    // A turn ends on its time budget, so a slow machine may commit a few events in the pages
+    // there are before a turn needs one more: turns run until the disk is full.
+    expect(() => {
+      while (processor.processPending().processed > 0);
+    }).toThrow(/full/i);
+    const waiting = pending();
+    expect(waiting).toBeGreaterThan(0);
     temp.db.$client.pragma('max_page_count = 1073741823');
-    expect(processor.processPending()).toMatchObject({ processed: 30 });
+    let processed = 0;
+    for (let turn = processor.processPending(); turn.processed > 0; turn = processor.processPending())
+      processed += turn.processed;
+    expect(processed).toBe(waiting);
     expect(pending()).toBe(0);
+    const errors = temp.db.$client.prepare('select count(*) from events where processing_error is not null');
+    expect(errors.pluck().get()).toBe(0);
   });
 });
