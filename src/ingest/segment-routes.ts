@@ -5,6 +5,7 @@ import type { EventStore, StoreResult } from '../db/event-store.js';
 import type { UsageEvent } from '../domain/usage-event.js';
 import { requiredMessage, toFieldErrors } from './field-errors.js';
 import { type FieldError, HttpError, sendJson } from './http-error.js';
+import { depthError } from './json-depth.js';
 import { jsonSizeBound } from './json-size-bound.js';
 import { decodeContent, parseJson, readBody } from './read-body.js';
 import { fromSegmentMessage, type SegmentType, segmentMessageSchema } from './segment-message.js';
@@ -30,6 +31,8 @@ export function createSegmentRoutes(deps: SegmentRouteDeps) {
   const single = (type: SegmentType) => async (req: IncomingMessage, res: ServerResponse) => {
     const json = await readJson(req, MESSAGE_LIMIT);
     authorise(req, json, deps.writeKey);
+    const tooDeep = depthError(json);
+    if (tooDeep) throw new HttpError(400, 'invalid message', [tooDeep]);
     const parsed = segmentMessageSchema.safeParse({ ...asObject(json), type }, requiredMessage);
     if (!parsed.success) throw new HttpError(400, 'invalid message', toFieldErrors(parsed.error));
     const result = await deps.store.commit([fromSegmentMessage(parsed.data, deps.now())]);
@@ -44,12 +47,21 @@ export function createSegmentRoutes(deps: SegmentRouteDeps) {
   const batch = async (req: IncomingMessage, res: ServerResponse) => {
     const json = await readJson(req, BATCH_LIMIT);
     authorise(req, json, deps.writeKey);
+    // The envelope is checked without its messages: a message too deep is that message's problem.
+    const envelopeTooDeep = depthError(withoutMessages(json));
+    if (envelopeTooDeep) throw new HttpError(400, 'invalid batch', [envelopeTooDeep]);
     const envelope = batchSchema.safeParse(json, requiredMessage);
     if (!envelope.success) throw new HttpError(400, 'invalid batch', toFieldErrors(envelope.error));
     const receivedAt = deps.now();
     const events: UsageEvent[] = [];
     const rejected: { index: number; errors: FieldError[] }[] = [];
     envelope.data.batch.forEach((raw, index) => {
+      // Before the size bound, which recurses: depth first bounds how far it can go.
+      const tooDeep = depthError(raw);
+      if (tooDeep) {
+        rejected.push({ index, errors: [tooDeep] });
+        return;
+      }
       if (
         jsonSizeBound(raw, MESSAGE_LIMIT) > MESSAGE_LIMIT &&
         Buffer.byteLength(JSON.stringify(raw)) > MESSAGE_LIMIT
@@ -84,6 +96,11 @@ async function readJson(req: IncomingMessage, limit: number): Promise<unknown> {
   return parseJson(decodeContent(req, raw, limit));
 }
 
+function withoutMessages(json: unknown): unknown {
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) return json;
+  return 'batch' in json && Array.isArray(json.batch) ? { ...json, batch: [] } : json;
+}
+
 function asObject(json: unknown): Record<string, unknown> {
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
     throw new HttpError(400, 'body must be a JSON object');
@@ -95,9 +112,12 @@ function asObject(json: unknown): Record<string, unknown> {
 function authorise(req: IncomingMessage, json: unknown, writeKey: string | null): void {
   if (!writeKey) throw new HttpError(401, 'the Segment-compatible endpoints are off: set PLS_WRITE_KEY');
   const fromHeader = basicUsername(req.headers.authorization);
+  // A key that is not text is a wrong key; String() on a deeply nested array would recurse.
   const fromBody =
     typeof json === 'object' && json !== null && 'writeKey' in json
-      ? String((json as { writeKey: unknown }).writeKey)
+      ? typeof json.writeKey === 'string'
+        ? json.writeKey
+        : ''
       : null;
   if (fromHeader === null && fromBody === null) {
     throw new HttpError(401, 'missing write key: send it as the Basic auth username or as writeKey');

@@ -4,6 +4,7 @@ import type { EventStore, StoreResult } from '../db/event-store.js';
 import type { UsageEvent } from '../domain/usage-event.js';
 import { requiredMessage, toFieldErrors } from './field-errors.js';
 import { type FieldError, HttpError, sendJson } from './http-error.js';
+import { depthError } from './json-depth.js';
 import { fromNativeEvent, nativeBatchSchema, nativeEventSchema } from './native-event-schema.js';
 import { parseJson, readBody } from './read-body.js';
 
@@ -20,7 +21,7 @@ export interface WebhookRouteDeps {
 /**
  * `POST /webhooks/usage`, a guard pipeline in the documented order (README, "Sending events") —
  * size (413), content type (415), Standard Webhooks signature over the raw bytes (401), body
- * (400) — and only then the group commit (see `createEventStore`). The 202 is written after the
+ * (400: not JSON, nested past 64 levels, invalid fields) — and only then the group commit (see `createEventStore`). The 202 is written after the
  * commit returns.
  */
 export function createWebhookRoute(deps: WebhookRouteDeps) {
@@ -35,7 +36,10 @@ export function createWebhookRoute(deps: WebhookRouteDeps) {
       throw new HttpError(401, 'webhook signing is not configured on this server: set PLS_WEBHOOK_SECRET');
     }
     verify(verifier, body, req);
-    const batch = parseEvents(parseJson(body));
+    const json = parseJson(body);
+    const tooDeep = depthError(json);
+    if (tooDeep) throw invalid([tooDeep]);
+    const batch = parseEvents(json);
     const result = await deps.store.commit(batch);
     deps.onStored('webhook', result);
     sendJson(res, 202, result);
