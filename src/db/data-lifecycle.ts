@@ -112,35 +112,48 @@ export interface ForgetReport {
 export class DataLifecycleError extends Error {
   override name = 'DataLifecycleError';
   constructor(
-    readonly code: 'ambiguous_account' | 'no_database' | 'not_a_pls_database' | 'newer_schema',
+    readonly code:
+      | 'ambiguous_account'
+      | 'not_a_domain'
+      | 'no_database'
+      | 'not_a_pls_database'
+      | 'newer_schema',
     message: string,
   ) {
     super(message);
   }
 }
 
+/**
+ * Which account to erase, said explicitly: an id is only ever an id and a domain only a domain,
+ * so `--domain victim.com` can never erase an account whose id happens to be "victim.com".
+ */
+export type AccountSelector = { id: string } | { domain: string };
+
 interface Target {
   id: string;
   domain: string | null;
 }
 
-function resolveAccount(db: Db, accountRef: string): Target | null {
+function resolveAccount(db: Db, selector: AccountSelector): Target | null {
   const client = db.$client;
-  const byId = client
-    .prepare<[string], Target>('select id, domain from accounts where id = ?')
-    .get(accountRef);
-  if (byId) return byId;
-  // Events not yet processed (or alerts) may name an account whose row does not exist yet:
-  // erasing "nothing" would let the processor recreate it from those events afterwards.
-  const known = client
-    .prepare<[string, string], { found: 1 }>(
-      `select 1 as found where exists (select 1 from events where account_id = ?)
-                          or exists (select 1 from alerts where account_id = ?)`,
-    )
-    .get(accountRef, accountRef);
-  if (known) return { id: accountRef, domain: null };
-  const domain = normaliseDomain(accountRef);
-  if (!domain) return null;
+  if ('id' in selector) {
+    const byId = client
+      .prepare<[string], Target>('select id, domain from accounts where id = ?')
+      .get(selector.id);
+    if (byId) return byId;
+    // Events not yet processed (or alerts) may name an account whose row does not exist yet:
+    // erasing "nothing" would let the processor recreate it from those events afterwards.
+    const known = client
+      .prepare<[string, string], { found: 1 }>(
+        `select 1 as found where exists (select 1 from events where account_id = ?)
+                            or exists (select 1 from alerts where account_id = ?)`,
+      )
+      .get(selector.id, selector.id);
+    return known ? { id: selector.id, domain: null } : null;
+  }
+  const domain = normaliseDomain(selector.domain);
+  if (!domain) throw new DataLifecycleError('not_a_domain', `not a domain: "${selector.domain}"`);
   const matches = client
     .prepare<[string], Target>('select id, domain from accounts where domain = ? order by id limit 6')
     .all(domain);
@@ -148,27 +161,39 @@ function resolveAccount(db: Db, accountRef: string): Target | null {
     const ids = matches.slice(0, 5).map((m) => m.id);
     throw new DataLifecycleError(
       'ambiguous_account',
-      `${domain} is the domain of several accounts (${ids.join(', ')}${matches.length > 5 ? ', …' : ''}): give the account id`,
+      `${domain} is the domain of several accounts (${ids.join(', ')}${matches.length > 5 ? ', …' : ''}): give the account id with --id`,
     );
   }
   return matches[0] ?? null;
+}
+
+/** Thrown inside the erasure's transaction to roll a dry run back, carrying what it would have erased. */
+class DryRun {
+  constructor(readonly report: ForgetReport) {}
 }
 
 /**
  * Erases everything pls holds about an account, in one transaction: its events, its people
  * (those in no other account, with their account-less events), its memberships, the account row
  * (firmographics and scoring state), and its alerts with their audit trail and Slack outbox.
- * `accountRef` is an account id or a domain. Null when pls knows no such account; throws
- * `DataLifecycleError('ambiguous_account')` when a domain names several.
+ * Null when pls knows no such account; throws `DataLifecycleError('ambiguous_account')` when a
+ * domain names several.
+ *
+ * With `dryRun` the same statements run and are rolled back: what the preview lists is what the
+ * erasure would remove at that moment, counted by the very SQL that removes it.
  *
  * `secure_delete` overwrites the freed pages so the erased text does not linger in the file.
  */
-export function forgetAccount(db: Db, accountRef: string): ForgetReport | null {
+export function forgetAccount(
+  db: Db,
+  selector: AccountSelector,
+  options: { dryRun?: boolean } = {},
+): ForgetReport | null {
   const client = db.$client;
   const run = (sql: string, ...params: unknown[]) => client.prepare(sql).run(...params).changes;
 
-  const erase = client.transaction((ref: string): ForgetReport | null => {
-    const target = resolveAccount(db, ref);
+  const erase = client.transaction((): ForgetReport | null => {
+    const target = resolveAccount(db, selector);
     if (!target) return null;
     const id = target.id;
 
@@ -215,7 +240,7 @@ export function forgetAccount(db: Db, accountRef: string): ForgetReport | null {
     const users = run('delete from users where id in (select value from json_each(?))', userList);
     run('delete from accounts where id = ?', id);
 
-    return {
+    const report = {
       accountId: id,
       domain: target.domain,
       events,
@@ -226,12 +251,17 @@ export function forgetAccount(db: Db, accountRef: string): ForgetReport | null {
       outbox,
       postedMessages,
     };
+    if (options.dryRun) throw new DryRun(report);
+    return report;
   });
 
   const secureDelete = client.pragma('secure_delete', { simple: true });
-  client.pragma('secure_delete = on');
+  if (!options.dryRun) client.pragma('secure_delete = on');
   try {
-    return erase.immediate(accountRef);
+    return erase.immediate();
+  } catch (error) {
+    if (error instanceof DryRun) return error.report;
+    throw error;
   } finally {
     client.pragma(`secure_delete = ${Number(secureDelete)}`);
   }

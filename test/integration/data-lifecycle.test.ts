@@ -1,7 +1,9 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runForget } from '../../src/forget-command.js';
 import { runToExit } from '../support/child-process.js';
 import { usageEvent } from '../support/events.js';
 import { deliver, raiseHotAlert, settled } from '../support/flows.js';
@@ -69,8 +71,11 @@ describe('npm run forget against the database the bot wrote', () => {
     expect(globexBefore.users.map((u) => (u as { id: string }).id)).toEqual(['u_20', 'u_7']);
 
     await pls.server.stop();
-    const { code, output } = await forget(['acme.com'], { DATABASE_URL: `file:${pls.dbPath}` });
+    const { code, output } = await forget(['--domain', 'acme.com', '--yes'], {
+      DATABASE_URL: `file:${pls.dbPath}`,
+    });
 
+    expect(output).toContain(`will erase acct_42 (acme.com): ${acme.events} events`);
     expect(output).toContain(
       `forgot acct_42 (acme.com): ${acme.events} events, 3 users, 1 alert (${acme.audit} audit row${acme.audit === 1 ? '' : 's'}, ${acme.outbox} Slack message${acme.outbox === 1 ? '' : 's'} queued or sent)\n`,
     );
@@ -88,11 +93,82 @@ describe('npm run forget against the database the bot wrote', () => {
     // Globex, and Kim who works in both, are untouched.
     expect(globexData()).toEqual(globexBefore);
 
-    const again = await forget(['acct_42'], { DATABASE_URL: `file:${pls.dbPath}` });
-    expect(again).toEqual({
-      code: 1,
-      output: `no account acct_42 in ${pls.dbPath} (give an account id or a domain)\n`,
+    const again = await forget(['--id', 'acct_42', '--yes'], { DATABASE_URL: `file:${pls.dbPath}` });
+    expect(again).toEqual({ code: 1, output: `no account with id acct_42 in ${pls.dbPath}\n` });
+  });
+});
+
+describe('npm run forget names the account by kind and asks first', () => {
+  let pls: Harness;
+  /** An account whose id looks like a domain, the customer whose domain it is, and two that share one. */
+  const accounts = [
+    { id: 'victim.com', domain: 'bystander.com' },
+    { id: 'acct_victim', domain: 'victim.com' },
+    { id: 'acct_s1', domain: 'shared.io' },
+    { id: 'acct_s2', domain: 'shared.io' },
+  ];
+  beforeEach(async () => {
+    pls = await startHarness();
+    await deliver(pls, {
+      events: accounts.map((account) => usageEvent({ type: 'session_started', account, user: null })),
     });
+    await pls.server.stop();
+  });
+  afterEach(async () => {
+    await pls.stop();
+  });
+
+  const ids = () => pls.query<{ id: string }>('select id from accounts order by id').map((row) => row.id);
+  const env = () => ({ DATABASE_URL: `file:${pls.dbPath}` });
+  /** The command in this process, its stdin a terminal that answers `answer`. */
+  async function atTerminal(args: string[], answer: string) {
+    const input = Object.assign(new PassThrough(), { isTTY: true });
+    const output = new PassThrough();
+    const errors = new PassThrough();
+    let text = '';
+    for (const stream of [output, errors]) stream.on('data', (chunk: Buffer) => (text += chunk.toString()));
+    errors.once('data', () => input.end(answer));
+    const code = await runForget(args, env(), { input, output, errors });
+    return { code, text };
+  }
+
+  it('--domain erases the account with that domain, never the one whose id is that text', async () => {
+    const { code, output } = await forget(['--domain', 'victim.com', '--yes'], env());
+    expect(output).toContain('forgot acct_victim (victim.com): 1 event');
+    expect(code).toBe(0);
+    expect(ids()).toEqual(['acct_s1', 'acct_s2', 'victim.com']);
+  });
+
+  it('lists what it would erase and refuses without a terminal to ask on, unless --yes', async () => {
+    const { code, output } = await forget(['--id', 'victim.com'], env());
+    expect(output).toBe(
+      'will erase victim.com (bystander.com): 1 event, 0 users, 0 alerts (0 audit rows, 0 Slack messages queued or sent)\n' +
+        'nothing erased: stdin is not a terminal to ask on; run again with --yes to erase\n',
+    );
+    expect(code).toBe(1);
+    expect(ids()).toContain('victim.com');
+  });
+
+  it('at a terminal erases only after a yes', async () => {
+    const declined = await atTerminal(['--id', 'victim.com'], 'n\n');
+    expect(declined.text).toContain('erase victim.com? type yes to confirm: nothing erased\n');
+    expect(declined.code).toBe(1);
+    expect(ids()).toContain('victim.com');
+
+    const confirmed = await atTerminal(['--id', 'victim.com'], 'yes\n');
+    expect(confirmed.text).toContain('forgot victim.com (bystander.com): 1 event');
+    expect(confirmed.code).toBe(0);
+    expect(ids()).toEqual(['acct_s1', 'acct_s2', 'acct_victim']);
+  });
+
+  it('refuses a domain several accounts share, naming them', async () => {
+    const { code, output } = await forget(['--domain', 'shared.io', '--yes'], env());
+    expect({ code, output }).toEqual({
+      code: 1,
+      output:
+        'shared.io is the domain of several accounts (acct_s1, acct_s2): give the account id with --id\n',
+    });
+    expect(ids()).toHaveLength(4);
   });
 });
 
@@ -108,18 +184,37 @@ describe('npm run forget, what it refuses', () => {
   it('without an account prints its usage and exits 2', async () => {
     const { code, output } = await forget([], { DATABASE_URL: `file:${join(dir, 'pls.db')}` });
     expect(code).toBe(2);
-    expect(output).toMatch(/^usage: npm run forget -- <account id or domain>\n/);
+    expect(output).toMatch(
+      /^name the account with --id <account id> or --domain <domain>\nusage: npm run forget -- --id <account id> \[--yes\]\n/,
+    );
+  });
+
+  it('takes no bare argument: an id or a domain must be said, exit 2', async () => {
+    const { code, output } = await forget(['victim.com'], { DATABASE_URL: `file:${join(dir, 'pls.db')}` });
+    expect(code).toBe(2);
+    expect(output).toMatch(/^"victim\.com": say what it is, with --id victim\.com or --domain victim\.com\n/);
+    const late = await forget(['--id', 'acct_1', 'victim.com'], {
+      DATABASE_URL: `file:${join(dir, 'pls.db')}`,
+    });
+    expect(late.code).toBe(2);
+    const both = await forget(['--id', 'a', '--domain', 'b.com'], {});
+    expect(both).toMatchObject({
+      code: 2,
+      output: expect.stringMatching(/^give --id or --domain, not both\n/),
+    });
   });
 
   it('with no database file says so in one line, exits 1 and creates nothing', async () => {
     const path = join(dir, 'data', 'pls.db');
-    const { code, output } = await forget(['acct_42'], { DATABASE_URL: `file:${path}` });
+    const { code, output } = await forget(['--id', 'acct_42'], { DATABASE_URL: `file:${path}` });
     expect({ code, output }).toEqual({ code: 1, output: `no database at ${path} (check DATABASE_URL)\n` });
     expect(existsSync(join(dir, 'data'))).toBe(false);
   });
 
   it('with a DATABASE_URL that is not a SQLite file URL names the variable, not its value', async () => {
-    const { code, output } = await forget(['acct_42'], { DATABASE_URL: 'postgres://u:secret@db/pls' });
+    const { code, output } = await forget(['--id', 'acct_42'], {
+      DATABASE_URL: 'postgres://u:secret@db/pls',
+    });
     expect({ code, output }).toEqual({
       code: 1,
       output: 'env DATABASE_URL: must be a SQLite file URL like file:./data/pls.db\n',

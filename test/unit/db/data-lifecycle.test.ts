@@ -301,7 +301,7 @@ describe('forgetAccount', () => {
     seedTwoAccounts();
     const before = snapshotOf('acct_b');
 
-    const report = forgetAccount(db, 'acct_a');
+    const report = forgetAccount(db, { id: 'acct_a' });
 
     expect(report).toEqual({
       accountId: 'acct_a',
@@ -329,23 +329,43 @@ describe('forgetAccount', () => {
 
   it('finds the account by its domain, in any of the forms the ingest normalises', () => {
     seedTwoAccounts();
-    expect(forgetAccount(db, 'https://www.B.com/')?.accountId).toBe('acct_b');
+    expect(forgetAccount(db, { domain: 'https://www.B.com/' })?.accountId).toBe('acct_b');
     expect(count("select count(*) as n from accounts where id = 'acct_b'")).toBe(0);
-    expect(forgetAccount(db, 'a.com')?.accountId).toBe('acct_a');
+    expect(forgetAccount(db, { domain: 'a.com' })?.accountId).toBe('acct_a');
+  });
+
+  it('never takes an id for a domain, or a domain for an id', () => {
+    seedTwoAccounts();
+    addAccount('victim.com', 'other.com');
+    addAccount('acct_victim', 'victim.com');
+    expect(forgetAccount(db, { domain: 'victim.com' })?.accountId).toBe('acct_victim');
+    expect(count("select count(*) as n from accounts where id = 'victim.com'")).toBe(1);
+    expect(forgetAccount(db, { id: 'b.com' })).toBeNull();
+    expect(forgetAccount(db, { domain: 'acct_b' })).toBeNull();
+    expect(() => forgetAccount(db, { domain: 'not a domain' })).toThrow(/not a domain/);
+  });
+
+  it('lists in a dry run exactly what the erasure then removes, and removes nothing', () => {
+    seedTwoAccounts();
+    const rows = () => count('select (select count(*) from events) + (select count(*) from users) as n');
+    const before = rows();
+    const preview = forgetAccount(db, { id: 'acct_a' }, { dryRun: true });
+    expect(rows()).toBe(before);
+    expect(forgetAccount(db, { id: 'acct_a' })).toEqual(preview);
   });
 
   it('answers null for an unknown account and changes nothing', () => {
     seedTwoAccounts();
     const total = () => count('select (select count(*) from events) + (select count(*) from users) as n');
     const before = total();
-    expect(forgetAccount(db, 'acct_zzz')).toBeNull();
-    expect(forgetAccount(db, 'nowhere.example')).toBeNull();
+    expect(forgetAccount(db, { id: 'acct_zzz' })).toBeNull();
+    expect(forgetAccount(db, { domain: 'nowhere.example' })).toBeNull();
     expect(total()).toBe(before);
   });
 
   it('erases an account that so far exists only as unprocessed events', () => {
     addEvent({ account: 'acct_new', user: 'u_new', processed: false });
-    expect(forgetAccount(db, 'acct_new')).toMatchObject({
+    expect(forgetAccount(db, { id: 'acct_new' })).toMatchObject({
       accountId: 'acct_new',
       domain: null,
       events: 1,
@@ -360,7 +380,7 @@ describe('forgetAccount', () => {
     addEvent({ account: 'acct_x' });
     const error = (() => {
       try {
-        forgetAccount(db, 'shared.io');
+        forgetAccount(db, { domain: 'shared.io' });
       } catch (e) {
         return e;
       }
@@ -376,7 +396,7 @@ describe('forgetAccount', () => {
     seedTwoAccounts();
     const setting = () => db.$client.pragma('secure_delete', { simple: true });
     const before = setting();
-    forgetAccount(db, 'acct_a');
+    forgetAccount(db, { id: 'acct_a' });
     expect(setting()).toBe(before);
   });
 });
