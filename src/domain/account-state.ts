@@ -8,7 +8,10 @@ import {
   type Buckets,
   DAY,
   daysWithin,
+  emptyNameMap,
   HOUR,
+  type NameMap,
+  nameMapOf,
   pruneBuckets,
   sumWithin,
   touchLastSeen,
@@ -17,27 +20,29 @@ import {
 /**
  * Everything pls knows about an account's behaviour, kept incrementally: each event updates it
  * in O(1) amortised, and the score is a function of (state, firmographics, manifest, now).
- * Stored as JSON on the account row; every collection in it is bounded by age and size.
+ * Stored as JSON on the account row; every collection in it is bounded by age and size. Maps
+ * keyed by names from events (or the manifest) are `NameMap`s, without a prototype: made so by
+ * `emptyAccountState` and again by `restoreAccountState` when read back from the database.
  */
 export interface AccountState {
   v: 1;
   /** Per manifest signal: decayed points as of `at`, hourly hit counts, and the last hit. */
-  signals: Record<string, SignalState>;
+  signals: NameMap<SignalState>;
   /** UTC day indexes with product activity (last 30 days). */
   activeDays: number[];
   /** Product user id → last activity (last 14 days, at most 500). */
-  activeUsers: Record<string, number>;
+  activeUsers: NameMap<number>;
   sessions: Buckets;
-  features: Record<string, number>;
+  features: NameMap<number>;
   integrations: string[];
   invites: Buckets;
   inviteDomains: string[];
   pricingViews: Buckets;
-  limits: Record<string, { used: number; quota: number; at: number }>;
+  limits: NameMap<{ used: number; quota: number; at: number }>;
   /** UTC day indexes with a usage reading at or past `PRESSURE_RATIO` of its quota (last 14 days). */
   pressureDays?: number[];
   /** Premium features attempted: the plan each needs, when last tried. */
-  gatedFeatures: Record<string, { plan: string | null; at: number }>;
+  gatedFeatures: NameMap<{ plan: string | null; at: number }>;
   /** Daily product events over 28 days: the usage trend. */
   dailyEvents: Buckets;
   /** Sessions by UTC hour of the week (0 = Monday 00:00 UTC): when the account is usually active. */
@@ -89,17 +94,17 @@ const MAX_LIST = 100;
 export function emptyAccountState(): AccountState {
   return {
     v: 1,
-    signals: {},
+    signals: emptyNameMap(),
     activeDays: [],
-    activeUsers: {},
+    activeUsers: emptyNameMap(),
     sessions: {},
-    features: {},
+    features: emptyNameMap(),
     integrations: [],
     invites: {},
     inviteDomains: [],
     pricingViews: {},
-    limits: {},
-    gatedFeatures: {},
+    limits: emptyNameMap(),
+    gatedFeatures: emptyNameMap(),
     dailyEvents: {},
     hourOfWeek: new Array(168).fill(0),
     firstEmailDomain: null,
@@ -109,6 +114,24 @@ export function emptyAccountState(): AccountState {
     upgradeStartedAt: null,
     planChangedAt: null,
     lastEventAt: null,
+  };
+}
+
+/**
+ * The state as stored on the account row (parsed JSON, or null before the first scored event),
+ * with its name maps rebuilt without a prototype: JSON.parse gives plain objects, on which the
+ * next event named `constructor` or `__proto__` would be lost (see `NameMap`).
+ */
+export function restoreAccountState(json: unknown): AccountState {
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) return emptyAccountState();
+  const stored = json as AccountState;
+  return {
+    ...stored,
+    signals: nameMapOf(stored.signals),
+    activeUsers: nameMapOf(stored.activeUsers),
+    features: nameMapOf(stored.features),
+    limits: nameMapOf(stored.limits),
+    gatedFeatures: nameMapOf(stored.gatedFeatures),
   };
 }
 

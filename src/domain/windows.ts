@@ -5,6 +5,29 @@
  */
 export type Buckets = Record<string, number>;
 
+/**
+ * A map keyed by names that come from events (user ids, feature and limit names): an object
+ * without a prototype, so `__proto__`, `constructor` or `toString` are keys like any other. On a
+ * plain object `map['constructor']` reads Object itself and `map['__proto__'] = x` sets the
+ * prototype, losing or corrupting the entry (issue 18). Still stored as JSON.
+ */
+export type NameMap<T> = Record<string, T>;
+
+export function emptyNameMap<T>(): NameMap<T> {
+  return Object.create(null) as NameMap<T>;
+}
+
+/**
+ * A name map holding the own entries of `value` (JSON read back from the database: JSON.parse
+ * gives plain objects, with `__proto__` as an own key when it was one); empty when it is not an object.
+ */
+export function nameMapOf<T>(value: unknown): NameMap<T> {
+  const map = emptyNameMap<T>();
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return map;
+  for (const [key, entry] of Object.entries(value)) map[key] = entry as T;
+  return map;
+}
+
 export const HOUR = 3_600_000;
 export const DAY = 24 * HOUR;
 
@@ -47,13 +70,14 @@ export function pruneBuckets(buckets: Buckets, now: number, keep: number, size: 
 
 /** Keeps a `key → last seen` map bounded by age and size (the most recent `max` survive). */
 export function touchLastSeen(
-  map: Record<string, number>,
+  map: NameMap<number>,
   key: string,
   at: number,
   keep: number,
   max: number,
 ): void {
-  map[key] = Math.max(map[key] ?? 0, at);
+  // Own entries only, should a plain object get here: an inherited `constructor` is no time.
+  map[key] = Math.max(Object.hasOwn(map, key) ? map[key]! : 0, at);
   const cutoff = at - keep;
   const keys = Object.keys(map);
   for (const k of keys) if (map[k]! < cutoff) delete map[k];
@@ -63,7 +87,7 @@ export function touchLastSeen(
   }
 }
 
-export function countSince(map: Record<string, number>, since: number): number {
+export function countSince(map: NameMap<number>, since: number): number {
   let count = 0;
   for (const at of Object.values(map)) if (at > since) count++;
   return count;

@@ -1,7 +1,7 @@
 import type { Manifest } from '../config/manifest.js';
 import type { AccountRow, AccountsRepo } from '../db/accounts-repo.js';
 import type { AlertRow, AlertsRepo } from '../db/alerts-repo.js';
-import { type AccountState, emptyAccountState } from '../domain/account-state.js';
+import { restoreAccountState } from '../domain/account-state.js';
 import { type Dossier, dossierOf } from '../domain/dossier.js';
 import { alertBlockers } from '../domain/handoff.js';
 import { type Score, scoreAccount } from '../domain/scoring.js';
@@ -29,7 +29,7 @@ export function createAccountViews(deps: { accounts: AccountsRepo; alerts: Alert
     view(ref: string, now: number): AccountView {
       const account = accountByRef(accounts, ref);
       if (!account) throw new UserError(`No account \`${ref}\`: give an account id or a domain.`);
-      const state = (account.state as AccountState | null) ?? emptyAccountState();
+      const state = restoreAccountState(account.state);
       const score = scoreAccount(state, account, manifest.scoring, now);
       const latest = alerts.findLatest(account.id);
       const openAlert = latest?.state === 'closed' ? null : latest;

@@ -3,7 +3,7 @@ import type { AccountRow } from '../db/accounts-repo.js';
 import type { AlertRow } from '../db/alerts-repo.js';
 import { isStorageFailure, withoutFsync } from '../db/client.js';
 import type { PendingEvent, PendingEvents } from '../db/event-store.js';
-import { type AccountState, emptyAccountState } from '../domain/account-state.js';
+import { type AccountState, emptyAccountState, restoreAccountState } from '../domain/account-state.js';
 import { type StepDecision, stepAccount } from '../domain/account-step.js';
 import { escalationDueAt } from '../domain/escalation.js';
 import { EMPTY_SCORE, type Score, scoreAccount } from '../domain/scoring.js';
@@ -105,7 +105,7 @@ export function createEventProcessor(deps: ProcessorDeps) {
   function load(accountId: string, now: number): Touched | undefined {
     const row = accounts.find(accountId);
     if (!row) return undefined;
-    const state = (row.state as AccountState | null) ?? emptyAccountState();
+    const state = restoreAccountState(row.state);
     return { row, state, score: scoreAccount(state, row, scoring, now) };
   }
 

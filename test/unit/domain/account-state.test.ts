@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { applyEvent, countWindow, decay, emptyAccountState } from '../../../src/domain/account-state.js';
+import {
+  applyEvent,
+  countWindow,
+  decay,
+  emptyAccountState,
+  restoreAccountState,
+} from '../../../src/domain/account-state.js';
 import { scoreAccount } from '../../../src/domain/scoring.js';
 import { sumWithin } from '../../../src/domain/windows.js';
 import {
@@ -31,6 +37,36 @@ function live(events: ReturnType<typeof usageEvent>[]) {
   const hits = events.map((event) => applyEvent(state, event, signals, HALF_LIFE, event.occurredAt));
   return { state, hits };
 }
+
+describe('names from events that objects already have', () => {
+  const NAMES = ['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf'];
+  const eventsNaming = (at: number) =>
+    NAMES.flatMap((name) => [
+      usageEvent('session_started', at, { userId: name }),
+      usageEvent('feature_used', at, { userId: null, properties: { feature: name } }),
+      usageEvent('usage_limit_hit', at, { userId: null, properties: { limit: name, used: 9, quota: 10 } }),
+    ]);
+
+  it('are keys like any other, in a fresh state and in one read back from its JSON', () => {
+    const state = emptyAccountState();
+    for (const event of eventsNaming(NOW - HOUR)) applyEvent(state, event, signals, HALF_LIFE, NOW);
+    const restored = restoreAccountState(JSON.parse(JSON.stringify(state)));
+    for (const event of eventsNaming(NOW)) applyEvent(restored, event, signals, HALF_LIFE, NOW);
+
+    for (const map of [restored.activeUsers, restored.features]) {
+      expect(Object.getPrototypeOf(map)).toBeNull();
+      expect(Object.keys(map).sort()).toEqual([...NAMES].sort());
+      expect(Object.values(map)).toEqual(NAMES.map(() => NOW));
+    }
+    expect(Object.keys(restored.limits).sort()).toEqual([...NAMES].sort());
+    expect(restored.limits.__proto__).toEqual({ used: 9, quota: 10, at: NOW });
+    expect(JSON.parse(JSON.stringify(restored)).features).toHaveProperty(['__proto__'], NOW);
+  });
+
+  it('restores no state as an empty one', () => {
+    expect(restoreAccountState(null)).toEqual(emptyAccountState());
+  });
+});
 
 describe('decay', () => {
   it('halves once per half-life', () => {
