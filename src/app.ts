@@ -99,6 +99,7 @@ export function buildApp(deps: AppDeps) {
     logger,
     now,
     managers: manifest.routing.managers,
+    escalationChannel: manifest.routing.escalation_channel,
     onError: (method, error, permanent) =>
       metrics.slackErrors.inc({ method, error, permanent: String(permanent) }),
     retryBaseMs: deps.retryBaseMs,

@@ -1,4 +1,5 @@
 import { and, asc, eq, gt, isNull, sql } from 'drizzle-orm';
+import type { Notice, NoticeTarget } from '../domain/notice.js';
 import type { Db } from './client.js';
 import { outbox } from './schema.js';
 
@@ -13,12 +14,17 @@ export type OutboxMessage =
   | { kind: 'alert.post'; alertId: string }
   /** Re-render the alert's message whole and chat.update it. */
   | { kind: 'alert.update'; alertId: string }
-  /** A reply in the alert's thread. */
+  /** A reply in the alert's thread, worded when queued (rows queued before notices existed). */
   | { kind: 'alert.reply'; alertId: string; text: string }
-  /** A message to a channel or a user (DM by user id), optionally tied to an alert for ordering. */
+  /**
+   * A message to a channel or a user (DM by user id), optionally tied to an alert for ordering:
+   * notices to managers about pls itself, and rows queued before notices existed.
+   */
   | { kind: 'message'; alertId: string | null; channel: string; text: string; notice?: boolean }
   /** Re-publish a user's App Home (rendered from state at send time). */
-  | { kind: 'home'; alertId: null; userId: string };
+  | { kind: 'home'; alertId: null; userId: string }
+  /** What happened to an alert, worded when sent (src/slack/render-notice.ts). */
+  | { kind: 'notice'; alertId: string; to: NoticeTarget; notice: Notice };
 
 /**
  * Every statement is prepared once: the SLA sweep and the event processor enqueue on their hot
@@ -85,6 +91,11 @@ export function createOutboxRepo(db: Db) {
 
   return {
     enqueue,
+
+    /** Queues a notice about the alert for each target, in order. */
+    notify(alertId: string, notice: Notice, targets: readonly (NoticeTarget | null)[], now: number): void {
+      for (const to of targets) if (to) enqueue({ kind: 'notice', alertId, to, notice }, now);
+    },
 
     /**
      * A notice DMed to each manager, about pls itself (a configuration problem, a Slack call that

@@ -1,5 +1,5 @@
 import type { AccountRow, AccountsRepo } from '../db/accounts-repo.js';
-import { UserError } from './user-error.js';
+import { userError } from './user-error.js';
 
 /**
  * The account a command names (`/pls account`, `/pls assign`): by id, or by a domain only one
@@ -9,10 +9,12 @@ import { UserError } from './user-error.js';
 export function accountByRef(accounts: AccountsRepo, ref: string): AccountRow | null {
   const found = accounts.findByRef(ref);
   if (found.length > 1) {
-    const ids = found.slice(0, 5).map((account) => `\`${account.id}\``);
-    throw new UserError(
-      `\`${ref}\` is the domain of several accounts (${ids.join(', ')}${found.length > 5 ? ', …' : ''}): give the account id.`,
-    );
+    const ids = found
+      .slice(0, 5)
+      .map((account) => account.id)
+      .join('`, `');
+    const more = found.length > 5 ? ', …' : '';
+    throw userError`\`${ref}\` is the domain of several accounts (\`${ids}\`${more}): give the account id.`;
   }
   return found[0] ?? null;
 }

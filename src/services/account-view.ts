@@ -6,7 +6,7 @@ import { type Dossier, dossierOf } from '../domain/dossier.js';
 import { alertBlockers } from '../domain/handoff.js';
 import { type Score, scoreAccount } from '../domain/scoring.js';
 import { accountByRef } from './account-ref.js';
-import { UserError } from './user-error.js';
+import { userError } from './user-error.js';
 
 export interface AccountView {
   account: AccountRow;
@@ -28,7 +28,7 @@ export function createAccountViews(deps: { accounts: AccountsRepo; alerts: Alert
   return {
     view(ref: string, now: number): AccountView {
       const account = accountByRef(accounts, ref);
-      if (!account) throw new UserError(`No account \`${ref}\`: give an account id or a domain.`);
+      if (!account) throw userError`No account \`${ref}\`: give an account id or a domain.`;
       const state = restoreAccountState(account.state);
       const score = scoreAccount(state, account, manifest.scoring, now);
       const latest = alerts.findLatest(account.id);

@@ -11,11 +11,12 @@ import {
   type Outcome,
 } from '../domain/alert-lifecycle.js';
 import { escalationDueAt } from '../domain/escalation.js';
+import { dm } from '../domain/notice.js';
 import { dueAfter, type PolicySnapshot } from '../domain/sla.js';
 import { accountLabel } from '../domain/usage-event.js';
 import { accountByRef } from './account-ref.js';
 import { type AlertServiceDeps, createAlertRouting } from './alert-routing.js';
-import { UserError } from './user-error.js';
+import { UserError, userError } from './user-error.js';
 
 export interface OutcomeInput {
   outcome: Outcome;
@@ -167,13 +168,7 @@ export function createAlertActions(deps: AlertServiceDeps & { turns: WriteTurns 
       { from: alert.claimedBy, suggested: route.rep?.id ?? null },
       now,
     );
-    const who = route.rep
-      ? `<@${route.rep.id}> is the suggested rep now.`
-      : 'Nobody else can take it right now.';
-    outbox.enqueue(
-      { kind: 'alert.reply', alertId: alert.id, text: `<@${userId}> released this alert. ${who}` },
-      now,
-    );
+    outbox.notify(alert.id, { type: 'released', by: userId, next: route.rep?.id ?? null }, ['thread'], now);
     return after;
   });
 
@@ -206,8 +201,8 @@ export function createAlertActions(deps: AlertServiceDeps & { turns: WriteTurns 
         now,
       );
       const after = changed(alert, 'closed', userId, { outcome: 'not_a_fit', ...detail }, now);
-      const text = `<@${userId}> marked this not a fit: ${NOT_A_FIT_REASONS[reason]}${note ? ` — ${note}` : ''}`;
-      outbox.enqueue({ kind: 'alert.reply', alertId: alert.id, text }, now);
+      const notice = { type: 'not_a_fit', by: userId, reason: NOT_A_FIT_REASONS[reason], note } as const;
+      outbox.notify(alert.id, notice, ['thread'], now);
       return after;
     },
   );
@@ -223,15 +218,13 @@ export function createAlertActions(deps: AlertServiceDeps & { turns: WriteTurns 
       now,
     );
     const after = changed(alert, 'closed', userId, detail, now);
-    const amount = input.amount !== null ? ` ($${input.amount.toLocaleString('en-US')})` : '';
-    outbox.enqueue(
-      {
-        kind: 'alert.reply',
-        alertId: alert.id,
-        text: `<@${userId}> logged the outcome: ${OUTCOMES[input.outcome]}${amount}`,
-      },
-      now,
-    );
+    const notice = {
+      type: 'outcome',
+      by: userId,
+      outcome: OUTCOMES[input.outcome],
+      amount: input.amount,
+    } as const;
+    outbox.notify(alert.id, notice, ['thread'], now);
     return after;
   });
 
@@ -242,9 +235,9 @@ export function createAlertActions(deps: AlertServiceDeps & { turns: WriteTurns 
     const rep = repOf(repId);
     if (!rep) throw new UserError(`<@${repId}> is not a rep in the PQL manifest.`);
     const account = accountByRef(accounts, accountRef);
-    if (!account) throw new UserError(`No account \`${accountRef}\` (give an account id or a domain).`);
+    if (!account) throw userError`No account \`${accountRef}\` (give an account id or a domain).`;
     const alert = alerts.findOpen(account.id);
-    if (!alert) throw new UserError(`${accountLabel(account, account.id)} has no open alert to assign.`);
+    if (!alert) throw userError`${accountLabel(account, account.id)} has no open alert to assign.`;
     if (alert.claimedBy === repId) throw new UserError(`<@${repId}> already has this alert.`);
     transition(
       alert,
@@ -261,31 +254,9 @@ export function createAlertActions(deps: AlertServiceDeps & { turns: WriteTurns 
       'The alert changed meanwhile; try again.',
     );
     const after = changed(alert, 'assigned', managerId, { from: alert.claimedBy, to: repId }, now);
-    const name = accountLabel(account, account.id);
-    outbox.enqueue(
-      { kind: 'alert.reply', alertId: alert.id, text: `<@${managerId}> assigned this alert to <@${repId}>.` },
-      now,
-    );
-    outbox.enqueue(
-      {
-        kind: 'message',
-        alertId: alert.id,
-        channel: repId,
-        text: `<@${managerId}> assigned you the ${alert.tier} alert for ${name}.`,
-      },
-      now,
-    );
-    if (alert.claimedBy && alert.claimedBy !== repId) {
-      outbox.enqueue(
-        {
-          kind: 'message',
-          alertId: alert.id,
-          channel: alert.claimedBy,
-          text: `<@${managerId}> reassigned the alert for ${name} to <@${repId}>.`,
-        },
-        now,
-      );
-    }
+    const from = alert.claimedBy !== repId ? alert.claimedBy : null;
+    const notice = { type: 'assigned', by: managerId, to: repId, from } as const;
+    outbox.notify(alert.id, notice, ['thread', { user: repId }, dm(from)], now);
     return after;
   });
 

@@ -6,11 +6,12 @@ import type { PendingEvent, PendingEvents } from '../db/event-store.js';
 import { type AccountState, emptyAccountState, restoreAccountState } from '../domain/account-state.js';
 import { type StepDecision, stepAccount } from '../domain/account-step.js';
 import { escalationDueAt } from '../domain/escalation.js';
+import { dm } from '../domain/notice.js';
 import { EMPTY_SCORE, type Score, scoreAccount } from '../domain/scoring.js';
 import { dueAfter, type PolicySnapshot, slaDeadlines, snapshotPolicy } from '../domain/sla.js';
 import { toUsageEvent, withPlanChange } from '../domain/stored-event.js';
-import { type AccountPatch, accountLabel } from '../domain/usage-event.js';
-import { type AlertServiceDeps, createAlertRouting, managerMentions } from './alert-routing.js';
+import type { AccountPatch } from '../domain/usage-event.js';
+import { type AlertServiceDeps, createAlertRouting } from './alert-routing.js';
 
 const nextUlid = monotonicFactory();
 
@@ -153,11 +154,7 @@ export function createEventProcessor(deps: ProcessorDeps) {
         outbox.enqueue({ kind: 'alert.post', alertId: id }, now);
         outbox.refreshHomes([route.rep?.id], now);
         if (!route.rep)
-          notifyManagers(
-            id,
-            `Nobody can take the ${decision.tier} alert for ${accountLabel(account, account.id)}: ${route.reason}.`,
-            now,
-          );
+          outbox.notify(id, { type: 'nobody_available', reason: route.reason }, ['escalation'], now);
         return;
       }
       case 'upgrade': {
@@ -176,24 +173,16 @@ export function createEventProcessor(deps: ProcessorDeps) {
           trigger: decision.trigger,
         });
         outbox.enqueue({ kind: 'alert.update', alertId: current.id }, now);
-        outbox.enqueue(
-          {
-            kind: 'alert.reply',
-            alertId: current.id,
-            text: `⬆️ Upgraded to HOT (score ${Math.round(after.total)}): ${decision.trigger.text}`,
-          },
-          now,
-        );
+        const notice = { type: 'upgraded', score: after.total, why: decision.trigger.text } as const;
+        outbox.notify(current.id, notice, ['thread'], now);
         return;
       }
       case 'thread':
         alerts.update(open!.id, { score: after.total }, now);
-        outbox.enqueue(
-          {
-            kind: 'alert.reply',
-            alertId: open!.id,
-            text: `New signal: ${decision.text} (score ${Math.round(after.total)})`,
-          },
+        outbox.notify(
+          open!.id,
+          { type: 'new_signal', score: after.total, why: decision.text },
+          ['thread'],
           now,
         );
         outbox.enqueue({ kind: 'alert.update', alertId: open!.id }, now);
@@ -212,10 +201,8 @@ export function createEventProcessor(deps: ProcessorDeps) {
         );
         alerts.record(current.id, now, 'closed', null, { outcome: 'self_served', plan: decision.plan });
         outbox.enqueue({ kind: 'alert.update', alertId: current.id }, now);
-        const text = `${accountLabel(account, account.id)} bought ${decision.plan} on their own: the alert is closed as self-served.`;
-        outbox.enqueue({ kind: 'alert.reply', alertId: current.id, text }, now);
-        if (current.claimedBy)
-          outbox.enqueue({ kind: 'message', alertId: current.id, channel: current.claimedBy, text }, now);
+        const notice = { type: 'self_served', plan: decision.plan } as const;
+        outbox.notify(current.id, notice, ['thread', dm(current.claimedBy)], now);
         outbox.refreshHomes([current.claimedBy, current.suggestedRep], now);
         return;
       }
@@ -248,14 +235,6 @@ export function createEventProcessor(deps: ProcessorDeps) {
       return { firstTouchDueAt: dueAfter(policy, hours, now, policy.firstTouch), firstTouchBreachedAt: null };
     }
     return {};
-  }
-
-  function notifyManagers(alertId: string, text: string, now: number): void {
-    const mentions = managerMentions(manifest);
-    outbox.enqueue(
-      { kind: 'message', alertId, channel: manifest.routing.escalation_channel, text: `${mentions} ${text}` },
-      now,
-    );
   }
 
   /**

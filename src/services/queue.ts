@@ -6,7 +6,7 @@ import { actorOf } from '../domain/alert-lifecycle.js';
 import type { AlertTrigger } from '../domain/handoff.js';
 import { formatAge } from '../domain/signal-text.js';
 import { formatMinutes } from '../slack/text.js';
-import { UserError } from './user-error.js';
+import { userError } from './user-error.js';
 
 const QUEUE_PAGE = 15;
 
@@ -54,9 +54,8 @@ export function parseQueueArgs(args: readonly string[], manifest: Manifest): Que
       request.team = teams.find((t) => t.toLowerCase() === arg)!;
     else if (/^\d+$/.test(arg) && Number(arg) >= 1) request.page = Number(arg);
     else {
-      throw new UserError(
-        `\`${raw}\` is not a queue filter. Usage: \`/pls queue [mine|unclaimed|all] [hot|warm] [team] [page]\`; teams: ${teams.map((t) => `\`${t}\``).join(', ')}.`,
-      );
+      const list = teams.map((t) => `\`${t}\``).join(', ');
+      throw userError`\`${raw}\` is not a queue filter. Usage: \`/pls queue [mine|unclaimed|all] [hot|warm] [team] [page]\`; teams: ${list}.`;
     }
   }
   return request;

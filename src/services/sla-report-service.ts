@@ -2,7 +2,7 @@ import type { Hours, Manifest } from '../config/manifest.js';
 import type { SlaReportQuery } from '../db/sla-report-query.js';
 import { createSlaReportBuilder, type ReportScope, type SlaReport } from '../domain/sla-report.js';
 import { DAY } from '../domain/windows.js';
-import { UserError } from './user-error.js';
+import { userError } from './user-error.js';
 
 const PERIODS: Record<string, number> = {
   '7d': 7 * DAY,
@@ -31,9 +31,7 @@ export function parseSlaArgs(
     else if (rep) request.scope = { kind: 'rep', repId: rep };
     else {
       const teams = manifest.routing.teams.map((t) => `\`${t.id}\``).join(', ');
-      throw new UserError(
-        `\`${arg}\` is not an SLA filter. Usage: \`/pls sla [7d|30d|90d] [team|@rep]\`; teams: ${teams}.`,
-      );
+      throw userError`\`${arg}\` is not an SLA filter. Usage: \`/pls sla [7d|30d|90d] [team|@rep]\`; teams: ${teams}.`;
     }
   }
   return request;

@@ -2,10 +2,9 @@ import type { EscalationStep } from '../config/manifest.js';
 import type { AlertAccount, AlertRow } from '../db/alerts-repo.js';
 import type { WriteTurns } from '../db/write-turns.js';
 import { backOffStage, dueStep, escalationDueAt } from '../domain/escalation.js';
+import { dm } from '../domain/notice.js';
 import type { PolicySnapshot } from '../domain/sla.js';
-import { accountLabel } from '../domain/usage-event.js';
-import { formatClock, formatDate, formatMinutes } from '../slack/text.js';
-import { type AlertServiceDeps, createAlertRouting, managerMentions } from './alert-routing.js';
+import { type AlertServiceDeps, createAlertRouting } from './alert-routing.js';
 
 export interface SweepResult {
   escalations: { alertId: string; step: string }[];
@@ -36,7 +35,6 @@ interface Fired {
  */
 export function createSlaSweep(deps: AlertServiceDeps & { turns: WriteTurns }) {
   const { db, alerts, accounts, outbox, manifest } = deps;
-  const { routing } = manifest;
   const router = createAlertRouting({ accounts, alerts, manifest });
   const { turns } = deps;
   /** When the account's self-serve checkout window closes, if it started one. */
@@ -44,7 +42,6 @@ export function createSlaSweep(deps: AlertServiceDeps & { turns: WriteTurns }) {
     const started = account?.upgradeStartedAt ?? null;
     return started === null ? null : started + manifest.scoring.rules.converting_window;
   };
-  const zoneOf = (alert: AlertRow) => (alert.policy as PolicySnapshot).hours.tz;
 
   /**
    * Fires the step at the alert's cursor if it is (still) due; null when there is nothing to do.
@@ -69,28 +66,14 @@ export function createSlaSweep(deps: AlertServiceDeps & { turns: WriteTurns }) {
       escalationCursor: cursor,
       nextEscalationAt: escalationDueAt(policy, alert.tierSetAt, cursor),
     };
-    const name = accountLabel(account, alert.accountId);
-    const late = formatMinutes(now - alert.tierSetAt);
-    const where = `<#${alert.channel}>`;
+    const unclaimedFor = now - alert.tierSetAt;
+    const rep = alert.suggestedRep;
 
     if (due.step.do === 'remind') {
-      const rep = alert.suggestedRep;
-      const text = `⏰ ${rep ? `<@${rep}> ` : ''}this ${alert.tier} alert is unclaimed after ${late}: claim by ${formatClock(alert.claimDueAt, zoneOf(alert), now)}.`;
-      outbox.enqueue({ kind: 'alert.reply', alertId: alert.id, text }, now);
-      if (rep)
-        outbox.enqueue(
-          {
-            kind: 'message',
-            alertId: alert.id,
-            channel: rep,
-            text: `⏰ The ${alert.tier} alert for ${name} in ${where} is waiting for you to claim it.`,
-          },
-          now,
-        );
+      const notice = { type: 'reminder', rep, unclaimedFor, claimBy: alert.claimDueAt } as const;
+      outbox.notify(alert.id, notice, ['thread', dm(rep)], now);
     } else if (due.step.do === 'escalate') {
-      const rep = alert.suggestedRep ? ` (suggested rep <@${alert.suggestedRep}>)` : '';
-      const text = `🚨 ${managerMentions(manifest)} the ${alert.tier.toUpperCase()} alert for ${name} in ${where} is unclaimed after ${late}, past its claim SLA${rep}.`;
-      outbox.enqueue({ kind: 'message', alertId: alert.id, channel: routing.escalation_channel, text }, now);
+      outbox.notify(alert.id, { type: 'escalated', rep, unclaimedFor }, ['escalation'], now);
       outbox.enqueue({ kind: 'alert.update', alertId: alert.id }, now);
     } else {
       const previous = alert.suggestedRep;
@@ -100,43 +83,10 @@ export function createSlaSweep(deps: AlertServiceDeps & { turns: WriteTurns }) {
       });
       if (route.rep) {
         changes.suggestedRep = route.rep.id;
-        outbox.enqueue(
-          {
-            kind: 'alert.reply',
-            alertId: alert.id,
-            text: `↪️ Reassigned to <@${route.rep.id}>: unclaimed after ${late}.`,
-          },
-          now,
-        );
-        outbox.enqueue(
-          {
-            kind: 'message',
-            alertId: alert.id,
-            channel: route.rep.id,
-            text: `↪️ The ${alert.tier} alert for ${name} in ${where} was reassigned to you: please claim it.`,
-          },
-          now,
-        );
-        if (previous)
-          outbox.enqueue(
-            {
-              kind: 'message',
-              alertId: alert.id,
-              channel: previous,
-              text: `↪️ The ${alert.tier} alert for ${name} was reassigned to <@${route.rep.id}> after ${late} unclaimed.`,
-            },
-            now,
-          );
+        const notice = { type: 'reassigned', to: route.rep.id, from: previous, unclaimedFor } as const;
+        outbox.notify(alert.id, notice, ['thread', { user: route.rep.id }, dm(previous)], now);
       } else {
-        outbox.enqueue(
-          {
-            kind: 'message',
-            alertId: alert.id,
-            channel: routing.escalation_channel,
-            text: `🚨 ${managerMentions(manifest)} nobody can take the alert for ${name} in ${where}: ${route.reason}.`,
-          },
-          now,
-        );
+        outbox.notify(alert.id, { type: 'nobody_available', reason: route.reason }, ['escalation'], now);
       }
       outbox.enqueue({ kind: 'alert.update', alertId: alert.id }, now);
     }
@@ -152,30 +102,31 @@ export function createSlaSweep(deps: AlertServiceDeps & { turns: WriteTurns }) {
   });
 
   const tellFirstTouchBreach = db.$client.transaction((alertId: string, now: number): boolean => {
-    const { alert, account } = alerts.findWithAccount(alertId) ?? {};
+    const alert = alerts.find(alertId);
     if (alert?.state !== 'claimed' || alert.firstTouchBreachedAt !== null) return false;
     if (alert.firstTouchDueAt === null || alert.firstTouchDueAt > now) return false;
     alerts.update(alert.id, { firstTouchBreachedAt: now }, now);
     alerts.record(alert.id, now, 'first_touch_breached', null, { due: alert.firstTouchDueAt });
-    const text = `🚨 ${managerMentions(manifest)} <@${alert.claimedBy}> claimed the ${alert.tier} alert for ${accountLabel(account, alert.accountId)} in <#${alert.channel}> but has not marked it contacted: the first-touch SLA passed at ${formatClock(alert.firstTouchDueAt, zoneOf(alert), now)}.`;
-    outbox.enqueue({ kind: 'message', alertId: alert.id, channel: routing.escalation_channel, text }, now);
+    const notice = {
+      type: 'first_touch_missed',
+      claimer: alert.claimedBy!,
+      dueAt: alert.firstTouchDueAt,
+    } as const;
+    outbox.notify(alert.id, notice, ['escalation'], now);
     outbox.enqueue({ kind: 'alert.update', alertId: alert.id }, now);
     return true;
   });
 
   const backOff = db.$client.transaction((alertId: string, now: number): 'prompt' | 'close' | null => {
-    const { alert, account } = alerts.findWithAccount(alertId) ?? {};
+    const alert = alerts.find(alertId);
     if (alert?.state !== 'contacted' || alert.contactedAt === null) return null;
     const window = manifest.scoring.rules.back_off;
     const stage = backOffStage(alert.contactedAt, window, alert.backOffPromptedAt !== null, now);
     if (stage === 'none') return null;
-    const name = accountLabel(account, alert.accountId);
     if (stage === 'prompt') {
       alerts.update(alert.id, { backOffPromptedAt: now }, now);
-      const closes = formatDate(alert.contactedAt + window, zoneOf(alert));
-      const text = `No outcome yet for ${name}: log one on the alert in <#${alert.channel}>, or on ${closes} it closes as no response and the account goes back to self-serve.`;
-      if (alert.claimedBy)
-        outbox.enqueue({ kind: 'message', alertId: alert.id, channel: alert.claimedBy, text }, now);
+      const notice = { type: 'back_off_prompt', closesAt: alert.contactedAt + window } as const;
+      outbox.notify(alert.id, notice, [dm(alert.claimedBy)], now);
       return 'prompt';
     }
     alerts.update(
@@ -184,12 +135,10 @@ export function createSlaSweep(deps: AlertServiceDeps & { turns: WriteTurns }) {
       now,
     );
     alerts.record(alert.id, now, 'closed', null, { outcome: 'no_response', reason: 'back_off' });
-    outbox.enqueue(
-      {
-        kind: 'alert.reply',
-        alertId: alert.id,
-        text: `No response ${formatMinutes(now - alert.contactedAt)} after first touch: closed, ${name} is back to self-serve.`,
-      },
+    outbox.notify(
+      alert.id,
+      { type: 'back_off_closed', contactedFor: now - alert.contactedAt },
+      ['thread'],
       now,
     );
     outbox.enqueue({ kind: 'alert.update', alertId: alert.id }, now);

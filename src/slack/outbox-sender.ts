@@ -4,10 +4,13 @@ import type { AlertsRepo } from '../db/alerts-repo.js';
 import { type Db, withoutFsync } from '../db/client.js';
 import type { OutboxRepo, OutboxRow } from '../db/outbox-repo.js';
 import { onMainTurn, type WriteTurns } from '../db/write-turns.js';
+import type { Notice, NoticeTarget } from '../domain/notice.js';
+import { accountLabel } from '../domain/usage-event.js';
 import type { AlertCards } from '../services/alert-card.js';
 import type { HomeViews } from '../services/home.js';
 import { publishHome } from './publish-home.js';
 import { renderAlert } from './render-alert.js';
+import { renderNotice } from './render-notice.js';
 
 /**
  * Slack's platform errors are answers about the request, so retrying the same request cannot
@@ -44,6 +47,8 @@ export interface SenderDeps {
   now: () => number;
   /** Told when a call fails for good (the notice is a DM; a failed notice is not re-reported). */
   managers: readonly string[];
+  /** Where notices for the managers go (`routing.escalation_channel`). */
+  escalationChannel: string;
   /** Every Slack error, for metrics. */
   onError?: (method: string, error: string, permanent: boolean) => void;
   /** First retry delay; doubles per attempt up to a minute. */
@@ -139,14 +144,19 @@ export function createOutboxSender(deps: SenderDeps) {
     deps.db.$client.transaction((row: OutboxRow, error: string) => {
       const now = deps.now();
       outbox.markFailed(row.seq, error, now);
-      if ((row.payload as { notice?: boolean }).notice) return;
+      const payload = row.payload as { notice?: unknown; channel?: string; to?: NoticeTarget };
+      if (row.kind === 'message' && payload.notice === true) return;
       // An alert whose post failed for good takes its queued updates and replies with it, and the
       // managers hear about it once, not once per row.
       if (row.kind === 'alert.post' && row.alertId)
         outbox.failPendingOf(row.alertId, 'alert_never_posted', now);
       if (error === 'alert_never_posted' || error === 'alert_not_found') return;
       const alert = row.alertId ? alerts.find(row.alertId) : null;
-      const target = (row.payload as { channel?: string }).channel ?? alert?.channel ?? 'Slack';
+      const to = payload.to;
+      const target =
+        payload.channel ??
+        (to === 'escalation' ? deps.escalationChannel : typeof to === 'object' ? to.user : alert?.channel) ??
+        'Slack';
       const hint = HINTS[error] ?? 'check the app and the manifest';
       const text = `⚠️ pls could not ${DESCRIBE[row.kind] ?? 'send a message'} in ${target.startsWith('U') ? `<@${target}>` : `<#${target}>`}: \`${error}\`. ${hint}.`;
       outbox.noticeManagers(deps.managers, text, now);
@@ -178,6 +188,23 @@ export function createOutboxSender(deps: SenderDeps) {
       const posted = await post(row, { channel: alert.channel, ...message, unfurl_links: false });
       // Later rows of this alert (updates, replies) need the message's ts: recorded with markSent.
       return () => alerts.update(alert.id, { messageTs: posted.ts, channel: posted.channel }, deps.now());
+    }
+    if (row.kind === 'notice') {
+      const { to, notice } = row.payload as { to: NoticeTarget; notice: Notice };
+      const account = alerts.findWithAccount(alert.id)?.account ?? null;
+      const message = renderNotice(notice, to, {
+        alert,
+        account: accountLabel(account, alert.accountId),
+        managers: deps.managers,
+      });
+      if (to === 'thread') {
+        if (!alert.messageTs) throw permanentError('alert_never_posted');
+        await post(row, { channel: alert.channel, thread_ts: alert.messageTs, ...message });
+      } else {
+        const channel = to === 'escalation' ? deps.escalationChannel : to.user;
+        await post(row, { channel, ...message, unfurl_links: false });
+      }
+      return;
     }
     if (!alert.messageTs) throw permanentError('alert_never_posted');
     if (row.kind === 'alert.update') {
@@ -305,6 +332,7 @@ const DESCRIBE: Record<string, string> = {
   'alert.update': 'update an alert',
   'alert.reply': 'reply in an alert thread',
   message: 'send a message',
+  notice: 'send a notice about an alert',
   home: 'publish an App Home',
 };
 

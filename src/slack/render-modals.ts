@@ -1,6 +1,6 @@
 import { NOT_A_FIT_REASONS, OUTCOMES } from '../domain/alert-lifecycle.js';
 import { VIEWS } from './ids.js';
-import { truncate } from './text.js';
+import { outside } from './text.js';
 
 const plain = (text: string) => ({ type: 'plain_text' as const, text, emoji: true });
 const options = (labels: Record<string, string>) =>
@@ -28,7 +28,7 @@ export function renderNotAFitModal(alertId: string, accountName: string) {
     blocks: [
       {
         type: 'section',
-        text: { type: 'mrkdwn', text: truncate(`Why is *${accountName}* not a fit?`, 3000) },
+        text: { type: 'mrkdwn', text: `Why is *${outside(accountName, 200)}* not a fit?` },
       },
       {
         type: 'input',
@@ -58,7 +58,7 @@ export function renderOutcomeModal(alertId: string, accountName: string) {
     blocks: [
       {
         type: 'section',
-        text: { type: 'mrkdwn', text: truncate(`How did it go with *${accountName}*?`, 3000) },
+        text: { type: 'mrkdwn', text: `How did it go with *${outside(accountName, 200)}*?` },
       },
       {
         type: 'input',

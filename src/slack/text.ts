@@ -32,3 +32,17 @@ export function formatMinutes(ms: number): string {
   const rest = minutes % 60;
   return rest === 0 ? `${hours} h` : `${hours} h ${rest} min`;
 }
+
+/**
+ * A time each reader sees in their own zone: Slack's date formatting, with a UTC fallback for
+ * clients that cannot render it. https://docs.slack.dev/messaging/formatting-message-text#date-formatting
+ */
+export function slackTime(at: number): string {
+  const fallback = DateTime.fromMillis(at, { zone: 'utc' }).toFormat("LLL d HH:mm 'UTC'");
+  return `<!date^${Math.floor(at / 1000)}^{date_short_pretty} {time}|${fallback}>`;
+}
+
+/** Text from outside (names, notes, event properties) as mrkdwn that shows it as typed, bounded. */
+export function outside(text: string, max = 300): string {
+  return escapeMrkdwn(truncate(text, max));
+}

@@ -280,7 +280,7 @@ describe('/pls assign and /pls ooo', () => {
     await settled(pls);
     expect(alertRow(pls, alert.alertId)).toMatchObject({ state: 'claimed', claimed_by: 'U0BEN' });
     expect(pls.emulator.dms('U0BEN').map((m) => m.text)).toEqual([
-      '<@U0MGR> assigned you the hot alert for Acme.',
+      '<@U0MGR> assigned you the hot alert for Acme in <#C0MIDMARKET>.',
     ]);
   });
 

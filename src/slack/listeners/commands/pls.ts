@@ -5,7 +5,7 @@ import { calibrationHeadlineBlock, renderCalibration } from '../../../analysis/r
 import { actorOf } from '../../../domain/alert-lifecycle.js';
 import { parseQueueArgs } from '../../../services/queue.js';
 import { parseSlaArgs } from '../../../services/sla-report-service.js';
-import { UserError } from '../../../services/user-error.js';
+import { UserError, userError } from '../../../services/user-error.js';
 import { renderAccount } from '../../render-account.js';
 import { renderQueue } from '../../render-queue.js';
 import { renderSlaReport } from '../../render-sla-report.js';
@@ -141,7 +141,7 @@ export const plsCommand =
     const { isManager: manager, isRep: rep } = actorOf(deps.manifest.routing, command.user_id);
     let reply: Reply;
     try {
-      if (!sub) throw new UserError(`Unknown command \`${name}\`. Try \`/pls help\`.`);
+      if (!sub) throw userError`Unknown command \`${name}\`. Try \`/pls help\`.`;
       if (!manager && !(sub.reps && rep)) {
         throw new UserError(
           sub.reps
