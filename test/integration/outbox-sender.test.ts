@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { raiseHotAlert, settled } from '../support/flows.js';
 import { type Harness, startHarness } from '../support/harness.js';
 
 let pls: Harness;
@@ -35,5 +36,16 @@ describe('the outbox sender', () => {
     await pls.restart();
     const message = await pls.emulator.waitFor(said('left by the last run'), { description: 'the left row' });
     expect(message.text).toBe('left by the last run');
+  });
+
+  it('still sends a thread reply queued worded, as rows were before notices', async () => {
+    const alert = await raiseHotAlert(pls);
+    const { outbox, sender } = pls.server.app.internals;
+    outbox.enqueue({ kind: 'alert.reply', alertId: alert.alertId, text: 'worded before the upgrade' }, 1);
+    sender.kick();
+    await settled(pls);
+    expect(pls.emulator.replies(alert.channel, alert.ts).map((r) => r.text)).toContain(
+      'worded before the upgrade',
+    );
   });
 });
