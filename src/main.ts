@@ -1,4 +1,4 @@
-import { ConfigError } from './config/config-error.js';
+import { ConfigError, formatConfigIssue } from './config/config-error.js';
 import { type Config, loadConfig } from './config/load-config.js';
 import { manifestWarnings } from './config/manifest-warnings.js';
 import { createLogger } from './obs/logger.js';
@@ -62,7 +62,13 @@ process.once('SIGTERM', shutdown);
 process.once('SIGINT', shutdown);
 
 running = await startServer(config, logger, { host: undefined }).catch((error: unknown) => {
-  logger.fatal({ err: error }, 'start-up failed');
+  // One line per problem, never a stack (README, "Environment"); the stack only at debug.
+  logger.debug({ err: error }, 'start-up failed');
+  const lines =
+    error instanceof ConfigError
+      ? error.issues.map(formatConfigIssue)
+      : [(error instanceof Error ? error.message : String(error)).split('\n')[0]];
+  process.stderr.write(lines.map((line) => `pls cannot start: ${line}\n`).join(''));
   process.exit(1);
 });
 logger.info(

@@ -3,9 +3,10 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { buildApp, type PlsApp } from './app.js';
 import type { Clock } from './clock.js';
+import { ConfigError, configIssue } from './config/config-error.js';
 import type { Config } from './config/load-config.js';
 import { startCheckpointer } from './db/checkpointer.js';
-import { closeDatabase, openDatabase } from './db/client.js';
+import { closeDatabase, type Db, openDatabase, openFailure } from './db/client.js';
 import { createWriteTurns } from './db/write-turns.js';
 
 export interface RunningServer {
@@ -36,7 +37,7 @@ export async function startServer(
   } = {},
 ): Promise<RunningServer> {
   const { env, manifest } = config;
-  const db = openDatabase(env.databasePath);
+  const db = openStorage(env.databasePath);
   const turns = createWriteTurns();
   const checkpointer = startCheckpointer(db, logger, turns);
   const app = buildApp({
@@ -53,10 +54,16 @@ export async function startServer(
     app.handle(req, res);
   });
   server.keepAliveTimeout = 5_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(env.port, options.host, () => resolve());
-  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(env.port, options.host, () => resolve());
+    });
+  } catch (error) {
+    await checkpointer.stop();
+    closeDatabase(db);
+    throw listenFailure(error, env.port, options.host);
+  }
   const port = (server.address() as AddressInfo).port;
   await app.start();
 
@@ -80,4 +87,29 @@ export async function startServer(
       return stopping;
     },
   };
+}
+
+/** The database, or a `ConfigError` naming DATABASE_URL when the file cannot be opened: one line, no stack. */
+function openStorage(path: string): Db {
+  try {
+    return openDatabase(path);
+  } catch (error) {
+    const problem = openFailure(error, path);
+    if (problem === null) throw error;
+    throw new ConfigError([configIssue('env', 'DATABASE_URL', problem)]);
+  }
+}
+
+/** A port taken or forbidden, or an address not on this machine, as the variable that set it. */
+function listenFailure(error: unknown, port: number, host: string | undefined): unknown {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'EADDRINUSE')
+    return new ConfigError([configIssue('env', 'PORT', `port ${port} is already in use`)]);
+  if (code === 'EACCES')
+    return new ConfigError([configIssue('env', 'PORT', `port ${port} needs privileges this process lacks`)]);
+  if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND')
+    return new ConfigError([
+      configIssue('env', 'HOST', `cannot listen on ${host}: not an address of this machine (${code})`),
+    ]);
+  return error;
 }

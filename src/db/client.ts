@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
@@ -20,10 +20,63 @@ export const MIGRATIONS_FOLDER = resolve(dirname(fileURLToPath(import.meta.url))
  * NORMAL only guarantees against a process crash, not a power loss.
  */
 export function openDatabase(path: string): Db {
-  if (path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true });
+  if (path !== ':memory:') createFolder(dirname(resolve(path)));
   const db = openConnection(path);
-  migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
+  try {
+    migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
+  } catch (error) {
+    closeDatabase(db);
+    throw error;
+  }
   return db;
+}
+
+/**
+ * `mkdir -p`, one level at a time: Node 20's `mkdirSync(…, { recursive: true })` never returns
+ * for a folder under /proc (`file:/proc/nope/pls.db` hung start-up instead of failing it).
+ */
+function createFolder(folder: string): void {
+  const missing: string[] = [];
+  for (let current = folder; !existsSync(current); current = dirname(current)) {
+    missing.unshift(current);
+    if (dirname(current) === current) break;
+  }
+  for (const level of missing) {
+    try {
+      mkdirSync(level);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+  }
+}
+
+/**
+ * Why the SQLite file at `path` could not be opened, in a few words for the start-up line
+ * (README, "Environment"); null when the failure is not about the file itself.
+ */
+export function openFailure(error: unknown, path: string): string | null {
+  const code = (error as { code?: unknown }).code;
+  if (typeof code !== 'string') return null;
+  const reason = (error as Error).message.split('\n')[0];
+  if (error instanceof Database.SqliteError) {
+    if (code === 'SQLITE_NOTADB') return `${path} is not a SQLite database`;
+    if (code === 'SQLITE_CANTOPEN' && isFolder(path)) return `${path} is a directory, not a SQLite file`;
+    if (code === 'SQLITE_CANTOPEN')
+      return `cannot open ${path} (${reason}: check the folder exists and is writable)`;
+    if (isStorageFailure(error)) return `cannot use ${path} (${code}: ${reason})`;
+    return null;
+  }
+  // The folder could not be created: mkdir's own words (ENOENT, EACCES, EROFS, ENOTDIR) say why.
+  if (code.startsWith('E')) return `cannot create the folder of ${path} (${reason})`;
+  return null;
+}
+
+function isFolder(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 /** Another connection to a database `openDatabase` opened (and migrated), with the same settings. */
