@@ -250,6 +250,7 @@ export function buildApp(deps: AppDeps) {
           });
       }
     },
+    (route, reason) => metrics.requestsRefused.inc({ route, reason }),
   );
 
   return {
@@ -260,10 +261,19 @@ export function buildApp(deps: AppDeps) {
       // Only Bolt's own endpoint reaches Bolt: its listener throws synchronously on a request it
       // does not route (an uncaught exception would take the process down).
       if (receiver && req.method === 'POST' && req.url?.split('?')[0] === '/slack/events') {
+        res.once('finish', () => {
+          // Bolt's answers to a request it could not verify or read (its log line is info).
+          if (res.statusCode === 401 || res.statusCode === 413) {
+            const reason = res.statusCode === 401 ? 'unauthorised' : 'too_large';
+            metrics.requestsRefused.inc({ route: '/slack/events', reason });
+          }
+        });
         try {
           receiver.requestListener(req, res);
         } catch (error) {
-          logger.warn({ err: error }, 'slack request refused');
+          // Anyone can send this: counted and noted, not an error of ours (no stack to flood the log).
+          metrics.requestsRefused.inc({ route: '/slack/events', reason: 'malformed' });
+          logger.info({ reason: (error as Error).message }, 'slack request refused');
           if (!res.headersSent) sendJson(res, 400, { error: 'not a Slack request pls understands' });
         }
         return;

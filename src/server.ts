@@ -54,6 +54,19 @@ export async function startServer(
     app.handle(req, res);
   });
   server.keepAliveTimeout = 5_000;
+  // Bytes that are not HTTP: Node's own answers (400, 408, 431, close), counted and noted at
+  // debug — anyone can send them, so not in the error log. A connection that ends or resets
+  // mid-request is no refusal of its own: the router counts one whose body it was reading.
+  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+    logger.debug({ code: error.code, reason: error.message }, 'malformed HTTP request');
+    if (HANG_UPS.has(error.code ?? '') || !socket.writable) {
+      socket.destroy();
+      return;
+    }
+    app.internals.metrics.requestsRefused.inc({ route: '(http)', reason: 'malformed' });
+    const status = CLIENT_ERROR_STATUS[error.code ?? ''] ?? '400 Bad Request';
+    socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\n\r\n`);
+  });
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -88,6 +101,15 @@ export async function startServer(
     },
   };
 }
+
+/** The client hung up: the end of the stream mid-request, or a reset. */
+const HANG_UPS = new Set(['ECONNRESET', 'HPE_INVALID_EOF_STATE']);
+
+/** The statuses Node itself answers these parser errors with. */
+const CLIENT_ERROR_STATUS: Record<string, string> = {
+  HPE_HEADER_OVERFLOW: '431 Request Header Fields Too Large',
+  ERR_HTTP_REQUEST_TIMEOUT: '408 Request Timeout',
+};
 
 /** The database, or a `ConfigError` naming DATABASE_URL when the file cannot be opened: one line, no stack. */
 function openStorage(path: string): Db {

@@ -21,6 +21,34 @@ export class HttpError extends Error {
   }
 }
 
+/**
+ * The client went away before its body was read (a dropped upload, a cancelled request): nothing
+ * to answer and nothing of ours went wrong, so it is counted and logged at info, never as an error.
+ */
+export class ClientClosedError extends Error {
+  constructor() {
+    super('the client closed the connection before sending the whole body');
+    this.name = 'ClientClosedError';
+  }
+}
+
+/** Why ingest refused a request, for the `pls_requests_refused_total` metric. */
+export type RefusalReason =
+  | 'client_closed'
+  | 'malformed'
+  | 'unauthorised'
+  | 'too_large'
+  | 'unsupported'
+  | 'method';
+
+export function refusalReason(status: number): RefusalReason {
+  if (status === 401) return 'unauthorised';
+  if (status === 405) return 'method';
+  if (status === 413) return 'too_large';
+  if (status === 415) return 'unsupported';
+  return 'malformed';
+}
+
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
   res.writeHead(status, {

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { gunzipSync } from 'node:zlib';
-import { HttpError } from './http-error.js';
+import { ClientClosedError, HttpError } from './http-error.js';
 
 /**
  * Reads the raw request body, refusing (413) as soon as it passes `limit` bytes, so an
@@ -11,15 +11,22 @@ export async function readBody(req: IncomingMessage, limit: number): Promise<Buf
   if (Number.isFinite(declared) && declared > limit) throw tooLarge(limit);
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > limit) {
-      // Stop reading; the response closes the connection.
-      req.resume();
-      throw tooLarge(limit);
+  try {
+    for await (const chunk of req) {
+      size += (chunk as Buffer).length;
+      if (size > limit) {
+        // Stop reading; the response closes the connection.
+        req.resume();
+        throw tooLarge(limit);
+      }
+      chunks.push(chunk as Buffer);
     }
-    chunks.push(chunk as Buffer);
+  } catch (error) {
+    // Node ends the iteration with "aborted" (ECONNRESET) when the client hangs up mid-body.
+    if (!(error instanceof HttpError) && req.destroyed) throw new ClientClosedError();
+    throw error;
   }
+  if (!req.complete) throw new ClientClosedError();
   return Buffer.concat(chunks, size);
 }
 

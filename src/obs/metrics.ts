@@ -24,6 +24,12 @@ export function createMetrics(sample: {
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 1],
     registers: [registry],
   });
+  const requestsRefused = new Counter({
+    name: 'pls_requests_refused_total',
+    help: 'Requests refused before they changed anything, by route and reason (malformed, unauthorised, too_large, unsupported, method, client_closed: the client hung up mid-upload); logged at debug or info, never as errors',
+    labelNames: ['route', 'reason'] as const,
+    registers: [registry],
+  });
   const alertsOpened = new Counter({
     name: 'pls_alerts_opened_total',
     help: 'Alerts raised, by tier',
@@ -66,7 +72,16 @@ export function createMetrics(sample: {
     },
   });
 
-  return { registry, events, ingestSeconds, alertsOpened, slackErrors, slaBreaches, escalations };
+  return {
+    registry,
+    events,
+    ingestSeconds,
+    requestsRefused,
+    alertsOpened,
+    slackErrors,
+    slaBreaches,
+    escalations,
+  };
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
+import type { LevelWithSilent } from 'pino';
 import { Webhook } from 'standardwebhooks';
 import { createClock } from '../../src/clock.js';
 import { loadConfig } from '../../src/config/load-config.js';
@@ -34,6 +35,8 @@ export interface Harness {
   /** Reads the database file with its own connection (what is on disk, not in memory). */
   query<T>(sql: string, ...params: unknown[]): T[];
   postWebhook(body: unknown, options?: SignOptions): Promise<Response>;
+  /** What pls logged, parsed, when started with `logs` (else empty). */
+  logs(): Record<string, unknown>[];
   restart(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -59,6 +62,8 @@ export async function startHarness(
     notInChannel?: string[];
     /** The workspace's people; default TEST_USERS. */
     users?: typeof TEST_USERS;
+    /** Keep what pls logs at this level and above, for `logs()`. */
+    logs?: LevelWithSilent;
   } = {},
 ): Promise<Harness> {
   const emulator = createSlackEmulator({
@@ -74,7 +79,10 @@ export async function startHarness(
     LOG_LEVEL: 'silent',
     ...options.env,
   };
-  const logger = createLogger(process.env.PLS_TEST_LOG === '1' ? 'debug' : 'silent');
+  const logged: Record<string, unknown>[] = [];
+  const logger = options.logs
+    ? createLogger(options.logs, { write: (line: string) => logged.push(JSON.parse(line)) })
+    : createLogger(process.env.PLS_TEST_LOG === '1' ? 'debug' : 'silent');
   const clock = createClock();
   const boot = () => startServer(loadConfig(env), logger, { host: '127.0.0.1', retryBaseMs: 50, clock });
   let server: RunningServer;
@@ -101,6 +109,7 @@ export async function startHarness(
     dbPath,
     query: <T>(sql: string, ...params: unknown[]) => readFile<T>(dbPath, sql, ...params),
     postWebhook: (body, sign) => postSigned(server.url, body, sign),
+    logs: () => [...logged],
     async restart() {
       await server.stop();
       server = await boot();
