@@ -15,10 +15,11 @@ import { createOutboxRepo } from './db/outbox-repo.js';
 import { createSlaReportQuery } from './db/sla-report-query.js';
 import { createWalSync } from './db/wal-sync.js';
 import type { WriteTurns } from './db/write-turns.js';
-import { sendJson } from './ingest/http-error.js';
+import { HttpError, sendJson } from './ingest/http-error.js';
 import { createRouter } from './ingest/ingest-router.js';
 import { createSegmentRoutes } from './ingest/segment-routes.js';
 import { createWebhookRoute } from './ingest/webhook-route.js';
+import { bearerMatches } from './obs/bearer-token.js';
 import { boltLogger } from './obs/bolt-logger.js';
 import { createMetrics } from './obs/metrics.js';
 import { startScheduler } from './scheduler.js';
@@ -233,7 +234,11 @@ export function buildApp(deps: AppDeps) {
           slackProblems: slackHealth.current()?.problems.map((p) => p.text) ?? ['not checked yet'],
         });
       },
-      'GET /metrics': async (_req, res) => {
+      'GET /metrics': async (req, res) => {
+        if (env.metricsToken !== null && !bearerMatches(req.headers.authorization, env.metricsToken)) {
+          res.setHeader('www-authenticate', 'Bearer realm="pls metrics"');
+          throw new HttpError(401, 'GET /metrics needs Authorization: Bearer <PLS_METRICS_TOKEN>');
+        }
         const body = await metrics.registry.metrics();
         res.writeHead(200, { 'content-type': metrics.registry.contentType });
         res.end(body);

@@ -61,7 +61,7 @@ function stopRunning(server: RunningServer): void {
 process.once('SIGTERM', shutdown);
 process.once('SIGINT', shutdown);
 
-running = await startServer(config, logger, { host: undefined }).catch((error: unknown) => {
+running = await startServer(config, logger).catch((error: unknown) => {
   // One line per problem, never a stack (README, "Environment"); the stack only at debug.
   logger.debug({ err: error }, 'start-up failed');
   const lines =
@@ -72,7 +72,12 @@ running = await startServer(config, logger, { host: undefined }).catch((error: u
   process.exit(1);
 });
 logger.info(
-  { port: running.port, mode: env.slackAppToken ? 'socket' : 'http', teams: manifest.routing.teams.length },
-  `pls is listening on port ${running.port}`,
+  {
+    host: env.host ?? 'all interfaces',
+    port: running.port,
+    mode: env.slackAppToken ? 'socket' : 'http',
+    teams: manifest.routing.teams.length,
+  },
+  `pls is listening on ${env.host ?? 'all interfaces'}, port ${running.port}`,
 );
 if (stopping) stopRunning(running);

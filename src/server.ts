@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, isIPv6 } from 'node:net';
 import type { Logger } from 'pino';
 import { buildApp, type PlsApp } from './app.js';
 import type { Clock } from './clock.js';
@@ -26,6 +26,7 @@ export async function startServer(
   config: Config,
   logger: Logger,
   options: {
+    /** Overrides `HOST` (the sandbox's --host, the tests' 127.0.0.1). */
     host?: string;
     clock?: Clock;
     retryBaseMs?: number;
@@ -37,6 +38,7 @@ export async function startServer(
   } = {},
 ): Promise<RunningServer> {
   const { env, manifest } = config;
+  const host = options.host ?? env.host ?? undefined;
   const db = openStorage(env.databasePath);
   const turns = createWriteTurns();
   const checkpointer = startCheckpointer(db, logger, turns);
@@ -70,12 +72,12 @@ export async function startServer(
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(env.port, options.host, () => resolve());
+      server.listen(env.port, host, () => resolve());
     });
   } catch (error) {
     await checkpointer.stop();
     closeDatabase(db);
-    throw listenFailure(error, env.port, options.host);
+    throw listenFailure(error, env.port, host);
   }
   const port = (server.address() as AddressInfo).port;
   await app.start();
@@ -85,7 +87,7 @@ export async function startServer(
     app,
     server,
     port,
-    url: `http://${options.host ?? '127.0.0.1'}:${port}`,
+    url: `http://${urlHost(host)}:${port}`,
     stop() {
       stopping ??= (async () => {
         // Requests under way are answered first: an ingest ack waits for a WAL sync, which
@@ -100,6 +102,12 @@ export async function startServer(
       return stopping;
     },
   };
+}
+
+/** How a client reaches the address pls listens on (every interface: this machine's loopback). */
+function urlHost(host: string | undefined): string {
+  if (host === undefined || host === '0.0.0.0' || host === '::') return '127.0.0.1';
+  return isIPv6(host) ? `[${host}]` : host;
 }
 
 /** The client hung up: the end of the stream mid-request, or a reset. */

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import * as z from 'zod';
 import {
@@ -33,6 +34,8 @@ export interface Env {
   readonly slackApiUrl: string;
   /** 0 = any free port (tests). */
   readonly port: number;
+  /** The address to listen on; null = every interface. */
+  readonly host: string | null;
   readonly databaseUrl: string;
   /** The file part of `databaseUrl` (`./data/pls.db`). */
   readonly databasePath: string;
@@ -41,6 +44,8 @@ export interface Env {
   readonly webhookSecret: string | null;
   /** Segment write key; null → the `/v1/*` endpoints answer 401. */
   readonly writeKey: string | null;
+  /** Set → `GET /metrics` needs `Authorization: Bearer <token>`; null → it is open. */
+  readonly metricsToken: string | null;
   readonly logLevel: LogLevel;
 }
 
@@ -52,10 +57,12 @@ const KEYS = [
   'SLACK_APP_TOKEN',
   'SLACK_API_URL',
   'PORT',
+  'HOST',
   'DATABASE_URL',
   'PLS_MANIFEST',
   'PLS_WEBHOOK_SECRET',
   'PLS_WRITE_KEY',
+  'PLS_METRICS_TOKEN',
   'LOG_LEVEL',
 ] as const;
 
@@ -68,6 +75,8 @@ const secret = (what: string, prefix: string) =>
     });
 
 const WEBHOOK_SECRET = /^whsec_[A-Za-z0-9+/]+={0,2}$/;
+const HOSTNAME =
+  /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$/;
 
 const envSchema = z.object({
   SLACK_BOT_TOKEN: secret('the bot token', 'xoxb-'),
@@ -104,6 +113,12 @@ const envSchema = z.object({
       }
       return port;
     }),
+  HOST: z
+    .string()
+    .refine((value) => isIP(value) !== 0 || HOSTNAME.test(value), {
+      error: 'must be an IP address (127.0.0.1, ::1, 0.0.0.0) or a host name like localhost',
+    })
+    .optional(),
   DATABASE_URL: z
     .string()
     .default(ENV_DEFAULTS.DATABASE_URL)
@@ -136,6 +151,12 @@ const envSchema = z.object({
     })
     .optional(),
   PLS_WRITE_KEY: z.string().optional(),
+  PLS_METRICS_TOKEN: z
+    .string()
+    .refine((value) => value.length >= 16, {
+      error: 'must be at least 16 characters (the value given is not; it is not shown here)',
+    })
+    .optional(),
   LOG_LEVEL: z
     .string()
     .default(ENV_DEFAULTS.LOG_LEVEL)
@@ -173,11 +194,13 @@ export function parseEnv(source: EnvSource): Env {
     slackAppToken: env.SLACK_APP_TOKEN ?? null,
     slackApiUrl: env.SLACK_API_URL,
     port: env.PORT,
+    host: env.HOST ?? null,
     databaseUrl: env.DATABASE_URL.url,
     databasePath: env.DATABASE_URL.path,
     manifestPath: env.PLS_MANIFEST,
     webhookSecret: env.PLS_WEBHOOK_SECRET ?? null,
     writeKey: env.PLS_WRITE_KEY ?? null,
+    metricsToken: env.PLS_METRICS_TOKEN ?? null,
     logLevel: env.LOG_LEVEL,
   });
 }

@@ -27,7 +27,7 @@ const start = (env: Record<string, string>) =>
     ...env,
   });
 
-describe('npm start with storage it cannot open', () => {
+describe('npm start with storage it cannot open, or an address it cannot take', () => {
   it('names DATABASE_URL for a folder that cannot be created, in one line', async () => {
     const { code, output } = await start({ DATABASE_URL: 'file:/proc/nope/pls.db' });
     expect(output).toBe(
@@ -48,6 +48,15 @@ describe('npm start with storage it cannot open', () => {
     expect(text).toEqual({
       code: 1,
       output: `pls cannot start: env DATABASE_URL: ${notes} is not a SQLite database\n`,
+    });
+  });
+
+  it('names HOST when it is no address of this machine', async () => {
+    const { code, output } = await start({ HOST: '192.0.2.1' });
+    expect({ code, output }).toEqual({
+      code: 1,
+      output:
+        'pls cannot start: env HOST: cannot listen on 192.0.2.1: not an address of this machine (EADDRNOTAVAIL)\n',
     });
   });
 

@@ -124,8 +124,9 @@ export function useCrashableApps(prefix: string) {
   });
   return {
     emulator,
-    async start(manifest = TEST_MANIFEST): Promise<ChildApp> {
-      const child = await startChild(testEnv(emulator.url, join(dir, 'pls.db'), manifest));
+    /** `env` adds to or overrides the test environment. */
+    async start(manifest = TEST_MANIFEST, env: Record<string, string> = {}): Promise<ChildApp> {
+      const child = await startChild({ ...testEnv(emulator.url, join(dir, 'pls.db'), manifest), ...env });
       children.push(child);
       return child;
     },

@@ -25,11 +25,13 @@ describe('parseEnv', () => {
       slackAppToken: null,
       slackApiUrl: 'https://slack.com/api/',
       port: 3000,
+      host: null,
       databaseUrl: 'file:./data/pls.db',
       databasePath: './data/pls.db',
       manifestPath: 'manifests/pls.yml',
       webhookSecret: null,
       writeKey: null,
+      metricsToken: null,
       logLevel: 'info',
     });
   });
@@ -141,6 +143,33 @@ describe('parseEnv', () => {
         ]);
       },
     );
+  });
+
+  describe('HOST', () => {
+    it.each(['127.0.0.1', '0.0.0.0', '::1', '::', 'localhost', 'pls.internal.example'])(
+      'takes %s',
+      (host) => {
+        expect(parseEnv({ ...BASE, HOST: host }).host).toBe(host);
+      },
+    );
+
+    it.each(['http://localhost', '127.0.0.1:3000', 'a b'])('refuses %j', (host) => {
+      expect(envError({ ...BASE, HOST: host }).message).toBe(
+        'env HOST: must be an IP address (127.0.0.1, ::1, 0.0.0.0) or a host name like localhost',
+      );
+    });
+  });
+
+  describe('PLS_METRICS_TOKEN', () => {
+    it('is read when set, and refused, without being shown, when too short to be a secret', () => {
+      expect(parseEnv({ ...BASE, PLS_METRICS_TOKEN: 'metrics-token-0123456789' }).metricsToken).toBe(
+        'metrics-token-0123456789',
+      );
+      const message = envError({ ...BASE, PLS_METRICS_TOKEN: 'short' }).message;
+      expect(message).toBe(
+        'env PLS_METRICS_TOKEN: must be at least 16 characters (the value given is not; it is not shown here)',
+      );
+    });
   });
 
   describe('PORT', () => {
