@@ -144,3 +144,140 @@ describe('POST /v1/batch under random input', () => {
     expect((await fetch(`${pls.url}/healthz`)).status).toBe(200);
   });
 });
+
+/** Every name JavaScript objects already have: `__proto__`, `constructor`, `toString`, `push`, … */
+const BUILT_IN_NAMES = [
+  ...new Set([
+    ...Object.getOwnPropertyNames(Object.prototype),
+    ...Object.getOwnPropertyNames(Function.prototype),
+    ...Object.getOwnPropertyNames(Array.prototype),
+  ]),
+];
+const builtInName = fc.constantFrom(...BUILT_IN_NAMES);
+
+/** JSON text nested `levels` deep, of objects keyed by a built-in name or of arrays (as text: no recursion). */
+const deepJson = fc
+  .record({
+    // Around the 64-level limit, and far past it (5,000 levels overflowed the stack before).
+    levels: fc.oneof(fc.integer({ min: 1, max: 80 }), fc.integer({ min: 5_000, max: 20_000 })),
+    arrays: fc.boolean(),
+    key: builtInName,
+  })
+  .map(({ levels, arrays, key }) =>
+    arrays
+      ? `${'['.repeat(levels)}1${']'.repeat(levels)}`
+      : `${`{${JSON.stringify(key)}:`.repeat(levels)}1${'}'.repeat(levels)}`,
+  );
+
+/** What a hostile sender varies: names, nesting and size, each sometimes. */
+const hostility = fc.record({
+  name: builtInName,
+  deep: fc.option(deepJson, { nil: undefined }),
+  /** Filler, around the 32 KB message limit or, rarely, the 1 MiB webhook limit. */
+  pad: fc.oneof(
+    { weight: 6, arbitrary: fc.constant(0) },
+    { weight: 3, arbitrary: fc.integer({ min: 30_000, max: 34_000 }) },
+    { weight: 1, arbitrary: fc.integer({ min: 1_040_000, max: 1_060_000 }) },
+  ),
+});
+type Hostility = typeof hostility extends fc.Arbitrary<infer T> ? T : never;
+
+/** `value` as JSON with `"@deep"` replaced by the deep text: JSON.stringify could not nest it. */
+const withDeep = (value: unknown, deep: string | undefined) =>
+  JSON.stringify(value).replace('"@deep"', deep ?? 'null');
+
+/** A native event naming `name` everywhere a name goes: account, user, feature, limit, a key. */
+function hostileEvent({ name, deep, pad }: Hostility): string {
+  const event = usageEvent({
+    type: 'usage_limit_hit',
+    account: { id: name, name },
+    user: { id: name },
+    properties: {
+      [name]: name,
+      feature: name,
+      limit: name,
+      used: 1,
+      quota: 1,
+      nest: '@deep',
+      pad: 'x'.repeat(pad),
+    },
+  });
+  return withDeep(event, deep);
+}
+
+/** A Segment track message the same way. */
+function hostileMessage({ name, deep, pad }: Hostility): string {
+  const message = {
+    type: 'track',
+    messageId: `m_${Math.random().toString(36).slice(2)}`,
+    userId: name,
+    event: 'feature_used',
+    context: { groupId: name, traits: { [name]: name } },
+    properties: { [name]: name, feature: name, nest: '@deep', pad: 'x'.repeat(pad) },
+  };
+  return withDeep(message, deep);
+}
+
+const basicAuth = `Basic ${Buffer.from(`${WRITE_KEY}:`).toString('base64')}`;
+
+/**
+ * Posts `raw` and checks the invariant: a status from `allowed` (never a 5xx); what is acknowledged
+ * is stored, a refusal stores nothing. Returns how many events it stored.
+ */
+async function postHostile(path: string, raw: string, allowed: number[]): Promise<number> {
+  const headers: Record<string, string> =
+    path === '/webhooks/usage'
+      ? { 'content-type': 'application/json', ...signWebhook(raw) }
+      : { 'content-type': 'application/json', authorization: basicAuth };
+  const before = storedEvents();
+  const res = await fetch(`${pls.url}${path}`, { method: 'POST', headers, body: raw });
+  expect(allowed, `${path} answered ${res.status}`).toContain(res.status);
+  const answer = (await res.json()) as { accepted?: number };
+  if (res.status >= 300) {
+    expect(storedEvents()).toBe(before);
+    return 0;
+  }
+  expect(storedEvents() - before).toBe(answer.accepted);
+  return answer.accepted!;
+}
+
+function postTo(endpoint: string, senders: readonly Hostility[]): Promise<number> {
+  const [first] = senders as [Hostility];
+  switch (endpoint) {
+    case 'webhook':
+      return postHostile('/webhooks/usage', hostileEvent(first), [202, 400, 413]);
+    case 'webhook batch':
+      return postHostile(
+        '/webhooks/usage',
+        `{"events":[${senders.map(hostileEvent).join(',')}]}`,
+        [202, 400, 413],
+      );
+    case 'batch':
+      return postHostile(
+        '/v1/batch',
+        `{"batch":[${senders.map(hostileMessage).join(',')}]}`,
+        [200, 400, 413],
+      );
+    default:
+      return postHostile(`/v1/${endpoint}`, hostileMessage(first), [200, 400, 413]);
+  }
+}
+
+describe('every ingest endpoint under hostile input: depth, size, built-in names', () => {
+  it('never answers 5xx, and stores exactly what it acknowledges', async () => {
+    const start = storedEvents();
+    let accepted = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom('webhook', 'webhook batch', 'track', 'identify', 'group', 'batch'),
+        fc.array(hostility, { minLength: 1, maxLength: 3 }),
+        async (endpoint, senders) => {
+          accepted += await postTo(endpoint, senders);
+        },
+      ),
+      { seed: SEED, numRuns: 120 },
+    );
+    expect(storedEvents() - start).toBe(accepted);
+    expect((await fetch(`${pls.url}/healthz`)).status).toBe(200);
+  });
+});
