@@ -188,6 +188,7 @@ export function buildApp(deps: AppDeps) {
   const calibration = createCalibrationRunner({ databasePath: env.databasePath, manifest, now });
   registerListeners(app, {
     actions,
+    cards,
     queue,
     accountViews,
     homes,

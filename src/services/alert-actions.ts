@@ -172,6 +172,16 @@ export function createAlertActions(deps: AlertServiceDeps & { turns: WriteTurns 
     return after;
   });
 
+  /** The alert for its Details modal: anyone pls routes to (reps) and managers may look. */
+  function viewable(alertId: string, userId: string): AlertRow {
+    const actor = actorOf(routing, userId);
+    if (!actor.isRep && !actor.isManager)
+      throw new UserError('Only reps and managers in the PQL manifest can open an alert’s details.');
+    const alert = alerts.find(alertId);
+    if (!alert) throw new UserError('That alert does not exist (any more).');
+    return alert;
+  }
+
   /** Checks the button before its modal opens (the submission checks again) and names the account. */
   function check(
     alertId: string,
@@ -268,7 +278,7 @@ export function createAlertActions(deps: AlertServiceDeps & { turns: WriteTurns 
     return { held: alerts.heldBy(userId) };
   };
 
-  return { claim, markContacted, release, check, notAFit, logOutcome, assign, setOutOfOffice };
+  return { claim, markContacted, release, check, viewable, notAFit, logOutcome, assign, setOutOfOffice };
 }
 
 export type AlertActions = ReturnType<typeof createAlertActions>;

@@ -6,11 +6,13 @@ export const ACTIONS = {
   release: 'release',
   logOutcome: 'log_outcome',
   toggleOoo: 'toggle_ooo',
+  details: 'details',
 } as const;
 
 export const VIEWS = {
   notAFit: 'not_a_fit',
   logOutcome: 'log_outcome',
+  details: 'alert_details',
 } as const;
 
 export const COMMAND = '/pls';

@@ -4,8 +4,8 @@ import type { AlertTrigger } from '../domain/handoff.js';
 import type { Contribution } from '../domain/scoring.js';
 import { formatAge } from '../domain/signal-text.js';
 import { accountLabel } from '../domain/usage-event.js';
-import { ACTIONS } from './ids.js';
-import { escapeMrkdwn, formatClock, formatDate, formatMinutes, truncate } from './text.js';
+import { ACTIONS, VIEWS } from './ids.js';
+import { escapeMrkdwn, formatDate, formatMinutes, outside, slackTime, truncate } from './text.js';
 
 /** Everything an alert message shows, gathered from the database by the card service. */
 export interface AlertCard {
@@ -21,7 +21,12 @@ export interface AlertCard {
     employees: number | null;
     industry: string | null;
   };
+  /** The score now (capped at 100) and its layers, all from one computation: they add up. */
   score: number;
+  layers: Record<Layer, number>;
+  /** The layers' sum before the cap. */
+  uncapped: number;
+  /** The score just before the alert opened. */
   baseScore: number;
   trigger: AlertTrigger;
   contributions: Contribution[];
@@ -49,6 +54,7 @@ export interface SlackMessage {
 }
 
 const TIER_LABEL = { hot: '🔥 HOT', warm: '🌤 WARM' } as const;
+const LAYER_ORDER: readonly Layer[] = ['intent', 'behavioral', 'organizational'];
 const LAYER_LABEL: Record<Layer, string> = {
   intent: 'Intent',
   behavioral: 'Behavioral',
@@ -62,17 +68,26 @@ const OUTCOME_LABEL: Record<string, string> = {
   self_served: 'self-served: bought on their own',
 };
 
-/** The alert message, re-rendered whole from state on every change (`chat.update`). Pure. */
+/** How many signals the parent message names; the rest are one click away (Details). */
+const TOP_SIGNALS = 3;
+/** How many people the parent message names. */
+const TOP_CONTACTS = 2;
+
+/**
+ * The alert message, re-rendered whole from state on every change (`chat.update`). Pure. It is
+ * short enough to act on in seconds — state first, buttons in view (issue 17): tier, account and
+ * score; why now; the signals that matter most; whom to talk to; the SLA clock; the buttons. The
+ * full breakdown, the dossier, every contact and the suggested first message are behind
+ * **Details** (`renderAlertDetails`). A closed alert keeps its short form.
+ */
 export function renderAlert(card: AlertCard): SlackMessage {
   const name = accountLabel(card.account, card.account.id);
-  // Truncated, not rounded: a warm 69.6 must not read as the hot threshold 70.
-  const delta = Math.floor(card.score) - Math.floor(card.baseScore);
-  const scoreText = `score ${Math.floor(card.score)}${delta !== 0 ? ` (${delta > 0 ? '+' : ''}${delta})` : ''}`;
   const closed = card.state === 'closed';
   const ended = OUTCOME_LABEL[card.outcome ?? ''] ?? card.outcome;
+  const breach = breachOf(card);
   const header = closed
     ? `${card.tier.toUpperCase()} · ${name} · closed${ended ? `: ${ended}` : ''}`
-    : `${TIER_LABEL[card.tier]} · ${name} · ${scoreText}`;
+    : `${TIER_LABEL[card.tier]} · ${name} · ${scoreText(card)}${breach ? ` · ⚠️ ${breach}` : ''}`;
   const whyNow = `${card.trigger.text} ${formatAge(card.now - card.trigger.at)}`;
 
   const blocks: Block[] = [
@@ -81,30 +96,99 @@ export function renderAlert(card: AlertCard): SlackMessage {
       block_id: 'alert_header',
       text: { type: 'plain_text', text: truncate(header, 150), emoji: true },
     },
-    section('alert_why', `*Why now:* ${escapeMrkdwn(whyNow)}`),
+    section('alert_why', `*Why now:* ${outside(whyNow, 500)}`),
   ];
   if (!closed) {
-    const layers = renderLayers(card.contributions);
-    if (layers.length > 0) blocks.push({ type: 'section', block_id: 'alert_signals', fields: layers });
-    const contacts = renderContacts(card.contacts);
+    const signals = topSignals(card.contributions);
+    if (signals) blocks.push(section('alert_signals', signals));
+    const contacts = renderContacts(card.contacts.slice(0, TOP_CONTACTS));
     if (contacts) blocks.push(section('alert_contacts', contacts));
-    blocks.push({ type: 'section', block_id: 'alert_dossier', fields: renderDossier(card) });
-    blocks.push(section('alert_opener', `*Suggested first message*\n>${escapeMrkdwn(suggestOpener(card))}`));
   }
   blocks.push({
     type: 'context',
     block_id: 'alert_status',
     elements: [{ type: 'mrkdwn', text: truncate(statusLine(card), 3000) }],
   });
-  const actions = renderButtons(card);
-  if (actions.length > 0) blocks.push({ type: 'actions', block_id: 'alert_actions', elements: actions });
+  blocks.push({ type: 'actions', block_id: 'alert_actions', elements: renderButtons(card) });
 
   // The fallback is parsed as mrkdwn too (it is what notifications show): an account called
   // "<!channel>" must not page the channel. https://api.slack.com/reference/surfaces/formatting#escaping
   const text = closed
     ? `${card.tier.toUpperCase()} - ${name}: closed${ended ? `, ${ended}` : ''}`
-    : `${card.tier.toUpperCase()} - ${name} - ${scoreText}: ${whyNow}`;
+    : `${card.tier.toUpperCase()} - ${name} - ${scoreText(card)}: ${whyNow}`;
   return { text: truncate(escapeMrkdwn(text), 3000), blocks };
+}
+
+/**
+ * The score as the header says it: rounded down (a warm 69.6 must not read as the hot threshold
+ * 70), what it was before the alert, and "capped" when the layers add up to more than 100.
+ */
+function scoreText(card: AlertCard): string {
+  const score = Math.floor(card.score);
+  const before = Math.floor(card.baseScore);
+  const capped = card.uncapped > 100 ? ', capped' : '';
+  return `score ${score}${capped}${before !== score ? ` (${before} before the alert)` : ''}`;
+}
+
+/** A missed SLA, for the header: the channel sees it at a glance, not only in small print. */
+function breachOf(card: AlertCard): string | null {
+  if (card.state === 'open' && card.now > card.claimDueAt) return 'claim SLA breached';
+  if (card.state === 'claimed' && card.firstTouchDueAt !== null && card.now > card.firstTouchDueAt)
+    return 'first-touch SLA breached';
+  return null;
+}
+
+/** The few signals that matter most, across layers, and how many more the breakdown has. */
+function topSignals(contributions: Contribution[]): string | null {
+  if (contributions.length === 0) return null;
+  const top = contributions
+    .slice(0, TOP_SIGNALS)
+    .map((c) => `${outside(c.text, 150)} *+${Math.round(c.points)}*`);
+  const more = contributions.length - TOP_SIGNALS;
+  return `${top.join(' · ')}${more > 0 ? ` · _+${more} more in Details_` : ''}`;
+}
+
+/**
+ * Everything behind **Details**: the full breakdown by layer (adding up to the score, the cap
+ * said), whom to talk to, the dossier, the suggested first message, the SLA clock. A modal.
+ */
+export function renderAlertDetails(card: AlertCard): Block {
+  const name = accountLabel(card.account, card.account.id);
+  const blocks: Block[] = [
+    section(
+      'details_score',
+      `*${TIER_LABEL[card.tier]} · ${outside(name, 200)}*\n${outside(card.trigger.text, 500)} ${formatAge(card.now - card.trigger.at)}`,
+    ),
+    section('details_sum', sumLine(card)),
+  ];
+  const layers = renderLayers(card.contributions);
+  if (layers.length > 0) blocks.push({ type: 'section', block_id: 'details_layers', fields: layers });
+  const contacts = renderContacts(card.contacts);
+  if (contacts) blocks.push(section('details_contacts', contacts));
+  blocks.push({ type: 'section', block_id: 'details_dossier', fields: renderDossier(card) });
+  blocks.push(section('details_opener', `*Suggested first message*\n>${escapeMrkdwn(suggestOpener(card))}`));
+  blocks.push({
+    type: 'context',
+    block_id: 'details_status',
+    elements: [{ type: 'mrkdwn', text: truncate(statusLine(card), 3000) }],
+  });
+  return {
+    type: 'modal',
+    callback_id: VIEWS.details,
+    title: { type: 'plain_text', text: truncate(name, 24) || 'Alert' },
+    close: { type: 'plain_text', text: 'Close' },
+    blocks,
+  };
+}
+
+/** How the layers add up to the score: every layer's points, their sum, and the cap if it bit. */
+function sumLine(card: AlertCard): string {
+  const parts = LAYER_ORDER.filter((layer) => card.layers[layer] > 0).map(
+    (layer) => `${LAYER_LABEL[layer]} ${Math.round(card.layers[layer])}`,
+  );
+  const sum = Math.round(card.uncapped);
+  const capped = card.uncapped > 100 ? `, capped at 100` : '';
+  return `*Score ${Math.floor(card.score)}*: ${parts.join(' + ') || 'nothing yet'} = ${sum} points${capped}.`;
 }
 
 function section(blockId: string, text: string): Block {
@@ -119,7 +203,9 @@ function renderLayers(contributions: Contribution[]): Block[] {
     .map(([layer, items]) => ({ layer, items, total: items.reduce((sum, c) => sum + c.points, 0) }))
     .sort((a, b) => b.total - a.total)
     .map(({ layer, items, total }) => {
-      const lines = items.slice(0, 4).map((c) => `• ${escapeMrkdwn(c.text)} *+${Math.round(c.points)}*`);
+      const lines = items.slice(0, 8).map((c) => `• ${outside(c.text, 150)} *+${Math.round(c.points)}*`);
+      if (items.length > 8)
+        lines.push(`• _+${items.length - 8} more, ${Math.round(total - shown(items))} pts_`);
       return {
         type: 'mrkdwn',
         text: truncate(`*${LAYER_LABEL[layer]}* · ${Math.round(total)} pts\n${lines.join('\n')}`, 2000),
@@ -127,12 +213,16 @@ function renderLayers(contributions: Contribution[]): Block[] {
     });
 }
 
+function shown(items: Contribution[]): number {
+  return items.slice(0, 8).reduce((sum, c) => sum + c.points, 0);
+}
+
 function renderContacts(contacts: AlertCard['contacts']): string | null {
   if (contacts.length === 0) return null;
-  const lines = contacts.slice(0, 4).map((c) => {
+  const lines = contacts.map((c) => {
     const who = [c.name, c.title].filter(Boolean).join(', ') || c.email || 'unknown user';
     const email = c.email && c.name ? ` · ${c.email}` : '';
-    return `• ${escapeMrkdwn(who + email)}${c.trigger ? ' _(behind this signal)_' : ''}`;
+    return `• ${outside(who + email, 300)}${c.trigger ? ' _(behind this signal)_' : ''}`;
   });
   return `*Whom to talk to*\n${lines.join('\n')}`;
 }
@@ -187,13 +277,13 @@ export function suggestOpener(card: AlertCard): string {
 }
 
 function statusLine(card: AlertCard): string {
-  const clock = (at: number) => formatClock(at, card.zone, card.now);
+  const clock = slackTime;
   const rep = (id: string | null) => (id ? `<@${id}>` : 'nobody available');
   switch (card.state) {
     case 'open': {
       const due = `claim by ${clock(card.claimDueAt)}`;
       const touch = card.firstTouchDueAt ? ` · first touch by ${clock(card.firstTouchDueAt)}` : '';
-      const late = card.now > card.claimDueAt ? ' · ⚠️ claim SLA breached' : '';
+      const late = card.now > card.claimDueAt ? ' · claim SLA breached' : '';
       return `Suggested rep: ${rep(card.suggestedRep)} · ${due}${touch}${late}`;
     }
     case 'claimed':
@@ -209,7 +299,7 @@ function statusLine(card: AlertCard): string {
         return `${claimed} · contacted ${clock(card.contactedAt ?? card.now)} · first-touch SLA ${onTime ? 'met' : 'breached'}`;
       }
       if (card.firstTouchDueAt === null) return claimed;
-      const breached = card.now > card.firstTouchDueAt ? ' · ⚠️ first-touch SLA breached' : '';
+      const breached = card.now > card.firstTouchDueAt ? ' · first-touch SLA breached' : '';
       return `${claimed} · first touch by ${clock(card.firstTouchDueAt)}${breached}`;
     }
     case 'closed':
@@ -229,6 +319,10 @@ function button(text: string, actionId: string, alertId: string, style?: 'primar
 
 /** The buttons by state, labelled exactly as the README's table ("Working the alert"). */
 function renderButtons(card: AlertCard): Block[] {
+  return [...stateButtons(card), button('Details', ACTIONS.details, card.alertId)];
+}
+
+function stateButtons(card: AlertCard): Block[] {
   switch (card.state) {
     case 'open':
       return [

@@ -87,7 +87,7 @@ describe.skipIf(!HAS_CHROMIUM)('the sandbox page, in a browser', { timeout: 30_0
     await modal.getByRole('button', { name: 'Save' }).click();
     await modal.waitFor({ state: 'detached', ...WAIT });
     await alert.locator('.bk-header', { hasText: 'closed: won' }).waitFor(WAIT);
-    await expect(alert.locator('button').count()).resolves.toBe(0);
+    await expect(alert.locator('button').allInnerTexts()).resolves.toEqual(['Details']);
   });
 
   it('asks Not a fit for a reason; a colleague’s claim meanwhile comes back as the modal’s error', async () => {
@@ -184,6 +184,34 @@ describe.skipIf(!HAS_CHROMIUM)('the sandbox page, in a browser', { timeout: 30_0
     await home.getByRole('button', { name: "I'm back" }).waitFor(WAIT);
     await home.getByRole('button', { name: "I'm back" }).click();
     await home.getByRole('button', { name: 'Out of office' }).waitFor(WAIT);
+  });
+
+  it('shows a hot alert’s buttons without scrolling at 1024×768, and its details one click away', async () => {
+    const small = await browser.newPage({ viewport: { width: 1024, height: 768 } });
+    try {
+      await small.goto(`${url()}/sandbox#as=U0BEN&pane=C0MIDMARKET`);
+      await makeHot({ ...ACME, id: 'acct_view', name: 'Viewport Labs', domain: 'viewport.io' });
+      const alert = small.locator('article.msg:not(.ephemeral)', {
+        has: small.locator('.bk-header', { hasText: 'Viewport Labs' }),
+      });
+      const claim = alert.getByRole('button', { name: 'Claim', exact: true });
+      await claim.waitFor(WAIT);
+      await alert.scrollIntoViewIfNeeded();
+      // The whole message fits the window: scrolled to its top, its buttons are still in view.
+      await alert.evaluate((el: { scrollIntoView(options: unknown): void }) =>
+        el.scrollIntoView({ block: 'start' }),
+      );
+      const box = await claim.boundingBox();
+      expect(box).not.toBeNull();
+      expect(box!.y + box!.height).toBeLessThanOrEqual(768);
+      await alert.getByRole('button', { name: 'Details' }).click();
+      const modal = small.locator('#modal-layer .modal');
+      await modal.getByText('Suggested first message').waitFor(WAIT);
+      await modal.getByRole('button', { name: 'Close', exact: true }).last().click();
+      await modal.waitFor({ state: 'detached', ...WAIT });
+    } finally {
+      await small.close();
+    }
   });
 
   it('ran without a script error', () => {

@@ -49,12 +49,12 @@ const statusLine = () =>
 
 describe('Claim', () => {
   it('claims for a rep and re-renders the message with the claimer, time to claim and the next buttons', async () => {
-    expect(buttonsOn(pls, alert)).toEqual(['Claim', 'Not a fit']);
+    expect(buttonsOn(pls, alert)).toEqual(['Claim', 'Not a fit', 'Details']);
     expect((await press('claim', 'U0BEN')).status).toBe(200);
     await pls.emulator.waitFor(() => alertRow(pls, alert.alertId).state === 'claimed');
     await settled(pls);
     expect(alertRow(pls, alert.alertId).claimed_by).toBe('U0BEN');
-    expect(buttonsOn(pls, alert)).toEqual(['Mark contacted', 'Release', 'Log outcome']);
+    expect(buttonsOn(pls, alert)).toEqual(['Mark contacted', 'Release', 'Log outcome', 'Details']);
     expect(statusLine()).toMatch(/Claimed by <@U0BEN> in under a minute · claim SLA met/);
     expect(
       pls.query('select kind, actor from alert_events where alert_id = ? order by seq', alert.alertId),
@@ -134,7 +134,7 @@ describe('after the claim', () => {
     await press('mark_contacted', 'U0MGR');
     await pls.emulator.waitFor(() => alertRow(pls, alert.alertId).state === 'contacted');
     await settled(pls);
-    expect(buttonsOn(pls, alert)).toEqual(['Log outcome', 'Release']);
+    expect(buttonsOn(pls, alert)).toEqual(['Log outcome', 'Release', 'Details']);
   });
 
   it('release returns the alert to the queue, routed to another rep', async () => {
@@ -142,7 +142,7 @@ describe('after the claim', () => {
     await pls.emulator.waitFor(() => alertRow(pls, alert.alertId).state === 'open');
     await settled(pls);
     expect(alertRow(pls, alert.alertId)).toMatchObject({ claimed_by: null, suggested_rep: 'U0BEN' });
-    expect(buttonsOn(pls, alert)).toEqual(['Claim', 'Not a fit']);
+    expect(buttonsOn(pls, alert)).toEqual(['Claim', 'Not a fit', 'Details']);
     expect(pls.emulator.replies(alert.channel, alert.ts).map((r) => r.text)).toContainEqual(
       '<@U0ANA> released this alert. <@U0BEN> is the suggested rep now.',
     );
@@ -177,7 +177,7 @@ describe('after the claim', () => {
       selfServeBlocker: null,
       note: 'Annual plan',
     });
-    expect(buttonsOn(pls, alert)).toEqual([]);
+    expect(buttonsOn(pls, alert)).toEqual(['Details']);
     expect(pls.emulator.message(alert.channel, alert.ts)!.text).toMatch(/closed, won/);
   });
 
@@ -210,6 +210,32 @@ describe('after the claim', () => {
       errors: { outcome: '<@U0ANA> has this alert: only they or a manager can do that.' },
     });
     expect(alertRow(pls, alert.alertId).state).toBe('claimed');
+  });
+});
+
+describe('Details', () => {
+  it('opens the full breakdown, dossier and first message in a modal, for reps and managers only', async () => {
+    await press('details', 'U0BEN');
+    const modal = await pls.emulator.waitFor(() => pls.emulator.views.modals()[0]);
+    expect(modal.view.callback_id).toBe('alert_details');
+    const text = JSON.stringify(modal.view.blocks);
+    for (const part of [
+      'points',
+      'Whom to talk to',
+      'Kim Lee',
+      'Suggested first message',
+      'Best time to reach',
+    ])
+      expect(text).toContain(part);
+    // Looking changes nothing.
+    expect(alertRow(pls, alert.alertId).state).toBe('open');
+
+    await press('details', 'U0EXAMPLE');
+    await pls.emulator.waitFor(() => toldTo('U0EXAMPLE').length === 1);
+    expect(toldTo('U0EXAMPLE')).toEqual([
+      'Only reps and managers in the PQL manifest can open an alert’s details.',
+    ]);
+    expect(pls.emulator.views.modals()).toHaveLength(1);
   });
 });
 

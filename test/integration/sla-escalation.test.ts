@@ -238,7 +238,7 @@ describe('business hours', () => {
     expect(new Date(row!.claim_due_at).toISOString()).toBe('2026-11-30T14:15:00.000Z');
     expect(new Date(row!.first_touch_due_at).toISOString()).toBe('2026-11-30T16:00:00.000Z');
     expect(JSON.stringify(p.emulator.message(row!.channel, row!.message_ts)!.blocks)).toContain(
-      'claim by Mon 09:15',
+      `claim by <!date^${Date.parse('2026-11-30T14:15:00Z') / 1000}^{date_short_pretty} {time}|Nov 30 14:15 UTC>`,
     );
 
     // Ana claims on Monday 08:00 New York (13:00 London, inside her hours): her 2 working hours

@@ -241,8 +241,24 @@ export function contribution(overrides: Partial<Contribution> = {}): Contributio
   };
 }
 
-/** An open hot alert card for Acme, raised at MONDAY_10AM_NY - 3 min, shown in New York time. */
+/**
+ * An open hot alert card for Acme, raised at MONDAY_10AM_NY - 3 min, shown in New York time. Its
+ * layers and score add up from its contributions unless a test sets them.
+ */
 export function alertCard(overrides: Partial<AlertCard> = {}): AlertCard {
+  const card = baseCard(overrides);
+  const layers = { behavioral: 0, organizational: 0, intent: 0 } as Record<Layer, number>;
+  for (const c of card.contributions) layers[c.layer] += c.points;
+  const uncapped = layers.behavioral + layers.organizational + layers.intent;
+  return {
+    ...card,
+    layers: overrides.layers ?? layers,
+    uncapped: overrides.uncapped ?? uncapped,
+    score: overrides.score ?? Math.min(100, uncapped),
+  };
+}
+
+function baseCard(overrides: Partial<AlertCard>): Omit<AlertCard, 'layers' | 'uncapped'> {
   const raised = MONDAY_10AM_NY - 3 * MINUTE;
   return {
     alertId: 'al_01TEST',
@@ -257,8 +273,8 @@ export function alertCard(overrides: Partial<AlertCard> = {}): AlertCard {
       employees: 250,
       industry: 'software',
     },
-    score: 80,
-    baseScore: 50,
+    score: 56,
+    baseScore: 26,
     trigger: trigger(),
     contributions: [
       contribution(),

@@ -4,17 +4,19 @@ import type { CalibrationRunner } from '../../analysis/calibration-runner.js';
 import type { Manifest } from '../../config/manifest.js';
 import type { AccountViews } from '../../services/account-view.js';
 import type { AlertActions } from '../../services/alert-actions.js';
+import type { AlertCards } from '../../services/alert-card.js';
 import type { HomeViews } from '../../services/home.js';
 import type { QueueService } from '../../services/queue.js';
 import type { SlaReports } from '../../services/sla-report-service.js';
 import { ACTIONS, COMMAND, VIEWS } from '../ids.js';
-import { claim, logOutcome, markContacted, notAFit, release } from './actions/alert-buttons.js';
+import { claim, details, logOutcome, markContacted, notAFit, release } from './actions/alert-buttons.js';
 import { plsCommand } from './commands/pls.js';
 import { homeOpened, toggleOoo } from './events/app-home.js';
 import { notAFitSubmitted, outcomeLogged } from './views/alert-modals.js';
 
 export interface ListenerDeps {
   actions: AlertActions;
+  cards: AlertCards;
   queue: QueueService;
   accountViews: AccountViews;
   homes: HomeViews;
@@ -35,6 +37,7 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
   app.action(ACTIONS.release, release(deps));
   app.action(ACTIONS.logOutcome, logOutcome(deps));
   app.action(ACTIONS.toggleOoo, toggleOoo(deps));
+  app.action(ACTIONS.details, details(deps));
 
   app.event('app_home_opened', homeOpened(deps));
 

@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { validateBlocks } from '../../../src/emulator/block-kit-limits.js';
+import { validateBlocks, validateView } from '../../../src/emulator/block-kit-limits.js';
 import { ACTIONS } from '../../../src/slack/ids.js';
-import { type AlertCard, renderAlert, suggestOpener } from '../../../src/slack/render-alert.js';
+import {
+  type AlertCard,
+  renderAlert,
+  renderAlertDetails,
+  suggestOpener,
+} from '../../../src/slack/render-alert.js';
 import {
   alertCard,
   contribution,
@@ -19,6 +24,17 @@ const RAISED = NOW - 3 * MINUTE; // 09:57
 
 const block = (card: AlertCard, id: string): Block | undefined =>
   renderAlert(card).blocks.find((b) => b.block_id === id);
+/** A block of the Details modal. */
+const detail = (card: AlertCard, id: string): Block | undefined =>
+  renderAlertDetails(card).blocks.find((b: Block) => b.block_id === id);
+/** `<!date^…>` as Slack's fallback shows it (UTC): what each reader sees in their own zone. */
+const at = (utc: string) => {
+  const ms = Date.parse(`${utc}Z`);
+  const d = new Date(ms);
+  const month = d.toLocaleString('en-US', { month: 'short', timeZone: 'UTC' });
+  const hhmm = d.toISOString().slice(11, 16);
+  return `<!date^${ms / 1000}^{date_short_pretty} {time}|${month} ${d.getUTCDate()} ${hhmm} UTC>`;
+};
 const statusOf = (card: AlertCard): string => block(card, 'alert_status')!.elements[0].text;
 const buttonsOf = (card: AlertCard) =>
   (block(card, 'alert_actions')?.elements ?? []).map((b: Block) => ({
@@ -65,10 +81,11 @@ describe('renderAlert: a pure function of the card', () => {
 });
 
 describe('renderAlert: buttons by state', () => {
-  it('offers Claim and Not a fit on an open alert', () => {
+  it('offers Claim, Not a fit and Details on an open alert', () => {
     expect(buttonsOf(alertCard())).toEqual([
       { label: 'Claim', action: ACTIONS.claim, value: 'al_01TEST' },
       { label: 'Not a fit', action: ACTIONS.notAFit, value: 'al_01TEST' },
+      { label: 'Details', action: ACTIONS.details, value: 'al_01TEST' },
     ]);
   });
 
@@ -77,21 +94,26 @@ describe('renderAlert: buttons by state', () => {
       'Mark contacted',
       'Release',
       'Log outcome',
+      'Details',
     ]);
     expect(buttonsOf(claimed()).map((b: { action: string }) => b.action)).toEqual([
       ACTIONS.markContacted,
       ACTIONS.release,
       ACTIONS.logOutcome,
+      ACTIONS.details,
     ]);
   });
 
-  it('offers Log outcome and Release once contacted', () => {
-    expect(buttonsOf(contacted()).map((b: { label: string }) => b.label)).toEqual(['Log outcome', 'Release']);
+  it('offers Log outcome, Release and Details once contacted', () => {
+    expect(buttonsOf(contacted()).map((b: { label: string }) => b.label)).toEqual([
+      'Log outcome',
+      'Release',
+      'Details',
+    ]);
   });
 
-  it('offers nothing on a closed alert', () => {
-    expect(block(closed(), 'alert_actions')).toBeUndefined();
-    expect(renderAlert(closed()).blocks.some((b) => b.type === 'actions')).toBe(false);
+  it('offers only Details on a closed alert', () => {
+    expect(buttonsOf(closed()).map((b: { label: string }) => b.label)).toEqual(['Details']);
   });
 
   it('carries only the alert id in each button', () => {
@@ -105,23 +127,40 @@ describe('renderAlert: header, why now and fallback text', () => {
   it('shows tier, account, score and its change', () => {
     expect(block(alertCard(), 'alert_header')!.text).toEqual({
       type: 'plain_text',
-      text: '🔥 HOT · Acme · score 80 (+30)',
+      text: '🔥 HOT · Acme · score 56 (26 before the alert)',
       emoji: true,
     });
     expect(block(alertCard({ tier: 'warm', score: 55.4, baseScore: 60.2 }), 'alert_header')!.text.text).toBe(
-      '🌤 WARM · Acme · score 55 (-5)',
+      '🌤 WARM · Acme · score 55 (60 before the alert)',
     );
     // Shown truncated: a score just under a threshold never reads as the threshold.
     expect(block(alertCard({ score: 79.6, baseScore: 80.4 }), 'alert_header')!.text.text).toBe(
-      '🔥 HOT · Acme · score 79 (-1)',
+      '🔥 HOT · Acme · score 79 (80 before the alert)',
+    );
+    expect(block(alertCard({ baseScore: 56 }), 'alert_header')!.text.text).toBe('🔥 HOT · Acme · score 56');
+  });
+
+  it('says when the layers add up to more than the capped 100', () => {
+    const card = alertCard({ score: 100, uncapped: 135, baseScore: 60 });
+    expect(block(card, 'alert_header')!.text.text).toBe(
+      '🔥 HOT · Acme · score 100, capped (60 before the alert)',
+    );
+  });
+
+  it('puts a missed SLA in the header', () => {
+    expect(block(alertCard({ now: RAISED + 20 * MINUTE }), 'alert_header')!.text.text).toBe(
+      '🔥 HOT · Acme · score 56 (26 before the alert) · ⚠️ claim SLA breached',
+    );
+    expect(block(claimed({ now: RAISED + 3 * 60 * MINUTE }), 'alert_header')!.text.text).toMatch(
+      / · ⚠️ first-touch SLA breached$/,
     );
   });
 
   it('names the account by name, else domain, else id', () => {
     const header = (account: Partial<AlertCard['account']>) =>
       block(alertCard({ account: { ...alertCard().account, ...account } }), 'alert_header')!.text.text;
-    expect(header({ name: null })).toBe('🔥 HOT · acme.com · score 80 (+30)');
-    expect(header({ name: null, domain: null })).toBe('🔥 HOT · acct_42 · score 80 (+30)');
+    expect(header({ name: null })).toBe('🔥 HOT · acme.com · score 56 (26 before the alert)');
+    expect(header({ name: null, domain: null })).toBe('🔥 HOT · acct_42 · score 56 (26 before the alert)');
   });
 
   it('says how a closed alert ended', () => {
@@ -143,7 +182,7 @@ describe('renderAlert: header, why now and fallback text', () => {
 
   it('carries a plain-text fallback for notifications', () => {
     expect(renderAlert(alertCard()).text).toBe(
-      'HOT - Acme - score 80 (+30): hit the API calls limit (10,000/10,000) 3 min ago',
+      'HOT - Acme - score 56 (26 before the alert): hit the API calls limit (10,000/10,000) 3 min ago',
     );
     expect(renderAlert(closed()).text).toBe('HOT - Acme: closed, won 🎉');
   });
@@ -154,22 +193,44 @@ describe('renderAlert: header, why now and fallback text', () => {
     expect(JSON.stringify(message.blocks)).not.toMatch(/null|undefined/);
   });
 
-  it('keeps a closed alert short: no signals, contacts, dossier or opener', () => {
+  it('keeps the parent short — state, why now, top signals, whom to talk to, clock, buttons — and a closed alert shorter', () => {
     expect(renderAlert(closed()).blocks.map((b) => b.block_id)).toEqual([
       'alert_header',
       'alert_why',
       'alert_status',
+      'alert_actions',
     ]);
     expect(renderAlert(alertCard()).blocks.map((b) => b.block_id)).toEqual([
       'alert_header',
       'alert_why',
       'alert_signals',
       'alert_contacts',
-      'alert_dossier',
-      'alert_opener',
       'alert_status',
       'alert_actions',
     ]);
+  });
+
+  it('fits a hot alert in 15 lines and 700 characters of text, however rich the account', () => {
+    const rich = alertCard({
+      contributions: Array.from({ length: 14 }, (_, i) =>
+        contribution({ id: `s${i}`, points: 14 - i, text: `a signal with a long description number ${i}` }),
+      ),
+      contacts: Array.from({ length: 4 }, (_, i) => ({
+        name: `Person Number ${i}`,
+        title: 'Vice President of Engineering',
+        email: `person${i}@acme-corporation.com`,
+        trigger: i === 0,
+      })),
+    });
+    const { blocks } = renderAlert(rich);
+    const texts = blocks.flatMap((b: Block) =>
+      b.type === 'actions' ? [] : b.type === 'context' ? b.elements.map((e: Block) => e.text) : [b.text.text],
+    );
+    const lines = texts.flatMap((t: string) => t.split('\n'));
+    expect(lines.length).toBeLessThanOrEqual(15);
+    // Slack's date tokens show as a short date and time: count them as such.
+    const shown = texts.join('\n').replace(/<!date\^[^>]+>/g, 'Mon 10:12');
+    expect(shown.length).toBeLessThanOrEqual(700);
   });
 });
 
@@ -202,16 +263,29 @@ describe('renderAlert: escaping user-supplied text', () => {
       expect(texts.length).toBeGreaterThan(1);
       for (const text of texts) {
         // Our own markup: mentions of the manifest's reps and the opener's block quote.
-        const withoutOurMentions = text.replace(/<@U0(ANA|BEN)>/g, '').replace(/\n>/g, '\n');
+        const withoutOurMentions = text
+          .replace(/<@U0(ANA|BEN)>/g, '')
+          .replace(/<!date\^[^>]+>/g, '')
+          .replace(/\n>/g, '\n');
         expect(withoutOurMentions, text).not.toMatch(/[<>]/);
         expect(withoutOurMentions, text).not.toMatch(/&(?!amp;|lt;|gt;)/);
       }
     }
   });
 
+  it('escapes every mrkdwn text of the Details modal too', () => {
+    for (const text of mrkdwnTexts(renderAlertDetails(hostile()).blocks)) {
+      const withoutOurMentions = text
+        .replace(/<@U0(ANA|BEN)>/g, '')
+        .replace(/<!date\^[^>]+>/g, '')
+        .replace(/\n>/g, '\n');
+      expect(withoutOurMentions, text).not.toMatch(/[<>]/);
+    }
+  });
+
   it('shows the escaped text where the name appears', () => {
     const { blocks } = renderAlert(hostile());
-    const opener = blocks.find((b) => b.block_id === 'alert_opener')!.text.text as string;
+    const opener = detail(hostile(), 'details_opener')!.text.text as string;
     expect(opener).toContain('&lt;!channel&gt; Smith &amp; Sons &lt;https://evil.example|click&gt; &gt;');
     const contacts = blocks.find((b) => b.block_id === 'alert_contacts')!.text.text as string;
     expect(contacts).toContain('Kim &lt;@U0ADMIN&gt; &amp; Lee, &lt;VP&gt; · kim@a&amp;b.com');
@@ -220,7 +294,7 @@ describe('renderAlert: escaping user-supplied text', () => {
   it('keeps the header as plain text (Slack does not parse it), so it is not escaped', () => {
     expect(block(hostile(), 'alert_header')!.text).toMatchObject({
       type: 'plain_text',
-      text: `🔥 HOT · ${HOSTILE} · score 80 (+30)`,
+      text: `🔥 HOT · ${HOSTILE} · score 30 (26 before the alert)`,
     });
   });
 
@@ -235,12 +309,14 @@ describe('renderAlert: escaping user-supplied text', () => {
 
 describe('renderAlert: the status line', () => {
   it('shows the suggested rep and the SLA clocks on an open alert, in the team’s zone', () => {
-    expect(statusOf(alertCard())).toBe('Suggested rep: <@U0ANA> · claim by 10:12 · first touch by 11:57');
+    expect(statusOf(alertCard())).toBe(
+      `Suggested rep: <@U0ANA> · claim by ${at('2026-11-23T15:12:00')} · first touch by ${at('2026-11-23T16:57:00')}`,
+    );
   });
 
   it('says when the claim SLA is breached', () => {
     expect(statusOf(alertCard({ now: RAISED + 20 * MINUTE }))).toBe(
-      'Suggested rep: <@U0ANA> · claim by 10:12 · first touch by 11:57 · ⚠️ claim SLA breached',
+      `Suggested rep: <@U0ANA> · claim by ${at('2026-11-23T15:12:00')} · first touch by ${at('2026-11-23T16:57:00')} · claim SLA breached`,
     );
   });
 
@@ -248,7 +324,7 @@ describe('renderAlert: the status line', () => {
     expect(statusOf(alertCard({ suggestedRep: null }))).toMatch(/^Suggested rep: nobody available · /);
   });
 
-  it('names the day for a deadline on another day', () => {
+  it('shows deadlines with Slack’s date formatting, so each reader sees their own zone and day', () => {
     // Raised Friday 17:50 New York, claim due Monday 09:05.
     const friday = Date.parse('2026-11-27T22:50:00Z');
     const card = alertCard({
@@ -258,12 +334,14 @@ describe('renderAlert: the status line', () => {
       trigger: trigger({ at: friday }),
       now: friday,
     });
-    expect(statusOf(card)).toBe('Suggested rep: <@U0ANA> · claim by Mon 09:05 · first touch by Mon 10:50');
+    expect(statusOf(card)).toBe(
+      `Suggested rep: <@U0ANA> · claim by ${at('2026-11-30T14:05:00')} · first touch by ${at('2026-11-30T15:50:00')}`,
+    );
   });
 
   it('shows who claimed, in how many minutes, and whether the claim SLA was met', () => {
     expect(statusOf(claimed())).toMatch(
-      /^Claimed by <@U0BEN> in 7 min · claim SLA met · first touch by 11:57/,
+      /^Claimed by <@U0BEN> in 7 min · claim SLA met · first touch by <!date\^\d+\^/,
     );
     expect(statusOf(claimed({ claimedAt: RAISED + 95 * MINUTE, now: RAISED + 96 * MINUTE }))).toMatch(
       /^Claimed by <@U0BEN> in 1 h 35 min · claim SLA breached/,
@@ -277,20 +355,66 @@ describe('renderAlert: the status line', () => {
   });
 
   it('shows when the account was contacted', () => {
-    expect(statusOf(contacted())).toMatch(/^Claimed by <@U0BEN> in 7 min · claim SLA met · contacted 10:27/);
+    expect(statusOf(contacted())).toBe(
+      `Claimed by <@U0BEN> in 7 min · claim SLA met · contacted ${at('2026-11-23T15:27:00')} · first-touch SLA met`,
+    );
   });
 
   it('shows when a closed alert closed and who held it', () => {
-    expect(statusOf(closed())).toBe('Closed 10:40 · held by <@U0BEN>');
+    expect(statusOf(closed())).toBe(`Closed ${at('2026-11-23T15:40:00')} · held by <@U0BEN>`);
     expect(statusOf(alertCard({ state: 'closed', outcome: 'self_served', closedAt: NOW }))).toBe(
-      'Closed 10:00',
+      `Closed ${at('2026-11-23T15:00:00')}`,
     );
   });
 });
 
-describe('renderAlert: signals, contacts and dossier', () => {
-  it('lists the top signals per layer with their points, strongest layer first', () => {
-    const fields = block(alertCard(), 'alert_signals')!.fields.map((f: Block) => f.text);
+describe('renderAlert: the signals that matter most, and whom to talk to', () => {
+  it('names the top three signals across layers, and how many more Details has', () => {
+    expect(block(alertCard(), 'alert_signals')!.text.text).toBe(
+      'hit the API calls limit (10,000/10,000) *+30* · 4 active users in 14 days *+10* · 250 employees *+8* · _+1 more in Details_',
+    );
+    const three = alertCard({ contributions: alertCard().contributions.slice(0, 3) });
+    expect(block(three, 'alert_signals')!.text.text).not.toContain('more in Details');
+  });
+
+  it('names at most two people, the one behind the signal first', () => {
+    const four = alertCard({
+      contacts: [
+        { name: 'Kim Lee', title: 'VP Engineering', email: 'kim@acme.com', trigger: true },
+        { name: 'Sam Roe', title: null, email: 'sam@acme.com', trigger: false },
+        { name: 'Ada Poe', title: 'CTO', email: 'ada@acme.com', trigger: false },
+      ],
+    });
+    expect(block(four, 'alert_contacts')!.text.text).toBe(
+      '*Whom to talk to*\n• Kim Lee, VP Engineering · kim@acme.com _(behind this signal)_\n• Sam Roe · sam@acme.com',
+    );
+    expect(detail(four, 'details_contacts')!.text.text).toContain('Ada Poe, CTO');
+  });
+});
+
+describe('renderAlertDetails: the breakdown, contacts and dossier', () => {
+  it('is a modal titled with the account, closing without a submit', () => {
+    const view = renderAlertDetails(alertCard());
+    expect(view).toMatchObject({ type: 'modal', callback_id: 'alert_details', title: { text: 'Acme' } });
+    expect(view.submit).toBeUndefined();
+  });
+
+  it('adds the layers up to the score, and says when the cap took the rest', () => {
+    expect(detail(alertCard(), 'details_sum')!.text.text).toBe(
+      '*Score 56*: Intent 30 + Behavioral 8 + Organizational 18 = 56 points.',
+    );
+    const capped = alertCard({
+      score: 100,
+      uncapped: 135,
+      layers: { intent: 50, behavioral: 45, organizational: 40 },
+    });
+    expect(detail(capped, 'details_sum')!.text.text).toBe(
+      '*Score 100*: Intent 50 + Behavioral 45 + Organizational 40 = 135 points, capped at 100.',
+    );
+  });
+
+  it('lists the signals per layer with their points, strongest layer first', () => {
+    const fields = detail(alertCard(), 'details_layers')!.fields.map((f: Block) => f.text);
     expect(fields).toEqual([
       '*Intent* · 30 pts\n• hit the API calls limit (10,000/10,000) *+30*',
       '*Organizational* · 18 pts\n• 4 active users in 14 days *+10*\n• 250 employees *+8*',
@@ -298,21 +422,23 @@ describe('renderAlert: signals, contacts and dossier', () => {
     ]);
   });
 
-  it('shows at most four signals per layer but counts every point', () => {
+  it('shows at most eight signals per layer and says what the rest add', () => {
     const many = Array.from({ length: 10 }, (_, i) =>
       contribution({ id: `s${i}`, layer: 'behavioral', points: 10 - i, text: `signal ${i}` }),
     );
-    const field = block(alertCard({ contributions: many }), 'alert_signals')!.fields[0].text as string;
+    const field = detail(alertCard({ contributions: many }), 'details_layers')!.fields[0].text as string;
     expect(field.startsWith('*Behavioral* · 55 pts\n')).toBe(true);
-    expect(field.split('\n')).toHaveLength(5);
+    expect(field.split('\n')).toHaveLength(10);
+    expect(field.split('\n').at(-1)).toBe('• _+2 more, 3 pts_');
   });
 
-  it('leaves the signals block out when nothing contributes', () => {
+  it('leaves the signals out when nothing contributes', () => {
     expect(block(alertCard({ contributions: [] }), 'alert_signals')).toBeUndefined();
+    expect(detail(alertCard({ contributions: [] }), 'details_layers')).toBeUndefined();
   });
 
   it('says whom to talk to, marking the person behind the signal', () => {
-    expect(block(alertCard(), 'alert_contacts')!.text.text).toBe(
+    expect(detail(alertCard(), 'details_contacts')!.text.text).toBe(
       '*Whom to talk to*\n• Kim Lee, VP Engineering · kim@acme.com _(behind this signal)_\n• Sam Roe · sam@acme.com',
     );
     const sparse = alertCard({
@@ -321,14 +447,15 @@ describe('renderAlert: signals, contacts and dossier', () => {
         { name: null, title: null, email: null, trigger: false },
       ],
     });
-    expect(block(sparse, 'alert_contacts')!.text.text).toBe(
+    expect(detail(sparse, 'details_contacts')!.text.text).toBe(
       '*Whom to talk to*\n• ops@acme.com\n• unknown user',
     );
     expect(block(alertCard({ contacts: [] }), 'alert_contacts')).toBeUndefined();
+    expect(detail(alertCard({ contacts: [] }), 'details_contacts')).toBeUndefined();
   });
 
   it('shows the dossier, with dates in the team’s zone and dashes for what is unknown', () => {
-    const fields = block(alertCard(), 'alert_dossier')!.fields.map((f: Block) => f.text);
+    const fields = detail(alertCard(), 'details_dossier')!.fields.map((f: Block) => f.text);
     expect(fields).toEqual([
       '*Plan*\nfree',
       '*Active users (14d)*\n4',
@@ -351,7 +478,7 @@ describe('renderAlert: signals, contacts and dossier', () => {
         bestTime: null,
       },
     });
-    expect(block(unknown, 'alert_dossier')!.fields.map((f: Block) => f.text)).toEqual([
+    expect(detail(unknown, 'details_dossier')!.fields.map((f: Block) => f.text)).toEqual([
       '*Plan*\n—',
       '*Active users (14d)*\n0',
       '*Employees*\n—',
@@ -495,6 +622,9 @@ describe('renderAlert: Block Kit limits', () => {
       for (const state of states) {
         const message = renderAlert(inState(state, card));
         expect(validateBlocks(message.blocks, 'message'), `${what}, ${state}`).toEqual([]);
+        expect(validateView(renderAlertDetails(inState(state, card))), `${what}, ${state}: Details`).toEqual(
+          [],
+        );
         expect(message.text.length).toBeGreaterThan(0);
         expect(message.text.length).toBeLessThanOrEqual(3000);
       }

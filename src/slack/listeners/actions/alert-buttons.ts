@@ -1,5 +1,6 @@
 import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import { alertIdOf } from '../../payloads.js';
+import { renderAlertDetails } from '../../render-alert.js';
 import { renderNotAFitModal, renderOutcomeModal } from '../../render-modals.js';
 import { answer } from '../answer.js';
 import type { ListenerDeps } from '../index.js';
@@ -48,3 +49,13 @@ export const markContacted = stateChange((deps) => deps.actions.markContacted);
 export const release = stateChange((deps) => deps.actions.release);
 export const notAFit = openModal('not_a_fit', renderNotAFitModal);
 export const logOutcome = openModal('log_outcome', renderOutcomeModal);
+
+/** **Details**: the alert's full breakdown, dossier and contacts, as they are now, in a modal. */
+export const details = (deps: ListenerDeps) => async (args: ButtonArgs) => {
+  await args.ack();
+  await answer(where(deps, args), async () => {
+    const alert = deps.actions.viewable(alertIdOf(args.action.value), args.body.user.id);
+    const view = renderAlertDetails(deps.cards.cardFor(alert, deps.now())) as ModalView;
+    await args.client.views.open({ trigger_id: args.body.trigger_id, view });
+  });
+};
