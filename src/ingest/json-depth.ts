@@ -28,6 +28,44 @@ interface Frame {
  * bounded however deep the input goes.
  */
 export function tooDeepAt(value: unknown, max = MAX_JSON_DEPTH): (string | number)[] | null {
+  return exceedsDepth(value, max) ? pathPastDepth(value, max) : null;
+}
+
+/**
+ * Whether anything nests past `max`: the pass every request pays, so it keeps no path, only
+ * each open container and its level (the path is found again, rarely, by `pathPastDepth`).
+ */
+function exceedsDepth(value: unknown, max: number): boolean {
+  if (!isContainer(value)) return false;
+  const containers: unknown[] = [value];
+  const levels: number[] = [1];
+  while (containers.length > 0) {
+    const container = containers.pop() as Container;
+    const level = levels.pop()!;
+    if (Array.isArray(container)) {
+      for (let i = 0; i < container.length; i++) {
+        const child = container[i];
+        if (!isContainer(child)) continue;
+        if (level + 1 > max) return true;
+        containers.push(child);
+        levels.push(level + 1);
+      }
+      continue;
+    }
+    // for…in over parsed JSON: own keys only (Object.prototype has no enumerable ones), no array built.
+    for (const key in container) {
+      const child = container[key];
+      if (!isContainer(child)) continue;
+      if (level + 1 > max) return true;
+      containers.push(child);
+      levels.push(level + 1);
+    }
+  }
+  return false;
+}
+
+/** The path to the first container past `max`, walking with an explicit stack of open containers. */
+function pathPastDepth(value: unknown, max: number): (string | number)[] | null {
   if (!isContainer(value)) return null;
   const stack: Frame[] = [frameOf(value)];
   const path: (string | number)[] = [];
