@@ -12,6 +12,8 @@ import { escapeHtml, html, SafeHtml } from './html.js';
 export interface Names {
   user(id: string): string | undefined;
   channel(id: string): string | undefined;
+  /** The reader's time zone: `<!date^…>` is drawn in it, as Slack does; else its fallback text. */
+  zone?: string;
 }
 
 const OPEN = '\uE000';
@@ -90,7 +92,11 @@ function renderToken(token: string, names: Names): string {
   }
   if (target.startsWith('!')) {
     const [command = '', ...rest] = target.slice(1).split('^');
-    if (command === 'date') return escapeHtml(decode(label ?? rest.at(-1) ?? ''));
+    if (command === 'date') {
+      const seconds = Number(rest[0]);
+      if (names.zone && Number.isFinite(seconds)) return escapeHtml(readerTime(seconds * 1000, names.zone));
+      return escapeHtml(decode(label ?? rest.at(-1) ?? ''));
+    }
     if (command === 'subteam')
       return html`<span class="mention">@${label ?? rest[0] ?? 'group'}</span>`.value;
     return html`<span class="mention">@${command}</span>`.value;
@@ -101,6 +107,27 @@ function renderToken(token: string, names: Names): string {
   }
   // Not a token Slack knows: show it as text, which is what it was.
   return escapeHtml(`<${decode(token)}>`);
+}
+
+/** `{date_short_pretty} {time}` as Slack shows it: "today 10:12", "Dec 9 10:12", in the zone. */
+function readerTime(at: number, zone: string): string {
+  const day = (ms: number) =>
+    new Intl.DateTimeFormat('en-US', { timeZone: zone, dateStyle: 'medium' }).format(ms);
+  const time = new Intl.DateTimeFormat('en-GB', {
+    timeZone: zone,
+    hour: '2-digit',
+    minute: '2-digit',
+  }).format(at);
+  const now = Date.now();
+  const label =
+    day(at) === day(now)
+      ? 'today'
+      : day(at) === day(now + 86_400_000)
+        ? 'tomorrow'
+        : day(at) === day(now - 86_400_000)
+          ? 'yesterday'
+          : new Intl.DateTimeFormat('en-US', { timeZone: zone, month: 'short', day: 'numeric' }).format(at);
+  return `${label} ${time}`;
 }
 
 function splitLabel(token: string): [string, string | undefined] {

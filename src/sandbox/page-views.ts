@@ -50,10 +50,13 @@ export function createPageViews(deps: {
     return html`<div class="avatar${bot ? ' bot' : ''}" aria-hidden="true">${bot ? 'pls' : name.slice(0, 2)}</div>`;
   }
 
-  function body(text: string, blocks: unknown[], container: PressContainer): SafeHtml {
+  /** Names and times as the reader sees them: Slack draws `<!date^…>` in the reader's own zone. */
+  const namesIn = (zone: string): Names => ({ ...names, zone });
+
+  function body(text: string, blocks: unknown[], container: PressContainer, zone: string): SafeHtml {
     return blocks.length > 0
-      ? renderBlocks(blocks, { names, container })
-      : html`<div class="bk-text">${renderMrkdwn(text, names)}</div>`;
+      ? renderBlocks(blocks, { names: namesIn(zone), container })
+      : html`<div class="bk-text">${renderMrkdwn(text, namesIn(zone))}</div>`;
   }
 
   function renderMessage(message: EmulatedMessage, tz: string, nested: boolean): SafeHtml {
@@ -67,7 +70,7 @@ export function createPageViews(deps: {
       <div class="msg-main">
         <div class="msg-meta"><b>${bot ? 'pls' : (names.user(message.user) ?? message.user)}</b>${bot ? html` <span class="app-badge">APP</span>` : ''}
           <time>${clock(message.ts, tz)}</time>${message.edits > 0 ? html` <span class="edited" title="updated ${message.edits}× with chat.update">(edited)</span>` : ''}</div>
-        <div class="msg-body">${body(message.text, message.blocks, container)}</div>
+        <div class="msg-body">${body(message.text, message.blocks, container, tz)}</div>
         ${
           replies.length > 0
             ? html`<details class="thread" data-thread="${key}">
@@ -86,7 +89,7 @@ export function createPageViews(deps: {
       <div class="msg-main">
         <div class="msg-meta"><b>pls</b> <span class="app-badge">APP</span> <time>${clock(ephemeral.ts, tz)}</time>
           <span class="only-you">Only visible to you${ephemeral.command ? html` · ${ephemeral.command}` : ''}</span></div>
-        <div class="msg-body">${body(ephemeral.text, ephemeral.blocks, { type: 'ephemeral', id: ephemeral.id })}</div>
+        <div class="msg-body">${body(ephemeral.text, ephemeral.blocks, { type: 'ephemeral', id: ephemeral.id }, tz)}</div>
       </div>
     </article>`;
   }
@@ -109,7 +112,7 @@ export function createPageViews(deps: {
     if (!home) return html`${title}<div class="home"><p class="empty">Opening the Home tab…</p></div>`;
     const blocks = Array.isArray(home.view.blocks) ? home.view.blocks : [];
     return html`${title}<div class="home" data-view="${home.id}">${renderBlocks(blocks, {
-      names,
+      names: namesIn(workspace.person(as)?.tz ?? 'UTC'),
       container: { type: 'view', viewId: home.id },
     })}</div>`;
   }
@@ -177,7 +180,10 @@ export function createPageViews(deps: {
         modal: modal
           ? {
               key: `${modal.id}:${String(modal.view.hash)}`,
-              html: renderModal(modal.view, modal.id, { names, container: null }).value,
+              html: renderModal(modal.view, modal.id, {
+                names: namesIn(workspace.person(as)?.tz ?? 'UTC'),
+                container: null,
+              }).value,
             }
           : null,
       };

@@ -40,6 +40,14 @@ describe('mrkdwn as HTML', () => {
     expect(mrkdwn('<javascript:alert(1)|click>')).toBe('&lt;javascript:alert(1)|click&gt;');
   });
 
+  it('draws Slack’s date tokens in the reader’s zone, else their fallback', () => {
+    const at = Date.parse('2031-03-04T15:12:00Z') / 1000;
+    const token = `claim by <!date^${at}^{date_short_pretty} {time}|Mar 4 15:12 UTC>`;
+    expect(mrkdwn(token)).toBe('claim by Mar 4 15:12 UTC');
+    expect(renderMrkdwn(token, { ...names, zone: 'America/New_York' }).value).toBe('claim by Mar 4 10:12');
+    expect(renderMrkdwn(token, { ...names, zone: 'Europe/London' }).value).toBe('claim by Mar 4 15:12');
+  });
+
   it('shows Slack’s entities as the characters they stand for, never as markup', () => {
     expect(mrkdwn('Acme &lt;script&gt;alert(1)&lt;/script&gt; &amp; Co')).toBe(
       'Acme &lt;script&gt;alert(1)&lt;/script&gt; &amp; Co',
