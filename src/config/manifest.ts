@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { IANAZone } from 'luxon';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
 import * as z from 'zod';
+import { OPENER_PLACEHOLDERS, TRACKING_PLACEHOLDERS } from '../domain/opener.js';
 import {
   ConfigError,
   configIssue,
@@ -119,6 +120,10 @@ export interface Signal {
   readonly handoff: Handoff | null;
   /** "Why now" template with `{property}` and `{count}` placeholders; null = a generic sentence. */
   readonly says: string | null;
+  /** The signal's name for people (reports, queue); default: its id in words. */
+  readonly label: string;
+  /** The first message to the prospect for this signal's moments; null = the moment's template. */
+  readonly opener: string | null;
   /** Only events whose properties match score; null = every event of the type. */
   readonly where: PropertyMatch | null;
 }
@@ -225,11 +230,19 @@ export interface SlaPolicy {
 
 export interface Manifest {
   readonly timezone: string;
+  /** People's words for ids that events carry (features, milestones, limits). */
+  readonly labels: Readonly<Record<string, string>>;
   /** ms */
   readonly retention: number;
   readonly scoring: Scoring;
   readonly routing: Routing;
   readonly sla: SlaPolicy;
+}
+
+/** `usage_limit_hit` → "Usage limit hit". */
+function humanise(id: string): string {
+  const words = id.replace(/[_.-]+/g, ' ').trim();
+  return words.charAt(0).toUpperCase() + words.slice(1);
 }
 
 // ─── Building blocks ─────────────────────────────────────────────────────────────────────
@@ -468,8 +481,20 @@ const signalSchema = strict({
   cap: pointsSchema.nullable().optional(),
   handoff: handoffSchema,
   says: nonEmptyText.nullable().optional(),
+  label: nonEmptyText.max(80).optional(),
+  opener: nonEmptyText.max(1000).optional(),
   where: propertyMatchSchema.nullable().optional(),
 }).superRefine((signal, ctx) => {
+  const tracking = [...(signal.opener ?? '').matchAll(/\{(\w+)\}/g)]
+    .map(([, name]) => name!)
+    .filter((name) => TRACKING_PLACEHOLDERS.includes(name));
+  if (tracking.length > 0) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['opener'],
+      message: `quotes tracking at the prospect (${tracking.map((n) => `{${n}}`).join(', ')}): use ${OPENER_PLACEHOLDERS.map((n) => `{${n}}`).join(', ')}`,
+    });
+  }
   if (signal.cap != null && signal.cap < signal.points) {
     ctx.addIssue({
       code: 'custom',
@@ -735,6 +760,7 @@ const DEFAULT_TIMEZONE = 'America/New_York';
 
 const manifestSchema = strict({
   timezone: timezoneSchema.prefault(DEFAULT_TIMEZONE),
+  labels: z.record(nonEmptyText, nonEmptyText.max(100)).prefault({}),
   retention: positiveDurationSchema.prefault('180d'),
   scoring: scoringSchema,
   routing: routingSchema,
@@ -750,6 +776,7 @@ const manifestSchema = strict({
   const { routing, scoring } = input;
   return {
     timezone: input.timezone,
+    labels: Object.assign(Object.create(null), input.labels) as Record<string, string>,
     retention: input.retention,
     scoring: {
       ...scoring,
@@ -768,6 +795,8 @@ const manifestSchema = strict({
                 distinct: signal.handoff.distinct ?? null,
               },
         says: signal.says ?? null,
+        label: signal.label ?? humanise(signal.id),
+        opener: signal.opener ?? null,
         where: signal.where ?? null,
       })),
       metrics: scoring.metrics.map((metric) => ({

@@ -13,6 +13,8 @@ export interface AlertTrigger {
   at: number;
   eventId: string;
   userId: string | null;
+  /** The moment's own words for the first message (limit, feature, plan, invitee_domain). */
+  props?: Record<string, string>;
 }
 
 /** What the handoff rules need to know about an account's alerts. */
@@ -162,6 +164,11 @@ function triggerFor(input: HandoffInput, tier: Tier): AlertTrigger {
 
 function signalTrigger(input: HandoffInput, hit: SignalHit): AlertTrigger {
   const template = hit.signal.says ?? `${hit.signal.event.replaceAll('_', ' ')}`;
+  const props: Record<string, string> = {};
+  for (const name of MOMENT_WORDS) {
+    const value = hit.props[name] ?? input.event.properties[name];
+    if (typeof value === 'string' && value.trim() !== '') props[name] = value.trim().slice(0, 100);
+  }
   return {
     kind: 'signal',
     signalId: hit.signal.id,
@@ -169,8 +176,12 @@ function signalTrigger(input: HandoffInput, hit: SignalHit): AlertTrigger {
     at: input.event.occurredAt,
     eventId: input.event.id,
     userId: input.event.userId,
+    ...(Object.keys(props).length > 0 ? { props } : {}),
   };
 }
+
+/** The properties a first message may name (src/domain/opener.ts): the prospect's words, never counts. */
+const MOMENT_WORDS = ['limit', 'feature', 'plan', 'invitee_domain'] as const;
 
 /** Intent and handoff signals go into an open alert's thread; routine activity only updates the parent. */
 function threadWorthy(input: HandoffInput): string | null {

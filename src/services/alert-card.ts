@@ -4,6 +4,7 @@ import type { AlertRow } from '../db/alerts-repo.js';
 import { type AccountState, emptyAccountState } from '../domain/account-state.js';
 import { dossierOf } from '../domain/dossier.js';
 import type { AlertTrigger } from '../domain/handoff.js';
+import { writeOpener } from '../domain/opener.js';
 import { scoreAccount, UNKNOWN_FIRMOGRAPHICS } from '../domain/scoring.js';
 import type { PolicySnapshot } from '../domain/sla.js';
 import type { AlertCard } from '../slack/render-alert.js';
@@ -49,6 +50,13 @@ export function createAlertCards(deps: { accounts: AccountsRepo; manifest: Manif
         trigger,
         contributions: score.contributions,
         contacts,
+        opener: writeOpener({
+          trigger,
+          signal: manifest.scoring.signals.find((signal) => signal.id === trigger.signalId) ?? null,
+          labels: manifest.labels,
+          account: account?.name ?? null,
+          contacts,
+        }),
         dossier: dossierOf(state, firm, account?.timezone ?? teamZone ?? manifest.timezone, now),
         suggestedRep: alert.suggestedRep,
         claimedBy: alert.claimedBy,

@@ -1,6 +1,7 @@
 import type { Layer } from '../config/manifest.js';
 import type { Dossier } from '../domain/dossier.js';
 import type { AlertTrigger } from '../domain/handoff.js';
+import type { Opener, OpenerContact } from '../domain/opener.js';
 import type { Contribution } from '../domain/scoring.js';
 import { formatAge } from '../domain/signal-text.js';
 import { accountLabel } from '../domain/usage-event.js';
@@ -30,7 +31,9 @@ export interface AlertCard {
   baseScore: number;
   trigger: AlertTrigger;
   contributions: Contribution[];
-  contacts: { name: string | null; title: string | null; email: string | null; trigger: boolean }[];
+  contacts: OpenerContact[];
+  /** The suggested first message (src/domain/opener.ts). */
+  opener: Opener;
   dossier: Dossier;
   suggestedRep: string | null;
   claimedBy: string | null;
@@ -166,7 +169,7 @@ export function renderAlertDetails(card: AlertCard): Block {
   const contacts = renderContacts(card.contacts);
   if (contacts) blocks.push(section('details_contacts', contacts));
   blocks.push({ type: 'section', block_id: 'details_dossier', fields: renderDossier(card) });
-  blocks.push(section('details_opener', `*Suggested first message*\n>${escapeMrkdwn(suggestOpener(card))}`));
+  blocks.push(section('details_opener', renderOpener(card.opener)));
   blocks.push({
     type: 'context',
     block_id: 'details_status',
@@ -249,31 +252,12 @@ function renderDossier(card: AlertCard): Block[] {
   ];
 }
 
-/** A first message that quotes the account's own behaviour back, not a generic pitch. */
-export function suggestOpener(card: AlertCard): string {
-  const person = card.contacts.find((c) => c.trigger) ?? card.contacts[0];
-  const first = person?.name?.split(' ')[0];
-  const team = card.account.name ?? 'your team';
-  // A behavioral metric backs the moment up. Its text is either "active 5 of the last 14 days"
-  // ("has been active …") or a count ("with 25 sessions this week"); others would not read as English.
-  const support =
-    card.contributions.find(
-      (c) => c.kind === 'metric' && c.layer === 'behavioral' && /^(active |\d)/.test(c.text),
-    ) ?? null;
-  const active = support?.text.startsWith('active ') ?? false;
-  // A tier crossing's text is pls's own arithmetic ("score crossed into hot (72): …"): never quoted to a customer.
-  const moment =
-    card.trigger.kind === 'signal' ? card.trigger.text.replace(/^(\w)/, (m) => m.toLowerCase()) : null;
-  const noticed = moment
-    ? `${moment}${support ? (active ? ` and has been ${support.text}` : ` with ${support.text}`) : ''}`
-    : support
-      ? `has been ${active ? support.text : `busy, with ${support.text}`}`
-      : 'has been busy in the product lately';
-  return [
-    `Hi${first ? ` ${first}` : ''}, I noticed ${team} ${noticed}.`,
-    'Teams at that point usually want more headroom without surprises on the bill.',
-    'Worth 15 minutes this week to find the plan that fits?',
-  ].join(' ');
+/** The suggested first message, whom it is for and who is behind the signal (for the rep). */
+function renderOpener(opener: Opener): string {
+  const who = (c: OpenerContact) => [c.name, c.title].filter(Boolean).join(', ') || c.email || 'unknown';
+  const to = opener.to ? ` · to ${outside(who(opener.to), 200)}` : '';
+  const behind = opener.behind ? `\n_Behind the signal: ${outside(who(opener.behind), 200)}_` : '';
+  return `*Suggested first message*${to}${behind}\n>${outside(opener.text, 1500)}`;
 }
 
 function statusLine(card: AlertCard): string {

@@ -9,6 +9,7 @@ import { parseManifest } from '../../src/config/manifest.js';
 import type { SignalHit } from '../../src/domain/account-state.js';
 import { emptyAccountState } from '../../src/domain/account-state.js';
 import type { AlertSummary, AlertTrigger, HandoffInput } from '../../src/domain/handoff.js';
+import { writeOpener } from '../../src/domain/opener.js';
 import { createRng } from '../../src/domain/rng.js';
 import type { Contribution, Score } from '../../src/domain/scoring.js';
 import type { ReportAlert } from '../../src/domain/sla-report.js';
@@ -224,6 +225,7 @@ export function trigger(overrides: Partial<AlertTrigger> = {}): AlertTrigger {
     at: MONDAY_10AM_NY - 3 * MINUTE,
     eventId: 'evt_limit',
     userId: 'u_7',
+    props: { limit: 'API calls' },
     ...overrides,
   };
 }
@@ -250,15 +252,25 @@ export function alertCard(overrides: Partial<AlertCard> = {}): AlertCard {
   const layers = { behavioral: 0, organizational: 0, intent: 0 } as Record<Layer, number>;
   for (const c of card.contributions) layers[c.layer] += c.points;
   const uncapped = layers.behavioral + layers.organizational + layers.intent;
+  const signal = specManifest().scoring.signals.find((s) => s.id === card.trigger.signalId) ?? null;
   return {
     ...card,
     layers: overrides.layers ?? layers,
     uncapped: overrides.uncapped ?? uncapped,
     score: overrides.score ?? Math.min(100, uncapped),
+    opener:
+      overrides.opener ??
+      writeOpener({
+        trigger: card.trigger,
+        signal,
+        labels: {},
+        account: card.account.name,
+        contacts: card.contacts,
+      }),
   };
 }
 
-function baseCard(overrides: Partial<AlertCard>): Omit<AlertCard, 'layers' | 'uncapped'> {
+function baseCard(overrides: Partial<AlertCard>): Omit<AlertCard, 'layers' | 'uncapped' | 'opener'> {
   const raised = MONDAY_10AM_NY - 3 * MINUTE;
   return {
     alertId: 'al_01TEST',

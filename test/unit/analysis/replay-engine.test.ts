@@ -34,6 +34,7 @@ describe('replay: the alerts live scoring would raise', () => {
       at: T0,
       eventId: hit.id,
       userId: 'acct_1_u1',
+      props: { limit: 'API calls' },
     });
     expect(alert!.score).toBeGreaterThanOrEqual(40);
   });

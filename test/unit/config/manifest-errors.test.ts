@@ -102,7 +102,7 @@ describe('unknown keys', () => {
 
   it('lists the allowed keys when nothing is close', () => {
     expect(problemsAfter((raw) => (raw.colour = 'blue'))).toEqual([
-      'colour: unknown key (expected one of: timezone, retention, scoring, routing, sla)',
+      'colour: unknown key (expected one of: timezone, labels, retention, scoring, routing, sla)',
     ]);
   });
 

@@ -103,6 +103,7 @@ describe('a manifest with only the required keys', () => {
   it('gets every documented default', () => {
     const expected: Manifest = {
       timezone: 'America/New_York',
+      labels: {},
       retention: 180 * DAY,
       scoring: {
         half_life: 3 * DAY,
@@ -117,6 +118,8 @@ describe('a manifest with only the required keys', () => {
             cap: null,
             handoff: null,
             says: null,
+            label: 'Active',
+            opener: null,
             where: null,
           },
           {
@@ -127,6 +130,8 @@ describe('a manifest with only the required keys', () => {
             cap: null,
             handoff: null,
             says: null,
+            label: 'Invites',
+            opener: null,
             where: null,
           },
           {
@@ -137,6 +142,8 @@ describe('a manifest with only the required keys', () => {
             cap: null,
             handoff: { count: 1, within: null, distinct: null },
             says: null,
+            label: 'Limit hit',
+            opener: null,
             where: null,
           },
         ],
@@ -454,5 +461,33 @@ describe('handoff distinct: day', () => {
     expect(() => specManifest({ scoring: { signals } })).toThrow(
       'scoring.signals.0.handoff.distinct: distinct: day needs within (the days are counted within it)',
     );
+  });
+});
+
+describe('openers and labels', () => {
+  it('refuses an opener that quotes tracking at the prospect, naming the key', () => {
+    const signals = [
+      {
+        id: 'hit',
+        layer: 'intent',
+        event: 'usage_limit_hit',
+        points: 30,
+        opener: 'Hi {first_name}, you used {used} of {quota}.',
+      },
+    ];
+    expect(() => specManifest({ scoring: { signals } })).toThrow(
+      'scoring.signals.0.opener: quotes tracking at the prospect ({used}, {quota}): use {first_name}, {account}, {limit}, {feature}, {plan}, {invitee_domain}',
+    );
+  });
+
+  it('names a signal for people by its label, else its id in words', () => {
+    const signals = [
+      { id: 'usage_limit_hit', layer: 'intent', event: 'usage_limit_hit', points: 30 },
+      { id: 'sso', layer: 'intent', event: 'premium_feature_attempted', points: 10, label: 'SSO attempt' },
+    ];
+    expect(specManifest({ scoring: { signals } }).scoring.signals.map((s) => s.label)).toEqual([
+      'Usage limit hit',
+      'SSO attempt',
+    ]);
   });
 });

@@ -64,6 +64,7 @@ describe('decideHandoff: handoff moments', () => {
         at: NOW - MINUTE,
         eventId: 'evt_limit',
         userId: 'u_7',
+        props: { limit: 'API calls' },
       },
     });
   });

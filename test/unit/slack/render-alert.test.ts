@@ -1,12 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { validateBlocks, validateView } from '../../../src/emulator/block-kit-limits.js';
 import { ACTIONS } from '../../../src/slack/ids.js';
-import {
-  type AlertCard,
-  renderAlert,
-  renderAlertDetails,
-  suggestOpener,
-} from '../../../src/slack/render-alert.js';
+import { type AlertCard, renderAlert, renderAlertDetails } from '../../../src/slack/render-alert.js';
 import {
   alertCard,
   contribution,
@@ -492,56 +487,18 @@ describe('renderAlertDetails: the breakdown, contacts and dossier', () => {
   });
 });
 
-describe('suggestOpener', () => {
-  it('quotes the account’s own moment and behaviour to the person behind it', () => {
-    expect(suggestOpener(alertCard())).toBe(
-      'Hi Kim, I noticed Acme hit the API calls limit (10,000/10,000) and has been active 5 of the last 14 days. ' +
-        'Teams at that point usually want more headroom without surprises on the bill. ' +
-        'Worth 15 minutes this week to find the plan that fits?',
-    );
-  });
-
-  it('falls back to the first contact, then to no name', () => {
-    const sam = { name: 'Sam Roe', title: null, email: 'sam@acme.com', trigger: false };
-    expect(suggestOpener(alertCard({ contacts: [sam] }))).toMatch(/^Hi Sam, I noticed Acme /);
-    expect(suggestOpener(alertCard({ contacts: [] }))).toMatch(/^Hi, I noticed Acme /);
-    expect(suggestOpener(alertCard({ account: { ...alertCard().account, name: null } }))).toMatch(
-      /^Hi Kim, I noticed your team hit /,
-    );
-  });
-
-  it('reads as English whichever behavioral metric supports it', () => {
-    const support = (text: string) =>
-      suggestOpener(
-        alertCard({
-          contributions: [
-            contribution(),
-            contribution({ id: 'm', layer: 'behavioral', kind: 'metric', points: 6, lastAt: null, text }),
-          ],
-        }),
-      );
-    expect(support('25 sessions this week')).toContain(
-      'hit the API calls limit (10,000/10,000) with 25 sessions this week.',
-    );
-    expect(support('3 integrations connected')).toContain('(10,000/10,000) with 3 integrations connected.');
-    expect(support('6 features used in 30 days')).toContain(
-      '(10,000/10,000) with 6 features used in 30 days.',
-    );
-    expect(support('active 9 of the last 14 days')).toContain('and has been active 9 of the last 14 days.');
-    expect(suggestOpener(alertCard({ contributions: [contribution()] }))).toContain(
-      'I noticed Acme hit the API calls limit (10,000/10,000). ',
-    );
-  });
-
-  it('never quotes pls’s own scoring to the customer', () => {
-    const tierTrigger = trigger({
-      kind: 'tier',
-      signalId: null,
-      text: 'score crossed into hot (72): 4 active users in 14 days',
+describe('renderAlertDetails: the suggested first message', () => {
+  it('names whom it is for and who is behind the signal, and escapes it', () => {
+    const card = alertCard({
+      contacts: [
+        { name: 'Kim Lee', title: 'Engineer', email: 'kim@acme.com', trigger: true },
+        { name: 'Dana Ray', title: 'CTO', email: 'dana@acme.com', trigger: false },
+      ],
+      account: { ...alertCard().account, name: 'Acme <!here>' },
     });
-    const opener = suggestOpener(alertCard({ trigger: tierTrigger }));
-    expect(opener).not.toMatch(/score|crossed|hot/i);
-    expect(opener).toMatch(/^Hi Kim, I noticed Acme has been active 5 of the last 14 days\. /);
+    expect(detail(card, 'details_opener')!.text.text).toBe(
+      '*Suggested first message* · to Dana Ray, CTO\n_Behind the signal: Kim Lee, Engineer_\n>Hi Dana, it looks like Acme &lt;!here&gt; has outgrown the free API calls allowance — happy to set up headroom that fits how your team works.',
+    );
   });
 });
 
