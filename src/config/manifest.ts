@@ -147,6 +147,8 @@ export interface Rules {
   readonly min_employees: number;
   /** With `employees` unknown, fewer active users (14 days) than this is self-serve. */
   readonly min_active_users_when_size_unknown: number;
+  /** Claim and Not a fit are for the alert's team's reps, the rep it was routed to, and managers. */
+  readonly team_only_claims: boolean;
   readonly exclude_plans: readonly string[];
   /** ms: no response this long after first touch → back to self-serve. */
   readonly back_off: number;
@@ -539,6 +541,7 @@ const rulesSchema = strict({
   converting_window: durationSchema.prefault('24h'),
   min_employees: z.int().min(0).prefault(20),
   min_active_users_when_size_unknown: z.int().min(0).prefault(3),
+  team_only_claims: z.boolean().prefault(true),
   exclude_plans: z.array(nonEmptyText).prefault(['enterprise']),
   back_off: durationSchema.prefault('7d'),
   stale_after: positiveDurationSchema.prefault('24h'),

@@ -27,6 +27,15 @@ export interface AlertFacts {
   state: AlertStateName;
   claimedBy: string | null;
   outcome: string | null;
+  /** The rep routing (or a manager's assignment) chose. */
+  suggestedRep: string | null;
+}
+
+/** Who may take an alert (Claim, Not a fit) when `rules.team_only_claims` is on. */
+export interface ClaimScope {
+  teamId: string;
+  /** The team's reps; empty = every rep (a team without its own list routes to all). */
+  teamReps: readonly string[];
 }
 
 export const NOT_A_FIT_REASONS = {
@@ -58,16 +67,33 @@ const ALLOWED: Record<AlertStateName, readonly AlertCommand[]> = {
 export type Verdict = { ok: true } | { ok: false; reason: string };
 
 /** Whether `actor` may run `command` on the alert as it is now; the reason is said to the user. */
-export function mayRun(command: AlertCommand, alert: AlertFacts, actor: Actor): Verdict {
+export function mayRun(
+  command: AlertCommand,
+  alert: AlertFacts,
+  actor: Actor,
+  scope: ClaimScope | null = null,
+): Verdict {
   if (!actor.isRep && !actor.isManager) {
     return { ok: false, reason: 'Only the reps and managers named in the PQL manifest can act on alerts.' };
   }
   if (!ALLOWED[alert.state].includes(command)) return { ok: false, reason: stateReason(command, alert) };
+  const taking = command === 'claim' || command === 'not_a_fit';
+  if (taking && scope && !actor.isManager && !mayTake(actor.userId, alert, scope)) {
+    return {
+      ok: false,
+      reason: `This alert belongs to the ${scope.teamId} team: its reps, the rep it was routed to and managers can take it.`,
+    };
+  }
   const holderOnly = command === 'mark_contacted' || command === 'release' || command === 'log_outcome';
   if (holderOnly && alert.claimedBy !== actor.userId && !actor.isManager) {
     return { ok: false, reason: `<@${alert.claimedBy}> has this alert: only they or a manager can do that.` };
   }
   return { ok: true };
+}
+
+/** A rep of the alert's team, or the rep it was routed or assigned to (of any team). */
+function mayTake(userId: string, alert: AlertFacts, scope: ClaimScope): boolean {
+  return scope.teamReps.length === 0 || scope.teamReps.includes(userId) || alert.suggestedRep === userId;
 }
 
 function stateReason(command: AlertCommand, alert: AlertFacts): string {

@@ -3,6 +3,7 @@ import type { AlertRow } from '../db/alerts-repo.js';
 import { onMainTurn, type WriteTurns } from '../db/write-turns.js';
 import {
   type AlertCommand,
+  type ClaimScope,
   actorOf,
   mayRun,
   NOT_A_FIT_REASONS,
@@ -46,10 +47,17 @@ export function createAlertActions(deps: AlertServiceDeps & { turns: WriteTurns 
   }
 
   /** Loads the alert and checks `command` against its current state; throws the reason. */
+  /** With `rules.team_only_claims`, the team whose reps may take the alert. */
+  function claimScope(alert: AlertRow): ClaimScope | null {
+    if (!manifest.scoring.rules.team_only_claims) return null;
+    const team = routing.teams.find((t) => t.id === alert.teamId);
+    return { teamId: alert.teamId, teamReps: team?.reps ?? [] };
+  }
+
   function guard(alertId: string, command: AlertCommand, userId: string): AlertRow {
     const alert = alerts.find(alertId);
     if (!alert) throw new UserError('That alert does not exist (any more).');
-    const verdict = mayRun(command, alert, actorOf(routing, userId));
+    const verdict = mayRun(command, alert, actorOf(routing, userId), claimScope(alert));
     if (!verdict.ok) throw new UserError(verdict.reason);
     return alert;
   }

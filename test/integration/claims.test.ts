@@ -213,6 +213,40 @@ describe('after the claim', () => {
   });
 });
 
+describe('team-only claims', () => {
+  const BIG = { ...ACME, id: 'acct_big', name: 'BigCo', domain: 'bigco.com', employees: 5000 };
+
+  it('keeps a rep of another team from claiming or closing the alert', async () => {
+    const big = await raiseHotAlert(pls, BIG);
+    expect(big.channel).toBe('C0ENTERPRISE'); // the enterprise team: Ana only
+    for (const action of ['claim', 'not_a_fit']) {
+      await press(action, 'U0BEN', big);
+    }
+    await pls.emulator.waitFor(() => pls.emulator.ephemerals(big.channel, 'U0BEN').length === 2);
+    expect(pls.emulator.ephemerals(big.channel, 'U0BEN').map((e) => e.text)).toEqual([
+      'This alert belongs to the enterprise team: its reps, the rep it was routed to and managers can take it.',
+      'This alert belongs to the enterprise team: its reps, the rep it was routed to and managers can take it.',
+    ]);
+    expect(pls.emulator.views.modals()).toEqual([]);
+    expect(alertRow(pls, big.alertId).state).toBe('open');
+    await press('claim', 'U0ANA', big);
+    await pls.emulator.waitFor(() => alertRow(pls, big.alertId).claimed_by === 'U0ANA');
+  });
+
+  it('lets the rep the alert was routed to claim it, whatever their team', async () => {
+    // Ben owns the account in the CRM: owner routing suggests him on the enterprise team's alert.
+    const owned = await raiseHotAlert(pls, {
+      ...BIG,
+      id: 'acct_owned',
+      domain: 'owned.com',
+      owner: 'ben@seller.com',
+    });
+    expect(owned.suggestedRep).toBe('U0BEN');
+    await press('claim', 'U0BEN', owned);
+    await pls.emulator.waitFor(() => alertRow(pls, owned.alertId).claimed_by === 'U0BEN');
+  });
+});
+
 describe('Details', () => {
   it('opens the full breakdown, dossier and first message in a modal, for reps and managers only', async () => {
     await press('details', 'U0BEN');
