@@ -3,8 +3,8 @@ import type { AlertRow } from '../db/alerts-repo.js';
 import { onMainTurn, type WriteTurns } from '../db/write-turns.js';
 import {
   type AlertCommand,
-  type ClaimScope,
   actorOf,
+  type ClaimScope,
   mayRun,
   NOT_A_FIT_REASONS,
   type NotAFitReason,
