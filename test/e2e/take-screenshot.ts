@@ -18,7 +18,8 @@ if (!HAS_CHROMIUM) {
 const running = await startTestSandbox({ traffic: true, colleagues: true, speed: 3 });
 const browser = await launchBrowser();
 try {
-  const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
+  // Tall enough for the compact alert and the sidebar's demo-traffic panel, not a screen of blank.
+  const page = await browser.newPage({ viewport: { width: 1440, height: 600 } });
   await page.goto(`${running.sandbox.url}/sandbox#as=U0BEN&pane=C0MIDMARKET`);
   // The demo's first mid-market alert: claim it as Ben, the suggested rep.
   const alert = page.locator('article.msg', { has: page.locator('.bk-header', { hasText: 'HOT' }) }).first();
