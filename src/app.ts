@@ -159,11 +159,16 @@ export function buildApp(deps: AppDeps) {
       if (step === 'escalate') metrics.slaBreaches.inc({ kind: 'claim' });
     }
     metrics.slaBreaches.inc({ kind: 'first_touch' }, result.firstTouchBreaches);
+    const snoozesEnded = actions.endSnoozesDue(now(), 100);
     if (
-      result.escalations.length + result.firstTouchBreaches + result.backOffPrompts + result.backOffClosed >
+      result.escalations.length +
+        result.firstTouchBreaches +
+        result.backOffPrompts +
+        result.backOffClosed +
+        snoozesEnded >
       0
     ) {
-      logger.info(result, 'sla sweep acted');
+      logger.info({ ...result, snoozesEnded }, 'sla sweep acted');
       sender.kick();
     }
   };

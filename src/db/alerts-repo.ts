@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { AlertSummary } from '../domain/handoff.js';
 import type { Db } from './client.js';
 import { rowDecoder } from './row-decoder.js';
@@ -16,6 +16,8 @@ export interface QueueFilter {
   offset: number;
   /** Hot first, then by score (the default); or the first-touch deadline soonest first. */
   order?: 'priority' | 'firstTouchDue';
+  /** Alerts snoozed past this moment come last. */
+  now: number;
 }
 export type NewAlert = typeof alerts.$inferInsert;
 
@@ -118,6 +120,12 @@ export function createAlertsRepo(db: Db) {
         where next_escalation_at <= ? and state = 'open' order by next_escalation_at limit ?`,
     )
     .pluck();
+  const snoozesOverIds = sqlite
+    .prepare<[number, number], string>(
+      `select id from alerts indexed by alerts_snoozed
+        where snoozed_until is not null and snoozed_until <= ? order by snoozed_until limit ?`,
+    )
+    .pluck();
   const firstTouchBreachIds = sqlite
     .prepare<[number, number], string>(
       `select id from alerts indexed by alerts_first_touch_due
@@ -203,6 +211,30 @@ export function createAlertsRepo(db: Db) {
       return result.changes === 1;
     },
 
+    /**
+     * Snoozes or ends a snooze: a compare-and-set on the snooze the caller read, on an alert still
+     * open or claimed. False when another change got there first.
+     */
+    resnooze(id: string, expected: number | null, changes: Partial<NewAlert>, now: number): boolean {
+      const result = db
+        .update(alerts)
+        .set({ ...changes, updatedAt: now })
+        .where(
+          and(
+            eq(alerts.id, id),
+            inArray(alerts.state, ['open', 'claimed']),
+            expected === null ? isNull(alerts.snoozedUntil) : eq(alerts.snoozedUntil, expected),
+          ),
+        )
+        .run();
+      return result.changes === 1;
+    },
+
+    /** Ids of alerts whose snooze is over and whose people were not told yet. */
+    snoozesOver(now: number, limit: number): string[] {
+      return snoozesOverIds.all(now, limit);
+    },
+
     /** Ids of unclaimed alerts whose next escalation step is due, oldest first. */
     dueEscalations(now: number, limit: number): string[] {
       return dueEscalationIds.all(now, limit);
@@ -234,6 +266,8 @@ export function createAlertsRepo(db: Db) {
         .from(alerts)
         .where(where)
         .orderBy(
+          // Snoozed alerts stay listed, below the others.
+          sql`${alerts.snoozedUntil} is not null and ${alerts.snoozedUntil} > ${filter.now}`,
           ...(filter.order === 'firstTouchDue'
             ? [asc(alerts.firstTouchDueAt), asc(alerts.openedAt)]
             : [sql`${alerts.tier} = 'hot' desc`, desc(alerts.score), asc(alerts.openedAt)]),

@@ -132,6 +132,10 @@ export const alerts = sqliteTable(
     firstTouchBreachedAt: integer('first_touch_breached_at'),
     /** Set when the claimer was prompted for an outcome before the back-off closes the alert. */
     backOffPromptedAt: integer('back_off_prompted_at'),
+    /** Snoozed until then: clocks and the ladder are paused; null once the snooze has ended. */
+    snoozedUntil: integer('snoozed_until'),
+    /** Every snoozed millisecond so far: the ladder's clock starts this much later. */
+    snoozedMs: integer('snoozed_ms').notNull().default(0),
     updatedAt: integer('updated_at').notNull(),
   },
   (t) => [
@@ -166,6 +170,7 @@ export const alerts = sqliteTable(
     index('alerts_suggested').on(t.suggestedRep, t.openedAt),
     // What each rep holds (routing's capacity check): a covering pass over held alerts only.
     index('alerts_held').on(t.claimedBy).where(sql`state in ('claimed', 'contacted')`),
+    index('alerts_snoozed').on(t.snoozedUntil).where(sql`snoozed_until is not null`),
   ],
 );
 

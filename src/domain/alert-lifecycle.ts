@@ -6,7 +6,7 @@
 import type { Routing } from '../config/manifest.js';
 
 export type AlertStateName = 'open' | 'claimed' | 'contacted' | 'closed';
-export type AlertCommand = 'claim' | 'not_a_fit' | 'mark_contacted' | 'release' | 'log_outcome';
+export type AlertCommand = 'claim' | 'not_a_fit' | 'mark_contacted' | 'release' | 'log_outcome' | 'snooze';
 
 export interface Actor {
   userId: string;
@@ -48,6 +48,14 @@ export const NOT_A_FIT_REASONS = {
 } as const;
 export type NotAFitReason = keyof typeof NOT_A_FIT_REASONS;
 
+/** How long **Snooze** may put an alert aside, by option. */
+export const SNOOZES = {
+  '1h': { label: '1 hour', ms: 3_600_000 },
+  '4h': { label: '4 hours', ms: 4 * 3_600_000 },
+  '1d': { label: '1 day', ms: 24 * 3_600_000 },
+} as const;
+export type SnoozeOption = keyof typeof SNOOZES;
+
 export const OUTCOMES = {
   won: 'Won',
   lost: 'Lost',
@@ -58,8 +66,8 @@ export type Outcome = keyof typeof OUTCOMES;
 
 /** Which commands each state offers: the buttons of the README's table ("Working the alert"). */
 const ALLOWED: Record<AlertStateName, readonly AlertCommand[]> = {
-  open: ['claim', 'not_a_fit'],
-  claimed: ['mark_contacted', 'release', 'log_outcome'],
+  open: ['claim', 'not_a_fit', 'snooze'],
+  claimed: ['mark_contacted', 'release', 'log_outcome', 'snooze'],
   contacted: ['log_outcome', 'release'],
   closed: [],
 };
@@ -77,7 +85,7 @@ export function mayRun(
     return { ok: false, reason: 'Only the reps and managers named in the PQL manifest can act on alerts.' };
   }
   if (!ALLOWED[alert.state].includes(command)) return { ok: false, reason: stateReason(command, alert) };
-  const taking = command === 'claim' || command === 'not_a_fit';
+  const taking = command === 'claim' || command === 'not_a_fit' || command === 'snooze';
   if (taking && scope && !actor.isManager && !mayTake(actor.userId, alert, scope)) {
     return {
       ok: false,
@@ -93,7 +101,12 @@ export function mayRun(
 
 /** A rep of the alert's team, or the rep it was routed or assigned to (of any team). */
 function mayTake(userId: string, alert: AlertFacts, scope: ClaimScope): boolean {
-  return scope.teamReps.length === 0 || scope.teamReps.includes(userId) || alert.suggestedRep === userId;
+  return (
+    scope.teamReps.length === 0 ||
+    scope.teamReps.includes(userId) ||
+    alert.suggestedRep === userId ||
+    alert.claimedBy === userId
+  );
 }
 
 function stateReason(command: AlertCommand, alert: AlertFacts): string {

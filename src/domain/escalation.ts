@@ -18,12 +18,19 @@ export interface LadderState {
   policy: PolicySnapshot;
   tierSetAt: number;
   escalationCursor: number;
+  /** Time the alert spent snoozed: the ladder's clock starts that much later. */
+  snoozedMs: number;
+}
+
+/** When the ladder's clock starts: the tier was set, plus every snoozed millisecond. */
+export function ladderStart(alert: Pick<LadderState, 'tierSetAt' | 'snoozedMs'>): number {
+  return alert.tierSetAt + alert.snoozedMs;
 }
 
 /** The step to fire now, if one is due: only unclaimed alerts climb the ladder. */
 export function dueStep(alert: LadderState, now: number): { step: EscalationStep; index: number } | null {
   if (alert.state !== 'open') return null;
-  const due = escalationDueAt(alert.policy, alert.tierSetAt, alert.escalationCursor);
+  const due = escalationDueAt(alert.policy, ladderStart(alert), alert.escalationCursor);
   if (due === null || due > now) return null;
   return { step: alert.policy.steps[alert.escalationCursor]!, index: alert.escalationCursor };
 }

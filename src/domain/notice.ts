@@ -26,6 +26,10 @@ export type Notice =
   | { type: 'assigned'; by: string; to: string; from: string | null }
   /** The tier rose to hot in place (thread). */
   | { type: 'upgraded'; score: number; why: string }
+  /** Put aside for a while (thread). */
+  | { type: 'snoozed'; by: string; until: number }
+  /** The snooze ended, or a manager ended it early (thread; DM to the claimer or suggested rep). */
+  | { type: 'snooze_ended'; by: string | null }
   /** An intent signal on an open alert (thread). */
   | { type: 'new_signal'; score: number; why: string }
   /** The account bought on its own (thread, and DM to the claimer). */

@@ -278,6 +278,86 @@ export function createAlertActions(deps: AlertServiceDeps & { turns: WriteTurns 
     return after;
   });
 
+  /**
+   * **Snooze**: the alert is put aside for `ms`; its claim and first-touch deadlines and its
+   * ladder move by as much (clocks pause), and the claimer or suggested rep is reminded when it
+   * ends. A rep who may take the alert, or a manager.
+   */
+  const snooze = tx((alertId: string, userId: string, ms: number): AlertRow => {
+    const now = deps.now();
+    const alert = guard(alertId, 'snooze', userId);
+    if (alert.snoozedUntil !== null && alert.snoozedUntil > now)
+      throw userError`This alert is already snoozed until ${new Date(alert.snoozedUntil).toISOString().slice(0, 16)} UTC.`;
+    const until = now + ms;
+    const moved = shiftClocks(alert, ms);
+    if (!alerts.resnooze(alert.id, alert.snoozedUntil, { ...moved, snoozedUntil: until }, now))
+      throw new UserError('The alert changed meanwhile; look at it again.');
+    outbox.notify(alert.id, { type: 'snoozed', by: userId, until }, ['thread'], now);
+    return changed(alert, 'snoozed', userId, { until, ms }, now);
+  });
+
+  /** **Unsnooze** (managers): the snooze ends now, and the clocks get back the time not used. */
+  const unsnooze = tx((alertId: string, userId: string): AlertRow => {
+    const now = deps.now();
+    if (!actorOf(routing, userId).isManager) throw new UserError('Only managers can end a snooze early.');
+    const alert = alerts.find(alertId);
+    if (!alert) throw new UserError('That alert does not exist (any more).');
+    if (alert.snoozedUntil === null || alert.snoozedUntil <= now)
+      throw new UserError('This alert is not snoozed.');
+    return endSnooze(alert, userId, now);
+  });
+
+  /**
+   * Ends an alert's snooze (its time is up, or a manager ends it): what was not used goes back to
+   * the clocks, and whoever has or should take the alert is reminded. The SLA sweep calls this too.
+   */
+  function endSnooze(alert: AlertRow, by: string | null, now: number): AlertRow {
+    const unused = Math.max(0, (alert.snoozedUntil ?? now) - now);
+    const moved = shiftClocks(alert, -unused);
+    if (!alerts.resnooze(alert.id, alert.snoozedUntil, { ...moved, snoozedUntil: null }, now))
+      throw new UserError('The alert changed meanwhile; look at it again.');
+    const rep = alert.claimedBy ?? alert.suggestedRep;
+    outbox.notify(alert.id, { type: 'snooze_ended', by }, ['thread', dm(rep)], now);
+    alerts.record(alert.id, now, 'snooze_ended', by, { unused });
+    outbox.enqueue({ kind: 'alert.update', alertId: alert.id }, now);
+    outbox.refreshHomes([rep], now);
+    return alerts.find(alert.id)!;
+  }
+
+  /** The clocks a snooze pauses, moved by `ms` (negative: given back). */
+  function shiftClocks(alert: AlertRow, ms: number): Partial<AlertRow> {
+    return {
+      snoozedMs: Math.max(0, alert.snoozedMs + ms),
+      claimDueAt: alert.state === 'open' ? alert.claimDueAt + ms : alert.claimDueAt,
+      firstTouchDueAt: alert.firstTouchDueAt === null ? null : alert.firstTouchDueAt + ms,
+      nextEscalationAt: alert.nextEscalationAt === null ? null : alert.nextEscalationAt + ms,
+    };
+  }
+
+  /** The SLA sweep's step: every snooze that is over ends, each in its own transaction. */
+  const endSnoozesDue = (now: number, limit: number): number => {
+    let ended = 0;
+    for (const id of alerts.snoozesOver(now, limit)) {
+      const end = tx(() => {
+        const alert = alerts.find(id);
+        if (!alert || alert.snoozedUntil === null || alert.snoozedUntil > now) return false;
+        if (alert.state !== 'open' && alert.state !== 'claimed') {
+          alerts.update(alert.id, { snoozedUntil: null }, now);
+          return false;
+        }
+        endSnooze(alert, null, now);
+        return true;
+      });
+      try {
+        if (end()) ended++;
+      } catch (error) {
+        // Another change to the alert got there first: the next sweep looks at it again.
+        if (!(error instanceof UserError)) throw error;
+      }
+    }
+    return ended;
+  };
+
   /** `/pls ooo on|off` for the caller; returns how many alerts they still hold. */
   const setOutOfOffice = (userId: string, on: boolean): { held: number } => {
     if (!repOf(userId))
@@ -286,7 +366,20 @@ export function createAlertActions(deps: AlertServiceDeps & { turns: WriteTurns 
     return { held: alerts.heldBy(userId) };
   };
 
-  return { claim, markContacted, release, check, viewable, notAFit, logOutcome, assign, setOutOfOffice };
+  return {
+    claim,
+    markContacted,
+    release,
+    check,
+    viewable,
+    notAFit,
+    logOutcome,
+    snooze,
+    unsnooze,
+    endSnoozesDue,
+    assign,
+    setOutOfOffice,
+  };
 }
 
 export type AlertActions = ReturnType<typeof createAlertActions>;

@@ -66,6 +66,7 @@ export function createAlertCards(deps: { accounts: AccountsRepo; manifest: Manif
         tierSetAt: alert.tierSetAt,
         claimDueAt: alert.claimDueAt,
         firstTouchDueAt: alert.firstTouchDueAt,
+        snoozedUntil: alert.snoozedUntil,
         zone: teamZone,
         now,
       };

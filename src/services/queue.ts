@@ -5,7 +5,7 @@ import type { AlertState } from '../db/schema.js';
 import { actorOf } from '../domain/alert-lifecycle.js';
 import type { AlertTrigger } from '../domain/handoff.js';
 import { formatAge } from '../domain/signal-text.js';
-import { formatMinutes } from '../slack/text.js';
+import { formatMinutes, slackTime } from '../slack/text.js';
 import { userError } from './user-error.js';
 
 const QUEUE_PAGE = 15;
@@ -92,6 +92,7 @@ export function createQueueService(deps: { alerts: AlertsRepo; accounts: Account
         limit: QUEUE_PAGE,
         offset: 0,
         order: 'firstTouchDue',
+        now,
       });
       return rows.map((alert) => toRow(alert, now));
     },
@@ -105,6 +106,7 @@ export function createQueueService(deps: { alerts: AlertsRepo; accounts: Account
         claimedBy: request.view === 'mine' ? userId : null,
         limit: QUEUE_PAGE,
         offset: (request.page - 1) * QUEUE_PAGE,
+        now,
       });
       const scope = request.team ?? (teams ? teams.join(', ') : 'all teams');
       const what = { unclaimed: 'Unclaimed', mine: 'Your', all: 'Open' }[request.view];
@@ -124,7 +126,11 @@ export function createQueueService(deps: { alerts: AlertsRepo; accounts: Account
 
   function toRow(alert: AlertRow, now: number): QueueRow {
     const trigger = alert.trigger as AlertTrigger;
-    const { clock, breached } = slaClock(alert, now);
+    const sla = slaClock(alert, now);
+    // A snoozed alert stays in the queue, marked, below the others (the query sorts it last).
+    const snoozedUntil = alert.snoozedUntil !== null && alert.snoozedUntil > now ? alert.snoozedUntil : null;
+    const clock = snoozedUntil ? `💤 snoozed until ${slackTime(snoozedUntil)} · ${sla.clock}` : sla.clock;
+    const { breached } = sla;
     return {
       alertId: alert.id,
       account: accounts.labelOf(alert.accountId) ?? alert.accountId,

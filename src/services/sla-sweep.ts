@@ -1,7 +1,7 @@
 import type { EscalationStep } from '../config/manifest.js';
 import type { AlertAccount, AlertRow } from '../db/alerts-repo.js';
 import type { WriteTurns } from '../db/write-turns.js';
-import { backOffStage, dueStep, escalationDueAt } from '../domain/escalation.js';
+import { backOffStage, dueStep, escalationDueAt, ladderStart } from '../domain/escalation.js';
 import { dm } from '../domain/notice.js';
 import type { PolicySnapshot } from '../domain/sla.js';
 import { type AlertServiceDeps, createAlertRouting } from './alert-routing.js';
@@ -64,7 +64,7 @@ export function createSlaSweep(deps: AlertServiceDeps & { turns: WriteTurns }) {
     const cursor = due.index + 1;
     const changes: Partial<AlertRow> = {
       escalationCursor: cursor,
-      nextEscalationAt: escalationDueAt(policy, alert.tierSetAt, cursor),
+      nextEscalationAt: escalationDueAt(policy, ladderStart(alert), cursor),
     };
     const unclaimedFor = now - alert.tierSetAt;
     const rep = alert.suggestedRep;

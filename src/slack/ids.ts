@@ -7,12 +7,15 @@ export const ACTIONS = {
   logOutcome: 'log_outcome',
   toggleOoo: 'toggle_ooo',
   details: 'details',
+  snooze: 'snooze',
+  unsnooze: 'unsnooze',
 } as const;
 
 export const VIEWS = {
   notAFit: 'not_a_fit',
   logOutcome: 'log_outcome',
   details: 'alert_details',
+  snooze: 'snooze',
 } as const;
 
 export const COMMAND = '/pls';

@@ -1,5 +1,12 @@
 import { z } from 'zod';
-import { NOT_A_FIT_REASONS, type NotAFitReason, OUTCOMES, type Outcome } from '../domain/alert-lifecycle.js';
+import {
+  NOT_A_FIT_REASONS,
+  type NotAFitReason,
+  OUTCOMES,
+  type Outcome,
+  SNOOZES,
+  type SnoozeOption,
+} from '../domain/alert-lifecycle.js';
 import type { OutcomeInput } from '../services/alert-actions.js';
 import { UserError } from '../services/user-error.js';
 
@@ -78,6 +85,20 @@ export function parseNotAFit(values: ViewValues): Parsed<{ reason: NotAFitReason
     { reason: read(values, 'reason', 'reason_select'), note: read(values, 'note', 'note_input') },
     { reason: 'reason', note: 'note' },
   );
+}
+
+const snoozeSchema = z.object({
+  duration: z.enum(Object.keys(SNOOZES) as [SnoozeOption, ...SnoozeOption[]], 'choose how long'),
+});
+
+/** The Snooze modal's choice, as milliseconds. */
+export function parseSnooze(values: ViewValues): Parsed<{ ms: number }> {
+  const parsed = parse(
+    snoozeSchema,
+    { duration: read(values, 'duration', 'duration_select') },
+    { duration: 'duration' },
+  );
+  return parsed.ok ? { ok: true, value: { ms: SNOOZES[parsed.value.duration].ms } } : parsed;
 }
 
 export function parseOutcome(values: ViewValues): Parsed<OutcomeInput> {

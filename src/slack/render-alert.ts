@@ -43,6 +43,8 @@ export interface AlertCard {
   tierSetAt: number;
   claimDueAt: number;
   firstTouchDueAt: number | null;
+  /** Snoozed until then (clocks paused); null when not snoozed. */
+  snoozedUntil: number | null;
   /** The routed team's zone: SLA clocks are shown in it. */
   zone: string;
   now: number;
@@ -102,7 +104,7 @@ export function renderAlert(card: AlertCard): SlackMessage {
     section('alert_why', `*Why now:* ${outside(whyNow, 500)}`),
   ];
   if (!closed) {
-    const signals = topSignals(card.contributions);
+    const signals = topSignals(card.contributions, card.trigger.signalId);
     if (signals) blocks.push(section('alert_signals', signals));
     const contacts = renderContacts(card.contacts.slice(0, TOP_CONTACTS));
     if (contacts) blocks.push(section('alert_contacts', contacts));
@@ -129,8 +131,9 @@ export function renderAlert(card: AlertCard): SlackMessage {
 function scoreText(card: AlertCard): string {
   const score = Math.floor(card.score);
   const before = Math.floor(card.baseScore);
-  const capped = card.uncapped > 100 ? ', capped' : '';
-  return `score ${score}${capped}${before !== score ? ` (${before} before the alert)` : ''}`;
+  const notes = [card.uncapped > 100 ? 'capped' : null, before !== score ? `was ${before}` : null];
+  const said = notes.filter(Boolean).join('; ');
+  return `score ${score}${said ? ` (${said})` : ''}`;
 }
 
 /** A missed SLA, for the header: the channel sees it at a glance, not only in small print. */
@@ -141,14 +144,16 @@ function breachOf(card: AlertCard): string | null {
   return null;
 }
 
-/** The few signals that matter most, across layers, and how many more the breakdown has. */
-function topSignals(contributions: Contribution[]): string | null {
-  if (contributions.length === 0) return null;
-  const top = contributions
-    .slice(0, TOP_SIGNALS)
-    .map((c) => `${outside(c.text, 150)} *+${Math.round(c.points)}*`);
-  const more = contributions.length - TOP_SIGNALS;
-  return `${top.join(' · ')}${more > 0 ? ` · _+${more} more in Details_` : ''}`;
+/**
+ * The few signals that matter most, across layers, and how many more the breakdown has. The
+ * signal the why-now line already says is not said twice.
+ */
+function topSignals(contributions: Contribution[], said: string | null): string | null {
+  const others = contributions.filter((c) => c.id !== said);
+  if (others.length === 0) return null;
+  const top = others.slice(0, TOP_SIGNALS).map((c) => `${outside(c.text, 150)} *+${Math.round(c.points)}*`);
+  const more = others.length - TOP_SIGNALS;
+  return `*Also:* ${top.join(' · ')}${more > 0 ? ` · _+${more} more in Details_` : ''}`;
 }
 
 /**
@@ -225,7 +230,7 @@ function renderContacts(contacts: AlertCard['contacts']): string | null {
   const lines = contacts.map((c) => {
     const who = [c.name, c.title].filter(Boolean).join(', ') || c.email || 'unknown user';
     const email = c.email && c.name ? ` · ${c.email}` : '';
-    return `• ${outside(who + email, 300)}${c.trigger ? ' _(behind this signal)_' : ''}`;
+    return `• ${outside(who + email, 300)}${c.trigger ? ' _(behind the why now)_' : ''}`;
   });
   return `*Whom to talk to*\n${lines.join('\n')}`;
 }
@@ -260,7 +265,20 @@ function renderOpener(opener: Opener): string {
   return `*Suggested first message*${to}${behind}\n>${outside(opener.text, 1500)}`;
 }
 
+function snoozed(card: AlertCard): boolean {
+  return (
+    card.snoozedUntil !== null &&
+    card.snoozedUntil > card.now &&
+    (card.state === 'open' || card.state === 'claimed')
+  );
+}
+
 function statusLine(card: AlertCard): string {
+  const line = stateLine(card);
+  return snoozed(card) ? `💤 Snoozed until ${slackTime(card.snoozedUntil!)} · ${line}` : line;
+}
+
+function stateLine(card: AlertCard): string {
   const clock = slackTime;
   const rep = (id: string | null) => (id ? `<@${id}>` : 'nobody available');
   switch (card.state) {
@@ -307,17 +325,23 @@ function renderButtons(card: AlertCard): Block[] {
 }
 
 function stateButtons(card: AlertCard): Block[] {
+  // While snoozed, Unsnooze (managers) stands where Snooze was.
+  const snooze = snoozed(card)
+    ? button('Unsnooze', ACTIONS.unsnooze, card.alertId)
+    : button('Snooze', ACTIONS.snooze, card.alertId);
   switch (card.state) {
     case 'open':
       return [
         button('Claim', ACTIONS.claim, card.alertId, 'primary'),
         button('Not a fit', ACTIONS.notAFit, card.alertId),
+        snooze,
       ];
     case 'claimed':
       return [
         button('Mark contacted', ACTIONS.markContacted, card.alertId, 'primary'),
         button('Release', ACTIONS.release, card.alertId),
         button('Log outcome', ACTIONS.logOutcome, card.alertId),
+        snooze,
       ];
     case 'contacted':
       return [

@@ -1,4 +1,4 @@
-import { NOT_A_FIT_REASONS, OUTCOMES } from '../domain/alert-lifecycle.js';
+import { NOT_A_FIT_REASONS, OUTCOMES, SNOOZES } from '../domain/alert-lifecycle.js';
 import { VIEWS } from './ids.js';
 import { outside } from './text.js';
 
@@ -86,6 +86,40 @@ export function renderOutcomeModal(alertId: string, accountName: string) {
       textInput('objections', 'objections_input', 'Objections', true),
       textInput('self_serve', 'self_serve_input', 'What would have let them self-serve?', true),
       textInput('note', 'note_input', 'Note', true),
+    ],
+  };
+}
+
+/** "Snooze": for how long; the alert's clocks and ladder wait as long. */
+export function renderSnoozeModal(alertId: string, accountName: string) {
+  return {
+    type: 'modal' as const,
+    callback_id: VIEWS.snooze,
+    private_metadata: alertId,
+    title: plain('Snooze'),
+    submit: plain('Snooze'),
+    close: plain('Cancel'),
+    blocks: [
+      {
+        type: 'section',
+        text: {
+          type: 'mrkdwn',
+          text: `Put *${outside(accountName, 200)}* aside: its claim and first-touch clocks and its escalations wait, and you are reminded when the snooze ends.`,
+        },
+      },
+      {
+        type: 'input',
+        block_id: 'duration',
+        label: plain('For'),
+        element: {
+          type: 'static_select',
+          action_id: 'duration_select',
+          placeholder: plain('Choose how long'),
+          options: options(
+            Object.fromEntries(Object.entries(SNOOZES).map(([key, { label }]) => [key, label])),
+          ),
+        },
+      },
     ],
   };
 }

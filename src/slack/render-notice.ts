@@ -45,6 +45,7 @@ export function renderNotice(notice: Notice, target: NoticeTarget, ctx: NoticeCo
 
 function asksToClaim(notice: Notice, target: NoticeTarget): boolean {
   if (notice.type === 'reminder' || notice.type === 'escalated') return true;
+  if (notice.type === 'snooze_ended') return typeof target === 'object';
   return notice.type === 'reassigned' && typeof target === 'object' && target.user === notice.to;
 }
 
@@ -85,6 +86,14 @@ function wording(notice: Notice, target: NoticeTarget, ctx: NoticeContext): stri
       if (dm === notice.to) return `<@${notice.by}> assigned you the ${tier} alert for ${name} in ${where}.`;
       if (dm) return `<@${notice.by}> reassigned the alert for ${name} to <@${notice.to}>.`;
       return `<@${notice.by}> assigned this alert to <@${notice.to}>.`;
+    case 'snoozed':
+      return `💤 <@${notice.by}> snoozed this alert until ${slackTime(notice.until)}: its clocks wait until then.`;
+    case 'snooze_ended':
+      if (dm)
+        return `⏰ The ${tier} alert for ${name} in ${where} is back from its snooze${ctx.alert.state === 'open' ? ': please claim it' : ''}.`;
+      return notice.by
+        ? `⏰ <@${notice.by}> ended the snooze.`
+        : '⏰ The snooze is over: the clocks run again.';
     case 'upgraded':
       return `⬆️ Upgraded to HOT (score ${Math.round(notice.score)}): ${outside(notice.why, 500)}`;
     case 'new_signal':

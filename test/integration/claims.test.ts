@@ -49,12 +49,12 @@ const statusLine = () =>
 
 describe('Claim', () => {
   it('claims for a rep and re-renders the message with the claimer, time to claim and the next buttons', async () => {
-    expect(buttonsOn(pls, alert)).toEqual(['Claim', 'Not a fit', 'Details']);
+    expect(buttonsOn(pls, alert)).toEqual(['Claim', 'Not a fit', 'Snooze', 'Details']);
     expect((await press('claim', 'U0BEN')).status).toBe(200);
     await pls.emulator.waitFor(() => alertRow(pls, alert.alertId).state === 'claimed');
     await settled(pls);
     expect(alertRow(pls, alert.alertId).claimed_by).toBe('U0BEN');
-    expect(buttonsOn(pls, alert)).toEqual(['Mark contacted', 'Release', 'Log outcome', 'Details']);
+    expect(buttonsOn(pls, alert)).toEqual(['Mark contacted', 'Release', 'Log outcome', 'Snooze', 'Details']);
     expect(statusLine()).toMatch(/Claimed by <@U0BEN> in under a minute · claim SLA met/);
     expect(
       pls.query('select kind, actor from alert_events where alert_id = ? order by seq', alert.alertId),
@@ -142,7 +142,7 @@ describe('after the claim', () => {
     await pls.emulator.waitFor(() => alertRow(pls, alert.alertId).state === 'open');
     await settled(pls);
     expect(alertRow(pls, alert.alertId)).toMatchObject({ claimed_by: null, suggested_rep: 'U0BEN' });
-    expect(buttonsOn(pls, alert)).toEqual(['Claim', 'Not a fit', 'Details']);
+    expect(buttonsOn(pls, alert)).toEqual(['Claim', 'Not a fit', 'Snooze', 'Details']);
     expect(pls.emulator.replies(alert.channel, alert.ts).map((r) => r.text)).toContainEqual(
       '<@U0ANA> released this alert. <@U0BEN> is the suggested rep now.',
     );
@@ -244,6 +244,84 @@ describe('team-only claims', () => {
     expect(owned.suggestedRep).toBe('U0BEN');
     await press('claim', 'U0BEN', owned);
     await pls.emulator.waitFor(() => alertRow(pls, owned.alertId).claimed_by === 'U0BEN');
+  });
+});
+
+describe('Snooze', () => {
+  const HOUR = 3_600_000;
+  const claimDue = () =>
+    pls.query<{ claim_due_at: number; snoozed_until: number | null }>(
+      'select claim_due_at, snoozed_until from alerts where id = ?',
+      alert.alertId,
+    )[0]!;
+
+  async function snoozeFor(user: string, duration: '1h' | '4h' | '1d') {
+    await press('snooze', user);
+    const modal = await pls.emulator.waitFor(() => pls.emulator.views.modals().at(-1));
+    expect(modal.view.callback_id).toBe('snooze');
+    const res = await submitView(pls.url, {
+      callbackId: 'snooze',
+      privateMetadata: alert.alertId,
+      user,
+      values: { duration: { duration_select: select(duration) } },
+    });
+    expect(res.status).toBe(200);
+  }
+
+  it('pauses the clocks and the ladder, then reminds the suggested rep with Claim when it ends', async () => {
+    const before = claimDue().claim_due_at;
+    await snoozeFor('U0BEN', '1h');
+    await pls.emulator.waitFor(() => claimDue().snoozed_until !== null);
+    await settled(pls);
+    expect(claimDue().claim_due_at).toBe(before + HOUR);
+    expect(buttonsOn(pls, alert)).toEqual(['Claim', 'Not a fit', 'Unsnooze', 'Details']);
+    expect(pls.emulator.replies(alert.channel, alert.ts).map((r) => r.text)).toContainEqual(
+      expect.stringMatching(/^💤 <@U0BEN> snoozed this alert until <!date\^/),
+    );
+
+    // The reminder (50 % of a 15 min claim SLA) would be due now: the ladder waits.
+    pls.advance(20 * 60_000);
+    pls.server.app.internals.sweep();
+    await settled(pls);
+    expect(pls.emulator.replies(alert.channel, alert.ts).map((r) => r.text)).not.toContainEqual(
+      expect.stringMatching(/unclaimed after/),
+    );
+
+    // The hour is up: the rep is reminded, with Claim; the ladder runs again from where it was.
+    pls.advance(41 * 60_000);
+    pls.server.app.internals.sweep();
+    await settled(pls);
+    expect(claimDue().snoozed_until).toBeNull();
+    const dm = pls.emulator.dms(alert.suggestedRep!).at(-1)!;
+    expect(dm.text).toMatch(/is back from its snooze: please claim it/);
+    expect(JSON.stringify(dm.blocks)).toContain('"action_id":"claim"');
+    expect(buttonsOn(pls, alert)).toEqual(['Claim', 'Not a fit', 'Snooze', 'Details']);
+    pls.advance(8 * 60_000);
+    pls.server.app.internals.sweep();
+    await settled(pls);
+    expect(pls.emulator.replies(alert.channel, alert.ts).map((r) => r.text)).toContainEqual(
+      expect.stringMatching(/unclaimed after/),
+    );
+  });
+
+  it('lets a manager end a snooze early, giving the clocks back the time not used; others may not', async () => {
+    const before = claimDue().claim_due_at;
+    await snoozeFor('U0ANA', '4h');
+    await pls.emulator.waitFor(() => claimDue().snoozed_until !== null);
+    pls.advance(HOUR);
+    await press('unsnooze', 'U0BEN');
+    await pls.emulator.waitFor(() => toldTo('U0BEN').length === 1);
+    expect(toldTo('U0BEN')).toEqual(['Only managers can end a snooze early.']);
+    await press('unsnooze', 'U0MGR');
+    await pls.emulator.waitFor(() => claimDue().snoozed_until === null);
+    // Snoozed for one hour of the four: the deadline moved by that hour only (and the few real
+    // milliseconds the test took between the two clicks).
+    expect(claimDue().claim_due_at - before - HOUR).toBeGreaterThanOrEqual(0);
+    expect(claimDue().claim_due_at - before - HOUR).toBeLessThan(10_000);
+    await settled(pls);
+    expect(pls.emulator.replies(alert.channel, alert.ts).map((r) => r.text)).toContainEqual(
+      '⏰ <@U0MGR> ended the snooze.',
+    );
   });
 });
 

@@ -336,6 +336,7 @@ function baseCard(overrides: Partial<AlertCard>): Omit<AlertCard, 'layers' | 'un
     contactedAt: null,
     closedAt: null,
     tierSetAt: raised,
+    snoozedUntil: null,
     claimDueAt: raised + 15 * MINUTE,
     firstTouchDueAt: raised + 2 * HOUR,
     zone: 'America/New_York',

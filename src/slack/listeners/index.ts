@@ -9,10 +9,19 @@ import type { HomeViews } from '../../services/home.js';
 import type { QueueService } from '../../services/queue.js';
 import type { SlaReports } from '../../services/sla-report-service.js';
 import { ACTIONS, COMMAND, VIEWS } from '../ids.js';
-import { claim, details, logOutcome, markContacted, notAFit, release } from './actions/alert-buttons.js';
+import {
+  claim,
+  details,
+  logOutcome,
+  markContacted,
+  notAFit,
+  release,
+  snooze,
+  unsnooze,
+} from './actions/alert-buttons.js';
 import { plsCommand } from './commands/pls.js';
 import { homeOpened, toggleOoo } from './events/app-home.js';
-import { notAFitSubmitted, outcomeLogged } from './views/alert-modals.js';
+import { notAFitSubmitted, outcomeLogged, snoozeChosen } from './views/alert-modals.js';
 
 export interface ListenerDeps {
   actions: AlertActions;
@@ -38,11 +47,14 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
   app.action(ACTIONS.logOutcome, logOutcome(deps));
   app.action(ACTIONS.toggleOoo, toggleOoo(deps));
   app.action(ACTIONS.details, details(deps));
+  app.action(ACTIONS.snooze, snooze(deps));
+  app.action(ACTIONS.unsnooze, unsnooze(deps));
 
   app.event('app_home_opened', homeOpened(deps));
 
   app.view(VIEWS.notAFit, notAFitSubmitted(deps));
   app.view(VIEWS.logOutcome, outcomeLogged(deps));
+  app.view(VIEWS.snooze, snoozeChosen(deps));
 
   app.command(COMMAND, plsCommand(deps));
 

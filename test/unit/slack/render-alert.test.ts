@@ -76,10 +76,11 @@ describe('renderAlert: a pure function of the card', () => {
 });
 
 describe('renderAlert: buttons by state', () => {
-  it('offers Claim, Not a fit and Details on an open alert', () => {
+  it('offers Claim, Not a fit, Snooze and Details on an open alert', () => {
     expect(buttonsOf(alertCard())).toEqual([
       { label: 'Claim', action: ACTIONS.claim, value: 'al_01TEST' },
       { label: 'Not a fit', action: ACTIONS.notAFit, value: 'al_01TEST' },
+      { label: 'Snooze', action: ACTIONS.snooze, value: 'al_01TEST' },
       { label: 'Details', action: ACTIONS.details, value: 'al_01TEST' },
     ]);
   });
@@ -89,14 +90,33 @@ describe('renderAlert: buttons by state', () => {
       'Mark contacted',
       'Release',
       'Log outcome',
+      'Snooze',
       'Details',
     ]);
     expect(buttonsOf(claimed()).map((b: { action: string }) => b.action)).toEqual([
       ACTIONS.markContacted,
       ACTIONS.release,
       ACTIONS.logOutcome,
+      ACTIONS.snooze,
       ACTIONS.details,
     ]);
+  });
+
+  it('offers Unsnooze in Snooze’s place while snoozed, and says until when', () => {
+    const snoozed = alertCard({ snoozedUntil: NOW + 60 * MINUTE });
+    expect(buttonsOf(snoozed).map((b: { label: string }) => b.label)).toEqual([
+      'Claim',
+      'Not a fit',
+      'Unsnooze',
+      'Details',
+    ]);
+    expect(statusOf(snoozed)).toMatch(
+      /^💤 Snoozed until <!date\^\d+\^\{date_short_pretty\} \{time\}\|[^>]+> · Suggested rep/,
+    );
+    // Once the time is up it reads as any other alert, even before the sweep tells anyone.
+    expect(
+      buttonsOf(alertCard({ snoozedUntil: NOW - MINUTE })).map((b: { label: string }) => b.label),
+    ).toContain('Snooze');
   });
 
   it('offers Log outcome, Release and Details once contacted', () => {
@@ -122,29 +142,27 @@ describe('renderAlert: header, why now and fallback text', () => {
   it('shows tier, account, score and its change', () => {
     expect(block(alertCard(), 'alert_header')!.text).toEqual({
       type: 'plain_text',
-      text: '🔥 HOT · Acme · score 56 (26 before the alert)',
+      text: '🔥 HOT · Acme · score 56 (was 26)',
       emoji: true,
     });
     expect(block(alertCard({ tier: 'warm', score: 55.4, baseScore: 60.2 }), 'alert_header')!.text.text).toBe(
-      '🌤 WARM · Acme · score 55 (60 before the alert)',
+      '🌤 WARM · Acme · score 55 (was 60)',
     );
     // Shown truncated: a score just under a threshold never reads as the threshold.
     expect(block(alertCard({ score: 79.6, baseScore: 80.4 }), 'alert_header')!.text.text).toBe(
-      '🔥 HOT · Acme · score 79 (80 before the alert)',
+      '🔥 HOT · Acme · score 79 (was 80)',
     );
     expect(block(alertCard({ baseScore: 56 }), 'alert_header')!.text.text).toBe('🔥 HOT · Acme · score 56');
   });
 
   it('says when the layers add up to more than the capped 100', () => {
     const card = alertCard({ score: 100, uncapped: 135, baseScore: 60 });
-    expect(block(card, 'alert_header')!.text.text).toBe(
-      '🔥 HOT · Acme · score 100, capped (60 before the alert)',
-    );
+    expect(block(card, 'alert_header')!.text.text).toBe('🔥 HOT · Acme · score 100 (capped; was 60)');
   });
 
   it('puts a missed SLA in the header', () => {
     expect(block(alertCard({ now: RAISED + 20 * MINUTE }), 'alert_header')!.text.text).toBe(
-      '🔥 HOT · Acme · score 56 (26 before the alert) · ⚠️ claim SLA breached',
+      '🔥 HOT · Acme · score 56 (was 26) · ⚠️ claim SLA breached',
     );
     expect(block(claimed({ now: RAISED + 3 * 60 * MINUTE }), 'alert_header')!.text.text).toMatch(
       / · ⚠️ first-touch SLA breached$/,
@@ -154,8 +172,8 @@ describe('renderAlert: header, why now and fallback text', () => {
   it('names the account by name, else domain, else id', () => {
     const header = (account: Partial<AlertCard['account']>) =>
       block(alertCard({ account: { ...alertCard().account, ...account } }), 'alert_header')!.text.text;
-    expect(header({ name: null })).toBe('🔥 HOT · acme.com · score 56 (26 before the alert)');
-    expect(header({ name: null, domain: null })).toBe('🔥 HOT · acct_42 · score 56 (26 before the alert)');
+    expect(header({ name: null })).toBe('🔥 HOT · acme.com · score 56 (was 26)');
+    expect(header({ name: null, domain: null })).toBe('🔥 HOT · acct_42 · score 56 (was 26)');
   });
 
   it('says how a closed alert ended', () => {
@@ -177,7 +195,7 @@ describe('renderAlert: header, why now and fallback text', () => {
 
   it('carries a plain-text fallback for notifications', () => {
     expect(renderAlert(alertCard()).text).toBe(
-      'HOT - Acme - score 56 (26 before the alert): hit the API calls limit (10,000/10,000) 3 min ago',
+      'HOT - Acme - score 56 (was 26): hit the API calls limit (10,000/10,000) 3 min ago',
     );
     expect(renderAlert(closed()).text).toBe('HOT - Acme: closed, won 🎉');
   });
@@ -289,7 +307,7 @@ describe('renderAlert: escaping user-supplied text', () => {
   it('keeps the header as plain text (Slack does not parse it), so it is not escaped', () => {
     expect(block(hostile(), 'alert_header')!.text).toMatchObject({
       type: 'plain_text',
-      text: `🔥 HOT · ${HOSTILE} · score 30 (26 before the alert)`,
+      text: `🔥 HOT · ${HOSTILE} · score 30 (was 26)`,
     });
   });
 
@@ -364,12 +382,19 @@ describe('renderAlert: the status line', () => {
 });
 
 describe('renderAlert: the signals that matter most, and whom to talk to', () => {
-  it('names the top three signals across layers, and how many more Details has', () => {
+  it('names the top three other signals across layers, and how many more Details has', () => {
     expect(block(alertCard(), 'alert_signals')!.text.text).toBe(
-      'hit the API calls limit (10,000/10,000) *+30* · 4 active users in 14 days *+10* · 250 employees *+8* · _+1 more in Details_',
+      '*Also:* 4 active users in 14 days *+10* · 250 employees *+8* · active 5 of the last 14 days *+8*',
     );
-    const three = alertCard({ contributions: alertCard().contributions.slice(0, 3) });
-    expect(block(three, 'alert_signals')!.text.text).not.toContain('more in Details');
+    const more = alertCard({
+      contributions: [
+        ...alertCard().contributions,
+        contribution({ id: 'x', layer: 'behavioral', points: 2, text: 'used reports' }),
+      ],
+    });
+    expect(block(more, 'alert_signals')!.text.text).toMatch(/ · _\+1 more in Details_$/);
+    // The why-now signal is not said twice.
+    expect(block(alertCard(), 'alert_signals')!.text.text).not.toContain('API calls');
   });
 
   it('names at most two people, the one behind the signal first', () => {
@@ -381,7 +406,7 @@ describe('renderAlert: the signals that matter most, and whom to talk to', () =>
       ],
     });
     expect(block(four, 'alert_contacts')!.text.text).toBe(
-      '*Whom to talk to*\n• Kim Lee, VP Engineering · kim@acme.com _(behind this signal)_\n• Sam Roe · sam@acme.com',
+      '*Whom to talk to*\n• Kim Lee, VP Engineering · kim@acme.com _(behind the why now)_\n• Sam Roe · sam@acme.com',
     );
     expect(detail(four, 'details_contacts')!.text.text).toContain('Ada Poe, CTO');
   });
@@ -434,7 +459,7 @@ describe('renderAlertDetails: the breakdown, contacts and dossier', () => {
 
   it('says whom to talk to, marking the person behind the signal', () => {
     expect(detail(alertCard(), 'details_contacts')!.text.text).toBe(
-      '*Whom to talk to*\n• Kim Lee, VP Engineering · kim@acme.com _(behind this signal)_\n• Sam Roe · sam@acme.com',
+      '*Whom to talk to*\n• Kim Lee, VP Engineering · kim@acme.com _(behind the why now)_\n• Sam Roe · sam@acme.com',
     );
     const sparse = alertCard({
       contacts: [

@@ -1,7 +1,7 @@
 import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import { alertIdOf } from '../../payloads.js';
 import { renderAlertDetails } from '../../render-alert.js';
-import { renderNotAFitModal, renderOutcomeModal } from '../../render-modals.js';
+import { renderNotAFitModal, renderOutcomeModal, renderSnoozeModal } from '../../render-modals.js';
 import { answer } from '../answer.js';
 import type { ListenerDeps } from '../index.js';
 
@@ -31,7 +31,10 @@ const stateChange =
 
 /** A button that asks first: the alert is checked as it is now, then its modal opens. */
 const openModal =
-  (command: 'not_a_fit' | 'log_outcome', render: (alertId: string, accountName: string) => ModalView) =>
+  (
+    command: 'not_a_fit' | 'log_outcome' | 'snooze',
+    render: (alertId: string, accountName: string) => ModalView,
+  ) =>
   (deps: ListenerDeps) =>
   async (args: ButtonArgs) => {
     await args.ack();
@@ -49,6 +52,8 @@ export const markContacted = stateChange((deps) => deps.actions.markContacted);
 export const release = stateChange((deps) => deps.actions.release);
 export const notAFit = openModal('not_a_fit', renderNotAFitModal);
 export const logOutcome = openModal('log_outcome', renderOutcomeModal);
+export const snooze = openModal('snooze', renderSnoozeModal);
+export const unsnooze = stateChange((deps) => deps.actions.unsnooze);
 
 /** **Details**: the alert's full breakdown, dossier and contacts, as they are now, in a modal. */
 export const details = (deps: ListenerDeps) => async (args: ButtonArgs) => {

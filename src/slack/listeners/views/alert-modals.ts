@@ -1,5 +1,5 @@
 import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
-import { alertIdOf, parseNotAFit, parseOutcome } from '../../payloads.js';
+import { alertIdOf, parseNotAFit, parseOutcome, parseSnooze } from '../../payloads.js';
 import { replyOf } from '../answer.js';
 import type { ListenerDeps } from '../index.js';
 
@@ -45,5 +45,13 @@ export const outcomeLogged = (deps: ListenerDeps) => (args: ViewArgs) =>
     const parsed = parseOutcome(values);
     if (!parsed.ok) return parsed.errors;
     deps.actions.logOutcome(alertId, args.body.user.id, parsed.value);
+    return null;
+  });
+
+export const snoozeChosen = (deps: ListenerDeps) => (args: ViewArgs) =>
+  submit(deps, args, 'duration', (values, alertId) => {
+    const parsed = parseSnooze(values);
+    if (!parsed.ok) return parsed.errors;
+    deps.actions.snooze(alertId, args.body.user.id, parsed.value.ms);
     return null;
   });
