@@ -73,7 +73,7 @@ export interface EventIds {
   next(at: number): string;
 }
 
-/** Time-ordered ids (`evt_<ms base36><counter base36>`): like the ULIDs of SPEC's example, they append to the id index. */
+/** Time-ordered ids (`evt_<ms base36><counter base36>`): like the ULIDs of the README's example, they append to the id index. */
 export function createEventIds(prefix = 'evt_'): EventIds {
   let counter = 0;
   return {

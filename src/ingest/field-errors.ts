@@ -9,7 +9,7 @@ export function toFieldErrors(error: z.ZodError, prefix: (string | number)[] = [
   }));
 }
 
-/** Per-parse error map: a missing field says "Required" (as SPEC's example), the rest keep zod's words. */
+/** Per-parse error map: a missing field says "Required" (as the README's example answer does), the rest keep zod's words. */
 export const requiredMessage = {
   error: (issue: { input?: unknown; code?: string }) =>
     issue.input === undefined && issue.code === 'invalid_type' ? 'Required' : undefined,

@@ -41,7 +41,7 @@ const body = fc.oneof(
 );
 
 describe('POST /webhooks/usage under random input', () => {
-  it('answers only the statuses SPEC allows, stores exactly what it acknowledges, and keeps serving', async () => {
+  it('answers only the statuses the README documents, stores exactly what it acknowledges, and keeps serving', async () => {
     await fc.assert(
       fc.asyncProperty(
         body,

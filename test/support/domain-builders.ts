@@ -27,7 +27,7 @@ export const MONDAY_10AM_NY = Date.parse('2026-11-23T15:00:00Z');
  * An example manifest: the documented defaults (manifests/README.md) and example signals, one team
  * and two reps, as YAML hands it over.
  */
-const SPEC_MANIFEST_YAML = `
+const EXAMPLE_MANIFEST_YAML = `
 timezone: America/New_York
 scoring:
   half_life: 3d
@@ -90,7 +90,7 @@ export function manifestFrom(yaml: string, patch: Raw = {}): Manifest {
 
 /** That example manifest, patched. */
 export function specManifest(patch: Raw = {}): Manifest {
-  return manifestFrom(SPEC_MANIFEST_YAML, patch);
+  return manifestFrom(EXAMPLE_MANIFEST_YAML, patch);
 }
 
 /** Working hours exactly as the manifest parser turns them into minutes and luxon weekdays. */
@@ -179,7 +179,7 @@ function gate(points: number, min: number) {
   return { points, min, passed: points >= min };
 }
 
-/** Layer points that make a SPEC-manifest account warm (55), hot (80) or cold on the intent gate. */
+/** Layer points that make an example-manifest account warm (55), hot (80) or cold on the intent gate. */
 export const WARM_LAYERS = { behavioral: 20, organizational: 15, intent: 20 };
 export const HOT_LAYERS = { behavioral: 25, organizational: 25, intent: 30 };
 

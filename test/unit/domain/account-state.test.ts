@@ -365,7 +365,7 @@ describe('applyEvent: the state the metrics and dossier read', () => {
   });
 });
 
-/** The SPEC manifest's signals as raw YAML-shaped objects, for manifests that add or change one. */
+/** The example manifest's signals as raw YAML-shaped objects, for manifests that add or change one. */
 function specManifestSignalsRaw(): Record<string, unknown>[] {
   return manifest.scoring.signals.map((s) => ({
     id: s.id,
