@@ -85,14 +85,20 @@ export function mayRun(
     return { ok: false, reason: 'Only the reps and managers named in the PQL manifest can act on alerts.' };
   }
   if (!ALLOWED[alert.state].includes(command)) return { ok: false, reason: stateReason(command, alert) };
-  const taking = command === 'claim' || command === 'not_a_fit' || command === 'snooze';
+  // Snoozing an unclaimed alert is like taking it; a claimed one is its holder's (or a manager's).
+  const taking =
+    command === 'claim' || command === 'not_a_fit' || (command === 'snooze' && alert.state === 'open');
   if (taking && scope && !actor.isManager && !mayTake(actor.userId, alert, scope)) {
     return {
       ok: false,
       reason: `This alert belongs to the ${scope.teamId} team: its reps, the rep it was routed to and managers can take it.`,
     };
   }
-  const holderOnly = command === 'mark_contacted' || command === 'release' || command === 'log_outcome';
+  const holderOnly =
+    command === 'mark_contacted' ||
+    command === 'release' ||
+    command === 'log_outcome' ||
+    (command === 'snooze' && alert.state === 'claimed');
   if (holderOnly && alert.claimedBy !== actor.userId && !actor.isManager) {
     return { ok: false, reason: `<@${alert.claimedBy}> has this alert: only they or a manager can do that.` };
   }
@@ -115,5 +121,7 @@ function stateReason(command: AlertCommand, alert: AlertFacts): string {
   if (command === 'claim' || command === 'not_a_fit') return `<@${alert.claimedBy}> already has this alert.`;
   if (command === 'mark_contacted' && alert.state === 'contacted')
     return 'This alert is already marked contacted.';
+  if (command === 'snooze' && alert.state === 'contacted')
+    return 'The account was contacted already: there is no clock left to pause.';
   return 'That is not possible while the alert is unclaimed: claim it first.';
 }

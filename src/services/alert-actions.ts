@@ -15,6 +15,7 @@ import { escalationDueAt } from '../domain/escalation.js';
 import { dm } from '../domain/notice.js';
 import { dueAfter, type PolicySnapshot } from '../domain/sla.js';
 import { accountLabel } from '../domain/usage-event.js';
+import { slackTime } from '../slack/text.js';
 import { accountByRef } from './account-ref.js';
 import { type AlertServiceDeps, createAlertRouting } from './alert-routing.js';
 import { UserError, userError } from './user-error.js';
@@ -46,7 +47,6 @@ export function createAlertActions(deps: AlertServiceDeps & { turns: WriteTurns 
     return routing.reps.find((r) => r.id === userId) ?? null;
   }
 
-  /** Loads the alert and checks `command` against its current state; throws the reason. */
   /** With `rules.team_only_claims`, the team whose reps may take the alert. */
   function claimScope(alert: AlertRow): ClaimScope | null {
     if (!manifest.scoring.rules.team_only_claims) return null;
@@ -54,6 +54,7 @@ export function createAlertActions(deps: AlertServiceDeps & { turns: WriteTurns 
     return { teamId: alert.teamId, teamReps: team?.reps ?? [] };
   }
 
+  /** Loads the alert and checks `command` against its current state; throws the reason. */
   function guard(alertId: string, command: AlertCommand, userId: string): AlertRow {
     const alert = alerts.find(alertId);
     if (!alert) throw new UserError('That alert does not exist (any more).');
@@ -94,11 +95,21 @@ export function createAlertActions(deps: AlertServiceDeps & { turns: WriteTurns 
   }
 
   /** The first-touch deadline in the claimer's hours (their own, else the team's). */
-  function firstTouchFor(alert: AlertRow, repId: string): number {
+  /** The first-touch deadline for `repId`, in their hours, later by the time the alert was snoozed. */
+  function firstTouchFor(alert: AlertRow, repId: string, now: number): number {
     const policy = alert.policy as PolicySnapshot;
     const hours = repOf(repId)?.hours ?? policy.hours;
-    return dueAfter(policy, hours, alert.tierSetAt, policy.firstTouch);
+    return dueAfter(policy, hours, alert.tierSetAt, policy.firstTouch) + snoozedSoFar(alert, now);
   }
+
+  /** Time the alert has really spent snoozed by `now` (an unfinished snooze counts up to now). */
+  function snoozedSoFar(alert: AlertRow, now: number): number {
+    const unused = alert.snoozedUntil !== null ? Math.max(0, alert.snoozedUntil - now) : 0;
+    return Math.max(0, alert.snoozedMs - unused);
+  }
+
+  /** Taking or handing over an alert ends its snooze: somebody is on it now. */
+  const SNOOZE_ENDED = { snoozedUntil: null } as const;
 
   const claim = tx((alertId: string, userId: string): AlertRow => {
     const now = deps.now();
@@ -110,8 +121,10 @@ export function createAlertActions(deps: AlertServiceDeps & { turns: WriteTurns 
         state: 'claimed',
         claimedBy: userId,
         claimedAt: now,
-        firstTouchDueAt: firstTouchFor(alert, userId),
+        firstTouchDueAt: firstTouchFor(alert, userId, now),
         nextEscalationAt: null,
+        ...SNOOZE_ENDED,
+        snoozedMs: snoozedSoFar(alert, now),
       },
       now,
     );
@@ -166,6 +179,9 @@ export function createAlertActions(deps: AlertServiceDeps & { turns: WriteTurns 
         nextEscalationAt: escalationDueAt(policy, now, 0),
         firstTouchBreachedAt: null,
         backOffPromptedAt: null,
+        // A fresh ladder: nothing of an earlier snooze carries over.
+        ...SNOOZE_ENDED,
+        snoozedMs: 0,
       },
       now,
     );
@@ -197,6 +213,7 @@ export function createAlertActions(deps: AlertServiceDeps & { turns: WriteTurns 
     userId: string,
   ): { alertId: string; accountName: string } {
     const alert = guard(alertId, command, userId);
+    if (command === 'snooze') snoozable(alert, deps.now());
     const account = accounts.find(alert.accountId);
     return { alertId: alert.id, accountName: accountLabel(account, alert.accountId) };
   }
@@ -266,7 +283,9 @@ export function createAlertActions(deps: AlertServiceDeps & { turns: WriteTurns 
         claimedAt: alert.claimedAt ?? now,
         suggestedRep: repId,
         nextEscalationAt: null,
-        firstTouchDueAt: alert.contactedAt ? alert.firstTouchDueAt : firstTouchFor(alert, repId),
+        firstTouchDueAt: alert.contactedAt ? alert.firstTouchDueAt : firstTouchFor(alert, repId, now),
+        ...SNOOZE_ENDED,
+        snoozedMs: snoozedSoFar(alert, now),
       },
       now,
       'The alert changed meanwhile; try again.',
@@ -285,9 +304,7 @@ export function createAlertActions(deps: AlertServiceDeps & { turns: WriteTurns 
    */
   const snooze = tx((alertId: string, userId: string, ms: number): AlertRow => {
     const now = deps.now();
-    const alert = guard(alertId, 'snooze', userId);
-    if (alert.snoozedUntil !== null && alert.snoozedUntil > now)
-      throw userError`This alert is already snoozed until ${new Date(alert.snoozedUntil).toISOString().slice(0, 16)} UTC.`;
+    const alert = snoozable(guard(alertId, 'snooze', userId), now);
     const until = now + ms;
     const moved = shiftClocks(alert, ms);
     if (!alerts.resnooze(alert.id, alert.snoozedUntil, { ...moved, snoozedUntil: until }, now))
@@ -295,6 +312,17 @@ export function createAlertActions(deps: AlertServiceDeps & { turns: WriteTurns 
     outbox.notify(alert.id, { type: 'snoozed', by: userId, until }, ['thread'], now);
     return changed(alert, 'snoozed', userId, { until, ms }, now);
   });
+
+  /** Throws why the alert cannot be snoozed now; the alert when it can. */
+  function snoozable(alert: AlertRow, now: number): AlertRow {
+    if (alert.snoozedUntil !== null && alert.snoozedUntil > now)
+      throw new UserError(`This alert is already snoozed until ${slackTime(alert.snoozedUntil)}.`);
+    // A snooze pauses clocks that still run; it never turns a missed deadline into a met one.
+    const due = alert.state === 'open' ? alert.claimDueAt : alert.firstTouchDueAt;
+    if (due !== null && due <= now)
+      throw new UserError('This alert is past its SLA already: a snooze cannot take that back.');
+    return alert;
+  }
 
   /** **Unsnooze** (managers): the snooze ends now, and the clocks get back the time not used. */
   const unsnooze = tx((alertId: string, userId: string): AlertRow => {

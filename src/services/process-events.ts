@@ -228,6 +228,9 @@ export function createEventProcessor(deps: ProcessorDeps) {
         escalationCursor: 0,
         nextEscalationAt: escalationDueAt(policy, now, 0),
         ...slaDeadlines(policy, now),
+        // Hot is news: a snooze ends, and the fresh ladder carries none of it.
+        snoozedUntil: null,
+        snoozedMs: 0,
       };
     }
     if (alert.state === 'claimed' && alert.claimedBy) {

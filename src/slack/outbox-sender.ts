@@ -10,7 +10,7 @@ import type { AlertCards } from '../services/alert-card.js';
 import type { HomeViews } from '../services/home.js';
 import { publishHome } from './publish-home.js';
 import { renderAlert } from './render-alert.js';
-import { renderNotice } from './render-notice.js';
+import { isStale, renderNotice } from './render-notice.js';
 
 /**
  * Slack's platform errors are answers about the request, so retrying the same request cannot
@@ -191,6 +191,7 @@ export function createOutboxSender(deps: SenderDeps) {
     }
     if (row.kind === 'notice') {
       const { to, notice } = row.payload as { to: NoticeTarget; notice: Notice };
+      if (isStale(notice, to, alert.state)) return;
       const account = alerts.findWithAccount(alert.id)?.account ?? null;
       const message = renderNotice(notice, to, {
         alert,

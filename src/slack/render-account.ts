@@ -4,7 +4,7 @@ import { LAYERS } from '../domain/scoring.js';
 import { formatAge } from '../domain/signal-text.js';
 import { accountLabel } from '../domain/usage-event.js';
 import type { AccountView } from '../services/account-view.js';
-import { escapeMrkdwn, formatDate, truncate } from './text.js';
+import { escapeMrkdwn, formatDate, outside, truncate } from './text.js';
 
 const LABEL: Record<Layer, string> = {
   behavioral: 'Behavioral',
@@ -95,5 +95,8 @@ export function renderAccount(view: AccountView): { text: string; blocks: Record
       text: { type: 'mrkdwn', text: truncate(`*Most active people*\n${people.join('\n')}`, 3000) },
     });
   }
-  return { text: truncate(`${name}: score ${Math.round(score.total)} (${tier})`, 3000), blocks };
+  return {
+    text: truncate(`${outside(name, 200)}: score ${Math.round(score.total)} (${tier})`, 3000),
+    blocks,
+  };
 }

@@ -5,6 +5,30 @@ import { renderQueueRow } from './render-queue.js';
 
 const row = (r: QueueRow, claim: boolean) => renderQueueRow(r, { blockPrefix: 'home', claim });
 
+/** A claimed alert awaiting first touch, with what its holder does next, right there. */
+const claimedRow = (r: QueueRow) => [
+  row(r, false),
+  {
+    type: 'actions',
+    block_id: `home_next_${r.alertId}`,
+    elements: [
+      {
+        type: 'button',
+        action_id: ACTIONS.markContacted,
+        text: { type: 'plain_text', text: 'Mark contacted', emoji: true },
+        value: r.alertId,
+        style: 'primary',
+      },
+      {
+        type: 'button',
+        action_id: ACTIONS.logOutcome,
+        text: { type: 'plain_text', text: 'Log outcome', emoji: true },
+        value: r.alertId,
+      },
+    ],
+  },
+];
+
 /** The Home tab view for `views.publish`. ≤ 100 blocks: each list is capped by the service. */
 export function renderHome(view: HomeView) {
   const blocks: Record<string, unknown>[] = [];
@@ -25,7 +49,7 @@ export function renderHome(view: HomeView) {
       text: { type: 'plain_text', text: 'Your claimed alerts', emoji: true },
     },
     ...(view.mine.length > 0
-      ? view.mine.map((r) => row(r, false))
+      ? view.mine.flatMap(claimedRow)
       : [
           {
             type: 'section',

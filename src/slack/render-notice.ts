@@ -43,6 +43,14 @@ export function renderNotice(notice: Notice, target: NoticeTarget, ctx: NoticeCo
   return { text, blocks };
 }
 
+/**
+ * A notice that asks someone to claim an alert that was claimed or closed since it was queued:
+ * sending it would tell people something that is no longer true, so it is not sent.
+ */
+export function isStale(notice: Notice, target: NoticeTarget, state: string): boolean {
+  return state !== 'open' && notice.type !== 'snooze_ended' && asksToClaim(notice, target);
+}
+
 function asksToClaim(notice: Notice, target: NoticeTarget): boolean {
   if (notice.type === 'reminder' || notice.type === 'escalated') return true;
   if (notice.type === 'snooze_ended') return typeof target === 'object';

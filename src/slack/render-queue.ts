@@ -1,6 +1,6 @@
 import type { QueueRow, QueueView } from '../services/queue.js';
 import { ACTIONS } from './ids.js';
-import { escapeMrkdwn, truncate } from './text.js';
+import { escapeMrkdwn, outside, truncate } from './text.js';
 
 /** The queue as an ephemeral message: one section per alert with its Claim button when unclaimed. */
 export function renderQueue(view: QueueView): { text: string; blocks: Record<string, unknown>[] } {
@@ -33,8 +33,8 @@ export function renderQueue(view: QueueView): { text: string; blocks: Record<str
       elements: [{ type: 'mrkdwn', text: `Next page: add \`${view.page + 1}\` to the command.` }],
     });
   }
-  const text = `${view.title}: ${view.total} alerts${view.rows[0] ? `, top: ${view.rows[0].account} (${view.rows[0].score})` : ''}`;
-  return { text: truncate(text, 3000), blocks };
+  const top = view.rows[0] ? `, top: ${outside(view.rows[0].account, 200)} (${view.rows[0].score})` : '';
+  return { text: truncate(`${escapeMrkdwn(view.title)}: ${view.total} alerts${top}`, 3000), blocks };
 }
 
 /** One alert as a queue line (the queue, the App Home): why-now, its SLA clock, Claim when asked for. */

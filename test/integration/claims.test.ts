@@ -304,6 +304,50 @@ describe('Snooze', () => {
     );
   });
 
+  it('ends with a claim: the claimer’s first touch keeps the time snoozed so far, nothing stays snoozed', async () => {
+    await snoozeFor('U0BEN', '1h');
+    await pls.emulator.waitFor(() => claimDue().snoozed_until !== null);
+    pls.advance(10 * 60_000);
+    await press('claim', 'U0ANA');
+    await pls.emulator.waitFor(() => alertRow(pls, alert.alertId).claimed_by === 'U0ANA');
+    await settled(pls);
+    const row = pls.query<{ snoozed_until: number | null; snoozed_ms: number }>(
+      'select snoozed_until, snoozed_ms from alerts where id = ?',
+      alert.alertId,
+    )[0]!;
+    expect(row.snoozed_until).toBeNull();
+    expect(row.snoozed_ms).toBeGreaterThanOrEqual(10 * 60_000);
+    expect(row.snoozed_ms).toBeLessThan(11 * 60_000);
+    expect(buttonsOn(pls, alert)).toEqual(['Mark contacted', 'Release', 'Log outcome', 'Snooze', 'Details']);
+  });
+
+  it('is the holder’s (or a manager’s) once claimed, and never after a deadline passed', async () => {
+    await press('claim', 'U0ANA');
+    await pls.emulator.waitFor(() => alertRow(pls, alert.alertId).claimed_by === 'U0ANA');
+    await press('snooze', 'U0BEN');
+    await pls.emulator.waitFor(() => toldTo('U0BEN').length === 1);
+    expect(toldTo('U0BEN')[0]).toMatch(/<@U0ANA> has this alert/);
+    // Past the first-touch deadline (2 h): a snooze cannot make it met.
+    pls.advance(3 * HOUR);
+    await press('snooze', 'U0ANA');
+    await pls.emulator.waitFor(() => toldTo('U0ANA').length === 1);
+    expect(toldTo('U0ANA')).toEqual(['This alert is past its SLA already: a snooze cannot take that back.']);
+  });
+
+  it('ends with a release, whose fresh ladder carries nothing of it', async () => {
+    await press('claim', 'U0ANA');
+    await pls.emulator.waitFor(() => alertRow(pls, alert.alertId).claimed_by === 'U0ANA');
+    await snoozeFor('U0ANA', '1h');
+    await pls.emulator.waitFor(() => claimDue().snoozed_until !== null);
+    await press('release', 'U0ANA');
+    await pls.emulator.waitFor(() => alertRow(pls, alert.alertId).state === 'open');
+    const row = pls.query<{ snoozed_until: number | null; snoozed_ms: number }>(
+      'select snoozed_until, snoozed_ms from alerts where id = ?',
+      alert.alertId,
+    )[0]!;
+    expect(row).toEqual({ snoozed_until: null, snoozed_ms: 0 });
+  });
+
   it('lets a manager end a snooze early, giving the clocks back the time not used; others may not', async () => {
     const before = claimDue().claim_due_at;
     await snoozeFor('U0ANA', '4h');

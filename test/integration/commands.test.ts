@@ -141,6 +141,13 @@ describe('App Home', () => {
     expect(text).toContain('Your claimed alerts');
     expect(text).toMatch(/Acme.*first touch due in/);
     expect(text).toContain('Out of office');
+    // Ben holds Acme's alert: its next steps are on the row.
+    const blocks = home.view.blocks as { block_id?: string; elements: { text: { text: string } }[] }[];
+    const next = blocks.find((b) => b.block_id?.startsWith('home_next_'));
+    expect(next?.elements.map((e: { text: { text: string } }) => e.text.text)).toEqual([
+      'Mark contacted',
+      'Log outcome',
+    ]);
   });
 
   it('toggles out of office from the Home tab', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Notice, NoticeTarget } from '../../../src/domain/notice.js';
-import { type NoticeContext, renderNotice } from '../../../src/slack/render-notice.js';
+import { isStale, type NoticeContext, renderNotice } from '../../../src/slack/render-notice.js';
 import { HOUR, MINUTE, MONDAY_10AM_NY } from '../../support/domain-builders.js';
 
 const HOSTILE = '<!channel> *bold* <@U0MGR> <https://evil.example|x> & co';
@@ -88,5 +88,14 @@ describe('renderNotice', () => {
     );
     expect(text.length).toBeLessThan(600);
     expect(text).toContain('…');
+  });
+
+  it('holds back a request to claim an alert someone took (or closed) since it was queued', () => {
+    const reminder: Notice = { type: 'reminder', rep: 'U0ANA', unclaimedFor: MINUTE, claimBy: AT };
+    expect(isStale(reminder, { user: 'U0ANA' }, 'open')).toBe(false);
+    expect(isStale(reminder, { user: 'U0ANA' }, 'claimed')).toBe(true);
+    expect(isStale({ type: 'escalated', rep: null, unclaimedFor: HOUR }, 'escalation', 'closed')).toBe(true);
+    expect(isStale({ type: 'released', by: 'U0ANA', next: null }, 'thread', 'claimed')).toBe(false);
+    expect(isStale({ type: 'snooze_ended', by: null }, { user: 'U0ANA' }, 'claimed')).toBe(false);
   });
 });

@@ -9,6 +9,7 @@ import { UserError, userError } from '../../../services/user-error.js';
 import { renderAccount } from '../../render-account.js';
 import { renderQueue } from '../../render-queue.js';
 import { renderSlaReport } from '../../render-sla-report.js';
+import { outside } from '../../text.js';
 import { GENERIC_FAILURE, replyOf } from '../answer.js';
 import type { ListenerDeps } from '../index.js';
 
@@ -112,7 +113,9 @@ const SUBCOMMANDS: Record<string, Subcommand> = {
       if (!account || !repId) throw new UserError('Usage: `/pls assign <account id or domain> @rep`.');
       const alert = deps.actions.assign(userId, account, repId);
       deps.kick();
-      return { text: `Assigned the ${alert.tier} alert for \`${account}\` to <@${repId}>.` };
+      return {
+        text: `Assigned the ${alert.tier} alert for \`${outside(account.replaceAll('`', "'"), 200)}\` to <@${repId}>.`,
+      };
     },
   },
   help: {
