@@ -167,6 +167,8 @@ export interface Scoring {
   readonly signals: readonly Signal[];
   readonly metrics: readonly Metric[];
   readonly rules: Rules;
+  /** The manifest's `labels`, for the sentences scoring writes. */
+  readonly labels: Readonly<Record<string, string>>;
 }
 
 export interface Team {
@@ -783,6 +785,7 @@ const manifestSchema = strict({
     retention: input.retention,
     scoring: {
       ...scoring,
+      labels: Object.assign(Object.create(null), input.labels) as Record<string, string>,
       signals: scoring.signals.map((signal) => ({
         id: signal.id,
         layer: signal.layer,

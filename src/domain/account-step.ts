@@ -105,6 +105,7 @@ function decide(
     lastAlert: input.lastAlert,
     rules: scoring.rules,
     now: input.now,
+    labels: scoring.labels,
   });
   updateArming(state, handoff, after, input.account, purchase, scoring.rules);
   const decision: StepDecision =
@@ -206,5 +207,6 @@ function handoffBase(input: StepInput, hits: SignalHit[]): Omit<HandoffInput, 'b
     lastAlert: input.lastAlert,
     rules: input.scoring.rules,
     now: input.now,
+    labels: input.scoring.labels,
   };
 }

@@ -47,6 +47,8 @@ export interface HandoffInput {
   lastAlert: AlertSummary | null;
   rules: Rules;
   now: number;
+  /** People's words for ids in event properties (the manifest's `labels`). */
+  labels?: Readonly<Record<string, string>>;
 }
 
 export type HandoffDecision =
@@ -172,7 +174,7 @@ function signalTrigger(input: HandoffInput, hit: SignalHit): AlertTrigger {
   return {
     kind: 'signal',
     signalId: hit.signal.id,
-    text: renderSays(template, { ...input.event.properties, ...hit.props, count: hit.count }),
+    text: renderSays(template, { ...input.event.properties, ...hit.props, count: hit.count }, input.labels),
     at: input.event.occurredAt,
     eventId: input.event.id,
     userId: input.event.userId,

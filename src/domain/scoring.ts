@@ -57,7 +57,7 @@ export function scoreAccount(state: AccountState, firm: Firmographics, scoring: 
     contributions.push(
       withLazyText(
         { id: signal.id, layer: signal.layer, kind: 'signal', points, value: count, lastAt: entry.last.at },
-        () => renderSays(signal.says ?? defaultSays(signal.event), { ...props, count }),
+        () => renderSays(signal.says ?? defaultSays(signal.event), { ...props, count }, scoring.labels),
       ),
     );
   }

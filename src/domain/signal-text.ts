@@ -4,6 +4,8 @@
  */
 const NUMBER = new Intl.NumberFormat('en-US', { maximumFractionDigits: 2 });
 
+const NO_LABELS: Readonly<Record<string, string>> = Object.freeze(Object.create(null));
+
 /** `10000` → `10,000`; `0.5` → `0.5`. */
 export function formatNumber(value: number): string {
   return NUMBER.format(value);
@@ -12,12 +14,20 @@ export function formatNumber(value: number): string {
 /**
  * Fills a `says` template ("hit the {limit} limit ({used}/{quota})") from the event's own
  * properties; numbers get thousands separators; `{s}` is a plural "s" unless `{count}` is 1
- * ("invited {count} teammate{s}"). An unknown placeholder is left out cleanly.
+ * ("invited {count} teammate{s}"). An unknown placeholder is left out cleanly. A text value the
+ * manifest's `labels` names reads in people's words (`audit_log` → "audit log").
  */
-export function renderSays(template: string, values: Record<string, unknown>): string {
+export function renderSays(
+  template: string,
+  values: Record<string, unknown>,
+  labels: Readonly<Record<string, string>> = NO_LABELS,
+): string {
   return template
     .replace(/\{s\}/g, () => (Number(values.count) === 1 ? '' : 's'))
-    .replace(/\{(\w+)\}/g, (_, name: string) => formatValue(values[name]))
+    .replace(/\{(\w+)\}/g, (_, name: string) => {
+      const value = values[name];
+      return typeof value === 'string' && Object.hasOwn(labels, value) ? labels[value]! : formatValue(value);
+    })
     .replace(/\(\s*\/\s*\)|\(\s*\)/g, '')
     .replace(/\s{2,}/g, ' ')
     .trim();

@@ -106,7 +106,7 @@ export function renderAlert(card: AlertCard): SlackMessage {
   if (!closed) {
     const signals = topSignals(card.contributions, card.trigger.signalId);
     if (signals) blocks.push(section('alert_signals', signals));
-    const contacts = renderContacts(card.contacts.slice(0, TOP_CONTACTS));
+    const contacts = renderContacts(whomToTalkTo(card));
     if (contacts) blocks.push(section('alert_contacts', contacts));
   }
   blocks.push({
@@ -131,7 +131,8 @@ export function renderAlert(card: AlertCard): SlackMessage {
 function scoreText(card: AlertCard): string {
   const score = Math.floor(card.score);
   const before = Math.floor(card.baseScore);
-  const notes = [card.uncapped > 100 ? 'capped' : null, before !== score ? `was ${before}` : null];
+  const change = before < score ? `up from ${before}` : `down from ${before}`;
+  const notes = [card.uncapped > 100 ? 'capped' : null, before !== score ? change : null];
   const said = notes.filter(Boolean).join('; ');
   return `score ${score}${said ? ` (${said})` : ''}`;
 }
@@ -142,6 +143,14 @@ function breachOf(card: AlertCard): string | null {
   if (card.state === 'claimed' && card.firstTouchDueAt !== null && card.now > card.firstTouchDueAt)
     return 'first-touch SLA breached';
   return null;
+}
+
+/** The person behind the why now, then whom the first message is for, then the most active. */
+function whomToTalkTo(card: AlertCard): OpenerContact[] {
+  const ordered = [card.contacts.find((c) => c.trigger), card.opener.to, ...card.contacts];
+  const people: OpenerContact[] = [];
+  for (const c of ordered) if (c && !people.includes(c)) people.push(c);
+  return people.slice(0, TOP_CONTACTS);
 }
 
 /**

@@ -43,7 +43,7 @@ describe('the alert', () => {
     await deliver(limitHit());
     const message = await pls.emulator.waitFor(() => posts('C0MIDMARKET')[0], { description: 'the alert' });
     expect(message.text).toMatch(
-      /^HOT - Acme - score \d+ \(was \d+\): hit the API calls limit \(10,000\/10,000\)/,
+      /^HOT - Acme - score \d+ \((up|down) from \d+\): hit the API calls limit \(10,000\/10,000\)/,
     );
     const blocks = JSON.stringify(message.blocks);
     for (const part of [

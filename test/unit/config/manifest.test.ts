@@ -160,6 +160,7 @@ describe('a manifest with only the required keys', () => {
           stale_after: 24 * HOUR,
           paid_plans: ['team', 'business', 'enterprise'],
         },
+        labels: {},
       },
       routing: {
         strategy: ['owner', 'territory', 'tier', 'round_robin'],

@@ -348,3 +348,20 @@ describe('stepAccount: the decision-only early exit', () => {
     expect(armedSeen).toBeGreaterThan(0); // the backfill armed someone: the armed path was compared too
   });
 });
+
+describe('stepAccount: people’s words', () => {
+  it('says a gated feature by its label, never its id', () => {
+    const { feed } = account();
+    activeTeam(feed, NOW);
+    const attempt = feed('premium_feature_attempted', NOW, {
+      properties: { feature: 'audit_log', plan: 'business' },
+    });
+    expect(attempt.decision).toMatchObject({
+      kind: 'open',
+      trigger: { text: 'tried audit log, which needs the business plan', props: { feature: 'audit_log' } },
+    });
+    expect(attempt.after!.contributions.map((c) => c.text)).toContain(
+      'tried audit log: a security review is likely',
+    );
+  });
+});

@@ -142,27 +142,27 @@ describe('renderAlert: header, why now and fallback text', () => {
   it('shows tier, account, score and its change', () => {
     expect(block(alertCard(), 'alert_header')!.text).toEqual({
       type: 'plain_text',
-      text: '🔥 HOT · Acme · score 56 (was 26)',
+      text: '🔥 HOT · Acme · score 56 (up from 26)',
       emoji: true,
     });
     expect(block(alertCard({ tier: 'warm', score: 55.4, baseScore: 60.2 }), 'alert_header')!.text.text).toBe(
-      '🌤 WARM · Acme · score 55 (was 60)',
+      '🌤 WARM · Acme · score 55 (down from 60)',
     );
     // Shown truncated: a score just under a threshold never reads as the threshold.
     expect(block(alertCard({ score: 79.6, baseScore: 80.4 }), 'alert_header')!.text.text).toBe(
-      '🔥 HOT · Acme · score 79 (was 80)',
+      '🔥 HOT · Acme · score 79 (down from 80)',
     );
     expect(block(alertCard({ baseScore: 56 }), 'alert_header')!.text.text).toBe('🔥 HOT · Acme · score 56');
   });
 
   it('says when the layers add up to more than the capped 100', () => {
     const card = alertCard({ score: 100, uncapped: 135, baseScore: 60 });
-    expect(block(card, 'alert_header')!.text.text).toBe('🔥 HOT · Acme · score 100 (capped; was 60)');
+    expect(block(card, 'alert_header')!.text.text).toBe('🔥 HOT · Acme · score 100 (capped; up from 60)');
   });
 
   it('puts a missed SLA in the header', () => {
     expect(block(alertCard({ now: RAISED + 20 * MINUTE }), 'alert_header')!.text.text).toBe(
-      '🔥 HOT · Acme · score 56 (was 26) · ⚠️ claim SLA breached',
+      '🔥 HOT · Acme · score 56 (up from 26) · ⚠️ claim SLA breached',
     );
     expect(block(claimed({ now: RAISED + 3 * 60 * MINUTE }), 'alert_header')!.text.text).toMatch(
       / · ⚠️ first-touch SLA breached$/,
@@ -172,8 +172,8 @@ describe('renderAlert: header, why now and fallback text', () => {
   it('names the account by name, else domain, else id', () => {
     const header = (account: Partial<AlertCard['account']>) =>
       block(alertCard({ account: { ...alertCard().account, ...account } }), 'alert_header')!.text.text;
-    expect(header({ name: null })).toBe('🔥 HOT · acme.com · score 56 (was 26)');
-    expect(header({ name: null, domain: null })).toBe('🔥 HOT · acct_42 · score 56 (was 26)');
+    expect(header({ name: null })).toBe('🔥 HOT · acme.com · score 56 (up from 26)');
+    expect(header({ name: null, domain: null })).toBe('🔥 HOT · acct_42 · score 56 (up from 26)');
   });
 
   it('says how a closed alert ended', () => {
@@ -195,7 +195,7 @@ describe('renderAlert: header, why now and fallback text', () => {
 
   it('carries a plain-text fallback for notifications', () => {
     expect(renderAlert(alertCard()).text).toBe(
-      'HOT - Acme - score 56 (was 26): hit the API calls limit (10,000/10,000) 3 min ago',
+      'HOT - Acme - score 56 (up from 26): hit the API calls limit (10,000/10,000) 3 min ago',
     );
     expect(renderAlert(closed()).text).toBe('HOT - Acme: closed, won 🎉');
   });
@@ -307,7 +307,7 @@ describe('renderAlert: escaping user-supplied text', () => {
   it('keeps the header as plain text (Slack does not parse it), so it is not escaped', () => {
     expect(block(hostile(), 'alert_header')!.text).toMatchObject({
       type: 'plain_text',
-      text: `🔥 HOT · ${HOSTILE} · score 30 (was 26)`,
+      text: `🔥 HOT · ${HOSTILE} · score 30 (up from 26)`,
     });
   });
 
@@ -397,7 +397,7 @@ describe('renderAlert: the signals that matter most, and whom to talk to', () =>
     expect(block(alertCard(), 'alert_signals')!.text.text).not.toContain('API calls');
   });
 
-  it('names at most two people, the one behind the signal first', () => {
+  it('names at most two people: the one behind the signal, then whom the first message is for', () => {
     const four = alertCard({
       contacts: [
         { name: 'Kim Lee', title: 'VP Engineering', email: 'kim@acme.com', trigger: true },
@@ -406,9 +406,9 @@ describe('renderAlert: the signals that matter most, and whom to talk to', () =>
       ],
     });
     expect(block(four, 'alert_contacts')!.text.text).toBe(
-      '*Whom to talk to*\n• Kim Lee, VP Engineering · kim@acme.com _(behind the why now)_\n• Sam Roe · sam@acme.com',
+      '*Whom to talk to*\n• Kim Lee, VP Engineering · kim@acme.com _(behind the why now)_\n• Ada Poe, CTO · ada@acme.com',
     );
-    expect(detail(four, 'details_contacts')!.text.text).toContain('Ada Poe, CTO');
+    expect(detail(four, 'details_contacts')!.text.text).toContain('Sam Roe');
   });
 });
 
