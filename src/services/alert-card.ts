@@ -1,7 +1,7 @@
 import type { Manifest } from '../config/manifest.js';
 import type { AccountsRepo } from '../db/accounts-repo.js';
 import type { AlertRow } from '../db/alerts-repo.js';
-import { type AccountState, emptyAccountState } from '../domain/account-state.js';
+import { restoreAccountState } from '../domain/account-state.js';
 import { dossierOf } from '../domain/dossier.js';
 import type { AlertTrigger } from '../domain/handoff.js';
 import { writeOpener } from '../domain/opener.js';
@@ -16,7 +16,7 @@ export function createAlertCards(deps: { accounts: AccountsRepo; manifest: Manif
   return {
     cardFor(alert: AlertRow, now: number): AlertCard {
       const account = accounts.find(alert.accountId);
-      const state = (account?.state as AccountState | null) ?? emptyAccountState();
+      const state = restoreAccountState(account?.state);
       const firm = account ?? UNKNOWN_FIRMOGRAPHICS;
       const score = scoreAccount(state, firm, manifest.scoring, now);
       const trigger = alert.trigger as AlertTrigger;

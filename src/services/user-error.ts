@@ -13,10 +13,11 @@ export class UserError extends Error {
 
 /**
  * A UserError worded with values from outside (command text, account names): each value is
- * escaped and bounded, so `<!channel>` typed into a command comes back as text, never a ping.
+ * escaped and bounded (500 characters each), so `<!channel>` typed into a command comes back as
+ * text, never a ping.
  */
 export function userError(strings: TemplateStringsArray, ...values: unknown[]): UserError {
   return new UserError(
-    String.raw({ raw: strings }, ...values.map((value) => escapeMrkdwn(truncate(String(value), 200)))),
+    String.raw({ raw: strings }, ...values.map((value) => escapeMrkdwn(truncate(String(value), 500)))),
   );
 }
