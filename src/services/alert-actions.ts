@@ -273,6 +273,22 @@ export function createAlertActions(deps: AlertServiceDeps & { turns: WriteTurns 
     if (!account) throw userError`No account \`${accountRef}\` (give an account id or a domain).`;
     const alert = alerts.findOpen(account.id);
     if (!alert) throw userError`${accountLabel(account, account.id)} has no open alert to assign.`;
+    return handOver(alert, managerId, repId, now);
+  });
+
+  /** **Assign** on an escalation post: a manager hands this alert to the rep picked in the modal. */
+  const assignAlert = tx((managerId: string, alertId: string, repId: string): AlertRow => {
+    const now = deps.now();
+    if (!actorOf(routing, managerId).isManager) throw new UserError('Only managers can assign alerts.');
+    if (!repOf(repId)) throw new UserError(`<@${repId}> is not a rep in the PQL manifest.`);
+    const alert = alerts.find(alertId);
+    if (!alert || alert.state === 'closed')
+      throw new UserError('That alert is closed: there is nothing to assign.');
+    return handOver(alert, managerId, repId, now);
+  });
+
+  /** The alert is the rep's now: claimed for them, their first-touch clock running, everyone told. */
+  function handOver(alert: AlertRow, managerId: string, repId: string, now: number): AlertRow {
     if (alert.claimedBy === repId) throw new UserError(`<@${repId}> already has this alert.`);
     transition(
       alert,
@@ -295,7 +311,16 @@ export function createAlertActions(deps: AlertServiceDeps & { turns: WriteTurns 
     const notice = { type: 'assigned', by: managerId, to: repId, from } as const;
     outbox.notify(alert.id, notice, ['thread', { user: repId }, dm(from)], now);
     return after;
-  });
+  }
+
+  /** Checks an Assign button before its modal opens: managers only, an alert still open. */
+  function assignable(alertId: string, userId: string): { alertId: string; accountName: string } {
+    if (!actorOf(routing, userId).isManager) throw new UserError('Only managers can assign alerts.');
+    const alert = alerts.find(alertId);
+    if (!alert || alert.state === 'closed')
+      throw new UserError('That alert is closed: there is nothing to assign.');
+    return { alertId: alert.id, accountName: accountLabel(accounts.find(alert.accountId), alert.accountId) };
+  }
 
   /**
    * **Snooze**: the alert is put aside for `ms`; its claim and first-touch deadlines and its
@@ -404,6 +429,8 @@ export function createAlertActions(deps: AlertServiceDeps & { turns: WriteTurns 
     logOutcome,
     snooze,
     unsnooze,
+    assignAlert,
+    assignable,
     endSnoozesDue,
     assign,
     setOutOfOffice,

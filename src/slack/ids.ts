@@ -9,6 +9,7 @@ export const ACTIONS = {
   details: 'details',
   snooze: 'snooze',
   unsnooze: 'unsnooze',
+  assign: 'assign',
 } as const;
 
 export const VIEWS = {
@@ -16,6 +17,7 @@ export const VIEWS = {
   logOutcome: 'log_outcome',
   details: 'alert_details',
   snooze: 'snooze',
+  assign: 'assign',
 } as const;
 
 export const COMMAND = '/pls';

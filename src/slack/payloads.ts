@@ -91,6 +91,13 @@ const snoozeSchema = z.object({
   duration: z.enum(Object.keys(SNOOZES) as [SnoozeOption, ...SnoozeOption[]], 'choose how long'),
 });
 
+const assignSchema = z.object({ rep: z.string().regex(/^[UW][A-Z0-9]+$/, 'choose a rep') });
+
+/** The Assign modal's choice: a Slack user id (the service checks it is a manifest rep). */
+export function parseAssign(values: ViewValues): Parsed<{ rep: string }> {
+  return parse(assignSchema, { rep: read(values, 'rep', 'rep_select') }, { rep: 'rep' });
+}
+
 /** The Snooze modal's choice, as milliseconds. */
 export function parseSnooze(values: ViewValues): Parsed<{ ms: number }> {
   const parsed = parse(

@@ -1,6 +1,6 @@
 import { NOT_A_FIT_REASONS, OUTCOMES, SNOOZES } from '../domain/alert-lifecycle.js';
 import { VIEWS } from './ids.js';
-import { outside } from './text.js';
+import { outside, truncate } from './text.js';
 
 const plain = (text: string) => ({ type: 'plain_text' as const, text, emoji: true });
 const options = (labels: Record<string, string>) =>
@@ -118,6 +118,45 @@ export function renderSnoozeModal(alertId: string, accountName: string) {
           options: options(
             Object.fromEntries(Object.entries(SNOOZES).map(([key, { label }]) => [key, label])),
           ),
+        },
+      },
+    ],
+  };
+}
+
+/** "Assign" (managers, from an escalation post): the rep who takes the alert now. */
+export function renderAssignModal(
+  alertId: string,
+  accountName: string,
+  reps: readonly { id: string; email: string | null }[],
+) {
+  return {
+    type: 'modal' as const,
+    callback_id: VIEWS.assign,
+    private_metadata: alertId,
+    title: plain('Assign'),
+    submit: plain('Assign'),
+    close: plain('Cancel'),
+    blocks: [
+      {
+        type: 'section',
+        text: {
+          type: 'mrkdwn',
+          text: `Who takes *${outside(accountName, 200)}* now? It is claimed for them.`,
+        },
+      },
+      {
+        type: 'input',
+        block_id: 'rep',
+        label: plain('Rep'),
+        element: {
+          type: 'static_select',
+          action_id: 'rep_select',
+          placeholder: plain('Choose a rep'),
+          options: reps.slice(0, 100).map((rep) => ({
+            text: plain(truncate(rep.email ? `${rep.email} (${rep.id})` : rep.id, 75)),
+            value: rep.id,
+          })),
         },
       },
     ],

@@ -25,22 +25,25 @@ export interface RenderedNotice {
 export function renderNotice(notice: Notice, target: NoticeTarget, ctx: NoticeContext): RenderedNotice {
   const text = truncate(wording(notice, target, ctx), 3000);
   const blocks: Record<string, unknown>[] = [{ type: 'section', text: { type: 'mrkdwn', text } }];
-  if (asksToClaim(notice, target) && ctx.alert.state === 'open') {
-    blocks.push({
-      type: 'actions',
-      block_id: `notice_${ctx.alert.id}`,
-      elements: [
-        {
-          type: 'button',
-          action_id: ACTIONS.claim,
-          text: { type: 'plain_text', text: 'Claim', emoji: true },
-          value: ctx.alert.id,
-          style: 'primary',
-        },
-      ],
-    });
-  }
+  const buttons: Record<string, unknown>[] = [];
+  if (asksToClaim(notice, target) && ctx.alert.state === 'open')
+    buttons.push(button('Claim', ACTIONS.claim, ctx.alert.id, true));
+  // What the managers are told in the escalation channel, they can act on there: hand it to a rep.
+  if (target === 'escalation' && ctx.alert.state !== 'closed')
+    buttons.push(button('Assign', ACTIONS.assign, ctx.alert.id));
+  if (buttons.length > 0)
+    blocks.push({ type: 'actions', block_id: `notice_${ctx.alert.id}`, elements: buttons });
   return { text, blocks };
+}
+
+function button(label: string, actionId: string, alertId: string, primary = false): Record<string, unknown> {
+  return {
+    type: 'button',
+    action_id: actionId,
+    text: { type: 'plain_text', text: label, emoji: true },
+    value: alertId,
+    ...(primary ? { style: 'primary' } : {}),
+  };
 }
 
 /**

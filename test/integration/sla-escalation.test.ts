@@ -4,7 +4,7 @@ import { useCrashableApps } from '../support/child-process.js';
 import { ACME, usageEvent, warmingAccount } from '../support/events.js';
 import { alertRow, deliver, limitHit, raiseHotAlert, settled } from '../support/flows.js';
 import { type Harness, postSigned, startHarness } from '../support/harness.js';
-import { pressButton } from '../support/slack-requests.js';
+import { pressButton, select, submitView } from '../support/slack-requests.js';
 
 const FAST = resolve(import.meta.dirname, '../support/manifests/fast-sla.yml');
 
@@ -85,6 +85,47 @@ describe('the escalation ladder, on an injected clock', () => {
     p.advance(60 * 60_000);
     p.server.app.internals.sweep();
     expect(steps(p, alert.alertId)).toEqual(['remind']);
+  });
+
+  it('posts the escalation with Claim and Assign; a manager assigns from it, a rep may not', async () => {
+    pls = await startHarness();
+    const p = pls;
+    const alert = await raiseHotAlert(p);
+    p.advance(16 * 60_000); // past 100 % of the 15-minute claim SLA: remind, then escalate
+    p.server.app.internals.sweep();
+    p.server.app.internals.sweep();
+    await settled(p);
+    const post = p.emulator.messages('C0ESCALATE')[0]!;
+    const buttons = JSON.stringify(post.blocks);
+    expect(buttons).toContain('"action_id":"claim"');
+    expect(buttons).toContain('"action_id":"assign"');
+
+    const pressAssign = (user: string) =>
+      pressButton(p.url, {
+        actionId: 'assign',
+        value: alert.alertId,
+        user,
+        channel: 'C0ESCALATE',
+        messageTs: post.ts,
+      });
+    await pressAssign('U0BEN');
+    await p.emulator.waitFor(() => p.emulator.ephemerals('C0ESCALATE', 'U0BEN').length === 1);
+    expect(p.emulator.ephemerals('C0ESCALATE', 'U0BEN')[0]!.text).toBe('Only managers can assign alerts.');
+
+    await pressAssign('U0MGR');
+    const modal = await p.emulator.waitFor(() => p.emulator.views.modals()[0]);
+    expect(modal.view.callback_id).toBe('assign');
+    await submitView(p.url, {
+      callbackId: 'assign',
+      privateMetadata: alert.alertId,
+      user: 'U0MGR',
+      values: { rep: { rep_select: select('U0ANA') } },
+    });
+    await p.emulator.waitFor(() => alertRow(p, alert.alertId).claimed_by === 'U0ANA');
+    await settled(p);
+    expect(p.emulator.dms('U0ANA').map((m) => m.text)).toContainEqual(
+      '<@U0MGR> assigned you the hot alert for Acme in <#C0MIDMARKET>.',
+    );
   });
 
   it('holds the ladder while the account is in a self-serve checkout, then resumes it', async () => {

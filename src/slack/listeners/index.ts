@@ -10,6 +10,7 @@ import type { QueueService } from '../../services/queue.js';
 import type { SlaReports } from '../../services/sla-report-service.js';
 import { ACTIONS, COMMAND, VIEWS } from '../ids.js';
 import {
+  assign,
   claim,
   details,
   logOutcome,
@@ -21,7 +22,7 @@ import {
 } from './actions/alert-buttons.js';
 import { plsCommand } from './commands/pls.js';
 import { homeOpened, toggleOoo } from './events/app-home.js';
-import { notAFitSubmitted, outcomeLogged, snoozeChosen } from './views/alert-modals.js';
+import { assignChosen, notAFitSubmitted, outcomeLogged, snoozeChosen } from './views/alert-modals.js';
 
 export interface ListenerDeps {
   actions: AlertActions;
@@ -49,12 +50,14 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
   app.action(ACTIONS.details, details(deps));
   app.action(ACTIONS.snooze, snooze(deps));
   app.action(ACTIONS.unsnooze, unsnooze(deps));
+  app.action(ACTIONS.assign, assign(deps));
 
   app.event('app_home_opened', homeOpened(deps));
 
   app.view(VIEWS.notAFit, notAFitSubmitted(deps));
   app.view(VIEWS.logOutcome, outcomeLogged(deps));
   app.view(VIEWS.snooze, snoozeChosen(deps));
+  app.view(VIEWS.assign, assignChosen(deps));
 
   app.command(COMMAND, plsCommand(deps));
 

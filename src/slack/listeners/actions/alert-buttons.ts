@@ -1,7 +1,12 @@
 import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import { alertIdOf } from '../../payloads.js';
 import { renderAlertDetails } from '../../render-alert.js';
-import { renderNotAFitModal, renderOutcomeModal, renderSnoozeModal } from '../../render-modals.js';
+import {
+  renderAssignModal,
+  renderNotAFitModal,
+  renderOutcomeModal,
+  renderSnoozeModal,
+} from '../../render-modals.js';
 import { answer } from '../answer.js';
 import type { ListenerDeps } from '../index.js';
 
@@ -54,6 +59,20 @@ export const notAFit = openModal('not_a_fit', renderNotAFitModal);
 export const logOutcome = openModal('log_outcome', renderOutcomeModal);
 export const snooze = openModal('snooze', renderSnoozeModal);
 export const unsnooze = stateChange((deps) => deps.actions.unsnooze);
+
+/** **Assign** (managers, on escalation posts): pick the rep in a modal. */
+export const assign = (deps: ListenerDeps) => async (args: ButtonArgs) => {
+  await args.ack();
+  await answer(where(deps, args), async () => {
+    const target = deps.actions.assignable(alertIdOf(args.action.value), args.body.user.id);
+    const view = renderAssignModal(
+      target.alertId,
+      target.accountName,
+      deps.manifest.routing.reps,
+    ) as ModalView;
+    await args.client.views.open({ trigger_id: args.body.trigger_id, view });
+  });
+};
 
 /** **Details**: the alert's full breakdown, dossier and contacts, as they are now, in a modal. */
 export const details = (deps: ListenerDeps) => async (args: ButtonArgs) => {

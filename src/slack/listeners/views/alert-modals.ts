@@ -1,5 +1,5 @@
 import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
-import { alertIdOf, parseNotAFit, parseOutcome, parseSnooze } from '../../payloads.js';
+import { alertIdOf, parseAssign, parseNotAFit, parseOutcome, parseSnooze } from '../../payloads.js';
 import { replyOf } from '../answer.js';
 import type { ListenerDeps } from '../index.js';
 
@@ -53,5 +53,13 @@ export const snoozeChosen = (deps: ListenerDeps) => (args: ViewArgs) =>
     const parsed = parseSnooze(values);
     if (!parsed.ok) return parsed.errors;
     deps.actions.snooze(alertId, args.body.user.id, parsed.value.ms);
+    return null;
+  });
+
+export const assignChosen = (deps: ListenerDeps) => (args: ViewArgs) =>
+  submit(deps, args, 'rep', (values, alertId) => {
+    const parsed = parseAssign(values);
+    if (!parsed.ok) return parsed.errors;
+    deps.actions.assignAlert(args.body.user.id, alertId, parsed.value.rep);
     return null;
   });
