@@ -197,6 +197,8 @@ export function createOutboxSender(deps: SenderDeps) {
         alert,
         account: accountLabel(account, alert.accountId),
         managers: deps.managers,
+        // Outside the thread, a notice links to the alert itself.
+        link: to === 'thread' ? null : await linkTo(alert),
       });
       if (to === 'thread') {
         if (!alert.messageTs) throw permanentError('alert_never_posted');
@@ -216,6 +218,18 @@ export function createOutboxSender(deps: SenderDeps) {
       await post(row, { channel: alert.channel, thread_ts: alert.messageTs, text: payload.text! });
     } else {
       throw permanentError(`unknown_outbox_kind:${row.kind}`);
+    }
+  }
+
+  /** The alert message's permalink; null when Slack cannot say (the notice goes out without it). */
+  async function linkTo(alert: { channel: string; messageTs: string | null }): Promise<string | null> {
+    if (!alert.messageTs) return null;
+    try {
+      const answer = await client.chat.getPermalink({ channel: alert.channel, message_ts: alert.messageTs });
+      return typeof answer.permalink === 'string' ? answer.permalink : null;
+    } catch (error) {
+      logger.debug({ err: error, channel: alert.channel }, 'no permalink for the alert');
+      return null;
     }
   }
 

@@ -8,6 +8,8 @@ export interface NoticeContext {
   /** The account's name for people (from events: outside text). */
   account: string;
   managers: readonly string[];
+  /** The alert message's permalink, for notices posted outside its thread. */
+  link?: string | null;
 }
 
 export interface RenderedNotice {
@@ -25,6 +27,9 @@ export interface RenderedNotice {
 export function renderNotice(notice: Notice, target: NoticeTarget, ctx: NoticeContext): RenderedNotice {
   const text = truncate(wording(notice, target, ctx), 3000);
   const blocks: Record<string, unknown>[] = [{ type: 'section', text: { type: 'mrkdwn', text } }];
+  if (ctx.link && /^https:\/\/[^\s<>|]+$/.test(ctx.link)) {
+    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `<${ctx.link}|Open the alert>` }] });
+  }
   const buttons: Record<string, unknown>[] = [];
   if (asksToClaim(notice, target) && ctx.alert.state === 'open')
     buttons.push(button('Claim', ACTIONS.claim, ctx.alert.id, true));

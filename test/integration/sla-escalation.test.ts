@@ -99,6 +99,9 @@ describe('the escalation ladder, on an injected clock', () => {
     const buttons = JSON.stringify(post.blocks);
     expect(buttons).toContain('"action_id":"claim"');
     expect(buttons).toContain('"action_id":"assign"');
+    // It links to the alert message itself.
+    expect(buttons).toContain(`/archives/${alert.channel}/p${alert.ts.replace('.', '')}`);
+    expect(buttons).toContain('|Open the alert>');
 
     const pressAssign = (user: string) =>
       pressButton(p.url, {

@@ -98,4 +98,17 @@ describe('renderNotice', () => {
     expect(isStale({ type: 'released', by: 'U0ANA', next: null }, 'thread', 'claimed')).toBe(false);
     expect(isStale({ type: 'snooze_ended', by: null }, { user: 'U0ANA' }, 'claimed')).toBe(false);
   });
+
+  it('links to the alert message when it has a permalink, and only a Slack https link', () => {
+    const escalated: Notice = { type: 'escalated', rep: null, unclaimedFor: HOUR };
+    const withLink = renderNotice(escalated, 'escalation', {
+      ...ctx(),
+      link: 'https://acme.slack.com/archives/C0MID/p1',
+    });
+    expect(JSON.stringify(withLink.blocks)).toContain(
+      '<https://acme.slack.com/archives/C0MID/p1|Open the alert>',
+    );
+    const forged = renderNotice(escalated, 'escalation', { ...ctx(), link: 'https://x|<!channel>' });
+    expect(JSON.stringify(forged.blocks)).not.toContain('Open the alert');
+  });
 });
