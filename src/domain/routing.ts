@@ -69,31 +69,40 @@ export function routeAlert(input: {
     if (owner && available(owner)) return { team, rep: owner, reason: 'account owner' };
   }
   const country = account.country?.trim().toUpperCase() ?? null;
-  const filter = (candidates: Rep[]): Rep[] => {
-    let pool = candidates;
-    for (const step of routing.strategy) {
-      if (step === 'territory') {
-        pool = narrow(
-          pool,
+  // Territory is a preference: a territory nobody covers is skipped.
+  const filter = (candidates: Rep[]): Rep[] =>
+    routing.strategy.includes('territory')
+      ? narrow(
+          candidates,
           (r) =>
             r.countries === null ||
             (country !== null && r.countries.some((c) => c.trim().toUpperCase() === country)),
-        );
-      } else if (step === 'tier') {
-        pool = narrow(pool, (r) => r.tiers.includes(tier));
-      }
-    }
-    return pool;
-  };
+        )
+      : candidates;
 
   const teamReps =
     team.reps.length > 0 ? routing.reps.filter((r) => team.reps.includes(r.id)) : [...routing.reps];
+  // Tier is a promise: while a rep who takes this tier can take the alert (now or when their
+  // hours start), nobody else gets it. Only when none can is it routed outside the tier, and
+  // the reason says so.
+  const takers = teamReps.filter(canTake);
+  const inTier = routing.strategy.includes('tier') ? takers.filter((r) => r.tiers.includes(tier)) : takers;
+  const outsideTier = inTier.length === 0 && takers.length > 0 && routing.strategy.includes('tier');
+  const pool = outsideTier ? takers : inTier;
+  const because = (reason: string) =>
+    outsideTier
+      ? `${reason}; no rep who takes ${tier} alerts can take it, so it goes outside the tier`
+      : reason;
   const useRoundRobin = routing.strategy.includes('round_robin');
-  const inHours = filter(teamReps.filter(available));
+  const inHours = filter(pool.filter((rep) => isWithinHours(hoursOf(rep), now)));
   if (inHours.length > 0) {
-    return { team, rep: useRoundRobin ? leastLoaded(inHours, loads) : inHours[0]!, reason: 'round-robin' };
+    return {
+      team,
+      rep: useRoundRobin ? leastLoaded(inHours, loads) : inHours[0]!,
+      reason: because('round-robin'),
+    };
   }
-  const later = filter(teamReps.filter(canTake));
+  const later = filter(pool);
   if (later.length === 0)
     return { team, rep: null, reason: 'nobody available: all out of office or at capacity' };
   const soonest = Math.min(...later.map((r) => nextOpening(hoursOf(r), now)));
@@ -101,7 +110,7 @@ export function routeAlert(input: {
   return {
     team,
     rep: useRoundRobin ? leastLoaded(next, loads) : next[0]!,
-    reason: `nobody in hours; next in hours at ${new Date(soonest).toISOString()}`,
+    reason: because(`nobody in hours; next in hours at ${new Date(soonest).toISOString()}`),
   };
 }
 

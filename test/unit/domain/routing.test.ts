@@ -197,6 +197,43 @@ describe('routeAlert: territory and tier filters', () => {
     expect(hot.rep?.id).not.toBe('U0ANA');
   });
 
+  it('keeps the tier a promise: a hot alert waits for a hot rep whose hours start later', () => {
+    // ANA is the only hot rep, on Berlin hours here; at 10:00 New York (16:00 Berlin) she is in
+    // hours, at 13:00 New York (19:00 Berlin) she is not, while BEN (warm only) is.
+    const r = midMarket({
+      reps: [
+        { id: 'U0ANA', tiers: ['hot', 'warm'], hours: { tz: 'Europe/Berlin' } },
+        { id: 'U0BEN', tiers: ['warm'] },
+        { id: 'U0CAM', tiers: ['warm'] },
+        { id: 'U0ENT' },
+      ],
+    });
+    const evening = Date.parse('2026-11-23T18:00:00Z');
+    const hot = route({ country: 'DE' }, { routing: r, tier: 'hot', now: evening });
+    expect(hot.rep?.id).toBe('U0ANA');
+    expect(hot.reason).toMatch(/^nobody in hours; next in hours at /);
+    // A warm alert is anyone's in hours.
+    expect(route({ country: 'DE' }, { routing: r, tier: 'warm', now: evening }).rep?.id).not.toBe('U0ANA');
+  });
+
+  it('goes outside the tier only when no rep of the tier can take it, and says so', () => {
+    const r = midMarket({
+      reps: [
+        { id: 'U0ANA', tiers: ['hot', 'warm'] },
+        { id: 'U0BEN', tiers: ['warm'] },
+        { id: 'U0CAM', tiers: ['warm'] },
+        { id: 'U0ENT' },
+      ],
+    });
+    const away = loads({ U0ANA: { ooo: true } });
+    const hot = route({}, { routing: r, tier: 'hot', loads: away });
+    expect(hot.rep?.id).toBeDefined();
+    expect(hot.rep?.id).not.toBe('U0ANA');
+    expect(hot.reason).toBe(
+      'round-robin; no rep who takes hot alerts can take it, so it goes outside the tier',
+    );
+  });
+
   it('prefers a rep in hours over a territory rep outside hours', () => {
     // The next-opening fallback is for when no rep can take the alert now.
     // At 13:00 New York (19:00 Berlin) CAM, the only DE rep, is closed; ANA and BEN (US) are in hours.
