@@ -53,7 +53,7 @@ export function renderAccount(view: AccountView): { text: string; blocks: Record
     const lines = items.slice(0, 12).map((c) => {
       const when = c.lastAt !== null ? `, last ${formatAge(view.now - c.lastAt)}` : '';
       const kind = c.kind === 'signal' ? `signal \`${c.id}\`` : `metric \`${c.id}\``;
-      return `• ${escapeMrkdwn(c.text)}: *${c.points.toFixed(1)}* pts (${kind}${when})`;
+      return `• ${outside(c.text, 300)}: *${c.points.toFixed(1)}* pts (${kind}${when})`;
     });
     const head = `*${LABEL[layer]}* · ${gate.points.toFixed(1)} pts · gate ${gate.min}: ${gate.passed ? '✅ passed' : '❌ not passed'}`;
     blocks.push({
@@ -88,7 +88,7 @@ export function renderAccount(view: AccountView): { text: string; blocks: Record
   if (view.contacts.length > 0) {
     const people = view.contacts.map(
       (c) =>
-        `• ${escapeMrkdwn([c.name, c.title, c.email].filter(Boolean).join(' · ') || 'unknown')} (${c.events} events)`,
+        `• ${outside([c.name, c.title, c.email].filter(Boolean).join(' · ') || 'unknown', 300)} (${c.events} events)`,
     );
     blocks.push({
       type: 'section',

@@ -42,7 +42,7 @@ export function renderQueueRow(
   row: QueueRow,
   options: { blockPrefix: string; suffix?: string; claim: boolean },
 ): Record<string, unknown> {
-  const line = `${row.tier === 'hot' ? '🔥' : '🌤'} *${escapeMrkdwn(row.account)}* · ${row.score} · ${escapeMrkdwn(row.why)}\n${row.clock}${options.suffix ?? ''}`;
+  const line = `${row.tier === 'hot' ? '🔥' : '🌤'} *${outside(row.account, 200)}* · ${row.score} · ${outside(row.why, 500)}\n${row.clock}${options.suffix ?? ''}`;
   const section: Record<string, unknown> = {
     type: 'section',
     block_id: `${options.blockPrefix}_${row.alertId}`,
