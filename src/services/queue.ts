@@ -135,7 +135,7 @@ export function createQueueService(deps: { alerts: AlertsRepo; accounts: Account
       alertId: alert.id,
       account: accounts.labelOf(alert.accountId) ?? alert.accountId,
       tier: alert.tier,
-      score: Math.round(alert.score),
+      score: Math.floor(alert.score), // as the alert header shows it: a 69.6 never reads as the hot threshold
       state: alert.state,
       why: `${trigger.text} ${formatAge(now - trigger.at)}`,
       holder: alert.claimedBy,
