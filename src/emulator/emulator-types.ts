@@ -32,6 +32,10 @@ export interface SlackEmulatorOptions {
   teamId?: string;
   /** Clock for `at` and message timestamps, in epoch milliseconds. Default `Date.now`. */
   now?: () => number;
+  /** The one app-level token `apps.connections.open` accepts (Socket Mode). Default `xapp-1-A0EXAMPLE-1-test`. */
+  appToken?: string;
+  /** How long a Socket Mode envelope waits for its ack. Default 3000: Slack's 3 seconds. */
+  socketAckTimeoutMs?: number;
 }
 
 export interface RecordedCall {
@@ -121,6 +125,76 @@ export interface WaitForOptions {
   description?: string;
 }
 
+/** What a Socket Mode envelope carries: https://docs.slack.dev/apis/events-api/using-socket-mode */
+export type SocketEnvelopeType = 'events_api' | 'interactive' | 'slash_commands';
+
+/** One envelope as the emulator sends it on the WebSocket. */
+export interface SocketEnvelope {
+  envelope_id: string;
+  type: SocketEnvelopeType;
+  /** The Events API callback body, the interaction payload, or the slash command's fields. */
+  payload: Record<string, unknown>;
+  /** True where Slack takes an answer in the ack: slash commands, view_submission, block_suggestion. */
+  accepts_response_payload: boolean;
+  /** Events API envelopes only: 0 on the first delivery. */
+  retry_attempt?: number;
+  retry_reason?: string;
+}
+
+export interface SocketConnection {
+  /** Also the `debug_info.host` of its `hello` and `disconnect` messages. */
+  id: string;
+  /** Epoch milliseconds (the emulator's clock) when the upgrade was accepted and `hello` sent. */
+  openedAt: number;
+  /** `null` while open. */
+  closedAt: number | null;
+  /** `app`: the app closed it (a close frame or its TCP socket ending); `emulator`: the emulator did. */
+  closedBy: 'app' | 'emulator' | null;
+}
+
+export interface SocketDelivery {
+  envelope: SocketEnvelope;
+  connectionId: string;
+  sentAt: number;
+  /**
+   * `pending` until the ack arrives; `acked` in time; `unacked` when the deadline passed or the
+   * connection closed first; `late` when an ack came after that.
+   */
+  outcome: 'pending' | 'acked' | 'unacked' | 'late';
+  /** The ack's `payload` (`{}` when it had none); `null` until acked. */
+  ack: Record<string, unknown> | null;
+}
+
+/** Reasons Slack gives in a `disconnect` message that asks the app to connect again. */
+export type SocketDisconnectReason = 'refresh_requested' | 'warning';
+
+export interface EmulatorSocketMode {
+  /** The app-level token `apps.connections.open` accepts. */
+  readonly appToken: string;
+  /** Every connection accepted, oldest first, closed ones included. */
+  connections(): SocketConnection[];
+  /** Every envelope sent, in order, with what became of it. */
+  deliveries(): SocketDelivery[];
+  /**
+   * Sends one envelope to the newest open connection and resolves with its ack's `payload` (`{}`
+   * for a bare ack). Rejects at once when no connection is open, and when the ack does not come
+   * within the deadline or the connection closes first. The emulator never redelivers.
+   */
+  send(
+    type: SocketEnvelopeType,
+    payload: Record<string, unknown>,
+    options?: { timeoutMs?: number },
+  ): Promise<Record<string, unknown>>;
+  /**
+   * Sends `{type: 'disconnect', reason}` to every open connection and resolves once they are closed.
+   * A connection the app has not closed within `graceMs` (default 10000, the notice Slack's
+   * `warning` gives) is closed by the emulator.
+   */
+  disconnect(reason?: SocketDisconnectReason, options?: { graceMs?: number }): Promise<void>;
+  /** Destroys every open connection's TCP socket without a close frame: the network failing. */
+  drop(): void;
+}
+
 export interface SlackEmulator {
   /** Listens on 127.0.0.1 on a free port. */
   start(): Promise<void>;
@@ -146,9 +220,11 @@ export interface SlackEmulator {
   seedMessage(message: { channel: string; user: string; text: string; threadTs?: string }): EmulatedMessage;
   fail(method: string, failure: Failure): void;
   clearFailures(): void;
-  /** Forgets calls, messages, ephemerals and views. Failures, channels and users stay. */
+  /** Forgets calls, messages, ephemerals and views. Failures, channels, users and Socket Mode connections and deliveries stay. */
   reset(): void;
   waitFor<T>(probe: () => T | undefined | null | false, options?: WaitForOptions): Promise<T>;
+  /** Socket Mode: `apps.connections.open` hands out `ws://127.0.0.1:<port>/link/?ticket=…` on this server. */
+  readonly socketMode: EmulatorSocketMode;
   /** Called after each call is answered (or, for `hang`, when it arrives). Returns an unsubscribe function. */
   on(listener: (call: RecordedCall) => void): () => void;
 }

@@ -10,11 +10,24 @@
 import type { IncomingMessage } from 'node:http';
 import type { CallArgs } from './emulator-types.js';
 
+/** `headerToken` is the Authorization header's alone: apps.connections.open takes its token only from there. */
 export type ParsedRequest =
   /** A call the emulator can dispatch. */
-  | { kind: 'call'; method: string; args: CallArgs; token: string | undefined }
+  | {
+      kind: 'call';
+      method: string;
+      args: CallArgs;
+      token: string | undefined;
+      headerToken: string | undefined;
+    }
   /** A call whose body Slack would refuse: answered HTTP 200 `{ ok: false, error }`. */
-  | { kind: 'refused'; method: string; token: string | undefined; error: string }
+  | {
+      kind: 'refused';
+      method: string;
+      token: string | undefined;
+      headerToken: string | undefined;
+      error: string;
+    }
   /** Not a Web API request at all: answered with this HTTP status. */
   | { kind: 'not-api'; status: number; message: string };
 
@@ -37,12 +50,13 @@ export async function parseRequest(request: IncomingMessage): Promise<ParsedRequ
 
   const headerToken = bearerToken(request.headers.authorization);
   const decoded = decodeBody(request.headers['content-type'], body);
-  if ('error' in decoded) return { kind: 'refused', method, token: headerToken, error: decoded.error };
+  if ('error' in decoded)
+    return { kind: 'refused', method, token: headerToken, headerToken, error: decoded.error };
 
   const args: CallArgs = { ...Object.fromEntries(url.searchParams), ...decoded.args };
   const bodyToken = typeof args.token === 'string' ? args.token : undefined;
   delete args.token;
-  return { kind: 'call', method, args, token: headerToken ?? bodyToken };
+  return { kind: 'call', method, args, token: headerToken ?? bodyToken, headerToken };
 }
 
 function decodeBody(contentType: string | undefined, body: Buffer): { args: CallArgs } | { error: string } {

@@ -1,7 +1,9 @@
 /**
  * A fake Slack Web API on 127.0.0.1 for tests and the local sandbox. Point WebClient or Bolt at
  * `emulator.url` (`slackApiUrl`), drive the app, then read what it sent (`calls`) and what Slack
- * would now show (`messages`, `views`). Failures can be injected per method.
+ * would now show (`messages`, `views`). Failures can be injected per method. An app in Socket
+ * Mode connects to the same server (`apps.connections.open`, then a WebSocket) and gets its
+ * envelopes through `socketMode` (socket-mode.ts).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -18,6 +20,7 @@ import type {
 import { createFailurePlan } from './failure-plan.js';
 import { type MethodContext, type MethodHandler, refuse } from './method-handler.js';
 import { type ParsedRequest, parseRequest } from './parse-request.js';
+import { createSocketModeServer } from './socket-mode.js';
 import { viewsMethods } from './views-methods.js';
 import { waitFor } from './wait-for.js';
 
@@ -48,6 +51,16 @@ export function createSlackEmulator(options: SlackEmulatorOptions = {}): SlackEm
   const sockets = new Set<Socket>();
   let server: Server | undefined;
   let port: number | undefined;
+  const socketMode = createSocketModeServer({
+    identity,
+    appToken: options.appToken ?? 'xapp-1-A0EXAMPLE-1-test',
+    ackTimeoutMs: options.socketAckTimeoutMs,
+    now,
+    origin: () => {
+      if (port === undefined) throw new Error('Slack emulator not started: call start() first');
+      return `ws://127.0.0.1:${port}`;
+    },
+  });
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const parsed = await parseRequest(request);
@@ -80,8 +93,12 @@ export function createSlackEmulator(options: SlackEmulatorOptions = {}): SlackEm
     notify(call);
   }
 
-  /** Order of checks: unknown method, then authentication, then the method's own checks. */
+  /**
+   * Order of checks: unknown method, then authentication, then the method's own checks.
+   * apps.connections.open takes the app-level token instead of the bot's, so it checks its own.
+   */
   function answerCall(parsed: Exclude<ParsedRequest, { kind: 'not-api' }>): SlackResponseBody {
+    if (parsed.method === 'apps.connections.open') return socketMode.openConnection(parsed);
     const handler = METHODS[parsed.method];
     if (handler === undefined) return refuse('unknown_method');
     if (parsed.token === undefined) return refuse('not_authed');
@@ -119,6 +136,7 @@ export function createSlackEmulator(options: SlackEmulatorOptions = {}): SlackEm
     async start() {
       if (server !== undefined) throw new Error('Slack emulator already started');
       const created = createServer(onRequest);
+      created.on('upgrade', socketMode.handleUpgrade);
       created.on('connection', (socket) => {
         sockets.add(socket);
         socket.on('close', () => sockets.delete(socket));
@@ -139,6 +157,7 @@ export function createSlackEmulator(options: SlackEmulatorOptions = {}): SlackEm
       if (running === undefined) return;
       server = undefined;
       port = undefined;
+      socketMode.close();
       const closed = new Promise<void>((resolve, reject) =>
         running.close((error) => (error ? reject(error) : resolve())),
       );
@@ -194,6 +213,8 @@ export function createSlackEmulator(options: SlackEmulatorOptions = {}): SlackEm
     },
 
     waitFor: (probe, waitOptions) => waitFor(probe, waitOptions),
+
+    socketMode: socketMode.api,
 
     on(listener) {
       listeners.add(listener);

@@ -64,6 +64,12 @@ export async function startHarness(
     users?: typeof TEST_USERS;
     /** Keep what pls logs at this level and above, for `logs()`. */
     logs?: LevelWithSilent;
+    /**
+     * Slack traffic over Socket Mode: `SLACK_APP_TOKEN` is the emulator's app-level token and no
+     * signing secret is set; deliver interactions with test/support/socket-requests.ts. Start-up
+     * returns once pls has its `hello`.
+     */
+    socketMode?: boolean;
   } = {},
 ): Promise<Harness> {
   const emulator = createSlackEmulator({
@@ -74,9 +80,13 @@ export async function startHarness(
   await emulator.start();
   const dir = mkdtempSync(join(tmpdir(), 'pls-test-'));
   const dbPath = join(dir, 'pls.db');
+  const socketMode = options.socketMode
+    ? { SLACK_APP_TOKEN: emulator.socketMode.appToken, SLACK_SIGNING_SECRET: undefined }
+    : {};
   const env = {
     ...testEnv(emulator.url, dbPath, options.manifest ?? TEST_MANIFEST),
     LOG_LEVEL: 'silent',
+    ...socketMode,
     ...options.env,
   };
   const logged: Record<string, unknown>[] = [];

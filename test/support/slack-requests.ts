@@ -44,7 +44,7 @@ const BUTTON_LABELS: Record<string, string> = {
 };
 
 /** A `block_actions` click shaped like test/fixtures/captured/block-actions-button.json. */
-function buttonPayload(input: {
+export function buttonPayload(input: {
   actionId: string;
   value: string;
   user: string;
@@ -80,10 +80,12 @@ export function pressButton(url: string, input: Parameters<typeof buttonPayload>
 type StateValues = Record<string, Record<string, Record<string, unknown>>>;
 
 /** A `view_submission` shaped like test/fixtures/captured/view-submission.json. */
-export function submitView(
-  url: string,
-  input: { callbackId: string; privateMetadata: string; user: string; values: StateValues },
-): Promise<Response> {
+export function viewSubmissionPayload(input: {
+  callbackId: string;
+  privateMetadata: string;
+  user: string;
+  values: StateValues;
+}) {
   const payload = fixtureJson('view-submission.json');
   payload.user = { ...payload.user, id: input.user };
   payload.view = {
@@ -92,7 +94,14 @@ export function submitView(
     private_metadata: input.privateMetadata,
     state: { values: input.values },
   };
-  return postPayload(url, payload);
+  return payload;
+}
+
+export function submitView(
+  url: string,
+  input: Parameters<typeof viewSubmissionPayload>[0],
+): Promise<Response> {
+  return postPayload(url, viewSubmissionPayload(input));
 }
 
 export const select = (value: string) => ({
@@ -101,27 +110,37 @@ export const select = (value: string) => ({
 });
 export const typed = (value: string | null, type = 'plain_text_input') => ({ type, value });
 
+/** The fields of test/fixtures/captured/slash-command.txt (`/pls …`), for another user and text. */
+export function slashCommandFields(user: string, text: string): URLSearchParams {
+  const fields = new URLSearchParams(readFileSync(resolve(FIXTURES, 'slash-command.txt'), 'utf8'));
+  fields.set('user_id', user);
+  fields.set('text', text);
+  return fields;
+}
+
 /** `/pls <text>` encoded exactly as test/fixtures/captured/slash-command.txt, for another user and text. */
 export async function slashCommand(
   url: string,
   user: string,
   text: string,
 ): Promise<{ status: number; text: string; body: Record<string, unknown> }> {
-  const template = new URLSearchParams(readFileSync(resolve(FIXTURES, 'slash-command.txt'), 'utf8'));
-  template.set('user_id', user);
-  template.set('text', text);
-  const res = await post(url, template.toString());
+  const res = await post(url, slashCommandFields(user, text).toString());
   const raw = await res.text();
   const body = raw ? (JSON.parse(raw) as Record<string, unknown>) : {};
   return { status: res.status, text: String(body.text ?? ''), body };
 }
 
+/** An Events API callback shaped like test/fixtures/captured/app-home-opened.json. */
+export function appHomeOpenedCallback(user: string) {
+  const callback = fixtureJson('app-home-opened.json');
+  callback.event = { ...callback.event, user };
+  callback.event_id = `Ev${Date.now()}${Math.random().toString(36).slice(2, 8)}`;
+  return callback;
+}
+
 /** An Events API envelope shaped like test/fixtures/captured/app-home-opened.json, sent as JSON. */
 export function openAppHome(url: string, user: string): Promise<Response> {
-  const envelope = fixtureJson('app-home-opened.json');
-  envelope.event = { ...envelope.event, user };
-  envelope.event_id = `Ev${Date.now()}${Math.random().toString(36).slice(2, 8)}`;
-  const raw = JSON.stringify(envelope);
+  const raw = JSON.stringify(appHomeOpenedCallback(user));
   return fetch(`${url}/slack/events`, {
     method: 'POST',
     headers: { ...slackHeaders(raw), 'content-type': 'application/json' },
