@@ -5,13 +5,21 @@
  * turn warm on pricing views or gated features; a handful turn hot with usage-limit hits,
  * demo requests or an SSO attempt.
  *
- * Each account has a past and a future. The past (the last six days) is *backfill*: events with
- * their real timestamps, sent in the first seconds; most are older than `stale_after`, so they
- * build scores without paging anyone, exactly like a late delivery. The future is *live*: events
- * sent at `sendAt` (ms after the start, divided by the speed) and stamped when sent, so the
- * moments that raise alerts arrive fresh. Pure and seeded: the same seed plays the same story.
+ * Each account has a past and a future. The past is *backfill*: events with their real
+ * timestamps, sent in the first seconds, all older than `stale_after`, so they build scores
+ * without paging anyone, exactly like a late delivery. The future is *live*: events sent at
+ * `sendAt` (ms after the start, divided by the speed) and stamped when sent, so the moments that
+ * raise alerts arrive fresh.
+ *
+ * Pure and seeded: the same seed plays the same story, whatever the hour it starts (issue 19).
+ * The past is not dated back from the start instant (which would put every account's sessions at
+ * the hour you happened to start, and make that its "best time to reach"): it falls on the
+ * calendar days before the story's day in `zone` (the manifest's timezone), each account's
+ * sessions in its own working hours in its own timezone. Started at 03:00 or at 15:00 on the
+ * same day, the backfill is the same to the millisecond.
  */
 
+import { DateTime } from 'luxon';
 import { createRng, type Rng } from '../domain/rng.js';
 import {
   FEATURES,
@@ -74,11 +82,26 @@ export interface DemoPerson {
 }
 
 const MINUTE = 60_000;
-const HOUR = 60 * MINUTE;
-const DAY = 24 * HOUR;
 
 /** The live part of the default story runs this long at ×1. */
 export const LIVE_MS = 4 * MINUTE;
+
+/**
+ * Backfill falls on these days before the story's day. With the accounts' working hours (08:00 to
+ * 19:00 their time) and their zones within 6 hours of the manifest's, day 2 is more than 24 hours
+ * (`stale_after`) before any start hour and day 6 less than 7 days: a backfill never pages and
+ * always counts as this week, whatever the hour (test/unit/sandbox/demo-story.test.ts).
+ */
+export const FIRST_PAST_DAY = 2;
+export const LAST_PAST_DAY = 6;
+/**
+ * Sessions fall on days 2–5 only: the live part lands on the story's day, or (east of the
+ * manifest's zone, late in its evening) on the next one, which is day 6's weekday, and must not
+ * add to the weekday of a habit: the dossier's busiest days would then follow the start hour.
+ */
+export const HABIT_DAYS = 4;
+/** When the accounts' people work, on their own clocks. */
+const OFFICE_HOURS = [8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18];
 
 // ─── Who ─────────────────────────────────────────────────────────────────────────────
 
@@ -90,14 +113,19 @@ class AccountScript {
   readonly people: DemoPerson[] = [];
   private n = 0;
 
+  /** The local hour the account's people are usually in the product (their habit starts then). */
+  private readonly peak: number;
+  private sessions = 0;
+
   constructor(
     readonly account: DemoAccount,
     private readonly random: Rng,
-    private readonly now: number,
+    private readonly storyDay: DateTime,
     private readonly idPrefix: string,
     freeMail: boolean,
     headcount: number,
   ) {
+    this.peak = random.int(9, 16);
     for (let i = 0; i < headcount; i++) {
       const first = random.pick(FIRST);
       const last = random.pick(LAST);
@@ -128,22 +156,59 @@ class AccountScript {
     return this.people[index % this.people.length]!;
   }
 
-  /** Happened `daysAgo` days ago, at a working hour with some jitter; never in the future. */
-  past(daysAgo: number, type: string, person: DemoPerson | null, properties?: Record<string, unknown>): void {
-    const at = this.now - daysAgo * DAY + this.random.int(-3, 3) * HOUR + this.random.int(0, 59) * MINUTE;
-    this.events.push({
-      occurredAt: Math.min(at, this.now - MINUTE),
-      event: this.event(type, person, properties),
-    });
+  /**
+   * Happened `day` calendar days before the story's day, at `hour` on the account's own clock
+   * (by default a working hour, `hourOf`).
+   */
+  past(
+    day: number,
+    type: string,
+    person: DemoPerson | null,
+    properties?: Record<string, unknown>,
+    hour = this.hourOf(type),
+  ): void {
+    if (!Number.isInteger(day) || day < FIRST_PAST_DAY || day > LAST_PAST_DAY)
+      throw new RangeError(`backfill day ${day}: days ${FIRST_PAST_DAY}–${LAST_PAST_DAY} only`);
+    const date = this.storyDay.minus({ days: day });
+    const at = DateTime.fromObject(
+      { year: date.year, month: date.month, day: date.day, hour, minute: this.random.int(0, 59) },
+      { zone: this.account.timezone },
+    );
+    this.events.push({ occurredAt: at.toMillis(), event: this.event(type, person, properties) });
+  }
+
+  /**
+   * The hour an event starts: a session in the account's habit, not the hour the story happens to
+   * start; four sessions in five in the two hours from its peak, in turn, the fifth at another
+   * office hour, never one next to the habit. So the habit is its busiest two hours by a margin
+   * the few live sessions (at whatever hour the story plays) cannot close. Anything else: any
+   * office hour.
+   */
+  hourOf(type: string): number {
+    if (type !== 'session_started') return this.random.pick(OFFICE_HOURS);
+    const turn = this.sessions++;
+    if (turn % 5 !== 4) return this.peak + (turn % 2);
+    return this.random.pick(OFFICE_HOURS.filter((h) => h < this.peak - 1 || h > this.peak + 2));
+  }
+
+  /** The start of the account's working day, for what comes first (a sign-up). */
+  get morning(): number {
+    return this.peak - 1;
+  }
+
+  /** After the morning's habit, for what follows a sign-up the same day. */
+  get afternoon(): number {
+    return this.peak + 2;
   }
 
   live(sendAt: number, type: string, person: DemoPerson | null, properties?: Record<string, unknown>): void {
     this.events.push({ sendAt: Math.max(0, sendAt), event: this.event(type, person, properties) });
   }
 
-  /** `days` active days in the last week, `perDay` sessions by the first `users` people. */
+  /** `days` active days before the story's day, `perDay` sessions by the first `users` people. */
   habit(days: number, users: number, perDay: [number, number]): void {
-    for (let day = 1; day <= days; day++) {
+    if (days > HABIT_DAYS) throw new RangeError(`a habit of ${days} days: ${HABIT_DAYS} at most`);
+    for (let day = FIRST_PAST_DAY; day < FIRST_PAST_DAY + days; day++) {
       for (let u = 0; u < users; u++) {
         const sessions = this.random.int(...perDay);
         for (let s = 0; s < sessions; s++) this.past(day, 'session_started', this.person(u));
@@ -154,8 +219,15 @@ class AccountScript {
 
 interface StoryContext {
   random: Rng;
-  now: number;
+  /** Midnight starting the story's day, in the manifest's timezone. */
+  storyDay: DateTime;
   idPrefix: string;
+}
+
+function storyDayOf(now: number, zone: string): DateTime {
+  const day = DateTime.fromMillis(now, { zone }).startOf('day');
+  if (!day.isValid) throw new RangeError(`not a timezone: ${zone}`);
+  return day;
 }
 
 /** The index-th company name (unique for 900 indexes); no domain for a team on free mail. */
@@ -189,19 +261,25 @@ function cold(ctx: StoryContext, index: number, liveMs: number): AccountScript {
   const script = new AccountScript(
     account,
     random,
-    ctx.now,
+    ctx.storyDay,
     ctx.idPrefix,
     random.chance(0.3),
     random.int(1, 2),
   );
-  const signedUp = random.int(1, 6);
-  script.past(signedUp, 'signed_up', script.person(0));
+  const signedUp = random.int(FIRST_PAST_DAY, LAST_PAST_DAY);
+  script.past(signedUp, 'signed_up', script.person(0), undefined, script.morning);
   if (random.chance(0.3))
-    script.past(signedUp - 0.2, 'activation_milestone', script.person(0), { milestone: 'first_project' });
+    script.past(
+      signedUp,
+      'activation_milestone',
+      script.person(0),
+      { milestone: 'first_project' },
+      script.afternoon,
+    );
   for (let i = random.int(1, 4); i > 0; i--)
-    script.past(random.int(0, signedUp) + 0.1, 'session_started', script.person(i));
+    script.past(random.int(FIRST_PAST_DAY, signedUp), 'session_started', script.person(i));
   if (random.chance(0.4))
-    script.past(random.int(1, signedUp), 'feature_used', script.person(0), {
+    script.past(random.int(FIRST_PAST_DAY, signedUp), 'feature_used', script.person(0), {
       feature: random.pick(FEATURES),
     });
   if (random.chance(0.15)) script.past(random.int(2, 6), 'pricing_page_viewed', script.person(0));
@@ -213,14 +291,14 @@ function cold(ctx: StoryContext, index: number, liveMs: number): AccountScript {
 function hero(ctx: StoryContext, index: number, liveMs: number): AccountScript {
   const { random } = ctx;
   const account = newAccount(ctx, index, { employees: random.int(1, 9) }, true);
-  const script = new AccountScript(account, random, ctx.now, ctx.idPrefix, true, random.int(1, 2));
+  const script = new AccountScript(account, random, ctx.storyDay, ctx.idPrefix, true, random.int(1, 2));
   const me = script.person(0);
-  script.past(6, 'signed_up', me);
-  script.past(5.8, 'activation_milestone', me, { milestone: 'first_project' });
+  script.past(6, 'signed_up', me, undefined, script.morning);
+  script.past(6, 'activation_milestone', me, { milestone: 'first_project' }, script.afternoon);
   script.past(4, 'activation_milestone', me, { milestone: 'first_api_call' });
-  script.habit(6, 1, [2, 4]);
+  script.habit(HABIT_DAYS, 1, [2, 4]);
   for (const feature of FEATURES.slice(0, random.int(3, 6)))
-    script.past(random.int(1, 5), 'feature_used', me, { feature });
+    script.past(random.int(2, 5), 'feature_used', me, { feature });
   script.past(3, 'integration_connected', me, { integration: 'github' });
   const limit = random.pick(LIMITS);
   script.past(2, 'usage_limit_approached', me, {
@@ -238,12 +316,12 @@ function hero(ctx: StoryContext, index: number, liveMs: number): AccountScript {
 function warmHistory(ctx: StoryContext, index: number, employees: number): AccountScript {
   const { random } = ctx;
   const account = newAccount(ctx, index, { employees });
-  const script = new AccountScript(account, random, ctx.now, ctx.idPrefix, false, 3);
-  script.past(6, 'signed_up', script.person(0));
-  script.past(5.5, 'activation_milestone', script.person(0), { milestone: 'first_project' });
+  const script = new AccountScript(account, random, ctx.storyDay, ctx.idPrefix, false, 3);
+  script.past(6, 'signed_up', script.person(0), undefined, script.morning);
+  script.past(5, 'activation_milestone', script.person(0), { milestone: 'first_project' });
   script.habit(3, 3, [1, 1]);
   for (const feature of FEATURES.slice(0, 3))
-    script.past(random.int(1, 3), 'feature_used', script.person(1), { feature });
+    script.past(random.int(2, 4), 'feature_used', script.person(1), { feature });
   script.past(4, 'teammate_invited', script.person(0), { invitee_email: `new.hire@${account.domain}` });
   return script;
 }
@@ -253,8 +331,8 @@ function warm(ctx: StoryContext, index: number, employees: number, at: number, v
   const script = warmHistory(ctx, index, employees);
   const who = script.person(ctx.random.int(0, 2));
   if (variant === 'pricing') {
-    script.past(3, 'pricing_page_viewed', who);
-    script.past(1.5, 'pricing_page_viewed', who);
+    script.past(4, 'pricing_page_viewed', who);
+    script.past(2, 'pricing_page_viewed', who);
     script.live(at - 3_000, 'session_started', who);
     script.live(at, 'pricing_page_viewed', who);
   } else {
@@ -306,15 +384,15 @@ function hot(
 ) {
   const { random } = ctx;
   const account = newAccount(ctx, index, shape);
-  const script = new AccountScript(account, random, ctx.now, ctx.idPrefix, false, 5);
+  const script = new AccountScript(account, random, ctx.storyDay, ctx.idPrefix, false, 5);
   const champion = script.person(0);
-  script.past(6, 'signed_up', champion);
+  script.past(6, 'signed_up', champion, undefined, script.morning);
   MILESTONES.slice(0, 3).forEach((milestone, i) => {
-    script.past(5.9 - i, 'activation_milestone', script.person(i), { milestone });
+    script.past(6 - i, 'activation_milestone', script.person(i), { milestone }, script.afternoon);
   });
-  script.habit(6, 5, [1, 2]);
+  script.habit(HABIT_DAYS, 5, [1, 2]);
   for (const [i, feature] of FEATURES.slice(0, 6).entries())
-    script.past(5 - (i % 5), 'feature_used', script.person(i), { feature });
+    script.past(6 - (i % 5), 'feature_used', script.person(i), { feature });
   script.past(4, 'integration_connected', champion, { integration: random.pick(INTEGRATIONS) });
   script.past(3, 'integration_connected', script.person(1), { integration: 'slack' });
   for (let i = 0; i < 3; i++)
@@ -382,8 +460,10 @@ const LATE_CONVERTERS: readonly { at: number; employees: number }[] = [
 ];
 
 export interface StoryOptions {
-  /** The story's "now": backfill is dated before it. */
+  /** When the story starts: its live part is timed from here. */
   now: number;
+  /** The timezone whose calendar days the backfill falls on (the manifest's `timezone`). */
+  zone: string;
   seed?: number;
   /** Accounts in all (at least the hot, warm and converting cast). Default 300. */
   accounts?: number;
@@ -391,7 +471,11 @@ export interface StoryOptions {
 
 export function createDemoStory(options: StoryOptions): Story {
   const random = createRng(options.seed ?? 42);
-  const ctx: StoryContext = { random, now: options.now, idPrefix: `evt_demo${options.seed ?? 42}` };
+  const ctx: StoryContext = {
+    random,
+    storyDay: storyDayOf(options.now, options.zone),
+    idPrefix: `evt_demo${options.seed ?? 42}`,
+  };
   const total = Math.max(
     options.accounts ?? 300,
     HOT_CAST.length + WARM_CAST.length + LATE_CONVERTERS.length,
@@ -424,11 +508,11 @@ export function createDemoStory(options: StoryOptions): Story {
  * One more account turning hot right now (the page's "Make an account hot" button): its week
  * of history as backfill, and the limit hit due at once. `n` keeps names and ids unique.
  */
-export function createHotAccountStory(options: { now: number; n: number }): Story {
+export function createHotAccountStory(options: { now: number; zone: string; n: number }): Story {
   const random = createRng(1_000 + options.n);
   const ctx: StoryContext = {
     random,
-    now: options.now,
+    storyDay: storyDayOf(options.now, options.zone),
     idPrefix: `evt_hot${options.n}_${options.now.toString(36)}`,
   };
   const shape = {

@@ -3,6 +3,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { createServer as createNetServer } from 'node:net';
 import { dirname } from 'node:path';
 import type { Logger } from 'pino';
+import type { Clock } from '../clock.js';
 import type { LogLevel } from '../config/env.js';
 import { loadConfig } from '../config/load-config.js';
 import { loadManifest } from '../config/manifest.js';
@@ -12,7 +13,7 @@ import { createLogger } from '../obs/logger.js';
 import { type RunningServer, startServer } from '../server.js';
 import { type Colleagues, createColleagues } from './colleagues.js';
 import { createSandboxRoutes } from './sandbox-routes.js';
-import { createSandboxSlack } from './slack-client.js';
+import { createSandboxSlack, type SandboxSlack } from './slack-client.js';
 import { SLACK_IDS } from './slack-requests.js';
 import { createTrafficPlayer, type TrafficPlayer } from './traffic-player.js';
 import { createWorkspace, type Workspace } from './workspace.js';
@@ -36,6 +37,11 @@ export interface SandboxOptions {
   logLevel: LogLevel;
   /** Instead of a logger at `logLevel` (tests pass a silent one). */
   logger?: Logger;
+  /**
+   * pls's clock, which the emulator, the demo story and the simulated reps read too: tests start
+   * the sandbox at a chosen hour, and move time instead of waiting for it. Default: the wall clock.
+   */
+  clock?: Clock;
 }
 
 export interface RunningSandbox {
@@ -48,6 +54,8 @@ export interface RunningSandbox {
   workspace: Workspace;
   server: RunningServer;
   traffic: TrafficPlayer;
+  /** Presses, submits and commands as a person, signed as Slack signs them (what the page uses). */
+  slack: SandboxSlack;
   /** What pls was started with, for sending your own events. */
   secrets: { webhookSecret: string; writeKey: string };
   stop(): Promise<void>;
@@ -59,7 +67,9 @@ export interface RunningSandbox {
  * file, Bolt's HTTP receiver), the sandbox page on pls's own port, and the demo traffic.
  */
 export async function startSandbox(options: SandboxOptions): Promise<RunningSandbox> {
-  const workspace = createWorkspace(loadManifest(options.manifestPath));
+  const manifest = loadManifest(options.manifestPath);
+  const workspace = createWorkspace(manifest);
+  const now = options.clock?.now ?? Date.now;
   const botToken = `xoxb-sandbox-${randomBytes(12).toString('hex')}`;
   const signingSecret = randomBytes(16).toString('hex');
   const webhookSecret = `whsec_${randomBytes(24).toString('base64')}`;
@@ -71,6 +81,7 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
     users: workspace.emulatorUsers(),
     teamId: SLACK_IDS.teamId,
     botUserId: SLACK_IDS.botUserId,
+    now,
   });
   await emulator.start();
 
@@ -110,13 +121,26 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
     speed: options.speed,
     seed: options.seed,
     accounts: options.accounts,
+    zone: manifest.timezone,
+    now,
     onError: (error) => logger.warn({ error }, 'demo traffic: a batch was not accepted'),
   });
-  const routes = createSandboxRoutes({ emulator, workspace, slack, traffic, colleagues: options.colleagues });
+  const routes = createSandboxRoutes({
+    emulator,
+    workspace,
+    slack,
+    traffic,
+    colleagues: options.colleagues,
+    now,
+  });
 
   let server: RunningServer;
   try {
-    server = await startServer(config, logger, { host: options.host, intercept: routes.intercept });
+    server = await startServer(config, logger, {
+      host: options.host,
+      intercept: routes.intercept,
+      clock: options.clock,
+    });
   } catch (error) {
     slack.stop();
     await emulator.stop();
@@ -125,7 +149,14 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
   url = `http://${loopbackOf(options.host)}:${server.port}`;
   traffic.start();
   const colleagues: Colleagues | null = options.colleagues
-    ? createColleagues({ emulator, workspace, slack, isWatched: routes.isWatched, speed: options.speed })
+    ? createColleagues({
+        emulator,
+        workspace,
+        slack,
+        isWatched: routes.isWatched,
+        speed: options.speed,
+        now,
+      })
     : null;
 
   let stopping: Promise<void> | null = null;
@@ -137,6 +168,7 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
     workspace,
     server,
     traffic,
+    slack,
     secrets: { webhookSecret, writeKey },
     stop() {
       stopping ??= (async () => {

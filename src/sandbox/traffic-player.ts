@@ -45,6 +45,9 @@ export function createTrafficPlayer(options: {
   speed: number;
   seed?: number;
   accounts?: number;
+  /** The manifest's timezone: the story's backfill falls on its calendar days. */
+  zone: string;
+  /** The story's clock (pls's own clock when a test moves it). */
   now?: () => number;
   onError?: (error: string) => void;
 }): TrafficPlayer {
@@ -52,7 +55,12 @@ export function createTrafficPlayer(options: {
   const webhook = new Webhook(options.secret);
   const startedAt = now();
   const story: Story | null = options.enabled
-    ? createDemoStory({ now: startedAt, seed: options.seed, accounts: options.accounts })
+    ? createDemoStory({
+        now: startedAt,
+        zone: options.zone,
+        seed: options.seed,
+        accounts: options.accounts,
+      })
     : null;
   const live = story?.events.filter((e) => e.sendAt !== undefined) ?? [];
   const status: TrafficStatus = {
@@ -86,14 +94,16 @@ export function createTrafficPlayer(options: {
     const at = now();
     const body = JSON.stringify({ events: events.map((e) => serialise(e, at)) });
     const id = `msg_${at.toString(36)}_${Math.random().toString(36).slice(2, 10)}`;
-    const sentAt = new Date(at);
+    // The signature's timestamp is the wall clock's: pls's verifier (the standardwebhooks
+    // library) holds it to ±5 minutes of its own Date.now, whatever time the story plays at.
+    const sentAt = new Date();
     try {
       const res = await fetch(`${options.url()}/webhooks/usage`, {
         method: 'POST',
         headers: {
           'content-type': 'application/json',
           'webhook-id': id,
-          'webhook-timestamp': String(Math.floor(at / 1000)),
+          'webhook-timestamp': String(Math.floor(sentAt.getTime() / 1000)),
           'webhook-signature': webhook.sign(id, sentAt, body),
         },
         body,
@@ -163,7 +173,7 @@ export function createTrafficPlayer(options: {
       changed();
     },
     async makeHot() {
-      const hot = createHotAccountStory({ now: now(), n: hotCount++ });
+      const hot = createHotAccountStory({ now: now(), zone: options.zone, n: hotCount++ });
       const account = hot.accounts[0]!;
       const backfill = hot.events.filter((e) => e.occurredAt !== undefined);
       const moment = hot.events.filter((e) => e.sendAt !== undefined && e.sendAt <= HOT_MOMENT_MS);
