@@ -74,7 +74,7 @@ export function buildApp(deps: AppDeps) {
   });
   const { turns } = deps;
   const store = createEventStore(db, wal, now, turns);
-  const cards = createAlertCards({ accounts, manifest });
+  const cards = createAlertCards({ accounts, alerts, manifest });
   const queue = createQueueService({ alerts, accounts, manifest });
   const homes = createHomeViews({ alerts, queue, manifest });
   const accountViews = createAccountViews({ accounts, alerts, manifest });

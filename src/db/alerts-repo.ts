@@ -1,5 +1,6 @@
 import { and, asc, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { AlertSummary } from '../domain/handoff.js';
+import type { SlaLapse } from '../domain/sla.js';
 import type { Db } from './client.js';
 import { rowDecoder } from './row-decoder.js';
 import { type AlertState, accounts, alertEvents, alerts } from './schema.js';
@@ -46,6 +47,10 @@ export function createAlertsRepo(db: Db) {
   // The lookups scoring makes for every event: raw statements (see rowDecoder).
   const toAlert = rowDecoder(alerts);
   const byId = sqlite.prepare<[string]>('select * from alerts where id = ?');
+  const lapsesOfAlert = sqlite.prepare<[string], { kind: string; rep: string | null }>(
+    `select kind, json_extract(data, '$.rep') as rep from alert_events
+     where alert_id = ? and kind in ('claim_lapsed', 'first_touch_breached') order by seq`,
+  );
   const openOf = sqlite.prepare<[string]>("select * from alerts where account_id = ? and state <> 'closed'");
   // The alert that is not closed if there is one (at most one), else the newest: scoring reads
   // both "the open alert" and "the last alert" from this one row.
@@ -288,6 +293,31 @@ export function createAlertsRepo(db: Db) {
       data: Record<string, unknown> = {},
     ): void {
       recordRow.run(alertId, at, kind, actor, JSON.stringify(data));
+    },
+
+    /**
+     * An SLA clock ran out: `claim_lapsed` (the alert was not claimed in time) or
+     * `first_touch_breached` (claimed, not contacted in time), with the rep who held the clock
+     * then — the suggested rep, or the claimer — or null when nobody did. `/pls sla` counts each
+     * against the team and that rep, whoever holds the alert later.
+     */
+    recordLapse(
+      alertId: string,
+      at: number,
+      clock: 'claim' | 'first_touch',
+      rep: string | null,
+      due: number,
+    ): void {
+      const kind = clock === 'claim' ? 'claim_lapsed' : 'first_touch_breached';
+      recordRow.run(alertId, at, kind, null, JSON.stringify({ rep, due }));
+    },
+
+    /** The SLA lapses on record for the alert, oldest first. */
+    lapsesOf(alertId: string): SlaLapse[] {
+      return lapsesOfAlert.all(alertId).map((row) => ({
+        clock: row.kind === 'claim_lapsed' ? 'claim' : 'first_touch',
+        rep: row.rep,
+      }));
     },
 
     history(alertId: string) {

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import type { RouteNote } from '../domain/routing.js';
 import type { AccountPatch, UserPatch } from '../domain/usage-event.js';
 
 /**
@@ -107,7 +108,11 @@ export const alerts = sqliteTable(
     /** Set once chat.postMessage succeeded; updates and thread replies wait for it. */
     messageTs: text('message_ts'),
     suggestedRep: text('suggested_rep'),
+    /** How routing chose the suggested rep: outside the tier, or waiting for their hours. */
+    route: text('route', { mode: 'json' }).$type<RouteNote>(),
     claimedBy: text('claimed_by'),
+    /** The manager who handed the alert to its holder (`/pls assign`); null when they claimed it. */
+    assignedBy: text('assigned_by'),
     claimedAt: integer('claimed_at'),
     contactedAt: integer('contacted_at'),
     closedAt: integer('closed_at'),
@@ -154,7 +159,9 @@ export const alerts = sqliteTable(
       t.openedAt,
       t.tier,
       t.teamId,
+      t.suggestedRep,
       t.claimedBy,
+      t.assignedBy,
       t.state,
       t.outcome,
       t.tierSetAt,
@@ -189,6 +196,10 @@ export const alertEvents = sqliteTable(
     index('alert_events_alert').on(t.alertId, t.seq),
     // `/pls sla` counts each alert's escalations: a covering lookup instead of its whole history.
     index('alert_events_escalation').on(t.alertId).where(sql`kind = 'escalation'`),
+    // ... and the SLA lapses each rep let happen (src/db/sla-report-query.ts).
+    index('alert_events_lapses')
+      .on(t.alertId, t.kind, sql`json_extract(${t.data}, '$.rep')`)
+      .where(sql`kind in ('claim_lapsed', 'first_touch_breached')`),
   ],
 );
 

@@ -11,6 +11,12 @@ export type Notice =
   | { type: 'escalated'; rep: string | null; unclaimedFor: number }
   /** The ladder reassigned the alert (thread; DM to the new rep; DM to the previous one). */
   | { type: 'reassigned'; to: string; from: string | null; unclaimedFor: number }
+  /**
+   * Routing kept or broke the tier (escalation channel): the rep does not take this tier because
+   * no rep who does can take it (`outsideTier`), or the alert waits for a rep of its tier whose
+   * hours start at `waitsUntil` although reps outside the tier are in hours now.
+   */
+  | { type: 'routed_by_tier'; rep: string; outsideTier: boolean; waitsUntil: number | null }
   /** Nobody can take the alert (escalation channel). */
   | { type: 'nobody_available'; reason: string }
   /** A claimer missed the first-touch SLA (escalation channel). */

@@ -26,6 +26,25 @@ export interface RouteResult {
   rep: Rep | null;
   /** Why this rep, in words ("account owner", "round-robin", "next in hours at …"). */
   reason: string;
+  /**
+   * The rep does not take this tier: no rep who does can take the alert (the tier strategy's
+   * explicit fallback; the alert and the managers are told).
+   */
+  outsideTier: boolean;
+  /** Nobody who may take it is in hours: the alert waits for this rep's hours, which start then. */
+  waitsUntil: number | null;
+  /**
+   * The alert waits for a rep of its tier although a rep outside the tier is in hours now: the
+   * tier is kept over hours, and the managers are told why nobody in hours has it.
+   */
+  heldForTier: boolean;
+}
+
+/** What an alert keeps of its routing, to say in the message why it went where it did. */
+export type RouteNote = Pick<RouteResult, 'outsideTier' | 'waitsUntil' | 'heldForTier'>;
+
+export function routeNote(route: RouteResult): RouteNote {
+  return { outsideTier: route.outsideTier, waitsUntil: route.waitsUntil, heldForTier: route.heldForTier };
 }
 
 /** First team whose `match` fits the account, else `default_team`. */
@@ -64,9 +83,32 @@ export function routeAlert(input: {
   };
   const available = (rep: Rep) => canTake(rep) && isWithinHours(hoursOf(rep), now);
 
+  const teamReps =
+    team.reps.length > 0 ? routing.reps.filter((r) => team.reps.includes(r.id)) : [...routing.reps];
+  // Tier is a promise: while a rep who takes this tier can take the alert (now or when their
+  // hours start), nobody else gets it, the account's owner included. Only when none can is it
+  // routed outside the tier, and the result says so.
+  const byTier = routing.strategy.includes('tier');
+  const takers = teamReps.filter(canTake);
+  const inTier = byTier ? takers.filter((r) => r.tiers.includes(tier)) : takers;
+  const outsideTier = byTier && inTier.length === 0 && takers.length > 0;
+  const pool = outsideTier ? takers : inTier;
+  const result = (rep: Rep | null, reason: string, waitsUntil: number | null = null): RouteResult => ({
+    team,
+    rep,
+    reason: outsideTier
+      ? `${reason}; no rep who takes ${tier} alerts can take it, so it goes outside the tier`
+      : reason,
+    outsideTier: outsideTier && rep !== null,
+    waitsUntil,
+    // Someone outside the tier could take it now, but the tier's reps come first.
+    heldForTier: waitsUntil !== null && byTier && takers.some((r) => !pool.includes(r) && available(r)),
+  });
+
   if (routing.strategy.includes('owner')) {
     const owner = findOwner(account.owner, routing.reps);
-    if (owner && available(owner)) return { team, rep: owner, reason: 'account owner' };
+    if (owner && available(owner) && (!byTier || outsideTier || owner.tiers.includes(tier)))
+      return result(owner, 'account owner');
   }
   const country = account.country?.trim().toUpperCase() ?? null;
   // Territory is a preference: a territory nobody covers is skipped.
@@ -80,38 +122,38 @@ export function routeAlert(input: {
         )
       : candidates;
 
-  const teamReps =
-    team.reps.length > 0 ? routing.reps.filter((r) => team.reps.includes(r.id)) : [...routing.reps];
-  // Tier is a promise: while a rep who takes this tier can take the alert (now or when their
-  // hours start), nobody else gets it. Only when none can is it routed outside the tier, and
-  // the reason says so.
-  const takers = teamReps.filter(canTake);
-  const inTier = routing.strategy.includes('tier') ? takers.filter((r) => r.tiers.includes(tier)) : takers;
-  const outsideTier = inTier.length === 0 && takers.length > 0 && routing.strategy.includes('tier');
-  const pool = outsideTier ? takers : inTier;
-  const because = (reason: string) =>
-    outsideTier
-      ? `${reason}; no rep who takes ${tier} alerts can take it, so it goes outside the tier`
-      : reason;
   const useRoundRobin = routing.strategy.includes('round_robin');
   const inHours = filter(pool.filter((rep) => isWithinHours(hoursOf(rep), now)));
   if (inHours.length > 0) {
-    return {
-      team,
-      rep: useRoundRobin ? leastLoaded(inHours, loads) : inHours[0]!,
-      reason: because('round-robin'),
-    };
+    return result(useRoundRobin ? leastLoaded(inHours, loads) : inHours[0]!, 'round-robin');
   }
   const later = filter(pool);
-  if (later.length === 0)
-    return { team, rep: null, reason: 'nobody available: all out of office or at capacity' };
+  if (later.length === 0) return result(null, 'nobody available: all out of office or at capacity');
   const soonest = Math.min(...later.map((r) => nextOpening(hoursOf(r), now)));
   const next = later.filter((r) => nextOpening(hoursOf(r), now) === soonest);
-  return {
-    team,
-    rep: useRoundRobin ? leastLoaded(next, loads) : next[0]!,
-    reason: because(`nobody in hours; next in hours at ${new Date(soonest).toISOString()}`),
-  };
+  return result(
+    useRoundRobin ? leastLoaded(next, loads) : next[0]!,
+    `nobody in hours; next in hours at ${new Date(soonest).toISOString()}`,
+    soonest,
+  );
+}
+
+/**
+ * Whether a manager may hand an alert of `tier` to `rep` (`/pls assign`, **Assign**): a rep
+ * limited to other tiers only when no rep of the team takes this tier at all. A manager's
+ * choice overrides hours, capacity and out of office; the tier stays a promise.
+ */
+export function assignableTier(
+  rep: Rep,
+  tier: 'hot' | 'warm',
+  team: Team,
+  routing: Routing,
+): { ok: true; outsideTier: boolean } | { ok: false; inTier: Rep[] } {
+  if (!routing.strategy.includes('tier') || rep.tiers.includes(tier)) return { ok: true, outsideTier: false };
+  const teamReps =
+    team.reps.length > 0 ? routing.reps.filter((r) => team.reps.includes(r.id)) : [...routing.reps];
+  const inTier = teamReps.filter((r) => r.tiers.includes(tier));
+  return inTier.length > 0 ? { ok: false, inTier } : { ok: true, outsideTier: true };
 }
 
 /** A filter that never empties the pool: a rule with no one to satisfy it is skipped. */

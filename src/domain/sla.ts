@@ -50,3 +50,13 @@ export function slaDeadlines(
     firstTouchDueAt: dueAfter(policy, policy.hours, from, policy.firstTouch),
   };
 }
+
+/**
+ * An SLA clock that ran out while someone held it: the suggested rep for the claim clock, the
+ * claimer for first touch, null when nobody did. Recorded when the alert changes hands or closes
+ * (or the sweep flags it), so the breach stays with them and the team whoever has it next.
+ */
+export interface SlaLapse {
+  clock: 'claim' | 'first_touch';
+  rep: string | null;
+}

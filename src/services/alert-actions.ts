@@ -13,11 +13,12 @@ import {
 } from '../domain/alert-lifecycle.js';
 import { escalationDueAt } from '../domain/escalation.js';
 import { dm } from '../domain/notice.js';
+import { assignableTier, routeNote } from '../domain/routing.js';
 import { dueAfter, type PolicySnapshot } from '../domain/sla.js';
 import { accountLabel } from '../domain/usage-event.js';
 import { slackTime } from '../slack/text.js';
 import { accountByRef } from './account-ref.js';
-import { type AlertServiceDeps, createAlertRouting } from './alert-routing.js';
+import { type AlertServiceDeps, createAlertRouting, tierNotice } from './alert-routing.js';
 import { UserError, userError } from './user-error.js';
 
 export interface OutcomeInput {
@@ -94,12 +95,34 @@ export function createAlertActions(deps: AlertServiceDeps & { turns: WriteTurns 
     return after;
   }
 
-  /** The first-touch deadline in the claimer's hours (their own, else the team's). */
-  /** The first-touch deadline for `repId`, in their hours, later by the time the alert was snoozed. */
-  function firstTouchFor(alert: AlertRow, repId: string, now: number): number {
+  /**
+   * The first-touch deadline for `repId`, in their hours (their own, else the team's): from the
+   * alert's clock start, later by the time it was snoozed — or, for a rep handed the alert by a
+   * manager, from the hand-over (`from`), so nobody starts late on a clock they never held.
+   */
+  function firstTouchFor(alert: AlertRow, repId: string, now: number, from: number | null = null): number {
     const policy = alert.policy as PolicySnapshot;
     const hours = repOf(repId)?.hours ?? policy.hours;
+    if (from !== null) return dueAfter(policy, hours, from, policy.firstTouch);
     return dueAfter(policy, hours, alert.tierSetAt, policy.firstTouch) + snoozedSoFar(alert, now);
+  }
+
+  /**
+   * Before the alert changes hands or closes, a clock that ran out is put on the record with the
+   * rep who held it (the suggested rep for the claim, the claimer for first touch): the breach
+   * stays with the team and with them, whoever has the alert next.
+   */
+  function recordLapses(alert: AlertRow, now: number): void {
+    if (alert.state === 'open' && now > alert.claimDueAt)
+      alerts.recordLapse(alert.id, now, 'claim', alert.suggestedRep, alert.claimDueAt);
+    const touchDue = alert.firstTouchDueAt;
+    if (
+      alert.state === 'claimed' &&
+      touchDue !== null &&
+      now > touchDue &&
+      alert.firstTouchBreachedAt === null
+    )
+      alerts.recordLapse(alert.id, now, 'first_touch', alert.claimedBy, touchDue);
   }
 
   /** Time the alert has really spent snoozed by `now` (an unfinished snooze counts up to now). */
@@ -120,6 +143,7 @@ export function createAlertActions(deps: AlertServiceDeps & { turns: WriteTurns 
       {
         state: 'claimed',
         claimedBy: userId,
+        assignedBy: null,
         claimedAt: now,
         firstTouchDueAt: firstTouchFor(alert, userId, now),
         nextEscalationAt: null,
@@ -132,6 +156,7 @@ export function createAlertActions(deps: AlertServiceDeps & { turns: WriteTurns 
       const current = alerts.find(alert.id)!;
       throw new UserError(`<@${current.claimedBy}> already has this alert.`);
     }
+    recordLapses(alert, now);
     return changed(
       alert,
       'claimed',
@@ -163,15 +188,18 @@ export function createAlertActions(deps: AlertServiceDeps & { turns: WriteTurns 
       reroute: true,
     });
     const policy = alert.policy as PolicySnapshot;
+    recordLapses(alert, now);
     transition(
       alert,
       ['claimed', 'contacted'],
       {
         state: 'open',
         claimedBy: null,
+        assignedBy: null,
         claimedAt: null,
         contactedAt: null,
         suggestedRep: route.rep?.id ?? null,
+        route: routeNote(route),
         tierSetAt: now,
         claimDueAt: dueAfter(policy, policy.hours, now, policy.claim),
         firstTouchDueAt: dueAfter(policy, policy.hours, now, policy.firstTouch),
@@ -193,6 +221,8 @@ export function createAlertActions(deps: AlertServiceDeps & { turns: WriteTurns 
       now,
     );
     outbox.notify(alert.id, { type: 'released', by: userId, next: route.rep?.id ?? null }, ['thread'], now);
+    const byTier = tierNotice(route);
+    if (byTier) outbox.notify(alert.id, byTier, ['escalation'], now);
     return after;
   });
 
@@ -223,6 +253,7 @@ export function createAlertActions(deps: AlertServiceDeps & { turns: WriteTurns 
       const now = deps.now();
       const alert = guard(alertId, 'not_a_fit', userId);
       const detail = { reason, note };
+      recordLapses(alert, now);
       transition(
         alert,
         ['open'],
@@ -288,18 +319,38 @@ export function createAlertActions(deps: AlertServiceDeps & { turns: WriteTurns 
   });
 
   /** The alert is the rep's now: claimed for them, their first-touch clock running, everyone told. */
+  /**
+   * The alert is the rep's now: claimed for them, their first-touch clock starting at the
+   * hand-over, everyone told. A rep limited to other tiers only when no rep of the team takes
+   * this one; a clock that already ran out stays with whoever held it.
+   */
   function handOver(alert: AlertRow, managerId: string, repId: string, now: number): AlertRow {
     if (alert.claimedBy === repId) throw new UserError(`<@${repId}> already has this alert.`);
+    const rep = repOf(repId)!;
+    const team = routing.teams.find((t) => t.id === alert.teamId) ?? routing.teams[0]!;
+    const tierCheck = assignableTier(rep, alert.tier, team, routing);
+    if (!tierCheck.ok) {
+      const takers = tierCheck.inTier.map((r) => `<@${r.id}>`).join(', ');
+      throw new UserError(
+        `<@${repId}> does not take ${alert.tier} alerts (the manifest’s \`tiers\`), and ${takers} ${tierCheck.inTier.length === 1 ? 'does' : 'do'}: assign it to one of them.`,
+      );
+    }
+    recordLapses(alert, now);
+    const contacted = alert.contactedAt !== null;
+    const route = { outsideTier: tierCheck.outsideTier, waitsUntil: null, heldForTier: false };
     transition(
       alert,
       ['open', 'claimed', 'contacted'],
       {
-        state: alert.state === 'contacted' ? 'contacted' : 'claimed',
+        state: contacted ? 'contacted' : 'claimed',
         claimedBy: repId,
+        assignedBy: managerId,
         claimedAt: alert.claimedAt ?? now,
         suggestedRep: repId,
+        route,
         nextEscalationAt: null,
-        firstTouchDueAt: alert.contactedAt ? alert.firstTouchDueAt : firstTouchFor(alert, repId, now),
+        firstTouchDueAt: contacted ? alert.firstTouchDueAt : firstTouchFor(alert, repId, now, now),
+        firstTouchBreachedAt: contacted ? alert.firstTouchBreachedAt : null,
         ...SNOOZE_ENDED,
         snoozedMs: snoozedSoFar(alert, now),
       },
@@ -310,6 +361,8 @@ export function createAlertActions(deps: AlertServiceDeps & { turns: WriteTurns 
     const from = alert.claimedBy !== repId ? alert.claimedBy : null;
     const notice = { type: 'assigned', by: managerId, to: repId, from } as const;
     outbox.notify(alert.id, notice, ['thread', { user: repId }, dm(from)], now);
+    const byTier = tierNotice({ ...route, rep });
+    if (byTier) outbox.notify(alert.id, byTier, ['escalation'], now);
     return after;
   }
 

@@ -1,6 +1,6 @@
 import type { Manifest } from '../config/manifest.js';
 import type { AccountsRepo } from '../db/accounts-repo.js';
-import type { AlertRow } from '../db/alerts-repo.js';
+import type { AlertRow, AlertsRepo } from '../db/alerts-repo.js';
 import { restoreAccountState } from '../domain/account-state.js';
 import { dossierOf } from '../domain/dossier.js';
 import type { AlertTrigger } from '../domain/handoff.js';
@@ -10,8 +10,8 @@ import type { PolicySnapshot } from '../domain/sla.js';
 import type { AlertCard } from '../slack/render-alert.js';
 
 /** Gathers what an alert message shows from the database; the renderer stays a pure function of it. */
-export function createAlertCards(deps: { accounts: AccountsRepo; manifest: Manifest }) {
-  const { accounts, manifest } = deps;
+export function createAlertCards(deps: { accounts: AccountsRepo; alerts: AlertsRepo; manifest: Manifest }) {
+  const { accounts, alerts, manifest } = deps;
 
   return {
     cardFor(alert: AlertRow, now: number): AlertCard {
@@ -67,6 +67,9 @@ export function createAlertCards(deps: { accounts: AccountsRepo; manifest: Manif
         claimDueAt: alert.claimDueAt,
         firstTouchDueAt: alert.firstTouchDueAt,
         snoozedUntil: alert.snoozedUntil,
+        assignedBy: alert.assignedBy,
+        route: alert.route ?? null,
+        lapses: alerts.lapsesOf(alert.id),
         zone: teamZone,
         now,
       };

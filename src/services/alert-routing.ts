@@ -3,7 +3,14 @@ import type { AccountRow, AccountsRepo } from '../db/accounts-repo.js';
 import type { AlertsRepo } from '../db/alerts-repo.js';
 import type { Db } from '../db/client.js';
 import type { OutboxRepo } from '../db/outbox-repo.js';
-import { type RepLoad, type RoutableAccount, type RouteResult, routeAlert } from '../domain/routing.js';
+import type { Notice } from '../domain/notice.js';
+import {
+  type RepLoad,
+  type RoutableAccount,
+  type RouteNote,
+  type RouteResult,
+  routeAlert,
+} from '../domain/routing.js';
 import { DAY } from '../domain/windows.js';
 
 /** What the services that change alerts (scoring, rep actions, the SLA sweep) work with. */
@@ -19,6 +26,20 @@ export interface AlertServiceDeps {
 /** `@`-mentions of every manager, for the messages that need one of them. */
 export function managerMentions(manifest: Manifest): string {
   return manifest.routing.managers.map((id) => `<@${id}>`).join(' ');
+}
+
+/**
+ * What the managers are told when routing had to choose between the tier and the clock: the
+ * alert went outside its tier, or waits for a rep of its tier while others are in hours.
+ */
+export function tierNotice(route: RouteNote & { rep: { id: string } | null }): Notice | null {
+  if (!route.rep || !(route.outsideTier || route.heldForTier)) return null;
+  return {
+    type: 'routed_by_tier',
+    rep: route.rep.id,
+    outsideTier: route.outsideTier,
+    waitsUntil: route.heldForTier ? route.waitsUntil : null,
+  };
 }
 
 /** How far back the weighted round-robin counts alerts per rep. */

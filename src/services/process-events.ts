@@ -7,11 +7,12 @@ import { type AccountState, emptyAccountState, restoreAccountState } from '../do
 import { type StepDecision, stepAccount } from '../domain/account-step.js';
 import { escalationDueAt } from '../domain/escalation.js';
 import { dm } from '../domain/notice.js';
+import { routeNote } from '../domain/routing.js';
 import { EMPTY_SCORE, type Score, scoreAccount } from '../domain/scoring.js';
 import { dueAfter, type PolicySnapshot, slaDeadlines, snapshotPolicy } from '../domain/sla.js';
 import { toUsageEvent, withPlanChange } from '../domain/stored-event.js';
 import type { AccountPatch } from '../domain/usage-event.js';
-import { type AlertServiceDeps, createAlertRouting } from './alert-routing.js';
+import { type AlertServiceDeps, createAlertRouting, tierNotice } from './alert-routing.js';
 
 const nextUlid = monotonicFactory();
 
@@ -138,6 +139,7 @@ export function createEventProcessor(deps: ProcessorDeps) {
             teamId: route.team.id,
             channel: route.team.channel,
             suggestedRep: route.rep?.id ?? null,
+            route: routeNote(route),
             trigger: decision.trigger,
             baseScore: before.total,
             score: after.total,
@@ -155,6 +157,8 @@ export function createEventProcessor(deps: ProcessorDeps) {
         outbox.refreshHomes([route.rep?.id], now);
         if (!route.rep)
           outbox.notify(id, { type: 'nobody_available', reason: route.reason }, ['escalation'], now);
+        const byTier = tierNotice(route);
+        if (byTier) outbox.notify(id, byTier, ['escalation'], now);
         return;
       }
       case 'upgrade': {
@@ -167,6 +171,11 @@ export function createEventProcessor(deps: ProcessorDeps) {
           now,
         );
         outbox.refreshHomes([current.suggestedRep, current.claimedBy, clocks.suggestedRep], now);
+        const byTier =
+          clocks.route &&
+          clocks.suggestedRep &&
+          tierNotice({ ...clocks.route, rep: { id: clocks.suggestedRep } });
+        if (byTier) outbox.notify(current.id, byTier, ['escalation'], now);
         alerts.record(current.id, now, 'upgraded', null, {
           from: current.tier,
           to: 'hot',
@@ -224,6 +233,7 @@ export function createEventProcessor(deps: ProcessorDeps) {
       const route = router.routeAccount(account, 'hot', now);
       return {
         suggestedRep: route.rep?.id ?? alert.suggestedRep,
+        ...(route.rep ? { route: routeNote(route) } : {}),
         tierSetAt: now,
         escalationCursor: 0,
         nextEscalationAt: escalationDueAt(policy, now, 0),

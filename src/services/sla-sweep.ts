@@ -3,8 +3,9 @@ import type { AlertAccount, AlertRow } from '../db/alerts-repo.js';
 import type { WriteTurns } from '../db/write-turns.js';
 import { backOffStage, dueStep, escalationDueAt, ladderStart } from '../domain/escalation.js';
 import { dm } from '../domain/notice.js';
-import type { PolicySnapshot } from '../domain/sla.js';
-import { type AlertServiceDeps, createAlertRouting } from './alert-routing.js';
+import { routeNote } from '../domain/routing.js';
+import { type PolicySnapshot, slaDeadlines } from '../domain/sla.js';
+import { type AlertServiceDeps, createAlertRouting, tierNotice } from './alert-routing.js';
 
 export interface SweepResult {
   escalations: { alertId: string; step: string }[];
@@ -82,9 +83,23 @@ export function createSlaSweep(deps: AlertServiceDeps & { turns: WriteTurns }) {
         reroute: true,
       });
       if (route.rep) {
-        changes.suggestedRep = route.rep.id;
+        // The next rep gets a clock of their own and the whole ladder; a claim SLA that lapsed
+        // stays on the record, with the team and the rep who let it lapse.
+        if (now > alert.claimDueAt) alerts.recordLapse(alert.id, now, 'claim', previous, alert.claimDueAt);
+        Object.assign(changes, {
+          suggestedRep: route.rep.id,
+          route: routeNote(route),
+          tierSetAt: now,
+          ...slaDeadlines(policy, now),
+          escalationCursor: 0,
+          nextEscalationAt: escalationDueAt(policy, now, 0),
+          snoozedUntil: null,
+          snoozedMs: 0,
+        } satisfies Partial<AlertRow>);
         const notice = { type: 'reassigned', to: route.rep.id, from: previous, unclaimedFor } as const;
         outbox.notify(alert.id, notice, ['thread', { user: route.rep.id }, dm(previous)], now);
+        const byTier = tierNotice(route);
+        if (byTier) outbox.notify(alert.id, byTier, ['escalation'], now);
       } else {
         outbox.notify(alert.id, { type: 'nobody_available', reason: route.reason }, ['escalation'], now);
       }
@@ -98,6 +113,7 @@ export function createSlaSweep(deps: AlertServiceDeps & { turns: WriteTurns }) {
       at: due.step.at,
     });
     const next = changes.nextEscalationAt ?? null;
+    // After a reassignment the ladder starts again from the new rep's clock: nothing more is due.
     return { step: due.step.do, more: next !== null && next <= now };
   });
 
@@ -106,7 +122,7 @@ export function createSlaSweep(deps: AlertServiceDeps & { turns: WriteTurns }) {
     if (alert?.state !== 'claimed' || alert.firstTouchBreachedAt !== null) return false;
     if (alert.firstTouchDueAt === null || alert.firstTouchDueAt > now) return false;
     alerts.update(alert.id, { firstTouchBreachedAt: now }, now);
-    alerts.record(alert.id, now, 'first_touch_breached', null, { due: alert.firstTouchDueAt });
+    alerts.recordLapse(alert.id, now, 'first_touch', alert.claimedBy, alert.firstTouchDueAt);
     const notice = {
       type: 'first_touch_missed',
       claimer: alert.claimedBy!,

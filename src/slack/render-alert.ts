@@ -2,8 +2,10 @@ import type { Layer } from '../config/manifest.js';
 import type { Dossier } from '../domain/dossier.js';
 import type { AlertTrigger } from '../domain/handoff.js';
 import type { Opener, OpenerContact } from '../domain/opener.js';
+import type { RouteNote } from '../domain/routing.js';
 import type { Contribution } from '../domain/scoring.js';
 import { formatAge } from '../domain/signal-text.js';
+import type { SlaLapse } from '../domain/sla.js';
 import { accountLabel } from '../domain/usage-event.js';
 import { ACTIONS, VIEWS } from './ids.js';
 import { escapeMrkdwn, formatDate, formatMinutes, outside, slackTime, truncate } from './text.js';
@@ -45,6 +47,12 @@ export interface AlertCard {
   firstTouchDueAt: number | null;
   /** Snoozed until then (clocks paused); null when not snoozed. */
   snoozedUntil: number | null;
+  /** The manager who handed it to its holder; null when the holder claimed it. */
+  assignedBy: string | null;
+  /** How routing chose the suggested rep; null on alerts older than the note. */
+  route: RouteNote | null;
+  /** SLA clocks that ran out earlier, and who held each (null: nobody, the team's). */
+  lapses: readonly SlaLapse[];
   /** The routed team's zone: SLA clocks are shown in it. */
   zone: string;
   now: number;
@@ -288,6 +296,34 @@ function statusLine(card: AlertCard): string {
 }
 
 function stateLine(card: AlertCard): string {
+  const line = currentClock(card);
+  return card.lapses.length > 0 ? `${line}\n${lapseLine(card.lapses)}` : line;
+}
+
+/**
+ * "SLA record: claim missed with @Ann; first touch missed while nobody held it. A miss counts for
+ * the team, and for the rep it was with."
+ */
+function lapseLine(lapses: readonly SlaLapse[]): string {
+  const said = lapses.map(
+    (l) =>
+      `${l.clock === 'claim' ? 'claim' : 'first touch'} missed ${l.rep ? `with <@${l.rep}>` : 'while nobody held it'}`,
+  );
+  return `SLA record: ${said.join('; ')}. A miss counts for the team, and for the rep it was with.`;
+}
+
+/** Why routing chose the suggested rep, when it was not the plain round-robin. */
+function routeWords(card: AlertCard): string {
+  const route = card.route;
+  if (!route || !card.suggestedRep) return '';
+  const words: string[] = [];
+  if (route.outsideTier) words.push(`outside the tier: no rep who takes ${card.tier} alerts can take it`);
+  if (route.waitsUntil !== null && route.waitsUntil > card.now)
+    words.push(`waits for their hours, from ${slackTime(route.waitsUntil)}`);
+  return words.length > 0 ? ` (${words.join('; ')})` : '';
+}
+
+function currentClock(card: AlertCard): string {
   const clock = slackTime;
   const rep = (id: string | null) => (id ? `<@${id}>` : 'nobody available');
   switch (card.state) {
@@ -295,10 +331,11 @@ function stateLine(card: AlertCard): string {
       const due = `claim by ${clock(card.claimDueAt)}`;
       const touch = card.firstTouchDueAt ? ` · first touch by ${clock(card.firstTouchDueAt)}` : '';
       const late = card.now > card.claimDueAt ? ' · claim SLA breached' : '';
-      return `Suggested rep: ${rep(card.suggestedRep)} · ${due}${touch}${late}`;
+      return `Suggested rep: ${rep(card.suggestedRep)}${routeWords(card)} · ${due}${touch}${late}`;
     }
     case 'claimed':
     case 'contacted': {
+      if (card.assignedBy) return assignedLine(card);
       const tookMs = (card.claimedAt ?? card.now) - card.tierSetAt;
       const met = (card.claimedAt ?? card.now) <= card.claimDueAt ? 'claim SLA met' : 'claim SLA breached';
       // An upgrade after the claim re-sets tierSetAt: the time to claim is then unknown here, not negative.
@@ -316,6 +353,21 @@ function stateLine(card: AlertCard): string {
     case 'closed':
       return `Closed ${clock(card.closedAt ?? card.now)}${card.claimedBy ? ` · held by ${rep(card.claimedBy)}` : ''}`;
   }
+}
+
+/**
+ * A manager handed it over: the holder never had a claim clock, and their first-touch clock
+ * started at the hand-over.
+ */
+function assignedLine(card: AlertCard): string {
+  const by = `Assigned to <@${card.claimedBy}> by <@${card.assignedBy}>${card.route?.outsideTier ? ` (outside the tier: no rep of the team takes ${card.tier} alerts)` : ''}`;
+  if (card.state === 'contacted') {
+    const onTime = card.firstTouchDueAt === null || (card.contactedAt ?? card.now) <= card.firstTouchDueAt;
+    return `${by} · contacted ${slackTime(card.contactedAt ?? card.now)} · first-touch SLA ${onTime ? 'met' : 'breached'}`;
+  }
+  if (card.firstTouchDueAt === null) return by;
+  const breached = card.now > card.firstTouchDueAt ? ' · first-touch SLA breached' : '';
+  return `${by} · first touch by ${slackTime(card.firstTouchDueAt)}${breached}`;
 }
 
 function button(text: string, actionId: string, alertId: string, style?: 'primary' | 'danger'): Block {

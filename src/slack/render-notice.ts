@@ -84,6 +84,10 @@ function wording(notice: Notice, target: NoticeTarget, ctx: NoticeContext): stri
       if (dm)
         return `↪️ The ${tier} alert for ${name} was reassigned to <@${notice.to}> after ${formatMinutes(notice.unclaimedFor)} unclaimed.`;
       return `↪️ Reassigned to <@${notice.to}>: unclaimed after ${formatMinutes(notice.unclaimedFor)}.`;
+    case 'routed_by_tier':
+      return notice.outsideTier
+        ? `📣 ${managers} the ${tier} alert for ${name} in ${where} went to <@${notice.rep}>, who does not take ${tier} alerts: no rep who does can take it now (out of office, at capacity or already passed over).`
+        : `⏳ ${managers} the ${tier} alert for ${name} in ${where} waits for <@${notice.rep}>, whose hours start ${slackTime(notice.waitsUntil ?? 0)}: the reps in hours now do not take ${tier} alerts.`;
     case 'nobody_available':
       return `🚨 ${managers} nobody can take the ${tier} alert for ${name} in ${where}: ${outside(notice.reason)}.`;
     case 'first_touch_missed':

@@ -60,9 +60,16 @@ describe('the escalation ladder, on the real scheduler', () => {
     );
     expect(steps(p, alert.alertId)).toEqual(['remind', 'escalate', 'reassign']);
     expect(p.emulator.messages('C0ESCALATE')).toHaveLength(1);
-    expect(JSON.stringify(p.emulator.message(alert.channel, alert.ts)!.blocks)).toContain(
-      'claim SLA breached',
+    // The next rep has a clock of their own; the lapse stays on the record, with the first rep.
+    const status = JSON.stringify(p.emulator.message(alert.channel, alert.ts)!.blocks);
+    expect(status).not.toContain('claim SLA breached');
+    expect(status).toContain(`SLA record: claim missed with <@${first}>`);
+    const [row] = p.query<{ due: number; tierSetAt: number; cursor: number }>(
+      'select claim_due_at as due, tier_set_at as tierSetAt, escalation_cursor as cursor from alerts where id = ?',
+      alert.alertId,
     );
+    expect(row!.due).toBeGreaterThan(row!.tierSetAt);
+    expect(row!.tierSetAt).toBeGreaterThan(opened);
   });
 });
 

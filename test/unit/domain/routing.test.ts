@@ -103,12 +103,33 @@ describe('routeTeam', () => {
 });
 
 describe('routeAlert: the account owner', () => {
-  it('gives the alert to the owner named by Slack id or by email (any case), even outside the tier filter', () => {
-    expect(route({ owner: 'U0BEN' }, { tier: 'hot' })).toMatchObject({
+  it('gives the alert to the owner named by Slack id or by email (any case)', () => {
+    expect(route({ owner: 'U0BEN' }, { tier: 'warm' })).toMatchObject({
       rep: { id: 'U0BEN' },
       reason: 'account owner',
     });
     expect(route({ owner: ' Ben@Seller.COM ' }).rep?.id).toBe('U0BEN');
+  });
+
+  it('keeps the tier over the owner: a warm-only owner gets a hot alert only when no hot rep can take it', () => {
+    // BEN takes warm only; ANA takes hot.
+    expect(route({ owner: 'U0BEN' }, { tier: 'hot' })).toMatchObject({
+      rep: { id: 'U0ANA' },
+      outsideTier: false,
+    });
+    const anaAway = loads({ U0ANA: { ooo: true } });
+    const r = midMarket({
+      reps: [
+        { id: 'U0ANA', tiers: ['hot'] },
+        { id: 'U0BEN', tiers: ['warm'] },
+        { id: 'U0CAM', tiers: ['warm'] },
+      ],
+    });
+    expect(route({ owner: 'U0BEN' }, { routing: r, tier: 'hot', loads: anaAway })).toMatchObject({
+      rep: { id: 'U0BEN' },
+      reason: 'account owner; no rep who takes hot alerts can take it, so it goes outside the tier',
+      outsideTier: true,
+    });
   });
 
   it('finds the owner among all reps, not only the team’s', () => {
@@ -212,6 +233,12 @@ describe('routeAlert: territory and tier filters', () => {
     const hot = route({ country: 'DE' }, { routing: r, tier: 'hot', now: evening });
     expect(hot.rep?.id).toBe('U0ANA');
     expect(hot.reason).toMatch(/^nobody in hours; next in hours at /);
+    // It waits for her Tuesday 09:00 Berlin, and the managers are told why: BEN is in hours.
+    expect(hot).toMatchObject({
+      waitsUntil: Date.parse('2026-11-24T08:00:00Z'),
+      heldForTier: true,
+      outsideTier: false,
+    });
     // A warm alert is anyone's in hours.
     expect(route({ country: 'DE' }, { routing: r, tier: 'warm', now: evening }).rep?.id).not.toBe('U0ANA');
   });
@@ -232,6 +259,7 @@ describe('routeAlert: territory and tier filters', () => {
     expect(hot.reason).toBe(
       'round-robin; no rep who takes hot alerts can take it, so it goes outside the tier',
     );
+    expect(hot).toMatchObject({ outsideTier: true, heldForTier: false, waitsUntil: null });
   });
 
   it('prefers a rep in hours over a territory rep outside hours', () => {
