@@ -6,7 +6,8 @@ import { runReplay } from './analysis/replay-command.js';
 /**
  * `npm run replay -- [--manifest FILE] [--since 90d] [--window 30d] [--json]`: what a manifest
  * would have done with the stored event history (src/analysis/replay-engine.ts). Reads the
- * database read-only and needs no Slack credentials. Exit 0 = report printed, 1 = could not
+ * database read-only and needs no Slack credentials. On a terminal it shows its progress on
+ * stderr (quiet with `--json` or when stderr is not a terminal). Exit 0 = report printed, 1 = could not
  * (bad manifest, no database), 2 = usage.
  */
 await printReport(() =>
@@ -14,5 +15,6 @@ await printReport(() =>
     now: Date.now(),
     clock: () => performance.now(),
     cwd: resolve('.'),
+    stderr: process.stderr,
   }),
 );

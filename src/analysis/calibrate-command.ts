@@ -3,6 +3,7 @@ import { loadManifest } from '../config/manifest.js';
 import { calibrate } from './calibration.js';
 import { durationFlag, instantFlag, parseFlags, UsageError } from './cli-options.js';
 import { openHistory } from './history-source.js';
+import { createTerminalProgress, type ProgressStream } from './progress.js';
 import { renderCalibrationText } from './render-calibration.js';
 
 export const CALIBRATE_USAGE = `usage: npm run calibrate -- [--manifest FILE] [--since 180d] [--until DATE] [--window 30d] [--json]
@@ -11,12 +12,23 @@ Joins the live alerts of the --since before --until (default: now) with what hap
 purchases within --window) and reports, per signal and metric of FILE (default: the live manifest,
 PLS_MANIFEST): how often it was present at alert time, conversion with and without it, lift; per
 tier: PQL→won against the 10–40 % band; and a regularised logistic regression that suggests
-points and a threshold, checked on held-out alerts, as a manifest snippet. Replays the event
-history to describe each alert (src/analysis/calibration.ts). Opens the database read-only
+points and a threshold, recommended as a change only when it beats today's definition on held-out
+alerts and in replay (else: keep today's, with both figures). Threshold advice follows the band
+(too tight: lower, too loose: higher) with its cost measured by replay. Replays the event history to
+describe each alert (src/analysis/calibration.ts); on a terminal, progress goes to stderr. Opens the database read-only
 (DATABASE_URL, default ${ENV_DEFAULTS.DATABASE_URL}); needs no Slack credentials.`;
 
 /** Runs `npm run calibrate` and returns what it prints; throws UsageError, ConfigError or HistoryError. */
-export function runCalibrate(args: readonly string[], source: EnvSource, context: { now: number }): string {
+export function runCalibrate(
+  args: readonly string[],
+  source: EnvSource,
+  context: {
+    now: number;
+    /** Where the progress line goes when it is a terminal (never with `--json`), and its clock. */
+    stderr?: ProgressStream;
+    clock?: () => number;
+  },
+): string {
   let flags: Map<string, string | true>;
   let since: number;
   let window: number;
@@ -39,7 +51,16 @@ export function runCalibrate(args: readonly string[], source: EnvSource, context
   const manifest = loadManifest(path);
   const db = openHistory(databasePathFrom(source));
   try {
-    const report = calibrate(db, manifest, { since, window, now });
+    const progress =
+      context.stderr && context.clock
+        ? createTerminalProgress(context.stderr, { enabled: !flags.has('json'), clock: context.clock })
+        : undefined;
+    let report: ReturnType<typeof calibrate>;
+    try {
+      report = calibrate(db, manifest, { since, window, now, progress });
+    } finally {
+      progress?.end();
+    }
     return flags.has('json')
       ? `${JSON.stringify(report, null, 2)}\n`
       : renderCalibrationText(report, path, manifest.timezone);

@@ -3,7 +3,15 @@ import { compareText } from '../domain/order.js';
 import { hash } from '../domain/rng.js';
 import { type Band, conversion, MIN_OUTCOMES, REP_OUTCOMES } from '../domain/sla-report.js';
 import { DAY } from '../domain/windows.js';
-import { boughtWithin, conversionsOf, coverage, groupByAccount } from './conversions.js';
+import {
+  type Recommendation,
+  type ReplaySummary,
+  recommend,
+  type Verdict,
+  verdictOf,
+  warmBounds,
+} from './calibration-advice.js';
+import { boughtWithin, type Conversion, conversionsOf, coverage, groupByAccount } from './conversions.js';
 import { type FeatureDef, type FeatureSnapshot, featureDefs } from './features.js';
 import {
   type HistoryDb,
@@ -11,10 +19,14 @@ import {
   readEvents,
   readLiveAlerts,
   type StoredEvent,
+  sqliteOf,
 } from './history-source.js';
 import { auc, chooseLambda, fitLogistic } from './logistic.js';
-import { type ReplayLaneResult, replayHistory } from './replay-engine.js';
+import { type ReplayProgress, SILENT_PROGRESS } from './progress.js';
+import { type ReplayLaneResult, type ReplayResult, replayHistory } from './replay-engine.js';
 import { suggestedManifestYaml } from './suggested-manifest.js';
+
+export type { Recommendation, ReplaySummary, Verdict } from './calibration-advice.js';
 
 /**
  * `npm run calibrate` and `/pls calibrate`: the live alerts joined with what happened next, per
@@ -34,6 +46,12 @@ import { suggestedManifestYaml } from './suggested-manifest.js';
  * ready account). Not converted: lost, no response, not a fit (its reasons are counted), with
  * no purchase within `window`. Alerts still open, with no purchase, are pending and left out.
  * The per-tier PQL→won rate is the SLA report's: won ÷ alerts with a rep outcome, same band.
+ *
+ * **Advice** (src/analysis/calibration-advice.ts). The threshold advice and the model's suggested
+ * thresholds move the way the band says — down when too tight, up when too loose — and the
+ * threshold advice is priced by replaying today's manifest with only the threshold moved. The
+ * suggestion is recommended only when it beats today's definition on the held-out alerts and
+ * in replay; otherwise `recommendation.action` is `keep`, with both sets of figures.
  */
 
 /** Below this many labelled alerts the report says plainly not to trust the weights. */
@@ -85,6 +103,17 @@ export interface FeatureRow {
   suggestedPoints: number | null;
 }
 
+/**
+ * What moving only the thresholds would have done: today's manifest replayed with `tiers`, next
+ * to today's own replay. The cost of the advice (more alerts a week and lower precision when
+ * lowering, conversions no longer caught when raising), measured rather than guessed.
+ */
+export interface ThresholdReplay {
+  tiers: { warm: number; hot: number };
+  today: ReplaySummary;
+  advised: ReplaySummary;
+}
+
 export type ThresholdAdvice =
   | {
       direction: 'raise';
@@ -96,8 +125,18 @@ export type ThresholdAdvice =
       winsTotal: number;
       /** PQL→won among the alerts kept. */
       rate: number;
+      /** Null when calibration ran without its validation replay. */
+      replay: ThresholdReplay | null;
     }
-  | { direction: 'lower'; current: number; threshold: number; missedCaught: number; missedTotal: number };
+  | {
+      direction: 'lower';
+      current: number;
+      threshold: number;
+      missedCaught: number;
+      missedTotal: number;
+      /** Null when calibration ran without its validation replay. */
+      replay: ThresholdReplay | null;
+    };
 
 export interface ModelReport {
   lambda: number;
@@ -133,12 +172,6 @@ export interface Suggestion {
   yaml: string;
 }
 
-export interface ReplaySummary {
-  alerts: number;
-  conversions: number;
-  alertedBeforeConversion: number;
-}
-
 export interface CalibrationReport {
   generatedAt: number;
   period: { from: number; to: number; label: string };
@@ -157,6 +190,8 @@ export interface CalibrationReport {
     notAFitReasons: Record<string, number>;
   };
   tiers: { hot: TierConversion; warm: TierConversion; all: TierConversion };
+  /** The band of PQL→won over all tiers, and whether the outcomes are enough to call it. */
+  verdict: Verdict;
   /** Highest lift first. */
   features: FeatureRow[];
   threshold: ThresholdAdvice | null;
@@ -173,6 +208,8 @@ export interface CalibrationReport {
   };
   /** Replays of today's manifest and of the suggested one over the period. */
   validation: { current: ReplaySummary; suggested: ReplaySummary | null };
+  /** Change to the suggestion, or keep today's definition: the held-out and replay figures of both. */
+  recommendation: Recommendation;
   /** Enough labelled outcomes (`TRUSTED_OUTCOMES`) to read the suggestions as more than hints. */
   trusted: boolean;
   warnings: string[];
@@ -188,8 +225,12 @@ export interface CalibrationInput {
   since?: number;
   /** Attribution window for purchases and missed PQLs. Default 30 days. */
   window?: number;
-  /** Replay the suggested manifest too (a second pass). Default true. */
+  /** Replay the suggested manifest and the threshold advice too (a second pass). Default true. */
   validate?: boolean;
+  /** Told how far each replay pass got (the terminal's progress line). */
+  progress?: ReplayProgress;
+  /** Events in the history, when known: the progress line's total. */
+  totalEvents?: number | null;
 }
 
 interface Example {
@@ -209,6 +250,9 @@ export function calibrateHistory(input: CalibrationInput): CalibrationReport {
 
   const inPeriod = input.liveAlerts.filter((a) => a.openedAt > from && a.openedAt <= now);
   const openingEvent = (a: LiveAlert) => a.openingEventId ?? a.trigger.eventId;
+  const progress = input.progress ?? SILENT_PROGRESS;
+  const validate = input.validate ?? true;
+  progress.start(validate ? 'calibrating · pass 1 of 2' : 'calibrating', input.totalEvents ?? null);
   const replay = replayHistory({
     manifests: [manifest],
     events: input.events(),
@@ -216,8 +260,10 @@ export function calibrateHistory(input: CalibrationInput): CalibrationReport {
     snapshotEventIds: new Set(inPeriod.map(openingEvent)),
     purchaseLookback: window,
     until: now,
+    onProgress: (done) => progress.update(done),
   });
   const lane = replay.lanes[0]!;
+  const weeks = weeksCovered(replay, from, now);
   const purchasesByAccount = groupByAccount(lane.purchases);
 
   // ── Examples ──
@@ -267,6 +313,13 @@ export function calibrateHistory(input: CalibrationInput): CalibrationReport {
     warm: tierConversion(inPeriod.filter((a) => a.tier === 'warm')),
     all: tierConversion(inPeriod),
   };
+  const verdict = verdictOf(tiers.all);
+  if (tiers.all.band !== 'not-enough-outcomes' && !verdict.firm) {
+    const [lo, hi] = verdict.interval!;
+    warnings.push(
+      `PQL→won rests on ${tiers.all.outcomes} rep outcomes: its 95 % interval (${(lo * 100).toFixed(1)}–${(hi * 100).toFixed(1)} %) ${tiers.all.band === 'healthy' ? 'reaches outside' : 'reaches into'} the healthy 10–40 % band, so "${tiers.all.band}" is a lean, not a verdict.`,
+    );
+  }
 
   // ── Per feature: presence, conversion with and without, lift ──
   const features: FeatureRow[] = defs.map((def, j) => featureRow(def, j, labelled));
@@ -293,10 +346,11 @@ export function calibrateHistory(input: CalibrationInput): CalibrationReport {
   };
 
   // ── Threshold on today's weights ──
-  const threshold = thresholdAdvice(manifest, examples, tiers.all, missedPurchases);
+  const advice = thresholdAdvice(manifest, examples, tiers.all, missedPurchases);
 
   // ── Model and suggestion ──
-  const fitted = fitModel(manifest, defs, labelled, warnings);
+  const warningsBefore = warnings.length;
+  const fitted = fitModel(manifest, defs, labelled, tiers.all.band, warnings);
   if (fitted) {
     for (const row of features) {
       const j = defs.findIndex((d) => d.id === row.id);
@@ -306,19 +360,48 @@ export function calibrateHistory(input: CalibrationInput): CalibrationReport {
   }
   features.sort((a, b) => (b.lift ?? -1) - (a.lift ?? -1) || compareText(a.id, b.id));
 
-  const currentSummary = summarise(lane, input.liveAlerts, from, now, window);
+  // ── Validation: one more pass replays the suggestion and the threshold advice side by side ──
+  const currentSummary = summarise(lane, conversions, from, now, window, weeks);
+  const advisedTiers = advice ? tiersFor(manifest, advice) : null;
+  const second: Manifest[] = [];
+  if (validate && fitted?.suggestion) second.push(applySuggestion(manifest, fitted.suggestion));
+  if (validate && advisedTiers) second.push(withTiers(manifest, advisedTiers));
   let suggestedSummary: ReplaySummary | null = null;
-  if (fitted?.suggestion && (input.validate ?? true)) {
-    const suggestedManifest = applySuggestion(manifest, fitted.suggestion);
-    const second = replayHistory({
-      manifests: [suggestedManifest],
+  let advisedSummary: ReplaySummary | null = null;
+  if (second.length > 0) {
+    progress.start('calibrating · pass 2 of 2', input.totalEvents ?? null);
+    const lanes = replayHistory({
+      manifests: second,
       events: input.events(),
       liveAlerts: input.liveAlerts,
       purchaseLookback: 0,
       until: now,
-    });
-    suggestedSummary = summarise(second.lanes[0]!, input.liveAlerts, from, now, window);
+      onProgress: (done) => progress.update(done),
+    }).lanes;
+    // Conversions are the history's, not the manifest's: every lane is measured against the same list.
+    const summaries = lanes.map((l) => summarise(l, conversions, from, now, window, weeks));
+    if (fitted?.suggestion) suggestedSummary = summaries.shift()!;
+    if (advisedTiers) advisedSummary = summaries.shift()!;
   }
+  progress.end();
+  const threshold: ThresholdAdvice | null =
+    advice && advisedTiers
+      ? {
+          ...advice,
+          replay: advisedSummary
+            ? { tiers: advisedTiers, today: currentSummary, advised: advisedSummary }
+            : null,
+        }
+      : null;
+
+  const recommendation = recommend({
+    band: tiers.all.band,
+    tiers: fitted?.suggestion?.tiers ?? null,
+    heldOutAuc: { today: fitted?.model.auc.currentTest ?? null, suggested: fitted?.model.auc.test ?? null },
+    today: currentSummary,
+    suggested: suggestedSummary,
+    noSuggestion: warnings.slice(warningsBefore).at(-1) ?? 'The model suggested nothing to change.',
+  });
 
   return {
     generatedAt: now,
@@ -336,12 +419,14 @@ export function calibrateHistory(input: CalibrationInput): CalibrationReport {
       notAFitReasons,
     },
     tiers,
+    verdict,
     features,
     threshold,
     model: fitted?.model ?? null,
     suggestion: fitted?.suggestion ?? null,
     missed,
     validation: { current: currentSummary, suggested: suggestedSummary },
+    recommendation,
     trusted,
     warnings,
   };
@@ -351,8 +436,15 @@ export function calibrateHistory(input: CalibrationInput): CalibrationReport {
 export function calibrate(
   db: HistoryDb,
   manifest: Manifest,
-  options: { since?: number; now: number; window?: number; validate?: boolean },
+  options: { since?: number; now: number; window?: number; validate?: boolean; progress?: ReplayProgress },
 ): CalibrationReport {
+  const totalEvents = options.progress
+    ? (
+        sqliteOf(db).prepare('select count(*) as n from events where processing_error is null').get() as {
+          n: number;
+        }
+      ).n
+    : null;
   return calibrateHistory({
     manifest,
     events: () => readEvents(db),
@@ -361,6 +453,8 @@ export function calibrate(
     since: options.since,
     window: options.window,
     validate: options.validate,
+    progress: options.progress,
+    totalEvents,
   });
 }
 
@@ -409,7 +503,8 @@ function featureRow(def: FeatureDef, j: number, labelled: readonly Example[]): F
  * Too loose (PQL→won under 10 %): the lowest score above `tiers.warm` at which the alerts that
  * scored at least that much reached `HEALTHY_TARGET`. Too tight (over 40 %): the warm threshold
  * that would have put half the missed self-serve buyers above it (their peak score before
- * buying). Healthy, or not enough outcomes: no advice.
+ * buying). Healthy, or not enough outcomes: no advice. Only the warm threshold moves (hot too
+ * when a raised warm would reach it): the advice is priced by replaying exactly that.
  */
 function thresholdAdvice(
   manifest: Manifest,
@@ -421,7 +516,8 @@ function thresholdAdvice(
   if (all.band === 'too-loose') {
     const judged = examples.filter((e) => e.alert.outcome !== null && REP_OUTCOMES.has(e.alert.outcome));
     const winsTotal = judged.filter((e) => e.alert.outcome === 'won').length;
-    for (let t = Math.floor(current) + 1; t <= 100; t++) {
+    // Up to 99: hot must stay above warm, and no score exceeds 100.
+    for (let t = Math.floor(current) + 1; t <= 99; t++) {
       const kept = judged.filter((e) => e.features.score >= t);
       if (kept.length < MIN_OUTCOMES) break;
       const wins = kept.filter((e) => e.alert.outcome === 'won').length;
@@ -435,6 +531,7 @@ function thresholdAdvice(
           winsKept: wins,
           winsTotal,
           rate: wins / kept.length,
+          replay: null,
         };
       }
     }
@@ -443,13 +540,14 @@ function thresholdAdvice(
   if (all.band === 'too-tight') {
     const below = missedPurchases.map((p) => p.peakScore).filter((s) => s < current);
     if (below.length === 0) return null;
-    const threshold = Math.floor(median(below)!);
+    const threshold = Math.max(1, Math.floor(median(below)!));
     return {
       direction: 'lower',
       current,
       threshold,
       missedCaught: below.filter((s) => s >= threshold).length,
       missedTotal: missedPurchases.length,
+      replay: null,
     };
   }
   return null;
@@ -469,6 +567,7 @@ function fitModel(
   manifest: Manifest,
   defs: readonly FeatureDef[],
   labelled: readonly Example[],
+  band: Band,
   warnings: string[],
 ): Fitted | null {
   const positives = labelled.filter((e) => e.label === 1).length;
@@ -524,7 +623,9 @@ function fitModel(
       e.features.x.reduce((sum, x, j) => sum + x * unitPoints[j]!, 0),
     );
   const trainScores = train.map(score);
-  const threshold = bestF1Threshold(trainScores, trainY);
+  // The suggested points keep today's total, so a threshold in them reads on today's scale: under a
+  // too-tight verdict it may only come down, under a too-loose one only go up.
+  const threshold = bestF1Threshold(trainScores, trainY, warmBounds(band, manifest.scoring.tiers.warm));
   const testScores = test.map(score);
   const testY = test.map((e) => e.label as number);
   const predicted = testScores.map((s) => s >= threshold);
@@ -565,13 +666,18 @@ function fitModel(
  * The threshold (whole points, 1–100) with the best F1 on the training alerts — precision and
  * recall balanced — among those whose alerts convert at `HEALTHY_TARGET` or better (the healthy
  * band's floor: a threshold that keeps a too-loose definition too loose is no advice); the best
- * F1 overall when none does. Ties go to the higher threshold.
+ * F1 overall when none does. Ties go to the higher threshold. Only thresholds within `bounds`
+ * (`warmBounds`: the way the verdict points) are considered.
  */
-function bestF1Threshold(scores: readonly number[], y: readonly number[]): number {
+function bestF1Threshold(
+  scores: readonly number[],
+  y: readonly number[],
+  bounds: { min: number; max: number },
+): number {
   const positives = y.filter((v) => v === 1).length;
-  let best = { threshold: 1, f1: -1 };
+  let best = { threshold: bounds.min, f1: -1 };
   let bestHealthy = { threshold: 0, f1: -1 };
-  for (let t = 1; t <= 100; t++) {
+  for (let t = bounds.min; t <= bounds.max; t++) {
     let tp = 0;
     let fp = 0;
     for (let i = 0; i < scores.length; i++) {
@@ -678,19 +784,48 @@ export function applySuggestion(manifest: Manifest, suggestion: Suggestion): Man
 
 // ─── Helpers ─────────────────────────────────────────────────────────────────────────────
 
+const WEEK = 7 * DAY;
+
 function summarise(
   lane: ReplayLaneResult,
-  liveAlerts: readonly LiveAlert[],
+  conversions: readonly Conversion[],
   from: number,
   to: number,
   window: number,
+  weeks: number,
 ): ReplaySummary {
-  const covered = coverage(lane.alerts, conversionsOf(lane.purchases, liveAlerts, from, to, window), window);
+  const alerts = lane.alerts.filter((a) => a.openedAt > from && a.openedAt <= to);
+  const covered = coverage(lane.alerts, conversions, window);
+  const byAccount = groupByAccount(conversions);
+  const convertingAlerts = alerts.filter((a) => {
+    const until = Math.max(a.openedAt + window, a.closedAt ?? Number.POSITIVE_INFINITY);
+    return (byAccount.get(a.accountId) ?? []).some((c) => c.at >= a.openedAt && c.at <= until);
+  }).length;
   return {
-    alerts: lane.alerts.filter((a) => a.openedAt > from && a.openedAt <= to).length,
+    alerts: alerts.length,
+    alertsPerWeek: alerts.length / weeks,
     conversions: covered.conversions,
     alertedBeforeConversion: covered.alerted,
+    convertingAlerts,
+    precision: alerts.length === 0 ? null : convertingAlerts / alerts.length,
   };
+}
+
+/** Weeks of the period the history covers (at least one day's worth): the "per week" of the replays. */
+function weeksCovered(replay: ReplayResult, from: number, to: number): number {
+  const start = Math.max(from, replay.firstClock ?? from);
+  const end = Math.min(to, replay.lastClock ?? to);
+  return Math.max(DAY, end - start) / WEEK;
+}
+
+/** The tiers the threshold advice means: warm moved, hot kept above it. */
+function tiersFor(manifest: Manifest, advice: ThresholdAdvice): { warm: number; hot: number } {
+  const { hot } = manifest.scoring.tiers;
+  return { warm: advice.threshold, hot: Math.min(100, Math.max(hot, advice.threshold + 1)) };
+}
+
+function withTiers(manifest: Manifest, tiers: { warm: number; hot: number }): Manifest {
+  return { ...manifest, scoring: { ...manifest.scoring, tiers } };
 }
 
 export function median(values: readonly number[]): number | null {

@@ -11,7 +11,12 @@ import { moduleBeside } from '../module-path.js';
 export function runInChild<Request, Answer>(
   name: string,
   request: Request,
-  options: { timeoutMs?: number; execArgv?: readonly string[] } = {},
+  options: {
+    timeoutMs?: number;
+    execArgv?: readonly string[];
+    /** Hears what the child reports before it answers (`report` in `answerOnce`): a replay's events so far. */
+    onProgress?: (done: number) => void;
+  } = {},
 ): Promise<Answer> {
   const { url, typescript } = moduleBeside(import.meta.url, name);
   const path = fileURLToPath(url);
@@ -37,9 +42,11 @@ export function runInChild<Request, Answer>(
     };
     const timer = setTimeout(() => finish(new Error(`${name} took longer than ${timeoutMs} ms`)), timeoutMs);
     timer.unref();
-    child.once('message', (message: { ok: true; answer: Answer } | { ok: false; error: string }) =>
-      message.ok ? finish(null, message.answer) : finish(new Error(message.error)),
-    );
+    child.on('message', (message: ChildMessage<Answer>) => {
+      if ('progress' in message) options.onProgress?.(message.progress);
+      else if (message.ok) finish(null, message.answer);
+      else finish(new Error(message.error));
+    });
     child.once('error', (error) => finish(error));
     child.once('exit', (code, signal) =>
       finish(new Error(`${name} exited (${signal ?? `code ${code}`}) without an answer`)),
@@ -48,12 +55,27 @@ export function runInChild<Request, Answer>(
   });
 }
 
-/** The child's side: handle the one request, send the answer (or the error's message), exit. */
-export function answerOnce<Request, Answer>(handle: (request: Request) => Answer): void {
+type ChildMessage<Answer> =
+  | { ok: true; answer: Answer }
+  | { ok: false; error: string }
+  | { progress: number };
+
+/**
+ * The child's side: handle the one request, send the answer (or the error's message), exit.
+ * `report` tells the parent how far it got (`onProgress` in `runInChild`); the handler is
+ * synchronous, and IPC writes to a pipe that has room go out at once, so reports arrive while it
+ * still works.
+ */
+export function answerOnce<Request, Answer>(
+  handle: (request: Request, report: (done: number) => void) => Answer,
+): void {
+  const report = (done: number) => {
+    process.send!({ progress: done } satisfies ChildMessage<Answer>);
+  };
   process.once('message', (request: Request) => {
-    let message: { ok: true; answer: Answer } | { ok: false; error: string };
+    let message: ChildMessage<Answer>;
     try {
-      message = { ok: true, answer: handle(request) };
+      message = { ok: true, answer: handle(request, report) };
     } catch (error) {
       message = { ok: false, error: error instanceof Error ? error.message : String(error) };
     }

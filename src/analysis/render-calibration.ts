@@ -21,6 +21,46 @@ function rate(c: TierConversion): string {
   return percent(c.rate!, c.band === 'too-tight' ? Math.ceil : Math.floor);
 }
 
+/** "too tight", or — when the outcomes cannot tell — "looks too tight (95 % interval 36–58 % on 25 outcomes)". */
+function bandWords(report: CalibrationReport): string {
+  const { verdict } = report;
+  const band = report.tiers.all.band as Exclude<Band, 'not-enough-outcomes'>;
+  if (!verdict || verdict.firm || verdict.interval === null) return BAND_WORDS[band];
+  const [lo, hi] = verdict.interval;
+  const lean = band === 'healthy' ? 'looks healthy' : `looks ${BAND_WORDS[band]}`;
+  return `${lean} (95 % interval ${Math.floor(lo * 100)}–${Math.ceil(hi * 100)} % on ${plural(verdict.outcomes, 'outcome')})`;
+}
+
+/** "14 more alerts a week (53 → 67)", "12 fewer alerts a week (30 → 18)". */
+function perWeekChange(today: number, advised: number): string {
+  const delta = Math.round(advised - today);
+  const span = `(${weekly(today)} → ${weekly(advised)})`;
+  if (delta === 0) return `about as many alerts a week ${span}`;
+  return `${count(Math.abs(delta))} ${delta > 0 ? 'more' : 'fewer'} alerts a week ${span}`;
+}
+
+/** "still catching all 44 conversions", "catching 40 of 45 conversions instead of 44". */
+function catchWords(
+  today: { alertedBeforeConversion: number; conversions: number },
+  advised: { alertedBeforeConversion: number },
+): string {
+  const [t, a, n] = [today.alertedBeforeConversion, advised.alertedBeforeConversion, today.conversions];
+  if (a === t)
+    return a === n
+      ? `still catching all ${plural(n, 'conversion')}`
+      : `still catching ${a} of ${plural(n, 'conversion')}`;
+  return `catching ${a} of ${plural(n, 'conversion')} instead of ${t}`;
+}
+
+/** Alerts a week: whole above ten, else to a tenth ("3.5"), never "8.0". */
+function weekly(n: number): string {
+  return n >= 10 || Number.isInteger(n) ? count(Math.round(n)) : n.toFixed(1);
+}
+
+function precisionWords(p: number | null): string {
+  return p === null ? '—' : percent(p);
+}
+
 /**
  * "PQL→won 8 % over 180 days: too loose; a warm threshold of 78 would have raised 40 of 120
  * alerts and kept 9 of 10 wins (22 %)." One sentence, no markup a terminal would show raw.
@@ -31,21 +71,33 @@ export function calibrationHeadline(report: CalibrationReport): string {
   if (all.rate === null || all.band === 'not-enough-outcomes') {
     return `PQL→won: not enough outcomes over ${period} yet (${all.won} won of ${plural(all.outcomes, 'outcome')}; calibration needs reps to log outcomes).`;
   }
-  const head = `PQL→won ${rate(all)} over ${period}: ${BAND_WORDS[all.band]}`;
+  const head = `PQL→won ${rate(all)} over ${period}: ${bandWords(report)}`;
   const advice = report.threshold;
   const hint = report.trusted ? '' : ` (a hint: ${plural(report.outcomes.labelled, 'outcome')} so far)`;
   if (all.band === 'too-loose') {
     if (advice?.direction === 'raise') {
-      return `${head}; a warm threshold of ${advice.threshold} would have raised ${count(advice.alertsKept)} of ${count(advice.alertsTotal)} alerts and kept ${advice.winsKept} of ${plural(advice.winsTotal, 'win')} (${percent(advice.rate)})${hint}.`;
+      const kept = `a warm threshold of ${advice.threshold} (now ${advice.current}) would have raised ${count(advice.alertsKept)} of ${count(advice.alertsTotal)} alerts and kept ${advice.winsKept} of ${plural(advice.winsTotal, 'win')} (${percent(advice.rate)})`;
+      const r = advice.replay;
+      const cost = r
+        ? `; in replay ${perWeekChange(r.today.alertsPerWeek, r.advised.alertsPerWeek)}, ${catchWords(r.today, r.advised)}`
+        : '';
+      return `${head}; ${kept}${cost}${hint}.`;
     }
     return `${head}; no threshold alone reaches ${percent(HEALTHY_TARGET)}: the weights need work (see /pls calibrate)${hint}.`;
   }
   if (all.band === 'too-tight') {
-    const missed = report.missed.missed;
+    const missed = report.missed;
     if (advice?.direction === 'lower') {
-      return `${head}; ${plural(missed, 'account')} bought without an alert: a warm threshold of ${advice.threshold} would have alerted ${advice.missedCaught} of ${advice.missedTotal}${hint}.`;
+      const r = advice.replay;
+      if (r) {
+        return `${head}; ${plural(missed.missed, 'account')} bought without an alert: a warm threshold of ${advice.threshold} (now ${advice.current}) would have alerted ${advice.missedCaught} of ${advice.missedTotal}, at the cost of ${perWeekChange(r.today.alertsPerWeek, r.advised.alertsPerWeek)} and precision ${precisionWords(r.today.precision)} → ${precisionWords(r.advised.precision)}${hint}.`;
+      }
+      return `${head}; ${plural(missed.missed, 'account')} bought without an alert: a warm threshold of ${advice.threshold} would have alerted ${advice.missedCaught} of ${advice.missedTotal}${hint}.`;
     }
-    return `${head}; ${plural(missed, 'account')} bought without an alert${hint}.`;
+    if (missed.missed === 0) {
+      return `${head}, yet all ${plural(missed.conversions, 'conversion')} had an alert before: a lower threshold would catch no more buyers, so keep the thresholds${hint}.`;
+    }
+    return `${head}; ${plural(missed.missed, 'account')} bought without an alert, but their scores reached the threshold (gates or rules held them back): a lower threshold would not catch them${hint}.`;
   }
   const model = report.model?.auc.test;
   return model == null
@@ -92,7 +144,7 @@ export function renderCalibrationText(report: CalibrationReport, label: string, 
         'conv without',
         'lift',
         'weight',
-        'suggested',
+        'model pts',
       ],
       report.features.map((f) => [
         f.id,
@@ -109,7 +161,9 @@ export function renderCalibrationText(report: CalibrationReport, label: string, 
       3,
     ).map((line) => `  ${line}`),
   );
-  out.push('  (lift: conversion with ÷ without; weight: the model coefficient on the standardized feature)');
+  out.push(
+    '  (lift: conversion with ÷ without; weight: the model coefficient on the standardized feature; model pts: the points it would give, a change only if recommended below)',
+  );
 
   out.push('');
   const m = report.model;
@@ -128,14 +182,17 @@ export function renderCalibrationText(report: CalibrationReport, label: string, 
   const v = report.validation;
   out.push('');
   out.push(
-    `Replay over the period: today's manifest raises ${plural(v.current.alerts, 'alert')} and alerted ${v.current.alertedBeforeConversion} of ${plural(v.current.conversions, 'conversion')} beforehand` +
+    `Replay over the period: today's manifest raises ${plural(v.current.alerts, 'alert')} (${weekly(v.current.alertsPerWeek)} a week) and alerted ${v.current.alertedBeforeConversion} of ${plural(v.current.conversions, 'conversion')} beforehand; precision ${precisionWords(v.current.precision)}` +
       (v.suggested
-        ? `; the suggested one ${plural(v.suggested.alerts, 'alert')}, ${v.suggested.alertedBeforeConversion} of ${v.suggested.conversions}.`
+        ? `; the suggested one ${plural(v.suggested.alerts, 'alert')} (${weekly(v.suggested.alertsPerWeek)} a week), ${v.suggested.alertedBeforeConversion} of ${v.suggested.conversions}; precision ${precisionWords(v.suggested.precision)}.`
         : '.'),
   );
+  out.push('  (precision: alerts whose account converted while it was open or within the window after)');
   out.push(missedWords(report));
 
-  if (report.suggestion) {
+  out.push('');
+  out.push(...recommendationLines(report));
+  if (report.suggestion && report.recommendation.action === 'change') {
     out.push('');
     out.push('Suggested manifest change:');
     out.push(
@@ -150,6 +207,36 @@ export function renderCalibrationText(report: CalibrationReport, label: string, 
     for (const w of report.warnings) out.push(`warning: ${w}`);
   }
   return `${out.join('\n')}\n`;
+}
+
+/**
+ * "Recommendation: keep today's definition." with the figures both were judged on and why, or
+ * "Recommendation: change to the suggested definition." when it beat today's on both tests.
+ */
+function recommendationLines(report: CalibrationReport): string[] {
+  const r = report.recommendation;
+  const lines = [`Recommendation: ${recommendationHead(report)}`];
+  if (report.suggestion) lines.push(`  ${comparisonWords(report)}`);
+  for (const reason of r.reasons) lines.push(`  - ${reason}`);
+  return lines;
+}
+
+function recommendationHead(report: CalibrationReport): string {
+  return report.recommendation.action === 'change'
+    ? "change to the suggested definition: it beats today's on the held-out alerts and in replay."
+    : report.suggestion
+      ? "keep today's definition. The suggested one does not beat it:"
+      : "keep today's definition (nothing to compare it with).";
+}
+
+/** "held-out AUC 0.66 (today 0.69) · replay caught 189 of 286 conversions with 30 alerts a week (today 286 with 52)". */
+function comparisonWords(report: CalibrationReport): string {
+  const r = report.recommendation;
+  const caught =
+    r.caught.suggested === null || r.alertsPerWeek.suggested === null
+      ? 'not replayed'
+      : `replay caught ${r.caught.suggested} of ${plural(r.caught.conversions, 'conversion')} with ${weekly(r.alertsPerWeek.suggested)} alerts a week (today ${r.caught.today} with ${weekly(r.alertsPerWeek.today)})`;
+  return `suggested: held-out AUC ${fixed(r.heldOutAuc.suggested)} (today ${fixed(r.heldOutAuc.today)}) · ${caught}`;
 }
 
 // ─── Slack ───────────────────────────────────────────────────────────────────────────────
@@ -204,6 +291,7 @@ export function renderCalibration(report: CalibrationReport): { text: string; bl
   ];
   blocks.push({ type: 'section', block_id: 'cal_counts', fields });
 
+  const change = report.recommendation.action === 'change';
   if (report.features.length > 0) {
     const lines = report.features.slice(0, FEATURE_ROWS).map((f) => {
       const conv =
@@ -211,7 +299,7 @@ export function renderCalibration(report: CalibrationReport): { text: string; bl
           ? `present in ${percent(f.presentShare)}`
           : `${percent(f.rateWith)} with vs ${percent(f.rateWithout)} without`;
       const suggested =
-        f.suggestedPoints === null || f.suggestedPoints === f.points
+        !change || f.suggestedPoints === null || f.suggestedPoints === f.points
           ? ''
           : ` · suggest ${f.suggestedPoints} pts (now ${f.points})`;
       return `• \`${escapeMrkdwn(f.id)}\` · lift ${fixed(f.lift, 1)} · ${conv}${suggested}`;
@@ -221,7 +309,11 @@ export function renderCalibration(report: CalibrationReport): { text: string; bl
     blocks.push(section('cal_features', `*Signals and metrics by lift*\n${lines.join('\n')}`));
   }
 
-  if (report.suggestion) {
+  const recommendation = [`*Recommendation:* ${escapeMrkdwn(recommendationHead(report))}`];
+  if (report.suggestion) recommendation.push(escapeMrkdwn(comparisonWords(report)));
+  for (const reason of report.recommendation.reasons) recommendation.push(`• ${escapeMrkdwn(reason)}`);
+  blocks.push(section('cal_recommendation', recommendation.join('\n')));
+  if (report.suggestion && change) {
     const code = escapeMrkdwn(report.suggestion.yaml.trimEnd());
     const budget = SECTION_MAX - 60;
     const shown = code.length > budget ? `${code.slice(0, budget)}\n…` : code;

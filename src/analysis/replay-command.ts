@@ -4,6 +4,7 @@ import { loadManifest, type Manifest } from '../config/manifest.js';
 import { DAY } from '../domain/windows.js';
 import { durationFlag, instantFlag, parseFlags, UsageError } from './cli-options.js';
 import { type LiveAlert, openHistory, readLiveAlerts } from './history-source.js';
+import { createTerminalProgress, type ProgressStream, SILENT_PROGRESS } from './progress.js';
 import { renderReplayText } from './render-replay-text.js';
 import { replayDatabase } from './replay-database.js';
 import { buildReplayReport } from './replay-report.js';
@@ -15,7 +16,8 @@ clock live scoring used, and reports what it would have done over the --since be
 (default: now): alerts per
 week by tier and team, how the alerted accounts ended, the accounts that bought with no alert in
 the --window before (missed PQLs), and the diff against the live manifest's replay. --jobs: the
-processes to replay in (default: the cores available). Opens the database read-only
+processes to replay in (default: the cores available). On a terminal, progress (events replayed,
+rate, time left) goes to stderr; none with --json. Opens the database read-only
 (DATABASE_URL, default ${ENV_DEFAULTS.DATABASE_URL}); needs no Slack credentials.`;
 
 /** Pairs replayed alerts with live ones and with each other (see replay-engine.ts). */
@@ -26,6 +28,8 @@ export interface CommandContext {
   /** A monotonic clock in ms, for the "replayed in" figure. */
   clock: () => number;
   cwd: string;
+  /** Where the progress line goes when it is a terminal (never with `--json`). */
+  stderr?: ProgressStream;
 }
 
 /** Runs `npm run replay` and returns what it prints; throws UsageError, ConfigError or HistoryError. */
@@ -60,6 +64,9 @@ export async function runReplay(
   } finally {
     db.close();
   }
+  const progress = context.stderr
+    ? createTerminalProgress(context.stderr, { enabled: !flags.has('json'), clock: context.clock })
+    : SILENT_PROGRESS;
   const started = context.clock();
   const replay = await replayDatabase({
     databasePath,
@@ -69,7 +76,8 @@ export async function runReplay(
     purchaseLookback: window,
     until: now,
     jobs,
-  });
+    progress,
+  }).finally(() => progress.end());
   const durationMs = context.clock() - started;
   const report = buildReplayReport({
     replay,

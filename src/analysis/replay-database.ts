@@ -3,6 +3,7 @@ import type { Manifest } from '../config/manifest.js';
 import { compareText } from '../domain/order.js';
 import { runInChild } from './child-task.js';
 import { type LiveAlert, openHistory, planShards, readEvents } from './history-source.js';
+import { type ReplayProgress, SILENT_PROGRESS } from './progress.js';
 import { type ReplayLaneResult, type ReplayResult, replayHistory } from './replay-engine.js';
 import type { ShardAnswer, ShardRequest } from './replay-shard.js';
 
@@ -25,6 +26,8 @@ export interface DatabaseReplayOptions {
   jobs?: number;
   /** Histories smaller than this replay in this process whatever `jobs` says. Default 50,000 events. */
   parallelFrom?: number;
+  /** Told the events replayed so far, summed over the shards (the terminal's progress line). */
+  progress?: ReplayProgress;
 }
 
 /** Below this many events a second process costs more than it saves. */
@@ -36,11 +39,14 @@ export function defaultJobs(): number {
 
 export async function replayDatabase(options: DatabaseReplayOptions): Promise<ReplayResult> {
   const jobs = Math.max(1, Math.floor(options.jobs ?? defaultJobs()));
+  const progress = options.progress ?? SILENT_PROGRESS;
   const db = openHistory(options.databasePath);
   let plan: ReturnType<typeof planShards> | null = null;
+  let total: number;
   try {
-    const total = (db.prepare('select count(*) as n from events').get() as { n: number }).n;
+    total = (db.prepare('select count(*) as n from events').get() as { n: number }).n;
     if (jobs === 1 || total < (options.parallelFrom ?? PARALLEL_FROM)) {
+      progress.start('replaying', total);
       return canonical(
         replayHistory({
           manifests: options.manifests,
@@ -50,6 +56,7 @@ export async function replayDatabase(options: DatabaseReplayOptions): Promise<Re
           purchaseLookback: options.purchaseLookback,
           until: options.until,
           snapshotEventIds: options.snapshotEventIds,
+          onProgress: (done) => progress.update(done),
         }),
       );
     }
@@ -58,8 +65,11 @@ export async function replayDatabase(options: DatabaseReplayOptions): Promise<Re
     db.close();
   }
 
+  // Each shard counts its own events; the line shows their sum.
+  progress.start(`replaying in ${plan.ranges.length} processes`, total);
+  const done = plan.ranges.map(() => 0);
   const answers = await Promise.all(
-    plan.ranges.map((accounts) =>
+    plan.ranges.map((accounts, shard) =>
       runInChild<ShardRequest, ShardAnswer>(
         'replay-shard',
         {
@@ -74,7 +84,13 @@ export async function replayDatabase(options: DatabaseReplayOptions): Promise<Re
           until: options.until,
           snapshotEventIds: options.snapshotEventIds ? new Set(options.snapshotEventIds) : null,
         },
-        { execArgv: ['--max-semi-space-size=64'] },
+        {
+          execArgv: ['--max-semi-space-size=64'],
+          onProgress: (events) => {
+            done[shard] = events;
+            progress.update(done.reduce((sum, n) => sum + n, plan.withoutAccount));
+          },
+        },
       ),
     ),
   );

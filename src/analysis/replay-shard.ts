@@ -21,7 +21,7 @@ export interface ShardRequest {
 
 export type ShardAnswer = Omit<ReplayResult, 'lanes'> & { lanes: Omit<ReplayLaneResult, 'manifest'>[] };
 
-answerOnce((request: ShardRequest): ShardAnswer => {
+answerOnce((request: ShardRequest, report): ShardAnswer => {
   const db = openHistory(request.databasePath);
   try {
     const result = replayHistory({
@@ -32,6 +32,8 @@ answerOnce((request: ShardRequest): ShardAnswer => {
       purchaseLookback: request.purchaseLookback,
       until: request.until,
       snapshotEventIds: request.snapshotEventIds ?? undefined,
+      // The parent sums the shards' counts into one progress line.
+      onProgress: report,
     });
     return { ...result, lanes: result.lanes.map(({ manifest: _, ...lane }) => lane) };
   } finally {

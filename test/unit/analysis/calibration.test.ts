@@ -1,14 +1,33 @@
 import { describe, expect, it } from 'vitest';
 import { type CalibrationReport, calibrateHistory } from '../../../src/analysis/calibration.js';
-import { DAY, knownAnswerHistory, knownAnswerManifest, liveAlertsFor } from './support/known-answer.js';
+import { tiersAgreeWith } from '../../../src/analysis/calibration-advice.js';
+import { calibrationHeadline, renderCalibrationText } from '../../../src/analysis/render-calibration.js';
+import type { Manifest } from '../../../src/config/manifest.js';
+import { manifestFrom } from '../../support/domain-builders.js';
+import {
+  DAY,
+  KNOWN_ANSWER_MANIFEST,
+  knownAnswerHistory,
+  knownAnswerManifest,
+  liveAlertsFor,
+  MISWEIGHTED_MANIFEST,
+} from './support/known-answer.js';
 
 const manifest = knownAnswerManifest();
 
-function calibrateKnownAnswer(seed: number, accounts: number): CalibrationReport {
-  const history = knownAnswerHistory({ seed, accounts });
-  const liveAlerts = liveAlertsFor(manifest, history);
+function calibrateKnownAnswer(
+  seed: number,
+  accounts: number,
+  options: {
+    manifest?: Manifest;
+    rates?: { driver: number; none: number };
+  } = {},
+): CalibrationReport {
+  const today = options.manifest ?? manifest;
+  const history = knownAnswerHistory({ seed, accounts, rates: options.rates });
+  const liveAlerts = liveAlertsFor(today, history);
   return calibrateHistory({
-    manifest,
+    manifest: today,
     events: () => history.events,
     liveAlerts,
     now: history.end,
@@ -142,5 +161,112 @@ describe('PQL→won per tier', () => {
     expect(advice.threshold).toBeGreaterThan(40);
     expect(advice.rate).toBeGreaterThanOrEqual(0.15);
     expect(advice.alertsKept).toBeLessThan(advice.alertsTotal);
+  });
+});
+
+/**
+ * Issue 19, item 6: on a history where every alert got an outcome, calibration said "too tight"
+ * and suggested higher thresholds, with weights that did worse than today's on held-out alerts
+ * and in replay. The histories below are the same shape: reps win almost half of what they get.
+ */
+describe('advice a manager can act on', () => {
+  // Every account alerts and gets an outcome; the driver converts 85 %, the rest 20 %.
+  const tight = calibrateKnownAnswer(7, 640, { rates: { driver: 0.85, none: 0.2 } });
+
+  it('never pairs a too-tight verdict with tighter thresholds', () => {
+    expect(tight.verdict).toMatchObject({ band: 'too-tight', firm: true, outcomes: 541 });
+    expect(tight.tiers.all.rate!).toBeGreaterThan(0.44);
+    const tiers = tight.suggestion!.tiers;
+    expect(tiers.warm).toBeLessThanOrEqual(tiers.was.warm);
+    expect(tiers.hot).toBeLessThanOrEqual(tiers.was.hot);
+    expect(tiersAgreeWith('too-tight', tiers)).toBe(true);
+  });
+
+  it('says there is nothing to loosen when every conversion already had an alert', () => {
+    expect(tight.missed.missed).toBe(0);
+    expect(tight.threshold).toBeNull();
+    expect(calibrationHeadline(tight)).toBe(
+      'PQL→won 47.2 % over 365 days: too tight, yet all 354 conversions had an alert before: a lower threshold would catch no more buyers, so keep the thresholds.',
+    );
+  });
+
+  it('keeps today’s definition when the suggestion does not beat it, showing both figures', () => {
+    const r = tight.recommendation;
+    expect(r.action).toBe('keep');
+    expect(r.heldOutAuc.today).not.toBeNull();
+    expect(r.heldOutAuc.suggested!).toBeLessThan(r.heldOutAuc.today! + 0.01);
+    expect(r.caught).toEqual({
+      today: tight.validation.current.alertedBeforeConversion,
+      suggested: tight.validation.suggested!.alertedBeforeConversion,
+      conversions: 354,
+    });
+    expect(r.reasons.join('\n')).toMatch(/held-out AUC 0\.\d\d against today's 0\.\d\d/);
+    const text = renderCalibrationText(tight, 'pls.yml');
+    expect(text).toContain("Recommendation: keep today's definition. The suggested one does not beat it:");
+    expect(text).not.toContain('Suggested manifest change');
+  });
+
+  it('prices lowering a too-tight threshold by replaying it: more alerts a week, lower precision, more buyers caught', () => {
+    const strict = manifestFrom(
+      KNOWN_ANSWER_MANIFEST.replace('tiers: { hot: 70, warm: 40 }', 'tiers: { hot: 75, warm: 60 }'),
+    );
+    const report = calibrateKnownAnswer(7, 640, { manifest: strict, rates: { driver: 0.85, none: 0.2 } });
+    expect(report.tiers.all.band).toBe('too-tight');
+    expect(report.missed.missed).toBeGreaterThan(0);
+    const advice = report.threshold!;
+    expect(advice.direction).toBe('lower');
+    expect(advice.threshold).toBeLessThan(60);
+    const replay = advice.replay!;
+    expect(replay.tiers).toEqual({ warm: advice.threshold, hot: 75 });
+    expect(replay.today).toEqual(report.validation.current);
+    expect(replay.advised.alertsPerWeek).toBeGreaterThan(replay.today.alertsPerWeek);
+    expect(replay.advised.alertedBeforeConversion).toBeGreaterThan(replay.today.alertedBeforeConversion);
+    expect(replay.advised.precision!).toBeLessThan(replay.today.precision!);
+    expect(calibrationHeadline(report)).toMatch(
+      /^PQL→won [\d.]+ % over 365 days: too tight; \d+ accounts bought without an alert: a warm threshold of \d+ \(now 60\) would have alerted \d+ of \d+, at the cost of \d+ more alerts a week \(\d+ → \d+\) and precision [\d.]+ % → [\d.]+ %/,
+    );
+    if (report.suggestion) expect(tiersAgreeWith('too-tight', report.suggestion.tiers)).toBe(true);
+  });
+
+  it('prices raising a too-loose threshold by replaying it, and never suggests a looser one', () => {
+    const history = knownAnswerHistory({
+      seed: 5,
+      accounts: 500,
+      rates: { driver: 0.3, none: 0 },
+      presence: { driver: 0.3, noise: 0.5 },
+    });
+    const loose = calibrateHistory({
+      manifest,
+      events: () => history.events,
+      liveAlerts: liveAlertsFor(manifest, history),
+      now: history.end,
+      since: 365 * DAY,
+    });
+    const advice = loose.threshold!;
+    expect(advice.direction).toBe('raise');
+    const replay = advice.replay!;
+    expect(replay.advised.alertsPerWeek).toBeLessThan(replay.today.alertsPerWeek);
+    expect(replay.advised.alertedBeforeConversion).toBeLessThanOrEqual(replay.today.alertedBeforeConversion);
+    expect(tiersAgreeWith('too-loose', loose.suggestion!.tiers)).toBe(true);
+  });
+
+  it('recommends a suggestion that beats today’s on held-out alerts and in replay', () => {
+    const today = manifestFrom(MISWEIGHTED_MANIFEST);
+    expect(today.scoring.signals.find((s) => s.id === 'webinar')!.points).toBe(25);
+    const report = calibrateKnownAnswer(7, 600, { manifest: today, rates: { driver: 0.55, none: 0 } });
+    const r = report.recommendation;
+    expect(r.reasons).toEqual([]);
+    expect(r.action).toBe('change');
+    expect(r.heldOutAuc.suggested!).toBeGreaterThan(r.heldOutAuc.today! + 0.05);
+    expect(r.caught.suggested).toBe(r.caught.today);
+    expect(r.alertsPerWeek.suggested!).toBeLessThan(r.alertsPerWeek.today);
+    const demo = report.suggestion!.signals.find((s) => s.id === 'demo')!;
+    const webinar = report.suggestion!.signals.find((s) => s.id === 'webinar')!;
+    expect(demo.points).toBeGreaterThan(webinar.points);
+    const text = renderCalibrationText(report, 'pls.yml');
+    expect(text).toContain(
+      "Recommendation: change to the suggested definition: it beats today's on the held-out alerts and in replay.",
+    );
+    expect(text).toContain('Suggested manifest change:');
   });
 });

@@ -12,15 +12,33 @@ import {
   renderCalibrationText,
 } from '../../../src/analysis/render-calibration.js';
 import { validateBlocks } from '../../../src/emulator/block-kit-limits.js';
-import { DAY, knownAnswerHistory, knownAnswerManifest, liveAlertsFor } from './support/known-answer.js';
+import { manifestFrom } from '../../support/domain-builders.js';
+import {
+  DAY,
+  knownAnswerHistory,
+  knownAnswerManifest,
+  liveAlertsFor,
+  MISWEIGHTED_MANIFEST,
+} from './support/known-answer.js';
 
 const manifest = knownAnswerManifest();
 const history = knownAnswerHistory({ seed: 7, accounts: 400 });
+/** Healthy; the model's suggestion trades buyers for a shorter queue, so today's is kept. */
 const report = calibrateHistory({
   manifest,
   events: () => history.events,
   liveAlerts: liveAlertsFor(manifest, history),
   now: history.end,
+  since: 180 * DAY,
+});
+/** Today's weights the noise over the driver; the suggestion beats it on both tests. */
+const misweighted = manifestFrom(MISWEIGHTED_MANIFEST);
+const driven = knownAnswerHistory({ seed: 7, accounts: 600, rates: { driver: 0.55, none: 0 } });
+const better = calibrateHistory({
+  manifest: misweighted,
+  events: () => driven.events,
+  liveAlerts: liveAlertsFor(misweighted, driven),
+  now: driven.end,
   since: 180 * DAY,
 });
 
@@ -58,10 +76,11 @@ describe('calibrationHeadline', () => {
         winsKept: 9,
         winsTotal: 10,
         rate: 0.225,
+        replay: null,
       },
     };
     expect(calibrationHeadline(loose)).toBe(
-      'PQL→won 8 % over 180 days: too loose; a warm threshold of 78 would have raised 40 of 120 alerts and kept 9 of 10 wins (22.5 %).',
+      'PQL→won 8 % over 180 days: too loose; a warm threshold of 78 (now 40) would have raised 40 of 120 alerts and kept 9 of 10 wins (22.5 %).',
     );
     expect(calibrationHeadline({ ...loose, threshold: null })).toBe(
       'PQL→won 8 % over 180 days: too loose; no threshold alone reaches 15 %: the weights need work (see /pls calibrate).',
@@ -73,10 +92,88 @@ describe('calibrationHeadline', () => {
       ...report,
       tiers: { ...report.tiers, all: tier(0.45, 'too-tight', 45, 100) },
       missed: { ...report.missed, conversions: 60, alerted: 48, missed: 12 },
-      threshold: { direction: 'lower', current: 40, threshold: 32, missedCaught: 6, missedTotal: 12 },
+      threshold: {
+        direction: 'lower',
+        current: 40,
+        threshold: 32,
+        missedCaught: 6,
+        missedTotal: 12,
+        replay: null,
+      },
     };
     expect(calibrationHeadline(tight)).toBe(
       'PQL→won 45 % over 180 days: too tight; 12 accounts bought without an alert: a warm threshold of 32 would have alerted 6 of 12.',
+    );
+  });
+
+  it('states what lowering a too-tight threshold costs, and what raising a too-loose one loses, from replay', () => {
+    const v = report.validation.current;
+    const today = {
+      ...v,
+      alerts: 520,
+      alertsPerWeek: 20,
+      alertedBeforeConversion: 48,
+      conversions: 60,
+      precision: 0.5,
+    };
+    const lowered = {
+      ...today,
+      alerts: 884,
+      alertsPerWeek: 34,
+      alertedBeforeConversion: 54,
+      precision: 0.31,
+    };
+    const tight: CalibrationReport = {
+      ...report,
+      tiers: { ...report.tiers, all: tier(0.45, 'too-tight', 270, 600) },
+      verdict: { ...report.verdict, band: 'too-tight', firm: true },
+      missed: { ...report.missed, conversions: 60, alerted: 48, missed: 12 },
+      threshold: {
+        direction: 'lower',
+        current: 40,
+        threshold: 32,
+        missedCaught: 6,
+        missedTotal: 12,
+        replay: { tiers: { warm: 32, hot: 70 }, today, advised: lowered },
+      },
+    };
+    expect(calibrationHeadline(tight)).toBe(
+      'PQL→won 45 % over 180 days: too tight; 12 accounts bought without an alert: a warm threshold of 32 (now 40) would have alerted 6 of 12, at the cost of 14 more alerts a week (20 → 34) and precision 50 % → 31 %.',
+    );
+    const raised = { ...today, alertsPerWeek: 8, alertedBeforeConversion: 45 };
+    const loose: CalibrationReport = {
+      ...report,
+      tiers: { ...report.tiers, all: tier(0.08, 'too-loose', 10, 125) },
+      verdict: { ...report.verdict, band: 'too-loose', firm: true },
+      threshold: {
+        direction: 'raise',
+        current: 40,
+        threshold: 78,
+        alertsKept: 40,
+        alertsTotal: 120,
+        winsKept: 9,
+        winsTotal: 10,
+        rate: 0.225,
+        replay: { tiers: { warm: 78, hot: 79 }, today, advised: raised },
+      },
+    };
+    expect(calibrationHeadline(loose)).toBe(
+      'PQL→won 8 % over 180 days: too loose; a warm threshold of 78 (now 40) would have raised 40 of 120 alerts and kept 9 of 10 wins (22.5 %); in replay 12 fewer alerts a week (20 → 8), catching 45 of 60 conversions instead of 48.',
+    );
+  });
+
+  it('calls a band read off a few outcomes a lean, with its interval', () => {
+    const lean: CalibrationReport = {
+      ...report,
+      trusted: false,
+      outcomes: { ...report.outcomes, labelled: 20 },
+      tiers: { ...report.tiers, all: tier(0.45, 'too-tight', 9, 20) },
+      verdict: { band: 'too-tight', rate: 0.45, won: 9, outcomes: 20, interval: [0.258, 0.658], firm: false },
+      missed: { ...report.missed, conversions: 9, alerted: 9, missed: 0 },
+      threshold: null,
+    };
+    expect(calibrationHeadline(lean)).toBe(
+      'PQL→won 45 % over 180 days: looks too tight (95 % interval 25–66 % on 20 outcomes), yet all 9 conversions had an alert before: a lower threshold would catch no more buyers, so keep the thresholds (a hint: 20 outcomes so far).',
     );
   });
 
@@ -101,19 +198,33 @@ describe('calibrationHeadline', () => {
 
 describe('renderCalibration (Slack)', () => {
   it('fits Block Kit and carries the headline as its fallback text', () => {
-    const message = renderCalibration(report);
+    const message = renderCalibration(better);
     expect(validateBlocks(message.blocks, 'message')).toEqual([]);
-    expect(message.text).toBe(calibrationHeadline(report));
+    expect(message.text).toBe(calibrationHeadline(better));
     const text = JSON.stringify(message.blocks);
     for (const part of [
       'PQL calibration · last 180 days',
       'PQL→won hot',
       'Signals and metrics by lift',
       '`demo`',
+      "*Recommendation:* change to the suggested definition: it beats today's on the held-out alerts and in replay.",
       'Suggested manifest change',
     ]) {
       expect(text).toContain(part);
     }
+  });
+
+  it('says to keep today’s definition, with both figures, when the suggestion does not beat it', () => {
+    expect(report.recommendation.action).toBe('keep');
+    const message = renderCalibration(report);
+    expect(validateBlocks(message.blocks, 'message')).toEqual([]);
+    const recommendation = message.blocks.find((b) => b.block_id === 'cal_recommendation')!.text.text;
+    expect(recommendation).toMatch(
+      /^\*Recommendation:\* keep today's definition\. The suggested one does not beat it:\nsuggested: held-out AUC 0\.\d\d \(today 0\.\d\d\) · replay caught \d+ of \d+ conversions with \d+ alerts a week \(today \d+ with \d+\)\n• /,
+    );
+    const text = JSON.stringify(message.blocks);
+    expect(text).not.toContain('Suggested manifest change');
+    expect(text).not.toMatch(/suggest \d+ pts/);
   });
 
   it('stays within limits however many signals, warnings and suggestions there are', () => {
@@ -140,11 +251,11 @@ describe('renderCalibration (Slack)', () => {
 
 describe('renderCalibrationText (terminal)', () => {
   it('shows the headline, the per-tier band, the table by lift, the model and the suggestion', () => {
-    const text = renderCalibrationText(report, 'manifests/pls.yml');
+    const text = renderCalibrationText(better, 'manifests/pls.yml');
     expect(text.split('\n')[0]).toMatch(
       /^PQL calibration of manifests\/pls\.yml · last 180 days \(\d{4}-\d\d-\d\d → \d{4}-\d\d-\d\d\)$/,
     );
-    expect(text).toContain(calibrationHeadline(report));
+    expect(text).toContain(calibrationHeadline(better));
     expect(text).toMatch(/\n {2}all {2}\d+(\.\d)? %: healthy \(10–40 %\) \(\d+ won of \d+ outcomes\)\n/);
     const table = text.slice(text.indexOf('  id '));
     expect(table.indexOf('  demo ')).toBeLessThan(table.indexOf('  webinar '));

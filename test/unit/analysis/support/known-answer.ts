@@ -44,6 +44,17 @@ export function knownAnswerManifest(patch: Record<string, unknown> = {}): Manife
   return manifestFrom(KNOWN_ANSWER_MANIFEST, patch);
 }
 
+/**
+ * The same manifest weighted the wrong way round: the noise (`webinar`) 25 points, the driver
+ * (`demo`) 5. On a history where only the driver's accounts convert, a suggestion that swaps
+ * them ranks the held-out alerts better and, in replay, catches every conversion with fewer
+ * alerts: a change calibration should recommend.
+ */
+export const MISWEIGHTED_MANIFEST = KNOWN_ANSWER_MANIFEST.replace(
+  'event: demo_requested, points: 10',
+  'event: demo_requested, points: 5',
+).replace('event: webinar_attended, points: 10', 'event: webinar_attended, points: 25');
+
 export interface Truth {
   driver: boolean;
   noise: boolean;
