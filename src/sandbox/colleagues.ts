@@ -98,7 +98,10 @@ export function createColleagues(deps: {
     if (plan.awaitingModal) {
       const { user, since } = plan.awaitingModal;
       const modal = slack.modalOf(user);
-      if (modal) {
+      if (modal && (deps.isWatched(user) || !reps.has(user))) {
+        // Someone became this rep meanwhile: the modal is theirs now, to fill or to close.
+        plan.awaitingModal = null;
+      } else if (modal) {
         await slack.submit(user, modal.id, fill(modal.view, plan));
         plan.awaitingModal = null;
       } else if (now() - since > 10_000) plan.awaitingModal = null; // try the button again

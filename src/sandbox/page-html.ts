@@ -14,8 +14,6 @@ export function renderPage(workspace: Workspace): SafeHtml {
     html`<optgroup label="${label}">${workspace.people
       .filter((p) => p.role === role)
       .map((p) => html`<option value="${p.id}">${p.name} — ${p.about}</option>`)}</optgroup>`;
-  const chip = (command: string, hint: string) =>
-    html`<button type="button" class="chip" data-fill="${command}" title="${hint}">${command}</button>`;
   return html`<!doctype html>
 <html lang="en">
 <head>
@@ -42,16 +40,9 @@ export function renderPage(workspace: Workspace): SafeHtml {
     <main class="main">
       <div id="pane" class="pane" aria-live="polite"></div>
       <form id="composer" class="composer" autocomplete="off">
-        <div class="chips">
-          ${chip('/pls queue', 'the unclaimed queue of your teams')}
-          ${chip('/pls queue mine', 'alerts you hold')}
-          ${chip('/pls sla', 'claim and first-touch SLAs (managers)')}
-          ${chip('/pls account ', 'an account’s dossier and score: add its id or domain')}
-          ${chip('/pls ooo on', 'out of office: routing skips you')}
-          ${chip('/pls help', 'what you may run')}
-        </div>
+        <div id="chips" class="chips" aria-label="Commands you may run"></div>
         <div class="composer-row">
-          <input id="command" name="command" maxlength="4000" placeholder="Type /pls help, /pls queue, /pls sla … (other text is posted as you)">
+          <input id="command" name="command" maxlength="4000" placeholder="A /pls command, or a message (posted as you)">
           <button type="submit" class="bk-button primary">Send</button>
         </div>
       </form>

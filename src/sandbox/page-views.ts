@@ -14,9 +14,11 @@ import type { Workspace } from './workspace.js';
  */
 export interface PageState {
   version: string;
-  /** The pane shown: the one asked for, or the first channel when that is unknown. */
+  /** The pane shown: the one asked for, or the person's own channel when that is unknown. */
   pane_id: string;
   channels: string;
+  /** The command chips: only the `/pls` commands this person may run. */
+  chips: string;
   pane: string;
   demo: string;
   modal: { key: string; html: string } | null;
@@ -32,6 +34,8 @@ export function createPageViews(deps: {
   traffic: () => TrafficStatus;
   /** Simulated reps are working alerts (src/sandbox/colleagues.ts). */
   colleagues: boolean;
+  /** The `/pls` subcommands a person may run: pls's own list (`commandsFor`). */
+  commands: (userId: string) => { name: string; usage: string; summary: string }[];
 }) {
   const { emulator, workspace, slack } = deps;
   const names: Names = {
@@ -136,6 +140,21 @@ export function createPageViews(deps: {
     </ul>`;
   }
 
+  /**
+   * A chip per command the person may run; one that needs an argument fills in a trailing space.
+   * Someone pls gives no command to gets none, and a word on why.
+   */
+  function chips(as: string): SafeHtml {
+    const commands = deps.commands(as);
+    if (commands.length === 0)
+      return html`<p class="chips-none">pls gives commands to the reps and managers in the manifest only; type one to see its answer.</p>`;
+    return html`${commands.map(({ name, usage, summary }) => {
+      const rest = usage.replace(/^\/pls \S+\s*/, '');
+      const fill = `/pls ${name}${rest !== '' && !rest.startsWith('[') ? ' ' : ''}`;
+      return html`<button type="button" class="chip" data-fill="${fill}" title="${usage} — ${summary}">/pls ${name}</button>`;
+    })}`;
+  }
+
   function demoPanel(): SafeHtml {
     const t = deps.traffic();
     const state = !t.enabled ? 'off' : t.finished ? 'finished' : t.paused ? 'paused' : 'playing';
@@ -166,7 +185,7 @@ export function createPageViews(deps: {
           'Your direct messages with pls: reminders, reassignments, notices',
         );
       else {
-        const channel = workspace.channel(pane) ?? workspace.channels[0]!;
+        const channel = workspace.channel(pane) ?? workspace.channel(workspace.homeChannelOf(as))!;
         paneId = channel.id;
         paneHtml = channelPane(as, channel.id, html`#${channel.name}`, channel.purpose);
       }
@@ -175,6 +194,7 @@ export function createPageViews(deps: {
         version: `${slack.version()}.${deps.traffic().version}`,
         pane_id: paneId,
         channels: channelList(as, paneId).value,
+        chips: chips(as).value,
         pane: paneHtml.value,
         demo: demoPanel().value,
         modal: modal

@@ -15,8 +15,15 @@ import type { Workspace } from './workspace.js';
  * another site cannot send that without a CORS preflight, which this never answers.
  */
 const MAX_BODY = 64 * 1024;
-/** A person polled by the page within this long counts as someone using it (colleagues keep off). */
-const WATCH_MS = 5_000;
+/**
+ * A page that polled within this long still has someone at its keyboard, as the person it last
+ * showed (colleagues keep off them). Long enough for a tab in the background, whose timers a
+ * browser slows to one a minute; a page that picks someone else lets the previous one go at once.
+ */
+const WATCH_MS = 90_000;
+/** Pages remembered at most (their ids come from browsers). */
+const MAX_PAGES = 200;
+const pageId = /^[A-Za-z0-9-]{8,64}$/;
 
 const CSP = [
   "default-src 'none'",
@@ -76,6 +83,8 @@ export function createSandboxRoutes(deps: {
   slack: SandboxSlack;
   traffic: TrafficPlayer;
   colleagues: boolean;
+  /** The `/pls` subcommands a person may run (the command chips). */
+  commands: (userId: string) => { name: string; usage: string; summary: string }[];
   now?: () => number;
 }) {
   const { emulator, workspace, slack, traffic } = deps;
@@ -86,14 +95,28 @@ export function createSandboxRoutes(deps: {
     slack,
     traffic: () => traffic.status(),
     colleagues: deps.colleagues,
+    commands: deps.commands,
   });
   const page = renderPage(workspace).value;
-  const lastSeen = new Map<string, number>();
+  /** Who each open page is, and when it last asked: who is at a keyboard. */
+  const pages = new Map<string, { as: string; seen: number }>();
+
+  function seen(page: string | null, as: string): void {
+    const at = now();
+    // A page without an id of its own (a script calling the API) counts as one page per person.
+    const key = page !== null && pageId.test(page) ? page : `as:${as}`;
+    pages.delete(key);
+    pages.set(key, { as, seen: at });
+    for (const [id, entry] of pages) {
+      if (pages.size <= MAX_PAGES && at - entry.seen < WATCH_MS) break;
+      pages.delete(id);
+    }
+  }
 
   /** The channel a pane stands for; commands typed in the Home pane go to the DM, as in Slack. */
   function channelOf(as: string, pane: string): string {
     if (pane === HOME_PANE || pane === DM_PANE) return workspace.dmOf(as);
-    return workspace.channel(pane)?.id ?? workspace.channels[0]!.id;
+    return workspace.channel(pane)?.id ?? workspace.homeChannelOf(as);
   }
 
   function person(as: string): string {
@@ -136,7 +159,7 @@ export function createSandboxRoutes(deps: {
     if (req.method === 'GET' && file) return send(res, 200, file.type, file.body);
     if (req.method === 'GET' && path === '/sandbox/api/state') {
       const as = person(url.searchParams.get('as') ?? '');
-      lastSeen.set(as, now());
+      seen(url.searchParams.get('page'), as);
       const state = views.state(as, url.searchParams.get('pane') ?? '');
       const body = url.searchParams.get('since') === state.version ? { unchanged: true } : state;
       return sendJson(res, 200, body);
@@ -189,8 +212,11 @@ export function createSandboxRoutes(deps: {
       });
       return true;
     },
+    /** Someone is using the sandbox as this person, in some page, now. */
     isWatched(userId: string): boolean {
-      return now() - (lastSeen.get(userId) ?? 0) < WATCH_MS;
+      const at = now();
+      for (const entry of pages.values()) if (entry.as === userId && at - entry.seen < WATCH_MS) return true;
+      return false;
     },
   };
 }

@@ -11,6 +11,7 @@ import type { SlackEmulator } from '../emulator/emulator-types.js';
 import { createSlackEmulator } from '../emulator/slack-emulator.js';
 import { createLogger } from '../obs/logger.js';
 import { type RunningServer, startServer } from '../server.js';
+import { commandsFor } from '../slack/listeners/commands/pls.js';
 import { type Colleagues, createColleagues } from './colleagues.js';
 import { createSandboxRoutes } from './sandbox-routes.js';
 import { createSandboxSlack, type SandboxSlack } from './slack-client.js';
@@ -131,6 +132,7 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
     slack,
     traffic,
     colleagues: options.colleagues,
+    commands: (userId) => commandsFor(manifest.routing, userId),
     now,
   });
 

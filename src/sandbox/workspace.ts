@@ -31,6 +31,11 @@ export interface Workspace {
   people: SandboxPerson[];
   person(id: string): SandboxPerson | undefined;
   channel(id: string): SandboxChannel | undefined;
+  /**
+   * The channel a person's page opens on: a rep's team's, the escalation channel for a manager
+   * (where pls calls on them), the default team's for anyone else.
+   */
+  homeChannelOf(userId: string): string;
   /** The bot's DM with a user: the id the emulator gives it (`U0ANA` → `D0ANA`). */
   dmOf(userId: string): string;
   /** The users the emulator knows, for users.info, DMs and ephemerals. */
@@ -106,6 +111,13 @@ export function createWorkspace(manifest: Manifest): Workspace {
     people,
     person: (id) => people.find((p) => p.id === id),
     channel: (id) => channels.find((c) => c.id === id),
+    homeChannelOf(userId) {
+      if (routing.managers.includes(userId)) return routing.escalation_channel;
+      const team =
+        routing.teams.find((t) => t.reps.includes(userId)) ??
+        routing.teams.find((t) => t.id === routing.default_team);
+      return team?.channel ?? channels[0]!.id;
+    },
     dmOf: (userId) => `D${userId.slice(1)}`,
     emulatorUsers: () =>
       people.map(({ id, name, email, tz }) => ({ id, name: name.toLowerCase(), email, tz })),

@@ -1,9 +1,18 @@
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createClock } from '../../src/clock.js';
+import { loadManifest } from '../../src/config/manifest.js';
+import { commandsFor } from '../../src/slack/listeners/commands/pls.js';
 import { ACME, warmingAccount } from '../support/events.js';
 import { limitHit } from '../support/flows.js';
-import { postSigned } from '../support/harness.js';
-import { HAS_CHROMIUM, launchBrowser, startTestSandbox, type TestSandbox } from './browser.js';
+import { eventually, postSigned } from '../support/harness.js';
+import {
+  HAS_CHROMIUM,
+  launchBrowser,
+  SANDBOX_MANIFEST,
+  startTestSandbox,
+  type TestSandbox,
+} from './browser.js';
 
 /**
  * `npm run sandbox` in headless Chromium: a signed webhook makes an account hot, the alert
@@ -214,7 +223,173 @@ describe.skipIf(!HAS_CHROMIUM)('the sandbox page, in a browser', { timeout: 30_0
     }
   });
 
+  it('opens on the person’s own channel: a rep’s team’s, escalations for a manager, the default team’s for Quinn', async () => {
+    const header = page.locator('.pane-header h2');
+    for (const [as, channel] of [
+      ['U0BEN', '#pls-mid-market'],
+      ['U0ANA', '#pls-enterprise'],
+      ['U0FAY', '#pls-growth'],
+      ['U0SAM', '#pls-escalations'],
+      ['U0QUINN', '#pls-growth'],
+    ] as const) {
+      await page.goto(`${url()}/sandbox#as=${as}`);
+      await page.locator('.pane-header h2', { hasText: channel }).waitFor(WAIT);
+      await expect(header.innerText(), as).resolves.toBe(channel);
+    }
+    // Picking someone else opens their channel.
+    await page.locator('#as').selectOption('U0DANA');
+    await page.locator('.pane-header h2', { hasText: '#pls-mid-market' }).waitFor(WAIT);
+    await page.locator('#as').selectOption('U0CARLOS');
+    await page.locator('.pane-header h2', { hasText: '#pls-enterprise' }).waitFor(WAIT);
+  });
+
+  it('offers as chips only the /pls commands the person may run, from pls’s own list', async () => {
+    const routing = loadManifest(SANDBOX_MANIFEST).routing;
+    const chips = async (as: string) => {
+      await page.goto(`${url()}/sandbox#as=${as}&pane=C0MIDMARKET`);
+      await page.locator('.pane-header', { hasText: '#pls-mid-market' }).waitFor(WAIT);
+      await page.locator('#chips .chip, #chips .chips-none').first().waitFor(WAIT);
+      return page.locator('#chips .chip').allInnerTexts();
+    };
+    const ben = await chips('U0BEN');
+    expect(ben).toEqual(commandsFor(routing, 'U0BEN').map((c) => `/pls ${c.name}`));
+    expect(ben).toEqual(['/pls queue', '/pls account', '/pls ooo', '/pls help']);
+    const sam = await chips('U0SAM');
+    expect(sam).toEqual(commandsFor(routing, 'U0SAM').map((c) => `/pls ${c.name}`));
+    expect(sam).toEqual(expect.arrayContaining(['/pls sla', '/pls calibrate', '/pls assign', '/pls queue']));
+    await expect(chips('U0QUINN')).resolves.toEqual([]);
+    await page.locator('#chips .chips-none').waitFor(WAIT);
+
+    // A chip fills the command box; one that needs an argument leaves room for it.
+    await chips('U0BEN');
+    await page.locator('#chips .chip', { hasText: '/pls account' }).click();
+    await expect(page.locator('#command').inputValue()).resolves.toBe('/pls account ');
+  });
+
+  it('works 420 px wide: no sideways scroll, a button clicks, a modal fits', async () => {
+    const narrow = await browser.newPage({ viewport: { width: 420, height: 860 } });
+    narrow.on('pageerror', (error) => pageErrors.push(error.message));
+    try {
+      await narrow.goto(`${url()}/sandbox#as=U0BEN`);
+      await narrow.locator('.pane-header', { hasText: '#pls-mid-market' }).waitFor(WAIT);
+      await makeHot({ ...ACME, id: 'acct_narrow', name: 'Narrow Streets', domain: 'narrow.io' });
+      const alert = narrow.locator('article.msg:not(.ephemeral)', {
+        has: narrow.locator('.bk-header', { hasText: 'Narrow Streets' }),
+      });
+      await alert.getByRole('button', { name: 'Claim', exact: true }).waitFor(WAIT);
+      // The messages get the width, not a sidebar beside them; the buttons are inside the window.
+      expect((await narrow.locator('#pane').boundingBox())!.width).toBeGreaterThanOrEqual(400);
+      const claim = (await alert.getByRole('button', { name: 'Claim', exact: true }).boundingBox())!;
+      expect(claim.x + claim.width).toBeLessThanOrEqual(420);
+      const scrollWidth = () =>
+        narrow.evaluate(
+          () =>
+            (globalThis as unknown as { document: { documentElement: { scrollWidth: number } } }).document
+              .documentElement.scrollWidth,
+        );
+      await expect(scrollWidth()).resolves.toBeLessThanOrEqual(420);
+
+      await alert.getByRole('button', { name: 'Claim', exact: true }).click();
+      await alert.locator('.bk-context', { hasText: 'Claimed by @Ben' }).waitFor(WAIT);
+      await alert.getByRole('button', { name: 'Details' }).click();
+      const modal = narrow.locator('#modal-layer .modal');
+      await modal.getByText('Best time to reach').waitFor(WAIT);
+      const box = (await modal.boundingBox())!;
+      expect(box.x).toBeGreaterThanOrEqual(0);
+      expect(box.x + box.width).toBeLessThanOrEqual(420);
+      expect(box.y + box.height).toBeLessThanOrEqual(860);
+      await expect(scrollWidth()).resolves.toBeLessThanOrEqual(420);
+      await modal.getByRole('button', { name: 'Close', exact: true }).last().click();
+      await modal.waitFor({ state: 'detached', ...WAIT });
+
+      // The chips and the channel row scroll on their own; the page never does.
+      await narrow.locator('#chips .chip', { hasText: '/pls queue' }).click();
+      await narrow.getByRole('button', { name: 'Send' }).click();
+      await narrow.locator('article.ephemeral', { hasText: '/pls queue' }).waitFor(WAIT);
+      await expect(scrollWidth()).resolves.toBeLessThanOrEqual(420);
+    } finally {
+      await narrow.close();
+    }
+  });
+
   it('ran without a script error', () => {
     expect(pageErrors).toEqual([]);
   });
 });
+
+describe.skipIf(!HAS_CHROMIUM)(
+  'simulated colleagues, with someone at the keyboard',
+  { timeout: 60_000 },
+  () => {
+    let running: TestSandbox;
+    let browser: Browser;
+    const clock = createClock();
+
+    beforeAll(async () => {
+      running = await startTestSandbox({ colleagues: true, clock });
+      browser = await launchBrowser();
+    });
+    afterAll(async () => {
+      await browser?.close();
+      await running?.stop();
+    });
+
+    const actorsOf = (name: string) =>
+      new Set(
+        running.sandbox.emulator
+          .messages('C0MIDMARKET')
+          .filter((m) => m.text.includes(name))
+          .flatMap((m) =>
+            [...JSON.stringify(m.blocks).matchAll(/Claimed by <@(U[A-Z0-9]+)>/g)].map((x) => x[1]),
+          ),
+      );
+
+    it('never act as the person the page shows, and take them up again once the page is someone else', async () => {
+      const page = await browser.newPage({ viewport: { width: 1024, height: 768 } });
+      await page.goto(`${running.sandbox.url}/sandbox#as=U0BEN`);
+      await page.locator('.pane-header', { hasText: '#pls-mid-market' }).waitFor(WAIT);
+
+      // Three hot US accounts routed to Ben, three British ones to Dana, in #pls-mid-market.
+      const accounts = [
+        ...[1, 2, 3].map((n) => ({
+          ...ACME,
+          id: `acct_us${n}`,
+          name: `Bens Lead ${n}`,
+          domain: `us${n}.com`,
+        })),
+        ...[1, 2, 3].map((n) => ({
+          ...ACME,
+          id: `acct_gb${n}`,
+          name: `Danas Lead ${n}`,
+          domain: `gb${n}.co.uk`,
+          country: 'GB',
+          timezone: 'Europe/London',
+        })),
+      ];
+      for (const account of accounts) {
+        const res = await postSigned(
+          running.sandbox.url,
+          { events: [...warmingAccount(account), limitHit(account)] },
+          { secret: running.sandbox.secrets.webhookSecret },
+        );
+        expect(res.status).toBe(202);
+      }
+      const alert = (name: string) =>
+        page.locator('article.msg:not(.ephemeral)', { has: page.locator('.bk-header', { hasText: name }) });
+      for (const account of accounts) await alert(account.name).getByText('Suggested rep').waitFor(WAIT);
+      await alert('Bens Lead 1').getByText('Suggested rep: @Ben').waitFor(WAIT);
+      await alert('Danas Lead 1').getByText('Suggested rep: @Dana').waitFor(WAIT);
+
+      // 85 s later (the colleagues claim within 80 s): Dana's colleague claims, Ben's never.
+      clock.advance(85_000); // under the page's 90-s watch, so a poll need not land in between
+      await eventually(() => actorsOf('Danas Lead').has('U0DANA'), 'a simulated Dana to claim', 15_000);
+      expect([...actorsOf('Bens Lead')]).toEqual([]);
+
+      // Ben is someone else now: his simulated self may work his alerts again, and Dana is left alone.
+      await page.locator('#as').selectOption('U0DANA');
+      await page.locator('.pane-header', { hasText: '#pls-mid-market' }).waitFor(WAIT);
+      await eventually(() => actorsOf('Bens Lead').has('U0BEN'), 'a simulated Ben to claim', 15_000);
+      await page.close();
+    });
+  },
+);

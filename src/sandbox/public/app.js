@@ -7,6 +7,8 @@
 
 (() => {
   const POLL_MS = 500;
+  /** This page's id: the sandbox keeps simulated colleagues off whoever a page is showing. */
+  const PAGE = Array.from(crypto.getRandomValues(new Uint8Array(12)), (b) => b.toString(16).padStart(2, '0')).join('');
 
   /** @param {string} selector */
   const $ = (selector) => /** @type {HTMLElement} */ (document.querySelector(selector));
@@ -37,18 +39,18 @@
 
   // ─── Who and where, kept in the URL so a reload (or a link) lands in the same place ───
 
+  // Without a pane in the link the sandbox opens the person's own channel (their team's).
   function restore() {
     const params = new URLSearchParams(location.hash.slice(1));
     const as = params.get('as') || localStorage.getItem('pls-sandbox-as') || '';
     const firstRep = people.find((p) => p.role === 'rep');
     state.as = people.some((p) => p.id === as) ? as : (firstRep || people[0]).id;
-    state.pane = params.get('pane') || localStorage.getItem('pls-sandbox-pane') || '';
+    state.pane = params.get('pane') || '';
     /** @type {HTMLSelectElement} */ ($('#as')).value = state.as;
   }
 
   function remember() {
     localStorage.setItem('pls-sandbox-as', state.as);
-    localStorage.setItem('pls-sandbox-pane', state.pane);
     history.replaceState(
       null,
       '',
@@ -86,7 +88,7 @@
 
   /** @param {boolean} [force] */
   async function refresh(force) {
-    const query = new URLSearchParams({ as: state.as, pane: state.pane });
+    const query = new URLSearchParams({ as: state.as, pane: state.pane, page: PAGE });
     if (!force && state.version) query.set('since', state.version);
     const data = await api(`state?${query}`);
     if (data.unchanged) return;
@@ -95,11 +97,12 @@
     render(data);
   }
 
-  /** @param {{channels: string, pane: string, demo: string, pane_id: string, modal: {key: string, html: string} | null}} data */
+  /** @param {{channels: string, chips: string, pane: string, demo: string, pane_id: string, modal: {key: string, html: string} | null}} data */
   function render(data) {
     // Only what changed is swapped: a button being clicked must not be replaced under the
     // pointer because the demo panel's counter moved.
     swap('#channels', data.channels);
+    swap('#chips', data.chips);
     if (state.renderedPane !== data.pane_id || drawn.get('#pane') !== data.pane) {
       renderPane(data.pane, data.pane_id);
       drawn.set('#pane', data.pane);
@@ -330,11 +333,12 @@
     if (form) void closeModal(form.dataset.viewId || '');
   });
 
-  /** Someone else now: their unread counts, their DMs, their modals. */
+  /** Someone else now: their own channel, unread counts, DMs, modals and commands. */
   /** @param {string} as */
   function become(as) {
     if (as === state.as) return;
     state.as = as;
+    state.pane = '';
     state.seen = {};
     state.edits = new Map();
     state.renderedPane = '';
@@ -352,7 +356,7 @@
     const params = new URLSearchParams(location.hash.slice(1));
     const as = params.get('as') || state.as;
     if (people.some((p) => p.id === as)) become(as);
-    void showPane(params.get('pane') || state.pane);
+    void showPane(params.get('pane') || (params.get('as') ? '' : state.pane));
   });
 
   // ─── The loop ───

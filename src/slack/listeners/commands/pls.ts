@@ -2,6 +2,7 @@ import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt'
 import type { WebClient } from '@slack/web-api';
 import { parseCalibrateArgs } from '../../../analysis/calibration-runner.js';
 import { calibrationHeadlineBlock, renderCalibration } from '../../../analysis/render-calibration.js';
+import type { Routing } from '../../../config/manifest.js';
 import { actorOf } from '../../../domain/alert-lifecycle.js';
 import { parseQueueArgs } from '../../../services/queue.js';
 import { parseSlaArgs } from '../../../services/sla-report-service.js';
@@ -123,14 +124,25 @@ const SUBCOMMANDS: Record<string, Subcommand> = {
     usage: '/pls help',
     summary: 'this list',
     run(deps, userId) {
-      const manager = actorOf(deps.manifest.routing, userId).isManager;
-      const lines = Object.values(SUBCOMMANDS)
-        .filter((s) => manager || s.reps)
-        .map((s) => `• \`${s.usage}\` — ${s.summary}`);
+      const lines = commandsFor(deps.manifest.routing, userId).map((s) => `• \`${s.usage}\` — ${s.summary}`);
       return { text: `*pls commands*\n${lines.join('\n')}` };
     },
   },
 };
+
+/**
+ * The subcommands a person may run, as `/pls help` lists them: a manager every one, a rep those
+ * for reps, anyone else none (the sandbox's command chips show the same list).
+ */
+export function commandsFor(
+  routing: Pick<Routing, 'reps' | 'managers'>,
+  userId: string,
+): { name: string; usage: string; summary: string }[] {
+  const { isManager, isRep } = actorOf(routing, userId);
+  return Object.entries(SUBCOMMANDS)
+    .filter(([, s]) => isManager || (isRep && s.reps))
+    .map(([name, s]) => ({ name, usage: s.usage, summary: s.summary }));
+}
 
 /**
  * `/pls …`: the reply is the ack's body, so it arrives inside Slack's 3-second window as an
