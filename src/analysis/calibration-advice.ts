@@ -1,4 +1,5 @@
-import { type Band, TOO_LOOSE_BELOW, TOO_TIGHT_ABOVE } from '../domain/sla-report.js';
+import { pqlVerdict } from '../domain/pql-verdict.js';
+import type { Band } from '../domain/sla-report.js';
 
 /**
  * The rules that turn calibration's figures into advice a manager can act on (issue 19, item 6).
@@ -46,29 +47,17 @@ export interface Verdict {
 /** Below this the held-out AUCs are read as equal: the report shows two decimals, and 0.78 vs 0.78 is no gain. */
 export const AUC_MARGIN = 0.01;
 
-/** 95 % Wilson score interval of k successes in n trials (well-behaved at 0, n and small n). */
-export function wilsonInterval(k: number, n: number, z = 1.96): [number, number] | null {
-  if (n <= 0) return null;
-  const p = k / n;
-  const z2 = z * z;
-  const centre = (p + z2 / (2 * n)) / (1 + z2 / n);
-  const half = (z * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n))) / (1 + z2 / n);
-  return [Math.max(0, centre - half), Math.min(1, centre + half)];
-}
-
+/** The band's verdict is firm when the rate's 95 % interval settles it (src/domain/pql-verdict.ts). */
 export function verdictOf(tier: { band: Band; rate: number | null; won: number; outcomes: number }): Verdict {
-  const interval = wilsonInterval(tier.won, tier.outcomes);
-  let firm = false;
-  if (interval && tier.band !== 'not-enough-outcomes') {
-    const [lo, hi] = interval;
-    firm =
-      tier.band === 'too-tight'
-        ? lo > TOO_TIGHT_ABOVE
-        : tier.band === 'too-loose'
-          ? hi < TOO_LOOSE_BELOW
-          : lo >= TOO_LOOSE_BELOW && hi <= TOO_TIGHT_ABOVE;
-  }
-  return { band: tier.band, rate: tier.rate, won: tier.won, outcomes: tier.outcomes, interval, firm };
+  const { verdict, interval } = pqlVerdict(tier.won, tier.outcomes);
+  return {
+    band: tier.band,
+    rate: tier.rate,
+    won: tier.won,
+    outcomes: tier.outcomes,
+    interval: interval ? [interval[0], interval[1]] : null,
+    firm: tier.band !== 'not-enough-outcomes' && verdict === tier.band,
+  };
 }
 
 /** Which way the thresholds may move for a band: down when too tight, up when too loose, either when healthy. */

@@ -1,3 +1,4 @@
+import type { SlaLapse } from '../domain/sla.js';
 import type { ReportAlert, ReportScope } from '../domain/sla-report.js';
 import type { Db } from './client.js';
 
@@ -9,7 +10,9 @@ type Row = [
   clockStart: number,
   claimDueAt: number,
   firstTouchDueAt: number | null,
+  suggestedRep: string | null,
   claimedBy: string | null,
+  assignedBy: string | null,
   claimedAt: number | null,
   contactedAt: number | null,
   closedAt: number | null,
@@ -18,6 +21,8 @@ type Row = [
   triggerSignal: string | null,
   firstTouchBreached: 0 | 1,
   escalations: number,
+  /** "claim_lapsed:U0ANA first_touch_breached:" (an empty rep: nobody held the clock), or null. */
+  lapses: string | null,
 ];
 
 /**
@@ -46,12 +51,19 @@ export function createSlaReportQuery(db: Db) {
   const raised = db.$client
     .prepare<{ since: number; until: number; team: string | null; rep: string | null }>(
       `select a.tier, a.team_id, a.opened_at, a.tier_set_at, a.claim_due_at, a.first_touch_due_at,
-         a.claimed_by, a.claimed_at, a.contacted_at, a.closed_at, a.state, a.outcome,
-         json_extract(a.trigger, '$.signalId'), a.first_touch_breached_at is not null,
-         (select count(*) from alert_events e where e.alert_id = a.id and e.kind = 'escalation')
+         a.suggested_rep, a.claimed_by, a.assigned_by, a.claimed_at, a.contacted_at, a.closed_at,
+         a.state, a.outcome, json_extract(a.trigger, '$.signalId'), a.first_touch_breached_at is not null,
+         (select count(*) from alert_events e where e.alert_id = a.id and e.kind = 'escalation'),
+         (select group_concat(e.kind || ':' || coalesce(json_extract(e.data, '$.rep'), ''), ' ')
+            from alert_events e
+            where e.alert_id = a.id and e.kind in ('claim_lapsed', 'first_touch_breached'))
        from alerts a
        where a.opened_at > @since and a.opened_at <= @until
-         and (@team is null or a.team_id = @team) and (@rep is null or a.claimed_by = @rep)
+         and (@team is null or a.team_id = @team)
+         and (@rep is null or a.claimed_by = @rep or exists (
+           select 1 from alert_events e
+           where e.alert_id = a.id and e.kind in ('claim_lapsed', 'first_touch_breached')
+             and json_extract(e.data, '$.rep') = @rep))
        order by a.opened_at`,
     )
     .raw(true);
@@ -81,7 +93,9 @@ export function createSlaReportQuery(db: Db) {
         clockStart: 0,
         claimDueAt: 0,
         firstTouchDueAt: null,
+        suggestedRep: null,
         claimedBy: null,
+        assignedBy: null,
         claimedAt: null,
         contactedAt: null,
         closedAt: null,
@@ -90,6 +104,7 @@ export function createSlaReportQuery(db: Db) {
         triggerSignal: null,
         firstTouchBreached: false,
         escalations: 0,
+        lapses: NO_LAPSES,
       };
       const rows = raised.all({
         since,
@@ -104,15 +119,18 @@ export function createSlaReportQuery(db: Db) {
         alert.clockStart = row[3];
         alert.claimDueAt = row[4];
         alert.firstTouchDueAt = row[5];
-        alert.claimedBy = row[6];
-        alert.claimedAt = row[7];
-        alert.contactedAt = row[8];
-        alert.closedAt = row[9];
-        alert.state = row[10];
-        alert.outcome = row[11];
-        alert.triggerSignal = row[12];
-        alert.firstTouchBreached = row[13] === 1;
-        alert.escalations = row[14];
+        alert.suggestedRep = row[6];
+        alert.claimedBy = row[7];
+        alert.assignedBy = row[8];
+        alert.claimedAt = row[9];
+        alert.contactedAt = row[10];
+        alert.closedAt = row[11];
+        alert.state = row[12];
+        alert.outcome = row[13];
+        alert.triggerSignal = row[14];
+        alert.firstTouchBreached = row[15] === 1;
+        alert.escalations = row[16];
+        alert.lapses = row[17] === null ? NO_LAPSES : decodeLapses(row[17]);
         visit(alert);
       }
     },
@@ -129,3 +147,16 @@ export function createSlaReportQuery(db: Db) {
 }
 
 export type SlaReportQuery = ReturnType<typeof createSlaReportQuery>;
+
+const NO_LAPSES: readonly SlaLapse[] = Object.freeze([]);
+
+function decodeLapses(encoded: string): SlaLapse[] {
+  return encoded.split(' ').map((entry) => {
+    const colon = entry.indexOf(':');
+    const rep = entry.slice(colon + 1);
+    return {
+      clock: entry.startsWith('claim_lapsed') ? 'claim' : 'first_touch',
+      rep: rep === '' ? null : rep,
+    };
+  });
+}

@@ -1,6 +1,8 @@
 import type { Hours } from '../config/manifest.js';
 import { createWorkingTimeIndex, type WorkingTimeIndex } from './business-hours.js';
 import { compareText } from './order.js';
+import { pqlVerdict, type RateVerdict } from './pql-verdict.js';
+import type { SlaLapse } from './sla.js';
 
 /**
  * The `/pls sla` report (README, "Commands") as a pure fold over (alerts, options): the service
@@ -18,7 +20,11 @@ export interface ReportAlert {
   clockStart: number;
   claimDueAt: number;
   firstTouchDueAt: number | null;
+  /** Who routing (or a manager) gave it to last; after a pick-up by a teammate, still the one it was routed to. */
+  suggestedRep: string | null;
   claimedBy: string | null;
+  /** Set when a manager handed it to its holder: the holder never had its claim clock. */
+  assignedBy: string | null;
   claimedAt: number | null;
   contactedAt: number | null;
   state: 'open' | 'claimed' | 'contacted' | 'closed';
@@ -29,6 +35,8 @@ export interface ReportAlert {
   /** Escalation steps fired (`alert_events` of kind `escalation`). */
   escalations: number;
   firstTouchBreached: boolean;
+  /** SLA clocks that ran out before the alert changed hands or closed, with who held each. */
+  lapses: readonly SlaLapse[];
   /**
    * When it closed (`alerts.closed_at`). Optional: with it, an alert closed without ever being
    * claimed after its claim deadline (e.g. it self-served while it sat in the queue) counts as a
@@ -85,19 +93,35 @@ export interface Conversion {
   /** Null below `MIN_OUTCOMES`: no percentage rather than a misleading one. */
   rate: number | null;
   band: Band;
+  /** What the sample supports: a verdict only when its 95 % interval settles it (src/domain/pql-verdict.ts). */
+  verdict: RateVerdict;
 }
 
+/** `met` of `decided`: a rate always shown with its counts. */
+export interface Ratio {
+  met: number;
+  decided: number;
+}
+
+/**
+ * One rep's figures, fairly attributed: the claim SLA over the alerts routed to them that they
+ * claimed themselves (not a teammate's alert they picked up late, not one a manager handed
+ * them); first touch over the alerts they held, from when their own clock started; `lapsed`,
+ * the clocks that ran out while an alert was with them, whoever holds it now.
+ */
 export interface RepRow {
   repId: string;
-  /** Alerts in the report this rep holds or held (claimedBy). */
-  claimed: number;
-  withinSla: number;
-  /** withinSla ÷ claimed. */
-  withinSlaRate: number;
+  /** Alerts in the report this rep holds or held (claimedBy), assigned ones included. */
+  held: number;
+  /** Of `held`, handed to them by a manager. */
+  assigned: number;
+  claimSla: Ratio;
   timeToClaim: DurationStats;
+  firstTouchSla: Ratio;
   /** Reached first touch (see `Funnel`). */
   contacted: number;
   won: number;
+  lapsed: { claim: number; firstTouch: number };
 }
 
 /** Each stage counts the alerts that reached it or a later one, so the funnel never widens. */
@@ -145,12 +169,18 @@ export interface SlaReport {
   timeToClaim: DurationStats;
   /** contactedAt − clockStart over contacted alerts, in the claimer's hours when business time. */
   timeToFirstTouch: DurationStats;
+  /** First touch per alert over the alerts whose first-touch clock is decided; null rate when none is. */
+  firstTouchSla: { met: number; breached: number; rate: number | null };
   /**
-   * `claim` = claimSla.breached. `firstTouch` = alerts flagged by the sweep, contacted after
-   * firstTouchDueAt, or still claimed and uncontacted past it.
+   * Alerts, not clock lapses: `claim` = claimSla.breached; `firstTouch` = alerts with a lapse on
+   * record, flagged by the sweep, contacted after firstTouchDueAt, or still claimed and
+   * uncontacted past it. `teamOnly`: claim breaches no rep answers for (nobody was routed the
+   * alert, or it was never claimed and never handed on): they count for the team and no rep,
+   * which is why the team's rate can sit below every rep's.
    */
-  breaches: { claim: number; firstTouch: number };
-  escalations: number;
+  breaches: { claim: number; firstTouch: number; teamOnly: number };
+  /** Alerts the ladder escalated at least once, and the steps it fired in all (reminders included). */
+  escalations: { alerts: number; steps: number };
   /** Reps with at least one claimed alert: most claimed first, then by id. */
   reps: RepRow[];
   funnel: Funnel;
@@ -175,10 +205,16 @@ export interface SlaReportBuilder {
 }
 
 interface RepTally {
-  claimed: number;
-  withinSla: number;
+  held: number;
+  assigned: number;
+  claimMet: number;
+  claimDecided: number;
+  touchMet: number;
+  touchDecided: number;
   contacted: number;
   won: number;
+  lapsedClaim: number;
+  lapsedTouch: number;
   claimTimes: number[];
 }
 
@@ -219,8 +255,11 @@ export function createSlaReportBuilder(options: ReportOptions): SlaReportBuilder
   let breached = 0;
   let pending = 0;
   let closedUnclaimed = 0;
+  let touchMet = 0;
   let firstTouchBreaches = 0;
-  let escalations = 0;
+  let teamOnly = 0;
+  let escalatedAlerts = 0;
+  let escalationSteps = 0;
   let claimed = 0;
   let contacted = 0;
   let won = 0;
@@ -229,21 +268,65 @@ export function createSlaReportBuilder(options: ReportOptions): SlaReportBuilder
   const conversions = { hot: outcomeTally(), warm: outcomeTally(), all: outcomeTally() };
   const reps = new Map<string, RepTally>();
   const signals = new Map<string | null, SignalTally>();
+  const repTally = (repId: string): RepTally => {
+    let rep = reps.get(repId);
+    if (!rep) {
+      rep = {
+        held: 0,
+        assigned: 0,
+        claimMet: 0,
+        claimDecided: 0,
+        touchMet: 0,
+        touchDecided: 0,
+        contacted: 0,
+        won: 0,
+        lapsedClaim: 0,
+        lapsedTouch: 0,
+        claimTimes: [],
+      };
+      reps.set(repId, rep);
+    }
+    return rep;
+  };
 
   return {
     add(a) {
-      if (!(a.openedAt > from && a.openedAt <= now && inScope(a, scope))) return;
+      if (!(a.openedAt > from && a.openedAt <= now)) return;
+      // The rep a clock ran out with answers for it, whoever holds the alert now: in a rep's own
+      // report too, where the alert may since have gone to someone else.
+      for (const lapse of a.lapses) {
+        if (lapse.rep === null || (scope.kind === 'rep' && lapse.rep !== scope.repId)) continue;
+        if (scope.kind === 'team' && a.teamId !== scope.teamId) continue;
+        if (lapse.clock === 'claim') repTally(lapse.rep).lapsedClaim++;
+        else repTally(lapse.rep).lapsedTouch++;
+      }
+      if (!inScope(a, scope)) return;
       total++;
       if (a.tier === 'hot') hot++;
       else if (a.tier === 'warm') warm++;
 
       const status = claimStatus(a, now);
-      if (status === 'met') met++;
-      else if (status === 'breached') breached++;
-      else if (status === 'pending') pending++;
+      const claimLapses = a.lapses.filter((l) => l.clock === 'claim');
+      // A clock that ran out earlier is a breach for the team, whatever happened after it.
+      const teamClaim = claimLapses.length > 0 ? 'breached' : status;
+      if (teamClaim === 'met') met++;
+      else if (teamClaim === 'breached') breached++;
+      else if (teamClaim === 'pending') pending++;
       else closedUnclaimed++;
-      if (firstTouchBreached(a, now)) firstTouchBreaches++;
-      escalations += a.escalations;
+      // Nobody to answer for it: no lapse names a rep, and no rep it was routed to claimed it late.
+      const lateClaimer =
+        status === 'breached' &&
+        a.assignedBy === null &&
+        a.claimedBy !== null &&
+        a.claimedBy === a.suggestedRep;
+      if (teamClaim === 'breached' && !claimLapses.some((l) => l.rep !== null) && !lateClaimer) teamOnly++;
+
+      // First touch, likewise: a clock that ran out with an earlier holder is the team's breach.
+      const touch = firstTouchStatus(a, now);
+      if (touch === 'breached' || a.lapses.some((l) => l.clock === 'first_touch')) firstTouchBreaches++;
+      else if (touch === 'met') touchMet++;
+      if (a.escalations > 0) escalatedAlerts++;
+      escalationSteps += a.escalations;
       const reached = reachedContact(a);
       const isWon = a.outcome === 'won';
       if (reached) contacted++;
@@ -268,16 +351,26 @@ export function createSlaReportBuilder(options: ReportOptions): SlaReportBuilder
       }
 
       if (a.claimedBy !== null) {
-        let rep = reps.get(a.claimedBy);
-        if (!rep) {
-          rep = { claimed: 0, withinSla: 0, contacted: 0, won: 0, claimTimes: [] };
-          reps.set(a.claimedBy, rep);
+        const rep = repTally(a.claimedBy);
+        rep.held++;
+        if (a.assignedBy !== null) rep.assigned++;
+        // Their claim clock: routed to them and claimed by them. A teammate's alert picked up
+        // late is not their lapse (it is on record with the rep it was routed to).
+        else if (status === 'met' || (status === 'breached' && a.suggestedRep === a.claimedBy)) {
+          rep.claimDecided++;
+          if (status === 'met') rep.claimMet++;
+          else if (claimLapses.length === 0) rep.lapsedClaim++;
+          if (claimTime !== null) rep.claimTimes.push(claimTime);
         }
-        rep.claimed++;
-        if (status === 'met') rep.withinSla++;
+        if (touch !== 'pending') {
+          rep.touchDecided++;
+          if (touch === 'met') rep.touchMet++;
+          // A lapse the sweep flagged is on record already (counted above).
+          else if (!a.lapses.some((l) => l.clock === 'first_touch' && l.rep === a.claimedBy))
+            rep.lapsedTouch++;
+        }
         if (reached) rep.contacted++;
         if (isWon) rep.won++;
-        if (claimTime !== null) rep.claimTimes.push(claimTime);
       }
 
       let signal = signals.get(a.triggerSignal);
@@ -294,19 +387,23 @@ export function createSlaReportBuilder(options: ReportOptions): SlaReportBuilder
 
     build() {
       const repRows: RepRow[] = [...reps.entries()]
+        .filter(([repId]) => scope.kind !== 'rep' || repId === scope.repId)
         .map(([repId, rep]) => ({
           repId,
-          claimed: rep.claimed,
-          withinSla: rep.withinSla,
-          withinSlaRate: rep.withinSla / rep.claimed,
+          held: rep.held,
+          assigned: rep.assigned,
+          claimSla: { met: rep.claimMet, decided: rep.claimDecided },
           timeToClaim: durationStats(rep.claimTimes),
+          firstTouchSla: { met: rep.touchMet, decided: rep.touchDecided },
           contacted: rep.contacted,
           won: rep.won,
+          lapsed: { claim: rep.lapsedClaim, firstTouch: rep.lapsedTouch },
         }))
-        .sort((a, b) => b.claimed - a.claimed || compareText(a.repId, b.repId));
+        .sort((a, b) => b.held - a.held || compareText(a.repId, b.repId));
       const signalRows: SignalRow[] = [...signals.entries()]
         .map(([signal, tally]) => ({ signal, alerts: tally.alerts, ...conversionOf(tally.outcomes) }))
         .sort((a, b) => b.alerts - a.alerts || compareSignals(a.signal, b.signal));
+      const touchDecided = touchMet + firstTouchBreaches;
       return {
         periodLabel: options.periodLabel,
         periodMs,
@@ -323,10 +420,15 @@ export function createSlaReportBuilder(options: ReportOptions): SlaReportBuilder
           closedUnclaimed,
           rate: met + breached === 0 ? null : met / (met + breached),
         },
+        firstTouchSla: {
+          met: touchMet,
+          breached: firstTouchBreaches,
+          rate: touchDecided === 0 ? null : touchMet / touchDecided,
+        },
         timeToClaim: durationStats(claimTimes),
         timeToFirstTouch: durationStats(touchTimes),
-        breaches: { claim: breached, firstTouch: firstTouchBreaches },
-        escalations,
+        breaches: { claim: breached, firstTouch: firstTouchBreaches, teamOnly },
+        escalations: { alerts: escalatedAlerts, steps: escalationSteps },
         reps: repRows,
         funnel: { raised: total, claimed, contacted, won },
         conversion: {
@@ -362,11 +464,16 @@ function claimStatus(alert: ReportAlert, now: number): ClaimStatus {
   return now > alert.claimDueAt ? 'breached' : 'pending';
 }
 
-function firstTouchBreached(alert: ReportAlert, now: number): boolean {
-  if (alert.firstTouchBreached) return true;
-  if (alert.firstTouchDueAt === null) return false;
-  if (alert.contactedAt !== null) return alert.contactedAt > alert.firstTouchDueAt;
-  return alert.state === 'claimed' && now > alert.firstTouchDueAt;
+/**
+ * The first-touch clock of the alert's holder: `met` = contacted by the deadline; `breached` =
+ * flagged by the sweep, contacted late, or still uncontacted past it; `pending` otherwise (no
+ * deadline, not claimed, or still inside it).
+ */
+function firstTouchStatus(alert: ReportAlert, now: number): 'met' | 'breached' | 'pending' {
+  if (alert.firstTouchBreached) return 'breached';
+  if (alert.firstTouchDueAt === null || alert.claimedAt === null) return 'pending';
+  if (alert.contactedAt !== null) return alert.contactedAt > alert.firstTouchDueAt ? 'breached' : 'met';
+  return alert.state === 'claimed' && now > alert.firstTouchDueAt ? 'breached' : 'pending';
 }
 
 function reachedContact(alert: ReportAlert): boolean {
@@ -398,9 +505,11 @@ function countOutcome(tally: OutcomeTally, outcome: string | null): void {
 }
 
 function conversionOf({ outcomes, won, selfServed }: OutcomeTally): Conversion {
-  if (outcomes < MIN_OUTCOMES) return { outcomes, won, selfServed, rate: null, band: 'not-enough-outcomes' };
+  const verdict = pqlVerdict(won, outcomes);
+  if (outcomes < MIN_OUTCOMES)
+    return { outcomes, won, selfServed, rate: null, band: 'not-enough-outcomes', verdict };
   const rate = won / outcomes;
-  return { outcomes, won, selfServed, rate, band: bandOf(rate) };
+  return { outcomes, won, selfServed, rate, band: bandOf(rate), verdict };
 }
 
 export function bandOf(rate: number): Exclude<Band, 'not-enough-outcomes'> {

@@ -64,6 +64,7 @@ const BLOCKS: Record<string, BlockCheck> = {
     checkString(issues, block.image_url, `${path}/image_url`, { max: 3000 });
     checkText(issues, block.title, `${path}/title`, { max: 2000, plainOnly: true });
   },
+  table: checkTable,
   markdown: (issues, block, path) => {
     // https://docs.slack.dev/reference/block-kit/blocks/markdown-block
     checkString(issues, block.text, `${path}/text`, { max: 12000, required: true });
@@ -73,7 +74,6 @@ const BLOCKS: Record<string, BlockCheck> = {
   rich_text: noLimits,
   file: noLimits,
   video: noLimits,
-  table: noLimits,
   context_actions: noLimits,
   alert: noLimits,
   card: noLimits,
@@ -118,8 +118,50 @@ export function validateView(view: unknown): string[] {
   return issues;
 }
 
+/**
+ * https://docs.slack.dev/reference/block-kit/blocks/table-block: `rows` is required, at most 100
+ * rows of at most 20 cells, each cell `raw_text` (with a `text` string) or `rich_text`;
+ * `column_settings` has at most 20 items of `align` (left, center, right) and `is_wrapped`
+ * (boolean). Empty rows and ragged rows are refused here too: the page does not say Slack takes
+ * them, and a table whose rows differ in length has no column to set.
+ */
+function checkTable(issues: Issues, block: Record<string, unknown>, path: string): void {
+  const rows = checkArray(issues, block.rows, `${path}/rows`, { min: 1, max: 100, required: true });
+  let width: number | null = null;
+  for (const [r, row] of rows.entries()) {
+    const cells = checkArray(issues, row, `${path}/rows/${r}`, { min: 1, max: 20, required: true });
+    width ??= cells.length;
+    if (cells.length !== width)
+      report(issues, `${path}/rows/${r}`, `must have ${width} cells, like the first row`);
+    for (const [c, cell] of cells.entries()) {
+      const at = `${path}/rows/${r}/${c}`;
+      if (!isRecord(cell)) report(issues, at, 'must be an object');
+      else if (cell.type === 'raw_text')
+        checkString(issues, cell.text, `${at}/text`, { max: 10_000, required: true });
+      else if (cell.type !== 'rich_text') report(issues, `${at}/type`, 'must be raw_text or rich_text');
+    }
+  }
+  const settings = checkArray(issues, block.column_settings, `${path}/column_settings`, { max: 20 });
+  for (const [i, setting] of settings.entries()) {
+    const at = `${path}/column_settings/${i}`;
+    if (setting === null) continue; // "null" keeps a column's defaults
+    if (!isRecord(setting)) report(issues, at, 'must be an object');
+    else {
+      if (setting.align !== undefined && !['left', 'center', 'right'].includes(setting.align as string))
+        report(issues, `${at}/align`, 'must be one of: left, center, right');
+      if (setting.is_wrapped !== undefined && typeof setting.is_wrapped !== 'boolean')
+        report(issues, `${at}/is_wrapped`, 'must be a boolean');
+    }
+  }
+}
+
 function checkBlocks(issues: Issues, blocks: unknown, surface: Surface, path: string): void {
   const list = checkArray(issues, blocks, path, { max: MAX_BLOCKS[surface], required: true });
+  // Tables are for messages, one a message (Slack answers `only_one_table_allowed`).
+  const tables = list.flatMap((block, i) => (isRecord(block) && block.type === 'table' ? [i] : []));
+  if (surface !== 'message')
+    for (const i of tables) report(issues, `${path}/${i}/type`, `unsupported type on a ${surface}: table`);
+  else for (const i of tables.slice(1)) report(issues, `${path}/${i}`, 'only_one_table_allowed');
   const seenBlockIds = new Set<string>();
   for (const [i, block] of list.entries()) {
     const at = `${path}/${i}`;

@@ -82,11 +82,55 @@ function renderBlock(block: unknown, index: number, ctx: RenderContext): SafeHtm
       return html`<div class="bk-image-alt">[image: ${str(block.alt_text) ?? ''}]</div>`;
     case 'rich_text':
       return html`<div class="bk-text">${renderPlainText(richText(block))}</div>`;
+    case 'table':
+      return renderTable(block, ctx);
     case 'input':
       return renderInput(block, blockId, ctx);
     default:
       return html`<div class="bk-unsupported">[${String(block.type)} block: not drawn by the sandbox]</div>`;
   }
+}
+
+/**
+ * A table block: the first row as the header, `column_settings[i].align` per column; a rich-text
+ * cell's user mentions drawn as names. Wide tables scroll inside their box, as in Slack.
+ * https://docs.slack.dev/reference/block-kit/blocks/table-block
+ */
+function renderTable(block: Json, ctx: RenderContext): SafeHtml {
+  const settings = list(block.column_settings);
+  const align = (i: number) => {
+    const setting = settings[i];
+    const value = isObject(setting) ? str(setting.align) : undefined;
+    return value === 'center' || value === 'right' ? value : 'left';
+  };
+  const cell = (value: unknown, i: number, tag: 'th' | 'td') => {
+    const content = !isObject(value)
+      ? html``
+      : value.type === 'raw_text'
+        ? renderPlainText(str(value.text) ?? '')
+        : richCell(value, ctx);
+    return tag === 'th'
+      ? html`<th style="text-align:${align(i)}">${content}</th>`
+      : html`<td style="text-align:${align(i)}">${content}</td>`;
+  };
+  const [header, ...rows] = list(block.rows).map(list);
+  return html`<div class="bk-table-wrap"><table class="bk-table">
+    ${header ? html`<thead><tr>${header.map((c, i) => cell(c, i, 'th'))}</tr></thead>` : ''}
+    <tbody>${rows.map((row) => html`<tr>${row.map((c, i) => cell(c, i, 'td'))}</tr>`)}</tbody>
+  </table></div>`;
+}
+
+/** A rich-text cell: user mentions as names (as mrkdwn draws `<@U…>`), the rest as plain text. */
+function richCell(node: Json, ctx: RenderContext): SafeHtml {
+  const parts: SafeHtml[] = [];
+  const walk = (n: unknown) => {
+    if (!isObject(n)) return;
+    if (n.type === 'user') parts.push(renderMrkdwn(`<@${str(n.user_id) ?? ''}>`, ctx.names));
+    else if (typeof n.text === 'string') parts.push(renderPlainText(n.text));
+    else for (const child of list(n.elements)) walk(child);
+  };
+  walk(node);
+  return html`${parts}`;
 }
 
 /** A text object: `mrkdwn` is formatted, `plain_text` is shown as typed. */

@@ -56,12 +56,16 @@ export function createColleagues(deps: {
   const reps = new Set(workspace.people.filter((p) => p.role === 'rep').map((p) => p.id));
   let busy = false;
 
-  function planFor(key: string): Plan {
+  /**
+   * A colleague's plan for a message, timed from when it was posted (its `ts`, on the sandbox's
+   * clock), not from when a tick first saw it: how soon they act never depends on tick timing.
+   */
+  function planFor(key: string, postedAt: number): Plan {
     let plan = plans.get(key);
     if (!plan) {
       const outcome = random.pick(OUTCOMES);
       plan = {
-        firstSeen: now(),
+        firstSeen: Number.isFinite(postedAt) ? Math.min(postedAt, now()) : now(),
         works: random.chance(0.6),
         claimAfter: random.int(30, 80) * 1_000,
         contactAfter: random.int(20, 50) * 1_000,
@@ -79,7 +83,7 @@ export function createColleagues(deps: {
   const due = (plan: Plan, ms: number) => now() - plan.firstSeen >= ms / deps.speed;
 
   async function work(message: EmulatedMessage): Promise<void> {
-    const plan = planFor(`${message.channel}/${message.ts}`);
+    const plan = planFor(`${message.channel}/${message.ts}`, Number(message.ts) * 1000);
     if (!plan.works || plan.done) return;
     const buttons = buttonsOf(message);
     if (buttons.size === 0) {

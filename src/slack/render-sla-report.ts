@@ -1,11 +1,17 @@
-import type { Band, Conversion, DurationStats, ReportScope, SlaReport } from '../domain/sla-report.js';
+import { HEALTHY_FROM, HEALTHY_TO, MORE_NEEDED_CAP, type PqlVerdict } from '../domain/pql-verdict.js';
+import type { Conversion, DurationStats, Ratio, ReportScope, SlaReport } from '../domain/sla-report.js';
 import type { SlackMessage } from './render-alert.js';
-import { escapeMrkdwn, formatMinutes, truncate } from './text.js';
+import { formatMinutes, outside, truncate } from './text.js';
 
 /**
  * The `/pls sla` reply, an ephemeral message rendered whole from the report. Pure.
  * Limits (https://docs.slack.dev/reference/block-kit/blocks/section-block): ≤ 10 fields of
- * ≤ 2000 chars per section, ≤ 3000 chars per text, ≤ 50 blocks; long tables end in "…and N more".
+ * ≤ 2000 chars per section, ≤ 3000 chars per text, ≤ 50 blocks; long lists end in "…and N more".
+ * The per-rep figures are the message's one table block
+ * (https://docs.slack.dev/reference/block-kit/blocks/table-block: one table a message, ≤ 100
+ * rows of ≤ 20 cells); the other lists stay lists.
+ *
+ * Every rate is shown with its counts and rounded by one rule (`formatPercent`).
  */
 
 // biome-ignore lint/suspicious/noExplicitAny: Block Kit JSON is validated by the emulator and Slack.
@@ -16,7 +22,14 @@ export const MAX_REP_ROWS = 20;
 export const MAX_SIGNAL_ROWS = 15;
 const SECTION_TEXT_MAX = 3000;
 
-export function renderSlaReport(report: SlaReport): SlackMessage {
+export interface SlaReportLabels {
+  /** A trigger signal's label from the manifest (`signals[].label`); null for an unknown id. */
+  signal(id: string): string | null;
+}
+
+const NO_LABELS: SlaReportLabels = { signal: () => null };
+
+export function renderSlaReport(report: SlaReport, labels: SlaReportLabels = NO_LABELS): SlackMessage {
   const period = periodWords(report.periodLabel);
   const title = `SLA · last ${period} · ${scopeWords(report.scope)}`;
   const blocks: Block[] = [
@@ -33,7 +46,9 @@ export function renderSlaReport(report: SlaReport): SlackMessage {
   blocks.push({
     type: 'context',
     block_id: 'sla_measure',
-    elements: [{ type: 'mrkdwn', text: `${who}${measureWords(report.measure)}` }],
+    elements: [
+      { type: 'mrkdwn', text: `${who}${measureWords(report.measure)} · rates: nearest whole percent` },
+    ],
   });
   blocks.push({ type: 'section', block_id: 'sla_headline', fields: headlineFields(report) });
   const f = report.funnel;
@@ -43,52 +58,116 @@ export function renderSlaReport(report: SlaReport): SlackMessage {
       `*Funnel* raised ${f.raised} → claimed ${f.claimed} → contacted ${f.contacted} → won ${f.won}`,
     ),
   );
-  blocks.push(section('sla_conversion', conversionText(report, period)));
   if (report.reps.length > 0) {
-    const lines = report.reps.map(
-      (r) =>
-        `<@${r.repId}> · ${r.claimed} claimed · ${formatPercent(r.withinSlaRate)} in SLA · ` +
-        `median ${formatDuration(r.timeToClaim.medianMs)} to claim · ${r.contacted} contacted · ${r.won} won`,
-    );
-    blocks.push(section('sla_reps', table('*By rep*', lines, MAX_REP_ROWS)));
+    blocks.push(section('sla_reps_title', '*By rep*'));
+    blocks.push(repTable(report));
+    blocks.push({
+      type: 'context',
+      block_id: 'sla_reps_note',
+      elements: [{ type: 'mrkdwn', text: truncate(attributionNote(report), 3000) }],
+    });
   }
+  blocks.push(section('sla_conversion', conversionText(report)));
   if (report.signals.length > 0) {
     const lines = report.signals.map((s) => {
-      const name = s.signal === null ? 'score crossed into hot' : `\`${escapeMrkdwn(s.signal)}\``;
-      const rate = s.rate === null ? '' : ` (${formatPercent(s.rate)})`;
+      const name = s.signal === null ? 'the score crossed into hot' : signalName(s.signal, labels);
       const selfServed = s.selfServed > 0 ? ` · ${s.selfServed} self-served` : '';
-      return `• ${name} · ${plural(s.alerts, 'alert')} · ${plural(s.outcomes, 'outcome')} · ${s.won} won${rate}${selfServed}`;
+      return `• ${name} · ${plural(s.alerts, 'alert')} · ${s.won} won of ${plural(s.outcomes, 'outcome')}${s.outcomes > 0 ? ` (${formatPercent(s.won / s.outcomes)})` : ''}${selfServed}`;
     });
-    blocks.push(section('sla_signals', table('*By trigger signal*', lines, MAX_SIGNAL_ROWS)));
+    blocks.push(section('sla_signals', list('*By trigger signal*', lines, MAX_SIGNAL_ROWS)));
   }
 
   return { text: truncate(fallbackText(report, period), 3000), blocks };
 }
 
+function signalName(id: string, labels: SlaReportLabels): string {
+  const label = labels.signal(id);
+  return label === null ? `\`${outside(id, 100)}\`` : outside(label, 100);
+}
+
 function headlineFields(report: SlaReport): Block[] {
-  const { alerts, claimSla, breaches } = report;
-  const decided = claimSla.met + claimSla.breached;
+  const { alerts, claimSla, firstTouchSla, escalations } = report;
   const pending = claimSla.pending > 0 ? `\n${claimSla.pending} still inside their claim window` : '';
   const claimed =
     claimSla.rate === null
       ? `none decided yet${pending}`
-      : `${claimSla.met} of ${decided} (${formatPercent(claimSla.rate)})${pending}`;
+      : `${ratioText({ met: claimSla.met, decided: claimSla.met + claimSla.breached })}${pending}`;
+  const touched =
+    firstTouchSla.rate === null
+      ? 'none decided yet'
+      : ratioText({ met: firstTouchSla.met, decided: firstTouchSla.met + firstTouchSla.breached });
+  const escalated =
+    escalations.alerts === 0
+      ? 'none'
+      : `${plural(escalations.alerts, 'alert')} (${plural(escalations.steps, 'ladder step')}, reminders included)`;
   return [
     field('Alerts', `${alerts.total} · ${alerts.hot} hot · ${alerts.warm} warm`),
     field('Claimed within SLA', claimed),
     field('Time to claim', durationText(report.timeToClaim, 'no claims yet')),
+    field('First touch within SLA', touched),
     field('Time to first touch', durationText(report.timeToFirstTouch, 'no first touches yet')),
-    field('Breaches', `claim ${breaches.claim} · first touch ${breaches.firstTouch}`),
-    field('Escalations', String(report.escalations)),
+    field('Escalated', escalated),
   ];
 }
 
-function conversionText(report: SlaReport, period: string): string {
+/** The per-rep figures as Slack's table block: a header row, then one row per rep. */
+function repTable(report: SlaReport): Block {
+  const header = [
+    'Rep',
+    'Held',
+    'Claimed in SLA',
+    'Median to claim',
+    'First touch in SLA',
+    'Won',
+    'Missed',
+  ].map(raw);
+  const rows = report.reps
+    .slice(0, MAX_REP_ROWS)
+    .map((r) => [
+      userCell(r.repId),
+      raw(r.assigned > 0 ? `${r.held} (${r.assigned} assigned)` : String(r.held)),
+      raw(r.claimSla.decided === 0 ? '—' : ratioText(r.claimSla)),
+      raw(formatDuration(r.timeToClaim.medianMs)),
+      raw(r.firstTouchSla.decided === 0 ? '—' : ratioText(r.firstTouchSla)),
+      raw(String(r.won)),
+      raw(missedText(r.lapsed)),
+    ]);
+  const more = report.reps.length - rows.length;
+  if (more > 0) rows.push([raw(`…and ${more} more`), ...Array.from({ length: 6 }, () => raw(''))]);
+  return {
+    type: 'table',
+    block_id: 'sla_reps',
+    column_settings: [{ is_wrapped: true }, ...Array.from({ length: 6 }, () => ({ align: 'right' }))],
+    rows: [header, ...rows],
+  };
+}
+
+function missedText(lapsed: { claim: number; firstTouch: number }): string {
+  const parts = [];
+  if (lapsed.claim > 0) parts.push(`${lapsed.claim} claim`);
+  if (lapsed.firstTouch > 0) parts.push(`${lapsed.firstTouch} first touch`);
+  return parts.length === 0 ? '—' : parts.join(', ');
+}
+
+/** Why the team's figures differ from the reps', in the report's own numbers. */
+function attributionNote(report: SlaReport): string {
+  const lines = [
+    'A rep’s claim SLA counts the alerts routed to them that they claimed themselves (not one a manager assigned, not a teammate’s picked up late); first touch runs from when their own clock started. A missed clock counts for the team and for the rep it was with, whoever has the alert now.',
+  ];
+  const { teamOnly, claim } = report.breaches;
+  if (teamOnly > 0)
+    lines.push(
+      `${teamOnly} of the team’s ${plural(claim, 'claim breach', 'claim breaches')} belong to no rep: unclaimed alerts nobody was answering for. They count for the team alone, which is why the team’s rate can be below every rep’s.`,
+    );
+  return lines.join('\n');
+}
+
+function conversionText(report: SlaReport): string {
   const { hot, warm, all } = report.conversion;
   const lines = [
-    '*PQL→won* (won ÷ alerts with a rep outcome)',
-    `• Hot: ${conversionWords(hot, period)}`,
-    `• Warm: ${conversionWords(warm, period)}`,
+    `*PQL→won* (won ÷ alerts with a rep outcome; healthy is ${formatPercent(HEALTHY_FROM)}–${formatPercent(HEALTHY_TO)}, judged only when the 95 % interval settles it)`,
+    `• Hot: ${conversionWords(hot)}`,
+    `• Warm: ${conversionWords(warm)}`,
   ];
   if (all.selfServed > 0) {
     lines.push(`Self-served: ${all.selfServed} bought on their own (not a rep outcome, not in the rate)`);
@@ -96,32 +175,45 @@ function conversionText(report: SlaReport, period: string): string {
   return lines.join('\n');
 }
 
-const BAND_WORDS: Record<Exclude<Band, 'not-enough-outcomes'>, string> = {
+const VERDICT_WORDS: Record<Exclude<PqlVerdict, 'undecided'>, string> = {
   'too-loose': 'the PQL threshold is likely too loose',
-  healthy: 'healthy (10–40 %)',
+  healthy: 'healthy',
   'too-tight': 'the PQL threshold is likely too tight: ready accounts may never be alerted',
 };
 
-/** "8 % over 30 days: the PQL threshold is likely too loose (2 won of 25 outcomes)". */
-export function conversionWords(c: Conversion, period: string): string {
-  const counts = `${c.won} won of ${plural(c.outcomes, 'outcome')}`;
-  if (c.rate === null || c.band === 'not-enough-outcomes') return `not enough outcomes yet (${counts})`;
-  // Round towards the band's side, so 9.96 % never reads "10 %" next to "too loose".
-  const pct = formatPercent(c.rate, c.band === 'too-tight' ? Math.ceil : Math.floor);
-  return `${pct} over ${period}: ${BAND_WORDS[c.band]} (${counts})`;
+/**
+ * "3 won of 7 outcomes (43 %; 95 % interval 16–75 %): no verdict yet — about 230 more outcomes
+ * at this rate would settle it".
+ */
+export function conversionWords(c: Conversion): string {
+  if (c.outcomes === 0) return 'no outcomes yet';
+  const { verdict, interval, moreNeeded } = c.verdict;
+  const [low, high] = interval!;
+  const figures = `${c.won} won of ${plural(c.outcomes, 'outcome')} (${formatPercent(c.won / c.outcomes)}; 95 % interval ${formatPercent(low)}–${formatPercent(high)})`;
+  if (verdict !== 'undecided') return `${figures}: ${VERDICT_WORDS[verdict]}`;
+  const more =
+    moreNeeded === null
+      ? `the rate sits on the edge of the healthy band: more than ${MORE_NEEDED_CAP.toLocaleString('en-US')} more outcomes would be needed to say`
+      : `about ${moreNeeded.toLocaleString('en-US')} more ${moreNeeded === 1 ? 'outcome' : 'outcomes'} at this rate would settle it`;
+  return `${figures}: too few to judge yet — ${more}`;
 }
 
 function fallbackText(report: SlaReport, period: string): string {
   const parts = [plural(report.alerts.total, 'alert')];
-  if (report.claimSla.rate !== null) parts.push(`${formatPercent(report.claimSla.rate)} claimed within SLA`);
+  const { claimSla } = report;
+  if (claimSla.rate !== null)
+    parts.push(
+      `${ratioText({ met: claimSla.met, decided: claimSla.met + claimSla.breached })} claimed within SLA`,
+    );
   if (report.timeToClaim.medianMs !== null) {
     const unit = report.measure === 'business' ? 'business time' : 'wall-clock';
     parts.push(`median time to claim ${formatMinutes(report.timeToClaim.medianMs)} (${unit})`);
   }
-  const tier = (name: string, c: Conversion) =>
-    c.rate === null
-      ? `${name} not enough outcomes`
-      : `${name} ${formatPercent(c.rate, c.band === 'too-tight' ? Math.ceil : Math.floor)}${c.band === 'healthy' ? '' : ` (${c.band.replace('-', ' ')})`}`;
+  const tier = (name: string, c: Conversion) => {
+    if (c.outcomes === 0) return `${name} no outcomes yet`;
+    const said = c.verdict.verdict === 'undecided' ? 'too few to judge' : c.verdict.verdict.replace('-', ' ');
+    return `${name} ${c.won} of ${c.outcomes} (${formatPercent(c.won / c.outcomes)}, ${said})`;
+  };
   const rates = `PQL→won ${tier('hot', report.conversion.hot)}, ${tier('warm', report.conversion.warm)}`;
   return `${fallbackTitle(report, period)}: ${parts.join(', ')}. ${rates}.`;
 }
@@ -131,8 +223,8 @@ function fallbackTitle(report: SlaReport, period: string): string {
   return `SLA, last ${period}, ${scope}`;
 }
 
-/** Header + as many rows as fit in one section text, then "…and N more". */
-function table(title: string, lines: readonly string[], maxRows: number): string {
+/** A title and as many lines as fit in one section text, then "…and N more". */
+function list(title: string, lines: readonly string[], maxRows: number): string {
   const reserve = 40; // room for the "…and N more" line
   let text = title;
   let shown = 0;
@@ -177,19 +269,37 @@ function formatDuration(ms: number | null): string {
   return ms === null ? '—' : formatMinutes(ms);
 }
 
-/**
- * "87.5 %", "8 %": tenths of a percent, rounded down by default so that 99.96 % never reads
- * "100 %". The nudge absorbs binary noise (0.29 × 1000 = 289.99…).
- */
-export function formatPercent(rate: number, round: (x: number) => number = Math.floor): string {
-  const tenths = rate * 1000;
-  const nearest = Math.round(tenths);
-  const value = Math.abs(tenths - nearest) < 1e-6 ? nearest : round(tenths);
-  return `${value / 10} %`;
+/** "5 of 6 (83 %)": a rate always with its counts. */
+export function ratioText({ met, decided }: Ratio): string {
+  return `${met} of ${decided} (${formatPercent(met / decided)})`;
 }
 
-function plural(n: number, noun: string): string {
-  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+/**
+ * The report's one rounding rule: the nearest whole percent (halves up), except that only all
+ * reads "100 %" and only none reads "0 %" — 199 of 200 is "99 %", 1 of 300 is "1 %". Counts
+ * stand next to every rate, so nothing is lost in the rounding.
+ */
+export function formatPercent(rate: number): string {
+  // The nudge absorbs binary noise (0.285 × 100 = 28.499…).
+  const nearest = Math.floor(rate * 100 + 0.5 + 1e-9);
+  const bounded = rate > 0 && rate < 1 ? Math.min(99, Math.max(1, nearest)) : nearest;
+  return `${bounded} %`;
+}
+
+function plural(n: number, noun: string, nouns = `${noun}s`): string {
+  return `${n} ${n === 1 ? noun : nouns}`;
+}
+
+function raw(text: string): Block {
+  return { type: 'raw_text', text };
+}
+
+/** A rep's name as Slack shows a mention, in a table cell (raw text would show the id). */
+function userCell(userId: string): Block {
+  return {
+    type: 'rich_text',
+    elements: [{ type: 'rich_text_section', elements: [{ type: 'user', user_id: userId }] }],
+  };
 }
 
 function field(label: string, value: string): Block {

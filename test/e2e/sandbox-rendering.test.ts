@@ -127,6 +127,35 @@ describe('Block Kit as HTML', () => {
     expect(out).toContain('[video block: not drawn by the sandbox]');
   });
 
+  it('draws a table block with its header, alignment and mentions, escaped', () => {
+    const out = renderBlocks(
+      [
+        {
+          type: 'table',
+          column_settings: [null, { align: 'right' }],
+          rows: [
+            [
+              { type: 'raw_text', text: 'Rep' },
+              { type: 'raw_text', text: 'Held <b>' },
+            ],
+            [
+              {
+                type: 'rich_text',
+                elements: [{ type: 'rich_text_section', elements: [{ type: 'user', user_id: 'U0ANA' }] }],
+              },
+              { type: 'raw_text', text: '3' },
+            ],
+          ],
+        },
+      ],
+      ctx,
+    ).value;
+    expect(out).toContain('<th style="text-align:left">Rep</th>');
+    expect(out).toContain('<th style="text-align:right">Held &lt;b&gt;</th>');
+    expect(out).toContain('@Ana');
+    expect(out).toContain('<td style="text-align:right">3</td>');
+  });
+
   it('draws a modal’s inputs, marking the required ones', () => {
     const out = renderModal(
       {

@@ -206,6 +206,62 @@ describe('validateBlocks', () => {
     ]);
   });
 
+  it('checks table blocks as Slack documents them: one a message, ≤ 100 rows of ≤ 20 cells', () => {
+    const raw = (text: string) => ({ type: 'raw_text', text });
+    const user = {
+      type: 'rich_text',
+      elements: [{ type: 'rich_text_section', elements: [{ type: 'user', user_id: 'U0ANA' }] }],
+    };
+    const table = (rows: unknown[][], extra: Record<string, unknown> = {}) => ({
+      type: 'table',
+      rows,
+      ...extra,
+    });
+    const ok = table(
+      [
+        [raw('Rep'), raw('Held')],
+        [user, raw('3')],
+      ],
+      { column_settings: [{ is_wrapped: true }, { align: 'right' }] },
+    );
+    expect(validateBlocks([ok], 'message')).toEqual([]);
+    expect(
+      validateBlocks(
+        many(1, () => table(many(100, () => many(20, () => raw('x'))))),
+        'message',
+      ),
+    ).toEqual([]);
+    expect(validateBlocks([ok, { ...ok }], 'message')).toEqual([
+      'only_one_table_allowed [json-pointer:/blocks/1]',
+    ]);
+    expect(validateBlocks([table(many(101, () => [raw('x')]))], 'message')).toEqual([
+      'no more than 100 items allowed [json-pointer:/blocks/0/rows]',
+    ]);
+    expect(validateBlocks([table([many(21, () => raw('x'))])], 'message')).toEqual([
+      'no more than 20 items allowed [json-pointer:/blocks/0/rows/0]',
+    ]);
+    expect(
+      validateBlocks(
+        [
+          table([[raw('a'), { type: 'mrkdwn', text: 'b' }], [raw('c')]], {
+            column_settings: [{ align: 'middle' }],
+          }),
+        ],
+        'message',
+      ),
+    ).toEqual([
+      'must be raw_text or rich_text [json-pointer:/blocks/0/rows/0/1/type]',
+      'must have 2 cells, like the first row [json-pointer:/blocks/0/rows/1]',
+      'must be one of: left, center, right [json-pointer:/blocks/0/column_settings/0/align]',
+    ]);
+    expect(validateBlocks([{ type: 'table' }], 'message')).toEqual([
+      'missing required field: rows [json-pointer:/blocks/0/rows]',
+    ]);
+    expect(validateView({ type: 'modal', title: plain('t'), blocks: [ok] })).toEqual([
+      'unsupported type on a modal: table [json-pointer:/view/blocks/0/type]',
+    ]);
+  });
+
   it('counts the limits inclusively', () => {
     const atLimits = [
       { type: 'header', text: plain('h'.repeat(150)) },

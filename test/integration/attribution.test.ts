@@ -75,6 +75,18 @@ describe('/pls assign: the assignee starts on a clock of their own', () => {
     expect(status).not.toContain('first-touch SLA breached');
     expect(status).toContain(`SLA record: claim missed with <@${first}>`);
 
+    // /pls sla says the same: the lapse is the first rep's, the assignee has no claim clock.
+    const sla = await slashCommand(pls.url, 'U0MGR', 'sla 7d');
+    const table = (sla.body.blocks as { type: string; rows: Record<string, unknown>[][] }[]).find(
+      (b) => b.type === 'table',
+    )!;
+    const rowOf = (rep: string) =>
+      table.rows
+        .find((row) => JSON.stringify(row[0]).includes(`"user_id":"${rep}"`))
+        ?.map((cell) => (cell.type === 'raw_text' ? cell.text : 'rep'));
+    expect(rowOf(other)).toEqual(['rep', '1 (1 assigned)', '—', '—', '—', '0', '—']);
+    expect(rowOf(first)).toEqual(['rep', '0', '—', '—', '—', '0', '1 claim']);
+
     // The sweep does not flag the assignee for the clock they never held.
     pls.server.app.internals.sweep();
     await settled(pls);

@@ -189,7 +189,14 @@ describe('/pls sla', () => {
     expect(text).toContain('Times are wall-clock'); // the test manifest has business_hours: false
     // Earlier tests in this file claimed both alerts.
     expect(text).toContain('*Funnel* raised 2 → claimed 2');
-    expect(text).toContain('`usage_limit_hit` · 2 alerts');
+    // Signals by their label (the test manifest gives none: the id made readable).
+    expect(text).toContain('• Usage limit hit · 2 alerts');
+    // The per-rep figures are the reply's one table block, accepted by the emulator as by Slack.
+    const tables = (reply.body.blocks as { type: string; rows?: unknown[][] }[]).filter(
+      (b) => b.type === 'table',
+    );
+    expect(tables).toHaveLength(1);
+    expect(tables[0]!.rows![0]).toContainEqual({ type: 'raw_text', text: 'Claimed in SLA' });
     expect((await slashCommand(pls.url, 'U0ANA', 'sla')).text).toBe(
       '`/pls sla [7d|30d|90d] [team|@rep]` is for managers.',
     );

@@ -361,7 +361,9 @@ export function reportAlert(overrides: Partial<ReportAlert> = {}): ReportAlert {
     clockStart,
     claimDueAt: clockStart + 15 * MINUTE,
     firstTouchDueAt: clockStart + 2 * HOUR,
+    suggestedRep: overrides.claimedBy ?? null,
     claimedBy: null,
+    assignedBy: null,
     claimedAt: null,
     contactedAt: null,
     state: 'open',
@@ -369,6 +371,7 @@ export function reportAlert(overrides: Partial<ReportAlert> = {}): ReportAlert {
     triggerSignal: 'usage_limit_hit',
     escalations: 0,
     firstTouchBreached: false,
+    lapses: [],
     ...overrides,
   };
 }

@@ -6,8 +6,8 @@ import {
   tiersAgreeWith,
   verdictOf,
   warmBounds,
-  wilsonInterval,
 } from '../../../src/analysis/calibration-advice.js';
+import { wilsonInterval } from '../../../src/domain/pql-verdict.js';
 
 const summary = (alertedBeforeConversion: number, alerts: number, conversions = 286): ReplaySummary => ({
   alerts,
@@ -35,11 +35,14 @@ describe('the verdict', () => {
   });
 
   it('uses the Wilson interval', () => {
-    const [lo, hi] = wilsonInterval(286, 640)!;
+    const [lo, hi] = wilsonInterval(286, 640);
     expect(lo).toBeCloseTo(0.4087, 3);
     expect(hi).toBeCloseTo(0.4856, 3);
-    expect(wilsonInterval(0, 10)![0]).toBe(0);
-    expect(wilsonInterval(0, 0)).toBeNull();
+    expect(verdictOf({ band: 'too-tight', rate: 286 / 640, won: 286, outcomes: 640 }).interval).toEqual([
+      lo,
+      hi,
+    ]);
+    expect(verdictOf({ band: 'not-enough-outcomes', rate: null, won: 0, outcomes: 0 }).interval).toBeNull();
   });
 });
 

@@ -54,7 +54,9 @@ describe('the SLA report query', () => {
       teamId: 'growth',
       trigger: { signalId: null, at: T, properties: {} },
       tierSetAt: T + 25 * MINUTE,
+      suggestedRep: 'U0ANA',
       claimedBy: 'U0BEN',
+      assignedBy: 'U0MGR',
       claimedAt: T + 30 * MINUTE,
       contactedAt: T + 40 * MINUTE,
       closedAt: T + 50 * MINUTE,
@@ -68,6 +70,9 @@ describe('the SLA report query', () => {
     for (const kind of ['escalation', 'escalation', 'claimed', 'escalation'])
       alerts.record('al_late', T + 35 * MINUTE, kind, null, {});
     alerts.record('al_old', T, 'escalation', null, {});
+    // The clocks that ran out, with whom (null: nobody held it).
+    alerts.recordLapse('al_late', T + 36 * MINUTE, 'claim', 'U0ANA', T + 35 * MINUTE);
+    alerts.recordLapse('al_late', T + 46 * MINUTE, 'first_touch', null, T + 45 * MINUTE);
 
     expect(raised(T, T + 20 * MINUTE)).toEqual([
       {
@@ -77,7 +82,9 @@ describe('the SLA report query', () => {
         clockStart: T + 5 * MINUTE,
         claimDueAt: T + 20 * MINUTE,
         firstTouchDueAt: T + 125 * MINUTE,
+        suggestedRep: null,
         claimedBy: null,
+        assignedBy: null,
         claimedAt: null,
         contactedAt: null,
         closedAt: null,
@@ -86,6 +93,7 @@ describe('the SLA report query', () => {
         triggerSignal: 'usage_limit_hit',
         escalations: 0,
         firstTouchBreached: false,
+        lapses: [],
       },
       {
         tier: 'warm',
@@ -94,7 +102,9 @@ describe('the SLA report query', () => {
         clockStart: T + 25 * MINUTE,
         claimDueAt: T + 35 * MINUTE,
         firstTouchDueAt: null,
+        suggestedRep: 'U0ANA',
         claimedBy: 'U0BEN',
+        assignedBy: 'U0MGR',
         claimedAt: T + 30 * MINUTE,
         contactedAt: T + 40 * MINUTE,
         closedAt: T + 50 * MINUTE,
@@ -103,6 +113,10 @@ describe('the SLA report query', () => {
         triggerSignal: null,
         escalations: 3,
         firstTouchBreached: true,
+        lapses: [
+          { clock: 'claim', rep: 'U0ANA' },
+          { clock: 'first_touch', rep: null },
+        ],
       },
     ]);
   });
@@ -120,6 +134,9 @@ describe('the SLA report query', () => {
     expect(openedAt(raised(T, T + HOUR, { kind: 'team', teamId: 'enterprise' }))).toEqual([2 * MINUTE]);
     expect(openedAt(raised(T, T + HOUR, { kind: 'rep', repId: 'U0BEN' }))).toEqual([3 * MINUTE]);
     expect(raised(T, T + HOUR, { kind: 'rep', repId: 'U0NOBODY' })).toEqual([]);
+    // A rep's report also reads the alerts whose clock ran out with them, whoever holds them now.
+    alerts.recordLapse('al_mid', T + 20 * MINUTE, 'claim', 'U0BEN', T + 16 * MINUTE);
+    expect(openedAt(raised(T, T + HOUR, { kind: 'rep', repId: 'U0BEN' }))).toEqual([MINUTE, 3 * MINUTE]);
   });
 
   it('tells how the first alert of the period was measured, null when there is none to ask', () => {
@@ -154,7 +171,9 @@ describe('the SLA report query', () => {
         clockStart,
         claimDueAt: clockStart + rng.pick([15, 240]) * MINUTE,
         firstTouchDueAt: rng.chance(0.8) ? clockStart + 2 * HOUR : null,
+        suggestedRep: rng.chance(0.2) ? null : rng.pick(['U0ANA', 'U0BEN']),
         claimedBy: claimedAt === null && rng.chance(0.8) ? null : rng.pick(['U0ANA', 'U0BEN']),
+        assignedBy: rng.chance(0.2) ? 'U0MGR' : null,
         claimedAt,
         contactedAt,
         closedAt: state === 'closed' ? clockStart + rng.int(0, 5 * DAY) : null,
@@ -164,6 +183,9 @@ describe('the SLA report query', () => {
         triggerSignal: rng.chance(0.2) ? null : rng.pick(['usage_limit_hit', 'pricing_repeat']),
         firstTouchBreached: rng.chance(0.2),
         escalations: rng.int(0, 3),
+        lapses: rng.chance(0.7)
+          ? []
+          : [{ clock: rng.pick(['claim', 'first_touch'] as const), rep: rng.pick([null, 'U0ANA', 'U0BEN']) }],
       };
       insert(id, openedAt, {
         state: alert.state,
@@ -176,7 +198,9 @@ describe('the SLA report query', () => {
         tierSetAt: clockStart,
         claimDueAt: alert.claimDueAt,
         firstTouchDueAt: alert.firstTouchDueAt,
+        suggestedRep: alert.suggestedRep,
         claimedBy: alert.claimedBy,
+        assignedBy: alert.assignedBy,
         claimedAt: alert.claimedAt,
         contactedAt: alert.contactedAt,
         closedAt: alert.closedAt,
@@ -187,6 +211,8 @@ describe('the SLA report query', () => {
       for (let step = 0; step < alert.escalations; step++)
         alerts.record(id, clockStart + step, 'escalation', null, {});
       if (claimedAt !== null) alerts.record(id, claimedAt, 'claimed', alert.claimedBy, {});
+      for (const lapse of alert.lapses)
+        alerts.recordLapse(id, clockStart + 1, lapse.clock, lapse.rep, clockStart);
       written.push(alert);
     }
 
@@ -207,7 +233,7 @@ describe('the SLA report query', () => {
               ? true
               : scope.kind === 'team'
                 ? a.teamId === scope.teamId
-                : a.claimedBy === scope.repId,
+                : a.claimedBy === scope.repId || a.lapses.some((l) => l.rep === scope.repId),
           )
           .sort(byOpening);
         expect(raised(since, T, scope)).toEqual(expected);

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Hours } from '../../../src/config/manifest.js';
 import { workingTimeBetween } from '../../../src/domain/business-hours.js';
+import { pqlVerdict } from '../../../src/domain/pql-verdict.js';
 import {
   bandOf,
   buildSlaReport,
@@ -11,6 +12,7 @@ import {
   percentile,
   type ReportAlert,
   type ReportOptions,
+  type RepRow,
   type SlaReport,
 } from '../../../src/domain/sla-report.js';
 
@@ -44,13 +46,17 @@ const REP_OUTCOMES = new Set(['won', 'lost', 'no_response', 'not_a_fit']);
 function arrayReport(alerts: readonly ReportAlert[], options: ReportOptions): SlaReport {
   const { now, periodMs, businessHours, scope } = options;
   const from = now - periodMs;
-  const inReport = alerts.filter(
+  const inPeriod = alerts.filter((a) => a.openedAt > from && a.openedAt <= now);
+  const inReport = inPeriod.filter(
     (a) =>
-      a.openedAt > from &&
-      a.openedAt <= now &&
-      (scope.kind === 'all' ||
-        (scope.kind === 'team' ? a.teamId === scope.teamId : a.claimedBy === scope.repId)),
+      scope.kind === 'all' ||
+      (scope.kind === 'team' ? a.teamId === scope.teamId : a.claimedBy === scope.repId),
   );
+  // Lapses count for the rep they were with, on any alert of the period in the team's scope.
+  const lapses = inPeriod
+    .filter((a) => scope.kind !== 'team' || a.teamId === scope.teamId)
+    .flatMap((a) => a.lapses)
+    .filter((l) => l.rep !== null && (scope.kind !== 'rep' || l.rep === scope.repId));
   const elapsed = (a: ReportAlert, end: number | null, hours: () => Hours): number | null => {
     if (end === null || end < a.clockStart) return null;
     return businessHours ? workingTimeBetween(hours(), a.clockStart, end) : end - a.clockStart;
@@ -65,12 +71,15 @@ function arrayReport(alerts: readonly ReportAlert[], options: ReportOptions): Sl
     if (a.state === 'closed') return a.closedAt != null && a.closedAt > a.claimDueAt ? 'breached' : 'closed';
     return now > a.claimDueAt ? 'breached' : 'pending';
   };
-  const touchBreached = (a: ReportAlert) => {
-    if (a.firstTouchBreached) return true;
-    if (a.firstTouchDueAt === null) return false;
-    if (a.contactedAt !== null) return a.contactedAt > a.firstTouchDueAt;
-    return a.state === 'claimed' && now > a.firstTouchDueAt;
+  const teamStatus = (a: ReportAlert) => (a.lapses.some((l) => l.clock === 'claim') ? 'breached' : status(a));
+  const touch = (a: ReportAlert) => {
+    if (a.firstTouchBreached) return 'breached';
+    if (a.firstTouchDueAt === null || a.claimedAt === null) return 'pending';
+    if (a.contactedAt !== null) return a.contactedAt > a.firstTouchDueAt ? 'breached' : 'met';
+    return a.state === 'claimed' && now > a.firstTouchDueAt ? 'breached' : 'pending';
   };
+  const touchBreached = (a: ReportAlert) =>
+    touch(a) === 'breached' || a.lapses.some((l) => l.clock === 'first_touch');
   const reached = (a: ReportAlert) => a.contactedAt !== null || a.outcome === 'won';
   const stats = (values: (number | null)[]): DurationStats => {
     const sorted = values.filter((v): v is number => v !== null).sort((a, b) => a - b);
@@ -80,31 +89,58 @@ function arrayReport(alerts: readonly ReportAlert[], options: ReportOptions): Sl
     const outcomes = some.filter((a) => a.outcome !== null && REP_OUTCOMES.has(a.outcome)).length;
     const won = some.filter((a) => a.outcome === 'won').length;
     const selfServed = some.filter((a) => a.outcome === 'self_served').length;
+    const verdict = pqlVerdict(won, outcomes);
     if (outcomes < MIN_OUTCOMES)
-      return { outcomes, won, selfServed, rate: null, band: 'not-enough-outcomes' };
-    return { outcomes, won, selfServed, rate: won / outcomes, band: bandOf(won / outcomes) };
+      return { outcomes, won, selfServed, rate: null, band: 'not-enough-outcomes', verdict };
+    return { outcomes, won, selfServed, rate: won / outcomes, band: bandOf(won / outcomes), verdict };
   };
-  const count = (s: string) => inReport.filter((a) => status(a) === s).length;
+  const count = (s: string) => inReport.filter((a) => teamStatus(a) === s).length;
   const met = count('met');
   const breached = count('breached');
   const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
-  const repIds = [...new Set(inReport.flatMap((a) => (a.claimedBy === null ? [] : [a.claimedBy])))];
+  const repIds = [
+    ...new Set([
+      ...inReport.flatMap((a) => (a.claimedBy === null ? [] : [a.claimedBy])),
+      ...lapses.map((l) => l.rep!),
+    ]),
+  ];
   const reps = repIds
-    .map((repId) => {
+    .map((repId): RepRow => {
       const held = inReport.filter((a) => a.claimedBy === repId);
-      const withinSla = held.filter((a) => status(a) === 'met').length;
+      const own = held.filter(
+        (a) =>
+          a.assignedBy === null &&
+          (status(a) === 'met' || (status(a) === 'breached' && a.suggestedRep === repId)),
+      );
+      const touched = held.filter((a) => touch(a) !== 'pending');
+      const lapsedWith = (clock: string) => lapses.filter((l) => l.clock === clock && l.rep === repId).length;
       return {
         repId,
-        claimed: held.length,
-        withinSla,
-        withinSlaRate: withinSla / held.length,
-        timeToClaim: stats(held.map(claimTime)),
+        held: held.length,
+        assigned: held.filter((a) => a.assignedBy !== null).length,
+        claimSla: { met: own.filter((a) => status(a) === 'met').length, decided: own.length },
+        timeToClaim: stats(own.map(claimTime)),
+        firstTouchSla: { met: touched.filter((a) => touch(a) === 'met').length, decided: touched.length },
         contacted: held.filter(reached).length,
         won: held.filter((a) => a.outcome === 'won').length,
+        lapsed: {
+          claim:
+            lapsedWith('claim') +
+            own.filter((a) => status(a) === 'breached' && !a.lapses.some((l) => l.clock === 'claim')).length,
+          firstTouch:
+            lapsedWith('first_touch') +
+            touched.filter(
+              (a) =>
+                touch(a) === 'breached' &&
+                !a.lapses.some((l) => l.clock === 'first_touch' && l.rep === repId),
+            ).length,
+        },
       };
     })
-    .sort((a, b) => b.claimed - a.claimed || compare(a.repId, b.repId));
+    .sort((a, b) => b.held - a.held || compare(a.repId, b.repId));
+  const touchDecided = inReport.filter((a) => touchBreached(a) || touch(a) === 'met');
+  const touchMet = touchDecided.filter((a) => !touchBreached(a)).length;
   const signalIds = [...new Set(inReport.map((a) => a.triggerSignal))];
   const signals = signalIds
     .map((signal) => {
@@ -140,10 +176,32 @@ function arrayReport(alerts: readonly ReportAlert[], options: ReportOptions): Sl
       closedUnclaimed: count('closed'),
       rate: met + breached === 0 ? null : met / (met + breached),
     },
+    firstTouchSla: {
+      met: touchMet,
+      breached: touchDecided.length - touchMet,
+      rate: touchDecided.length === 0 ? null : touchMet / touchDecided.length,
+    },
     timeToClaim: stats(inReport.map(claimTime)),
     timeToFirstTouch: stats(inReport.map(touchTime)),
-    breaches: { claim: breached, firstTouch: inReport.filter(touchBreached).length },
-    escalations: inReport.reduce((sum, a) => sum + a.escalations, 0),
+    breaches: {
+      claim: breached,
+      firstTouch: inReport.filter(touchBreached).length,
+      teamOnly: inReport.filter(
+        (a) =>
+          teamStatus(a) === 'breached' &&
+          !a.lapses.some((l) => l.clock === 'claim' && l.rep !== null) &&
+          !(
+            status(a) === 'breached' &&
+            a.assignedBy === null &&
+            a.claimedBy !== null &&
+            a.claimedBy === a.suggestedRep
+          ),
+      ).length,
+    },
+    escalations: {
+      alerts: inReport.filter((a) => a.escalations > 0).length,
+      steps: inReport.reduce((sum, a) => sum + a.escalations, 0),
+    },
     reps,
     funnel: {
       raised: inReport.length,
@@ -180,6 +238,15 @@ const alertArb: fc.Arbitrary<ReportAlert> = fc
     }),
     escalations: fc.nat(4),
     firstTouchBreached: fc.boolean(),
+    suggestedRep: fc.option(fc.constantFrom('U0ANA', 'U0BEN', 'U0CARLOS'), { nil: null }),
+    assigned: fc.constantFrom(false, false, true),
+    lapses: fc.array(
+      fc.record({
+        clock: fc.constantFrom<'claim' | 'first_touch'>('claim', 'first_touch'),
+        rep: fc.option(fc.constantFrom('U0ANA', 'U0BEN', 'U0CARLOS', 'U0DANA'), { nil: null }),
+      }),
+      { maxLength: 2 },
+    ),
   })
   .chain((r) => {
     const openedAt = NOW - 90 * DAY + r.opened;
@@ -207,7 +274,10 @@ const alertArb: fc.Arbitrary<ReportAlert> = fc
           clockStart,
           claimDueAt,
           firstTouchDueAt,
+          suggestedRep: r.suggestedRep,
           claimedBy: claimedAt === null && r.state === 'open' ? null : r.claimedBy,
+          assignedBy: r.assigned && r.claimedBy !== null ? 'U0MGR' : null,
+          lapses: r.lapses,
           claimedAt,
           contactedAt,
           state: r.state,

@@ -26,10 +26,12 @@ const NOW = at('2026-12-01T15:00:00Z');
 /** Claimed by `rep` `minutes` after the clock started. */
 function claimed(minutes: number, overrides: Partial<ReportAlert> = {}): ReportAlert {
   const base = alert(overrides);
+  const claimedBy = overrides.claimedBy ?? 'U0ANA';
   return {
     ...base,
     state: 'claimed',
-    claimedBy: 'U0ANA',
+    claimedBy,
+    suggestedRep: claimedBy, // routed to them
     claimedAt: base.clockStart + minutes * MINUTE,
     ...overrides,
   };
@@ -231,12 +233,14 @@ describe('breaches and escalations', () => {
         firstTouchDueAt: NOW + HOUR,
       }), // not due yet
     ];
-    expect(report(alerts).breaches).toEqual({ claim: 0, firstTouch: 3 });
+    const r = report(alerts);
+    expect(r.breaches).toEqual({ claim: 0, firstTouch: 3, teamOnly: 0 });
+    expect(r.firstTouchSla).toEqual({ met: 1, breached: 3, rate: 1 / 4 });
   });
 
-  it('adds up the escalation steps fired', () => {
+  it('counts alerts escalated, with the ladder steps beside', () => {
     const r = report([alert({ escalations: 3 }), claimed(20, { escalations: 1 }), claimed(2)]);
-    expect(r.escalations).toBe(4);
+    expect(r.escalations).toEqual({ alerts: 2, steps: 4 });
   });
 });
 
@@ -294,7 +298,7 @@ describe('PQL→won', () => {
   });
 
   it('gives no percentage below five outcomes', () => {
-    expect(conversion(outcomes(2, 2))).toEqual({
+    expect(conversion(outcomes(2, 2))).toMatchObject({
       outcomes: 4,
       won: 2,
       selfServed: 0,
@@ -312,7 +316,7 @@ describe('PQL→won', () => {
       ...Array.from({ length: 10 }, () => alert({ state: 'closed', outcome: 'self_served' })),
       claimed(3), // no outcome yet
     ];
-    expect(report(alerts).conversion.hot).toEqual({
+    expect(report(alerts).conversion.hot).toMatchObject({
       outcomes: 5,
       won: 1,
       selfServed: 10,
@@ -348,21 +352,27 @@ describe('per rep, funnel and per signal', () => {
     expect(r.reps).toEqual([
       {
         repId: 'U0ANA',
-        claimed: 4,
-        withinSla: 2,
-        withinSlaRate: 0.5,
+        held: 4,
+        assigned: 0,
+        claimSla: { met: 2, decided: 4 },
         timeToClaim: { count: 4, medianMs: 10 * MINUTE, p90Ms: 30 * MINUTE },
+        // Two contacted at 11:00 against 12:00; the one still claimed is past due (NOW is a week
+        // on); the win logged without Mark contacted has no first-touch verdict.
+        firstTouchSla: { met: 2, decided: 3 },
         contacted: 3,
         won: 2,
+        lapsed: { claim: 2, firstTouch: 1 },
       },
       {
         repId: 'U0BEN',
-        claimed: 2,
-        withinSla: 2,
-        withinSlaRate: 1,
+        held: 2,
+        assigned: 0,
+        claimSla: { met: 2, decided: 2 },
         timeToClaim: { count: 2, medianMs: 1 * MINUTE, p90Ms: 2 * MINUTE },
+        firstTouchSla: { met: 1, decided: 2 },
         contacted: 1,
         won: 0,
+        lapsed: { claim: 0, firstTouch: 1 },
       },
     ]);
     expect(r.funnel).toEqual({ raised: 8, claimed: 6, contacted: 4, won: 2 });
@@ -375,7 +385,7 @@ describe('per rep, funnel and per signal', () => {
       claimed(1, { claimedBy: 'U0ANA' }),
       claimed(1, { claimedBy: 'U0CAT' }),
     ]);
-    expect(r.reps.map((row) => [row.repId, row.claimed])).toEqual([
+    expect(r.reps.map((row) => [row.repId, row.held])).toEqual([
       ['U0CAT', 2],
       ['U0ANA', 1],
       ['U0BEN', 1],
@@ -392,7 +402,7 @@ describe('per rep, funnel and per signal', () => {
       by(null, 'won'),
       alert({ triggerSignal: 'pricing_repeat' }),
     ]);
-    expect(r.signals).toEqual([
+    expect(r.signals).toMatchObject([
       {
         signal: 'usage_limit_hit',
         alerts: 6,
@@ -438,7 +448,9 @@ describe('an empty report', () => {
       selfServed: 0,
       rate: null,
       band: 'not-enough-outcomes',
+      verdict: { verdict: 'undecided', interval: null, moreNeeded: null },
     });
+    expect(r.escalations).toEqual({ alerts: 0, steps: 0 });
     expect(r.reps).toEqual([]);
     expect(r.signals).toEqual([]);
     expect(r.funnel).toEqual({ raised: 0, claimed: 0, contacted: 0, won: 0 });
@@ -449,5 +461,87 @@ describe('an empty report', () => {
     });
     expect(numbers.every(Number.isFinite)).toBe(true);
     expect(report([]).empty).toBe(true);
+  });
+});
+
+describe('fair attribution', () => {
+  it('keeps a lapsed claim with the team and the rep it was with, not the rep who took over', () => {
+    // Routed to Ben, who let the claim clock run out; the ladder gave Ana a fresh clock she met.
+    const handedOn = claimed(5, { claimedBy: 'U0ANA', lapses: [{ clock: 'claim', rep: 'U0BEN' }] });
+    const r = report([handedOn, claimed(3, { claimedBy: 'U0BEN' })]);
+    expect(r.claimSla).toMatchObject({ met: 1, breached: 1 });
+    expect(r.breaches.teamOnly).toBe(0);
+    const row = (id: string) => r.reps.find((rep) => rep.repId === id)!;
+    expect(row('U0ANA')).toMatchObject({ held: 1, claimSla: { met: 1, decided: 1 }, lapsed: { claim: 0 } });
+    expect(row('U0BEN')).toMatchObject({ held: 1, claimSla: { met: 1, decided: 1 }, lapsed: { claim: 1 } });
+    // Ben's own report shows the lapse too, although Ana holds that alert now.
+    const ben = report([handedOn], { scope: { kind: 'rep', repId: 'U0BEN' } });
+    expect(ben.alerts.total).toBe(0);
+    expect(ben.reps).toMatchObject([{ repId: 'U0BEN', held: 0, lapsed: { claim: 1, firstTouch: 0 } }]);
+  });
+
+  it('leaves an assigned alert out of the assignee’s claim SLA, and a teammate’s picked up late', () => {
+    const r = report([
+      claimed(60, { claimedBy: 'U0ANA', assignedBy: 'U0MGR', suggestedRep: 'U0ANA' }),
+      claimed(40, { claimedBy: 'U0ANA', suggestedRep: 'U0BEN' }), // Ben's, picked up late by Ana
+      claimed(30, { claimedBy: 'U0ANA' }), // her own, late
+    ]);
+    expect(r.claimSla).toMatchObject({ met: 0, breached: 3 });
+    expect(r.reps).toEqual([
+      expect.objectContaining({
+        repId: 'U0ANA',
+        held: 3,
+        assigned: 1,
+        claimSla: { met: 0, decided: 1 },
+        lapsed: { claim: 1, firstTouch: 3 },
+      }),
+    ]);
+    // The pick-up and the assignment are breaches nobody answers for: nothing says whose they were.
+    expect(r.breaches.teamOnly).toBe(2);
+  });
+
+  it('counts a claim breach nobody held as the team’s alone: why the team can trail every rep', () => {
+    const r = report([claimed(5), claimed(6, { claimedBy: 'U0BEN' }), alert({ suggestedRep: null })]);
+    expect(r.claimSla).toMatchObject({ met: 2, breached: 1, rate: 2 / 3 });
+    expect(r.reps.every((rep) => rep.claimSla.met === rep.claimSla.decided)).toBe(true);
+    expect(r.breaches).toMatchObject({ claim: 1, teamOnly: 1 });
+  });
+
+  it('keeps a first-touch lapse with the claimer who let it pass, and gives the next holder a clean clock', () => {
+    const touchDue = MONDAY_10AM_NY + 2 * HOUR;
+    const r = report([
+      claimed(5, {
+        claimedBy: 'U0BEN',
+        assignedBy: 'U0MGR',
+        state: 'contacted',
+        firstTouchDueAt: touchDue + 3 * HOUR, // Ben's clock, from the hand-over
+        contactedAt: touchDue + HOUR,
+        lapses: [{ clock: 'first_touch', rep: 'U0ANA' }],
+      }),
+    ]);
+    expect(r.breaches.firstTouch).toBe(1);
+    expect(r.firstTouchSla).toMatchObject({ met: 0, breached: 1 });
+    const row = (id: string) => r.reps.find((rep) => rep.repId === id)!;
+    expect(row('U0BEN')).toMatchObject({ firstTouchSla: { met: 1, decided: 1 }, lapsed: { firstTouch: 0 } });
+    expect(row('U0ANA')).toMatchObject({ held: 0, lapsed: { firstTouch: 1 } });
+  });
+});
+
+describe('the PQL→won verdict', () => {
+  const outcomes = (won: number, lost: number) => [
+    ...Array.from({ length: won }, () => closed('won')),
+    ...Array.from({ length: lost }, () => closed('lost')),
+  ];
+
+  it('gives none for 3 won of 7, and says how many more outcomes would', () => {
+    const { verdict } = report(outcomes(3, 4)).conversion.hot;
+    expect(verdict.verdict).toBe('undecided');
+    expect(verdict.moreNeeded).toBeGreaterThan(100);
+  });
+
+  it('says too tight or too loose only when the whole interval is outside the band', () => {
+    expect(report(outcomes(30, 20)).conversion.hot.verdict.verdict).toBe('too-tight');
+    expect(report(outcomes(1, 99)).conversion.hot.verdict.verdict).toBe('too-loose');
+    expect(report(outcomes(50, 150)).conversion.hot.verdict.verdict).toBe('healthy');
   });
 });

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Hours } from '../../../src/config/manifest.js';
+import { pqlVerdict } from '../../../src/domain/pql-verdict.js';
 import {
   buildSlaReport,
-  type Conversion,
   type ReportAlert,
   type ReportOptions,
   type SlaReport,
@@ -83,97 +83,112 @@ describe('renderSlaReport', () => {
     const measure = (o: Partial<ReportOptions>) =>
       byId(render(monthOfAlerts(), o).blocks, 'sla_measure')!.elements[0].text;
     expect(measure({ businessHours: true })).toBe(
-      'Times in business minutes (team hours; first touch in the claimer’s hours)',
+      'Times in business minutes (team hours; first touch in the claimer’s hours) · rates: nearest whole percent',
     );
-    expect(measure({ businessHours: false })).toBe('Times are wall-clock');
+    expect(measure({ businessHours: false })).toBe('Times are wall-clock · rates: nearest whole percent');
     expect(measure({ scope: { kind: 'rep', repId: 'U0BEN' } })).toMatch(
       /^Alerts claimed by <@U0BEN> · Times/,
     );
   });
 
-  it('shows the headline figures as section fields', () => {
+  it('shows the headline figures as section fields, every rate with its counts', () => {
     const fields = byId(render(monthOfAlerts()).blocks, 'sla_headline')!.fields.map((f: Block) => f.text);
     expect(fields).toEqual([
       '*Alerts*\n15 · 12 hot · 3 warm',
       // 7 of Ana's in 10 min, Ben's warm win in 10 min; Ben's 5 hot in 20 min; the open one is past due.
-      '*Claimed within SLA*\n8 of 14 (57.1 %)',
+      '*Claimed within SLA*\n8 of 14 (57 %)',
       '*Time to claim*\nmedian 10 min · p90 20 min',
+      '*First touch within SLA*\n13 of 13 (100 %)',
       '*Time to first touch*\nmedian 1 h · p90 1 h',
-      '*Breaches*\nclaim 6 · first touch 0',
-      '*Escalations*\n7',
+      // Alerts escalated, not ladder steps: Ben's five once each, the open warm one twice.
+      '*Escalated*\n6 alerts (7 ladder steps, reminders included)',
     ]);
   });
 
-  it('shows the funnel and the PQL→won rate per tier with its band in words', () => {
+  it('judges PQL→won only when the 95 % interval settles it, and says how many more outcomes would', () => {
     const { blocks } = render(monthOfAlerts());
     expect(textOf(blocks, 'sla_funnel')).toBe('*Funnel* raised 15 → claimed 13 → contacted 13 → won 2');
+    const hot = pqlVerdict(1, 12);
+    expect(hot.verdict).toBe('undecided');
     expect(textOf(blocks, 'sla_conversion')).toBe(
       [
-        '*PQL→won* (won ÷ alerts with a rep outcome)',
-        '• Hot: 8.3 % over 30 days: the PQL threshold is likely too loose (1 won of 12 outcomes)',
-        '• Warm: not enough outcomes yet (1 won of 1 outcome)',
+        '*PQL→won* (won ÷ alerts with a rep outcome; healthy is 10 %–40 %, judged only when the 95 % interval settles it)',
+        `• Hot: 1 won of 12 outcomes (8 %; 95 % interval 1 %–35 %): too few to judge yet — about ${hot.moreNeeded!.toLocaleString('en-US')} more outcomes at this rate would settle it`,
+        `• Warm: 1 won of 1 outcome (100 %; 95 % interval 21 %–100 %): too few to judge yet — about ${pqlVerdict(1, 1).moreNeeded} more outcomes at this rate would settle it`,
         'Self-served: 1 bought on their own (not a rep outcome, not in the rate)',
       ].join('\n'),
     );
   });
 
-  it('words every band, rounding towards the band’s side of its edge', () => {
-    const c = (won: number, outcomes: number, rate: number | null, band: Conversion['band']): Conversion => ({
-      outcomes,
-      won,
-      selfServed: 0,
-      rate,
-      band,
-    });
-    expect(conversionWords(c(8, 100, 0.08, 'too-loose'), '30 days')).toBe(
-      '8 % over 30 days: the PQL threshold is likely too loose (8 won of 100 outcomes)',
+  it('words each verdict, and a rate on the band’s edge', () => {
+    const words = (won: number, outcomes: number) =>
+      conversionWords({
+        outcomes,
+        won,
+        selfServed: 0,
+        rate: null,
+        band: 'healthy',
+        verdict: pqlVerdict(won, outcomes),
+      });
+    expect(words(2, 100)).toBe(
+      '2 won of 100 outcomes (2 %; 95 % interval 1 %–7 %): the PQL threshold is likely too loose',
     );
-    expect(conversionWords(c(996, 10_000, 0.0996, 'too-loose'), '30 days')).toMatch(/^9\.9 % over/);
-    expect(conversionWords(c(1, 10, 0.1, 'healthy'), '7 days')).toBe(
-      '10 % over 7 days: healthy (10–40 %) (1 won of 10 outcomes)',
+    expect(words(50, 200)).toBe('50 won of 200 outcomes (25 %; 95 % interval 20 %–31 %): healthy');
+    expect(words(60, 100)).toMatch(
+      /^60 won of 100 outcomes \(60 %; 95 % interval 50 %–69 %\): the PQL threshold is likely too tight/,
     );
-    expect(conversionWords(c(4004, 10_000, 0.4004, 'too-tight'), '90 days')).toMatch(
-      /^40\.1 % over 90 days: the PQL threshold is likely too tight/,
-    );
-    expect(conversionWords(c(0, 4, null, 'not-enough-outcomes'), '30 days')).toBe(
-      'not enough outcomes yet (0 won of 4 outcomes)',
-    );
+    expect(words(40, 100)).toMatch(/sits on the edge of the healthy band: more than 10,000 more outcomes/);
+    expect(words(0, 0)).toBe('no outcomes yet');
   });
 
-  it('formats percentages in tenths, never rounding up to a whole', () => {
-    expect(formatPercent(0.29)).toBe('29 %'); // 289.99… tenths in binary
-    expect(formatPercent(0.875)).toBe('87.5 %');
-    expect(formatPercent(2 / 3)).toBe('66.6 %');
-    expect(formatPercent(0.99999)).toBe('99.9 %');
+  it('rounds every rate by one rule: the nearest whole percent, only all 100 % and only none 0 %', () => {
+    expect(formatPercent(8 / 9)).toBe('89 %');
+    expect(formatPercent(3 / 7)).toBe('43 %');
+    expect(formatPercent(0.285)).toBe('29 %'); // a half rounds up, binary noise or not
+    expect(formatPercent(0.29)).toBe('29 %');
+    expect(formatPercent(199 / 200)).toBe('99 %');
+    expect(formatPercent(1 / 300)).toBe('1 %');
     expect(formatPercent(1)).toBe('100 %');
     expect(formatPercent(0)).toBe('0 %');
     expect(periodWords('1d')).toBe('1 day');
     expect(periodWords('2w')).toBe('2w');
   });
 
-  it('has a per-rep table with mentions and a per-signal table', () => {
+  it('puts the per-rep figures in one table block, names reps as mentions, and explains the team’s gap', () => {
     const { blocks } = render(monthOfAlerts());
-    expect(textOf(blocks, 'sla_reps')).toBe(
-      [
-        '*By rep*',
-        '<@U0ANA> · 7 claimed · 100 % in SLA · median 10 min to claim · 7 contacted · 1 won',
-        '<@U0BEN> · 6 claimed · 16.6 % in SLA · median 20 min to claim · 6 contacted · 1 won',
-      ].join('\n'),
+    expect(blocks.filter((b) => b.type === 'table')).toHaveLength(1);
+    const table = byId(blocks, 'sla_reps')!;
+    const cell = (c: Block) => (c.type === 'raw_text' ? c.text : `<@${c.elements[0].elements[0].user_id}>`);
+    expect(table.rows.map((row: Block[]) => row.map(cell))).toEqual([
+      ['Rep', 'Held', 'Claimed in SLA', 'Median to claim', 'First touch in SLA', 'Won', 'Missed'],
+      ['<@U0ANA>', '7', '7 of 7 (100 %)', '10 min', '7 of 7 (100 %)', '1', '—'],
+      ['<@U0BEN>', '6', '1 of 6 (17 %)', '20 min', '6 of 6 (100 %)', '1', '5 claim'],
+    ]);
+    const note = byId(blocks, 'sla_reps_note')!.elements[0].text;
+    expect(note).toMatch(/^A rep’s claim SLA counts the alerts routed to them that they claimed themselves/);
+    expect(note).toContain(
+      '1 of the team’s 6 claim breaches belong to no rep: unclaimed alerts nobody was answering for.',
     );
+    expect(validateBlocks(blocks, 'message')).toEqual([]);
+  });
+
+  it('names trigger signals by their manifest label', () => {
+    const labels = { signal: (id: string) => (id === 'usage_limit_hit' ? 'Hit a usage limit <b>' : null) };
+    const { blocks } = renderSlaReport(buildSlaReport(monthOfAlerts(), options()), labels);
     expect(textOf(blocks, 'sla_signals')).toBe(
       [
         '*By trigger signal*',
-        '• `usage_limit_hit` · 13 alerts · 12 outcomes · 1 won (8.3 %)',
-        '• `pricing_repeat` · 1 alert · 1 outcome · 1 won',
-        '• score crossed into hot · 1 alert · 0 outcomes · 0 won · 1 self-served',
+        '• Hit a usage limit &lt;b&gt; · 13 alerts · 1 won of 12 outcomes (8 %)',
+        '• `pricing_repeat` · 1 alert · 1 won of 1 outcome (100 %)',
+        '• the score crossed into hot · 1 alert · 0 won of 0 outcomes · 1 self-served',
       ].join('\n'),
     );
   });
 
   it('summarises the headline in the plain-text fallback', () => {
     expect(render(monthOfAlerts()).text).toBe(
-      'SLA, last 30 days, team mid-market: 15 alerts, 57.1 % claimed within SLA, ' +
-        'median time to claim 10 min (business time). PQL→won hot 8.3 % (too loose), warm not enough outcomes.',
+      'SLA, last 30 days, team mid-market: 15 alerts, 8 of 14 (57 %) claimed within SLA, ' +
+        'median time to claim 10 min (business time). PQL→won hot 1 of 12 (8 %, too few to judge), warm 1 of 1 (100 %, too few to judge).',
     );
     expect(render(monthOfAlerts(), { scope: { kind: 'rep', repId: 'U0ANA' } }).text).toMatch(
       /^SLA, last 30 days, <@U0ANA>: 7 alerts/,
@@ -199,9 +214,9 @@ describe('renderSlaReport', () => {
     const message = renderSlaReport(report);
     expect(validateBlocks(message.blocks, 'message')).toEqual([]);
     expect(message.blocks.length).toBeLessThanOrEqual(50);
-    const reps = textOf(message.blocks, 'sla_reps');
-    expect(reps.split('\n')).toHaveLength(1 + 20 + 1);
-    expect(reps).toMatch(/\n…and 180 more$/);
+    const rows = byId(message.blocks, 'sla_reps')!.rows as Block[][];
+    expect(rows).toHaveLength(1 + 20 + 1);
+    expect(rows.at(-1)![0]).toEqual({ type: 'raw_text', text: '…and 180 more' });
     const signals = textOf(message.blocks, 'sla_signals');
     expect(signals.length).toBeLessThanOrEqual(3000);
     expect(signals).toMatch(/\n…and \d+ more$/);

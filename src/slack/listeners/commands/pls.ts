@@ -61,8 +61,10 @@ const SUBCOMMANDS: Record<string, Subcommand> = {
     usage: '/pls sla [7d|30d|90d] [team|@rep]',
     summary: 'claim and first-touch SLAs, breaches, per-rep table and PQL→won per tier',
     run(deps, _userId, args) {
+      const { signals } = deps.manifest.scoring;
       const reply = renderSlaReport(
         deps.slaReports.report(parseSlaArgs(args, deps.manifest, userIdOf), deps.now()),
+        { signal: (id) => signals.find((s) => s.id === id)?.label ?? null },
       );
       // The latest calibration's headline (from /pls calibrate); a report is never computed here.
       const latest = deps.calibration.latest();
