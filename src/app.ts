@@ -13,6 +13,7 @@ import { deleteExpiredEventsBatch } from './db/data-lifecycle.js';
 import { createEventStore } from './db/event-store.js';
 import { createOutboxRepo } from './db/outbox-repo.js';
 import { createSlaReportQuery } from './db/sla-report-query.js';
+import { createSqliteStore } from './db/sqlite/sqlite-store.js';
 import { createWalSync } from './db/wal-sync.js';
 import type { WriteTurns } from './db/write-turns.js';
 import { HttpError, sendJson } from './ingest/http-error.js';
@@ -64,7 +65,9 @@ export function buildApp(deps: AppDeps) {
 
   const accounts = createAccountsRepo(db);
   const alerts = createAlertsRepo(db);
-  const outbox = createOutboxRepo(db);
+  // Whatever queues a Slack call wakes the sender once its unit of work commits.
+  const wakeSender = () => sender.kick();
+  const outbox = createOutboxRepo(db, { onQueued: () => units.afterCommit(wakeSender) });
   const wal = createWalSync(db, {
     onFailure: (error) =>
       logger.fatal(
@@ -74,6 +77,8 @@ export function buildApp(deps: AppDeps) {
   });
   const { turns } = deps;
   const store = createEventStore(db, wal, now, turns);
+  /** The store port (src/db/store.ts): units of work for the services that change alerts. */
+  const units = createSqliteStore({ db, wal, turns });
   const cards = createAlertCards({ accounts, alerts, manifest });
   const queue = createQueueService({ alerts, accounts, manifest });
   const homes = createHomeViews({ alerts, queue, manifest });
@@ -116,7 +121,7 @@ export function buildApp(deps: AppDeps) {
   };
   // A thread that died may have committed outbox rows it never reported: have the sender look.
   const onLost = () => sender.kick();
-  const sla = createSlaSweep({ db, alerts, accounts, outbox, manifest, now, turns });
+  const sla = createSlaSweep({ db, alerts, accounts, outbox, manifest, now, store: units });
   const slackHealth = createSlackHealth({
     client: outboxClient,
     manifest,
@@ -148,10 +153,26 @@ export function buildApp(deps: AppDeps) {
       setImmediate(pruneExpired);
     }
   };
-  const sweep = () => {
+  /**
+   * One sweep at a time. `sweep` runs one after any under way (tests and tools ask for a sweep
+   * and mean one that starts now); the scheduler's tick skips when one is under way.
+   */
+  let sweeping: Promise<void> | null = null;
+  const sweep = (): Promise<void> => {
+    const run: Promise<void> = (sweeping ?? Promise.resolve())
+      .catch(() => {})
+      .then(sweepOnce)
+      .finally(() => {
+        if (sweeping === run) sweeping = null;
+      });
+    sweeping = run;
+    return run;
+  };
+  const sweepIfIdle = (): Promise<void> | undefined => (sweeping ? undefined : sweep());
+  const sweepOnce = async () => {
     slackHealth.recheck();
     if (!pruning) pruneExpired();
-    const { failed, ...result } = sla.sweep();
+    const { failed, ...result } = await sla.sweep();
     for (const { error, ...action } of failed)
       logger.error({ err: error, ...action }, 'sla action failed: rolled back alone, retried next sweep');
     for (const { step } of result.escalations) {
@@ -159,7 +180,7 @@ export function buildApp(deps: AppDeps) {
       if (step === 'escalate') metrics.slaBreaches.inc({ kind: 'claim' });
     }
     metrics.slaBreaches.inc({ kind: 'first_touch' }, result.firstTouchBreaches);
-    const snoozesEnded = actions.endSnoozesDue(now(), 100);
+    const snoozesEnded = await actions.endSnoozesDue(now(), 100);
     if (
       result.escalations.length +
         result.firstTouchBreaches +
@@ -169,7 +190,6 @@ export function buildApp(deps: AppDeps) {
       0
     ) {
       logger.info({ ...result, snoozesEnded }, 'sla sweep acted');
-      sender.kick();
     }
   };
   let scheduler: { stop(): void } | null = null;
@@ -188,7 +208,7 @@ export function buildApp(deps: AppDeps) {
     // Interactive calls (views.open, ephemeral replies) retry briefly, never for the default ~30 minutes.
     clientOptions: { slackApiUrl, retryConfig: { retries: 2, factor: 2, minTimeout: 100, maxTimeout: 1000 } },
   });
-  const actions = createAlertActions({ db, alerts, accounts, outbox, manifest, now, turns });
+  const actions = createAlertActions({ db, alerts, accounts, outbox, manifest, now, store: units });
   const slaReports = createSlaReports({ query: createSlaReportQuery(db), manifest });
   const calibration = createCalibrationRunner({ databasePath: env.databasePath, manifest, now });
   registerListeners(app, {
@@ -202,7 +222,6 @@ export function buildApp(deps: AppDeps) {
     now,
     manifest,
     logger,
-    kick: sender.kick,
   });
 
   const onStored = (source: string, result: { accepted: number; duplicates: number; rejected?: number }) => {
@@ -296,9 +315,10 @@ export function buildApp(deps: AppDeps) {
       if (!receiver) await app.start();
       // The thread scores what a previous run left pending as it starts.
       scoring = startScoringThread({ config: { env, manifest }, clock, turns, logger, onTurn, onLost });
-      sweep(); // steps that fell due while pls was down fire now, in order
+      // Steps that fell due while pls was down fire now, in order.
+      void sweep().catch((error: unknown) => logger.error({ err: error }, 'sla sweep failed'));
       sender.kick();
-      scheduler = startScheduler(manifest.sla.sweep_every, sweep, logger);
+      scheduler = startScheduler(manifest.sla.sweep_every, sweepIfIdle, logger);
       slackHealth.start();
     },
     async stop(): Promise<void> {

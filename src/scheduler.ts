@@ -6,12 +6,17 @@ import type { Logger } from 'pino';
  * minutes that divide an hour or a minute evenly, so runs land on the clock), with a timer
  * otherwise. No logic of its own; a run that throws is logged and the next one still happens.
  */
-export function startScheduler(everyMs: number, task: () => void, logger: Logger): { stop(): void } {
+export function startScheduler(
+  everyMs: number,
+  task: () => void | Promise<void>,
+  logger: Logger,
+): { stop(): void } {
+  const failed = (error: unknown) => logger.error({ err: error }, 'scheduled task failed');
   const run = () => {
     try {
-      task();
+      task()?.catch(failed);
     } catch (error) {
-      logger.error({ err: error }, 'scheduled task failed');
+      failed(error);
     }
   };
   const expression = cronExpression(everyMs);

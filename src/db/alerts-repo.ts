@@ -104,6 +104,29 @@ export function createAlertsRepo(db: Db) {
       )
       .prepare();
   });
+  // The ladder's compare-and-set: the alert still open, its cursor and due time as read.
+  const ladderOf = byShape((columns) =>
+    db
+      .update(alerts)
+      .set(placeholders<NewAlert>(columns))
+      .where(
+        and(
+          eq(alerts.id, sql.placeholder(ALERT_ID)),
+          eq(alerts.state, 'open'),
+          eq(alerts.escalationCursor, sql.placeholder(CURSOR)),
+          sql`${alerts.nextEscalationAt} is ${sql.placeholder(NEXT_AT)}`,
+        ),
+      )
+      .prepare(),
+  );
+  const flagFirstTouch = sqlite.prepare<[number, number, string]>(
+    `update alerts set first_touch_breached_at = ?, updated_at = ?
+     where id = ? and state = 'claimed' and first_touch_breached_at is null`,
+  );
+  const flagBackOff = sqlite.prepare<[number, number, string]>(
+    `update alerts set back_off_prompted_at = ?, updated_at = ?
+     where id = ? and state = 'contacted' and back_off_prompted_at is null`,
+  );
   // Every state change writes one: raw, a third of what the same insert costs through drizzle.
   const recordRow = sqlite.prepare<[string, number, string, string | null, string]>(
     'insert into alert_events (alert_id, at, kind, actor, data) values (?, ?, ?, ?, ?)',
@@ -214,6 +237,37 @@ export function createAlertsRepo(db: Db) {
         [ALERT_ID]: id,
       });
       return result.changes === 1;
+    },
+
+    /**
+     * Moves the escalation ladder (or holds it, `nextEscalationAt` only): a compare-and-set on the
+     * cursor and due time the caller read, on an alert still open. Of two sweeps that read the
+     * same step, exactly one fires it. True when this call made the change.
+     */
+    advanceLadder(
+      id: string,
+      read: { escalationCursor: number; nextEscalationAt: number | null },
+      changes: Partial<NewAlert>,
+      now: number,
+    ): boolean {
+      const values = { ...changes, updatedAt: now };
+      const result = ladderOf(columnsOf(values)).run({
+        ...values,
+        [ALERT_ID]: id,
+        [CURSOR]: read.escalationCursor,
+        [NEXT_AT]: read.nextEscalationAt,
+      });
+      return result.changes === 1;
+    },
+
+    /** Flags a claimed alert's missed first touch, once: false when it was flagged (or changed) already. */
+    flagFirstTouchBreach(id: string, now: number): boolean {
+      return flagFirstTouch.run(now, now, id).changes === 1;
+    },
+
+    /** Marks a contacted alert's claimer as prompted for an outcome, once. */
+    flagBackOffPrompt(id: string, now: number): boolean {
+      return flagBackOff.run(now, now, id).changes === 1;
     },
 
     /**
@@ -354,6 +408,8 @@ export function createAlertsRepo(db: Db) {
 
 /** The `where` placeholder of updates: a name no column of `alerts` has. */
 const ALERT_ID = '$alertId';
+const CURSOR = '$cursor';
+const NEXT_AT = '$nextAt';
 
 /**
  * The columns a write sets, as the key of its statement (keys left undefined are not written, as

@@ -30,7 +30,18 @@ export type OutboxMessage =
  * Every statement is prepared once: the SLA sweep and the event processor enqueue on their hot
  * paths, and building each call's query anew cost more than running it (BENCHMARKS.md, "Scoring").
  */
-export function createOutboxRepo(db: Db) {
+export function createOutboxRepo(
+  db: Db,
+  options: {
+    /**
+     * Called for every row queued: the app registers the sender's wake-up as an after-commit
+     * hook of the unit under way (src/db/store.ts), so nothing that queues a Slack call has to
+     * wake the sender itself.
+     */
+    onQueued?: () => void;
+  } = {},
+) {
+  const { onQueued } = options;
   const sqlite = db.$client;
   const insertRow = sqlite.prepare<[string, string | null, string, number, number]>(
     'insert into outbox (kind, alert_id, payload, created_at, next_attempt_at) values (?, ?, ?, ?, ?)',
@@ -87,6 +98,7 @@ export function createOutboxRepo(db: Db) {
     const { kind, alertId, ...payload } = message;
     insertRow.run(kind, alertId, JSON.stringify(payload), now, now);
     enqueued++;
+    onQueued?.();
   }
 
   return {

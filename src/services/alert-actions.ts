@@ -1,6 +1,6 @@
 import type { Rep } from '../config/manifest.js';
 import type { AlertRow } from '../db/alerts-repo.js';
-import { onMainTurn, type WriteTurns } from '../db/write-turns.js';
+import type { Store } from '../db/store.js';
 import {
   type AlertCommand,
   actorOf,
@@ -30,19 +30,25 @@ export interface OutcomeInput {
 }
 
 /**
- * What reps and managers do to alerts. Each call is one transaction: it re-reads the alert,
- * checks the state machine against the alert as it is now, changes it with a compare-and-set,
- * appends the audit row and queues the re-render of the original message.
+ * What reps and managers do to alerts. Each call is one unit of work (src/db/store.ts): it
+ * re-reads the alert, checks the state machine against the alert as it is now, changes it with a
+ * compare-and-set, appends the audit row and queues the re-render of the original message. A
+ * change is answered to the person who made it, so it resolves once it is durable; the outbox
+ * rows it queued wake the sender when it commits.
  */
-export function createAlertActions(deps: AlertServiceDeps & { turns: WriteTurns }) {
-  const { db, alerts, accounts, outbox, manifest } = deps;
+export function createAlertActions(deps: AlertServiceDeps & { store: Store }) {
+  const { alerts, accounts, outbox, manifest, store } = deps;
   const { routing } = manifest;
   const router = createAlertRouting({ accounts, alerts, manifest });
-  const { turns } = deps;
-  // Immediate: each reads before it writes, and the scoring thread writes on a connection of its
-  // own; on the main thread's turn, so a scoring backlog never holds a click.
-  const tx = <A extends unknown[], R>(fn: (...args: A) => R) =>
-    onMainTurn(turns, db.$client.transaction(fn).immediate);
+  const tx =
+    <A extends unknown[], R>(fn: (...args: A) => R) =>
+    (...args: A): Promise<R> =>
+      store.unit(() => fn(...args), { durable: true });
+  /** A read of the alert as it is now (a check before a modal opens): no unit, nothing written. */
+  const read =
+    <A extends unknown[], R>(fn: (...args: A) => R) =>
+    (...args: A): Promise<R> =>
+      store.read(() => fn(...args));
 
   function repOf(userId: string): Rep | null {
     return routing.reps.find((r) => r.id === userId) ?? null;
@@ -227,26 +233,24 @@ export function createAlertActions(deps: AlertServiceDeps & { turns: WriteTurns 
   });
 
   /** The alert for its Details modal: anyone pls routes to (reps) and managers may look. */
-  function viewable(alertId: string, userId: string): AlertRow {
+  const viewable = read((alertId: string, userId: string): AlertRow => {
     const actor = actorOf(routing, userId);
     if (!actor.isRep && !actor.isManager)
       throw new UserError('Only reps and managers in the PQL manifest can open an alert’s details.');
     const alert = alerts.find(alertId);
     if (!alert) throw new UserError('That alert does not exist (any more).');
     return alert;
-  }
+  });
 
   /** Checks the button before its modal opens (the submission checks again) and names the account. */
-  function check(
-    alertId: string,
-    command: AlertCommand,
-    userId: string,
-  ): { alertId: string; accountName: string } {
-    const alert = guard(alertId, command, userId);
-    if (command === 'snooze') snoozable(alert, deps.now());
-    const account = accounts.find(alert.accountId);
-    return { alertId: alert.id, accountName: accountLabel(account, alert.accountId) };
-  }
+  const check = read(
+    (alertId: string, command: AlertCommand, userId: string): { alertId: string; accountName: string } => {
+      const alert = guard(alertId, command, userId);
+      if (command === 'snooze') snoozable(alert, deps.now());
+      const account = accounts.find(alert.accountId);
+      return { alertId: alert.id, accountName: accountLabel(account, alert.accountId) };
+    },
+  );
 
   const notAFit = tx(
     (alertId: string, userId: string, reason: NotAFitReason, note: string | null): AlertRow => {
@@ -367,13 +371,13 @@ export function createAlertActions(deps: AlertServiceDeps & { turns: WriteTurns 
   }
 
   /** Checks an Assign button before its modal opens: managers only, an alert still open. */
-  function assignable(alertId: string, userId: string): { alertId: string; accountName: string } {
+  const assignable = read((alertId: string, userId: string): { alertId: string; accountName: string } => {
     if (!actorOf(routing, userId).isManager) throw new UserError('Only managers can assign alerts.');
     const alert = alerts.find(alertId);
     if (!alert || alert.state === 'closed')
       throw new UserError('That alert is closed: there is nothing to assign.');
     return { alertId: alert.id, accountName: accountLabel(accounts.find(alert.accountId), alert.accountId) };
-  }
+  });
 
   /**
    * **Snooze**: the alert is put aside for `ms`; its claim and first-touch deadlines and its
@@ -440,22 +444,29 @@ export function createAlertActions(deps: AlertServiceDeps & { turns: WriteTurns 
     };
   }
 
-  /** The SLA sweep's step: every snooze that is over ends, each in its own transaction. */
-  const endSnoozesDue = (now: number, limit: number): number => {
+  /**
+   * The SLA sweep's step: every snooze that is over ends, each in its own unit (derived from
+   * the clock: nobody waits for its answer, the sender waits for the disk before telling Slack).
+   */
+  const endSnoozesDue = async (now: number, limit: number): Promise<number> => {
     let ended = 0;
-    for (const id of alerts.snoozesOver(now, limit)) {
-      const end = tx(() => {
-        const alert = alerts.find(id);
-        if (!alert || alert.snoozedUntil === null || alert.snoozedUntil > now) return false;
-        if (alert.state !== 'open' && alert.state !== 'claimed') {
-          alerts.update(alert.id, { snoozedUntil: null }, now);
-          return false;
-        }
-        endSnooze(alert, null, now);
-        return true;
-      });
+    for (const id of await store.read(() => alerts.snoozesOver(now, limit))) {
+      const end = () =>
+        store.unit(
+          () => {
+            const alert = alerts.find(id);
+            if (!alert || alert.snoozedUntil === null || alert.snoozedUntil > now) return false;
+            if (alert.state !== 'open' && alert.state !== 'claimed') {
+              alerts.update(alert.id, { snoozedUntil: null }, now);
+              return false;
+            }
+            endSnooze(alert, null, now);
+            return true;
+          },
+          { durable: false },
+        );
       try {
-        if (end()) ended++;
+        if (await end()) ended++;
       } catch (error) {
         // Another change to the alert got there first: the next sweep looks at it again.
         if (!(error instanceof UserError)) throw error;
@@ -465,12 +476,12 @@ export function createAlertActions(deps: AlertServiceDeps & { turns: WriteTurns 
   };
 
   /** `/pls ooo on|off` for the caller; returns how many alerts they still hold. */
-  const setOutOfOffice = (userId: string, on: boolean): { held: number } => {
+  const setOutOfOffice = tx((userId: string, on: boolean): { held: number } => {
     if (!repOf(userId))
       throw new UserError('Only reps of the PQL manifest are routed alerts, so there is nothing to switch.');
-    turns.asMain(() => alerts.setOoo(userId, on, deps.now()));
+    alerts.setOoo(userId, on, deps.now());
     return { held: alerts.heldBy(userId) };
-  };
+  });
 
   return {
     claim,

@@ -1,6 +1,6 @@
 import type { EscalationStep } from '../config/manifest.js';
 import type { AlertAccount, AlertRow } from '../db/alerts-repo.js';
-import type { WriteTurns } from '../db/write-turns.js';
+import type { Store, Unit } from '../db/store.js';
 import { backOffStage, dueStep, escalationDueAt, ladderStart } from '../domain/escalation.js';
 import { dm } from '../domain/notice.js';
 import { routeNote } from '../domain/routing.js';
@@ -25,19 +25,21 @@ interface Fired {
 
 /**
  * One SLA sweep: a pure-in-effect function of (database state, now). Every action re-reads the
- * alert and checks it is still due before moving its cursor or flag, together with the outbox
- * rows it causes, all in one savepoint — so overlapping sweeps, a crash mid-sweep or a restart
- * fire each step exactly once, and steps that fell due while pls was down fire in order on the
- * next sweep.
+ * alert and checks it is still due, then moves its cursor or flag with a compare-and-set on what
+ * it read, together with the outbox rows it causes, all in one savepoint — so overlapping
+ * sweeps (on one instance or several), a crash mid-sweep or a restart fire each step exactly
+ * once, and steps that fell due while pls was down fire in order on the next sweep. A step whose
+ * compare-and-set finds the alert moved on rolls back alone: someone else fired it.
  *
- * The actions of a sweep share one transaction (one commit, one fsync, instead of one per step:
- * BENCHMARKS.md, "SLA sweep"). An action that throws rolls back to its savepoint and the others
- * still commit; a crash before the commit loses the whole sweep, which the next one redoes.
+ * The actions of a sweep share one unit of work (one commit instead of one per step:
+ * BENCHMARKS.md, "SLA sweep"); it is derived from the clock, so it does not wait for the disk
+ * (the outbox sender does, before it tells Slack). An action that throws rolls back to its
+ * savepoint and the others still commit; a crash before the commit loses the whole sweep, which
+ * the next one redoes.
  */
-export function createSlaSweep(deps: AlertServiceDeps & { turns: WriteTurns }) {
-  const { db, alerts, accounts, outbox, manifest } = deps;
+export function createSlaSweep(deps: AlertServiceDeps & { store: Store }) {
+  const { alerts, accounts, outbox, manifest, store } = deps;
   const router = createAlertRouting({ accounts, alerts, manifest });
-  const { turns } = deps;
   /** When the account's self-serve checkout window closes, if it started one. */
   const checkoutEndsAt = (account: AlertAccount | null): number | null => {
     const started = account?.upgradeStartedAt ?? null;
@@ -48,7 +50,7 @@ export function createSlaSweep(deps: AlertServiceDeps & { turns: WriteTurns }) {
    * Fires the step at the alert's cursor if it is (still) due; null when there is nothing to do.
    * `more`: the next step is due too (what calling again would find, without reading again).
    */
-  const fireNext = db.$client.transaction((alertId: string, now: number): Fired | null => {
+  const fireNext = (alertId: string, now: number): Fired | null => {
     const found = alerts.findWithAccount(alertId);
     if (!found) return null;
     const { alert, account } = found;
@@ -59,7 +61,7 @@ export function createSlaSweep(deps: AlertServiceDeps & { turns: WriteTurns }) {
     // passed, then resumes where it was.
     const checkoutUntil = checkoutEndsAt(account);
     if (checkoutUntil !== null && checkoutUntil > now) {
-      alerts.update(alert.id, { nextEscalationAt: checkoutUntil }, now);
+      alerts.advanceLadder(alert.id, alert, { nextEscalationAt: checkoutUntil }, now);
       return null;
     }
     const cursor = due.index + 1;
@@ -105,7 +107,8 @@ export function createSlaSweep(deps: AlertServiceDeps & { turns: WriteTurns }) {
       }
       outbox.enqueue({ kind: 'alert.update', alertId: alert.id }, now);
     }
-    alerts.update(alert.id, changes, now);
+    // Fired by another sweep since this one read the alert: what this step queued rolls back.
+    if (!alerts.advanceLadder(alert.id, alert, changes, now)) throw new MovedOn();
     if (changes.suggestedRep) outbox.refreshHomes([alert.suggestedRep, changes.suggestedRep], now);
     alerts.record(alert.id, now, 'escalation', null, {
       step: due.step.do,
@@ -115,13 +118,13 @@ export function createSlaSweep(deps: AlertServiceDeps & { turns: WriteTurns }) {
     const next = changes.nextEscalationAt ?? null;
     // After a reassignment the ladder starts again from the new rep's clock: nothing more is due.
     return { step: due.step.do, more: next !== null && next <= now };
-  });
+  };
 
-  const tellFirstTouchBreach = db.$client.transaction((alertId: string, now: number): boolean => {
+  const tellFirstTouchBreach = (alertId: string, now: number): boolean => {
     const alert = alerts.find(alertId);
     if (alert?.state !== 'claimed' || alert.firstTouchBreachedAt !== null) return false;
     if (alert.firstTouchDueAt === null || alert.firstTouchDueAt > now) return false;
-    alerts.update(alert.id, { firstTouchBreachedAt: now }, now);
+    if (!alerts.flagFirstTouchBreach(alert.id, now)) throw new MovedOn();
     alerts.recordLapse(alert.id, now, 'first_touch', alert.claimedBy, alert.firstTouchDueAt);
     const notice = {
       type: 'first_touch_missed',
@@ -131,25 +134,27 @@ export function createSlaSweep(deps: AlertServiceDeps & { turns: WriteTurns }) {
     outbox.notify(alert.id, notice, ['escalation'], now);
     outbox.enqueue({ kind: 'alert.update', alertId: alert.id }, now);
     return true;
-  });
+  };
 
-  const backOff = db.$client.transaction((alertId: string, now: number): 'prompt' | 'close' | null => {
+  const backOff = (alertId: string, now: number): 'prompt' | 'close' | null => {
     const alert = alerts.find(alertId);
     if (alert?.state !== 'contacted' || alert.contactedAt === null) return null;
     const window = manifest.scoring.rules.back_off;
     const stage = backOffStage(alert.contactedAt, window, alert.backOffPromptedAt !== null, now);
     if (stage === 'none') return null;
     if (stage === 'prompt') {
-      alerts.update(alert.id, { backOffPromptedAt: now }, now);
+      if (!alerts.flagBackOffPrompt(alert.id, now)) throw new MovedOn();
       const notice = { type: 'back_off_prompt', closesAt: alert.contactedAt + window } as const;
       outbox.notify(alert.id, notice, [dm(alert.claimedBy)], now);
       return 'prompt';
     }
-    alerts.update(
-      alert.id,
-      { state: 'closed', outcome: 'no_response', closedAt: now, nextEscalationAt: null },
-      now,
-    );
+    const closed = {
+      state: 'closed',
+      outcome: 'no_response',
+      closedAt: now,
+      nextEscalationAt: null,
+    } as const;
+    if (!alerts.transition(alert.id, ['contacted'], closed, now)) throw new MovedOn();
     alerts.record(alert.id, now, 'closed', null, { outcome: 'no_response', reason: 'back_off' });
     outbox.notify(
       alert.id,
@@ -159,7 +164,7 @@ export function createSlaSweep(deps: AlertServiceDeps & { turns: WriteTurns }) {
     );
     outbox.enqueue({ kind: 'alert.update', alertId: alert.id }, now);
     return 'close';
-  });
+  };
 
   /**
    * Runs one action in its savepoint. A throw rolls back only that action's writes and is
@@ -167,44 +172,51 @@ export function createSlaSweep(deps: AlertServiceDeps & { turns: WriteTurns }) {
    * everything back) ends the sweep.
    */
   const attempt = <T>(
+    unit: Unit,
     result: SweepResult,
     action: SweepResult['failed'][number]['action'],
     alertId: string,
     run: () => T,
   ): T | null => {
     try {
-      return run();
+      return unit.savepoint(run);
     } catch (error) {
-      if (!db.$client.inTransaction) throw error;
+      if (error instanceof MovedOn) return null;
+      if (!unit.active()) throw error;
       result.failed.push({ alertId, action, error });
       return null;
     }
   };
 
-  const act = db.$client.transaction(
-    (due: string[], breached: string[], stale: string[], now: number, result: SweepResult) => {
-      for (const alertId of due) {
-        // Catch up in order: every step that fell due fires, once each.
-        for (let more = true; more; ) {
-          const fired = attempt(result, 'escalation', alertId, () => fireNext(alertId, now));
-          if (fired) result.escalations.push({ alertId, step: fired.step });
-          more = fired?.more ?? false;
-        }
+  const act = (
+    unit: Unit,
+    due: string[],
+    breached: string[],
+    stale: string[],
+    now: number,
+    result: SweepResult,
+  ) => {
+    for (const alertId of due) {
+      // Catch up in order: every step that fell due fires, once each.
+      for (let more = true; more; ) {
+        const fired = attempt(unit, result, 'escalation', alertId, () => fireNext(alertId, now));
+        if (fired) result.escalations.push({ alertId, step: fired.step });
+        more = fired?.more ?? false;
       }
-      for (const alertId of breached) {
-        if (attempt(result, 'first_touch', alertId, () => tellFirstTouchBreach(alertId, now)))
-          result.firstTouchBreaches++;
-      }
-      for (const alertId of stale) {
-        const done = attempt(result, 'back_off', alertId, () => backOff(alertId, now));
-        if (done === 'prompt') result.backOffPrompts++;
-        if (done === 'close') result.backOffClosed++;
-      }
-    },
-  );
+    }
+    for (const alertId of breached) {
+      if (attempt(unit, result, 'first_touch', alertId, () => tellFirstTouchBreach(alertId, now)))
+        result.firstTouchBreaches++;
+    }
+    for (const alertId of stale) {
+      const done = attempt(unit, result, 'back_off', alertId, () => backOff(alertId, now));
+      if (done === 'prompt') result.backOffPrompts++;
+      if (done === 'close') result.backOffClosed++;
+    }
+  };
 
   return {
-    sweep(): SweepResult {
+    async sweep(): Promise<SweepResult> {
       const now = deps.now();
       const result: SweepResult = {
         escalations: [],
@@ -213,17 +225,19 @@ export function createSlaSweep(deps: AlertServiceDeps & { turns: WriteTurns }) {
         backOffClosed: 0,
         failed: [],
       };
-      const due = alerts.dueEscalations(now, BATCH);
-      const breached = alerts.firstTouchBreaches(now, BATCH);
-      const stale = alerts.contactedBefore(now - Math.round(manifest.scoring.rules.back_off * 0.8), BATCH);
+      const { due, breached, stale } = await store.read(() => ({
+        due: alerts.dueEscalations(now, BATCH),
+        breached: alerts.firstTouchBreaches(now, BATCH),
+        stale: alerts.contactedBefore(now - Math.round(manifest.scoring.rules.back_off * 0.8), BATCH),
+      }));
       if (due.length + breached.length + stale.length === 0) return result;
-      // Immediate: the sweep reads before it writes, and a deferred transaction whose snapshot
-      // another connection wrote past could not take the write lock (SQLITE_BUSY_SNAPSHOT).
-      // On the main thread's turn: the scoring thread's next turn waits for it.
-      turns.asMain(() => act.immediate(due, breached, stale, now, result));
+      await store.unit((unit) => act(unit, due, breached, stale, now, result), { durable: false });
       return result;
     },
   };
 }
 
 export type SlaSweep = ReturnType<typeof createSlaSweep>;
+
+/** A step found the alert moved on since it read it (another sweep fired it): nothing to do. */
+class MovedOn extends Error {}

@@ -88,7 +88,7 @@ describe('/pls assign: the assignee starts on a clock of their own', () => {
     expect(rowOf(first)).toEqual(['rep', '0', '—', '—', '—', '0', '1 claim']);
 
     // The sweep does not flag the assignee for the clock they never held.
-    pls.server.app.internals.sweep();
+    await pls.server.app.internals.sweep();
     await settled(pls);
     const missed = pls.emulator
       .messages('C0ESCALATE')

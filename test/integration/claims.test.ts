@@ -281,7 +281,7 @@ describe('Snooze', () => {
 
     // The reminder (50 % of a 15 min claim SLA) would be due now: the ladder waits.
     pls.advance(20 * 60_000);
-    pls.server.app.internals.sweep();
+    await pls.server.app.internals.sweep();
     await settled(pls);
     expect(pls.emulator.replies(alert.channel, alert.ts).map((r) => r.text)).not.toContainEqual(
       expect.stringMatching(/unclaimed after/),
@@ -289,7 +289,7 @@ describe('Snooze', () => {
 
     // The hour is up: the rep is reminded, with Claim; the ladder runs again from where it was.
     pls.advance(41 * 60_000);
-    pls.server.app.internals.sweep();
+    await pls.server.app.internals.sweep();
     await settled(pls);
     expect(claimDue().snoozed_until).toBeNull();
     const dm = pls.emulator.dms(alert.suggestedRep!).at(-1)!;
@@ -297,7 +297,7 @@ describe('Snooze', () => {
     expect(JSON.stringify(dm.blocks)).toContain('"action_id":"claim"');
     expect(buttonsOn(pls, alert)).toEqual(['Claim', 'Not a fit', 'Snooze', 'Details']);
     pls.advance(8 * 60_000);
-    pls.server.app.internals.sweep();
+    await pls.server.app.internals.sweep();
     await settled(pls);
     expect(pls.emulator.replies(alert.channel, alert.ts).map((r) => r.text)).toContainEqual(
       expect.stringMatching(/unclaimed after/),

@@ -119,7 +119,7 @@ describe('retention', () => {
       for (let i = 0; i < 12_345; i++) insert.run(`evt_old_${i}`);
     })();
     writer.close();
-    pls.server.app.internals.sweep(); // one sweep; the batches after its first run on their own
+    await pls.server.app.internals.sweep(); // one sweep; the batches after its first run on their own
     const p = pls;
     await eventually(
       () => p.query<{ n: number }>('select count(*) as n from events')[0]!.n === 0,

@@ -53,7 +53,12 @@ describe('the scoring thread', () => {
       messageTs: alert.ts,
     });
     expect(res.status).toBe(200);
-    expect(alertRow(pls, alert.alertId)).toMatchObject({ state: 'claimed' });
+    // The claim is one unit of work on the main thread's turn: the scoring turn under way ends
+    // after its event and lets it in, within moments, not after the burst.
+    await pls.emulator.waitFor(() => alertRow(pls, alert.alertId).state === 'claimed', {
+      description: 'the claim',
+      timeoutMs: 2_000,
+    });
     await pls.emulator.waitFor(() => unprocessed() === 0, {
       description: 'the burst scored',
       timeoutMs: 30_000,

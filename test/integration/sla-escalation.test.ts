@@ -79,7 +79,7 @@ describe('the escalation ladder, on an injected clock', () => {
     const p = pls;
     const alert = await raiseHotAlert(p);
     p.advance(8 * 60_000); // past 50 % of the 15-minute claim SLA
-    p.server.app.internals.sweep();
+    await p.server.app.internals.sweep();
     expect(steps(p, alert.alertId)).toEqual(['remind']);
     await pressButton(p.url, {
       actionId: 'claim',
@@ -90,7 +90,7 @@ describe('the escalation ladder, on an injected clock', () => {
     });
     await p.emulator.waitFor(() => alertRow(p, alert.alertId).state === 'claimed');
     p.advance(60 * 60_000);
-    p.server.app.internals.sweep();
+    await p.server.app.internals.sweep();
     expect(steps(p, alert.alertId)).toEqual(['remind']);
   });
 
@@ -99,8 +99,8 @@ describe('the escalation ladder, on an injected clock', () => {
     const p = pls;
     const alert = await raiseHotAlert(p);
     p.advance(16 * 60_000); // past 100 % of the 15-minute claim SLA: remind, then escalate
-    p.server.app.internals.sweep();
-    p.server.app.internals.sweep();
+    await p.server.app.internals.sweep();
+    await p.server.app.internals.sweep();
     await settled(p);
     const post = p.emulator.messages('C0ESCALATE')[0]!;
     const buttons = JSON.stringify(post.blocks);
@@ -144,10 +144,10 @@ describe('the escalation ladder, on an injected clock', () => {
     const alert = await raiseHotAlert(p);
     await deliver(p, usageEvent({ type: 'upgrade_started', account: ACME }));
     p.advance(20 * 60_000); // past 100 % of the claim SLA, inside the 24 h converting window
-    p.server.app.internals.sweep();
+    await p.server.app.internals.sweep();
     expect(steps(p, alert.alertId)).toEqual([]);
     p.advance(25 * 3_600_000);
-    p.server.app.internals.sweep();
+    await p.server.app.internals.sweep();
     expect(steps(p, alert.alertId)).toEqual(['remind', 'escalate', 'reassign']);
   });
 
@@ -156,8 +156,8 @@ describe('the escalation ladder, on an injected clock', () => {
     const p = pls;
     const alert = await raiseHotAlert(p);
     p.advance(40 * 60_000); // past 200 %
-    p.server.app.internals.sweep();
-    p.server.app.internals.sweep();
+    await p.server.app.internals.sweep();
+    await p.server.app.internals.sweep();
     expect(steps(p, alert.alertId)).toEqual(['remind', 'escalate', 'reassign']);
     await settled(p);
     expect(p.emulator.messages('C0ESCALATE')).toHaveLength(1);
@@ -176,8 +176,8 @@ describe('the escalation ladder, on an injected clock', () => {
     });
     await p.emulator.waitFor(() => alertRow(p, alert.alertId).state === 'claimed');
     p.advance(3 * 3_600_000);
-    p.server.app.internals.sweep();
-    p.server.app.internals.sweep();
+    await p.server.app.internals.sweep();
+    await p.server.app.internals.sweep();
     await settled(p);
     expect(p.emulator.messages('C0ESCALATE').map((m) => m.text)).toEqual([
       expect.stringMatching(
@@ -204,14 +204,14 @@ describe('the escalation ladder, on an injected clock', () => {
     }
     await p.emulator.waitFor(() => alertRow(p, alert.alertId).state === 'contacted');
     p.advance(6 * 86_400_000); // 6 of 7 days
-    p.server.app.internals.sweep();
+    await p.server.app.internals.sweep();
     await settled(p);
     expect(p.emulator.dms('U0ANA').map((m) => m.text)).toEqual([
       expect.stringMatching(/^No outcome yet for Acme/),
     ]);
     expect(alertRow(p, alert.alertId).state).toBe('contacted');
     p.advance(86_400_000);
-    p.server.app.internals.sweep();
+    await p.server.app.internals.sweep();
     await settled(p);
     expect(alertRow(p, alert.alertId)).toMatchObject({ state: 'closed', outcome: 'no_response' });
     expect(p.emulator.message(alert.channel, alert.ts)!.text).toMatch(/no response: back to self-serve/);

@@ -36,7 +36,6 @@ export interface ListenerDeps {
   manifest: Manifest;
   logger: Logger;
   /** Wakes the outbox sender after a state change queued Slack calls. */
-  kick: () => void;
 }
 
 /** One registry per kind; each listener acks, calls one service, answers once. */

@@ -3,6 +3,8 @@ import { loadManifest } from '../../../src/config/manifest.js';
 import { createAccountsRepo } from '../../../src/db/accounts-repo.js';
 import { createAlertsRepo } from '../../../src/db/alerts-repo.js';
 import { createOutboxRepo } from '../../../src/db/outbox-repo.js';
+import { createSqliteStore } from '../../../src/db/sqlite/sqlite-store.js';
+import { createWalSync } from '../../../src/db/wal-sync.js';
 import { createWriteTurns } from '../../../src/db/write-turns.js';
 import { escalationDueAt } from '../../../src/domain/escalation.js';
 import { slaDeadlines, snapshotPolicy } from '../../../src/domain/sla.js';
@@ -56,7 +58,7 @@ function setUp(count: number) {
     outbox,
     manifest,
     now: () => now,
-    turns: createWriteTurns(),
+    store: createSqliteStore({ db: temp.db, wal: createWalSync(temp.db), turns: createWriteTurns() }),
   });
   const steps = (alertId: string) =>
     alerts
@@ -69,18 +71,18 @@ function setUp(count: number) {
 }
 
 describe('the SLA sweep, in one transaction', () => {
-  it('fires every due step once, in order, and a second sweep changes nothing', () => {
+  it('fires every due step once, in order, and a second sweep changes nothing', async () => {
     const { sla, steps, at } = setUp(3);
     at(T0 + 3 * CLAIM);
-    const first = sla.sweep();
+    const first = await sla.sweep();
     expect(first.escalations).toHaveLength(9);
     expect(first.failed).toEqual([]);
     for (const id of ['al_1', 'al_2', 'al_3']) expect(steps(id)).toEqual(['remind', 'escalate', 'reassign']);
-    expect(sla.sweep().escalations).toEqual([]);
+    expect((await sla.sweep()).escalations).toEqual([]);
     expect(temp.db.$client.inTransaction).toBe(false);
   });
 
-  it('rolls back only the step that throws: the others commit with their outbox rows, the broken one is reported', () => {
+  it('rolls back only the step that throws: the others commit with their outbox rows, the broken one is reported', async () => {
     const { sla, steps, queued, at } = setUp(3);
     // al_2's step fails at its last write (the audit row), after its outbox rows and the alert's
     // new cursor were written: all of them must roll back with it.
@@ -89,7 +91,7 @@ describe('the SLA sweep, in one transaction', () => {
     const cursorOf = (id: string) =>
       temp.db.$client.prepare('select escalation_cursor from alerts where id = ?').pluck().get(id);
     at(T0 + 3 * CLAIM);
-    const result = sla.sweep();
+    const result = await sla.sweep();
     expect(result.failed).toEqual([
       { alertId: 'al_2', action: 'escalation', error: expect.objectContaining({ message: 'disk says no' }) },
     ]);
@@ -106,13 +108,13 @@ describe('the SLA sweep, in one transaction', () => {
     expect(queued('al_2')).toBe(0);
     expect(queued('al_1')).toBeGreaterThan(0);
     // Still due, still failing, and nothing fires twice around it.
-    expect(sla.sweep()).toMatchObject({ escalations: [], failed: [{ alertId: 'al_2' }] });
+    expect(await sla.sweep()).toMatchObject({ escalations: [], failed: [{ alertId: 'al_2' }] });
   });
 
-  it('holds no transaction open when nothing is due', () => {
+  it('holds no transaction open when nothing is due', async () => {
     const { sla, at } = setUp(1);
     at(T0 + 1000);
-    expect(sla.sweep()).toEqual({
+    expect(await sla.sweep()).toEqual({
       escalations: [],
       firstTouchBreaches: 0,
       backOffPrompts: 0,

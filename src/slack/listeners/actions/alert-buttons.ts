@@ -22,15 +22,17 @@ function where(deps: ListenerDeps, { body, client }: ButtonArgs) {
   };
 }
 
-/** A button that changes the alert's state (a compare-and-set in the service; a loser is told why). */
+/**
+ * A button that changes the alert's state (a compare-and-set in the service; a loser is told
+ * why). The Slack calls it causes are queued with it, and the unit wakes the sender as it commits.
+ */
 const stateChange =
-  (change: (deps: ListenerDeps) => (alertId: string, userId: string) => unknown) =>
+  (change: (deps: ListenerDeps) => (alertId: string, userId: string) => Promise<unknown>) =>
   (deps: ListenerDeps) =>
   async (args: ButtonArgs) => {
     await args.ack();
-    await answer(where(deps, args), () => {
-      change(deps)(alertIdOf(args.action.value), args.body.user.id);
-      deps.kick();
+    await answer(where(deps, args), async () => {
+      await change(deps)(alertIdOf(args.action.value), args.body.user.id);
     });
   };
 
@@ -44,7 +46,7 @@ const openModal =
   async (args: ButtonArgs) => {
     await args.ack();
     await answer(where(deps, args), async () => {
-      const target = deps.actions.check(alertIdOf(args.action.value), command, args.body.user.id);
+      const target = await deps.actions.check(alertIdOf(args.action.value), command, args.body.user.id);
       await args.client.views.open({
         trigger_id: args.body.trigger_id,
         view: render(target.alertId, target.accountName),
@@ -64,7 +66,7 @@ export const unsnooze = stateChange((deps) => deps.actions.unsnooze);
 export const assign = (deps: ListenerDeps) => async (args: ButtonArgs) => {
   await args.ack();
   await answer(where(deps, args), async () => {
-    const target = deps.actions.assignable(alertIdOf(args.action.value), args.body.user.id);
+    const target = await deps.actions.assignable(alertIdOf(args.action.value), args.body.user.id);
     const view = renderAssignModal(
       target.alertId,
       target.accountName,
@@ -78,7 +80,7 @@ export const assign = (deps: ListenerDeps) => async (args: ButtonArgs) => {
 export const details = (deps: ListenerDeps) => async (args: ButtonArgs) => {
   await args.ack();
   await answer(where(deps, args), async () => {
-    const alert = deps.actions.viewable(alertIdOf(args.action.value), args.body.user.id);
+    const alert = await deps.actions.viewable(alertIdOf(args.action.value), args.body.user.id);
     const view = renderAlertDetails(deps.cards.cardFor(alert, deps.now())) as ModalView;
     await args.client.views.open({ trigger_id: args.body.trigger_id, view });
   });

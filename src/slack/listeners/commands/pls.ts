@@ -29,7 +29,7 @@ interface Subcommand {
   reps: boolean;
   usage: string;
   summary: string;
-  run(deps: ListenerDeps, userId: string, args: string[]): Reply;
+  run(deps: ListenerDeps, userId: string, args: string[]): Reply | Promise<Reply>;
 }
 
 /** `@rep` arrives escaped as `<@U123|name>` because /pls is declared with should_escape: true. */
@@ -96,9 +96,9 @@ const SUBCOMMANDS: Record<string, Subcommand> = {
     reps: true,
     usage: '/pls ooo on|off',
     summary: 'mark yourself out of office: routing skips you',
-    run(deps, userId, [mode]) {
+    async run(deps, userId, [mode]) {
       if (mode !== 'on' && mode !== 'off') throw new UserError('Usage: `/pls ooo on` or `/pls ooo off`.');
-      const { held } = deps.actions.setOutOfOffice(userId, mode === 'on');
+      const { held } = await deps.actions.setOutOfOffice(userId, mode === 'on');
       if (mode === 'off') return { text: "Welcome back: you're in the routing again." };
       const holding =
         held > 0
@@ -111,11 +111,10 @@ const SUBCOMMANDS: Record<string, Subcommand> = {
     reps: false,
     usage: '/pls assign <account> @rep',
     summary: "hand an account's alert to a named rep",
-    run(deps, userId, [account, rep]) {
+    async run(deps, userId, [account, rep]) {
       const repId = userIdOf(rep);
       if (!account || !repId) throw new UserError('Usage: `/pls assign <account id or domain> @rep`.');
-      const alert = deps.actions.assign(userId, account, repId);
-      deps.kick();
+      const alert = await deps.actions.assign(userId, account, repId);
       return {
         text: `Assigned the ${alert.tier} alert for \`${outside(account.replaceAll('`', "'"), 200)}\` to <@${repId}>.`,
       };
@@ -166,7 +165,7 @@ export const plsCommand =
             : `\`${sub.usage}\` is for managers.`,
         );
       }
-      reply = sub.run(deps, command.user_id, args);
+      reply = await sub.run(deps, command.user_id, args);
     } catch (error) {
       reply = { text: replyOf(error, deps.logger, { text: command.text }, 'command failed') };
     }

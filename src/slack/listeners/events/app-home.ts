@@ -30,7 +30,7 @@ export const toggleOoo =
   }: SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs) => {
     await ack();
     await answer({ client, logger: deps.logger, channel: undefined, user: body.user.id }, async () => {
-      deps.actions.setOutOfOffice(body.user.id, action.value === 'on');
+      await deps.actions.setOutOfOffice(body.user.id, action.value === 'on');
       await publishHome(client, deps.homes, body.user.id, deps.now());
     });
   };

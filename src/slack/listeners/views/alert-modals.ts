@@ -14,16 +14,15 @@ async function submit(
   deps: ListenerDeps,
   args: ViewArgs,
   firstBlock: string,
-  apply: (values: Values, alertId: string) => Record<string, string> | null,
+  apply: (values: Values, alertId: string) => Promise<Record<string, string> | null>,
 ) {
   try {
-    const errors = apply(args.view.state.values as Values, alertIdOf(args.view.private_metadata));
+    const errors = await apply(args.view.state.values as Values, alertIdOf(args.view.private_metadata));
     if (errors) {
       await args.ack({ response_action: 'errors', errors });
       return;
     }
     await args.ack();
-    deps.kick();
   } catch (error) {
     await args.ack({
       response_action: 'errors',
@@ -33,33 +32,33 @@ async function submit(
 }
 
 export const notAFitSubmitted = (deps: ListenerDeps) => (args: ViewArgs) =>
-  submit(deps, args, 'reason', (values, alertId) => {
+  submit(deps, args, 'reason', async (values, alertId) => {
     const parsed = parseNotAFit(values);
     if (!parsed.ok) return parsed.errors;
-    deps.actions.notAFit(alertId, args.body.user.id, parsed.value.reason, parsed.value.note);
+    await deps.actions.notAFit(alertId, args.body.user.id, parsed.value.reason, parsed.value.note);
     return null;
   });
 
 export const outcomeLogged = (deps: ListenerDeps) => (args: ViewArgs) =>
-  submit(deps, args, 'outcome', (values, alertId) => {
+  submit(deps, args, 'outcome', async (values, alertId) => {
     const parsed = parseOutcome(values);
     if (!parsed.ok) return parsed.errors;
-    deps.actions.logOutcome(alertId, args.body.user.id, parsed.value);
+    await deps.actions.logOutcome(alertId, args.body.user.id, parsed.value);
     return null;
   });
 
 export const snoozeChosen = (deps: ListenerDeps) => (args: ViewArgs) =>
-  submit(deps, args, 'duration', (values, alertId) => {
+  submit(deps, args, 'duration', async (values, alertId) => {
     const parsed = parseSnooze(values);
     if (!parsed.ok) return parsed.errors;
-    deps.actions.snooze(alertId, args.body.user.id, parsed.value.ms);
+    await deps.actions.snooze(alertId, args.body.user.id, parsed.value.ms);
     return null;
   });
 
 export const assignChosen = (deps: ListenerDeps) => (args: ViewArgs) =>
-  submit(deps, args, 'rep', (values, alertId) => {
+  submit(deps, args, 'rep', async (values, alertId) => {
     const parsed = parseAssign(values);
     if (!parsed.ok) return parsed.errors;
-    deps.actions.assignAlert(args.body.user.id, alertId, parsed.value.rep);
+    await deps.actions.assignAlert(args.body.user.id, alertId, parsed.value.rep);
     return null;
   });

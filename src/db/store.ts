@@ -1,0 +1,50 @@
+/**
+ * The store port: how services, listeners and tools write and read pls's state without knowing
+ * the engine. A write is a *unit of work* — one transaction — and says whether it acknowledges
+ * something to the outside; the engine's adapter (src/db/sqlite/sqlite-store.ts) decides how to
+ * keep that promise (SQLite: one unit at a time on the main thread's write turn, committed
+ * without an fsync inside COMMIT, then a shared fdatasync of the WAL for durable units).
+ *
+ * Units are synchronous callbacks for now: better-sqlite3 cannot keep a transaction open across
+ * an `await` while other requests use the same connection. The port's own signatures are
+ * already asynchronous, so callers do not change when repositories become asynchronous too.
+ */
+
+/** What a unit of work may ask of the store besides its reads and writes. */
+export interface Unit {
+  /**
+   * Runs `hook` once the unit has committed, never if it rolls back: wake-ups (the outbox
+   * sender), metrics. The same function registered twice runs once.
+   */
+  afterCommit(hook: () => void): void;
+  /**
+   * Runs `work` in a savepoint of the unit: a throw rolls back only its writes (and is
+   * rethrown); the unit goes on.
+   */
+  savepoint<T>(work: () => T): T;
+  /** Whether the unit's transaction is still open: some storage failures end it whole. */
+  active(): boolean;
+}
+
+export interface UnitOptions {
+  /**
+   * The unit acknowledges something to the outside — an ingest 202, the answer to a click, a
+   * Slack post about to be sent — so it resolves only once its commit is on disk. Writes derived
+   * from ones already durable (scoring state, a Slack call's recorded answer, the SLA sweep's
+   * steps, which reach Slack only through the outbox sender's own wait) may skip the wait.
+   */
+  durable: boolean;
+}
+
+export interface Store {
+  /** Runs `work` as one unit of work (one transaction) and resolves with its result. */
+  unit<T>(work: (unit: Unit) => T, options: UnitOptions): Promise<T>;
+  /** A read outside any unit: it sees only committed state. */
+  read<T>(work: () => T): Promise<T>;
+  /**
+   * Registers `hook` on the unit under way, or runs it at once outside a unit: for
+   * repositories that cause a wake-up (the outbox's `enqueue`), without threading the unit
+   * through every call.
+   */
+  afterCommit(hook: () => void): void;
+}

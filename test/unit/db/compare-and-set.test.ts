@@ -1,0 +1,109 @@
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type AlertRow, type AlertsRepo, createAlertsRepo } from '../../../src/db/alerts-repo.js';
+import { closeDatabase, type Db, openConnection } from '../../../src/db/client.js';
+import { MINUTE, MONDAY_10AM_NY as T } from '../../support/domain-builders.js';
+import { useTempDatabase } from '../../support/temp-database.js';
+
+/**
+ * Correct without a single writer: every state change is a compare-and-set on the state its
+ * caller read. Two connections to one file stand for two instances; each test forces the
+ * interleaving read A, read B, write A, write B, and B's write must find that A moved the alert
+ * on. Each would pass B's write if its compare-and-set were removed.
+ */
+const temp = useTempDatabase('pls-cas-');
+let second: Db;
+let a: AlertsRepo;
+let b: AlertsRepo;
+beforeEach(() => {
+  second = openConnection(join(temp.dir, 'pls.db'));
+  a = createAlertsRepo(temp.db);
+  b = createAlertsRepo(second);
+});
+afterEach(() => closeDatabase(second));
+
+function insert(changes: Partial<AlertRow> = {}): void {
+  a.insert(
+    {
+      id: 'al_1',
+      accountId: 'acct_1',
+      state: 'open',
+      tier: 'hot',
+      teamId: 'mid-market',
+      channel: 'C0MIDMARKET',
+      suggestedRep: 'U0ANA',
+      trigger: { signalId: 'usage_limit_hit', at: T, properties: {} },
+      baseScore: 50,
+      score: 80,
+      openedAt: T,
+      tierSetAt: T,
+      claimDueAt: T + 15 * MINUTE,
+      firstTouchDueAt: T + 120 * MINUTE,
+      policy: { tier: 'hot', steps: [] },
+      nextEscalationAt: T + 7 * MINUTE,
+      updatedAt: T,
+      ...changes,
+    },
+    null,
+    {},
+  );
+}
+
+describe('compare-and-set across two connections (read A, read B, write A, write B)', () => {
+  it('fires an escalation step once: the second sweep finds the cursor moved', () => {
+    insert();
+    const readA = a.find('al_1')!;
+    const readB = b.find('al_1')!;
+    const step = { escalationCursor: 1, nextEscalationAt: T + 15 * MINUTE };
+    expect(a.advanceLadder('al_1', readA, step, T + 8 * MINUTE)).toBe(true);
+    expect(b.advanceLadder('al_1', readB, step, T + 8 * MINUTE)).toBe(false);
+    // Holding the ladder (a checkout) is a compare-and-set on the due time too.
+    const readA2 = a.find('al_1')!;
+    const readB2 = b.find('al_1')!;
+    expect(a.advanceLadder('al_1', readA2, { nextEscalationAt: T + HOUR }, T)).toBe(true);
+    expect(b.advanceLadder('al_1', readB2, { escalationCursor: 2 }, T)).toBe(false);
+    expect(a.find('al_1')).toMatchObject({ escalationCursor: 1, nextEscalationAt: T + HOUR });
+  });
+
+  it('lets exactly one of two claims win', () => {
+    insert();
+    a.find('al_1');
+    b.find('al_1');
+    expect(a.transition('al_1', ['open'], { state: 'claimed', claimedBy: 'U0ANA', claimedAt: T }, T)).toBe(
+      true,
+    );
+    expect(b.transition('al_1', ['open'], { state: 'claimed', claimedBy: 'U0BEN', claimedAt: T }, T)).toBe(
+      false,
+    );
+    expect(b.find('al_1')!.claimedBy).toBe('U0ANA');
+  });
+
+  it('closes with one outcome: a later close finds the alert closed', () => {
+    insert({ state: 'contacted', claimedBy: 'U0ANA', claimedAt: T, contactedAt: T });
+    const closed = { state: 'closed', closedAt: T } as const;
+    expect(a.transition('al_1', ['contacted'], { ...closed, outcome: 'won' }, T)).toBe(true);
+    expect(b.transition('al_1', ['claimed', 'contacted'], { ...closed, outcome: 'no_response' }, T)).toBe(
+      false,
+    );
+    expect(b.find('al_1')!.outcome).toBe('won');
+  });
+
+  it('flags a missed first touch and prompts a back-off once each', () => {
+    insert({ state: 'claimed', claimedBy: 'U0ANA', claimedAt: T });
+    expect(a.flagFirstTouchBreach('al_1', T)).toBe(true);
+    expect(b.flagFirstTouchBreach('al_1', T)).toBe(false);
+    a.transition('al_1', ['claimed'], { state: 'contacted', contactedAt: T }, T);
+    expect(a.flagBackOffPrompt('al_1', T)).toBe(true);
+    expect(b.flagBackOffPrompt('al_1', T)).toBe(false);
+  });
+
+  it('snoozes once: a second snooze read before the first finds it snoozed', () => {
+    insert();
+    const readA = a.find('al_1')!;
+    const readB = b.find('al_1')!;
+    expect(a.resnooze('al_1', readA.snoozedUntil, { snoozedUntil: T + HOUR }, T)).toBe(true);
+    expect(b.resnooze('al_1', readB.snoozedUntil, { snoozedUntil: T + 2 * HOUR }, T)).toBe(false);
+  });
+});
+
+const HOUR = 60 * MINUTE;
