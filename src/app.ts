@@ -95,8 +95,7 @@ export function buildApp(deps: AppDeps) {
     logLevel: LogLevel.ERROR,
   });
   const sender = createOutboxSender({
-    durable: () => wal.durable(),
-    db,
+    store: units,
     client: outboxClient,
     outbox,
     alerts,
@@ -109,7 +108,6 @@ export function buildApp(deps: AppDeps) {
     onError: (method, error, permanent) =>
       metrics.slackErrors.inc({ method, error, permanent: String(permanent) }),
     retryBaseMs: deps.retryBaseMs,
-    turns,
   });
   const metrics = createMetrics({ outbox: () => outbox.depth(), now });
   let scoring: ReturnType<typeof startScoringThread> | null = null;
@@ -125,13 +123,11 @@ export function buildApp(deps: AppDeps) {
   const slackHealth = createSlackHealth({
     client: outboxClient,
     manifest,
-    db,
+    store: units,
     outbox,
     logger,
     now,
     onProblem: (error) => metrics.slackErrors.inc({ method: 'startup_check', error, permanent: 'true' }),
-    kick: () => sender.kick(),
-    turns,
   });
   let stopped = false;
   /**
@@ -141,16 +137,21 @@ export function buildApp(deps: AppDeps) {
    * still under way (a backlog that outlasts `sweep_every`) leaves it to finish.
    */
   let pruning = false;
-  const pruneExpired = () => {
-    pruning = false;
-    if (stopped) return;
-    const expired = turns.asMain(() =>
-      deleteExpiredEventsBatch(db, now() - manifest.retention, RETENTION_BATCH),
-    );
-    if (expired > 0) logger.info({ expired }, 'deleted events past retention');
-    if (expired === RETENTION_BATCH) {
-      pruning = true;
-      setImmediate(pruneExpired);
+  const pruneExpired = async () => {
+    pruning = true;
+    try {
+      for (let full = true; full && !stopped; ) {
+        const cutoff = now() - manifest.retention;
+        const expired = await units.unit(() => deleteExpiredEventsBatch(db, cutoff, RETENTION_BATCH), {
+          durable: false,
+        });
+        if (expired > 0) logger.info({ expired }, 'deleted events past retention');
+        full = expired === RETENTION_BATCH;
+        // The next batch on the next turn of the event loop: requests get in between.
+        if (full) await new Promise((resolve) => setImmediate(resolve));
+      }
+    } finally {
+      pruning = false;
     }
   };
   /**
@@ -171,7 +172,8 @@ export function buildApp(deps: AppDeps) {
   const sweepIfIdle = (): Promise<void> | undefined => (sweeping ? undefined : sweep());
   const sweepOnce = async () => {
     slackHealth.recheck();
-    if (!pruning) pruneExpired();
+    if (!pruning)
+      void pruneExpired().catch((error: unknown) => logger.error({ err: error }, 'retention failed'));
     const { failed, ...result } = await sla.sweep();
     for (const { error, ...action } of failed)
       logger.error({ err: error, ...action }, 'sla action failed: rolled back alone, retried next sweep');

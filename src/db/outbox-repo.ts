@@ -72,15 +72,22 @@ export function createOutboxRepo(
     `select seq from outbox where kind = 'home' and seq > ? and json_extract(payload, '$.userId') = ?
        and sent_at is null and failed_at is null limit 1`,
   );
-  const setSent = sqlite.prepare<[number, number]>('update outbox set sent_at = ? where seq = ?');
+  // Each change to a row is a compare-and-set on the row as its sender read it: with two
+  // senders (two instances) on one row, one call goes to Slack and one answer is recorded.
+  const setSent = sqlite.prepare<[number, number]>(
+    'update outbox set sent_at = ? where seq = ? and sent_at is null and failed_at is null',
+  );
   const failAllOf = sqlite.prepare<[number, string, string]>(
     `update outbox set failed_at = ?, last_error = ?
       where alert_id = ? and sent_at is null and failed_at is null`,
   );
   const setFailed = sqlite.prepare<[number, string, number]>(
-    'update outbox set failed_at = ?, last_error = ? where seq = ?',
+    'update outbox set failed_at = ?, last_error = ? where seq = ? and sent_at is null and failed_at is null',
   );
-  const setAttempted = sqlite.prepare<[number, number]>('update outbox set attempted_at = ? where seq = ?');
+  const setAttempted = sqlite.prepare<[number, number, number | null]>(
+    `update outbox set attempted_at = ?
+      where seq = ? and sent_at is null and failed_at is null and attempted_at is ?`,
+  );
   const retryRow = sqlite.prepare<[number, string, number]>(
     'update outbox set attempts = attempts + 1, next_attempt_at = ?, last_error = ? where seq = ?',
   );
@@ -152,8 +159,9 @@ export function createOutboxRepo(
       return laterHome.get(seq, userId) !== undefined;
     },
 
-    markSent(seq: number, now: number): void {
-      setSent.run(now, seq);
+    /** False when the row was settled already (another sender got there first). */
+    markSent(seq: number, now: number): boolean {
+      return setSent.run(now, seq).changes === 1;
     },
 
     /** Marks every unsent row of an alert failed (its post failed for good). */
@@ -161,13 +169,18 @@ export function createOutboxRepo(
       failAllOf.run(now, error, alertId);
     },
 
-    markFailed(seq: number, error: string, now: number): void {
-      setFailed.run(now, error, seq);
+    /** False when the row was settled already. */
+    markFailed(seq: number, error: string, now: number): boolean {
+      return setFailed.run(now, error, seq).changes === 1;
     },
 
-    /** Committed before the Slack call: if the process dies during it, the next try knows to look first. */
-    markAttempt(seq: number, now: number): void {
-      setAttempted.run(now, seq);
+    /**
+     * Committed before the Slack call: if the process dies during it, the next try knows to look
+     * first. A compare-and-set on the attempt the sender read (`read`): false when another sender
+     * attempted or settled the row since, and this one must leave it alone.
+     */
+    markAttempt(seq: number, read: number | null, now: number): boolean {
+      return setAttempted.run(now, seq, read).changes === 1;
     },
 
     /** `outcomeKnown`: Slack answered (with an error), so nothing was posted and no lookup is needed. */

@@ -47,4 +47,14 @@ export interface Store {
    * through every call.
    */
   afterCommit(hook: () => void): void;
+  /**
+   * Resolves once everything committed so far is on disk, whoever committed it: the outbox
+   * sender waits for it before telling Slack what derived units wrote.
+   */
+  durable(): Promise<void>;
+  /**
+   * Whether `error` is the storage failing (locked, full, I/O, unreachable) rather than a
+   * statement's fault: no row is to blame, and trying again later can succeed.
+   */
+  isStorageFailure(error: unknown): boolean;
 }

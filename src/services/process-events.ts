@@ -1,8 +1,8 @@
 import { monotonicFactory } from 'ulid';
 import type { AccountRow } from '../db/accounts-repo.js';
 import type { AlertRow } from '../db/alerts-repo.js';
-import { isStorageFailure, withoutFsync } from '../db/client.js';
 import type { PendingEvent, PendingEvents } from '../db/event-store.js';
+import type { Store } from '../db/store.js';
 import { type AccountState, emptyAccountState, restoreAccountState } from '../domain/account-state.js';
 import { type StepDecision, stepAccount } from '../domain/account-step.js';
 import { escalationDueAt } from '../domain/escalation.js';
@@ -25,8 +25,10 @@ const TURN_BUDGET_MS = 5;
 const BATCH_LIMIT = 500;
 export const newAlertId = () => `al_${nextUlid()}`;
 
-export interface ProcessorDeps extends AlertServiceDeps {
+export interface ProcessorDeps extends Omit<AlertServiceDeps, 'db'> {
   events: PendingEvents;
+  /** Each turn is one unit of work, derived from stored events: it does not wait for the disk. */
+  store: Store;
   /** Whether a writer with priority waits: the turn ends after the event it is on (src/db/write-turns.ts). */
   yieldNow?: () => boolean;
 }
@@ -47,7 +49,7 @@ export interface ProcessResult {
  * applied twice.
  */
 export function createEventProcessor(deps: ProcessorDeps) {
-  const { db, events, accounts, alerts, outbox, manifest } = deps;
+  const { store, events, accounts, alerts, outbox, manifest } = deps;
   const { scoring } = manifest;
   const router = createAlertRouting({ accounts, alerts, manifest });
 
@@ -256,7 +258,7 @@ export function createEventProcessor(deps: ProcessorDeps) {
    * waits for the next turn.
    */
   let readAhead = Number.POSITIVE_INFINITY;
-  const processBatch = db.$client.transaction((rows: PendingEvent[], now: number) => {
+  const processBatch = (rows: PendingEvent[], now: number) => {
     const decisions: ProcessResult['decisions'] = [];
     const deadline = performance.now() + TURN_BUDGET_MS;
     const touched = new Map<string, Touched>();
@@ -270,44 +272,57 @@ export function createEventProcessor(deps: ProcessorDeps) {
     }
     saveTouched(touched, now);
     return { processed, decisions };
-  });
+  };
+
+  /** One unit of work: the events it applies are read inside it, so no other turn takes them. */
+  const turn = (readLimit: number) =>
+    store.unit(
+      () => {
+        const rows = events.pending(readLimit);
+        return { read: rows.length, ...(rows.length === 0 ? EMPTY : processBatch(rows, deps.now())) };
+      },
+      { durable: false },
+    );
 
   return {
     /**
-     * Processes up to `BATCH_LIMIT` pending events in one transaction; 0 when there were none. If the
+     * Processes up to `BATCH_LIMIT` pending events in one unit; 0 when there were none. If the
      * batch throws, it rolls back whole and its events are retried one by one: the one that
      * still throws is quarantined (marked processed, with its error) and logged by the caller.
      * A failure of the storage itself (locked, full, I/O) is no event's fault: it is thrown, the
      * events stay pending, and the loop tries again later.
      */
-    processPending(): ProcessResult {
-      return withoutFsync(db, processPendingRows);
-    },
+    processPending,
   };
 
-  function processPendingRows(): ProcessResult {
+  async function processPending(): Promise<ProcessResult> {
     // A turn that runs out of time has read rows it never reaches: read about what one manages.
     const readLimit = Math.min(BATCH_LIMIT, readAhead);
-    const rows = events.pending(readLimit);
-    if (rows.length === 0) return { processed: 0, decisions: [] };
     try {
-      const result = processBatch.immediate(rows, deps.now());
-      const cut = result.processed < rows.length;
-      readAhead = Math.max(16, cut ? result.processed * 2 : rows.length * 2);
-      return { ...result, more: cut || rows.length === readLimit };
+      const { read, ...result } = await turn(readLimit);
+      if (read === 0) return { processed: 0, decisions: [] };
+      const cut = result.processed < read;
+      readAhead = Math.max(16, cut ? result.processed * 2 : read * 2);
+      return { ...result, more: cut || read === readLimit };
     } catch (batchError) {
-      if (isStorageFailure(batchError)) throw batchError;
+      if (store.isStorageFailure(batchError)) throw batchError;
       const decisions: ProcessResult['decisions'] = [];
       const quarantined: ProcessResult['quarantined'] = [];
       const deadline = performance.now() + TURN_BUDGET_MS;
       let processed = 0;
+      const rows = await store.read(() => events.pending(readLimit));
       for (const row of rows) {
         try {
-          decisions.push(...processBatch.immediate([row], deps.now()).decisions);
+          const one = () => {
+            // Still pending (the batch rolled back): applied alone, in a unit of its own.
+            const [again] = events.pending(1);
+            return again?.seq === row.seq ? processBatch([row], deps.now()) : EMPTY;
+          };
+          decisions.push(...(await store.unit(one, { durable: false })).decisions);
         } catch (error) {
-          if (isStorageFailure(error)) throw error;
+          if (store.isStorageFailure(error)) throw error;
           const message = error instanceof Error ? error.message : String(error);
-          events.quarantine(row.seq, message, deps.now());
+          await store.unit(() => events.quarantine(row.seq, message, deps.now()), { durable: false });
           quarantined.push({ eventId: row.id, error: message });
         }
         processed++;
@@ -320,6 +335,11 @@ export function createEventProcessor(deps: ProcessorDeps) {
 }
 
 export type EventProcessor = ReturnType<typeof createEventProcessor>;
+
+const EMPTY: { processed: number; decisions: ProcessResult['decisions'] } = Object.freeze({
+  processed: 0,
+  decisions: [],
+});
 
 /** The patch if it would change any of the account's fields, else null. */
 function changedFirmographics(row: AccountRow | undefined, patch: AccountPatch | null): AccountPatch | null {

@@ -19,6 +19,8 @@ export function createProcessingLoop(deps: {
   onProcessed: (result: ProcessResult) => void;
 }) {
   let scheduled = false;
+  let running = false;
+  let kickedDuringTurn = false;
   let stopped = false;
   let timer: NodeJS.Timeout | null = null;
 
@@ -28,17 +30,24 @@ export function createProcessingLoop(deps: {
    * turn (src/db/write-turns.ts) and the kernel runs this thread at a lower priority. At ordinary
    * rates turns are short and score what arrived in the last few ms.
    */
-  function run(): void {
+  async function run(): Promise<void> {
     scheduled = false;
     timer = null;
     if (stopped) return;
+    running = true;
     try {
-      const result = deps.processor.processPending();
+      const result = await deps.processor.processPending();
+      running = false;
       if (result.processed > 0) deps.onProcessed(result);
-      if (!result.more) return; // the next event to arrive kicks the next turn
+      // Events that arrived during the turn kicked it while it ran: one more turn for them.
+      const next = result.more || kickedDuringTurn;
+      kickedDuringTurn = false;
+      if (!next || stopped) return; // the next event to arrive kicks the next turn
       scheduled = true;
-      setImmediate(run);
+      setImmediate(() => void run());
     } catch (error) {
+      running = false;
+      kickedDuringTurn = false;
       // The batch rolled back; its events stay pending and are retried on the next kick.
       deps.logger.error({ err: error }, 'event processing failed');
       later(1000);
@@ -47,13 +56,14 @@ export function createProcessingLoop(deps: {
 
   function later(ms: number): void {
     scheduled = true;
-    timer = setTimeout(run, ms);
+    timer = setTimeout(() => void run(), ms);
   }
 
   return {
     /** New events are stored: score them within a few milliseconds, with whatever else arrives. */
     kick(): void {
-      if (scheduled || stopped) return;
+      if (running) kickedDuringTurn = true;
+      if (scheduled || running || stopped) return;
       later(GATHER_MS);
     },
     stop(): void {

@@ -12,6 +12,7 @@ import { createAlertsRepo } from '../db/alerts-repo.js';
 import { closeDatabase, openConnection } from '../db/client.js';
 import { createPendingEvents } from '../db/event-store.js';
 import { createOutboxRepo } from '../db/outbox-repo.js';
+import { createSqliteStore } from '../db/sqlite/sqlite-store.js';
 import { createWriteTurns } from '../db/write-turns.js';
 import { createLogger } from '../obs/logger.js';
 import { createEventProcessor } from './process-events.js';
@@ -36,7 +37,7 @@ const turns = createWriteTurns(data.turns);
 const kicked = new Int32Array(data.kicked);
 const outbox = createOutboxRepo(db);
 const processor = createEventProcessor({
-  db,
+  store: createSqliteStore({ db, turns, thread: 'scoring' }),
   events: createPendingEvents(db),
   accounts: createAccountsRepo(db),
   alerts: createAlertsRepo(db),
@@ -47,7 +48,7 @@ const processor = createEventProcessor({
 });
 let queued = outbox.enqueuedSoFar();
 const loop = createProcessingLoop({
-  processor: { processPending: () => turns.asScoring(() => processor.processPending()) },
+  processor,
   logger,
   onProcessed(result) {
     const enqueued = outbox.enqueuedSoFar();

@@ -1,9 +1,8 @@
 import { ErrorCode, type WebAPICallResult, type WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
 import type { AlertsRepo } from '../db/alerts-repo.js';
-import { type Db, withoutFsync } from '../db/client.js';
 import type { OutboxRepo, OutboxRow } from '../db/outbox-repo.js';
-import { onMainTurn, type WriteTurns } from '../db/write-turns.js';
+import type { Store } from '../db/store.js';
 import type { Notice, NoticeTarget } from '../domain/notice.js';
 import { accountLabel } from '../domain/usage-event.js';
 import type { AlertCards } from '../services/alert-card.js';
@@ -29,15 +28,12 @@ const TRANSIENT = new Set([
 type PostArgs = Parameters<WebClient['chat']['postMessage']>[0];
 
 export interface SenderDeps {
-  db: Db;
-  /** Its writes take the main thread's turn ahead of the scoring thread (src/db/write-turns.ts). */
-  turns: WriteTurns;
   /**
-   * Resolves once everything committed so far is on disk. Awaited before each round of calls:
-   * scoring commits without an fsync, and Slack must never show a state (an upgrade, a close)
-   * that a power loss could take back.
+   * Its writes are units of work (src/db/store.ts). `store.durable()` is awaited before each
+   * round of calls: scoring and the sweep commit without waiting for the disk, and Slack must
+   * never show a state (an upgrade, a close) that a power loss could take back.
    */
-  durable: () => Promise<void>;
+  store: Store;
   client: WebClient;
   outbox: OutboxRepo;
   alerts: AlertsRepo;
@@ -62,8 +58,7 @@ export interface SenderDeps {
  * Slack's answer and `markSent`) is looked up before it is sent again: see `post`.
  */
 export function createOutboxSender(deps: SenderDeps) {
-  const { outbox, alerts, cards, client, logger } = deps;
-  const { turns } = deps;
+  const { outbox, alerts, cards, client, logger, store } = deps;
   const retryBase = deps.retryBaseMs ?? 1000;
   let running: Promise<void> | null = null;
   let again = false;
@@ -80,7 +75,7 @@ export function createOutboxSender(deps: SenderDeps) {
         return;
       }
       const rows = outbox.pending(200);
-      if (rows.length > 0) await deps.durable();
+      if (rows.length > 0) await store.durable();
       const held = new Set<string>();
       let sent = 0;
       let nextDue = Number.POSITIVE_INFINITY;
@@ -112,10 +107,13 @@ export function createOutboxSender(deps: SenderDeps) {
   async function send(row: OutboxRow): Promise<boolean> {
     try {
       const record = await perform(row);
-      // No fsync: if a power loss takes this record, the attempt's outcome is looked up again.
-      turns.asMain(() => withoutFsync(deps.db, () => settle(row.seq, record)));
+      // Not waiting for the disk: if a power loss takes this record, the attempt's outcome is
+      // looked up again.
+      await store.unit(() => settle(row.seq, record), { durable: false });
       return true;
     } catch (error) {
+      // Another sender attempted the row since this one read it: it is theirs to settle.
+      if (error instanceof Taken) return false;
       const reason = describe(error);
       deps.onError?.(methodOf(row), reason.text, reason.permanent);
       if (reason.permanent) {
@@ -123,7 +121,7 @@ export function createOutboxSender(deps: SenderDeps) {
           { seq: row.seq, kind: row.kind, alertId: row.alertId, error: reason.text },
           'slack call failed for good',
         );
-        reportFailure(row, reason.text);
+        await store.unit(() => reportFailure(row, reason.text), { durable: false });
         return true;
       }
       if (reason.retryAfterMs !== undefined) pausedUntil = deps.now() + reason.retryAfterMs;
@@ -133,41 +131,45 @@ export function createOutboxSender(deps: SenderDeps) {
         { seq: row.seq, kind: row.kind, error: reason.text, retryInMs: Math.round(delay) },
         'slack call failed, will retry',
       );
-      turns.asMain(() => outbox.retryLater(row.seq, reason.text, deps.now() + delay, reason.answered));
+      const at = deps.now() + delay;
+      await store.unit(() => outbox.retryLater(row.seq, reason.text, at, reason.answered), {
+        durable: false,
+      });
       return false;
     }
   }
 
   /** Marks the row failed and, unless it was itself a failure notice, tells the managers why. */
-  const reportFailure = onMainTurn(
-    turns,
-    deps.db.$client.transaction((row: OutboxRow, error: string) => {
-      const now = deps.now();
-      outbox.markFailed(row.seq, error, now);
-      const payload = row.payload as { notice?: unknown; channel?: string; to?: NoticeTarget };
-      if (row.kind === 'message' && payload.notice === true) return;
-      // An alert whose post failed for good takes its queued updates and replies with it, and the
-      // managers hear about it once, not once per row.
-      if (row.kind === 'alert.post' && row.alertId)
-        outbox.failPendingOf(row.alertId, 'alert_never_posted', now);
-      if (error === 'alert_never_posted' || error === 'alert_not_found') return;
-      const alert = row.alertId ? alerts.find(row.alertId) : null;
-      const to = payload.to;
-      const target =
-        payload.channel ??
-        (to === 'escalation' ? deps.escalationChannel : typeof to === 'object' ? to.user : alert?.channel) ??
-        'Slack';
-      const hint = HINTS[error] ?? 'check the app and the manifest';
-      const text = `⚠️ pls could not ${DESCRIBE[row.kind] ?? 'send a message'} in ${target.startsWith('U') ? `<@${target}>` : `<#${target}>`}: \`${error}\`. ${hint}.`;
-      outbox.noticeManagers(deps.managers, text, now);
-    }).immediate,
-  );
+  const reportFailure = (row: OutboxRow, error: string): void => {
+    const now = deps.now();
+    // Settled by another sender meanwhile: its answer stands.
+    if (!outbox.markFailed(row.seq, error, now)) return;
+    const payload = row.payload as { notice?: unknown; channel?: string; to?: NoticeTarget };
+    if (row.kind === 'message' && payload.notice === true) return;
+    // An alert whose post failed for good takes its queued updates and replies with it, and the
+    // managers hear about it once, not once per row.
+    if (row.kind === 'alert.post' && row.alertId)
+      outbox.failPendingOf(row.alertId, 'alert_never_posted', now);
+    if (error === 'alert_never_posted' || error === 'alert_not_found') return;
+    const alert = row.alertId ? alerts.find(row.alertId) : null;
+    const to = payload.to;
+    const target =
+      payload.channel ??
+      (to === 'escalation' ? deps.escalationChannel : typeof to === 'object' ? to.user : alert?.channel) ??
+      'Slack';
+    const hint = HINTS[error] ?? 'check the app and the manifest';
+    const text = `⚠️ pls could not ${DESCRIBE[row.kind] ?? 'send a message'} in ${target.startsWith('U') ? `<@${target}>` : `<#${target}>`}: \`${error}\`. ${hint}.`;
+    outbox.noticeManagers(deps.managers, text, now);
+  };
 
-  /** The row is marked sent in the same transaction as what the call's answer must record. */
-  const settle = deps.db.$client.transaction((seq: number, record: (() => void) | undefined) => {
+  /**
+   * The row is marked sent in the same unit as what the call's answer must record; when another
+   * sender settled it first, its record stands and this one is dropped.
+   */
+  const settle = (seq: number, record: (() => void) | undefined): void => {
+    if (!outbox.markSent(seq, deps.now())) return;
     record?.();
-    outbox.markSent(seq, deps.now());
-  }).immediate;
+  };
 
   async function perform(row: OutboxRow): Promise<(() => void) | undefined> {
     const payload = row.payload as { text?: string; channel?: string; userId?: string };
@@ -252,7 +254,11 @@ export function createOutboxSender(deps: SenderDeps) {
       );
       if (earlier) return earlier;
     }
-    turns.asMain(() => outbox.markAttempt(row.seq, deps.now()));
+    // Durable before the call: after a crash the next attempt knows to look for this post.
+    const mine = await store.unit(() => outbox.markAttempt(row.seq, row.attemptedAt, deps.now()), {
+      durable: true,
+    });
+    if (!mine) throw new Taken();
     const metadata = { event_type: 'pls_outbox', event_payload: { seq: row.seq } };
     const result = await client.chat.postMessage({ ...args, metadata } as unknown as PostArgs);
     return { ts: String(result.ts), channel: String(result.channel ?? args.channel) };
@@ -403,3 +409,6 @@ function describe(error: unknown): {
     return { text: `http_${e.statusCode}`, permanent: false, answered: false };
   return { text: e.message ?? String(error), permanent: false, answered: false };
 }
+
+/** Another sender (another instance) attempted the row since this one read it. */
+class Taken extends Error {}

@@ -1,9 +1,8 @@
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
 import type { Manifest } from '../config/manifest.js';
-import type { Db } from '../db/client.js';
 import type { OutboxRepo } from '../db/outbox-repo.js';
-import type { WriteTurns } from '../db/write-turns.js';
+import type { Store } from '../db/store.js';
 
 interface SlackCheck {
   /** auth.test answered ok: the token works. */
@@ -71,18 +70,14 @@ function slackError(error: unknown): string {
 export function createSlackHealth(deps: {
   client: WebClient;
   manifest: Manifest;
-  db: Db;
+  store: Store;
   outbox: OutboxRepo;
   logger: Logger;
   now: () => number;
   /** Each problem's Slack error, for metrics. */
   onProblem: (error: string) => void;
-  /** Wakes the outbox sender after the managers' notice is queued. */
-  kick: () => void;
-  turns: WriteTurns;
 }) {
-  const { client, manifest, db, outbox, logger, now } = deps;
-  const { turns } = deps;
+  const { client, manifest, store, outbox, logger, now } = deps;
   let current: SlackCheck | null = null;
   let lastRecheck = 0;
 
@@ -97,11 +92,8 @@ export function createSlackHealth(deps: {
     for (const problem of current.problems) deps.onProblem(problem.error);
     if (!current.auth) return; // nobody can be told without a working token
     const text = `⚠️ pls started with configuration problems:\n${texts.map((p) => `• ${p}`).join('\n')}`;
-    const notify = db.$client.transaction(() =>
-      outbox.noticeManagers(manifest.routing.managers, text, now()),
-    );
-    turns.asMain(notify.immediate);
-    deps.kick();
+    // Queued in a unit of work, whose commit wakes the outbox sender.
+    await store.unit(() => outbox.noticeManagers(manifest.routing.managers, text, now()), { durable: false });
   }
 
   const checkLogged = () =>

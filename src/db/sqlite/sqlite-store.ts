@@ -1,5 +1,4 @@
-import type { Db } from '../client.js';
-import { withoutFsync } from '../client.js';
+import { type Db, isStorageFailure, withoutFsync } from '../client.js';
 import type { Store, Unit } from '../store.js';
 import type { WalSync } from '../wal-sync.js';
 import type { WriteTurns } from '../write-turns.js';
@@ -17,8 +16,20 @@ import type { WriteTurns } from '../write-turns.js';
  * commit waiting for one (group commit, src/db/wal-sync.ts). That fsync covers every frame
  * written before it, so a derived unit committed without waiting is on disk after the next one.
  */
-export function createSqliteStore(deps: { db: Db; wal: WalSync; turns: WriteTurns }): Store {
+export function createSqliteStore(deps: {
+  db: Db;
+  /** The WAL's syncs; none on the scoring thread, whose units are all derived. */
+  wal?: WalSync;
+  turns: WriteTurns;
+  /**
+   * Whose write turn a unit takes: the main thread's (waiting without holding the event loop),
+   * or the scoring thread's (src/services/scoring-worker.ts: it has nothing else to serve, and
+   * ends its turn after the event it is on when the main thread waits).
+   */
+  thread?: 'main' | 'scoring';
+}): Store {
   const { db, wal, turns } = deps;
+  const scoring = deps.thread === 'scoring';
   const sqlite = db.$client;
   let current: Set<() => void> | null = null;
 
@@ -33,17 +44,19 @@ export function createSqliteStore(deps: { db: Db; wal: WalSync; turns: WriteTurn
 
   return {
     async unit(work, options) {
+      if (options.durable && !wal) throw new Error('a durable unit needs the WAL sync of the main thread');
       const hooks = new Set<() => void>();
-      const result = await turns.asMainAsync(() => {
+      const run = () => {
         current = hooks;
         try {
           return withoutFsync(db, () => sqlite.transaction(() => work(unitOf(hooks))).immediate());
         } finally {
           current = null;
         }
-      });
+      };
+      const result = scoring ? turns.asScoring(run) : await turns.asMainAsync(run);
       for (const hook of hooks) hook();
-      if (options.durable) await wal.durable();
+      if (options.durable) await wal!.durable();
       return result;
     },
 
@@ -55,5 +68,11 @@ export function createSqliteStore(deps: { db: Db; wal: WalSync; turns: WriteTurn
       if (current) current.add(hook);
       else hook();
     },
+
+    durable() {
+      return wal ? wal.durable() : Promise.reject(new Error('no WAL sync on this thread'));
+    },
+
+    isStorageFailure,
   };
 }

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type AlertRow, type AlertsRepo, createAlertsRepo } from '../../../src/db/alerts-repo.js';
 import { closeDatabase, type Db, openConnection } from '../../../src/db/client.js';
+import { createOutboxRepo } from '../../../src/db/outbox-repo.js';
 import { MINUTE, MONDAY_10AM_NY as T } from '../../support/domain-builders.js';
 import { useTempDatabase } from '../../support/temp-database.js';
 
@@ -103,6 +104,23 @@ describe('compare-and-set across two connections (read A, read B, write A, write
     const readB = b.find('al_1')!;
     expect(a.resnooze('al_1', readA.snoozedUntil, { snoozedUntil: T + HOUR }, T)).toBe(true);
     expect(b.resnooze('al_1', readB.snoozedUntil, { snoozedUntil: T + 2 * HOUR }, T)).toBe(false);
+  });
+});
+
+describe('outbox rows across two connections (two senders)', () => {
+  it('lets one sender attempt a row, and records one answer', () => {
+    const outboxA = createOutboxRepo(temp.db);
+    const outboxB = createOutboxRepo(second);
+    outboxA.enqueue({ kind: 'alert.post', alertId: 'al_1' }, T);
+    const [readA] = outboxA.pending(10);
+    const [readB] = outboxB.pending(10);
+    expect(outboxA.markAttempt(readA!.seq, readA!.attemptedAt, T + 1)).toBe(true);
+    expect(outboxB.markAttempt(readB!.seq, readB!.attemptedAt, T + 1)).toBe(false);
+    // The answer: recorded once; a late failure report from another sender changes nothing.
+    expect(outboxA.markSent(readA!.seq, T + 2)).toBe(true);
+    expect(outboxB.markSent(readB!.seq, T + 2)).toBe(false);
+    expect(outboxB.markFailed(readB!.seq, 'channel_not_found', T + 3)).toBe(false);
+    expect(outboxB.pending(10)).toEqual([]);
   });
 });
 

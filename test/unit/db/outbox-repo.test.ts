@@ -39,9 +39,9 @@ describe('outbox repository', () => {
     outbox.markSent(1, 2);
     outbox.markFailed(2, 'channel_not_found', 3);
     expect(outbox.supersededUpdate('al_1', 1)).toBe(true);
-    outbox.markAttempt(4, 4);
+    outbox.markAttempt(4, null, 4);
     outbox.retryLater(4, 'timeout', 10, false);
-    outbox.markAttempt(5, 4);
+    outbox.markAttempt(5, null, 4);
     outbox.retryLater(5, 'ratelimited', 11, true);
     expect(outbox.pending(10)).toMatchObject([
       { seq: 3 },

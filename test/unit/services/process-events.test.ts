@@ -5,6 +5,7 @@ import { createAccountsRepo } from '../../../src/db/accounts-repo.js';
 import { createAlertsRepo } from '../../../src/db/alerts-repo.js';
 import { createEventStore, createPendingEvents } from '../../../src/db/event-store.js';
 import { createOutboxRepo } from '../../../src/db/outbox-repo.js';
+import { createSqliteStore } from '../../../src/db/sqlite/sqlite-store.js';
 import { createWalSync } from '../../../src/db/wal-sync.js';
 import { createWriteTurns } from '../../../src/db/write-turns.js';
 import { createEventProcessor } from '../../../src/services/process-events.js';
@@ -15,10 +16,11 @@ const temp = useTempDatabase('pls-process-');
 const NOW = Date.parse('2026-11-23T15:00:00Z');
 
 function setUp(options: { yieldNow?: () => boolean } = {}) {
-  const events = createEventStore(temp.db, createWalSync(temp.db), () => NOW, createWriteTurns());
+  const turns = createWriteTurns();
+  const events = createEventStore(temp.db, createWalSync(temp.db), () => NOW, turns);
   const processor = createEventProcessor({
     ...options,
-    db: temp.db,
+    store: createSqliteStore({ db: temp.db, turns, thread: 'scoring' }),
     events: createPendingEvents(temp.db),
     accounts: createAccountsRepo(temp.db),
     alerts: createAlertsRepo(temp.db),
@@ -49,10 +51,10 @@ describe('event processor', () => {
     const { events, processor, pending } = setUp({ yieldNow: () => waiting });
     await events.commit([event('evt_1'), event('evt_2'), event('evt_3', 'acct_2')]);
     waiting = true;
-    expect(processor.processPending()).toMatchObject({ processed: 1, more: true });
+    expect(await processor.processPending()).toMatchObject({ processed: 1, more: true });
     expect(pending()).toBe(2);
     waiting = false;
-    expect(processor.processPending()).toMatchObject({ processed: 2 });
+    expect(await processor.processPending()).toMatchObject({ processed: 2 });
     expect(pending()).toBe(0);
   });
 
@@ -63,13 +65,13 @@ describe('event processor', () => {
     const other = new Database(`${temp.dir}/pls.db`);
     other.exec('begin immediate'); // another process (npm run forget, say) holds the write lock
     try {
-      expect(() => processor.processPending()).toThrow(/locked|busy/i);
+      await expect(processor.processPending()).rejects.toThrow(/locked|busy/i);
       expect(pending()).toBe(2);
     } finally {
       other.exec('rollback');
       other.close();
     }
-    expect(processor.processPending()).toMatchObject({ processed: 2 });
+    expect(await processor.processPending()).toMatchObject({ processed: 2 });
     expect(pending()).toBe(0);
     const errors = temp.db.$client.prepare('select count(*) from events where processing_error is not null');
     expect(errors.pluck().get()).toBe(0);
@@ -83,14 +85,20 @@ describe('event processor', () => {
     temp.db.$client.pragma(`max_page_count = ${pages}`); // no room for the account the events create
     // A turn ends on its time budget, so a slow machine may commit a few events in the pages
     // there are before a turn needs one more: turns run until the disk is full.
-    expect(() => {
-      while (processor.processPending().processed > 0);
-    }).toThrow(/full/i);
+    await expect(
+      (async () => {
+        while ((await processor.processPending()).processed > 0);
+      })(),
+    ).rejects.toThrow(/full/i);
     const waiting = pending();
     expect(waiting).toBeGreaterThan(0);
     temp.db.$client.pragma('max_page_count = 1073741823');
     let processed = 0;
-    for (let turn = processor.processPending(); turn.processed > 0; turn = processor.processPending())
+    for (
+      let turn = await processor.processPending();
+      turn.processed > 0;
+      turn = await processor.processPending()
+    )
       processed += turn.processed;
     expect(processed).toBe(waiting);
     expect(pending()).toBe(0);
