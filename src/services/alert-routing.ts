@@ -44,6 +44,8 @@ export function tierNotice(route: RouteNote & { rep: { id: string } | null }): N
 
 /** How far back the weighted round-robin counts alerts per rep. */
 const ROUND_ROBIN_WINDOW = 7 * DAY;
+/** How long a rep's round-robin count is kept before it is counted again. */
+const RECOUNT_AFTER = 60_000;
 
 /**
  * `exclude`: reps who already had their chance. `reroute`: a release or a reassignment — the
@@ -83,19 +85,16 @@ export function createAlertRouting(deps: { accounts: AccountsRepo; alerts: Alert
     // round-robin count is most of the cost (a range of the (suggested_rep, opened_at) index per
     // rep), and only the reps still in the running are compared on it: it is counted when read.
     const { away, held } = alerts.repStatus();
-    const since = now - ROUND_ROBIN_WINDOW;
     const loads = new Map<string, RepLoad>();
     const loadOf = (repId: string): RepLoad => {
       let load = loads.get(repId);
       if (!load) {
-        load = new CountedWhenRead(away.has(repId), held.get(repId) ?? 0, () =>
-          alerts.suggestedSince(repId, since),
-        );
+        load = new CountedWhenRead(away.has(repId), held.get(repId) ?? 0, () => routedSince(repId, now));
         loads.set(repId, load);
       }
       return load;
     };
-    return routeAlert({
+    const result = routeAlert({
       account,
       tier,
       routing,
@@ -104,6 +103,27 @@ export function createAlertRouting(deps: { accounts: AccountsRepo; alerts: Alert
       exclude: options.exclude ?? [],
       team: options.team,
     });
+    const counted = result.rep && routed.get(result.rep.id);
+    if (counted) counted.count++;
+    return result;
+  }
+
+  /**
+   * The round-robin count: alerts routed to the rep in the last `ROUND_ROBIN_WINDOW`, counted
+   * in the database at most once a minute per rep and kept up to date with this router's own
+   * picks in between. The count is a range of the (suggested_rep, opened_at) index, thousands
+   * of entries with 10,000 open alerts: counted per pick it was a fifth of an SLA sweep with
+   * 100 reassignments (BENCHMARKS.md, "SLA sweep"). What other routers (the scoring thread, the
+   * other services) picked meanwhile shows within the minute; a week's fairness does not feel it.
+   */
+  const routed = new Map<string, { count: number; countedAt: number }>();
+  function routedSince(repId: string, now: number): number {
+    let entry = routed.get(repId);
+    if (!entry || now - entry.countedAt >= RECOUNT_AFTER || now < entry.countedAt) {
+      entry = { count: alerts.suggestedSince(repId, now - ROUND_ROBIN_WINDOW), countedAt: now };
+      routed.set(repId, entry);
+    }
+    return entry.count;
   }
 
   return {
