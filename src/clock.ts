@@ -1,6 +1,6 @@
 /**
  * pls's clock: the wall clock plus an offset that only tests move. The offset lives in shared
- * memory, so the scoring thread (src/services/scoring-thread.ts) reads the same time as the
+ * memory, so the scoring thread (src/db/sqlite/scoring-thread.ts) reads the same time as the
  * main thread: `clockOn(clock.shared)` there is the same clock.
  */
 export interface Clock {

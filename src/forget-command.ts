@@ -4,7 +4,6 @@ import { parseFlags, UsageError } from './analysis/cli-options.js';
 import { plural } from './analysis/format.js';
 import { ConfigError } from './config/config-error.js';
 import { databasePathFrom, ENV_DEFAULTS, type EnvSource } from './config/env.js';
-import { closeDatabase } from './db/client.js';
 import {
   type AccountSelector,
   DataLifecycleError,
@@ -12,6 +11,7 @@ import {
   forgetAccount,
   openExistingDatabase,
 } from './db/data-lifecycle.js';
+import { closeDatabase } from './db/sqlite/client.js';
 
 const USAGE = `usage: npm run forget -- --id <account id> [--yes]
        npm run forget -- --domain <domain> [--yes]

@@ -5,9 +5,9 @@ import { buildApp, type PlsApp } from './app.js';
 import type { Clock } from './clock.js';
 import { ConfigError, configIssue } from './config/config-error.js';
 import type { Config } from './config/load-config.js';
-import { startCheckpointer } from './db/checkpointer.js';
-import { closeDatabase, type Db, openDatabase, openFailure } from './db/client.js';
-import { createWriteTurns } from './db/write-turns.js';
+import { startCheckpointer } from './db/sqlite/checkpointer.js';
+import { closeDatabase, type Db, openDatabase, openFailure } from './db/sqlite/client.js';
+import { createWriteTurns } from './db/sqlite/write-turns.js';
 
 export interface RunningServer {
   app: PlsApp;

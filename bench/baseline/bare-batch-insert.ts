@@ -10,7 +10,7 @@
  * has run for weeks holds), 5,000 a transaction, and time nothing.
  */
 import { performance } from 'node:perf_hooks';
-import { openDatabase } from '../../src/db/client.js';
+import { openDatabase } from '../../src/db/sqlite/client.js';
 import { fromSegmentMessage, type SegmentMessage } from '../../src/ingest/segment-message.js';
 import { type FeedOptions, segmentFeed } from '../load/feed.js';
 

@@ -10,7 +10,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
-import { openDatabase } from '../../src/db/client.js';
+import { openDatabase } from '../../src/db/sqlite/client.js';
 
 const db = openDatabase(process.env.BENCH_DB!).$client;
 const webhook = new Webhook(process.env.BENCH_WEBHOOK_SECRET!);

@@ -47,8 +47,8 @@ export function plsEnv(
 /**
  * pls as `npm start` runs it (after `npm run build`), as its own process. Pinned, it is pinned
  * like the bare servers — every thread to `cpu` — except the two threads pls runs beside its
- * event loop to use a second core, scoring (src/services/scoring-thread.ts) and WAL checkpoints
- * (src/db/checkpointer.ts): those may run on any core, the load generator's included, as they
+ * event loop to use a second core, scoring (src/db/sqlite/scoring-thread.ts) and WAL checkpoints
+ * (src/db/sqlite/checkpointer.ts): those may run on any core, the load generator's included, as they
  * would on a 2-core machine of pls's own.
  */
 export async function startPls(options: PlsOptions): Promise<Child> {

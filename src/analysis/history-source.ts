@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import Database from 'better-sqlite3';
-import type { Db } from '../db/client.js';
+import type { Db } from '../db/sqlite/client.js';
 import type { AlertTrigger } from '../domain/handoff.js';
 import type { StoredEventFields } from '../domain/stored-event.js';
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { loadManifest } from '../config/manifest.js';
-import { closeDatabase, openDatabase } from '../db/client.js';
+import { closeDatabase, openDatabase } from '../db/sqlite/client.js';
 import { DAY } from '../domain/windows.js';
 import { openHistory, readEvents } from './history-source.js';
 import { MATCH_WINDOW } from './replay-command.js';

@@ -1,9 +1,9 @@
 import { and, desc, eq } from 'drizzle-orm';
 import type { AccountState } from '../domain/account-state.js';
 import { type AccountPatch, normaliseDomain, type UserPatch } from '../domain/usage-event.js';
-import type { Db } from './client.js';
 import { rowDecoder } from './row-decoder.js';
 import { accounts, accountUsers, users } from './schema.js';
+import type { Db } from './sqlite/client.js';
 
 export type AccountRow = typeof accounts.$inferSelect;
 

@@ -1,9 +1,9 @@
 import { and, asc, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { AlertSummary } from '../domain/handoff.js';
 import type { SlaLapse } from '../domain/sla.js';
-import type { Db } from './client.js';
 import { rowDecoder } from './row-decoder.js';
 import { type AlertState, accounts, alertEvents, alerts } from './schema.js';
+import type { Db } from './sqlite/client.js';
 
 export type AlertRow = typeof alerts.$inferSelect;
 

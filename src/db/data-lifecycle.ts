@@ -4,8 +4,8 @@ import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { readMigrationFiles } from 'drizzle-orm/migrator';
 import { normaliseDomain } from '../domain/usage-event.js';
-import { configureConnection, type Db, MIGRATIONS_FOLDER } from './client.js';
 import * as schema from './schema.js';
+import { configureConnection, type Db, MIGRATIONS_FOLDER } from './sqlite/client.js';
 
 /**
  * The data lifecycle (README, "Operating it"): events older than the manifest's `retention`

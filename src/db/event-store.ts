@@ -1,8 +1,8 @@
 import type { StoredEventFields } from '../domain/stored-event.js';
 import type { UsageEvent } from '../domain/usage-event.js';
-import { type Db, isStorageFailure, StorageError, withoutFsync } from './client.js';
-import type { WalSync } from './wal-sync.js';
-import type { WriteTurns } from './write-turns.js';
+import { type Db, isStorageFailure, StorageError, withoutFsync } from './sqlite/client.js';
+import type { WalSync } from './sqlite/wal-sync.js';
+import type { WriteTurns } from './sqlite/write-turns.js';
 
 export interface StoreResult {
   accepted: number;
@@ -67,7 +67,7 @@ export function createEventStore(db: Db, wal: WalSync, now: () => number, turns:
       synced: Promise<void>;
     };
     try {
-      // The event loop keeps serving while a scoring turn ends (src/db/write-turns.ts).
+      // The event loop keeps serving while a scoring turn ends (src/db/sqlite/write-turns.ts).
       committed = await turns.asMainAsync(() => {
         const taken = queue;
         group = taken;
@@ -143,7 +143,7 @@ export type EventStore = ReturnType<typeof createEventStore>;
 
 /**
  * The processor's side of the log: the oldest unprocessed events, and their marks. The scoring
- * thread opens it on its own connection (src/services/scoring-thread.ts).
+ * thread opens it on its own connection (src/db/sqlite/scoring-thread.ts).
  */
 export function createPendingEvents(db: Db) {
   const pending = db.$client.prepare<[number], PendingEvent>(

@@ -1,7 +1,7 @@
 import { and, asc, eq, gt, isNull, sql } from 'drizzle-orm';
 import type { Notice, NoticeTarget } from '../domain/notice.js';
-import type { Db } from './client.js';
 import { outbox } from './schema.js';
+import type { Db } from './sqlite/client.js';
 
 export type OutboxRow = typeof outbox.$inferSelect;
 

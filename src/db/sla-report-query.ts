@@ -1,6 +1,6 @@
 import type { SlaLapse } from '../domain/sla.js';
 import type { ReportAlert, ReportScope } from '../domain/sla-report.js';
-import type { Db } from './client.js';
+import type { Db } from './sqlite/client.js';
 
 /** One row of the report's statement, in its column order. */
 type Row = [

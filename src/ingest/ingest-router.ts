@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
-import { StorageError } from '../db/client.js';
+import { StorageError } from '../db/sqlite/client.js';
 import { ClientClosedError, HttpError, type RefusalReason, refusalReason, sendJson } from './http-error.js';
 
 export type RouteHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void> | void;

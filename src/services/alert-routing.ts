@@ -1,8 +1,8 @@
 import type { Manifest, Team } from '../config/manifest.js';
 import type { AccountRow, AccountsRepo } from '../db/accounts-repo.js';
 import type { AlertsRepo } from '../db/alerts-repo.js';
-import type { Db } from '../db/client.js';
 import type { OutboxRepo } from '../db/outbox-repo.js';
+import type { Db } from '../db/sqlite/client.js';
 import type { Notice } from '../domain/notice.js';
 import {
   type RepLoad,

@@ -29,7 +29,7 @@ export interface ProcessorDeps extends Omit<AlertServiceDeps, 'db'> {
   events: PendingEvents;
   /** Each turn is one unit of work, derived from stored events: it does not wait for the disk. */
   store: Store;
-  /** Whether a writer with priority waits: the turn ends after the event it is on (src/db/write-turns.ts). */
+  /** Whether a writer with priority waits: the turn ends after the event it is on (src/db/sqlite/write-turns.ts). */
   yieldNow?: () => boolean;
 }
 

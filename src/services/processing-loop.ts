@@ -9,7 +9,7 @@ import type { EventProcessor, ProcessResult } from './process-events.js';
 const GATHER_MS = 4;
 
 /**
- * Runs the event processor on the scoring thread (src/services/scoring-worker.ts): ingest
+ * Runs the event processor on the scoring thread (src/db/sqlite/scoring-worker.ts): ingest
  * commits and answers, then kicks this; it processes every pending event, in turns, and then
  * reports. Pending events left by a crash are picked up by the first kick at start.
  */
@@ -27,7 +27,7 @@ export function createProcessingLoop(deps: {
   /**
    * One turn, then — while events are waiting behind it — the next, after the thread's messages
    * (a stop). Acks come first without pauses here: ingest takes the write lock ahead of the next
-   * turn (src/db/write-turns.ts) and the kernel runs this thread at a lower priority. At ordinary
+   * turn (src/db/sqlite/write-turns.ts) and the kernel runs this thread at a lower priority. At ordinary
    * rates turns are short and score what arrived in the last few ms.
    */
   async function run(): Promise<void> {

@@ -1,4 +1,4 @@
-import type { FileSync } from '../../src/db/wal-sync.js';
+import type { FileSync } from '../../src/db/sqlite/wal-sync.js';
 
 /** A file sync the test finishes by hand, recording which file each call was for. */
 export function manualSync(): { calls: { path: string; finish: (error?: Error) => void }[]; sync: FileSync } {

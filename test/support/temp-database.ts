@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach } from 'vitest';
-import { closeDatabase, type Db, openDatabase } from '../../src/db/client.js';
+import { closeDatabase, type Db, openDatabase } from '../../src/db/sqlite/client.js';
 
 /**
  * A fresh SQLite file with pls's migrations applied, in its own temp dir, for each test of the

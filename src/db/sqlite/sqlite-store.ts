@@ -1,19 +1,19 @@
-import { type Db, isStorageFailure, withoutFsync } from '../client.js';
 import type { Store, Unit } from '../store.js';
-import type { WalSync } from '../wal-sync.js';
-import type { WriteTurns } from '../write-turns.js';
+import { type Db, isStorageFailure, withoutFsync } from './client.js';
+import type { WalSync } from './wal-sync.js';
+import type { WriteTurns } from './write-turns.js';
 
 /**
  * The store port on SQLite (better-sqlite3, synchronous). A unit of work runs on the main
  * thread's write turn (the scoring thread writes the same file on a connection of its own, so the
- * two take turns: src/db/write-turns.ts), as one IMMEDIATE transaction — it reads before it
+ * two take turns: src/db/sqlite/write-turns.ts), as one IMMEDIATE transaction — it reads before it
  * writes, and a deferred transaction whose snapshot the other connection moved past could not
  * take the write lock. Units are synchronous, so one unit never sees another's half-done writes:
  * the event loop runs nothing else until it commits.
  *
  * Every unit commits with `synchronous = NORMAL` (no fsync inside COMMIT, on the event loop); a
  * durable one then waits for an fdatasync of the WAL on the thread pool, shared with every other
- * commit waiting for one (group commit, src/db/wal-sync.ts). That fsync covers every frame
+ * commit waiting for one (group commit, src/db/sqlite/wal-sync.ts). That fsync covers every frame
  * written before it, so a derived unit committed without waiting is on disk after the next one.
  */
 export function createSqliteStore(deps: {
@@ -23,7 +23,7 @@ export function createSqliteStore(deps: {
   turns: WriteTurns;
   /**
    * Whose write turn a unit takes: the main thread's (waiting without holding the event loop),
-   * or the scoring thread's (src/services/scoring-worker.ts: it has nothing else to serve, and
+   * or the scoring thread's (src/db/sqlite/scoring-worker.ts: it has nothing else to serve, and
    * ends its turn after the event it is on when the main thread waits).
    */
   thread?: 'main' | 'scoring';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { afterEach, describe, expect, it } from 'vitest';
-import { closeDatabase, MIGRATIONS_FOLDER, openConnection } from '../../../src/db/client.js';
+import { closeDatabase, MIGRATIONS_FOLDER, openConnection } from '../../../src/db/sqlite/client.js';
 import { DAY } from '../../support/domain-builders.js';
 
 /**

@@ -2,8 +2,8 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { startCheckpointer } from '../../../src/db/checkpointer.js';
-import { createWriteTurns } from '../../../src/db/write-turns.js';
+import { startCheckpointer } from '../../../src/db/sqlite/checkpointer.js';
+import { createWriteTurns } from '../../../src/db/sqlite/write-turns.js';
 import { eventually } from '../../support/harness.js';
 import { useTempDatabase } from '../../support/temp-database.js';
 

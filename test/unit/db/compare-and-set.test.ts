@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type AlertRow, type AlertsRepo, createAlertsRepo } from '../../../src/db/alerts-repo.js';
-import { closeDatabase, type Db, openConnection } from '../../../src/db/client.js';
 import { createOutboxRepo } from '../../../src/db/outbox-repo.js';
+import { closeDatabase, type Db, openConnection } from '../../../src/db/sqlite/client.js';
 import { MINUTE, MONDAY_10AM_NY as T } from '../../support/domain-builders.js';
 import { useTempDatabase } from '../../support/temp-database.js';
 

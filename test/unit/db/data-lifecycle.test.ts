@@ -13,7 +13,6 @@ import Database from 'better-sqlite3';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { closeDatabase, type Db, openDatabase } from '../../../src/db/client.js';
 import {
   DataLifecycleError,
   deleteExpiredEvents,
@@ -22,6 +21,7 @@ import {
   forgetAccount,
   openExistingDatabase,
 } from '../../../src/db/data-lifecycle.js';
+import { closeDatabase, type Db, openDatabase } from '../../../src/db/sqlite/client.js';
 
 const DAY = 86_400_000;
 const NOW = Date.UTC(2026, 10, 22, 10);

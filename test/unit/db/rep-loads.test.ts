@@ -19,7 +19,9 @@ describe('routing over the database’s view of the reps', () => {
   it('picks the rep the per-rep questions (isOoo, heldBy, suggestedSince) pick, whatever the state', () => {
     const accounts = createAccountsRepo(temp.db);
     const alerts = createAlertsRepo(temp.db);
-    const router = createAlertRouting({ accounts, alerts, manifest });
+    // A router keeps a rep's round-robin count for a minute and adds its own picks: each case
+    // asks a fresh one, which counts in the database as the eager questions do.
+    const freshRouter = () => createAlertRouting({ accounts, alerts, manifest });
     const reps = manifest.routing.reps.map((r) => r.id);
     // Uneven loads: rep i holds i alerts and was suggested to some recently and i long ago; one
     // rep is at capacity and two are away.
@@ -98,10 +100,52 @@ describe('routing over the database’s view of the reps', () => {
                 now,
                 exclude,
               });
-              expect(router.route(f.id, tier, now, { exclude, reroute })).toEqual(eager);
+              expect(freshRouter().route(f.id, tier, now, { exclude, reroute })).toEqual(eager);
               picked.add(eager.rep?.id ?? null);
             }
     // The grid reaches four reps, and the case where nobody can take the alert.
     expect(picked).toEqual(new Set(['U0ANA', 'U0BEN', 'U0FAY', 'U0GUS', null]));
+  });
+});
+
+describe('the round-robin count a router keeps', () => {
+  it('adds its own picks between counts, and sees other routers’ after a minute', () => {
+    const accounts = createAccountsRepo(temp.db);
+    const alerts = createAlertsRepo(temp.db);
+    const router = createAlertRouting({ accounts, alerts, manifest });
+    accounts.upsert('acct_1', { employees: 300, country: 'US' }, 0);
+    // With nothing in the database, picks still rotate: each pick counts for the rep picked.
+    const pick = (at: number) => router.route('acct_1', 'warm', at).rep!.id;
+    const rotation = new Set(Array.from({ length: 6 }, () => pick(MONDAY_NOON_NY)));
+    expect(rotation.size).toBeGreaterThan(1);
+    // Another router (the scoring thread, say) routes 100 alerts to everyone but one rep.
+    const [spared, ...others] = [...rotation];
+    let n = 0;
+    for (const rep of others)
+      for (let k = 0; k < 100; k++)
+        alerts.insert(
+          {
+            id: `al_rr_${n++}`,
+            accountId: `acct_rr_${n}`,
+            state: 'closed',
+            tier: 'warm',
+            teamId: 't',
+            channel: 'C',
+            suggestedRep: rep,
+            trigger: {},
+            baseScore: 0,
+            score: 50,
+            openedAt: MONDAY_NOON_NY,
+            tierSetAt: MONDAY_NOON_NY,
+            claimDueAt: MONDAY_NOON_NY,
+            policy: {},
+            updatedAt: MONDAY_NOON_NY,
+          },
+          null,
+          {},
+        );
+    // Within the minute this router still rotates; after it, it counts again and sees them.
+    expect(new Set(Array.from({ length: 6 }, () => pick(MONDAY_NOON_NY + 59_000))).size).toBeGreaterThan(1);
+    expect([pick(MONDAY_NOON_NY + 60_000), pick(MONDAY_NOON_NY + 60_000)]).toEqual([spared, spared]);
   });
 });

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createSqliteStore } from '../../../src/db/sqlite/sqlite-store.js';
+import { createWalSync, type FileSync } from '../../../src/db/sqlite/wal-sync.js';
+import { createWriteTurns } from '../../../src/db/sqlite/write-turns.js';
 import type { Store } from '../../../src/db/store.js';
-import { createWalSync, type FileSync } from '../../../src/db/wal-sync.js';
-import { createWriteTurns } from '../../../src/db/write-turns.js';
 import { useTempDatabase } from '../../support/temp-database.js';
 
 const temp = useTempDatabase('pls-store-');

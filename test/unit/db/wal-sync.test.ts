@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { withoutFsync } from '../../../src/db/client.js';
-import { createWalSync } from '../../../src/db/wal-sync.js';
+import { withoutFsync } from '../../../src/db/sqlite/client.js';
+import { createWalSync } from '../../../src/db/sqlite/wal-sync.js';
 import { manualSync, settledYet } from '../../support/manual-sync.js';
 import { useTempDatabase } from '../../support/temp-database.js';
 

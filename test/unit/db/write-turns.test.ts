@@ -1,13 +1,13 @@
 import { Worker } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createWriteTurns } from '../../../src/db/write-turns.js';
+import { createWriteTurns } from '../../../src/db/sqlite/write-turns.js';
 
 /**
  * The scoring side runs on a real second thread (Atomics.wait would block this one). It loads
  * the module under test through tsx, as the scoring thread does under vitest, and reports what it
  * saw in `log` (shared): each side appends a code when it writes, in the order the writes ran.
  */
-const MODULE = JSON.stringify(new URL('../../../src/db/write-turns.ts', import.meta.url).href);
+const MODULE = JSON.stringify(new URL('../../../src/db/sqlite/write-turns.ts', import.meta.url).href);
 const TSX = JSON.stringify(import.meta.resolve('tsx/esm/api'));
 
 const INGEST_WROTE = 1;

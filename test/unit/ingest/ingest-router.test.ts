@@ -2,7 +2,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { StorageError } from '../../../src/db/client.js';
+import { StorageError } from '../../../src/db/sqlite/client.js';
 import { createRouter } from '../../../src/ingest/ingest-router.js';
 
 async function answerOf(error: Error): Promise<{ status: number; body: { error: string } }> {

@@ -1,23 +1,23 @@
 /**
- * The scoring thread's side (started by src/services/scoring-thread.ts): its own connection, the
+ * The scoring thread's side (started by src/db/sqlite/scoring-thread.ts): its own connection, the
  * event processor and its loop. It tells the main thread what each turn did; the main thread
  * counts, logs and wakes the outbox sender.
  */
 import { readlinkSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
-import { clockOn } from '../clock.js';
-import { createAccountsRepo } from '../db/accounts-repo.js';
-import { createAlertsRepo } from '../db/alerts-repo.js';
-import { closeDatabase, openConnection } from '../db/client.js';
-import { createPendingEvents } from '../db/event-store.js';
-import { createOutboxRepo } from '../db/outbox-repo.js';
-import { createSqliteStore } from '../db/sqlite/sqlite-store.js';
-import { createWriteTurns } from '../db/write-turns.js';
-import { createLogger } from '../obs/logger.js';
-import { createEventProcessor } from './process-events.js';
-import { createProcessingLoop } from './processing-loop.js';
+import { clockOn } from '../../clock.js';
+import { createLogger } from '../../obs/logger.js';
+import { createEventProcessor } from '../../services/process-events.js';
+import { createProcessingLoop } from '../../services/processing-loop.js';
+import { createAccountsRepo } from '../accounts-repo.js';
+import { createAlertsRepo } from '../alerts-repo.js';
+import { createPendingEvents } from '../event-store.js';
+import { createOutboxRepo } from '../outbox-repo.js';
+import { closeDatabase, openConnection } from './client.js';
 import type { ScoringToMain, ScoringWorkerData } from './scoring-thread.js';
+import { createSqliteStore } from './sqlite-store.js';
+import { createWriteTurns } from './write-turns.js';
 
 /** The scoring thread's nice value: the kernel runs the main thread first when both want the core. */
 const SCORING_NICE = 10;
@@ -29,7 +29,7 @@ const logger = createLogger(data.logLevel).child({ thread: 'scoring' });
 const tid = lowerPriority();
 
 const db = openConnection(data.databasePath);
-// Checkpoints are the checkpointer's (src/db/checkpointer.ts), never a commit's: one here ran
+// Checkpoints are the checkpointer's (src/db/sqlite/checkpointer.ts), never a commit's: one here ran
 // while this thread held the write lock, and ingest waited for it (p90 23 ms under /v1/batch).
 db.$client.pragma('wal_autocheckpoint = 0');
 const now = clockOn(data.clock).now;

@@ -1,11 +1,11 @@
 import { once } from 'node:events';
 import { Worker } from 'node:worker_threads';
 import type { LevelWithSilent, Logger } from 'pino';
-import type { Clock } from '../clock.js';
-import type { Config } from '../config/load-config.js';
-import type { Manifest, Tier } from '../config/manifest.js';
-import type { WriteTurns } from '../db/write-turns.js';
-import { moduleBeside } from '../module-path.js';
+import type { Clock } from '../../clock.js';
+import type { Config } from '../../config/load-config.js';
+import type { Manifest, Tier } from '../../config/manifest.js';
+import { moduleBeside } from '../../module-path.js';
+import type { WriteTurns } from './write-turns.js';
 
 /** What the scoring thread starts from (structured-cloned into it; no secrets, and no environment). */
 export interface ScoringWorkerData {

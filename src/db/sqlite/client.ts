@@ -5,12 +5,12 @@ import Database from 'better-sqlite3';
 import { type BetterSQLite3Database, drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { readMigrationFiles } from 'drizzle-orm/migrator';
-import * as schema from './schema.js';
+import * as schema from '../schema.js';
 
 export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
 
 /** The SQL migrations this code ships (drizzle-kit's output). */
-export const MIGRATIONS_FOLDER = resolve(dirname(fileURLToPath(import.meta.url)), '../../migrations');
+export const MIGRATIONS_FOLDER = resolve(dirname(fileURLToPath(import.meta.url)), '../../../migrations');
 
 /**
  * Opens (creating on first start) the SQLite file and applies pending migrations.
@@ -114,7 +114,7 @@ export function migrationsApplied(db: Db): boolean {
  *   the outbox sender waits for a WAL sync before each round of calls, and each post's attempt
  *   is itself a FULL commit.
  * - Ingest's group commit, whose requests are answered only after an fdatasync of the WAL
- *   (src/db/wal-sync.ts). Either sync covers every frame written before it: it syncs the whole
+ *   (src/db/sqlite/wal-sync.ts). Either sync covers every frame written before it: it syncs the whole
  *   WAL file, and a restart of the WAL only overwrites frames a checkpoint has already copied
  *   into the database file and synced there.
  */

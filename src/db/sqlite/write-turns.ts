@@ -3,7 +3,7 @@ import { StorageError } from './client.js';
 /**
  * Takes turns at writing between the main thread (ingest commits, button clicks, the SLA sweep,
  * the outbox sender, retention, the WAL's finishing checkpoint) and the scoring thread
- * (src/services/scoring-thread.ts), the main thread first. Both write the one SQLite file, which
+ * (src/db/sqlite/scoring-thread.ts), the main thread first. Both write the one SQLite file, which
  * lets one writer in at a time; left to SQLite, a write that finds the file locked sleeps 1, 2,
  * 5, 10 ms… on the event loop and retries, and a scoring thread that writes turn after turn
  * through a backlog left it no gap: clicks waited seconds and failed with "database is locked".
