@@ -12,11 +12,8 @@ import { deleteExpiredEventsBatch } from './db/data-lifecycle.js';
 import { createEventStore } from './db/event-store.js';
 import { createOutboxRepo } from './db/outbox-repo.js';
 import { createSlaReportQuery } from './db/sla-report-query.js';
-import { type Db, migrationsApplied } from './db/sqlite/client.js';
 import { type ScoringToMain, startScoringThread } from './db/sqlite/scoring-thread.js';
-import { createSqliteStore } from './db/sqlite/sqlite-store.js';
-import { createWalSync } from './db/sqlite/wal-sync.js';
-import type { WriteTurns } from './db/sqlite/write-turns.js';
+import type { SqliteStorage } from './db/sqlite/sqlite-storage.js';
 import { HttpError, sendJson } from './ingest/http-error.js';
 import { createRouter } from './ingest/ingest-router.js';
 import { createSegmentRoutes } from './ingest/segment-routes.js';
@@ -40,12 +37,11 @@ import { createSlackHealth } from './slack/startup-check.js';
 export interface AppDeps {
   env: Env;
   manifest: Manifest;
-  db: Db;
+  /** The database, opened whole by its adapter (src/db/sqlite/sqlite-storage.ts); the caller closes it. */
+  storage: SqliteStorage;
   logger: Logger;
   /** Tests pass one they can move forward. */
   clock?: Clock;
-  /** The main thread's and the scoring thread's turns at writing (shared with the checkpointer). */
-  turns: WriteTurns;
   /** Outbox retry base delay (tests shorten it). */
   retryBaseMs?: number;
 }
@@ -58,7 +54,8 @@ const RETENTION_BATCH = 5000;
  * `start`) and the outbox sender. Never reads the environment and never listens: main.ts (or a test) does that.
  */
 export function buildApp(deps: AppDeps) {
-  const { env, manifest, db, logger } = deps;
+  const { env, manifest, storage, logger } = deps;
+  const { db, wal, turns, store: units } = storage;
   const clock = deps.clock ?? createClock();
   const now = clock.now;
   const slackApiUrl = env.slackApiUrl;
@@ -68,17 +65,7 @@ export function buildApp(deps: AppDeps) {
   // Whatever queues a Slack call wakes the sender once its unit of work commits.
   const wakeSender = () => sender.kick();
   const outbox = createOutboxRepo(db, { onQueued: () => units.afterCommit(wakeSender) });
-  const wal = createWalSync(db, {
-    onFailure: (error) =>
-      logger.fatal(
-        { err: error },
-        'fdatasync of the WAL failed: ingest refuses every request until pls is restarted',
-      ),
-  });
-  const { turns } = deps;
   const store = createEventStore(db, wal, now, turns);
-  /** The store port (src/db/store.ts): units of work for the services that change alerts. */
-  const units = createSqliteStore({ db, wal, turns });
   const cards = createAlertCards({ accounts, alerts, manifest });
   const queue = createQueueService({ alerts, accounts, manifest });
   const homes = createHomeViews({ alerts, queue, manifest });
@@ -131,7 +118,7 @@ export function buildApp(deps: AppDeps) {
   });
   let stopped = false;
   /**
-   * Retention, one bounded batch a turn (better-sqlite3 is synchronous: a long delete would hold
+   * Retention, one bounded batch a unit (on SQLite a unit holds the event loop: a long delete would hold
    * every request), and while batches come back full, the next one on the next turn: one batch a
    * sweep could not keep up with sustained ingest. One chain at a time: a sweep that finds one
    * still under way (a backlog that outlasts `sweep_every`) leaves it to finish.
@@ -246,9 +233,7 @@ export function buildApp(deps: AppDeps) {
       'GET /healthz': (_req, res) => sendJson(res, 200, { ok: true }),
       'GET /readyz': (_req, res) => {
         const checks = {
-          database: db.$client.open,
-          migrations: migrationsApplied(db),
-          storage: wal.failure() === null,
+          ...storage.health(),
           slackAuth: slackHealth.current()?.auth ?? false,
         };
         const ready = Object.values(checks).every(Boolean);
@@ -329,7 +314,6 @@ export function buildApp(deps: AppDeps) {
       await scoring?.stop();
       await sender.stop();
       if (!receiver) await app.stop();
-      await wal.close();
     },
     /** For tests and tools: the repositories, the sender, one sweep, the metrics, the scoring thread. */
     internals: { sender, alerts, accounts, outbox, sweep, metrics, scoring: () => scoring },

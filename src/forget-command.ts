@@ -6,6 +6,7 @@ import { ConfigError } from './config/config-error.js';
 import { databasePathFrom, ENV_DEFAULTS, type EnvSource } from './config/env.js';
 import {
   type AccountSelector,
+  checkpointErased,
   DataLifecycleError,
   type ForgetReport,
   forgetAccount,
@@ -116,8 +117,7 @@ async function forget(selector: AccountSelector, yes: boolean, source: EnvSource
       io.errors.write(`${preview.accountId} was erased meanwhile by someone else\n`);
       return 1;
     }
-    // Moves the erased pages out of the WAL into the (secure-deleted) file; best effort while the bot runs.
-    db.$client.pragma('wal_checkpoint(TRUNCATE)');
+    checkpointErased(db);
     io.output.write(`${describe('forgot', report).join('\n')}\n`);
     return 0;
   } finally {

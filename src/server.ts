@@ -5,9 +5,8 @@ import { buildApp, type PlsApp } from './app.js';
 import type { Clock } from './clock.js';
 import { ConfigError, configIssue } from './config/config-error.js';
 import type { Config } from './config/load-config.js';
-import { startCheckpointer } from './db/sqlite/checkpointer.js';
-import { closeDatabase, type Db, openDatabase, openFailure } from './db/sqlite/client.js';
-import { createWriteTurns } from './db/sqlite/write-turns.js';
+import { openFailure } from './db/sqlite/client.js';
+import { openSqliteStorage, type SqliteStorage } from './db/sqlite/sqlite-storage.js';
 
 export interface RunningServer {
   app: PlsApp;
@@ -39,17 +38,14 @@ export async function startServer(
 ): Promise<RunningServer> {
   const { env, manifest } = config;
   const host = options.host ?? env.host ?? undefined;
-  const db = openStorage(env.databasePath);
-  const turns = createWriteTurns();
-  const checkpointer = startCheckpointer(db, logger, turns);
+  const storage = openStorage(env.databasePath, logger);
   const app = buildApp({
     env,
     manifest,
-    db,
+    storage,
     logger,
     clock: options.clock,
     retryBaseMs: options.retryBaseMs,
-    turns,
   });
   const server = createServer((req, res) => {
     if (options.intercept?.(req, res)) return;
@@ -75,8 +71,7 @@ export async function startServer(
       server.listen(env.port, host, () => resolve());
     });
   } catch (error) {
-    await checkpointer.stop();
-    closeDatabase(db);
+    await storage.close();
     throw listenFailure(error, env.port, host);
   }
   const port = (server.address() as AddressInfo).port;
@@ -96,8 +91,7 @@ export async function startServer(
         server.closeIdleConnections();
         await closed;
         await app.stop();
-        await checkpointer.stop();
-        closeDatabase(db);
+        await storage.close();
       })();
       return stopping;
     },
@@ -120,9 +114,9 @@ const CLIENT_ERROR_STATUS: Record<string, string> = {
 };
 
 /** The database, or a `ConfigError` naming DATABASE_URL when the file cannot be opened: one line, no stack. */
-function openStorage(path: string): Db {
+function openStorage(path: string, logger: Logger): SqliteStorage {
   try {
-    return openDatabase(path);
+    return openSqliteStorage(path, { logger });
   } catch (error) {
     const problem = openFailure(error, path);
     if (problem === null) throw error;

@@ -2,8 +2,8 @@ import { join } from 'node:path';
 import { buildApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config/load-config.js';
 import { loadManifest } from '../../src/config/manifest.js';
-import { closeDatabase, openDatabase } from '../../src/db/sqlite/client.js';
-import { createWriteTurns } from '../../src/db/sqlite/write-turns.js';
+import { openDatabase } from '../../src/db/sqlite/client.js';
+import { sqliteStorageOn } from '../../src/db/sqlite/sqlite-storage.js';
 import { escalationDueAt } from '../../src/domain/escalation.js';
 import type { PolicySnapshot } from '../../src/domain/sla.js';
 import { createLogger } from '../../src/obs/logger.js';
@@ -43,7 +43,8 @@ export async function sweepTimes(ctx: BenchContext): Promise<Figure[]> {
     plsEnv({ dbPath, slackApiUrl: ctx.emulator.url, webhookSecret: ctx.webhookSecret }),
   );
   const db = openDatabase(dbPath);
-  const app = buildApp({ env, manifest, db, logger: createLogger('silent'), turns: createWriteTurns() });
+  const storage = sqliteStorageOn(db, { logger: createLogger('silent'), checkpoints: false });
+  const app = buildApp({ env, manifest, storage, logger: createLogger('silent') });
   const sqlite = db.$client;
   const escalations = sqlite.prepare<[], { n: number }>(
     "select count(*) as n from alert_events where kind = 'escalation'",
@@ -175,6 +176,6 @@ export async function sweepTimes(ctx: BenchContext): Promise<Figure[]> {
     ];
   } finally {
     await app.stop();
-    closeDatabase(db);
+    await storage.close();
   }
 }

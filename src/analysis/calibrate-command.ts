@@ -1,8 +1,8 @@
 import { databasePathFrom, ENV_DEFAULTS, type EnvSource, manifestPathOf } from '../config/env.js';
 import { loadManifest } from '../config/manifest.js';
+import { openHistory } from '../db/sqlite/history-source.js';
 import { calibrate } from './calibration.js';
 import { durationFlag, instantFlag, parseFlags, UsageError } from './cli-options.js';
-import { openHistory } from './history-source.js';
 import { createTerminalProgress, type ProgressStream } from './progress.js';
 import { renderCalibrationText } from './render-calibration.js';
 

@@ -1,7 +1,7 @@
 import type { Manifest } from '../config/manifest.js';
+import { openHistory } from '../db/sqlite/history-source.js';
 import { type CalibrationReport, calibrate } from './calibration.js';
 import { answerOnce } from './child-task.js';
-import { openHistory } from './history-source.js';
 
 /**
  * The child process `calibrateOffThread` forks (src/analysis/calibration-runner.ts): calibrates on

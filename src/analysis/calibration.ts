@@ -1,4 +1,12 @@
 import type { Manifest, Metric, Signal } from '../config/manifest.js';
+import {
+  type HistoryDb,
+  type LiveAlert,
+  readEvents,
+  readLiveAlerts,
+  type StoredEvent,
+  sqliteOf,
+} from '../db/sqlite/history-source.js';
 import { compareText } from '../domain/order.js';
 import { hash } from '../domain/rng.js';
 import { type Band, conversion, MIN_OUTCOMES, REP_OUTCOMES } from '../domain/sla-report.js';
@@ -13,14 +21,6 @@ import {
 } from './calibration-advice.js';
 import { boughtWithin, type Conversion, conversionsOf, coverage, groupByAccount } from './conversions.js';
 import { type FeatureDef, type FeatureSnapshot, featureDefs } from './features.js';
-import {
-  type HistoryDb,
-  type LiveAlert,
-  readEvents,
-  readLiveAlerts,
-  type StoredEvent,
-  sqliteOf,
-} from './history-source.js';
 import { auc, chooseLambda, fitLogistic } from './logistic.js';
 import { type ReplayProgress, SILENT_PROGRESS } from './progress.js';
 import { type ReplayLaneResult, type ReplayResult, replayHistory } from './replay-engine.js';

@@ -1,5 +1,5 @@
+import type { LiveAlert } from '../db/sqlite/history-source.js';
 import { compareText } from '../domain/order.js';
-import type { LiveAlert } from './history-source.js';
 import type { Purchase, ReplayAlert } from './replay-engine.js';
 
 /**

@@ -1,9 +1,9 @@
 import { resolve } from 'node:path';
 import { databasePathFrom, ENV_DEFAULTS, type EnvSource, manifestPathOf } from '../config/env.js';
 import { loadManifest, type Manifest } from '../config/manifest.js';
+import { type LiveAlert, openHistory, readLiveAlerts } from '../db/sqlite/history-source.js';
 import { DAY } from '../domain/windows.js';
 import { durationFlag, instantFlag, parseFlags, UsageError } from './cli-options.js';
-import { type LiveAlert, openHistory, readLiveAlerts } from './history-source.js';
 import { createTerminalProgress, type ProgressStream, SILENT_PROGRESS } from './progress.js';
 import { renderReplayText } from './render-replay-text.js';
 import { replayDatabase } from './replay-database.js';

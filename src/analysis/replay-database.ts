@@ -1,8 +1,8 @@
 import { availableParallelism } from 'node:os';
 import type { Manifest } from '../config/manifest.js';
+import { type LiveAlert, openHistory, planShards, readEvents } from '../db/sqlite/history-source.js';
 import { compareText } from '../domain/order.js';
 import { runInChild } from './child-task.js';
-import { type LiveAlert, openHistory, planShards, readEvents } from './history-source.js';
 import { type ReplayProgress, SILENT_PROGRESS } from './progress.js';
 import { type ReplayLaneResult, type ReplayResult, replayHistory } from './replay-engine.js';
 import type { ShardAnswer, ShardRequest } from './replay-shard.js';

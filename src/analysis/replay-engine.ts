@@ -1,4 +1,5 @@
 import type { Manifest, Scoring } from '../config/manifest.js';
+import type { LiveAlert, StoredEvent } from '../db/sqlite/history-source.js';
 import { type AccountState, emptyAccountState } from '../domain/account-state.js';
 import { stepAccount } from '../domain/account-step.js';
 import { type AlertSummary, type AlertTrigger, includesPlan, isPurchase } from '../domain/handoff.js';
@@ -8,7 +9,6 @@ import { toUsageEvent, withPlanChange } from '../domain/stored-event.js';
 import type { AccountPatch, UsageEvent } from '../domain/usage-event.js';
 import { DAY } from '../domain/windows.js';
 import { type FeatureSnapshot, featuresAt } from './features.js';
-import type { LiveAlert, StoredEvent } from './history-source.js';
 
 /**
  * Replay: the stored event log re-scored with any manifest on a simulated clock, through the
@@ -46,7 +46,7 @@ import type { LiveAlert, StoredEvent } from './history-source.js';
  *
  * **Speed.** Replay asks the step for the decision only (`decisionOnly`): the step then skips
  * the full score where the decision cannot read it, an early exit inside the one implementation.
- * On the replay benchmark (src/analysis/replay-benchmark.ts) it is about three times as fast as
+ * On the replay benchmark (bench/replay-benchmark.ts) it is about three times as fast as
  * scoring every event in full; `exhaustive: true` does that, and tests hold the two to the same
  * result.
  */

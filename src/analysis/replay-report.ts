@@ -1,10 +1,10 @@
 import { DateTime } from 'luxon';
 import type { Manifest } from '../config/manifest.js';
+import type { LiveAlert } from '../db/sqlite/history-source.js';
 import { DAY } from '../domain/windows.js';
 import { boughtWithin, type Conversion, conversionsOf, coverage, groupByAccount } from './conversions.js';
 import { featureDefs } from './features.js';
 import { day } from './format.js';
-import type { LiveAlert } from './history-source.js';
 import type { Purchase, ReplayAlert, ReplayResult } from './replay-engine.js';
 
 /**

@@ -1,6 +1,6 @@
 import type { Manifest } from '../config/manifest.js';
+import { type AccountRange, type LiveAlert, openHistory, readEvents } from '../db/sqlite/history-source.js';
 import { answerOnce } from './child-task.js';
-import { type AccountRange, type LiveAlert, openHistory, readEvents } from './history-source.js';
 import { type ReplayLaneResult, type ReplayResult, replayHistory } from './replay-engine.js';
 
 /**

@@ -1,9 +1,9 @@
+import type { StoredEvent } from '../db/sqlite/history-source.js';
 import { createRng, type Rng } from '../domain/rng.js';
-import type { StoredEvent } from './history-source.js';
 
 /**
  * A seeded, product-led event history in the shape of the `events` table, in arrival order: the
- * input of the replay benchmark (src/analysis/replay-benchmark.ts). Accounts follow one of four
+ * input of the replay benchmark (bench/replay-benchmark.ts). Accounts follow one of four
  * arcs — cold (signs up, pokes around), active (a team using the product), ready (a team that
  * researches pricing and hits limits) and buyer (ready, then buys on its own) — over `days` days.
  * The vocabulary is the native webhook's (README, "Sending events"), so the shipped manifest scores it.

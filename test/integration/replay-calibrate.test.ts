@@ -4,17 +4,17 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { calibrate } from '../../src/analysis/calibration.js';
 import { calibrateOffThread } from '../../src/analysis/calibration-runner.js';
-import {
-  type LiveAlert,
-  openHistory,
-  readEvents,
-  readLiveAlerts,
-} from '../../src/analysis/history-source.js';
 import { calibrationHeadline, renderCalibration } from '../../src/analysis/render-calibration.js';
 import { replayDatabase } from '../../src/analysis/replay-database.js';
 import { type ReplayAlert, replayHistory } from '../../src/analysis/replay-engine.js';
 import type { ReplayReport } from '../../src/analysis/replay-report.js';
 import { loadManifest } from '../../src/config/manifest.js';
+import {
+  type LiveAlert,
+  openHistory,
+  readEvents,
+  readLiveAlerts,
+} from '../../src/db/sqlite/history-source.js';
 import { validateBlocks } from '../../src/emulator/block-kit-limits.js';
 import { runToExit } from '../support/child-process.js';
 import { ACME, usageEvent, warmingAccount } from '../support/events.js';

@@ -1,8 +1,8 @@
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openHistory, readEvents, readLiveAlerts } from '../../src/analysis/history-source.js';
 import { replayHistory } from '../../src/analysis/replay-engine.js';
 import { loadManifest } from '../../src/config/manifest.js';
+import { openHistory, readEvents, readLiveAlerts } from '../../src/db/sqlite/history-source.js';
 import { settled } from '../support/flows.js';
 import { eventually, type Harness, startHarness, WRITE_KEY } from '../support/harness.js';
 import {

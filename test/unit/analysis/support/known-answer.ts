@@ -6,9 +6,9 @@
  * signal is scored the same points and tells nothing. Seeded: the same seed, the same history.
  */
 
-import type { LiveAlert, StoredEvent } from '../../../../src/analysis/history-source.js';
 import { replayHistory } from '../../../../src/analysis/replay-engine.js';
 import type { Manifest } from '../../../../src/config/manifest.js';
+import type { LiveAlert, StoredEvent } from '../../../../src/db/sqlite/history-source.js';
 import { createRng } from '../../../../src/domain/rng.js';
 import { manifestFrom } from '../../../support/domain-builders.js';
 

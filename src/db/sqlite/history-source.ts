@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import Database from 'better-sqlite3';
-import type { Db } from '../db/sqlite/client.js';
-import type { AlertTrigger } from '../domain/handoff.js';
-import type { StoredEventFields } from '../domain/stored-event.js';
+import type { AlertTrigger } from '../../domain/handoff.js';
+import type { StoredEventFields } from '../../domain/stored-event.js';
+import type { Db } from './client.js';
 
 /**
  * What replay and calibration read from a pls database: the event log and the live alerts with

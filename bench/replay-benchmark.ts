@@ -2,18 +2,18 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { loadManifest } from '../config/manifest.js';
-import { closeDatabase, openDatabase } from '../db/sqlite/client.js';
-import { DAY } from '../domain/windows.js';
-import { openHistory, readEvents } from './history-source.js';
-import { MATCH_WINDOW } from './replay-command.js';
-import { defaultJobs, replayDatabase } from './replay-database.js';
-import { replayHistory } from './replay-engine.js';
-import { generateUsageHistory } from './synthetic-history.js';
+import { MATCH_WINDOW } from '../src/analysis/replay-command.js';
+import { defaultJobs, replayDatabase } from '../src/analysis/replay-database.js';
+import { replayHistory } from '../src/analysis/replay-engine.js';
+import { generateUsageHistory } from '../src/analysis/synthetic-history.js';
+import { loadManifest } from '../src/config/manifest.js';
+import { closeDatabase, openDatabase } from '../src/db/sqlite/client.js';
+import { openHistory, readEvents } from '../src/db/sqlite/history-source.js';
+import { DAY } from '../src/domain/windows.js';
 
 /**
  * How fast replay is:
- *   node --max-semi-space-size=64 --import tsx src/analysis/replay-benchmark.ts [events] [manifest]
+ *   node --max-semi-space-size=64 --import tsx bench/replay-benchmark.ts [events] [manifest]
  * (default 1,000,000 events, manifests/pls.yml). Writes a seeded synthetic history into a fresh
  * SQLite file through the real migrations, then times what `npm run replay` does — stream the
  * `events` table with `.iterate()` and re-score it — in this process with one manifest and with
