@@ -151,11 +151,12 @@ export function createPendingEvents(db: Db) {
             received_at as receivedAt, properties, account_patch as accountPatch, user_patch as userPatch
        from events where processed_at is null order by seq limit ?`,
   );
+  // Compare-and-set on "still pending": of two processors that read the same event, one applies it.
   const markProcessed = db.$client.prepare<[number, number]>(
-    'update events set processed_at = ? where seq = ?',
+    'update events set processed_at = ? where seq = ? and processed_at is null',
   );
   const quarantine = db.$client.prepare<[number, string, number]>(
-    'update events set processed_at = ?, processing_error = ? where seq = ?',
+    'update events set processed_at = ?, processing_error = ? where seq = ? and processed_at is null',
   );
 
   return {
@@ -164,14 +165,17 @@ export function createPendingEvents(db: Db) {
       return pending.all(limit);
     },
 
-    /** Marks an event applied; runs inside the processor's transaction with its effects. */
-    markProcessed(seq: number, now: number): void {
-      markProcessed.run(now, seq);
+    /**
+     * Marks an event applied; runs inside the processor's unit with its effects. False when
+     * another processor applied it since this one read it: the unit must roll back.
+     */
+    markProcessed(seq: number, now: number): boolean {
+      return markProcessed.run(now, seq).changes === 1;
     },
 
     /** Sets aside an event that could not be applied, with its error, so the ones behind it flow. */
-    quarantine(seq: number, error: string, now: number): void {
-      quarantine.run(now, error.slice(0, 1000), seq);
+    quarantine(seq: number, error: string, now: number): boolean {
+      return quarantine.run(now, error.slice(0, 1000), seq).changes === 1;
     },
   };
 }

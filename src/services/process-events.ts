@@ -266,7 +266,9 @@ export function createEventProcessor(deps: ProcessorDeps) {
     for (const row of rows) {
       const decided = processOne(row, now, touched);
       if (decided) decisions.push(decided);
-      events.markProcessed(row.seq, now);
+      // Applied by another processor since this turn read it: the whole turn rolls back, and the
+      // next one reads what is still pending.
+      if (!events.markProcessed(row.seq, now)) throw new TakenMeanwhile(row.seq);
       processed++;
       if (performance.now() > deadline || deps.yieldNow?.()) break;
     }
@@ -306,6 +308,8 @@ export function createEventProcessor(deps: ProcessorDeps) {
       return { ...result, more: cut || read === readLimit };
     } catch (batchError) {
       if (store.isStorageFailure(batchError)) throw batchError;
+      // Another processor got there first: nothing is wrong with the events; read again.
+      if (batchError instanceof TakenMeanwhile) return { processed: 0, decisions: [], more: true };
       const decisions: ProcessResult['decisions'] = [];
       const quarantined: ProcessResult['quarantined'] = [];
       const deadline = performance.now() + TURN_BUDGET_MS;
@@ -321,6 +325,7 @@ export function createEventProcessor(deps: ProcessorDeps) {
           decisions.push(...(await store.unit(one, { durable: false })).decisions);
         } catch (error) {
           if (store.isStorageFailure(error)) throw error;
+          if (error instanceof TakenMeanwhile) continue;
           const message = error instanceof Error ? error.message : String(error);
           await store.unit(() => events.quarantine(row.seq, message, deps.now()), { durable: false });
           quarantined.push({ eventId: row.id, error: message });
@@ -347,4 +352,11 @@ function changedFirmographics(row: AccountRow | undefined, patch: AccountPatch |
   for (const [key, value] of Object.entries(patch) as [keyof AccountPatch, unknown][])
     if (value !== undefined && value !== null && row[key] !== value) return patch;
   return null;
+}
+
+/** An event this turn read was applied by another processor meanwhile: the turn rolls back. */
+export class TakenMeanwhile extends Error {
+  constructor(seq: number) {
+    super(`event ${seq} was applied by another processor meanwhile`);
+  }
 }

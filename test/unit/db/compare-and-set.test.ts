@@ -1,8 +1,11 @@
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type AlertRow, type AlertsRepo, createAlertsRepo } from '../../../src/db/alerts-repo.js';
+import { createEventStore, createPendingEvents } from '../../../src/db/event-store.js';
 import { createOutboxRepo } from '../../../src/db/outbox-repo.js';
 import { closeDatabase, type Db, openConnection } from '../../../src/db/sqlite/client.js';
+import { createWalSync } from '../../../src/db/sqlite/wal-sync.js';
+import { createWriteTurns } from '../../../src/db/sqlite/write-turns.js';
 import { MINUTE, MONDAY_10AM_NY as T } from '../../support/domain-builders.js';
 import { useTempDatabase } from '../../support/temp-database.js';
 
@@ -121,6 +124,33 @@ describe('outbox rows across two connections (two senders)', () => {
     expect(outboxB.markSent(readB!.seq, T + 2)).toBe(false);
     expect(outboxB.markFailed(readB!.seq, 'channel_not_found', T + 3)).toBe(false);
     expect(outboxB.pending(10)).toEqual([]);
+  });
+});
+
+describe('pending events across two connections (two processors)', () => {
+  it('lets one processor apply an event: the other finds it applied and rolls back', async () => {
+    const store = createEventStore(temp.db, createWalSync(temp.db), () => T, createWriteTurns());
+    await store.commit([
+      {
+        id: 'evt_1',
+        source: 'webhook',
+        type: 'feature_used',
+        accountId: 'acct_1',
+        occurredAt: T,
+        account: null,
+        userId: null,
+        user: null,
+        properties: {},
+      },
+    ]);
+    const eventsA = createPendingEvents(temp.db);
+    const eventsB = createPendingEvents(second);
+    const [readA] = eventsA.pending(10);
+    const [readB] = eventsB.pending(10);
+    expect(eventsA.markProcessed(readA!.seq, T)).toBe(true);
+    expect(eventsB.markProcessed(readB!.seq, T)).toBe(false);
+    expect(eventsB.quarantine(readB!.seq, 'too late', T)).toBe(false);
+    expect(eventsB.pending(10)).toEqual([]);
   });
 });
 
