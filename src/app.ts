@@ -66,10 +66,10 @@ export function buildApp(deps: AppDeps) {
   const wakeSender = () => sender.kick();
   const outbox = createOutboxRepo(db, { onQueued: () => units.afterCommit(wakeSender) });
   const store = createEventStore(db, wal, now, turns);
-  const cards = createAlertCards({ accounts, alerts, manifest });
-  const queue = createQueueService({ alerts, accounts, manifest });
-  const homes = createHomeViews({ alerts, queue, manifest });
-  const accountViews = createAccountViews({ accounts, alerts, manifest });
+  const cards = createAlertCards({ accounts, alerts, manifest, store: units });
+  const queue = createQueueService({ alerts, accounts, manifest, store: units });
+  const homes = createHomeViews({ alerts, queue, manifest, store: units });
+  const accountViews = createAccountViews({ accounts, alerts, manifest, store: units });
 
   // Outbox calls get their own client: no hidden retries (the outbox retries), and a 429 here
   // must not pause the interactive calls Bolt's client makes.
@@ -198,7 +198,7 @@ export function buildApp(deps: AppDeps) {
     clientOptions: { slackApiUrl, retryConfig: { retries: 2, factor: 2, minTimeout: 100, maxTimeout: 1000 } },
   });
   const actions = createAlertActions({ db, alerts, accounts, outbox, manifest, now, store: units });
-  const slaReports = createSlaReports({ query: createSlaReportQuery(db), manifest });
+  const slaReports = createSlaReports({ query: createSlaReportQuery(db), manifest, store: units });
   const calibration = createCalibrationRunner({ databasePath: env.databasePath, manifest, now });
   registerListeners(app, {
     actions,

@@ -3,7 +3,9 @@ import { loadManifest } from '../../src/config/manifest.js';
 import { createAccountsRepo } from '../../src/db/accounts-repo.js';
 import { createAlertsRepo } from '../../src/db/alerts-repo.js';
 import { createSlaReportQuery } from '../../src/db/sla-report-query.js';
-import { closeDatabase, openDatabase } from '../../src/db/sqlite/client.js';
+import { openDatabase } from '../../src/db/sqlite/client.js';
+import { sqliteStorageOn } from '../../src/db/sqlite/sqlite-storage.js';
+import { createLogger } from '../../src/obs/logger.js';
 import { createAccountViews } from '../../src/services/account-view.js';
 import { createQueueService, parseQueueArgs } from '../../src/services/queue.js';
 import { createSlaReports, parseSlaArgs } from '../../src/services/sla-report-service.js';
@@ -57,9 +59,12 @@ export async function commandTimes(ctx: BenchContext): Promise<Figure[]> {
   const db = openDatabase(dbPath);
   const accounts = createAccountsRepo(db);
   const alerts = createAlertsRepo(db);
-  const queue = createQueueService({ alerts, accounts, manifest });
-  const sla = createSlaReports({ query: createSlaReportQuery(db), manifest });
-  const views = createAccountViews({ accounts, alerts, manifest });
+  // The read services as the app builds them; a read is a promise, timed to its settling.
+  const storage = sqliteStorageOn(db, { logger: createLogger('silent'), checkpoints: false });
+  const store = storage.store;
+  const queue = createQueueService({ alerts, accounts, manifest, store });
+  const sla = createSlaReports({ query: createSlaReportQuery(db), manifest, store });
+  const views = createAccountViews({ accounts, alerts, manifest, store });
   const hotAccount =
     (
       db.$client.prepare("select account_id as id from alerts where tier = 'hot' limit 1").get() as
@@ -72,56 +77,59 @@ export async function commandTimes(ctx: BenchContext): Promise<Figure[]> {
       text: 'queue',
       user: manager,
       who: 'a manager (every team, unclaimed)',
-      service: () => renderQueue(queue.queue(manager, parseQueueArgs([], manifest), Date.now())),
+      service: async () => renderQueue(await queue.queue(manager, parseQueueArgs([], manifest), Date.now())),
     },
     {
       id: 'queue.all',
       text: 'queue all',
       user: manager,
       who: 'a manager, every open alert',
-      service: () => renderQueue(queue.queue(manager, parseQueueArgs(['all'], manifest), Date.now())),
+      service: async () =>
+        renderQueue(await queue.queue(manager, parseQueueArgs(['all'], manifest), Date.now())),
     },
     {
       id: 'queue.rep',
       text: 'queue',
       user: rep,
       who: "a rep (the rep's teams)",
-      service: () => renderQueue(queue.queue(rep, parseQueueArgs([], manifest), Date.now())),
+      service: async () => renderQueue(await queue.queue(rep, parseQueueArgs([], manifest), Date.now())),
     },
     {
       id: 'sla.30d',
       text: 'sla',
       user: manager,
       who: 'a manager, 30 days (every alert)',
-      service: () => renderSlaReport(sla.report(parseSlaArgs([], manifest, userIdOf), Date.now())),
+      service: async () =>
+        renderSlaReport(await sla.report(parseSlaArgs([], manifest, userIdOf), Date.now())),
     },
     {
       id: 'sla.90d',
       text: 'sla 90d',
       user: manager,
       who: 'a manager, 90 days',
-      service: () => renderSlaReport(sla.report(parseSlaArgs(['90d'], manifest, userIdOf), Date.now())),
+      service: async () =>
+        renderSlaReport(await sla.report(parseSlaArgs(['90d'], manifest, userIdOf), Date.now())),
     },
     {
       id: 'account',
       text: `account ${hotAccount}`,
       user: manager,
       who: 'a hot account',
-      service: () => renderAccount(views.view(hotAccount, Date.now())),
+      service: async () => renderAccount(await views.view(hotAccount, Date.now())),
     },
   ];
   const serviceTimes = new Map<string, LatencySummary>();
   for (const spec of specs) {
-    spec.service();
+    await spec.service();
     const recorder = createRecorder();
     await repeat(sizes.commandRuns, async () => {
       const t0 = performance.now();
-      spec.service();
+      await spec.service();
       recorder.record(performance.now() - t0);
     });
     serviceTimes.set(spec.id, recorder.summary());
   }
-  closeDatabase(db);
+  await storage.close();
 
   const pls = await startPls({
     dbPath,

@@ -1,6 +1,7 @@
 import type { Manifest } from '../config/manifest.js';
 import type { AccountRow, AccountsRepo } from '../db/accounts-repo.js';
 import type { AlertRow, AlertsRepo } from '../db/alerts-repo.js';
+import type { Store } from '../db/store.js';
 import { restoreAccountState } from '../domain/account-state.js';
 import { type Dossier, dossierOf } from '../domain/dossier.js';
 import { alertBlockers } from '../domain/handoff.js';
@@ -23,39 +24,49 @@ export interface AccountView {
 }
 
 /** `/pls account <id|domain>`: the dossier and the full score breakdown, computed at `now`. */
-export function createAccountViews(deps: { accounts: AccountsRepo; alerts: AlertsRepo; manifest: Manifest }) {
-  const { accounts, alerts, manifest } = deps;
+export function createAccountViews(deps: {
+  accounts: AccountsRepo;
+  alerts: AlertsRepo;
+  manifest: Manifest;
+  store: Store;
+}) {
+  const { accounts, alerts, manifest, store } = deps;
   return {
-    view(ref: string, now: number): AccountView {
-      const account = accountByRef(accounts, ref);
-      if (!account) throw userError`No account \`${ref}\`: give an account id or a domain.`;
-      const state = restoreAccountState(account.state);
-      const score = scoreAccount(state, account, manifest.scoring, now);
-      const latest = alerts.findLatest(account.id);
-      const openAlert = latest?.state === 'closed' ? null : latest;
-      const summary = (a: AlertRow | null) =>
-        a && { state: a.state, tier: a.tier, openedAt: a.openedAt, closedAt: a.closedAt, outcome: a.outcome };
-      return {
-        account,
-        score,
-        blockers: alertBlockers({
-          after: score,
-          firm: account,
-          state,
-          lastAlert: summary(latest),
-          openAlert: summary(openAlert),
-          rules: manifest.scoring.rules,
-          now,
-        }),
-        armed: Boolean(state.armed) && score.tier === 'hot' && !openAlert,
-        openAlert,
-        contacts: accounts.topContacts(account.id, 5),
-        dossier: dossierOf(state, account, account.timezone ?? manifest.timezone, now),
-        halfLifeMs: manifest.scoring.half_life,
-        now,
-      };
+    /** One read of committed state. */
+    view(ref: string, now: number): Promise<AccountView> {
+      return store.read(() => viewNow(ref, now));
     },
   };
+
+  function viewNow(ref: string, now: number): AccountView {
+    const account = accountByRef(accounts, ref);
+    if (!account) throw userError`No account \`${ref}\`: give an account id or a domain.`;
+    const state = restoreAccountState(account.state);
+    const score = scoreAccount(state, account, manifest.scoring, now);
+    const latest = alerts.findLatest(account.id);
+    const openAlert = latest?.state === 'closed' ? null : latest;
+    const summary = (a: AlertRow | null) =>
+      a && { state: a.state, tier: a.tier, openedAt: a.openedAt, closedAt: a.closedAt, outcome: a.outcome };
+    return {
+      account,
+      score,
+      blockers: alertBlockers({
+        after: score,
+        firm: account,
+        state,
+        lastAlert: summary(latest),
+        openAlert: summary(openAlert),
+        rules: manifest.scoring.rules,
+        now,
+      }),
+      armed: Boolean(state.armed) && score.tier === 'hot' && !openAlert,
+      openAlert,
+      contacts: accounts.topContacts(account.id, 5),
+      dossier: dossierOf(state, account, account.timezone ?? manifest.timezone, now),
+      halfLifeMs: manifest.scoring.half_life,
+      now,
+    };
+  }
 }
 
 export type AccountViews = ReturnType<typeof createAccountViews>;

@@ -1,5 +1,6 @@
 import type { Manifest } from '../config/manifest.js';
 import type { AlertsRepo } from '../db/alerts-repo.js';
+import type { Store } from '../db/store.js';
 import { actorOf } from '../domain/alert-lifecycle.js';
 import type { createQueueService, QueueRow } from './queue.js';
 
@@ -19,24 +20,28 @@ export function createHomeViews(deps: {
   alerts: AlertsRepo;
   queue: ReturnType<typeof createQueueService>;
   manifest: Manifest;
+  store: Store;
 }) {
-  const { alerts, queue, manifest } = deps;
+  const { alerts, queue, manifest, store } = deps;
   return {
-    home(userId: string, now: number): HomeView {
-      const { isRep, isManager } = actorOf(manifest.routing, userId);
-      const mine = isRep || isManager ? queue.awaitingFirstTouch(userId, now) : [];
-      const open =
-        isRep || isManager
-          ? queue.queue(userId, { view: 'unclaimed', tier: null, team: null, page: 1 }, now)
-          : { rows: [], total: 0 };
-      return {
-        userId,
-        role: isRep ? 'rep' : isManager ? 'manager' : 'none',
-        ooo: alerts.isOoo(userId),
-        mine,
-        unclaimed: open.rows,
-        unclaimedTotal: open.total,
-      };
+    /** One read of committed state. */
+    home(userId: string, now: number): Promise<HomeView> {
+      return store.read(() => {
+        const { isRep, isManager } = actorOf(manifest.routing, userId);
+        const mine = isRep || isManager ? queue.awaitingFirstTouch(userId, now) : [];
+        const open =
+          isRep || isManager
+            ? queue.queueView(userId, { view: 'unclaimed', tier: null, team: null, page: 1 }, now)
+            : { rows: [], total: 0 };
+        return {
+          userId,
+          role: isRep ? 'rep' : isManager ? 'manager' : 'none',
+          ooo: alerts.isOoo(userId),
+          mine,
+          unclaimed: open.rows,
+          unclaimedTotal: open.total,
+        } satisfies HomeView;
+      });
     },
   };
 }

@@ -2,6 +2,7 @@ import type { Manifest } from '../config/manifest.js';
 import type { AccountsRepo } from '../db/accounts-repo.js';
 import type { AlertRow, AlertsRepo } from '../db/alerts-repo.js';
 import type { AlertState } from '../db/schema.js';
+import type { Store } from '../db/store.js';
 import { actorOf } from '../domain/alert-lifecycle.js';
 import type { AlertTrigger } from '../domain/handoff.js';
 import { formatAge } from '../domain/signal-text.js';
@@ -67,8 +68,13 @@ const STATES: Record<QueueRequest['view'], readonly AlertState[]> = {
   all: ['open', 'claimed', 'contacted'],
 };
 
-export function createQueueService(deps: { alerts: AlertsRepo; accounts: AccountsRepo; manifest: Manifest }) {
-  const { alerts, accounts, manifest } = deps;
+export function createQueueService(deps: {
+  alerts: AlertsRepo;
+  accounts: AccountsRepo;
+  manifest: Manifest;
+  store: Store;
+}) {
+  const { alerts, accounts, manifest, store } = deps;
   const { routing } = manifest;
 
   /** The teams a user works in: every team for a manager; for a rep, the teams that list them. */
@@ -97,7 +103,13 @@ export function createQueueService(deps: { alerts: AlertsRepo; accounts: Account
       return rows.map((alert) => toRow(alert, now));
     },
 
-    queue(userId: string, request: QueueRequest, now: number): QueueView {
+    /** `/pls queue`: a read of committed state. */
+    queue(userId: string, request: QueueRequest, now: number): Promise<QueueView> {
+      return store.read(() => this.queueView(userId, request, now));
+    },
+
+    /** The same, for a caller already inside a read (the App Home). */
+    queueView(userId: string, request: QueueRequest, now: number): QueueView {
       const teams = request.team ? [request.team] : request.view === 'mine' ? null : teamsOf(userId);
       const { rows, total } = alerts.queue({
         states: STATES[request.view],

@@ -1,5 +1,6 @@
 import type { Hours, Manifest } from '../config/manifest.js';
 import type { SlaReportQuery } from '../db/sla-report-query.js';
+import type { Store } from '../db/store.js';
 import { createSlaReportBuilder, type ReportScope, type SlaReport } from '../domain/sla-report.js';
 import { DAY } from '../domain/windows.js';
 import { userError } from './user-error.js';
@@ -38,8 +39,8 @@ export function parseSlaArgs(
 }
 
 /** Streams the alerts of the period and scope into the pure report. */
-export function createSlaReports(deps: { query: SlaReportQuery; manifest: Manifest }) {
-  const { query, manifest } = deps;
+export function createSlaReports(deps: { query: SlaReportQuery; manifest: Manifest; store: Store }) {
+  const { query, manifest, store } = deps;
   const { routing } = manifest;
   // Looked up once per alert in a report, so by map rather than by searching the routing.
   const hoursOfTeam = new Map(routing.teams.map((t) => [t.id, t.hours]));
@@ -52,24 +53,29 @@ export function createSlaReports(deps: { query: SlaReportQuery; manifest: Manife
   const repHours = (repId: string) => hoursOfRep.get(repId) ?? teamHours(routing.default_team);
 
   return {
-    report(request: SlaRequest, now: number): SlaReport {
-      const periodMs = PERIODS[request.periodLabel]!;
-      const since = now - periodMs;
-      // The first alert's frozen policy says how the period was measured; the manifest when none.
-      const businessHours = query.businessHoursSince(since) ?? manifest.sla.business_hours;
-      const builder = createSlaReportBuilder({
-        now,
-        periodMs,
-        periodLabel: request.periodLabel,
-        businessHours,
-        teamHours,
-        repHours,
-        scope: request.scope,
-      });
-      query.forEachAlertRaised(since, now, request.scope, builder.add);
-      return builder.build();
+    /** One read of committed state. */
+    report(request: SlaRequest, now: number): Promise<SlaReport> {
+      return store.read(() => reportNow(request, now));
     },
   };
+
+  function reportNow(request: SlaRequest, now: number): SlaReport {
+    const periodMs = PERIODS[request.periodLabel]!;
+    const since = now - periodMs;
+    // The first alert's frozen policy says how the period was measured; the manifest when none.
+    const businessHours = query.businessHoursSince(since) ?? manifest.sla.business_hours;
+    const builder = createSlaReportBuilder({
+      now,
+      periodMs,
+      periodLabel: request.periodLabel,
+      businessHours,
+      teamHours,
+      repHours,
+      scope: request.scope,
+    });
+    query.forEachAlertRaised(since, now, request.scope, builder.add);
+    return builder.build();
+  }
 }
 
 export type SlaReports = ReturnType<typeof createSlaReports>;

@@ -186,7 +186,7 @@ export function createOutboxSender(deps: SenderDeps) {
     if (!alert) throw permanentError('alert_not_found');
     if (row.kind === 'alert.post') {
       if (alert.messageTs) return; // already posted: a retried row must never post twice
-      const message = renderAlert(cards.cardFor(alert, deps.now()));
+      const message = renderAlert(await cards.cardFor(alert, deps.now()));
       const posted = await post(row, { channel: alert.channel, ...message, unfurl_links: false });
       // Later rows of this alert (updates, replies) need the message's ts: recorded with markSent.
       return () => alerts.update(alert.id, { messageTs: posted.ts, channel: posted.channel }, deps.now());
@@ -214,7 +214,7 @@ export function createOutboxSender(deps: SenderDeps) {
     if (!alert.messageTs) throw permanentError('alert_never_posted');
     if (row.kind === 'alert.update') {
       if (outbox.supersededUpdate(alert.id, row.seq)) return;
-      const message = renderAlert(cards.cardFor(alert, deps.now()));
+      const message = renderAlert(await cards.cardFor(alert, deps.now()));
       await client.chat.update({ channel: alert.channel, ts: alert.messageTs, ...message });
     } else if (row.kind === 'alert.reply') {
       await post(row, { channel: alert.channel, thread_ts: alert.messageTs, text: payload.text! });

@@ -11,6 +11,6 @@ export async function publishHome(
   userId: string,
   now: number,
 ): Promise<void> {
-  const view = renderHome(homes.home(userId, now));
+  const view = renderHome(await homes.home(userId, now));
   await client.views.publish({ user_id: userId, view: view as unknown as PublishedView });
 }

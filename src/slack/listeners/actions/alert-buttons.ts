@@ -81,7 +81,7 @@ export const details = (deps: ListenerDeps) => async (args: ButtonArgs) => {
   await args.ack();
   await answer(where(deps, args), async () => {
     const alert = await deps.actions.viewable(alertIdOf(args.action.value), args.body.user.id);
-    const view = renderAlertDetails(deps.cards.cardFor(alert, deps.now())) as ModalView;
+    const view = renderAlertDetails(await deps.cards.cardFor(alert, deps.now())) as ModalView;
     await args.client.views.open({ trigger_id: args.body.trigger_id, view });
   });
 };

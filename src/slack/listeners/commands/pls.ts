@@ -43,27 +43,27 @@ const SUBCOMMANDS: Record<string, Subcommand> = {
     reps: true,
     usage: '/pls queue [mine|unclaimed|all] [hot|warm] [team]',
     summary: 'the signal queue, ranked by tier and score, with a Claim button per row',
-    run(deps, userId, args) {
-      return renderQueue(deps.queue.queue(userId, parseQueueArgs(args, deps.manifest), deps.now()));
+    async run(deps, userId, args) {
+      return renderQueue(await deps.queue.queue(userId, parseQueueArgs(args, deps.manifest), deps.now()));
     },
   },
   account: {
     reps: true,
     usage: '/pls account <id|domain>',
     summary: 'the dossier and the full score breakdown',
-    run(deps, _userId, [ref]) {
+    async run(deps, _userId, [ref]) {
       if (!ref) throw new UserError('Usage: `/pls account <account id or domain>`.');
-      return renderAccount(deps.accountViews.view(ref, deps.now()));
+      return renderAccount(await deps.accountViews.view(ref, deps.now()));
     },
   },
   sla: {
     reps: false,
     usage: '/pls sla [7d|30d|90d] [team|@rep]',
     summary: 'claim and first-touch SLAs, breaches, per-rep table and PQL→won per tier',
-    run(deps, _userId, args) {
+    async run(deps, _userId, args) {
       const { signals } = deps.manifest.scoring;
       const reply = renderSlaReport(
-        deps.slaReports.report(parseSlaArgs(args, deps.manifest, userIdOf), deps.now()),
+        await deps.slaReports.report(parseSlaArgs(args, deps.manifest, userIdOf), deps.now()),
         { signal: (id) => signals.find((s) => s.id === id)?.label ?? null },
       );
       // The latest calibration's headline (from /pls calibrate); a report is never computed here.
