@@ -47,9 +47,14 @@ export function createAlertsRepo(db: Db) {
   // The lookups scoring makes for every event: raw statements (see rowDecoder).
   const toAlert = rowDecoder(alerts);
   const byId = sqlite.prepare<[string]>('select * from alerts where id = ?');
-  const lapsesOfAlert = sqlite.prepare<[string], { kind: string; rep: string | null }>(
-    `select kind, json_extract(data, '$.rep') as rep from alert_events
-     where alert_id = ? and kind in ('claim_lapsed', 'first_touch_breached') order by seq`,
+  const lapsesOfAlert = sqlite
+    .prepare<[string], string | null>('select lapses from alerts where id = ?')
+    .pluck();
+  const appendLapse = sqlite.prepare<[string, number, string]>(
+    `update alerts set lapses = coalesce(lapses || ' ', '') || ?, updated_at = ? where id = ?`,
+  );
+  const countStep = sqlite.prepare<[string]>(
+    'update alerts set escalation_steps = escalation_steps + 1 where id = ?',
   );
   const openOf = sqlite.prepare<[string]>("select * from alerts where account_id = ? and state <> 'closed'");
   // The alert that is not closed if there is one (at most one), else the newest: scoring reads
@@ -364,14 +369,18 @@ export function createAlertsRepo(db: Db) {
     ): void {
       const kind = clock === 'claim' ? 'claim_lapsed' : 'first_touch_breached';
       recordRow.run(alertId, at, kind, null, JSON.stringify({ rep, due }));
+      appendLapse.run(`${kind}:${rep ?? ''}`, at, alertId);
+    },
+
+    /** An escalation step fired: its audit row, and the alert's count of steps (/pls sla). */
+    recordEscalation(alertId: string, at: number, data: Record<string, unknown>): void {
+      recordRow.run(alertId, at, 'escalation', null, JSON.stringify(data));
+      countStep.run(alertId);
     },
 
     /** The SLA lapses on record for the alert, oldest first. */
-    lapsesOf(alertId: string): SlaLapse[] {
-      return lapsesOfAlert.all(alertId).map((row) => ({
-        clock: row.kind === 'claim_lapsed' ? 'claim' : 'first_touch',
-        rep: row.rep,
-      }));
+    lapsesOf(alertId: string): readonly SlaLapse[] {
+      return decodeLapses(lapsesOfAlert.get(alertId) ?? null);
     },
 
     history(alertId: string) {
@@ -456,4 +465,18 @@ function byShape<T>(prepare: (shape: string) => T): (shape: string) => T {
 }
 
 export type AlertsRepo = ReturnType<typeof createAlertsRepo>;
+
+const NO_LAPSES: readonly SlaLapse[] = Object.freeze([]);
+
+/** `alerts.lapses` ("claim_lapsed:U0ANA first_touch_breached:") as the lapses it lists. */
+export function decodeLapses(encoded: string | null): readonly SlaLapse[] {
+  if (encoded === null || encoded === '') return NO_LAPSES;
+  return encoded.split(' ').map((entry) => {
+    const rep = entry.slice(entry.indexOf(':') + 1);
+    return {
+      clock: entry.startsWith('claim_lapsed') ? 'claim' : 'first_touch',
+      rep: rep === '' ? null : rep,
+    };
+  });
+}
 export type { AlertState };

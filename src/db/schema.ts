@@ -133,6 +133,14 @@ export const alerts = sqliteTable(
     escalationCursor: integer('escalation_cursor').notNull().default(0),
     /** When the step at the cursor falls due; null when the ladder is done or stopped (claimed). */
     nextEscalationAt: integer('next_escalation_at'),
+    /** Escalation steps fired so far (each also an `escalation` row of alert_events): /pls sla reads it. */
+    escalationSteps: integer('escalation_steps').notNull().default(0),
+    /**
+     * The SLA lapses on record, "claim_lapsed:U0ANA first_touch_breached:" (an empty rep: nobody
+     * held the clock), each also a row of alert_events: kept here so /pls sla reads the covering
+     * index alone. Null while there is none.
+     */
+    lapses: text('lapses'),
     /** Set when managers were told of a first-touch breach (once). */
     firstTouchBreachedAt: integer('first_touch_breached_at'),
     /** Set when the claimer was prompted for an outcome before the back-off closes the alert. */
@@ -171,6 +179,8 @@ export const alerts = sqliteTable(
       t.contactedAt,
       t.closedAt,
       t.firstTouchBreachedAt,
+      t.escalationSteps,
+      t.lapses,
       sql`json_extract(${t.trigger}, '$.signalId')`,
       t.id,
     ),
@@ -192,15 +202,7 @@ export const alertEvents = sqliteTable(
     actor: text('actor'),
     data: text('data', { mode: 'json' }).$type<Record<string, unknown>>(),
   },
-  (t) => [
-    index('alert_events_alert').on(t.alertId, t.seq),
-    // `/pls sla` counts each alert's escalations: a covering lookup instead of its whole history.
-    index('alert_events_escalation').on(t.alertId).where(sql`kind = 'escalation'`),
-    // ... and the SLA lapses each rep let happen (src/db/sla-report-query.ts).
-    index('alert_events_lapses')
-      .on(t.alertId, t.kind, sql`json_extract(${t.data}, '$.rep')`)
-      .where(sql`kind in ('claim_lapsed', 'first_touch_breached')`),
-  ],
+  (t) => [index('alert_events_alert').on(t.alertId, t.seq)],
 );
 
 /**

@@ -110,7 +110,7 @@ export function createSlaSweep(deps: AlertServiceDeps & { store: Store }) {
     // Fired by another sweep since this one read the alert: what this step queued rolls back.
     if (!alerts.advanceLadder(alert.id, alert, changes, now)) throw new MovedOn();
     if (changes.suggestedRep) outbox.refreshHomes([alert.suggestedRep, changes.suggestedRep], now);
-    alerts.record(alert.id, now, 'escalation', null, {
+    alerts.recordEscalation(alert.id, now, {
       step: due.step.do,
       index: due.index,
       at: due.step.at,

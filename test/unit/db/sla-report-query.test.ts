@@ -68,8 +68,9 @@ describe('the SLA report query', () => {
     insert('al_first', T + 5 * MINUTE);
     insert('al_future', T + 21 * MINUTE);
     for (const kind of ['escalation', 'escalation', 'claimed', 'escalation'])
-      alerts.record('al_late', T + 35 * MINUTE, kind, null, {});
-    alerts.record('al_old', T, 'escalation', null, {});
+      if (kind === 'escalation') alerts.recordEscalation('al_late', T + 35 * MINUTE, {});
+      else alerts.record('al_late', T + 35 * MINUTE, kind, null, {});
+    alerts.recordEscalation('al_old', T, {});
     // The clocks that ran out, with whom (null: nobody held it).
     alerts.recordLapse('al_late', T + 36 * MINUTE, 'claim', 'U0ANA', T + 35 * MINUTE);
     alerts.recordLapse('al_late', T + 46 * MINUTE, 'first_touch', null, T + 45 * MINUTE);
@@ -208,8 +209,7 @@ describe('the SLA report query', () => {
         firstTouchBreachedAt: alert.firstTouchBreached ? clockStart + 3 * HOUR : null,
       });
       // Escalations among the alert's other events; only they count.
-      for (let step = 0; step < alert.escalations; step++)
-        alerts.record(id, clockStart + step, 'escalation', null, {});
+      for (let step = 0; step < alert.escalations; step++) alerts.recordEscalation(id, clockStart + step, {});
       if (claimedAt !== null) alerts.record(id, claimedAt, 'claimed', alert.claimedBy, {});
       for (const lapse of alert.lapses)
         alerts.recordLapse(id, clockStart + 1, lapse.clock, lapse.rep, clockStart);
