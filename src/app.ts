@@ -106,7 +106,7 @@ export function buildApp(deps: AppDeps) {
   };
   // A thread that died may have committed outbox rows it never reported: have the sender look.
   const onLost = () => sender.kick();
-  const sla = createSlaSweep({ db, alerts, accounts, outbox, manifest, now, store: units });
+  const sla = createSlaSweep({ alerts, accounts, outbox, manifest, now, store: units });
   const slackHealth = createSlackHealth({
     client: outboxClient,
     manifest,
@@ -197,7 +197,7 @@ export function buildApp(deps: AppDeps) {
     // Interactive calls (views.open, ephemeral replies) retry briefly, never for the default ~30 minutes.
     clientOptions: { slackApiUrl, retryConfig: { retries: 2, factor: 2, minTimeout: 100, maxTimeout: 1000 } },
   });
-  const actions = createAlertActions({ db, alerts, accounts, outbox, manifest, now, store: units });
+  const actions = createAlertActions({ alerts, accounts, outbox, manifest, now, store: units });
   const slaReports = createSlaReports({ query: createSlaReportQuery(db), manifest, store: units });
   const calibration = createCalibrationRunner({ databasePath: env.databasePath, manifest, now });
   registerListeners(app, {

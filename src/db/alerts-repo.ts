@@ -50,11 +50,17 @@ export function createAlertsRepo(db: Db) {
   const lapsesOfAlert = sqlite
     .prepare<[string], string | null>('select lapses from alerts where id = ?')
     .pluck();
-  const appendLapse = sqlite.prepare<[string, number, string]>(
-    `update alerts set lapses = coalesce(lapses || ' ', '') || ?, updated_at = ? where id = ?`,
+  const appendLapse = sqlite.prepare<[string, string]>(
+    "update alerts set lapses = coalesce(lapses || ' ', '') || ? where id = ?",
   );
-  const countStep = sqlite.prepare<[string]>(
-    'update alerts set escalation_steps = escalation_steps + 1 where id = ?',
+  const stepsFiredOf = sqlite
+    .prepare<[string, string], number>(
+      "select count(*) from alert_events where alert_id = ? and kind = 'escalation' and json_extract(data, '$.step') = ?",
+    )
+    .pluck();
+  // A step counts; the first `escalate` step (the managers told) also stamps escalated_at.
+  const countStep = sqlite.prepare<[number | null, string]>(
+    'update alerts set escalation_steps = escalation_steps + 1, escalated_at = coalesce(escalated_at, ?) where id = ?',
   );
   const openOf = sqlite.prepare<[string]>("select * from alerts where account_id = ? and state <> 'closed'");
   // The alert that is not closed if there is one (at most one), else the newest: scoring reads
@@ -105,7 +111,13 @@ export function createAlertsRepo(db: Db) {
       .update(alerts)
       .set(placeholders<NewAlert>(columns))
       .where(
-        and(eq(alerts.id, sql.placeholder(ALERT_ID)), inArray(alerts.state, from.split(',') as AlertState[])),
+        and(
+          eq(alerts.id, sql.placeholder(ALERT_ID)),
+          inArray(alerts.state, from.split(',') as AlertState[]),
+          // The row as the caller read it: same holder, and no change since (its version stamp).
+          sql`${alerts.claimedBy} is ${sql.placeholder(READ_HOLDER)}`,
+          sql`${alerts.updatedAt} = ${sql.placeholder(READ_AT)}`,
+        ),
       )
       .prepare();
   });
@@ -232,14 +244,24 @@ export function createAlertsRepo(db: Db) {
     },
 
     /**
-     * Changes the alert only if it is still in one of `from` (compare-and-set): of two reps
-     * claiming at once, exactly one update matches. True when this call made the change.
+     * Changes the alert only if it is still as the caller read it (compare-and-set): in one of
+     * `from`, held by the same rep, and unchanged since (`updatedAt`, which every write sets). Of
+     * two reps claiming at once, or a claim and a manager's assignment, exactly one update
+     * matches. True when this call made the change.
      */
-    transition(id: string, from: readonly AlertState[], changes: Partial<NewAlert>, now: number): boolean {
-      const values = { ...changes, updatedAt: now };
+    transition(
+      read: Pick<AlertRow, 'id' | 'claimedBy' | 'updatedAt'>,
+      from: readonly AlertState[],
+      changes: Partial<NewAlert>,
+      now: number,
+    ): boolean {
+      // A change in the same millisecond as the one read must still move the version on.
+      const values = { ...changes, updatedAt: Math.max(now, read.updatedAt + 1) };
       const result = transitionOf(`${from.join(',')}|${columnsOf(values)}`).run({
         ...values,
-        [ALERT_ID]: id,
+        [ALERT_ID]: read.id,
+        [READ_HOLDER]: read.claimedBy,
+        [READ_AT]: read.updatedAt,
       });
       return result.changes === 1;
     },
@@ -369,13 +391,18 @@ export function createAlertsRepo(db: Db) {
     ): void {
       const kind = clock === 'claim' ? 'claim_lapsed' : 'first_touch_breached';
       recordRow.run(alertId, at, kind, null, JSON.stringify({ rep, due }));
-      appendLapse.run(`${kind}:${rep ?? ''}`, at, alertId);
+      appendLapse.run(`${kind}:${rep ?? ''}`, alertId);
+    },
+
+    /** How many times the ladder fired `step` on the alert (its audit rows). */
+    stepsFired(alertId: string, step: string): number {
+      return stepsFiredOf.get(alertId, step) ?? 0;
     },
 
     /** An escalation step fired: its audit row, and the alert's count of steps (/pls sla). */
-    recordEscalation(alertId: string, at: number, data: Record<string, unknown>): void {
+    recordEscalation(alertId: string, at: number, data: { step: string } & Record<string, unknown>): void {
       recordRow.run(alertId, at, 'escalation', null, JSON.stringify(data));
-      countStep.run(alertId);
+      countStep.run(data.step === 'escalate' ? at : null, alertId);
     },
 
     /** The SLA lapses on record for the alert, oldest first. */
@@ -418,6 +445,8 @@ export function createAlertsRepo(db: Db) {
 /** The `where` placeholder of updates: a name no column of `alerts` has. */
 const ALERT_ID = '$alertId';
 const CURSOR = '$cursor';
+const READ_HOLDER = '$readHolder';
+const READ_AT = '$readAt';
 const NEXT_AT = '$nextAt';
 
 /**

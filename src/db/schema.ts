@@ -135,6 +135,8 @@ export const alerts = sqliteTable(
     nextEscalationAt: integer('next_escalation_at'),
     /** Escalation steps fired so far (each also an `escalation` row of alert_events): /pls sla reads it. */
     escalationSteps: integer('escalation_steps').notNull().default(0),
+    /** When the ladder first escalated it to the managers (its `escalate` step); null if never. */
+    escalatedAt: integer('escalated_at'),
     /**
      * The SLA lapses on record, "claim_lapsed:U0ANA first_touch_breached:" (an empty rep: nobody
      * held the clock), each also a row of alert_events: kept here so /pls sla reads the covering
@@ -180,6 +182,7 @@ export const alerts = sqliteTable(
       t.closedAt,
       t.firstTouchBreachedAt,
       t.escalationSteps,
+      t.escalatedAt,
       t.lapses,
       sql`json_extract(${t.trigger}, '$.signalId')`,
       t.id,

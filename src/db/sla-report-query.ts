@@ -21,6 +21,7 @@ type Row = [
   triggerSignal: string | null,
   firstTouchBreached: 0 | 1,
   escalations: number,
+  escalatedToManagers: 0 | 1,
   /** "claim_lapsed:U0ANA first_touch_breached:" (an empty rep: nobody held the clock), or null. */
   lapses: string | null,
 ];
@@ -41,7 +42,7 @@ type Row = [
  * - The statement reads the covering index `alerts_sla_report` alone (led by `opened_at`, holding
  *   every column it reads, the `json_extract` expression and `id` too): fetching each row by
  *   rowid and parsing its trigger was a third of the ~35 ms it took before (now ~25 ms). Most of
- *   what is left is better-sqlite3 building 15 values a row.
+ *   what is left is better-sqlite3 building 19 values a row.
  *
  * Each alert's escalation steps and SLA lapses are kept on its row (`escalation_steps`, `lapses`,
  * written with their audit rows), so nothing is looked up per alert: two correlated lookups into
@@ -55,11 +56,12 @@ export function createSlaReportQuery(db: Db) {
       `select a.tier, a.team_id, a.opened_at, a.tier_set_at, a.claim_due_at, a.first_touch_due_at,
          a.suggested_rep, a.claimed_by, a.assigned_by, a.claimed_at, a.contacted_at, a.closed_at,
          a.state, a.outcome, json_extract(a.trigger, '$.signalId'), a.first_touch_breached_at is not null,
-         a.escalation_steps, a.lapses
+         a.escalation_steps, a.escalated_at is not null, a.lapses
        from alerts a
        where a.opened_at > @since and a.opened_at <= @until
          and (@team is null or a.team_id = @team)
-         and (@rep is null or a.claimed_by = @rep or instr(' ' || a.lapses || ' ', ':' || @rep || ' ') > 0)
+         and (@rep is null or a.claimed_by = @rep or instr(' ' || a.lapses || ' ', ':' || @rep || ' ') > 0
+           or (a.state = 'open' and a.suggested_rep = @rep))
        order by a.opened_at`,
     )
     .raw(true);
@@ -100,6 +102,7 @@ export function createSlaReportQuery(db: Db) {
         triggerSignal: null,
         firstTouchBreached: false,
         escalations: 0,
+        escalatedToManagers: false,
         lapses: decodeLapses(null),
       };
       const rows = raised.all({
@@ -126,7 +129,8 @@ export function createSlaReportQuery(db: Db) {
         alert.triggerSignal = row[14];
         alert.firstTouchBreached = row[15] === 1;
         alert.escalations = row[16];
-        alert.lapses = decodeLapses(row[17]);
+        alert.escalatedToManagers = row[17] === 1;
+        alert.lapses = decodeLapses(row[18]);
         visit(alert);
       }
     },

@@ -140,20 +140,34 @@ export function routeAlert(input: {
 
 /**
  * Whether a manager may hand an alert of `tier` to `rep` (`/pls assign`, **Assign**): a rep
- * limited to other tiers only when no rep of the team takes this tier at all. A manager's
- * choice overrides hours, capacity and out of office; the tier stays a promise.
+ * limited to other tiers only when no rep of the team who takes this tier can take it now —
+ * the same test routing uses (`canTake`: not out of office, under capacity). A manager's choice
+ * overrides hours; the tier stays a promise while someone of it can keep it.
  */
 export function assignableTier(
   rep: Rep,
   tier: 'hot' | 'warm',
   team: Team,
   routing: Routing,
+  canTake: (rep: Rep) => boolean = () => true,
 ): { ok: true; outsideTier: boolean } | { ok: false; inTier: Rep[] } {
   if (!routing.strategy.includes('tier') || rep.tiers.includes(tier)) return { ok: true, outsideTier: false };
-  const teamReps =
-    team.reps.length > 0 ? routing.reps.filter((r) => team.reps.includes(r.id)) : [...routing.reps];
-  const inTier = teamReps.filter((r) => r.tiers.includes(tier));
+  const inTier = teamRepsOf(team, routing).filter((r) => r.tiers.includes(tier) && canTake(r));
   return inTier.length > 0 ? { ok: false, inTier } : { ok: true, outsideTier: true };
+}
+
+/** The reps a manager is offered for an alert of `tier`: those `assignableTier` accepts. */
+export function assignableReps(
+  tier: 'hot' | 'warm',
+  team: Team,
+  routing: Routing,
+  canTake: (rep: Rep) => boolean = () => true,
+): Rep[] {
+  return routing.reps.filter((rep) => assignableTier(rep, tier, team, routing, canTake).ok);
+}
+
+function teamRepsOf(team: Team, routing: Routing): Rep[] {
+  return team.reps.length > 0 ? routing.reps.filter((r) => team.reps.includes(r.id)) : [...routing.reps];
 }
 
 /** A filter that never empties the pool: a rule with no one to satisfy it is skipped. */

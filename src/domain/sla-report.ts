@@ -10,7 +10,7 @@ import type { SlaLapse } from './sla.js';
  * an array, and the renderer shows the result. No clock is read here; `now` is an argument.
  */
 
-/** One alert as the report needs it: a row of `alerts` plus its count of escalation events. */
+/** One alert as the report needs it: a row of `alerts` (with its ladder steps and SLA lapses). */
 export interface ReportAlert {
   tier: 'hot' | 'warm';
   teamId: string;
@@ -32,8 +32,10 @@ export interface ReportAlert {
   outcome: string | null;
   /** The signal id that raised it; null = the score crossed into hot. */
   triggerSignal: string | null;
-  /** Escalation steps fired (`alert_events` of kind `escalation`). */
+  /** Ladder steps fired, reminders included (`alerts.escalation_steps`). */
   escalations: number;
+  /** Whether the ladder escalated it to the managers (its `escalate` step fired). */
+  escalatedToManagers: boolean;
   firstTouchBreached: boolean;
   /** SLA clocks that ran out before the alert changed hands or closed, with who held each. */
   lapses: readonly SlaLapse[];
@@ -179,7 +181,7 @@ export interface SlaReport {
    * which is why the team's rate can sit below every rep's.
    */
   breaches: { claim: number; firstTouch: number; teamOnly: number };
-  /** Alerts the ladder escalated at least once, and the steps it fired in all (reminders included). */
+  /** Alerts the ladder escalated to the managers, and the ladder steps it fired in all (reminders included). */
   escalations: { alerts: number; steps: number };
   /** Reps with at least one claimed alert: most claimed first, then by id. */
   reps: RepRow[];
@@ -294,7 +296,10 @@ export function createSlaReportBuilder(options: ReportOptions): SlaReportBuilder
       if (!(a.openedAt > from && a.openedAt <= now)) return;
       // The rep a clock ran out with answers for it, whoever holds the alert now: in a rep's own
       // report too, where the alert may since have gone to someone else.
-      for (const lapse of a.lapses) {
+      // A claim clock running out right now is the suggested rep's too, before it is recorded
+      // (that happens when the alert changes hands or closes).
+      const running = runningClaimLapse(a, now);
+      for (const lapse of running ? [...a.lapses, running] : a.lapses) {
         if (lapse.rep === null || (scope.kind === 'rep' && lapse.rep !== scope.repId)) continue;
         if (scope.kind === 'team' && a.teamId !== scope.teamId) continue;
         if (lapse.clock === 'claim') repTally(lapse.rep).lapsedClaim++;
@@ -319,13 +324,14 @@ export function createSlaReportBuilder(options: ReportOptions): SlaReportBuilder
         a.assignedBy === null &&
         a.claimedBy !== null &&
         a.claimedBy === a.suggestedRep;
-      if (teamClaim === 'breached' && !claimLapses.some((l) => l.rep !== null) && !lateClaimer) teamOnly++;
+      const answered = claimLapses.some((l) => l.rep !== null) || lateClaimer || running !== null;
+      if (teamClaim === 'breached' && !answered) teamOnly++;
 
       // First touch, likewise: a clock that ran out with an earlier holder is the team's breach.
       const touch = firstTouchStatus(a, now);
       if (touch === 'breached' || a.lapses.some((l) => l.clock === 'first_touch')) firstTouchBreaches++;
       else if (touch === 'met') touchMet++;
-      if (a.escalations > 0) escalatedAlerts++;
+      if (a.escalatedToManagers) escalatedAlerts++;
       escalationSteps += a.escalations;
       const reached = reachedContact(a);
       const isWon = a.outcome === 'won';
@@ -440,6 +446,13 @@ export function createSlaReportBuilder(options: ReportOptions): SlaReportBuilder
       };
     },
   };
+}
+
+/** An open alert past its claim deadline with nothing recorded yet: the lapse under way, with its suggested rep. */
+function runningClaimLapse(alert: ReportAlert, now: number): SlaLapse | null {
+  if (alert.state !== 'open' || alert.claimedAt !== null || alert.suggestedRep === null) return null;
+  if (now <= alert.claimDueAt || alert.lapses.some((l) => l.clock === 'claim')) return null;
+  return { clock: 'claim', rep: alert.suggestedRep };
 }
 
 function inScope(alert: ReportAlert, scope: ReportScope): boolean {

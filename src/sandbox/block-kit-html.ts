@@ -109,9 +109,10 @@ function renderTable(block: Json, ctx: RenderContext): SafeHtml {
       : value.type === 'raw_text'
         ? renderPlainText(str(value.text) ?? '')
         : richCell(value, ctx);
+    // Classes, not inline styles: the page's Content-Security-Policy allows styles from its sheet only.
     return tag === 'th'
-      ? html`<th style="text-align:${align(i)}">${content}</th>`
-      : html`<td style="text-align:${align(i)}">${content}</td>`;
+      ? html`<th class="align-${align(i)}">${content}</th>`
+      : html`<td class="align-${align(i)}">${content}</td>`;
   };
   const [header, ...rows] = list(block.rows).map(list);
   return html`<div class="bk-table-wrap"><table class="bk-table">

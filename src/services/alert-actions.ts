@@ -13,7 +13,7 @@ import {
 } from '../domain/alert-lifecycle.js';
 import { escalationDueAt } from '../domain/escalation.js';
 import { dm } from '../domain/notice.js';
-import { assignableTier, routeNote } from '../domain/routing.js';
+import { assignableReps, assignableTier, routeNote } from '../domain/routing.js';
 import { dueAfter, type PolicySnapshot } from '../domain/sla.js';
 import { accountLabel } from '../domain/usage-event.js';
 import { slackTime } from '../slack/text.js';
@@ -78,7 +78,7 @@ export function createAlertActions(deps: AlertServiceDeps & { store: Store }) {
     now: number,
     refusal = 'The alert changed meanwhile; look at it again.',
   ): void {
-    if (!alerts.transition(alert.id, from, changes, now)) throw new UserError(refusal);
+    if (!alerts.transition(alert, from, changes, now)) throw new UserError(refusal);
   }
 
   /** Records a change that happened, queues the re-render, and returns the alert as it is now. */
@@ -144,7 +144,7 @@ export function createAlertActions(deps: AlertServiceDeps & { store: Store }) {
     const now = deps.now();
     const alert = guard(alertId, 'claim', userId);
     const won = alerts.transition(
-      alert.id,
+      alert,
       ['open'],
       {
         state: 'claimed',
@@ -322,7 +322,6 @@ export function createAlertActions(deps: AlertServiceDeps & { store: Store }) {
     return handOver(alert, managerId, repId, now);
   });
 
-  /** The alert is the rep's now: claimed for them, their first-touch clock running, everyone told. */
   /**
    * The alert is the rep's now: claimed for them, their first-touch clock starting at the
    * hand-over, everyone told. A rep limited to other tiers only when no rep of the team takes
@@ -332,7 +331,7 @@ export function createAlertActions(deps: AlertServiceDeps & { store: Store }) {
     if (alert.claimedBy === repId) throw new UserError(`<@${repId}> already has this alert.`);
     const rep = repOf(repId)!;
     const team = routing.teams.find((t) => t.id === alert.teamId) ?? routing.teams[0]!;
-    const tierCheck = assignableTier(rep, alert.tier, team, routing);
+    const tierCheck = assignableTier(rep, alert.tier, team, routing, canTake);
     if (!tierCheck.ok) {
       const takers = tierCheck.inTier.map((r) => `<@${r.id}>`).join(', ');
       throw new UserError(
@@ -370,14 +369,27 @@ export function createAlertActions(deps: AlertServiceDeps & { store: Store }) {
     return after;
   }
 
-  /** Checks an Assign button before its modal opens: managers only, an alert still open. */
-  const assignable = read((alertId: string, userId: string): { alertId: string; accountName: string } => {
-    if (!actorOf(routing, userId).isManager) throw new UserError('Only managers can assign alerts.');
-    const alert = alerts.find(alertId);
-    if (!alert || alert.state === 'closed')
-      throw new UserError('That alert is closed: there is nothing to assign.');
-    return { alertId: alert.id, accountName: accountLabel(accounts.find(alert.accountId), alert.accountId) };
-  });
+  /** Whether a rep can take one more alert now: routing's test (not away, under capacity). */
+  const canTake = (rep: Rep) => !alerts.isOoo(rep.id) && alerts.heldBy(rep.id) < rep.capacity;
+
+  /**
+   * Checks an Assign button before its modal opens: managers only, an alert still open. Names
+   * the reps the modal offers: those who may have it by its tier (see `assignableTier`).
+   */
+  const assignable = read(
+    (alertId: string, userId: string): { alertId: string; accountName: string; reps: Rep[] } => {
+      if (!actorOf(routing, userId).isManager) throw new UserError('Only managers can assign alerts.');
+      const alert = alerts.find(alertId);
+      if (!alert || alert.state === 'closed')
+        throw new UserError('That alert is closed: there is nothing to assign.');
+      const team = routing.teams.find((t) => t.id === alert.teamId) ?? routing.teams[0]!;
+      return {
+        alertId: alert.id,
+        accountName: accountLabel(accounts.find(alert.accountId), alert.accountId),
+        reps: assignableReps(alert.tier, team, routing, canTake),
+      };
+    },
+  );
 
   /**
    * **Snooze**: the alert is put aside for `ms`; its claim and first-touch deadlines and its

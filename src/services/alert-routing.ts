@@ -2,7 +2,6 @@ import type { Manifest, Team } from '../config/manifest.js';
 import type { AccountRow, AccountsRepo } from '../db/accounts-repo.js';
 import type { AlertsRepo } from '../db/alerts-repo.js';
 import type { OutboxRepo } from '../db/outbox-repo.js';
-import type { Db } from '../db/sqlite/client.js';
 import type { Notice } from '../domain/notice.js';
 import {
   type RepLoad,
@@ -15,7 +14,6 @@ import { DAY } from '../domain/windows.js';
 
 /** What the services that change alerts (scoring, rep actions, the SLA sweep) work with. */
 export interface AlertServiceDeps {
-  db: Db;
   alerts: AlertsRepo;
   accounts: AccountsRepo;
   outbox: OutboxRepo;

@@ -25,7 +25,7 @@ const TURN_BUDGET_MS = 5;
 const BATCH_LIMIT = 500;
 export const newAlertId = () => `al_${nextUlid()}`;
 
-export interface ProcessorDeps extends Omit<AlertServiceDeps, 'db'> {
+export interface ProcessorDeps extends AlertServiceDeps {
   events: PendingEvents;
   /** Each turn is one unit of work, derived from stored events: it does not wait for the disk. */
   store: Store;
@@ -315,25 +315,33 @@ export function createEventProcessor(deps: ProcessorDeps) {
       const deadline = performance.now() + TURN_BUDGET_MS;
       let processed = 0;
       const rows = await store.read(() => events.pending(readLimit));
+      let looked = 0;
       for (const row of rows) {
+        looked++;
         try {
           const one = () => {
             // Still pending (the batch rolled back): applied alone, in a unit of its own.
             const [again] = events.pending(1);
             return again?.seq === row.seq ? processBatch([row], deps.now()) : EMPTY;
           };
-          decisions.push(...(await store.unit(one, { durable: false })).decisions);
+          const applied = await store.unit(one, { durable: false });
+          decisions.push(...applied.decisions);
+          processed += applied.processed;
         } catch (error) {
           if (store.isStorageFailure(error)) throw error;
           if (error instanceof TakenMeanwhile) continue;
           const message = error instanceof Error ? error.message : String(error);
-          await store.unit(() => events.quarantine(row.seq, message, deps.now()), { durable: false });
-          quarantined.push({ eventId: row.id, error: message });
+          const set = await store.unit(() => events.quarantine(row.seq, message, deps.now()), {
+            durable: false,
+          });
+          if (set) {
+            quarantined.push({ eventId: row.id, error: message });
+            processed++;
+          }
         }
-        processed++;
         if (performance.now() > deadline || deps.yieldNow?.()) break;
       }
-      const more = processed < rows.length || rows.length === readLimit;
+      const more = looked < rows.length || rows.length === readLimit;
       return { processed, decisions, quarantined, more };
     }
   }
@@ -355,7 +363,7 @@ function changedFirmographics(row: AccountRow | undefined, patch: AccountPatch |
 }
 
 /** An event this turn read was applied by another processor meanwhile: the turn rolls back. */
-export class TakenMeanwhile extends Error {
+class TakenMeanwhile extends Error {
   constructor(seq: number) {
     super(`event ${seq} was applied by another processor meanwhile`);
   }

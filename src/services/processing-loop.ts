@@ -20,6 +20,8 @@ export function createProcessingLoop(deps: {
 }) {
   let scheduled = false;
   let running = false;
+  /** The turn under way (or the last one): `stop` waits for it before the connection closes. */
+  let current: Promise<void> = Promise.resolve();
   let kickedDuringTurn = false;
   let stopped = false;
   let timer: NodeJS.Timeout | null = null;
@@ -30,7 +32,12 @@ export function createProcessingLoop(deps: {
    * turn (src/db/sqlite/write-turns.ts) and the kernel runs this thread at a lower priority. At ordinary
    * rates turns are short and score what arrived in the last few ms.
    */
-  async function run(): Promise<void> {
+  function run(): Promise<void> {
+    current = turn();
+    return current;
+  }
+
+  async function turn(): Promise<void> {
     scheduled = false;
     timer = null;
     if (stopped) return;
@@ -66,9 +73,11 @@ export function createProcessingLoop(deps: {
       if (scheduled || running || stopped) return;
       later(GATHER_MS);
     },
-    stop(): void {
+    /** No turn starts after this; resolves once the turn under way, if any, has ended. */
+    async stop(): Promise<void> {
       stopped = true;
       if (timer) clearTimeout(timer);
+      await current;
     },
   };
 }

@@ -40,6 +40,9 @@ interface Fired {
 export function createSlaSweep(deps: AlertServiceDeps & { store: Store }) {
   const { alerts, accounts, outbox, manifest, store } = deps;
   const router = createAlertRouting({ accounts, alerts, manifest });
+  /** How many reps a team's alerts go round: its own, or every rep for a team without a list. */
+  const teamSize = (teamId: string) =>
+    manifest.routing.teams.find((t) => t.id === teamId)?.reps.length || manifest.routing.reps.length;
   /** When the account's self-serve checkout window closes, if it started one. */
   const checkoutEndsAt = (account: AlertAccount | null): number | null => {
     const started = account?.upgradeStartedAt ?? null;
@@ -85,21 +88,29 @@ export function createSlaSweep(deps: AlertServiceDeps & { store: Store }) {
         reroute: true,
       });
       if (route.rep) {
-        // The next rep gets a clock of their own and the whole ladder; a claim SLA that lapsed
+        // The next rep gets a clock of their own and the whole ladder — until every other rep
+        // of the team has had the alert once: then the ladder ends there, and the managers,
+        // told at each escalation already, are told it went round. A claim SLA that lapsed
         // stays on the record, with the team and the rep who let it lapse.
         if (now > alert.claimDueAt) alerts.recordLapse(alert.id, now, 'claim', previous, alert.claimDueAt);
+        const rounds = alerts.stepsFired(alert.id, 'reassign');
+        const restart = rounds < Math.max(1, teamSize(alert.teamId) - 1);
         Object.assign(changes, {
           suggestedRep: route.rep.id,
           route: routeNote(route),
           tierSetAt: now,
           ...slaDeadlines(policy, now),
-          escalationCursor: 0,
-          nextEscalationAt: escalationDueAt(policy, now, 0),
+          escalationCursor: restart ? 0 : policy.steps.length,
+          nextEscalationAt: restart ? escalationDueAt(policy, now, 0) : null,
           snoozedUntil: null,
           snoozedMs: 0,
         } satisfies Partial<AlertRow>);
         const notice = { type: 'reassigned', to: route.rep.id, from: previous, unclaimedFor } as const;
         outbox.notify(alert.id, notice, ['thread', { user: route.rep.id }, dm(previous)], now);
+        if (!restart) {
+          const reason = `it went round every rep of the team (${rounds + 1} reassignments) unclaimed; it stays with <@${route.rep.id}> and the ladder stops`;
+          outbox.notify(alert.id, { type: 'nobody_available', reason }, ['escalation'], now);
+        }
         const byTier = tierNotice(route);
         if (byTier) outbox.notify(alert.id, byTier, ['escalation'], now);
       } else {
@@ -154,7 +165,7 @@ export function createSlaSweep(deps: AlertServiceDeps & { store: Store }) {
       closedAt: now,
       nextEscalationAt: null,
     } as const;
-    if (!alerts.transition(alert.id, ['contacted'], closed, now)) throw new MovedOn();
+    if (!alerts.transition(alert, ['contacted'], closed, now)) throw new MovedOn();
     alerts.record(alert.id, now, 'closed', null, { outcome: 'no_response', reason: 'back_off' });
     outbox.notify(
       alert.id,

@@ -29,8 +29,8 @@ type PostArgs = Parameters<WebClient['chat']['postMessage']>[0];
 
 export interface SenderDeps {
   /**
-   * Its writes are units of work (src/db/store.ts). `store.durable()` is awaited before each
-   * round of calls: scoring and the sweep commit without waiting for the disk, and Slack must
+   * Its writes are units of work (src/db/store.ts). `store.durable()` is awaited before every
+   * call: scoring and the sweep commit without waiting for the disk, and Slack must
    * never show a state (an upgrade, a close) that a power loss could take back.
    */
   store: Store;
@@ -75,7 +75,6 @@ export function createOutboxSender(deps: SenderDeps) {
         return;
       }
       const rows = outbox.pending(200);
-      if (rows.length > 0) await store.durable();
       const held = new Set<string>();
       let sent = 0;
       let nextDue = Number.POSITIVE_INFINITY;
@@ -88,6 +87,9 @@ export function createOutboxSender(deps: SenderDeps) {
           nextDue = Math.min(nextDue, row.nextAttemptAt);
           continue;
         }
+        // Each call renders state as it is now, which may include what a derived unit (a scoring
+        // turn, a sweep step) committed since the last round: on disk first, always.
+        await store.durable();
         const ok = await send(row);
         if (ok) sent++;
         else {

@@ -301,15 +301,28 @@ function stateLine(card: AlertCard): string {
 }
 
 /**
- * "SLA record: claim missed with @Ann; first touch missed while nobody held it. A miss counts for
- * the team, and for the rep it was with."
+ * "SLA record: claim missed with @Ann, 2× with @Ben; first touch missed while nobody held it. A
+ * miss counts for the team, and for the rep it was with." One entry per clock and rep, counted.
  */
 function lapseLine(lapses: readonly SlaLapse[]): string {
-  const said = lapses.map(
-    (l) =>
-      `${l.clock === 'claim' ? 'claim' : 'first touch'} missed ${l.rep ? `with <@${l.rep}>` : 'while nobody held it'}`,
-  );
-  return `SLA record: ${said.join('; ')}. A miss counts for the team, and for the rep it was with.`;
+  const counts = new Map<string, number>();
+  for (const l of lapses) {
+    const key = `${l.clock}|${l.rep ?? ''}`;
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  const said = (clock: SlaLapse['clock']) => {
+    const whom = [...counts]
+      .filter(([key]) => key.startsWith(`${clock}|`))
+      .map(([key, n]) => {
+        const rep = key.slice(clock.length + 1);
+        return `${n > 1 ? `${n}× ` : ''}${rep ? `with <@${rep}>` : 'while nobody held it'}`;
+      });
+    return whom.length > 0
+      ? `${clock === 'claim' ? 'claim' : 'first touch'} missed ${whom.join(', ')}`
+      : null;
+  };
+  const parts = [said('claim'), said('first_touch')].filter(Boolean);
+  return `SLA record: ${parts.join('; ')}. A miss counts for the team, and for the rep it was with.`;
 }
 
 /** Why routing chose the suggested rep, when it was not the plain round-robin. */

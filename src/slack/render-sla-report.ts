@@ -47,7 +47,10 @@ export function renderSlaReport(report: SlaReport, labels: SlaReportLabels = NO_
     type: 'context',
     block_id: 'sla_measure',
     elements: [
-      { type: 'mrkdwn', text: `${who}${measureWords(report.measure)} · rates: nearest whole percent` },
+      {
+        type: 'mrkdwn',
+        text: `${who}${measureWords(report.measure)} · rates: nearest whole percent (1–99 % unless all or none)`,
+      },
     ],
   });
   blocks.push({ type: 'section', block_id: 'sla_headline', fields: headlineFields(report) });
@@ -182,8 +185,8 @@ const VERDICT_WORDS: Record<Exclude<PqlVerdict, 'undecided'>, string> = {
 };
 
 /**
- * "3 won of 7 outcomes (43 %; 95 % interval 16–75 %): no verdict yet — about 230 more outcomes
- * at this rate would settle it".
+ * "3 won of 7 outcomes (43 %; 95 % interval 16 %–75 %): too few to judge yet — about 1,123 more
+ * outcomes at this rate would settle it".
  */
 export function conversionWords(c: Conversion): string {
   if (c.outcomes === 0) return 'no outcomes yet';

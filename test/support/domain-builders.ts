@@ -370,6 +370,7 @@ export function reportAlert(overrides: Partial<ReportAlert> = {}): ReportAlert {
     outcome: null,
     triggerSignal: 'usage_limit_hit',
     escalations: 0,
+    escalatedToManagers: overrides.escalations ? overrides.escalations >= 2 : false,
     firstTouchBreached: false,
     lapses: [],
     ...overrides,

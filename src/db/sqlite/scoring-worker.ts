@@ -68,9 +68,11 @@ port.on('message', (message: 'kick' | 'stop') => {
     loop.kick();
     return;
   }
-  loop.stop();
-  closeDatabase(db);
-  port.close();
+  // The turn under way ends (commits or rolls back) before its connection closes.
+  void loop.stop().finally(() => {
+    closeDatabase(db);
+    port.close();
+  });
 });
 loop.kick(); // events a previous run left pending
 // The thread's id lets an operator (or the benchmark) find it in /proc, top -H, taskset.

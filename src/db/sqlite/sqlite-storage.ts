@@ -53,7 +53,12 @@ export function sqliteStorageOn(db: Db, options: { logger: Logger; checkpoints?:
     db,
     turns,
     wal,
-    store: createSqliteStore({ db, wal, turns }),
+    store: createSqliteStore({
+      db,
+      wal,
+      turns,
+      onHookError: (error) => logger.error({ err: error }, 'after-commit hook failed'),
+    }),
     health: () => ({
       database: db.$client.open,
       migrations: migrationsApplied(db),

@@ -27,6 +27,8 @@ export function createSqliteStore(deps: {
    * ends its turn after the event it is on when the main thread waits).
    */
   thread?: 'main' | 'scoring';
+  /** Told of an after-commit hook that threw (the unit itself committed). */
+  onHookError?: (error: unknown) => void;
 }): Store {
   const { db, wal, turns } = deps;
   const scoring = deps.thread === 'scoring';
@@ -55,7 +57,14 @@ export function createSqliteStore(deps: {
         }
       };
       const result = scoring ? turns.asScoring(run) : await turns.asMainAsync(run);
-      for (const hook of hooks) hook();
+      // Committed: a hook that throws is reported, never turned into the unit's failure.
+      for (const hook of hooks) {
+        try {
+          hook();
+        } catch (error) {
+          deps.onHookError?.(error);
+        }
+      }
       if (options.durable) await wal!.durable();
       return result;
     },

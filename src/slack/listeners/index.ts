@@ -35,7 +35,6 @@ export interface ListenerDeps {
   now: () => number;
   manifest: Manifest;
   logger: Logger;
-  /** Wakes the outbox sender after a state change queued Slack calls. */
 }
 
 /** One registry per kind; each listener acks, calls one service, answers once. */

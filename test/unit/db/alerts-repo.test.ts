@@ -27,8 +27,11 @@ describe('alerts repository', () => {
   it('transition is a compare-and-set: of two claims from open, only the first changes the alert', () => {
     const alerts = createAlertsRepo(temp.db);
     alerts.insert(alert('al_1', 'acct_1'), null, {});
-    expect(alerts.transition('al_1', ['open'], { state: 'claimed', claimedBy: 'U_A' }, 5)).toBe(true);
-    expect(alerts.transition('al_1', ['open'], { state: 'claimed', claimedBy: 'U_B' }, 6)).toBe(false);
+    const read = alerts.find('al_1')!;
+    expect(alerts.transition(read, ['open'], { state: 'claimed', claimedBy: 'U_A' }, 5)).toBe(true);
+    expect(alerts.transition(read, ['open'], { state: 'claimed', claimedBy: 'U_B' }, 6)).toBe(false);
+    // Read again it is claimed: a transition from open still finds nothing to change.
+    expect(alerts.transition(alerts.find('al_1')!, ['open'], { claimedBy: 'U_B' }, 7)).toBe(false);
     expect(alerts.find('al_1')).toMatchObject({ state: 'claimed', claimedBy: 'U_A', updatedAt: 5 });
   });
 
@@ -62,9 +65,10 @@ describe('alerts repository, prepared statements', () => {
   it('transition compares against the states it was given, whatever other calls asked before', () => {
     const alerts = createAlertsRepo(temp.db);
     alerts.insert(alert('al_1', 'acct_1'), null, {});
-    expect(alerts.transition('al_1', ['claimed'], { state: 'contacted' }, 5)).toBe(false);
-    expect(alerts.transition('al_1', ['open', 'claimed'], { state: 'contacted' }, 6)).toBe(true);
-    expect(alerts.transition('al_1', ['claimed'], { state: 'closed' }, 7)).toBe(false);
+    const now = () => alerts.find('al_1')!;
+    expect(alerts.transition(now(), ['claimed'], { state: 'contacted' }, 5)).toBe(false);
+    expect(alerts.transition(now(), ['open', 'claimed'], { state: 'contacted' }, 6)).toBe(true);
+    expect(alerts.transition(now(), ['claimed'], { state: 'closed' }, 7)).toBe(false);
     expect(alerts.find('al_1')).toMatchObject({ state: 'contacted', updatedAt: 6 });
   });
 

@@ -71,22 +71,32 @@ describe('compare-and-set across two connections (read A, read B, write A, write
 
   it('lets exactly one of two claims win', () => {
     insert();
-    a.find('al_1');
-    b.find('al_1');
-    expect(a.transition('al_1', ['open'], { state: 'claimed', claimedBy: 'U0ANA', claimedAt: T }, T)).toBe(
-      true,
-    );
-    expect(b.transition('al_1', ['open'], { state: 'claimed', claimedBy: 'U0BEN', claimedAt: T }, T)).toBe(
-      false,
-    );
+    const readA = a.find('al_1')!;
+    const readB = b.find('al_1')!;
+    const claim = (by: string) => ({ state: 'claimed', claimedBy: by, claimedAt: T }) as const;
+    expect(a.transition(readA, ['open'], claim('U0ANA'), T)).toBe(true);
+    expect(b.transition(readB, ['open'], claim('U0BEN'), T)).toBe(false);
     expect(b.find('al_1')!.claimedBy).toBe('U0ANA');
   });
 
-  it('closes with one outcome: a later close finds the alert closed', () => {
+  it('lets a manager’s assignment read before a claim lose to it, not overwrite it', () => {
+    insert();
+    const manager = a.find('al_1')!;
+    const rep = b.find('al_1')!;
+    expect(b.transition(rep, ['open'], { state: 'claimed', claimedBy: 'U0BEN', claimedAt: T }, T)).toBe(true);
+    // The assignment accepts any state but closed; what it read was an open alert nobody held.
+    const assigned = { state: 'claimed', claimedBy: 'U0ANA', assignedBy: 'U0MGR', claimedAt: T } as const;
+    expect(a.transition(manager, ['open', 'claimed', 'contacted'], assigned, T)).toBe(false);
+    expect(a.find('al_1')).toMatchObject({ claimedBy: 'U0BEN', assignedBy: null });
+  });
+
+  it('closes with one outcome: a later close finds the alert changed', () => {
     insert({ state: 'contacted', claimedBy: 'U0ANA', claimedAt: T, contactedAt: T });
     const closed = { state: 'closed', closedAt: T } as const;
-    expect(a.transition('al_1', ['contacted'], { ...closed, outcome: 'won' }, T)).toBe(true);
-    expect(b.transition('al_1', ['claimed', 'contacted'], { ...closed, outcome: 'no_response' }, T)).toBe(
+    const readA = a.find('al_1')!;
+    const readB = b.find('al_1')!;
+    expect(a.transition(readA, ['contacted'], { ...closed, outcome: 'won' }, T)).toBe(true);
+    expect(b.transition(readB, ['claimed', 'contacted'], { ...closed, outcome: 'no_response' }, T)).toBe(
       false,
     );
     expect(b.find('al_1')!.outcome).toBe('won');
@@ -96,7 +106,7 @@ describe('compare-and-set across two connections (read A, read B, write A, write
     insert({ state: 'claimed', claimedBy: 'U0ANA', claimedAt: T });
     expect(a.flagFirstTouchBreach('al_1', T)).toBe(true);
     expect(b.flagFirstTouchBreach('al_1', T)).toBe(false);
-    a.transition('al_1', ['claimed'], { state: 'contacted', contactedAt: T }, T);
+    a.transition(a.find('al_1')!, ['claimed'], { state: 'contacted', contactedAt: T }, T);
     expect(a.flagBackOffPrompt('al_1', T)).toBe(true);
     expect(b.flagBackOffPrompt('al_1', T)).toBe(false);
   });

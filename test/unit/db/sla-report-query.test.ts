@@ -67,10 +67,10 @@ describe('the SLA report query', () => {
     });
     insert('al_first', T + 5 * MINUTE);
     insert('al_future', T + 21 * MINUTE);
-    for (const kind of ['escalation', 'escalation', 'claimed', 'escalation'])
-      if (kind === 'escalation') alerts.recordEscalation('al_late', T + 35 * MINUTE, {});
-      else alerts.record('al_late', T + 35 * MINUTE, kind, null, {});
-    alerts.recordEscalation('al_old', T, {});
+    for (const step of ['remind', 'escalate', null, 'reassign'])
+      if (step) alerts.recordEscalation('al_late', T + 35 * MINUTE, { step });
+      else alerts.record('al_late', T + 35 * MINUTE, 'claimed', null, {});
+    alerts.recordEscalation('al_old', T, { step: 'remind' });
     // The clocks that ran out, with whom (null: nobody held it).
     alerts.recordLapse('al_late', T + 36 * MINUTE, 'claim', 'U0ANA', T + 35 * MINUTE);
     alerts.recordLapse('al_late', T + 46 * MINUTE, 'first_touch', null, T + 45 * MINUTE);
@@ -93,6 +93,7 @@ describe('the SLA report query', () => {
         outcome: null,
         triggerSignal: 'usage_limit_hit',
         escalations: 0,
+        escalatedToManagers: false,
         firstTouchBreached: false,
         lapses: [],
       },
@@ -113,6 +114,7 @@ describe('the SLA report query', () => {
         outcome: 'won',
         triggerSignal: null,
         escalations: 3,
+        escalatedToManagers: true,
         firstTouchBreached: true,
         lapses: [
           { clock: 'claim', rep: 'U0ANA' },
@@ -184,6 +186,7 @@ describe('the SLA report query', () => {
         triggerSignal: rng.chance(0.2) ? null : rng.pick(['usage_limit_hit', 'pricing_repeat']),
         firstTouchBreached: rng.chance(0.2),
         escalations: rng.int(0, 3),
+        escalatedToManagers: false,
         lapses: rng.chance(0.7)
           ? []
           : [{ clock: rng.pick(['claim', 'first_touch'] as const), rep: rng.pick([null, 'U0ANA', 'U0BEN']) }],
@@ -209,7 +212,12 @@ describe('the SLA report query', () => {
         firstTouchBreachedAt: alert.firstTouchBreached ? clockStart + 3 * HOUR : null,
       });
       // Escalations among the alert's other events; only they count.
-      for (let step = 0; step < alert.escalations; step++) alerts.recordEscalation(id, clockStart + step, {});
+      // Reminders only here, and the escalate step on some: only `escalate` marks it escalated.
+      for (let step = 0; step < alert.escalations; step++) {
+        const escalate = step === 1 && rng.chance(0.5);
+        if (escalate) alert.escalatedToManagers = true;
+        alerts.recordEscalation(id, clockStart + step, { step: escalate ? 'escalate' : 'remind' });
+      }
       if (claimedAt !== null) alerts.record(id, claimedAt, 'claimed', alert.claimedBy, {});
       for (const lapse of alert.lapses)
         alerts.recordLapse(id, clockStart + 1, lapse.clock, lapse.rep, clockStart);
@@ -233,7 +241,9 @@ describe('the SLA report query', () => {
               ? true
               : scope.kind === 'team'
                 ? a.teamId === scope.teamId
-                : a.claimedBy === scope.repId || a.lapses.some((l) => l.rep === scope.repId),
+                : a.claimedBy === scope.repId ||
+                  a.lapses.some((l) => l.rep === scope.repId) ||
+                  (a.state === 'open' && a.suggestedRep === scope.repId),
           )
           .sort(byOpening);
         expect(raised(since, T, scope)).toEqual(expected);

@@ -52,7 +52,6 @@ function setUp(count: number) {
   }
   let now = T0;
   const sla = createSlaSweep({
-    db: temp.db,
     alerts,
     accounts,
     outbox,
@@ -109,6 +108,26 @@ describe('the SLA sweep, in one transaction', () => {
     expect(queued('al_1')).toBeGreaterThan(0);
     // Still due, still failing, and nothing fires twice around it.
     expect(await sla.sweep()).toMatchObject({ escalations: [], failed: [{ alertId: 'al_2' }] });
+  });
+
+  it('restarts the ladder after a reassignment until the alert has gone round the team, then stops and says so', async () => {
+    const { sla, steps, at } = setUp(1);
+    const next = () =>
+      temp.db.$client.prepare("select next_escalation_at from alerts where id = 'al_1'").pluck().get();
+    at(T0 + 3 * CLAIM);
+    await sla.sweep(); // remind, escalate, reassign to the other rep: a fresh ladder
+    expect(next()).not.toBeNull();
+    at(T0 + 10 * CLAIM);
+    await sla.sweep(); // round two: the team has two reps, so this reassignment is the last
+    expect(steps('al_1')).toEqual(['remind', 'escalate', 'reassign', 'remind', 'escalate', 'reassign']);
+    expect(next()).toBeNull();
+    const notices = temp.db.$client
+      .prepare("select payload from outbox where alert_id = 'al_1' and kind = 'notice'")
+      .pluck()
+      .all() as string[];
+    expect(notices.filter((p) => p.includes('went round every rep of the team'))).toHaveLength(1);
+    at(T0 + 100 * CLAIM);
+    expect((await sla.sweep()).escalations).toEqual([]);
   });
 
   it('holds no transaction open when nothing is due', async () => {

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createSqliteStore } from '../../../src/db/sqlite/sqlite-store.js';
 import { createWalSync, type FileSync } from '../../../src/db/sqlite/wal-sync.js';
 import { createWriteTurns } from '../../../src/db/sqlite/write-turns.js';
@@ -72,12 +72,23 @@ describe('the SQLite store', () => {
     expect(woken).toHaveLength(2);
   });
 
-  it('resolves a durable unit only after a WAL sync; a derived one does not ask for one', async () => {
-    const { store, syncs } = setUp();
+  it('resolves a durable unit only once a WAL sync has finished; a derived one does not wait', async () => {
+    let finish: (() => void) | null = null;
+    const syncFile: FileSync = () => new Promise<void>((resolve) => (finish = resolve));
+    const store = createSqliteStore({
+      db: temp.db,
+      wal: createWalSync(temp.db, { syncFile }),
+      turns: createWriteTurns(),
+    });
     await store.unit(() => insert('U0A'), { durable: false });
-    expect(syncs()).toBe(0);
-    await store.unit(() => insert('U0B'), { durable: true });
-    expect(syncs()).toBe(1);
+    expect(finish).toBeNull();
+    let resolved = false;
+    const durable = store.unit(() => insert('U0B'), { durable: true }).then(() => (resolved = true));
+    await vi.waitFor(() => expect(finish).not.toBeNull());
+    expect(resolved).toBe(false); // committed, not yet on disk: not answered
+    finish!();
+    await durable;
+    expect(resolved).toBe(true);
   });
 
   it('rolls back a savepoint alone', async () => {

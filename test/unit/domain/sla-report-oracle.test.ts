@@ -52,10 +52,17 @@ function arrayReport(alerts: readonly ReportAlert[], options: ReportOptions): Sl
       scope.kind === 'all' ||
       (scope.kind === 'team' ? a.teamId === scope.teamId : a.claimedBy === scope.repId),
   );
-  // Lapses count for the rep they were with, on any alert of the period in the team's scope.
+  // Lapses count for the rep they were with, on any alert of the period in the team's scope; an
+  // open alert past its claim deadline with none recorded counts for its suggested rep.
+  const running = (a: ReportAlert) =>
+    a.state === 'open' &&
+    a.claimedAt === null &&
+    a.suggestedRep !== null &&
+    now > a.claimDueAt &&
+    !a.lapses.some((l) => l.clock === 'claim');
   const lapses = inPeriod
     .filter((a) => scope.kind !== 'team' || a.teamId === scope.teamId)
-    .flatMap((a) => a.lapses)
+    .flatMap((a) => (running(a) ? [...a.lapses, { clock: 'claim' as const, rep: a.suggestedRep }] : a.lapses))
     .filter((l) => l.rep !== null && (scope.kind !== 'rep' || l.rep === scope.repId));
   const elapsed = (a: ReportAlert, end: number | null, hours: () => Hours): number | null => {
     if (end === null || end < a.clockStart) return null;
@@ -189,6 +196,7 @@ function arrayReport(alerts: readonly ReportAlert[], options: ReportOptions): Sl
       teamOnly: inReport.filter(
         (a) =>
           teamStatus(a) === 'breached' &&
+          !running(a) &&
           !a.lapses.some((l) => l.clock === 'claim' && l.rep !== null) &&
           !(
             status(a) === 'breached' &&
@@ -199,7 +207,7 @@ function arrayReport(alerts: readonly ReportAlert[], options: ReportOptions): Sl
       ).length,
     },
     escalations: {
-      alerts: inReport.filter((a) => a.escalations > 0).length,
+      alerts: inReport.filter((a) => a.escalatedToManagers).length,
       steps: inReport.reduce((sum, a) => sum + a.escalations, 0),
     },
     reps,
@@ -284,6 +292,7 @@ const alertArb: fc.Arbitrary<ReportAlert> = fc
           outcome: r.state === 'closed' ? r.outcome : null,
           triggerSignal: r.triggerSignal,
           escalations: r.escalations,
+          escalatedToManagers: r.escalations >= 2,
           firstTouchBreached: r.firstTouchBreached,
           ...(closedAt === undefined ? {} : { closedAt }),
         }),

@@ -238,9 +238,10 @@ describe('breaches and escalations', () => {
     expect(r.firstTouchSla).toEqual({ met: 1, breached: 3, rate: 1 / 4 });
   });
 
-  it('counts alerts escalated, with the ladder steps beside', () => {
-    const r = report([alert({ escalations: 3 }), claimed(20, { escalations: 1 }), claimed(2)]);
-    expect(r.escalations).toEqual({ alerts: 2, steps: 4 });
+  it('counts alerts escalated to the managers, with every ladder step (reminders too) beside', () => {
+    const reminded = claimed(20, { escalations: 1, escalatedToManagers: false });
+    const r = report([alert({ escalations: 3, escalatedToManagers: true }), reminded, claimed(2)]);
+    expect(r.escalations).toEqual({ alerts: 1, steps: 4 });
   });
 });
 
@@ -498,6 +499,16 @@ describe('fair attribution', () => {
     ]);
     // The pick-up and the assignment are breaches nobody answers for: nothing says whose they were.
     expect(r.breaches.teamOnly).toBe(2);
+  });
+
+  it('puts a claim clock running out right now on the suggested rep, before it is recorded', () => {
+    const waiting = alert({ suggestedRep: 'U0BEN', claimDueAt: NOW - 1 }); // open, past due, nothing on record
+    const r = report([waiting, claimed(5, { claimedBy: 'U0BEN' })]);
+    expect(r.breaches).toMatchObject({ claim: 1, teamOnly: 0 });
+    expect(r.reps).toMatchObject([{ repId: 'U0BEN', held: 1, lapsed: { claim: 1 } }]);
+    // Recorded later (a reassignment), it is counted once, not twice.
+    const recorded = report([{ ...waiting, lapses: [{ clock: 'claim', rep: 'U0BEN' }] }]);
+    expect(recorded.reps).toMatchObject([{ repId: 'U0BEN', lapsed: { claim: 1 } }]);
   });
 
   it('counts a claim breach nobody held as the team’s alone: why the team can trail every rep', () => {

@@ -83,9 +83,11 @@ describe('renderSlaReport', () => {
     const measure = (o: Partial<ReportOptions>) =>
       byId(render(monthOfAlerts(), o).blocks, 'sla_measure')!.elements[0].text;
     expect(measure({ businessHours: true })).toBe(
-      'Times in business minutes (team hours; first touch in the claimer’s hours) · rates: nearest whole percent',
+      'Times in business minutes (team hours; first touch in the claimer’s hours) · rates: nearest whole percent (1–99 % unless all or none)',
     );
-    expect(measure({ businessHours: false })).toBe('Times are wall-clock · rates: nearest whole percent');
+    expect(measure({ businessHours: false })).toBe(
+      'Times are wall-clock · rates: nearest whole percent (1–99 % unless all or none)',
+    );
     expect(measure({ scope: { kind: 'rep', repId: 'U0BEN' } })).toMatch(
       /^Alerts claimed by <@U0BEN> · Times/,
     );
@@ -100,8 +102,9 @@ describe('renderSlaReport', () => {
       '*Time to claim*\nmedian 10 min · p90 20 min',
       '*First touch within SLA*\n13 of 13 (100 %)',
       '*Time to first touch*\nmedian 1 h · p90 1 h',
-      // Alerts escalated, not ladder steps: Ben's five once each, the open warm one twice.
-      '*Escalated*\n6 alerts (7 ladder steps, reminders included)',
+      // Alerts escalated to the managers, not ladder steps: Ben's five were only reminded (one
+      // step each), the open warm one reached the escalate step (two).
+      '*Escalated*\n1 alert (7 ladder steps, reminders included)',
     ]);
   });
 

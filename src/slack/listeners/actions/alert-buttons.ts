@@ -67,11 +67,7 @@ export const assign = (deps: ListenerDeps) => async (args: ButtonArgs) => {
   await args.ack();
   await answer(where(deps, args), async () => {
     const target = await deps.actions.assignable(alertIdOf(args.action.value), args.body.user.id);
-    const view = renderAssignModal(
-      target.alertId,
-      target.accountName,
-      deps.manifest.routing.reps,
-    ) as ModalView;
+    const view = renderAssignModal(target.alertId, target.accountName, target.reps) as ModalView;
     await args.client.views.open({ trigger_id: args.body.trigger_id, view });
   });
 };
