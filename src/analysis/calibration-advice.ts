@@ -45,7 +45,7 @@ export interface Verdict {
 }
 
 /** Below this the held-out AUCs are read as equal: the report shows two decimals, and 0.78 vs 0.78 is no gain. */
-export const AUC_MARGIN = 0.01;
+const AUC_MARGIN = 0.01;
 
 /** The band's verdict is firm when the rate's 95 % interval settles it (src/domain/pql-verdict.ts). */
 export function verdictOf(tier: { band: Band; rate: number | null; won: number; outcomes: number }): Verdict {
@@ -61,7 +61,7 @@ export function verdictOf(tier: { band: Band; rate: number | null; won: number; 
 }
 
 /** Which way the thresholds may move for a band: down when too tight, up when too loose, either when healthy. */
-export function thresholdDirection(band: Band): 'lower' | 'raise' | null {
+function thresholdDirection(band: Band): 'lower' | 'raise' | null {
   return band === 'too-tight' ? 'lower' : band === 'too-loose' ? 'raise' : null;
 }
 

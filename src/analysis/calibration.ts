@@ -108,7 +108,7 @@ export interface FeatureRow {
  * to today's own replay. The cost of the advice (more alerts a week and lower precision when
  * lowering, conversions no longer caught when raising), measured rather than guessed.
  */
-export interface ThresholdReplay {
+interface ThresholdReplay {
   tiers: { warm: number; hot: number };
   today: ReplaySummary;
   advised: ReplaySummary;

@@ -12,7 +12,7 @@ import { count } from './format.js';
  */
 const RATE_WINDOW_MS = 5_000;
 /** At most this often a line is drawn (4 Hz): fast enough to look alive, cheap enough to ignore. */
-export const DRAW_EVERY_MS = 250;
+const DRAW_EVERY_MS = 250;
 
 interface Sample {
   at: number;

@@ -389,9 +389,8 @@ export function createAlertsRepo(db: Db) {
       rep: string | null,
       due: number,
     ): void {
-      const kind = clock === 'claim' ? 'claim_lapsed' : 'first_touch_breached';
-      recordRow.run(alertId, at, kind, null, JSON.stringify({ rep, due }));
-      appendLapse.run(`${kind}:${rep ?? ''}`, alertId);
+      recordRow.run(alertId, at, LAPSE_KIND[clock], null, JSON.stringify({ rep, due }));
+      appendLapse.run(encodeLapse({ clock, rep }), alertId);
     },
 
     /** How many times the ladder fired `step` on the alert (its audit rows). */
@@ -497,13 +496,25 @@ export type AlertsRepo = ReturnType<typeof createAlertsRepo>;
 
 const NO_LAPSES: readonly SlaLapse[] = Object.freeze([]);
 
-/** `alerts.lapses` ("claim_lapsed:U0ANA first_touch_breached:") as the lapses it lists. */
+/**
+ * The encoding of `alerts.lapses`, in one place: "claim_lapsed:U0ANA first_touch_breached:"
+ * (an empty rep: nobody held the clock), entries separated by spaces, kinds as the audit rows
+ * name them. The `/pls sla` query's rep filter looks for `:U0ANA ` in it, and migration 0013's
+ * backfill writes it.
+ */
+const LAPSE_KIND = { claim: 'claim_lapsed', first_touch: 'first_touch_breached' } as const;
+
+function encodeLapse(lapse: SlaLapse): string {
+  return `${LAPSE_KIND[lapse.clock]}:${lapse.rep ?? ''}`;
+}
+
+/** `alerts.lapses` as the lapses it lists, oldest first. */
 export function decodeLapses(encoded: string | null): readonly SlaLapse[] {
   if (encoded === null || encoded === '') return NO_LAPSES;
   return encoded.split(' ').map((entry) => {
     const rep = entry.slice(entry.indexOf(':') + 1);
     return {
-      clock: entry.startsWith('claim_lapsed') ? 'claim' : 'first_touch',
+      clock: entry.startsWith(LAPSE_KIND.claim) ? 'claim' : 'first_touch',
       rep: rep === '' ? null : rep,
     };
   });

@@ -184,15 +184,6 @@ class DryRun {
  *
  * `secure_delete` overwrites the freed pages so the erased text does not linger in the file.
  */
-/**
- * Moves erased pages out of the WAL into the (secure-deleted) database file and truncates the
- * WAL, so what `forgetAccount` erased is gone from both; best effort while the bot runs (a reader
- * or writer in the way leaves some frames for the next checkpoint).
- */
-export function checkpointErased(db: Db): void {
-  db.$client.pragma('wal_checkpoint(TRUNCATE)');
-}
-
 export function forgetAccount(
   db: Db,
   selector: AccountSelector,
@@ -274,6 +265,15 @@ export function forgetAccount(
   } finally {
     client.pragma(`secure_delete = ${Number(secureDelete)}`);
   }
+}
+
+/**
+ * Moves erased pages out of the WAL into the (secure-deleted) database file and truncates the
+ * WAL, so what `forgetAccount` erased is gone from both; best effort while the bot runs (a reader
+ * or writer in the way leaves some frames for the next checkpoint).
+ */
+export function checkpointErased(db: Db): void {
+  db.$client.pragma('wal_checkpoint(TRUNCATE)');
 }
 
 // ---------------------------------------------------------------------------------------------

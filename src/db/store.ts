@@ -58,3 +58,14 @@ export interface Store {
    */
   isStorageFailure(error: unknown): boolean;
 }
+
+/**
+ * A compare-and-set found the row moved on since it was read (another click, sweep, sender or
+ * processor got there first): thrown inside a unit or savepoint to roll back what it did, and
+ * caught by whoever knows that nothing is wrong, only taken.
+ */
+export class ChangedMeanwhile extends Error {
+  constructor(what = 'the row changed since it was read') {
+    super(what);
+  }
+}

@@ -83,8 +83,7 @@ export function routeAlert(input: {
   };
   const available = (rep: Rep) => canTake(rep) && isWithinHours(hoursOf(rep), now);
 
-  const teamReps =
-    team.reps.length > 0 ? routing.reps.filter((r) => team.reps.includes(r.id)) : [...routing.reps];
+  const teamReps = teamRepsOf(team, routing);
   // Tier is a promise: while a rep who takes this tier can take the alert (now or when their
   // hours start), nobody else gets it, the account's owner included. Only when none can is it
   // routed outside the tier, and the result says so.
@@ -163,11 +162,20 @@ export function assignableReps(
   routing: Routing,
   canTake: (rep: Rep) => boolean = () => true,
 ): Rep[] {
-  return routing.reps.filter((rep) => assignableTier(rep, tier, team, routing, canTake).ok);
+  if (!routing.strategy.includes('tier')) return [...routing.reps];
+  // Who of the tier can take it is the same for every candidate: asked once.
+  const tierKept = teamRepsOf(team, routing).some((r) => r.tiers.includes(tier) && canTake(r));
+  return routing.reps.filter((rep) => rep.tiers.includes(tier) || !tierKept);
 }
 
-function teamRepsOf(team: Team, routing: Routing): Rep[] {
+/** The team's reps; every rep for a team that lists none. */
+export function teamRepsOf(team: Team, routing: Pick<Routing, 'reps'>): Rep[] {
   return team.reps.length > 0 ? routing.reps.filter((r) => team.reps.includes(r.id)) : [...routing.reps];
+}
+
+/** The team with `id`; the first team for an id the manifest no longer has. */
+export function teamById(routing: Pick<Routing, 'teams'>, id: string): Team {
+  return routing.teams.find((t) => t.id === id) ?? routing.teams[0]!;
 }
 
 /** A filter that never empties the pool: a rule with no one to satisfy it is skipped. */

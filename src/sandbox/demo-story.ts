@@ -92,14 +92,14 @@ export const LIVE_MS = 4 * MINUTE;
  * (`stale_after`) before any start hour and day 6 less than 7 days: a backfill never pages and
  * always counts as this week, whatever the hour (test/unit/sandbox/demo-story.test.ts).
  */
-export const FIRST_PAST_DAY = 2;
-export const LAST_PAST_DAY = 6;
+const FIRST_PAST_DAY = 2;
+const LAST_PAST_DAY = 6;
 /**
  * Sessions fall on days 2–5 only: the live part lands on the story's day, or (east of the
  * manifest's zone, late in its evening) on the next one, which is day 6's weekday, and must not
  * add to the weekday of a habit: the dossier's busiest days would then follow the start hour.
  */
-export const HABIT_DAYS = 4;
+const HABIT_DAYS = 4;
 /** When the accounts' people work, on their own clocks. */
 const OFFICE_HOURS = [8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18];
 

@@ -13,7 +13,7 @@ import {
 } from '../domain/alert-lifecycle.js';
 import { escalationDueAt } from '../domain/escalation.js';
 import { dm } from '../domain/notice.js';
-import { assignableReps, assignableTier, routeNote } from '../domain/routing.js';
+import { assignableReps, assignableTier, routeNote, teamById } from '../domain/routing.js';
 import { dueAfter, type PolicySnapshot } from '../domain/sla.js';
 import { accountLabel } from '../domain/usage-event.js';
 import { slackTime } from '../slack/text.js';
@@ -330,8 +330,7 @@ export function createAlertActions(deps: AlertServiceDeps & { store: Store }) {
   function handOver(alert: AlertRow, managerId: string, repId: string, now: number): AlertRow {
     if (alert.claimedBy === repId) throw new UserError(`<@${repId}> already has this alert.`);
     const rep = repOf(repId)!;
-    const team = routing.teams.find((t) => t.id === alert.teamId) ?? routing.teams[0]!;
-    const tierCheck = assignableTier(rep, alert.tier, team, routing, canTake);
+    const tierCheck = assignableTier(rep, alert.tier, teamById(routing, alert.teamId), routing, takers());
     if (!tierCheck.ok) {
       const takers = tierCheck.inTier.map((r) => `<@${r.id}>`).join(', ');
       throw new UserError(
@@ -369,8 +368,11 @@ export function createAlertActions(deps: AlertServiceDeps & { store: Store }) {
     return after;
   }
 
-  /** Whether a rep can take one more alert now: routing's test (not away, under capacity). */
-  const canTake = (rep: Rep) => !alerts.isOoo(rep.id) && alerts.heldBy(rep.id) < rep.capacity;
+  /** Whether a rep can take one more alert now: routing's test (not away, under capacity), one read for all reps. */
+  function takers(): (rep: Rep) => boolean {
+    const { away, held } = alerts.repStatus();
+    return (rep) => !away.has(rep.id) && (held.get(rep.id) ?? 0) < rep.capacity;
+  }
 
   /**
    * Checks an Assign button before its modal opens: managers only, an alert still open. Names
@@ -382,11 +384,10 @@ export function createAlertActions(deps: AlertServiceDeps & { store: Store }) {
       const alert = alerts.find(alertId);
       if (!alert || alert.state === 'closed')
         throw new UserError('That alert is closed: there is nothing to assign.');
-      const team = routing.teams.find((t) => t.id === alert.teamId) ?? routing.teams[0]!;
       return {
         alertId: alert.id,
         accountName: accountLabel(accounts.find(alert.accountId), alert.accountId),
-        reps: assignableReps(alert.tier, team, routing, canTake),
+        reps: assignableReps(alert.tier, teamById(routing, alert.teamId), routing, takers()),
       };
     },
   );

@@ -2,7 +2,7 @@ import { monotonicFactory } from 'ulid';
 import type { AccountRow } from '../db/accounts-repo.js';
 import type { AlertRow } from '../db/alerts-repo.js';
 import type { PendingEvent, PendingEvents } from '../db/event-store.js';
-import type { Store } from '../db/store.js';
+import { ChangedMeanwhile, type Store } from '../db/store.js';
 import { type AccountState, emptyAccountState, restoreAccountState } from '../domain/account-state.js';
 import { type StepDecision, stepAccount } from '../domain/account-step.js';
 import { escalationDueAt } from '../domain/escalation.js';
@@ -268,7 +268,8 @@ export function createEventProcessor(deps: ProcessorDeps) {
       if (decided) decisions.push(decided);
       // Applied by another processor since this turn read it: the whole turn rolls back, and the
       // next one reads what is still pending.
-      if (!events.markProcessed(row.seq, now)) throw new TakenMeanwhile(row.seq);
+      if (!events.markProcessed(row.seq, now))
+        throw new ChangedMeanwhile(`event ${row.seq} was applied by another processor meanwhile`);
       processed++;
       if (performance.now() > deadline || deps.yieldNow?.()) break;
     }
@@ -309,7 +310,7 @@ export function createEventProcessor(deps: ProcessorDeps) {
     } catch (batchError) {
       if (store.isStorageFailure(batchError)) throw batchError;
       // Another processor got there first: nothing is wrong with the events; read again.
-      if (batchError instanceof TakenMeanwhile) return { processed: 0, decisions: [], more: true };
+      if (batchError instanceof ChangedMeanwhile) return { processed: 0, decisions: [], more: true };
       const decisions: ProcessResult['decisions'] = [];
       const quarantined: ProcessResult['quarantined'] = [];
       const deadline = performance.now() + TURN_BUDGET_MS;
@@ -329,7 +330,7 @@ export function createEventProcessor(deps: ProcessorDeps) {
           processed += applied.processed;
         } catch (error) {
           if (store.isStorageFailure(error)) throw error;
-          if (error instanceof TakenMeanwhile) continue;
+          if (error instanceof ChangedMeanwhile) continue;
           const message = error instanceof Error ? error.message : String(error);
           const set = await store.unit(() => events.quarantine(row.seq, message, deps.now()), {
             durable: false,
@@ -360,11 +361,4 @@ function changedFirmographics(row: AccountRow | undefined, patch: AccountPatch |
   for (const [key, value] of Object.entries(patch) as [keyof AccountPatch, unknown][])
     if (value !== undefined && value !== null && row[key] !== value) return patch;
   return null;
-}
-
-/** An event this turn read was applied by another processor meanwhile: the turn rolls back. */
-class TakenMeanwhile extends Error {
-  constructor(seq: number) {
-    super(`event ${seq} was applied by another processor meanwhile`);
-  }
 }

@@ -1,9 +1,9 @@
 import type { EscalationStep } from '../config/manifest.js';
 import type { AlertAccount, AlertRow } from '../db/alerts-repo.js';
-import type { Store, Unit } from '../db/store.js';
+import { ChangedMeanwhile, type Store, type Unit } from '../db/store.js';
 import { backOffStage, dueStep, escalationDueAt, ladderStart } from '../domain/escalation.js';
 import { dm } from '../domain/notice.js';
-import { routeNote } from '../domain/routing.js';
+import { routeNote, teamById, teamRepsOf } from '../domain/routing.js';
 import { type PolicySnapshot, slaDeadlines } from '../domain/sla.js';
 import { type AlertServiceDeps, createAlertRouting, tierNotice } from './alert-routing.js';
 
@@ -42,7 +42,7 @@ export function createSlaSweep(deps: AlertServiceDeps & { store: Store }) {
   const router = createAlertRouting({ accounts, alerts, manifest });
   /** How many reps a team's alerts go round: its own, or every rep for a team without a list. */
   const teamSize = (teamId: string) =>
-    manifest.routing.teams.find((t) => t.id === teamId)?.reps.length || manifest.routing.reps.length;
+    teamRepsOf(teamById(manifest.routing, teamId), manifest.routing).length;
   /** When the account's self-serve checkout window closes, if it started one. */
   const checkoutEndsAt = (account: AlertAccount | null): number | null => {
     const started = account?.upgradeStartedAt ?? null;
@@ -119,7 +119,7 @@ export function createSlaSweep(deps: AlertServiceDeps & { store: Store }) {
       outbox.enqueue({ kind: 'alert.update', alertId: alert.id }, now);
     }
     // Fired by another sweep since this one read the alert: what this step queued rolls back.
-    if (!alerts.advanceLadder(alert.id, alert, changes, now)) throw new MovedOn();
+    if (!alerts.advanceLadder(alert.id, alert, changes, now)) throw new ChangedMeanwhile();
     if (changes.suggestedRep) outbox.refreshHomes([alert.suggestedRep, changes.suggestedRep], now);
     alerts.recordEscalation(alert.id, now, {
       step: due.step.do,
@@ -135,7 +135,7 @@ export function createSlaSweep(deps: AlertServiceDeps & { store: Store }) {
     const alert = alerts.find(alertId);
     if (alert?.state !== 'claimed' || alert.firstTouchBreachedAt !== null) return false;
     if (alert.firstTouchDueAt === null || alert.firstTouchDueAt > now) return false;
-    if (!alerts.flagFirstTouchBreach(alert.id, now)) throw new MovedOn();
+    if (!alerts.flagFirstTouchBreach(alert.id, now)) throw new ChangedMeanwhile();
     alerts.recordLapse(alert.id, now, 'first_touch', alert.claimedBy, alert.firstTouchDueAt);
     const notice = {
       type: 'first_touch_missed',
@@ -154,7 +154,7 @@ export function createSlaSweep(deps: AlertServiceDeps & { store: Store }) {
     const stage = backOffStage(alert.contactedAt, window, alert.backOffPromptedAt !== null, now);
     if (stage === 'none') return null;
     if (stage === 'prompt') {
-      if (!alerts.flagBackOffPrompt(alert.id, now)) throw new MovedOn();
+      if (!alerts.flagBackOffPrompt(alert.id, now)) throw new ChangedMeanwhile();
       const notice = { type: 'back_off_prompt', closesAt: alert.contactedAt + window } as const;
       outbox.notify(alert.id, notice, [dm(alert.claimedBy)], now);
       return 'prompt';
@@ -165,7 +165,7 @@ export function createSlaSweep(deps: AlertServiceDeps & { store: Store }) {
       closedAt: now,
       nextEscalationAt: null,
     } as const;
-    if (!alerts.transition(alert, ['contacted'], closed, now)) throw new MovedOn();
+    if (!alerts.transition(alert, ['contacted'], closed, now)) throw new ChangedMeanwhile();
     alerts.record(alert.id, now, 'closed', null, { outcome: 'no_response', reason: 'back_off' });
     outbox.notify(
       alert.id,
@@ -192,7 +192,7 @@ export function createSlaSweep(deps: AlertServiceDeps & { store: Store }) {
     try {
       return unit.savepoint(run);
     } catch (error) {
-      if (error instanceof MovedOn) return null;
+      if (error instanceof ChangedMeanwhile) return null;
       if (!unit.active()) throw error;
       result.failed.push({ alertId, action, error });
       return null;
@@ -249,6 +249,3 @@ export function createSlaSweep(deps: AlertServiceDeps & { store: Store }) {
 }
 
 export type SlaSweep = ReturnType<typeof createSlaSweep>;
-
-/** A step found the alert moved on since it read it (another sweep fired it): nothing to do. */
-class MovedOn extends Error {}

@@ -2,7 +2,7 @@ import { ErrorCode, type WebAPICallResult, type WebClient } from '@slack/web-api
 import type { Logger } from 'pino';
 import type { AlertsRepo } from '../db/alerts-repo.js';
 import type { OutboxRepo, OutboxRow } from '../db/outbox-repo.js';
-import type { Store } from '../db/store.js';
+import { ChangedMeanwhile, type Store } from '../db/store.js';
 import type { Notice, NoticeTarget } from '../domain/notice.js';
 import { accountLabel } from '../domain/usage-event.js';
 import type { AlertCards } from '../services/alert-card.js';
@@ -87,9 +87,6 @@ export function createOutboxSender(deps: SenderDeps) {
           nextDue = Math.min(nextDue, row.nextAttemptAt);
           continue;
         }
-        // Each call renders state as it is now, which may include what a derived unit (a scoring
-        // turn, a sweep step) committed since the last round: on disk first, always.
-        await store.durable();
         const ok = await send(row);
         if (ok) sent++;
         else {
@@ -115,7 +112,7 @@ export function createOutboxSender(deps: SenderDeps) {
       return true;
     } catch (error) {
       // Another sender attempted the row since this one read it: it is theirs to settle.
-      if (error instanceof Taken) return false;
+      if (error instanceof ChangedMeanwhile) return false;
       const reason = describe(error);
       deps.onError?.(methodOf(row), reason.text, reason.permanent);
       if (reason.permanent) {
@@ -177,6 +174,7 @@ export function createOutboxSender(deps: SenderDeps) {
     const payload = row.payload as { text?: string; channel?: string; userId?: string };
     if (row.kind === 'home') {
       if (outbox.supersededHome(payload.userId!, row.seq)) return;
+      await onDisk();
       await publishHome(client, deps.homes, payload.userId!, deps.now());
       return;
     }
@@ -217,6 +215,7 @@ export function createOutboxSender(deps: SenderDeps) {
     if (row.kind === 'alert.update') {
       if (outbox.supersededUpdate(alert.id, row.seq)) return;
       const message = renderAlert(await cards.cardFor(alert, deps.now()));
+      await onDisk();
       await client.chat.update({ channel: alert.channel, ts: alert.messageTs, ...message });
     } else if (row.kind === 'alert.reply') {
       await post(row, { channel: alert.channel, thread_ts: alert.messageTs, text: payload.text! });
@@ -225,12 +224,31 @@ export function createOutboxSender(deps: SenderDeps) {
     }
   }
 
+  /**
+   * A call renders state as it is now, which may include what a derived unit (a scoring turn, a
+   * sweep step) committed since: on disk before Slack shows it. Posts get this from their
+   * attempt's durable unit (`post`), which commits after the rendering; updates and Home tabs
+   * wait here.
+   */
+  function onDisk(): Promise<void> {
+    return store.durable();
+  }
+
+  /** Permalinks of alert messages asked so far (a message's never changes): one call per alert, not per notice. */
+  const permalinks = new Map<string, string>();
+
   /** The alert message's permalink; null when Slack cannot say (the notice goes out without it). */
   async function linkTo(alert: { channel: string; messageTs: string | null }): Promise<string | null> {
     if (!alert.messageTs) return null;
+    const key = `${alert.channel}:${alert.messageTs}`;
+    const known = permalinks.get(key);
+    if (known) return known;
     try {
       const answer = await client.chat.getPermalink({ channel: alert.channel, message_ts: alert.messageTs });
-      return typeof answer.permalink === 'string' ? answer.permalink : null;
+      if (typeof answer.permalink !== 'string') return null;
+      if (permalinks.size >= 1000) permalinks.clear();
+      permalinks.set(key, answer.permalink);
+      return answer.permalink;
     } catch (error) {
       logger.debug({ err: error, channel: alert.channel }, 'no permalink for the alert');
       return null;
@@ -260,7 +278,7 @@ export function createOutboxSender(deps: SenderDeps) {
     const mine = await store.unit(() => outbox.markAttempt(row.seq, row.attemptedAt, deps.now()), {
       durable: true,
     });
-    if (!mine) throw new Taken();
+    if (!mine) throw new ChangedMeanwhile(`outbox row ${row.seq} was attempted by another sender`);
     const metadata = { event_type: 'pls_outbox', event_payload: { seq: row.seq } };
     const result = await client.chat.postMessage({ ...args, metadata } as unknown as PostArgs);
     return { ts: String(result.ts), channel: String(result.channel ?? args.channel) };
@@ -411,6 +429,3 @@ function describe(error: unknown): {
     return { text: `http_${e.statusCode}`, permanent: false, answered: false };
   return { text: e.message ?? String(error), permanent: false, answered: false };
 }
-
-/** Another sender (another instance) attempted the row since this one read it. */
-class Taken extends Error {}

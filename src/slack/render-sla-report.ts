@@ -22,7 +22,7 @@ export const MAX_REP_ROWS = 20;
 export const MAX_SIGNAL_ROWS = 15;
 const SECTION_TEXT_MAX = 3000;
 
-export interface SlaReportLabels {
+interface SlaReportLabels {
   /** A trigger signal's label from the manifest (`signals[].label`); null for an unknown id. */
   signal(id: string): string | null;
 }
@@ -273,7 +273,7 @@ function formatDuration(ms: number | null): string {
 }
 
 /** "5 of 6 (83 %)": a rate always with its counts. */
-export function ratioText({ met, decided }: Ratio): string {
+function ratioText({ met, decided }: Ratio): string {
   return `${met} of ${decided} (${formatPercent(met / decided)})`;
 }
 
