@@ -1,8 +1,6 @@
 import { App, LogLevel as BoltLogLevel } from '@slack/bolt';
 import {
   ErrorCode,
-  type Logger,
-  LogLevel,
   WebAPIHTTPError,
   WebAPIPlatformError,
   WebAPIRateLimitedError,
@@ -12,16 +10,7 @@ import {
 } from '@slack/web-api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createSlackEmulator, type SlackEmulator } from '../../src/emulator/slack-emulator.js';
-
-const quiet: Logger = {
-  debug: () => {},
-  info: () => {},
-  warn: () => {},
-  error: () => {},
-  setLevel: () => {},
-  getLevel: () => LogLevel.ERROR,
-  setName: () => {},
-};
+import { quiet } from './support.js';
 
 let emulator: SlackEmulator;
 let client: WebClient;

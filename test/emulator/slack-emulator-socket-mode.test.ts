@@ -1,20 +1,11 @@
-import { type Logger, LogLevel, WebClient } from '@slack/web-api';
+import { WebClient } from '@slack/web-api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { createSlackEmulator, type SlackEmulator } from '../../src/emulator/slack-emulator.js';
+import { quiet } from './support.js';
 
 const APP_TOKEN = 'xapp-1-A0EXAMPLE-1-test';
 const NOW = Date.UTC(2026, 0, 15, 12);
-
-const quiet: Logger = {
-  debug: () => {},
-  info: () => {},
-  warn: () => {},
-  error: () => {},
-  setLevel: () => {},
-  getLevel: () => LogLevel.ERROR,
-  setName: () => {},
-};
 
 let emulator: SlackEmulator;
 const opened: WebSocket[] = [];

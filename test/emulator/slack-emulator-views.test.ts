@@ -1,16 +1,7 @@
-import { type Logger, LogLevel, WebAPIPlatformError, WebClient } from '@slack/web-api';
+import { WebAPIPlatformError, WebClient } from '@slack/web-api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createSlackEmulator, type SlackEmulator } from '../../src/emulator/slack-emulator.js';
-
-const quiet: Logger = {
-  debug: () => {},
-  info: () => {},
-  warn: () => {},
-  error: () => {},
-  setLevel: () => {},
-  getLevel: () => LogLevel.ERROR,
-  setName: () => {},
-};
+import { quiet } from './support.js';
 
 const plain = (text: string) => ({ type: 'plain_text' as const, text });
 

@@ -1,23 +1,10 @@
-import { ErrorCode, type Logger, LogLevel, WebAPIPlatformError, WebClient } from '@slack/web-api';
+import { ErrorCode, WebAPIPlatformError, type WebClient } from '@slack/web-api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createSlackEmulator, type SlackEmulator } from '../../src/emulator/slack-emulator.js';
+import { clientFor } from './support.js';
 
 /** 2026-01-15 12:00 UTC: winter, so Europe/Berlin is UTC+1. */
 const NOW = Date.UTC(2026, 0, 15, 12);
-
-const quiet: Logger = {
-  debug: () => {},
-  info: () => {},
-  warn: () => {},
-  error: () => {},
-  setLevel: () => {},
-  getLevel: () => LogLevel.ERROR,
-  setName: () => {},
-};
-
-function clientFor(emulator: SlackEmulator, token = 'xoxb-test'): WebClient {
-  return new WebClient(token, { slackApiUrl: emulator.url, retryConfig: { retries: 0 }, logger: quiet });
-}
 
 /** `errors` is where Slack lists Block Kit failures; WebClient's result type does not declare it. */
 type PlatformErrorData = WebAPIPlatformError['data'] & { errors?: string[] };
