@@ -462,31 +462,37 @@ export function createAlertActions(deps: AlertServiceDeps & { store: Store }) {
    * the clock: nobody waits for its answer, the sender waits for the disk before telling Slack).
    */
   const endSnoozesDue = async (now: number, limit: number): Promise<number> => {
-    let ended = 0;
-    for (const id of await store.read(() => alerts.snoozesOver(now, limit))) {
-      const end = () =>
-        store.unit(
-          () => {
-            const alert = alerts.find(id);
-            if (!alert || alert.snoozedUntil === null || alert.snoozedUntil > now) return false;
-            if (alert.state !== 'open' && alert.state !== 'claimed') {
-              alerts.update(alert.id, { snoozedUntil: null }, now);
-              return false;
-            }
-            endSnooze(alert, null, now);
-            return true;
-          },
-          { durable: false },
-        );
-      try {
-        if (await end()) ended++;
-      } catch (error) {
-        // Another change to the alert got there first: the next sweep looks at it again.
-        if (!(error instanceof UserError)) throw error;
-      }
-    }
-    return ended;
+    const due = await store.read(() => alerts.snoozesOver(now, limit));
+    if (due.length === 0) return 0;
+    // One unit for them all, a savepoint each (as the sweep's steps): one commit, not one per alert.
+    return store.unit(
+      (unit) => {
+        let ended = 0;
+        for (const id of due) {
+          try {
+            if (unit.savepoint(() => endSnoozeDue(id, now))) ended++;
+          } catch (error) {
+            // Another change to the alert got there first: the next sweep looks at it again.
+            if (!(error instanceof UserError)) throw error;
+          }
+        }
+        return ended;
+      },
+      { durable: false },
+    );
   };
+
+  /** Ends the alert's snooze if it is (still) over; false when there was nothing to end. */
+  function endSnoozeDue(id: string, now: number): boolean {
+    const alert = alerts.find(id);
+    if (!alert || alert.snoozedUntil === null || alert.snoozedUntil > now) return false;
+    if (alert.state !== 'open' && alert.state !== 'claimed') {
+      alerts.update(alert.id, { snoozedUntil: null }, now);
+      return false;
+    }
+    endSnooze(alert, null, now);
+    return true;
+  }
 
   /** `/pls ooo on|off` for the caller; returns how many alerts they still hold. */
   const setOutOfOffice = tx((userId: string, on: boolean): { held: number } => {
