@@ -6,14 +6,7 @@ import { createCalibrationRunner } from './analysis/calibration-runner.js';
 import { type Clock, createClock } from './clock.js';
 import type { Env } from './config/env.js';
 import type { Manifest } from './config/manifest.js';
-import { createAccountsRepo } from './db/accounts-repo.js';
-import { createAlertsRepo } from './db/alerts-repo.js';
-import { deleteExpiredEventsBatch } from './db/data-lifecycle.js';
-import { createEventStore } from './db/event-store.js';
-import { createOutboxRepo } from './db/outbox-repo.js';
-import { createSlaReportQuery } from './db/sla-report-query.js';
-import { type ScoringToMain, startScoringThread } from './db/sqlite/scoring-thread.js';
-import type { SqliteStorage } from './db/sqlite/sqlite-storage.js';
+import type { Scoring, ScoringTurn, Storage } from './db/storage.js';
 import { HttpError, sendJson } from './ingest/http-error.js';
 import { createRouter } from './ingest/ingest-router.js';
 import { createSegmentRoutes } from './ingest/segment-routes.js';
@@ -37,8 +30,8 @@ import { createSlackHealth } from './slack/startup-check.js';
 export interface AppDeps {
   env: Env;
   manifest: Manifest;
-  /** The database, opened whole by its adapter (src/db/sqlite/sqlite-storage.ts); the caller closes it. */
-  storage: SqliteStorage;
+  /** The database, opened whole by its adapter (src/db/storage.ts); the caller closes it. */
+  storage: Storage;
   logger: Logger;
   /** Tests pass one they can move forward. */
   clock?: Clock;
@@ -55,17 +48,17 @@ const RETENTION_BATCH = 5000;
  */
 export function buildApp(deps: AppDeps) {
   const { env, manifest, storage, logger } = deps;
-  const { db, wal, turns, store: units } = storage;
+  const { store: units } = storage;
   const clock = deps.clock ?? createClock();
   const now = clock.now;
   const slackApiUrl = env.slackApiUrl;
 
-  const accounts = createAccountsRepo(db);
-  const alerts = createAlertsRepo(db);
   // Whatever queues a Slack call wakes the sender once its unit of work commits.
   const wakeSender = () => sender.kick();
-  const outbox = createOutboxRepo(db, { onQueued: () => units.afterCommit(wakeSender) });
-  const store = createEventStore(db, wal, now, turns);
+  const { accounts, alerts, outbox, events, slaReport } = storage.repositories({
+    onQueued: () => units.afterCommit(wakeSender),
+  });
+  const store = storage.eventLog(now);
   const cards = createAlertCards({ accounts, alerts, manifest, store: units });
   const queue = createQueueService({ alerts, accounts, manifest, store: units });
   const homes = createHomeViews({ alerts, queue, manifest, store: units });
@@ -96,9 +89,9 @@ export function buildApp(deps: AppDeps) {
       metrics.slackErrors.inc({ method, error, permanent: String(permanent) }),
     retryBaseMs: deps.retryBaseMs,
   });
-  const metrics = createMetrics({ outbox: () => outbox.depth(), now });
-  let scoring: ReturnType<typeof startScoringThread> | null = null;
-  const onTurn = (turn: ScoringToMain) => {
+  const metrics = createMetrics({ outbox: () => units.read(() => outbox.depth()), now });
+  let scoring: Scoring | null = null;
+  const onTurn = (turn: ScoringTurn) => {
     for (const q of turn.quarantined) logger.error(q, 'event could not be processed: set aside');
     for (const tier of turn.opened) metrics.alertsOpened.inc({ tier });
     // Most turns queue nothing (scoring turns come hundreds a second): the sender is not woken for them.
@@ -129,7 +122,7 @@ export function buildApp(deps: AppDeps) {
     try {
       for (let full = true; full && !stopped; ) {
         const cutoff = now() - manifest.retention;
-        const expired = await units.unit(() => deleteExpiredEventsBatch(db, cutoff, RETENTION_BATCH), {
+        const expired = await units.unit(() => events.deleteExpired(cutoff, RETENTION_BATCH), {
           durable: false,
         });
         if (expired > 0) logger.info({ expired }, 'deleted events past retention');
@@ -198,7 +191,7 @@ export function buildApp(deps: AppDeps) {
     clientOptions: { slackApiUrl, retryConfig: { retries: 2, factor: 2, minTimeout: 100, maxTimeout: 1000 } },
   });
   const actions = createAlertActions({ alerts, accounts, outbox, manifest, now, store: units });
-  const slaReports = createSlaReports({ query: createSlaReportQuery(db), manifest, store: units });
+  const slaReports = createSlaReports({ query: slaReport, manifest, store: units });
   const calibration = createCalibrationRunner({ databasePath: env.databasePath, manifest, now });
   registerListeners(app, {
     actions,
@@ -301,7 +294,7 @@ export function buildApp(deps: AppDeps) {
     async start(): Promise<void> {
       if (!receiver) await app.start();
       // The thread scores what a previous run left pending as it starts.
-      scoring = startScoringThread({ config: { env, manifest }, clock, turns, logger, onTurn, onLost });
+      scoring = storage.startScoring({ config: { env, manifest }, clock, logger, onTurn, onLost });
       // Steps that fell due while pls was down fire now, in order.
       void sweep().catch((error: unknown) => logger.error({ err: error }, 'sla sweep failed'));
       sender.kick();
@@ -315,8 +308,8 @@ export function buildApp(deps: AppDeps) {
       await sender.stop();
       if (!receiver) await app.stop();
     },
-    /** For tests and tools: the repositories, the sender, one sweep, the metrics, the scoring thread. */
-    internals: { sender, alerts, accounts, outbox, sweep, metrics, scoring: () => scoring },
+    /** For tests and tools: the store and repositories, the sender, one sweep, the metrics, scoring. */
+    internals: { store: units, sender, alerts, accounts, outbox, sweep, metrics, scoring: () => scoring },
   };
 }
 

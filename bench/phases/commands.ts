@@ -43,7 +43,7 @@ export async function commandTimes(ctx: BenchContext): Promise<Figure[]> {
   const manifest = loadManifest(BENCH_MANIFEST);
   const now = Date.now();
   ctx.log(`commands: seeding ${fmt(sizes.commandAccounts)} accounts and ${fmt(sizes.commandAlerts)} alerts`);
-  const seeded = seedDatabase({
+  const seeded = await seedDatabase({
     path: dbPath,
     manifest,
     accounts: sizes.commandAccounts,

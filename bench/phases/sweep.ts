@@ -29,7 +29,7 @@ export async function sweepTimes(ctx: BenchContext): Promise<Figure[]> {
   ctx.log(
     `sweep: seeding ${fmt(sizes.commandAccounts)} accounts and ${fmt(sizes.commandAlerts)} open alerts`,
   );
-  seedDatabase({
+  await seedDatabase({
     path: dbPath,
     manifest,
     accounts: sizes.commandAccounts,

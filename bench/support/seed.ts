@@ -47,7 +47,7 @@ export interface SeedResult {
   seconds: number;
 }
 
-export function seedDatabase(options: SeedOptions): SeedResult {
+export async function seedDatabase(options: SeedOptions): Promise<SeedResult> {
   const started = performance.now();
   const { manifest, now } = options;
   const rng = createRng(options.seed ?? 'pls-bench-seed');
@@ -111,16 +111,17 @@ export function seedDatabase(options: SeedOptions): SeedResult {
   );
   const chosen = candidates.length >= options.alerts ? candidates : profiles;
   const counts: Record<string, number> = {};
-  sqlite.transaction(() => {
-    for (let i = 0; i < Math.min(options.alerts, chosen.length); i++) {
-      const profile = chosen[i]!;
-      const alert = buildAlert(profile, rng, options, scored.get(profile.id)?.score ?? 50);
-      alerts.insert(alert.row, null, { trigger: alert.row.trigger, route: 'seeded by bench' });
-      for (const event of alert.events)
-        record.run(alert.row.id, event.at, event.kind, event.actor, JSON.stringify(event.data));
-      counts[alert.row.state] = (counts[alert.row.state] ?? 0) + 1;
-    }
-  })();
+  // One transaction across the repository's awaits: nothing else uses this connection.
+  sqlite.exec('BEGIN');
+  for (let i = 0; i < Math.min(options.alerts, chosen.length); i++) {
+    const profile = chosen[i]!;
+    const alert = buildAlert(profile, rng, options, scored.get(profile.id)?.score ?? 50);
+    await alerts.insert(alert.row, null, { trigger: alert.row.trigger, route: 'seeded by bench' });
+    for (const event of alert.events)
+      record.run(alert.row.id, event.at, event.kind, event.actor, JSON.stringify(event.data));
+    counts[alert.row.state] = (counts[alert.row.state] ?? 0) + 1;
+  }
+  sqlite.exec('COMMIT');
   sqlite.pragma('wal_checkpoint(TRUNCATE)');
   sqlite.close();
   return { accounts: profiles.length, users, alerts: counts, seconds: (performance.now() - started) / 1000 };

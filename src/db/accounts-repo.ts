@@ -52,12 +52,12 @@ export function createAccountsRepo(db: Db) {
        events = events + 1, last_seen_at = max(last_seen_at, excluded.last_seen_at)`,
   );
   return {
-    find(id: string): AccountRow | null {
+    async find(id: string): Promise<AccountRow | null> {
       return toAccount(byId.get(id));
     },
 
     /** The account's name, else its domain (without reading its scoring state). */
-    labelOf(id: string): string | null {
+    async labelOf(id: string): Promise<string | null> {
       return labelById.get(id) ?? null;
     },
 
@@ -65,7 +65,7 @@ export function createAccountsRepo(db: Db) {
      * `/pls account` and `/pls assign`'s argument: an account id, a domain, or a URL on it. Every
      * account the domain names (up to 6, by id), so a caller can refuse a domain several share.
      */
-    findByRef(ref: string): AccountRow[] {
+    async findByRef(ref: string): Promise<AccountRow[]> {
       const byRef = toAccount(byId.get(ref));
       if (byRef) return [byRef];
       const domain = normaliseDomain(ref);
@@ -80,7 +80,7 @@ export function createAccountsRepo(db: Db) {
     },
 
     /** Creates the account on first sight; only the fields the patch carries change. */
-    upsert(id: string, patch: AccountPatch | null, now: number): void {
+    async upsert(id: string, patch: AccountPatch | null, now: number): Promise<void> {
       const p = patch ?? {};
       upsertAccount.run({
         id,
@@ -96,17 +96,17 @@ export function createAccountsRepo(db: Db) {
       });
     },
 
-    saveScore(
+    async saveScore(
       id: string,
       state: AccountState,
       score: number,
       tier: 'hot' | 'warm' | 'cold',
       now: number,
-    ): void {
+    ): Promise<void> {
       saveScore.run(JSON.stringify(state), score, tier, now, id);
     },
 
-    upsertUser(id: string, patch: UserPatch | null, now: number): void {
+    async upsertUser(id: string, patch: UserPatch | null, now: number): Promise<void> {
       if (!patch || Object.keys(patch).length === 0) {
         addUser.run(id, now);
         return;
@@ -120,12 +120,12 @@ export function createAccountsRepo(db: Db) {
       });
     },
 
-    recordUserActivity(accountId: string, userId: string, at: number): void {
+    async recordUserActivity(accountId: string, userId: string, at: number): Promise<void> {
       recordUserActivity.run(accountId, userId, at);
     },
 
     /** The account's most active people, busiest first. */
-    topContacts(accountId: string, limit: number): Contact[] {
+    async topContacts(accountId: string, limit: number): Promise<Contact[]> {
       return db
         .select({
           userId: accountUsers.userId,
@@ -142,7 +142,7 @@ export function createAccountsRepo(db: Db) {
         .all();
     },
 
-    contact(accountId: string, userId: string): Contact | null {
+    async contact(accountId: string, userId: string): Promise<Contact | null> {
       return (
         db
           .select({

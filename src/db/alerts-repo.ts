@@ -209,36 +209,36 @@ export function createAlertsRepo(db: Db) {
        on conflict (rep_id) do update set ooo = excluded.ooo, updated_at = excluded.updated_at`,
   );
   return {
-    find(id: string): AlertRow | null {
+    async find(id: string): Promise<AlertRow | null> {
       return toAlert(byId.get(id));
     },
 
     /** The alert and what escalation needs of its account (null when the account is gone). */
-    findWithAccount(id: string): { alert: AlertRow; account: AlertAccount | null } | null {
+    async findWithAccount(id: string): Promise<{ alert: AlertRow; account: AlertAccount | null } | null> {
       return withAccount.get({ id }) ?? null;
     },
 
     /** The account's alert that is not closed (at most one, by the partial unique index). */
-    findOpen(accountId: string): AlertRow | null {
+    async findOpen(accountId: string): Promise<AlertRow | null> {
       return toAlert(openOf.get(accountId));
     },
 
     /** The account's alert that is not closed, else its newest one. */
-    findLatest(accountId: string): AlertRow | null {
+    async findLatest(accountId: string): Promise<AlertRow | null> {
       return toAlert(latestOf.get(accountId));
     },
 
     /** `findLatest`'s alert, only what a handoff decision reads of it (and its id). */
-    latestSummary(accountId: string): (AlertSummary & { id: string }) | null {
+    async latestSummary(accountId: string): Promise<(AlertSummary & { id: string }) | null> {
       return latestSummaryOf.get(accountId) ?? null;
     },
 
-    insert(alert: NewAlert, actor: string | null, data: Record<string, unknown>): void {
+    async insert(alert: NewAlert, actor: string | null, data: Record<string, unknown>): Promise<void> {
       insertOf(columnsOf(alert)).run(alert);
-      this.record(alert.id, alert.openedAt, 'opened', actor, data);
+      await this.record(alert.id, alert.openedAt, 'opened', actor, data);
     },
 
-    update(id: string, changes: Partial<NewAlert>, now: number): void {
+    async update(id: string, changes: Partial<NewAlert>, now: number): Promise<void> {
       const values = { ...changes, updatedAt: now };
       updateOf(columnsOf(values)).run({ ...values, [ALERT_ID]: id });
     },
@@ -249,12 +249,12 @@ export function createAlertsRepo(db: Db) {
      * two reps claiming at once, or a claim and a manager's assignment, exactly one update
      * matches. True when this call made the change.
      */
-    transition(
+    async transition(
       read: Pick<AlertRow, 'id' | 'claimedBy' | 'updatedAt'>,
       from: readonly AlertState[],
       changes: Partial<NewAlert>,
       now: number,
-    ): boolean {
+    ): Promise<boolean> {
       // A change in the same millisecond as the one read must still move the version on.
       const values = { ...changes, updatedAt: Math.max(now, read.updatedAt + 1) };
       const result = transitionOf(`${from.join(',')}|${columnsOf(values)}`).run({
@@ -271,12 +271,12 @@ export function createAlertsRepo(db: Db) {
      * cursor and due time the caller read, on an alert still open. Of two sweeps that read the
      * same step, exactly one fires it. True when this call made the change.
      */
-    advanceLadder(
+    async advanceLadder(
       id: string,
       read: { escalationCursor: number; nextEscalationAt: number | null },
       changes: Partial<NewAlert>,
       now: number,
-    ): boolean {
+    ): Promise<boolean> {
       const values = { ...changes, updatedAt: now };
       const result = ladderOf(columnsOf(values)).run({
         ...values,
@@ -288,12 +288,12 @@ export function createAlertsRepo(db: Db) {
     },
 
     /** Flags a claimed alert's missed first touch, once: false when it was flagged (or changed) already. */
-    flagFirstTouchBreach(id: string, now: number): boolean {
+    async flagFirstTouchBreach(id: string, now: number): Promise<boolean> {
       return flagFirstTouch.run(now, now, id).changes === 1;
     },
 
     /** Marks a contacted alert's claimer as prompted for an outcome, once. */
-    flagBackOffPrompt(id: string, now: number): boolean {
+    async flagBackOffPrompt(id: string, now: number): Promise<boolean> {
       return flagBackOff.run(now, now, id).changes === 1;
     },
 
@@ -301,7 +301,12 @@ export function createAlertsRepo(db: Db) {
      * Snoozes or ends a snooze: a compare-and-set on the snooze the caller read, on an alert still
      * open or claimed. False when another change got there first.
      */
-    resnooze(id: string, expected: number | null, changes: Partial<NewAlert>, now: number): boolean {
+    async resnooze(
+      id: string,
+      expected: number | null,
+      changes: Partial<NewAlert>,
+      now: number,
+    ): Promise<boolean> {
       const result = db
         .update(alerts)
         .set({ ...changes, updatedAt: now })
@@ -317,22 +322,22 @@ export function createAlertsRepo(db: Db) {
     },
 
     /** Ids of alerts whose snooze is over and whose people were not told yet. */
-    snoozesOver(now: number, limit: number): string[] {
+    async snoozesOver(now: number, limit: number): Promise<string[]> {
       return snoozesOverIds.all(now, limit);
     },
 
     /** Ids of unclaimed alerts whose next escalation step is due, oldest first. */
-    dueEscalations(now: number, limit: number): string[] {
+    async dueEscalations(now: number, limit: number): Promise<string[]> {
       return dueEscalationIds.all(now, limit);
     },
 
     /** Ids of claimed alerts past their first-touch deadline whose managers were not told yet. */
-    firstTouchBreaches(now: number, limit: number): string[] {
+    async firstTouchBreaches(now: number, limit: number): Promise<string[]> {
       return firstTouchBreachIds.all(now, limit);
     },
 
     /** Ids of contacted alerts old enough for a back-off prompt or close, oldest first. */
-    contactedBefore(cutoff: number, limit: number): string[] {
+    async contactedBefore(cutoff: number, limit: number): Promise<string[]> {
       return contactedBeforeIds.all(cutoff, limit);
     },
 
@@ -340,7 +345,7 @@ export function createAlertsRepo(db: Db) {
      * Alerts that are not closed, hot before warm and by score: the queue. `total` counts every
      * match so the reply can say how many it did not show.
      */
-    queue(filter: QueueFilter): { rows: AlertRow[]; total: number } {
+    async queue(filter: QueueFilter): Promise<{ rows: AlertRow[]; total: number }> {
       const where = and(
         inArray(alerts.state, [...filter.states]),
         filter.teams ? inArray(alerts.teamId, [...filter.teams]) : undefined,
@@ -366,13 +371,13 @@ export function createAlertsRepo(db: Db) {
     },
 
     /** Append-only audit row for a state change. */
-    record(
+    async record(
       alertId: string,
       at: number,
       kind: string,
       actor: string | null,
       data: Record<string, unknown> = {},
-    ): void {
+    ): Promise<void> {
       recordRow.run(alertId, at, kind, actor, JSON.stringify(data));
     },
 
@@ -382,60 +387,64 @@ export function createAlertsRepo(db: Db) {
      * then — the suggested rep, or the claimer — or null when nobody did. `/pls sla` counts each
      * against the team and that rep, whoever holds the alert later.
      */
-    recordLapse(
+    async recordLapse(
       alertId: string,
       at: number,
       clock: 'claim' | 'first_touch',
       rep: string | null,
       due: number,
-    ): void {
+    ): Promise<void> {
       recordRow.run(alertId, at, LAPSE_KIND[clock], null, JSON.stringify({ rep, due }));
       appendLapse.run(encodeLapse({ clock, rep }), alertId);
     },
 
     /** How many times the ladder fired `step` on the alert (its audit rows). */
-    stepsFired(alertId: string, step: string): number {
+    async stepsFired(alertId: string, step: string): Promise<number> {
       return stepsFiredOf.get(alertId, step) ?? 0;
     },
 
     /** An escalation step fired: its audit row, and the alert's count of steps (/pls sla). */
-    recordEscalation(alertId: string, at: number, data: { step: string } & Record<string, unknown>): void {
+    async recordEscalation(
+      alertId: string,
+      at: number,
+      data: { step: string } & Record<string, unknown>,
+    ): Promise<void> {
       recordRow.run(alertId, at, 'escalation', null, JSON.stringify(data));
       countStep.run(data.step === 'escalate' ? at : null, alertId);
     },
 
     /** The SLA lapses on record for the alert, oldest first. */
-    lapsesOf(alertId: string): readonly SlaLapse[] {
+    async lapsesOf(alertId: string): Promise<readonly SlaLapse[]> {
       return decodeLapses(lapsesOfAlert.get(alertId) ?? null);
     },
 
-    history(alertId: string) {
+    async history(alertId: string) {
       return historyOf.all({ alertId });
     },
 
     /** Alerts a rep holds that are not closed: their load against `capacity`. */
-    heldBy(repId: string): number {
+    async heldBy(repId: string): Promise<number> {
       return heldByRep.get(repId) ?? 0;
     },
 
-    isOoo(repId: string): boolean {
+    async isOoo(repId: string): Promise<boolean> {
       return oooOf.get(repId) === 1;
     },
 
     /** Alerts suggested to the rep that opened since `since`: the round-robin's memory (a rolling window, so a new or returning rep is not flooded to catch up). */
-    suggestedSince(repId: string, since: number): number {
+    async suggestedSince(repId: string, since: number): Promise<number> {
       return suggestedToRep.get(repId, since) ?? 0;
     },
 
     /** `isOoo` and `heldBy` for every rep at once: who is out of office, and what each rep holds. */
-    repStatus(): { away: Set<string>; held: Map<string, number> } {
+    async repStatus(): Promise<{ away: Set<string>; held: Map<string, number> }> {
       return {
         away: new Set(awayReps.all()),
         held: new Map(heldByEach.all().map((row) => [row.repId, row.held])),
       };
     },
 
-    setOoo(repId: string, ooo: boolean, now: number): void {
+    async setOoo(repId: string, ooo: boolean, now: number): Promise<void> {
       setOooOf.run(repId, ooo ? 1 : 0, now);
     },
   };

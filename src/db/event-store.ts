@@ -1,8 +1,9 @@
 import type { StoredEventFields } from '../domain/stored-event.js';
 import type { UsageEvent } from '../domain/usage-event.js';
+import { EXPIRED_BATCH_SQL } from './data-lifecycle.js';
 import { type Db, isStorageFailure, StorageError, withoutFsync } from './sqlite/client.js';
+import type { SqliteStore } from './sqlite/sqlite-store.js';
 import type { WalSync } from './sqlite/wal-sync.js';
-import type { WriteTurns } from './sqlite/write-turns.js';
 
 export interface StoreResult {
   accepted: number;
@@ -19,7 +20,7 @@ export interface StoreResult {
  * each request's promise resolves only after its events are on disk, so a 2xx still means
  * "on disk". `now` stamps the group's `received_at` when it commits.
  */
-export function createEventStore(db: Db, wal: WalSync, now: () => number, turns: WriteTurns) {
+export function createEventStore(db: Db, wal: WalSync, now: () => number, store: SqliteStore) {
   // Raw better-sqlite3 for the hot path: drizzle's JSON columns would encode a null as 'null'.
   const insert = db.$client.prepare<unknown[], { seq: number }>(
     `insert into events (id, source, type, account_id, user_id, occurred_at, received_at, properties, account_patch, user_patch)
@@ -67,8 +68,9 @@ export function createEventStore(db: Db, wal: WalSync, now: () => number, turns:
       synced: Promise<void>;
     };
     try {
-      // The event loop keeps serving while a scoring turn ends (src/db/sqlite/write-turns.ts).
-      committed = await turns.asMainAsync(() => {
+      // In the store's line, on the main thread's write turn; the event loop keeps serving while
+      // a unit under way or a scoring turn ends (src/db/sqlite/sqlite-store.ts).
+      committed = await store.exclusive(() => {
         const taken = queue;
         group = taken;
         queue = [];
@@ -158,10 +160,11 @@ export function createPendingEvents(db: Db) {
   const quarantine = db.$client.prepare<[number, string, number]>(
     'update events set processed_at = ?, processing_error = ? where seq = ? and processed_at is null',
   );
+  const expired = db.$client.prepare<{ after: number; cutoff: number; limit: number }>(EXPIRED_BATCH_SQL);
 
   return {
     /** Up to `limit` events not yet processed, in `seq` order. */
-    pending(limit: number): PendingEvent[] {
+    async pending(limit: number): Promise<PendingEvent[]> {
       return pending.all(limit);
     },
 
@@ -169,13 +172,21 @@ export function createPendingEvents(db: Db) {
      * Marks an event applied; runs inside the processor's unit with its effects. False when
      * another processor applied it since this one read it: the unit must roll back.
      */
-    markProcessed(seq: number, now: number): boolean {
+    async markProcessed(seq: number, now: number): Promise<boolean> {
       return markProcessed.run(now, seq).changes === 1;
     },
 
     /** Sets aside an event that could not be applied, with its error, so the ones behind it flow. */
-    quarantine(seq: number, error: string, now: number): boolean {
+    async quarantine(seq: number, error: string, now: number): Promise<boolean> {
       return quarantine.run(now, error.slice(0, 1000), seq).changes === 1;
+    },
+
+    /**
+     * Retention: deletes up to `limit` events that expired before `cutoff` (see
+     * `EXPIRED_BATCH_SQL`), the oldest first; how many.
+     */
+    async deleteExpired(cutoff: number, limit: number): Promise<number> {
+      return expired.all({ after: Number.MIN_SAFE_INTEGER, cutoff, limit }).length;
     },
   };
 }

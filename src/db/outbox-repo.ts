@@ -101,7 +101,7 @@ export function createOutboxRepo(
   let enqueued = 0;
 
   /** Queues a Slack call, in the caller's transaction. */
-  function enqueue(message: OutboxMessage, now: number): void {
+  async function enqueue(message: OutboxMessage, now: number): Promise<void> {
     const { kind, alertId, ...payload } = message;
     insertRow.run(kind, alertId, JSON.stringify(payload), now, now);
     enqueued++;
@@ -112,17 +112,22 @@ export function createOutboxRepo(
     enqueue,
 
     /** Queues a notice about the alert for each target, in order. */
-    notify(alertId: string, notice: Notice, targets: readonly (NoticeTarget | null)[], now: number): void {
-      for (const to of targets) if (to) enqueue({ kind: 'notice', alertId, to, notice }, now);
+    async notify(
+      alertId: string,
+      notice: Notice,
+      targets: readonly (NoticeTarget | null)[],
+      now: number,
+    ): Promise<void> {
+      for (const to of targets) if (to) await enqueue({ kind: 'notice', alertId, to, notice }, now);
     },
 
     /**
      * A notice DMed to each manager, about pls itself (a configuration problem, a Slack call that
      * failed for good); one that cannot be sent is not reported again.
      */
-    noticeManagers(managers: readonly string[], text: string, now: number): void {
+    async noticeManagers(managers: readonly string[], text: string, now: number): Promise<void> {
       for (const manager of managers)
-        enqueue({ kind: 'message', alertId: null, channel: manager, text, notice: true }, now);
+        await enqueue({ kind: 'message', alertId: null, channel: manager, text, notice: true }, now);
     },
 
     /**
@@ -134,7 +139,7 @@ export function createOutboxRepo(
     },
 
     /** Unsent rows in order (due or not: a row that is not due still holds back later rows of its alert). */
-    pending(limit: number): OutboxRow[] {
+    async pending(limit: number): Promise<OutboxRow[]> {
       return pendingRows.all({ limit });
     },
 
@@ -143,34 +148,34 @@ export function createOutboxRepo(
      * when sent, so only the last one needs to reach Slack. (Coalescing at enqueue time would be
      * wrong: the waiting row may already be in flight with an older rendering.)
      */
-    supersededUpdate(alertId: string, seq: number): boolean {
+    async supersededUpdate(alertId: string, seq: number): Promise<boolean> {
       return laterUpdate.get({ alertId, seq }) !== undefined;
     },
 
     /** Queues a fresh App Home for each of these people (nulls and repeats skipped). */
-    refreshHomes(userIds: readonly (string | null | undefined)[], now: number): void {
+    async refreshHomes(userIds: readonly (string | null | undefined)[], now: number): Promise<void> {
       for (const userId of new Set(userIds.filter((id): id is string => !!id))) {
-        this.enqueue({ kind: 'home', alertId: null, userId }, now);
+        await enqueue({ kind: 'home', alertId: null, userId }, now);
       }
     },
 
     /** Same for a user's App Home. */
-    supersededHome(userId: string, seq: number): boolean {
+    async supersededHome(userId: string, seq: number): Promise<boolean> {
       return laterHome.get(seq, userId) !== undefined;
     },
 
     /** False when the row was settled already (another sender got there first). */
-    markSent(seq: number, now: number): boolean {
+    async markSent(seq: number, now: number): Promise<boolean> {
       return setSent.run(now, seq).changes === 1;
     },
 
     /** Marks every unsent row of an alert failed (its post failed for good). */
-    failPendingOf(alertId: string, error: string, now: number): void {
+    async failPendingOf(alertId: string, error: string, now: number): Promise<void> {
       failAllOf.run(now, error, alertId);
     },
 
     /** False when the row was settled already. */
-    markFailed(seq: number, error: string, now: number): boolean {
+    async markFailed(seq: number, error: string, now: number): Promise<boolean> {
       return setFailed.run(now, error, seq).changes === 1;
     },
 
@@ -179,16 +184,16 @@ export function createOutboxRepo(
      * first. A compare-and-set on the attempt the sender read (`read`): false when another sender
      * attempted or settled the row since, and this one must leave it alone.
      */
-    markAttempt(seq: number, read: number | null, now: number): boolean {
+    async markAttempt(seq: number, read: number | null, now: number): Promise<boolean> {
       return setAttempted.run(now, seq, read).changes === 1;
     },
 
     /** `outcomeKnown`: Slack answered (with an error), so nothing was posted and no lookup is needed. */
-    retryLater(seq: number, error: string, at: number, outcomeKnown: boolean): void {
+    async retryLater(seq: number, error: string, at: number, outcomeKnown: boolean): Promise<void> {
       (outcomeKnown ? retryRowAnswered : retryRow).run(at, error, seq);
     },
 
-    depth(): { pending: number; oldest: number | null } {
+    async depth(): Promise<{ pending: number; oldest: number | null }> {
       return depthOf.get() ?? { pending: 0, oldest: null };
     },
   };

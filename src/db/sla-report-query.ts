@@ -78,12 +78,12 @@ export function createSlaReportQuery(db: Db) {
      * escalation steps it fired. It is one object refilled for every row (10,000 rows a report make
      * no garbage of their own): `visit` must copy what it keeps.
      */
-    forEachAlertRaised(
+    async forEachAlertRaised(
       since: number,
       until: number,
       scope: ReportScope,
       visit: (alert: Readonly<ReportAlert>) => void,
-    ): void {
+    ): Promise<void> {
       const alert: ReportAlert = {
         tier: 'hot',
         teamId: '',
@@ -139,7 +139,7 @@ export function createSlaReportQuery(db: Db) {
      * Whether the policy frozen on the first alert opened after `since` measures in business
      * hours; null when no alert opened since, or its policy predates the flag.
      */
-    businessHoursSince(since: number): boolean | null {
+    async businessHoursSince(since: number): Promise<boolean | null> {
       const flag = firstPolicy.get(since) as 0 | 1 | null | undefined;
       return flag == null ? null : flag === 1;
     },

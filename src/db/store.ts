@@ -5,9 +5,10 @@
  * keep that promise (SQLite: one unit at a time on the main thread's write turn, committed
  * without an fsync inside COMMIT, then a shared fdatasync of the WAL for durable units).
  *
- * Units are synchronous callbacks for now: better-sqlite3 cannot keep a transaction open across
- * an `await` while other requests use the same connection. The port's own signatures are
- * already asynchronous, so callers do not change when repositories become asynchronous too.
+ * Repositories (src/db/repositories.ts) are asynchronous and are called only inside a unit or a
+ * read: the unit's calls are its transaction. A unit awaits only the store while it is open — it
+ * calls Slack, HubSpot or a timer after it resolves (the outbox and its after-commit wake-up are
+ * how a unit asks for a Slack call) — because an engine may hold the one writer meanwhile.
  */
 
 /** What a unit of work may ask of the store besides its reads and writes. */
@@ -21,7 +22,7 @@ export interface Unit {
    * Runs `work` in a savepoint of the unit: a throw rolls back only its writes (and is
    * rethrown); the unit goes on.
    */
-  savepoint<T>(work: () => T): T;
+  savepoint<T>(work: () => T | Promise<T>): Promise<T>;
   /** Whether the unit's transaction is still open: some storage failures end it whole. */
   active(): boolean;
 }
@@ -37,10 +38,13 @@ export interface UnitOptions {
 }
 
 export interface Store {
-  /** Runs `work` as one unit of work (one transaction) and resolves with its result. */
-  unit<T>(work: (unit: Unit) => T, options: UnitOptions): Promise<T>;
-  /** A read outside any unit: it sees only committed state. */
-  read<T>(work: () => T): Promise<T>;
+  /**
+   * Runs `work` as one unit of work (one transaction) and resolves with its result once it has
+   * committed. A unit started inside another is a savepoint of it.
+   */
+  unit<T>(work: (unit: Unit) => T | Promise<T>, options: UnitOptions): Promise<T>;
+  /** Reads outside any unit: they see only committed state. Inside a unit, the unit's own. */
+  read<T>(work: () => T | Promise<T>): Promise<T>;
   /**
    * Registers `hook` on the unit under way, or runs it at once outside a unit: for
    * repositories that cause a wake-up (the outbox's `enqueue`), without threading the unit

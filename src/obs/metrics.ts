@@ -5,7 +5,7 @@ import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom
  * process). Served at GET /metrics.
  */
 export function createMetrics(sample: {
-  outbox: () => { pending: number; oldest: number | null };
+  outbox: () => Promise<{ pending: number; oldest: number | null }>;
   now: () => number;
 }) {
   const registry = new Registry();
@@ -58,16 +58,16 @@ export function createMetrics(sample: {
     name: 'pls_outbox_depth',
     help: 'Slack calls waiting to be sent',
     registers: [registry],
-    collect() {
-      this.set(sample.outbox().pending);
+    async collect() {
+      this.set((await sample.outbox()).pending);
     },
   });
   new Gauge({
     name: 'pls_outbox_oldest_age_seconds',
     help: 'Age of the oldest unsent Slack call (0 when none)',
     registers: [registry],
-    collect() {
-      const { oldest } = sample.outbox();
+    async collect() {
+      const { oldest } = await sample.outbox();
       this.set(oldest === null ? 0 : Math.max(0, (sample.now() - oldest) / 1000));
     },
   });

@@ -6,8 +6,8 @@ import { userError } from './user-error.js';
  * account has. A domain several accounts share is refused with their ids (as `npm run forget`
  * does), rather than acting on whichever row came first.
  */
-export function accountByRef(accounts: AccountsRepo, ref: string): AccountRow | null {
-  const found = accounts.findByRef(ref);
+export async function accountByRef(accounts: AccountsRepo, ref: string): Promise<AccountRow | null> {
+  const found = await accounts.findByRef(ref);
   if (found.length > 1) {
     const ids = found
       .slice(0, 5)

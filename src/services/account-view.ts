@@ -38,12 +38,12 @@ export function createAccountViews(deps: {
     },
   };
 
-  function viewNow(ref: string, now: number): AccountView {
-    const account = accountByRef(accounts, ref);
+  async function viewNow(ref: string, now: number): Promise<AccountView> {
+    const account = await accountByRef(accounts, ref);
     if (!account) throw userError`No account \`${ref}\`: give an account id or a domain.`;
     const state = restoreAccountState(account.state);
     const score = scoreAccount(state, account, manifest.scoring, now);
-    const latest = alerts.findLatest(account.id);
+    const latest = await alerts.findLatest(account.id);
     const openAlert = latest?.state === 'closed' ? null : latest;
     const summary = (a: AlertRow | null) =>
       a && { state: a.state, tier: a.tier, openedAt: a.openedAt, closedAt: a.closedAt, outcome: a.outcome };
@@ -61,7 +61,7 @@ export function createAccountViews(deps: {
       }),
       armed: Boolean(state.armed) && score.tier === 'hot' && !openAlert,
       openAlert,
-      contacts: accounts.topContacts(account.id, 5),
+      contacts: await accounts.topContacts(account.id, 5),
       dossier: dossierOf(state, account, account.timezone ?? manifest.timezone, now),
       halfLifeMs: manifest.scoring.half_life,
       now,

@@ -41,12 +41,12 @@ export function createAlertActions(deps: AlertServiceDeps & { store: Store }) {
   const { routing } = manifest;
   const router = createAlertRouting({ accounts, alerts, manifest });
   const tx =
-    <A extends unknown[], R>(fn: (...args: A) => R) =>
+    <A extends unknown[], R>(fn: (...args: A) => Promise<R>) =>
     (...args: A): Promise<R> =>
       store.unit(() => fn(...args), { durable: true });
   /** A read of the alert as it is now (a check before a modal opens): no unit, nothing written. */
   const read =
-    <A extends unknown[], R>(fn: (...args: A) => R) =>
+    <A extends unknown[], R>(fn: (...args: A) => Promise<R>) =>
     (...args: A): Promise<R> =>
       store.read(() => fn(...args));
 
@@ -62,8 +62,8 @@ export function createAlertActions(deps: AlertServiceDeps & { store: Store }) {
   }
 
   /** Loads the alert and checks `command` against its current state; throws the reason. */
-  function guard(alertId: string, command: AlertCommand, userId: string): AlertRow {
-    const alert = alerts.find(alertId);
+  async function guard(alertId: string, command: AlertCommand, userId: string): Promise<AlertRow> {
+    const alert = await alerts.find(alertId);
     if (!alert) throw new UserError('That alert does not exist (any more).');
     const verdict = mayRun(command, alert, actorOf(routing, userId), claimScope(alert));
     if (!verdict.ok) throw new UserError(verdict.reason);
@@ -71,30 +71,30 @@ export function createAlertActions(deps: AlertServiceDeps & { store: Store }) {
   }
 
   /** Compare-and-set from `from`; refused with `refusal` when another change got there first. */
-  function transition(
+  async function transition(
     alert: AlertRow,
     from: AlertRow['state'][],
     changes: Partial<AlertRow>,
     now: number,
     refusal = 'The alert changed meanwhile; look at it again.',
-  ): void {
-    if (!alerts.transition(alert, from, changes, now)) throw new UserError(refusal);
+  ): Promise<void> {
+    if (!(await alerts.transition(alert, from, changes, now))) throw new UserError(refusal);
   }
 
   /** Records a change that happened, queues the re-render, and returns the alert as it is now. */
-  function changed(
+  async function changed(
     alert: AlertRow,
     kind: string,
     actor: string,
     data: Record<string, unknown>,
     now: number,
-  ): AlertRow {
-    alerts.record(alert.id, now, kind, actor, data);
-    outbox.enqueue({ kind: 'alert.update', alertId: alert.id }, now);
+  ): Promise<AlertRow> {
+    await alerts.record(alert.id, now, kind, actor, data);
+    await outbox.enqueue({ kind: 'alert.update', alertId: alert.id }, now);
     // A fresh App Home for every rep the change touches.
-    const after = alerts.find(alert.id)!;
+    const after = (await alerts.find(alert.id))!;
     const people = [actor, alert.claimedBy, after.claimedBy, after.suggestedRep];
-    outbox.refreshHomes(
+    await outbox.refreshHomes(
       people.filter((id) => !!id && !!repOf(id)),
       now,
     );
@@ -118,9 +118,9 @@ export function createAlertActions(deps: AlertServiceDeps & { store: Store }) {
    * rep who held it (the suggested rep for the claim, the claimer for first touch): the breach
    * stays with the team and with them, whoever has the alert next.
    */
-  function recordLapses(alert: AlertRow, now: number): void {
+  async function recordLapses(alert: AlertRow, now: number): Promise<void> {
     if (alert.state === 'open' && now > alert.claimDueAt)
-      alerts.recordLapse(alert.id, now, 'claim', alert.suggestedRep, alert.claimDueAt);
+      await alerts.recordLapse(alert.id, now, 'claim', alert.suggestedRep, alert.claimDueAt);
     const touchDue = alert.firstTouchDueAt;
     if (
       alert.state === 'claimed' &&
@@ -128,7 +128,7 @@ export function createAlertActions(deps: AlertServiceDeps & { store: Store }) {
       now > touchDue &&
       alert.firstTouchBreachedAt === null
     )
-      alerts.recordLapse(alert.id, now, 'first_touch', alert.claimedBy, touchDue);
+      await alerts.recordLapse(alert.id, now, 'first_touch', alert.claimedBy, touchDue);
   }
 
   /** Time the alert has really spent snoozed by `now` (an unfinished snooze counts up to now). */
@@ -140,10 +140,10 @@ export function createAlertActions(deps: AlertServiceDeps & { store: Store }) {
   /** Taking or handing over an alert ends its snooze: somebody is on it now. */
   const SNOOZE_ENDED = { snoozedUntil: null } as const;
 
-  const claim = tx((alertId: string, userId: string): AlertRow => {
+  const claim = tx(async (alertId: string, userId: string): Promise<AlertRow> => {
     const now = deps.now();
-    const alert = guard(alertId, 'claim', userId);
-    const won = alerts.transition(
+    const alert = await guard(alertId, 'claim', userId);
+    const won = await alerts.transition(
       alert,
       ['open'],
       {
@@ -159,11 +159,11 @@ export function createAlertActions(deps: AlertServiceDeps & { store: Store }) {
       now,
     );
     if (!won) {
-      const current = alerts.find(alert.id)!;
+      const current = (await alerts.find(alert.id))!;
       throw new UserError(`<@${current.claimedBy}> already has this alert.`);
     }
-    recordLapses(alert, now);
-    return changed(
+    await recordLapses(alert, now);
+    return await changed(
       alert,
       'claimed',
       userId,
@@ -172,11 +172,11 @@ export function createAlertActions(deps: AlertServiceDeps & { store: Store }) {
     );
   });
 
-  const markContacted = tx((alertId: string, userId: string): AlertRow => {
+  const markContacted = tx(async (alertId: string, userId: string): Promise<AlertRow> => {
     const now = deps.now();
-    const alert = guard(alertId, 'mark_contacted', userId);
-    transition(alert, ['claimed'], { state: 'contacted', contactedAt: now }, now);
-    return changed(
+    const alert = await guard(alertId, 'mark_contacted', userId);
+    await transition(alert, ['claimed'], { state: 'contacted', contactedAt: now }, now);
+    return await changed(
       alert,
       'contacted',
       userId,
@@ -186,16 +186,16 @@ export function createAlertActions(deps: AlertServiceDeps & { store: Store }) {
   });
 
   /** Back to the queue, routed to another rep; the claim clock starts again. */
-  const release = tx((alertId: string, userId: string): AlertRow => {
+  const release = tx(async (alertId: string, userId: string): Promise<AlertRow> => {
     const now = deps.now();
-    const alert = guard(alertId, 'release', userId);
-    const route = router.route(alert.accountId, alert.tier, now, {
+    const alert = await guard(alertId, 'release', userId);
+    const route = await router.route(alert.accountId, alert.tier, now, {
       exclude: [alert.claimedBy ?? userId],
       reroute: true,
     });
     const policy = alert.policy as PolicySnapshot;
-    recordLapses(alert, now);
-    transition(
+    await recordLapses(alert, now);
+    await transition(
       alert,
       ['claimed', 'contacted'],
       {
@@ -219,46 +219,60 @@ export function createAlertActions(deps: AlertServiceDeps & { store: Store }) {
       },
       now,
     );
-    const after = changed(
+    const after = await changed(
       alert,
       'released',
       userId,
       { from: alert.claimedBy, suggested: route.rep?.id ?? null },
       now,
     );
-    outbox.notify(alert.id, { type: 'released', by: userId, next: route.rep?.id ?? null }, ['thread'], now);
+    await outbox.notify(
+      alert.id,
+      { type: 'released', by: userId, next: route.rep?.id ?? null },
+      ['thread'],
+      now,
+    );
     const byTier = tierNotice(route);
-    if (byTier) outbox.notify(alert.id, byTier, ['escalation'], now);
+    if (byTier) await outbox.notify(alert.id, byTier, ['escalation'], now);
     return after;
   });
 
   /** The alert for its Details modal: anyone pls routes to (reps) and managers may look. */
-  const viewable = read((alertId: string, userId: string): AlertRow => {
+  const viewable = read(async (alertId: string, userId: string): Promise<AlertRow> => {
     const actor = actorOf(routing, userId);
     if (!actor.isRep && !actor.isManager)
       throw new UserError('Only reps and managers in the PQL manifest can open an alert’s details.');
-    const alert = alerts.find(alertId);
+    const alert = await alerts.find(alertId);
     if (!alert) throw new UserError('That alert does not exist (any more).');
     return alert;
   });
 
   /** Checks the button before its modal opens (the submission checks again) and names the account. */
   const check = read(
-    (alertId: string, command: AlertCommand, userId: string): { alertId: string; accountName: string } => {
-      const alert = guard(alertId, command, userId);
+    async (
+      alertId: string,
+      command: AlertCommand,
+      userId: string,
+    ): Promise<{ alertId: string; accountName: string }> => {
+      const alert = await guard(alertId, command, userId);
       if (command === 'snooze') snoozable(alert, deps.now());
-      const account = accounts.find(alert.accountId);
+      const account = await accounts.find(alert.accountId);
       return { alertId: alert.id, accountName: accountLabel(account, alert.accountId) };
     },
   );
 
   const notAFit = tx(
-    (alertId: string, userId: string, reason: NotAFitReason, note: string | null): AlertRow => {
+    async (
+      alertId: string,
+      userId: string,
+      reason: NotAFitReason,
+      note: string | null,
+    ): Promise<AlertRow> => {
       const now = deps.now();
-      const alert = guard(alertId, 'not_a_fit', userId);
+      const alert = await guard(alertId, 'not_a_fit', userId);
       const detail = { reason, note };
-      recordLapses(alert, now);
-      transition(
+      await recordLapses(alert, now);
+      await transition(
         alert,
         ['open'],
         {
@@ -270,56 +284,56 @@ export function createAlertActions(deps: AlertServiceDeps & { store: Store }) {
         },
         now,
       );
-      const after = changed(alert, 'closed', userId, { outcome: 'not_a_fit', ...detail }, now);
+      const after = await changed(alert, 'closed', userId, { outcome: 'not_a_fit', ...detail }, now);
       const notice = { type: 'not_a_fit', by: userId, reason: NOT_A_FIT_REASONS[reason], note } as const;
-      outbox.notify(alert.id, notice, ['thread'], now);
+      await outbox.notify(alert.id, notice, ['thread'], now);
       return after;
     },
   );
 
-  const logOutcome = tx((alertId: string, userId: string, input: OutcomeInput): AlertRow => {
+  const logOutcome = tx(async (alertId: string, userId: string, input: OutcomeInput): Promise<AlertRow> => {
     const now = deps.now();
-    const alert = guard(alertId, 'log_outcome', userId);
+    const alert = await guard(alertId, 'log_outcome', userId);
     const detail = { ...input, loggedBy: userId };
-    transition(
+    await transition(
       alert,
       ['claimed', 'contacted'],
       { state: 'closed', outcome: input.outcome, outcomeDetail: detail, closedAt: now },
       now,
     );
-    const after = changed(alert, 'closed', userId, detail, now);
+    const after = await changed(alert, 'closed', userId, detail, now);
     const notice = {
       type: 'outcome',
       by: userId,
       outcome: OUTCOMES[input.outcome],
       amount: input.amount,
     } as const;
-    outbox.notify(alert.id, notice, ['thread'], now);
+    await outbox.notify(alert.id, notice, ['thread'], now);
     return after;
   });
 
   /** `/pls assign <account> @rep`: a manager hands the account's alert to a named rep. */
-  const assign = tx((managerId: string, accountRef: string, repId: string): AlertRow => {
+  const assign = tx(async (managerId: string, accountRef: string, repId: string): Promise<AlertRow> => {
     const now = deps.now();
     if (!actorOf(routing, managerId).isManager) throw new UserError('Only managers can assign alerts.');
     const rep = repOf(repId);
     if (!rep) throw new UserError(`<@${repId}> is not a rep in the PQL manifest.`);
-    const account = accountByRef(accounts, accountRef);
+    const account = await accountByRef(accounts, accountRef);
     if (!account) throw userError`No account \`${accountRef}\` (give an account id or a domain).`;
-    const alert = alerts.findOpen(account.id);
+    const alert = await alerts.findOpen(account.id);
     if (!alert) throw userError`${accountLabel(account, account.id)} has no open alert to assign.`;
-    return handOver(alert, managerId, repId, now);
+    return await handOver(alert, managerId, repId, now);
   });
 
   /** **Assign** on an escalation post: a manager hands this alert to the rep picked in the modal. */
-  const assignAlert = tx((managerId: string, alertId: string, repId: string): AlertRow => {
+  const assignAlert = tx(async (managerId: string, alertId: string, repId: string): Promise<AlertRow> => {
     const now = deps.now();
     if (!actorOf(routing, managerId).isManager) throw new UserError('Only managers can assign alerts.');
     if (!repOf(repId)) throw new UserError(`<@${repId}> is not a rep in the PQL manifest.`);
-    const alert = alerts.find(alertId);
+    const alert = await alerts.find(alertId);
     if (!alert || alert.state === 'closed')
       throw new UserError('That alert is closed: there is nothing to assign.');
-    return handOver(alert, managerId, repId, now);
+    return await handOver(alert, managerId, repId, now);
   });
 
   /**
@@ -327,20 +341,26 @@ export function createAlertActions(deps: AlertServiceDeps & { store: Store }) {
    * hand-over, everyone told. A rep limited to other tiers only when no rep of the team takes
    * this one; a clock that already ran out stays with whoever held it.
    */
-  function handOver(alert: AlertRow, managerId: string, repId: string, now: number): AlertRow {
+  async function handOver(alert: AlertRow, managerId: string, repId: string, now: number): Promise<AlertRow> {
     if (alert.claimedBy === repId) throw new UserError(`<@${repId}> already has this alert.`);
     const rep = repOf(repId)!;
-    const tierCheck = assignableTier(rep, alert.tier, teamById(routing, alert.teamId), routing, takers());
+    const tierCheck = assignableTier(
+      rep,
+      alert.tier,
+      teamById(routing, alert.teamId),
+      routing,
+      await takers(),
+    );
     if (!tierCheck.ok) {
       const takers = tierCheck.inTier.map((r) => `<@${r.id}>`).join(', ');
       throw new UserError(
         `<@${repId}> does not take ${alert.tier} alerts (the manifest’s \`tiers\`), and ${takers} ${tierCheck.inTier.length === 1 ? 'does' : 'do'}: assign it to one of them.`,
       );
     }
-    recordLapses(alert, now);
+    await recordLapses(alert, now);
     const contacted = alert.contactedAt !== null;
     const route = { outsideTier: tierCheck.outsideTier, waitsUntil: null, heldForTier: false };
-    transition(
+    await transition(
       alert,
       ['open', 'claimed', 'contacted'],
       {
@@ -359,18 +379,18 @@ export function createAlertActions(deps: AlertServiceDeps & { store: Store }) {
       now,
       'The alert changed meanwhile; try again.',
     );
-    const after = changed(alert, 'assigned', managerId, { from: alert.claimedBy, to: repId }, now);
+    const after = await changed(alert, 'assigned', managerId, { from: alert.claimedBy, to: repId }, now);
     const from = alert.claimedBy !== repId ? alert.claimedBy : null;
     const notice = { type: 'assigned', by: managerId, to: repId, from } as const;
-    outbox.notify(alert.id, notice, ['thread', { user: repId }, dm(from)], now);
+    await outbox.notify(alert.id, notice, ['thread', { user: repId }, dm(from)], now);
     const byTier = tierNotice({ ...route, rep });
-    if (byTier) outbox.notify(alert.id, byTier, ['escalation'], now);
+    if (byTier) await outbox.notify(alert.id, byTier, ['escalation'], now);
     return after;
   }
 
   /** Whether a rep can take one more alert now: routing's test (not away, under capacity), one read for all reps. */
-  function takers(): (rep: Rep) => boolean {
-    const { away, held } = alerts.repStatus();
+  async function takers(): Promise<(rep: Rep) => boolean> {
+    const { away, held } = await alerts.repStatus();
     return (rep) => !away.has(rep.id) && (held.get(rep.id) ?? 0) < rep.capacity;
   }
 
@@ -379,15 +399,18 @@ export function createAlertActions(deps: AlertServiceDeps & { store: Store }) {
    * the reps the modal offers: those who may have it by its tier (see `assignableTier`).
    */
   const assignable = read(
-    (alertId: string, userId: string): { alertId: string; accountName: string; reps: Rep[] } => {
+    async (
+      alertId: string,
+      userId: string,
+    ): Promise<{ alertId: string; accountName: string; reps: Rep[] }> => {
       if (!actorOf(routing, userId).isManager) throw new UserError('Only managers can assign alerts.');
-      const alert = alerts.find(alertId);
+      const alert = await alerts.find(alertId);
       if (!alert || alert.state === 'closed')
         throw new UserError('That alert is closed: there is nothing to assign.');
       return {
         alertId: alert.id,
-        accountName: accountLabel(accounts.find(alert.accountId), alert.accountId),
-        reps: assignableReps(alert.tier, teamById(routing, alert.teamId), routing, takers()),
+        accountName: accountLabel(await accounts.find(alert.accountId), alert.accountId),
+        reps: assignableReps(alert.tier, teamById(routing, alert.teamId), routing, await takers()),
       };
     },
   );
@@ -397,15 +420,15 @@ export function createAlertActions(deps: AlertServiceDeps & { store: Store }) {
    * ladder move by as much (clocks pause), and the claimer or suggested rep is reminded when it
    * ends. A rep who may take the alert, or a manager.
    */
-  const snooze = tx((alertId: string, userId: string, ms: number): AlertRow => {
+  const snooze = tx(async (alertId: string, userId: string, ms: number): Promise<AlertRow> => {
     const now = deps.now();
-    const alert = snoozable(guard(alertId, 'snooze', userId), now);
+    const alert = snoozable(await guard(alertId, 'snooze', userId), now);
     const until = now + ms;
     const moved = shiftClocks(alert, ms);
-    if (!alerts.resnooze(alert.id, alert.snoozedUntil, { ...moved, snoozedUntil: until }, now))
+    if (!(await alerts.resnooze(alert.id, alert.snoozedUntil, { ...moved, snoozedUntil: until }, now)))
       throw new UserError('The alert changed meanwhile; look at it again.');
-    outbox.notify(alert.id, { type: 'snoozed', by: userId, until }, ['thread'], now);
-    return changed(alert, 'snoozed', userId, { until, ms }, now);
+    await outbox.notify(alert.id, { type: 'snoozed', by: userId, until }, ['thread'], now);
+    return await changed(alert, 'snoozed', userId, { until, ms }, now);
   });
 
   /** Throws why the alert cannot be snoozed now; the alert when it can. */
@@ -420,31 +443,31 @@ export function createAlertActions(deps: AlertServiceDeps & { store: Store }) {
   }
 
   /** **Unsnooze** (managers): the snooze ends now, and the clocks get back the time not used. */
-  const unsnooze = tx((alertId: string, userId: string): AlertRow => {
+  const unsnooze = tx(async (alertId: string, userId: string): Promise<AlertRow> => {
     const now = deps.now();
     if (!actorOf(routing, userId).isManager) throw new UserError('Only managers can end a snooze early.');
-    const alert = alerts.find(alertId);
+    const alert = await alerts.find(alertId);
     if (!alert) throw new UserError('That alert does not exist (any more).');
     if (alert.snoozedUntil === null || alert.snoozedUntil <= now)
       throw new UserError('This alert is not snoozed.');
-    return endSnooze(alert, userId, now);
+    return await endSnooze(alert, userId, now);
   });
 
   /**
    * Ends an alert's snooze (its time is up, or a manager ends it): what was not used goes back to
    * the clocks, and whoever has or should take the alert is reminded. The SLA sweep calls this too.
    */
-  function endSnooze(alert: AlertRow, by: string | null, now: number): AlertRow {
+  async function endSnooze(alert: AlertRow, by: string | null, now: number): Promise<AlertRow> {
     const unused = Math.max(0, (alert.snoozedUntil ?? now) - now);
     const moved = shiftClocks(alert, -unused);
-    if (!alerts.resnooze(alert.id, alert.snoozedUntil, { ...moved, snoozedUntil: null }, now))
+    if (!(await alerts.resnooze(alert.id, alert.snoozedUntil, { ...moved, snoozedUntil: null }, now)))
       throw new UserError('The alert changed meanwhile; look at it again.');
     const rep = alert.claimedBy ?? alert.suggestedRep;
-    outbox.notify(alert.id, { type: 'snooze_ended', by }, ['thread', dm(rep)], now);
-    alerts.record(alert.id, now, 'snooze_ended', by, { unused });
-    outbox.enqueue({ kind: 'alert.update', alertId: alert.id }, now);
-    outbox.refreshHomes([rep], now);
-    return alerts.find(alert.id)!;
+    await outbox.notify(alert.id, { type: 'snooze_ended', by }, ['thread', dm(rep)], now);
+    await alerts.record(alert.id, now, 'snooze_ended', by, { unused });
+    await outbox.enqueue({ kind: 'alert.update', alertId: alert.id }, now);
+    await outbox.refreshHomes([rep], now);
+    return (await alerts.find(alert.id))!;
   }
 
   /** The clocks a snooze pauses, moved by `ms` (negative: given back). */
@@ -466,11 +489,11 @@ export function createAlertActions(deps: AlertServiceDeps & { store: Store }) {
     if (due.length === 0) return 0;
     // One unit for them all, a savepoint each (as the sweep's steps): one commit, not one per alert.
     return store.unit(
-      (unit) => {
+      async (unit) => {
         let ended = 0;
         for (const id of due) {
           try {
-            if (unit.savepoint(() => endSnoozeDue(id, now))) ended++;
+            if (await unit.savepoint(() => endSnoozeDue(id, now))) ended++;
           } catch (error) {
             // Another change to the alert got there first: the next sweep looks at it again.
             if (!(error instanceof UserError)) throw error;
@@ -483,23 +506,23 @@ export function createAlertActions(deps: AlertServiceDeps & { store: Store }) {
   };
 
   /** Ends the alert's snooze if it is (still) over; false when there was nothing to end. */
-  function endSnoozeDue(id: string, now: number): boolean {
-    const alert = alerts.find(id);
+  async function endSnoozeDue(id: string, now: number): Promise<boolean> {
+    const alert = await alerts.find(id);
     if (!alert || alert.snoozedUntil === null || alert.snoozedUntil > now) return false;
     if (alert.state !== 'open' && alert.state !== 'claimed') {
-      alerts.update(alert.id, { snoozedUntil: null }, now);
+      await alerts.update(alert.id, { snoozedUntil: null }, now);
       return false;
     }
-    endSnooze(alert, null, now);
+    await endSnooze(alert, null, now);
     return true;
   }
 
   /** `/pls ooo on|off` for the caller; returns how many alerts they still hold. */
-  const setOutOfOffice = tx((userId: string, on: boolean): { held: number } => {
+  const setOutOfOffice = tx(async (userId: string, on: boolean): Promise<{ held: number }> => {
     if (!repOf(userId))
       throw new UserError('Only reps of the PQL manifest are routed alerts, so there is nothing to switch.');
-    alerts.setOoo(userId, on, deps.now());
-    return { held: alerts.heldBy(userId) };
+    await alerts.setOoo(userId, on, deps.now());
+    return { held: await alerts.heldBy(userId) };
   });
 
   return {

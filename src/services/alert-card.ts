@@ -26,8 +26,8 @@ export function createAlertCards(deps: {
     },
   };
 
-  function cardNow(alert: AlertRow, now: number): AlertCard {
-    const account = accounts.find(alert.accountId);
+  async function cardNow(alert: AlertRow, now: number): Promise<AlertCard> {
+    const account = await accounts.find(alert.accountId);
     const state = restoreAccountState(account?.state);
     const firm = account ?? UNKNOWN_FIRMOGRAPHICS;
     const score = scoreAccount(state, firm, manifest.scoring, now);
@@ -35,9 +35,9 @@ export function createAlertCards(deps: {
     const teamZone = (alert.policy as PolicySnapshot).hours.tz;
 
     const contacts: AlertCard['contacts'] = [];
-    const triggerContact = trigger.userId ? accounts.contact(alert.accountId, trigger.userId) : null;
+    const triggerContact = trigger.userId ? await accounts.contact(alert.accountId, trigger.userId) : null;
     if (triggerContact) contacts.push({ ...triggerContact, trigger: true });
-    for (const contact of accounts.topContacts(alert.accountId, 4)) {
+    for (const contact of await accounts.topContacts(alert.accountId, 4)) {
       if (contacts.length < 4 && contact.userId !== triggerContact?.userId)
         contacts.push({ ...contact, trigger: false });
     }
@@ -81,7 +81,7 @@ export function createAlertCards(deps: {
       snoozedUntil: alert.snoozedUntil,
       assignedBy: alert.assignedBy,
       route: alert.route ?? null,
-      lapses: alerts.lapsesOf(alert.id),
+      lapses: await alerts.lapsesOf(alert.id),
       zone: teamZone,
       now,
     };

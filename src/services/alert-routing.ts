@@ -64,12 +64,12 @@ export function createAlertRouting(deps: { accounts: AccountsRepo; alerts: Alert
   const { accounts, alerts, manifest } = deps;
   const { routing } = manifest;
 
-  function routeAccount(
+  async function routeAccount(
     found: Pick<AccountRow, 'employees' | 'country' | 'industry' | 'plan' | 'domain' | 'owner'> | null,
     tier: 'hot' | 'warm',
     now: number,
     options: RouteOptions = {},
-  ): RouteResult {
+  ): Promise<RouteResult> {
     const account: RoutableAccount = {
       employees: found?.employees ?? null,
       country: found?.country ?? null,
@@ -79,19 +79,14 @@ export function createAlertRouting(deps: { accounts: AccountsRepo; alerts: Alert
       owner: options.reroute ? null : (found?.owner ?? null),
     };
     // Routing looks at each rep several times over. Who is away and what each rep holds come
-    // in one go up front (asked per rep and per look, they were the sweep's N+1). The
-    // round-robin count is most of the cost (a range of the (suggested_rep, opened_at) index per
-    // rep), and only the reps still in the running are compared on it: it is counted when read.
-    const { away, held } = alerts.repStatus();
-    const loads = new Map<string, RepLoad>();
-    const loadOf = (repId: string): RepLoad => {
-      let load = loads.get(repId);
-      if (!load) {
-        load = new CountedWhenRead(away.has(repId), held.get(repId) ?? 0, () => routedSince(repId, now));
-        loads.set(repId, load);
-      }
-      return load;
-    };
+    // in one go up front (asked per rep and per look, they were the sweep's N+1).
+    const { away, held } = await alerts.repStatus();
+    await recount(now);
+    const loadOf = (repId: string): RepLoad => ({
+      ooo: away.has(repId),
+      open: held.get(repId) ?? 0,
+      routed: routed.get(repId)?.count ?? 0,
+    });
     const result = routeAlert({
       account,
       tier,
@@ -107,50 +102,33 @@ export function createAlertRouting(deps: { accounts: AccountsRepo; alerts: Alert
   }
 
   /**
-   * The round-robin count: alerts routed to the rep in the last `ROUND_ROBIN_WINDOW`, counted
+   * The round-robin counts: alerts routed to each rep in the last `ROUND_ROBIN_WINDOW`, counted
    * in the database at most once a minute per rep and kept up to date with this router's own
-   * picks in between. The count is a range of the (suggested_rep, opened_at) index, thousands
-   * of entries with 10,000 open alerts: counted per pick it was a fifth of an SLA sweep with
-   * 100 reassignments (BENCHMARKS.md, "SLA sweep"). What other routers (the scoring thread, the
-   * other services) picked meanwhile shows within the minute; a week's fairness does not feel it.
+   * picks in between. A count is a range of the (suggested_rep, opened_at) index, thousands of
+   * entries with 10,000 open alerts: counted per pick it was a fifth of an SLA sweep with 100
+   * reassignments (BENCHMARKS.md, "SLA sweep"). What other routers (the scoring thread, the
+   * other services, other instances) picked meanwhile shows within the minute; a week's fairness
+   * does not feel it.
    */
   const routed = new Map<string, { count: number; countedAt: number }>();
-  function routedSince(repId: string, now: number): number {
-    let entry = routed.get(repId);
-    if (!entry || now - entry.countedAt >= RECOUNT_AFTER || now < entry.countedAt) {
-      entry = { count: alerts.suggestedSince(repId, now - ROUND_ROBIN_WINDOW), countedAt: now };
-      routed.set(repId, entry);
+  async function recount(now: number): Promise<void> {
+    for (const { id } of routing.reps) {
+      const entry = routed.get(id);
+      if (entry && now - entry.countedAt < RECOUNT_AFTER && now >= entry.countedAt) continue;
+      routed.set(id, { count: await alerts.suggestedSince(id, now - ROUND_ROBIN_WINDOW), countedAt: now });
     }
-    return entry.count;
   }
 
   return {
-    route(accountId: string, tier: 'hot' | 'warm', now: number, options: RouteOptions = {}): RouteResult {
-      return routeAccount(accounts.find(accountId), tier, now, options);
+    async route(
+      accountId: string,
+      tier: 'hot' | 'warm',
+      now: number,
+      options: RouteOptions = {},
+    ): Promise<RouteResult> {
+      return routeAccount(await accounts.find(accountId), tier, now, options);
     },
     /** The same, for a caller that has just read the account. */
     routeAccount,
   };
-}
-
-/**
- * A rep's load whose round-robin count is taken the first time routing reads it (a class, not an
- * object literal with a getter: V8 builds those on a slow path, and routing makes one per rep).
- */
-class CountedWhenRead implements RepLoad {
-  readonly #count: () => number;
-  #routed: number | null = null;
-
-  constructor(
-    readonly ooo: boolean,
-    readonly open: number,
-    count: () => number,
-  ) {
-    this.#count = count;
-  }
-
-  get routed(): number {
-    this.#routed ??= this.#count();
-    return this.#routed;
-  }
 }

@@ -26,17 +26,17 @@ export function createHomeViews(deps: {
   return {
     /** One read of committed state. */
     home(userId: string, now: number): Promise<HomeView> {
-      return store.read(() => {
+      return store.read(async () => {
         const { isRep, isManager } = actorOf(manifest.routing, userId);
-        const mine = isRep || isManager ? queue.awaitingFirstTouch(userId, now) : [];
+        const mine = isRep || isManager ? await queue.awaitingFirstTouch(userId, now) : [];
         const open =
           isRep || isManager
-            ? queue.queueView(userId, { view: 'unclaimed', tier: null, team: null, page: 1 }, now)
+            ? await queue.queueView(userId, { view: 'unclaimed', tier: null, team: null, page: 1 }, now)
             : { rows: [], total: 0 };
         return {
           userId,
           role: isRep ? 'rep' : isManager ? 'manager' : 'none',
-          ooo: alerts.isOoo(userId),
+          ooo: await alerts.isOoo(userId),
           mine,
           unclaimed: open.rows,
           unclaimedTotal: open.total,

@@ -64,26 +64,26 @@ export function createEventProcessor(deps: ProcessorDeps) {
     score: Score;
   }
 
-  function processOne(
+  async function processOne(
     row: PendingEvent,
     now: number,
     touched: Map<string, Touched>,
-  ): ProcessResult['decisions'][number] | null {
+  ): Promise<ProcessResult['decisions'][number] | null> {
     const event = toUsageEvent(row);
-    if (event.userId) accounts.upsertUser(event.userId, event.user, now);
+    if (event.userId) await accounts.upsertUser(event.userId, event.user, now);
     if (!event.accountId) return null;
 
-    const current = touched.get(event.accountId) ?? load(event.accountId, now);
+    const current = touched.get(event.accountId) ?? (await load(event.accountId, now));
     const before = current?.score;
     const state = current?.state ?? emptyAccountState();
 
     // Products resend the same traits with every event: write and read back only what changed.
     const patch = changedFirmographics(current?.row, withPlanChange(event, state.planChangedAt ?? null));
-    if (!current || patch) accounts.upsert(event.accountId, patch, now);
+    if (!current || patch) await accounts.upsert(event.accountId, patch, now);
     if (event.userId)
-      accounts.recordUserActivity(event.accountId, event.userId, Math.min(event.occurredAt, now));
-    const account = current && !patch ? current.row : accounts.find(event.accountId)!;
-    const latest = alerts.latestSummary(account.id);
+      await accounts.recordUserActivity(event.accountId, event.userId, Math.min(event.occurredAt, now));
+    const account = current && !patch ? current.row : (await accounts.find(event.accountId))!;
+    const latest = await alerts.latestSummary(account.id);
     const open = latest?.state === 'closed' ? null : latest;
     const { decision, after } = stepAccount({
       event,
@@ -101,38 +101,39 @@ export function createEventProcessor(deps: ProcessorDeps) {
     touched.set(account.id, { row: account, state, score: after });
     // Most events decide nothing: the open alert's whole row is read only when one acts on it.
     if (decision.kind !== 'none')
-      act(decision, account, open && alerts.find(open.id), before ?? EMPTY_SCORE, after, now);
+      await act(decision, account, open && (await alerts.find(open.id)), before ?? EMPTY_SCORE, after, now);
     return { accountId: account.id, eventId: event.id, decision };
   }
 
   /** An account's working copy as stored, scored at `now`; undefined for one never seen. */
-  function load(accountId: string, now: number): Touched | undefined {
-    const row = accounts.find(accountId);
+  async function load(accountId: string, now: number): Promise<Touched | undefined> {
+    const row = await accounts.find(accountId);
     if (!row) return undefined;
     const state = restoreAccountState(row.state);
     return { row, state, score: scoreAccount(state, row, scoring, now) };
   }
 
-  function saveTouched(touched: Map<string, Touched>, now: number): void {
-    for (const [id, { state, score }] of touched) accounts.saveScore(id, state, score.total, score.tier, now);
+  async function saveTouched(touched: Map<string, Touched>, now: number): Promise<void> {
+    for (const [id, { state, score }] of touched)
+      await accounts.saveScore(id, state, score.total, score.tier, now);
   }
 
-  function act(
+  async function act(
     decision: StepDecision,
     account: AccountRow,
     open: AlertRow | null,
     before: Score,
     after: Score,
     now: number,
-  ): void {
+  ): Promise<void> {
     switch (decision.kind) {
       case 'none':
         return;
       case 'open': {
-        const route = router.routeAccount(account, decision.tier, now, { team: decision.team });
+        const route = await router.routeAccount(account, decision.tier, now, { team: decision.team });
         const policy = snapshotPolicy(manifest.sla, decision.tier, route.team.hours);
         const id = newAlertId();
-        alerts.insert(
+        await alerts.insert(
           {
             id,
             accountId: account.id,
@@ -155,66 +156,66 @@ export function createEventProcessor(deps: ProcessorDeps) {
           null,
           { trigger: decision.trigger, route: route.reason },
         );
-        outbox.enqueue({ kind: 'alert.post', alertId: id }, now);
-        outbox.refreshHomes([route.rep?.id], now);
+        await outbox.enqueue({ kind: 'alert.post', alertId: id }, now);
+        await outbox.refreshHomes([route.rep?.id], now);
         if (!route.rep)
-          outbox.notify(id, { type: 'nobody_available', reason: route.reason }, ['escalation'], now);
+          await outbox.notify(id, { type: 'nobody_available', reason: route.reason }, ['escalation'], now);
         const byTier = tierNotice(route);
-        if (byTier) outbox.notify(id, byTier, ['escalation'], now);
+        if (byTier) await outbox.notify(id, byTier, ['escalation'], now);
         return;
       }
       case 'upgrade': {
         const current = open!;
         const policy = snapshotPolicy(manifest.sla, 'hot', (current.policy as PolicySnapshot).hours);
-        const clocks = upgradedClocks(current, account, policy, now);
-        alerts.update(
+        const clocks = await upgradedClocks(current, account, policy, now);
+        await alerts.update(
           current.id,
           { tier: 'hot', trigger: decision.trigger, score: after.total, policy, ...clocks },
           now,
         );
-        outbox.refreshHomes([current.suggestedRep, current.claimedBy, clocks.suggestedRep], now);
+        await outbox.refreshHomes([current.suggestedRep, current.claimedBy, clocks.suggestedRep], now);
         const byTier =
           clocks.route &&
           clocks.suggestedRep &&
           tierNotice({ ...clocks.route, rep: { id: clocks.suggestedRep } });
-        if (byTier) outbox.notify(current.id, byTier, ['escalation'], now);
-        alerts.record(current.id, now, 'upgraded', null, {
+        if (byTier) await outbox.notify(current.id, byTier, ['escalation'], now);
+        await alerts.record(current.id, now, 'upgraded', null, {
           from: current.tier,
           to: 'hot',
           trigger: decision.trigger,
         });
-        outbox.enqueue({ kind: 'alert.update', alertId: current.id }, now);
+        await outbox.enqueue({ kind: 'alert.update', alertId: current.id }, now);
         const notice = { type: 'upgraded', score: after.total, why: decision.trigger.text } as const;
-        outbox.notify(current.id, notice, ['thread'], now);
+        await outbox.notify(current.id, notice, ['thread'], now);
         return;
       }
       case 'thread':
-        alerts.update(open!.id, { score: after.total }, now);
-        outbox.notify(
+        await alerts.update(open!.id, { score: after.total }, now);
+        await outbox.notify(
           open!.id,
           { type: 'new_signal', score: after.total, why: decision.text },
           ['thread'],
           now,
         );
-        outbox.enqueue({ kind: 'alert.update', alertId: open!.id }, now);
+        await outbox.enqueue({ kind: 'alert.update', alertId: open!.id }, now);
         return;
       case 'refresh':
         if (Math.round(open!.score) === Math.round(after.total)) return;
-        alerts.update(open!.id, { score: after.total }, now);
-        outbox.enqueue({ kind: 'alert.update', alertId: open!.id }, now);
+        await alerts.update(open!.id, { score: after.total }, now);
+        await outbox.enqueue({ kind: 'alert.update', alertId: open!.id }, now);
         return;
       case 'self_served': {
         const current = open!;
-        alerts.update(
+        await alerts.update(
           current.id,
           { state: 'closed', outcome: 'self_served', closedAt: now, score: after.total },
           now,
         );
-        alerts.record(current.id, now, 'closed', null, { outcome: 'self_served', plan: decision.plan });
-        outbox.enqueue({ kind: 'alert.update', alertId: current.id }, now);
+        await alerts.record(current.id, now, 'closed', null, { outcome: 'self_served', plan: decision.plan });
+        await outbox.enqueue({ kind: 'alert.update', alertId: current.id }, now);
         const notice = { type: 'self_served', plan: decision.plan } as const;
-        outbox.notify(current.id, notice, ['thread', dm(current.claimedBy)], now);
-        outbox.refreshHomes([current.claimedBy, current.suggestedRep], now);
+        await outbox.notify(current.id, notice, ['thread', dm(current.claimedBy)], now);
+        await outbox.refreshHomes([current.claimedBy, current.suggestedRep], now);
         return;
       }
     }
@@ -225,14 +226,14 @@ export function createEventProcessor(deps: ProcessorDeps) {
    * reps only), the claim clock and the ladder restart. Claimed: the first-touch deadline moves to
    * hot's, in the claimer's hours; the claim history stays. Contacted: nothing left to time.
    */
-  function upgradedClocks(
+  async function upgradedClocks(
     alert: AlertRow,
     account: AccountRow,
     policy: PolicySnapshot,
     now: number,
-  ): Partial<AlertRow> {
+  ): Promise<Partial<AlertRow>> {
     if (alert.state === 'open') {
-      const route = router.routeAccount(account, 'hot', now);
+      const route = await router.routeAccount(account, 'hot', now);
       return {
         suggestedRep: route.rep?.id ?? alert.suggestedRep,
         ...(route.rep ? { route: routeNote(route) } : {}),
@@ -258,31 +259,31 @@ export function createEventProcessor(deps: ProcessorDeps) {
    * waits for the next turn.
    */
   let readAhead = Number.POSITIVE_INFINITY;
-  const processBatch = (rows: PendingEvent[], now: number) => {
+  const processBatch = async (rows: PendingEvent[], now: number) => {
     const decisions: ProcessResult['decisions'] = [];
     const deadline = performance.now() + TURN_BUDGET_MS;
     const touched = new Map<string, Touched>();
     let processed = 0;
     for (const row of rows) {
-      const decided = processOne(row, now, touched);
+      const decided = await processOne(row, now, touched);
       if (decided) decisions.push(decided);
       // Applied by another processor since this turn read it: the whole turn rolls back, and the
       // next one reads what is still pending.
-      if (!events.markProcessed(row.seq, now))
+      if (!(await events.markProcessed(row.seq, now)))
         throw new ChangedMeanwhile(`event ${row.seq} was applied by another processor meanwhile`);
       processed++;
       if (performance.now() > deadline || deps.yieldNow?.()) break;
     }
-    saveTouched(touched, now);
+    await saveTouched(touched, now);
     return { processed, decisions };
   };
 
   /** One unit of work: the events it applies are read inside it, so no other turn takes them. */
   const turn = (readLimit: number) =>
     store.unit(
-      () => {
-        const rows = events.pending(readLimit);
-        return { read: rows.length, ...(rows.length === 0 ? EMPTY : processBatch(rows, deps.now())) };
+      async () => {
+        const rows = await events.pending(readLimit);
+        return { read: rows.length, ...(rows.length === 0 ? EMPTY : await processBatch(rows, deps.now())) };
       },
       { durable: false },
     );
@@ -320,9 +321,9 @@ export function createEventProcessor(deps: ProcessorDeps) {
       for (const row of rows) {
         looked++;
         try {
-          const one = () => {
+          const one = async () => {
             // Still pending (the batch rolled back): applied alone, in a unit of its own.
-            const [again] = events.pending(1);
+            const [again] = await events.pending(1);
             return again?.seq === row.seq ? processBatch([row], deps.now()) : EMPTY;
           };
           const applied = await store.unit(one, { durable: false });

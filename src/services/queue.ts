@@ -89,8 +89,8 @@ export function createQueueService(deps: {
      * The user's claimed alerts still awaiting first touch (App Home), first page, the soonest
      * deadline first: breached ones lead, however many the user holds.
      */
-    awaitingFirstTouch(userId: string, now: number): QueueRow[] {
-      const { rows } = alerts.queue({
+    async awaitingFirstTouch(userId: string, now: number): Promise<QueueRow[]> {
+      const { rows } = await alerts.queue({
         states: ['claimed'],
         teams: null,
         tier: null,
@@ -100,7 +100,7 @@ export function createQueueService(deps: {
         order: 'firstTouchDue',
         now,
       });
-      return rows.map((alert) => toRow(alert, now));
+      return rowsOf(rows, now);
     },
 
     /** `/pls queue`: a read of committed state. */
@@ -109,9 +109,9 @@ export function createQueueService(deps: {
     },
 
     /** The same, for a caller already inside a read (the App Home). */
-    queueView(userId: string, request: QueueRequest, now: number): QueueView {
+    async queueView(userId: string, request: QueueRequest, now: number): Promise<QueueView> {
       const teams = request.team ? [request.team] : request.view === 'mine' ? null : teamsOf(userId);
-      const { rows, total } = alerts.queue({
+      const { rows, total } = await alerts.queue({
         states: STATES[request.view],
         teams,
         tier: request.tier,
@@ -128,7 +128,7 @@ export function createQueueService(deps: {
             /\s+/g,
             ' ',
           ),
-        rows: rows.map((alert) => toRow(alert, now)),
+        rows: await rowsOf(rows, now),
         total,
         page: request.page,
         pages: Math.max(1, Math.ceil(total / QUEUE_PAGE)),
@@ -136,7 +136,13 @@ export function createQueueService(deps: {
     },
   };
 
-  function toRow(alert: AlertRow, now: number): QueueRow {
+  async function rowsOf(alerts: AlertRow[], now: number): Promise<QueueRow[]> {
+    const rows: QueueRow[] = [];
+    for (const alert of alerts) rows.push(await toRow(alert, now));
+    return rows;
+  }
+
+  async function toRow(alert: AlertRow, now: number): Promise<QueueRow> {
     const trigger = alert.trigger as AlertTrigger;
     const sla = slaClock(alert, now);
     // A snoozed alert stays in the queue, marked, below the others (the query sorts it last).
@@ -145,7 +151,7 @@ export function createQueueService(deps: {
     const { breached } = sla;
     return {
       alertId: alert.id,
-      account: accounts.labelOf(alert.accountId) ?? alert.accountId,
+      account: (await accounts.labelOf(alert.accountId)) ?? alert.accountId,
       tier: alert.tier,
       score: Math.floor(alert.score), // as the alert header shows it: a 69.6 never reads as the hot threshold
       state: alert.state,

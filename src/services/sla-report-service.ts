@@ -59,11 +59,11 @@ export function createSlaReports(deps: { query: SlaReportQuery; manifest: Manife
     },
   };
 
-  function reportNow(request: SlaRequest, now: number): SlaReport {
+  async function reportNow(request: SlaRequest, now: number): Promise<SlaReport> {
     const periodMs = PERIODS[request.periodLabel]!;
     const since = now - periodMs;
     // The first alert's frozen policy says how the period was measured; the manifest when none.
-    const businessHours = query.businessHoursSince(since) ?? manifest.sla.business_hours;
+    const businessHours = (await query.businessHoursSince(since)) ?? manifest.sla.business_hours;
     const builder = createSlaReportBuilder({
       now,
       periodMs,
@@ -73,7 +73,7 @@ export function createSlaReports(deps: { query: SlaReportQuery; manifest: Manife
       repHours,
       scope: request.scope,
     });
-    query.forEachAlertRaised(since, now, request.scope, builder.add);
+    await query.forEachAlertRaised(since, now, request.scope, builder.add);
     return builder.build();
   }
 }

@@ -53,8 +53,8 @@ export function createSlaSweep(deps: AlertServiceDeps & { store: Store }) {
    * Fires the step at the alert's cursor if it is (still) due; null when there is nothing to do.
    * `more`: the next step is due too (what calling again would find, without reading again).
    */
-  const fireNext = (alertId: string, now: number): Fired | null => {
-    const found = alerts.findWithAccount(alertId);
+  const fireNext = async (alertId: string, now: number): Promise<Fired | null> => {
+    const found = await alerts.findWithAccount(alertId);
     if (!found) return null;
     const { alert, account } = found;
     const policy = alert.policy as PolicySnapshot;
@@ -64,7 +64,7 @@ export function createSlaSweep(deps: AlertServiceDeps & { store: Store }) {
     // passed, then resumes where it was.
     const checkoutUntil = checkoutEndsAt(account);
     if (checkoutUntil !== null && checkoutUntil > now) {
-      alerts.advanceLadder(alert.id, alert, { nextEscalationAt: checkoutUntil }, now);
+      await alerts.advanceLadder(alert.id, alert, { nextEscalationAt: checkoutUntil }, now);
       return null;
     }
     const cursor = due.index + 1;
@@ -77,13 +77,13 @@ export function createSlaSweep(deps: AlertServiceDeps & { store: Store }) {
 
     if (due.step.do === 'remind') {
       const notice = { type: 'reminder', rep, unclaimedFor, claimBy: alert.claimDueAt } as const;
-      outbox.notify(alert.id, notice, ['thread', dm(rep)], now);
+      await outbox.notify(alert.id, notice, ['thread', dm(rep)], now);
     } else if (due.step.do === 'escalate') {
-      outbox.notify(alert.id, { type: 'escalated', rep, unclaimedFor }, ['escalation'], now);
-      outbox.enqueue({ kind: 'alert.update', alertId: alert.id }, now);
+      await outbox.notify(alert.id, { type: 'escalated', rep, unclaimedFor }, ['escalation'], now);
+      await outbox.enqueue({ kind: 'alert.update', alertId: alert.id }, now);
     } else {
       const previous = alert.suggestedRep;
-      const route = router.routeAccount(account, alert.tier, now, {
+      const route = await router.routeAccount(account, alert.tier, now, {
         exclude: previous ? [previous] : [],
         reroute: true,
       });
@@ -92,8 +92,9 @@ export function createSlaSweep(deps: AlertServiceDeps & { store: Store }) {
         // of the team has had the alert once: then the ladder ends there, and the managers,
         // told at each escalation already, are told it went round. A claim SLA that lapsed
         // stays on the record, with the team and the rep who let it lapse.
-        if (now > alert.claimDueAt) alerts.recordLapse(alert.id, now, 'claim', previous, alert.claimDueAt);
-        const rounds = alerts.stepsFired(alert.id, 'reassign');
+        if (now > alert.claimDueAt)
+          await alerts.recordLapse(alert.id, now, 'claim', previous, alert.claimDueAt);
+        const rounds = await alerts.stepsFired(alert.id, 'reassign');
         const restart = rounds < Math.max(1, teamSize(alert.teamId) - 1);
         Object.assign(changes, {
           suggestedRep: route.rep.id,
@@ -106,22 +107,27 @@ export function createSlaSweep(deps: AlertServiceDeps & { store: Store }) {
           snoozedMs: 0,
         } satisfies Partial<AlertRow>);
         const notice = { type: 'reassigned', to: route.rep.id, from: previous, unclaimedFor } as const;
-        outbox.notify(alert.id, notice, ['thread', { user: route.rep.id }, dm(previous)], now);
+        await outbox.notify(alert.id, notice, ['thread', { user: route.rep.id }, dm(previous)], now);
         if (!restart) {
           const reason = `it went round every rep of the team (${rounds + 1} reassignments) unclaimed; it stays with <@${route.rep.id}> and the ladder stops`;
-          outbox.notify(alert.id, { type: 'nobody_available', reason }, ['escalation'], now);
+          await outbox.notify(alert.id, { type: 'nobody_available', reason }, ['escalation'], now);
         }
         const byTier = tierNotice(route);
-        if (byTier) outbox.notify(alert.id, byTier, ['escalation'], now);
+        if (byTier) await outbox.notify(alert.id, byTier, ['escalation'], now);
       } else {
-        outbox.notify(alert.id, { type: 'nobody_available', reason: route.reason }, ['escalation'], now);
+        await outbox.notify(
+          alert.id,
+          { type: 'nobody_available', reason: route.reason },
+          ['escalation'],
+          now,
+        );
       }
-      outbox.enqueue({ kind: 'alert.update', alertId: alert.id }, now);
+      await outbox.enqueue({ kind: 'alert.update', alertId: alert.id }, now);
     }
     // Fired by another sweep since this one read the alert: what this step queued rolls back.
-    if (!alerts.advanceLadder(alert.id, alert, changes, now)) throw new ChangedMeanwhile();
-    if (changes.suggestedRep) outbox.refreshHomes([alert.suggestedRep, changes.suggestedRep], now);
-    alerts.recordEscalation(alert.id, now, {
+    if (!(await alerts.advanceLadder(alert.id, alert, changes, now))) throw new ChangedMeanwhile();
+    if (changes.suggestedRep) await outbox.refreshHomes([alert.suggestedRep, changes.suggestedRep], now);
+    await alerts.recordEscalation(alert.id, now, {
       step: due.step.do,
       index: due.index,
       at: due.step.at,
@@ -131,32 +137,32 @@ export function createSlaSweep(deps: AlertServiceDeps & { store: Store }) {
     return { step: due.step.do, more: next !== null && next <= now };
   };
 
-  const tellFirstTouchBreach = (alertId: string, now: number): boolean => {
-    const alert = alerts.find(alertId);
+  const tellFirstTouchBreach = async (alertId: string, now: number): Promise<boolean> => {
+    const alert = await alerts.find(alertId);
     if (alert?.state !== 'claimed' || alert.firstTouchBreachedAt !== null) return false;
     if (alert.firstTouchDueAt === null || alert.firstTouchDueAt > now) return false;
-    if (!alerts.flagFirstTouchBreach(alert.id, now)) throw new ChangedMeanwhile();
-    alerts.recordLapse(alert.id, now, 'first_touch', alert.claimedBy, alert.firstTouchDueAt);
+    if (!(await alerts.flagFirstTouchBreach(alert.id, now))) throw new ChangedMeanwhile();
+    await alerts.recordLapse(alert.id, now, 'first_touch', alert.claimedBy, alert.firstTouchDueAt);
     const notice = {
       type: 'first_touch_missed',
       claimer: alert.claimedBy!,
       dueAt: alert.firstTouchDueAt,
     } as const;
-    outbox.notify(alert.id, notice, ['escalation'], now);
-    outbox.enqueue({ kind: 'alert.update', alertId: alert.id }, now);
+    await outbox.notify(alert.id, notice, ['escalation'], now);
+    await outbox.enqueue({ kind: 'alert.update', alertId: alert.id }, now);
     return true;
   };
 
-  const backOff = (alertId: string, now: number): 'prompt' | 'close' | null => {
-    const alert = alerts.find(alertId);
+  const backOff = async (alertId: string, now: number): Promise<'prompt' | 'close' | null> => {
+    const alert = await alerts.find(alertId);
     if (alert?.state !== 'contacted' || alert.contactedAt === null) return null;
     const window = manifest.scoring.rules.back_off;
     const stage = backOffStage(alert.contactedAt, window, alert.backOffPromptedAt !== null, now);
     if (stage === 'none') return null;
     if (stage === 'prompt') {
-      if (!alerts.flagBackOffPrompt(alert.id, now)) throw new ChangedMeanwhile();
+      if (!(await alerts.flagBackOffPrompt(alert.id, now))) throw new ChangedMeanwhile();
       const notice = { type: 'back_off_prompt', closesAt: alert.contactedAt + window } as const;
-      outbox.notify(alert.id, notice, [dm(alert.claimedBy)], now);
+      await outbox.notify(alert.id, notice, [dm(alert.claimedBy)], now);
       return 'prompt';
     }
     const closed = {
@@ -165,15 +171,15 @@ export function createSlaSweep(deps: AlertServiceDeps & { store: Store }) {
       closedAt: now,
       nextEscalationAt: null,
     } as const;
-    if (!alerts.transition(alert, ['contacted'], closed, now)) throw new ChangedMeanwhile();
-    alerts.record(alert.id, now, 'closed', null, { outcome: 'no_response', reason: 'back_off' });
-    outbox.notify(
+    if (!(await alerts.transition(alert, ['contacted'], closed, now))) throw new ChangedMeanwhile();
+    await alerts.record(alert.id, now, 'closed', null, { outcome: 'no_response', reason: 'back_off' });
+    await outbox.notify(
       alert.id,
       { type: 'back_off_closed', contactedFor: now - alert.contactedAt },
       ['thread'],
       now,
     );
-    outbox.enqueue({ kind: 'alert.update', alertId: alert.id }, now);
+    await outbox.enqueue({ kind: 'alert.update', alertId: alert.id }, now);
     return 'close';
   };
 
@@ -182,15 +188,15 @@ export function createSlaSweep(deps: AlertServiceDeps & { store: Store }) {
    * reported; one that ended the sweep's own transaction (disk full, I/O error: SQLite rolls
    * everything back) ends the sweep.
    */
-  const attempt = <T>(
+  const attempt = async <T>(
     unit: Unit,
     result: SweepResult,
     action: SweepResult['failed'][number]['action'],
     alertId: string,
-    run: () => T,
-  ): T | null => {
+    run: () => Promise<T>,
+  ): Promise<T | null> => {
     try {
-      return unit.savepoint(run);
+      return await unit.savepoint(run);
     } catch (error) {
       if (error instanceof ChangedMeanwhile) return null;
       if (!unit.active()) throw error;
@@ -199,7 +205,7 @@ export function createSlaSweep(deps: AlertServiceDeps & { store: Store }) {
     }
   };
 
-  const act = (
+  const act = async (
     unit: Unit,
     due: string[],
     breached: string[],
@@ -210,17 +216,17 @@ export function createSlaSweep(deps: AlertServiceDeps & { store: Store }) {
     for (const alertId of due) {
       // Catch up in order: every step that fell due fires, once each.
       for (let more = true; more; ) {
-        const fired = attempt(unit, result, 'escalation', alertId, () => fireNext(alertId, now));
+        const fired = await attempt(unit, result, 'escalation', alertId, () => fireNext(alertId, now));
         if (fired) result.escalations.push({ alertId, step: fired.step });
         more = fired?.more ?? false;
       }
     }
     for (const alertId of breached) {
-      if (attempt(unit, result, 'first_touch', alertId, () => tellFirstTouchBreach(alertId, now)))
+      if (await attempt(unit, result, 'first_touch', alertId, () => tellFirstTouchBreach(alertId, now)))
         result.firstTouchBreaches++;
     }
     for (const alertId of stale) {
-      const done = attempt(unit, result, 'back_off', alertId, () => backOff(alertId, now));
+      const done = await attempt(unit, result, 'back_off', alertId, () => backOff(alertId, now));
       if (done === 'prompt') result.backOffPrompts++;
       if (done === 'close') result.backOffClosed++;
     }
@@ -236,10 +242,10 @@ export function createSlaSweep(deps: AlertServiceDeps & { store: Store }) {
         backOffClosed: 0,
         failed: [],
       };
-      const { due, breached, stale } = await store.read(() => ({
-        due: alerts.dueEscalations(now, BATCH),
-        breached: alerts.firstTouchBreaches(now, BATCH),
-        stale: alerts.contactedBefore(now - Math.round(manifest.scoring.rules.back_off * 0.8), BATCH),
+      const { due, breached, stale } = await store.read(async () => ({
+        due: await alerts.dueEscalations(now, BATCH),
+        breached: await alerts.firstTouchBreaches(now, BATCH),
+        stale: await alerts.contactedBefore(now - Math.round(manifest.scoring.rules.back_off * 0.8), BATCH),
       }));
       if (due.length + breached.length + stale.length === 0) return result;
       await store.unit((unit) => act(unit, due, breached, stale, now, result), { durable: false });

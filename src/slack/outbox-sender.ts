@@ -74,7 +74,7 @@ export function createOutboxSender(deps: SenderDeps) {
         schedule(pausedUntil - now);
         return;
       }
-      const rows = outbox.pending(200);
+      const rows = await store.read(() => outbox.pending(200));
       const held = new Set<string>();
       let sent = 0;
       let nextDue = Number.POSITIVE_INFINITY;
@@ -139,18 +139,18 @@ export function createOutboxSender(deps: SenderDeps) {
   }
 
   /** Marks the row failed and, unless it was itself a failure notice, tells the managers why. */
-  const reportFailure = (row: OutboxRow, error: string): void => {
+  const reportFailure = async (row: OutboxRow, error: string): Promise<void> => {
     const now = deps.now();
     // Settled by another sender meanwhile: its answer stands.
-    if (!outbox.markFailed(row.seq, error, now)) return;
+    if (!(await outbox.markFailed(row.seq, error, now))) return;
     const payload = row.payload as { notice?: unknown; channel?: string; to?: NoticeTarget };
     if (row.kind === 'message' && payload.notice === true) return;
     // An alert whose post failed for good takes its queued updates and replies with it, and the
     // managers hear about it once, not once per row.
     if (row.kind === 'alert.post' && row.alertId)
-      outbox.failPendingOf(row.alertId, 'alert_never_posted', now);
+      await outbox.failPendingOf(row.alertId, 'alert_never_posted', now);
     if (error === 'alert_never_posted' || error === 'alert_not_found') return;
-    const alert = row.alertId ? alerts.find(row.alertId) : null;
+    const alert = row.alertId ? await alerts.find(row.alertId) : null;
     const to = payload.to;
     const target =
       payload.channel ??
@@ -158,22 +158,25 @@ export function createOutboxSender(deps: SenderDeps) {
       'Slack';
     const hint = HINTS[error] ?? 'check the app and the manifest';
     const text = `⚠️ pls could not ${DESCRIBE[row.kind] ?? 'send a message'} in ${target.startsWith('U') ? `<@${target}>` : `<#${target}>`}: \`${error}\`. ${hint}.`;
-    outbox.noticeManagers(deps.managers, text, now);
+    await outbox.noticeManagers(deps.managers, text, now);
   };
 
   /**
    * The row is marked sent in the same unit as what the call's answer must record; when another
    * sender settled it first, its record stands and this one is dropped.
    */
-  const settle = (seq: number, record: (() => void) | undefined): void => {
-    if (!outbox.markSent(seq, deps.now())) return;
-    record?.();
+  const settle = async (seq: number, record: Recording | undefined): Promise<void> => {
+    if (!(await outbox.markSent(seq, deps.now()))) return;
+    await record?.();
   };
 
-  async function perform(row: OutboxRow): Promise<(() => void) | undefined> {
+  /** What a call's answer must record, in the unit that marks its row sent. */
+  type Recording = () => Promise<void>;
+
+  async function perform(row: OutboxRow): Promise<Recording | undefined> {
     const payload = row.payload as { text?: string; channel?: string; userId?: string };
     if (row.kind === 'home') {
-      if (outbox.supersededHome(payload.userId!, row.seq)) return;
+      if (await store.read(() => outbox.supersededHome(payload.userId!, row.seq))) return;
       await onDisk();
       await publishHome(client, deps.homes, payload.userId!, deps.now());
       return;
@@ -182,7 +185,8 @@ export function createOutboxSender(deps: SenderDeps) {
       await post(row, { channel: payload.channel!, text: payload.text! });
       return;
     }
-    const alert = row.alertId ? alerts.find(row.alertId) : null;
+    const alertId = row.alertId;
+    const alert = alertId ? await store.read(() => alerts.find(alertId)) : null;
     if (!alert) throw permanentError('alert_not_found');
     if (row.kind === 'alert.post') {
       if (alert.messageTs) return; // already posted: a retried row must never post twice
@@ -194,7 +198,7 @@ export function createOutboxSender(deps: SenderDeps) {
     if (row.kind === 'notice') {
       const { to, notice } = row.payload as { to: NoticeTarget; notice: Notice };
       if (isStale(notice, to, alert.state)) return;
-      const account = alerts.findWithAccount(alert.id)?.account ?? null;
+      const account = (await store.read(() => alerts.findWithAccount(alert.id)))?.account ?? null;
       const message = renderNotice(notice, to, {
         alert,
         account: accountLabel(account, alert.accountId),
@@ -213,7 +217,7 @@ export function createOutboxSender(deps: SenderDeps) {
     }
     if (!alert.messageTs) throw permanentError('alert_never_posted');
     if (row.kind === 'alert.update') {
-      if (outbox.supersededUpdate(alert.id, row.seq)) return;
+      if (await store.read(() => outbox.supersededUpdate(alert.id, row.seq))) return;
       const message = renderAlert(await cards.cardFor(alert, deps.now()));
       await onDisk();
       await client.chat.update({ channel: alert.channel, ts: alert.messageTs, ...message });

@@ -15,13 +15,13 @@ const said = (text: string) => () => pls.emulator.messages('C0EXAMPLE').find((m)
 
 describe('the outbox sender', () => {
   it('after a look that found nothing, a kick still sends what was queued since', async () => {
-    const { outbox, sender } = pls.server.app.internals;
+    const { store, outbox, sender } = pls.server.app.internals;
     // Start-up's drain already looked and found nothing; these kicks have nothing new to look for.
     for (let i = 0; i < 3; i++) sender.kick();
-    outbox.enqueue(
-      { kind: 'message', alertId: null, channel: 'C0EXAMPLE', text: 'queued after an empty look' },
-      1,
-    );
+    const message = { channel: 'C0EXAMPLE', text: 'queued after an empty look' };
+    await store.unit(() => outbox.enqueue({ kind: 'message', alertId: null, ...message }, 1), {
+      durable: true,
+    });
     sender.kick();
     await pls.emulator.waitFor(said('queued after an empty look'), { description: 'the queued message' });
   });
@@ -40,8 +40,9 @@ describe('the outbox sender', () => {
 
   it('still sends a thread reply queued worded, as rows were before notices', async () => {
     const alert = await raiseHotAlert(pls);
-    const { outbox, sender } = pls.server.app.internals;
-    outbox.enqueue({ kind: 'alert.reply', alertId: alert.alertId, text: 'worded before the upgrade' }, 1);
+    const { store, outbox, sender } = pls.server.app.internals;
+    const reply = { kind: 'alert.reply', alertId: alert.alertId, text: 'worded before the upgrade' } as const;
+    await store.unit(() => outbox.enqueue(reply, 1), { durable: true });
     sender.kick();
     await settled(pls);
     expect(pls.emulator.replies(alert.channel, alert.ts).map((r) => r.text)).toContain(

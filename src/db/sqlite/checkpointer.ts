@@ -3,7 +3,6 @@ import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import type { Db } from './client.js';
-import type { WriteTurns } from './write-turns.js';
 
 /**
  * Checkpoints the WAL on a worker thread, with its own connection, instead of inside whichever
@@ -30,7 +29,8 @@ import type { WriteTurns } from './write-turns.js';
 export function startCheckpointer(
   db: Db,
   logger: Logger,
-  turns: WriteTurns,
+  /** Runs a write on the main thread's turn, in the store's line (src/db/sqlite/sqlite-store.ts). */
+  exclusive: <T>(write: () => T) => Promise<T>,
   { intervalMs = 1_000, restartFrames = 4_000 }: { intervalMs?: number; restartFrames?: number } = {},
 ): { stop(): Promise<void> } {
   if (db.$client.memory) return { stop: async () => {} };
@@ -61,13 +61,13 @@ export function startCheckpointer(
   };
   const finishOnLoop = () => {
     if (stopped || fellBack || !db.$client.open) return;
-    try {
-      // On the main thread's turn: the scoring thread writes nothing until the next write
-      // begins, which then restarts the WAL (a commit landing meanwhile would keep it growing).
-      turns.asMain(() => db.$client.pragma('wal_checkpoint(PASSIVE)'));
-    } catch (error) {
-      logger.warn({ error: (error as Error).message }, 'WAL checkpoint failed; retrying');
-    }
+    // On the main thread's turn: the scoring thread writes nothing until the next write
+    // begins, which then restarts the WAL (a commit landing meanwhile would keep it growing).
+    exclusive(() => {
+      if (db.$client.open) db.$client.pragma('wal_checkpoint(PASSIVE)');
+    }).catch((error: unknown) =>
+      logger.warn({ error: (error as Error).message }, 'WAL checkpoint failed; retrying'),
+    );
   };
   worker.on('message', (message: CheckpointReply) => {
     if ('started' in message) {

@@ -1,10 +1,9 @@
 import { once } from 'node:events';
 import { Worker } from 'node:worker_threads';
-import type { LevelWithSilent, Logger } from 'pino';
-import type { Clock } from '../../clock.js';
-import type { Config } from '../../config/load-config.js';
-import type { Manifest, Tier } from '../../config/manifest.js';
+import type { LevelWithSilent } from 'pino';
+import type { Manifest } from '../../config/manifest.js';
 import { moduleBeside } from '../../module-path.js';
+import type { Scoring, ScoringDeps, ScoringTurn } from '../storage.js';
 import type { WriteTurns } from './write-turns.js';
 
 /** What the scoring thread starts from (structured-cloned into it; no secrets, and no environment). */
@@ -19,15 +18,6 @@ export interface ScoringWorkerData {
   /** One cell: 1 while a kick is on its way, so a burst of ingest commits posts one message. */
   kicked: SharedArrayBuffer;
 }
-
-/** What one scoring turn did, once it committed. */
-export type ScoringToMain = {
-  /** The tier of each alert the turn opened. */
-  opened: Tier[];
-  /** Outbox rows the turn queued. */
-  queued: number;
-  quarantined: { eventId: string; error: string }[];
-};
 
 /**
  * If the scoring thread dies, it is started again after this long (its events wait, stored),
@@ -45,15 +35,7 @@ const STOP_LIMIT_MS = 5_000;
  * A thread that dies is started again; what it had not committed is still pending and is scored
  * then.
  */
-export function startScoringThread(deps: {
-  config: Config;
-  clock: Clock;
-  turns: WriteTurns;
-  logger: Logger;
-  onTurn: (turn: ScoringToMain) => void;
-  /** The thread exited unasked: it may have committed a turn it never reported. */
-  onLost: () => void;
-}): { kick(): void; running(): boolean; stop(): Promise<void>; crash(): Promise<void> } {
+export function startScoringThread(deps: ScoringDeps & { turns: WriteTurns }): Scoring {
   const kicked = new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT));
   const data: ScoringWorkerData = {
     databasePath: deps.config.env.databasePath,
@@ -77,7 +59,7 @@ export function startScoringThread(deps: {
     const [entry, options] = workerEntry();
     // env: {} — the thread gets no copy of the process's environment (tokens, secrets).
     const thread = new Worker(entry, { ...options, workerData: data, env: {} });
-    thread.on('message', (message: ScoringToMain) => deps.onTurn(message));
+    thread.on('message', (message: ScoringTurn) => deps.onTurn(message));
     thread.on('error', (error) => deps.logger.error({ err: error }, 'scoring thread failed'));
     thread.on('exit', (code) => {
       exited = true;
@@ -97,20 +79,16 @@ export function startScoringThread(deps: {
   }
 
   return {
-    /** Events were stored: the thread scores them with whatever else arrives in the next few ms. */
     kick(): void {
       if (stopped || restart) return; // a restarted thread scores whatever is pending
       if (Atomics.compareExchange(kicked, 0, 0, 1) === 0) worker.postMessage('kick');
     },
-    /** Whether the thread is there to score (false while it waits to be started again): /readyz. */
     running(): boolean {
       return !exited && !stopped;
     },
-    /** Ends the thread the way a fault would, mid-turn or not (tests of the restart). */
     async crash(): Promise<void> {
       await worker.terminate();
     },
-    /** Lets the turn under way commit, then ends the thread. */
     async stop(): Promise<void> {
       if (stopped) return;
       stopped = true;

@@ -10,12 +10,10 @@ import { clockOn } from '../../clock.js';
 import { createLogger } from '../../obs/logger.js';
 import { createEventProcessor } from '../../services/process-events.js';
 import { createProcessingLoop } from '../../services/processing-loop.js';
-import { createAccountsRepo } from '../accounts-repo.js';
-import { createAlertsRepo } from '../alerts-repo.js';
-import { createPendingEvents } from '../event-store.js';
-import { createOutboxRepo } from '../outbox-repo.js';
+import type { ScoringTurn } from '../storage.js';
 import { closeDatabase, openConnection } from './client.js';
-import type { ScoringToMain, ScoringWorkerData } from './scoring-thread.js';
+import type { ScoringWorkerData } from './scoring-thread.js';
+import { repositoriesOn } from './sqlite-storage.js';
 import { createSqliteStore } from './sqlite-store.js';
 import { createWriteTurns } from './write-turns.js';
 
@@ -35,12 +33,13 @@ db.$client.pragma('wal_autocheckpoint = 0');
 const now = clockOn(data.clock).now;
 const turns = createWriteTurns(data.turns);
 const kicked = new Int32Array(data.kicked);
-const outbox = createOutboxRepo(db);
+const store = createSqliteStore({ db, turns, thread: 'scoring' });
+const { events, accounts, alerts, outbox } = repositoriesOn(db, store);
 const processor = createEventProcessor({
-  store: createSqliteStore({ db, turns, thread: 'scoring' }),
-  events: createPendingEvents(db),
-  accounts: createAccountsRepo(db),
-  alerts: createAlertsRepo(db),
+  store,
+  events,
+  accounts,
+  alerts,
   outbox,
   manifest,
   now,
@@ -52,7 +51,7 @@ const loop = createProcessingLoop({
   logger,
   onProcessed(result) {
     const enqueued = outbox.enqueuedSoFar();
-    const report: ScoringToMain = {
+    const report: ScoringTurn = {
       opened: result.decisions.flatMap(({ decision }) => (decision.kind === 'open' ? [decision.tier] : [])),
       queued: enqueued - queued,
       quarantined: result.quarantined ?? [],

@@ -1,30 +1,25 @@
 import type { Logger } from 'pino';
-import type { Store } from '../store.js';
+import { createAccountsRepo } from '../accounts-repo.js';
+import { createAlertsRepo } from '../alerts-repo.js';
+import { createEventStore, createPendingEvents } from '../event-store.js';
+import { createOutboxRepo } from '../outbox-repo.js';
+import { createSlaReportQuery } from '../sla-report-query.js';
+import type { Repositories, Storage } from '../storage.js';
 import { startCheckpointer } from './checkpointer.js';
 import { closeDatabase, type Db, migrationsApplied, openDatabase } from './client.js';
-import { createSqliteStore } from './sqlite-store.js';
-import { createWalSync, type WalSync } from './wal-sync.js';
-import { createWriteTurns, type WriteTurns } from './write-turns.js';
+import { startScoringThread } from './scoring-thread.js';
+import { createSqliteStore, type SqliteStore } from './sqlite-store.js';
+import { createWalSync } from './wal-sync.js';
+import { createWriteTurns } from './write-turns.js';
 
 /**
  * pls's storage on SQLite, opened whole: the file (migrated), the main thread's and the scoring
  * thread's write turns, the WAL's syncs, the checkpointer thread and the store port over them.
- * The app builds its repositories and services on it; nothing outside src/db deals with write
- * turns, fsyncs or checkpoints.
  */
-export interface SqliteStorage {
-  /** The connection the repositories are built on (src/db/*-repo.ts). */
+export interface SqliteStorage extends Storage {
+  store: SqliteStore;
+  /** The connection, for tools and tests that read the file directly (replay's history, seeds). */
   db: Db;
-  /** The store port: units of work and reads (src/db/store.ts). */
-  store: Store;
-  /** Shared with the scoring thread, which the adapter starts (src/db/sqlite/scoring-thread.ts). */
-  turns: WriteTurns;
-  /** Ingest's group commit waits on it (src/db/event-store.ts). */
-  wal: WalSync;
-  /** For GET /readyz: the file is open, every migration applied, and syncing has not failed. */
-  health(): { database: boolean; migrations: boolean; storage: boolean };
-  /** Waits for the syncs under way, stops the checkpointer and closes the file. */
-  close(): Promise<void>;
 }
 
 export function openSqliteStorage(
@@ -41,7 +36,6 @@ export function openSqliteStorage(
 export function sqliteStorageOn(db: Db, options: { logger: Logger; checkpoints?: boolean }): SqliteStorage {
   const { logger } = options;
   const turns = createWriteTurns();
-  const checkpointer = options.checkpoints === false ? null : startCheckpointer(db, logger, turns);
   const wal = createWalSync(db, {
     onFailure: (error) =>
       logger.fatal(
@@ -49,16 +43,19 @@ export function sqliteStorageOn(db: Db, options: { logger: Logger; checkpoints?:
         'fdatasync of the WAL failed: ingest refuses every request until pls is restarted',
       ),
   });
+  const store = createSqliteStore({
+    db,
+    wal,
+    turns,
+    onHookError: (error) => logger.error({ err: error }, 'after-commit hook failed'),
+  });
+  const checkpointer = options.checkpoints === false ? null : startCheckpointer(db, logger, store.exclusive);
   return {
     db,
-    turns,
-    wal,
-    store: createSqliteStore({
-      db,
-      wal,
-      turns,
-      onHookError: (error) => logger.error({ err: error }, 'after-commit hook failed'),
-    }),
+    store,
+    repositories: (repositoryOptions = {}) => repositoriesOn(db, store, repositoryOptions),
+    eventLog: (now) => createEventStore(db, wal, now, store),
+    startScoring: (deps) => startScoringThread({ ...deps, turns }),
     health: () => ({
       database: db.$client.open,
       migrations: migrationsApplied(db),
@@ -70,4 +67,43 @@ export function sqliteStorageOn(db: Db, options: { logger: Logger; checkpoints?:
       closeDatabase(db);
     },
   };
+}
+
+/**
+ * The repositories over one connection, each method refusing to run outside a unit or a read of
+ * `store`: on one connection, a read between another unit's statements would see its half-done
+ * writes (src/db/sqlite/sqlite-store.ts).
+ */
+export function repositoriesOn(
+  db: Db,
+  store: SqliteStore,
+  options: { onQueued?: () => void } = {},
+): Repositories {
+  return {
+    accounts: inStore(store, 'accounts', createAccountsRepo(db)),
+    alerts: inStore(store, 'alerts', createAlertsRepo(db)),
+    outbox: inStore(store, 'outbox', createOutboxRepo(db, options)),
+    events: inStore(store, 'events', createPendingEvents(db)),
+    slaReport: inStore(store, 'slaReport', createSlaReportQuery(db)),
+  };
+}
+
+/** Methods that touch no table (a counter kept in memory) and may run anywhere. */
+const IN_MEMORY = new Set(['enqueuedSoFar']);
+
+function inStore<T extends object>(store: SqliteStore, name: string, repository: T): T {
+  const guarded: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(repository)) {
+    if (typeof value !== 'function' || IN_MEMORY.has(key)) {
+      guarded[key] = value;
+      continue;
+    }
+    const method = value as (...args: unknown[]) => unknown;
+    guarded[key] = (...args: unknown[]) => {
+      if (!store.inside())
+        throw new Error(`${name}.${key} was called outside a unit of work or a read of the store`);
+      return method.apply(repository, args);
+    };
+  }
+  return guarded as T;
 }

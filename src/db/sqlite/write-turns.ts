@@ -30,14 +30,9 @@ export function createWriteTurns(shared = new SharedArrayBuffer(CELLS * Int32Arr
       Atomics.wait(cells, HOLDER, holder, deadline - performance.now());
   }
 
-  /** Runs `write` holding the lock, then lets go of it. */
-  function holding<T>(write: () => T): T {
-    try {
-      return write();
-    } finally {
-      Atomics.store(cells, HOLDER, FREE);
-      Atomics.notify(cells, HOLDER);
-    }
+  function release(): void {
+    Atomics.store(cells, HOLDER, FREE);
+    Atomics.notify(cells, HOLDER);
   }
 
   function doneWaiting(): void {
@@ -50,26 +45,13 @@ export function createWriteTurns(shared = new SharedArrayBuffer(CELLS * Int32Arr
     shared,
 
     /**
-     * Main thread: runs `write` (synchronous; it commits) once the scoring turn under way, if
-     * any, has ended. Throws `StorageError` if the turn does not end within 5 s.
+     * Main thread: takes the lock once the scoring turn under way, if any, has ended, and
+     * resolves with the function that lets go of it. The event loop keeps serving while it waits,
+     * and a thread that died holding the lock is seen (its exit releases it) instead of waited
+     * out. Rejects with `StorageError` if the turn does not end within 5 s. The holder may await
+     * between its statements, but only the store's own work: the scoring thread waits meanwhile.
      */
-    asMain<T>(write: () => T): T {
-      Atomics.add(cells, MAIN_WAITING, 1);
-      try {
-        acquire(MAIN, MAIN_LIMIT_MS);
-      } finally {
-        doneWaiting();
-      }
-      return holding(write);
-    },
-
-    /**
-     * Main thread, for writes that can wait without holding the event loop (ingest's group
-     * commit): as `asMain`, but while the scoring turn ends the loop keeps serving, and a
-     * thread that died holding the lock is seen (its exit releases it) instead of waited out.
-     * `write` runs synchronously once the lock is taken: the lock is never held across an await.
-     */
-    async asMainAsync<T>(write: () => T): Promise<T> {
+    async holdMain(): Promise<() => void> {
       Atomics.add(cells, MAIN_WAITING, 1);
       try {
         const deadline = performance.now() + MAIN_LIMIT_MS;
@@ -84,18 +66,27 @@ export function createWriteTurns(shared = new SharedArrayBuffer(CELLS * Int32Arr
       } finally {
         doneWaiting();
       }
-      return holding(write);
+      return release;
     },
 
-    /** Scoring thread: runs one turn, after any main-thread write that is waiting. */
-    asScoring<T>(turn: () => T): T {
+    /** Main thread: takes the lock if it is free, else returns null at once. */
+    tryHoldMain(): (() => void) | null {
+      return Atomics.compareExchange(cells, HOLDER, FREE, MAIN) === FREE ? release : null;
+    },
+
+    /**
+     * Scoring thread: takes the lock for one turn, after any main-thread write that is waiting
+     * (blocking this thread, which has nothing else to serve), and returns the function that
+     * lets go of it.
+     */
+    holdScoring(): () => void {
       for (;;) {
         const waiting = Atomics.load(cells, MAIN_WAITING);
         if (waiting === 0) break;
         Atomics.wait(cells, MAIN_WAITING, waiting, SCORING_YIELD_MS);
       }
       acquire(SCORING, SCORING_LIMIT_MS);
-      return holding(turn);
+      return release;
     },
 
     /**
@@ -114,14 +105,6 @@ export function createWriteTurns(shared = new SharedArrayBuffer(CELLS * Int32Arr
 }
 
 export type WriteTurns = ReturnType<typeof createWriteTurns>;
-
-/**
- * Wraps a synchronous write (a transaction function) so that each call runs on the main
- * thread's turn (`asMain`).
- */
-export function onMainTurn<A extends unknown[], R>(turns: WriteTurns, write: (...args: A) => R) {
-  return (...args: A): R => turns.asMain(() => write(...args));
-}
 
 /** `Atomics.waitAsync` (Node 16+; not in TypeScript's ES2023 library). */
 const waitAsync = (

@@ -24,117 +24,119 @@ const alert = (id: string, accountId: string) => ({
 });
 
 describe('alerts repository', () => {
-  it('transition is a compare-and-set: of two claims from open, only the first changes the alert', () => {
+  it('transition is a compare-and-set: of two claims from open, only the first changes the alert', async () => {
     const alerts = createAlertsRepo(temp.db);
-    alerts.insert(alert('al_1', 'acct_1'), null, {});
-    const read = alerts.find('al_1')!;
-    expect(alerts.transition(read, ['open'], { state: 'claimed', claimedBy: 'U_A' }, 5)).toBe(true);
-    expect(alerts.transition(read, ['open'], { state: 'claimed', claimedBy: 'U_B' }, 6)).toBe(false);
+    await alerts.insert(alert('al_1', 'acct_1'), null, {});
+    const read = (await alerts.find('al_1'))!;
+    expect(await alerts.transition(read, ['open'], { state: 'claimed', claimedBy: 'U_A' }, 5)).toBe(true);
+    expect(await alerts.transition(read, ['open'], { state: 'claimed', claimedBy: 'U_B' }, 6)).toBe(false);
     // Read again it is claimed: a transition from open still finds nothing to change.
-    expect(alerts.transition(alerts.find('al_1')!, ['open'], { claimedBy: 'U_B' }, 7)).toBe(false);
-    expect(alerts.find('al_1')).toMatchObject({ state: 'claimed', claimedBy: 'U_A', updatedAt: 5 });
+    expect(await alerts.transition((await alerts.find('al_1'))!, ['open'], { claimedBy: 'U_B' }, 7)).toBe(
+      false,
+    );
+    expect(await alerts.find('al_1')).toMatchObject({ state: 'claimed', claimedBy: 'U_A', updatedAt: 5 });
   });
 
-  it('refuses a second alert that is not closed for the same account (partial unique index)', () => {
+  it('refuses a second alert that is not closed for the same account (partial unique index)', async () => {
     const alerts = createAlertsRepo(temp.db);
-    alerts.insert(alert('al_1', 'acct_1'), null, {});
-    expect(() => alerts.insert(alert('al_2', 'acct_1'), null, {})).toThrow(/UNIQUE/);
-    alerts.update('al_1', { state: 'closed' }, 9);
-    expect(() => alerts.insert(alert('al_3', 'acct_1'), null, {})).not.toThrow();
+    await alerts.insert(alert('al_1', 'acct_1'), null, {});
+    await expect(alerts.insert(alert('al_2', 'acct_1'), null, {})).rejects.toThrow(/UNIQUE/);
+    await alerts.update('al_1', { state: 'closed' }, 9);
+    await expect(alerts.insert(alert('al_3', 'acct_1'), null, {})).resolves.toBeUndefined();
   });
 });
 
 describe('alerts repository, prepared statements', () => {
-  it('writes each set of columns with its own statement, JSON columns encoded, undefined columns untouched', () => {
+  it('writes each set of columns with its own statement, JSON columns encoded, undefined columns untouched', async () => {
     const alerts = createAlertsRepo(temp.db);
-    alerts.insert({ ...alert('al_1', 'acct_1'), trigger: { signalId: 'usage_limit_hit' } }, 'U_A', {
+    await alerts.insert({ ...alert('al_1', 'acct_1'), trigger: { signalId: 'usage_limit_hit' } }, 'U_A', {
       why: 1,
     });
-    alerts.update('al_1', { score: 90, suggestedRep: 'U_B', outcomeDetail: { note: 'x' } }, 7);
-    alerts.update('al_1', { score: 95, suggestedRep: undefined }, 8);
-    expect(alerts.find('al_1')).toMatchObject({
+    await alerts.update('al_1', { score: 90, suggestedRep: 'U_B', outcomeDetail: { note: 'x' } }, 7);
+    await alerts.update('al_1', { score: 95, suggestedRep: undefined }, 8);
+    expect(await alerts.find('al_1')).toMatchObject({
       trigger: { signalId: 'usage_limit_hit' },
       score: 95,
       suggestedRep: 'U_B',
       outcomeDetail: { note: 'x' },
       updatedAt: 8,
     });
-    expect(alerts.history('al_1')).toMatchObject([{ kind: 'opened', actor: 'U_A', data: { why: 1 } }]);
+    expect(await alerts.history('al_1')).toMatchObject([{ kind: 'opened', actor: 'U_A', data: { why: 1 } }]);
   });
 
-  it('transition compares against the states it was given, whatever other calls asked before', () => {
+  it('transition compares against the states it was given, whatever other calls asked before', async () => {
     const alerts = createAlertsRepo(temp.db);
-    alerts.insert(alert('al_1', 'acct_1'), null, {});
-    const now = () => alerts.find('al_1')!;
-    expect(alerts.transition(now(), ['claimed'], { state: 'contacted' }, 5)).toBe(false);
-    expect(alerts.transition(now(), ['open', 'claimed'], { state: 'contacted' }, 6)).toBe(true);
-    expect(alerts.transition(now(), ['claimed'], { state: 'closed' }, 7)).toBe(false);
-    expect(alerts.find('al_1')).toMatchObject({ state: 'contacted', updatedAt: 6 });
+    await alerts.insert(alert('al_1', 'acct_1'), null, {});
+    const now = async () => (await alerts.find('al_1'))!;
+    expect(await alerts.transition(await now(), ['claimed'], { state: 'contacted' }, 5)).toBe(false);
+    expect(await alerts.transition(await now(), ['open', 'claimed'], { state: 'contacted' }, 6)).toBe(true);
+    expect(await alerts.transition(await now(), ['claimed'], { state: 'closed' }, 7)).toBe(false);
+    expect(await alerts.find('al_1')).toMatchObject({ state: 'contacted', updatedAt: 6 });
   });
 
-  it('finds an alert with the few facts of its account, the checkout start read out of the scoring state', () => {
+  it('finds an alert with the few facts of its account, the checkout start read out of the scoring state', async () => {
     const alerts = createAlertsRepo(temp.db);
     const accounts = createAccountsRepo(temp.db);
-    accounts.upsert('acct_1', { domain: 'acme.com', employees: 300 }, 1);
-    accounts.saveScore('acct_1', { ...emptyAccountState(), upgradeStartedAt: 42 }, 50, 'warm', 2);
-    alerts.insert(alert('al_1', 'acct_1'), null, {});
-    alerts.insert(alert('al_2', 'acct_gone'), null, {});
+    await accounts.upsert('acct_1', { domain: 'acme.com', employees: 300 }, 1);
+    await accounts.saveScore('acct_1', { ...emptyAccountState(), upgradeStartedAt: 42 }, 50, 'warm', 2);
+    await alerts.insert(alert('al_1', 'acct_1'), null, {});
+    await alerts.insert(alert('al_2', 'acct_gone'), null, {});
     // A null first column must not hide the account (drizzle nulls a joined object on its first column).
-    expect(alerts.findWithAccount('al_1')).toMatchObject({
+    expect(await alerts.findWithAccount('al_1')).toMatchObject({
       alert: { id: 'al_1', policy: {} },
       account: { id: 'acct_1', name: null, domain: 'acme.com', employees: 300, upgradeStartedAt: 42 },
     });
-    expect(alerts.findWithAccount('al_2')).toMatchObject({ alert: { id: 'al_2' }, account: null });
-    expect(alerts.findWithAccount('al_3')).toBeNull();
+    expect(await alerts.findWithAccount('al_2')).toMatchObject({ alert: { id: 'al_2' }, account: null });
+    expect(await alerts.findWithAccount('al_3')).toBeNull();
   });
 
-  it('tells who is out of office and what each rep holds in one go, as isOoo and heldBy do one by one', () => {
+  it('tells who is out of office and what each rep holds in one go, as isOoo and heldBy do one by one', async () => {
     const alerts = createAlertsRepo(temp.db);
-    alerts.insert({ ...alert('al_1', 'acct_1'), state: 'claimed', claimedBy: 'U_A' }, null, {});
-    alerts.insert({ ...alert('al_2', 'acct_2'), state: 'contacted', claimedBy: 'U_A' }, null, {});
-    alerts.insert({ ...alert('al_3', 'acct_3'), state: 'closed', claimedBy: 'U_A' }, null, {});
-    alerts.insert({ ...alert('al_4', 'acct_4'), state: 'claimed', claimedBy: 'U_C' }, null, {});
-    alerts.setOoo('U_B', true, 1);
-    alerts.setOoo('U_A', true, 1);
-    alerts.setOoo('U_A', false, 2);
-    const { away, held } = alerts.repStatus();
+    await alerts.insert({ ...alert('al_1', 'acct_1'), state: 'claimed', claimedBy: 'U_A' }, null, {});
+    await alerts.insert({ ...alert('al_2', 'acct_2'), state: 'contacted', claimedBy: 'U_A' }, null, {});
+    await alerts.insert({ ...alert('al_3', 'acct_3'), state: 'closed', claimedBy: 'U_A' }, null, {});
+    await alerts.insert({ ...alert('al_4', 'acct_4'), state: 'claimed', claimedBy: 'U_C' }, null, {});
+    await alerts.setOoo('U_B', true, 1);
+    await alerts.setOoo('U_A', true, 1);
+    await alerts.setOoo('U_A', false, 2);
+    const { away, held } = await alerts.repStatus();
     expect([...away]).toEqual(['U_B']);
     expect(Object.fromEntries(held)).toEqual({ U_A: 2, U_C: 1 });
     for (const rep of ['U_A', 'U_B', 'U_C', 'U_NEW']) {
-      expect(away.has(rep)).toBe(alerts.isOoo(rep));
-      expect(held.get(rep) ?? 0).toBe(alerts.heldBy(rep));
+      expect(away.has(rep)).toBe(await alerts.isOoo(rep));
+      expect(held.get(rep) ?? 0).toBe(await alerts.heldBy(rep));
     }
   });
 
-  it('lists the sweep’s candidates by id, due ones oldest first', () => {
+  it('lists the sweep’s candidates by id, due ones oldest first', async () => {
     const alerts = createAlertsRepo(temp.db);
-    alerts.insert({ ...alert('al_1', 'acct_1'), nextEscalationAt: 30 }, null, {});
-    alerts.insert({ ...alert('al_2', 'acct_2'), nextEscalationAt: 10 }, null, {});
-    alerts.insert({ ...alert('al_3', 'acct_3'), nextEscalationAt: 99 }, null, {});
-    alerts.insert(
+    await alerts.insert({ ...alert('al_1', 'acct_1'), nextEscalationAt: 30 }, null, {});
+    await alerts.insert({ ...alert('al_2', 'acct_2'), nextEscalationAt: 10 }, null, {});
+    await alerts.insert({ ...alert('al_3', 'acct_3'), nextEscalationAt: 99 }, null, {});
+    await alerts.insert(
       { ...alert('al_4', 'acct_4'), state: 'claimed', nextEscalationAt: 5, firstTouchDueAt: 20 },
       null,
       {},
     );
-    alerts.insert({ ...alert('al_5', 'acct_5'), state: 'contacted', contactedAt: 40 }, null, {});
-    expect(alerts.dueEscalations(50, 10)).toEqual(['al_2', 'al_1']);
-    expect(alerts.dueEscalations(50, 1)).toEqual(['al_2']);
-    expect(alerts.firstTouchBreaches(50, 10)).toEqual(['al_4']);
-    expect(alerts.firstTouchBreaches(19, 10)).toEqual([]);
-    expect(alerts.contactedBefore(40, 10)).toEqual(['al_5']);
-    expect(alerts.contactedBefore(39, 10)).toEqual([]);
+    await alerts.insert({ ...alert('al_5', 'acct_5'), state: 'contacted', contactedAt: 40 }, null, {});
+    expect(await alerts.dueEscalations(50, 10)).toEqual(['al_2', 'al_1']);
+    expect(await alerts.dueEscalations(50, 1)).toEqual(['al_2']);
+    expect(await alerts.firstTouchBreaches(50, 10)).toEqual(['al_4']);
+    expect(await alerts.firstTouchBreaches(19, 10)).toEqual([]);
+    expect(await alerts.contactedBefore(40, 10)).toEqual(['al_5']);
+    expect(await alerts.contactedBefore(39, 10)).toEqual([]);
   });
 
-  it('writes a null as SQL NULL, a JSON column included, and an object as JSON', () => {
+  it('writes a null as SQL NULL, a JSON column included, and an object as JSON', async () => {
     const alerts = createAlertsRepo(temp.db);
-    alerts.insert({ ...alert('al_1', 'acct_1'), outcomeDetail: { note: 'x' } }, null, {});
+    await alerts.insert({ ...alert('al_1', 'acct_1'), outcomeDetail: { note: 'x' } }, null, {});
     const stored = () =>
       temp.db.$client.prepare("select outcome_detail, claimed_by from alerts where id = 'al_1'").get();
     expect(stored()).toEqual({ outcome_detail: '{"note":"x"}', claimed_by: null });
-    alerts.update('al_1', { outcomeDetail: null, claimedBy: 'U_A' }, 2);
+    await alerts.update('al_1', { outcomeDetail: null, claimedBy: 'U_A' }, 2);
     expect(stored()).toEqual({ outcome_detail: null, claimed_by: 'U_A' });
-    expect(alerts.find('al_1')?.outcomeDetail).toBeNull();
-    alerts.update('al_1', { outcomeDetail: { note: 'y' }, claimedBy: null }, 3); // same columns, other shape
+    expect((await alerts.find('al_1'))?.outcomeDetail).toBeNull();
+    await alerts.update('al_1', { outcomeDetail: { note: 'y' }, claimedBy: null }, 3); // same columns, other shape
     expect(stored()).toEqual({ outcome_detail: '{"note":"y"}', claimed_by: null });
   });
 });

@@ -3,18 +3,19 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { startCheckpointer } from '../../../src/db/sqlite/checkpointer.js';
-import { createWriteTurns } from '../../../src/db/sqlite/write-turns.js';
 import { eventually } from '../../support/harness.js';
 import { useTempDatabase } from '../../support/temp-database.js';
 
 const temp = useTempDatabase('pls-checkpoint-');
 
 const silent = pino({ level: 'silent' });
+/** What the store's line does for the checkpointer's finishing pass, with nothing else to wait for. */
+const exclusive = async <T>(write: () => T): Promise<T> => write();
 const autocheckpoint = () => temp.db.$client.pragma('wal_autocheckpoint', { simple: true });
 
 describe('WAL checkpointer', () => {
   it('moves committed pages into the database file from its own thread, and hands back on stop', async () => {
-    const checkpointer = startCheckpointer(temp.db, silent, createWriteTurns(), { intervalMs: 20 });
+    const checkpointer = startCheckpointer(temp.db, silent, exclusive, { intervalMs: 20 });
     expect(autocheckpoint()).toBe(0); // commits no longer checkpoint on the event loop
     const sizeBefore = statSync(join(temp.dir, 'pls.db')).size;
     temp.db.$client.exec('create table filler (x text)');
@@ -37,7 +38,7 @@ describe('WAL checkpointer', () => {
     // The thread's start-up is not the bound under test: the writes begin once it says it runs.
     const lines: string[] = [];
     const logger = pino({ level: 'info' }, { write: (line: string) => void lines.push(line) });
-    const checkpointer = startCheckpointer(temp.db, logger, createWriteTurns(), {
+    const checkpointer = startCheckpointer(temp.db, logger, exclusive, {
       intervalMs: 5,
       restartFrames: 500,
     });

@@ -4,6 +4,7 @@ import { type AlertRow, type AlertsRepo, createAlertsRepo } from '../../../src/d
 import { createEventStore, createPendingEvents } from '../../../src/db/event-store.js';
 import { createOutboxRepo } from '../../../src/db/outbox-repo.js';
 import { closeDatabase, type Db, openConnection } from '../../../src/db/sqlite/client.js';
+import { createSqliteStore } from '../../../src/db/sqlite/sqlite-store.js';
 import { createWalSync } from '../../../src/db/sqlite/wal-sync.js';
 import { createWriteTurns } from '../../../src/db/sqlite/write-turns.js';
 import { MINUTE, MONDAY_10AM_NY as T } from '../../support/domain-builders.js';
@@ -19,15 +20,15 @@ const temp = useTempDatabase('pls-cas-');
 let second: Db;
 let a: AlertsRepo;
 let b: AlertsRepo;
-beforeEach(() => {
+beforeEach(async () => {
   second = openConnection(join(temp.dir, 'pls.db'));
   a = createAlertsRepo(temp.db);
   b = createAlertsRepo(second);
 });
 afterEach(() => closeDatabase(second));
 
-function insert(changes: Partial<AlertRow> = {}): void {
-  a.insert(
+async function insert(changes: Partial<AlertRow> = {}): Promise<void> {
+  await a.insert(
     {
       id: 'al_1',
       accountId: 'acct_1',
@@ -54,92 +55,99 @@ function insert(changes: Partial<AlertRow> = {}): void {
 }
 
 describe('compare-and-set across two connections (read A, read B, write A, write B)', () => {
-  it('fires an escalation step once: the second sweep finds the cursor moved', () => {
-    insert();
-    const readA = a.find('al_1')!;
-    const readB = b.find('al_1')!;
+  it('fires an escalation step once: the second sweep finds the cursor moved', async () => {
+    await insert();
+    const readA = (await a.find('al_1'))!;
+    const readB = (await b.find('al_1'))!;
     const step = { escalationCursor: 1, nextEscalationAt: T + 15 * MINUTE };
-    expect(a.advanceLadder('al_1', readA, step, T + 8 * MINUTE)).toBe(true);
-    expect(b.advanceLadder('al_1', readB, step, T + 8 * MINUTE)).toBe(false);
+    expect(await a.advanceLadder('al_1', readA, step, T + 8 * MINUTE)).toBe(true);
+    expect(await b.advanceLadder('al_1', readB, step, T + 8 * MINUTE)).toBe(false);
     // Holding the ladder (a checkout) is a compare-and-set on the due time too.
-    const readA2 = a.find('al_1')!;
-    const readB2 = b.find('al_1')!;
-    expect(a.advanceLadder('al_1', readA2, { nextEscalationAt: T + HOUR }, T)).toBe(true);
-    expect(b.advanceLadder('al_1', readB2, { escalationCursor: 2 }, T)).toBe(false);
-    expect(a.find('al_1')).toMatchObject({ escalationCursor: 1, nextEscalationAt: T + HOUR });
+    const readA2 = (await a.find('al_1'))!;
+    const readB2 = (await b.find('al_1'))!;
+    expect(await a.advanceLadder('al_1', readA2, { nextEscalationAt: T + HOUR }, T)).toBe(true);
+    expect(await b.advanceLadder('al_1', readB2, { escalationCursor: 2 }, T)).toBe(false);
+    expect(await a.find('al_1')).toMatchObject({ escalationCursor: 1, nextEscalationAt: T + HOUR });
   });
 
-  it('lets exactly one of two claims win', () => {
-    insert();
-    const readA = a.find('al_1')!;
-    const readB = b.find('al_1')!;
+  it('lets exactly one of two claims win', async () => {
+    await insert();
+    const readA = (await a.find('al_1'))!;
+    const readB = (await b.find('al_1'))!;
     const claim = (by: string) => ({ state: 'claimed', claimedBy: by, claimedAt: T }) as const;
-    expect(a.transition(readA, ['open'], claim('U0ANA'), T)).toBe(true);
-    expect(b.transition(readB, ['open'], claim('U0BEN'), T)).toBe(false);
-    expect(b.find('al_1')!.claimedBy).toBe('U0ANA');
+    expect(await a.transition(readA, ['open'], claim('U0ANA'), T)).toBe(true);
+    expect(await b.transition(readB, ['open'], claim('U0BEN'), T)).toBe(false);
+    expect((await b.find('al_1'))!.claimedBy).toBe('U0ANA');
   });
 
-  it('lets a manager’s assignment read before a claim lose to it, not overwrite it', () => {
-    insert();
-    const manager = a.find('al_1')!;
-    const rep = b.find('al_1')!;
-    expect(b.transition(rep, ['open'], { state: 'claimed', claimedBy: 'U0BEN', claimedAt: T }, T)).toBe(true);
+  it('lets a manager’s assignment read before a claim lose to it, not overwrite it', async () => {
+    await insert();
+    const manager = (await a.find('al_1'))!;
+    const rep = (await b.find('al_1'))!;
+    expect(await b.transition(rep, ['open'], { state: 'claimed', claimedBy: 'U0BEN', claimedAt: T }, T)).toBe(
+      true,
+    );
     // The assignment accepts any state but closed; what it read was an open alert nobody held.
     const assigned = { state: 'claimed', claimedBy: 'U0ANA', assignedBy: 'U0MGR', claimedAt: T } as const;
-    expect(a.transition(manager, ['open', 'claimed', 'contacted'], assigned, T)).toBe(false);
-    expect(a.find('al_1')).toMatchObject({ claimedBy: 'U0BEN', assignedBy: null });
+    expect(await a.transition(manager, ['open', 'claimed', 'contacted'], assigned, T)).toBe(false);
+    expect(await a.find('al_1')).toMatchObject({ claimedBy: 'U0BEN', assignedBy: null });
   });
 
-  it('closes with one outcome: a later close finds the alert changed', () => {
-    insert({ state: 'contacted', claimedBy: 'U0ANA', claimedAt: T, contactedAt: T });
+  it('closes with one outcome: a later close finds the alert changed', async () => {
+    await insert({ state: 'contacted', claimedBy: 'U0ANA', claimedAt: T, contactedAt: T });
     const closed = { state: 'closed', closedAt: T } as const;
-    const readA = a.find('al_1')!;
-    const readB = b.find('al_1')!;
-    expect(a.transition(readA, ['contacted'], { ...closed, outcome: 'won' }, T)).toBe(true);
-    expect(b.transition(readB, ['claimed', 'contacted'], { ...closed, outcome: 'no_response' }, T)).toBe(
-      false,
-    );
-    expect(b.find('al_1')!.outcome).toBe('won');
+    const readA = (await a.find('al_1'))!;
+    const readB = (await b.find('al_1'))!;
+    expect(await a.transition(readA, ['contacted'], { ...closed, outcome: 'won' }, T)).toBe(true);
+    expect(
+      await b.transition(readB, ['claimed', 'contacted'], { ...closed, outcome: 'no_response' }, T),
+    ).toBe(false);
+    expect((await b.find('al_1'))!.outcome).toBe('won');
   });
 
-  it('flags a missed first touch and prompts a back-off once each', () => {
-    insert({ state: 'claimed', claimedBy: 'U0ANA', claimedAt: T });
-    expect(a.flagFirstTouchBreach('al_1', T)).toBe(true);
-    expect(b.flagFirstTouchBreach('al_1', T)).toBe(false);
-    a.transition(a.find('al_1')!, ['claimed'], { state: 'contacted', contactedAt: T }, T);
-    expect(a.flagBackOffPrompt('al_1', T)).toBe(true);
-    expect(b.flagBackOffPrompt('al_1', T)).toBe(false);
+  it('flags a missed first touch and prompts a back-off once each', async () => {
+    await insert({ state: 'claimed', claimedBy: 'U0ANA', claimedAt: T });
+    expect(await a.flagFirstTouchBreach('al_1', T)).toBe(true);
+    expect(await b.flagFirstTouchBreach('al_1', T)).toBe(false);
+    await a.transition((await a.find('al_1'))!, ['claimed'], { state: 'contacted', contactedAt: T }, T);
+    expect(await a.flagBackOffPrompt('al_1', T)).toBe(true);
+    expect(await b.flagBackOffPrompt('al_1', T)).toBe(false);
   });
 
-  it('snoozes once: a second snooze read before the first finds it snoozed', () => {
-    insert();
-    const readA = a.find('al_1')!;
-    const readB = b.find('al_1')!;
-    expect(a.resnooze('al_1', readA.snoozedUntil, { snoozedUntil: T + HOUR }, T)).toBe(true);
-    expect(b.resnooze('al_1', readB.snoozedUntil, { snoozedUntil: T + 2 * HOUR }, T)).toBe(false);
+  it('snoozes once: a second snooze read before the first finds it snoozed', async () => {
+    await insert();
+    const readA = (await a.find('al_1'))!;
+    const readB = (await b.find('al_1'))!;
+    expect(await a.resnooze('al_1', readA.snoozedUntil, { snoozedUntil: T + HOUR }, T)).toBe(true);
+    expect(await b.resnooze('al_1', readB.snoozedUntil, { snoozedUntil: T + 2 * HOUR }, T)).toBe(false);
   });
 });
 
 describe('outbox rows across two connections (two senders)', () => {
-  it('lets one sender attempt a row, and records one answer', () => {
+  it('lets one sender attempt a row, and records one answer', async () => {
     const outboxA = createOutboxRepo(temp.db);
     const outboxB = createOutboxRepo(second);
-    outboxA.enqueue({ kind: 'alert.post', alertId: 'al_1' }, T);
-    const [readA] = outboxA.pending(10);
-    const [readB] = outboxB.pending(10);
-    expect(outboxA.markAttempt(readA!.seq, readA!.attemptedAt, T + 1)).toBe(true);
-    expect(outboxB.markAttempt(readB!.seq, readB!.attemptedAt, T + 1)).toBe(false);
+    await outboxA.enqueue({ kind: 'alert.post', alertId: 'al_1' }, T);
+    const [readA] = await outboxA.pending(10);
+    const [readB] = await outboxB.pending(10);
+    expect(await outboxA.markAttempt(readA!.seq, readA!.attemptedAt, T + 1)).toBe(true);
+    expect(await outboxB.markAttempt(readB!.seq, readB!.attemptedAt, T + 1)).toBe(false);
     // The answer: recorded once; a late failure report from another sender changes nothing.
-    expect(outboxA.markSent(readA!.seq, T + 2)).toBe(true);
-    expect(outboxB.markSent(readB!.seq, T + 2)).toBe(false);
-    expect(outboxB.markFailed(readB!.seq, 'channel_not_found', T + 3)).toBe(false);
-    expect(outboxB.pending(10)).toEqual([]);
+    expect(await outboxA.markSent(readA!.seq, T + 2)).toBe(true);
+    expect(await outboxB.markSent(readB!.seq, T + 2)).toBe(false);
+    expect(await outboxB.markFailed(readB!.seq, 'channel_not_found', T + 3)).toBe(false);
+    expect(await outboxB.pending(10)).toEqual([]);
   });
 });
 
 describe('pending events across two connections (two processors)', () => {
   it('lets one processor apply an event: the other finds it applied and rolls back', async () => {
-    const store = createEventStore(temp.db, createWalSync(temp.db), () => T, createWriteTurns());
+    const store = createEventStore(
+      temp.db,
+      createWalSync(temp.db),
+      () => T,
+      createSqliteStore({ db: temp.db, turns: createWriteTurns() }),
+    );
     await store.commit([
       {
         id: 'evt_1',
@@ -155,12 +163,12 @@ describe('pending events across two connections (two processors)', () => {
     ]);
     const eventsA = createPendingEvents(temp.db);
     const eventsB = createPendingEvents(second);
-    const [readA] = eventsA.pending(10);
-    const [readB] = eventsB.pending(10);
-    expect(eventsA.markProcessed(readA!.seq, T)).toBe(true);
-    expect(eventsB.markProcessed(readB!.seq, T)).toBe(false);
-    expect(eventsB.quarantine(readB!.seq, 'too late', T)).toBe(false);
-    expect(eventsB.pending(10)).toEqual([]);
+    const [readA] = await eventsA.pending(10);
+    const [readB] = await eventsB.pending(10);
+    expect(await eventsA.markProcessed(readA!.seq, T)).toBe(true);
+    expect(await eventsB.markProcessed(readB!.seq, T)).toBe(false);
+    expect(await eventsB.quarantine(readB!.seq, 'too late', T)).toBe(false);
+    expect(await eventsB.pending(10)).toEqual([]);
   });
 });
 

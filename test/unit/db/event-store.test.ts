@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { createEventStore } from '../../../src/db/event-store.js';
+import { createSqliteStore } from '../../../src/db/sqlite/sqlite-store.js';
 import { createWalSync } from '../../../src/db/sqlite/wal-sync.js';
 import { createWriteTurns } from '../../../src/db/sqlite/write-turns.js';
 import type { UsageEvent } from '../../../src/domain/usage-event.js';
@@ -38,7 +39,12 @@ function storedOnDisk(): { id: string; receivedAt: number }[] {
 describe('event store group commit', () => {
   it('stores the batches of one turn in one commit', async () => {
     let clock = 5_000;
-    const store = createEventStore(temp.db, createWalSync(temp.db), () => clock++, createWriteTurns());
+    const store = createEventStore(
+      temp.db,
+      createWalSync(temp.db),
+      () => clock++,
+      createSqliteStore({ db: temp.db, turns: createWriteTurns() }),
+    );
     const results = await Promise.all([
       store.commit([event('evt_a'), event('evt_b')]),
       store.commit([event('evt_c')]),
@@ -58,7 +64,12 @@ describe('event store group commit', () => {
   });
 
   it('a request that cannot be stored fails alone; the others of its group are committed', async () => {
-    const store = createEventStore(temp.db, createWalSync(temp.db), () => 7_000, createWriteTurns());
+    const store = createEventStore(
+      temp.db,
+      createWalSync(temp.db),
+      () => 7_000,
+      createSqliteStore({ db: temp.db, turns: createWriteTurns() }),
+    );
     const unstorable = event('evt_bad', { big: 1n }); // JSON.stringify throws on a BigInt
     const [first, bad, last] = await Promise.allSettled([
       store.commit([event('evt_1')]),
@@ -74,7 +85,12 @@ describe('event store group commit', () => {
 
   it('batches of later turns commit in their own groups', async () => {
     let clock = 1;
-    const store = createEventStore(temp.db, createWalSync(temp.db), () => clock++, createWriteTurns());
+    const store = createEventStore(
+      temp.db,
+      createWalSync(temp.db),
+      () => clock++,
+      createSqliteStore({ db: temp.db, turns: createWriteTurns() }),
+    );
     await store.commit([event('evt_1')]);
     await store.commit([event('evt_2')]);
     expect(storedOnDisk()).toEqual([
@@ -90,7 +106,7 @@ describe('event store group commit', () => {
       temp.db,
       createWalSync(temp.db, { syncFile: sync }),
       () => 1,
-      createWriteTurns(),
+      createSqliteStore({ db: temp.db, turns: createWriteTurns() }),
     );
     const first = store.commit([event('evt_1')]);
     await nextTurn(); // the group commits and its sync starts
@@ -113,7 +129,7 @@ describe('event store group commit', () => {
       temp.db,
       createWalSync(temp.db, { syncFile: sync }),
       () => clock++,
-      createWriteTurns(),
+      createSqliteStore({ db: temp.db, turns: createWriteTurns() }),
     );
     const first = store.commit([event('evt_1')]);
     await nextTurn();
@@ -142,7 +158,12 @@ describe('event store group commit', () => {
   it('a request held during a sync is answered after the next sync, even when another caller starts it', async () => {
     const { calls, sync } = manualSync();
     const wal = createWalSync(temp.db, { syncFile: sync });
-    const store = createEventStore(temp.db, wal, () => 1, createWriteTurns());
+    const store = createEventStore(
+      temp.db,
+      wal,
+      () => 1,
+      createSqliteStore({ db: temp.db, turns: createWriteTurns() }),
+    );
     const first = store.commit([event('evt_1')]);
     await nextTurn();
     const held = store.commit([event('evt_2')]);
@@ -162,7 +183,7 @@ describe('event store group commit', () => {
       temp.db,
       createWalSync(temp.db, { syncFile: sync }),
       () => 1,
-      createWriteTurns(),
+      createSqliteStore({ db: temp.db, turns: createWriteTurns() }),
     );
     const first = store.commit([event('evt_1')]);
     await nextTurn();
@@ -178,7 +199,7 @@ describe('event store group commit', () => {
       temp.db,
       createWalSync(temp.db, { syncFile: sync }),
       () => 1,
-      createWriteTurns(),
+      createSqliteStore({ db: temp.db, turns: createWriteTurns() }),
     );
     const first = store.commit([event('evt_1')]);
     await nextTurn();

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { loadManifest } from '../../../src/config/manifest.js';
 import { createAccountsRepo } from '../../../src/db/accounts-repo.js';
 import { createAlertsRepo } from '../../../src/db/alerts-repo.js';
-import { routeAlert } from '../../../src/domain/routing.js';
+import { type RepLoad, routeAlert } from '../../../src/domain/routing.js';
 import { createAlertRouting } from '../../../src/services/alert-routing.js';
 import { useTempDatabase } from '../../support/temp-database.js';
 
@@ -16,7 +16,7 @@ const SATURDAY_NOON_NY = Date.parse('2026-11-28T17:00:00Z');
 const temp = useTempDatabase('pls-loads-');
 
 describe('routing over the database’s view of the reps', () => {
-  it('picks the rep the per-rep questions (isOoo, heldBy, suggestedSince) pick, whatever the state', () => {
+  it('picks the rep the per-rep questions (isOoo, heldBy, suggestedSince) pick, whatever the state', async () => {
     const accounts = createAccountsRepo(temp.db);
     const alerts = createAlertsRepo(temp.db);
     // A router keeps a rep's round-robin count for a minute and adds its own picks: each case
@@ -26,9 +26,9 @@ describe('routing over the database’s view of the reps', () => {
     // Uneven loads: rep i holds i alerts and was suggested to some recently and i long ago; one
     // rep is at capacity and two are away.
     let n = 0;
-    const add = (rep: string, state: 'open' | 'claimed' | 'contacted' | 'closed', openedAt: number) => {
+    const add = async (rep: string, state: 'open' | 'claimed' | 'contacted' | 'closed', openedAt: number) => {
       n++;
-      alerts.insert(
+      await alerts.insert(
         {
           id: `al_${n}`,
           accountId: `acct_load_${n}`,
@@ -51,15 +51,15 @@ describe('routing over the database’s view of the reps', () => {
         {},
       );
     };
-    reps.forEach((rep, i) => {
-      for (let k = 0; k < i; k++) add(rep, k % 2 ? 'claimed' : 'contacted', MONDAY_NOON_NY - DAY);
-      for (let k = 0; k < 3 * ((i * 5) % 7); k++) add(rep, 'closed', MONDAY_NOON_NY - 2 * DAY);
-      for (let k = 0; k < i; k++) add(rep, 'closed', MONDAY_NOON_NY - 30 * DAY);
-    });
+    for (const [i, rep] of reps.entries()) {
+      for (let k = 0; k < i; k++) await add(rep, k % 2 ? 'claimed' : 'contacted', MONDAY_NOON_NY - DAY);
+      for (let k = 0; k < 3 * ((i * 5) % 7); k++) await add(rep, 'closed', MONDAY_NOON_NY - 2 * DAY);
+      for (let k = 0; k < i; k++) await add(rep, 'closed', MONDAY_NOON_NY - 30 * DAY);
+    }
     const full = manifest.routing.reps[3]!;
-    for (let k = 0; k < full.capacity; k++) add(full.id, 'claimed', MONDAY_NOON_NY - DAY);
-    alerts.setOoo(reps[1]!, true, 0);
-    alerts.setOoo(reps[4]!, true, 0);
+    for (let k = 0; k < full.capacity; k++) await add(full.id, 'claimed', MONDAY_NOON_NY - DAY);
+    await alerts.setOoo(reps[1]!, true, 0);
+    await alerts.setOoo(reps[4]!, true, 0);
     const firms = [
       { id: 'acct_ent_us', employees: 5000, country: 'US', owner: 'ana@seller.com' },
       { id: 'acct_ent_de', employees: 2000, country: 'DE', owner: null },
@@ -69,7 +69,7 @@ describe('routing over the database’s view of the reps', () => {
       { id: 'acct_unknown', employees: null, country: null, owner: null },
     ];
     for (const f of firms)
-      accounts.upsert(
+      await accounts.upsert(
         f.id,
         { employees: f.employees ?? undefined, country: f.country ?? undefined, owner: f.owner ?? undefined },
         0,
@@ -81,6 +81,14 @@ describe('routing over the database’s view of the reps', () => {
         for (const now of [MONDAY_NOON_NY, SATURDAY_NOON_NY])
           for (const exclude of [[], [reps[2]!], reps.slice(0, 3)])
             for (const reroute of [false, true]) {
+              // The per-rep questions, asked for every rep before routing reads them.
+              const asked = new Map<string, RepLoad>();
+              for (const repId of reps)
+                asked.set(repId, {
+                  ooo: await alerts.isOoo(repId),
+                  open: await alerts.heldBy(repId),
+                  routed: await alerts.suggestedSince(repId, now - 7 * DAY),
+                });
               const eager = routeAlert({
                 account: {
                   employees: f.employees,
@@ -92,15 +100,11 @@ describe('routing over the database’s view of the reps', () => {
                 },
                 tier,
                 routing: manifest.routing,
-                loads: (repId) => ({
-                  ooo: alerts.isOoo(repId),
-                  open: alerts.heldBy(repId),
-                  routed: alerts.suggestedSince(repId, now - 7 * DAY),
-                }),
+                loads: (repId) => asked.get(repId)!,
                 now,
                 exclude,
               });
-              expect(freshRouter().route(f.id, tier, now, { exclude, reroute })).toEqual(eager);
+              expect(await freshRouter().route(f.id, tier, now, { exclude, reroute })).toEqual(eager);
               picked.add(eager.rep?.id ?? null);
             }
     // The grid reaches four reps, and the case where nobody can take the alert.
@@ -109,21 +113,22 @@ describe('routing over the database’s view of the reps', () => {
 });
 
 describe('the round-robin count a router keeps', () => {
-  it('adds its own picks between counts, and sees other routers’ after a minute', () => {
+  it('adds its own picks between counts, and sees other routers’ after a minute', async () => {
     const accounts = createAccountsRepo(temp.db);
     const alerts = createAlertsRepo(temp.db);
     const router = createAlertRouting({ accounts, alerts, manifest });
-    accounts.upsert('acct_1', { employees: 300, country: 'US' }, 0);
+    await accounts.upsert('acct_1', { employees: 300, country: 'US' }, 0);
     // With nothing in the database, picks still rotate: each pick counts for the rep picked.
-    const pick = (at: number) => router.route('acct_1', 'warm', at).rep!.id;
-    const rotation = new Set(Array.from({ length: 6 }, () => pick(MONDAY_NOON_NY)));
+    const pick = async (at: number) => (await router.route('acct_1', 'warm', at)).rep!.id;
+    const rotation = new Set<string>();
+    for (let k = 0; k < 6; k++) rotation.add(await pick(MONDAY_NOON_NY));
     expect(rotation.size).toBeGreaterThan(1);
     // Another router (the scoring thread, say) routes 100 alerts to everyone but one rep.
     const [spared, ...others] = [...rotation];
     let n = 0;
     for (const rep of others)
       for (let k = 0; k < 100; k++)
-        alerts.insert(
+        await alerts.insert(
           {
             id: `al_rr_${n++}`,
             accountId: `acct_rr_${n}`,
@@ -145,7 +150,12 @@ describe('the round-robin count a router keeps', () => {
           {},
         );
     // Within the minute this router still rotates; after it, it counts again and sees them.
-    expect(new Set(Array.from({ length: 6 }, () => pick(MONDAY_NOON_NY + 59_000))).size).toBeGreaterThan(1);
-    expect([pick(MONDAY_NOON_NY + 60_000), pick(MONDAY_NOON_NY + 60_000)]).toEqual([spared, spared]);
+    const withinTheMinute = new Set<string>();
+    for (let k = 0; k < 6; k++) withinTheMinute.add(await pick(MONDAY_NOON_NY + 59_000));
+    expect(withinTheMinute.size).toBeGreaterThan(1);
+    expect([await pick(MONDAY_NOON_NY + 60_000), await pick(MONDAY_NOON_NY + 60_000)]).toEqual([
+      spared,
+      spared,
+    ]);
   });
 });

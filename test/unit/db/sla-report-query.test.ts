@@ -8,13 +8,13 @@ import { useTempDatabase } from '../../support/temp-database.js';
 
 const temp = useTempDatabase('pls-sla-query-');
 let alerts: AlertsRepo;
-beforeEach(() => {
+beforeEach(async () => {
   alerts = createAlertsRepo(temp.db);
 });
 
 /** An open hot alert opened at `openedAt`, as the event processor inserts it. */
-function insert(id: string, openedAt: number, changes: Partial<NewAlert> = {}): void {
-  alerts.insert(
+async function insert(id: string, openedAt: number, changes: Partial<NewAlert> = {}): Promise<void> {
+  await alerts.insert(
     {
       id,
       accountId: `acct_${id}`,
@@ -39,16 +39,22 @@ function insert(id: string, openedAt: number, changes: Partial<NewAlert> = {}): 
 }
 
 /** What `forEachAlertRaised` hands out, copied: it refills one object per row. */
-function raised(since: number, until: number, scope: ReportScope = { kind: 'all' }): ReportAlert[] {
+async function raised(
+  since: number,
+  until: number,
+  scope: ReportScope = { kind: 'all' },
+): Promise<ReportAlert[]> {
   const seen: ReportAlert[] = [];
-  createSlaReportQuery(temp.db).forEachAlertRaised(since, until, scope, (alert) => seen.push({ ...alert }));
+  await createSlaReportQuery(temp.db).forEachAlertRaised(since, until, scope, (alert) =>
+    seen.push({ ...alert }),
+  );
   return seen;
 }
 
 describe('the SLA report query', () => {
-  it('reads the alerts opened in (since, until], oldest first, as the report needs them', () => {
-    insert('al_old', T - 10 * MINUTE);
-    insert('al_late', T + 20 * MINUTE, {
+  it('reads the alerts opened in (since, until], oldest first, as the report needs them', async () => {
+    await insert('al_old', T - 10 * MINUTE);
+    await insert('al_late', T + 20 * MINUTE, {
       state: 'closed',
       tier: 'warm',
       teamId: 'growth',
@@ -65,17 +71,17 @@ describe('the SLA report query', () => {
       firstTouchDueAt: null,
       firstTouchBreachedAt: T + 45 * MINUTE,
     });
-    insert('al_first', T + 5 * MINUTE);
-    insert('al_future', T + 21 * MINUTE);
+    await insert('al_first', T + 5 * MINUTE);
+    await insert('al_future', T + 21 * MINUTE);
     for (const step of ['remind', 'escalate', null, 'reassign'])
-      if (step) alerts.recordEscalation('al_late', T + 35 * MINUTE, { step });
-      else alerts.record('al_late', T + 35 * MINUTE, 'claimed', null, {});
-    alerts.recordEscalation('al_old', T, { step: 'remind' });
+      if (step) await alerts.recordEscalation('al_late', T + 35 * MINUTE, { step });
+      else await alerts.record('al_late', T + 35 * MINUTE, 'claimed', null, {});
+    await alerts.recordEscalation('al_old', T, { step: 'remind' });
     // The clocks that ran out, with whom (null: nobody held it).
-    alerts.recordLapse('al_late', T + 36 * MINUTE, 'claim', 'U0ANA', T + 35 * MINUTE);
-    alerts.recordLapse('al_late', T + 46 * MINUTE, 'first_touch', null, T + 45 * MINUTE);
+    await alerts.recordLapse('al_late', T + 36 * MINUTE, 'claim', 'U0ANA', T + 35 * MINUTE);
+    await alerts.recordLapse('al_late', T + 46 * MINUTE, 'first_touch', null, T + 45 * MINUTE);
 
-    expect(raised(T, T + 20 * MINUTE)).toEqual([
+    expect(await raised(T, T + 20 * MINUTE)).toEqual([
       {
         tier: 'hot',
         teamId: 'mid-market',
@@ -124,37 +130,44 @@ describe('the SLA report query', () => {
     ]);
   });
 
-  it('reads only the alerts of a team, or those a rep claimed, when scoped', () => {
-    insert('al_mid', T + MINUTE);
-    insert('al_ent', T + 2 * MINUTE, { teamId: 'enterprise' });
-    insert('al_ben', T + 3 * MINUTE, { state: 'claimed', claimedBy: 'U0BEN', claimedAt: T + 4 * MINUTE });
+  it('reads only the alerts of a team, or those a rep claimed, when scoped', async () => {
+    await insert('al_mid', T + MINUTE);
+    await insert('al_ent', T + 2 * MINUTE, { teamId: 'enterprise' });
+    await insert('al_ben', T + 3 * MINUTE, {
+      state: 'claimed',
+      claimedBy: 'U0BEN',
+      claimedAt: T + 4 * MINUTE,
+    });
     const openedAt = (alerts: ReportAlert[]) => alerts.map((a) => a.openedAt - T);
-    expect(openedAt(raised(T, T + HOUR))).toEqual([MINUTE, 2 * MINUTE, 3 * MINUTE]);
-    expect(openedAt(raised(T, T + HOUR, { kind: 'team', teamId: 'mid-market' }))).toEqual([
+    expect(openedAt(await raised(T, T + HOUR))).toEqual([MINUTE, 2 * MINUTE, 3 * MINUTE]);
+    expect(openedAt(await raised(T, T + HOUR, { kind: 'team', teamId: 'mid-market' }))).toEqual([
       MINUTE,
       3 * MINUTE,
     ]);
-    expect(openedAt(raised(T, T + HOUR, { kind: 'team', teamId: 'enterprise' }))).toEqual([2 * MINUTE]);
-    expect(openedAt(raised(T, T + HOUR, { kind: 'rep', repId: 'U0BEN' }))).toEqual([3 * MINUTE]);
-    expect(raised(T, T + HOUR, { kind: 'rep', repId: 'U0NOBODY' })).toEqual([]);
+    expect(openedAt(await raised(T, T + HOUR, { kind: 'team', teamId: 'enterprise' }))).toEqual([2 * MINUTE]);
+    expect(openedAt(await raised(T, T + HOUR, { kind: 'rep', repId: 'U0BEN' }))).toEqual([3 * MINUTE]);
+    expect(await raised(T, T + HOUR, { kind: 'rep', repId: 'U0NOBODY' })).toEqual([]);
     // A rep's report also reads the alerts whose clock ran out with them, whoever holds them now.
-    alerts.recordLapse('al_mid', T + 20 * MINUTE, 'claim', 'U0BEN', T + 16 * MINUTE);
-    expect(openedAt(raised(T, T + HOUR, { kind: 'rep', repId: 'U0BEN' }))).toEqual([MINUTE, 3 * MINUTE]);
+    await alerts.recordLapse('al_mid', T + 20 * MINUTE, 'claim', 'U0BEN', T + 16 * MINUTE);
+    expect(openedAt(await raised(T, T + HOUR, { kind: 'rep', repId: 'U0BEN' }))).toEqual([
+      MINUTE,
+      3 * MINUTE,
+    ]);
   });
 
-  it('tells how the first alert of the period was measured, null when there is none to ask', () => {
+  it('tells how the first alert of the period was measured, null when there is none to ask', async () => {
     const query = createSlaReportQuery(temp.db);
-    expect(query.businessHoursSince(T)).toBeNull();
-    insert('al_before', T - MINUTE, { policy: { businessHours: true } });
-    insert('al_second', T + 2 * MINUTE, { policy: { businessHours: true } });
-    insert('al_first', T + MINUTE, { policy: { businessHours: false } });
-    expect(query.businessHoursSince(T)).toBe(false);
-    expect(query.businessHoursSince(T + MINUTE)).toBe(true);
-    insert('al_unflagged', T + 3 * MINUTE, { policy: {} }); // frozen before the flag existed
-    expect(query.businessHoursSince(T + 2 * MINUTE)).toBeNull();
+    expect(await query.businessHoursSince(T)).toBeNull();
+    await insert('al_before', T - MINUTE, { policy: { businessHours: true } });
+    await insert('al_second', T + 2 * MINUTE, { policy: { businessHours: true } });
+    await insert('al_first', T + MINUTE, { policy: { businessHours: false } });
+    expect(await query.businessHoursSince(T)).toBe(false);
+    expect(await query.businessHoursSince(T + MINUTE)).toBe(true);
+    await insert('al_unflagged', T + 3 * MINUTE, { policy: {} }); // frozen before the flag existed
+    expect(await query.businessHoursSince(T + 2 * MINUTE)).toBeNull();
   });
 
-  it('hands out, for any period and scope, exactly the alerts as written (seeded)', () => {
+  it('hands out, for any period and scope, exactly the alerts as written (seeded)', async () => {
     const rng = createRng('sla-report-query');
     const written: ReportAlert[] = [];
     for (let i = 0; i < 300; i++) {
@@ -191,7 +204,7 @@ describe('the SLA report query', () => {
           ? []
           : [{ clock: rng.pick(['claim', 'first_touch'] as const), rep: rng.pick([null, 'U0ANA', 'U0BEN']) }],
       };
-      insert(id, openedAt, {
+      await insert(id, openedAt, {
         state: alert.state,
         tier: alert.tier,
         teamId: alert.teamId,
@@ -216,11 +229,11 @@ describe('the SLA report query', () => {
       for (let step = 0; step < alert.escalations; step++) {
         const escalate = step === 1 && rng.chance(0.5);
         if (escalate) alert.escalatedToManagers = true;
-        alerts.recordEscalation(id, clockStart + step, { step: escalate ? 'escalate' : 'remind' });
+        await alerts.recordEscalation(id, clockStart + step, { step: escalate ? 'escalate' : 'remind' });
       }
-      if (claimedAt !== null) alerts.record(id, claimedAt, 'claimed', alert.claimedBy, {});
+      if (claimedAt !== null) await alerts.record(id, claimedAt, 'claimed', alert.claimedBy, {});
       for (const lapse of alert.lapses)
-        alerts.recordLapse(id, clockStart + 1, lapse.clock, lapse.rep, clockStart);
+        await alerts.recordLapse(id, clockStart + 1, lapse.clock, lapse.rep, clockStart);
       written.push(alert);
     }
 
@@ -246,7 +259,7 @@ describe('the SLA report query', () => {
                   (a.state === 'open' && a.suggestedRep === scope.repId),
           )
           .sort(byOpening);
-        expect(raised(since, T, scope)).toEqual(expected);
+        expect(await raised(since, T, scope)).toEqual(expected);
       }
   });
 });

@@ -19,15 +19,15 @@ const CLAIM = manifest.sla.tiers.hot.claim;
 const temp = useTempDatabase('pls-sweep-');
 
 /** The sweep over a real database, with `count` unclaimed hot alerts raised at T0. */
-function setUp(count: number) {
+async function setUp(count: number) {
   const accounts = createAccountsRepo(temp.db);
   const alerts = createAlertsRepo(temp.db);
   const outbox = createOutboxRepo(temp.db);
   const team = manifest.routing.teams.find((t) => t.id === 'mid-market')!;
   const policy = snapshotPolicy(manifest.sla, 'hot', team.hours);
   for (let i = 1; i <= count; i++) {
-    accounts.upsert(`acct_${i}`, { name: `Account ${i}`, employees: 200 }, T0);
-    alerts.insert(
+    await accounts.upsert(`acct_${i}`, { name: `Account ${i}`, employees: 200 }, T0);
+    await alerts.insert(
       {
         id: `al_${i}`,
         accountId: `acct_${i}`,
@@ -59,11 +59,8 @@ function setUp(count: number) {
     now: () => now,
     store: createSqliteStore({ db: temp.db, wal: createWalSync(temp.db), turns: createWriteTurns() }),
   });
-  const steps = (alertId: string) =>
-    alerts
-      .history(alertId)
-      .filter((e) => e.kind === 'escalation')
-      .map((e) => e.data?.step);
+  const steps = async (alertId: string) =>
+    (await alerts.history(alertId)).filter((e) => e.kind === 'escalation').map((e) => e.data?.step);
   const queued = (alertId: string) =>
     temp.db.$client.prepare('select count(*) as n from outbox where alert_id = ?').pluck().get(alertId);
   return { sla, alerts, steps, queued, at: (t: number) => (now = t) };
@@ -71,18 +68,19 @@ function setUp(count: number) {
 
 describe('the SLA sweep, in one transaction', () => {
   it('fires every due step once, in order, and a second sweep changes nothing', async () => {
-    const { sla, steps, at } = setUp(3);
+    const { sla, steps, at } = await setUp(3);
     at(T0 + 3 * CLAIM);
     const first = await sla.sweep();
     expect(first.escalations).toHaveLength(9);
     expect(first.failed).toEqual([]);
-    for (const id of ['al_1', 'al_2', 'al_3']) expect(steps(id)).toEqual(['remind', 'escalate', 'reassign']);
+    for (const id of ['al_1', 'al_2', 'al_3'])
+      expect(await steps(id)).toEqual(['remind', 'escalate', 'reassign']);
     expect((await sla.sweep()).escalations).toEqual([]);
     expect(temp.db.$client.inTransaction).toBe(false);
   });
 
   it('rolls back only the step that throws: the others commit with their outbox rows, the broken one is reported', async () => {
-    const { sla, steps, queued, at } = setUp(3);
+    const { sla, steps, queued, at } = await setUp(3);
     // al_2's step fails at its last write (the audit row), after its outbox rows and the alert's
     // new cursor were written: all of them must roll back with it.
     temp.db.$client.exec(`create trigger refuse_al_2 before insert on alert_events
@@ -101,9 +99,9 @@ describe('the SLA sweep, in one transaction', () => {
       ...Array(3).fill('al_1'),
       ...Array(3).fill('al_3'),
     ]);
-    expect(steps('al_1')).toEqual(['remind', 'escalate', 'reassign']);
-    expect(steps('al_3')).toEqual(['remind', 'escalate', 'reassign']);
-    expect(steps('al_2')).toEqual([]);
+    expect(await steps('al_1')).toEqual(['remind', 'escalate', 'reassign']);
+    expect(await steps('al_3')).toEqual(['remind', 'escalate', 'reassign']);
+    expect(await steps('al_2')).toEqual([]);
     expect(queued('al_2')).toBe(0);
     expect(queued('al_1')).toBeGreaterThan(0);
     // Still due, still failing, and nothing fires twice around it.
@@ -111,7 +109,7 @@ describe('the SLA sweep, in one transaction', () => {
   });
 
   it('restarts the ladder after a reassignment until the alert has gone round the team, then stops and says so', async () => {
-    const { sla, steps, at } = setUp(1);
+    const { sla, steps, at } = await setUp(1);
     const next = () =>
       temp.db.$client.prepare("select next_escalation_at from alerts where id = 'al_1'").pluck().get();
     at(T0 + 3 * CLAIM);
@@ -119,7 +117,7 @@ describe('the SLA sweep, in one transaction', () => {
     expect(next()).not.toBeNull();
     at(T0 + 10 * CLAIM);
     await sla.sweep(); // round two: the team has two reps, so this reassignment is the last
-    expect(steps('al_1')).toEqual(['remind', 'escalate', 'reassign', 'remind', 'escalate', 'reassign']);
+    expect(await steps('al_1')).toEqual(['remind', 'escalate', 'reassign', 'remind', 'escalate', 'reassign']);
     expect(next()).toBeNull();
     const notices = temp.db.$client
       .prepare("select payload from outbox where alert_id = 'al_1' and kind = 'notice'")
@@ -131,7 +129,7 @@ describe('the SLA sweep, in one transaction', () => {
   });
 
   it('holds no transaction open when nothing is due', async () => {
-    const { sla, at } = setUp(1);
+    const { sla, at } = await setUp(1);
     at(T0 + 1000);
     expect(await sla.sweep()).toEqual({
       escalations: [],

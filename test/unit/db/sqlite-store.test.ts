@@ -1,14 +1,15 @@
 import { describe, expect, it, vi } from 'vitest';
-import { createSqliteStore } from '../../../src/db/sqlite/sqlite-store.js';
+import { repositoriesOn } from '../../../src/db/sqlite/sqlite-storage.js';
+import { createSqliteStore, type SqliteStore } from '../../../src/db/sqlite/sqlite-store.js';
 import { createWalSync, type FileSync } from '../../../src/db/sqlite/wal-sync.js';
 import { createWriteTurns } from '../../../src/db/sqlite/write-turns.js';
-import type { Store } from '../../../src/db/store.js';
+import { nextTurn } from '../../support/manual-sync.js';
 import { useTempDatabase } from '../../support/temp-database.js';
 
 const temp = useTempDatabase('pls-store-');
 
 /** The store over the temp database, with the WAL syncs it asks for counted. */
-function setUp(): { store: Store; syncs: () => number } {
+function setUp(): { store: SqliteStore; syncs: () => number } {
   let syncs = 0;
   const syncFile: FileSync = async () => {
     syncs++;
@@ -22,26 +23,64 @@ const insert = (id: string) =>
   temp.db.$client.prepare('insert into rep_status (rep_id, ooo, updated_at) values (?, 0, 0)').run(id);
 
 describe('the SQLite store', () => {
-  it('runs overlapping units one at a time: neither sees the other’s half-done writes', async () => {
+  it('runs overlapping units one at a time: neither sees the other’s half-done writes, across awaits', async () => {
     const { store } = setUp();
-    const seen: Record<string, number[]> = { a: [], b: [] };
+    const seen: Record<string, number[]> = { a: [], b: [], read: [] };
     const unit = (name: 'a' | 'b') =>
       store.unit(
-        () => {
+        async () => {
           seen[name]!.push(count());
           insert(`U0${name.toUpperCase()}1`);
+          // A whole turn of the event loop between two writes: the other unit and a read are
+          // both waiting, and neither may run on this connection until this unit has ended.
+          await nextTurn();
           seen[name]!.push(count());
           insert(`U0${name.toUpperCase()}2`);
+          await nextTurn();
           seen[name]!.push(count());
           if (name === 'b') throw new Error('b gives up half-way');
         },
         { durable: false },
       );
-    const results = await Promise.allSettled([unit('a'), unit('b')]);
-    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected']);
-    // Each saw only committed rows plus its own; b's rows rolled back whole.
-    expect(seen).toEqual({ a: [0, 1, 2], b: [2, 3, 4] });
+    const a = unit('a');
+    const b = unit('b');
+    const read = store.read(() => seen.read!.push(count()));
+    const results = await Promise.allSettled([a, b, read]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    // Each saw only committed rows plus its own; the read saw a's commit and b's rollback; b's
+    // rows rolled back whole.
+    expect(seen).toEqual({ a: [0, 1, 2], b: [2, 3, 4], read: [2] });
     expect(count()).toBe(2);
+  });
+
+  it('makes a unit inside a unit its savepoint, and a read inside a unit sees the unit’s own writes', async () => {
+    const { store } = setUp();
+    await store.unit(
+      async () => {
+        insert('U0A');
+        await expect(
+          store.unit(
+            () => {
+              insert('U0B');
+              throw new Error('inner gives up');
+            },
+            { durable: false },
+          ),
+        ).rejects.toThrow('inner gives up');
+        expect(await store.read(count)).toBe(1);
+      },
+      { durable: false },
+    );
+    expect(count()).toBe(1);
+  });
+
+  it('refuses a repository call outside a unit or a read: on one connection it could see half-done writes', async () => {
+    const { store } = setUp();
+    const { alerts } = repositoriesOn(temp.db, store);
+    expect(() => alerts.isOoo('U0A')).toThrow('alerts.isOoo was called outside a unit of work or a read');
+    expect(await store.read(() => alerts.isOoo('U0A'))).toBe(false);
+    await store.unit(() => alerts.setOoo('U0A', true, 1), { durable: false });
+    expect(await store.read(() => alerts.isOoo('U0A'))).toBe(true);
   });
 
   it('runs after-commit hooks once each after the commit, never after a rollback', async () => {
@@ -94,14 +133,14 @@ describe('the SQLite store', () => {
   it('rolls back a savepoint alone', async () => {
     const { store } = setUp();
     await store.unit(
-      (unit) => {
+      async (unit) => {
         insert('U0A');
-        expect(() =>
+        await expect(
           unit.savepoint(() => {
             insert('U0B');
             throw new Error('only this part');
           }),
-        ).toThrow('only this part');
+        ).rejects.toThrow('only this part');
         expect(unit.active()).toBe(true);
         insert('U0C');
       },

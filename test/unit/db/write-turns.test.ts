@@ -26,6 +26,7 @@ function scoringSide(
       const turns = createWriteTurns(workerData.turns);
       const log = new Int32Array(workerData.log);
       const append = (code) => { const at = Atomics.add(log, 0, 1) + 1; Atomics.store(log, at, code); };
+      const asScoring = (turn) => { const release = turns.holdScoring(); try { return turn(); } finally { release(); } };
       const sleep = (ms) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
       // Inside a turn: tells the test it holds the lock, then waits (5 s at most) for the main thread to ask for it.
       const holdUntilMainWaits = () => {
@@ -57,6 +58,16 @@ const waitFor = (worker: Worker, message: string) =>
   });
 
 let workers: Worker[] = [];
+
+/** What the store does with the main thread's turn: holds it for `write`, then lets go. */
+async function asMain<T>(turns: ReturnType<typeof createWriteTurns>, write: () => T): Promise<T> {
+  const release = await turns.holdMain();
+  try {
+    return write();
+  } finally {
+    release();
+  }
+}
 afterEach(async () => {
   await Promise.all(workers.map((w) => w.terminate()));
   workers = [];
@@ -67,7 +78,7 @@ describe('write turns between ingest and the scoring thread', () => {
     const turns = createWriteTurns();
     const log = new SharedArrayBuffer(64);
     const worker = scoringSide(
-      `turns.asScoring(() => {
+      `asScoring(() => {
          holdUntilMainWaits();
          if (turns.mainWaiting()) append(${SCORING_SAW_INGEST_WAITING});
          sleep(30); // the rest of the event it is on, and its commit
@@ -78,7 +89,7 @@ describe('write turns between ingest and the scoring thread', () => {
     );
     workers.push(worker);
     await waitFor(worker, 'holding');
-    turns.asMain(() => {
+    await asMain(turns, () => {
       append(log, INGEST_WROTE);
     });
     expect(entries(log)).toEqual([SCORING_SAW_INGEST_WAITING, SCORING_WROTE, INGEST_WROTE]);
@@ -90,12 +101,12 @@ describe('write turns between ingest and the scoring thread', () => {
     const log = new SharedArrayBuffer(64);
     const started = new SharedArrayBuffer(4);
     let done: Promise<void> | null = null;
-    turns.asMain(() => {
+    await asMain(turns, () => {
       const worker = scoringSide(
         `const started = new Int32Array(workerData.started);
          Atomics.store(started, 0, 1);
          Atomics.notify(started, 0);
-         turns.asScoring(() => append(${SCORING_WROTE}));`,
+         asScoring(() => append(${SCORING_WROTE}));`,
         turns.shared,
         log,
         { started },
@@ -117,7 +128,7 @@ describe('write turns between ingest and the scoring thread', () => {
     const turns = createWriteTurns();
     const log = new SharedArrayBuffer(64);
     const worker = scoringSide(
-      `turns.asScoring(() => {
+      `asScoring(() => {
          parentPort.postMessage('holding');
          for (;;) sleep(10);
        });`,
@@ -129,7 +140,7 @@ describe('write turns between ingest and the scoring thread', () => {
     await worker.terminate(); // no finally runs: the lock is still marked as the thread's
     turns.releaseAbandoned();
     // Without the release this would wait out the live-turn limit and throw.
-    turns.asMain(() => {
+    await asMain(turns, () => {
       append(log, INGEST_WROTE);
     });
     expect(entries(log)).toEqual([INGEST_WROTE]);
@@ -140,7 +151,7 @@ describe('write turns between ingest and the scoring thread', () => {
     const log = new SharedArrayBuffer(64);
     const fired = new SharedArrayBuffer(4);
     const worker = scoringSide(
-      `turns.asScoring(() => {
+      `asScoring(() => {
          holdUntilMainWaits();
          // The rest of its event and its commit: until the main thread's timer has fired (5 s at most).
          Atomics.wait(new Int32Array(workerData.fired), 0, 0, 5000);
@@ -159,7 +170,7 @@ describe('write turns between ingest and the scoring thread', () => {
       Atomics.store(cell, 0, 1);
       Atomics.notify(cell, 0);
     }, 10);
-    await turns.asMainAsync(() => {
+    await asMain(turns, () => {
       expect(loopRan).toBe(true); // the timer fired while the write waited
       append(log, INGEST_WROTE);
     });
@@ -169,7 +180,7 @@ describe('write turns between ingest and the scoring thread', () => {
   it("ingest's async wait sees a dead holder's release instead of waiting it out", async () => {
     const turns = createWriteTurns();
     const worker = scoringSide(
-      `turns.asScoring(() => {
+      `asScoring(() => {
          parentPort.postMessage('holding');
          for (;;) sleep(10);
        });`,
@@ -178,7 +189,7 @@ describe('write turns between ingest and the scoring thread', () => {
     );
     workers.push(worker);
     await waitFor(worker, 'holding');
-    const written = turns.asMainAsync(() => 'written');
+    const written = asMain(turns, () => 'written');
     await worker.terminate();
     turns.releaseAbandoned(); // what the scoring thread's exit handler does
     expect(await written).toBe('written');

@@ -44,8 +44,8 @@ describe('App Home', () => {
   it("lists the rep's alerts awaiting first touch even when more contacted ones outrank them", async () => {
     const alerts = createAlertsRepo(temp.db);
     const accounts = createAccountsRepo(temp.db);
-    for (let i = 0; i < 20; i++) alerts.insert(alertHeldBy(`al_c${i}`, 'contacted', 90), null, {});
-    alerts.insert(alertHeldBy('al_waiting', 'claimed', 50), null, {});
+    for (let i = 0; i < 20; i++) await alerts.insert(alertHeldBy(`al_c${i}`, 'contacted', 90), null, {});
+    await alerts.insert(alertHeldBy('al_waiting', 'claimed', 50), null, {});
     const store = sqliteStorageOn(temp.db, { logger: createLogger('silent'), checkpoints: false }).store;
     const homes = createHomeViews({
       alerts,
@@ -59,8 +59,8 @@ describe('App Home', () => {
   it('leads with a breached first touch even past the first page by score', async () => {
     const alerts = createAlertsRepo(temp.db);
     const accounts = createAccountsRepo(temp.db);
-    for (let i = 0; i < 20; i++) alerts.insert(alertHeldBy(`al_h${i}`, 'claimed', 90 - i), null, {});
-    alerts.insert(alertHeldBy('al_late', 'claimed', 10, NOW - 60_000), null, {});
+    for (let i = 0; i < 20; i++) await alerts.insert(alertHeldBy(`al_h${i}`, 'claimed', 90 - i), null, {});
+    await alerts.insert(alertHeldBy('al_late', 'claimed', 10, NOW - 60_000), null, {});
     const store = sqliteStorageOn(temp.db, { logger: createLogger('silent'), checkpoints: false }).store;
     const homes = createHomeViews({
       alerts,

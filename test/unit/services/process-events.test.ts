@@ -17,7 +17,12 @@ const NOW = Date.parse('2026-11-23T15:00:00Z');
 
 function setUp(options: { yieldNow?: () => boolean } = {}) {
   const turns = createWriteTurns();
-  const events = createEventStore(temp.db, createWalSync(temp.db), () => NOW, turns);
+  const events = createEventStore(
+    temp.db,
+    createWalSync(temp.db),
+    () => NOW,
+    createSqliteStore({ db: temp.db, turns }),
+  );
   const processor = createEventProcessor({
     ...options,
     store: createSqliteStore({ db: temp.db, turns, thread: 'scoring' }),
