@@ -4,9 +4,12 @@ import type { Logger } from 'pino';
 import { buildApp, type PlsApp } from './app.js';
 import type { Clock } from './clock.js';
 import { ConfigError, configIssue } from './config/config-error.js';
+import type { Env } from './config/env.js';
 import type { Config } from './config/load-config.js';
+import { openPostgresStorage } from './db/postgres/pg-storage.js';
 import { openFailure } from './db/sqlite/client.js';
-import { openSqliteStorage, type SqliteStorage } from './db/sqlite/sqlite-storage.js';
+import { openSqliteStorage } from './db/sqlite/sqlite-storage.js';
+import type { Storage } from './db/storage.js';
 
 export interface RunningServer {
   app: PlsApp;
@@ -38,7 +41,7 @@ export async function startServer(
 ): Promise<RunningServer> {
   const { env, manifest } = config;
   const host = options.host ?? env.host ?? undefined;
-  const storage = openStorage(env.databasePath, logger);
+  const storage = await openStorage(env, logger);
   const app = buildApp({
     env,
     manifest,
@@ -113,8 +116,22 @@ const CLIENT_ERROR_STATUS: Record<string, string> = {
   ERR_HTTP_REQUEST_TIMEOUT: '408 Request Timeout',
 };
 
-/** The database, or a `ConfigError` naming DATABASE_URL when the file cannot be opened: one line, no stack. */
-function openStorage(path: string, logger: Logger): SqliteStorage {
+/**
+ * The database `DATABASE_URL` names, migrated, or a `ConfigError` naming DATABASE_URL when it
+ * cannot be opened or reached: one line, no stack (and never the URL, which may hold a password).
+ */
+async function openStorage(env: Env, logger: Logger): Promise<Storage> {
+  if (env.databaseEngine === 'postgres') {
+    try {
+      return await openPostgresStorage(env.databaseUrl, { logger, poolSize: env.databasePoolSize });
+    } catch (error) {
+      const reason = (error as Error).message.split('\n')[0];
+      throw new ConfigError([
+        configIssue('env', 'DATABASE_URL', `cannot open the Postgres database: ${reason}`),
+      ]);
+    }
+  }
+  const path = env.databasePath!;
   try {
     return openSqliteStorage(path, { logger });
   } catch (error) {

@@ -27,14 +27,21 @@ export function calibrateOffThread(
  * while one runs shares it).
  */
 export function createCalibrationRunner(deps: {
-  databasePath: string;
+  /** The SQLite file the history is read from; null on Postgres, where calibration does not run yet. */
+  databasePath: string | null;
   manifest: Manifest;
   now: () => number;
   timeoutMs?: number;
 }) {
   let latest: CalibrationReport | null = null;
   let running: Promise<CalibrationReport> | null = null;
+  const { databasePath } = deps;
   return {
+    /** Why `/pls calibrate` cannot run on this database, or null when it can. */
+    unavailable:
+      databasePath === null
+        ? 'Calibration reads the event history from a SQLite file; on Postgres it is not available yet (`npm run calibrate` neither).'
+        : null,
     /** The last report that completed, or null before the first. */
     latest(): CalibrationReport | null {
       return latest;
@@ -44,8 +51,9 @@ export function createCalibrationRunner(deps: {
       return running !== null;
     },
     run(options: { since?: number; window?: number } = {}): Promise<CalibrationReport> {
+      if (databasePath === null) return Promise.reject(new Error('calibration needs a SQLite file'));
       running ??= calibrateOffThread(
-        { databasePath: deps.databasePath, manifest: deps.manifest, now: deps.now(), ...options },
+        { databasePath, manifest: deps.manifest, now: deps.now(), ...options },
         { timeoutMs: deps.timeoutMs },
       )
         .then((report) => {

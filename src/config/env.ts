@@ -16,6 +16,7 @@ export const ENV_DEFAULTS = {
   SLACK_API_URL: 'https://slack.com/api/',
   PORT: '3000',
   DATABASE_URL: 'file:./data/pls.db',
+  DATABASE_POOL_SIZE: '10',
   PLS_MANIFEST: 'manifests/pls.yml',
   LOG_LEVEL: 'info',
 } as const;
@@ -37,8 +38,12 @@ export interface Env {
   /** The address to listen on; null = every interface. */
   readonly host: string | null;
   readonly databaseUrl: string;
-  /** The file part of `databaseUrl` (`./data/pls.db`). */
-  readonly databasePath: string;
+  /** Which engine `databaseUrl` names: a SQLite file (`file:`) or Postgres (`postgres://`). */
+  readonly databaseEngine: 'sqlite' | 'postgres';
+  /** The file part of a SQLite `databaseUrl` (`./data/pls.db`); null on Postgres. */
+  readonly databasePath: string | null;
+  /** Connections per instance to Postgres (`DATABASE_POOL_SIZE`). */
+  readonly databasePoolSize: number;
   readonly manifestPath: string;
   /** Standard Webhooks secret (`whsec_…`); null → `/webhooks/usage` answers 401. */
   readonly webhookSecret: string | null;
@@ -59,6 +64,7 @@ const KEYS = [
   'PORT',
   'HOST',
   'DATABASE_URL',
+  'DATABASE_POOL_SIZE',
   'PLS_MANIFEST',
   'PLS_WEBHOOK_SECRET',
   'PLS_WRITE_KEY',
@@ -123,12 +129,23 @@ const envSchema = z.object({
     .string()
     .default(ENV_DEFAULTS.DATABASE_URL)
     .transform((url, ctx) => {
+      if (/^postgres(ql)?:\/\//.test(url)) {
+        if (!URL.canParse(url)) {
+          // A database URL may carry credentials, so it is not echoed either.
+          ctx.addIssue({
+            code: 'custom',
+            message: 'must be a Postgres URL like postgres://user:password@host:5432/pls',
+          });
+          return z.NEVER;
+        }
+        return { url, path: null, engine: 'postgres' as const };
+      }
       const path = databasePathOf(url);
       if (path === null) {
         // A database URL may carry credentials, so it is not echoed either.
         ctx.addIssue({
           code: 'custom',
-          message: `must be a SQLite file URL like ${ENV_DEFAULTS.DATABASE_URL}`,
+          message: `must be a SQLite file URL like ${ENV_DEFAULTS.DATABASE_URL} or a Postgres URL like postgres://user:password@host:5432/pls`,
         });
         return z.NEVER;
       }
@@ -140,7 +157,18 @@ const envSchema = z.object({
         });
         return z.NEVER;
       }
-      return { url, path };
+      return { url, path, engine: 'sqlite' as const };
+    }),
+  DATABASE_POOL_SIZE: z
+    .string()
+    .default(ENV_DEFAULTS.DATABASE_POOL_SIZE)
+    .transform((value, ctx) => {
+      const size = Number(value);
+      if (!Number.isInteger(size) || size < 2 || size > 100) {
+        ctx.addIssue({ code: 'custom', message: `must be a whole number from 2 to 100, got "${value}"` });
+        return z.NEVER;
+      }
+      return size;
     }),
   PLS_MANIFEST: z.string().default(ENV_DEFAULTS.PLS_MANIFEST),
   PLS_WEBHOOK_SECRET: z
@@ -196,7 +224,9 @@ export function parseEnv(source: EnvSource): Env {
     port: env.PORT,
     host: env.HOST ?? null,
     databaseUrl: env.DATABASE_URL.url,
+    databaseEngine: env.DATABASE_URL.engine,
     databasePath: env.DATABASE_URL.path,
+    databasePoolSize: env.DATABASE_POOL_SIZE,
     manifestPath: env.PLS_MANIFEST,
     webhookSecret: env.PLS_WEBHOOK_SECRET ?? null,
     writeKey: env.PLS_WRITE_KEY ?? null,

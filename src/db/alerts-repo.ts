@@ -511,9 +511,9 @@ const NO_LAPSES: readonly SlaLapse[] = Object.freeze([]);
  * name them. The `/pls sla` query's rep filter looks for `:U0ANA ` in it, and migration 0013's
  * backfill writes it.
  */
-const LAPSE_KIND = { claim: 'claim_lapsed', first_touch: 'first_touch_breached' } as const;
+export const LAPSE_KIND = { claim: 'claim_lapsed', first_touch: 'first_touch_breached' } as const;
 
-function encodeLapse(lapse: SlaLapse): string {
+export function encodeLapse(lapse: SlaLapse): string {
   return `${LAPSE_KIND[lapse.clock]}:${lapse.rep ?? ''}`;
 }
 

@@ -35,10 +35,10 @@ const STOP_LIMIT_MS = 5_000;
  * A thread that dies is started again; what it had not committed is still pending and is scored
  * then.
  */
-export function startScoringThread(deps: ScoringDeps & { turns: WriteTurns }): Scoring {
+export function startScoringThread(deps: ScoringDeps & { turns: WriteTurns; databasePath: string }): Scoring {
   const kicked = new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT));
   const data: ScoringWorkerData = {
-    databasePath: deps.config.env.databasePath,
+    databasePath: deps.databasePath,
     logLevel: deps.logger.level as LevelWithSilent, // the level the main thread logs at (tests raise it)
     manifest: deps.config.manifest,
     clock: deps.clock.shared,

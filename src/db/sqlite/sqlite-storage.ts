@@ -55,7 +55,7 @@ export function sqliteStorageOn(db: Db, options: { logger: Logger; checkpoints?:
     store,
     repositories: (repositoryOptions = {}) => repositoriesOn(db, store, repositoryOptions),
     eventLog: (now) => createEventStore(db, wal, now, store),
-    startScoring: (deps) => startScoringThread({ ...deps, turns }),
+    startScoring: (deps) => startScoringThread({ ...deps, turns, databasePath: db.$client.name }),
     health: () => ({
       database: db.$client.open,
       migrations: migrationsApplied(db),

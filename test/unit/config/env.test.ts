@@ -27,7 +27,9 @@ describe('parseEnv', () => {
       port: 3000,
       host: null,
       databaseUrl: 'file:./data/pls.db',
+      databaseEngine: 'sqlite',
       databasePath: './data/pls.db',
+      databasePoolSize: 10,
       manifestPath: 'manifests/pls.yml',
       webhookSecret: null,
       writeKey: null,
@@ -199,10 +201,32 @@ describe('parseEnv', () => {
       expect(env.databasePath).toBe(path);
     });
 
-    it('rejects a non-file URL without repeating its credentials', () => {
-      const error = envError({ ...BASE, DATABASE_URL: 'postgres://pls:hunter2@db/pls' });
-      expect(error.message).toBe('env DATABASE_URL: must be a SQLite file URL like file:./data/pls.db');
+    it('reads a Postgres URL and its pool size', () => {
+      const url = 'postgres://pls:hunter2@db.internal:5432/pls?sslmode=require';
+      const env = parseEnv({ ...BASE, DATABASE_URL: url, DATABASE_POOL_SIZE: '25' });
+      expect(env).toMatchObject({
+        databaseUrl: url,
+        databaseEngine: 'postgres',
+        databasePath: null,
+        databasePoolSize: 25,
+      });
+      expect(parseEnv({ ...BASE, DATABASE_URL: 'postgresql://db/pls' }).databaseEngine).toBe('postgres');
+    });
+
+    it('rejects a URL of no engine it knows without repeating its credentials', () => {
+      const error = envError({ ...BASE, DATABASE_URL: 'mysql://pls:hunter2@db/pls' });
+      expect(error.message).toBe(
+        'env DATABASE_URL: must be a SQLite file URL like file:./data/pls.db or a Postgres URL like postgres://user:password@host:5432/pls',
+      );
       expect(error.message).not.toContain('hunter2');
+      expect(envError({ ...BASE, DATABASE_URL: 'postgres://pls:hunter2@[db/pls' }).message).not.toContain(
+        'hunter2',
+      );
+    });
+
+    it('rejects a pool size that is not a whole number from 2 to 100', () => {
+      for (const size of ['1', '101', '2.5', 'ten'])
+        expect(envError({ ...BASE, DATABASE_POOL_SIZE: size }).issues[0]?.path).toBe('DATABASE_POOL_SIZE');
     });
 
     it('rejects an in-memory database, which the scoring thread could not open', () => {

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# A throwaway Postgres 15 cluster for the tests, in a temp directory, on a loopback port.
+#   .ci/postgres.sh start <dir> <port>   prints the URL of the cluster's `postgres` database
+#   .ci/postgres.sh stop <dir>
+# Postgres refuses to run as root: as root, the cluster runs as the `postgres` user.
+set -euo pipefail
+bin=/usr/lib/postgresql/15/bin
+cmd=$1 dir=$2
+as_owner=()
+if [ "$(id -u)" -eq 0 ]; then as_owner=(runuser -u postgres --); fi
+case "$cmd" in
+  start)
+    port=$3
+    if [ ! -x "$bin/initdb" ]; then
+      sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+      $sudo apt-get update >&2
+      $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends postgresql-15 >&2
+    fi
+    mkdir -p "$dir"
+    [ "$(id -u)" -eq 0 ] && chown postgres "$dir"
+    "${as_owner[@]}" "$bin/initdb" -D "$dir/data" -U postgres --auth=trust -E UTF8 --no-sync >&2
+    # fsync off: a test cluster that dies is thrown away, and every commit's flush would be the tests' slowest part.
+    "${as_owner[@]}" "$bin/pg_ctl" -D "$dir/data" -l "$dir/log" -w \
+      -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300" start >&2
+    echo "postgres://postgres@127.0.0.1:$port/postgres"
+    ;;
+  stop)
+    "${as_owner[@]}" "$bin/pg_ctl" -D "$dir/data" -m immediate -w stop >&2 || true
+    rm -rf "$dir"
+    ;;
+  *)
+    echo "usage: $0 start <dir> <port> | stop <dir>" >&2
+    exit 2
+    ;;
+esac

@@ -1,0 +1,134 @@
+import type pg from 'pg';
+import type { Logger } from 'pino';
+import { createEventProcessor } from '../../services/process-events.js';
+import { createProcessingLoop } from '../../services/processing-loop.js';
+import type { Repositories, Scoring, ScoringDeps, Storage } from '../storage.js';
+import { createPgAccountsRepo } from './accounts-repo.js';
+import { createPgAlertsRepo } from './alerts-repo.js';
+import { migratePostgres, openPool, pgMigrationsApplied } from './client.js';
+import { createPgEventLog, createPgPendingEvents } from './events.js';
+import { createPgOutboxRepo } from './outbox-repo.js';
+import { createPgStore, type PgSession, type PgStore } from './pg-store.js';
+import { createPgSlaReportQuery } from './sla-report-query.js';
+
+export interface PgStorage extends Storage {
+  store: PgStore;
+  pool: pg.Pool;
+}
+
+/** How often scoring looks for events another instance stored (its own kick the rest of the time). */
+const POLL_MS = 1_000;
+/** How often the health check asks Postgres whether it answers. */
+const PING_MS = 5_000;
+
+/**
+ * pls's storage on Postgres (`DATABASE_URL=postgres://…`): a pool of `DATABASE_POOL_SIZE`
+ * connections, the migrations applied at start (one instance at a time), the store port and the
+ * repositories over it. Scoring runs on the event loop (the driver is asynchronous, so a turn's
+ * statements never hold it), one turn at a time in this instance.
+ */
+export async function openPostgresStorage(
+  url: string,
+  options: { logger: Logger; poolSize: number },
+): Promise<PgStorage> {
+  const { logger } = options;
+  const pool = openPool(url, options.poolSize);
+  // An idle connection the server dropped (a restart, a failover) is reported here, not thrown.
+  pool.on('error', (error) => logger.warn({ err: error }, 'an idle Postgres connection failed'));
+  try {
+    await migratePostgres(pool);
+  } catch (error) {
+    await pool.end().catch(() => undefined);
+    throw error;
+  }
+  const store = createPgStore({
+    pool,
+    onHookError: (error) => logger.error({ err: error }, 'after-commit hook failed'),
+  });
+  const health = { database: true, migrations: true };
+  const ping = setInterval(() => {
+    pgMigrationsApplied(pool).then(
+      (applied) => Object.assign(health, { database: true, migrations: applied }),
+      () => Object.assign(health, { database: false }),
+    );
+  }, PING_MS);
+  ping.unref();
+
+  return {
+    pool,
+    store,
+    repositories: (repositoryOptions = {}) => repositoriesOn(store.session, repositoryOptions),
+    eventLog: (now) => createPgEventLog(store.session, now),
+    startScoring: (deps) => startScoringLoop(store, deps),
+    health: () => ({ ...health, storage: health.database }),
+    async close() {
+      clearInterval(ping);
+      await pool.end();
+    },
+  };
+}
+
+export function repositoriesOn(session: PgSession, options: { onQueued?: () => void } = {}): Repositories {
+  return {
+    accounts: createPgAccountsRepo(session),
+    alerts: createPgAlertsRepo(session),
+    outbox: createPgOutboxRepo(session, options),
+    events: createPgPendingEvents(session),
+    slaReport: createPgSlaReportQuery(session),
+  };
+}
+
+/**
+ * The event processor's loop on this thread: kicked by ingest, and looking once a second for
+ * events another instance stored. `crash` drops the loop as a fault would and starts another.
+ */
+function startScoringLoop(store: PgStore, deps: ScoringDeps): Scoring {
+  const { accounts, alerts, outbox, events } = repositoriesOn(store.session);
+  const processor = createEventProcessor({
+    store,
+    events,
+    accounts,
+    alerts,
+    outbox,
+    manifest: deps.config.manifest,
+    now: deps.clock.now,
+  });
+  let queued = outbox.enqueuedSoFar();
+  const newLoop = () =>
+    createProcessingLoop({
+      processor,
+      logger: deps.logger,
+      onProcessed(result) {
+        const enqueued = outbox.enqueuedSoFar();
+        deps.onTurn({
+          opened: result.decisions.flatMap(({ decision }) =>
+            decision.kind === 'open' ? [decision.tier] : [],
+          ),
+          queued: enqueued - queued,
+          quarantined: result.quarantined ?? [],
+        });
+        queued = enqueued;
+      },
+    });
+  let loop = newLoop();
+  let stopped = false;
+  const poll = setInterval(() => loop.kick(), POLL_MS);
+  poll.unref();
+  loop.kick(); // events a previous run left pending
+  return {
+    kick: () => loop.kick(),
+    running: () => !stopped,
+    async crash() {
+      const dropped = loop;
+      loop = newLoop();
+      void dropped.stop();
+      deps.onLost();
+      loop.kick();
+    },
+    async stop() {
+      stopped = true;
+      clearInterval(poll);
+      await loop.stop();
+    },
+  };
+}

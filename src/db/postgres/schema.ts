@@ -1,0 +1,209 @@
+import { sql } from 'drizzle-orm';
+import {
+  bigint,
+  boolean,
+  doublePrecision,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  uniqueIndex,
+} from 'drizzle-orm/pg-core';
+import type { RouteNote } from '../../domain/routing.js';
+import type { AccountPatch, UserPatch } from '../../domain/usage-event.js';
+import { alertStates } from '../schema.js';
+
+/**
+ * The same tables, columns and indexes as the SQLite schema (src/db/schema.ts, which documents
+ * each; test/unit/db/schema-parity.test.ts holds the two together), in Postgres's types: times
+ * are `bigint` milliseconds read as numbers, scores `double precision`, JSON documents `jsonb`.
+ */
+
+/** Epoch milliseconds: past 2^31, and well inside a double's exact integers. */
+const millis = (name: string) => bigint(name, { mode: 'number' });
+
+export const accounts = pgTable(
+  'accounts',
+  {
+    id: text('id').primaryKey(),
+    name: text('name'),
+    domain: text('domain'),
+    plan: text('plan'),
+    employees: integer('employees'),
+    industry: text('industry'),
+    country: text('country'),
+    timezone: text('timezone'),
+    owner: text('owner'),
+    firstSeenAt: millis('first_seen_at').notNull(),
+    updatedAt: millis('updated_at').notNull(),
+    state: jsonb('state'),
+    score: doublePrecision('score').notNull().default(0),
+    tier: text('tier', { enum: ['hot', 'warm', 'cold'] })
+      .notNull()
+      .default('cold'),
+    scoredAt: millis('scored_at'),
+  },
+  (t) => [index('accounts_domain').on(t.domain)],
+);
+
+export const users = pgTable('users', {
+  id: text('id').primaryKey(),
+  email: text('email'),
+  name: text('name'),
+  title: text('title'),
+  updatedAt: millis('updated_at').notNull(),
+});
+
+export const accountUsers = pgTable(
+  'account_users',
+  {
+    accountId: text('account_id').notNull(),
+    userId: text('user_id').notNull(),
+    events: integer('events').notNull().default(0),
+    lastSeenAt: millis('last_seen_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.accountId, t.userId] })],
+);
+
+export const events = pgTable(
+  'events',
+  {
+    seq: bigint('seq', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    id: text('id').notNull(),
+    source: text('source', { enum: ['webhook', 'segment'] }).notNull(),
+    type: text('type').notNull(),
+    accountId: text('account_id'),
+    userId: text('user_id'),
+    occurredAt: millis('occurred_at').notNull(),
+    receivedAt: millis('received_at').notNull(),
+    properties: jsonb('properties').$type<Record<string, unknown>>().notNull(),
+    accountPatch: jsonb('account_patch').$type<AccountPatch>(),
+    userPatch: jsonb('user_patch').$type<UserPatch>(),
+    processedAt: millis('processed_at'),
+    processingError: text('processing_error'),
+  },
+  (t) => [
+    uniqueIndex('events_id').on(t.id),
+    index('events_unprocessed').on(t.seq).where(sql`processed_at is null`),
+    index('events_account').on(t.accountId, t.occurredAt),
+    index('events_received').on(t.receivedAt),
+  ],
+);
+
+export const alerts = pgTable(
+  'alerts',
+  {
+    id: text('id').primaryKey(),
+    accountId: text('account_id').notNull(),
+    state: text('state', { enum: alertStates }).notNull(),
+    tier: text('tier', { enum: ['hot', 'warm'] }).notNull(),
+    teamId: text('team_id').notNull(),
+    channel: text('channel').notNull(),
+    messageTs: text('message_ts'),
+    suggestedRep: text('suggested_rep'),
+    route: jsonb('route').$type<RouteNote>(),
+    claimedBy: text('claimed_by'),
+    assignedBy: text('assigned_by'),
+    claimedAt: millis('claimed_at'),
+    contactedAt: millis('contacted_at'),
+    closedAt: millis('closed_at'),
+    outcome: text('outcome'),
+    outcomeDetail: jsonb('outcome_detail').$type<Record<string, unknown>>(),
+    trigger: jsonb('trigger').notNull(),
+    baseScore: doublePrecision('base_score').notNull(),
+    score: doublePrecision('score').notNull(),
+    openedAt: millis('opened_at').notNull(),
+    tierSetAt: millis('tier_set_at').notNull(),
+    claimDueAt: millis('claim_due_at').notNull(),
+    firstTouchDueAt: millis('first_touch_due_at'),
+    policy: jsonb('policy').notNull(),
+    escalationCursor: integer('escalation_cursor').notNull().default(0),
+    nextEscalationAt: millis('next_escalation_at'),
+    escalationSteps: integer('escalation_steps').notNull().default(0),
+    escalatedAt: millis('escalated_at'),
+    lapses: text('lapses'),
+    firstTouchBreachedAt: millis('first_touch_breached_at'),
+    backOffPromptedAt: millis('back_off_prompted_at'),
+    snoozedUntil: millis('snoozed_until'),
+    snoozedMs: millis('snoozed_ms').notNull().default(0),
+    updatedAt: millis('updated_at').notNull(),
+  },
+  (t) => [
+    index('alerts_next_escalation').on(t.nextEscalationAt).where(sql`next_escalation_at is not null`),
+    index('alerts_first_touch_due')
+      .on(t.firstTouchDueAt)
+      .where(sql`state = 'claimed' and first_touch_breached_at is null`),
+    index('alerts_contacted').on(t.contactedAt).where(sql`state = 'contacted'`),
+    uniqueIndex('alerts_one_open_per_account').on(t.accountId).where(sql`state <> 'closed'`),
+    index('alerts_account').on(t.accountId, t.openedAt),
+    index('alerts_state').on(t.state, t.claimDueAt),
+    index('alerts_opened').on(t.openedAt),
+    index('alerts_sla_report').on(
+      t.openedAt,
+      t.tier,
+      t.teamId,
+      t.suggestedRep,
+      t.claimedBy,
+      t.assignedBy,
+      t.state,
+      t.outcome,
+      t.tierSetAt,
+      t.claimDueAt,
+      t.firstTouchDueAt,
+      t.claimedAt,
+      t.contactedAt,
+      t.closedAt,
+      t.firstTouchBreachedAt,
+      t.escalationSteps,
+      t.escalatedAt,
+      t.lapses,
+      sql`(${t.trigger} ->> 'signalId')`,
+      t.id,
+    ),
+    index('alerts_suggested').on(t.suggestedRep, t.openedAt),
+    index('alerts_held').on(t.claimedBy).where(sql`state in ('claimed', 'contacted')`),
+    index('alerts_snoozed').on(t.snoozedUntil).where(sql`snoozed_until is not null`),
+  ],
+);
+
+export const alertEvents = pgTable(
+  'alert_events',
+  {
+    seq: bigint('seq', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    alertId: text('alert_id').notNull(),
+    at: millis('at').notNull(),
+    kind: text('kind').notNull(),
+    actor: text('actor'),
+    data: jsonb('data').$type<Record<string, unknown>>(),
+  },
+  (t) => [index('alert_events_alert').on(t.alertId, t.seq)],
+);
+
+export const outbox = pgTable(
+  'outbox',
+  {
+    seq: bigint('seq', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    alertId: text('alert_id'),
+    kind: text('kind').notNull(),
+    payload: jsonb('payload').$type<Record<string, unknown>>().notNull(),
+    createdAt: millis('created_at').notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: millis('next_attempt_at').notNull(),
+    attemptedAt: millis('attempted_at'),
+    sentAt: millis('sent_at'),
+    failedAt: millis('failed_at'),
+    lastError: text('last_error'),
+  },
+  (t) => [
+    index('outbox_pending').on(t.seq).where(sql`sent_at is null and failed_at is null`),
+    index('outbox_alert').on(t.alertId, t.seq),
+  ],
+);
+
+export const repStatus = pgTable('rep_status', {
+  repId: text('rep_id').primaryKey(),
+  ooo: boolean('ooo').notNull().default(false),
+  updatedAt: millis('updated_at').notNull(),
+});
