@@ -225,8 +225,9 @@ export function buildApp(deps: AppDeps) {
       'POST /v1/batch': segment.batch,
       'GET /healthz': (_req, res) => sendJson(res, 200, { ok: true }),
       'GET /readyz': (_req, res) => {
+        const storageHealth = storage.health();
         const checks = {
-          ...storage.health(),
+          ...storageHealth.checks,
           slackAuth: slackHealth.current()?.auth ?? false,
         };
         const ready = Object.values(checks).every(Boolean);
@@ -237,6 +238,7 @@ export function buildApp(deps: AppDeps) {
           ready,
           checks: { ...checks, scoring: scoringRuns },
           slackProblems: slackHealth.current()?.problems.map((p) => p.text) ?? ['not checked yet'],
+          storageProblems: storageHealth.problems,
         });
       },
       'GET /metrics': async (req, res) => {

@@ -1,7 +1,8 @@
 import type { StoredEventFields } from '../domain/stored-event.js';
 import type { UsageEvent } from '../domain/usage-event.js';
 import { EXPIRED_BATCH_SQL } from './data-lifecycle.js';
-import { type Db, isStorageFailure, StorageError, withoutFsync } from './sqlite/client.js';
+import { type Db, isStorageFailure, withoutFsync } from './sqlite/client.js';
+import { StorageError } from './store.js';
 import type { SqliteStore } from './sqlite/sqlite-store.js';
 import type { WalSync } from './sqlite/wal-sync.js';
 

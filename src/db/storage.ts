@@ -32,10 +32,18 @@ export interface Storage {
    * stored.
    */
   startScoring(deps: ScoringDeps): Scoring;
-  /** For GET /readyz: the database answers, every migration is applied, and storing has not failed. */
-  health(): { database: boolean; migrations: boolean; storage: boolean };
+  /**
+   * For GET /readyz: the database answers, every migration is applied, and storing has not
+   * failed — and, when one of them is false, why, in words an operator can act on.
+   */
+  health(): StorageHealth;
   /** Waits for the writes under way and closes the database. */
   close(): Promise<void>;
+}
+
+export interface StorageHealth {
+  checks: { database: boolean; migrations: boolean; storage: boolean };
+  problems: string[];
 }
 
 export interface Repositories {

@@ -64,6 +64,13 @@ export interface Store {
 }
 
 /**
+ * The database could not take or keep a write (SQLite's event log failed to sync or its writer
+ * stayed busy; Postgres is unreachable, failing over or out of connections): what a request
+ * sent may or may not be kept; sending it again is safe. Ingest answers 503 with Retry-After.
+ */
+export class StorageError extends Error {}
+
+/**
  * A compare-and-set found the row moved on since it was read (another click, sweep, sender or
  * processor got there first): thrown inside a unit or savepoint to roll back what it did, and
  * caught by whoever knows that nothing is wrong, only taken.

@@ -222,7 +222,10 @@ export interface SlackEmulator {
   clearFailures(): void;
   /** Forgets calls, messages, ephemerals and views. Failures, channels, users and Socket Mode connections and deliveries stay. */
   reset(): void;
-  waitFor<T>(probe: () => T | undefined | null | false, options?: WaitForOptions): Promise<T>;
+  waitFor<T>(
+    probe: () => T | undefined | null | false | Promise<T | undefined | null | false>,
+    options?: WaitForOptions,
+  ): Promise<T>;
   /** Socket Mode: `apps.connections.open` hands out `ws://127.0.0.1:<port>/link/?ticket=…` on this server. */
   readonly socketMode: EmulatorSocketMode;
   /** Called after each call is answered (or, for `hang`, when it arrives). Returns an unsubscribe function. */

@@ -6,11 +6,11 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { WaitForOptions } from './emulator-types.js';
 
 /**
- * Resolves with the probe's first value that is not `undefined`, `null` or `false`. A probe that
+ * Resolves with the probe's first value (awaited, when the probe is async) that is not `undefined`, `null` or `false`. A probe that
  * throws (an `expect` inside it, say) counts as "not yet"; its last error is in the timeout error.
  */
 export async function waitFor<T>(
-  probe: () => T | undefined | null | false,
+  probe: () => T | undefined | null | false | Promise<T | undefined | null | false>,
   options: WaitForOptions = {},
 ): Promise<T> {
   const { timeoutMs = 5000, intervalMs = 10 } = options;
@@ -19,7 +19,7 @@ export async function waitFor<T>(
   let lastError: unknown;
   for (;;) {
     try {
-      const value = probe();
+      const value = await probe();
       if (value !== undefined && value !== null && value !== false) return value;
       lastError = undefined;
     } catch (error) {

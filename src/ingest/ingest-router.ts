@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
-import { StorageError } from '../db/sqlite/client.js';
+import { StorageError } from '../db/store.js';
 import { ClientClosedError, HttpError, type RefusalReason, refusalReason, sendJson } from './http-error.js';
 
 export type RouteHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void> | void;
@@ -61,6 +61,7 @@ export function createRouter(
             // Committed or not, the events may not survive: the sender should send them again.
             const text =
               'storage failed: these events may not be kept; send them again (redeliveries are not counted twice)';
+            res.setHeader('retry-after', String(STORAGE_RETRY_AFTER_S));
             sendJson(res, 503, { error: text, requestId });
             return;
           }
@@ -70,3 +71,9 @@ export function createRouter(
     },
   };
 }
+
+/**
+ * What a 503 asks the sender to wait, in seconds: long enough for a busy SQLite writer to pass
+ * or a Postgres failover to finish, short enough that a retrying SDK does not fall far behind.
+ */
+export const STORAGE_RETRY_AFTER_S = 5;

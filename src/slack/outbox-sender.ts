@@ -130,7 +130,7 @@ export function createOutboxSender(deps: SenderDeps) {
         { seq: row.seq, kind: row.kind, error: reason.text, retryInMs: Math.round(delay) },
         'slack call failed, will retry',
       );
-      const at = deps.now() + delay;
+      const at = Math.ceil(deps.now() + delay); // a whole millisecond: times are integers on every engine
       await store.unit(() => outbox.retryLater(row.seq, reason.text, at, reason.answered), {
         durable: false,
       });

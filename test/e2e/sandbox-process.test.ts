@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runToExit } from '../support/child-process.js';
-import { eventuallyAsync } from '../support/harness.js';
+import { eventually } from '../support/harness.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const dir = mkdtempSync(join(tmpdir(), 'pls-sandbox-process-'));
@@ -31,7 +31,7 @@ describe('npm run sandbox, as a process', () => {
     });
     const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
     try {
-      const pageUrl = await eventuallyAsync(
+      const pageUrl = await eventually(
         async () => /open (http:\/\/localhost:\d+\/sandbox)/.exec(output)?.[1],
         `the page URL in the output:\n${output}`,
         15_000,
@@ -42,7 +42,7 @@ describe('npm run sandbox, as a process', () => {
       expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
       expect(await page.text()).toContain('<select id="as">');
       // pls itself answers on the same port, and Slack (the emulator) accepted its token.
-      await eventuallyAsync(async () => (await fetch(`${base}/readyz`)).status === 200, 'pls ready', 10_000);
+      await eventually(async () => (await fetch(`${base}/readyz`)).status === 200, 'pls ready', 10_000);
     } finally {
       child.kill('SIGINT');
     }

@@ -58,7 +58,7 @@ describe('the alert', () => {
       expect(blocks).toContain(part);
     }
     await settled(); // the sender records the message's ts right after Slack answers
-    expect(alertsOf('acct_42')).toEqual([
+    expect(await alertsOf('acct_42')).toEqual([
       expect.objectContaining({ state: 'open', tier: 'hot', channel: 'C0MIDMARKET', message_ts: message.ts }),
     ]);
   });
@@ -77,7 +77,7 @@ describe('the alert', () => {
     await deliver(hit);
     await settled();
     expect(posts('C0MIDMARKET')).toHaveLength(1);
-    expect(pls.query('select count(*) as n from events where id = ?', hit.id)).toEqual([{ n: 1 }]);
+    expect(await pls.query('select count(*) as n from events where id = ?', hit.id)).toEqual([{ n: 1 }]);
   });
 
   it('threads a later intent signal under the open alert and updates the parent', async () => {
@@ -107,7 +107,7 @@ describe('the alert', () => {
     expect(pls.emulator.replies('C0MIDMARKET', warm.ts).map((r) => r.text)).toContainEqual(
       expect.stringMatching(/^⬆️ Upgraded to HOT/),
     );
-    expect(alertsOf('acct_42')).toEqual([expect.objectContaining({ tier: 'hot', state: 'open' })]);
+    expect(await alertsOf('acct_42')).toEqual([expect.objectContaining({ tier: 'hot', state: 'open' })]);
   });
 
   it('closes the open alert as self-served when the account buys on its own', async () => {
@@ -115,13 +115,13 @@ describe('the alert', () => {
     const parent = await pls.emulator.waitFor(() => posts('C0MIDMARKET')[0]);
     await deliver(usageEvent({ type: 'plan_changed', account: ACME, properties: { plan: 'team' } }));
     await settled();
-    expect(alertsOf('acct_42')).toEqual([
+    expect(await alertsOf('acct_42')).toEqual([
       expect.objectContaining({ state: 'closed', outcome: 'self_served' }),
     ]);
     const closed = pls.emulator.message('C0MIDMARKET', parent.ts)!;
     expect(closed.text).toContain('self-served');
     expect(JSON.stringify(closed.blocks)).not.toContain('"Claim"');
-    expect(pls.query('select plan from accounts where id = ?', 'acct_42')).toEqual([{ plan: 'team' }]);
+    expect(await pls.query('select plan from accounts where id = ?', 'acct_42')).toEqual([{ plan: 'team' }]);
   });
 });
 
@@ -130,7 +130,7 @@ describe('the rules of engagement', () => {
     const hero = { id: 'acct_hero', name: 'Solo', domain: 'gmail.com', employees: 5, plan: 'free' };
     await deliver({ events: [...warmingAccount(hero), limitHit(hero)] });
     await settled();
-    expect(alertsOf('acct_hero')).toEqual([]);
+    expect(await alertsOf('acct_hero')).toEqual([]);
     expect(pls.emulator.callsTo('chat.postMessage')).toEqual([]);
   });
 
@@ -139,22 +139,25 @@ describe('the rules of engagement', () => {
       events: [...warmingAccount(), usageEvent({ type: 'upgrade_started', account: ACME }), limitHit()],
     });
     await settled();
-    expect(alertsOf('acct_42')).toEqual([]);
+    expect(await alertsOf('acct_42')).toEqual([]);
   });
 
   it('never alerts on an excluded plan', async () => {
     const enterprise = { ...ACME, id: 'acct_ent', plan: 'enterprise' };
     await deliver({ events: [...warmingAccount(enterprise), limitHit(enterprise)] });
     await settled();
-    expect(alertsOf('acct_ent')).toEqual([]);
+    expect(await alertsOf('acct_ent')).toEqual([]);
   });
 
   it('scores a late signal but never pages anyone for it', async () => {
     const late = limitHit(ACME, { timestamp: new Date(Date.now() - 30 * 3_600_000) });
     await deliver({ events: [...warmingAccount(), late] });
     await settled();
-    expect(alertsOf('acct_42')).toEqual([]);
-    const [account] = pls.query<{ score: number }>('select score from accounts where id = ?', 'acct_42');
+    expect(await alertsOf('acct_42')).toEqual([]);
+    const [account] = await pls.query<{ score: number }>(
+      'select score from accounts where id = ?',
+      'acct_42',
+    );
     expect(account!.score).toBeGreaterThan(70);
   });
 
@@ -167,7 +170,7 @@ describe('the rules of engagement', () => {
     await deliver(limitHit({ ...ACME, plan: 'team' }));
     await settled();
     expect(posts('C0MIDMARKET')).toHaveLength(1);
-    expect(alertsOf('acct_42')).toHaveLength(1);
+    expect(await alertsOf('acct_42')).toHaveLength(1);
   });
 });
 
@@ -185,7 +188,7 @@ describe('durable sending', () => {
     pls.emulator.fail('chat.postMessage', { error: 'channel_not_found', times: 1 });
     await deliver({ events: [...warmingAccount(), limitHit()] });
     await settled();
-    expect(pls.query('select kind, last_error from outbox where failed_at is not null')).toEqual([
+    expect(await pls.query('select kind, last_error from outbox where failed_at is not null')).toEqual([
       { kind: 'alert.post', last_error: 'channel_not_found' },
     ]);
     const toChannel = pls.emulator
@@ -233,6 +236,6 @@ describe('late firmographics', () => {
         properties: { plan: 'free' },
       }),
     );
-    expect(pls.query('select plan from accounts where id = ?', 'acct_42')).toEqual([{ plan: 'team' }]);
+    expect(await pls.query('select plan from accounts where id = ?', 'acct_42')).toEqual([{ plan: 'team' }]);
   });
 });

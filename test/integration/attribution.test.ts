@@ -54,16 +54,16 @@ describe('/pls assign: the assignee starts on a clock of their own', () => {
     expect(reply.text).toBe(`Assigned the hot alert for \`acme.com\` to <@${other}>.`);
     await settled(pls);
 
-    const [row] = pls.query<{ due: number; at: number; assignedBy: string; breachedAt: number | null }>(
+    const [row] = await pls.query<{ due: number; at: number; assignedBy: string; breachedAt: number | null }>(
       `select a.first_touch_due_at as due, e.at as at, a.assigned_by as assignedBy,
          a.first_touch_breached_at as breachedAt
        from alerts a join alert_events e on e.alert_id = a.id and e.kind = 'assigned' where a.id = ?`,
       alert.alertId,
     );
     expect(row).toMatchObject({ due: row!.at + 2 * HOUR, assignedBy: 'U0MGR', breachedAt: null });
-    expect(alertRow(pls, alert.alertId)).toMatchObject({ state: 'claimed', claimed_by: other });
+    expect(await alertRow(pls, alert.alertId)).toMatchObject({ state: 'claimed', claimed_by: other });
     expect(
-      pls.query<{ kind: string; rep: string | null }>(
+      await pls.query<{ kind: string; rep: string | null }>(
         `select kind, json_extract(data, '$.rep') as rep from alert_events
          where alert_id = ? and kind in ('claim_lapsed', 'first_touch_breached')`,
         alert.alertId,
@@ -103,7 +103,7 @@ describe('/pls assign: the assignee starts on a clock of their own', () => {
     expect(reply.text).toBe(
       '<@U0CY> does not take hot alerts (the manifest’s `tiers`), and <@U0ANA>, <@U0BEN> do: assign it to one of them.',
     );
-    expect(alertRow(pls, alert.alertId)).toMatchObject({ state: 'open', claimed_by: null });
+    expect(await alertRow(pls, alert.alertId)).toMatchObject({ state: 'open', claimed_by: null });
   });
 });
 

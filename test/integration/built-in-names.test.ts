@@ -37,8 +37,8 @@ interface StoredState {
 }
 
 /** The account's state as the database holds it, read through a connection of our own. */
-function storedState(accountId: string): StoredState {
-  const [row] = pls.query<{ state: string }>('select state from accounts where id = ?', accountId);
+async function storedState(accountId: string): Promise<StoredState> {
+  const [row] = await pls.query<{ state: string }>('select state from accounts where id = ?', accountId);
   return JSON.parse(row!.state) as StoredState;
 }
 
@@ -83,7 +83,7 @@ describe('names JavaScript objects already have', () => {
         await pls.restart();
         await deliverAll(eventsNaming(accountId, BUILT_IN_NAMES));
 
-        const state = storedState(accountId);
+        const state = await storedState(accountId);
         for (const map of [state.activeUsers, state.features]) {
           expect(Object.keys(map).sort()).toEqual(BUILT_IN_NAMES);
           for (const at of Object.values(map)) expect(typeof at).toBe('number');

@@ -46,25 +46,30 @@ describe('kill -9 in the middle of a burst of signed webhooks', () => {
     expect(acked.size).toBeGreaterThanOrEqual(15);
 
     await apps.start();
-    const count = (sql: string, ...params: unknown[]) => apps.query<{ n: number }>(sql, ...params)[0]!.n;
-    await emulator.waitFor(() => count('select count(*) as n from events where processed_at is null') === 0, {
-      timeoutMs: 15_000,
-    });
+    const count = async (sql: string, ...params: unknown[]) =>
+      (await apps.query<{ n: number }>(sql, ...params))[0]!.n;
     await emulator.waitFor(
-      () => count('select count(*) as n from outbox where sent_at is null and failed_at is null') === 0,
+      async () => (await count('select count(*) as n from events where processed_at is null')) === 0,
+      { timeoutMs: 15_000 },
+    );
+    await emulator.waitFor(
+      async () =>
+        (await count('select count(*) as n from outbox where sent_at is null and failed_at is null')) === 0,
       { timeoutMs: 15_000 },
     );
 
     for (const i of acked) {
       for (const event of bodies[i]!.events) {
-        expect(count('select count(*) as n from events where id = ?', (event as { id: string }).id)).toBe(1);
+        expect(
+          await count('select count(*) as n from events where id = ?', (event as { id: string }).id),
+        ).toBe(1);
       }
     }
     const posted = emulator.messages('C0MIDMARKET').map((m) => m.text.match(/Chaos \d+/)?.[0]);
     const unique = new Set(posted);
     expect(posted).toHaveLength(unique.size); // never twice
     for (const i of acked) expect(unique.has(`Chaos ${i}`)).toBe(true); // every acknowledged one
-    expect(count('select count(*) as n from alerts')).toBe(unique.size);
+    expect(await count('select count(*) as n from alerts')).toBe(unique.size);
   }, 60_000);
 });
 
@@ -115,11 +120,15 @@ describe('a poison event', () => {
     insert.run('evt_after', 'webhook', 'session_started', 'acct_p', Date.now(), Date.now(), '{}');
     db.close();
     await p.restart();
-    await p.emulator.waitFor(() => p.query('select 1 from events where processed_at is null').length === 0);
-    expect(p.query('select id, processing_error is not null as failed from events order by seq')).toEqual([
+    await p.emulator.waitFor(
+      async () => (await p.query('select 1 from events where processed_at is null')).length === 0,
+    );
+    expect(
+      await p.query('select id, processing_error is not null as failed from events order by seq'),
+    ).toEqual([
       { id: 'evt_poison', failed: 1 },
       { id: 'evt_after', failed: 0 },
     ]);
-    expect(p.query('select id from accounts')).toEqual([{ id: 'acct_p' }]);
+    expect(await p.query('select id from accounts')).toEqual([{ id: 'acct_p' }]);
   });
 });

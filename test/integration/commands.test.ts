@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { postgresOnly, sqliteOnly } from '../support/engines.js';
 import { ACME, usageEvent } from '../support/events.js';
 import { alertRow, deliver, type RaisedAlert, raiseHotAlert, settled } from '../support/flows.js';
 import { type Harness, startHarness } from '../support/harness.js';
@@ -74,7 +75,7 @@ describe('/pls queue', () => {
       channel: 'C0EXAMPLE',
       messageTs: '1795366561.000200',
     });
-    await pls.emulator.waitFor(() => alertRow(pls, acme.alertId).state === 'claimed');
+    await pls.emulator.waitFor(async () => (await alertRow(pls, acme.alertId)).state === 'claimed');
     const mine = await slashCommand(pls.url, 'U0BEN', 'queue mine');
     expect(textOf(mine.body)).toMatch(/Acme[\s\S]*first touch due in/);
     expect(blocksOf(mine.body).some((b) => b.accessory)).toBe(false);
@@ -161,7 +162,7 @@ describe('App Home', () => {
     await pls.emulator.waitFor(() =>
       JSON.stringify(pls.emulator.views.home('U0ANA')?.view.blocks ?? '').includes("I'm back"),
     );
-    expect(pls.query('select ooo from rep_status where rep_id = ?', 'U0ANA')).toEqual([{ ooo: 1 }]);
+    expect(await pls.query('select ooo from rep_status where rep_id = ?', 'U0ANA')).toEqual([{ ooo: 1 }]);
   });
 
   it('refreshes the Home of the rep whose alert changed', async () => {
@@ -205,24 +206,35 @@ describe('/pls sla', () => {
 });
 
 describe('/pls calibrate', () => {
-  it('answers at once, DMs the summary to the manager who asked, and puts its headline on /pls sla', async () => {
-    const reply = await slashCommand(pls.url, 'U0MGR', 'calibrate 90d');
-    expect(reply.text).toBe(
-      'Calibrating on the last 90d: the summary arrives in your DM with pls in a moment.',
+  postgresOnly('says on Postgres that it is not available there yet', async () => {
+    expect((await slashCommand(pls.url, 'U0MGR', 'calibrate 90d')).text).toBe(
+      'Calibration reads the event history from a SQLite file; on Postgres it is not available yet (`npm run calibrate` neither).',
     );
-    const dm = await pls.emulator.waitFor(
-      () => pls.emulator.dms('U0MGR').find((m) => JSON.stringify(m.blocks).includes('PQL calibration')),
-      {
-        timeoutMs: 30_000,
-        description: 'the calibration DM',
-      },
-    );
-    expect(JSON.stringify(dm.blocks)).toContain('PQL calibration · last 90 days');
-    const sla = await slashCommand(pls.url, 'U0MGR', 'sla');
-    expect(JSON.stringify(sla.body.blocks)).toContain('calibration');
-    expect((await slashCommand(pls.url, 'U0ANA', 'calibrate')).text).toBe(
-      '`/pls calibrate [90d|180d|365d]` is for managers.',
-    );
-    expect((await slashCommand(pls.url, 'U0MGR', 'calibrate 7d')).text).toMatch(/^Usage: `\/pls calibrate/);
-  }, 40_000);
+  });
+
+  // Calibration reads the SQLite file; on Postgres it says so.
+  sqliteOnly(
+    'answers at once, DMs the summary to the manager who asked, and puts its headline on /pls sla',
+    async () => {
+      const reply = await slashCommand(pls.url, 'U0MGR', 'calibrate 90d');
+      expect(reply.text).toBe(
+        'Calibrating on the last 90d: the summary arrives in your DM with pls in a moment.',
+      );
+      const dm = await pls.emulator.waitFor(
+        () => pls.emulator.dms('U0MGR').find((m) => JSON.stringify(m.blocks).includes('PQL calibration')),
+        {
+          timeoutMs: 30_000,
+          description: 'the calibration DM',
+        },
+      );
+      expect(JSON.stringify(dm.blocks)).toContain('PQL calibration · last 90 days');
+      const sla = await slashCommand(pls.url, 'U0MGR', 'sla');
+      expect(JSON.stringify(sla.body.blocks)).toContain('calibration');
+      expect((await slashCommand(pls.url, 'U0ANA', 'calibrate')).text).toBe(
+        '`/pls calibrate [90d|180d|365d]` is for managers.',
+      );
+      expect((await slashCommand(pls.url, 'U0MGR', 'calibrate 7d')).text).toMatch(/^Usage: `\/pls calibrate/);
+    },
+    40_000,
+  );
 });

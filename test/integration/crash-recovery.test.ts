@@ -31,8 +31,8 @@ describe('a crash between commit and send', () => {
     await emulator.waitFor(() => emulator.callsTo('chat.postMessage').length === 1, {
       description: 'the hanging post',
     });
-    expect(query('select state from alerts')).toEqual([{ state: 'open' }]);
-    expect(query("select kind from outbox where sent_at is null and kind <> 'home'")).toEqual([
+    expect(await query('select state from alerts')).toEqual([{ state: 'open' }]);
+    expect(await query("select kind from outbox where sent_at is null and kind <> 'home'")).toEqual([
       { kind: 'alert.post' },
     ]);
 
@@ -46,10 +46,11 @@ describe('a crash between commit and send', () => {
     });
     expect(message.text).toMatch(/^HOT - Acme/);
     await emulator.waitFor(
-      () => query<{ n: number }>('select count(*) as n from outbox where sent_at is null')[0]!.n === 0,
+      async () =>
+        (await query<{ n: number }>('select count(*) as n from outbox where sent_at is null'))[0]!.n === 0,
     );
     expect(emulator.messages('C0MIDMARKET')).toHaveLength(1);
-    expect(query('select count(*) as n from alerts')).toEqual([{ n: 1 }]);
+    expect(await query('select count(*) as n from alerts')).toEqual([{ n: 1 }]);
   });
 });
 
@@ -68,11 +69,12 @@ describe('a crash after Slack accepted the post but before pls recorded it', () 
       db.close();
       await pls.restart();
       await pls.emulator.waitFor(
-        () =>
-          pls.query("select 1 from outbox where kind = 'alert.post' and sent_at is not null").length === 1,
+        async () =>
+          (await pls.query("select 1 from outbox where kind = 'alert.post' and sent_at is not null"))
+            .length === 1,
       );
       expect(pls.emulator.messages(alert.channel)).toHaveLength(1);
-      expect(pls.query('select message_ts from alerts')).toEqual([{ message_ts: alert.ts }]);
+      expect(await pls.query('select message_ts from alerts')).toEqual([{ message_ts: alert.ts }]);
       expect(pls.emulator.callsTo('conversations.history')).toHaveLength(1);
     } finally {
       await pls.stop();
@@ -91,7 +93,9 @@ describe('shutdown', () => {
     expect(app.output()).toContain('shutting down');
     // Either the request was answered (and then its events are on disk), or it was refused before reading.
     if (res?.status === 202) {
-      expect(query<{ n: number }>('select count(*) as n from events')[0]!.n).toBe(warmingAccount().length);
+      expect((await query<{ n: number }>('select count(*) as n from events'))[0]!.n).toBe(
+        warmingAccount().length,
+      );
     }
   });
 });

@@ -43,12 +43,13 @@ describe('npm run forget against the database the bot wrote', () => {
     await pls.stop(); // after pls.server.stop() in the test: stopping twice is a no-op
   });
 
-  const n = (sql: string, ...params: unknown[]) => pls.query<{ n: number }>(sql, ...params)[0]!.n;
-  const globexData = () => ({
-    account: pls.query('select * from accounts where id = ?', GLOBEX.id),
-    events: pls.query('select * from events where account_id = ? order by seq', GLOBEX.id),
-    members: pls.query('select * from account_users where account_id = ? order by user_id', GLOBEX.id),
-    users: pls.query(
+  const n = async (sql: string, ...params: unknown[]) =>
+    (await pls.query<{ n: number }>(sql, ...params))[0]!.n;
+  const globexData = async () => ({
+    account: await pls.query('select * from accounts where id = ?', GLOBEX.id),
+    events: await pls.query('select * from events where account_id = ? order by seq', GLOBEX.id),
+    members: await pls.query('select * from account_users where account_id = ? order by user_id', GLOBEX.id),
+    users: await pls.query(
       'select * from users where id in (select user_id from account_users where account_id = ?) order by id',
       GLOBEX.id,
     ),
@@ -60,14 +61,14 @@ describe('npm run forget against the database the bot wrote', () => {
     await settled(pls);
 
     const acme = {
-      events: n("select count(*) as n from events where account_id = 'acct_42'"),
-      audit: n('select count(*) as n from alert_events where alert_id = ?', alert.alertId),
-      outbox: n('select count(*) as n from outbox where alert_id = ?', alert.alertId),
+      events: await n("select count(*) as n from events where account_id = 'acct_42'"),
+      audit: await n('select count(*) as n from alert_events where alert_id = ?', alert.alertId),
+      outbox: await n('select count(*) as n from outbox where alert_id = ?', alert.alertId),
     };
     expect(acme.events).toBeGreaterThan(20);
     expect(acme.audit).toBeGreaterThan(0);
     expect(acme.outbox).toBeGreaterThan(0);
-    const globexBefore = globexData();
+    const globexBefore = await globexData();
     expect(globexBefore.users.map((u) => (u as { id: string }).id)).toEqual(['u_20', 'u_7']);
 
     await pls.server.stop();
@@ -83,15 +84,15 @@ describe('npm run forget against the database the bot wrote', () => {
     expect(code).toBe(0);
 
     // Acme is gone: account, events, memberships, its own people, alert, audit trail, outbox.
-    expect(n("select count(*) as n from accounts where id = 'acct_42' or domain = 'acme.com'")).toBe(0);
-    expect(n("select count(*) as n from events where account_id = 'acct_42'")).toBe(0);
-    expect(n("select count(*) as n from account_users where account_id = 'acct_42'")).toBe(0);
-    expect(n("select count(*) as n from users where id in ('u_8', 'u_9', 'u_10')")).toBe(0);
-    expect(n("select count(*) as n from alerts where account_id = 'acct_42'")).toBe(0);
-    expect(n('select count(*) as n from alert_events where alert_id = ?', alert.alertId)).toBe(0);
-    expect(n('select count(*) as n from outbox where alert_id = ?', alert.alertId)).toBe(0);
+    expect(await n("select count(*) as n from accounts where id = 'acct_42' or domain = 'acme.com'")).toBe(0);
+    expect(await n("select count(*) as n from events where account_id = 'acct_42'")).toBe(0);
+    expect(await n("select count(*) as n from account_users where account_id = 'acct_42'")).toBe(0);
+    expect(await n("select count(*) as n from users where id in ('u_8', 'u_9', 'u_10')")).toBe(0);
+    expect(await n("select count(*) as n from alerts where account_id = 'acct_42'")).toBe(0);
+    expect(await n('select count(*) as n from alert_events where alert_id = ?', alert.alertId)).toBe(0);
+    expect(await n('select count(*) as n from outbox where alert_id = ?', alert.alertId)).toBe(0);
     // Globex, and Kim who works in both, are untouched.
-    expect(globexData()).toEqual(globexBefore);
+    expect(await globexData()).toEqual(globexBefore);
 
     const again = await forget(['--id', 'acct_42', '--yes'], { DATABASE_URL: `file:${pls.dbPath}` });
     expect(again).toEqual({ code: 1, output: `no account with id acct_42 in ${pls.dbPath}\n` });
@@ -118,7 +119,8 @@ describe('npm run forget names the account by kind and asks first', () => {
     await pls.stop();
   });
 
-  const ids = () => pls.query<{ id: string }>('select id from accounts order by id').map((row) => row.id);
+  const ids = async () =>
+    (await pls.query<{ id: string }>('select id from accounts order by id')).map((row) => row.id);
   const env = () => ({ DATABASE_URL: `file:${pls.dbPath}` });
   /** The command in this process, its stdin a terminal that answers `answer`. */
   async function atTerminal(args: string[], answer: string) {
@@ -136,7 +138,7 @@ describe('npm run forget names the account by kind and asks first', () => {
     const { code, output } = await forget(['--domain', 'victim.com', '--yes'], env());
     expect(output).toContain('forgot acct_victim (victim.com): 1 event');
     expect(code).toBe(0);
-    expect(ids()).toEqual(['acct_s1', 'acct_s2', 'victim.com']);
+    expect(await ids()).toEqual(['acct_s1', 'acct_s2', 'victim.com']);
   });
 
   it('lists what it would erase and refuses without a terminal to ask on, unless --yes', async () => {
@@ -146,19 +148,19 @@ describe('npm run forget names the account by kind and asks first', () => {
         'nothing erased: stdin is not a terminal to ask on; run again with --yes to erase\n',
     );
     expect(code).toBe(1);
-    expect(ids()).toContain('victim.com');
+    expect(await ids()).toContain('victim.com');
   });
 
   it('at a terminal erases only after a yes', async () => {
     const declined = await atTerminal(['--id', 'victim.com'], 'n\n');
     expect(declined.text).toContain('erase victim.com? type yes to confirm: nothing erased\n');
     expect(declined.code).toBe(1);
-    expect(ids()).toContain('victim.com');
+    expect(await ids()).toContain('victim.com');
 
     const confirmed = await atTerminal(['--id', 'victim.com'], 'yes\n');
     expect(confirmed.text).toContain('forgot victim.com (bystander.com): 1 event');
     expect(confirmed.code).toBe(0);
-    expect(ids()).toEqual(['acct_s1', 'acct_s2', 'acct_victim']);
+    expect(await ids()).toEqual(['acct_s1', 'acct_s2', 'acct_victim']);
   });
 
   it('refuses a domain several accounts share, naming them', async () => {
@@ -168,7 +170,7 @@ describe('npm run forget names the account by kind and asks first', () => {
       output:
         'shared.io is the domain of several accounts (acct_s1, acct_s2): give the account id with --id\n',
     });
-    expect(ids()).toHaveLength(4);
+    expect(await ids()).toHaveLength(4);
   });
 });
 

@@ -16,7 +16,7 @@ afterAll(async () => {
   await pls.stop();
 });
 
-const storedEvents = () => pls.query<{ n: number }>('select count(*) as n from events')[0]!.n;
+const storedEvents = async () => (await pls.query<{ n: number }>('select count(*) as n from events'))[0]!.n;
 
 /** A valid event with a few fields randomly broken, dropped or retyped. */
 const mutatedEvent = fc
@@ -53,21 +53,21 @@ describe('POST /webhooks/usage under random input', () => {
             ? signWebhook(raw)
             : { 'webhook-id': 'x', 'webhook-timestamp': '1', 'webhook-signature': 'v1,bad' };
           if (contentType) headers['content-type'] = contentType;
-          const before = storedEvents();
+          const before = await storedEvents();
           const res = await fetch(`${pls.url}/webhooks/usage`, { method: 'POST', headers, body: raw });
           expect([202, 400, 401, 415]).toContain(res.status);
           const answer = (await res.json()) as { accepted?: number };
           if (res.status === 202) {
-            expect(storedEvents() - before).toBe(answer.accepted);
+            expect((await storedEvents()) - before).toBe(answer.accepted);
             acceptedTotal += answer.accepted!;
           } else {
-            expect(storedEvents()).toBe(before); // a refusal changes nothing
+            expect(await storedEvents()).toBe(before); // a refusal changes nothing
           }
         },
       ),
       { seed: SEED, numRuns: 150 },
     );
-    expect(storedEvents()).toBe(acceptedTotal);
+    expect(await storedEvents()).toBe(acceptedTotal);
     expect((await fetch(`${pls.url}/healthz`)).status).toBe(200);
   });
 
@@ -123,7 +123,7 @@ describe('POST /v1/batch under random input', () => {
           const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded' };
           if (authorised) headers.authorization = `Basic ${Buffer.from(`${WRITE_KEY}:`).toString('base64')}`;
           if (gzip) headers['content-encoding'] = 'gzip';
-          const before = storedEvents();
+          const before = await storedEvents();
           const res = await fetch(`${pls.url}/v1/batch`, {
             method: 'POST',
             headers,
@@ -133,9 +133,9 @@ describe('POST /v1/batch under random input', () => {
           const answer = (await res.json()) as { accepted: number; duplicates: number; rejected: unknown[] };
           if (res.status === 200) {
             expect(answer.accepted + answer.duplicates + answer.rejected.length).toBe(batch.length);
-            expect(storedEvents() - before).toBe(answer.accepted);
+            expect((await storedEvents()) - before).toBe(answer.accepted);
           } else {
-            expect(storedEvents()).toBe(before);
+            expect(await storedEvents()).toBe(before);
           }
         },
       ),
@@ -229,15 +229,15 @@ async function postHostile(path: string, raw: string, allowed: number[]): Promis
     path === '/webhooks/usage'
       ? { 'content-type': 'application/json', ...signWebhook(raw) }
       : { 'content-type': 'application/json', authorization: basicAuth };
-  const before = storedEvents();
+  const before = await storedEvents();
   const res = await fetch(`${pls.url}${path}`, { method: 'POST', headers, body: raw });
   expect(allowed, `${path} answered ${res.status}`).toContain(res.status);
   const answer = (await res.json()) as { accepted?: number };
   if (res.status >= 300) {
-    expect(storedEvents()).toBe(before);
+    expect(await storedEvents()).toBe(before);
     return 0;
   }
-  expect(storedEvents() - before).toBe(answer.accepted);
+  expect((await storedEvents()) - before).toBe(answer.accepted);
   return answer.accepted!;
 }
 
@@ -265,7 +265,7 @@ function postTo(endpoint: string, senders: readonly Hostility[]): Promise<number
 
 describe('every ingest endpoint under hostile input: depth, size, built-in names', () => {
   it('never answers 5xx, and stores exactly what it acknowledges', async () => {
-    const start = storedEvents();
+    const start = await storedEvents();
     let accepted = 0;
     await fc.assert(
       fc.asyncProperty(
@@ -277,7 +277,7 @@ describe('every ingest endpoint under hostile input: depth, size, built-in names
       ),
       { seed: SEED, numRuns: 120 },
     );
-    expect(storedEvents() - start).toBe(accepted);
+    expect((await storedEvents()) - start).toBe(accepted);
     expect((await fetch(`${pls.url}/healthz`)).status).toBe(200);
   });
 });

@@ -84,7 +84,7 @@ describe('hostile text', () => {
       user: 'U0BEN',
       values: { reason: { reason_select: select('other') }, note: { note_input: typed(HOSTILE) } },
     });
-    await pls.emulator.waitFor(() => alertRow(pls, alert.alertId).state === 'closed');
+    await pls.emulator.waitFor(async () => (await alertRow(pls, alert.alertId)).state === 'closed');
     await settled(pls);
 
     const replies = pls.emulator.replies(alert.channel, alert.ts).map((r) => r.text);

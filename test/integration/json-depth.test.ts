@@ -11,7 +11,7 @@ afterAll(async () => {
   await pls.stop();
 });
 
-const storedEvents = () => pls.query<{ n: number }>('select count(*) as n from events')[0]!.n;
+const storedEvents = async () => (await pls.query<{ n: number }>('select count(*) as n from events'))[0]!.n;
 const basic = `Basic ${Buffer.from(`${WRITE_KEY}:`).toString('base64')}`;
 
 /** `{"x":{"x":…{"x":1}}}` with `levels` objects, as text (JSON.stringify would overflow on it). */
@@ -54,7 +54,7 @@ describe('POST /webhooks/usage with deep JSON', () => {
     expect(fits.status).toBe(202);
 
     for (const levels of [64, 5_000]) {
-      const before = storedEvents();
+      const before = await storedEvents();
       const raw = withProperties({ ...event, id: `evt_deep_${levels}` }, nested(levels));
       const res = await postWebhook(raw);
       expect(res.status).toBe(400);
@@ -62,12 +62,12 @@ describe('POST /webhooks/usage with deep JSON', () => {
         error: 'invalid body',
         errors: [{ path: `properties.${xs(63)}`, message: 'nested deeper than 64 levels' }],
       });
-      expect(storedEvents()).toBe(before);
+      expect(await storedEvents()).toBe(before);
     }
   });
 
   it('refuses a deep event inside a batch, naming it, and stores none of the batch', async () => {
-    const before = storedEvents();
+    const before = await storedEvents();
     const ok = usageEvent({ type: 'session_started', account: { id: 'acct_deep' } });
     const deep = withProperties(usageEvent({ type: 'x', account: { id: 'acct_deep' } }), nested(10_000));
     const raw = `{"events":[${JSON.stringify(ok)},${deep}]}`;
@@ -77,7 +77,7 @@ describe('POST /webhooks/usage with deep JSON', () => {
     expect(body.errors).toEqual([
       { path: `events.1.properties.${xs(61)}`, message: 'nested deeper than 64 levels' },
     ]);
-    expect(storedEvents()).toBe(before);
+    expect(await storedEvents()).toBe(before);
   });
 });
 
@@ -87,14 +87,14 @@ describe('the Segment-compatible endpoints with deep JSON', () => {
     ['/v1/identify', { userId: 'u_deep', messageId: 'm_identify_deep' }],
     ['/v1/group', { userId: 'u_deep', groupId: 'acct_deep', messageId: 'm_group_deep' }],
   ])('%s refuses 15,000 levels with a 400 naming the field', async (path, message) => {
-    const before = storedEvents();
+    const before = await storedEvents();
     const res = await postSegment(path, withProperties(message, `{"x":${arrays(15_000)}}`));
     expect(res.status).toBe(400);
     expect(await res.json()).toEqual({
       error: 'invalid message',
       errors: [{ path: `properties.x.${zeros(62)}`, message: 'nested deeper than 64 levels' }],
     });
-    expect(storedEvents()).toBe(before);
+    expect(await storedEvents()).toBe(before);
   });
 
   it('/v1/track refuses a deep array as the whole body, and a deep writeKey', async () => {
@@ -110,7 +110,7 @@ describe('the Segment-compatible endpoints with deep JSON', () => {
   });
 
   it('/v1/batch rejects a 100,000-deep message by index and stores the others', async () => {
-    const before = storedEvents();
+    const before = await storedEvents();
     const deep = withProperties(track('m_batch_deep'), `{"x":${arrays(100_000)}}`);
     const raw = `{"batch":[${JSON.stringify(track('m_batch_1'))},${deep},${JSON.stringify(track('m_batch_2'))}]}`;
     const res = await postSegment('/v1/batch', raw);
@@ -126,13 +126,15 @@ describe('the Segment-compatible endpoints with deep JSON', () => {
         },
       ],
     });
-    expect(storedEvents()).toBe(before + 2);
-    const ids = pls.query<{ id: string }>("select id from events where id like 'm_batch_%' order by id");
+    expect(await storedEvents()).toBe(before + 2);
+    const ids = await pls.query<{ id: string }>(
+      "select id from events where id like 'm_batch_%' order by id",
+    );
     expect(ids.map((row) => row.id)).toEqual(['m_batch_1', 'm_batch_2']);
   });
 
   it('/v1/batch refuses a deep envelope whole', async () => {
-    const before = storedEvents();
+    const before = await storedEvents();
     const res = await postSegment('/v1/batch', `{"batch":[],"context":${arrays(100_000)}}`);
     expect(res.status).toBe(400);
     expect(await res.json()).toEqual({
@@ -141,6 +143,6 @@ describe('the Segment-compatible endpoints with deep JSON', () => {
     });
     const array = await postSegment('/v1/batch', arrays(100_000));
     expect(array.status).toBe(400);
-    expect(storedEvents()).toBe(before);
+    expect(await storedEvents()).toBe(before);
   });
 });

@@ -1,16 +1,9 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
 import { raiseHotAlert } from '../support/flows.js';
-import {
-  eventually,
-  eventuallyAsync,
-  type Harness,
-  startHarness,
-  TEST_MANIFEST,
-} from '../support/harness.js';
+import { eventually, type Harness, startHarness, TEST_MANIFEST } from '../support/harness.js';
 
 let pls: Harness | null = null;
 afterEach(async () => {
@@ -23,7 +16,7 @@ describe('health, readiness and metrics', () => {
     pls = await startHarness();
     const p = pls;
     expect(await (await fetch(`${p.url}/healthz`)).json()).toEqual({ ok: true });
-    const ready = await eventuallyAsync(async () => {
+    const ready = await eventually(async () => {
       const res = await fetch(`${p.url}/readyz`);
       return res.status === 200 ? res : undefined;
     }, 'readyz 200');
@@ -31,6 +24,7 @@ describe('health, readiness and metrics', () => {
       ready: true,
       checks: { database: true, migrations: true, storage: true, slackAuth: true, scoring: true },
       slackProblems: [],
+      storageProblems: [],
     });
   });
 
@@ -70,7 +64,7 @@ describe('the start-up check of Slack', () => {
   it('is not ready when the token is refused, and keeps accepting events', async () => {
     pls = await startHarness({ env: { SLACK_BOT_TOKEN: 'xoxb-revoked' } });
     const p = pls;
-    const res = await eventuallyAsync(async () => {
+    const res = await eventually(async () => {
       const r = await fetch(`${p.url}/readyz`);
       const body = (await r.json()) as { slackProblems: string[] };
       return body.slackProblems[0]?.startsWith('auth.test') ? { status: r.status, body } : undefined;
@@ -110,19 +104,14 @@ describe('retention', () => {
     expect(testManifest).toContain('sweep_every: 1s'); // else the sweeps would not be an hour apart
     writeFileSync(manifest, testManifest.replace('sweep_every: 1s', 'sweep_every: 1h'));
     pls = await startHarness({ manifest });
-    const writer = new Database(pls.dbPath);
-    writer.pragma('busy_timeout = 5000');
-    const insert = writer.prepare(
+    await pls.write(
       "insert into events (id, source, type, account_id, occurred_at, received_at, properties, processed_at) values (?, 'webhook', 'feature_used', 'acct_old', 0, 0, '{}', 0)",
+      Array.from({ length: 12_345 }, (_, i) => [`evt_old_${i}`]),
     );
-    writer.transaction(() => {
-      for (let i = 0; i < 12_345; i++) insert.run(`evt_old_${i}`);
-    })();
-    writer.close();
     await pls.server.app.internals.sweep(); // one sweep; the batches after its first run on their own
     const p = pls;
     await eventually(
-      () => p.query<{ n: number }>('select count(*) as n from events')[0]!.n === 0,
+      async () => (await p.query<{ n: number }>('select count(*) as n from events'))[0]!.n === 0,
       'every expired event deleted',
     );
   });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useCrashableApps } from '../support/child-process.js';
-import { eventuallyAsync, type Harness, startHarness, TEST_MANIFEST } from '../support/harness.js';
+import { eventually, type Harness, startHarness, TEST_MANIFEST } from '../support/harness.js';
 
 /** Issue 18: `/metrics` behind a bearer token when PLS_METRICS_TOKEN is set; HOST picks the address. */
 const TOKEN = 'metrics-token-for-tests-0123';
@@ -45,7 +45,7 @@ describe('GET /metrics with PLS_METRICS_TOKEN set', () => {
 
   it('leaves /healthz and /readyz open', async () => {
     expect((await fetch(`${pls.url}/healthz`)).status).toBe(200);
-    await eventuallyAsync(async () => (await fetch(`${pls.url}/readyz`)).status === 200, '/readyz 200');
+    await eventually(async () => (await fetch(`${pls.url}/readyz`)).status === 200, '/readyz 200');
   });
 });
 

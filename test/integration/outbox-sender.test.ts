@@ -1,4 +1,3 @@
-import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { raiseHotAlert, settled } from '../support/flows.js';
 import { type Harness, startHarness } from '../support/harness.js';
@@ -28,11 +27,10 @@ describe('the outbox sender', () => {
 
   it('sends at start the rows an earlier process left unsent', async () => {
     await pls.server.stop();
-    const db = new Database(pls.dbPath);
-    db.prepare(
+    await pls.write(
       'insert into outbox (kind, alert_id, payload, created_at, next_attempt_at) values (?, ?, ?, ?, ?)',
-    ).run('message', null, JSON.stringify({ channel: 'C0EXAMPLE', text: 'left by the last run' }), 1, 1);
-    db.close();
+      [['message', null, JSON.stringify({ channel: 'C0EXAMPLE', text: 'left by the last run' }), 1, 1]],
+    );
     await pls.restart();
     const message = await pls.emulator.waitFor(said('left by the last run'), { description: 'the left row' });
     expect(message.text).toBe('left by the last run');

@@ -67,7 +67,7 @@ const pricing = (acct: Record<string, unknown>, ago: number) =>
   usageEvent({ type: 'pricing_page_viewed', account: acct, timestamp: at(ago) });
 
 async function alertOf(accountId: string) {
-  const [row] = pls.query<{ id: string; channel: string; message_ts: string }>(
+  const [row] = await pls.query<{ id: string; channel: string; message_ts: string }>(
     "select id, channel, message_ts from alerts where account_id = ? and state <> 'closed'",
     accountId,
   );
@@ -88,8 +88,8 @@ async function press(accountId: string, actionId: string, user: string) {
   return row.id;
 }
 
-const stateOf = (alertId: string) =>
-  pls.query<{ state: string }>('select state from alerts where id = ?', alertId)[0]!.state;
+const stateOf = async (alertId: string) =>
+  (await pls.query<{ state: string }>('select state from alerts where id = ?', alertId))[0]!.state;
 
 function fileHash(path: string): string {
   return createHash('sha256').update(readFileSync(path)).digest('hex');
@@ -149,7 +149,7 @@ beforeAll(async () => {
   // Reps work them: A won, B not a fit; C buys on its own; F turns hot (an upgrade in place).
   advance(HOUR);
   const a1 = await press('acct_a', 'claim', 'U0ANA');
-  await pls.emulator.waitFor(() => stateOf(a1) === 'claimed');
+  await pls.emulator.waitFor(async () => (await stateOf(a1)) === 'claimed');
   advance(HOUR);
   await press('acct_a', 'log_outcome', 'U0ANA');
   await submitView(pls.url, {
@@ -164,7 +164,7 @@ beforeAll(async () => {
       note: { note_input: typed(null) },
     },
   });
-  await pls.emulator.waitFor(() => stateOf(a1) === 'closed');
+  await pls.emulator.waitFor(async () => (await stateOf(a1)) === 'closed');
   const b1 = await press('acct_b', 'not_a_fit', 'U0ANA');
   await submitView(pls.url, {
     callbackId: 'not_a_fit',
@@ -172,7 +172,7 @@ beforeAll(async () => {
     user: 'U0ANA',
     values: { reason: { reason_select: select('existing_customer') }, note: { note_input: typed(null) } },
   });
-  await pls.emulator.waitFor(() => stateOf(b1) === 'closed');
+  await pls.emulator.waitFor(async () => (await stateOf(b1)) === 'closed');
   advance(HOUR);
   await deliver(
     pls,

@@ -12,8 +12,8 @@ afterEach(async () => {
   await pls.stop();
 });
 
-const unprocessed = () =>
-  pls.query<{ n: number }>('select count(*) as n from events where processed_at is null')[0]!.n;
+const unprocessed = async () =>
+  (await pls.query<{ n: number }>('select count(*) as n from events where processed_at is null'))[0]!.n;
 
 describe('the scoring thread', () => {
   it('is started again when it dies, and scores what ingest stored meanwhile', async () => {
@@ -28,7 +28,7 @@ describe('the scoring thread', () => {
       description: 'the alert, scored by the restarted thread',
     });
     expect(alert.text).toMatch(/^HOT - Acme/);
-    expect(unprocessed()).toBe(0);
+    expect(await unprocessed()).toBe(0);
     expect(await (await fetch(`${pls.url}/readyz`)).json()).toMatchObject({ checks: { scoring: true } });
   });
 
@@ -55,11 +55,11 @@ describe('the scoring thread', () => {
     expect(res.status).toBe(200);
     // The claim is one unit of work on the main thread's turn: the scoring turn under way ends
     // after its event and lets it in, within moments, not after the burst.
-    await pls.emulator.waitFor(() => alertRow(pls, alert.alertId).state === 'claimed', {
+    await pls.emulator.waitFor(async () => (await alertRow(pls, alert.alertId)).state === 'claimed', {
       description: 'the claim',
       timeoutMs: 2_000,
     });
-    await pls.emulator.waitFor(() => unprocessed() === 0, {
+    await pls.emulator.waitFor(async () => (await unprocessed()) === 0, {
       description: 'the burst scored',
       timeoutMs: 30_000,
     });

@@ -76,18 +76,22 @@ describe('the Segment-compatible endpoints, fed by the real SDKs', () => {
     await analytics.closeAndFlush({ timeout: 5000 });
     expect(failures).toEqual([]);
 
-    const rows = eventRows('acct_seg');
+    const rows = await eventRows('acct_seg');
     expect(rows.map((r) => r.type)).toEqual(['group', 'usage_limit_hit', 'pricing_page_viewed']);
     expect(rows.every((r) => r.source === 'segment' && r.id.startsWith('node-next-'))).toBe(true);
     await pls.emulator.waitFor(
-      () => pls.query('select 1 from accounts where id = ? and name is not null', 'acct_seg').length > 0,
+      async () =>
+        (await pls.query('select 1 from accounts where id = ? and name is not null', 'acct_seg')).length > 0,
     );
     expect(
-      pls.query('select name, domain, plan, employees, industry from accounts where id = ?', 'acct_seg'),
+      await pls.query(
+        'select name, domain, plan, employees, industry from accounts where id = ?',
+        'acct_seg',
+      ),
     ).toEqual([
       { name: 'Initech', domain: 'initech.example', plan: 'free', employees: 250, industry: 'software' },
     ]);
-    expect(pls.query('select email, name, title from users where id = ?', 'u_seg')).toEqual([
+    expect(await pls.query('select email, name, title from users where id = ?', 'u_seg')).toEqual([
       { email: 'kim@initech.example', name: 'Kim Lee', title: 'VP Engineering' },
     ]);
   });
@@ -118,13 +122,14 @@ describe('the Segment-compatible endpoints, fed by the real SDKs', () => {
       context: { groupId: 'acct_rud' },
     });
     await new Promise<void>((done) => client.flush(() => done()));
-    await pls.emulator.waitFor(() => eventRows('acct_rud').length === 2, {
+    await pls.emulator.waitFor(async () => (await eventRows('acct_rud')).length === 2, {
       description: 'both RudderStack messages with the account',
     });
     expect(errors).toEqual([]);
-    expect(eventRows('acct_rud').map((r) => r.type)).toEqual(['group', 'usage_limit_hit']);
+    expect((await eventRows('acct_rud')).map((r) => r.type)).toEqual(['group', 'usage_limit_hit']);
     await pls.emulator.waitFor(
-      () => pls.query('select 1 from users where id = ? and email is not null', 'u_rud').length > 0,
+      async () =>
+        (await pls.query('select 1 from users where id = ? and email is not null', 'u_rud')).length > 0,
     );
   });
 });
@@ -134,7 +139,7 @@ describe('the captured fixtures, replayed byte for byte', () => {
     const res = await replay('segment-analytics-node-batch.json');
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ accepted: 4, duplicates: 0, rejected: [] });
-    const track = pls.query<{ occurred_at: number }>(
+    const track = await pls.query<{ occurred_at: number }>(
       'select occurred_at from events where type = ? and source = ? and account_id = ?',
       'usage_limit_hit',
       'segment',
@@ -148,7 +153,7 @@ describe('the captured fixtures, replayed byte for byte', () => {
     expect(await first.json()).toMatchObject({ accepted: 1, rejected: [] });
     const second = await replay('rudderstack-node-batch.json');
     expect(await second.json()).toMatchObject({ accepted: 3, rejected: [] });
-    const [row] = pls.query<{ occurred_at: number }>(
+    const [row] = await pls.query<{ occurred_at: number }>(
       'select occurred_at from events where id = ?',
       'aac55c52-5dc0-40be-9809-337e895e7cac',
     );
@@ -199,7 +204,7 @@ describe('partial acceptance and refusals', () => {
     expect(body.accepted).toBe(1);
     expect(body.rejected.map((r) => r.index)).toEqual([1, 2, 3]);
     expect(body.rejected[0]!.errors[0]!.path).toBe('event');
-    expect(eventRows('acct_mixed').map((r) => r.id)).toEqual(['m-ok-1']);
+    expect((await eventRows('acct_mixed')).map((r) => r.id)).toEqual(['m-ok-1']);
   });
 
   it('measures a batch message by its serialised bytes: 16 KB of two-byte characters is under 32 KB', async () => {
@@ -216,7 +221,7 @@ describe('partial acceptance and refusals', () => {
       accepted: 1,
       rejected: [{ index: 1, errors: [{ path: '(message)', message: 'message over 32 KB' }] }],
     });
-    expect(eventRows('acct_wide').map((r) => r.id)).toEqual(['m-wide']);
+    expect((await eventRows('acct_wide')).map((r) => r.id)).toEqual(['m-wide']);
   });
 
   it('maps the account from properties.account_id and keeps a message with no account', async () => {
@@ -227,14 +232,14 @@ describe('partial acceptance and refusals', () => {
       properties: { account_id: 'acct_prop' },
     });
     expect(await res.json()).toMatchObject({ accepted: 1 });
-    expect(eventRows('acct_prop')).toHaveLength(1);
+    expect(await eventRows('acct_prop')).toHaveLength(1);
     const loose = await post('/v1/track', {
       event: 'feature_used',
       anonymousId: 'anon',
       messageId: 'm-loose',
     });
     expect(await loose.json()).toMatchObject({ accepted: 1 });
-    expect(pls.query('select account_id from events where id = ?', 'm-loose')).toEqual([
+    expect(await pls.query('select account_id from events where id = ?', 'm-loose')).toEqual([
       { account_id: null },
     ]);
   });
@@ -261,7 +266,7 @@ describe('partial acceptance and refusals', () => {
       { authorization: '' },
     );
     expect(none.status).toBe(401);
-    expect(pls.query('select 1 from events where id in (?, ?)', 'm-wrong-key', 'm-no-key')).toEqual([]);
+    expect(await pls.query('select 1 from events where id in (?, ?)', 'm-wrong-key', 'm-no-key')).toEqual([]);
   });
 
   it('answers 400 for bad gzip or a body that is not JSON', async () => {

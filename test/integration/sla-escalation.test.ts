@@ -14,13 +14,13 @@ afterEach(async () => {
   pls = null;
 });
 
-const steps = (p: Harness, alertId: string) =>
-  p
-    .query<{ data: string }>(
+const steps = async (p: Harness, alertId: string) =>
+  (
+    await p.query<{ data: string }>(
       "select data from alert_events where alert_id = ? and kind = 'escalation' order by seq",
       alertId,
     )
-    .map((r) => (JSON.parse(r.data) as { step: string }).step);
+  ).map((r) => (JSON.parse(r.data) as { step: string }).step);
 
 describe('the escalation ladder, on the real scheduler', () => {
   it('reminds, escalates once to the managers and reassigns an unclaimed hot alert on schedule', async () => {
@@ -28,10 +28,10 @@ describe('the escalation ladder, on the real scheduler', () => {
     const p = pls;
     const alert = await raiseHotAlert(p);
     const first = alert.suggestedRep!;
-    const [{ opened }] = p.query<{ opened: number }>(
+    const [{ opened }] = (await p.query<{ opened: number }>(
       'select tier_set_at as opened from alerts where id = ?',
       alert.alertId,
-    ) as [{ opened: number }];
+    )) as [{ opened: number }];
 
     const remind = await p.emulator.waitFor(
       () => p.emulator.replies(alert.channel, alert.ts).find((r) => r.text.startsWith('⏰')),
@@ -46,11 +46,11 @@ describe('the escalation ladder, on the real scheduler', () => {
     });
     expect(escalation.text).toMatch(/^🚨 <@U0MGR> the HOT alert for Acme in <#C0MIDMARKET> is unclaimed/);
 
-    await p.emulator.waitFor(() => alertRow(p, alert.alertId).suggested_rep !== first, {
+    await p.emulator.waitFor(async () => (await alertRow(p, alert.alertId)).suggested_rep !== first, {
       timeoutMs: 8000,
       description: 'the reassignment',
     });
-    const second = alertRow(p, alert.alertId).suggested_rep!;
+    const second = (await alertRow(p, alert.alertId)).suggested_rep!;
     await settled(p);
     expect(p.emulator.dms(second).map((m) => m.text)).toContainEqual(
       expect.stringMatching(/^↪️ The hot alert for Acme .* was reassigned to you/),
@@ -58,13 +58,13 @@ describe('the escalation ladder, on the real scheduler', () => {
     expect(p.emulator.dms(first).map((m) => m.text)).toContainEqual(
       expect.stringMatching(/was reassigned to <@/),
     );
-    expect(steps(p, alert.alertId)).toEqual(['remind', 'escalate', 'reassign']);
+    expect(await steps(p, alert.alertId)).toEqual(['remind', 'escalate', 'reassign']);
     expect(p.emulator.messages('C0ESCALATE')).toHaveLength(1);
     // The next rep has a clock of their own; the lapse stays on the record, with the first rep.
     const status = JSON.stringify(p.emulator.message(alert.channel, alert.ts)!.blocks);
     expect(status).not.toContain('claim SLA breached');
     expect(status).toContain(`SLA record: claim missed with <@${first}>`);
-    const [row] = p.query<{ due: number; tierSetAt: number; cursor: number }>(
+    const [row] = await p.query<{ due: number; tierSetAt: number; cursor: number }>(
       'select claim_due_at as due, tier_set_at as tierSetAt, escalation_cursor as cursor from alerts where id = ?',
       alert.alertId,
     );
@@ -80,7 +80,7 @@ describe('the escalation ladder, on an injected clock', () => {
     const alert = await raiseHotAlert(p);
     p.advance(8 * 60_000); // past 50 % of the 15-minute claim SLA
     await p.server.app.internals.sweep();
-    expect(steps(p, alert.alertId)).toEqual(['remind']);
+    expect(await steps(p, alert.alertId)).toEqual(['remind']);
     await pressButton(p.url, {
       actionId: 'claim',
       value: alert.alertId,
@@ -88,10 +88,10 @@ describe('the escalation ladder, on an injected clock', () => {
       channel: alert.channel,
       messageTs: alert.ts,
     });
-    await p.emulator.waitFor(() => alertRow(p, alert.alertId).state === 'claimed');
+    await p.emulator.waitFor(async () => (await alertRow(p, alert.alertId)).state === 'claimed');
     p.advance(60 * 60_000);
     await p.server.app.internals.sweep();
-    expect(steps(p, alert.alertId)).toEqual(['remind']);
+    expect(await steps(p, alert.alertId)).toEqual(['remind']);
   });
 
   it('posts the escalation with Claim and Assign; a manager assigns from it, a rep may not', async () => {
@@ -131,7 +131,7 @@ describe('the escalation ladder, on an injected clock', () => {
       user: 'U0MGR',
       values: { rep: { rep_select: select('U0ANA') } },
     });
-    await p.emulator.waitFor(() => alertRow(p, alert.alertId).claimed_by === 'U0ANA');
+    await p.emulator.waitFor(async () => (await alertRow(p, alert.alertId)).claimed_by === 'U0ANA');
     await settled(p);
     expect(p.emulator.dms('U0ANA').map((m) => m.text)).toContainEqual(
       '<@U0MGR> assigned you the hot alert for Acme in <#C0MIDMARKET>.',
@@ -145,10 +145,10 @@ describe('the escalation ladder, on an injected clock', () => {
     await deliver(p, usageEvent({ type: 'upgrade_started', account: ACME }));
     p.advance(20 * 60_000); // past 100 % of the claim SLA, inside the 24 h converting window
     await p.server.app.internals.sweep();
-    expect(steps(p, alert.alertId)).toEqual([]);
+    expect(await steps(p, alert.alertId)).toEqual([]);
     p.advance(25 * 3_600_000);
     await p.server.app.internals.sweep();
-    expect(steps(p, alert.alertId)).toEqual(['remind', 'escalate', 'reassign']);
+    expect(await steps(p, alert.alertId)).toEqual(['remind', 'escalate', 'reassign']);
   });
 
   it('fires the steps that fell due during a long gap once each, in order, and a second sweep changes nothing', async () => {
@@ -158,7 +158,7 @@ describe('the escalation ladder, on an injected clock', () => {
     p.advance(40 * 60_000); // past 200 %
     await p.server.app.internals.sweep();
     await p.server.app.internals.sweep();
-    expect(steps(p, alert.alertId)).toEqual(['remind', 'escalate', 'reassign']);
+    expect(await steps(p, alert.alertId)).toEqual(['remind', 'escalate', 'reassign']);
     await settled(p);
     expect(p.emulator.messages('C0ESCALATE')).toHaveLength(1);
   });
@@ -174,7 +174,7 @@ describe('the escalation ladder, on an injected clock', () => {
       channel: alert.channel,
       messageTs: alert.ts,
     });
-    await p.emulator.waitFor(() => alertRow(p, alert.alertId).state === 'claimed');
+    await p.emulator.waitFor(async () => (await alertRow(p, alert.alertId)).state === 'claimed');
     p.advance(3 * 3_600_000);
     await p.server.app.internals.sweep();
     await p.server.app.internals.sweep();
@@ -193,27 +193,31 @@ describe('the escalation ladder, on an injected clock', () => {
     pls = await startHarness();
     const p = pls;
     const alert = await raiseHotAlert(p);
-    for (const action of ['claim', 'mark_contacted']) {
+    // Each click once the last one took: Slack acks a click before pls acts on it.
+    for (const [action, state] of [
+      ['claim', 'claimed'],
+      ['mark_contacted', 'contacted'],
+    ]) {
       await pressButton(p.url, {
-        actionId: action,
+        actionId: action!,
         value: alert.alertId,
         user: 'U0ANA',
         channel: alert.channel,
         messageTs: alert.ts,
       });
+      await p.emulator.waitFor(async () => (await alertRow(p, alert.alertId)).state === state);
     }
-    await p.emulator.waitFor(() => alertRow(p, alert.alertId).state === 'contacted');
     p.advance(6 * 86_400_000); // 6 of 7 days
     await p.server.app.internals.sweep();
     await settled(p);
     expect(p.emulator.dms('U0ANA').map((m) => m.text)).toEqual([
       expect.stringMatching(/^No outcome yet for Acme/),
     ]);
-    expect(alertRow(p, alert.alertId).state).toBe('contacted');
+    expect((await alertRow(p, alert.alertId)).state).toBe('contacted');
     p.advance(86_400_000);
     await p.server.app.internals.sweep();
     await settled(p);
-    expect(alertRow(p, alert.alertId)).toMatchObject({ state: 'closed', outcome: 'no_response' });
+    expect(await alertRow(p, alert.alertId)).toMatchObject({ state: 'closed', outcome: 'no_response' });
     expect(p.emulator.message(alert.channel, alert.ts)!.text).toMatch(/no response: back to self-serve/);
   });
 });
@@ -224,30 +228,35 @@ describe('a crash mid-ladder', () => {
 
   it('neither repeats nor skips a step after kill -9 and a restart', async () => {
     const query = <T>(sql: string) => apps.query<T>(sql);
-    const ladder = () =>
-      query<{ data: string }>("select data from alert_events where kind = 'escalation' order by seq").map(
-        (r) => JSON.parse(r.data).step,
-      );
+    const ladder = async () =>
+      (
+        await query<{ data: string }>("select data from alert_events where kind = 'escalation' order by seq")
+      ).map((r) => JSON.parse(r.data).step);
 
     const first = await apps.start(FAST);
     await postSigned(first.url, { events: [...warmingAccount(), limitHit(ACME)] });
-    await emulator.waitFor(() => ladder().length === 1, { timeoutMs: 8000, description: 'the reminder' });
+    await emulator.waitFor(async () => (await ladder()).length === 1, {
+      timeoutMs: 8000,
+      description: 'the reminder',
+    });
     await first.kill9();
-    expect(ladder()).toEqual(['remind']); // the rest must happen in the second process
+    expect(await ladder()).toEqual(['remind']); // the rest must happen in the second process
 
     await apps.start(FAST);
-    await emulator.waitFor(() => ladder().length === 3, {
+    await emulator.waitFor(async () => (await ladder()).length === 3, {
       timeoutMs: 12_000,
       description: 'escalate and reassign after the restart',
     });
     await emulator.waitFor(
-      () =>
-        query<{ n: number }>(
-          'select count(*) as n from outbox where sent_at is null and failed_at is null',
+      async () =>
+        (
+          await query<{ n: number }>(
+            'select count(*) as n from outbox where sent_at is null and failed_at is null',
+          )
         )[0]!.n === 0,
-      { description: JSON.stringify(query('select * from outbox where sent_at is null')) },
+      { description: JSON.stringify(await query('select * from outbox where sent_at is null')) },
     );
-    expect(ladder()).toEqual(['remind', 'escalate', 'reassign']);
+    expect(await ladder()).toEqual(['remind', 'escalate', 'reassign']);
     expect(emulator.messages('C0ESCALATE')).toHaveLength(1);
     const reminders = emulator
       .messages('C0MIDMARKET')
@@ -278,7 +287,7 @@ describe('business hours', () => {
       ],
     });
     await settled(p);
-    const [row] = p.query<{
+    const [row] = await p.query<{
       id: string;
       claim_due_at: number;
       first_touch_due_at: number;
@@ -302,8 +311,8 @@ describe('business hours', () => {
       channel: row!.channel,
       messageTs: row!.message_ts,
     });
-    await p.emulator.waitFor(() => alertRow(p, row!.id).state === 'claimed');
-    const [claimed] = p.query<{ first_touch_due_at: number }>('select first_touch_due_at from alerts');
+    await p.emulator.waitFor(async () => (await alertRow(p, row!.id)).state === 'claimed');
+    const [claimed] = await p.query<{ first_touch_due_at: number }>('select first_touch_due_at from alerts');
     expect(new Date(claimed!.first_touch_due_at).toISOString()).toBe('2026-11-30T11:00:00.000Z');
   });
 });

@@ -86,9 +86,9 @@ describe('pls in Socket Mode', () => {
   it('claims over the socket and the alert message is re-rendered for the claimer', async () => {
     expect(buttonsOn(pls, alert)).toEqual(['Claim', 'Not a fit', 'Snooze', 'Details']);
     expect(await press('claim', 'U0BEN')).toEqual({});
-    await pls.emulator.waitFor(() => alertRow(pls, alert.alertId).state === 'claimed');
+    await pls.emulator.waitFor(async () => (await alertRow(pls, alert.alertId)).state === 'claimed');
     await settled(pls);
-    expect(alertRow(pls, alert.alertId).claimed_by).toBe('U0BEN');
+    expect((await alertRow(pls, alert.alertId)).claimed_by).toBe('U0BEN');
     expect(buttonsOn(pls, alert)).toEqual(['Mark contacted', 'Release', 'Log outcome', 'Snooze', 'Details']);
     expect(pls.emulator.message(alert.channel, alert.ts)!.edits).toBeGreaterThan(0);
   });
@@ -111,7 +111,7 @@ describe('pls in Socket Mode', () => {
       response_action: 'errors',
       errors: { outcome: 'choose an outcome', amount: 'a positive amount, like 12000' },
     });
-    expect(alertRow(pls, alert.alertId).state).toBe('claimed');
+    expect((await alertRow(pls, alert.alertId)).state).toBe('claimed');
 
     const accepted = await submitViewOverSocket(pls, {
       callbackId: 'log_outcome',
@@ -124,9 +124,9 @@ describe('pls in Socket Mode', () => {
       },
     });
     expect(accepted).toEqual({});
-    await pls.emulator.waitFor(() => alertRow(pls, alert.alertId).state === 'closed');
+    await pls.emulator.waitFor(async () => (await alertRow(pls, alert.alertId)).state === 'closed');
     await settled(pls);
-    expect(alertRow(pls, alert.alertId).outcome).toBe('won');
+    expect((await alertRow(pls, alert.alertId)).outcome).toBe('won');
     expect(pls.emulator.message(alert.channel, alert.ts)!.text).toMatch(/closed, won/);
   });
 

@@ -11,8 +11,8 @@ afterAll(async () => {
   await pls.stop();
 });
 
-const countEvents = (id: string) =>
-  pls.query<{ n: number }>('select count(*) as n from events where id = ?', id)[0]!.n;
+const countEvents = async (id: string) =>
+  (await pls.query<{ n: number }>('select count(*) as n from events where id = ?', id))[0]!.n;
 
 describe('POST /webhooks/usage', () => {
   it('stores a signed event and answers 202 only once it is on disk', async () => {
@@ -25,14 +25,14 @@ describe('POST /webhooks/usage', () => {
     expect(res.status).toBe(202);
     expect(await res.json()).toEqual({ accepted: 1, duplicates: 0 });
     // Read through a separate connection to the file: the row is committed.
-    const [row] = pls.query<{ type: string; account_id: string; properties: string }>(
+    const [row] = await pls.query<{ type: string; account_id: string; properties: string }>(
       'select type, account_id, properties from events where id = ?',
       event.id,
     );
-    expect(row).toEqual({
+    expect({ ...row, properties: JSON.parse(row!.properties) }).toEqual({
       type: 'usage_limit_hit',
       account_id: 'acct_42',
-      properties: JSON.stringify(event.properties),
+      properties: event.properties,
     });
   });
 
@@ -44,7 +44,7 @@ describe('POST /webhooks/usage', () => {
     const again = await pls.postWebhook({ events: [a, b] }, { id: 'msg_batch_1' });
     expect(again.status).toBe(202);
     expect(await again.json()).toEqual({ accepted: 0, duplicates: 2 });
-    expect(countEvents(String(a.id))).toBe(1);
+    expect(await countEvents(String(a.id))).toBe(1);
   });
 
   it('counts a repeated id inside one batch as a duplicate', async () => {
@@ -68,10 +68,10 @@ describe('POST /webhooks/usage', () => {
     });
     expect((await pls.postWebhook(event)).status).toBe(202);
     await pls.emulator.waitFor(
-      () => pls.query('select 1 from accounts where id = ?', 'acct_firmo').length > 0,
+      async () => (await pls.query('select 1 from accounts where id = ?', 'acct_firmo')).length > 0,
       { description: 'account row' },
     );
-    const [account] = pls.query(
+    const [account] = await pls.query(
       'select name, domain, employees, country, owner from accounts where id = ?',
       'acct_firmo',
     );
@@ -82,7 +82,7 @@ describe('POST /webhooks/usage', () => {
       country: 'DE',
       owner: 'ana@seller.com',
     });
-    const [user] = pls.query('select email, name, title from users where id = ?', 'u_globex');
+    const [user] = await pls.query('select email, name, title from users where id = ?', 'u_globex');
     expect(user).toEqual({ email: 'hank@globex.com', name: 'Hank Scorpio', title: 'CEO' });
   });
 
@@ -93,7 +93,7 @@ describe('POST /webhooks/usage', () => {
     });
     expect(res.status).toBe(401);
     expect(await errorOf(res)).toMatch(/signature/);
-    expect(countEvents(String(event.id))).toBe(0);
+    expect(await countEvents(String(event.id))).toBe(0);
   });
 
   it('refuses a signature made with another secret', async () => {
@@ -167,7 +167,7 @@ describe('POST /webhooks/usage', () => {
         expect.objectContaining({ path: 'events.2.user.email' }),
       ]),
     );
-    expect(countEvents(String(good.id))).toBe(0);
+    expect(await countEvents(String(good.id))).toBe(0);
   });
 
   it('names the missing fields of a single event', async () => {

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, beforeEach } from 'vitest';
 import { createSlackEmulator } from '../../src/emulator/slack-emulator.js';
-import { readFile, TEST_CHANNELS, TEST_MANIFEST, TEST_USERS, testEnv } from './harness.js';
+import { readFile } from './database-reader.js';
+import { TEST_CHANNELS, TEST_MANIFEST, TEST_USERS, testEnv } from './harness.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 /**
@@ -130,6 +131,6 @@ export function useCrashableApps(prefix: string) {
       children.push(child);
       return child;
     },
-    query: <T>(sql: string, ...params: unknown[]) => readFile<T>(join(dir, 'pls.db'), sql, ...params),
+    query: async <T>(sql: string, ...params: unknown[]) => readFile<T>(join(dir, 'pls.db'), sql, ...params),
   };
 }

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { it } from 'vitest';
 import { createAccountsRepo } from '../../src/db/accounts-repo.js';
 import { createAlertsRepo } from '../../src/db/alerts-repo.js';
 import { createEventStore, createPendingEvents } from '../../src/db/event-store.js';
@@ -18,6 +19,14 @@ import { createTestDatabase } from './postgres.js';
 /** The engines pls runs on; tests that hold for both run once each. */
 export const ENGINES = ['sqlite', 'postgres'] as const;
 export type Engine = (typeof ENGINES)[number];
+
+/** The engine the integration tests start the app on: PLS_TEST_ENGINE (vitest.config.ts sets it per project). */
+export function testEngine(): Engine {
+  const engine = process.env.PLS_TEST_ENGINE ?? 'sqlite';
+  if (!(ENGINES as readonly string[]).includes(engine))
+    throw new Error(`PLS_TEST_ENGINE must be one of ${ENGINES.join(', ')}, not ${engine}`);
+  return engine as Engine;
+}
 
 /**
  * Two instances of pls's storage on one database — two SQLite connections to one file, or two
@@ -76,3 +85,12 @@ export async function openTwoInstances(engine: Engine, now: () => number): Promi
     },
   };
 }
+
+/**
+ * `it` on SQLite; on Postgres, `it.skip` — for the few tests in an engine-neutral file that read
+ * the SQLite file itself (their Postgres side, where there is one, has a test of its own).
+ */
+export const sqliteOnly = testEngine() === 'postgres' ? it.skip : it;
+
+/** `it` on Postgres, `it.skip` on SQLite: what only Postgres says or does. */
+export const postgresOnly = testEngine() === 'postgres' ? it : it.skip;

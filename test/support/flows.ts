@@ -10,10 +10,12 @@ export async function deliver(pls: Harness, body: unknown): Promise<void> {
     'events' in (body as object) ? (body as { events: { id: string }[] }).events : [body as { id: string }];
   const ids = events.map((e) => e.id);
   await pls.emulator.waitFor(
-    () =>
-      pls.query<{ n: number }>(
-        `select count(*) as n from events where processed_at is not null and id in (${ids.map(() => '?').join(',')})`,
-        ...ids,
+    async () =>
+      (
+        await pls.query<{ n: number }>(
+          `select count(*) as n from events where processed_at is not null and id in (${ids.map(() => '?').join(',')})`,
+          ...ids,
+        )
       )[0]!.n === ids.length,
     { description: `events ${ids.slice(0, 3).join(', ')}… processed` },
   );
@@ -22,9 +24,11 @@ export async function deliver(pls: Harness, body: unknown): Promise<void> {
 /** Everything the bot meant to say has been said (or failed for good). */
 export async function settled(pls: Harness): Promise<void> {
   await pls.emulator.waitFor(
-    () =>
-      pls.query<{ n: number }>(
-        'select count(*) as n from outbox where sent_at is null and failed_at is null',
+    async () =>
+      (
+        await pls.query<{ n: number }>(
+          'select count(*) as n from outbox where sent_at is null and failed_at is null',
+        )
       )[0]!.n === 0,
     {
       description: 'outbox drained',
@@ -53,7 +57,12 @@ export async function raiseHotAlert(
 ): Promise<RaisedAlert> {
   await deliver(pls, { events: [...warmingAccount(account), limitHit(account)] });
   await settled(pls);
-  const [row] = pls.query<{ id: string; channel: string; message_ts: string; suggested_rep: string | null }>(
+  const [row] = await pls.query<{
+    id: string;
+    channel: string;
+    message_ts: string;
+    suggested_rep: string | null;
+  }>(
     "select id, channel, message_ts, suggested_rep from alerts where account_id = ? and state <> 'closed'",
     account.id,
   );
@@ -61,16 +70,15 @@ export async function raiseHotAlert(
   return { alertId: row.id, channel: row.channel, ts: row.message_ts, suggestedRep: row.suggested_rep };
 }
 
-export function alertRow(pls: Harness, alertId: string) {
-  return pls.query<{
-    state: string;
-    claimed_by: string | null;
-    outcome: string | null;
-    suggested_rep: string | null;
-    outcome_detail: string | null;
-  }>(
-    'select state, claimed_by, outcome, suggested_rep, outcome_detail from alerts where id = ?',
-    alertId,
+export async function alertRow(pls: Harness, alertId: string) {
+  return (
+    await pls.query<{
+      state: string;
+      claimed_by: string | null;
+      outcome: string | null;
+      suggested_rep: string | null;
+      outcome_detail: string | null;
+    }>('select state, claimed_by, outcome, suggested_rep, outcome_detail from alerts where id = ?', alertId)
   )[0]!;
 }
 

@@ -1,7 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import Database from 'better-sqlite3';
 import type { LevelWithSilent } from 'pino';
 import { Webhook } from 'standardwebhooks';
 import { createClock } from '../../src/clock.js';
@@ -10,6 +9,9 @@ import type { SlackEmulator } from '../../src/emulator/emulator-types.js';
 import { createSlackEmulator } from '../../src/emulator/slack-emulator.js';
 import { createLogger } from '../../src/obs/logger.js';
 import { type RunningServer, startServer } from '../../src/server.js';
+import { openReader } from './database-reader.js';
+import { type Engine, testEngine } from './engines.js';
+import { createTestDatabase } from './postgres.js';
 
 export const WEBHOOK_SECRET = `whsec_${Buffer.from('pls-test-webhook-secret-0123456789').toString('base64')}`;
 export const SIGNING_SECRET = 'test-signing-secret';
@@ -31,9 +33,16 @@ export interface Harness {
   emulator: SlackEmulator;
   server: RunningServer;
   dir: string;
+  /** The engine the app runs on: PLS_TEST_ENGINE, SQLite unless it says `postgres`. */
+  engine: Engine;
+  /** The SQLite file (on SQLite; on Postgres nothing is there). */
   dbPath: string;
-  /** Reads the database file with its own connection (what is on disk, not in memory). */
-  query<T>(sql: string, ...params: unknown[]): T[];
+  /** `DATABASE_URL` as the app got it. */
+  databaseUrl: string;
+  /** Reads the database with a connection of its own (what is committed, not in memory), in SQLite's dialect. */
+  query<T>(sql: string, ...params: unknown[]): Promise<T[]>;
+  /** Plants rows with a connection of its own, in one transaction (DatabaseReader.write). */
+  write(sql: string, rows: unknown[][]): Promise<void>;
   postWebhook(body: unknown, options?: SignOptions): Promise<Response>;
   /** What pls logged, parsed, when started with `logs` (else empty). */
   logs(): Record<string, unknown>[];
@@ -51,8 +60,8 @@ export interface SignOptions {
 }
 
 /**
- * Starts what `npm start` starts — config loaded from an env map, a real SQLite file in a temp
- * dir, Bolt with its HTTP receiver, the ingest routes — against the Slack emulator on 127.0.0.1.
+ * Starts what `npm start` starts — config loaded from an env map, a real database (a SQLite file
+ * in a temp dir, or a Postgres database of its own when PLS_TEST_ENGINE=postgres), Bolt with its HTTP receiver, the ingest routes — against the Slack emulator on 127.0.0.1.
  */
 export async function startHarness(
   options: {
@@ -80,11 +89,15 @@ export async function startHarness(
   await emulator.start();
   const dir = mkdtempSync(join(tmpdir(), 'pls-test-'));
   const dbPath = join(dir, 'pls.db');
+  const engine = testEngine();
+  const postgres = engine === 'postgres' ? await createTestDatabase() : undefined;
+  const databaseUrl = postgres?.url ?? `file:${dbPath}`;
   const socketMode = options.socketMode
     ? { SLACK_APP_TOKEN: emulator.socketMode.appToken, SLACK_SIGNING_SECRET: undefined }
     : {};
   const env = {
     ...testEnv(emulator.url, dbPath, options.manifest ?? TEST_MANIFEST),
+    DATABASE_URL: databaseUrl,
     LOG_LEVEL: 'silent',
     ...socketMode,
     ...options.env,
@@ -100,9 +113,11 @@ export async function startHarness(
     server = await boot();
   } catch (error) {
     await emulator.stop();
+    await postgres?.drop();
     rmSync(dir, { recursive: true, force: true });
     throw error;
   }
+  const reader = openReader(engine, databaseUrl);
 
   const harness: Harness = {
     get url() {
@@ -116,8 +131,11 @@ export async function startHarness(
       return server;
     },
     dir,
+    engine,
     dbPath,
-    query: <T>(sql: string, ...params: unknown[]) => readFile<T>(dbPath, sql, ...params),
+    databaseUrl,
+    query: (sql, ...params) => reader.query(sql, ...params),
+    write: (sql, rows) => reader.write(sql, rows),
     postWebhook: (body, sign) => postSigned(server.url, body, sign),
     logs: () => [...logged],
     async restart() {
@@ -127,6 +145,8 @@ export async function startHarness(
     async stop() {
       await server.stop();
       await emulator.stop();
+      await reader.close();
+      await postgres?.drop();
       rmSync(dir, { recursive: true, force: true });
     },
   };
@@ -145,16 +165,6 @@ export function testEnv(emulatorUrl: string, dbPath: string, manifest: string): 
     PLS_WEBHOOK_SECRET: WEBHOOK_SECRET,
     PLS_WRITE_KEY: WRITE_KEY,
   };
-}
-
-/** Reads a database file through a connection of its own (what is on disk, not in memory). */
-export function readFile<T>(dbPath: string, sql: string, ...params: unknown[]): T[] {
-  const db = new Database(dbPath, { readonly: true });
-  try {
-    return db.prepare(sql).all(...params) as T[];
-  } finally {
-    db.close();
-  }
 }
 
 export function signWebhook(raw: string, options: SignOptions = {}): Record<string, string> {
@@ -182,12 +192,15 @@ export async function postSigned(
   });
 }
 
-/** Polls an async probe until it returns a value, or fails naming what it waited for. */
-export async function eventuallyAsync<T>(
-  probe: () => Promise<T | undefined | null | false>,
+/**
+ * Polls a probe (sync or async) until it returns a value, or fails naming what it waited for.
+ * An async probe is awaited: its promise is never mistaken for the value.
+ */
+export async function eventually<T>(
+  probe: () => T | undefined | null | false | Promise<T | undefined | null | false>,
   what: string,
   timeoutMs = 5000,
-  intervalMs = 20,
+  intervalMs = 10,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -196,13 +209,4 @@ export async function eventuallyAsync<T>(
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, intervalMs));
   }
-}
-
-/** Polls until `probe` returns a value, or fails naming what it waited for. */
-export function eventually<T>(
-  probe: () => T | undefined | null | false,
-  what: string,
-  timeoutMs = 5000,
-): Promise<T> {
-  return eventuallyAsync(async () => probe(), what, timeoutMs, 10);
 }

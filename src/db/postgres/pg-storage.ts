@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { createEventProcessor } from '../../services/process-events.js';
 import { createProcessingLoop } from '../../services/processing-loop.js';
 import type { Repositories, Scoring, ScoringDeps, Storage } from '../storage.js';
+import { StorageError } from '../store.js';
 import { createPgAccountsRepo } from './accounts-repo.js';
 import { createPgAlertsRepo } from './alerts-repo.js';
 import { migratePostgres, openPool, pgMigrationsApplied } from './client.js';
@@ -29,7 +30,7 @@ const PING_MS = 5_000;
  */
 export async function openPostgresStorage(
   url: string,
-  options: { logger: Logger; poolSize: number },
+  options: { logger: Logger; poolSize: number; pingMs?: number },
 ): Promise<PgStorage> {
   const { logger } = options;
   const pool = openPool(url, options.poolSize);
@@ -41,17 +42,32 @@ export async function openPostgresStorage(
     await pool.end().catch(() => undefined);
     throw error;
   }
+  // Whether Postgres answers: false from the first statement that finds it unreachable, true
+  // again from the first health check it answers.
+  const health = { database: true, migrations: true, problem: null as string | null };
+  const unavailable = (error: StorageError) => {
+    if (health.database) logger.error({ err: error }, 'Postgres is unavailable');
+    Object.assign(health, { database: false, problem: `${error.message} since ${new Date().toISOString()}` });
+  };
   const store = createPgStore({
     pool,
     onHookError: (error) => logger.error({ err: error }, 'after-commit hook failed'),
+    onUnavailable: unavailable,
   });
-  const health = { database: true, migrations: true };
   const ping = setInterval(() => {
     pgMigrationsApplied(pool).then(
-      (applied) => Object.assign(health, { database: true, migrations: applied }),
-      () => Object.assign(health, { database: false }),
+      (applied) => {
+        if (!health.database) logger.info('Postgres answers again');
+        Object.assign(health, { database: true, migrations: applied, problem: null });
+      },
+      (error: unknown) =>
+        unavailable(
+          error instanceof StorageError
+            ? error
+            : new StorageError(`Postgres did not answer (${errorText(error)})`, { cause: error }),
+        ),
     );
-  }, PING_MS);
+  }, options.pingMs ?? PING_MS);
   ping.unref();
 
   return {
@@ -60,7 +76,13 @@ export async function openPostgresStorage(
     repositories: (repositoryOptions = {}) => repositoriesOn(store.session, repositoryOptions),
     eventLog: (now) => createPgEventLog(store.session, now),
     startScoring: (deps) => startScoringLoop(store, deps),
-    health: () => ({ ...health, storage: health.database }),
+    health: () => ({
+      checks: { database: health.database, migrations: health.migrations, storage: health.database },
+      problems: [
+        health.problem,
+        health.migrations ? null : 'the database lacks migrations this version ships: start the newer pls',
+      ].filter((problem) => problem !== null),
+    }),
     async close() {
       clearInterval(ping);
       await pool.end();
@@ -131,4 +153,8 @@ function startScoringLoop(store: PgStore, deps: ScoringDeps): Scoring {
       await loop.stop();
     },
   };
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

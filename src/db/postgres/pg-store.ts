@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type pg from 'pg';
-import type { Store, Unit } from '../store.js';
+import { type Store, StorageError, type Unit } from '../store.js';
 import { isPgStorageFailure } from './client.js';
 
 /**
@@ -38,23 +38,39 @@ interface UnitContext {
  * A commit is durable when COMMIT returns (`synchronous_commit` on, Postgres's default), so a
  * durable unit waits for nothing more.
  */
-export function createPgStore(deps: { pool: pg.Pool; onHookError?: (error: unknown) => void }): PgStore {
+export function createPgStore(deps: {
+  pool: pg.Pool;
+  onHookError?: (error: unknown) => void;
+  /** Told of every statement that found Postgres unreachable (for /readyz). */
+  onUnavailable?: (error: StorageError) => void;
+}): PgStore {
   const { pool } = deps;
+  /**
+   * Postgres unreachable, failing over or out of connections becomes the port's StorageError
+   * (ingest answers 503 with Retry-After; a click is told to try again); a statement's own
+   * fault is rethrown as it is.
+   */
+  const asStorageError = (error: unknown): never => {
+    if (error instanceof StorageError) throw error;
+    if (!isPgStorageFailure(error)) throw error;
+    const reason = (error as { code?: string }).code ?? (error as Error).message;
+    const failure = new StorageError(`Postgres is unavailable (${reason})`, { cause: error });
+    deps.onUnavailable?.(failure);
+    throw failure;
+  };
   const context = new AsyncLocalStorage<UnitContext>();
   let savepoints = 0;
 
   const session: PgSession = {
     query(text, params) {
       const current = context.getStore();
-      return (current ? current.client : pool).query(text, params);
+      return (current ? current.client : pool).query(text, params).catch(asStorageError);
     },
     async rows(text, params) {
       const current = context.getStore();
-      const result = await (current ? current.client : pool).query<unknown[]>({
-        text,
-        values: params,
-        rowMode: 'array',
-      });
+      const result = await (current ? current.client : pool)
+        .query<unknown[]>({ text, values: params, rowMode: 'array' })
+        .catch(asStorageError);
       return result.rows;
     },
   };
@@ -73,7 +89,7 @@ export function createPgStore(deps: { pool: pg.Pool; onHookError?: (error: unkno
   }
 
   async function attempt<T>(work: (unit: Unit) => T | Promise<T>, hooks: Set<() => void>): Promise<T> {
-    const client = await pool.connect();
+    const client = await pool.connect().catch(asStorageError);
     let broken: Error | undefined;
     try {
       const unit: Unit = {
@@ -81,13 +97,13 @@ export function createPgStore(deps: { pool: pg.Pool; onHookError?: (error: unkno
         savepoint: (inner) => savepoint(client, inner),
         active: () => broken === undefined,
       };
-      await client.query('begin');
+      await client.query('begin').catch(asStorageError);
       try {
         const value = await context.run({ client, hooks, unit }, () => work(unit));
-        await client.query('commit');
+        await client.query('commit').catch(asStorageError);
         return value;
       } catch (error) {
-        if (isPgStorageFailure(error)) broken = error as Error;
+        if (error instanceof StorageError) broken = error;
         await client.query('rollback').catch((rollbackError: Error) => (broken = rollbackError));
         throw error;
       }
@@ -134,7 +150,7 @@ export function createPgStore(deps: { pool: pg.Pool; onHookError?: (error: unkno
 
     async durable() {},
 
-    isStorageFailure: isPgStorageFailure,
+    isStorageFailure: (error) => error instanceof StorageError || isPgStorageFailure(error),
   };
 }
 

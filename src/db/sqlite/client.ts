@@ -130,12 +130,6 @@ export function withoutFsync<T>(db: Db, work: () => T): T {
 }
 
 /**
- * The database could not take or keep a write (the event log failed to sync, or the writer
- * stayed busy): what a request sent may or may not be kept; sending it again is safe.
- */
-export class StorageError extends Error {}
-
-/**
  * Whether SQLite failed as storage — locked past the busy timeout, full, read-only, I/O,
  * corrupt — rather than over what a statement asked: a retry later can succeed, and no row is
  * to blame for it.

@@ -56,11 +56,21 @@ export function sqliteStorageOn(db: Db, options: { logger: Logger; checkpoints?:
     repositories: (repositoryOptions = {}) => repositoriesOn(db, store, repositoryOptions),
     eventLog: (now) => createEventStore(db, wal, now, store),
     startScoring: (deps) => startScoringThread({ ...deps, turns, databasePath: db.$client.name }),
-    health: () => ({
-      database: db.$client.open,
-      migrations: migrationsApplied(db),
-      storage: wal.failure() === null,
-    }),
+    health() {
+      const checks = {
+        database: db.$client.open,
+        migrations: migrationsApplied(db),
+        storage: wal.failure() === null,
+      };
+      const problems = [
+        checks.database ? null : `the database ${db.$client.name} is closed`,
+        checks.migrations ? null : `the database ${db.$client.name} lacks migrations this version ships`,
+        checks.storage
+          ? null
+          : `writing ${db.$client.name} failed (${errorText(wal.failure())}): restart pls once the disk is fixed`,
+      ].filter((problem) => problem !== null);
+      return { checks, problems };
+    },
     async close() {
       await wal.close();
       await checkpointer?.stop();
@@ -106,4 +116,8 @@ function inStore<T extends object>(store: SqliteStore, name: string, repository:
     };
   }
   return guarded as T;
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

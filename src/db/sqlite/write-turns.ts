@@ -1,4 +1,4 @@
-import { StorageError } from './client.js';
+import { StorageError } from '../store.js';
 
 /**
  * Takes turns at writing between the main thread (ingest commits, button clicks, the SLA sweep,

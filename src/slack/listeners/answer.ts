@@ -1,12 +1,16 @@
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
+import { StorageError } from '../../db/store.js';
 import { UserError } from '../../services/user-error.js';
 
 export const GENERIC_FAILURE = 'Something went wrong on our side and nothing changed. Try again in a moment.';
+export const STORAGE_UNAVAILABLE =
+  'pls cannot reach its database right now, so nothing changed. Try again in a minute; your team’s admin has been told in the logs.';
 
 /**
- * What to tell a person about a listener's error: a UserError's own words; anything else is
- * logged (with `context`) and answered generically.
+ * What to tell a person about a listener's error: a UserError's own words; the database being
+ * unreachable as that (logged as a warning: the outage is logged where it is found); anything
+ * else is logged (with `context`) and answered generically.
  */
 export function replyOf(
   error: unknown,
@@ -15,6 +19,10 @@ export function replyOf(
   what: string,
 ): string {
   if (error instanceof UserError) return error.message;
+  if (error instanceof StorageError) {
+    logger.warn({ err: error, ...context }, `${what}: the database is unavailable`);
+    return STORAGE_UNAVAILABLE;
+  }
   logger.error({ err: error, ...context }, what);
   return GENERIC_FAILURE;
 }

@@ -156,6 +156,9 @@ describe('the Postgres store', () => {
   });
 
   it('reports a migrated database as healthy', () => {
-    expect(storage.health()).toEqual({ database: true, migrations: true, storage: true });
+    expect(storage.health()).toEqual({
+      checks: { database: true, migrations: true, storage: true },
+      problems: [],
+    });
   });
 });
