@@ -17,6 +17,9 @@ const SQLITE_ONLY = [
   'test/integration/start-up.test.ts',
 ];
 
+/** Several instances on one database (only Postgres runs more than one), and Postgres outages. */
+const POSTGRES_ONLY = ['test/integration/instances.test.ts', 'test/integration/postgres-outage.test.ts'];
+
 export default defineConfig({
   test: {
     // The Postgres server the Postgres tests make their databases on (started unless given).
@@ -26,7 +29,7 @@ export default defineConfig({
     // Integration tests each start their own server on a free port; files run in parallel workers.
     pool: 'forks',
     projects: [
-      { extends: true, test: { name: 'sqlite', include: ['test/**/*.test.ts'] } },
+      { extends: true, test: { name: 'sqlite', include: ['test/**/*.test.ts'], exclude: POSTGRES_ONLY } },
       {
         extends: true,
         test: {

@@ -110,6 +110,7 @@ export function buildApp(deps: AppDeps) {
     onProblem: (error) => metrics.slackErrors.inc({ method: 'startup_check', error, permanent: 'true' }),
   });
   let stopped = false;
+  let unwatchOutbox = () => {};
   /**
    * Retention, one bounded batch a unit (on SQLite a unit holds the event loop: a long delete would hold
    * every request), and while batches come back full, the next one on the next turn: one batch a
@@ -300,12 +301,14 @@ export function buildApp(deps: AppDeps) {
       // Steps that fell due while pls was down fire now, in order.
       void sweep().catch((error: unknown) => logger.error({ err: error }, 'sla sweep failed'));
       sender.kick();
+      unwatchOutbox = storage.watchOutbox(() => sender.kick());
       scheduler = startScheduler(manifest.sla.sweep_every, sweepIfIdle, logger);
       slackHealth.start();
     },
     async stop(): Promise<void> {
       stopped = true;
       scheduler?.stop();
+      unwatchOutbox();
       await scoring?.stop();
       await sender.stop();
       if (!receiver) await app.stop();

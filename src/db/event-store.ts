@@ -2,9 +2,9 @@ import type { StoredEventFields } from '../domain/stored-event.js';
 import type { UsageEvent } from '../domain/usage-event.js';
 import { EXPIRED_BATCH_SQL } from './data-lifecycle.js';
 import { type Db, isStorageFailure, withoutFsync } from './sqlite/client.js';
-import { StorageError } from './store.js';
 import type { SqliteStore } from './sqlite/sqlite-store.js';
 import type { WalSync } from './sqlite/wal-sync.js';
+import { StorageError } from './store.js';
 
 export interface StoreResult {
   accepted: number;
@@ -156,10 +156,11 @@ export function createPendingEvents(db: Db) {
   );
   // Compare-and-set on "still pending": of two processors that read the same event, one applies it.
   const markProcessed = db.$client.prepare<[number, number]>(
-    'update events set processed_at = ? where seq = ? and processed_at is null',
+    // One writer stores and applies in seq order: the order applied is seq (see events.applied_seq).
+    'update events set processed_at = ?, applied_seq = seq where seq = ? and processed_at is null',
   );
   const quarantine = db.$client.prepare<[number, string, number]>(
-    'update events set processed_at = ?, processing_error = ? where seq = ? and processed_at is null',
+    'update events set processed_at = ?, processing_error = ?, applied_seq = seq where seq = ? and processed_at is null',
   );
   const expired = db.$client.prepare<{ after: number; cutoff: number; limit: number }>(EXPIRED_BATCH_SQL);
 

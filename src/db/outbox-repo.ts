@@ -94,6 +94,18 @@ export function createOutboxRepo(
   const retryRowAnswered = sqlite.prepare<[number, string, number]>(
     'update outbox set attempts = attempts + 1, next_attempt_at = ?, last_error = ?, attempted_at = null where seq = ?',
   );
+  const unsettledRow = db
+    .select()
+    .from(outbox)
+    .where(and(eq(outbox.seq, sql.placeholder('seq')), isNull(outbox.sentAt), isNull(outbox.failedAt)))
+    .prepare();
+  const pausedUntil = sqlite.prepare<[], { until: number }>(
+    "select until from rate_limits where scope = 'outbox'",
+  );
+  const pause = sqlite.prepare<[number]>(
+    `insert into rate_limits (scope, until) values ('outbox', ?)
+       on conflict (scope) do update set until = max(until, excluded.until)`,
+  );
   const depthOf = sqlite.prepare<[], { pending: number; oldest: number | null }>(
     'select count(*) as pending, min(created_at) as oldest from outbox where sent_at is null and failed_at is null',
   );
@@ -195,6 +207,21 @@ export function createOutboxRepo(
 
     async depth(): Promise<{ pending: number; oldest: number | null }> {
       return depthOf.get() ?? { pending: 0, oldest: null };
+    },
+
+    /** The row if it is still to be sent (not sent, not failed for good); else undefined. */
+    async unsettled(seq: number): Promise<OutboxRow | undefined> {
+      return unsettledRow.get({ seq });
+    },
+
+    /** Until when Slack asked every instance's sender to wait (a 429's Retry-After); 0 if it did not. */
+    async pausedUntil(): Promise<number> {
+      return pausedUntil.get()?.until ?? 0;
+    },
+
+    /** Records a 429's pause for every instance; a pause already longer stands. */
+    async pauseUntil(until: number): Promise<void> {
+      pause.run(until);
     },
   };
 }

@@ -83,6 +83,13 @@ export const events = sqliteTable(
     processedAt: integer('processed_at'),
     /** Set when applying the event threw: it was set aside so the events behind it could flow. */
     processingError: text('processing_error'),
+    /**
+     * The order events were applied in, set with `processed_at`; replay follows it. On SQLite
+     * it is `seq` (one writer stores and applies in seq order); on Postgres an event that
+     * commits late is applied after later-numbered ones, so it comes from a sequence taken at
+     * apply time.
+     */
+    appliedSeq: integer('applied_seq'),
   },
   (t) => [
     uniqueIndex('events_id').on(t.id),
@@ -245,4 +252,13 @@ export const repStatus = sqliteTable('rep_status', {
   repId: text('rep_id').primaryKey(),
   ooo: integer('ooo', { mode: 'boolean' }).notNull().default(false),
   updatedAt: integer('updated_at').notNull(),
+});
+
+/**
+ * A Slack rate limit every instance respects: a `429` pauses the scope (`outbox`) until
+ * `until`, whichever instance was told.
+ */
+export const rateLimits = sqliteTable('rate_limits', {
+  scope: text('scope').primaryKey(),
+  until: integer('until').notNull(),
 });

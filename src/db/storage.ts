@@ -37,6 +37,13 @@ export interface Storage {
    * failed — and, when one of them is false, why, in words an operator can act on.
    */
   health(): StorageHealth;
+  /**
+   * Calls `wake` whenever other instances may have left this one outbox rows to send (the
+   * unsent rows of an instance that died, a Slack pause that ended): on Postgres every few
+   * seconds and when the instance connection comes back; never on SQLite, which one instance
+   * uses. Returns the function that stops it.
+   */
+  watchOutbox(wake: () => void): () => void;
   /** Waits for the writes under way and closes the database. */
   close(): Promise<void>;
 }

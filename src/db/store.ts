@@ -61,6 +61,13 @@ export interface Store {
    * statement's fault: no row is to blame, and trying again later can succeed.
    */
   isStorageFailure(error: unknown): boolean;
+  /**
+   * Holds `key` for this instance alone until the returned release is called or the instance
+   * dies (on Postgres, its connection ends with it): null while another holder has it. The
+   * outbox sender leases an alert while it sends one of its rows, so no two instances send
+   * an alert's messages at once or out of order, and a dead sender's lease passes on.
+   */
+  lease(key: string): Promise<(() => Promise<void>) | null>;
 }
 
 /**

@@ -17,8 +17,9 @@ import { type AlertServiceDeps, createAlertRouting, tierNotice } from './alert-r
 const nextUlid = monotonicFactory();
 
 /**
- * How long one turn may run: one transaction, so the write lock is held this long at most when
- * nobody waits (a main-thread write that waits ends the turn after its current event: `yieldNow`).
+ * How long one turn may run by default: one transaction, so on SQLite the write lock is held
+ * this long at most when nobody waits (a main-thread write that waits ends the turn after its
+ * current event: `yieldNow`).
  */
 const TURN_BUDGET_MS = 5;
 /** The most pending events one turn reads. */
@@ -29,6 +30,12 @@ export interface ProcessorDeps extends AlertServiceDeps {
   events: PendingEvents;
   /** Each turn is one unit of work, derived from stored events: it does not wait for the disk. */
   store: Store;
+  /**
+   * How long one turn may run (default 5 ms). Postgres's turns hold only their accounts' locks,
+   * and each statement is a round trip: a longer turn spreads BEGIN, COMMIT and the pending
+   * read over more events.
+   */
+  turnBudgetMs?: number;
   /** Whether a writer with priority waits: the turn ends after the event it is on (src/db/sqlite/write-turns.ts). */
   yieldNow?: () => boolean;
 }
@@ -52,6 +59,7 @@ export function createEventProcessor(deps: ProcessorDeps) {
   const { store, events, accounts, alerts, outbox, manifest } = deps;
   const { scoring } = manifest;
   const router = createAlertRouting({ accounts, alerts, manifest });
+  const budget = deps.turnBudgetMs ?? TURN_BUDGET_MS;
 
   /**
    * One turn's working copy of each account it touched: the state is parsed once when the turn
@@ -261,7 +269,7 @@ export function createEventProcessor(deps: ProcessorDeps) {
   let readAhead = Number.POSITIVE_INFINITY;
   const processBatch = async (rows: PendingEvent[], now: number) => {
     const decisions: ProcessResult['decisions'] = [];
-    const deadline = performance.now() + TURN_BUDGET_MS;
+    const deadline = performance.now() + budget;
     const touched = new Map<string, Touched>();
     let processed = 0;
     for (const row of rows) {
@@ -314,7 +322,7 @@ export function createEventProcessor(deps: ProcessorDeps) {
       if (batchError instanceof ChangedMeanwhile) return { processed: 0, decisions: [], more: true };
       const decisions: ProcessResult['decisions'] = [];
       const quarantined: ProcessResult['quarantined'] = [];
-      const deadline = performance.now() + TURN_BUDGET_MS;
+      const deadline = performance.now() + budget;
       let processed = 0;
       const rows = await store.read(() => events.pending(readLimit));
       let looked = 0;

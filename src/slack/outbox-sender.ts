@@ -70,6 +70,8 @@ export function createOutboxSender(deps: SenderDeps) {
   async function drain(): Promise<void> {
     for (;;) {
       const now = deps.now();
+      // A 429 another instance was told of pauses this one too.
+      pausedUntil = Math.max(pausedUntil, await store.read(() => outbox.pausedUntil()));
       if (now < pausedUntil) {
         schedule(pausedUntil - now);
         return;
@@ -87,7 +89,7 @@ export function createOutboxSender(deps: SenderDeps) {
           nextDue = Math.min(nextDue, row.nextAttemptAt);
           continue;
         }
-        const ok = await send(row);
+        const ok = await sendLeased(key, row);
         if (ok) sent++;
         else {
           held.add(key);
@@ -99,6 +101,26 @@ export function createOutboxSender(deps: SenderDeps) {
         if (Number.isFinite(nextDue)) schedule(nextDue - deps.now());
         return;
       }
+    }
+  }
+
+  /**
+   * Sends a row under a lease on its alert (src/db/store.ts `lease`): another instance that
+   * holds the alert is sending one of its rows, so this one leaves the alert for later. Under
+   * the lease the row is read again: the page it came from may be older than another
+   * instance's send. True when the row is settled.
+   */
+  async function sendLeased(key: string, row: OutboxRow): Promise<boolean> {
+    const release = await store.lease(`outbox:${key}`);
+    if (!release) {
+      logger.debug({ key, seq: row.seq }, LEFT_TO_ANOTHER);
+      return false;
+    }
+    try {
+      const current = await store.read(() => outbox.unsettled(row.seq));
+      return current ? await send(current) : true;
+    } finally {
+      await release();
     }
   }
 
@@ -123,7 +145,12 @@ export function createOutboxSender(deps: SenderDeps) {
         await store.unit(() => reportFailure(row, reason.text), { durable: false });
         return true;
       }
-      if (reason.retryAfterMs !== undefined) pausedUntil = deps.now() + reason.retryAfterMs;
+      if (reason.retryAfterMs !== undefined) {
+        pausedUntil = deps.now() + reason.retryAfterMs;
+        // Slack limits the app, not this instance: every instance waits.
+        const until = pausedUntil;
+        await store.unit(() => outbox.pauseUntil(until), { durable: false });
+      }
       const delay =
         reason.retryAfterMs ?? Math.min(60_000, retryBase * 2 ** row.attempts) * (0.5 + Math.random() / 2);
       logger.warn(
@@ -371,6 +398,9 @@ export function createOutboxSender(deps: SenderDeps) {
 }
 
 export type OutboxSender = ReturnType<typeof createOutboxSender>;
+
+/** Logged (debug) when another instance holds the lease on an alert's messages. */
+export const LEFT_TO_ANOTHER = 'another instance is sending this alert’s messages: left to it';
 
 const DESCRIBE: Record<string, string> = {
   'alert.post': 'post an alert',

@@ -1,5 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { raiseHotAlert, settled } from '../support/flows.js';
+import { LEFT_TO_ANOTHER } from '../../src/slack/outbox-sender.js';
+import { postgresOnly } from '../support/engines.js';
+import { warmingAccount } from '../support/events.js';
+import { deliver, limitHit, raiseHotAlert, settled } from '../support/flows.js';
 import { type Harness, startHarness } from '../support/harness.js';
 
 let pls: Harness;
@@ -47,4 +50,33 @@ describe('the outbox sender', () => {
       'worded before the upgrade',
     );
   });
+
+  postgresOnly(
+    'leaves an alert to the instance sending its message, until that send is over',
+    async () => {
+      // The first instance's post hangs (until its client gives up after 10 s).
+      pls.emulator.fail('chat.postMessage', { hang: true, times: 1 });
+      await deliver(pls, { events: [...warmingAccount(), limitHit()] });
+      await pls.emulator.waitFor(() => pls.emulator.callsTo('chat.postMessage').length === 1, {
+        description: 'the first instance’s post in flight',
+      });
+      const second = await pls.another('debug');
+      // Whichever comes first: the second instance leaves the alert alone, or posts it too.
+      await pls.emulator.waitFor(
+        () =>
+          second.logs().some((line) => line.msg === LEFT_TO_ANOTHER) ||
+          pls.emulator.callsTo('chat.postMessage').length > 1,
+        { description: 'the second instance looking at the alert' },
+      );
+      expect(pls.emulator.callsTo('chat.postMessage')).toHaveLength(1);
+      // Once the hung call is given up, one of them looks for it in Slack and posts it, once.
+      await pls.emulator.waitFor(() => pls.emulator.messages('C0MIDMARKET').length === 1, {
+        timeoutMs: 15_000,
+        description: 'the alert posted after the hang',
+      });
+      await settled(pls);
+      expect(pls.emulator.messages('C0MIDMARKET')).toHaveLength(1);
+    },
+    40_000,
+  );
 });

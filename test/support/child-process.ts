@@ -4,8 +4,10 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, beforeEach } from 'vitest';
 import { createSlackEmulator } from '../../src/emulator/slack-emulator.js';
-import { readFile } from './database-reader.js';
+import { type DatabaseReader, openReader } from './database-reader.js';
+import { testEngine } from './engines.js';
 import { TEST_CHANNELS, TEST_MANIFEST, TEST_USERS, testEnv } from './harness.js';
+import { createTestDatabase } from './postgres.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 /**
@@ -104,33 +106,48 @@ export function runToExit(args: string[], env: Record<string, string | undefined
 }
 
 /**
- * For tests that crash pls: a Slack emulator and a temp dir per test, the pls processes the test
- * starts on them (`start`, all on the same database), and the file read through its own
- * connection (`query`). After each test every process is killed -9 and the dir removed.
+ * For tests that crash pls: a Slack emulator, a temp dir and a database per test (a SQLite
+ * file in the dir, or a Postgres database of its own when PLS_TEST_ENGINE=postgres), the pls
+ * processes the test starts on them (`start`, all on the same database), and the database read
+ * through its own connection (`query`). After each test every process is killed -9, and the
+ * dir and the database removed.
  */
 export function useCrashableApps(prefix: string) {
   const emulator = createSlackEmulator({ channels: TEST_CHANNELS, users: TEST_USERS });
+  const engine = testEngine();
   let dir = '';
+  let databaseUrl = '';
+  let reader: DatabaseReader | null = null;
+  let postgres: { url: string; drop(): Promise<void> } | null = null;
   const children: ChildApp[] = [];
   beforeEach(async () => {
     await emulator.start();
     dir = mkdtempSync(join(tmpdir(), prefix));
+    postgres = engine === 'postgres' ? await createTestDatabase() : null;
+    databaseUrl = postgres?.url ?? `file:${join(dir, 'pls.db')}`;
+    reader = openReader(engine, databaseUrl);
   });
   afterEach(async () => {
     for (const child of children.splice(0)) await child.kill9();
     await emulator.stop();
     emulator.reset();
     emulator.clearFailures();
+    await reader?.close();
+    await postgres?.drop();
     rmSync(dir, { recursive: true, force: true });
   });
   return {
     emulator,
     /** `env` adds to or overrides the test environment. */
     async start(manifest = TEST_MANIFEST, env: Record<string, string> = {}): Promise<ChildApp> {
-      const child = await startChild({ ...testEnv(emulator.url, join(dir, 'pls.db'), manifest), ...env });
+      const child = await startChild({
+        ...testEnv(emulator.url, join(dir, 'pls.db'), manifest),
+        DATABASE_URL: databaseUrl,
+        ...env,
+      });
       children.push(child);
       return child;
     },
-    query: async <T>(sql: string, ...params: unknown[]) => readFile<T>(join(dir, 'pls.db'), sql, ...params),
+    query: <T>(sql: string, ...params: unknown[]) => reader!.query<T>(sql, ...params),
   };
 }

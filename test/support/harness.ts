@@ -47,6 +47,18 @@ export interface Harness {
   /** What pls logged, parsed, when started with `logs` (else empty). */
   logs(): Record<string, unknown>[];
   restart(): Promise<void>;
+  /**
+   * Starts another instance of pls on the same database, emulator and clock (Postgres: several
+   * instances share one database), logging at `logs` and above for its `logs()`. `stop` ends
+   * it; the harness's own `stop` ends those still running.
+   */
+  another(logs?: LevelWithSilent): Promise<Instance>;
+  stop(): Promise<void>;
+}
+
+export interface Instance {
+  server: RunningServer;
+  logs(): Record<string, unknown>[];
   stop(): Promise<void>;
 }
 
@@ -89,9 +101,11 @@ export async function startHarness(
   await emulator.start();
   const dir = mkdtempSync(join(tmpdir(), 'pls-test-'));
   const dbPath = join(dir, 'pls.db');
-  const engine = testEngine();
-  const postgres = engine === 'postgres' ? await createTestDatabase() : undefined;
-  const databaseUrl = postgres?.url ?? `file:${dbPath}`;
+  // A test may name a database of its own (a Postgres cluster it stops, say).
+  const given = options.env?.DATABASE_URL;
+  const engine = given ? (/^postgres(ql)?:/.test(given) ? 'postgres' : 'sqlite') : testEngine();
+  const postgres = engine === 'postgres' && !given ? await createTestDatabase() : undefined;
+  const databaseUrl = given ?? postgres?.url ?? `file:${dbPath}`;
   const socketMode = options.socketMode
     ? { SLACK_APP_TOKEN: emulator.socketMode.appToken, SLACK_SIGNING_SECRET: undefined }
     : {};
@@ -107,7 +121,9 @@ export async function startHarness(
     ? createLogger(options.logs, { write: (line: string) => logged.push(JSON.parse(line)) })
     : createLogger(process.env.PLS_TEST_LOG === '1' ? 'debug' : 'silent');
   const clock = createClock();
-  const boot = () => startServer(loadConfig(env), logger, { host: '127.0.0.1', retryBaseMs: 50, clock });
+  const boot = (log = logger) =>
+    startServer(loadConfig(env), log, { host: '127.0.0.1', retryBaseMs: 50, clock });
+  const others = new Set<Instance>();
   let server: RunningServer;
   try {
     server = await boot();
@@ -142,7 +158,23 @@ export async function startHarness(
       await server.stop();
       server = await boot();
     },
+    async another(level = 'silent') {
+      const lines: Record<string, unknown>[] = [];
+      const other = await boot(
+        createLogger(level, { write: (line: string) => lines.push(JSON.parse(line)) }),
+      );
+      const instance: Instance = {
+        server: other,
+        logs: () => [...lines],
+        async stop() {
+          if (others.delete(instance)) await other.stop();
+        },
+      };
+      others.add(instance);
+      return instance;
+    },
     async stop() {
+      for (const other of [...others]) await other.stop();
       await server.stop();
       await emulator.stop();
       await reader.close();

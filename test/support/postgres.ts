@@ -1,4 +1,9 @@
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { type AddressInfo, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import pg from 'pg';
 
 /** The server the tests' databases live on (test/support/postgres-global.ts started or found it). */
@@ -38,4 +43,51 @@ async function withAdmin<T>(server: string, work: (client: pg.Client) => Promise
   } finally {
     await admin.end();
   }
+}
+
+/**
+ * A Postgres cluster of this test's own (.ci/postgres.sh, as the shared one), for tests that
+ * stop Postgres under pls: `halt` stops it with its data kept, `resume` starts it again on the
+ * same port (each does nothing when it already is so), `stop` stops it and removes it.
+ */
+export async function startOwnCluster(): Promise<{
+  url: string;
+  halt(): void;
+  resume(): void;
+  stop(): void;
+}> {
+  const dir = mkdtempSync(join(tmpdir(), 'pls-pg-own-'));
+  const port = await freePort();
+  const run = (...args: string[]) =>
+    execFileSync(SCRIPT, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  const server = run('start', dir, String(port));
+  const url = new URL(server);
+  url.pathname = '/pls';
+  await withAdmin(server, (admin) => admin.query('create database pls'));
+  let running = true;
+  return {
+    url: url.toString(),
+    halt() {
+      if (running) run('halt', dir);
+      running = false;
+    },
+    resume() {
+      if (!running) run('resume', dir);
+      running = true;
+    },
+    stop: () => void run('stop', dir),
+  };
+}
+
+const SCRIPT = resolve(import.meta.dirname, '../../.ci/postgres.sh');
+
+function freePort(): Promise<number> {
+  return new Promise((done, fail) => {
+    const probe = createServer();
+    probe.once('error', fail);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => done(port));
+    });
+  });
 }

@@ -1,6 +1,7 @@
 import type { UsageEvent } from '../../domain/usage-event.js';
 import type { PendingEvent, PendingEvents, StoreResult } from '../event-store.js';
 import type { EventLog } from '../storage.js';
+import { CHANNELS } from './instance-connection.js';
 import type { PgSession } from './pg-store.js';
 
 /**
@@ -14,12 +15,18 @@ export function createPgEventLog(db: PgSession, now: () => number): EventLog {
     async commit(batch: UsageEvent[]): Promise<StoreResult> {
       if (batch.length === 0) return { accepted: 0, duplicates: 0 };
       const receivedAt = now();
-      const { rowCount } = await db.query(
-        `insert into events (id, source, type, account_id, user_id, occurred_at, received_at, properties, account_patch, user_patch)
-         select id, source, type, account_id, user_id, occurred_at, $7, properties::jsonb, account_patch::jsonb, user_patch::jsonb
-           from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $8::text[], $9::text[], $10::text[])
-             as e(id, source, type, account_id, user_id, occurred_at, properties, account_patch, user_patch)
-         on conflict (id) do nothing`,
+      // One statement: the insert, and the NOTIFY that wakes every instance's processor once
+      // it commits (not at all when every event was a redelivery).
+      const { rows } = await db.query<{ accepted: number }>(
+        `with stored as (
+           insert into events (id, source, type, account_id, user_id, occurred_at, received_at, properties, account_patch, user_patch)
+           select id, source, type, account_id, user_id, occurred_at, $7, properties::jsonb, account_patch::jsonb, user_patch::jsonb
+             from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $8::text[], $9::text[], $10::text[])
+               as e(id, source, type, account_id, user_id, occurred_at, properties, account_patch, user_patch)
+           on conflict (id) do nothing
+           returning 1
+         ), counted as (select count(*)::int as accepted from stored)
+         select accepted, case when accepted > 0 then pg_notify('${CHANNELS.events}', '') end as woke from counted`,
         [
           batch.map((e) => e.id),
           batch.map((e) => e.source),
@@ -33,29 +40,61 @@ export function createPgEventLog(db: PgSession, now: () => number): EventLog {
           batch.map((e) => jsonOrNull(e.user)),
         ],
       );
-      const accepted = rowCount ?? 0;
+      const accepted = rows[0]?.accepted ?? 0;
       return { accepted, duplicates: batch.length - accepted };
     },
   };
 }
 
+/**
+ * What an event's application is ordered by: its account, else its person, else itself (an
+ * event that names neither changes nothing another event reads).
+ */
+const EVENT_KEY = `coalesce(account_id, 'user:' || user_id, 'event:' || id)`;
+/** The first key of pls's advisory locks on events (the second is the hash of the event key). */
+const LOCK_SPACE = 0x706c7302;
+/** How many pending events a processor looks through for accounts no other processor holds. */
+const LOOK_AHEAD = 2_000;
+
 /** The processor's side of the log on Postgres: the same calls as src/db/event-store.ts's. */
 export function createPgPendingEvents(db: PgSession): PendingEvents {
   return {
+    /**
+     * Up to `limit` pending events of the accounts this unit takes, in seq order. Inside a unit
+     * it takes each account it returns events of with a transaction-scoped advisory lock, so the
+     * processors of every instance work on different accounts side by side and an account's
+     * events are applied by one processor at a time, in the order they committed (recorded in
+     * `applied_seq`); accounts another processor holds are skipped, not waited for.
+     */
     async pending(limit) {
       const { rows } = await db.query<PendingEvent>(
-        `select seq, id, source, type, account_id as "accountId", user_id as "userId", occurred_at as "occurredAt",
-                received_at as "receivedAt", properties::text as properties,
-                account_patch::text as "accountPatch", user_patch::text as "userPatch"
-           from events where processed_at is null order by seq limit $1`,
-        [limit],
+        `with waiting as materialized (
+           select ${EVENT_KEY} as key, seq from events
+            where processed_at is null order by seq limit $2
+         ), firsts as (
+           select key, min(seq) as first, count(*) as n from waiting group by key
+         ), wanted as (
+           -- The accounts whose events, oldest first, make up the first $1 of the window.
+           select key from (select key, first, sum(n) over (order by first) - n as before from firsts) f
+            where before < $1 order by first offset 0
+         ), mine as materialized (
+           select key from wanted where pg_try_advisory_xact_lock(${LOCK_SPACE}, hashtext(key))
+         )
+         select e.seq, e.id, e.source, e.type, e.account_id as "accountId", e.user_id as "userId",
+                e.occurred_at as "occurredAt", e.received_at as "receivedAt", e.properties::text as properties,
+                e.account_patch::text as "accountPatch", e.user_patch::text as "userPatch"
+           from waiting w join events e on e.seq = w.seq
+          where w.key in (select key from mine)
+          order by w.seq limit $1`,
+        [limit, Math.max(limit * 4, LOOK_AHEAD)],
       );
       return rows;
     },
 
     async markProcessed(seq, now) {
       const { rowCount } = await db.query(
-        'update events set processed_at = $1 where seq = $2 and processed_at is null',
+        `update events set processed_at = $1, applied_seq = nextval('events_applied')
+          where seq = $2 and processed_at is null`,
         [now, seq],
       );
       return rowCount === 1;
@@ -63,7 +102,8 @@ export function createPgPendingEvents(db: PgSession): PendingEvents {
 
     async quarantine(seq, error, now) {
       const { rowCount } = await db.query(
-        'update events set processed_at = $1, processing_error = $2 where seq = $3 and processed_at is null',
+        `update events set processed_at = $1, processing_error = $2, applied_seq = nextval('events_applied')
+          where seq = $3 and processed_at is null`,
         [now, error.slice(0, 1000), seq],
       );
       return rowCount === 1;

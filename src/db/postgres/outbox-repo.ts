@@ -105,5 +105,28 @@ export function createPgOutboxRepo(db: PgSession, options: { onQueued?: () => vo
       );
       return rows[0] ?? { pending: 0, oldest: null };
     },
+
+    async unsettled(seq) {
+      const { rows } = await db.query(
+        'select * from outbox where seq = $1 and sent_at is null and failed_at is null',
+        [seq],
+      );
+      return rows[0] ? (columns.decode(rows[0]) as OutboxRow) : undefined;
+    },
+
+    async pausedUntil() {
+      const { rows } = await db.query<{ until: number }>(
+        "select until from rate_limits where scope = 'outbox'",
+      );
+      return rows[0]?.until ?? 0;
+    },
+
+    async pauseUntil(until) {
+      await db.query(
+        `insert into rate_limits (scope, until) values ('outbox', $1)
+           on conflict (scope) do update set until = greatest(rate_limits.until, excluded.until)`,
+        [until],
+      );
+    },
   };
 }

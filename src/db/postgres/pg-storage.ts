@@ -8,6 +8,7 @@ import { createPgAccountsRepo } from './accounts-repo.js';
 import { createPgAlertsRepo } from './alerts-repo.js';
 import { migratePostgres, openPool, pgMigrationsApplied } from './client.js';
 import { createPgEventLog, createPgPendingEvents } from './events.js';
+import { CHANNELS, openInstanceConnection } from './instance-connection.js';
 import { createPgOutboxRepo } from './outbox-repo.js';
 import { createPgStore, type PgSession, type PgStore } from './pg-store.js';
 import { createPgSlaReportQuery } from './sla-report-query.js';
@@ -17,8 +18,22 @@ export interface PgStorage extends Storage {
   pool: pg.Pool;
 }
 
-/** How often scoring looks for events another instance stored (its own kick the rest of the time). */
-const POLL_MS = 1_000;
+/**
+ * How often scoring looks for pending events unasked: ingest on this instance kicks it, and
+ * other instances' ingest wakes it through NOTIFY; this catches a wake-up lost meanwhile.
+ */
+const POLL_MS = 5_000;
+/**
+ * How often the sender looks for rows other instances left (an instance that died mid-send,
+ * a pause another instance was told of): the bound on how late such a row goes out.
+ */
+const OUTBOX_POLL_MS = 2_000;
+/**
+ * How long a scoring turn may run on Postgres: it holds only its accounts' locks (other
+ * instances take other accounts), and BEGIN, COMMIT and the pending read are round trips
+ * better spread over more events.
+ */
+const TURN_BUDGET_MS = 50;
 /** How often the health check asks Postgres whether it answers. */
 const PING_MS = 5_000;
 
@@ -49,10 +64,25 @@ export async function openPostgresStorage(
     if (health.database) logger.error({ err: error }, 'Postgres is unavailable');
     Object.assign(health, { database: false, problem: `${error.message} since ${new Date().toISOString()}` });
   };
+  // What wakes this instance's scoring and sender when another instance left them work.
+  const wake = { scoring: () => {}, outbox: new Set<() => void>() };
+  const instance = openInstanceConnection(url, {
+    logger,
+    onNotify: (channel) => {
+      if (channel === CHANNELS.events) wake.scoring();
+    },
+    // Back after a gap: whatever was stored or left meanwhile is looked for.
+    onConnect: () => {
+      wake.scoring();
+      for (const outbox of wake.outbox) outbox();
+    },
+  });
+  await instance.connect();
   const store = createPgStore({
     pool,
     onHookError: (error) => logger.error({ err: error }, 'after-commit hook failed'),
     onUnavailable: unavailable,
+    lease: (key) => instance.lease(key),
   });
   const ping = setInterval(() => {
     pgMigrationsApplied(pool).then(
@@ -75,7 +105,20 @@ export async function openPostgresStorage(
     store,
     repositories: (repositoryOptions = {}) => repositoriesOn(store.session, repositoryOptions),
     eventLog: (now) => createPgEventLog(store.session, now),
-    startScoring: (deps) => startScoringLoop(store, deps),
+    startScoring(deps) {
+      const scoring = startScoringLoop(store, deps);
+      wake.scoring = scoring.kick;
+      return scoring;
+    },
+    watchOutbox(outbox) {
+      wake.outbox.add(outbox);
+      const poll = setInterval(outbox, OUTBOX_POLL_MS);
+      poll.unref();
+      return () => {
+        clearInterval(poll);
+        wake.outbox.delete(outbox);
+      };
+    },
     health: () => ({
       checks: { database: health.database, migrations: health.migrations, storage: health.database },
       problems: [
@@ -85,6 +128,7 @@ export async function openPostgresStorage(
     }),
     async close() {
       clearInterval(ping);
+      await instance.close();
       await pool.end();
     },
   };
@@ -108,6 +152,7 @@ function startScoringLoop(store: PgStore, deps: ScoringDeps): Scoring {
   const { accounts, alerts, outbox, events } = repositoriesOn(store.session);
   const processor = createEventProcessor({
     store,
+    turnBudgetMs: TURN_BUDGET_MS,
     events,
     accounts,
     alerts,

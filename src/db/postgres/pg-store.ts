@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type pg from 'pg';
-import { type Store, StorageError, type Unit } from '../store.js';
+import { StorageError, type Store, type Unit } from '../store.js';
 import { isPgStorageFailure } from './client.js';
 
 /**
@@ -43,6 +43,8 @@ export function createPgStore(deps: {
   onHookError?: (error: unknown) => void;
   /** Told of every statement that found Postgres unreachable (for /readyz). */
   onUnavailable?: (error: StorageError) => void;
+  /** Leases on the instance's own connection (src/db/postgres/instance-connection.ts). */
+  lease: Store['lease'];
 }): PgStore {
   const { pool } = deps;
   /**
@@ -151,6 +153,8 @@ export function createPgStore(deps: {
     async durable() {},
 
     isStorageFailure: (error) => error instanceof StorageError || isPgStorageFailure(error),
+
+    lease: deps.lease,
   };
 }
 

@@ -6,6 +6,7 @@ import {
   index,
   integer,
   jsonb,
+  pgSequence,
   pgTable,
   primaryKey,
   text,
@@ -67,6 +68,9 @@ export const accountUsers = pgTable(
   (t) => [primaryKey({ columns: [t.accountId, t.userId] })],
 );
 
+/** Where `events.applied_seq` comes from: taken when an event is applied, not when it is stored. */
+export const eventsApplied = pgSequence('events_applied');
+
 export const events = pgTable(
   'events',
   {
@@ -83,6 +87,7 @@ export const events = pgTable(
     userPatch: jsonb('user_patch').$type<UserPatch>(),
     processedAt: millis('processed_at'),
     processingError: text('processing_error'),
+    appliedSeq: bigint('applied_seq', { mode: 'number' }),
   },
   (t) => [
     uniqueIndex('events_id').on(t.id),
@@ -206,4 +211,9 @@ export const repStatus = pgTable('rep_status', {
   repId: text('rep_id').primaryKey(),
   ooo: boolean('ooo').notNull().default(false),
   updatedAt: millis('updated_at').notNull(),
+});
+
+export const rateLimits = pgTable('rate_limits', {
+  scope: text('scope').primaryKey(),
+  until: millis('until').notNull(),
 });

@@ -71,6 +71,7 @@ export function sqliteStorageOn(db: Db, options: { logger: Logger; checkpoints?:
       ].filter((problem) => problem !== null);
       return { checks, problems };
     },
+    watchOutbox: () => () => {},
     async close() {
       await wal.close();
       await checkpointer?.stop();

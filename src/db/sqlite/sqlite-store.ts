@@ -98,6 +98,7 @@ export function createSqliteStore(deps: {
     }
   }
 
+  const leased = new Set<string>();
   return {
     async unit(work, options) {
       const outer = context.getStore();
@@ -169,5 +170,14 @@ export function createSqliteStore(deps: {
     inside: () => context.getStore() !== undefined,
 
     isStorageFailure,
+
+    // One process uses the file: a lease is this process's alone to hand out.
+    async lease(key) {
+      if (leased.has(key)) return null;
+      leased.add(key);
+      return async () => {
+        leased.delete(key);
+      };
+    },
   };
 }
