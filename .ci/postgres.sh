@@ -10,9 +10,12 @@ cmd=$1 dir=$2
 as_owner=()
 if [ "$(id -u)" -eq 0 ]; then as_owner=(runuser -u postgres --); fi
 run_cluster() {
-  # fsync off: a test cluster that dies is thrown away, and every commit's flush would be the tests' slowest part.
+  # fsync off: a test cluster that dies is thrown away, and every commit's flush would be the
+  # tests' slowest part. PLS_PG_DURABLE=1 (the benchmark) keeps Postgres's durable defaults.
+  local durability="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+  [ "${PLS_PG_DURABLE:-}" = 1 ] && durability=""
   "${as_owner[@]}" "$bin/pg_ctl" -D "$1/data" -l "$1/log" -w \
-    -o "-p $2 -k $1 -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300" start >&2
+    -o "-p $2 -k $1 -c listen_addresses=127.0.0.1 $durability -c max_connections=300" start >&2
 }
 
 case "$cmd" in

@@ -8,6 +8,10 @@
  *   npm run bench -- --no-pin         do not pin processes to cores
  *   npm run bench -- --profile=DIR    write --cpu-prof profiles of the pls processes to DIR
  *   npm run bench -- --strict         exit 1 when a target is not met
+ *   npm run bench -- --db=postgres    on Postgres (PLS_BENCH_POSTGRES_URL, else a throwaway cluster):
+ *                                     ingest, open loop and ack → alert against a bare Postgres
+ *                                     server, plus two instances on one database; writes
+ *                                     bench/results-postgres.json and its own BENCHMARKS.md table
  *
  * Only loopback traffic; every loop is bounded in count and time, and the run stops itself.
  */
@@ -29,6 +33,7 @@ import { sweepTimes } from './phases/sweep.js';
 import { canPin, pinSelf, ROOT } from './support/child.js';
 import { createContext } from './support/context.js';
 import { describeMachine } from './support/machine.js';
+import { startBenchPostgres } from './support/postgres.js';
 import {
   type Figure,
   type Results,
@@ -51,7 +56,16 @@ for (const phase of only ?? []) {
     process.exit(2);
   }
 }
-const runs = (phase: Phase) => !only || only.includes(phase);
+const db = value('db') ?? 'sqlite';
+if (db !== 'sqlite' && db !== 'postgres') {
+  process.stderr.write(`unknown --db "${db}": use sqlite or postgres\n`);
+  process.exit(2);
+}
+const onPostgres = db === 'postgres';
+/** What runs on Postgres so far; the others seed or read the SQLite file (BENCHMARKS.md says so). */
+const POSTGRES_PHASES: readonly Phase[] = ['ingest', 'open-loop', 'latency'];
+const runs = (phase: Phase) =>
+  (!only || only.includes(phase)) && (!onPostgres || POSTGRES_PHASES.includes(phase));
 const machine = describeMachine();
 const pin = !flag('no-pin') && canPin(machine.nproc);
 const profileDir = value('profile') ? resolve(value('profile')!) : null;
@@ -68,7 +82,12 @@ watchdog.unref();
 if (pin) pinSelf(0);
 // pls runs as `npm start` runs it: its build first (the package's own build script).
 execFileSync('npm', ['run', '--silent', 'build'], { cwd: ROOT, stdio: 'inherit' });
-const ctx = await createContext({ quick, pin, profileDir });
+const ctx = await createContext({
+  quick,
+  pin,
+  profileDir,
+  postgres: onPostgres ? await startBenchPostgres((message) => process.stderr.write(`${message}\n`)) : null,
+});
 const figures: Figure[] = [];
 const notes: string[] = [];
 ctx.log(
@@ -90,8 +109,13 @@ async function phase(name: Phase, work: () => Promise<void>): Promise<void> {
   }
 }
 
+if (onPostgres)
+  notes.push(
+    `On Postgres: ${ctx.postgres!.describe}. Measured so far: ingest, the open loop and ack → alert; the batch feed, the sweep and the commands phases seed or read the SQLite file and do not run on Postgres yet.`,
+  );
+
 await phase('ingest', async () => {
-  const kinds: ServerKind[] = ['bare', 'pls'];
+  const kinds: ServerKind[] = onPostgres ? ['bare', 'pls', 'pls ×2'] : ['bare', 'pls'];
   const results: ClosedRun[] = [];
   for (const kind of kinds) results.push(await closedLoop(ctx, kind));
   figures.push(...singleIngestFigures(results, ctx.sizes.connections));
@@ -130,9 +154,13 @@ function finish(cut: boolean): void {
   } catch {
     // cut short before the context existed: nothing to remove
   }
-  const cores = pin
-    ? "Servers under test (pls and the bare baselines) each ran as their own process pinned to CPU 1, except pls's scoring and checkpointer threads, which ran on either core (its event loop and libuv's pool stayed on CPU 1); the load generator and the Slack emulator ran in the bench process pinned to CPU 0."
-    : 'No pinning: the kernel placed the server and the load generator.';
+  const cores = onPostgres
+    ? pin
+      ? 'Servers under test (pls — its event loop runs scoring too on Postgres — and the bare baseline) each ran as their own process pinned to CPU 1; Postgres ran unpinned (the kernel placed its processes on either core); the load generator and the Slack emulator ran in the bench process pinned to CPU 0.'
+      : 'No pinning: the kernel placed the servers, Postgres and the load generator.'
+    : pin
+      ? "Servers under test (pls and the bare baselines) each ran as their own process pinned to CPU 1, except pls's scoring and checkpointer threads, which ran on either core (its event loop and libuv's pool stayed on CPU 1); the load generator and the Slack emulator ran in the bench process pinned to CPU 0."
+      : 'No pinning: the kernel placed the server and the load generator.';
   if (cut) notes.push('The run hit its own time limit: figures after that point are missing.');
   const results: Results = {
     generatedAt: new Date().toISOString(),
@@ -145,9 +173,14 @@ function finish(cut: boolean): void {
   };
   process.stdout.write(`\n${terminalTable(figures)}\n\n${cores}\n`);
   for (const note of results.notes) process.stdout.write(`• ${note}\n`);
-  writeResults(resolve(ROOT, 'bench/results.json'), results);
-  process.stdout.write('\nwrote bench/results.json\n');
-  if (!quick && !only && updateBenchmarksMd(resolve(ROOT, 'BENCHMARKS.md'), results))
+  const resultsFile = onPostgres ? 'bench/results-postgres.json' : 'bench/results.json';
+  writeResults(resolve(ROOT, resultsFile), results);
+  process.stdout.write(`\nwrote ${resultsFile}\n`);
+  if (
+    !quick &&
+    !only &&
+    updateBenchmarksMd(resolve(ROOT, 'BENCHMARKS.md'), results, onPostgres ? 'postgres' : 'results')
+  )
     process.stdout.write("updated BENCHMARKS.md's results table\n");
   const missed = figures.filter((f) => f.target && !f.target.met).length;
   process.exit(cut || (flag('strict') && missed > 0) ? 1 : 0);

@@ -23,15 +23,15 @@ const HOUR = 3_600_000;
 export async function alertLatency(ctx: BenchContext): Promise<Figure[]> {
   const count = ctx.sizes.latencyAccounts;
   const dir = ctx.dir('latency');
-  const dbPath = join(dir, 'pls.db');
+  const databaseUrl = ctx.postgres ? await ctx.postgres.database('latency') : `file:${join(dir, 'pls.db')}`;
   const pls = await startPls({
-    dbPath,
+    databaseUrl,
     slackApiUrl: ctx.emulator.url,
     webhookSecret: ctx.webhookSecret,
     cpu: ctx.serverCpu,
     nodeArgs: ctx.plsNodeArgs,
   });
-  const reader = new Database(dbPath, { readonly: true, fileMustExist: true });
+  const reader = openReader(ctx, databaseUrl);
   const posted = new Map<number, number>();
   const stopListening = ctx.emulator.on((call: RecordedCall) => {
     if (call.method !== 'chat.postMessage' || call.args.thread_ts !== undefined) return;
@@ -63,17 +63,18 @@ export async function alertLatency(ctx: BenchContext): Promise<Figure[]> {
         throw new Error(`history batch answered ${response.status}: ${response.body}`);
       warmed += events.length;
     }
-    const pending = reader.prepare<[], { n: number }>(
-      'select count(*) as n from events where processed_at is null',
-    );
+    const pending = async () =>
+      Number(
+        (await reader.all<{ n: number }>('select count(*) as n from events where processed_at is null'))[0]!
+          .n,
+      );
     const deadline = Date.now() + 120_000;
-    while (pending.get()!.n > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
-    const tiers = reader.prepare('select tier, count(*) as n from accounts group by tier').all() as {
-      tier: string;
-      n: number;
-    }[];
+    while ((await pending()) > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    const tiers = await reader.all<{ tier: string; n: number }>(
+      'select tier, count(*) as n from accounts group by tier',
+    );
     ctx.log(
-      `ack → alert: ${fmt(warmed)} history events scored (${tiers.map((t) => `${t.n} ${t.tier}`).join(', ')}); now one limit hit every 50 ms`,
+      `ack → alert${ctx.postgres ? ' (Postgres)' : ''}: ${fmt(warmed)} history events scored (${tiers.map((t) => `${t.n} ${t.tier}`).join(', ')}); now one limit hit every 50 ms`,
     );
     await new Promise((r) => setTimeout(r, 500));
 
@@ -158,4 +159,13 @@ export async function alertLatency(ctx: BenchContext): Promise<Figure[]> {
     reader.close();
     await pls.stop();
   }
+}
+
+/** Reads the database pls runs on, with a connection of its own: the SQLite file, or Postgres. */
+function openReader(ctx: BenchContext, databaseUrl: string) {
+  const { postgres } = ctx;
+  if (postgres)
+    return { all: <T>(sql: string) => postgres.query<T>(databaseUrl, sql), close: () => undefined };
+  const db = new Database(databaseUrl.slice('file:'.length), { readonly: true, fileMustExist: true });
+  return { all: async <T>(sql: string) => db.prepare(sql).all() as T[], close: () => db.close() };
 }

@@ -143,7 +143,7 @@ async function feedPls(
   const { sizes } = ctx;
   const { dbPath, feed } = options;
   const pls = await startPls({
-    dbPath,
+    databaseUrl: `file:${dbPath}`,
     slackApiUrl: ctx.emulator.url,
     webhookSecret: ctx.webhookSecret,
     cpu: ctx.serverCpu,

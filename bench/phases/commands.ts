@@ -132,7 +132,7 @@ export async function commandTimes(ctx: BenchContext): Promise<Figure[]> {
   await storage.close();
 
   const pls = await startPls({
-    dbPath,
+    databaseUrl: `file:${dbPath}`,
     slackApiUrl: ctx.emulator.url,
     webhookSecret: ctx.webhookSecret,
     cpu: ctx.serverCpu,

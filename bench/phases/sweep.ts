@@ -40,7 +40,11 @@ export async function sweepTimes(ctx: BenchContext): Promise<Figure[]> {
     seed: 'pls-bench-sweep',
   });
   const { env } = loadConfig(
-    plsEnv({ dbPath, slackApiUrl: ctx.emulator.url, webhookSecret: ctx.webhookSecret }),
+    plsEnv({
+      databaseUrl: `file:${dbPath}`,
+      slackApiUrl: ctx.emulator.url,
+      webhookSecret: ctx.webhookSecret,
+    }),
   );
   const db = openDatabase(dbPath);
   const storage = sqliteStorageOn(db, { logger: createLogger('silent'), checkpoints: false });

@@ -7,6 +7,7 @@ import { randomWebhookSecret } from '../load/sign.js';
 import { cpuSecondsOf } from './child.js';
 import { machineSeconds } from './machine.js';
 import { BENCH_BOT_TOKEN, BENCH_MANIFEST, PLS_NODE_FLAGS } from './pls.js';
+import type { BenchPostgres } from './postgres.js';
 
 /** Sizes of one run: `--quick` shrinks every one of them to a smoke test. */
 export interface Sizes {
@@ -72,6 +73,8 @@ export const QUICK: Sizes = {
 
 export interface BenchContext {
   quick: boolean;
+  /** `--db=postgres`: the Postgres pls and the baselines run on; null on SQLite. */
+  postgres: BenchPostgres | null;
   sizes: Sizes;
   /** CPU the servers under test are pinned to, and the one this process (load + emulator) is on. */
   serverCpu: number | null;
@@ -92,6 +95,7 @@ export async function createContext(options: {
   quick: boolean;
   pin: boolean;
   profileDir: string | null;
+  postgres: BenchPostgres | null;
 }): Promise<BenchContext> {
   const manifest = loadManifest(BENCH_MANIFEST);
   const { routing } = manifest;
@@ -108,6 +112,7 @@ export async function createContext(options: {
   const started = performance.now();
   return {
     quick: options.quick,
+    postgres: options.postgres,
     sizes: options.quick ? QUICK : FULL,
     serverCpu: options.pin ? 1 : null,
     clientCpu: options.pin ? 0 : null,
@@ -133,6 +138,7 @@ export async function createContext(options: {
     async close() {
       rmSync(root, { recursive: true, force: true });
       await emulator.stop();
+      options.postgres?.stop();
     },
   };
 }

@@ -19,7 +19,8 @@ export const BENCH_BOT_TOKEN = 'xoxb-bench';
 export const BENCH_MANIFEST = resolve(ROOT, 'manifests/pls.yml');
 
 export interface PlsOptions {
-  dbPath: string;
+  /** `file:<path>` or `postgres://…`: the database pls runs on. */
+  databaseUrl: string;
   slackApiUrl: string;
   webhookSecret: string;
   cpu: number | null;
@@ -29,14 +30,14 @@ export interface PlsOptions {
 
 /** The environment `npm start` would get, pointed at the emulator and a bench database. */
 export function plsEnv(
-  options: Pick<PlsOptions, 'dbPath' | 'slackApiUrl' | 'webhookSecret'>,
+  options: Pick<PlsOptions, 'databaseUrl' | 'slackApiUrl' | 'webhookSecret'>,
 ): Record<string, string> {
   return {
     SLACK_BOT_TOKEN: BENCH_BOT_TOKEN,
     SLACK_SIGNING_SECRET: BENCH_SIGNING_SECRET,
     SLACK_API_URL: options.slackApiUrl,
     PORT: '0',
-    DATABASE_URL: `file:${options.dbPath}`,
+    DATABASE_URL: options.databaseUrl,
     PLS_MANIFEST: BENCH_MANIFEST,
     PLS_WEBHOOK_SECRET: options.webhookSecret,
     PLS_WRITE_KEY: BENCH_WRITE_KEY,
@@ -58,7 +59,8 @@ export async function startPls(options: PlsOptions): Promise<Child> {
     cpu: options.cpu,
     nodeArgs: options.nodeArgs,
   });
-  if (options.cpu !== null)
+  // On Postgres there are no threads beside the event loop: scoring is a loop on it.
+  if (options.cpu !== null && options.databaseUrl.startsWith('file:'))
     for (const thread of ['scoring', 'checkpointer']) {
       const tid = await threadOf(pls, thread);
       execFileSync('taskset', ['-p', '-c', `0-${cpus().length - 1}`, String(tid)], { stdio: 'ignore' });

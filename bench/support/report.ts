@@ -86,18 +86,20 @@ export function writeResults(path: string, results: Results): void {
   renameSync(tmp, path);
 }
 
-const START = '<!-- bench:results:start -->';
-const END = '<!-- bench:results:end -->';
-
-/** Replaces the generated block of BENCHMARKS.md (between its markers) with this run's table. */
-export function updateBenchmarksMd(path: string, results: Results): boolean {
+/**
+ * Replaces a generated block of BENCHMARKS.md (between its `bench:<block>` markers: `results`
+ * for SQLite, `postgres` for `--db=postgres`) with this run's table.
+ */
+export function updateBenchmarksMd(path: string, results: Results, block: 'results' | 'postgres'): boolean {
+  const START = `<!-- bench:${block}:start -->`;
+  const END = `<!-- bench:${block}:end -->`;
   if (!existsSync(resolve(path))) return false;
   const text = readFileSync(path, 'utf8');
   const from = text.indexOf(START);
   const to = text.indexOf(END);
   if (from < 0 || to < from) return false;
   const m = results.machine;
-  const block = [
+  const table = [
     START,
     `Run of ${results.generatedAt.slice(0, 16).replace('T', ' ')} UTC, ${results.mode} mode, ${Math.round(results.seconds)} s: ` +
       `${m.nproc} × ${m.cpuModel}, ${m.memoryGiB} GiB, Node ${m.node}, ${m.platform}. ${results.cores} ` +
@@ -108,6 +110,6 @@ export function updateBenchmarksMd(path: string, results: Results): boolean {
     ...results.notes.map((n) => `- ${n}`),
     END,
   ].join('\n');
-  writeFileSync(path, text.slice(0, from) + block + text.slice(to + END.length));
+  writeFileSync(path, text.slice(0, from) + table + text.slice(to + END.length));
   return true;
 }
