@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LEFT_TO_ANOTHER } from '../../src/slack/outbox-sender.js';
 import { postgresOnly } from '../support/engines.js';
-import { warmingAccount } from '../support/events.js';
+import { ACME, warmingAccount } from '../support/events.js';
 import { deliver, limitHit, raiseHotAlert, settled } from '../support/flows.js';
 import { type Harness, startHarness } from '../support/harness.js';
 
@@ -79,4 +79,25 @@ describe('the outbox sender', () => {
     },
     40_000,
   );
+
+  postgresOnly('keeps every instance quiet for a 429’s Retry-After, whichever was told', async () => {
+    const second = await pls.another();
+    pls.emulator.fail('chat.postMessage', { retryAfter: 1, times: 1 });
+    const other = { ...ACME, id: 'acct_b', name: 'Bravo', domain: 'bravo.example' };
+    await deliver(pls, {
+      events: [...warmingAccount(), limitHit(), ...warmingAccount(other), limitHit(other)],
+    });
+    // The pause is in the database for every instance; both senders are woken inside it.
+    await pls.emulator.waitFor(async () => (await pls.query('select until from rate_limits')).length === 1, {
+      description: 'the pause recorded',
+    });
+    pls.server.app.internals.sender.kick();
+    second.server.app.internals.sender.kick();
+    await pls.emulator.waitFor(() => pls.emulator.messages('C0MIDMARKET').length === 2, {
+      description: 'both alerts after the pause',
+    });
+    const posts = pls.emulator.callsTo('chat.postMessage').filter((c) => c.args.channel === 'C0MIDMARKET');
+    expect(posts.map((c) => c.status)).toEqual([429, 200, 200]);
+    expect(posts[1]!.at - posts[0]!.at).toBeGreaterThanOrEqual(950);
+  });
 });
