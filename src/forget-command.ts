@@ -2,24 +2,24 @@ import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import { parseFlags, UsageError } from './analysis/cli-options.js';
 import { plural } from './analysis/format.js';
-import { ConfigError } from './config/config-error.js';
+import { ConfigError, configIssue } from './config/config-error.js';
 import { databasePathFrom, ENV_DEFAULTS, type EnvSource } from './config/env.js';
 import {
+  type AccountEraser,
   type AccountSelector,
-  checkpointErased,
   DataLifecycleError,
   type ForgetReport,
-  forgetAccount,
-  openExistingDatabase,
+  openSqliteEraser,
 } from './db/data-lifecycle.js';
-import { closeDatabase } from './db/sqlite/client.js';
+import { openPostgresEraser } from './db/postgres/forget.js';
 
 const USAGE = `usage: npm run forget -- --id <account id> [--yes]
        npm run forget -- --domain <domain> [--yes]
 Erases everything pls holds about one account: its events, its people (those in no other
 account), firmographics and score, and its alerts with their audit trail and Slack outbox.
 Lists what it will erase and asks before erasing; --yes erases without asking (needed when
-stdin is not a terminal). Reads DATABASE_URL (default ${ENV_DEFAULTS.DATABASE_URL}).`;
+stdin is not a terminal). Reads DATABASE_URL: a SQLite file or Postgres (default
+${ENV_DEFAULTS.DATABASE_URL}).`;
 
 export interface ForgetIo {
   /** Where the confirmation is read from; only a terminal is asked. */
@@ -29,9 +29,9 @@ export interface ForgetIo {
 }
 
 /**
- * `npm run forget` (README, "Operating it"): needs only the database (`DATABASE_URL`), never
- * Slack. Exit 0 = erased, 1 = nothing erased (unknown account, refused or declined, no database,
- * bad DATABASE_URL), 2 = usage.
+ * `npm run forget` (README, "Operating it"): needs only the database (`DATABASE_URL`, a SQLite
+ * file or Postgres), never Slack. Exit 0 = erased, 1 = nothing erased (unknown account, refused
+ * or declined, no database or none reachable, bad DATABASE_URL), 2 = usage.
  */
 export async function runForget(args: readonly string[], source: EnvSource, io: ForgetIo): Promise<number> {
   let request: { selector: AccountSelector; yes: boolean } | 'help';
@@ -51,12 +51,6 @@ export async function runForget(args: readonly string[], source: EnvSource, io: 
   } catch (error) {
     if (error instanceof ConfigError || error instanceof DataLifecycleError) {
       io.errors.write(`${error.message}\n`);
-      return 1;
-    }
-    if ((error as { code?: unknown }).code === 'SQLITE_BUSY') {
-      io.errors.write(
-        'the database stayed locked by another writer for 5 s; nothing was erased, try again\n',
-      );
       return 1;
     }
     throw error;
@@ -87,15 +81,38 @@ function parseRequest(args: readonly string[]): { selector: AccountSelector; yes
   throw new UsageError('name the account with --id <account id> or --domain <domain>');
 }
 
+/**
+ * The engine `DATABASE_URL` names, with the same rules as the full environment (src/config/env.ts)
+ * and without demanding the Slack variables; its value is never repeated (it may hold a password).
+ */
+async function openEraser(source: EnvSource): Promise<AccountEraser> {
+  const url = source.DATABASE_URL?.trim() || ENV_DEFAULTS.DATABASE_URL;
+  if (/^postgres(ql)?:\/\//.test(url)) {
+    if (!URL.canParse(url))
+      throw badDatabaseUrl('must be a Postgres URL like postgres://user:password@host:5432/pls');
+    return openPostgresEraser(url);
+  }
+  if (!url.startsWith('file:')) {
+    throw badDatabaseUrl(
+      `must be a SQLite file URL like ${ENV_DEFAULTS.DATABASE_URL} or a Postgres URL like postgres://user:password@host:5432/pls`,
+    );
+  }
+  return openSqliteEraser(databasePathFrom(source));
+}
+
+function badDatabaseUrl(message: string): ConfigError {
+  return new ConfigError([configIssue('env', 'DATABASE_URL', message)]);
+}
+
 async function forget(selector: AccountSelector, yes: boolean, source: EnvSource, io: ForgetIo) {
-  const path = databasePathFrom(source);
-  const { db, migrated } = openExistingDatabase(path);
+  const eraser = await openEraser(source);
   try {
-    if (migrated > 0) io.errors.write(`applied ${plural(migrated, 'pending migration')} to ${path}\n`);
-    const preview = forgetAccount(db, selector, { dryRun: true });
+    if (eraser.migrated > 0)
+      io.errors.write(`applied ${plural(eraser.migrated, 'pending migration')} to ${eraser.where}\n`);
+    const preview = await eraser.forget(selector, { dryRun: true });
     if (!preview) {
       const what = 'id' in selector ? `with id ${selector.id}` : `with domain ${selector.domain}`;
-      io.errors.write(`no account ${what} in ${path}\n`);
+      io.errors.write(`no account ${what} in ${eraser.where}\n`);
       return 1;
     }
     io.output.write(`${describe('will erase', preview).join('\n')}\n`);
@@ -112,16 +129,15 @@ async function forget(selector: AccountSelector, yes: boolean, source: EnvSource
     }
     // Looked up again by the same selector: what was listed is what is erased, plus anything that
     // arrived for the account meanwhile (the report counts it).
-    const report = forgetAccount(db, selector);
+    const report = await eraser.forget(selector);
     if (!report) {
       io.errors.write(`${preview.accountId} was erased meanwhile by someone else\n`);
       return 1;
     }
-    checkpointErased(db);
     io.output.write(`${describe('forgot', report).join('\n')}\n`);
     return 0;
   } finally {
-    closeDatabase(db);
+    await eraser.close();
   }
 }
 

@@ -2,10 +2,10 @@ import { existsSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
-import { readMigrationFiles } from 'drizzle-orm/migrator';
+import { type MigrationMeta, readMigrationFiles } from 'drizzle-orm/migrator';
 import { normaliseDomain } from '../domain/usage-event.js';
 import * as schema from './schema.js';
-import { configureConnection, type Db, MIGRATIONS_FOLDER } from './sqlite/client.js';
+import { closeDatabase, configureConnection, type Db, MIGRATIONS_FOLDER } from './sqlite/client.js';
 
 /**
  * The data lifecycle (README, "Operating it"): events older than the manifest's `retention`
@@ -108,7 +108,10 @@ export interface ForgetReport {
   postedMessages: { channel: string; ts: string }[];
 }
 
-/** A problem the operator fixes (bad reference, wrong or newer database); the message says how. */
+/**
+ * A problem the operator fixes (bad reference, wrong or newer database) or waits out (a database
+ * locked or out of reach); the message says how, in one line.
+ */
 export class DataLifecycleError extends Error {
   override name = 'DataLifecycleError';
   constructor(
@@ -117,7 +120,9 @@ export class DataLifecycleError extends Error {
       | 'not_a_domain'
       | 'no_database'
       | 'not_a_pls_database'
-      | 'newer_schema',
+      | 'newer_schema'
+      | 'locked'
+      | 'unreachable',
     message: string,
   ) {
     super(message);
@@ -129,6 +134,79 @@ export class DataLifecycleError extends Error {
  * so `--domain victim.com` can never erase an account whose id happens to be "victim.com".
  */
 export type AccountSelector = { id: string } | { domain: string };
+
+/**
+ * What `npm run forget` needs of an engine (src/forget-command.ts): the database opened and
+ * brought up to this code's schema, and an account looked up and erased — or, with `dryRun`,
+ * counted by the same statements and rolled back — in one transaction each. The prompts and
+ * what is printed are the command's, the same on every engine.
+ */
+export interface AccountEraser {
+  /** The database as messages name it: the SQLite file's path, or Postgres's host:port/dbname (no credentials). */
+  readonly where: string;
+  /** Migrations this code knows that the database lacked, applied on open (as `npm start` would). */
+  readonly migrated: number;
+  /** `forgetAccount`'s contract: null when pls knows no such account. */
+  forget(selector: AccountSelector, options?: { dryRun?: boolean }): Promise<ForgetReport | null>;
+  close(): Promise<void>;
+}
+
+/** The one message for a database another writer kept locked past the wait, on either engine. */
+export const LOCKED_MESSAGE =
+  'the database stayed locked by another writer for 5 s; nothing was erased, try again';
+
+/**
+ * The erasure on a SQLite file (`openExistingDatabase`, `forgetAccount`): the WAL is
+ * checkpointed after a real erasure, and a write lock that stayed taken past `busy_timeout` is
+ * a `DataLifecycleError('locked')`.
+ */
+export function openSqliteEraser(path: string): AccountEraser {
+  const { db, migrated } = lockedAsError(() => openExistingDatabase(path));
+  return {
+    where: path,
+    migrated,
+    async forget(selector, options = {}) {
+      const report = lockedAsError(() => forgetAccount(db, selector, options));
+      if (report && !options.dryRun) checkpointErased(db);
+      return report;
+    },
+    async close() {
+      closeDatabase(db);
+    },
+  };
+}
+
+function lockedAsError<T>(work: () => T): T {
+  try {
+    return work();
+  } catch (error) {
+    if ((error as { code?: unknown }).code === 'SQLITE_BUSY')
+      throw new DataLifecycleError('locked', LOCKED_MESSAGE);
+    throw error;
+  }
+}
+
+/** The selector's domain as ingest stores it (src/domain/usage-event.ts); throws when it is none. */
+export function selectedDomain(selector: { domain: string }): string {
+  const domain = normaliseDomain(selector.domain);
+  if (!domain) throw new DataLifecycleError('not_a_domain', `not a domain: "${selector.domain}"`);
+  return domain;
+}
+
+/**
+ * The one account `domain` names, from the accounts with that domain in id order (six at most:
+ * five are named, the sixth says there are more); throws when there are several.
+ */
+export function onlyAccountOf<T extends { id: string }>(domain: string, matches: readonly T[]): T | null {
+  if (matches.length > 1) {
+    const ids = matches.slice(0, 5).map((m) => m.id);
+    throw new DataLifecycleError(
+      'ambiguous_account',
+      `${domain} is the domain of several accounts (${ids.join(', ')}${matches.length > 5 ? ', …' : ''}): give the account id with --id`,
+    );
+  }
+  return matches[0] ?? null;
+}
 
 interface Target {
   id: string;
@@ -152,19 +230,11 @@ function resolveAccount(db: Db, selector: AccountSelector): Target | null {
       .get(selector.id, selector.id);
     return known ? { id: selector.id, domain: null } : null;
   }
-  const domain = normaliseDomain(selector.domain);
-  if (!domain) throw new DataLifecycleError('not_a_domain', `not a domain: "${selector.domain}"`);
+  const domain = selectedDomain(selector);
   const matches = client
     .prepare<[string], Target>('select id, domain from accounts where domain = ? order by id limit 6')
     .all(domain);
-  if (matches.length > 1) {
-    const ids = matches.slice(0, 5).map((m) => m.id);
-    throw new DataLifecycleError(
-      'ambiguous_account',
-      `${domain} is the domain of several accounts (${ids.join(', ')}${matches.length > 5 ? ', …' : ''}): give the account id with --id`,
-    );
-  }
-  return matches[0] ?? null;
+  return onlyAccountOf(domain, matches);
 }
 
 /** Thrown inside the erasure's transaction to roll a dry run back, carrying what it would have erased. */
@@ -310,18 +380,11 @@ export function openExistingDatabase(
   }
   try {
     const db: Db = drizzle({ client: sqlite, schema });
-    const applied = appliedMigrations(sqlite, path);
-    const known = readMigrationFiles({ migrationsFolder });
-    const latestKnown = Math.max(0, ...known.map((m) => m.folderMillis));
-    const unknown = applied.filter((at) => at > latestKnown).length;
-    if (unknown > 0) {
-      throw new DataLifecycleError(
-        'newer_schema',
-        `${path} was migrated by a newer version of pls (${unknown} migration${unknown === 1 ? '' : 's'} this code does not know): run this command from that version`,
-      );
-    }
-    const latestApplied = Math.max(0, ...applied);
-    const migrated = known.filter((m) => m.folderMillis > latestApplied).length;
+    const migrated = pendingMigrations(
+      path,
+      appliedMigrations(sqlite, path),
+      readMigrationFiles({ migrationsFolder }),
+    );
     configureConnection(sqlite);
     if (migrated > 0) migrate(db, { migrationsFolder });
     return { db, migrated };
@@ -329,6 +392,24 @@ export function openExistingDatabase(
     sqlite.close();
     throw error;
   }
+}
+
+/**
+ * How many of the `known` migrations a database whose applied migrations were made at `applied`
+ * (their `created_at`) lacks, as drizzle's migrator counts them (those after the latest applied);
+ * throws when it has migrations this code does not know (see `openExistingDatabase`).
+ */
+export function pendingMigrations(where: string, applied: number[], known: MigrationMeta[]): number {
+  const latestKnown = Math.max(0, ...known.map((m) => m.folderMillis));
+  const unknown = applied.filter((at) => at > latestKnown).length;
+  if (unknown > 0) {
+    throw new DataLifecycleError(
+      'newer_schema',
+      `${where} was migrated by a newer version of pls (${unknown} migration${unknown === 1 ? '' : 's'} this code does not know): run this command from that version`,
+    );
+  }
+  const latestApplied = Math.max(0, ...applied);
+  return known.filter((m) => m.folderMillis > latestApplied).length;
 }
 
 /** `created_at` of every applied migration; throws when the file is not a migrated pls database. */
