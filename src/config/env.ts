@@ -241,14 +241,22 @@ function sortByVariable(issues: ConfigIssue[]): ConfigIssue[] {
   return [...issues].sort((a, b) => rank(a) - rank(b));
 }
 
-/** `file:./data/pls.db` → `./data/pls.db`; `file:///srv/pls.db` → `/srv/pls.db`; anything else → null. */
 /**
- * The SQLite path `DATABASE_URL` names, for tools that need only the database (npm run forget):
- * the same rules as the full environment, without demanding the Slack variables.
+ * The SQLite path `DATABASE_URL` names, for tools that need only the database file (npm run
+ * forget on SQLite, replay, calibrate): the same rules as the full environment, without
+ * demanding the Slack variables.
  */
 export function databasePathFrom(source: EnvSource): string {
   const url = source.DATABASE_URL?.trim() || ENV_DEFAULTS.DATABASE_URL;
   const path = databasePathOf(url);
+  if (path === null && /^postgres(ql)?:\/\//.test(url))
+    throw new ConfigError([
+      configIssue(
+        'env',
+        'DATABASE_URL',
+        'names Postgres: this command reads a SQLite file, and does not run on Postgres yet',
+      ),
+    ]);
   if (path === null) {
     // Not echoed: a database URL may carry credentials.
     throw new ConfigError([
@@ -258,6 +266,7 @@ export function databasePathFrom(source: EnvSource): string {
   return path;
 }
 
+/** `file:./data/pls.db` → `./data/pls.db`; `file:///srv/pls.db` → `/srv/pls.db`; anything else → null. */
 function databasePathOf(url: string): string | null {
   if (!url.startsWith('file:') || url.length === 'file:'.length) return null;
   if (!url.startsWith('file://')) return url.slice('file:'.length);

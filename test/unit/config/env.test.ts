@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../src/config/config-error.js';
-import { type EnvSource, parseEnv } from '../../../src/config/env.js';
+import { databasePathFrom, type EnvSource, parseEnv } from '../../../src/config/env.js';
 
 const BOT_TOKEN = 'xoxb-1111-2222-abcdefSECRET';
 const SIGNING_SECRET = 'c0ffee5ec7e7signing';
@@ -283,5 +283,16 @@ describe('parseEnv', () => {
     const error = envError(secrets);
     expect(error.issues).toHaveLength(4);
     expect(error.message).not.toContain('leaked');
+  });
+});
+
+describe('databasePathFrom (the tools that read the SQLite file)', () => {
+  it('gives the file’s path, and says a Postgres URL is not for them yet without echoing it', () => {
+    expect(databasePathFrom({ DATABASE_URL: 'file:./data/x.db' })).toBe('./data/x.db');
+    const url = 'postgres://pls:secret@db:5432/pls';
+    expect(() => databasePathFrom({ DATABASE_URL: url })).toThrow(
+      'env DATABASE_URL: names Postgres: this command reads a SQLite file, and does not run on Postgres yet',
+    );
+    expect(() => databasePathFrom({ DATABASE_URL: url })).not.toThrow(/secret/);
   });
 });
