@@ -16,8 +16,15 @@ const SQLITE_ONLY = [
   'test/integration/start-up.test.ts',
 ];
 
-/** Several instances on one database (only Postgres runs more than one), and Postgres outages. */
-const POSTGRES_ONLY = ['test/integration/instances.test.ts', 'test/integration/postgres-outage.test.ts'];
+/**
+ * Several instances on one database (only Postgres runs more than one), Postgres outages, and
+ * `npm run db:copy` (SQLite into Postgres: it needs both).
+ */
+const POSTGRES_ONLY = [
+  'test/integration/db-copy.test.ts',
+  'test/integration/instances.test.ts',
+  'test/integration/postgres-outage.test.ts',
+];
 
 export default defineConfig({
   test: {
