@@ -7,6 +7,7 @@ import { requiredMessage, toFieldErrors } from './field-errors.js';
 import { type FieldError, HttpError, sendJson } from './http-error.js';
 import { depthError } from './json-depth.js';
 import { jsonSizeBound } from './json-size-bound.js';
+import { nulError } from './nul-character.js';
 import { decodeContent, parseJson, readBody } from './read-body.js';
 import { fromSegmentMessage, type SegmentType, segmentMessageSchema } from './segment-message.js';
 
@@ -31,8 +32,8 @@ export function createSegmentRoutes(deps: SegmentRouteDeps) {
   const single = (type: SegmentType) => async (req: IncomingMessage, res: ServerResponse) => {
     const json = await readJson(req, MESSAGE_LIMIT);
     authorise(req, json, deps.writeKey);
-    const tooDeep = depthError(json);
-    if (tooDeep) throw new HttpError(400, 'invalid message', [tooDeep]);
+    const unreadable = depthError(json) ?? nulError(json);
+    if (unreadable) throw new HttpError(400, 'invalid message', [unreadable]);
     const parsed = segmentMessageSchema.safeParse({ ...asObject(json), type }, requiredMessage);
     if (!parsed.success) throw new HttpError(400, 'invalid message', toFieldErrors(parsed.error));
     const result = await deps.store.commit([fromSegmentMessage(parsed.data, deps.now())]);
@@ -47,9 +48,10 @@ export function createSegmentRoutes(deps: SegmentRouteDeps) {
   const batch = async (req: IncomingMessage, res: ServerResponse) => {
     const json = await readJson(req, BATCH_LIMIT);
     authorise(req, json, deps.writeKey);
-    // The envelope is checked without its messages: a message too deep is that message's problem.
-    const envelopeTooDeep = depthError(withoutMessages(json));
-    if (envelopeTooDeep) throw new HttpError(400, 'invalid batch', [envelopeTooDeep]);
+    // The envelope is checked without its messages: a message too deep (or holding U+0000) is that message's problem.
+    const outer = withoutMessages(json);
+    const envelopeUnreadable = depthError(outer) ?? nulError(outer);
+    if (envelopeUnreadable) throw new HttpError(400, 'invalid batch', [envelopeUnreadable]);
     const envelope = batchSchema.safeParse(json, requiredMessage);
     if (!envelope.success) throw new HttpError(400, 'invalid batch', toFieldErrors(envelope.error));
     const receivedAt = deps.now();
@@ -57,9 +59,9 @@ export function createSegmentRoutes(deps: SegmentRouteDeps) {
     const rejected: { index: number; errors: FieldError[] }[] = [];
     envelope.data.batch.forEach((raw, index) => {
       // Before the size bound, which recurses: depth first bounds how far it can go.
-      const tooDeep = depthError(raw);
-      if (tooDeep) {
-        rejected.push({ index, errors: [tooDeep] });
+      const unreadable = depthError(raw) ?? nulError(raw);
+      if (unreadable) {
+        rejected.push({ index, errors: [unreadable] });
         return;
       }
       if (

@@ -6,6 +6,7 @@ import { requiredMessage, toFieldErrors } from './field-errors.js';
 import { type FieldError, HttpError, sendJson } from './http-error.js';
 import { depthError } from './json-depth.js';
 import { fromNativeEvent, nativeBatchSchema, nativeEventSchema } from './native-event-schema.js';
+import { nulError } from './nul-character.js';
 import { parseJson, readBody } from './read-body.js';
 
 /** Bodies over 1 MiB are refused (413) before they are read whole. */
@@ -39,6 +40,8 @@ export function createWebhookRoute(deps: WebhookRouteDeps) {
     const json = parseJson(body);
     const tooDeep = depthError(json);
     if (tooDeep) throw invalid([tooDeep]);
+    const nul = nulError(json);
+    if (nul) throw invalid([nul]);
     const batch = parseEvents(json);
     const result = await deps.store.commit(batch);
     deps.onStored('webhook', result);
