@@ -2,6 +2,7 @@ import { ConfigError } from './config/config-error.js';
 import { formatDuration } from './config/duration.js';
 import { loadConfig } from './config/load-config.js';
 import { manifestWarnings } from './config/manifest-warnings.js';
+import { postgresLocation } from './db/postgres/client.js';
 
 /**
  * `npm run check [-- path/to/manifest.yml] [--strict]`: validates the manifest and the
@@ -29,7 +30,7 @@ try {
       .join(', ')}`,
     `  routing: ${routing.teams.map((t) => `${t.id} → ${t.channel}`).join(', ')} (default ${routing.default_team}); ${routing.reps.length} reps, ${routing.managers.length} managers`,
     `  sla: hot claim ${formatDuration(sla.tiers.hot.claim)}, warm claim ${formatDuration(sla.tiers.warm.claim)}; ${sla.business_hours ? 'business hours' : 'wall clock'}; sweep every ${formatDuration(sla.sweep_every)}`,
-    `environment: OK (${env.slackAppToken ? 'Socket Mode' : 'HTTP mode'}, port ${env.port}, database ${env.databaseUrl}, Slack API ${env.slackApiUrl})`,
+    `environment: OK (${env.slackAppToken ? 'Socket Mode' : 'HTTP mode'}, port ${env.port}, database ${env.databaseEngine === 'postgres' ? `Postgres at ${postgresLocation(env.databaseUrl)}` : env.databaseUrl}, Slack API ${env.slackApiUrl})`,
   ];
   const warnings = manifestWarnings(manifest).map((warning) => `manifest ${env.manifestPath}: ${warning}`);
   if (!env.webhookSecret) warnings.push('PLS_WEBHOOK_SECRET is not set: /webhooks/usage will answer 401');

@@ -9,7 +9,7 @@ import { SQLiteTable, getTableConfig as sqliteTableConfig } from 'drizzle-orm/sq
 import pg from 'pg';
 import { parseFlags, UsageError } from '../analysis/cli-options.js';
 import { plural } from '../analysis/format.js';
-import { isPgStorageFailure, migratePostgres, openPool } from './postgres/client.js';
+import { isPgStorageFailure, migratePostgres, openPool, postgresLocation } from './postgres/client.js';
 import * as pgSchema from './postgres/schema.js';
 import * as sqliteSchema from './schema.js';
 import { MIGRATIONS_FOLDER } from './sqlite/client.js';
@@ -483,12 +483,6 @@ export async function copyDatabase(
     await pool.end();
     sqlite.close();
   }
-}
-
-/** host:port/dbname, as node-postgres resolves them (PG* variables and defaults included). */
-function postgresLocation(url: string): string {
-  const { host, port, database } = new pg.Client({ connectionString: url });
-  return `${host}:${port}/${database ?? ''}`;
 }
 
 /** The connection was lost during COMMIT: whether the copy happened is not known. */

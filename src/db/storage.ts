@@ -13,8 +13,9 @@ import type { Store } from './store.js';
 /**
  * What the app gets from its database, whatever the engine: the store port (units of work and
  * reads), the repositories it reads and writes through, ingest's event log, the scoring loop and
- * health. The SQLite adapter (src/db/sqlite/sqlite-storage.ts) builds it today; nothing outside
- * src/db sees a connection, a driver, a write turn or an fsync.
+ * health. The SQLite adapter (src/db/sqlite/sqlite-storage.ts) and the Postgres one
+ * (src/db/postgres/pg-storage.ts) build it; nothing outside src/db sees a connection, a driver,
+ * a write turn or an fsync.
  */
 export interface Storage {
   store: Store;

@@ -1,11 +1,13 @@
 /**
  * The store port: how services, listeners and tools write and read pls's state without knowing
  * the engine. A write is a *unit of work* — one transaction — and says whether it acknowledges
- * something to the outside; the engine's adapter (src/db/sqlite/sqlite-store.ts) decides how to
- * keep that promise (SQLite: one unit at a time on the main thread's write turn, committed
- * without an fsync inside COMMIT, then a shared fdatasync of the WAL for durable units).
+ * something to the outside; the engine's adapter decides how to keep that promise (SQLite,
+ * src/db/sqlite/sqlite-store.ts: one unit at a time on the main thread's write turn, committed
+ * without an fsync inside COMMIT, then a shared fdatasync of the WAL for durable units;
+ * Postgres, src/db/postgres/pg-store.ts: a transaction on a pooled connection of its own, units
+ * side by side, durable when COMMIT returns).
  *
- * Repositories (src/db/repositories.ts) are asynchronous and are called only inside a unit or a
+ * Repositories (`Repositories` in src/db/storage.ts) are asynchronous and are called only inside a unit or a
  * read: the unit's calls are its transaction. A unit awaits only the store while it is open — it
  * calls Slack, HubSpot or a timer after it resolves (the outbox and its after-commit wake-up are
  * how a unit asks for a Slack call) — because an engine may hold the one writer meanwhile.

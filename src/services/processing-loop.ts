@@ -9,8 +9,9 @@ import type { EventProcessor, ProcessResult } from './process-events.js';
 const GATHER_MS = 4;
 
 /**
- * Runs the event processor on the scoring thread (src/db/sqlite/scoring-worker.ts): ingest
- * commits and answers, then kicks this; it processes every pending event, in turns, and then
+ * Runs the event processor where the engine runs it — SQLite's scoring thread
+ * (src/db/sqlite/scoring-worker.ts), Postgres's main event loop (src/db/postgres/pg-storage.ts):
+ * ingest commits and answers, then kicks this; it processes every pending event, in turns, and then
  * reports. Pending events left by a crash are picked up by the first kick at start.
  */
 export function createProcessingLoop(deps: {

@@ -118,7 +118,12 @@ export function createOutboxSender(deps: SenderDeps) {
     }
     try {
       const current = await store.read(() => outbox.unsettled(row.seq));
-      return current ? await send(current) : true;
+      if (!current) return true;
+      // Put off meanwhile by another instance (a failed call's backoff), or a 429 it was told of.
+      const now = deps.now();
+      pausedUntil = Math.max(pausedUntil, await store.read(() => outbox.pausedUntil()));
+      if (current.nextAttemptAt > now || now < pausedUntil) return false;
+      return await send(current);
     } finally {
       await release();
     }

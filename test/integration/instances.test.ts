@@ -75,9 +75,13 @@ describe('two instances on one Postgres', () => {
           await count('select count(*) as n from events where id = ? and processed_at is not null', id),
         ).toBe(1);
       }
-    // Applied once each, in one recorded order.
+    // Applied once each, in one recorded order: every person's count of events is what was
+    // stored for them (an event applied twice would count twice).
     expect(await count('select count(distinct applied_seq) as n from events')).toBe(
       await count('select count(*) as n from events'),
+    );
+    expect(await count('select sum(events) as n from account_users')).toBe(
+      await count('select count(*) as n from events where account_id is not null and user_id is not null'),
     );
     const posted = emulator.messages('C0MIDMARKET').map((m) => m.text.match(/Many \d+/)?.[0]);
     const unique = new Set(posted);

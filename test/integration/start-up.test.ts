@@ -75,3 +75,15 @@ describe('npm start with storage it cannot open, or an address it cannot take', 
     }
   });
 });
+
+describe('npm run check', () => {
+  it('names a Postgres database by host, port and name, never its password', async () => {
+    const { code, output } = await runToExit(['src/check.ts'], {
+      ...testEnv('http://127.0.0.1:9/', join(dir, 'pls.db'), TEST_MANIFEST),
+      DATABASE_URL: 'postgres://pls:hunter2@db.example:5433/pls_prod',
+    });
+    expect(output).toContain('database Postgres at db.example:5433/pls_prod,');
+    expect(output).not.toContain('hunter2');
+    expect(code).toBe(0);
+  });
+});

@@ -35,9 +35,25 @@ export function openPool(url: string, size: number): pg.Pool {
     // A connection that cannot be had in 10 s is an outage, not a queue: the caller answers 503.
     connectionTimeoutMillis: 10_000,
     idleTimeoutMillis: 30_000,
+    // A server that stops answering (a partition, a frozen host) fails the statement instead of
+    // holding a request for ever: ingest answers 503. No pls statement runs near this long.
+    query_timeout: QUERY_TIMEOUT_MS,
+    keepAlive: true,
     application_name: 'pls',
   });
 }
+
+/**
+ * Where a Postgres URL points, as `host:port/dbname` (node-postgres resolves PG* variables and
+ * defaults): what messages and `npm run check` name, never the password the URL may carry.
+ */
+export function postgresLocation(url: string): string {
+  const { host, port, database } = new pg.Client({ connectionString: url });
+  return `${host}:${port}/${database ?? ''}`;
+}
+
+/** How long a statement may go unanswered before pls gives up on the connection. */
+export const QUERY_TIMEOUT_MS = 30_000;
 
 /** Any key will do as long as every instance takes the same one. */
 const MIGRATION_LOCK = 0x706c7301;
@@ -83,7 +99,7 @@ export function isPgStorageFailure(error: unknown): boolean {
     if (/^(08|53|57P|58)/.test(code)) return true;
   }
   const message = error instanceof Error ? error.message : '';
-  return /timeout exceeded when trying to connect|Connection terminated|connection is insecure|Client has encountered a connection error/i.test(
+  return /timeout exceeded when trying to connect|Query read timeout|Connection terminated|connection is insecure|Client has encountered a connection error/i.test(
     message,
   );
 }

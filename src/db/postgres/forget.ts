@@ -10,7 +10,13 @@ import {
   pendingMigrations,
   selectedDomain,
 } from '../data-lifecycle.js';
-import { isPgStorageFailure, migratePostgres, openPool, PG_MIGRATIONS_FOLDER } from './client.js';
+import {
+  isPgStorageFailure,
+  migratePostgres,
+  openPool,
+  PG_MIGRATIONS_FOLDER,
+  postgresLocation,
+} from './client.js';
 
 /**
  * `npm run forget` on Postgres (`DATABASE_URL=postgres://…`): the same lookup, the same
@@ -70,12 +76,6 @@ export async function openPostgresEraser(url: string): Promise<AccountEraser> {
     },
     close: () => pool.end(),
   };
-}
-
-/** host:port/dbname, as node-postgres resolves them (PG* variables and defaults included). */
-function postgresLocation(url: string): string {
-  const { host, port, database } = new pg.Client({ connectionString: url });
-  return `${host}:${port}/${database ?? ''}`;
 }
 
 async function bringUpToDate(pool: pg.Pool, where: string): Promise<number> {

@@ -1,5 +1,6 @@
 import pg from 'pg';
 import type { Logger } from 'pino';
+import { QUERY_TIMEOUT_MS } from './client.js';
 
 /** The channels instances wake each other on. */
 export const CHANNELS = {
@@ -31,7 +32,16 @@ export function openInstanceConnection(
 
   function connect(): Promise<void> {
     connecting ??= (async () => {
-      const next = new pg.Client({ connectionString: url, application_name: 'pls-instance' });
+      // keepAlive: a connection that died silently is noticed (and its leases known lost) in
+      // seconds, not when the kernel's default two hours are up; query_timeout: a lease or an
+      // unlock never waits for ever on it.
+      const next = new pg.Client({
+        connectionString: url,
+        application_name: 'pls-instance',
+        keepAlive: true,
+        keepAliveInitialDelayMillis: 5_000,
+        query_timeout: QUERY_TIMEOUT_MS,
+      });
       next.on('notification', (message) => options.onNotify(message.channel));
       next.on('error', (error) => lost(next, error));
       next.on('end', () => lost(next, new Error('connection ended')));

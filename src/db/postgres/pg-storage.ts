@@ -145,7 +145,7 @@ export function repositoriesOn(session: PgSession, options: { onQueued?: () => v
 }
 
 /**
- * The event processor's loop on this thread: kicked by ingest, and looking once a second for
+ * The event processor's loop on this thread: kicked by ingest and by other instances' NOTIFY, and looking every 5 s for
  * events another instance stored. `crash` drops the loop as a fault would and starts another.
  */
 function startScoringLoop(store: PgStore, deps: ScoringDeps): Scoring {

@@ -25,6 +25,8 @@ interface UnitContext {
   client: pg.PoolClient;
   hooks: Set<() => void>;
   unit: Unit;
+  /** Set by the first statement that found Postgres unreachable: the unit's transaction is over. */
+  broken?: StorageError;
 }
 
 /**
@@ -63,26 +65,38 @@ export function createPgStore(deps: {
   const context = new AsyncLocalStorage<UnitContext>();
   let savepoints = 0;
 
+  /** `asStorageError`, and a storage failure inside a unit marks the unit broken (`active()`). */
+  const failed =
+    (current: UnitContext | undefined) =>
+    (error: unknown): never => {
+      try {
+        return asStorageError(error);
+      } catch (converted) {
+        if (current && converted instanceof StorageError) current.broken ??= converted;
+        throw converted;
+      }
+    };
+
   const session: PgSession = {
     query(text, params) {
       const current = context.getStore();
-      return (current ? current.client : pool).query(text, params).catch(asStorageError);
+      return (current ? current.client : pool).query(text, params).catch(failed(current));
     },
     async rows(text, params) {
       const current = context.getStore();
       const result = await (current ? current.client : pool)
         .query<unknown[]>({ text, values: params, rowMode: 'array' })
-        .catch(asStorageError);
+        .catch(failed(current));
       return result.rows;
     },
   };
 
   async function savepoint<T>(client: pg.PoolClient, work: () => T | Promise<T>): Promise<T> {
     const name = `unit_${++savepoints}`;
-    await client.query(`savepoint ${name}`);
+    await client.query(`savepoint ${name}`).catch(asStorageError);
     try {
       const value = await work();
-      await client.query(`release savepoint ${name}`);
+      await client.query(`release savepoint ${name}`).catch(asStorageError);
       return value;
     } catch (error) {
       await client.query(`rollback to savepoint ${name}`).catch(() => undefined);
@@ -97,15 +111,16 @@ export function createPgStore(deps: {
       const unit: Unit = {
         afterCommit: (hook) => hooks.add(hook),
         savepoint: (inner) => savepoint(client, inner),
-        active: () => broken === undefined,
+        active: () => broken === undefined && ctx.broken === undefined,
       };
+      const ctx: UnitContext = { client, hooks, unit };
       await client.query('begin').catch(asStorageError);
       try {
-        const value = await context.run({ client, hooks, unit }, () => work(unit));
+        const value = await context.run(ctx, () => work(unit));
         await client.query('commit').catch(asStorageError);
         return value;
       } catch (error) {
-        if (error instanceof StorageError) broken = error;
+        if (error instanceof StorageError || ctx.broken) broken = ctx.broken ?? (error as StorageError);
         await client.query('rollback').catch((rollbackError: Error) => (broken = rollbackError));
         throw error;
       }
