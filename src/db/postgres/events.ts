@@ -55,6 +55,8 @@ const EVENT_KEY = `coalesce(account_id, 'user:' || user_id, 'event:' || id)`;
 const LOCK_SPACE = 0x706c7302;
 /** How many pending events a processor looks through for accounts no other processor holds. */
 const LOOK_AHEAD = 2_000;
+/** How many slices of accounts one `pending` tries to lock before it settles for what it has. */
+const LOCK_ROUNDS = 4;
 
 /** The processor's side of the log on Postgres: the same calls as src/db/event-store.ts's. */
 export function createPgPendingEvents(db: PgSession): PendingEvents {
@@ -64,29 +66,47 @@ export function createPgPendingEvents(db: PgSession): PendingEvents {
      * it takes each account it returns events of with a transaction-scoped advisory lock, so the
      * processors of every instance work on different accounts side by side and an account's
      * events are applied by one processor at a time, in the order they committed (recorded in
-     * `applied_seq`); accounts another processor holds are skipped, not waited for.
+     * `applied_seq`). Accounts another processor holds are skipped, not waited for: the
+     * accounts of the oldest pending events are tried in order, a slice at a time, until the
+     * ones taken cover `limit` events or the look-ahead window runs out.
      */
     async pending(limit) {
+      const { rows: accounts } = await db.query<{ key: string; n: number; last: number }>(
+        `select key, count(*)::int as n, max(seq) as last from (
+           select ${EVENT_KEY} as key, seq from events where processed_at is null order by seq limit $1
+         ) waiting group by key order by min(seq)`,
+        [Math.max(limit * 4, LOOK_AHEAD)],
+      );
+      const mine: string[] = [];
+      let wanted = limit;
+      let last = 0;
+      for (let next = 0, round = 0; wanted > 0 && next < accounts.length && round < LOCK_ROUNDS; round++) {
+        const slice: typeof accounts = [];
+        for (let covered = 0; covered < wanted && next < accounts.length; next++) {
+          slice.push(accounts[next]!);
+          covered += accounts[next]!.n;
+        }
+        const { rows: taken } = await db.query<{ key: string }>(
+          `select key from unnest($1::text[]) as key where pg_try_advisory_xact_lock(${LOCK_SPACE}, hashtext(key))`,
+          [slice.map((account) => account.key)],
+        );
+        const got = new Set(taken.map((row) => row.key));
+        for (const account of slice)
+          if (got.has(account.key)) {
+            mine.push(account.key);
+            wanted -= account.n;
+            last = Math.max(last, account.last);
+          }
+      }
+      if (mine.length === 0) return [];
       const { rows } = await db.query<PendingEvent>(
-        `with waiting as materialized (
-           select ${EVENT_KEY} as key, seq from events
-            where processed_at is null order by seq limit $2
-         ), firsts as (
-           select key, min(seq) as first, count(*) as n from waiting group by key
-         ), wanted as (
-           -- The accounts whose events, oldest first, make up the first $1 of the window.
-           select key from (select key, first, sum(n) over (order by first) - n as before from firsts) f
-            where before < $1 order by first offset 0
-         ), mine as materialized (
-           select key from wanted where pg_try_advisory_xact_lock(${LOCK_SPACE}, hashtext(key))
-         )
-         select e.seq, e.id, e.source, e.type, e.account_id as "accountId", e.user_id as "userId",
-                e.occurred_at as "occurredAt", e.received_at as "receivedAt", e.properties::text as properties,
-                e.account_patch::text as "accountPatch", e.user_patch::text as "userPatch"
-           from waiting w join events e on e.seq = w.seq
-          where w.key in (select key from mine)
-          order by w.seq limit $1`,
-        [limit, Math.max(limit * 4, LOOK_AHEAD)],
+        `select seq, id, source, type, account_id as "accountId", user_id as "userId", occurred_at as "occurredAt",
+                received_at as "receivedAt", properties::text as properties,
+                account_patch::text as "accountPatch", user_patch::text as "userPatch"
+           from events
+          where processed_at is null and seq <= $2 and ${EVENT_KEY} = any($1::text[])
+          order by seq limit $3`,
+        [mine, last, limit],
       );
       return rows;
     },
