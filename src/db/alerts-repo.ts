@@ -97,6 +97,7 @@ export function createAlertsRepo(db: Db) {
   // Inserts and updates write a different set of columns at each call site: one statement per
   // set, built on first use (a few dozen at most, fixed by the code). A placeholder in `values`
   // or `set` keeps its column's encoder, so JSON columns are still stringified.
+  const setScoreOf = db.$client.prepare<[number, string]>('update alerts set score = ? where id = ?');
   const insertOf = byShape((columns) => db.insert(alerts).values(placeholders<NewAlert>(columns)).prepare());
   const updateOf = byShape((columns) =>
     db
@@ -236,6 +237,15 @@ export function createAlertsRepo(db: Db) {
     async insert(alert: NewAlert, actor: string | null, data: Record<string, unknown>): Promise<void> {
       insertOf(columnsOf(alert)).run(alert);
       await this.record(alert.id, alert.openedAt, 'opened', actor, data);
+    },
+
+    /**
+     * The open alert's score as scoring last saw it: the one write that does not move the
+     * alert's version (`updatedAt`), so a click or a sweep that read the alert before it still
+     * matches its compare-and-set. Last writer wins, as it should for a measurement.
+     */
+    async setScore(id: string, score: number): Promise<void> {
+      setScoreOf.run(score, id);
     },
 
     async update(id: string, changes: Partial<NewAlert>, now: number): Promise<void> {

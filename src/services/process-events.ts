@@ -176,11 +176,14 @@ export function createEventProcessor(deps: ProcessorDeps) {
         const current = open!;
         const policy = snapshotPolicy(manifest.sla, 'hot', (current.policy as PolicySnapshot).hours);
         const clocks = await upgradedClocks(current, account, policy, now);
-        await alerts.update(
-          current.id,
-          { tier: 'hot', trigger: decision.trigger, score: after.total, policy, ...clocks },
-          now,
-        );
+        const changes = {
+          tier: 'hot',
+          trigger: decision.trigger,
+          score: after.total,
+          policy,
+          ...clocks,
+        } as const;
+        await changeAsRead(current, changes, now);
         await outbox.refreshHomes([current.suggestedRep, current.claimedBy, clocks.suggestedRep], now);
         const byTier =
           clocks.route &&
@@ -198,7 +201,7 @@ export function createEventProcessor(deps: ProcessorDeps) {
         return;
       }
       case 'thread':
-        await alerts.update(open!.id, { score: after.total }, now);
+        await alerts.setScore(open!.id, after.total);
         await outbox.notify(
           open!.id,
           { type: 'new_signal', score: after.total, why: decision.text },
@@ -209,13 +212,13 @@ export function createEventProcessor(deps: ProcessorDeps) {
         return;
       case 'refresh':
         if (Math.round(open!.score) === Math.round(after.total)) return;
-        await alerts.update(open!.id, { score: after.total }, now);
+        await alerts.setScore(open!.id, after.total);
         await outbox.enqueue({ kind: 'alert.update', alertId: open!.id }, now);
         return;
       case 'self_served': {
         const current = open!;
-        await alerts.update(
-          current.id,
+        await changeAsRead(
+          current,
           { state: 'closed', outcome: 'self_served', closedAt: now, score: after.total },
           now,
         );
@@ -227,6 +230,16 @@ export function createEventProcessor(deps: ProcessorDeps) {
         return;
       }
     }
+  }
+
+  /**
+   * Changes the alert only if no click or sweep changed it since this turn read it (on Postgres
+   * they run side by side with scoring; on SQLite never inside a turn): else the turn rolls back
+   * and runs again on what they left.
+   */
+  async function changeAsRead(read: AlertRow, changes: Partial<AlertRow>, now: number): Promise<void> {
+    if (!(await alerts.transition(read, [read.state], changes, now)))
+      throw new ChangedMeanwhile(`alert ${read.id} changed since this turn read it`);
   }
 
   /**

@@ -92,6 +92,10 @@ export function createPgAlertsRepo(db: PgSession): AlertsRepo {
       await record(alert.id, alert.openedAt, 'opened', actor, data);
     },
 
+    async setScore(id, score) {
+      await db.query('update alerts set score = $1 where id = $2', [score, id]);
+    },
+
     async update(id, changes, now) {
       const params: unknown[] = [];
       const set = columns.assignments({ ...changes, updatedAt: now }, params);
