@@ -1,22 +1,19 @@
 import type { UsageEvent } from '../../domain/usage-event.js';
 import type { PendingEvent, PendingEvents, StoreResult } from '../event-store.js';
 import type { EventLog } from '../storage.js';
-import { CHANNELS } from './instance-connection.js';
 import type { PgSession } from './pg-store.js';
 
 /**
  * Ingest's side of the event log on Postgres: a request's batch is one statement (the rows as
  * arrays, `unnest`ed), committed when it returns, and a known `id` is a redelivery, counted and
  * never stored twice. No group commit: Postgres makes concurrent commits share its WAL flushes
- * itself.
+ * itself. `onStored` runs after a commit that stored something (the other instances' wake-up).
  */
-export function createPgEventLog(db: PgSession, now: () => number): EventLog {
+export function createPgEventLog(db: PgSession, now: () => number, onStored: () => void): EventLog {
   return {
     async commit(batch: UsageEvent[]): Promise<StoreResult> {
       if (batch.length === 0) return { accepted: 0, duplicates: 0 };
       const receivedAt = now();
-      // One statement: the insert, and the NOTIFY that wakes every instance's processor once
-      // it commits (not at all when every event was a redelivery).
       const { rows } = await db.query<{ accepted: number }>(
         `with stored as (
            insert into events (id, source, type, account_id, user_id, occurred_at, received_at, properties, account_patch, user_patch)
@@ -25,8 +22,8 @@ export function createPgEventLog(db: PgSession, now: () => number): EventLog {
                as e(id, source, type, account_id, user_id, occurred_at, properties, account_patch, user_patch)
            on conflict (id) do nothing
            returning 1
-         ), counted as (select count(*)::int as accepted from stored)
-         select accepted, case when accepted > 0 then pg_notify('${CHANNELS.events}', '') end as woke from counted`,
+         )
+         select count(*)::int as accepted from stored`,
         [
           batch.map((e) => e.id),
           batch.map((e) => e.source),
@@ -41,6 +38,7 @@ export function createPgEventLog(db: PgSession, now: () => number): EventLog {
         ],
       );
       const accepted = rows[0]?.accepted ?? 0;
+      if (accepted > 0) onStored();
       return { accepted, duplicates: batch.length - accepted };
     },
   };

@@ -34,6 +34,8 @@ const OUTBOX_POLL_MS = 2_000;
  * better spread over more events.
  */
 const TURN_BUDGET_MS = 50;
+/** The most often an instance wakes the others' processors (ingest's own kicks its own at once). */
+const WAKE_OTHERS_MS = 20;
 /** How often the health check asks Postgres whether it answers. */
 const PING_MS = 5_000;
 
@@ -78,6 +80,18 @@ export async function openPostgresStorage(
     },
   });
   await instance.connect();
+  // Other instances' processors are woken at most every WAKE_OTHERS_MS, by a NOTIFY of its own
+  // after ingest's commit: a NOTIFY inside every ingest transaction would serialise their
+  // commits on Postgres's notification queue lock (bench: 1,204 against 4,737 req/s bare).
+  let wakeQueued = false;
+  const wakeOthers = () => {
+    if (wakeQueued) return;
+    wakeQueued = true;
+    setTimeout(() => {
+      wakeQueued = false;
+      pool.query(`select pg_notify('${CHANNELS.events}', '')`).catch(() => undefined);
+    }, WAKE_OTHERS_MS).unref();
+  };
   const store = createPgStore({
     pool,
     onHookError: (error) => logger.error({ err: error }, 'after-commit hook failed'),
@@ -104,7 +118,7 @@ export async function openPostgresStorage(
     pool,
     store,
     repositories: (repositoryOptions = {}) => repositoriesOn(store.session, repositoryOptions),
-    eventLog: (now) => createPgEventLog(store.session, now),
+    eventLog: (now) => createPgEventLog(store.session, now, wakeOthers),
     startScoring(deps) {
       const scoring = startScoringLoop(store, deps);
       wake.scoring = scoring.kick;
