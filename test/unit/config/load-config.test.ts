@@ -1,10 +1,9 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ConfigError } from '../../../src/config/config-error.js';
 import { loadConfig } from '../../../src/config/load-config.js';
+import { tempDir } from '../../support/temp-dir.js';
 
 const MINIMAL = fileURLToPath(new URL('../../fixtures/manifests/minimal.yml', import.meta.url));
 const TYPO = fileURLToPath(new URL('../../fixtures/manifests/typo.yml', import.meta.url));
@@ -44,7 +43,7 @@ describe('loadConfig', () => {
   });
 
   it('names the missing manifest and PLS_MANIFEST in one line', () => {
-    const missing = join(mkdtempSync(join(tmpdir(), 'pls-config-')), 'pls.yml');
+    const missing = join(tempDir('pls-config-'), 'pls.yml');
     const error = errorOf(() => loadConfig({ ...ENV, PLS_MANIFEST: missing }));
     expect(error.message).toBe(
       `manifest ${missing}: file not found (set PLS_MANIFEST to the manifest’s path)`,

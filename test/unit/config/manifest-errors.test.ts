@@ -1,10 +1,10 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../src/config/config-error.js';
 import { loadManifest, parseManifest, parseManifestYaml } from '../../../src/config/manifest.js';
+import { tempDir } from '../../support/temp-dir.js';
 
 const fixture = (name: string) => fileURLToPath(new URL(`../../fixtures/manifests/${name}`, import.meta.url));
 
@@ -435,7 +435,7 @@ describe('cross-checks', () => {
 describe('YAML files', () => {
   it('report a syntax error with its line and column', () => {
     // Written at run time: a broken YAML file in the repository would fail the formatter's check.
-    const path = join(mkdtempSync(join(tmpdir(), 'pls-manifest-')), 'broken.yml');
+    const path = join(tempDir('pls-manifest-'), 'broken.yml');
     writeFileSync(
       path,
       [
@@ -479,14 +479,14 @@ describe('YAML files', () => {
   });
 
   it('name the file and PLS_MANIFEST when the file is missing', () => {
-    const path = join(mkdtempSync(join(tmpdir(), 'pls-manifest-')), 'nope.yml');
+    const path = join(tempDir('pls-manifest-'), 'nope.yml');
     expect(errorOf(() => loadManifest(path)).message).toBe(
       `manifest ${path}: file not found (set PLS_MANIFEST to the manifest’s path)`,
     );
   });
 
   it('refuse an alias to nothing', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'pls-manifest-'));
+    const dir = tempDir('pls-manifest-');
     const path = join(dir, 'alias.yml');
     writeFileSync(path, 'timezone: *zone\n');
     expect(errorOf(() => loadManifest(path)).message).toMatch(
