@@ -2,8 +2,8 @@ import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import { parseFlags, UsageError } from './analysis/cli-options.js';
 import { plural } from './analysis/format.js';
-import { ConfigError, configIssue } from './config/config-error.js';
-import { databasePathFrom, ENV_DEFAULTS, type EnvSource } from './config/env.js';
+import { ConfigError } from './config/config-error.js';
+import { databaseFrom, ENV_DEFAULTS, type EnvSource } from './config/env.js';
 import {
   type AccountEraser,
   type AccountSelector,
@@ -81,27 +81,10 @@ function parseRequest(args: readonly string[]): { selector: AccountSelector; yes
   throw new UsageError('name the account with --id <account id> or --domain <domain>');
 }
 
-/**
- * The engine `DATABASE_URL` names, with the same rules as the full environment (src/config/env.ts)
- * and without demanding the Slack variables; its value is never repeated (it may hold a password).
- */
+/** The eraser of the engine `DATABASE_URL` names (src/config/env.ts `databaseFrom`). */
 async function openEraser(source: EnvSource): Promise<AccountEraser> {
-  const url = source.DATABASE_URL?.trim() || ENV_DEFAULTS.DATABASE_URL;
-  if (/^postgres(ql)?:\/\//.test(url)) {
-    if (!URL.canParse(url))
-      throw badDatabaseUrl('must be a Postgres URL like postgres://user:password@host:5432/pls');
-    return openPostgresEraser(url);
-  }
-  if (!url.startsWith('file:')) {
-    throw badDatabaseUrl(
-      `must be a SQLite file URL like ${ENV_DEFAULTS.DATABASE_URL} or a Postgres URL like postgres://user:password@host:5432/pls`,
-    );
-  }
-  return openSqliteEraser(databasePathFrom(source));
-}
-
-function badDatabaseUrl(message: string): ConfigError {
-  return new ConfigError([configIssue('env', 'DATABASE_URL', message)]);
+  const database = databaseFrom(source);
+  return database.path === null ? openPostgresEraser(database.url) : openSqliteEraser(database.path);
 }
 
 async function forget(selector: AccountSelector, yes: boolean, source: EnvSource, io: ForgetIo) {

@@ -129,35 +129,13 @@ const envSchema = z.object({
     .string()
     .default(ENV_DEFAULTS.DATABASE_URL)
     .transform((url, ctx) => {
-      if (/^postgres(ql)?:\/\//.test(url)) {
-        if (!URL.canParse(url)) {
-          // A database URL may carry credentials, so it is not echoed either.
-          ctx.addIssue({
-            code: 'custom',
-            message: 'must be a Postgres URL like postgres://user:password@host:5432/pls',
-          });
-          return z.NEVER;
-        }
-        return { url, path: null, engine: 'postgres' as const };
-      }
-      const path = databasePathOf(url);
-      if (path === null) {
+      const database = databaseOf(url);
+      if ('problem' in database) {
         // A database URL may carry credentials, so it is not echoed either.
-        ctx.addIssue({
-          code: 'custom',
-          message: `must be a SQLite file URL like ${ENV_DEFAULTS.DATABASE_URL} or a Postgres URL like postgres://user:password@host:5432/pls`,
-        });
+        ctx.addIssue({ code: 'custom', message: database.problem });
         return z.NEVER;
       }
-      if (path === ':memory:') {
-        ctx.addIssue({
-          code: 'custom',
-          message:
-            'must be a SQLite file: pls scores events on a thread of its own, whose connection cannot see an in-memory database',
-        });
-        return z.NEVER;
-      }
-      return { url, path, engine: 'sqlite' as const };
+      return database;
     }),
   DATABASE_POOL_SIZE: z
     .string()
@@ -241,15 +219,49 @@ function sortByVariable(issues: ConfigIssue[]): ConfigIssue[] {
   return [...issues].sort((a, b) => rank(a) - rank(b));
 }
 
+const POSTGRES_EXAMPLE = 'postgres://user:password@host:5432/pls';
+
+export type Database =
+  | { url: string; path: null; engine: 'postgres' }
+  | { url: string; path: string; engine: 'sqlite' };
+
 /**
- * The SQLite path `DATABASE_URL` names, for tools that need only the database file (npm run
- * forget on SQLite, replay, calibrate): the same rules as the full environment, without
- * demanding the Slack variables.
+ * What `DATABASE_URL` names — a Postgres database or a SQLite file — or, when it names neither,
+ * the problem in words that never repeat the value (it may carry a password).
  */
-export function databasePathFrom(source: EnvSource): string {
-  const url = source.DATABASE_URL?.trim() || ENV_DEFAULTS.DATABASE_URL;
+export function databaseOf(url: string): Database | { problem: string } {
+  if (/^postgres(ql)?:\/\//.test(url)) {
+    if (!URL.canParse(url)) return { problem: `must be a Postgres URL like ${POSTGRES_EXAMPLE}` };
+    return { url, path: null, engine: 'postgres' };
+  }
   const path = databasePathOf(url);
-  if (path === null && /^postgres(ql)?:\/\//.test(url))
+  if (path === null)
+    return {
+      problem: `must be a SQLite file URL like ${ENV_DEFAULTS.DATABASE_URL} or a Postgres URL like ${POSTGRES_EXAMPLE}`,
+    };
+  if (path === ':memory:')
+    return {
+      problem:
+        'must be a SQLite file: pls scores events on a thread of its own, whose connection cannot see an in-memory database',
+    };
+  return { url, path, engine: 'sqlite' };
+}
+
+/**
+ * The database `DATABASE_URL` names, for tools that need only the database (npm run forget,
+ * replay, calibrate): the same rules as the full environment, without demanding the Slack
+ * variables.
+ */
+export function databaseFrom(source: EnvSource): Database {
+  const database = databaseOf(source.DATABASE_URL?.trim() || ENV_DEFAULTS.DATABASE_URL);
+  if ('problem' in database) throw new ConfigError([configIssue('env', 'DATABASE_URL', database.problem)]);
+  return database;
+}
+
+/** `databaseFrom` for the tools that read the SQLite file itself (replay, calibrate). */
+export function databasePathFrom(source: EnvSource): string {
+  const database = databaseFrom(source);
+  if (database.path === null)
     throw new ConfigError([
       configIssue(
         'env',
@@ -257,13 +269,7 @@ export function databasePathFrom(source: EnvSource): string {
         'names Postgres: this command reads a SQLite file, and does not run on Postgres yet',
       ),
     ]);
-  if (path === null) {
-    // Not echoed: a database URL may carry credentials.
-    throw new ConfigError([
-      configIssue('env', 'DATABASE_URL', `must be a SQLite file URL like ${ENV_DEFAULTS.DATABASE_URL}`),
-    ]);
-  }
-  return path;
+  return database.path;
 }
 
 /** `file:./data/pls.db` → `./data/pls.db`; `file:///srv/pls.db` → `/srv/pls.db`; anything else → null. */

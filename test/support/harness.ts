@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import type { LevelWithSilent } from 'pino';
 import { Webhook } from 'standardwebhooks';
 import { createClock } from '../../src/clock.js';
+import { type Database, databaseOf } from '../../src/config/env.js';
 import { loadConfig } from '../../src/config/load-config.js';
 import type { SlackEmulator } from '../../src/emulator/emulator-types.js';
 import { createSlackEmulator } from '../../src/emulator/slack-emulator.js';
@@ -103,7 +104,7 @@ export async function startHarness(
   const dbPath = join(dir, 'pls.db');
   // A test may name a database of its own (a Postgres cluster it stops, say).
   const given = options.env?.DATABASE_URL;
-  const engine = given ? (/^postgres(ql)?:/.test(given) ? 'postgres' : 'sqlite') : testEngine();
+  const engine = given ? (databaseOf(given) as Database).engine : testEngine();
   const postgres = engine === 'postgres' && !given ? await createTestDatabase() : undefined;
   const databaseUrl = given ?? postgres?.url ?? `file:${dbPath}`;
   const socketMode = options.socketMode
