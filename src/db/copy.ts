@@ -9,6 +9,7 @@ import { SQLiteTable, getTableConfig as sqliteTableConfig } from 'drizzle-orm/sq
 import pg from 'pg';
 import { parseFlags, UsageError } from '../analysis/cli-options.js';
 import { plural } from '../analysis/format.js';
+import { databaseOf } from '../config/env.js';
 import { isPgStorageFailure, migratePostgres, openPool, postgresLocation } from './postgres/client.js';
 import * as pgSchema from './postgres/schema.js';
 import * as sqliteSchema from './schema.js';
@@ -614,7 +615,7 @@ function parseRequest(args: readonly string[]): { from: string; to: string } | '
   if (typeof from !== 'string') throw new UsageError('name the SQLite database with --from file:<path>');
   if (typeof to !== 'string')
     throw new UsageError('name the Postgres database with --to postgres://user:password@host:5432/pls');
-  if (!(/^postgres(ql)?:\/\//.test(to) && URL.canParse(to)))
+  if ((databaseOf(to) as { engine?: string }).engine !== 'postgres')
     // Not echoed: a database URL may carry a password.
     throw new UsageError(
       '--to must be a Postgres URL like postgres://user:password@host:5432/pls (the value given is not; it is not shown here)',
