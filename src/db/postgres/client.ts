@@ -76,9 +76,15 @@ export async function migratePostgres(pool: pg.Pool): Promise<void> {
   }
 }
 
+/** How many migrations this code ships (read from disk once). */
+const shipped = (() => {
+  let count: number | null = null;
+  return () => (count ??= readMigrationFiles({ migrationsFolder: PG_MIGRATIONS_FOLDER }).length);
+})();
+
 /** Whether every migration this code ships has been applied. */
 export async function pgMigrationsApplied(pool: pg.Pool): Promise<boolean> {
-  const expected = readMigrationFiles({ migrationsFolder: PG_MIGRATIONS_FOLDER }).length;
+  const expected = shipped();
   const { rows } = await pool.query<{ n: number }>(
     'select count(*)::int as n from drizzle.__drizzle_migrations',
   );
