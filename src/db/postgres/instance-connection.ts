@@ -22,7 +22,7 @@ const LEASE_SPACE = 0x706c7303;
  */
 export function openInstanceConnection(
   url: string,
-  options: { logger: Logger; onNotify: (channel: string) => void; onConnect: () => void },
+  options: { logger: Logger; onNotify: (channel: string, payload: string) => void; onConnect: () => void },
 ) {
   const { logger } = options;
   let client: pg.Client | null = null;
@@ -42,7 +42,7 @@ export function openInstanceConnection(
         keepAliveInitialDelayMillis: 5_000,
         query_timeout: QUERY_TIMEOUT_MS,
       });
-      next.on('notification', (message) => options.onNotify(message.channel));
+      next.on('notification', (message) => options.onNotify(message.channel, message.payload ?? ''));
       next.on('error', (error) => lost(next, error));
       next.on('end', () => lost(next, new Error('connection ended')));
       try {

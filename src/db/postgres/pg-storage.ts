@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import { createEventProcessor } from '../../services/process-events.js';
@@ -66,12 +67,15 @@ export async function openPostgresStorage(
     if (health.database) logger.error({ err: error }, 'Postgres is unavailable');
     Object.assign(health, { database: false, problem: `${error.message} since ${new Date().toISOString()}` });
   };
+  /** What this instance signs its NOTIFYs with, to know its own when they come back. */
+  const INSTANCE = randomUUID();
   // What wakes this instance's scoring and sender when another instance left them work.
   const wake = { scoring: () => {}, outbox: new Set<() => void>() };
   const instance = openInstanceConnection(url, {
     logger,
-    onNotify: (channel) => {
-      if (channel === CHANNELS.events) wake.scoring();
+    // Its own NOTIFYs come back to it too: its processor was kicked when it stored the events.
+    onNotify: (channel, sender) => {
+      if (channel === CHANNELS.events && sender !== INSTANCE) wake.scoring();
     },
     // Back after a gap: whatever was stored or left meanwhile is looked for.
     onConnect: () => {
@@ -89,7 +93,7 @@ export async function openPostgresStorage(
     wakeQueued = true;
     setTimeout(() => {
       wakeQueued = false;
-      pool.query(`select pg_notify('${CHANNELS.events}', '')`).catch(() => undefined);
+      pool.query('select pg_notify($1, $2)', [CHANNELS.events, INSTANCE]).catch(() => undefined);
     }, WAKE_OTHERS_MS).unref();
   };
   const store = createPgStore({
