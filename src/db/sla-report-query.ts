@@ -84,55 +84,13 @@ export function createSlaReportQuery(db: Db) {
       scope: ReportScope,
       visit: (alert: Readonly<ReportAlert>) => void,
     ): Promise<void> {
-      const alert: ReportAlert = {
-        tier: 'hot',
-        teamId: '',
-        openedAt: 0,
-        clockStart: 0,
-        claimDueAt: 0,
-        firstTouchDueAt: null,
-        suggestedRep: null,
-        claimedBy: null,
-        assignedBy: null,
-        claimedAt: null,
-        contactedAt: null,
-        closedAt: null,
-        state: 'open',
-        outcome: null,
-        triggerSignal: null,
-        firstTouchBreached: false,
-        escalations: 0,
-        escalatedToManagers: false,
-        lapses: decodeLapses(null),
-      };
       const rows = raised.all({
         since,
         until,
         team: scope.kind === 'team' ? scope.teamId : null,
         rep: scope.kind === 'rep' ? scope.repId : null,
       }) as Row[];
-      for (const row of rows) {
-        alert.tier = row[0];
-        alert.teamId = row[1];
-        alert.openedAt = row[2];
-        alert.clockStart = row[3];
-        alert.claimDueAt = row[4];
-        alert.firstTouchDueAt = row[5];
-        alert.suggestedRep = row[6];
-        alert.claimedBy = row[7];
-        alert.assignedBy = row[8];
-        alert.claimedAt = row[9];
-        alert.contactedAt = row[10];
-        alert.closedAt = row[11];
-        alert.state = row[12];
-        alert.outcome = row[13];
-        alert.triggerSignal = row[14];
-        alert.firstTouchBreached = row[15] === 1;
-        alert.escalations = row[16];
-        alert.escalatedToManagers = row[17] === 1;
-        alert.lapses = decodeLapses(row[18]);
-        visit(alert);
-      }
+      visitRows(rows, visit);
     },
 
     /**
@@ -147,3 +105,58 @@ export function createSlaReportQuery(db: Db) {
 }
 
 export type SlaReportQuery = ReturnType<typeof createSlaReportQuery>;
+
+/**
+ * Hands each row of the report's statement (its columns in `Row`'s order, on either engine:
+ * SQLite's booleans are 1/0, Postgres's true/false) to `visit` as one `ReportAlert` refilled
+ * per row, not an object built for each.
+ */
+export function visitRows(
+  rows: readonly (readonly unknown[])[],
+  visit: (alert: Readonly<ReportAlert>) => void,
+): void {
+  const alert: ReportAlert = {
+    tier: 'hot',
+    teamId: '',
+    openedAt: 0,
+    clockStart: 0,
+    claimDueAt: 0,
+    firstTouchDueAt: null,
+    suggestedRep: null,
+    claimedBy: null,
+    assignedBy: null,
+    claimedAt: null,
+    contactedAt: null,
+    closedAt: null,
+    state: 'open',
+    outcome: null,
+    triggerSignal: null,
+    firstTouchBreached: false,
+    escalations: 0,
+    escalatedToManagers: false,
+    lapses: decodeLapses(null),
+  };
+  for (const raw of rows) {
+    const row = raw as Row;
+    alert.tier = row[0];
+    alert.teamId = row[1];
+    alert.openedAt = row[2];
+    alert.clockStart = row[3];
+    alert.claimDueAt = row[4];
+    alert.firstTouchDueAt = row[5];
+    alert.suggestedRep = row[6];
+    alert.claimedBy = row[7];
+    alert.assignedBy = row[8];
+    alert.claimedAt = row[9];
+    alert.contactedAt = row[10];
+    alert.closedAt = row[11];
+    alert.state = row[12];
+    alert.outcome = row[13];
+    alert.triggerSignal = row[14];
+    alert.firstTouchBreached = Boolean(row[15]);
+    alert.escalations = row[16];
+    alert.escalatedToManagers = Boolean(row[17]);
+    alert.lapses = decodeLapses(row[18]);
+    visit(alert);
+  }
+}

@@ -1,6 +1,4 @@
-import type { ReportAlert } from '../../domain/sla-report.js';
-import { decodeLapses } from '../alerts-repo.js';
-import type { SlaReportQuery } from '../sla-report-query.js';
+import { type SlaReportQuery, visitRows } from '../sla-report-query.js';
 import type { PgSession } from './pg-store.js';
 
 /**
@@ -29,49 +27,7 @@ export function createPgSlaReportQuery(db: PgSession): SlaReportQuery {
           scope.kind === 'rep' ? scope.repId : null,
         ],
       );
-      const alert: ReportAlert = {
-        tier: 'hot',
-        teamId: '',
-        openedAt: 0,
-        clockStart: 0,
-        claimDueAt: 0,
-        firstTouchDueAt: null,
-        suggestedRep: null,
-        claimedBy: null,
-        assignedBy: null,
-        claimedAt: null,
-        contactedAt: null,
-        closedAt: null,
-        state: 'open',
-        outcome: null,
-        triggerSignal: null,
-        firstTouchBreached: false,
-        escalations: 0,
-        escalatedToManagers: false,
-        lapses: decodeLapses(null),
-      };
-      for (const row of rows) {
-        alert.tier = row[0] as ReportAlert['tier'];
-        alert.teamId = row[1] as string;
-        alert.openedAt = row[2] as number;
-        alert.clockStart = row[3] as number;
-        alert.claimDueAt = row[4] as number;
-        alert.firstTouchDueAt = row[5] as number | null;
-        alert.suggestedRep = row[6] as string | null;
-        alert.claimedBy = row[7] as string | null;
-        alert.assignedBy = row[8] as string | null;
-        alert.claimedAt = row[9] as number | null;
-        alert.contactedAt = row[10] as number | null;
-        alert.closedAt = row[11] as number | null;
-        alert.state = row[12] as ReportAlert['state'];
-        alert.outcome = row[13] as string | null;
-        alert.triggerSignal = row[14] as string | null;
-        alert.firstTouchBreached = row[15] === true;
-        alert.escalations = row[16] as number;
-        alert.escalatedToManagers = row[17] === true;
-        alert.lapses = decodeLapses(row[18] as string | null);
-        visit(alert);
-      }
+      visitRows(rows, visit);
     },
 
     async businessHoursSince(since) {
