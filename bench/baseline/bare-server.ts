@@ -7,62 +7,17 @@
  *
  * env: BENCH_DB (file path), BENCH_WEBHOOK_SECRET.
  */
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { Webhook } from 'standardwebhooks';
 import { openDatabase } from '../../src/db/sqlite/client.js';
+import { serveBareWebhooks } from './bare-webhook-server.js';
 
 const db = openDatabase(process.env.BENCH_DB!).$client;
-const webhook = new Webhook(process.env.BENCH_WEBHOOK_SECRET!);
 const insert = db.prepare(
   `insert into events (id, source, type, account_id, user_id, occurred_at, received_at, properties, account_patch, user_patch)
    values (?, 'webhook', ?, ?, ?, ?, ?, ?, ?, ?) on conflict (id) do nothing`,
 );
 
-const server = createServer((req, res) => {
-  const chunks: Buffer[] = [];
-  req.on('data', (chunk: Buffer) => chunks.push(chunk));
-  req.on('end', () => {
-    const body = Buffer.concat(chunks);
-    let status = 202;
-    let answer: string;
-    try {
-      webhook.verify(body, req.headers as Record<string, string>, { jsonParse: false });
-      const event = JSON.parse(body.toString('utf8'));
-      const { id: accountId, ...account } = event.account;
-      const { id: userId, ...user } = event.user ?? { id: null };
-      const row = insert.run(
-        event.id,
-        event.type,
-        accountId,
-        userId,
-        Date.parse(event.timestamp),
-        Date.now(),
-        JSON.stringify(event.properties ?? {}),
-        JSON.stringify(account),
-        userId ? JSON.stringify(user) : null,
-      );
-      answer = JSON.stringify({ accepted: row.changes, duplicates: 1 - row.changes });
-    } catch (error) {
-      status = 401;
-      answer = JSON.stringify({ error: (error as Error).message });
-    }
-    res.writeHead(status, {
-      'content-type': 'application/json; charset=utf-8',
-      'content-length': Buffer.byteLength(answer),
-    });
-    res.end(answer);
-  });
-});
-server.keepAliveTimeout = 5_000;
-server.listen(0, '127.0.0.1', () => {
-  process.stdout.write(
-    `${JSON.stringify({ msg: 'bare server listening', port: (server.address() as AddressInfo).port })}\n`,
-  );
-});
-process.once('SIGTERM', () => {
-  server.close();
-  server.closeAllConnections();
-  db.close();
-  process.exit(0);
+serveBareWebhooks({
+  secret: process.env.BENCH_WEBHOOK_SECRET!,
+  insert: (row) => insert.run(...row).changes,
+  close: () => db.close(),
 });
