@@ -1,6 +1,6 @@
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
-import { parseFlags, UsageError } from './analysis/cli-options.js';
+import { parseFlags, requestOrExit, UsageError } from './analysis/cli-options.js';
 import { plural } from './analysis/format.js';
 import { ConfigError } from './config/config-error.js';
 import { databaseFrom, ENV_DEFAULTS, type EnvSource } from './config/env.js';
@@ -34,18 +34,9 @@ export interface ForgetIo {
  * or declined, no database or none reachable, bad DATABASE_URL), 2 = usage.
  */
 export async function runForget(args: readonly string[], source: EnvSource, io: ForgetIo): Promise<number> {
-  let request: { selector: AccountSelector; yes: boolean } | 'help';
-  try {
-    request = parseRequest(args);
-  } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    io.errors.write(`${error.message}\n${USAGE}\n`);
-    return 2;
-  }
-  if (request === 'help') {
-    io.output.write(`${USAGE}\n`);
-    return 0;
-  }
+  const parsed = requestOrExit(() => parseRequest(args), USAGE, io);
+  if ('exit' in parsed) return parsed.exit;
+  const { request } = parsed;
   try {
     return await forget(request.selector, request.yes, source, io);
   } catch (error) {

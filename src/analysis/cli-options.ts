@@ -10,6 +10,30 @@ export class UsageError extends Error {
   override name = 'UsageError';
 }
 
+/**
+ * A command's request from its arguments, or the exit code when there is nothing to run: usage
+ * errors are written with the usage (exit 2), `--help` prints it (exit 0).
+ */
+export function requestOrExit<T>(
+  parse: () => T | 'help',
+  usage: string,
+  io: { output: { write(text: string): unknown }; errors: { write(text: string): unknown } },
+): { request: T } | { exit: number } {
+  let request: T | 'help';
+  try {
+    request = parse();
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    io.errors.write(`${error.message}\n${usage}\n`);
+    return { exit: 2 };
+  }
+  if (request === 'help') {
+    io.output.write(`${usage}\n`);
+    return { exit: 0 };
+  }
+  return { request };
+}
+
 export interface FlagSpec {
   /** Flags that take a value. */
   values: readonly string[];

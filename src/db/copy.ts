@@ -7,7 +7,7 @@ import { readMigrationFiles } from 'drizzle-orm/migrator';
 import { isPgSequence, PgTable, getTableConfig as pgTableConfig } from 'drizzle-orm/pg-core';
 import { SQLiteTable, getTableConfig as sqliteTableConfig } from 'drizzle-orm/sqlite-core';
 import pg from 'pg';
-import { parseFlags, UsageError } from '../analysis/cli-options.js';
+import { parseFlags, requestOrExit, UsageError } from '../analysis/cli-options.js';
 import { plural } from '../analysis/format.js';
 import { databaseOf } from '../config/env.js';
 import { isPgStorageFailure, migratePostgres, openPool, postgresLocation } from './postgres/client.js';
@@ -579,18 +579,9 @@ export interface CopyIo {
  * file, unreachable or failing Postgres, a row Postgres would not take), 2 = usage.
  */
 export async function runDbCopy(args: readonly string[], io: CopyIo): Promise<number> {
-  let request: { from: string; to: string } | 'help';
-  try {
-    request = parseRequest(args);
-  } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    io.errors.write(`${error.message}\n${USAGE}\n`);
-    return 2;
-  }
-  if (request === 'help') {
-    io.output.write(`${USAGE}\n`);
-    return 0;
-  }
+  const parsed = requestOrExit(() => parseRequest(args), USAGE, io);
+  if ('exit' in parsed) return parsed.exit;
+  const { request } = parsed;
   try {
     const report = await copyDatabase(request.from, request.to, {
       onTable: (name, rows) => io.output.write(`${name}: ${plural(rows, 'row')}\n`),
