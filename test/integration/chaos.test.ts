@@ -1,16 +1,11 @@
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { useCrashableApps } from '../support/child-process.js';
-import { ACME, warmingAccount } from '../support/events.js';
+import { numberedAccount, warmingAccount } from '../support/events.js';
 import { deliver, limitHit, settled } from '../support/flows.js';
 import { type Harness, postSigned, startHarness } from '../support/harness.js';
 
-const accountNo = (i: number) => ({
-  ...ACME,
-  id: `acct_chaos_${i}`,
-  name: `Chaos ${i}`,
-  domain: `chaos${i}.example`,
-});
+const accountNo = (i: number) => numberedAccount('Chaos', i);
 
 describe('kill -9 in the middle of a burst of signed webhooks', () => {
   const apps = useCrashableApps('pls-chaos-');

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type ChildApp, useCrashableApps } from '../support/child-process.js';
-import { ACME, warmingAccount } from '../support/events.js';
+import { ACME, numberedAccount, warmingAccount } from '../support/events.js';
 import { limitHit } from '../support/flows.js';
 import { postSigned } from '../support/harness.js';
 import { pressButton } from '../support/slack-requests.js';
@@ -12,12 +12,7 @@ import { pressButton } from '../support/slack-requests.js';
  */
 const FAST = resolve(import.meta.dirname, '../support/manifests/fast-sla.yml');
 
-const accountNo = (i: number) => ({
-  ...ACME,
-  id: `acct_many_${i}`,
-  name: `Many ${i}`,
-  domain: `many${i}.example`,
-});
+const accountNo = (i: number) => numberedAccount('Many', i);
 
 describe('two instances on one Postgres', () => {
   const apps = useCrashableApps('pls-instances-');

@@ -41,6 +41,14 @@ export const ACME = {
   timezone: 'America/Chicago',
 };
 
+/** Acme's firmographics under the `n`th name of a series: `Chaos 3`, `acct_chaos_3`, `chaos3.example`. */
+export const numberedAccount = (word: string, n: number) => ({
+  ...ACME,
+  id: `acct_${word.toLowerCase()}_${n}`,
+  name: `${word} ${n}`,
+  domain: `${word.toLowerCase()}${n}.example`,
+});
+
 /**
  * A realistic account that is about to turn hot: 250 employees, four active users over several
  * days, features, invites. Everything but the final intent moment.
