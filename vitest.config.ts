@@ -3,15 +3,14 @@ import { defineConfig } from 'vitest/config';
 /**
  * Integration tests that hold only on SQLite: they crash a child process over the SQLite file,
  * or check SQLite's own start-up errors and scoring thread (Postgres's side of these has tests
- * of its own) — or they cover what does not run on Postgres yet: replay and calibrate read the
- * SQLite file. Single tests that hold only on SQLite are skipped on Postgres where they stand
+ * of its own), or calibrate histories written straight into a SQLite file (calibration reads
+ * Postgres through the same port: replay-calibrate and history-source run on both). Single tests that hold only on SQLite are skipped on Postgres where they stand
  * (`sqliteOnly`, test/support/engines.ts), and the other way round (`postgresOnly`).
  */
 const SQLITE_ONLY = [
   'test/integration/calibrate-advice.test.ts',
   'test/integration/chaos.test.ts',
   'test/integration/crash-recovery.test.ts',
-  'test/integration/replay-calibrate.test.ts',
   'test/integration/scoring-thread.test.ts',
   'test/integration/start-up.test.ts',
 ];

@@ -85,7 +85,7 @@ try {
   for (const lanes of [1, 2]) {
     const started = performance.now();
     await replayDatabase({
-      databasePath: path,
+      database: { url: `file:${path}`, path, engine: 'sqlite' },
       manifests: Array(lanes).fill(manifest),
       liveAlerts: [],
       matchWindow: MATCH_WINDOW,

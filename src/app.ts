@@ -193,7 +193,7 @@ export function buildApp(deps: AppDeps) {
   });
   const actions = createAlertActions({ alerts, accounts, outbox, manifest, now, store: units });
   const slaReports = createSlaReports({ query: slaReport, manifest, store: units });
-  const calibration = createCalibrationRunner({ databasePath: env.databasePath, manifest, now });
+  const calibration = createCalibrationRunner({ database: env.database, manifest, now });
   registerListeners(app, {
     actions,
     cards,

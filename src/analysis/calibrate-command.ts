@@ -1,7 +1,7 @@
-import { databasePathFrom, ENV_DEFAULTS, type EnvSource, manifestPathOf } from '../config/env.js';
+import { databaseFrom, ENV_DEFAULTS, type EnvSource, manifestPathOf } from '../config/env.js';
 import { loadManifest } from '../config/manifest.js';
-import { openHistory } from '../db/sqlite/history-source.js';
-import { calibrate } from './calibration.js';
+import { openHistorySource } from '../db/open-history.js';
+import { type CalibrationReport, calibrate } from './calibration.js';
 import { durationFlag, instantFlag, parseFlags, UsageError } from './cli-options.js';
 import { createTerminalProgress, type ProgressStream } from './progress.js';
 import { renderCalibrationText } from './render-calibration.js';
@@ -16,10 +16,10 @@ points and a threshold, recommended as a change only when it beats today's defin
 alerts and in replay (else: keep today's, with both figures). Threshold advice follows the band
 (too tight: lower, too loose: higher) with its cost measured by replay. Replays the event history to
 describe each alert (src/analysis/calibration.ts); on a terminal, progress goes to stderr. Opens the database read-only
-(DATABASE_URL, default ${ENV_DEFAULTS.DATABASE_URL}); needs no Slack credentials.`;
+(DATABASE_URL: a SQLite file or Postgres, default ${ENV_DEFAULTS.DATABASE_URL}); needs no Slack credentials.`;
 
 /** Runs `npm run calibrate` and returns what it prints; throws UsageError, ConfigError or HistoryError. */
-export function runCalibrate(
+export async function runCalibrate(
   args: readonly string[],
   source: EnvSource,
   context: {
@@ -28,7 +28,7 @@ export function runCalibrate(
     stderr?: ProgressStream;
     clock?: () => number;
   },
-): string {
+): Promise<string> {
   let flags: Map<string, string | true>;
   let since: number;
   let window: number;
@@ -49,15 +49,15 @@ export function runCalibrate(
   const path =
     typeof flags.get('manifest') === 'string' ? (flags.get('manifest') as string) : manifestPathOf(source);
   const manifest = loadManifest(path);
-  const db = openHistory(databasePathFrom(source));
+  const history = await openHistorySource(databaseFrom(source));
   try {
     const progress =
       context.stderr && context.clock
         ? createTerminalProgress(context.stderr, { enabled: !flags.has('json'), clock: context.clock })
         : undefined;
-    let report: ReturnType<typeof calibrate>;
+    let report: CalibrationReport;
     try {
-      report = calibrate(db, manifest, { since, window, now, progress });
+      report = await calibrate(history, manifest, { since, window, now, progress });
     } finally {
       progress?.end();
     }
@@ -65,6 +65,6 @@ export function runCalibrate(
       ? `${JSON.stringify(report, null, 2)}\n`
       : renderCalibrationText(report, path, manifest.timezone);
   } finally {
-    db.close();
+    await history.close();
   }
 }

@@ -1,3 +1,4 @@
+import type { Database } from '../config/env.js';
 import type { Manifest } from '../config/manifest.js';
 import { DAY } from '../domain/windows.js';
 import type { CalibrationReport } from './calibration.js';
@@ -27,21 +28,15 @@ export function calibrateOffThread(
  * while one runs shares it).
  */
 export function createCalibrationRunner(deps: {
-  /** The SQLite file the history is read from; null on Postgres, where calibration does not run yet. */
-  databasePath: string | null;
+  /** The database the history is read from (read-only, in the child). */
+  database: Database;
   manifest: Manifest;
   now: () => number;
   timeoutMs?: number;
 }) {
   let latest: CalibrationReport | null = null;
   let running: Promise<CalibrationReport> | null = null;
-  const { databasePath } = deps;
   return {
-    /** Why `/pls calibrate` cannot run on this database, or null when it can. */
-    unavailable:
-      databasePath === null
-        ? 'Calibration reads the event history from a SQLite file; on Postgres it is not available yet (`npm run calibrate` neither).'
-        : null,
     /** The last report that completed, or null before the first. */
     latest(): CalibrationReport | null {
       return latest;
@@ -51,9 +46,8 @@ export function createCalibrationRunner(deps: {
       return running !== null;
     },
     run(options: { since?: number; window?: number } = {}): Promise<CalibrationReport> {
-      if (databasePath === null) return Promise.reject(new Error('calibration needs a SQLite file'));
       running ??= calibrateOffThread(
-        { databasePath, manifest: deps.manifest, now: deps.now(), ...options },
+        { database: deps.database, manifest: deps.manifest, now: deps.now(), ...options },
         { timeoutMs: deps.timeoutMs },
       )
         .then((report) => {

@@ -1,5 +1,6 @@
+import type { Database } from '../config/env.js';
 import type { Manifest } from '../config/manifest.js';
-import { openHistory } from '../db/sqlite/history-source.js';
+import { openHistorySource } from '../db/open-history.js';
 import { type CalibrationReport, calibrate } from './calibration.js';
 import { answerOnce } from './child-task.js';
 
@@ -8,22 +9,22 @@ import { answerOnce } from './child-task.js';
  * its own read-only connection and answers once.
  */
 export interface CalibrationRequest {
-  databasePath: string;
+  database: Database;
   manifest: Manifest;
   now: number;
   since?: number;
   window?: number;
 }
 
-answerOnce((request: CalibrationRequest): CalibrationReport => {
-  const db = openHistory(request.databasePath);
+answerOnce(async (request: CalibrationRequest): Promise<CalibrationReport> => {
+  const history = await openHistorySource(request.database);
   try {
-    return calibrate(db, request.manifest, {
+    return await calibrate(history, request.manifest, {
       now: request.now,
       since: request.since,
       window: request.window,
     });
   } finally {
-    db.close();
+    await history.close();
   }
 });

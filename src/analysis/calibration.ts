@@ -1,12 +1,5 @@
 import type { Manifest, Metric, Signal } from '../config/manifest.js';
-import {
-  type HistoryDb,
-  type LiveAlert,
-  readEvents,
-  readLiveAlerts,
-  type StoredEvent,
-  sqliteOf,
-} from '../db/sqlite/history-source.js';
+import type { EventPages, HistorySource, LiveAlert, StoredEvent } from '../db/history.js';
 import { compareText } from '../domain/order.js';
 import { hash } from '../domain/rng.js';
 import { type Band, conversion, MIN_OUTCOMES, REP_OUTCOMES } from '../domain/sla-report.js';
@@ -23,7 +16,13 @@ import { boughtWithin, type Conversion, conversionsOf, coverage, groupByAccount 
 import { type FeatureDef, type FeatureSnapshot, featureDefs } from './features.js';
 import { auc, chooseLambda, fitLogistic } from './logistic.js';
 import { type ReplayProgress, SILENT_PROGRESS } from './progress.js';
-import { type ReplayLaneResult, type ReplayResult, replayHistory } from './replay-engine.js';
+import {
+  type ReplayLaneResult,
+  type ReplayResult,
+  type ReplaySettings,
+  replayHistory,
+  replayPages,
+} from './replay-engine.js';
 import { suggestedManifestYaml } from './suggested-manifest.js';
 
 export type { Recommendation, ReplaySummary, Verdict } from './calibration-advice.js';
@@ -217,8 +216,8 @@ export interface CalibrationReport {
 
 export interface CalibrationInput {
   manifest: Manifest;
-  /** Called once per replay pass (twice when a suggestion is validated). */
-  events: () => Iterable<StoredEvent>;
+  /** Called once per replay pass (twice when a suggestion is validated): a list, or a database's pages. */
+  events: () => Iterable<StoredEvent> | EventPages;
   liveAlerts: readonly LiveAlert[];
   now: number;
   /** Default 180 days. */
@@ -240,7 +239,7 @@ interface Example {
   label: 0 | 1 | null;
 }
 
-export function calibrateHistory(input: CalibrationInput): CalibrationReport {
+export async function calibrateHistory(input: CalibrationInput): Promise<CalibrationReport> {
   const { manifest, now } = input;
   const since = input.since ?? 180 * DAY;
   const window = input.window ?? 30 * DAY;
@@ -253,15 +252,17 @@ export function calibrateHistory(input: CalibrationInput): CalibrationReport {
   const progress = input.progress ?? SILENT_PROGRESS;
   const validate = input.validate ?? true;
   progress.start(validate ? 'calibrating · pass 1 of 2' : 'calibrating', input.totalEvents ?? null);
-  const replay = replayHistory({
-    manifests: [manifest],
-    events: input.events(),
-    liveAlerts: input.liveAlerts,
-    snapshotEventIds: new Set(inPeriod.map(openingEvent)),
-    purchaseLookback: window,
-    until: now,
-    onProgress: (done) => progress.update(done),
-  });
+  const replay = await replayOf(
+    {
+      manifests: [manifest],
+      liveAlerts: input.liveAlerts,
+      snapshotEventIds: new Set(inPeriod.map(openingEvent)),
+      purchaseLookback: window,
+      until: now,
+      onProgress: (done) => progress.update(done),
+    },
+    input.events(),
+  );
   const lane = replay.lanes[0]!;
   const weeks = weeksCovered(replay, from, now);
   const purchasesByAccount = groupByAccount(lane.purchases);
@@ -370,14 +371,16 @@ export function calibrateHistory(input: CalibrationInput): CalibrationReport {
   let advisedSummary: ReplaySummary | null = null;
   if (second.length > 0) {
     progress.start('calibrating · pass 2 of 2', input.totalEvents ?? null);
-    const lanes = replayHistory({
-      manifests: second,
-      events: input.events(),
-      liveAlerts: input.liveAlerts,
-      purchaseLookback: 0,
-      until: now,
-      onProgress: (done) => progress.update(done),
-    }).lanes;
+    const { lanes } = await replayOf(
+      {
+        manifests: second,
+        liveAlerts: input.liveAlerts,
+        purchaseLookback: 0,
+        until: now,
+        onProgress: (done) => progress.update(done),
+      },
+      input.events(),
+    );
     // Conversions are the history's, not the manifest's: every lane is measured against the same list.
     const summaries = lanes.map((l) => summarise(l, conversions, from, now, window, weeks));
     if (fitted?.suggestion) suggestedSummary = summaries.shift()!;
@@ -432,30 +435,35 @@ export function calibrateHistory(input: CalibrationInput): CalibrationReport {
   };
 }
 
-/** Reads the database (read-only queries) and calibrates `manifest`. Synchronous: run it off the request path. */
-export function calibrate(
-  db: HistoryDb,
+/**
+ * Reads a database's history (read-only: src/db/history.ts) and calibrates `manifest`. A replay
+ * is seconds of synchronous CPU between pages: run it off the request path.
+ */
+export async function calibrate(
+  history: HistorySource,
   manifest: Manifest,
   options: { since?: number; now: number; window?: number; validate?: boolean; progress?: ReplayProgress },
-): CalibrationReport {
-  const totalEvents = options.progress
-    ? (
-        sqliteOf(db).prepare('select count(*) as n from events where processing_error is null').get() as {
-          n: number;
-        }
-      ).n
-    : null;
+): Promise<CalibrationReport> {
   return calibrateHistory({
     manifest,
-    events: () => readEvents(db),
-    liveAlerts: readLiveAlerts(db),
+    events: () => history.events(),
+    liveAlerts: await history.liveAlerts(),
     now: options.now,
     since: options.since,
     window: options.window,
     validate: options.validate,
     progress: options.progress,
-    totalEvents,
+    totalEvents: options.progress ? await history.countEvents() : null,
   });
+}
+
+function replayOf(
+  settings: ReplaySettings,
+  events: Iterable<StoredEvent> | EventPages,
+): Promise<ReplayResult> {
+  return Symbol.asyncIterator in events
+    ? replayPages(settings, events)
+    : Promise.resolve(replayHistory({ ...settings, events }));
 }
 
 // ─── Per tier and per feature ────────────────────────────────────────────────────────────

@@ -62,20 +62,19 @@ type ChildMessage<Answer> =
 
 /**
  * The child's side: handle the one request, send the answer (or the error's message), exit.
- * `report` tells the parent how far it got (`onProgress` in `runInChild`); the handler is
- * synchronous, and IPC writes to a pipe that has room go out at once, so reports arrive while it
- * still works.
+ * `report` tells the parent how far it got (`onProgress` in `runInChild`); IPC writes to a pipe
+ * that has room go out at once, so reports arrive while a synchronous handler still works.
  */
 export function answerOnce<Request, Answer>(
-  handle: (request: Request, report: (done: number) => void) => Answer,
+  handle: (request: Request, report: (done: number) => void) => Answer | Promise<Answer>,
 ): void {
   const report = (done: number) => {
     process.send!({ progress: done } satisfies ChildMessage<Answer>);
   };
-  process.once('message', (request: Request) => {
+  process.once('message', async (request: Request) => {
     let message: ChildMessage<Answer>;
     try {
-      message = { ok: true, answer: handle(request, report) };
+      message = { ok: true, answer: await handle(request, report) };
     } catch (error) {
       message = { ok: false, error: error instanceof Error ? error.message : String(error) };
     }

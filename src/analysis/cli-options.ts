@@ -1,6 +1,6 @@
 import { ConfigError } from '../config/config-error.js';
 import { DurationError, parseDuration } from '../config/duration.js';
-import { HistoryError } from '../db/sqlite/history-source.js';
+import { HistoryError } from '../db/history.js';
 
 /**
  * Flags of `npm run replay` and `npm run calibrate`, parsed without a library: a handful of

@@ -1,4 +1,4 @@
-import type { LiveAlert } from '../db/sqlite/history-source.js';
+import type { LiveAlert } from '../db/history.js';
 import { compareText } from '../domain/order.js';
 import type { Purchase, ReplayAlert } from './replay-engine.js';
 

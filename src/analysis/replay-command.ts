@@ -1,7 +1,8 @@
 import { resolve } from 'node:path';
-import { databasePathFrom, ENV_DEFAULTS, type EnvSource, manifestPathOf } from '../config/env.js';
+import { databaseFrom, ENV_DEFAULTS, type EnvSource, manifestPathOf } from '../config/env.js';
 import { loadManifest, type Manifest } from '../config/manifest.js';
-import { type LiveAlert, openHistory, readLiveAlerts } from '../db/sqlite/history-source.js';
+import type { LiveAlert } from '../db/history.js';
+import { openHistorySource } from '../db/open-history.js';
 import { DAY } from '../domain/windows.js';
 import { durationFlag, instantFlag, parseFlags, UsageError } from './cli-options.js';
 import { createTerminalProgress, type ProgressStream, SILENT_PROGRESS } from './progress.js';
@@ -17,8 +18,8 @@ clock live scoring used, and reports what it would have done over the --since be
 week by tier and team, how the alerted accounts ended, the accounts that bought with no alert in
 the --window before (missed PQLs), and the diff against the live manifest's replay. --jobs: the
 processes to replay in (default: the cores available). On a terminal, progress (events replayed,
-rate, time left) goes to stderr; none with --json. Opens the database read-only
-(DATABASE_URL, default ${ENV_DEFAULTS.DATABASE_URL}); needs no Slack credentials.`;
+rate, time left) goes to stderr; none with --json. Opens the database read-only (DATABASE_URL:
+a SQLite file or Postgres, default ${ENV_DEFAULTS.DATABASE_URL}); needs no Slack credentials.`;
 
 /** Pairs replayed alerts with live ones and with each other (see replay-engine.ts). */
 export const MATCH_WINDOW = 7 * DAY;
@@ -56,20 +57,20 @@ export async function runReplay(
   const candidate = loadManifest(candidatePath);
   const same = resolve(context.cwd, candidatePath) === resolve(context.cwd, livePath);
   const live: Manifest = same ? candidate : loadManifest(livePath);
-  const databasePath = databasePathFrom(source);
-  const db = openHistory(databasePath);
+  const database = databaseFrom(source);
+  const history = await openHistorySource(database);
   let liveAlerts: LiveAlert[];
   try {
-    liveAlerts = readLiveAlerts(db);
+    liveAlerts = await history.liveAlerts();
   } finally {
-    db.close();
+    await history.close();
   }
   const progress = context.stderr
     ? createTerminalProgress(context.stderr, { enabled: !flags.has('json'), clock: context.clock })
     : SILENT_PROGRESS;
   const started = context.clock();
   const replay = await replayDatabase({
-    databasePath,
+    database,
     manifests: same ? [candidate] : [candidate, live],
     liveAlerts,
     matchWindow: MATCH_WINDOW,

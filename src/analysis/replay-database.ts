@@ -1,21 +1,24 @@
 import { availableParallelism } from 'node:os';
+import type { Database } from '../config/env.js';
 import type { Manifest } from '../config/manifest.js';
-import { type LiveAlert, openHistory, planShards, readEvents } from '../db/sqlite/history-source.js';
+import type { LiveAlert, ShardPlan } from '../db/history.js';
+import { openHistorySource } from '../db/open-history.js';
 import { compareText } from '../domain/order.js';
 import { runInChild } from './child-task.js';
 import { type ReplayProgress, SILENT_PROGRESS } from './progress.js';
-import { type ReplayLaneResult, type ReplayResult, replayHistory } from './replay-engine.js';
+import { type ReplayLaneResult, type ReplayResult, replayPages } from './replay-engine.js';
 import type { ShardAnswer, ShardRequest } from './replay-shard.js';
 
 /**
- * Replays a pls database, on `jobs` cores. The replay is per account (an account's alerts,
- * cooldowns and outcomes never depend on another account), so accounts are split into ranges of
- * about as many events each and every range replays in its own process; the results are merged.
+ * Replays a pls database (SQLite or Postgres, read-only: src/db/history.ts), on `jobs` cores.
+ * The replay is per account (an account's alerts, cooldowns and outcomes never depend on another
+ * account), so accounts are split into ranges of about as many events each and every range
+ * replays in its own process; the results are merged.
  * `jobs: 1` replays in this process. Either way the result is the same, in a canonical order:
  * alerts by opening time then account, numbered in that order.
  */
 export interface DatabaseReplayOptions {
-  databasePath: string;
+  database: Database;
   manifests: readonly Manifest[];
   liveAlerts: readonly LiveAlert[];
   matchWindow: number;
@@ -40,29 +43,31 @@ export function defaultJobs(): number {
 export async function replayDatabase(options: DatabaseReplayOptions): Promise<ReplayResult> {
   const jobs = Math.max(1, Math.floor(options.jobs ?? defaultJobs()));
   const progress = options.progress ?? SILENT_PROGRESS;
-  const db = openHistory(options.databasePath);
-  let plan: ReturnType<typeof planShards> | null = null;
+  const history = await openHistorySource(options.database);
+  let plan: ShardPlan;
   let total: number;
   try {
-    total = (db.prepare('select count(*) as n from events').get() as { n: number }).n;
+    total = await history.countEvents();
     if (jobs === 1 || total < (options.parallelFrom ?? PARALLEL_FROM)) {
       progress.start('replaying', total);
       return canonical(
-        replayHistory({
-          manifests: options.manifests,
-          events: readEvents(db),
-          liveAlerts: options.liveAlerts,
-          matchWindow: options.matchWindow,
-          purchaseLookback: options.purchaseLookback,
-          until: options.until,
-          snapshotEventIds: options.snapshotEventIds,
-          onProgress: (done) => progress.update(done),
-        }),
+        await replayPages(
+          {
+            manifests: options.manifests,
+            liveAlerts: options.liveAlerts,
+            matchWindow: options.matchWindow,
+            purchaseLookback: options.purchaseLookback,
+            until: options.until,
+            snapshotEventIds: options.snapshotEventIds,
+            onProgress: (done) => progress.update(done),
+          },
+          history.events(),
+        ),
       );
     }
-    plan = planShards(db, jobs);
+    plan = await history.planShards(jobs);
   } finally {
-    db.close();
+    await history.close();
   }
 
   // Each shard counts its own events; the line shows their sum.
@@ -73,11 +78,11 @@ export async function replayDatabase(options: DatabaseReplayOptions): Promise<Re
       runInChild<ShardRequest, ShardAnswer>(
         'replay-shard',
         {
-          databasePath: options.databasePath,
+          database: options.database,
           manifests: [...options.manifests],
           accounts,
-          // All of them: the shard's replay only looks up its own accounts' (and SQLite's text
-          // order, which drew the ranges, is not JavaScript's for every character).
+          // All of them: the shard's replay only looks up its own accounts' (and the database's
+          // text order, which drew the ranges, is not JavaScript's for every character).
           liveAlerts: [...options.liveAlerts],
           matchWindow: options.matchWindow,
           purchaseLookback: options.purchaseLookback,

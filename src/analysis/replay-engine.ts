@@ -1,5 +1,5 @@
 import type { Manifest, Scoring } from '../config/manifest.js';
-import type { LiveAlert, StoredEvent } from '../db/sqlite/history-source.js';
+import type { LiveAlert, StoredEvent } from '../db/history.js';
 import { type AccountState, emptyAccountState } from '../domain/account-state.js';
 import { stepAccount } from '../domain/account-step.js';
 import { type AlertSummary, type AlertTrigger, includesPlan, isPurchase } from '../domain/handoff.js';
@@ -117,9 +117,19 @@ export interface ReplayResult {
   lastClock: number | null;
 }
 
-export interface ReplayOptions {
-  manifests: readonly Manifest[];
+export interface ReplayOptions extends ReplaySettings {
   events: Iterable<StoredEvent>;
+}
+
+/**
+ * An event history read a page at a time from a database (src/db/history.ts): Postgres answers
+ * asynchronously, and a page keeps the per-event cost of awaiting out of the replay's loop.
+ */
+export type EventPages = AsyncIterable<readonly StoredEvent[]>;
+
+/** Everything a replay needs but the events. */
+export interface ReplaySettings {
+  manifests: readonly Manifest[];
   /** The live `alerts` table (any order); [] = no rep outcomes known. */
   liveAlerts?: readonly LiveAlert[];
   /** Rule 3 of the matching above. Default 7 days. */
@@ -181,6 +191,25 @@ interface Lane {
 }
 
 export function replayHistory(options: ReplayOptions): ReplayResult {
+  const run = startReplay(options);
+  for (const row of options.events) run.feed(row);
+  return run.finish();
+}
+
+/** `replayHistory` over a history read a page at a time. */
+export async function replayPages(options: ReplaySettings, pages: EventPages): Promise<ReplayResult> {
+  const run = startReplay(options);
+  for await (const page of pages) for (const row of page) run.feed(row);
+  return run.finish();
+}
+
+/** A replay fed one event at a time, in the order live scoring applied them; `finish` once. */
+export interface ReplayRun {
+  feed(row: StoredEvent): void;
+  finish(): ReplayResult;
+}
+
+export function startReplay(options: ReplaySettings): ReplayRun {
   const matchWindow = options.matchWindow ?? 7 * DAY;
   const lookback = options.purchaseLookback ?? 30 * DAY;
   const wanted = options.snapshotEventIds ?? null;
@@ -207,11 +236,11 @@ export function replayHistory(options: ReplayOptions): ReplayResult {
 
   const planChangedAt = new Map<string, number>();
   const onProgress = options.onProgress;
-  for (const row of options.events) {
+  const feed = (row: StoredEvent): void => {
     events++;
     if (onProgress && events % PROGRESS_EVERY === 0) onProgress(events);
     const accountId = row.accountId;
-    if (accountId === null) continue; // live: upserts the person, scores nothing
+    if (accountId === null) return; // live: upserts the person, scores nothing
     scored++;
     const now = row.processedAt ?? row.receivedAt;
     firstClock ??= now;
@@ -243,30 +272,41 @@ export function replayHistory(options: ReplayOptions): ReplayResult {
       lateness: row.receivedAt - event.occurredAt,
     };
     for (const lane of lanes) applyStep(lane, step, ctx);
-  }
+  };
 
-  onProgress?.(events);
-  // Closes that fell due after the account's last event: a rep's outcome (always in the past),
-  // an expiry up to `until`.
-  const until = options.until ?? lastClock ?? Number.NEGATIVE_INFINITY;
-  for (const lane of lanes) {
-    for (const [accountId, open] of [...lane.open]) {
-      closeDue(lane, accountId, open.closeBy === 'live' ? Number.POSITIVE_INFINITY : until);
+  let finished = false;
+  const finish = (): ReplayResult => {
+    if (finished) throw new Error('a replay finishes once');
+    finished = true;
+    onProgress?.(events);
+    // Closes that fell due after the account's last event: a rep's outcome (always in the past),
+    // an expiry up to `until`.
+    const until = options.until ?? lastClock ?? Number.NEGATIVE_INFINITY;
+    for (const lane of lanes) {
+      for (const [accountId, open] of [...lane.open]) {
+        closeDue(lane, accountId, open.closeBy === 'live' ? Number.POSITIVE_INFINITY : until);
+      }
     }
-  }
-
+    return {
+      lanes: lanes.map((lane) => ({
+        manifest: lane.manifest,
+        alerts: lane.alerts,
+        purchases: lane.purchases,
+        snapshots: lane.snapshots,
+      })),
+      events,
+      scored,
+      accounts: firms.size,
+      firstClock,
+      lastClock,
+    };
+  };
   return {
-    lanes: lanes.map((lane) => ({
-      manifest: lane.manifest,
-      alerts: lane.alerts,
-      purchases: lane.purchases,
-      snapshots: lane.snapshots,
-    })),
-    events,
-    scored,
-    accounts: firms.size,
-    firstClock,
-    lastClock,
+    feed(row) {
+      if (finished) throw new Error('a finished replay takes no more events');
+      feed(row);
+    },
+    finish,
   };
 }
 

@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import type { Manifest } from '../config/manifest.js';
-import type { LiveAlert } from '../db/sqlite/history-source.js';
+import type { LiveAlert } from '../db/history.js';
 import { DAY } from '../domain/windows.js';
 import { boughtWithin, type Conversion, conversionsOf, coverage, groupByAccount } from './conversions.js';
 import { featureDefs } from './features.js';

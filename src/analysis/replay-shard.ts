@@ -1,7 +1,9 @@
+import type { Database } from '../config/env.js';
 import type { Manifest } from '../config/manifest.js';
-import { type AccountRange, type LiveAlert, openHistory, readEvents } from '../db/sqlite/history-source.js';
+import type { AccountRange, LiveAlert } from '../db/history.js';
+import { openHistorySource } from '../db/open-history.js';
 import { answerOnce } from './child-task.js';
-import { type ReplayLaneResult, type ReplayResult, replayHistory } from './replay-engine.js';
+import { type ReplayLaneResult, type ReplayResult, replayPages } from './replay-engine.js';
 
 /**
  * One shard of a parallel replay (src/analysis/replay-database.ts), in its own process: the
@@ -9,7 +11,7 @@ import { type ReplayLaneResult, type ReplayResult, replayHistory } from './repla
  * its cooldown and its outcome belong to one account — so shards never need each other.
  */
 export interface ShardRequest {
-  databasePath: string;
+  database: Database;
   manifests: Manifest[];
   accounts: AccountRange;
   liveAlerts: LiveAlert[];
@@ -21,22 +23,24 @@ export interface ShardRequest {
 
 export type ShardAnswer = Omit<ReplayResult, 'lanes'> & { lanes: Omit<ReplayLaneResult, 'manifest'>[] };
 
-answerOnce((request: ShardRequest, report): ShardAnswer => {
-  const db = openHistory(request.databasePath);
+answerOnce(async (request: ShardRequest, report): Promise<ShardAnswer> => {
+  const history = await openHistorySource(request.database);
   try {
-    const result = replayHistory({
-      manifests: request.manifests,
-      events: readEvents(db, request.accounts),
-      liveAlerts: request.liveAlerts,
-      matchWindow: request.matchWindow,
-      purchaseLookback: request.purchaseLookback,
-      until: request.until,
-      snapshotEventIds: request.snapshotEventIds ?? undefined,
-      // The parent sums the shards' counts into one progress line.
-      onProgress: report,
-    });
+    const result = await replayPages(
+      {
+        manifests: request.manifests,
+        liveAlerts: request.liveAlerts,
+        matchWindow: request.matchWindow,
+        purchaseLookback: request.purchaseLookback,
+        until: request.until,
+        snapshotEventIds: request.snapshotEventIds ?? undefined,
+        // The parent sums the shards' counts into one progress line.
+        onProgress: report,
+      },
+      history.events(request.accounts),
+    );
     return { ...result, lanes: result.lanes.map(({ manifest: _, ...lane }) => lane) };
   } finally {
-    db.close();
+    await history.close();
   }
 });

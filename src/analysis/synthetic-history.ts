@@ -1,4 +1,4 @@
-import type { StoredEvent } from '../db/sqlite/history-source.js';
+import type { StoredEvent } from '../db/history.js';
 import { createRng, type Rng } from '../domain/rng.js';
 
 /**

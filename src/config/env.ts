@@ -42,6 +42,8 @@ export interface Env {
   readonly databaseEngine: 'sqlite' | 'postgres';
   /** The file part of a SQLite `databaseUrl` (`./data/pls.db`); null on Postgres. */
   readonly databasePath: string | null;
+  /** The three above as one: what the tools that open any engine take (replay, calibration). */
+  readonly database: Database;
   /** Connections per instance to Postgres (`DATABASE_POOL_SIZE`). */
   readonly databasePoolSize: number;
   readonly manifestPath: string;
@@ -204,6 +206,7 @@ export function parseEnv(source: EnvSource): Env {
     databaseUrl: env.DATABASE_URL.url,
     databaseEngine: env.DATABASE_URL.engine,
     databasePath: env.DATABASE_URL.path,
+    database: env.DATABASE_URL,
     databasePoolSize: env.DATABASE_POOL_SIZE,
     manifestPath: env.PLS_MANIFEST,
     webhookSecret: env.PLS_WEBHOOK_SECRET ?? null,
@@ -256,20 +259,6 @@ export function databaseFrom(source: EnvSource): Database {
   const database = databaseOf(source.DATABASE_URL?.trim() || ENV_DEFAULTS.DATABASE_URL);
   if ('problem' in database) throw new ConfigError([configIssue('env', 'DATABASE_URL', database.problem)]);
   return database;
-}
-
-/** `databaseFrom` for the tools that read the SQLite file itself (replay, calibrate). */
-export function databasePathFrom(source: EnvSource): string {
-  const database = databaseFrom(source);
-  if (database.path === null)
-    throw new ConfigError([
-      configIssue(
-        'env',
-        'DATABASE_URL',
-        'names Postgres: this command reads a SQLite file, and does not run on Postgres yet',
-      ),
-    ]);
-  return database.path;
 }
 
 /** `file:./data/pls.db` → `./data/pls.db`; `file:///srv/pls.db` → `/srv/pls.db`; anything else → null. */

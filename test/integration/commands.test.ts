@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { postgresOnly, sqliteOnly } from '../support/engines.js';
 import { ACME, usageEvent } from '../support/events.js';
 import { alertRow, deliver, type RaisedAlert, raiseHotAlert, settled } from '../support/flows.js';
 import { type Harness, startHarness } from '../support/harness.js';
@@ -206,35 +205,24 @@ describe('/pls sla', () => {
 });
 
 describe('/pls calibrate', () => {
-  postgresOnly('says on Postgres that it is not available there yet', async () => {
-    expect((await slashCommand(pls.url, 'U0MGR', 'calibrate 90d')).text).toBe(
-      'Calibration reads the event history from a SQLite file; on Postgres it is not available yet (`npm run calibrate` neither).',
+  it('answers at once, DMs the summary to the manager who asked, and puts its headline on /pls sla', async () => {
+    const reply = await slashCommand(pls.url, 'U0MGR', 'calibrate 90d');
+    expect(reply.text).toBe(
+      'Calibrating on the last 90d: the summary arrives in your DM with pls in a moment.',
     );
-  });
-
-  // Calibration reads the SQLite file; on Postgres it says so.
-  sqliteOnly(
-    'answers at once, DMs the summary to the manager who asked, and puts its headline on /pls sla',
-    async () => {
-      const reply = await slashCommand(pls.url, 'U0MGR', 'calibrate 90d');
-      expect(reply.text).toBe(
-        'Calibrating on the last 90d: the summary arrives in your DM with pls in a moment.',
-      );
-      const dm = await pls.emulator.waitFor(
-        () => pls.emulator.dms('U0MGR').find((m) => JSON.stringify(m.blocks).includes('PQL calibration')),
-        {
-          timeoutMs: 30_000,
-          description: 'the calibration DM',
-        },
-      );
-      expect(JSON.stringify(dm.blocks)).toContain('PQL calibration · last 90 days');
-      const sla = await slashCommand(pls.url, 'U0MGR', 'sla');
-      expect(JSON.stringify(sla.body.blocks)).toContain('calibration');
-      expect((await slashCommand(pls.url, 'U0ANA', 'calibrate')).text).toBe(
-        '`/pls calibrate [90d|180d|365d]` is for managers.',
-      );
-      expect((await slashCommand(pls.url, 'U0MGR', 'calibrate 7d')).text).toMatch(/^Usage: `\/pls calibrate/);
-    },
-    40_000,
-  );
+    const dm = await pls.emulator.waitFor(
+      () => pls.emulator.dms('U0MGR').find((m) => JSON.stringify(m.blocks).includes('PQL calibration')),
+      {
+        timeoutMs: 30_000,
+        description: 'the calibration DM',
+      },
+    );
+    expect(JSON.stringify(dm.blocks)).toContain('PQL calibration · last 90 days');
+    const sla = await slashCommand(pls.url, 'U0MGR', 'sla');
+    expect(JSON.stringify(sla.body.blocks)).toContain('calibration');
+    expect((await slashCommand(pls.url, 'U0ANA', 'calibrate')).text).toBe(
+      '`/pls calibrate [90d|180d|365d]` is for managers.',
+    );
+    expect((await slashCommand(pls.url, 'U0MGR', 'calibrate 7d')).text).toMatch(/^Usage: `\/pls calibrate/);
+  }, 40_000);
 });

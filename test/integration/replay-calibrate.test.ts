@@ -6,15 +6,12 @@ import { calibrate } from '../../src/analysis/calibration.js';
 import { calibrateOffThread } from '../../src/analysis/calibration-runner.js';
 import { calibrationHeadline, renderCalibration } from '../../src/analysis/render-calibration.js';
 import { replayDatabase } from '../../src/analysis/replay-database.js';
-import { type ReplayAlert, replayHistory } from '../../src/analysis/replay-engine.js';
+import { type ReplayAlert, replayPages } from '../../src/analysis/replay-engine.js';
 import type { ReplayReport } from '../../src/analysis/replay-report.js';
+import { type Database, databaseOf } from '../../src/config/env.js';
 import { loadManifest } from '../../src/config/manifest.js';
-import {
-  type LiveAlert,
-  openHistory,
-  readEvents,
-  readLiveAlerts,
-} from '../../src/db/sqlite/history-source.js';
+import type { HistorySource, LiveAlert } from '../../src/db/history.js';
+import { openHistorySource } from '../../src/db/open-history.js';
 import { validateBlocks } from '../../src/emulator/block-kit-limits.js';
 import { runToExit } from '../support/child-process.js';
 import { ACME, usageEvent, warmingAccount } from '../support/events.js';
@@ -28,7 +25,8 @@ import { pressButton, select, submitView, typed } from '../support/slack-request
  * in place, a cooldown, a late signal, a too-small account, a second alert after the cooldown);
  * then, with the app stopped, the replay of the same manifest must raise the same alerts — same
  * accounts, moments, tiers, teams and triggers — and close them the same way, without changing
- * a byte of the database.
+ * a byte of the database. On either engine: on Postgres the history is read in the order live
+ * scoring recorded (`applied_seq`).
  */
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -91,8 +89,25 @@ async function press(accountId: string, actionId: string, user: string) {
 const stateOf = async (alertId: string) =>
   (await pls.query<{ state: string }>('select state from alerts where id = ?', alertId))[0]!.state;
 
-function fileHash(path: string): string {
-  return createHash('sha256').update(readFileSync(path)).digest('hex');
+/** What the database holds: the file's bytes on SQLite, every table's rows on Postgres. */
+async function contents(): Promise<string> {
+  const hash = createHash('sha256');
+  if (pls.engine === 'sqlite') return hash.update(readFileSync(pls.dbPath)).digest('hex');
+  for (const table of ['accounts', 'users', 'account_users', 'events', 'alerts', 'alert_events', 'outbox']) {
+    hash.update(JSON.stringify(await pls.query(`select * from ${table} order by 1`)));
+  }
+  return hash.digest('hex');
+}
+
+const database = (): Database => databaseOf(pls.databaseUrl) as Database;
+
+async function withHistory<T>(read: (history: HistorySource) => Promise<T>): Promise<T> {
+  const history = await openHistorySource(database());
+  try {
+    return await read(history);
+  } finally {
+    await history.close();
+  }
 }
 
 interface Comparable {
@@ -195,10 +210,9 @@ afterAll(async () => {
 });
 
 describe('a replay of the live manifest', () => {
-  it('raises the alerts live scoring raised, at the same moments, and ends them the same way', () => {
-    const db = openHistory(pls.dbPath);
-    try {
-      const liveAlerts = readLiveAlerts(db);
+  it('raises the alerts live scoring raised, at the same moments, and ends them the same way', async () => {
+    await withHistory(async (history) => {
+      const liveAlerts = await history.liveAlerts();
       const live = liveAlerts.map(fromLive);
       // The story above, as live pls told it.
       expect(live.map((a) => [a.accountId, a.tier, a.teamId, a.signalId, a.outcome])).toEqual([
@@ -209,12 +223,10 @@ describe('a replay of the live manifest', () => {
         ['acct_a', 'hot', 'mid-market', 'usage_limit_hit', null],
       ]);
       const manifest = loadManifest(TEST_MANIFEST);
-      const replayed = replayHistory({
-        manifests: [manifest],
-        events: readEvents(db),
-        liveAlerts,
-        until: now(),
-      });
+      const replayed = await replayPages(
+        { manifests: [manifest], liveAlerts, until: now() },
+        history.events(),
+      );
       expect(replayed.lanes[0]!.alerts.map(fromReplay)).toEqual(live);
       // F opened warm on its third pricing view and was upgraded in place by the limit hit.
       const f = replayed.lanes[0]!.alerts.find((a) => a.accountId === 'acct_f')!;
@@ -230,25 +242,18 @@ describe('a replay of the live manifest', () => {
         'exact',
       ]);
       // The exhaustive reference agrees with the fast path here too.
-      const exhaustive = replayHistory({
-        manifests: [manifest],
-        events: readEvents(db),
-        liveAlerts,
-        until: now(),
-        exhaustive: true,
-      });
+      const exhaustive = await replayPages(
+        { manifests: [manifest], liveAlerts, until: now(), exhaustive: true },
+        history.events(),
+      );
       expect(exhaustive.lanes[0]!.alerts).toEqual(replayed.lanes[0]!.alerts);
-    } finally {
-      db.close();
-    }
+    });
   });
 
   it('gives the same result split across processes', async () => {
-    const db = openHistory(pls.dbPath);
-    const liveAlerts = readLiveAlerts(db);
-    db.close();
+    const liveAlerts = await withHistory((history) => history.liveAlerts());
     const options = {
-      databasePath: pls.dbPath,
+      database: database(),
       manifests: [loadManifest(TEST_MANIFEST)],
       liveAlerts,
       matchWindow: 7 * DAY,
@@ -263,12 +268,12 @@ describe('a replay of the live manifest', () => {
 });
 
 describe('npm run replay and npm run calibrate against the database the bot wrote', () => {
-  const env = () => ({ DATABASE_URL: `file:${pls.dbPath}`, PLS_MANIFEST: TEST_MANIFEST });
+  const env = () => ({ DATABASE_URL: pls.databaseUrl, PLS_MANIFEST: TEST_MANIFEST });
   // The app's clock ran 15 days ahead of the wall clock: report as of the app's "now".
   const until = () => new Date(now()).toISOString();
 
   it('reports the live manifest’s replay as reproducing every live alert, and changes nothing on disk', async () => {
-    const before = fileHash(pls.dbPath);
+    const before = await contents();
     const { code, output } = await runToExit(
       ['src/replay.ts', '--json', '--since', '30d', '--until', until()],
       env(),
@@ -286,7 +291,7 @@ describe('npm run replay and npm run calibrate against the database the bot wrot
     // C bought while alerted; A's win is a conversion the alert saw coming.
     expect(report.conversions).toMatchObject({ total: 2, alerted: 2, missed: [] });
     expect(report.diff).toBeNull();
-    expect(fileHash(pls.dbPath)).toBe(before);
+    expect(await contents()).toBe(before);
   }, 60_000);
 
   it('diffs a stricter manifest against the live one', async () => {
@@ -314,7 +319,7 @@ describe('npm run replay and npm run calibrate against the database the bot wrot
   }, 60_000);
 
   it('calibrates, and says plainly that five alerts are too few to trust', async () => {
-    const before = fileHash(pls.dbPath);
+    const before = await contents();
     const { code, output } = await runToExit(
       ['src/calibrate.ts', '--since', '30d', '--until', until()],
       env(),
@@ -326,16 +331,21 @@ describe('npm run replay and npm run calibrate against the database the bot wrot
     expect(output).toContain('not a fit 1 (existing customer 1)');
     expect(output).toContain('warning: Only 3 alerts with a known outcome');
     expect(output).toContain('Too few outcomes to fit a model');
-    expect(fileHash(pls.dbPath)).toBe(before);
+    expect(await contents()).toBe(before);
   }, 60_000);
 
   it('refuses a database that is not there, and bad flags, with a sentence', async () => {
-    const missing = await runToExit(['src/replay.ts'], {
-      ...env(),
-      DATABASE_URL: `file:${join(pls.dir, 'nope.db')}`,
-    });
+    const nowhere =
+      pls.engine === 'sqlite'
+        ? `file:${join(pls.dir, 'nope.db')}`
+        : Object.assign(new URL(pls.databaseUrl), { pathname: '/nope' }).href;
+    const missing = await runToExit(['src/replay.ts'], { ...env(), DATABASE_URL: nowhere });
     expect(missing.code).toBe(1);
-    expect(missing.output).toMatch(/^no database at .*nope\.db \(check DATABASE_URL\)\n$/);
+    expect(missing.output).toMatch(
+      pls.engine === 'sqlite'
+        ? /^no database at .*nope\.db \(check DATABASE_URL\)\n$/
+        : /^cannot read 127\.0\.0\.1:\d+\/nope: database "nope" does not exist\n$/,
+    );
     const usage = await runToExit(['src/calibrate.ts', '--since', 'soon'], env());
     expect(usage.code).toBe(2);
     expect(usage.output).toMatch(
@@ -349,17 +359,14 @@ describe('calibration for /pls calibrate', () => {
     const manifest = loadManifest(TEST_MANIFEST);
     const at = now();
     const offThread = await calibrateOffThread({
-      databasePath: pls.dbPath,
+      database: database(),
       manifest,
       now: at,
       since: 30 * DAY,
     });
-    const db = openHistory(pls.dbPath);
-    try {
-      expect(offThread).toEqual(calibrate(db, manifest, { now: at, since: 30 * DAY }));
-    } finally {
-      db.close();
-    }
+    expect(offThread).toEqual(
+      await withHistory((history) => calibrate(history, manifest, { now: at, since: 30 * DAY })),
+    );
     expect(calibrationHeadline(offThread)).toMatch(/^PQL→won: not enough outcomes over 30 days yet/);
     const message = renderCalibration(offThread);
     expect(validateBlocks(message.blocks, 'message')).toEqual([]);

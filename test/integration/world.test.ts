@@ -1,9 +1,9 @@
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { replayHistory } from '../../src/analysis/replay-engine.js';
+import { replayPages } from '../../src/analysis/replay-engine.js';
+import { type Database, databaseOf } from '../../src/config/env.js';
 import { loadManifest } from '../../src/config/manifest.js';
-import { openHistory, readEvents, readLiveAlerts } from '../../src/db/sqlite/history-source.js';
-import { sqliteOnly } from '../support/engines.js';
+import { openHistorySource } from '../../src/db/open-history.js';
 import { settled } from '../support/flows.js';
 import { eventually, type Harness, startHarness, WRITE_KEY } from '../support/harness.js';
 import {
@@ -305,17 +305,14 @@ describe('the messy world, scored live with the shipped manifest', () => {
     expect(alerts.filter((a) => a.message_ts === null).map((a) => a.account_id)).toEqual([]);
   });
 
-  // Replay reads the SQLite file; on Postgres it does not run yet.
-  sqliteOnly('replays the stored history into exactly the live alerts', () => {
-    const db = openHistory(pls.dbPath);
+  it('replays the stored history into exactly the live alerts', async () => {
+    const history = await openHistorySource(databaseOf(pls.databaseUrl) as Database);
     try {
-      const liveAlerts = readLiveAlerts(db);
-      const replayed = replayHistory({
-        manifests: [loadManifest(MANIFEST)],
-        events: readEvents(db),
-        liveAlerts,
-        until: appNow(),
-      });
+      const liveAlerts = await history.liveAlerts();
+      const replayed = await replayPages(
+        { manifests: [loadManifest(MANIFEST)], liveAlerts, until: appNow() },
+        history.events(),
+      );
       const key = (a: { accountId: string; openedAt: number; tier: string }) => ({
         accountId: a.accountId,
         openedAt: a.openedAt,
@@ -327,7 +324,7 @@ describe('the messy world, scored live with the shipped manifest', () => {
       ) => x.openedAt - y.openedAt || x.accountId.localeCompare(y.accountId);
       expect(replayed.lanes[0]!.alerts.map(key).sort(byTime)).toEqual(liveAlerts.map(key).sort(byTime));
     } finally {
-      db.close();
+      await history.close();
     }
   });
 });

@@ -27,10 +27,12 @@ const types = {
  * The pool of one pls instance (`DATABASE_POOL_SIZE` connections). TLS and its options come from
  * the connection string (`?sslmode=require`, `sslrootcert=…`), as node-postgres reads them.
  */
-export function openPool(url: string, size: number): pg.Pool {
+export function openPool(url: string, size: number, access: { readOnly?: boolean } = {}): pg.Pool {
   return new pg.Pool({
     connectionString: url,
     max: size,
+    // Every transaction of every connection read-only, from the first statement on.
+    ...(access.readOnly ? { options: '-c default_transaction_read_only=on' } : {}),
     types,
     // A connection that cannot be had in 10 s is an outage, not a queue: the caller answers 503.
     connectionTimeoutMillis: 10_000,

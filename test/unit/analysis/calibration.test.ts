@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { type CalibrationReport, calibrateHistory } from '../../../src/analysis/calibration.js';
 import { tiersAgreeWith } from '../../../src/analysis/calibration-advice.js';
 import { calibrationHeadline, renderCalibrationText } from '../../../src/analysis/render-calibration.js';
@@ -22,7 +22,7 @@ function calibrateKnownAnswer(
     manifest?: Manifest;
     rates?: { driver: number; none: number };
   } = {},
-): CalibrationReport {
+): Promise<CalibrationReport> {
   const today = options.manifest ?? manifest;
   const history = knownAnswerHistory({ seed, accounts, rates: options.rates });
   const liveAlerts = liveAlertsFor(today, history);
@@ -38,7 +38,10 @@ function calibrateKnownAnswer(
 const feature = (report: CalibrationReport, id: string) => report.features.find((f) => f.id === id)!;
 
 describe('calibration on a history where one signal drives conversion and another is noise', () => {
-  const report = calibrateKnownAnswer(7, 600);
+  let report: CalibrationReport;
+  beforeAll(async () => {
+    report = await calibrateKnownAnswer(7, 600);
+  });
 
   it('describes every alert with an outcome and trusts a history of a few hundred', () => {
     expect(report.outcomes.alerts).toBe(600);
@@ -95,12 +98,12 @@ describe('calibration on a history where one signal drives conversion and anothe
     expect(report.validation.current.conversions).toBeGreaterThan(0);
   });
 
-  it('is deterministic: the same history gives the same report', () => {
-    expect(calibrateKnownAnswer(7, 600)).toEqual(report);
+  it('is deterministic: the same history gives the same report', async () => {
+    expect(await calibrateKnownAnswer(7, 600)).toEqual(report);
   });
 
-  it('finds the same answer on another seed', () => {
-    const other = calibrateKnownAnswer(2024, 400);
+  it('finds the same answer on another seed', async () => {
+    const other = await calibrateKnownAnswer(2024, 400);
     expect(feature(other, 'demo').lift!).toBeGreaterThan(3);
     expect(Math.abs(Math.log(feature(other, 'webinar').lift!))).toBeLessThan(Math.log(1.5));
     expect(feature(other, 'demo').suggestedPoints!).toBeGreaterThan(10);
@@ -109,8 +112,8 @@ describe('calibration on a history where one signal drives conversion and anothe
 });
 
 describe('calibration with few outcomes', () => {
-  it('says plainly that a few dozen outcomes cannot be trusted, and fits no model below the minimum', () => {
-    const report = calibrateKnownAnswer(11, 30);
+  it('says plainly that a few dozen outcomes cannot be trusted, and fits no model below the minimum', async () => {
+    const report = await calibrateKnownAnswer(11, 30);
     expect(report.trusted).toBe(false);
     expect(report.warnings.join('\n')).toMatch(/Only 30 alerts with a known outcome: a few hundred \(300\)/);
     expect(report.model).toBeNull();
@@ -118,15 +121,18 @@ describe('calibration with few outcomes', () => {
     expect(report.warnings.join('\n')).toMatch(/Too few outcomes to fit a model/);
   });
 
-  it('still fits, with the warning, between the minimum and a few hundred', () => {
-    const report = calibrateKnownAnswer(12, 120);
+  it('still fits, with the warning, between the minimum and a few hundred', async () => {
+    const report = await calibrateKnownAnswer(12, 120);
     expect(report.trusted).toBe(false);
     expect(report.model).not.toBeNull();
   });
 });
 
 describe('PQL→won per tier', () => {
-  const report = calibrateKnownAnswer(7, 600);
+  let report: CalibrationReport;
+  beforeAll(async () => {
+    report = await calibrateKnownAnswer(7, 600);
+  });
 
   it('is won ÷ rep outcomes, self-served apart, judged against the 10–40 % band', () => {
     const all = report.tiers.all;
@@ -140,14 +146,14 @@ describe('PQL→won per tier', () => {
     expect(report.tiers.hot.alerts + report.tiers.warm.alerts).toBe(600);
   });
 
-  it('suggests a raised warm threshold when PQL→won is too loose', () => {
+  it('suggests a raised warm threshold when PQL→won is too loose', async () => {
     const history = knownAnswerHistory({
       seed: 5,
       accounts: 500,
       rates: { driver: 0.3, none: 0 },
       presence: { driver: 0.3, noise: 0.5 },
     });
-    const loose = calibrateHistory({
+    const loose = await calibrateHistory({
       manifest,
       events: () => history.events,
       liveAlerts: liveAlertsFor(manifest, history),
@@ -171,7 +177,10 @@ describe('PQL→won per tier', () => {
  */
 describe('advice a manager can act on', () => {
   // Every account alerts and gets an outcome; the driver converts 85 %, the rest 20 %.
-  const tight = calibrateKnownAnswer(7, 640, { rates: { driver: 0.85, none: 0.2 } });
+  let tight: CalibrationReport;
+  beforeAll(async () => {
+    tight = await calibrateKnownAnswer(7, 640, { rates: { driver: 0.85, none: 0.2 } });
+  });
 
   it('never pairs a too-tight verdict with tighter thresholds', () => {
     expect(tight.verdict).toMatchObject({ band: 'too-tight', firm: true, outcomes: 541 });
@@ -206,11 +215,14 @@ describe('advice a manager can act on', () => {
     expect(text).not.toContain('Suggested manifest change');
   });
 
-  it('prices lowering a too-tight threshold by replaying it: more alerts a week, lower precision, more buyers caught', () => {
+  it('prices lowering a too-tight threshold by replaying it: more alerts a week, lower precision, more buyers caught', async () => {
     const strict = manifestFrom(
       KNOWN_ANSWER_MANIFEST.replace('tiers: { hot: 70, warm: 40 }', 'tiers: { hot: 75, warm: 60 }'),
     );
-    const report = calibrateKnownAnswer(7, 640, { manifest: strict, rates: { driver: 0.85, none: 0.2 } });
+    const report = await calibrateKnownAnswer(7, 640, {
+      manifest: strict,
+      rates: { driver: 0.85, none: 0.2 },
+    });
     expect(report.tiers.all.band).toBe('too-tight');
     expect(report.missed.missed).toBeGreaterThan(0);
     const advice = report.threshold!;
@@ -228,14 +240,14 @@ describe('advice a manager can act on', () => {
     if (report.suggestion) expect(tiersAgreeWith('too-tight', report.suggestion.tiers)).toBe(true);
   });
 
-  it('prices raising a too-loose threshold by replaying it, and never suggests a looser one', () => {
+  it('prices raising a too-loose threshold by replaying it, and never suggests a looser one', async () => {
     const history = knownAnswerHistory({
       seed: 5,
       accounts: 500,
       rates: { driver: 0.3, none: 0 },
       presence: { driver: 0.3, noise: 0.5 },
     });
-    const loose = calibrateHistory({
+    const loose = await calibrateHistory({
       manifest,
       events: () => history.events,
       liveAlerts: liveAlertsFor(manifest, history),
@@ -250,10 +262,10 @@ describe('advice a manager can act on', () => {
     expect(tiersAgreeWith('too-loose', loose.suggestion!.tiers)).toBe(true);
   });
 
-  it('recommends a suggestion that beats today’s on held-out alerts and in replay', () => {
+  it('recommends a suggestion that beats today’s on held-out alerts and in replay', async () => {
     const today = manifestFrom(MISWEIGHTED_MANIFEST);
     expect(today.scoring.signals.find((s) => s.id === 'webinar')!.points).toBe(25);
-    const report = calibrateKnownAnswer(7, 600, { manifest: today, rates: { driver: 0.55, none: 0 } });
+    const report = await calibrateKnownAnswer(7, 600, { manifest: today, rates: { driver: 0.55, none: 0 } });
     const r = report.recommendation;
     expect(r.reasons).toEqual([]);
     expect(r.action).toBe('change');

@@ -24,7 +24,7 @@ import {
 const manifest = knownAnswerManifest();
 const history = knownAnswerHistory({ seed: 7, accounts: 400 });
 /** Healthy; the model's suggestion trades buyers for a shorter queue, so today's is kept. */
-const report = calibrateHistory({
+const report = await calibrateHistory({
   manifest,
   events: () => history.events,
   liveAlerts: liveAlertsFor(manifest, history),
@@ -34,7 +34,7 @@ const report = calibrateHistory({
 /** Today's weights the noise over the driver; the suggestion beats it on both tests. */
 const misweighted = manifestFrom(MISWEIGHTED_MANIFEST);
 const driven = knownAnswerHistory({ seed: 7, accounts: 600, rates: { driver: 0.55, none: 0 } });
-const better = calibrateHistory({
+const better = await calibrateHistory({
   manifest: misweighted,
   events: () => driven.events,
   liveAlerts: liveAlertsFor(misweighted, driven),

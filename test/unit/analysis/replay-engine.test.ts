@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { type ReplayOptions, type ReplayResult, replayHistory } from '../../../src/analysis/replay-engine.js';
 import { generateUsageHistory } from '../../../src/analysis/synthetic-history.js';
 import { loadManifest, type Manifest } from '../../../src/config/manifest.js';
-import type { StoredEvent } from '../../../src/db/sqlite/history-source.js';
+import type { StoredEvent } from '../../../src/db/history.js';
 import { specManifest } from '../../support/domain-builders.js';
 import { DAY, HOUR, historyBuilder, LIMIT, liveAlertOf, MINUTE, T0 } from './support/history-builders.js';
 import { knownAnswerManifest } from './support/known-answer.js';

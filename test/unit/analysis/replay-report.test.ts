@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { renderReplayText } from '../../../src/analysis/render-replay-text.js';
 import { replayHistory } from '../../../src/analysis/replay-engine.js';
 import { buildReplayReport, pairAlerts } from '../../../src/analysis/replay-report.js';
-import type { StoredEvent } from '../../../src/db/sqlite/history-source.js';
+import type { StoredEvent } from '../../../src/db/history.js';
 import { DAY, HOUR, historyBuilder, LIMIT, liveAlertOf, T0 } from './support/history-builders.js';
 import { knownAnswerManifest } from './support/known-answer.js';
 

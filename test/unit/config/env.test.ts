@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../src/config/config-error.js';
-import { databasePathFrom, type EnvSource, parseEnv } from '../../../src/config/env.js';
+import { databaseFrom, type EnvSource, parseEnv } from '../../../src/config/env.js';
 
 const BOT_TOKEN = 'xoxb-1111-2222-abcdefSECRET';
 const SIGNING_SECRET = 'c0ffee5ec7e7signing';
@@ -29,6 +29,7 @@ describe('parseEnv', () => {
       databaseUrl: 'file:./data/pls.db',
       databaseEngine: 'sqlite',
       databasePath: './data/pls.db',
+      database: { url: 'file:./data/pls.db', path: './data/pls.db', engine: 'sqlite' },
       databasePoolSize: 10,
       manifestPath: 'manifests/pls.yml',
       webhookSecret: null,
@@ -208,6 +209,7 @@ describe('parseEnv', () => {
         databaseUrl: url,
         databaseEngine: 'postgres',
         databasePath: null,
+        database: { url, path: null, engine: 'postgres' },
         databasePoolSize: 25,
       });
       expect(parseEnv({ ...BASE, DATABASE_URL: 'postgresql://db/pls' }).databaseEngine).toBe('postgres');
@@ -286,13 +288,19 @@ describe('parseEnv', () => {
   });
 });
 
-describe('databasePathFrom (the tools that read the SQLite file)', () => {
-  it('gives the file’s path, and says a Postgres URL is not for them yet without echoing it', () => {
-    expect(databasePathFrom({ DATABASE_URL: 'file:./data/x.db' })).toBe('./data/x.db');
+describe('databaseFrom (the tools that need only the database)', () => {
+  it('names the engine and the file, and refuses a bad URL without echoing it', () => {
+    expect(databaseFrom({ DATABASE_URL: 'file:./data/x.db' })).toEqual({
+      url: 'file:./data/x.db',
+      path: './data/x.db',
+      engine: 'sqlite',
+    });
     const url = 'postgres://pls:secret@db:5432/pls';
-    expect(() => databasePathFrom({ DATABASE_URL: url })).toThrow(
-      'env DATABASE_URL: names Postgres: this command reads a SQLite file, and does not run on Postgres yet',
+    expect(databaseFrom({ DATABASE_URL: url })).toEqual({ url, path: null, engine: 'postgres' });
+    const bad = 'postgres://pls:secret@db:5432:7/pls';
+    expect(() => databaseFrom({ DATABASE_URL: bad })).toThrow(
+      /env DATABASE_URL: must be a Postgres URL like/,
     );
-    expect(() => databasePathFrom({ DATABASE_URL: url })).not.toThrow(/secret/);
+    expect(() => databaseFrom({ DATABASE_URL: bad })).not.toThrow(/secret/);
   });
 });

@@ -77,7 +77,6 @@ const SUBCOMMANDS: Record<string, Subcommand> = {
     usage: '/pls calibrate [90d|180d|365d]',
     summary: 'lift per signal, PQL→won per tier and suggested weights, sent to you as a DM',
     run(deps, userId, args) {
-      if (deps.calibration.unavailable) throw new UserError(deps.calibration.unavailable);
       const period = parseCalibrateArgs(args);
       if ('error' in period) throw new UserError(period.error);
       return {

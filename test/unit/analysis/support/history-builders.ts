@@ -1,5 +1,5 @@
 import type { ReplayAlert } from '../../../../src/analysis/replay-engine.js';
-import type { LiveAlert, StoredEvent } from '../../../../src/db/sqlite/history-source.js';
+import type { LiveAlert, StoredEvent } from '../../../../src/db/history.js';
 
 /** Builders for stored events and live alerts, as the `events` and `alerts` tables hold them. */
 export const MINUTE = 60_000;

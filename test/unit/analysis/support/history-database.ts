@@ -1,5 +1,5 @@
+import type { LiveAlert, StoredEvent } from '../../../../src/db/history.js';
 import { closeDatabase, openDatabase } from '../../../../src/db/sqlite/client.js';
-import type { LiveAlert, StoredEvent } from '../../../../src/db/sqlite/history-source.js';
 
 /**
  * Writes a history into a pls database file, through the real migrations: the events as ingest

@@ -8,7 +8,7 @@
 
 import { replayHistory } from '../../../../src/analysis/replay-engine.js';
 import type { Manifest } from '../../../../src/config/manifest.js';
-import type { LiveAlert, StoredEvent } from '../../../../src/db/sqlite/history-source.js';
+import type { LiveAlert, StoredEvent } from '../../../../src/db/history.js';
 import { createRng } from '../../../../src/domain/rng.js';
 import { manifestFrom } from '../../../support/domain-builders.js';
 
