@@ -7,9 +7,9 @@ import { requiredMessage, toFieldErrors } from './field-errors.js';
 import { type FieldError, HttpError, sendJson } from './http-error.js';
 import { depthError } from './json-depth.js';
 import { jsonSizeBound } from './json-size-bound.js';
-import { nulError } from './nul-character.js';
 import { decodeContent, parseJson, readBody } from './read-body.js';
 import { fromSegmentMessage, type SegmentType, segmentMessageSchema } from './segment-message.js';
+import { unstorableTextError } from './unstorable-text.js';
 
 /** Segment's own limits (https://segment.com/docs/connections/sources/catalog/libraries/server/http-api/#max-request-size). */
 const MESSAGE_LIMIT = 32 * 1024;
@@ -32,7 +32,7 @@ export function createSegmentRoutes(deps: SegmentRouteDeps) {
   const single = (type: SegmentType) => async (req: IncomingMessage, res: ServerResponse) => {
     const json = await readJson(req, MESSAGE_LIMIT);
     authorise(req, json, deps.writeKey);
-    const unreadable = depthError(json) ?? nulError(json);
+    const unreadable = depthError(json) ?? unstorableTextError(json);
     if (unreadable) throw new HttpError(400, 'invalid message', [unreadable]);
     const parsed = segmentMessageSchema.safeParse({ ...asObject(json), type }, requiredMessage);
     if (!parsed.success) throw new HttpError(400, 'invalid message', toFieldErrors(parsed.error));
@@ -50,7 +50,7 @@ export function createSegmentRoutes(deps: SegmentRouteDeps) {
     authorise(req, json, deps.writeKey);
     // The envelope is checked without its messages: a message too deep (or holding U+0000) is that message's problem.
     const outer = withoutMessages(json);
-    const envelopeUnreadable = depthError(outer) ?? nulError(outer);
+    const envelopeUnreadable = depthError(outer) ?? unstorableTextError(outer);
     if (envelopeUnreadable) throw new HttpError(400, 'invalid batch', [envelopeUnreadable]);
     const envelope = batchSchema.safeParse(json, requiredMessage);
     if (!envelope.success) throw new HttpError(400, 'invalid batch', toFieldErrors(envelope.error));
@@ -59,7 +59,7 @@ export function createSegmentRoutes(deps: SegmentRouteDeps) {
     const rejected: { index: number; errors: FieldError[] }[] = [];
     envelope.data.batch.forEach((raw, index) => {
       // Before the size bound, which recurses: depth first bounds how far it can go.
-      const unreadable = depthError(raw) ?? nulError(raw);
+      const unreadable = depthError(raw) ?? unstorableTextError(raw);
       if (unreadable) {
         rejected.push({ index, errors: [unreadable] });
         return;

@@ -6,8 +6,8 @@ import { requiredMessage, toFieldErrors } from './field-errors.js';
 import { type FieldError, HttpError, sendJson } from './http-error.js';
 import { depthError } from './json-depth.js';
 import { fromNativeEvent, nativeBatchSchema, nativeEventSchema } from './native-event-schema.js';
-import { nulError } from './nul-character.js';
 import { parseJson, readBody } from './read-body.js';
+import { unstorableTextError } from './unstorable-text.js';
 
 /** Bodies over 1 MiB are refused (413) before they are read whole. */
 const WEBHOOK_BODY_LIMIT = 1024 * 1024;
@@ -40,8 +40,8 @@ export function createWebhookRoute(deps: WebhookRouteDeps) {
     const json = parseJson(body);
     const tooDeep = depthError(json);
     if (tooDeep) throw invalid([tooDeep]);
-    const nul = nulError(json);
-    if (nul) throw invalid([nul]);
+    const unstorable = unstorableTextError(json);
+    if (unstorable) throw invalid([unstorable]);
     const batch = parseEvents(json);
     const result = await deps.store.commit(batch);
     deps.onStored('webhook', result);

@@ -53,6 +53,21 @@ describe('POST /webhooks/usage', () => {
     expect(await res.json()).toEqual({ accepted: 1, duplicates: 1 });
   });
 
+  it('counts each id once across requests stored together', async () => {
+    // 40 requests at once: ingest stores those that arrive together in one commit (a group);
+    // requests 2k and 2k+1 carry the same event, as a redelivery racing its original does.
+    const events = Array.from({ length: 20 }, () => usageEvent({ type: 'feature_used', account: ACME }));
+    const answers = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => pls.postWebhook(events[Math.floor(i / 2)]!)),
+    );
+    expect(answers.map((res) => res.status)).toEqual(Array(40).fill(202));
+    const bodies = (await Promise.all(answers.map((res) => res.json()))) as { accepted: number }[];
+    for (let k = 0; k < 20; k++) {
+      expect([bodies[2 * k]!.accepted, bodies[2 * k + 1]!.accepted].sort()).toEqual([0, 1]);
+      expect(await countEvents(events[k]!.id as string)).toBe(1);
+    }
+  });
+
   it('upserts firmographics and the person from the event', async () => {
     const event = usageEvent({
       type: 'signed_up',

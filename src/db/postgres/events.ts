@@ -1,48 +1,110 @@
 import type { UsageEvent } from '../../domain/usage-event.js';
 import type { PendingEvent, PendingEvents, StoreResult } from '../event-store.js';
 import type { EventLog } from '../storage.js';
+import { StorageError } from '../store.js';
 import type { PgSession } from './pg-store.js';
 
 /**
- * Ingest's side of the event log on Postgres: a request's batch is one statement (the rows as
- * arrays, `unnest`ed), committed when it returns, and a known `id` is a redelivery, counted and
- * never stored twice. No group commit: Postgres makes concurrent commits share its WAL flushes
- * itself. `onStored` runs after a commit that stored something (the other instances' wake-up).
+ * Ingest's side of the event log on Postgres, a group commit: a request's batch is stored at once
+ * when fewer than `IN_FLIGHT` inserts are under way, else it waits with the others that arrive
+ * meanwhile and they are stored together, one statement (the rows as arrays, `unnest`ed) and one
+ * commit — one WAL flush — for all of them. Each request's promise resolves after that commit, so
+ * a 2xx still means "committed". A known `id` is a redelivery, counted and never stored twice.
+ * Without the group, a request is a commit, and a pool's connections all waiting on WAL flushes
+ * cap ingest at (connections ÷ flush time), far below what the CPU allows (BENCHMARKS.md).
+ * `onStored` runs after a commit that stored something (the other instances' wake-up).
  */
 export function createPgEventLog(db: PgSession, now: () => number, onStored: () => void): EventLog {
+  let queue: Waiting[] = [];
+  let inFlight = 0;
+
+  const start = () => {
+    while (inFlight < IN_FLIGHT && queue.length > 0) {
+      let events = 0;
+      let taken = 0;
+      while (taken < queue.length && (taken === 0 || events + queue[taken]!.batch.length <= GROUP_EVENTS))
+        events += queue[taken++]!.batch.length;
+      const group = queue.slice(0, taken);
+      queue = queue.slice(taken);
+      inFlight++;
+      void storeGroup(group).finally(() => {
+        inFlight--;
+        start();
+      });
+    }
+  };
+
+  /** The group in one statement; if it fails for a reason of its own, each request alone, so a bad one fails alone. */
+  async function storeGroup(group: Waiting[]): Promise<void> {
+    let stored: Set<string>;
+    try {
+      stored = await insert(group.flatMap((waiting) => waiting.batch));
+    } catch (error) {
+      if (group.length === 1 || error instanceof StorageError) {
+        for (const waiting of group) waiting.reject(error);
+        return;
+      }
+      for (const waiting of group) await storeGroup([waiting]);
+      return;
+    }
+    if (stored.size > 0) onStored();
+    // An id two requests of the group both carry (a redelivery racing its original) is the first one's.
+    for (const waiting of group) {
+      let accepted = 0;
+      for (const event of waiting.batch) if (stored.delete(event.id)) accepted++;
+      waiting.resolve({ accepted, duplicates: waiting.batch.length - accepted });
+    }
+  }
+
+  /** Stores the events and answers the ids that were new. */
+  async function insert(batch: UsageEvent[]): Promise<Set<string>> {
+    const { rows } = await db.query<{ id: string }>(
+      `insert into events (id, source, type, account_id, user_id, occurred_at, received_at, properties, account_patch, user_patch)
+       select id, source, type, account_id, user_id, occurred_at, $7, properties::jsonb, account_patch::jsonb, user_patch::jsonb
+         from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $8::text[], $9::text[], $10::text[])
+           as e(id, source, type, account_id, user_id, occurred_at, properties, account_patch, user_patch)
+       on conflict (id) do nothing
+       returning id`,
+      [
+        batch.map((e) => e.id),
+        batch.map((e) => e.source),
+        batch.map((e) => e.type),
+        batch.map((e) => e.accountId),
+        batch.map((e) => e.userId),
+        batch.map((e) => e.occurredAt),
+        now(),
+        batch.map((e) => JSON.stringify(e.properties)),
+        batch.map((e) => jsonOrNull(e.account)),
+        batch.map((e) => jsonOrNull(e.user)),
+      ],
+    );
+    return new Set(rows.map((row) => row.id));
+  }
+
   return {
-    async commit(batch: UsageEvent[]): Promise<StoreResult> {
-      if (batch.length === 0) return { accepted: 0, duplicates: 0 };
-      const receivedAt = now();
-      const { rows } = await db.query<{ accepted: number }>(
-        `with stored as (
-           insert into events (id, source, type, account_id, user_id, occurred_at, received_at, properties, account_patch, user_patch)
-           select id, source, type, account_id, user_id, occurred_at, $7, properties::jsonb, account_patch::jsonb, user_patch::jsonb
-             from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $8::text[], $9::text[], $10::text[])
-               as e(id, source, type, account_id, user_id, occurred_at, properties, account_patch, user_patch)
-           on conflict (id) do nothing
-           returning 1
-         )
-         select count(*)::int as accepted from stored`,
-        [
-          batch.map((e) => e.id),
-          batch.map((e) => e.source),
-          batch.map((e) => e.type),
-          batch.map((e) => e.accountId),
-          batch.map((e) => e.userId),
-          batch.map((e) => e.occurredAt),
-          receivedAt,
-          batch.map((e) => JSON.stringify(e.properties)),
-          batch.map((e) => jsonOrNull(e.account)),
-          batch.map((e) => jsonOrNull(e.user)),
-        ],
-      );
-      const accepted = rows[0]?.accepted ?? 0;
-      if (accepted > 0) onStored();
-      return { accepted, duplicates: batch.length - accepted };
+    commit(batch: UsageEvent[]): Promise<StoreResult> {
+      if (batch.length === 0) return Promise.resolve({ accepted: 0, duplicates: 0 });
+      return new Promise((resolve, reject) => {
+        queue.push({ batch, resolve, reject });
+        start();
+      });
     },
   };
 }
+
+interface Waiting {
+  batch: UsageEvent[];
+  resolve: (result: StoreResult) => void;
+  reject: (error: unknown) => void;
+}
+
+/**
+ * Inserts under way at once: two keep a flush and the next group's statement overlapping, and
+ * leave the rest of the pool to scoring, the outbox and clicks.
+ */
+const IN_FLIGHT = 2;
+/** Events one group statement carries at most (a request's batch is never split). */
+const GROUP_EVENTS = 2_000;
 
 /**
  * What an event's application is ordered by: its account, else its person, else itself (an

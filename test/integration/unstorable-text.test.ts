@@ -3,8 +3,10 @@ import { ACME, usageEvent } from '../support/events.js';
 import { type Harness, startHarness, WRITE_KEY } from '../support/harness.js';
 
 /**
- * U+0000 in an event: Postgres stores it neither in text nor in jsonb, so ingest refuses it on
- * every engine with a 400 naming the field — never a 500, never stored on one engine only.
+ * Text no engine keeps alike (src/ingest/unstorable-text.ts): U+0000, which Postgres stores
+ * neither in text nor in jsonb, and half of a surrogate pair, which its jsonb refuses. Ingest
+ * refuses both on every engine with a 400 naming the field — never a 500, never stored on one
+ * engine only.
  */
 let pls: Harness;
 beforeAll(async () => {
@@ -41,6 +43,38 @@ describe('the NUL character in an event', () => {
     );
     expect(await stored(inValue.id as string)).toBe(0);
     expect(await stored(inKey.id as string)).toBe(0);
+  });
+
+  it('is refused as half of a surrogate pair in a value or a key, showing it escaped', async () => {
+    const inValue = usageEvent({
+      type: 'feature_used',
+      account: ACME,
+      properties: { note: 'half \ud800 pair' },
+    });
+    const res = await pls.postWebhook(inValue);
+    expect(res.status).toBe(400);
+    expect(await res.json()).toEqual({
+      error: 'invalid body',
+      errors: [
+        {
+          path: 'properties.note',
+          message:
+            'contains half of a UTF-16 surrogate pair (\\ud800–\\udfff alone), which is not text: pls does not store it',
+        },
+      ],
+    });
+    const inKey = usageEvent({ type: 'feature_used', account: ACME, properties: { '\udc01x': 1 } });
+    const keyed = await pls.postWebhook(inKey);
+    expect(keyed.status).toBe(400);
+    expect(((await keyed.json()) as { errors: { path: string }[] }).errors[0]!.path).toBe(
+      'properties.\\udc01x',
+    );
+    // A whole pair is text: stored.
+    const whole = usageEvent({ type: 'feature_used', account: ACME, properties: { note: 'a 😀 b' } });
+    expect((await pls.postWebhook(whole)).status).toBe(202);
+    expect(await stored(inValue.id as string)).toBe(0);
+    expect(await stored(inKey.id as string)).toBe(0);
+    expect(await stored(whole.id as string)).toBe(1);
   });
 
   it('rejects that message of a /v1/batch by index and stores the others', async () => {
