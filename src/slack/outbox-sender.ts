@@ -76,12 +76,19 @@ export function createOutboxSender(deps: SenderDeps) {
         schedule(pausedUntil - now);
         return;
       }
-      const rows = await store.read(() => outbox.pending(200));
+      const rows = inSendingOrder(await store.read(() => outbox.pending(200)));
       const held = new Set<string>();
       let sent = 0;
       let nextDue = Number.POSITIVE_INFINITY;
+      let fresh = false;
       for (const row of rows) {
         if (stopped) return;
+        // Rows queued since this page was read may hold an alert: read again before the next App Home.
+        if (row.kind === 'home' && again) {
+          again = false;
+          fresh = true;
+          break;
+        }
         const key = row.alertId ?? `row:${row.seq}`;
         if (held.has(key)) continue;
         if (row.nextAttemptAt > now) {
@@ -97,6 +104,7 @@ export function createOutboxSender(deps: SenderDeps) {
           if (deps.now() < pausedUntil) break;
         }
       }
+      if (fresh) continue;
       if (sent === 0 || rows.length === 0) {
         if (Number.isFinite(nextDue)) schedule(nextDue - deps.now());
         return;
@@ -403,6 +411,17 @@ export function createOutboxSender(deps: SenderDeps) {
 }
 
 export type OutboxSender = ReturnType<typeof createOutboxSender>;
+
+/**
+ * What a rep waits for first: an alert's messages and notices before App Home refreshes. A
+ * Home is rendered from the database when it is sent, so sending it later shows no less; an
+ * alert's own messages keep their order (only Home rows, which belong to no alert, move). On
+ * Postgres a Home's render is a dozen round trips, and an alert posted behind the previous
+ * alert's Home waited for them.
+ */
+function inSendingOrder(rows: OutboxRow[]): OutboxRow[] {
+  return [...rows.filter((row) => row.kind !== 'home'), ...rows.filter((row) => row.kind === 'home')];
+}
 
 /** Logged (debug) when another instance holds the lease on an alert's messages. */
 export const LEFT_TO_ANOTHER = 'another instance is sending this alert’s messages: left to it';

@@ -39,6 +39,25 @@ describe('the outbox sender', () => {
     expect(message.text).toBe('left by the last run');
   });
 
+  it('sends what a rep waits for before an App Home queued ahead of it', async () => {
+    await pls.server.stop();
+    await pls.write(
+      'insert into outbox (kind, alert_id, payload, created_at, next_attempt_at) values (?, ?, ?, ?, ?)',
+      [
+        ['home', null, JSON.stringify({ userId: 'U0ANA' }), 1, 1],
+        ['message', null, JSON.stringify({ channel: 'C0EXAMPLE', text: 'queued behind a Home' }), 1, 1],
+      ],
+    );
+    await pls.restart();
+    await pls.emulator.waitFor(() => pls.emulator.callsTo('views.publish').length === 1, {
+      description: 'the Home published',
+    });
+    const order = pls.emulator.calls
+      .filter((c) => c.method === 'views.publish' || c.args.text === 'queued behind a Home')
+      .map((c) => c.method);
+    expect(order).toEqual(['chat.postMessage', 'views.publish']);
+  });
+
   it('still sends a thread reply queued worded, as rows were before notices', async () => {
     const alert = await raiseHotAlert(pls);
     const { store, outbox, sender } = pls.server.app.internals;
