@@ -10,7 +10,7 @@
  *   npm run bench -- --strict         exit 1 when a target is not met
  *   npm run bench -- --db=postgres    on Postgres (PLS_BENCH_POSTGRES_URL, else a throwaway cluster):
  *                                     ingest, open loop and ack → alert against a bare Postgres
- *                                     server, plus two instances on one database; writes
+ *                                     server, two instances on one database, and the commands; writes
  *                                     bench/results-postgres.json and its own BENCHMARKS.md table
  *
  * Only loopback traffic; every loop is bounded in count and time, and the run stops itself.
@@ -63,7 +63,7 @@ if (db !== 'sqlite' && db !== 'postgres') {
 }
 const onPostgres = db === 'postgres';
 /** What runs on Postgres so far; the others seed or read the SQLite file (BENCHMARKS.md says so). */
-const POSTGRES_PHASES: readonly Phase[] = ['ingest', 'open-loop', 'latency'];
+const POSTGRES_PHASES: readonly Phase[] = ['ingest', 'open-loop', 'latency', 'commands'];
 const runs = (phase: Phase) =>
   (!only || only.includes(phase)) && (!onPostgres || POSTGRES_PHASES.includes(phase));
 const machine = describeMachine();
@@ -111,7 +111,7 @@ async function phase(name: Phase, work: () => Promise<void>): Promise<void> {
 
 if (onPostgres)
   notes.push(
-    `On Postgres: ${ctx.postgres!.describe}. Measured so far: ingest, the open loop and ack → alert; the batch feed, the sweep and the commands phases seed or read the SQLite file and do not run on Postgres yet.`,
+    `On Postgres: ${ctx.postgres!.describe}. Measured so far: ingest, the open loop, ack → alert and the commands (their database seeded as SQLite and copied in with \`npm run db:copy\`'s code); the batch feed and the sweep measure against bare SQLite baselines and do not run on Postgres yet.`,
   );
 
 await phase('ingest', async () => {

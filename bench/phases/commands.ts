@@ -1,10 +1,10 @@
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { loadManifest } from '../../src/config/manifest.js';
-import { createAccountsRepo } from '../../src/db/accounts-repo.js';
-import { createAlertsRepo } from '../../src/db/alerts-repo.js';
-import { createSlaReportQuery } from '../../src/db/sla-report-query.js';
-import { openDatabase } from '../../src/db/sqlite/client.js';
-import { sqliteStorageOn } from '../../src/db/sqlite/sqlite-storage.js';
+import { copyDatabase } from '../../src/db/copy.js';
+import { openPostgresStorage } from '../../src/db/postgres/pg-storage.js';
+import { openSqliteStorage } from '../../src/db/sqlite/sqlite-storage.js';
+import type { Storage } from '../../src/db/storage.js';
 import { createLogger } from '../../src/obs/logger.js';
 import { createAccountViews } from '../../src/services/account-view.js';
 import { createQueueService, parseQueueArgs } from '../../src/services/queue.js';
@@ -32,9 +32,10 @@ interface CommandSpec {
 
 /**
  * `/pls queue`, `/pls sla` and `/pls account` against a database of 100,000 accounts and
- * 10,000 alerts (seeded through pls's repositories and domain): the signed slash command's
- * round trip against the running app (the ack carries the reply, so this is the server's
- * time plus loopback), and the service call alone, in this process, as its baseline.
+ * 10,000 alerts (seeded through pls's repositories and domain into a SQLite file; on Postgres,
+ * copied from it with `npm run db:copy`'s code): the signed slash command's round trip against
+ * the running app (the ack carries the reply, so this is the server's time plus loopback), and
+ * the service call alone, in this process, on the same engine, as its baseline.
  */
 export async function commandTimes(ctx: BenchContext): Promise<Figure[]> {
   const { sizes } = ctx;
@@ -54,23 +55,31 @@ export async function commandTimes(ctx: BenchContext): Promise<Figure[]> {
   });
   ctx.log(`  seeded in ${auto(seeded.seconds)} s: ${JSON.stringify(seeded.alerts)}`);
 
+  let databaseUrl = `file:${dbPath}`;
+  if (ctx.postgres) {
+    databaseUrl = await ctx.postgres.database('commands');
+    const copied = await copyDatabase(dbPath, databaseUrl);
+    ctx.log(`  copied into Postgres in ${auto(copied.ms / 1000)} s`);
+  }
+
   const manager = manifest.routing.managers[0]!;
   const rep = manifest.routing.teams.find((t) => t.reps.length > 0)!.reps[0]!;
-  const db = openDatabase(dbPath);
-  const accounts = createAccountsRepo(db);
-  const alerts = createAlertsRepo(db);
-  // The read services as the app builds them; a read is a promise, timed to its settling.
-  const storage = sqliteStorageOn(db, { logger: createLogger('silent'), checkpoints: false });
-  const store = storage.store;
+  // The read services as the app builds them, on the engine under test; a read is a promise,
+  // timed to its settling.
+  const logger = createLogger('silent');
+  const storage: Storage = ctx.postgres
+    ? await openPostgresStorage(databaseUrl, { logger, poolSize: 10 })
+    : openSqliteStorage(dbPath, { logger, checkpoints: false });
+  const { store } = storage;
+  const { accounts, alerts, slaReport } = storage.repositories();
   const queue = createQueueService({ alerts, accounts, manifest, store });
-  const sla = createSlaReports({ query: createSlaReportQuery(db), manifest, store });
+  const sla = createSlaReports({ query: slaReport, manifest, store });
   const views = createAccountViews({ accounts, alerts, manifest, store });
-  const hotAccount =
-    (
-      db.$client.prepare("select account_id as id from alerts where tier = 'hot' limit 1").get() as
-        | { id: string }
-        | undefined
-    )?.id ?? 'acct_0';
+  const hotSql = "select account_id as id from alerts where tier = 'hot' limit 1";
+  const [hot] = ctx.postgres
+    ? await ctx.postgres.query<{ id: string }>(databaseUrl, hotSql)
+    : (readFile(dbPath, hotSql) as { id: string }[]);
+  const hotAccount = hot?.id ?? 'acct_0';
   const specs: CommandSpec[] = [
     {
       id: 'queue.manager',
@@ -132,7 +141,7 @@ export async function commandTimes(ctx: BenchContext): Promise<Figure[]> {
   await storage.close();
 
   const pls = await startPls({
-    databaseUrl: `file:${dbPath}`,
+    databaseUrl,
     slackApiUrl: ctx.emulator.url,
     webhookSecret: ctx.webhookSecret,
     cpu: ctx.serverCpu,
@@ -190,4 +199,13 @@ export async function commandTimes(ctx: BenchContext): Promise<Figure[]> {
 async function repeat(runs: number, work: () => Promise<void>): Promise<void> {
   const until = performance.now() + 4_000;
   for (let i = 0; i < runs && (i < 5 || performance.now() < until); i++) await work();
+}
+
+function readFile(path: string, sql: string): unknown[] {
+  const db = new Database(path, { readonly: true, fileMustExist: true });
+  try {
+    return db.prepare(sql).all();
+  } finally {
+    db.close();
+  }
 }
