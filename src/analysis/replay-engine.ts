@@ -1,5 +1,5 @@
 import type { Manifest, Scoring } from '../config/manifest.js';
-import type { LiveAlert, StoredEvent } from '../db/history.js';
+import type { EventPages, LiveAlert, StoredEvent } from '../db/history.js';
 import { type AccountState, emptyAccountState } from '../domain/account-state.js';
 import { stepAccount } from '../domain/account-step.js';
 import { type AlertSummary, type AlertTrigger, includesPlan, isPurchase } from '../domain/handoff.js';
@@ -120,12 +120,6 @@ export interface ReplayResult {
 export interface ReplayOptions extends ReplaySettings {
   events: Iterable<StoredEvent>;
 }
-
-/**
- * An event history read a page at a time from a database (src/db/history.ts): Postgres answers
- * asynchronously, and a page keeps the per-event cost of awaiting out of the replay's loop.
- */
-export type EventPages = AsyncIterable<readonly StoredEvent[]>;
 
 /** Everything a replay needs but the events. */
 export interface ReplaySettings {

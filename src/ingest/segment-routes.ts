@@ -48,7 +48,7 @@ export function createSegmentRoutes(deps: SegmentRouteDeps) {
   const batch = async (req: IncomingMessage, res: ServerResponse) => {
     const json = await readJson(req, BATCH_LIMIT);
     authorise(req, json, deps.writeKey);
-    // The envelope is checked without its messages: a message too deep (or holding U+0000) is that message's problem.
+    // The envelope is checked without its messages: a message too deep (or holding text no engine stores) is that message's problem.
     const outer = withoutMessages(json);
     const envelopeUnreadable = depthError(outer) ?? unstorableTextError(outer);
     if (envelopeUnreadable) throw new HttpError(400, 'invalid batch', [envelopeUnreadable]);

@@ -68,6 +68,9 @@ export function createOutboxSender(deps: SenderDeps) {
   let pausedUntil = 0;
 
   async function drain(): Promise<void> {
+    // Kicks come for rows queued and for other reasons (a poll, a wake-up from another instance):
+    // a few looks again before Homes, not one per kick, or a busy instance would defer Homes for good.
+    let rereads = 0;
     for (;;) {
       const now = deps.now();
       // A 429 another instance was told of pauses this one too.
@@ -84,8 +87,9 @@ export function createOutboxSender(deps: SenderDeps) {
       for (const row of rows) {
         if (stopped) return;
         // Rows queued since this page was read may hold an alert: read again before the next App Home.
-        if (row.kind === 'home' && again) {
+        if (row.kind === 'home' && again && rereads < REREADS) {
           again = false;
+          rereads++;
           fresh = true;
           break;
         }
@@ -419,6 +423,9 @@ export type OutboxSender = ReturnType<typeof createOutboxSender>;
  * Postgres a Home's render is a dozen round trips, and an alert posted behind the previous
  * alert's Home waited for them.
  */
+/** How many times one drain reads again before its App Homes (see `drain`). */
+const REREADS = 3;
+
 function inSendingOrder(rows: OutboxRow[]): OutboxRow[] {
   return [...rows.filter((row) => row.kind !== 'home'), ...rows.filter((row) => row.kind === 'home')];
 }

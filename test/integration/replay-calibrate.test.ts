@@ -29,6 +29,8 @@ import { pressButton, select, submitView, typed } from '../support/slack-request
  * scoring recorded (`applied_seq`).
  */
 const HOUR = 3_600_000;
+/** The story is set up while the other test files run: a click may take a while to commit. */
+const SETTLING = { timeoutMs: 20_000 };
 const DAY = 24 * HOUR;
 
 let pls: Harness;
@@ -164,7 +166,7 @@ beforeAll(async () => {
   // Reps work them: A won, B not a fit; C buys on its own; F turns hot (an upgrade in place).
   advance(HOUR);
   const a1 = await press('acct_a', 'claim', 'U0ANA');
-  await pls.emulator.waitFor(async () => (await stateOf(a1)) === 'claimed');
+  await pls.emulator.waitFor(async () => (await stateOf(a1)) === 'claimed', SETTLING);
   advance(HOUR);
   await press('acct_a', 'log_outcome', 'U0ANA');
   await submitView(pls.url, {
@@ -179,7 +181,7 @@ beforeAll(async () => {
       note: { note_input: typed(null) },
     },
   });
-  await pls.emulator.waitFor(async () => (await stateOf(a1)) === 'closed');
+  await pls.emulator.waitFor(async () => (await stateOf(a1)) === 'closed', SETTLING);
   const b1 = await press('acct_b', 'not_a_fit', 'U0ANA');
   await submitView(pls.url, {
     callbackId: 'not_a_fit',
@@ -187,7 +189,7 @@ beforeAll(async () => {
     user: 'U0ANA',
     values: { reason: { reason_select: select('existing_customer') }, note: { note_input: typed(null) } },
   });
-  await pls.emulator.waitFor(async () => (await stateOf(b1)) === 'closed');
+  await pls.emulator.waitFor(async () => (await stateOf(b1)) === 'closed', SETTLING);
   advance(HOUR);
   await deliver(
     pls,

@@ -27,7 +27,15 @@ const types = {
  * The pool of one pls instance (`DATABASE_POOL_SIZE` connections). TLS and its options come from
  * the connection string (`?sslmode=require`, `sslrootcert=…`), as node-postgres reads them.
  */
-export function openPool(url: string, size: number, access: { readOnly?: boolean } = {}): pg.Pool {
+export function openPool(
+  url: string,
+  size: number,
+  access: {
+    readOnly?: boolean;
+    /** False for a reader whose statements are long by nature (a replay's sort of every event). */
+    queryTimeout?: boolean;
+  } = {},
+): pg.Pool {
   return new pg.Pool({
     connectionString: url,
     max: size,
@@ -39,9 +47,9 @@ export function openPool(url: string, size: number, access: { readOnly?: boolean
     idleTimeoutMillis: 30_000,
     // A server that stops answering (a partition, a frozen host) fails the statement instead of
     // holding a request for ever: ingest answers 503. No pls statement runs near this long.
-    query_timeout: QUERY_TIMEOUT_MS,
+    ...(access.queryTimeout === false ? {} : { query_timeout: QUERY_TIMEOUT_MS }),
     keepAlive: true,
-    application_name: 'pls',
+    application_name: access.readOnly ? 'pls-reader' : 'pls',
   });
 }
 

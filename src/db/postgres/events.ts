@@ -27,10 +27,16 @@ export function createPgEventLog(db: PgSession, now: () => number, onStored: () 
       const group = queue.slice(0, taken);
       queue = queue.slice(taken);
       inFlight++;
-      void storeGroup(group).finally(() => {
-        inFlight--;
-        start();
-      });
+      storeGroup(group)
+        // Whatever fails past the statement (a wake-up, the counting) fails the group's requests
+        // rather than leaving them unanswered.
+        .catch((error: unknown) => {
+          for (const waiting of group) waiting.reject(error);
+        })
+        .finally(() => {
+          inFlight--;
+          start();
+        });
     }
   };
 

@@ -20,6 +20,9 @@ import { openPool, postgresLocation } from './client.js';
  * it (readers never block writers). Events stream through a cursor in one read-only transaction:
  * a consistent snapshot, `HISTORY_PAGE` rows in memory at a time.
  *
+ * The transaction holds one snapshot for as long as the replay reads, which keeps Postgres's
+ * vacuum from clearing what changed since: run long replays off-peak, or against a replica.
+ *
  * The order is the one live scoring recorded (`applied_seq`, taken when an event is applied):
  * sequences are not commit-ordered on Postgres, so an event stored late may have been applied
  * after a later-numbered one, and `seq` order would replay a different history. Events still
@@ -27,7 +30,9 @@ import { openPool, postgresLocation } from './client.js';
  */
 export async function openPostgresHistory(url: string): Promise<HistorySource> {
   const where = postgresLocation(url);
-  const pool = openPool(url, 2, { readOnly: true });
+  // No statement timeout: the cursor's first FETCH sorts every event by applied_seq (an index
+  // would cost every scored event a write), minutes on a history of millions.
+  const pool = openPool(url, 2, { readOnly: true, queryTimeout: false });
   // A connection the server drops while idle is reported by the next statement on it.
   pool.on('error', () => undefined);
   try {
