@@ -6,11 +6,13 @@ import { createCalibrationRunner } from './analysis/calibration-runner.js';
 import { type Clock, createClock } from './clock.js';
 import type { Env } from './config/env.js';
 import type { Manifest } from './config/manifest.js';
+import type { WebhookEndpoint } from './config/webhooks.js';
 import type { Scoring, ScoringTurn, Storage } from './db/storage.js';
 import { HttpError, sendJson } from './ingest/http-error.js';
 import { createRouter } from './ingest/ingest-router.js';
 import { createSegmentRoutes } from './ingest/segment-routes.js';
 import { createWebhookRoute } from './ingest/webhook-route.js';
+import { createWebhookSender } from './integrations/webhook-sender.js';
 import { bearerMatches } from './obs/bearer-token.js';
 import { boltLogger } from './obs/bolt-logger.js';
 import { createMetrics } from './obs/metrics.js';
@@ -30,6 +32,8 @@ import { createSlackHealth } from './slack/startup-check.js';
 export interface AppDeps {
   env: Env;
   manifest: Manifest;
+  /** The manifest's outbound webhooks with their secrets (src/config/webhooks.ts). */
+  webhooks: readonly WebhookEndpoint[];
   /** The database, opened whole by its adapter (src/db/storage.ts); the caller closes it. */
   storage: Storage;
   logger: Logger;
@@ -37,6 +41,8 @@ export interface AppDeps {
   clock?: Clock;
   /** Outbox retry base delay (tests shorten it). */
   retryBaseMs?: number;
+  /** Outbound webhooks' retry schedule (tests shorten it). */
+  webhookBackoffMs?: readonly number[];
 }
 
 /** Events deleted past retention per transaction. */
@@ -55,8 +61,10 @@ export function buildApp(deps: AppDeps) {
 
   // Whatever queues a Slack call wakes the sender once its unit of work commits.
   const wakeSender = () => sender.kick();
-  const { accounts, alerts, outbox, events, slaReport } = storage.repositories({
+  const wakeWebhooks = () => webhookSender.kick();
+  const { accounts, alerts, outbox, events, slaReport, deliveries } = storage.repositories({
     onQueued: () => units.afterCommit(wakeSender),
+    onDeliveryQueued: () => units.afterCommit(wakeWebhooks),
   });
   const store = storage.eventLog(now);
   const cards = createAlertCards({ accounts, alerts, manifest, store: units });
@@ -89,17 +97,35 @@ export function buildApp(deps: AppDeps) {
       metrics.slackErrors.inc({ method, error, permanent: String(permanent) }),
     retryBaseMs: deps.retryBaseMs,
   });
-  const metrics = createMetrics({ outbox: () => units.read(() => outbox.depth()), now });
+  const metrics = createMetrics({
+    outbox: () => units.read(() => outbox.depth()),
+    webhooks: () => units.read(() => deliveries.depth()),
+    now,
+  });
+  // Outbound webhooks: a queue, a sender and retries of their own, never in Slack's way.
+  const webhookSender = createWebhookSender({
+    store: units,
+    deliveries,
+    endpoints: deps.webhooks,
+    logger,
+    now,
+    backoffMs: deps.webhookBackoffMs,
+    onDelivery: (type, outcome) => metrics.webhookDeliveries.inc({ type, outcome }),
+  });
   let scoring: Scoring | null = null;
   const onTurn = (turn: ScoringTurn) => {
     for (const q of turn.quarantined) logger.error(q, 'event could not be processed: set aside');
     for (const tier of turn.opened) metrics.alertsOpened.inc({ tier });
     // Most turns queue nothing (scoring turns come hundreds a second): the sender is not woken for them.
-    if (turn.queued > 0) sender.kick();
+    // A turn that tells webhooks of an alert queues its Slack message too.
+    if (turn.queued > 0) {
+      sender.kick();
+      webhookSender.kick();
+    }
   };
   // A thread that died may have committed outbox rows it never reported: have the sender look.
   const onLost = () => sender.kick();
-  const sla = createSlaSweep({ alerts, accounts, outbox, manifest, now, store: units });
+  const sla = createSlaSweep({ alerts, accounts, outbox, deliveries, manifest, now, store: units });
   const slackHealth = createSlackHealth({
     client: outboxClient,
     manifest,
@@ -191,7 +217,7 @@ export function buildApp(deps: AppDeps) {
     // Interactive calls (views.open, ephemeral replies) retry briefly, never for the default ~30 minutes.
     clientOptions: { slackApiUrl, retryConfig: { retries: 2, factor: 2, minTimeout: 100, maxTimeout: 1000 } },
   });
-  const actions = createAlertActions({ alerts, accounts, outbox, manifest, now, store: units });
+  const actions = createAlertActions({ alerts, accounts, outbox, deliveries, manifest, now, store: units });
   const slaReports = createSlaReports({ query: slaReport, manifest, store: units });
   const calibration = createCalibrationRunner({ database: env.database, manifest, now });
   registerListeners(app, {
@@ -297,10 +323,17 @@ export function buildApp(deps: AppDeps) {
     async start(): Promise<void> {
       if (!receiver) await app.start();
       // The thread scores what a previous run left pending as it starts.
-      scoring = storage.startScoring({ config: { env, manifest }, clock, logger, onTurn, onLost });
+      scoring = storage.startScoring({
+        config: { env, manifest, webhooks: deps.webhooks },
+        clock,
+        logger,
+        onTurn,
+        onLost,
+      });
       // Steps that fell due while pls was down fire now, in order.
       void sweep().catch((error: unknown) => logger.error({ err: error }, 'sla sweep failed'));
       sender.kick();
+      webhookSender.kick();
       unwatchOutbox = storage.watchOutbox(() => sender.kick());
       scheduler = startScheduler(manifest.sla.sweep_every, sweepIfIdle, logger);
       slackHealth.start();
@@ -311,10 +344,22 @@ export function buildApp(deps: AppDeps) {
       unwatchOutbox();
       await scoring?.stop();
       await sender.stop();
+      await webhookSender.stop();
       if (!receiver) await app.stop();
     },
     /** For tests and tools: the store and repositories, the sender, one sweep, the metrics, scoring. */
-    internals: { store: units, sender, alerts, accounts, outbox, sweep, metrics, scoring: () => scoring },
+    internals: {
+      store: units,
+      sender,
+      webhookSender,
+      alerts,
+      accounts,
+      outbox,
+      deliveries,
+      sweep,
+      metrics,
+      scoring: () => scoring,
+    },
   };
 }
 

@@ -32,6 +32,8 @@ export async function startServer(
     host?: string;
     clock?: Clock;
     retryBaseMs?: number;
+    /** Outbound webhooks' retry schedule (tests shorten it). */
+    webhookBackoffMs?: readonly number[];
     /**
      * Sees each request before pls does and returns true when it answered it: the sandbox serves
      * its page on the bot's own port this way (src/sandbox/).
@@ -45,10 +47,12 @@ export async function startServer(
   const app = buildApp({
     env,
     manifest,
+    webhooks: config.webhooks,
     storage,
     logger,
     clock: options.clock,
     retryBaseMs: options.retryBaseMs,
+    webhookBackoffMs: options.webhookBackoffMs,
   });
   const server = createServer((req, res) => {
     if (options.intercept?.(req, res)) return;

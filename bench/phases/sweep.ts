@@ -39,7 +39,7 @@ export async function sweepTimes(ctx: BenchContext): Promise<Figure[]> {
     states: { open: 1, claimed: 0, contacted: 0 },
     seed: 'pls-bench-sweep',
   });
-  const { env } = loadConfig(
+  const { env, webhooks } = loadConfig(
     plsEnv({
       databaseUrl: `file:${dbPath}`,
       slackApiUrl: ctx.emulator.url,
@@ -48,7 +48,7 @@ export async function sweepTimes(ctx: BenchContext): Promise<Figure[]> {
   );
   const db = openDatabase(dbPath);
   const storage = sqliteStorageOn(db, { logger: createLogger('silent'), checkpoints: false });
-  const app = buildApp({ env, manifest, storage, logger: createLogger('silent') });
+  const app = buildApp({ env, manifest, webhooks, storage, logger: createLogger('silent') });
   const sqlite = db.$client;
   const escalations = sqlite.prepare<[], { n: number }>(
     "select count(*) as n from alert_events where kind = 'escalation'",

@@ -1,10 +1,13 @@
 import { ConfigError, type ConfigIssue } from './config-error.js';
 import { type Env, type EnvSource, manifestPathOf, parseEnv } from './env.js';
 import { loadManifest, type Manifest } from './manifest.js';
+import { resolveWebhooks, type WebhookEndpoint } from './webhooks.js';
 
 export interface Config {
   readonly env: Env;
   readonly manifest: Manifest;
+  /** The manifest's outbound webhooks, their secrets read from the environment where named there. */
+  readonly webhooks: readonly WebhookEndpoint[];
 }
 
 /**
@@ -28,6 +31,13 @@ export function loadConfig(source: EnvSource = process.env): Config {
     if (!(error instanceof ConfigError)) throw error;
     issues.push(...error.issues);
   }
-  if (env === null || manifest === null) throw new ConfigError(issues);
-  return Object.freeze({ env, manifest });
+  let webhooks: WebhookEndpoint[] = [];
+  try {
+    if (manifest) webhooks = resolveWebhooks(manifest.integrations.webhooks, source, env?.manifestPath);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    issues.push(...error.issues);
+  }
+  if (env === null || manifest === null || issues.length > 0) throw new ConfigError(issues);
+  return Object.freeze({ env, manifest, webhooks });
 }

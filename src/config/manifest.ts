@@ -232,6 +232,31 @@ export interface SlaPolicy {
   readonly escalation: readonly EscalationStep[];
 }
 
+/** What an outbound webhook can be told (README, "Outbound webhooks"). */
+export const WEBHOOK_EVENT_TYPES = [
+  'alert.opened',
+  'alert.upgraded',
+  'alert.claimed',
+  'alert.contacted',
+  'alert.released',
+  'alert.snoozed',
+  'alert.closed',
+  'account.ready',
+] as const;
+export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
+
+/** One `integrations.webhooks` entry as written: its secret is resolved with the environment (src/config/webhooks.ts). */
+export interface WebhookSubscription {
+  readonly url: string;
+  /** `whsec_…`, or `${ENV_NAME}` naming the variable that holds it. */
+  readonly secret: string;
+  readonly events: readonly WebhookEventType[];
+}
+
+export interface Integrations {
+  readonly webhooks: readonly WebhookSubscription[];
+}
+
 export interface Manifest {
   readonly timezone: string;
   /** People's words for ids that events carry (features, milestones, limits). */
@@ -241,6 +266,7 @@ export interface Manifest {
   readonly scoring: Scoring;
   readonly routing: Routing;
   readonly sla: SlaPolicy;
+  readonly integrations: Integrations;
 }
 
 /** `usage_limit_hit` → "Usage limit hit". */
@@ -761,6 +787,45 @@ const slaSchema = strict({
     .transform((steps) => [...steps].sort((a, b) => a.at - b.at)),
 });
 
+/** At most this many webhook endpoints: each is a lane of deliveries of its own. */
+const MAX_WEBHOOKS = 10;
+
+const webhookSchema = strict({
+  url: nonEmptyText.max(2000).refine((url) => /^https?:\/\//.test(url) && URL.canParse(url), {
+    message: 'must be an http(s) URL',
+  }),
+  secret: nonEmptyText.regex(/^(whsec_[A-Za-z0-9+/]+={0,2}|\$\{[A-Z_][A-Z0-9_]*\})$/, {
+    message: `must be a Standard Webhooks secret (whsec_ and base64) or \${ENV_NAME} naming the variable that holds one`,
+  }),
+  events: z
+    .array(z.enum(WEBHOOK_EVENT_TYPES))
+    .min(1, { message: `name at least one of ${WEBHOOK_EVENT_TYPES.join(', ')}` })
+    .refine((events) => new Set(events).size === events.length, { message: 'lists an event twice' })
+    // Named by the contract, not sent yet: a subscription that would never fire is refused, not kept.
+    .refine((events) => !events.includes('account.ready'), {
+      message: 'account.ready is not sent by this version of pls yet: leave it out',
+    }),
+});
+
+const integrationsSchema = strict({
+  webhooks: z
+    .array(webhookSchema)
+    .max(MAX_WEBHOOKS, { message: `at most ${MAX_WEBHOOKS} webhooks` })
+    .superRefine((webhooks, ctx) => {
+      const seen = new Set<string>();
+      for (const [i, webhook] of webhooks.entries()) {
+        if (seen.has(webhook.url))
+          ctx.addIssue({
+            code: 'custom',
+            path: [i, 'url'],
+            message: 'appears twice: list its events under one entry',
+          });
+        seen.add(webhook.url);
+      }
+    })
+    .prefault([]),
+});
+
 const DEFAULT_TIMEZONE = 'America/New_York';
 
 const manifestSchema = strict({
@@ -770,6 +835,7 @@ const manifestSchema = strict({
   scoring: scoringSchema,
   routing: routingSchema,
   sla: slaSchema.prefault({}),
+  integrations: integrationsSchema.prefault({}),
 }).transform((input): Manifest => {
   const hours = (value: { tz?: string | undefined; days: number[]; from: number; to: number }): Hours => ({
     tz: value.tz ?? input.timezone,
@@ -827,6 +893,7 @@ const manifestSchema = strict({
       escalation_channel: routing.escalation_channel,
     },
     sla: input.sla,
+    integrations: input.integrations,
   };
 });
 

@@ -104,6 +104,8 @@ export interface ForgetReport {
   alertEvents: number;
   /** Slack calls of those alerts, queued or sent. */
   outbox: number;
+  /** Outbound webhook deliveries about the account, sent or still queued (those are never sent). */
+  webhookDeliveries: number;
   /** Alert messages already posted: they stay in Slack, and after this pls no longer knows where. */
   postedMessages: { channel: string; ts: string }[];
 }
@@ -282,6 +284,7 @@ export function forgetAccount(
       id,
     );
     const alerts = run('delete from alerts where account_id = ?', id);
+    const webhookDeliveries = run('delete from webhook_deliveries where account_id = ?', id);
 
     // The account's people who are in no other account. Processed events are all reflected in
     // account_users; unprocessed events of another account will make the person a member there.
@@ -319,6 +322,7 @@ export function forgetAccount(
       alerts,
       alertEvents,
       outbox,
+      webhookDeliveries,
       postedMessages,
     };
     if (options.dryRun) throw new DryRun(report);

@@ -247,6 +247,39 @@ export const outbox = sqliteTable(
   ],
 );
 
+/**
+ * Outbound webhook deliveries (README, "Outbound webhooks"): one row per event and endpoint,
+ * queued in the unit of work that made the change, sent apart from Slack's outbox with its own
+ * retries. `message_id` is the Standard Webhooks `webhook-id`, the same on every retry (and for
+ * every endpoint told of the event), so a receiver can deduplicate; `payload` is the body as
+ * signed, kept as text so a retry sends the same bytes.
+ */
+export const webhookDeliveries = sqliteTable(
+  'webhook_deliveries',
+  {
+    seq: integer('seq').primaryKey({ autoIncrement: true }),
+    messageId: text('message_id').notNull(),
+    url: text('url').notNull(),
+    type: text('type').notNull(),
+    accountId: text('account_id'),
+    alertId: text('alert_id'),
+    payload: text('payload').notNull(),
+    createdAt: integer('created_at').notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    /** When the next attempt is due; while one is under way, when it is given up for lost. */
+    nextAttemptAt: integer('next_attempt_at').notNull(),
+    sentAt: integer('sent_at'),
+    /** Set when the receiver said it is gone (410) or every retry failed: never tried again. */
+    failedAt: integer('failed_at'),
+    lastError: text('last_error'),
+  },
+  (t) => [
+    uniqueIndex('webhook_deliveries_message').on(t.messageId, t.url),
+    index('webhook_deliveries_due').on(t.nextAttemptAt).where(sql`sent_at is null and failed_at is null`),
+    index('webhook_deliveries_account').on(t.accountId),
+  ],
+);
+
 /** Per-rep routing state: out of office. */
 export const repStatus = sqliteTable('rep_status', {
   repId: text('rep_id').primaryKey(),

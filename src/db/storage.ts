@@ -9,6 +9,7 @@ import type { PendingEvents, StoreResult } from './event-store.js';
 import type { OutboxRepo } from './outbox-repo.js';
 import type { SlaReportQuery } from './sla-report-query.js';
 import type { Store } from './store.js';
+import type { WebhookDeliveriesRepo } from './webhook-deliveries-repo.js';
 
 /**
  * What the app gets from its database, whatever the engine: the store port (units of work and
@@ -24,7 +25,7 @@ export interface Storage {
    * or reads (the SQLite adapter refuses a call outside: it would see another unit's half-done
    * writes). `onQueued` is called for every outbox row queued, inside the unit that queues it.
    */
-  repositories(options?: { onQueued?: () => void }): Repositories;
+  repositories(options?: RepositoryOptions): Repositories;
   /** Ingest's side of the event log: stores a request's events, resolving once they are durable. */
   eventLog(now: () => number): EventLog;
   /**
@@ -60,6 +61,14 @@ export interface Repositories {
   outbox: OutboxRepo;
   events: PendingEvents;
   slaReport: SlaReportQuery;
+  deliveries: WebhookDeliveriesRepo;
+}
+
+export interface RepositoryOptions {
+  /** Called for every outbox row queued, inside the unit that queues it (the Slack sender's wake-up). */
+  onQueued?: () => void;
+  /** The same for every webhook delivery queued (the webhook sender's wake-up). */
+  onDeliveryQueued?: () => void;
 }
 
 export interface EventLog {

@@ -6,6 +6,7 @@ import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom
  */
 export function createMetrics(sample: {
   outbox: () => Promise<{ pending: number; oldest: number | null }>;
+  webhooks: () => Promise<number>;
   now: () => number;
 }) {
   const registry = new Registry();
@@ -54,6 +55,20 @@ export function createMetrics(sample: {
     labelNames: ['step'] as const,
     registers: [registry],
   });
+  const webhookDeliveries = new Counter({
+    name: 'pls_webhook_deliveries_total',
+    help: 'Outbound webhook attempts, by event type and outcome (sent, retry, failed: given up for good)',
+    labelNames: ['type', 'outcome'] as const,
+    registers: [registry],
+  });
+  new Gauge({
+    name: 'pls_webhook_queue_depth',
+    help: 'Outbound webhook deliveries waiting to be sent',
+    registers: [registry],
+    async collect() {
+      this.set(await sample.webhooks());
+    },
+  });
   new Gauge({
     name: 'pls_outbox_depth',
     help: 'Slack calls waiting to be sent',
@@ -78,6 +93,7 @@ export function createMetrics(sample: {
     ingestSeconds,
     requestsRefused,
     alertsOpened,
+    webhookDeliveries,
     slackErrors,
     slaBreaches,
     escalations,

@@ -16,6 +16,7 @@ import { dm } from '../domain/notice.js';
 import { assignableReps, assignableTier, routeNote, teamById } from '../domain/routing.js';
 import { dueAfter, type PolicySnapshot } from '../domain/sla.js';
 import { accountLabel } from '../domain/usage-event.js';
+import { createWebhookAnnouncer } from '../integrations/webhook-events.js';
 import { slackTime } from '../slack/text.js';
 import { accountByRef } from './account-ref.js';
 import { type AlertServiceDeps, createAlertRouting, tierNotice } from './alert-routing.js';
@@ -40,6 +41,7 @@ export function createAlertActions(deps: AlertServiceDeps & { store: Store }) {
   const { alerts, accounts, outbox, manifest, store } = deps;
   const { routing } = manifest;
   const router = createAlertRouting({ accounts, alerts, manifest });
+  const webhooks = createWebhookAnnouncer(deps);
   const tx =
     <A extends unknown[], R>(fn: (...args: A) => Promise<R>) =>
     (...args: A): Promise<R> =>
@@ -90,6 +92,7 @@ export function createAlertActions(deps: AlertServiceDeps & { store: Store }) {
     now: number,
   ): Promise<AlertRow> {
     await alerts.record(alert.id, now, kind, actor, data);
+    await webhooks.recorded(kind, alert.id, actor, data, now);
     await outbox.enqueue({ kind: 'alert.update', alertId: alert.id }, now);
     // A fresh App Home for every rep the change touches.
     const after = (await alerts.find(alert.id))!;

@@ -2,6 +2,7 @@ import type { Manifest, Team } from '../config/manifest.js';
 import type { AccountRow, AccountsRepo } from '../db/accounts-repo.js';
 import type { AlertsRepo } from '../db/alerts-repo.js';
 import type { OutboxRepo } from '../db/outbox-repo.js';
+import type { WebhookDeliveriesRepo } from '../db/webhook-deliveries-repo.js';
 import type { Notice } from '../domain/notice.js';
 import {
   type RepLoad,
@@ -17,6 +18,8 @@ export interface AlertServiceDeps {
   alerts: AlertsRepo;
   accounts: AccountsRepo;
   outbox: OutboxRepo;
+  /** Outbound webhooks' queue: what an alert's changes are told to (src/integrations/webhook-events.ts). */
+  deliveries: WebhookDeliveriesRepo;
   manifest: Manifest;
   now: () => number;
 }

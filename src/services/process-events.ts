@@ -12,6 +12,7 @@ import { EMPTY_SCORE, type Score, scoreAccount } from '../domain/scoring.js';
 import { dueAfter, type PolicySnapshot, slaDeadlines, snapshotPolicy } from '../domain/sla.js';
 import { toUsageEvent, withPlanChange } from '../domain/stored-event.js';
 import type { AccountPatch } from '../domain/usage-event.js';
+import { createWebhookAnnouncer } from '../integrations/webhook-events.js';
 import { type AlertServiceDeps, createAlertRouting, tierNotice } from './alert-routing.js';
 
 const nextUlid = monotonicFactory();
@@ -59,6 +60,7 @@ export function createEventProcessor(deps: ProcessorDeps) {
   const { store, events, accounts, alerts, outbox, manifest } = deps;
   const { scoring } = manifest;
   const router = createAlertRouting({ accounts, alerts, manifest });
+  const webhooks = createWebhookAnnouncer(deps);
   const budget = deps.turnBudgetMs ?? TURN_BUDGET_MS;
 
   /**
@@ -164,6 +166,7 @@ export function createEventProcessor(deps: ProcessorDeps) {
           null,
           { trigger: decision.trigger, route: route.reason },
         );
+        await webhooks.recorded('opened', id, null, { trigger: decision.trigger, route: route.reason }, now);
         await outbox.enqueue({ kind: 'alert.post', alertId: id }, now);
         await outbox.refreshHomes([route.rep?.id], now);
         if (!route.rep)
@@ -190,11 +193,9 @@ export function createEventProcessor(deps: ProcessorDeps) {
           clocks.suggestedRep &&
           tierNotice({ ...clocks.route, rep: { id: clocks.suggestedRep } });
         if (byTier) await outbox.notify(current.id, byTier, ['escalation'], now);
-        await alerts.record(current.id, now, 'upgraded', null, {
-          from: current.tier,
-          to: 'hot',
-          trigger: decision.trigger,
-        });
+        const upgrade = { from: current.tier, to: 'hot', trigger: decision.trigger };
+        await alerts.record(current.id, now, 'upgraded', null, upgrade);
+        await webhooks.recorded('upgraded', current.id, null, upgrade, now);
         await outbox.enqueue({ kind: 'alert.update', alertId: current.id }, now);
         const notice = { type: 'upgraded', score: after.total, why: decision.trigger.text } as const;
         await outbox.notify(current.id, notice, ['thread'], now);
@@ -222,7 +223,9 @@ export function createEventProcessor(deps: ProcessorDeps) {
           { state: 'closed', outcome: 'self_served', closedAt: now, score: after.total },
           now,
         );
-        await alerts.record(current.id, now, 'closed', null, { outcome: 'self_served', plan: decision.plan });
+        const closing = { outcome: 'self_served', plan: decision.plan };
+        await alerts.record(current.id, now, 'closed', null, closing);
+        await webhooks.recorded('closed', current.id, null, closing, now);
         await outbox.enqueue({ kind: 'alert.update', alertId: current.id }, now);
         const notice = { type: 'self_served', plan: decision.plan } as const;
         await outbox.notify(current.id, notice, ['thread', dm(current.claimedBy)], now);

@@ -5,6 +5,7 @@ import { backOffStage, dueStep, escalationDueAt, ladderStart } from '../domain/e
 import { dm } from '../domain/notice.js';
 import { routeNote, teamById, teamRepsOf } from '../domain/routing.js';
 import { type PolicySnapshot, slaDeadlines } from '../domain/sla.js';
+import { createWebhookAnnouncer } from '../integrations/webhook-events.js';
 import { type AlertServiceDeps, createAlertRouting, tierNotice } from './alert-routing.js';
 
 export interface SweepResult {
@@ -40,6 +41,7 @@ interface Fired {
 export function createSlaSweep(deps: AlertServiceDeps & { store: Store }) {
   const { alerts, accounts, outbox, manifest, store } = deps;
   const router = createAlertRouting({ accounts, alerts, manifest });
+  const webhooks = createWebhookAnnouncer(deps);
   /** How many reps a team's alerts go round: its own, or every rep for a team without a list. */
   const teamSize = (teamId: string) =>
     teamRepsOf(teamById(manifest.routing, teamId), manifest.routing).length;
@@ -172,7 +174,9 @@ export function createSlaSweep(deps: AlertServiceDeps & { store: Store }) {
       nextEscalationAt: null,
     } as const;
     if (!(await alerts.transition(alert, ['contacted'], closed, now))) throw new ChangedMeanwhile();
-    await alerts.record(alert.id, now, 'closed', null, { outcome: 'no_response', reason: 'back_off' });
+    const detail = { outcome: 'no_response', reason: 'back_off' };
+    await alerts.record(alert.id, now, 'closed', null, detail);
+    await webhooks.recorded('closed', alert.id, null, detail, now);
     await outbox.notify(
       alert.id,
       { type: 'back_off_closed', contactedFor: now - alert.contactedAt },

@@ -100,7 +100,7 @@ describe('npm run forget against the database the bot wrote', () => {
 
     expect(output).toContain(`will erase acct_42 (acme.com): ${acme.events} events`);
     expect(output).toContain(
-      `forgot acct_42 (acme.com): ${acme.events} events, 3 users, 1 alert (${acme.audit} audit row${acme.audit === 1 ? '' : 's'}, ${acme.outbox} Slack message${acme.outbox === 1 ? '' : 's'} queued or sent)\n`,
+      `forgot acct_42 (acme.com): ${acme.events} events, 3 users, 1 alert (${acme.audit} audit row${acme.audit === 1 ? '' : 's'}, ${acme.outbox} Slack message${acme.outbox === 1 ? '' : 's'} queued or sent, 0 webhook deliveries)\n`,
     );
     expect(output).toContain(`${alert.channel} ts ${alert.ts}`);
     expect(code).toBe(0);
@@ -146,7 +146,7 @@ describe('npm run forget against the database the bot wrote', () => {
 
     const { code, output } = await forget(['--id', 'acct_new', '--yes'], { DATABASE_URL: pls.databaseUrl });
     expect(output).toContain(
-      'forgot acct_new: 3 events, 1 user, 0 alerts (0 audit rows, 0 Slack messages queued or sent)\n',
+      'forgot acct_new: 3 events, 1 user, 0 alerts (0 audit rows, 0 Slack messages queued or sent, 0 webhook deliveries)\n',
     );
     expect(code).toBe(0);
     expect(await pls.query('select id from events order by id')).toEqual([
@@ -244,7 +244,7 @@ describe('npm run forget names the account by kind and asks first', () => {
   it('lists what it would erase and refuses without a terminal to ask on, unless --yes', async () => {
     const { code, output } = await forget(['--id', 'victim.com'], env());
     expect(output).toBe(
-      'will erase victim.com (bystander.com): 1 event, 0 users, 0 alerts (0 audit rows, 0 Slack messages queued or sent)\n' +
+      'will erase victim.com (bystander.com): 1 event, 0 users, 0 alerts (0 audit rows, 0 Slack messages queued or sent, 0 webhook deliveries)\n' +
         'nothing erased: stdin is not a terminal to ask on; run again with --yes to erase\n',
     );
     expect(code).toBe(1);

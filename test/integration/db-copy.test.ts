@@ -18,6 +18,7 @@ import { alertRow, deliver, type RaisedAlert, raiseHotAlert, settled } from '../
 import { type Harness, startHarness } from '../support/harness.js';
 import { createTestDatabase, postgresServer } from '../support/postgres.js';
 import { pressButton, slashCommand } from '../support/slack-requests.js';
+import { manifestWithWebhook, startWebhookReceiver } from '../support/webhook-receiver.js';
 
 /**
  * `npm run db:copy` (src/db/copy.ts): a SQLite database written by pls itself — alerts raised,
@@ -140,10 +141,18 @@ const exists = async (url: string, table: string) =>
     async (client) => (await client.query('select to_regclass($1) as t', [table])).rows[0].t !== null,
   );
 
+const HOOK_SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
+let receiver: Awaited<ReturnType<typeof startWebhookReceiver>>;
+
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'pls-db-copy-'));
   sqlitePath = join(dir, 'pls.db');
-  const pls = await startHarness({ env: { DATABASE_URL: `file:${sqlitePath}` } });
+  // An outbound webhook whose receiver answers: its deliveries are rows to copy too.
+  receiver = await startWebhookReceiver(HOOK_SECRET);
+  const pls = await startHarness({
+    env: { DATABASE_URL: `file:${sqlitePath}`, PLS_TEST_HOOK_SECRET: HOOK_SECRET },
+    manifest: manifestWithWebhook(receiver.url, ['alert.opened', 'alert.claimed'], 'PLS_TEST_HOOK_SECRET'),
+  });
   try {
     acme = await raiseHotAlert(pls);
     // A 429 on BigCo's post: the pause is recorded in rate_limits.
@@ -173,8 +182,10 @@ beforeAll(async () => {
       });
     }
     await settled(pls);
+    await pls.emulator.waitFor(() => receiver.received.length === 3, { description: 'three deliveries' });
   } finally {
     await pls.stop();
+    await receiver.close();
   }
 }, 60_000);
 
@@ -210,7 +221,7 @@ describe('npm run db:copy', () => {
     for (const line of lines.slice(0, -1)) expect(line).toMatch(/^[a-z_]+: [\d,]+ rows?$/);
     expect(lines.at(-1)).toMatch(
       new RegExp(
-        `^copied [\\d,]+ rows of 9 tables from ${sqlitePath} to 127\\.0\\.0\\.1:\\d+/pls_test_\\w+ in \\d+\\.\\d s; start pls with DATABASE_URL set to it$`,
+        `^copied [\\d,]+ rows of 10 tables from ${sqlitePath} to 127\\.0\\.0\\.1:\\d+/pls_test_\\w+ in \\d+\\.\\d s; start pls with DATABASE_URL set to it$`,
       ),
     );
   });

@@ -13,6 +13,7 @@ import { createSqliteStore } from '../../src/db/sqlite/sqlite-store.js';
 import { createWalSync } from '../../src/db/sqlite/wal-sync.js';
 import { createWriteTurns } from '../../src/db/sqlite/write-turns.js';
 import type { EventLog, Repositories } from '../../src/db/storage.js';
+import { createWebhookDeliveriesRepo } from '../../src/db/webhook-deliveries-repo.js';
 import { createLogger } from '../../src/obs/logger.js';
 import { createTestDatabase } from './postgres.js';
 
@@ -68,6 +69,7 @@ export async function openTwoInstances(engine: Engine, now: () => number): Promi
     outbox: createOutboxRepo(db),
     events: createPendingEvents(db),
     slaReport: createSlaReportQuery(db),
+    deliveries: createWebhookDeliveriesRepo(db),
   });
   return {
     a: repositories(first),

@@ -123,7 +123,13 @@ export async function startHarness(
     : createLogger(process.env.PLS_TEST_LOG === '1' ? 'debug' : 'silent');
   const clock = createClock();
   const boot = (log = logger) =>
-    startServer(loadConfig(env), log, { host: '127.0.0.1', retryBaseMs: 50, clock });
+    startServer(loadConfig(env), log, {
+      host: '127.0.0.1',
+      retryBaseMs: 50,
+      // Standard Webhooks' schedule in tenths of seconds: a receiver "down for an hour" is down for a few.
+      webhookBackoffMs: [100, 200, 400, 800, 1600],
+      clock,
+    });
   const others = new Set<Instance>();
   let server: RunningServer;
   try {

@@ -35,7 +35,8 @@ import {
  * removes. Every writer (ingest, scoring, sweeps, clicks, on every instance) waits while the
  * erasure runs, as on SQLite; readers are not held.
  */
-const ERASED_TABLES = 'events, accounts, account_users, users, alerts, alert_events, outbox';
+const ERASED_TABLES =
+  'events, accounts, account_users, users, alerts, alert_events, outbox, webhook_deliveries';
 
 /** How long the lock may be waited for: SQLite's `busy_timeout`, and the message says 5 s. */
 const LOCK_TIMEOUT = '5s';
@@ -162,6 +163,7 @@ async function eraseAccount(client: pg.PoolClient, selector: AccountSelector): P
     [id],
   );
   const alerts = await run('delete from alerts where account_id = $1', [id]);
+  const webhookDeliveries = await run('delete from webhook_deliveries where account_id = $1', [id]);
 
   // The account's people who are in no other account (see forgetAccount).
   const erasable = await client.query<{ userId: string }>(
@@ -193,6 +195,7 @@ async function eraseAccount(client: pg.PoolClient, selector: AccountSelector): P
     alerts,
     alertEvents,
     outbox,
+    webhookDeliveries,
     postedMessages: posted.rows,
   };
 }

@@ -3,7 +3,7 @@ import type pg from 'pg';
 import type { Logger } from 'pino';
 import { createEventProcessor } from '../../services/process-events.js';
 import { createProcessingLoop } from '../../services/processing-loop.js';
-import type { Repositories, Scoring, ScoringDeps, Storage } from '../storage.js';
+import type { Repositories, RepositoryOptions, Scoring, ScoringDeps, Storage } from '../storage.js';
 import { StorageError } from '../store.js';
 import { createPgAccountsRepo } from './accounts-repo.js';
 import { createPgAlertsRepo } from './alerts-repo.js';
@@ -13,6 +13,7 @@ import { CHANNELS, openInstanceConnection } from './instance-connection.js';
 import { createPgOutboxRepo } from './outbox-repo.js';
 import { createPgStore, type PgSession, type PgStore } from './pg-store.js';
 import { createPgSlaReportQuery } from './sla-report-query.js';
+import { createPgWebhookDeliveriesRepo } from './webhook-deliveries-repo.js';
 
 export interface PgStorage extends Storage {
   store: PgStore;
@@ -152,13 +153,14 @@ export async function openPostgresStorage(
   };
 }
 
-export function repositoriesOn(session: PgSession, options: { onQueued?: () => void } = {}): Repositories {
+export function repositoriesOn(session: PgSession, options: RepositoryOptions = {}): Repositories {
   return {
     accounts: createPgAccountsRepo(session),
     alerts: createPgAlertsRepo(session),
-    outbox: createPgOutboxRepo(session, options),
+    outbox: createPgOutboxRepo(session, { onQueued: options.onQueued }),
     events: createPgPendingEvents(session),
     slaReport: createPgSlaReportQuery(session),
+    deliveries: createPgWebhookDeliveriesRepo(session, { onQueued: options.onDeliveryQueued }),
   };
 }
 
@@ -167,7 +169,7 @@ export function repositoriesOn(session: PgSession, options: { onQueued?: () => v
  * events another instance stored. `crash` drops the loop as a fault would and starts another.
  */
 function startScoringLoop(store: PgStore, deps: ScoringDeps): Scoring {
-  const { accounts, alerts, outbox, events } = repositoriesOn(store.session);
+  const { accounts, alerts, outbox, events, deliveries } = repositoriesOn(store.session);
   const processor = createEventProcessor({
     store,
     turnBudgetMs: TURN_BUDGET_MS,
@@ -175,6 +177,7 @@ function startScoringLoop(store: PgStore, deps: ScoringDeps): Scoring {
     accounts,
     alerts,
     outbox,
+    deliveries,
     manifest: deps.config.manifest,
     now: deps.clock.now,
   });

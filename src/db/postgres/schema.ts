@@ -207,6 +207,31 @@ export const outbox = pgTable(
   ],
 );
 
+/** Outbound webhook deliveries: src/db/schema.ts says what each column holds. */
+export const webhookDeliveries = pgTable(
+  'webhook_deliveries',
+  {
+    seq: bigint('seq', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    messageId: text('message_id').notNull(),
+    url: text('url').notNull(),
+    type: text('type').notNull(),
+    accountId: text('account_id'),
+    alertId: text('alert_id'),
+    payload: text('payload').notNull(),
+    createdAt: millis('created_at').notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: millis('next_attempt_at').notNull(),
+    sentAt: millis('sent_at'),
+    failedAt: millis('failed_at'),
+    lastError: text('last_error'),
+  },
+  (t) => [
+    uniqueIndex('webhook_deliveries_message').on(t.messageId, t.url),
+    index('webhook_deliveries_due').on(t.nextAttemptAt).where(sql`sent_at is null and failed_at is null`),
+    index('webhook_deliveries_account').on(t.accountId),
+  ],
+);
+
 export const repStatus = pgTable('rep_status', {
   repId: text('rep_id').primaryKey(),
   ooo: boolean('ooo').notNull().default(false),

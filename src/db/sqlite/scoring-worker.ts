@@ -34,13 +34,14 @@ const now = clockOn(data.clock).now;
 const turns = createWriteTurns(data.turns);
 const kicked = new Int32Array(data.kicked);
 const store = createSqliteStore({ db, turns, thread: 'scoring' });
-const { events, accounts, alerts, outbox } = repositoriesOn(db, store);
+const { events, accounts, alerts, outbox, deliveries } = repositoriesOn(db, store);
 const processor = createEventProcessor({
   store,
   events,
   accounts,
   alerts,
   outbox,
+  deliveries,
   manifest,
   now,
   yieldNow: () => turns.mainWaiting(),

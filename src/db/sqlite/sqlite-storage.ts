@@ -4,7 +4,8 @@ import { createAlertsRepo } from '../alerts-repo.js';
 import { createEventStore, createPendingEvents } from '../event-store.js';
 import { createOutboxRepo } from '../outbox-repo.js';
 import { createSlaReportQuery } from '../sla-report-query.js';
-import type { Repositories, Storage } from '../storage.js';
+import type { Repositories, RepositoryOptions, Storage } from '../storage.js';
+import { createWebhookDeliveriesRepo } from '../webhook-deliveries-repo.js';
 import { startCheckpointer } from './checkpointer.js';
 import { closeDatabase, type Db, migrationsApplied, openDatabase } from './client.js';
 import { startScoringThread } from './scoring-thread.js';
@@ -85,17 +86,18 @@ export function sqliteStorageOn(db: Db, options: { logger: Logger; checkpoints?:
  * `store`: on one connection, a read between another unit's statements would see its half-done
  * writes (src/db/sqlite/sqlite-store.ts).
  */
-export function repositoriesOn(
-  db: Db,
-  store: SqliteStore,
-  options: { onQueued?: () => void } = {},
-): Repositories {
+export function repositoriesOn(db: Db, store: SqliteStore, options: RepositoryOptions = {}): Repositories {
   return {
     accounts: inStore(store, 'accounts', createAccountsRepo(db)),
     alerts: inStore(store, 'alerts', createAlertsRepo(db)),
-    outbox: inStore(store, 'outbox', createOutboxRepo(db, options)),
+    outbox: inStore(store, 'outbox', createOutboxRepo(db, { onQueued: options.onQueued })),
     events: inStore(store, 'events', createPendingEvents(db)),
     slaReport: inStore(store, 'slaReport', createSlaReportQuery(db)),
+    deliveries: inStore(
+      store,
+      'deliveries',
+      createWebhookDeliveriesRepo(db, { onQueued: options.onDeliveryQueued }),
+    ),
   };
 }
 

@@ -102,7 +102,7 @@ describe('unknown keys', () => {
 
   it('lists the allowed keys when nothing is close', () => {
     expect(problemsAfter((raw) => (raw.colour = 'blue'))).toEqual([
-      'colour: unknown key (expected one of: timezone, labels, retention, scoring, routing, sla)',
+      'colour: unknown key (expected one of: timezone, labels, retention, scoring, routing, sla, integrations)',
     ]);
   });
 
@@ -492,5 +492,55 @@ describe('YAML files', () => {
     expect(errorOf(() => loadManifest(path)).message).toMatch(
       new RegExp(`^manifest ${path}(:\\d+:\\d+)?: invalid YAML`),
     );
+  });
+});
+
+describe('integrations.webhooks', () => {
+  const hook = (extra: Record<string, unknown> = {}) => ({
+    url: 'https://hooks.example.com/pls',
+    secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
+    events: ['alert.opened'],
+    ...extra,
+  });
+
+  it('accepts an endpoint with a secret or a variable naming one, and defaults to none', () => {
+    expect(parseManifest(base()).integrations).toEqual({ webhooks: [] });
+    const raw = {
+      ...base(),
+      integrations: { webhooks: [hook(), hook({ url: 'http://127.0.0.1:9/x', secret: `\${HOOK_SECRET}` })] },
+    };
+    expect(parseManifest(raw).integrations.webhooks.map((w) => w.secret)).toEqual([
+      'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
+      `\${HOOK_SECRET}`,
+    ]);
+  });
+
+  it('names the bad key of each bad endpoint', () => {
+    expect(
+      problemsAfter((raw) => {
+        raw.integrations = {
+          webhooks: [
+            hook({ url: 'ftp://example.com/x' }),
+            hook({ secret: 'hunter2' }),
+            hook({ events: ['alert.won'] }),
+            hook({ events: [] }),
+            hook({ url: 'https://hooks.example.com/pls', events: ['alert.closed', 'alert.closed'] }),
+            hook({ events: ['account.ready'] }),
+          ],
+        };
+      }),
+    ).toEqual([
+      'integrations.webhooks.0.url: must be an http(s) URL',
+      `integrations.webhooks.1.secret: must be a Standard Webhooks secret (whsec_ and base64) or \${ENV_NAME} naming the variable that holds one`,
+      expect.stringMatching(/^integrations\.webhooks\.2\.events\.0: /),
+      expect.stringMatching(/^integrations\.webhooks\.3\.events: name at least one of alert\.opened, /),
+      'integrations.webhooks.4.events: lists an event twice',
+      'integrations.webhooks.5.events: account.ready is not sent by this version of pls yet: leave it out',
+    ]);
+    expect(
+      problemsAfter((raw) => {
+        raw.integrations = { webhooks: [hook(), hook({ events: ['alert.closed'] })] };
+      }),
+    ).toEqual(['integrations.webhooks.1.url: appears twice: list its events under one entry']);
   });
 });

@@ -201,6 +201,7 @@ describe('a manifest with only the required keys', () => {
           { at: 2, do: 'reassign' },
         ],
       },
+      integrations: { webhooks: [] },
     };
     expect(loadManifest(fixture('minimal.yml'))).toEqual(expected);
   });

@@ -279,6 +279,17 @@ function seedTwoAccounts() {
   addAlert('al_a2', 'acct_a', { state: 'open', audit: 1, outbox: 1 });
   addAlert('al_b1', 'acct_b', { state: 'open', ts: '1700000000.000200', audit: 2, outbox: 2 });
   addOutbox(null, 'home', { userId: 'U0ANA' });
+  for (const [seq, account] of [
+    [1, 'acct_a'],
+    [2, 'acct_a'],
+    [3, 'acct_b'],
+  ] as const)
+    db.$client
+      .prepare(
+        `insert into webhook_deliveries (message_id, url, type, account_id, alert_id, payload, created_at, next_attempt_at)
+         values (?, 'https://hooks.example.com/pls', 'alert.opened', ?, null, '{}', ?, ?)`,
+      )
+      .run(`msg_${seq}`, account, NOW, NOW);
 }
 
 const snapshotOf = (account: string) => ({
@@ -294,6 +305,7 @@ const snapshotOf = (account: string) => ({
     'select count(*) as n from outbox where alert_id in (select id from alerts where account_id = ?)',
     account,
   ),
+  deliveries: count('select count(*) as n from webhook_deliveries where account_id = ?', account),
 });
 
 describe('forgetAccount', () => {
@@ -312,6 +324,7 @@ describe('forgetAccount', () => {
       alerts: 2,
       alertEvents: 5,
       outbox: 4,
+      webhookDeliveries: 2,
       postedMessages: [{ channel: 'C0MIDMARKET', ts: '1700000000.000100' }],
     });
     expect(count("select count(*) as n from accounts where id = 'acct_a'")).toBe(0);

@@ -6,6 +6,7 @@ import { createOutboxRepo } from '../../../src/db/outbox-repo.js';
 import { createSqliteStore } from '../../../src/db/sqlite/sqlite-store.js';
 import { createWalSync } from '../../../src/db/sqlite/wal-sync.js';
 import { createWriteTurns } from '../../../src/db/sqlite/write-turns.js';
+import { createWebhookDeliveriesRepo } from '../../../src/db/webhook-deliveries-repo.js';
 import { escalationDueAt } from '../../../src/domain/escalation.js';
 import { slaDeadlines, snapshotPolicy } from '../../../src/domain/sla.js';
 import { createSlaSweep } from '../../../src/services/sla-sweep.js';
@@ -55,6 +56,7 @@ async function setUp(count: number) {
     alerts,
     accounts,
     outbox,
+    deliveries: createWebhookDeliveriesRepo(temp.db),
     manifest,
     now: () => now,
     store: createSqliteStore({ db: temp.db, wal: createWalSync(temp.db), turns: createWriteTurns() }),

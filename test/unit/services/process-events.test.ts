@@ -8,6 +8,7 @@ import { createOutboxRepo } from '../../../src/db/outbox-repo.js';
 import { createSqliteStore } from '../../../src/db/sqlite/sqlite-store.js';
 import { createWalSync } from '../../../src/db/sqlite/wal-sync.js';
 import { createWriteTurns } from '../../../src/db/sqlite/write-turns.js';
+import { createWebhookDeliveriesRepo } from '../../../src/db/webhook-deliveries-repo.js';
 import { createEventProcessor } from '../../../src/services/process-events.js';
 import { TEST_MANIFEST } from '../../support/harness.js';
 import { useTempDatabase } from '../../support/temp-database.js';
@@ -30,6 +31,7 @@ function setUp(options: { yieldNow?: () => boolean } = {}) {
     accounts: createAccountsRepo(temp.db),
     alerts: createAlertsRepo(temp.db),
     outbox: createOutboxRepo(temp.db),
+    deliveries: createWebhookDeliveriesRepo(temp.db),
     manifest: loadManifest(TEST_MANIFEST),
     now: () => NOW,
   });

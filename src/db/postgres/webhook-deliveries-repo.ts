@@ -1,0 +1,69 @@
+import type { WebhookDeliveriesRepo, WebhookDelivery } from '../webhook-deliveries-repo.js';
+import type { PgSession } from './pg-store.js';
+
+const COLUMNS = `seq, message_id as "messageId", url, type, account_id as "accountId", alert_id as "alertId",
+  payload, created_at as "createdAt", attempts, next_attempt_at as "nextAttemptAt"`;
+
+/** Outbound webhook deliveries on Postgres: the same calls and compare-and-set as src/db/webhook-deliveries-repo.ts. */
+export function createPgWebhookDeliveriesRepo(
+  db: PgSession,
+  options: { onQueued?: () => void } = {},
+): WebhookDeliveriesRepo {
+  return {
+    async enqueue(d) {
+      await db.query(
+        `insert into webhook_deliveries (message_id, url, type, account_id, alert_id, payload, created_at, next_attempt_at)
+         values ($1, $2, $3, $4, $5, $6, $7, $7) on conflict (message_id, url) do nothing`,
+        [d.messageId, d.url, d.type, d.accountId, d.alertId, d.payload, d.createdAt],
+      );
+      options.onQueued?.();
+    },
+    async due(now, limit) {
+      const { rows } = await db.query<WebhookDelivery>(
+        `select ${COLUMNS} from webhook_deliveries
+          where sent_at is null and failed_at is null and next_attempt_at <= $1
+          order by next_attempt_at, seq limit $2`,
+        [now, limit],
+      );
+      return rows;
+    },
+    async nextDueAt() {
+      const { rows } = await db.query<{ at: number | null }>(
+        'select min(next_attempt_at) as at from webhook_deliveries where sent_at is null and failed_at is null',
+      );
+      return rows[0]?.at ?? null;
+    },
+    async take(row, leaseUntil) {
+      const { rowCount } = await db.query(
+        `update webhook_deliveries set attempts = attempts + 1, next_attempt_at = $1
+          where seq = $2 and attempts = $3 and next_attempt_at = $4 and sent_at is null and failed_at is null`,
+        [leaseUntil, row.seq, row.attempts, row.nextAttemptAt],
+      );
+      return rowCount === 1;
+    },
+    async sent(seq, now) {
+      await db.query('update webhook_deliveries set sent_at = $1, last_error = null where seq = $2', [
+        now,
+        seq,
+      ]);
+    },
+    async retry(seq, at, error) {
+      await db.query(
+        'update webhook_deliveries set next_attempt_at = $1, last_error = $2 where seq = $3 and sent_at is null',
+        [at, error.slice(0, 1000), seq],
+      );
+    },
+    async failed(seq, now, error) {
+      await db.query(
+        'update webhook_deliveries set failed_at = $1, last_error = $2 where seq = $3 and sent_at is null',
+        [now, error.slice(0, 1000), seq],
+      );
+    },
+    async depth() {
+      const { rows } = await db.query<{ n: number }>(
+        'select count(*)::int as n from webhook_deliveries where sent_at is null and failed_at is null',
+      );
+      return rows[0]?.n ?? 0;
+    },
+  };
+}

@@ -1,0 +1,111 @@
+import type { Db } from './sqlite/client.js';
+
+/** A delivery as the sender reads it (src/integrations/webhook-sender.ts). */
+export interface WebhookDelivery {
+  seq: number;
+  messageId: string;
+  url: string;
+  type: string;
+  accountId: string | null;
+  alertId: string | null;
+  /** The body exactly as it is signed and sent. */
+  payload: string;
+  createdAt: number;
+  attempts: number;
+  nextAttemptAt: number;
+}
+
+export type NewWebhookDelivery = Pick<
+  WebhookDelivery,
+  'messageId' | 'url' | 'type' | 'accountId' | 'alertId' | 'payload' | 'createdAt'
+>;
+
+/**
+ * Outbound webhook deliveries (table `webhook_deliveries`). Rows are queued in the unit of work
+ * that made the change they tell of; the sender takes one for an attempt with a compare-and-set
+ * (`take`), so of two instances that read the same due row one sends it, and a row whose sender
+ * died is due again once its attempt's lease has run out.
+ */
+export interface WebhookDeliveriesRepo {
+  enqueue(delivery: NewWebhookDelivery): Promise<void>;
+  /** Rows due at `now`, oldest due first. */
+  due(now: number, limit: number): Promise<WebhookDelivery[]>;
+  /** When the next unsettled row falls due (now or later), or null when none waits. */
+  nextDueAt(): Promise<number | null>;
+  /** Takes `row` for one attempt (attempts + 1, due again at `leaseUntil` if nothing settles it); false when another took it first. */
+  take(row: WebhookDelivery, leaseUntil: number): Promise<boolean>;
+  sent(seq: number, now: number): Promise<void>;
+  retry(seq: number, at: number, error: string): Promise<void>;
+  failed(seq: number, now: number, error: string): Promise<void>;
+  /** Rows neither sent nor failed: the metrics' depth. */
+  depth(): Promise<number>;
+}
+
+const COLUMNS = `seq, message_id as messageId, url, type, account_id as accountId, alert_id as alertId,
+  payload, created_at as createdAt, attempts, next_attempt_at as nextAttemptAt`;
+
+export function createWebhookDeliveriesRepo(
+  db: Db,
+  options: { onQueued?: () => void } = {},
+): WebhookDeliveriesRepo {
+  const sqlite = db.$client;
+  const insert = sqlite.prepare(
+    `insert into webhook_deliveries (message_id, url, type, account_id, alert_id, payload, created_at, next_attempt_at)
+     values (?, ?, ?, ?, ?, ?, ?, ?) on conflict (message_id, url) do nothing`,
+  );
+  const due = sqlite.prepare<[number, number], WebhookDelivery>(
+    `select ${COLUMNS} from webhook_deliveries
+      where sent_at is null and failed_at is null and next_attempt_at <= ?
+      order by next_attempt_at, seq limit ?`,
+  );
+  const next = sqlite
+    .prepare<[], number | null>(
+      'select min(next_attempt_at) from webhook_deliveries where sent_at is null and failed_at is null',
+    )
+    .pluck(true);
+  const take = sqlite.prepare<[number, number, number, number]>(
+    `update webhook_deliveries set attempts = attempts + 1, next_attempt_at = ?
+      where seq = ? and attempts = ? and next_attempt_at = ? and sent_at is null and failed_at is null`,
+  );
+  const sent = sqlite.prepare<[number, number]>(
+    'update webhook_deliveries set sent_at = ?, last_error = null where seq = ?',
+  );
+  const retry = sqlite.prepare<[number, string, number]>(
+    'update webhook_deliveries set next_attempt_at = ?, last_error = ? where seq = ? and sent_at is null',
+  );
+  const failed = sqlite.prepare<[number, string, number]>(
+    'update webhook_deliveries set failed_at = ?, last_error = ? where seq = ? and sent_at is null',
+  );
+  const depth = sqlite
+    .prepare<[], number>(
+      'select count(*) from webhook_deliveries where sent_at is null and failed_at is null',
+    )
+    .pluck(true);
+  return {
+    async enqueue(d) {
+      insert.run(d.messageId, d.url, d.type, d.accountId, d.alertId, d.payload, d.createdAt, d.createdAt);
+      options.onQueued?.();
+    },
+    async due(now, limit) {
+      return due.all(now, limit);
+    },
+    async nextDueAt() {
+      return next.get() ?? null;
+    },
+    async take(row, leaseUntil) {
+      return take.run(leaseUntil, row.seq, row.attempts, row.nextAttemptAt).changes === 1;
+    },
+    async sent(seq, now) {
+      sent.run(now, seq);
+    },
+    async retry(seq, at, error) {
+      retry.run(at, error.slice(0, 1000), seq);
+    },
+    async failed(seq, now, error) {
+      failed.run(now, error.slice(0, 1000), seq);
+    },
+    async depth() {
+      return depth.get() ?? 0;
+    },
+  };
+}

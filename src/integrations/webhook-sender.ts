@@ -1,0 +1,249 @@
+import type { Logger } from 'pino';
+import { Webhook } from 'standardwebhooks';
+import type { WebhookEndpoint } from '../config/webhooks.js';
+import type { Store } from '../db/store.js';
+import type { WebhookDeliveriesRepo, WebhookDelivery } from '../db/webhook-deliveries-repo.js';
+
+/**
+ * Standard Webhooks' recommended schedule: after the first attempt fails, again in 5 s, 5 min,
+ * 30 min, 2 h, 5 h, 10 h and 10 h — about 28 hours in all — then the delivery is failed for good.
+ * A receiver down for an hour misses nothing.
+ */
+export const WEBHOOK_BACKOFF_MS: readonly number[] = [
+  5_000,
+  5 * 60_000,
+  30 * 60_000,
+  2 * 3_600_000,
+  5 * 3_600_000,
+  10 * 3_600_000,
+  10 * 3_600_000,
+];
+
+/** A receiver that has not answered in this long has failed the attempt. */
+const TIMEOUT_MS = 10_000;
+/** An attempt's lease: a row taken by a sender that died is due again after this. */
+const LEASE_MS = TIMEOUT_MS + 30_000;
+/**
+ * A delivery's marks wait for no fsync: lost in a crash, a delivery is sent again with the same
+ * `webhook-id`, which receivers deduplicate on (at least once, as Standard Webhooks promises).
+ */
+const QUIET = { durable: false } as const;
+/** Rows read per look. */
+const PAGE = 100;
+/** Another instance may have queued or left rows: looked for this often. */
+const POLL_MS = 2_000;
+
+export type DeliveryOutcome = 'sent' | 'retry' | 'failed';
+
+export interface WebhookSenderDeps {
+  store: Store;
+  deliveries: WebhookDeliveriesRepo;
+  endpoints: readonly WebhookEndpoint[];
+  logger: Logger;
+  now: () => number;
+  /** Tests shorten it. */
+  backoffMs?: readonly number[];
+  timeoutMs?: number;
+  onDelivery?: (type: string, outcome: DeliveryOutcome) => void;
+}
+
+/**
+ * Sends queued webhook deliveries, apart from Slack's outbox: its own table, retries and
+ * backoff, so a receiver that is down or slow never delays a Slack message, and Slack's 429
+ * pause or a permanent Slack error never holds a webhook back. One lane per endpoint, one
+ * request at a time in each: a failing receiver is left alone until its failed delivery is due
+ * again, and never delays the others. A delivery is taken for each attempt with a
+ * compare-and-set, so of several instances one sends it; a crash mid-attempt leaves it due again
+ * when its lease runs out, and it is sent again with the same `webhook-id` (receivers
+ * deduplicate on it, as Standard Webhooks asks of them).
+ */
+export function createWebhookSender(deps: WebhookSenderDeps) {
+  const { store, deliveries, logger } = deps;
+  const backoff = deps.backoffMs ?? WEBHOOK_BACKOFF_MS;
+  const timeoutMs = deps.timeoutMs ?? TIMEOUT_MS;
+  const endpoints = new Map(
+    deps.endpoints.map((endpoint) => [endpoint.url, { endpoint, signer: new Webhook(endpoint.secret) }]),
+  );
+  /** Endpoints with a request under way, and those resting after a failure until the given time. */
+  const busy = new Set<string>();
+  const resting = new Map<string, number>();
+  const lanes = new Set<Promise<void>>();
+  /** Ends the requests under way when pls stops: a hung receiver must not hold the shutdown. */
+  const stopping = new AbortController();
+  let draining: Promise<void> | null = null;
+  let again = false;
+  let stopped = false;
+  let timer: NodeJS.Timeout | null = null;
+  const poll = setInterval(() => kick(), POLL_MS);
+  poll.unref();
+
+  function kick(): void {
+    if (stopped) return;
+    if (draining) {
+      again = true;
+      return;
+    }
+    draining = drain()
+      .catch((error: unknown) => logger.error({ err: error }, 'webhook drain failed'))
+      .finally(() => {
+        draining = null;
+        if (again) {
+          again = false;
+          kick();
+        }
+      });
+  }
+
+  async function drain(): Promise<void> {
+    const now = deps.now();
+    const due = await store.read(() => deliveries.due(now, PAGE));
+    const byUrl = new Map<string, WebhookDelivery[]>();
+    for (const row of due) {
+      if (busy.has(row.url) || (resting.get(row.url) ?? 0) > now) continue;
+      byUrl.set(row.url, [...(byUrl.get(row.url) ?? []), row]);
+    }
+    for (const [url, rows] of byUrl) {
+      busy.add(url);
+      const lane = sendInTurn(rows).finally(() => {
+        busy.delete(url);
+        lanes.delete(lane);
+        kick();
+      });
+      lanes.add(lane);
+    }
+    if (byUrl.size === 0) await scheduleNext();
+  }
+
+  async function scheduleNext(): Promise<void> {
+    const next = await store.read(() => deliveries.nextDueAt());
+    if (next === null || stopped) return;
+    const rest = Math.min(...[...resting.values()].filter((until) => until > deps.now()), next);
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(kick, Math.max(10, Math.max(next, rest) - deps.now()));
+    timer.unref();
+  }
+
+  /** An endpoint's due rows, one at a time; stops at the first failure (the endpoint rests). */
+  async function sendInTurn(rows: WebhookDelivery[]): Promise<void> {
+    for (const row of rows) {
+      if (stopped) return;
+      const ok = await attempt(row);
+      if (!ok) return;
+    }
+  }
+
+  /** One attempt at one row; false when the receiver failed it. */
+  async function attempt(row: WebhookDelivery): Promise<boolean> {
+    const target = endpoints.get(row.url);
+    if (!target) {
+      await store.unit(
+        () => deliveries.failed(row.seq, deps.now(), 'the endpoint is no longer in integrations.webhooks'),
+        QUIET,
+      );
+      deps.onDelivery?.(row.type, 'failed');
+      return true;
+    }
+    const taken = await store.unit(() => deliveries.take(row, deps.now() + LEASE_MS), QUIET);
+    if (!taken) return true; // another instance has it
+    const answer = await post(target.signer, row);
+    const now = deps.now();
+    if (answer.ok) {
+      await store.unit(() => deliveries.sent(row.seq, now), QUIET);
+      deps.onDelivery?.(row.type, 'sent');
+      return true;
+    }
+    const attempts = row.attempts + 1;
+    const wait = backoff[attempts - 1];
+    const where = safeUrl(row.url);
+    if (answer.gone || wait === undefined) {
+      await store.unit(() => deliveries.failed(row.seq, now, answer.error), QUIET);
+      deps.onDelivery?.(row.type, 'failed');
+      logger.error(
+        { url: where, type: row.type, messageId: row.messageId, attempts, error: answer.error },
+        answer.gone ? 'webhook receiver is gone (410): delivery dropped' : 'webhook delivery failed for good',
+      );
+      return false;
+    }
+    const at = now + Math.max(wait, answer.retryAfterMs ?? 0);
+    await store.unit(() => deliveries.retry(row.seq, at, answer.error), QUIET);
+    resting.set(row.url, at);
+    deps.onDelivery?.(row.type, 'retry');
+    logger.warn(
+      { url: where, type: row.type, messageId: row.messageId, attempts, error: answer.error, retryAt: at },
+      'webhook delivery failed: will retry',
+    );
+    return false;
+  }
+
+  async function post(
+    signer: Webhook,
+    row: WebhookDelivery,
+  ): Promise<{ ok: true } | { ok: false; error: string; gone: boolean; retryAfterMs: number | null }> {
+    const sentAt = new Date(deps.now());
+    try {
+      const response = await fetch(row.url, {
+        method: 'POST',
+        redirect: 'manual',
+        signal: AbortSignal.any([stopping.signal, AbortSignal.timeout(timeoutMs)]),
+        headers: {
+          'content-type': 'application/json',
+          'user-agent': 'pls-webhooks',
+          'webhook-id': row.messageId,
+          'webhook-timestamp': String(Math.floor(sentAt.getTime() / 1000)),
+          'webhook-signature': signer.sign(row.messageId, sentAt, row.payload),
+        },
+        body: row.payload,
+      });
+      await response.body?.cancel();
+      if (response.status >= 200 && response.status < 300) return { ok: true };
+      return {
+        ok: false,
+        error: `HTTP ${response.status}`,
+        gone: response.status === 410,
+        retryAfterMs: retryAfter(response.headers.get('retry-after')),
+      };
+    } catch (error) {
+      const reason =
+        (error as Error).name === 'TimeoutError'
+          ? `no answer in ${timeoutMs} ms`
+          : stopping.signal.aborted
+            ? 'pls stopped during the request'
+            : causeOf(error);
+      return { ok: false, error: reason, gone: false, retryAfterMs: null };
+    }
+  }
+
+  return {
+    kick,
+    /** Waits for the requests under way; nothing new starts. */
+    async stop(): Promise<void> {
+      stopped = true;
+      clearInterval(poll);
+      if (timer) clearTimeout(timer);
+      stopping.abort();
+      await draining;
+      await Promise.all(lanes);
+    },
+  };
+}
+
+/** The URL without its query (it may carry a token), for logs. */
+function safeUrl(url: string): string {
+  const { origin, pathname } = new URL(url);
+  return `${origin}${pathname}`;
+}
+
+function causeOf(error: unknown): string {
+  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+  return cause?.code ?? cause?.message ?? (error as Error).message;
+}
+
+/** `Retry-After` in seconds (or an HTTP date) as ms from now, capped at a day; null when absent or unreadable. */
+function retryAfter(value: string | null): number | null {
+  if (!value) return null;
+  const seconds = Number(value);
+  const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(value) - Date.now();
+  return Number.isFinite(ms) && ms > 0 ? Math.min(ms, 24 * 3_600_000) : null;
+}
+
+export type WebhookSender = ReturnType<typeof createWebhookSender>;
