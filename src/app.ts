@@ -117,11 +117,8 @@ export function buildApp(deps: AppDeps) {
     for (const q of turn.quarantined) logger.error(q, 'event could not be processed: set aside');
     for (const tier of turn.opened) metrics.alertsOpened.inc({ tier });
     // Most turns queue nothing (scoring turns come hundreds a second): the sender is not woken for them.
-    // A turn that tells webhooks of an alert queues its Slack message too.
-    if (turn.queued > 0) {
-      sender.kick();
-      webhookSender.kick();
-    }
+    if (turn.queued > 0) sender.kick();
+    if (turn.deliveries > 0) webhookSender.kick();
   };
   // A thread that died may have committed outbox rows it never reported: have the sender look.
   const onLost = () => sender.kick();

@@ -800,11 +800,7 @@ const webhookSchema = strict({
   events: z
     .array(z.enum(WEBHOOK_EVENT_TYPES))
     .min(1, { message: `name at least one of ${WEBHOOK_EVENT_TYPES.join(', ')}` })
-    .refine((events) => new Set(events).size === events.length, { message: 'lists an event twice' })
-    // Named by the contract, not sent yet: a subscription that would never fire is refused, not kept.
-    .refine((events) => !events.includes('account.ready'), {
-      message: 'account.ready is not sent by this version of pls yet: leave it out',
-    }),
+    .refine((events) => new Set(events).size === events.length, { message: 'lists an event twice' }),
 });
 
 const integrationsSchema = strict({

@@ -81,6 +81,8 @@ export interface ScoringTurn {
   opened: Tier[];
   /** Outbox rows the turn queued. */
   queued: number;
+  /** Webhook deliveries the turn queued. */
+  deliveries: number;
   quarantined: { eventId: string; error: string }[];
 }
 

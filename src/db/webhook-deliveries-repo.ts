@@ -39,6 +39,8 @@ export interface WebhookDeliveriesRepo {
   failed(seq: number, now: number, error: string): Promise<void>;
   /** Rows neither sent nor failed: the metrics' depth. */
   depth(): Promise<number>;
+  /** Rows this repository queued since it was made (in memory): a scoring turn reports its share. */
+  enqueuedSoFar(): number;
 }
 
 const COLUMNS = `seq, message_id as messageId, url, type, account_id as accountId, alert_id as alertId,
@@ -81,11 +83,14 @@ export function createWebhookDeliveriesRepo(
       'select count(*) from webhook_deliveries where sent_at is null and failed_at is null',
     )
     .pluck(true);
+  let enqueued = 0;
   return {
     async enqueue(d) {
       insert.run(d.messageId, d.url, d.type, d.accountId, d.alertId, d.payload, d.createdAt, d.createdAt);
+      enqueued++;
       options.onQueued?.();
     },
+    enqueuedSoFar: () => enqueued,
     async due(now, limit) {
       return due.all(now, limit);
     },

@@ -26,7 +26,8 @@ export interface WebhookEvent {
   /** When it happened, ISO 8601. */
   timestamp: string;
   data: {
-    alert: Record<string, unknown>;
+    /** Null for `account.ready`, which is about the account whether an alert opened or not. */
+    alert: Record<string, unknown> | null;
     account: Record<string, unknown> | null;
     /** What changed: who did it and what they said (an outcome and its fields, a snooze's end). */
     change: Record<string, unknown>;
@@ -46,6 +47,12 @@ export interface WebhookAnnouncer {
     data: Record<string, unknown> | null,
     now: number,
   ): Promise<void>;
+  /**
+   * Queues `account.ready` for an account that has just become ready for sales — its score passes
+   * the gates at warm or hot, or it is armed — whatever the rules that keep reps away decided
+   * (a cooldown, an excluded plan, an alert already open): `change` says what it is now.
+   */
+  ready(accountId: string, change: Record<string, unknown>, now: number): Promise<void>;
 }
 
 export function createWebhookAnnouncer(deps: {
@@ -55,28 +62,40 @@ export function createWebhookAnnouncer(deps: {
   deliveries: WebhookDeliveriesRepo;
 }): WebhookAnnouncer {
   const { webhooks } = deps.manifest.integrations;
+  const listening = (type: WebhookEventType) =>
+    webhooks.filter((w) => w.events.includes(type)).map((w) => w.url);
+  async function enqueue(
+    type: WebhookEventType,
+    urls: string[],
+    event: WebhookEvent,
+    ids: { accountId: string; alertId: string | null },
+    now: number,
+  ): Promise<void> {
+    const payload = JSON.stringify(event);
+    const messageId = `msg_${randomUUID().replaceAll('-', '')}`;
+    for (const url of urls)
+      await deps.deliveries.enqueue({ messageId, url, type, ...ids, payload, createdAt: now });
+  }
   return {
     async recorded(kind, alertId, actor, data, now) {
       const type = EVENT_OF_KIND[kind];
       if (!type) return;
-      const urls = webhooks.filter((w) => w.events.includes(type)).map((w) => w.url);
+      const urls = listening(type);
       if (urls.length === 0) return;
       const alert = await deps.alerts.find(alertId);
       if (!alert) return;
       const account = await deps.accounts.find(alert.accountId);
       const change = { kind, by: actor, ...(kind === 'assigned' ? { assigned_by: actor } : {}), ...data };
-      const payload = JSON.stringify(webhookEvent(type, now, alert, account, change));
-      const messageId = `msg_${randomUUID().replaceAll('-', '')}`;
-      for (const url of urls)
-        await deps.deliveries.enqueue({
-          messageId,
-          url,
-          type,
-          accountId: alert.accountId,
-          alertId,
-          payload,
-          createdAt: now,
-        });
+      const event = webhookEvent(type, now, alert, account, change);
+      await enqueue(type, urls, event, { accountId: alert.accountId, alertId }, now);
+    },
+
+    async ready(accountId, change, now) {
+      const urls = listening('account.ready');
+      if (urls.length === 0) return;
+      const account = await deps.accounts.find(accountId);
+      const event = webhookEvent('account.ready', now, null, account, { kind: 'ready', by: null, ...change });
+      await enqueue('account.ready', urls, event, { accountId, alertId: null }, now);
     },
   };
 }
@@ -87,39 +106,15 @@ const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOStrin
 export function webhookEvent(
   type: WebhookEventType,
   at: number,
-  alert: AlertRow,
+  alert: AlertRow | null,
   account: AccountRow | null,
   change: Record<string, unknown>,
 ): WebhookEvent {
-  const trigger = alert.trigger as { signalId?: string | null; text?: string };
   return {
     type,
     timestamp: new Date(at).toISOString(),
     data: {
-      alert: {
-        id: alert.id,
-        account_id: alert.accountId,
-        state: alert.state,
-        tier: alert.tier,
-        score: alert.score,
-        team: alert.teamId,
-        channel: alert.channel,
-        message_ts: alert.messageTs,
-        why: trigger.text ?? null,
-        signal: trigger.signalId ?? null,
-        suggested_rep: alert.suggestedRep,
-        claimed_by: alert.claimedBy,
-        assigned_by: alert.assignedBy,
-        opened_at: iso(alert.openedAt),
-        claim_due_at: iso(alert.claimDueAt),
-        first_touch_due_at: iso(alert.firstTouchDueAt),
-        claimed_at: iso(alert.claimedAt),
-        contacted_at: iso(alert.contactedAt),
-        snoozed_until: iso(alert.snoozedUntil),
-        closed_at: iso(alert.closedAt),
-        outcome: alert.outcome,
-        outcome_detail: alert.outcomeDetail ?? null,
-      },
+      alert: alert && alertFields(alert),
       account: account && {
         id: account.id,
         name: account.name,
@@ -134,5 +129,33 @@ export function webhookEvent(
       },
       change,
     },
+  };
+}
+
+function alertFields(alert: AlertRow): Record<string, unknown> {
+  const trigger = alert.trigger as { signalId?: string | null; text?: string };
+  return {
+    id: alert.id,
+    account_id: alert.accountId,
+    state: alert.state,
+    tier: alert.tier,
+    score: alert.score,
+    team: alert.teamId,
+    channel: alert.channel,
+    message_ts: alert.messageTs,
+    why: trigger.text ?? null,
+    signal: trigger.signalId ?? null,
+    suggested_rep: alert.suggestedRep,
+    claimed_by: alert.claimedBy,
+    assigned_by: alert.assignedBy,
+    opened_at: iso(alert.openedAt),
+    claim_due_at: iso(alert.claimDueAt),
+    first_touch_due_at: iso(alert.firstTouchDueAt),
+    claimed_at: iso(alert.claimedAt),
+    contacted_at: iso(alert.contactedAt),
+    snoozed_until: iso(alert.snoozedUntil),
+    closed_at: iso(alert.closedAt),
+    outcome: alert.outcome,
+    outcome_detail: alert.outcomeDetail ?? null,
   };
 }

@@ -95,6 +95,7 @@ export function createEventProcessor(deps: ProcessorDeps) {
     const account = current && !patch ? current.row : (await accounts.find(event.accountId))!;
     const latest = await alerts.latestSummary(account.id);
     const open = latest?.state === 'closed' ? null : latest;
+    const wasReady = isReady(before, Boolean(state.armed));
     const { decision, after } = stepAccount({
       event,
       receivedAt: row.receivedAt,
@@ -112,6 +113,18 @@ export function createEventProcessor(deps: ProcessorDeps) {
     // Most events decide nothing: the open alert's whole row is read only when one acts on it.
     if (decision.kind !== 'none')
       await act(decision, account, open && (await alerts.find(open.id)), before ?? EMPTY_SCORE, after, now);
+    if (!wasReady && isReady(after, Boolean(state.armed)))
+      await webhooks.ready(
+        account.id,
+        {
+          tier: after.tier,
+          score: Math.round(after.total),
+          armed: Boolean(state.armed),
+          alert_opened: decision.kind === 'open',
+          event_id: event.id,
+        },
+        now,
+      );
     return { accountId: account.id, eventId: event.id, decision };
   }
 
@@ -386,4 +399,13 @@ function changedFirmographics(row: AccountRow | undefined, patch: AccountPatch |
   for (const [key, value] of Object.entries(patch) as [keyof AccountPatch, unknown][])
     if (value !== undefined && value !== null && row[key] !== value) return patch;
   return null;
+}
+
+/**
+ * Ready for sales (outbound `account.ready`): the score passes every gate at warm or hot, or the
+ * account is armed (its crossing into hot held back only by missing data), whatever the rules
+ * that keep reps away would decide.
+ */
+function isReady(score: Score | undefined, armed: boolean): boolean {
+  return armed || (score !== undefined && score.tier !== 'cold');
 }

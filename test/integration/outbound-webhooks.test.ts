@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runToExit } from '../support/child-process.js';
-import { ACME, usageEvent } from '../support/events.js';
-import { deliver, raiseHotAlert } from '../support/flows.js';
+import { ACME, usageEvent, warmingAccount } from '../support/events.js';
+import { deliver, limitHit, raiseHotAlert } from '../support/flows.js';
 import { type Harness, startHarness } from '../support/harness.js';
 import { pressButton } from '../support/slack-requests.js';
 import { manifestWithWebhook, startWebhookReceiver } from '../support/webhook-receiver.js';
@@ -20,7 +20,7 @@ beforeAll(async () => {
   receiver = await startWebhookReceiver(SECRET);
   const manifest = manifestWithWebhook(
     receiver.url,
-    ['alert.opened', 'alert.claimed', 'alert.contacted', 'alert.released', 'alert.closed'],
+    ['alert.opened', 'alert.claimed', 'alert.contacted', 'alert.released', 'alert.closed', 'account.ready'],
     'PLS_TEST_HOOK_SECRET',
   );
   pls = await startHarness({ manifest, env: { PLS_TEST_HOOK_SECRET: SECRET } });
@@ -49,13 +49,23 @@ describe('outbound webhooks', () => {
     await heard('alert.closed');
 
     expect(receiver.received.every((r) => r.verified)).toBe(true);
-    expect(receiver.received.map((r) => r.type)).toEqual([
+    // Acme became ready for sales once, as it turned hot on the limit hit that opened the alert.
+    const ready = receiver.ofType('account.ready');
+    expect(ready.map((r) => r.body.data)).toEqual([
+      expect.objectContaining({
+        alert: null,
+        account: expect.objectContaining({ id: ACME.id }),
+        change: expect.objectContaining({ kind: 'ready', tier: 'hot', alert_opened: true }),
+      }),
+    ]);
+    const lifecycle = receiver.received.filter((r) => r.type !== 'account.ready');
+    expect(lifecycle.map((r) => r.type)).toEqual([
       'alert.opened',
       'alert.claimed',
       'alert.contacted',
       'alert.closed',
     ]);
-    const [opened, claimed, , closed] = receiver.received;
+    const [opened, claimed, , closed] = lifecycle;
     expect(opened!.body).toMatchObject({
       type: 'alert.opened',
       timestamp: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
@@ -75,12 +85,17 @@ describe('outbound webhooks', () => {
       },
     });
     // Every event has an id of its own, kept by every retry: receivers deduplicate on it.
-    expect(new Set(receiver.received.map((r) => r.id)).size).toBe(4);
+    expect(new Set(receiver.received.map((r) => r.id)).size).toBe(5);
     expect(opened!.headers['webhook-id']).toMatch(/^msg_[0-9a-f]{32}$/);
-    const rows = await pls.query<{ sent: number }>(
-      'select count(*) as sent from webhook_deliveries where sent_at is not null',
-    );
-    expect(rows[0]!.sent).toBe(4);
+    const sent = async () =>
+      (
+        await pls.query<{ n: number }>(
+          'select count(*) as n from webhook_deliveries where sent_at is not null',
+        )
+      )[0]!.n;
+    await pls.emulator.waitFor(async () => (await sent()) === 5, {
+      description: 'five deliveries marked sent',
+    });
   });
 
   it('keeps what a receiver that is down missed until it is back, and delays no Slack message meanwhile', async () => {
@@ -99,12 +114,7 @@ describe('outbound webhooks', () => {
     expect(row).toMatchObject({ last_error: 'HTTP 503', sent_at: null });
     receiver.set('up');
     await pls.emulator.waitFor(
-      () =>
-        receiver.received.some(
-          (r) =>
-            r.type === 'alert.opened' &&
-            (r.body.data as { alert: { account_id: string } }).alert.account_id === other.id,
-        ),
+      () => receiver.received.some((r) => r.type === 'alert.opened' && accountOf(r) === other.id),
       { description: 'the missed alert.opened', timeoutMs: 15_000 },
     );
     expect(receiver.received.at(-1)!.verified).toBe(true);
@@ -126,13 +136,10 @@ describe('outbound webhooks', () => {
     expect(performance.now() - stopping).toBeLessThan(5_000);
     receiver.set('up');
     await pls.restart();
-    await pls.emulator.waitFor(
-      () =>
-        receiver.received.some(
-          (r) => (r.body.data as { alert: { account_id: string } }).alert.account_id === third.id,
-        ),
-      { description: 'the delivery after the restart', timeoutMs: 15_000 },
-    );
+    await pls.emulator.waitFor(() => receiver.received.some((r) => accountOf(r) === third.id), {
+      description: 'the delivery after the restart',
+      timeoutMs: 15_000,
+    });
   });
 
   it('are purged with the account by npm run forget, never sent', async () => {
@@ -152,9 +159,51 @@ describe('outbound webhooks', () => {
       DATABASE_URL: pls.databaseUrl,
     });
     expect(code, output).toBe(0);
-    expect(output).toMatch(/, 1 webhook delivery\)\n/);
+    // Its alert's alert.opened and its account.ready.
+    expect(output).toMatch(/, 2 webhook deliveries\)\n/);
     expect((await queued())[0]!.n).toBe(0);
     receiver.set('up');
     await pls.restart();
   });
+
+  it('tell of an account ready for sales that the rules keep from reps, with no alert', async () => {
+    // The test manifest excludes the enterprise plan from alerts.
+    const excluded = {
+      ...ACME,
+      id: 'acct_hooks_e',
+      name: 'Echo',
+      domain: 'echo.example',
+      plan: 'enterprise',
+    };
+    await deliver(pls, { events: [...warmingAccount(excluded), limitHit(excluded)] });
+    await pls.emulator.waitFor(
+      () => receiver.ofType('account.ready').some((r) => accountOf(r) === excluded.id),
+      { description: 'account.ready for the excluded account' },
+    );
+    const ready = receiver.ofType('account.ready').filter((r) => accountOf(r) === excluded.id);
+    expect(ready).toHaveLength(1);
+    expect(ready[0]!.body.data).toMatchObject({
+      alert: null,
+      account: { id: excluded.id, plan: 'enterprise' },
+      change: { kind: 'ready', alert_opened: false, armed: false },
+    });
+    expect(await pls.query('select id from alerts where account_id = ?', excluded.id)).toEqual([]);
+  });
+
+  it("are not held back by Slack's 429 pause", async () => {
+    // Slack asks for a 5-second pause on the alert's post; the webhook goes out meanwhile.
+    pls.emulator.fail('chat.postMessage', { retryAfter: 5, times: 1 });
+    const golf = { ...ACME, id: 'acct_hooks_g', name: 'Golf', domain: 'golf.example' };
+    await deliver(pls, { events: [...warmingAccount(golf), limitHit(golf)] });
+    const refusedAt = performance.now();
+    await pls.emulator.waitFor(() => receiver.ofType('alert.opened').some((r) => accountOf(r) === golf.id), {
+      description: 'alert.opened during the pause',
+    });
+    expect(performance.now() - refusedAt).toBeLessThan(4_000);
+    expect(pls.emulator.messages('C0MIDMARKET').some((m) => m.text?.includes('Golf'))).toBe(false);
+  });
 });
+
+function accountOf(received: { body: Record<string, unknown> }): string | undefined {
+  return (received.body.data as { account: { id: string } | null }).account?.id;
+}

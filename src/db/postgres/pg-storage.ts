@@ -182,6 +182,7 @@ function startScoringLoop(store: PgStore, deps: ScoringDeps): Scoring {
     now: deps.clock.now,
   });
   let queued = outbox.enqueuedSoFar();
+  let delivered = deliveries.enqueuedSoFar();
   const newLoop = () =>
     createProcessingLoop({
       processor,
@@ -193,9 +194,11 @@ function startScoringLoop(store: PgStore, deps: ScoringDeps): Scoring {
             decision.kind === 'open' ? [decision.tier] : [],
           ),
           queued: enqueued - queued,
+          deliveries: deliveries.enqueuedSoFar() - delivered,
           quarantined: result.quarantined ?? [],
         });
         queued = enqueued;
+        delivered = deliveries.enqueuedSoFar();
       },
     });
   let loop = newLoop();

@@ -9,13 +9,16 @@ export function createPgWebhookDeliveriesRepo(
   db: PgSession,
   options: { onQueued?: () => void } = {},
 ): WebhookDeliveriesRepo {
+  let enqueued = 0;
   return {
+    enqueuedSoFar: () => enqueued,
     async enqueue(d) {
       await db.query(
         `insert into webhook_deliveries (message_id, url, type, account_id, alert_id, payload, created_at, next_attempt_at)
          values ($1, $2, $3, $4, $5, $6, $7, $7) on conflict (message_id, url) do nothing`,
         [d.messageId, d.url, d.type, d.accountId, d.alertId, d.payload, d.createdAt],
       );
+      enqueued++;
       options.onQueued?.();
     },
     async due(now, limit) {

@@ -47,6 +47,7 @@ const processor = createEventProcessor({
   yieldNow: () => turns.mainWaiting(),
 });
 let queued = outbox.enqueuedSoFar();
+let delivered = deliveries.enqueuedSoFar();
 const loop = createProcessingLoop({
   processor,
   logger,
@@ -55,9 +56,11 @@ const loop = createProcessingLoop({
     const report: ScoringTurn = {
       opened: result.decisions.flatMap(({ decision }) => (decision.kind === 'open' ? [decision.tier] : [])),
       queued: enqueued - queued,
+      deliveries: deliveries.enqueuedSoFar() - delivered,
       quarantined: result.quarantined ?? [],
     };
     queued = enqueued;
+    delivered = deliveries.enqueuedSoFar();
     port.postMessage(report);
   },
 });

@@ -525,7 +525,6 @@ describe('integrations.webhooks', () => {
             hook({ events: ['alert.won'] }),
             hook({ events: [] }),
             hook({ url: 'https://hooks.example.com/pls', events: ['alert.closed', 'alert.closed'] }),
-            hook({ events: ['account.ready'] }),
           ],
         };
       }),
@@ -535,7 +534,6 @@ describe('integrations.webhooks', () => {
       expect.stringMatching(/^integrations\.webhooks\.2\.events\.0: /),
       expect.stringMatching(/^integrations\.webhooks\.3\.events: name at least one of alert\.opened, /),
       'integrations.webhooks.4.events: lists an event twice',
-      'integrations.webhooks.5.events: account.ready is not sent by this version of pls yet: leave it out',
     ]);
     expect(
       problemsAfter((raw) => {
