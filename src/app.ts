@@ -150,7 +150,13 @@ export function buildApp(deps: AppDeps) {
           durable: false,
         });
         if (expired > 0) logger.info({ expired }, 'deleted events past retention');
-        full = expired === RETENTION_BATCH;
+        // Webhook deliveries that were sent or given up, on the same clock as the events they tell of.
+        const deliveriesGone = await units.unit(() => deliveries.deleteSettled(cutoff, RETENTION_BATCH), {
+          durable: false,
+        });
+        if (deliveriesGone > 0)
+          logger.info({ deliveries: deliveriesGone }, 'deleted webhook deliveries past retention');
+        full = expired === RETENTION_BATCH || deliveriesGone === RETENTION_BATCH;
         // The next batch on the next turn of the event loop: requests get in between.
         if (full) await new Promise((resolve) => setImmediate(resolve));
       }

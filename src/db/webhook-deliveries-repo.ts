@@ -39,6 +39,11 @@ export interface WebhookDeliveriesRepo {
   failed(seq: number, now: number, error: string): Promise<void>;
   /** Rows neither sent nor failed: the metrics' depth. */
   depth(): Promise<number>;
+  /**
+   * Deletes up to `limit` deliveries queued before `cutoff` that are settled (sent, or failed for
+   * good): retention, as for events. Says how many.
+   */
+  deleteSettled(cutoff: number, limit: number): Promise<number>;
   /** Rows this repository queued since it was made (in memory): a scoring turn reports its share. */
   enqueuedSoFar(): number;
 }
@@ -83,8 +88,17 @@ export function createWebhookDeliveriesRepo(
       'select count(*) from webhook_deliveries where sent_at is null and failed_at is null',
     )
     .pluck(true);
+  const settled = sqlite.prepare<[number, number]>(
+    `delete from webhook_deliveries where seq in (
+       select seq from webhook_deliveries
+        where created_at < ? and (sent_at is not null or failed_at is not null)
+        order by created_at limit ?)`,
+  );
   let enqueued = 0;
   return {
+    async deleteSettled(cutoff, limit) {
+      return settled.run(cutoff, limit).changes;
+    },
     async enqueue(d) {
       insert.run(d.messageId, d.url, d.type, d.accountId, d.alertId, d.payload, d.createdAt, d.createdAt);
       enqueued++;

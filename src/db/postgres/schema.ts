@@ -229,6 +229,8 @@ export const webhookDeliveries = pgTable(
     uniqueIndex('webhook_deliveries_message').on(t.messageId, t.url),
     index('webhook_deliveries_due').on(t.nextAttemptAt).where(sql`sent_at is null and failed_at is null`),
     index('webhook_deliveries_account').on(t.accountId),
+    // Retention deletes settled deliveries oldest first.
+    index('webhook_deliveries_created').on(t.createdAt),
   ],
 );
 
