@@ -95,7 +95,7 @@ ctx.log(
 );
 if (machine.loadAtStart > 0.5)
   notes.push(
-    `Other work was running (load average ${machine.loadAtStart} at the start): the CPU other processes took during each figure is its \`cpu.other\` in bench/results.json, and the time the host took from this VM's CPUs is its \`cpu.stolen\` (both on the "cores" line in the terminal).`,
+    `Other work was running (load average ${machine.loadAtStart} at the start): the CPU other processes took during each figure is its \`cpu.other\` in bench/${onPostgres ? 'results-postgres.json' : 'results.json'}, and the time the host took from this VM's CPUs is its \`cpu.stolen\` (both on the "cores" line in the terminal).`,
   );
 
 async function phase(name: Phase, work: () => Promise<void>): Promise<void> {
