@@ -336,7 +336,7 @@ export function buildApp(deps: AppDeps) {
       // Steps that fell due while pls was down fire now, in order.
       void sweep().catch((error: unknown) => logger.error({ err: error }, 'sla sweep failed'));
       sender.kick();
-      webhookSender.kick();
+      webhookSender.start();
       unwatchOutbox = storage.watchOutbox(() => sender.kick());
       scheduler = startScheduler(manifest.sla.sweep_every, sweepIfIdle, logger);
       slackHealth.start();

@@ -1,3 +1,4 @@
+import { Webhook } from 'standardwebhooks';
 import { ConfigError, type ConfigIssue, configIssue } from './config-error.js';
 import type { EnvSource } from './env.js';
 import type { WebhookEventType, WebhookSubscription } from './manifest.js';
@@ -11,7 +12,19 @@ export interface WebhookEndpoint {
 }
 
 const REFERENCE = /^\$\{([A-Z_][A-Z0-9_]*)\}$/;
-const SECRET = /^whsec_[A-Za-z0-9+/]+={0,2}$/;
+
+/** A Standard Webhooks secret: `whsec_` and 24 to 64 bytes in base64 (what the library signs with). */
+function isSecret(secret: string): boolean {
+  if (!/^whsec_[A-Za-z0-9+/]+={0,2}$/.test(secret)) return false;
+  const bytes = Buffer.from(secret.slice('whsec_'.length), 'base64').length;
+  if (bytes < 24 || bytes > 64) return false;
+  try {
+    new Webhook(secret);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /**
  * The manifest's `integrations.webhooks` with every `${ENV_NAME}` secret read from `source`;
@@ -27,14 +40,17 @@ export function resolveWebhooks(
   const endpoints = subscriptions.map((subscription, i): WebhookEndpoint => {
     const reference = REFERENCE.exec(subscription.secret)?.[1];
     const secret = reference === undefined ? subscription.secret : (source[reference]?.trim() ?? '');
-    if (reference !== undefined && !SECRET.test(secret)) {
+    if (!isSecret(secret)) {
+      const what = 'a Standard Webhooks secret (whsec_ and 24 to 64 bytes in base64)';
       issues.push(
         configIssue(
           'manifest',
           `integrations.webhooks.${i}.secret`,
-          secret === ''
-            ? `names ${reference}, which is not set`
-            : `names ${reference}, which does not hold a Standard Webhooks secret (whsec_ and base64)`,
+          reference === undefined
+            ? `is not ${what}`
+            : secret === ''
+              ? `names ${reference}, which is not set`
+              : `names ${reference}, which does not hold ${what}`,
           { file },
         ),
       );

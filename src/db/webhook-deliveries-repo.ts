@@ -28,15 +28,24 @@ export type NewWebhookDelivery = Pick<
  */
 export interface WebhookDeliveriesRepo {
   enqueue(delivery: NewWebhookDelivery): Promise<void>;
-  /** Rows due at `now`, oldest due first. */
-  due(now: number, limit: number): Promise<WebhookDelivery[]>;
-  /** When the next unsettled row falls due (now or later), or null when none waits. */
-  nextDueAt(): Promise<number | null>;
+  /** The endpoint's rows due at `now`, oldest due first. */
+  due(url: string, now: number, limit: number): Promise<WebhookDelivery[]>;
+  /** When the next unsettled row of these endpoints falls due (now or later), or null when none waits. */
+  nextDueAt(urls: readonly string[]): Promise<number | null>;
   /** Takes `row` for one attempt (attempts + 1, due again at `leaseUntil` if nothing settles it); false when another took it first. */
   take(row: WebhookDelivery, leaseUntil: number): Promise<boolean>;
-  sent(seq: number, now: number): Promise<void>;
-  retry(seq: number, at: number, error: string): Promise<void>;
-  failed(seq: number, now: number, error: string): Promise<void>;
+  /**
+   * The attempt numbered `attempt` (what `take` made `attempts`) settles the row; each is a
+   * compare-and-set on that number, so a sender whose lease ran out changes nothing.
+   */
+  sent(seq: number, attempt: number, now: number): Promise<void>;
+  retry(seq: number, attempt: number, at: number, error: string): Promise<void>;
+  failed(seq: number, attempt: number, now: number, error: string): Promise<void>;
+  /**
+   * Puts every unsettled row of the endpoint off until `until` (a row due later keeps its time):
+   * after a failure the endpoint rests, on every instance, and its other rows wait with it.
+   */
+  rest(url: string, until: number): Promise<void>;
   /** Rows neither sent nor failed: the metrics' depth. */
   depth(): Promise<number>;
   /**
@@ -60,28 +69,34 @@ export function createWebhookDeliveriesRepo(
     `insert into webhook_deliveries (message_id, url, type, account_id, alert_id, payload, created_at, next_attempt_at)
      values (?, ?, ?, ?, ?, ?, ?, ?) on conflict (message_id, url) do nothing`,
   );
-  const due = sqlite.prepare<[number, number], WebhookDelivery>(
+  const due = sqlite.prepare<[number, string, number], WebhookDelivery>(
     `select ${COLUMNS} from webhook_deliveries
-      where sent_at is null and failed_at is null and next_attempt_at <= ?
+      where sent_at is null and failed_at is null and next_attempt_at <= ? and url = ?
       order by next_attempt_at, seq limit ?`,
   );
   const next = sqlite
-    .prepare<[], number | null>(
-      'select min(next_attempt_at) from webhook_deliveries where sent_at is null and failed_at is null',
+    .prepare<[string], number | null>(
+      `select min(next_attempt_at) from webhook_deliveries
+        where sent_at is null and failed_at is null and url in (select value from json_each(?))`,
     )
     .pluck(true);
   const take = sqlite.prepare<[number, number, number, number]>(
     `update webhook_deliveries set attempts = attempts + 1, next_attempt_at = ?
       where seq = ? and attempts = ? and next_attempt_at = ? and sent_at is null and failed_at is null`,
   );
-  const sent = sqlite.prepare<[number, number]>(
-    'update webhook_deliveries set sent_at = ?, last_error = null where seq = ?',
+  const settledBy = 'where seq = ? and attempts = ? and sent_at is null and failed_at is null';
+  const sent = sqlite.prepare<[number, number, number]>(
+    `update webhook_deliveries set sent_at = ?, last_error = null ${settledBy}`,
   );
-  const retry = sqlite.prepare<[number, string, number]>(
-    'update webhook_deliveries set next_attempt_at = ?, last_error = ? where seq = ? and sent_at is null',
+  const retry = sqlite.prepare<[number, string, number, number]>(
+    `update webhook_deliveries set next_attempt_at = ?, last_error = ? ${settledBy}`,
   );
-  const failed = sqlite.prepare<[number, string, number]>(
-    'update webhook_deliveries set failed_at = ?, last_error = ? where seq = ? and sent_at is null',
+  const failed = sqlite.prepare<[number, string, number, number]>(
+    `update webhook_deliveries set failed_at = ?, last_error = ? ${settledBy}`,
+  );
+  const rest = sqlite.prepare<[number, string]>(
+    `update webhook_deliveries set next_attempt_at = max(next_attempt_at, ?)
+      where url = ? and sent_at is null and failed_at is null`,
   );
   const depth = sqlite
     .prepare<[], number>(
@@ -105,23 +120,26 @@ export function createWebhookDeliveriesRepo(
       options.onQueued?.();
     },
     enqueuedSoFar: () => enqueued,
-    async due(now, limit) {
-      return due.all(now, limit);
+    async due(url, now, limit) {
+      return due.all(now, url, limit);
     },
-    async nextDueAt() {
-      return next.get() ?? null;
+    async nextDueAt(urls) {
+      return next.get(JSON.stringify(urls)) ?? null;
     },
     async take(row, leaseUntil) {
       return take.run(leaseUntil, row.seq, row.attempts, row.nextAttemptAt).changes === 1;
     },
-    async sent(seq, now) {
-      sent.run(now, seq);
+    async sent(seq, attempt, now) {
+      sent.run(now, seq, attempt);
     },
-    async retry(seq, at, error) {
-      retry.run(at, error.slice(0, 1000), seq);
+    async retry(seq, attempt, at, error) {
+      retry.run(at, error.slice(0, 1000), seq, attempt);
     },
-    async failed(seq, now, error) {
-      failed.run(now, error.slice(0, 1000), seq);
+    async failed(seq, attempt, now, error) {
+      failed.run(now, error.slice(0, 1000), seq, attempt);
+    },
+    async rest(url, until) {
+      rest.run(until, url);
     },
     async depth() {
       return depth.get() ?? 0;

@@ -190,3 +190,12 @@ function describeMetric(name: MetricName, value: number): string {
 function defaultSays(event: string): string {
   return `${event.replaceAll('_', ' ')} ({count}× this week)`;
 }
+
+/**
+ * Ready for sales (outbound `account.ready`): the score passes every gate at warm or hot, or the
+ * account is armed (its crossing into hot held back only by missing data), whatever the rules
+ * that keep reps away would decide.
+ */
+export function readyForSales(score: Score | undefined, armed: boolean): boolean {
+  return armed || (score !== undefined && score.tier !== 'cold');
+}

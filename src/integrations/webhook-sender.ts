@@ -21,8 +21,8 @@ export const WEBHOOK_BACKOFF_MS: readonly number[] = [
 
 /** A receiver that has not answered in this long has failed the attempt. */
 const TIMEOUT_MS = 10_000;
-/** An attempt's lease: a row taken by a sender that died is due again after this. */
-const LEASE_MS = TIMEOUT_MS + 30_000;
+/** An attempt's lease is its timeout and this: a row taken by a sender that died is due again after it. */
+const LEASE_MARGIN_MS = 30_000;
 /**
  * A delivery's marks wait for no fsync: lost in a crash, a delivery is sent again with the same
  * `webhook-id`, which receivers deduplicate on (at least once, as Standard Webhooks promises).
@@ -61,12 +61,20 @@ export function createWebhookSender(deps: WebhookSenderDeps) {
   const { store, deliveries, logger } = deps;
   const backoff = deps.backoffMs ?? WEBHOOK_BACKOFF_MS;
   const timeoutMs = deps.timeoutMs ?? TIMEOUT_MS;
+  const leaseMs = timeoutMs + LEASE_MARGIN_MS;
   const endpoints = new Map(
-    deps.endpoints.map((endpoint) => [endpoint.url, { endpoint, signer: new Webhook(endpoint.secret) }]),
+    deps.endpoints.map((endpoint, index) => [
+      endpoint.url,
+      // Logs name an endpoint by its place in the manifest and its origin: paths carry tokens too.
+      {
+        signer: new Webhook(endpoint.secret),
+        name: `integrations.webhooks.${index} (${new URL(endpoint.url).origin})`,
+      },
+    ]),
   );
-  /** Endpoints with a request under way, and those resting after a failure until the given time. */
+  const urls = [...endpoints.keys()];
+  /** Endpoints with a request under way in this instance. */
   const busy = new Set<string>();
-  const resting = new Map<string, number>();
   const lanes = new Set<Promise<void>>();
   /** Ends the requests under way when pls stops: a hung receiver must not hold the shutdown. */
   const stopping = new AbortController();
@@ -74,11 +82,10 @@ export function createWebhookSender(deps: WebhookSenderDeps) {
   let again = false;
   let stopped = false;
   let timer: NodeJS.Timeout | null = null;
-  const poll = setInterval(() => kick(), POLL_MS);
-  poll.unref();
+  let poll: NodeJS.Timeout | null = null;
 
   function kick(): void {
-    if (stopped) return;
+    if (stopped || urls.length === 0) return;
     if (draining) {
       again = true;
       return;
@@ -94,32 +101,35 @@ export function createWebhookSender(deps: WebhookSenderDeps) {
       });
   }
 
+  /** Starts a lane for every endpoint with rows due and none under way; else waits for the next due row. */
   async function drain(): Promise<void> {
     const now = deps.now();
-    const due = await store.read(() => deliveries.due(now, PAGE));
-    const byUrl = new Map<string, WebhookDelivery[]>();
-    for (const row of due) {
-      if (busy.has(row.url) || (resting.get(row.url) ?? 0) > now) continue;
-      byUrl.set(row.url, [...(byUrl.get(row.url) ?? []), row]);
-    }
-    for (const [url, rows] of byUrl) {
+    let started = 0;
+    for (const url of urls) {
+      if (busy.has(url) || stopped) continue;
+      const rows = await store.read(() => deliveries.due(url, now, PAGE));
+      if (rows.length === 0) continue;
+      started++;
       busy.add(url);
-      const lane = sendInTurn(rows).finally(() => {
-        busy.delete(url);
-        lanes.delete(lane);
-        kick();
-      });
+      const lane = sendInTurn(rows)
+        .catch((error: unknown) =>
+          logger.error({ err: error, endpoint: endpoints.get(url)!.name }, 'webhook lane failed'),
+        )
+        .finally(() => {
+          busy.delete(url);
+          lanes.delete(lane);
+          kick();
+        });
       lanes.add(lane);
     }
-    if (byUrl.size === 0) await scheduleNext();
+    if (started === 0 && busy.size === 0) await scheduleNext();
   }
 
   async function scheduleNext(): Promise<void> {
-    const next = await store.read(() => deliveries.nextDueAt());
+    const next = await store.read(() => deliveries.nextDueAt(urls));
     if (next === null || stopped) return;
-    const rest = Math.min(...[...resting.values()].filter((until) => until > deps.now()), next);
     if (timer) clearTimeout(timer);
-    timer = setTimeout(kick, Math.max(10, Math.max(next, rest) - deps.now()));
+    timer = setTimeout(kick, Math.max(10, next - deps.now()));
     timer.unref();
   }
 
@@ -134,44 +144,47 @@ export function createWebhookSender(deps: WebhookSenderDeps) {
 
   /** One attempt at one row; false when the receiver failed it. */
   async function attempt(row: WebhookDelivery): Promise<boolean> {
-    const target = endpoints.get(row.url);
-    if (!target) {
-      await store.unit(
-        () => deliveries.failed(row.seq, deps.now(), 'the endpoint is no longer in integrations.webhooks'),
-        QUIET,
-      );
-      deps.onDelivery?.(row.type, 'failed');
-      return true;
-    }
-    const taken = await store.unit(() => deliveries.take(row, deps.now() + LEASE_MS), QUIET);
+    const target = endpoints.get(row.url)!;
+    const taken = await store.unit(() => deliveries.take(row, deps.now() + leaseMs), QUIET);
     if (!taken) return true; // another instance has it
+    const attempts = row.attempts + 1;
     const answer = await post(target.signer, row);
     const now = deps.now();
     if (answer.ok) {
-      await store.unit(() => deliveries.sent(row.seq, now), QUIET);
+      await store.unit(() => deliveries.sent(row.seq, attempts, now), QUIET);
       deps.onDelivery?.(row.type, 'sent');
       return true;
     }
-    const attempts = row.attempts + 1;
-    const wait = backoff[attempts - 1];
-    const where = safeUrl(row.url);
-    if (answer.gone || wait === undefined) {
-      await store.unit(() => deliveries.failed(row.seq, now, answer.error), QUIET);
-      deps.onDelivery?.(row.type, 'failed');
-      logger.error(
-        { url: where, type: row.type, messageId: row.messageId, attempts, error: answer.error },
-        answer.gone ? 'webhook receiver is gone (410): delivery dropped' : 'webhook delivery failed for good',
-      );
+    // Stopped mid-request: due again at once, for the next start (or another instance).
+    if (stopping.signal.aborted) {
+      await store.unit(() => deliveries.retry(row.seq, attempts, now, answer.error), QUIET);
       return false;
     }
+    const wait = backoff[attempts - 1];
+    const about = {
+      endpoint: target.name,
+      type: row.type,
+      messageId: row.messageId,
+      attempts,
+      error: answer.error,
+    };
+    if (answer.gone || wait === undefined) {
+      await store.unit(() => deliveries.failed(row.seq, attempts, now, answer.error), QUIET);
+      deps.onDelivery?.(row.type, 'failed');
+      logger.error(
+        about,
+        answer.gone ? 'webhook receiver is gone (410): delivery dropped' : 'webhook delivery failed for good',
+      );
+      return !answer.gone;
+    }
     const at = now + Math.max(wait, answer.retryAfterMs ?? 0);
-    await store.unit(() => deliveries.retry(row.seq, at, answer.error), QUIET);
-    resting.set(row.url, at);
+    // The endpoint rests until then, on every instance: its other rows wait with this one.
+    await store.unit(async () => {
+      await deliveries.retry(row.seq, attempts, at, answer.error);
+      await deliveries.rest(row.url, at);
+    }, QUIET);
     deps.onDelivery?.(row.type, 'retry');
-    logger.warn(
-      { url: where, type: row.type, messageId: row.messageId, attempts, error: answer.error, retryAt: at },
-      'webhook delivery failed: will retry',
-    );
+    logger.warn({ ...about, retryAt: at }, 'webhook delivery failed: will retry');
     return false;
   }
 
@@ -200,7 +213,7 @@ export function createWebhookSender(deps: WebhookSenderDeps) {
         ok: false,
         error: `HTTP ${response.status}`,
         gone: response.status === 410,
-        retryAfterMs: retryAfter(response.headers.get('retry-after')),
+        retryAfterMs: retryAfter(response.headers.get('retry-after'), deps.now()),
       };
     } catch (error) {
       const reason =
@@ -215,10 +228,17 @@ export function createWebhookSender(deps: WebhookSenderDeps) {
 
   return {
     kick,
-    /** Waits for the requests under way; nothing new starts. */
+    /** Sends what is due now and looks every few seconds for what other instances queued or left. */
+    start(): void {
+      if (poll || urls.length === 0) return;
+      poll = setInterval(() => kick(), POLL_MS);
+      poll.unref();
+      kick();
+    },
+    /** Ends the requests under way (their rows are due again after their lease); nothing new starts. */
     async stop(): Promise<void> {
       stopped = true;
-      clearInterval(poll);
+      if (poll) clearInterval(poll);
       if (timer) clearTimeout(timer);
       stopping.abort();
       await draining;
@@ -227,22 +247,16 @@ export function createWebhookSender(deps: WebhookSenderDeps) {
   };
 }
 
-/** The URL without its query (it may carry a token), for logs. */
-function safeUrl(url: string): string {
-  const { origin, pathname } = new URL(url);
-  return `${origin}${pathname}`;
-}
-
 function causeOf(error: unknown): string {
   const cause = (error as { cause?: { code?: string; message?: string } }).cause;
   return cause?.code ?? cause?.message ?? (error as Error).message;
 }
 
 /** `Retry-After` in seconds (or an HTTP date) as ms from now, capped at a day; null when absent or unreadable. */
-function retryAfter(value: string | null): number | null {
+function retryAfter(value: string | null, now: number): number | null {
   if (!value) return null;
   const seconds = Number(value);
-  const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(value) - Date.now();
+  const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(value) - now;
   return Number.isFinite(ms) && ms > 0 ? Math.min(ms, 24 * 3_600_000) : null;
 }
 

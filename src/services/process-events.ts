@@ -8,7 +8,7 @@ import { type StepDecision, stepAccount } from '../domain/account-step.js';
 import { escalationDueAt } from '../domain/escalation.js';
 import { dm } from '../domain/notice.js';
 import { routeNote } from '../domain/routing.js';
-import { EMPTY_SCORE, type Score, scoreAccount } from '../domain/scoring.js';
+import { EMPTY_SCORE, readyForSales, type Score, scoreAccount } from '../domain/scoring.js';
 import { dueAfter, type PolicySnapshot, slaDeadlines, snapshotPolicy } from '../domain/sla.js';
 import { toUsageEvent, withPlanChange } from '../domain/stored-event.js';
 import type { AccountPatch } from '../domain/usage-event.js';
@@ -95,7 +95,7 @@ export function createEventProcessor(deps: ProcessorDeps) {
     const account = current && !patch ? current.row : (await accounts.find(event.accountId))!;
     const latest = await alerts.latestSummary(account.id);
     const open = latest?.state === 'closed' ? null : latest;
-    const wasReady = isReady(before, Boolean(state.armed));
+    const wasReady = readyForSales(before, Boolean(state.armed));
     const { decision, after } = stepAccount({
       event,
       receivedAt: row.receivedAt,
@@ -113,7 +113,7 @@ export function createEventProcessor(deps: ProcessorDeps) {
     // Most events decide nothing: the open alert's whole row is read only when one acts on it.
     if (decision.kind !== 'none')
       await act(decision, account, open && (await alerts.find(open.id)), before ?? EMPTY_SCORE, after, now);
-    if (!wasReady && isReady(after, Boolean(state.armed)))
+    if (!wasReady && readyForSales(after, Boolean(state.armed)))
       await webhooks.ready(
         account.id,
         {
@@ -399,13 +399,4 @@ function changedFirmographics(row: AccountRow | undefined, patch: AccountPatch |
   for (const [key, value] of Object.entries(patch) as [keyof AccountPatch, unknown][])
     if (value !== undefined && value !== null && row[key] !== value) return patch;
   return null;
-}
-
-/**
- * Ready for sales (outbound `account.ready`): the score passes every gate at warm or hot, or the
- * account is armed (its crossing into hot held back only by missing data), whatever the rules
- * that keep reps away would decide.
- */
-function isReady(score: Score | undefined, armed: boolean): boolean {
-  return armed || (score !== undefined && score.tier !== 'cold');
 }

@@ -118,6 +118,9 @@ describe('outbound webhooks', () => {
       { description: 'the missed alert.opened', timeoutMs: 15_000 },
     );
     expect(receiver.received.at(-1)!.verified).toBe(true);
+    // Every attempt carried the one webhook-id the delivery has.
+    const delivered = receiver.received.find((r) => r.type === 'alert.opened' && accountOf(r) === other.id)!;
+    expect(receiver.refusedIds.filter((id) => id === delivered.id).length).toBeGreaterThanOrEqual(1);
   });
 
   it('a hung receiver holds no Slack message either, nor pls when it stops', async () => {

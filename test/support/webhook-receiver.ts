@@ -26,6 +26,8 @@ export async function startWebhookReceiver(secret: string) {
   const verifier = new Webhook(secret);
   const received: Received[] = [];
   let refused = 0;
+  /** The `webhook-id` of each refused request. */
+  const refusedIds: string[] = [];
   let mode: 'up' | 'down' | 'hang' = 'up';
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -34,6 +36,7 @@ export async function startWebhookReceiver(secret: string) {
       if (mode === 'hang') return;
       if (mode === 'down') {
         refused++;
+        refusedIds.push(String(req.headers['webhook-id']));
         res.writeHead(503).end();
         return;
       }
@@ -63,6 +66,7 @@ export async function startWebhookReceiver(secret: string) {
     received,
     /** Requests answered 503 while down. */
     refused: () => refused,
+    refusedIds,
     set(next: typeof mode) {
       mode = next;
     },

@@ -4,6 +4,14 @@ import type { PgSession } from './pg-store.js';
 const COLUMNS = `seq, message_id as "messageId", url, type, account_id as "accountId", alert_id as "alertId",
   payload, created_at as "createdAt", attempts, next_attempt_at as "nextAttemptAt"`;
 
+/** The attempt numbered by the parameters after the first `n`: a compare-and-set on its count. */
+const SETTLED_BY = (n: number) =>
+  `where seq = $${n} and attempts = $${n + 1} and sent_at is null and failed_at is null`;
+
+/** The row `$n` at the attempt `$n+1`, still unsettled: a compare-and-set on the attempt. */
+const settledBy = (n: number) =>
+  `where seq = $${n} and attempts = $${n + 1} and sent_at is null and failed_at is null`;
+
 /** Outbound webhook deliveries on Postgres: the same calls and compare-and-set as src/db/webhook-deliveries-repo.ts. */
 export function createPgWebhookDeliveriesRepo(
   db: PgSession,
@@ -31,18 +39,20 @@ export function createPgWebhookDeliveriesRepo(
       enqueued++;
       options.onQueued?.();
     },
-    async due(now, limit) {
+    async due(url, now, limit) {
       const { rows } = await db.query<WebhookDelivery>(
         `select ${COLUMNS} from webhook_deliveries
-          where sent_at is null and failed_at is null and next_attempt_at <= $1
-          order by next_attempt_at, seq limit $2`,
-        [now, limit],
+          where sent_at is null and failed_at is null and next_attempt_at <= $1 and url = $2
+          order by next_attempt_at, seq limit $3`,
+        [now, url, limit],
       );
       return rows;
     },
-    async nextDueAt() {
+    async nextDueAt(urls) {
       const { rows } = await db.query<{ at: number | null }>(
-        'select min(next_attempt_at) as at from webhook_deliveries where sent_at is null and failed_at is null',
+        `select min(next_attempt_at) as at from webhook_deliveries
+          where sent_at is null and failed_at is null and url = any($1::text[])`,
+        [urls],
       );
       return rows[0]?.at ?? null;
     },
@@ -54,22 +64,34 @@ export function createPgWebhookDeliveriesRepo(
       );
       return rowCount === 1;
     },
-    async sent(seq, now) {
-      await db.query('update webhook_deliveries set sent_at = $1, last_error = null where seq = $2', [
+    async sent(seq, attempt, now) {
+      await db.query(`update webhook_deliveries set sent_at = $1, last_error = null ${settledBy(2)}`, [
         now,
         seq,
+        attempt,
       ]);
     },
-    async retry(seq, at, error) {
-      await db.query(
-        'update webhook_deliveries set next_attempt_at = $1, last_error = $2 where seq = $3 and sent_at is null',
-        [at, error.slice(0, 1000), seq],
-      );
+    async retry(seq, attempt, at, error) {
+      await db.query(`update webhook_deliveries set next_attempt_at = $1, last_error = $2 ${settledBy(3)}`, [
+        at,
+        error.slice(0, 1000),
+        seq,
+        attempt,
+      ]);
     },
-    async failed(seq, now, error) {
+    async failed(seq, attempt, now, error) {
+      await db.query(`update webhook_deliveries set failed_at = $1, last_error = $2 ${settledBy(3)}`, [
+        now,
+        error.slice(0, 1000),
+        seq,
+        attempt,
+      ]);
+    },
+    async rest(url, until) {
       await db.query(
-        'update webhook_deliveries set failed_at = $1, last_error = $2 where seq = $3 and sent_at is null',
-        [now, error.slice(0, 1000), seq],
+        `update webhook_deliveries set next_attempt_at = greatest(next_attempt_at, $1)
+          where url = $2 and sent_at is null and failed_at is null`,
+        [until, url],
       );
     },
     async depth() {

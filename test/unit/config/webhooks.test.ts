@@ -40,10 +40,29 @@ describe('resolveWebhooks', () => {
       ['integrations.webhooks.0.secret', 'names UNSET_SECRET, which is not set', 'pls.yml'],
       [
         'integrations.webhooks.1.secret',
-        'names BAD_SECRET, which does not hold a Standard Webhooks secret (whsec_ and base64)',
+        'names BAD_SECRET, which does not hold a Standard Webhooks secret (whsec_ and 24 to 64 bytes in base64)',
         'pls.yml',
       ],
     ]);
     expect(JSON.stringify(issues)).not.toContain('hunter2');
+  });
+
+  it('refuses a secret too short to sign with, literal or named', () => {
+    let error: unknown;
+    try {
+      resolveWebhooks([hook('whsec_A'), hook('whsec_AAAA')], {});
+    } catch (caught) {
+      error = caught;
+    }
+    expect((error as ConfigError).issues.map((issue) => [issue.path, issue.message])).toEqual([
+      [
+        'integrations.webhooks.0.secret',
+        'is not a Standard Webhooks secret (whsec_ and 24 to 64 bytes in base64)',
+      ],
+      [
+        'integrations.webhooks.1.secret',
+        'is not a Standard Webhooks secret (whsec_ and 24 to 64 bytes in base64)',
+      ],
+    ]);
   });
 });

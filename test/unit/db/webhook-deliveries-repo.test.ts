@@ -24,14 +24,38 @@ describe('the webhook deliveries repository', () => {
     const repo = createWebhookDeliveriesRepo(temp.db);
     await repo.enqueue(delivery('msg_a', NOW));
     await repo.enqueue(delivery('msg_a', NOW)); // the same event and endpoint: kept once
-    const [row] = await repo.due(NOW, 10);
+    const URL = 'https://hooks.example.com/pls';
+    const [row] = await repo.due(URL, NOW, 10);
     expect(row).toMatchObject({ messageId: 'msg_a', attempts: 0, nextAttemptAt: NOW });
     expect(await repo.take(row!, NOW + 40_000)).toBe(true);
     expect(await repo.take(row!, NOW + 40_000)).toBe(false); // another sender read the same row
-    expect(await repo.due(NOW + 39_999, 10)).toEqual([]);
-    const [again] = await repo.due(NOW + 40_000, 10);
+    expect(await repo.due(URL, NOW + 39_999, 10)).toEqual([]);
+    const [again] = await repo.due(URL, NOW + 40_000, 10);
     expect(again).toMatchObject({ attempts: 1 });
     expect(repo.enqueuedSoFar()).toBe(2);
+    // The first attempt's sender comes back after its lease ran out and another took the row:
+    // its answer changes nothing; the second attempt's does.
+    expect(await repo.take(again!, NOW + 80_000)).toBe(true);
+    await repo.sent(again!.seq, 1, NOW + 50_000);
+    expect(await repo.due(URL, NOW + 80_000, 10)).toHaveLength(1);
+    await repo.retry(again!.seq, 2, NOW + 90_000, 'HTTP 503');
+    expect(await repo.nextDueAt([URL])).toBe(NOW + 90_000);
+    expect(await repo.nextDueAt(['https://elsewhere.example'])).toBeNull();
+  });
+
+  it('rests an endpoint: its rows due sooner wait, later ones keep their time', async () => {
+    const repo = createWebhookDeliveriesRepo(temp.db);
+    const URL = 'https://hooks.example.com/pls';
+    await repo.enqueue(delivery('msg_soon', NOW));
+    await repo.enqueue(delivery('msg_late', NOW + 60_000));
+    await repo.enqueue({ ...delivery('msg_other', NOW), url: 'https://other.example/hook' });
+    await repo.rest(URL, NOW + 30_000);
+    expect((await repo.due(URL, NOW + 29_999, 10)).map((r) => r.messageId)).toEqual([]);
+    expect((await repo.due(URL, NOW + 30_000, 10)).map((r) => r.messageId)).toEqual(['msg_soon']);
+    expect((await repo.due(URL, NOW + 60_000, 10)).map((r) => r.messageId)).toEqual(['msg_soon', 'msg_late']);
+    expect((await repo.due('https://other.example/hook', NOW, 10)).map((r) => r.messageId)).toEqual([
+      'msg_other',
+    ]);
   });
 
   it('deletes settled deliveries past the cutoff, oldest first, never one still to send', async () => {
@@ -43,11 +67,12 @@ describe('the webhook deliveries repository', () => {
       ['sent_new', 5],
     ] as const)
       await repo.enqueue(delivery(id, NOW - age * DAY));
-    const rows = await repo.due(NOW, 10);
+    const rows = await repo.due('https://hooks.example.com/pls', NOW, 10);
     const seq = (id: string) => rows.find((r) => r.messageId === id)!.seq;
-    await repo.sent(seq('sent_old'), NOW - 40 * DAY);
-    await repo.failed(seq('failed_old'), NOW - 34 * DAY, 'HTTP 410');
-    await repo.sent(seq('sent_new'), NOW - 5 * DAY);
+    for (const row of rows) await repo.take(row, NOW);
+    await repo.sent(seq('sent_old'), 1, NOW - 40 * DAY);
+    await repo.failed(seq('failed_old'), 1, NOW - 34 * DAY, 'HTTP 410');
+    await repo.sent(seq('sent_new'), 1, NOW - 5 * DAY);
     expect(await repo.deleteSettled(NOW - 30 * DAY, 1)).toBe(1);
     expect(await repo.deleteSettled(NOW - 30 * DAY, 10)).toBe(1);
     expect(await repo.deleteSettled(NOW - 30 * DAY, 10)).toBe(0);

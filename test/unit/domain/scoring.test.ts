@@ -2,7 +2,14 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { loadManifest, type Manifest, METRIC_NAMES, type MetricName } from '../../../src/config/manifest.js';
 import { type AccountState, applyEvent, emptyAccountState } from '../../../src/domain/account-state.js';
-import { type Firmographics, metricValue, scoreAccount, tierFor } from '../../../src/domain/scoring.js';
+import {
+  EMPTY_SCORE,
+  type Firmographics,
+  metricValue,
+  readyForSales,
+  scoreAccount,
+  tierFor,
+} from '../../../src/domain/scoring.js';
 import {
   DAY,
   HOUR,
@@ -578,5 +585,15 @@ describe('the shipped manifest, through the real engine', () => {
     expect(Object.values(score.gates).every((g) => g.passed)).toBe(true);
     expect(score.total).toBeGreaterThanOrEqual(shipped.scoring.tiers.hot);
     expect(score.tier).toBe('hot');
+  });
+});
+
+describe('readyForSales', () => {
+  it('is a score past the gates at warm or hot, or an armed account, and nothing before the first event', () => {
+    expect(readyForSales(undefined, false)).toBe(false);
+    expect(readyForSales(EMPTY_SCORE, false)).toBe(false);
+    expect(readyForSales({ ...EMPTY_SCORE, tier: 'warm' }, false)).toBe(true);
+    expect(readyForSales({ ...EMPTY_SCORE, tier: 'hot' }, false)).toBe(true);
+    expect(readyForSales(EMPTY_SCORE, true)).toBe(true);
   });
 });
