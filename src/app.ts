@@ -150,8 +150,8 @@ export function buildApp(deps: AppDeps) {
           durable: false,
         });
         if (expired > 0) logger.info({ expired }, 'deleted events past retention');
-        // Webhook deliveries that were sent or given up, on the same clock as the events they tell of.
-        const deliveriesGone = await units.unit(() => deliveries.deleteSettled(cutoff, RETENTION_BATCH), {
+        // Webhook deliveries, on the same clock as the events they tell of.
+        const deliveriesGone = await units.unit(() => deliveries.deleteExpired(cutoff, RETENTION_BATCH), {
           durable: false,
         });
         if (deliveriesGone > 0)

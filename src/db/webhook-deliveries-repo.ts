@@ -49,10 +49,11 @@ export interface WebhookDeliveriesRepo {
   /** Rows neither sent nor failed: the metrics' depth. */
   depth(): Promise<number>;
   /**
-   * Deletes up to `limit` deliveries queued before `cutoff` that are settled (sent, or failed for
-   * good): retention, as for events. Says how many.
+   * Deletes up to `limit` deliveries queued before `cutoff`: retention, as for events. Any row so
+   * old is settled (retries end within ~28 h) or belongs to an endpoint no longer configured,
+   * which no sender reads. Says how many.
    */
-  deleteSettled(cutoff: number, limit: number): Promise<number>;
+  deleteExpired(cutoff: number, limit: number): Promise<number>;
   /** Rows this repository queued since it was made (in memory): a scoring turn reports its share. */
   enqueuedSoFar(): number;
 }
@@ -106,12 +107,11 @@ export function createWebhookDeliveriesRepo(
   const settled = sqlite.prepare<[number, number]>(
     `delete from webhook_deliveries where seq in (
        select seq from webhook_deliveries
-        where created_at < ? and (sent_at is not null or failed_at is not null)
-        order by created_at limit ?)`,
+        where created_at < ? order by created_at limit ?)`,
   );
   let enqueued = 0;
   return {
-    async deleteSettled(cutoff, limit) {
+    async deleteExpired(cutoff, limit) {
       return settled.run(cutoff, limit).changes;
     },
     async enqueue(d) {

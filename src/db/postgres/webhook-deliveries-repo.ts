@@ -19,12 +19,11 @@ export function createPgWebhookDeliveriesRepo(
 ): WebhookDeliveriesRepo {
   let enqueued = 0;
   return {
-    async deleteSettled(cutoff, limit) {
+    async deleteExpired(cutoff, limit) {
       const { rowCount } = await db.query(
         `delete from webhook_deliveries where seq in (
            select seq from webhook_deliveries
-            where created_at < $1 and (sent_at is not null or failed_at is not null)
-            order by created_at limit $2)`,
+            where created_at < $1 order by created_at limit $2)`,
         [cutoff, limit],
       );
       return rowCount ?? 0;
