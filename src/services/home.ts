@@ -10,6 +10,8 @@ export interface HomeView {
   ooo: boolean;
   /** Claimed alerts awaiting first touch, most urgent first. */
   mine: QueueRow[];
+  /** Contacted alerts awaiting an outcome: without them here, a rep had nowhere to log one. */
+  contacted: QueueRow[];
   /** The caller's teams' unclaimed queue. */
   unclaimed: QueueRow[];
   unclaimedTotal: number;
@@ -29,6 +31,7 @@ export function createHomeViews(deps: {
       return store.read(async () => {
         const { isRep, isManager } = actorOf(manifest.routing, userId);
         const mine = isRep || isManager ? await queue.awaitingFirstTouch(userId, now) : [];
+        const contacted = isRep || isManager ? await queue.awaitingOutcome(userId, now) : [];
         const open =
           isRep || isManager
             ? await queue.queueView(userId, { view: 'unclaimed', tier: null, team: null, page: 1 }, now)
@@ -38,6 +41,7 @@ export function createHomeViews(deps: {
           role: isRep ? 'rep' : isManager ? 'manager' : 'none',
           ooo: await alerts.isOoo(userId),
           mine,
+          contacted,
           unclaimed: open.rows,
           unclaimedTotal: open.total,
         } satisfies HomeView;

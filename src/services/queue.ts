@@ -103,6 +103,24 @@ export function createQueueService(deps: {
       return rowsOf(rows, now);
     },
 
+    /**
+     * Alerts the user marked contacted and has not closed, the oldest deadline first: what still
+     * needs an outcome logged (the App Home).
+     */
+    async awaitingOutcome(userId: string, now: number): Promise<QueueRow[]> {
+      const { rows } = await alerts.queue({
+        states: ['contacted'],
+        teams: null,
+        tier: null,
+        claimedBy: userId,
+        limit: QUEUE_PAGE,
+        offset: 0,
+        order: 'firstTouchDue',
+        now,
+      });
+      return rowsOf(rows, now);
+    },
+
     /** `/pls queue`: a read of committed state. */
     queue(userId: string, request: QueueRequest, now: number): Promise<QueueView> {
       return store.read(() => this.queueView(userId, request, now));

@@ -29,7 +29,25 @@ const claimedRow = (r: QueueRow) => [
   },
 ];
 
-/** The Home tab view for `views.publish`. ≤ 100 blocks: each list is capped by the service. */
+/** A contacted alert: its holder logs how it ended, right there. */
+const contactedRow = (r: QueueRow) => [
+  renderQueueRow(r, { blockPrefix: 'home_contacted', claim: false }),
+  {
+    type: 'actions',
+    block_id: `home_outcome_${r.alertId}`,
+    elements: [
+      {
+        type: 'button',
+        action_id: ACTIONS.logOutcome,
+        text: { type: 'plain_text', text: 'Log outcome', emoji: true },
+        value: r.alertId,
+        style: 'primary',
+      },
+    ],
+  },
+];
+
+/** The Home tab view for `views.publish`. ≤ 100 blocks: each list is capped by the service (15 rows). */
 export function renderHome(view: HomeView) {
   const blocks: Record<string, unknown>[] = [];
   if (view.role === 'none') {
@@ -57,6 +75,17 @@ export function renderHome(view: HomeView) {
             text: { type: 'mrkdwn', text: 'Nothing awaiting first touch.' },
           },
         ]),
+    ...(view.contacted.length > 0
+      ? [
+          { type: 'divider' },
+          {
+            type: 'header',
+            block_id: 'home_contacted',
+            text: { type: 'plain_text', text: 'Contacted: log how it ended', emoji: true },
+          },
+          ...view.contacted.flatMap(contactedRow),
+        ]
+      : []),
     { type: 'divider' },
     {
       type: 'header',
