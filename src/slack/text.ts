@@ -11,6 +11,16 @@ export function escapeMrkdwn(text: string): string {
   return text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
 }
 
+/**
+ * Text as the user typed it from text Slack sends escaped: a slash command's `text` arrives with
+ * `&`, `<` and `>` as entities (https://api.slack.com/reference/surfaces/formatting#escaping),
+ * while what Slack itself wrote stays markup (`<@U123|ben>`, `<!channel>`). Replies escape
+ * again; decoding first keeps "at&t.com" from coming back as "at&amp;t.com".
+ */
+export function unescapeSlackText(text: string): string {
+  return text.replaceAll('&lt;', '<').replaceAll('&gt;', '>').replaceAll('&amp;', '&');
+}
+
 /** "10:19" today, "Tue 10:19" within a week, else "Nov 30 10:19", in the given zone. */
 export function formatClock(at: number, zone: string, now: number): string {
   const time = DateTime.fromMillis(at, { zone });

@@ -108,6 +108,11 @@ describe('/pls account', () => {
     expect((await slashCommand(pls.url, 'U0ANA', 'account')).text).toBe(
       'Usage: `/pls account <account id or domain>`.',
     );
+    // Slack sends what the user typed escaped (`at&t.com` as `at&amp;t.com`): the reply escapes
+    // it once, so Slack shows "at&t.com", not "at&amp;t.com".
+    expect((await slashCommand(pls.url, 'U0ANA', 'account at&amp;t.com &lt;b&gt;')).text).toBe(
+      'No account `at&amp;t.com`: give an account id or a domain.',
+    );
   });
 
   it('asks for the account id when several accounts share the domain', async () => {

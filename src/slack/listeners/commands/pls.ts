@@ -10,7 +10,7 @@ import { UserError, userError } from '../../../services/user-error.js';
 import { renderAccount } from '../../render-account.js';
 import { renderQueue } from '../../render-queue.js';
 import { renderSlaReport } from '../../render-sla-report.js';
-import { outside } from '../../text.js';
+import { outside, unescapeSlackText } from '../../text.js';
 import { GENERIC_FAILURE, replyOf } from '../answer.js';
 import type { ListenerDeps } from '../index.js';
 
@@ -152,7 +152,7 @@ export function commandsFor(
 export const plsCommand =
   (deps: ListenerDeps) =>
   async ({ ack, command, client }: CommandArgs) => {
-    const [name = 'help', ...args] = command.text.trim().split(/\s+/).filter(Boolean);
+    const [name = 'help', ...args] = unescapeSlackText(command.text).trim().split(/\s+/).filter(Boolean);
     const sub = SUBCOMMANDS[name.toLowerCase()];
     const { isManager: manager, isRep: rep } = actorOf(deps.manifest.routing, command.user_id);
     let reply: Reply;
