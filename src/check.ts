@@ -18,7 +18,7 @@ if (unknown) {
 }
 const manifestArg = args.find((arg) => arg !== '--strict');
 try {
-  const { env, manifest } = loadConfig(
+  const { env, manifest, webhooks } = loadConfig(
     manifestArg ? { ...process.env, PLS_MANIFEST: manifestArg } : process.env,
   );
   const { scoring, routing, sla } = manifest;
@@ -30,6 +30,10 @@ try {
       .join(', ')}`,
     `  routing: ${routing.teams.map((t) => `${t.id} → ${t.channel}`).join(', ')} (default ${routing.default_team}); ${routing.reps.length} reps, ${routing.managers.length} managers`,
     `  sla: hot claim ${formatDuration(sla.tiers.hot.claim)}, warm claim ${formatDuration(sla.tiers.warm.claim)}; ${sla.business_hours ? 'business hours' : 'wall clock'}; sweep every ${formatDuration(sla.sweep_every)}`,
+    ...webhooks.map(
+      (webhook, i) =>
+        `  webhook ${i}: ${new URL(webhook.url).origin} ← ${[...webhook.events].join(', ')} (secret read)`,
+    ),
     `environment: OK (${env.slackAppToken ? 'Socket Mode' : 'HTTP mode'}, port ${env.port}, database ${env.databaseEngine === 'postgres' ? `Postgres at ${postgresLocation(env.databaseUrl)}` : env.databaseUrl}, Slack API ${env.slackApiUrl})`,
   ];
   const warnings = manifestWarnings(manifest).map((warning) => `manifest ${env.manifestPath}: ${warning}`);

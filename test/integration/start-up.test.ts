@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runToExit } from '../support/child-process.js';
 import { TEST_MANIFEST, testEnv } from '../support/harness.js';
+import { manifestWithWebhook } from '../support/webhook-receiver.js';
 
 /**
  * What `npm start` prints when it cannot start (README, "Environment"): one line per problem,
@@ -85,5 +86,28 @@ describe('npm run check', () => {
     expect(output).toContain('database Postgres at db.example:5433/pls_prod,');
     expect(output).not.toContain('hunter2');
     expect(code).toBe(0);
+  });
+
+  it('lists each outbound webhook by origin and events, and names one whose secret is unset', async () => {
+    const manifest = manifestWithWebhook(
+      'https://hooks.example.com/T0/secret-path',
+      ['alert.opened', 'account.ready'],
+      'PLS_CHECK_HOOK_SECRET',
+    );
+    const env = testEnv('http://127.0.0.1:9/', join(dir, 'pls.db'), manifest);
+    const ok = await runToExit(['src/check.ts'], {
+      ...env,
+      PLS_CHECK_HOOK_SECRET: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
+    });
+    expect(ok.code, ok.output).toBe(0);
+    expect(ok.output).toContain(
+      '  webhook 0: https://hooks.example.com ← alert.opened, account.ready (secret read)\n',
+    );
+    expect(ok.output).not.toContain('secret-path');
+    const unset = await runToExit(['src/check.ts'], env);
+    expect(unset.code).toBe(1);
+    expect(unset.output).toContain(
+      'integrations.webhooks.0.secret: names PLS_CHECK_HOOK_SECRET, which is not set',
+    );
   });
 });
