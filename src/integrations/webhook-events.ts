@@ -85,7 +85,12 @@ export function createWebhookAnnouncer(deps: {
       const alert = await deps.alerts.find(alertId);
       if (!alert) return;
       const account = await deps.accounts.find(alert.accountId);
-      const change = { kind, by: actor, ...(kind === 'assigned' ? { assigned_by: actor } : {}), ...data };
+      const change = publicShape({
+        kind,
+        by: actor,
+        ...(kind === 'assigned' ? { assignedBy: actor } : {}),
+        ...data,
+      });
       const event = webhookEvent(type, now, alert, account, change);
       await enqueue(type, urls, event, { accountId: alert.accountId, alertId }, now);
     },
@@ -94,7 +99,13 @@ export function createWebhookAnnouncer(deps: {
       const urls = listening('account.ready');
       if (urls.length === 0) return;
       const account = await deps.accounts.find(accountId);
-      const event = webhookEvent('account.ready', now, null, account, { kind: 'ready', by: null, ...change });
+      const event = webhookEvent(
+        'account.ready',
+        now,
+        null,
+        account,
+        publicShape({ kind: 'ready', by: null, ...change }),
+      );
       await enqueue('account.ready', urls, event, { accountId, alertId: null }, now);
     },
   };
@@ -158,4 +169,22 @@ function alertFields(alert: AlertRow): Record<string, unknown> {
     outcome: alert.outcome,
     outcome_detail: alert.outcomeDetail ?? null,
   };
+}
+
+/**
+ * A change's data as receivers read it, whatever the audit trail keeps: keys in snake_case, and
+ * the times (`at`, `until`, `…At`) as ISO 8601 — the same conventions as `data.alert`.
+ */
+export function publicShape(value: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, inner] of Object.entries(value)) {
+    const name = key.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
+    const isTime = /(^at$|^until$|At$)/.test(key) && typeof inner === 'number';
+    out[name] = isTime
+      ? new Date(inner as number).toISOString()
+      : inner !== null && typeof inner === 'object' && !Array.isArray(inner)
+        ? publicShape(inner as Record<string, unknown>)
+        : inner;
+  }
+  return out;
 }

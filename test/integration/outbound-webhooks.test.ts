@@ -72,7 +72,15 @@ describe('outbound webhooks', () => {
       data: {
         alert: { id: alert.alertId, state: 'open', tier: 'hot', signal: 'usage_limit_hit', claimed_by: null },
         account: { id: ACME.id, name: 'Acme', domain: 'acme.com', plan: 'free', employees: 250 },
-        change: { kind: 'opened', by: null },
+        change: {
+          kind: 'opened',
+          by: null,
+          trigger: {
+            kind: 'signal',
+            signal_id: 'usage_limit_hit',
+            at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+          },
+        },
       },
     });
     expect(claimed!.body).toMatchObject({

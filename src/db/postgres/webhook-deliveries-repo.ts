@@ -4,10 +4,6 @@ import type { PgSession } from './pg-store.js';
 const COLUMNS = `seq, message_id as "messageId", url, type, account_id as "accountId", alert_id as "alertId",
   payload, created_at as "createdAt", attempts, next_attempt_at as "nextAttemptAt"`;
 
-/** The attempt numbered by the parameters after the first `n`: a compare-and-set on its count. */
-const SETTLED_BY = (n: number) =>
-  `where seq = $${n} and attempts = $${n + 1} and sent_at is null and failed_at is null`;
-
 /** The row `$n` at the attempt `$n+1`, still unsettled: a compare-and-set on the attempt. */
 const settledBy = (n: number) =>
   `where seq = $${n} and attempts = $${n + 1} and sent_at is null and failed_at is null`;
