@@ -10,7 +10,14 @@ import pg from 'pg';
 import { parseFlags, requestOrExit, UsageError } from '../analysis/cli-options.js';
 import { plural } from '../analysis/format.js';
 import { databaseOf } from '../config/env.js';
-import { isPgStorageFailure, migratePostgres, openPool, postgresLocation } from './postgres/client.js';
+import {
+  isPgStorageFailure,
+  migratePostgres,
+  openPool,
+  pgErrorCode,
+  pgErrorReason,
+  postgresLocation,
+} from './postgres/client.js';
 import * as pgSchema from './postgres/schema.js';
 import * as sqliteSchema from './schema.js';
 import { MIGRATIONS_FOLDER } from './sqlite/client.js';
@@ -528,12 +535,12 @@ function asCopyError(error: unknown, from: string, target: string): unknown {
   const nothing = 'nothing was copied';
   if (error instanceof CommitLost)
     return new CopyError(
-      `lost Postgres at ${target} while committing the copy (${reasonOf(error.cause)}): run it again, which copies if nothing was and refuses the target if it holds the rows`,
+      `lost Postgres at ${target} while committing the copy (${pgErrorReason(error.cause)}): run it again, which copies if nothing was and refuses the target if it holds the rows`,
     );
   // invalid_catalog_name: the server answers, the database is not there.
-  if (codeOf(error) === '3D000') return new CopyError(`no database at ${target} (check --to)`);
+  if (pgErrorCode(error) === '3D000') return new CopyError(`no database at ${target} (check --to)`);
   // lock_not_available: something kept pls's tables past the lock timeout.
-  if (codeOf(error) === '55P03')
+  if (pgErrorCode(error) === '55P03')
     return new CopyError(
       `pls's tables at ${target} stayed in use by another connection for 10 s (is pls running on it? stop it first); ${nothing}`,
     );
@@ -542,22 +549,10 @@ function asCopyError(error: unknown, from: string, target: string): unknown {
   if (error instanceof pg.DatabaseError)
     return new CopyError(`Postgres at ${target}: ${pgReason(error)}; ${nothing}`);
   if (isPgStorageFailure(error))
-    return new CopyError(`cannot reach Postgres at ${target} (${reasonOf(error)}); ${nothing}`);
+    return new CopyError(`cannot reach Postgres at ${target} (${pgErrorReason(error)}); ${nothing}`);
   if (error instanceof Database.SqliteError)
     return new CopyError(`cannot read ${from} (${error.code}: ${error.message}); ${nothing}`);
   return error;
-}
-
-/** The error's code (ECONNREFUSED, 57P01) or else the first line of its message. */
-function reasonOf(error: unknown): string {
-  const code = codeOf(error);
-  if (code) return code;
-  return ((error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '').trim();
-}
-
-function codeOf(error: unknown): string | undefined {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' ? code : undefined;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -114,7 +114,7 @@ export function createWebhookAnnouncer(deps: {
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
 /** An alert and its account as receivers see them: snake_case, times in ISO 8601, no internals. */
-export function webhookEvent(
+function webhookEvent(
   type: WebhookEventType,
   at: number,
   alert: AlertRow | null,

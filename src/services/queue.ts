@@ -89,36 +89,16 @@ export function createQueueService(deps: {
      * The user's claimed alerts still awaiting first touch (App Home), first page, the soonest
      * deadline first: breached ones lead, however many the user holds.
      */
-    async awaitingFirstTouch(userId: string, now: number): Promise<QueueRow[]> {
-      const { rows } = await alerts.queue({
-        states: ['claimed'],
-        teams: null,
-        tier: null,
-        claimedBy: userId,
-        limit: QUEUE_PAGE,
-        offset: 0,
-        order: 'firstTouchDue',
-        now,
-      });
-      return rowsOf(rows, now);
+    awaitingFirstTouch(userId: string, now: number): Promise<QueueRow[]> {
+      return held('claimed', userId, now);
     },
 
     /**
      * Alerts the user marked contacted and has not closed, the oldest deadline first: what still
      * needs an outcome logged (the App Home).
      */
-    async awaitingOutcome(userId: string, now: number): Promise<QueueRow[]> {
-      const { rows } = await alerts.queue({
-        states: ['contacted'],
-        teams: null,
-        tier: null,
-        claimedBy: userId,
-        limit: QUEUE_PAGE,
-        offset: 0,
-        order: 'firstTouchDue',
-        now,
-      });
-      return rowsOf(rows, now);
+    awaitingOutcome(userId: string, now: number): Promise<QueueRow[]> {
+      return held('contacted', userId, now);
     },
 
     /** `/pls queue`: a read of committed state. */
@@ -153,6 +133,21 @@ export function createQueueService(deps: {
       };
     },
   };
+
+  /** The first page of the alerts `userId` holds in `state`, the soonest first-touch deadline first. */
+  async function held(state: 'claimed' | 'contacted', userId: string, now: number): Promise<QueueRow[]> {
+    const { rows } = await alerts.queue({
+      states: [state],
+      teams: null,
+      tier: null,
+      claimedBy: userId,
+      limit: QUEUE_PAGE,
+      offset: 0,
+      order: 'firstTouchDue',
+      now,
+    });
+    return rowsOf(rows, now);
+  }
 
   async function rowsOf(alerts: AlertRow[], now: number): Promise<QueueRow[]> {
     const rows: QueueRow[] = [];

@@ -5,6 +5,15 @@ import { renderQueueRow } from './render-queue.js';
 
 const row = (r: QueueRow, claim: boolean) => renderQueueRow(r, { blockPrefix: 'home', claim });
 
+/** A button to act on the alert right there in the Home; the first of a row is the primary one. */
+const button = (actionId: string, text: string, alertId: string, primary = false) => ({
+  type: 'button',
+  action_id: actionId,
+  text: { type: 'plain_text', text, emoji: true },
+  value: alertId,
+  ...(primary ? { style: 'primary' } : {}),
+});
+
 /** A claimed alert awaiting first touch, with what its holder does next, right there. */
 const claimedRow = (r: QueueRow) => [
   row(r, false),
@@ -12,19 +21,8 @@ const claimedRow = (r: QueueRow) => [
     type: 'actions',
     block_id: `home_next_${r.alertId}`,
     elements: [
-      {
-        type: 'button',
-        action_id: ACTIONS.markContacted,
-        text: { type: 'plain_text', text: 'Mark contacted', emoji: true },
-        value: r.alertId,
-        style: 'primary',
-      },
-      {
-        type: 'button',
-        action_id: ACTIONS.logOutcome,
-        text: { type: 'plain_text', text: 'Log outcome', emoji: true },
-        value: r.alertId,
-      },
+      button(ACTIONS.markContacted, 'Mark contacted', r.alertId, true),
+      button(ACTIONS.logOutcome, 'Log outcome', r.alertId),
     ],
   },
 ];
@@ -35,15 +33,7 @@ const contactedRow = (r: QueueRow) => [
   {
     type: 'actions',
     block_id: `home_outcome_${r.alertId}`,
-    elements: [
-      {
-        type: 'button',
-        action_id: ACTIONS.logOutcome,
-        text: { type: 'plain_text', text: 'Log outcome', emoji: true },
-        value: r.alertId,
-        style: 'primary',
-      },
-    ],
+    elements: [button(ACTIONS.logOutcome, 'Log outcome', r.alertId, true)],
   },
 ];
 

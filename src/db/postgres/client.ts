@@ -128,3 +128,16 @@ const NETWORK_CODES = new Set([
   'ENOTFOUND',
   'EHOSTUNREACH',
 ]);
+
+/** The error's code (ECONNREFUSED, 57P01) or else the first line of its message: what messages name. */
+export function pgErrorReason(error: unknown): string {
+  const code = pgErrorCode(error);
+  if (code) return code;
+  return ((error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '').trim();
+}
+
+/** A Postgres SQLSTATE or a Node network code, when the error carries one. */
+export function pgErrorCode(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : undefined;
+}

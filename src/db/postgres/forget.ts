@@ -15,6 +15,8 @@ import {
   migratePostgres,
   openPool,
   PG_MIGRATIONS_FOLDER,
+  pgErrorCode,
+  pgErrorReason,
   postgresLocation,
 } from './client.js';
 
@@ -70,7 +72,7 @@ export async function openPostgresEraser(url: string): Promise<AccountEraser> {
         try {
           return await inErasure(pool, options.dryRun ?? false, (client) => eraseAccount(client, selector));
         } catch (error) {
-          if (codeOf(error) === '40P01' && attempt < ATTEMPTS) continue;
+          if (pgErrorCode(error) === '40P01' && attempt < ATTEMPTS) continue;
           throw erasureFailure(error, where);
         }
       }
@@ -231,7 +233,7 @@ async function resolveAccount(
 function openFailure(error: unknown, where: string): unknown {
   if (error instanceof DataLifecycleError) return error;
   // invalid_catalog_name: the server answers, the database is not there.
-  if (codeOf(error) === '3D000')
+  if (pgErrorCode(error) === '3D000')
     return new DataLifecycleError('no_database', `no database at ${where} (check DATABASE_URL)`);
   if (isPgStorageFailure(error)) return unreachable(error, where);
   // A refusal the server sent (authentication, permissions): its message, never the URL's.
@@ -243,11 +245,11 @@ function openFailure(error: unknown, where: string): unknown {
 function erasureFailure(error: unknown, where: string): unknown {
   if (error instanceof DataLifecycleError) return error;
   // lock_not_available: another writer kept a table past LOCK_TIMEOUT.
-  if (codeOf(error) === '55P03') return new DataLifecycleError('locked', LOCKED_MESSAGE);
+  if (pgErrorCode(error) === '55P03') return new DataLifecycleError('locked', LOCKED_MESSAGE);
   if (error instanceof CommitLost) {
     return new DataLifecycleError(
       'unreachable',
-      `lost Postgres at ${where} while committing the erasure (${reasonOf(error.cause)}): run the command again to see whether the account is still there`,
+      `lost Postgres at ${where} while committing the erasure (${pgErrorReason(error.cause)}): run the command again to see whether the account is still there`,
     );
   }
   if (isPgStorageFailure(error)) return unreachable(error, where);
@@ -257,18 +259,6 @@ function erasureFailure(error: unknown, where: string): unknown {
 function unreachable(error: unknown, where: string): DataLifecycleError {
   return new DataLifecycleError(
     'unreachable',
-    `cannot reach Postgres at ${where} (${reasonOf(error)}); nothing was erased`,
+    `cannot reach Postgres at ${where} (${pgErrorReason(error)}); nothing was erased`,
   );
-}
-
-/** The error's code (ECONNREFUSED, 57P01) or else the first line of its message. */
-function reasonOf(error: unknown): string {
-  const code = codeOf(error);
-  if (code) return code;
-  return ((error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '').trim();
-}
-
-function codeOf(error: unknown): string | undefined {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' ? code : undefined;
 }

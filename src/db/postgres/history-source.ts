@@ -82,21 +82,6 @@ async function checkSchema(pool: pg.Pool, where: string): Promise<void> {
   }
 }
 
-type RawEvent = {
-  seq: number;
-  id: string;
-  source: 'webhook' | 'segment';
-  type: string;
-  account_id: string | null;
-  user_id: string | null;
-  occurred_at: number;
-  received_at: number;
-  processed_at: number | null;
-  properties: string;
-  account_patch: string | null;
-  user_patch: string | null;
-};
-
 async function* readEvents(pool: pg.Pool, range?: AccountRange): AsyncGenerator<readonly StoredEvent[]> {
   const client = await pool.connect();
   let broken: Error | undefined;
@@ -106,16 +91,17 @@ async function* readEvents(pool: pg.Pool, range?: AccountRange): AsyncGenerator<
     open = true;
     await client.query(
       `declare history no scroll cursor for
-       select seq, id, source, type, account_id, user_id, occurred_at, received_at, processed_at,
-              properties::text as properties, account_patch::text as account_patch, user_patch::text as user_patch
+       select seq, id, source, type, account_id as "accountId", user_id as "userId",
+              occurred_at as "occurredAt", received_at as "receivedAt", processed_at as "processedAt",
+              properties::text as properties, account_patch::text as "accountPatch", user_patch::text as "userPatch"
        from events
        where processing_error is null ${range ? 'and account_id >= $1 and account_id <= $2' : ''}
        order by applied_seq nulls last, seq`,
       range ? [range.first, range.last] : [],
     );
     for (;;) {
-      const { rows } = await client.query<RawEvent>(`fetch ${HISTORY_PAGE} from history`);
-      if (rows.length > 0) yield rows.map(storedEventOf);
+      const { rows } = await client.query<StoredEvent>(`fetch ${HISTORY_PAGE} from history`);
+      if (rows.length > 0) yield rows;
       if (rows.length < HISTORY_PAGE) break;
     }
     await client.query('commit');
@@ -128,21 +114,4 @@ async function* readEvents(pool: pg.Pool, range?: AccountRange): AsyncGenerator<
     if (open && !broken) await client.query('rollback').catch((error: Error) => (broken = error));
     client.release(broken);
   }
-}
-
-function storedEventOf(r: RawEvent): StoredEvent {
-  return {
-    seq: r.seq,
-    id: r.id,
-    source: r.source,
-    type: r.type,
-    accountId: r.account_id,
-    userId: r.user_id,
-    occurredAt: r.occurred_at,
-    receivedAt: r.received_at,
-    processedAt: r.processed_at,
-    properties: r.properties,
-    accountPatch: r.account_patch,
-    userPatch: r.user_patch,
-  };
 }

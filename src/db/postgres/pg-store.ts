@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type pg from 'pg';
 import { StorageError, type Store, type Unit } from '../store.js';
-import { isPgStorageFailure } from './client.js';
+import { isPgStorageFailure, pgErrorReason } from './client.js';
 
 /**
  * What the Postgres repositories run their statements on: inside a unit of work, the unit's own
@@ -57,7 +57,7 @@ export function createPgStore(deps: {
   const asStorageError = (error: unknown): never => {
     if (error instanceof StorageError) throw error;
     if (!isPgStorageFailure(error)) throw error;
-    const reason = (error as { code?: string }).code ?? (error as Error).message;
+    const reason = pgErrorReason(error);
     const failure = new StorageError(`Postgres is unavailable (${reason})`, { cause: error });
     deps.onUnavailable?.(failure);
     throw failure;

@@ -4,15 +4,19 @@ import type { PgSession } from './pg-store.js';
 const COLUMNS = `seq, message_id as "messageId", url, type, account_id as "accountId", alert_id as "alertId",
   payload, created_at as "createdAt", attempts, next_attempt_at as "nextAttemptAt"`;
 
-/** The row `$n` at the attempt `$n+1`, still unsettled: a compare-and-set on the attempt. */
-const settledBy = (n: number) =>
-  `where seq = $${n} and attempts = $${n + 1} and sent_at is null and failed_at is null`;
-
 /** Outbound webhook deliveries on Postgres: the same calls and compare-and-set as src/db/webhook-deliveries-repo.ts. */
 export function createPgWebhookDeliveriesRepo(
   db: PgSession,
   options: { onQueued?: () => void } = {},
 ): WebhookDeliveriesRepo {
+  /** The attempt numbered `attempt` settles the row: a compare-and-set on that number. */
+  async function settle(seq: number, attempt: number, assignments: string, values: unknown[]): Promise<void> {
+    await db.query(
+      `update webhook_deliveries set ${assignments}
+        where seq = $1 and attempts = $2 and sent_at is null and failed_at is null`,
+      [seq, attempt, ...values],
+    );
+  }
   let enqueued = 0;
   return {
     async deleteExpired(cutoff, limit) {
@@ -59,29 +63,11 @@ export function createPgWebhookDeliveriesRepo(
       );
       return rowCount === 1;
     },
-    async sent(seq, attempt, now) {
-      await db.query(`update webhook_deliveries set sent_at = $1, last_error = null ${settledBy(2)}`, [
-        now,
-        seq,
-        attempt,
-      ]);
-    },
-    async retry(seq, attempt, at, error) {
-      await db.query(`update webhook_deliveries set next_attempt_at = $1, last_error = $2 ${settledBy(3)}`, [
-        at,
-        error.slice(0, 1000),
-        seq,
-        attempt,
-      ]);
-    },
-    async failed(seq, attempt, now, error) {
-      await db.query(`update webhook_deliveries set failed_at = $1, last_error = $2 ${settledBy(3)}`, [
-        now,
-        error.slice(0, 1000),
-        seq,
-        attempt,
-      ]);
-    },
+    sent: (seq, attempt, now) => settle(seq, attempt, 'sent_at = $3, last_error = null', [now]),
+    retry: (seq, attempt, at, error) =>
+      settle(seq, attempt, 'next_attempt_at = $3, last_error = $4', [at, error.slice(0, 1000)]),
+    failed: (seq, attempt, now, error) =>
+      settle(seq, attempt, 'failed_at = $3, last_error = $4', [now, error.slice(0, 1000)]),
     async rest(url, until) {
       await db.query(
         `update webhook_deliveries set next_attempt_at = greatest(next_attempt_at, $1)
