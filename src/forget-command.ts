@@ -118,7 +118,7 @@ async function forget(selector: AccountSelector, yes: boolean, source: EnvSource
 function describe(verb: 'will erase' | 'forgot', report: ForgetReport): string[] {
   const who = report.domain ? `${report.accountId} (${report.domain})` : report.accountId;
   const lines = [
-    `${verb} ${who}: ${plural(report.events, 'event')}, ${plural(report.users, 'user')}, ${plural(report.alerts, 'alert')} (${plural(report.alertEvents, 'audit row')}, ${plural(report.outbox, 'Slack message')} queued or sent, ${plural(report.webhookDeliveries, 'webhook delivery', 'webhook deliveries')})`,
+    `${verb} ${who}: ${plural(report.events, 'event')}, ${plural(report.users, 'user')}, ${plural(report.alerts, 'alert')} (${plural(report.alertEvents, 'audit row')}, ${plural(report.outbox, 'Slack message')} queued or sent, ${plural(report.webhookDeliveries, 'webhook delivery', 'webhook deliveries')}${report.crmLinks > 0 ? `, ${plural(report.crmLinks, 'HubSpot link')}` : ''})`,
   ];
   const posted = report.postedMessages;
   if (posted.length > 0) {

@@ -19,6 +19,7 @@ export const ENV_DEFAULTS = {
   DATABASE_POOL_SIZE: '10',
   PLS_MANIFEST: 'manifests/pls.yml',
   LOG_LEVEL: 'info',
+  HUBSPOT_API_URL: 'https://api.hubapi.com',
 } as const;
 
 /**
@@ -54,6 +55,10 @@ export interface Env {
   /** Set → `GET /metrics` needs `Authorization: Bearer <token>`; null → it is open. */
   readonly metricsToken: string | null;
   readonly logLevel: LogLevel;
+  /** HubSpot private-app token; null → the HubSpot integration is off. */
+  readonly hubspotToken: string | null;
+  /** The HubSpot API's base (no trailing slash): tests and the sandbox point it at the emulator. */
+  readonly hubspotApiUrl: string;
 }
 
 export type EnvSource = Readonly<Record<string, string | undefined>>;
@@ -72,6 +77,8 @@ const KEYS = [
   'PLS_WRITE_KEY',
   'PLS_METRICS_TOKEN',
   'LOG_LEVEL',
+  'HUBSPOT_TOKEN',
+  'HUBSPOT_API_URL',
 ] as const;
 
 // Secret values are never repeated in a message: it ends up in logs and CI output.
@@ -86,30 +93,29 @@ const WEBHOOK_SECRET = /^whsec_[A-Za-z0-9+/]+={0,2}$/;
 const HOSTNAME =
   /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$/;
 
+/** An http(s) URL with no query or fragment; `trailingSlash` says how it ends. */
+const httpUrl = (example: string, trailingSlash: boolean) =>
+  z.string().transform((value, ctx) => {
+    const url = URL.canParse(value) ? new URL(value) : null;
+    if (url === null || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
+      ctx.addIssue({ code: 'custom', message: `must be an http(s) URL like ${example}` });
+      return z.NEVER;
+    }
+    if (url.search !== '' || url.hash !== '') {
+      ctx.addIssue({ code: 'custom', message: 'must not carry a query string or fragment' });
+      return z.NEVER;
+    }
+    const bare = url.href.replace(/\/+$/, '');
+    return trailingSlash ? `${bare}/` : bare;
+  });
+
 const envSchema = z.object({
   SLACK_BOT_TOKEN: secret('the bot token', 'xoxb-'),
   SLACK_SIGNING_SECRET: z.string().optional(),
   SLACK_APP_TOKEN: secret('an app-level token for Socket Mode', 'xapp-').optional(),
-  SLACK_API_URL: z
-    .string()
-    .default(ENV_DEFAULTS.SLACK_API_URL)
-    .transform((value, ctx) => {
-      const url = URL.canParse(value) ? new URL(value) : null;
-      if (url === null || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
-        ctx.addIssue({
-          code: 'custom',
-          message: `must be an http(s) URL like ${ENV_DEFAULTS.SLACK_API_URL}`,
-        });
-        return z.NEVER;
-      }
-      if (url.search !== '' || url.hash !== '') {
-        ctx.addIssue({ code: 'custom', message: 'must not carry a query string or fragment' });
-        return z.NEVER;
-      }
-      // @slack/web-api resolves method names relative to this URL: without the slash,
-      // `…/api` + `chat.postMessage` would become `…/chat.postMessage`.
-      return url.href.endsWith('/') ? url.href : `${url.href}/`;
-    }),
+  // @slack/web-api resolves method names relative to this URL: without the slash,
+  // `…/api` + `chat.postMessage` would become `…/chat.postMessage`.
+  SLACK_API_URL: httpUrl(ENV_DEFAULTS.SLACK_API_URL, true).default(ENV_DEFAULTS.SLACK_API_URL),
   PORT: z
     .string()
     .default(ENV_DEFAULTS.PORT)
@@ -174,6 +180,15 @@ const envSchema = z.object({
         error: (issue) => `must be one of ${LOG_LEVELS.join(', ')}, got "${issue.input}"`,
       }),
     ),
+  HUBSPOT_TOKEN: z
+    .string()
+    .refine((value) => value.length >= 16 && !/\s/.test(value), {
+      error:
+        'must be a HubSpot private-app access token (pat-…; the value given is too short or has spaces; it is not shown here)',
+    })
+    .optional(),
+  // @hubspot/api-client joins paths onto this base: no trailing slash.
+  HUBSPOT_API_URL: httpUrl(ENV_DEFAULTS.HUBSPOT_API_URL, false).default(ENV_DEFAULTS.HUBSPOT_API_URL),
 });
 
 const SIGNING_SECRET_REQUIRED =
@@ -213,6 +228,8 @@ export function parseEnv(source: EnvSource): Env {
     writeKey: env.PLS_WRITE_KEY ?? null,
     metricsToken: env.PLS_METRICS_TOKEN ?? null,
     logLevel: env.LOG_LEVEL,
+    hubspotToken: env.HUBSPOT_TOKEN ?? null,
+    hubspotApiUrl: env.HUBSPOT_API_URL,
   });
 }
 

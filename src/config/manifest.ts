@@ -253,8 +253,24 @@ export interface WebhookSubscription {
   readonly events: readonly WebhookEventType[];
 }
 
+/**
+ * `integrations.hubspot`: what pls does with HubSpot once `HUBSPOT_TOKEN` turns it on (README,
+ * "HubSpot"). Without the token these settings are read and checked, and nothing is done.
+ */
+export interface HubSpotSettings {
+  /** Route an alert to the HubSpot owner of the account's company when they are a rep. */
+  readonly owner_routing: boolean;
+  /** Write score, tier, alert state, tasks and notes back to HubSpot. */
+  readonly write_back: boolean;
+  /** How long a company and owner found in HubSpot are trusted before pls asks again (ms). */
+  readonly refresh_owner_after: number;
+  /** The company property group pls writes its properties into (created at start-up if missing). */
+  readonly property_group: string;
+}
+
 export interface Integrations {
   readonly webhooks: readonly WebhookSubscription[];
+  readonly hubspot: HubSpotSettings;
 }
 
 export interface Manifest {
@@ -803,7 +819,20 @@ const webhookSchema = strict({
     .refine((events) => new Set(events).size === events.length, { message: 'lists an event twice' }),
 });
 
+const hubspotSchema = strict({
+  owner_routing: z.boolean().prefault(true),
+  write_back: z.boolean().prefault(true),
+  refresh_owner_after: positiveDurationSchema.prefault('1d'),
+  property_group: nonEmptyText
+    .max(100)
+    .regex(/^[a-z][a-z0-9_]*$/, {
+      message: 'must be a HubSpot internal name: lowercase letters, digits and _',
+    })
+    .prefault('pls'),
+});
+
 const integrationsSchema = strict({
+  hubspot: hubspotSchema.prefault({}),
   webhooks: z
     .array(webhookSchema)
     .max(MAX_WEBHOOKS, { message: `at most ${MAX_WEBHOOKS} webhooks` })

@@ -106,6 +106,8 @@ export interface ForgetReport {
   outbox: number;
   /** Outbound webhook deliveries about the account, sent or still queued (those are never sent). */
   webhookDeliveries: number;
+  /** What pls kept of the account in HubSpot: its company and owner, and its alerts' tasks (HubSpot keeps the records). */
+  crmLinks: number;
   /** Alert messages already posted: they stay in Slack, and after this pls no longer knows where. */
   postedMessages: { channel: string; ts: string }[];
 }
@@ -285,6 +287,9 @@ export function forgetAccount(
     );
     const alerts = run('delete from alerts where account_id = ?', id);
     const webhookDeliveries = run('delete from webhook_deliveries where account_id = ?', id);
+    const crmLinks =
+      run('delete from crm_accounts where account_id = ?', id) +
+      run('delete from crm_tasks where account_id = ?', id);
 
     // The account's people who are in no other account. Processed events are all reflected in
     // account_users; unprocessed events of another account will make the person a member there.
@@ -323,6 +328,7 @@ export function forgetAccount(
       alertEvents,
       outbox,
       webhookDeliveries,
+      crmLinks,
       postedMessages,
     };
     if (options.dryRun) throw new DryRun(report);

@@ -282,6 +282,38 @@ export const webhookDeliveries = sqliteTable(
   ],
 );
 
+/**
+ * What HubSpot said about an account's company (README, "HubSpot"): found by the account's
+ * domain, outside the scoring transaction, and asked again after `refresh_owner_after`. The owner
+ * comes second to one an event names; `slack_user` is the owner's Slack user (by email), which
+ * routing offers the alert first when they are a rep.
+ */
+export const crmAccounts = sqliteTable('crm_accounts', {
+  accountId: text('account_id').primaryKey(),
+  /** The domain asked about: a new domain is asked about again. */
+  domain: text('domain').notNull(),
+  /** Null when HubSpot has no company with the domain. */
+  companyId: text('company_id'),
+  ownerId: text('owner_id'),
+  ownerEmail: text('owner_email'),
+  slackUser: text('slack_user'),
+  checkedAt: integer('checked_at').notNull(),
+});
+
+/** The HubSpot task pls made for an alert's claimer: moved, reassigned, closed and completed with the alert. */
+export const crmTasks = sqliteTable(
+  'crm_tasks',
+  {
+    alertId: text('alert_id').primaryKey(),
+    accountId: text('account_id').notNull(),
+    taskId: text('task_id').notNull(),
+    /** The HubSpot owner it is assigned to. */
+    ownerId: text('owner_id'),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [index('crm_tasks_account').on(t.accountId)],
+);
+
 /** Per-rep routing state: out of office. */
 export const repStatus = sqliteTable('rep_status', {
   repId: text('rep_id').primaryKey(),

@@ -5,6 +5,7 @@ import type { Tier } from '../config/manifest.js';
 import type { UsageEvent } from '../domain/usage-event.js';
 import type { AccountsRepo } from './accounts-repo.js';
 import type { AlertsRepo } from './alerts-repo.js';
+import type { CrmRepo } from './crm-repo.js';
 import type { PendingEvents, StoreResult } from './event-store.js';
 import type { OutboxRepo } from './outbox-repo.js';
 import type { SlaReportQuery } from './sla-report-query.js';
@@ -62,6 +63,7 @@ export interface Repositories {
   events: PendingEvents;
   slaReport: SlaReportQuery;
   deliveries: WebhookDeliveriesRepo;
+  crm: CrmRepo;
 }
 
 export interface RepositoryOptions {

@@ -40,6 +40,8 @@ export interface WebhookDeliveriesRepo {
    */
   sent(seq: number, attempt: number, now: number): Promise<void>;
   retry(seq: number, attempt: number, at: number, error: string): Promise<void>;
+  /** The attempt was turned away before it began (a rate limit): due again at `at`, and not counted. */
+  putOff(seq: number, attempt: number, at: number, error: string): Promise<void>;
   failed(seq: number, attempt: number, now: number, error: string): Promise<void>;
   /**
    * Puts every unsettled row of the endpoint off until `until` (a row due later keeps its time):
@@ -92,6 +94,9 @@ export function createWebhookDeliveriesRepo(
   const retry = sqlite.prepare<[number, string, number, number]>(
     `update webhook_deliveries set next_attempt_at = ?, last_error = ? ${settledBy}`,
   );
+  const putOff = sqlite.prepare<[number, string, number, number]>(
+    `update webhook_deliveries set attempts = attempts - 1, next_attempt_at = ?, last_error = ? ${settledBy}`,
+  );
   const failed = sqlite.prepare<[number, string, number, number]>(
     `update webhook_deliveries set failed_at = ?, last_error = ? ${settledBy}`,
   );
@@ -134,6 +139,9 @@ export function createWebhookDeliveriesRepo(
     },
     async retry(seq, attempt, at, error) {
       retry.run(at, error.slice(0, 1000), seq, attempt);
+    },
+    async putOff(seq, attempt, at, error) {
+      putOff.run(at, error.slice(0, 1000), seq, attempt);
     },
     async failed(seq, attempt, now, error) {
       failed.run(now, error.slice(0, 1000), seq, attempt);

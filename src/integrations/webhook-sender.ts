@@ -33,12 +33,30 @@ const PAGE = 100;
 /** Another instance may have queued or left rows: looked for this often. */
 const POLL_MS = 2_000;
 
-export type DeliveryOutcome = 'sent' | 'retry' | 'failed';
+export type DeliveryOutcome = 'sent' | 'retry' | 'failed' | 'throttled';
+
+/** What one attempt came to. `gone`: never try this row again; `throttled`: turned away before it began (not counted). */
+export type DeliveryAnswer =
+  | { ok: true }
+  | { ok: false; error: string; gone: boolean; retryAfterMs: number | null; throttled?: boolean };
+
+/**
+ * Where one lane of deliveries goes, besides the manifest's endpoints (which get a signed POST):
+ * a CRM's write-back (src/integrations/crm-sync.ts). `key` is its rows' `url`.
+ */
+export interface DeliveryTarget {
+  key: string;
+  /** How logs name it. */
+  name: string;
+  deliver(row: WebhookDelivery, signal: AbortSignal): Promise<DeliveryAnswer>;
+}
 
 export interface WebhookSenderDeps {
   store: Store;
   deliveries: WebhookDeliveriesRepo;
   endpoints: readonly WebhookEndpoint[];
+  /** Lanes that are not HTTP receivers (the CRM's). */
+  targets?: readonly DeliveryTarget[];
   logger: Logger;
   now: () => number;
   /** Tests shorten it. */
@@ -62,16 +80,20 @@ export function createWebhookSender(deps: WebhookSenderDeps) {
   const backoff = deps.backoffMs ?? WEBHOOK_BACKOFF_MS;
   const timeoutMs = deps.timeoutMs ?? TIMEOUT_MS;
   const leaseMs = timeoutMs + LEASE_MARGIN_MS;
-  const endpoints = new Map(
-    deps.endpoints.map((endpoint, index) => [
-      endpoint.url,
-      // Logs name an endpoint by its place in the manifest and its origin: paths carry tokens too.
-      {
-        signer: new Webhook(endpoint.secret),
-        name: `integrations.webhooks.${index} (${new URL(endpoint.url).origin})`,
-      },
-    ]),
-  );
+  const endpoints = new Map<string, Omit<DeliveryTarget, 'key'>>([
+    ...deps.endpoints.map((endpoint, index) => {
+      const signer = new Webhook(endpoint.secret);
+      return [
+        endpoint.url,
+        // Logs name an endpoint by its place in the manifest and its origin: paths carry tokens too.
+        {
+          name: `integrations.webhooks.${index} (${new URL(endpoint.url).origin})`,
+          deliver: (row: WebhookDelivery, signal: AbortSignal) => post(signer, row, signal),
+        },
+      ] as const;
+    }),
+    ...(deps.targets ?? []).map((target) => [target.key, target] as const),
+  ]);
   const urls = [...endpoints.keys()];
   /** Endpoints with a request under way in this instance. */
   const busy = new Set<string>();
@@ -148,7 +170,7 @@ export function createWebhookSender(deps: WebhookSenderDeps) {
     const taken = await store.unit(() => deliveries.take(row, deps.now() + leaseMs), QUIET);
     if (!taken) return true; // another instance has it
     const attempts = row.attempts + 1;
-    const answer = await post(target.signer, row);
+    const answer = await target.deliver(row, stopping.signal);
     const now = deps.now();
     if (answer.ok) {
       await store.unit(() => deliveries.sent(row.seq, attempts, now), QUIET);
@@ -158,6 +180,17 @@ export function createWebhookSender(deps: WebhookSenderDeps) {
     // Stopped mid-request: due again at once, for the next start (or another instance).
     if (stopping.signal.aborted) {
       await store.unit(() => deliveries.retry(row.seq, attempts, now, answer.error), QUIET);
+      return false;
+    }
+    if (answer.throttled) {
+      // Turned away before it began: the lane waits as long as it was told, and the attempt does not count.
+      const at = now + (answer.retryAfterMs ?? backoff[0]!);
+      await store.unit(async () => {
+        await deliveries.putOff(row.seq, attempts, at, answer.error);
+        await deliveries.rest(row.url, at);
+      }, QUIET);
+      deps.onDelivery?.(row.type, 'throttled');
+      logger.info({ endpoint: target.name, type: row.type, retryAt: at }, 'delivery throttled: waits');
       return false;
     }
     const wait = backoff[attempts - 1];
@@ -173,7 +206,9 @@ export function createWebhookSender(deps: WebhookSenderDeps) {
       deps.onDelivery?.(row.type, 'failed');
       logger.error(
         about,
-        answer.gone ? 'webhook receiver is gone (410): delivery dropped' : 'webhook delivery failed for good',
+        answer.gone
+          ? "delivery refused for good (a receiver's 410, a CRM's 400): dropped"
+          : 'delivery failed for good',
       );
       return !answer.gone;
     }
@@ -188,16 +223,13 @@ export function createWebhookSender(deps: WebhookSenderDeps) {
     return false;
   }
 
-  async function post(
-    signer: Webhook,
-    row: WebhookDelivery,
-  ): Promise<{ ok: true } | { ok: false; error: string; gone: boolean; retryAfterMs: number | null }> {
+  async function post(signer: Webhook, row: WebhookDelivery, signal: AbortSignal): Promise<DeliveryAnswer> {
     const sentAt = new Date(deps.now());
     try {
       const response = await fetch(row.url, {
         method: 'POST',
         redirect: 'manual',
-        signal: AbortSignal.any([stopping.signal, AbortSignal.timeout(timeoutMs)]),
+        signal: AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]),
         headers: {
           'content-type': 'application/json',
           'user-agent': 'pls-webhooks',

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { it } from 'vitest';
 import { createAccountsRepo } from '../../src/db/accounts-repo.js';
 import { createAlertsRepo } from '../../src/db/alerts-repo.js';
+import { createCrmRepo } from '../../src/db/crm-repo.js';
 import { createEventStore, createPendingEvents } from '../../src/db/event-store.js';
 import { createOutboxRepo } from '../../src/db/outbox-repo.js';
 import { openPostgresStorage } from '../../src/db/postgres/pg-storage.js';
@@ -70,6 +71,7 @@ export async function openTwoInstances(engine: Engine, now: () => number): Promi
     events: createPendingEvents(db),
     slaReport: createSlaReportQuery(db),
     deliveries: createWebhookDeliveriesRepo(db),
+    crm: createCrmRepo(db),
   });
   return {
     a: repositories(first),

@@ -8,6 +8,7 @@ import { StorageError } from '../store.js';
 import { createPgAccountsRepo } from './accounts-repo.js';
 import { createPgAlertsRepo } from './alerts-repo.js';
 import { migratePostgres, openPool, pgMigrationsApplied } from './client.js';
+import { createPgCrmRepo } from './crm-repo.js';
 import { createPgEventLog, createPgPendingEvents } from './events.js';
 import { CHANNELS, openInstanceConnection } from './instance-connection.js';
 import { createPgOutboxRepo } from './outbox-repo.js';
@@ -161,6 +162,7 @@ export function repositoriesOn(session: PgSession, options: RepositoryOptions = 
     events: createPgPendingEvents(session),
     slaReport: createPgSlaReportQuery(session),
     deliveries: createPgWebhookDeliveriesRepo(session, { onQueued: options.onDeliveryQueued }),
+    crm: createPgCrmRepo(session),
   };
 }
 

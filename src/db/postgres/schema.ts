@@ -234,6 +234,32 @@ export const webhookDeliveries = pgTable(
   ],
 );
 
+/** See src/db/schema.ts. */
+export const crmAccounts = pgTable('crm_accounts', {
+  accountId: text('account_id').primaryKey(),
+  /** The domain asked about: a new domain is asked about again. */
+  domain: text('domain').notNull(),
+  /** Null when HubSpot has no company with the domain. */
+  companyId: text('company_id'),
+  ownerId: text('owner_id'),
+  ownerEmail: text('owner_email'),
+  slackUser: text('slack_user'),
+  checkedAt: millis('checked_at').notNull(),
+});
+
+export const crmTasks = pgTable(
+  'crm_tasks',
+  {
+    alertId: text('alert_id').primaryKey(),
+    accountId: text('account_id').notNull(),
+    taskId: text('task_id').notNull(),
+    /** The HubSpot owner it is assigned to. */
+    ownerId: text('owner_id'),
+    createdAt: millis('created_at').notNull(),
+  },
+  (t) => [index('crm_tasks_account').on(t.accountId)],
+);
+
 export const repStatus = pgTable('rep_status', {
   repId: text('rep_id').primaryKey(),
   ooo: boolean('ooo').notNull().default(false),

@@ -66,6 +66,11 @@ export function createPgWebhookDeliveriesRepo(
     sent: (seq, attempt, now) => settle(seq, attempt, 'sent_at = $3, last_error = null', [now]),
     retry: (seq, attempt, at, error) =>
       settle(seq, attempt, 'next_attempt_at = $3, last_error = $4', [at, error.slice(0, 1000)]),
+    putOff: (seq, attempt, at, error) =>
+      settle(seq, attempt, 'attempts = attempts - 1, next_attempt_at = $3, last_error = $4', [
+        at,
+        error.slice(0, 1000),
+      ]),
     failed: (seq, attempt, now, error) =>
       settle(seq, attempt, 'failed_at = $3, last_error = $4', [now, error.slice(0, 1000)]),
     async rest(url, until) {

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { createAccountsRepo } from '../accounts-repo.js';
 import { createAlertsRepo } from '../alerts-repo.js';
+import { createCrmRepo } from '../crm-repo.js';
 import { createEventStore, createPendingEvents } from '../event-store.js';
 import { createOutboxRepo } from '../outbox-repo.js';
 import { createSlaReportQuery } from '../sla-report-query.js';
@@ -98,6 +99,7 @@ export function repositoriesOn(db: Db, store: SqliteStore, options: RepositoryOp
       'deliveries',
       createWebhookDeliveriesRepo(db, { onQueued: options.onDeliveryQueued }),
     ),
+    crm: inStore(store, 'crm', createCrmRepo(db)),
   };
 }
 

@@ -36,7 +36,25 @@ describe('parseEnv', () => {
       writeKey: null,
       metricsToken: null,
       logLevel: 'info',
+      hubspotToken: null,
+      hubspotApiUrl: 'https://api.hubapi.com',
     });
+  });
+
+  it('reads the HubSpot token and API base, and refuses a token with spaces without showing it', () => {
+    const env = parseEnv({
+      ...BASE,
+      HUBSPOT_TOKEN: 'pat-na1-0123456789abcdef',
+      HUBSPOT_API_URL: 'http://127.0.0.1:9/',
+    });
+    expect(env.hubspotToken).toBe('pat-na1-0123456789abcdef');
+    expect(env.hubspotApiUrl).toBe('http://127.0.0.1:9');
+    const bad = () => parseEnv({ ...BASE, HUBSPOT_TOKEN: 'pat-na1 0123456789abcdef' });
+    expect(bad).toThrow(/HUBSPOT_TOKEN: must be a HubSpot private-app access token/);
+    expect(bad).not.toThrow(/0123456789abcdef/);
+    expect(() => parseEnv({ ...BASE, HUBSPOT_API_URL: 'ftp://x' })).toThrow(
+      /HUBSPOT_API_URL: must be an http\(s\) URL/,
+    );
   });
 
   it('returns a frozen object', () => {

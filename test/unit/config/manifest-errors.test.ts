@@ -504,7 +504,7 @@ describe('integrations.webhooks', () => {
   });
 
   it('accepts an endpoint with a secret or a variable naming one, and defaults to none', () => {
-    expect(parseManifest(base()).integrations).toEqual({ webhooks: [] });
+    expect(parseManifest(base()).integrations.webhooks).toEqual([]);
     const raw = {
       ...base(),
       integrations: { webhooks: [hook(), hook({ url: 'http://127.0.0.1:9/x', secret: `\${HOOK_SECRET}` })] },
@@ -513,6 +513,30 @@ describe('integrations.webhooks', () => {
       'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
       `\${HOOK_SECRET}`,
     ]);
+  });
+
+  it('fills integrations.hubspot key by key and names a bad key', () => {
+    expect(parseManifest(base()).integrations.hubspot).toEqual({
+      owner_routing: true,
+      write_back: true,
+      refresh_owner_after: 86_400_000,
+      property_group: 'pls',
+    });
+    const raw = { ...base(), integrations: { hubspot: { write_back: false, refresh_owner_after: '6h' } } };
+    expect(parseManifest(raw).integrations.hubspot).toMatchObject({
+      write_back: false,
+      refresh_owner_after: 21_600_000,
+    });
+    expect(
+      problemsAfter((r) => {
+        r.integrations = { hubspot: { property_group: 'PLS Scores', owner: true } };
+      }),
+    ).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/integrations\.hubspot\.property_group: must be a HubSpot internal name/),
+        expect.stringMatching(/integrations\.hubspot\.owner/),
+      ]),
+    );
   });
 
   it('names the bad key of each bad endpoint', () => {

@@ -201,7 +201,15 @@ describe('a manifest with only the required keys', () => {
           { at: 2, do: 'reassign' },
         ],
       },
-      integrations: { webhooks: [] },
+      integrations: {
+        webhooks: [],
+        hubspot: {
+          owner_routing: true,
+          write_back: true,
+          refresh_owner_after: 24 * HOUR,
+          property_group: 'pls',
+        },
+      },
     };
     expect(loadManifest(fixture('minimal.yml'))).toEqual(expected);
   });

@@ -290,6 +290,16 @@ function seedTwoAccounts() {
          values (?, 'https://hooks.example.com/pls', 'alert.opened', ?, null, '{}', ?, ?)`,
       )
       .run(`msg_${seq}`, account, NOW, NOW);
+  for (const account of ['acct_a', 'acct_b']) {
+    db.$client
+      .prepare(
+        `insert into crm_accounts (account_id, domain, company_id, owner_id, checked_at) values (?, 'x.com', '1', '2', ?)`,
+      )
+      .run(account, NOW);
+    db.$client
+      .prepare(`insert into crm_tasks (alert_id, account_id, task_id, created_at) values (?, ?, '9', ?)`)
+      .run(`al_task_${account}`, account, NOW);
+  }
 }
 
 const snapshotOf = (account: string) => ({
@@ -306,6 +316,9 @@ const snapshotOf = (account: string) => ({
     account,
   ),
   deliveries: count('select count(*) as n from webhook_deliveries where account_id = ?', account),
+  crm:
+    count('select count(*) as n from crm_accounts where account_id = ?', account) +
+    count('select count(*) as n from crm_tasks where account_id = ?', account),
 });
 
 describe('forgetAccount', () => {
@@ -325,6 +338,7 @@ describe('forgetAccount', () => {
       alertEvents: 5,
       outbox: 4,
       webhookDeliveries: 2,
+      crmLinks: 2,
       postedMessages: [{ channel: 'C0MIDMARKET', ts: '1700000000.000100' }],
     });
     expect(count("select count(*) as n from accounts where id = 'acct_a'")).toBe(0);
