@@ -12,6 +12,7 @@ import { HttpError, sendJson } from './ingest/http-error.js';
 import { createRouter } from './ingest/ingest-router.js';
 import { createSegmentRoutes } from './ingest/segment-routes.js';
 import { createWebhookRoute } from './ingest/webhook-route.js';
+import { startHubSpot } from './integrations/start-hubspot.js';
 import { createWebhookSender } from './integrations/webhook-sender.js';
 import { bearerMatches } from './obs/bearer-token.js';
 import { boltLogger } from './obs/bolt-logger.js';
@@ -62,7 +63,15 @@ export function buildApp(deps: AppDeps) {
   // Whatever queues a Slack call wakes the sender once its unit of work commits.
   const wakeSender = () => sender.kick();
   const wakeWebhooks = () => webhookSender.kick();
-  const { accounts, alerts, outbox, events, slaReport, deliveries } = storage.repositories({
+  const {
+    accounts,
+    alerts,
+    outbox,
+    events,
+    slaReport,
+    deliveries,
+    crm: crmRepo,
+  } = storage.repositories({
     onQueued: () => units.afterCommit(wakeSender),
     onDeliveryQueued: () => units.afterCommit(wakeWebhooks),
   });
@@ -102,11 +111,24 @@ export function buildApp(deps: AppDeps) {
     webhooks: () => units.read(() => deliveries.depth()),
     now,
   });
+  const hubspot = startHubSpot({
+    env,
+    manifest,
+    store: units,
+    repo: crmRepo,
+    alerts,
+    accounts,
+    outbox,
+    slack: outboxClient,
+    logger,
+    now,
+  });
   // Outbound webhooks: a queue, a sender and retries of their own, never in Slack's way.
   const webhookSender = createWebhookSender({
     store: units,
     deliveries,
     endpoints: deps.webhooks,
+    targets: hubspot ? [hubspot.sync.target] : [],
     logger,
     now,
     backoffMs: deps.webhookBackoffMs,
@@ -119,10 +141,21 @@ export function buildApp(deps: AppDeps) {
     // Most turns queue nothing (scoring turns come hundreds a second): the sender is not woken for them.
     if (turn.queued > 0) sender.kick();
     if (turn.deliveries > 0) webhookSender.kick();
+    if (hubspot && turn.accounts) hubspot.scored(turn.accounts);
   };
   // A thread that died may have committed outbox rows it never reported: have the sender look.
   const onLost = () => sender.kick();
-  const sla = createSlaSweep({ alerts, accounts, outbox, deliveries, manifest, now, store: units });
+  const crmWriteBack = hubspot !== null;
+  const sla = createSlaSweep({
+    alerts,
+    accounts,
+    outbox,
+    deliveries,
+    crmWriteBack,
+    manifest,
+    now,
+    store: units,
+  });
   const slackHealth = createSlackHealth({
     client: outboxClient,
     manifest,
@@ -220,7 +253,16 @@ export function buildApp(deps: AppDeps) {
     // Interactive calls (views.open, ephemeral replies) retry briefly, never for the default ~30 minutes.
     clientOptions: { slackApiUrl, retryConfig: { retries: 2, factor: 2, minTimeout: 100, maxTimeout: 1000 } },
   });
-  const actions = createAlertActions({ alerts, accounts, outbox, deliveries, manifest, now, store: units });
+  const actions = createAlertActions({
+    alerts,
+    accounts,
+    outbox,
+    deliveries,
+    crmWriteBack,
+    manifest,
+    now,
+    store: units,
+  });
   const slaReports = createSlaReports({ query: slaReport, manifest, store: units });
   const calibration = createCalibrationRunner({ database: env.database, manifest, now });
   registerListeners(app, {
@@ -336,6 +378,7 @@ export function buildApp(deps: AppDeps) {
       // Steps that fell due while pls was down fire now, in order.
       void sweep().catch((error: unknown) => logger.error({ err: error }, 'sla sweep failed'));
       sender.kick();
+      hubspot?.start();
       webhookSender.start();
       unwatchOutbox = storage.watchOutbox(() => sender.kick());
       scheduler = startScheduler(manifest.sla.sweep_every, sweepIfIdle, logger);
@@ -348,6 +391,7 @@ export function buildApp(deps: AppDeps) {
       await scoring?.stop();
       await sender.stop();
       await webhookSender.stop();
+      await hubspot?.stop();
       if (!receiver) await app.stop();
     },
     /** For tests and tools: the store and repositories, the sender, one sweep, the metrics, scoring. */
@@ -359,6 +403,7 @@ export function buildApp(deps: AppDeps) {
       accounts,
       outbox,
       deliveries,
+      hubspot,
       sweep,
       metrics,
       scoring: () => scoring,

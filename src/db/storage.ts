@@ -85,6 +85,8 @@ export interface ScoringTurn {
   queued: number;
   /** Webhook deliveries the turn queued. */
   deliveries: number;
+  /** The accounts the turn scored, when HubSpot is on (owner lookups and score write-back follow them). */
+  accounts?: string[];
   quarantined: { eventId: string; error: string }[];
 }
 

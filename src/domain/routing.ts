@@ -8,7 +8,10 @@ export interface RoutableAccount {
   industry: string | null;
   plan: string | null;
   domain: string | null;
+  /** The owner an event named (a rep's email or Slack user id): first. */
   owner: string | null;
+  /** The CRM's owner of the account's company, as a Slack user id (src/integrations/owner-lookup.ts): second. */
+  crmOwner?: string | null;
 }
 
 /** What routing needs to know about each rep right now. */
@@ -38,13 +41,23 @@ export interface RouteResult {
    * tier is kept over hours, and the managers are told why nobody in hours has it.
    */
   heldForTier: boolean;
+  /** Whose owner the rep is, when routing chose the owner: the event's or the CRM's. */
+  ownerFrom: 'event' | 'crm' | null;
 }
 
 /** What an alert keeps of its routing, to say in the message why it went where it did. */
-export type RouteNote = Pick<RouteResult, 'outsideTier' | 'waitsUntil' | 'heldForTier'>;
+export type RouteNote = Pick<RouteResult, 'outsideTier' | 'waitsUntil' | 'heldForTier'> & {
+  /** Absent on alerts routed before CRM owners. */
+  ownerFrom?: RouteResult['ownerFrom'];
+};
 
 export function routeNote(route: RouteResult): RouteNote {
-  return { outsideTier: route.outsideTier, waitsUntil: route.waitsUntil, heldForTier: route.heldForTier };
+  return {
+    outsideTier: route.outsideTier,
+    waitsUntil: route.waitsUntil,
+    heldForTier: route.heldForTier,
+    ...(route.ownerFrom ? { ownerFrom: route.ownerFrom } : {}),
+  };
 }
 
 /** First team whose `match` fits the account, else `default_team`. */
@@ -92,7 +105,12 @@ export function routeAlert(input: {
   const inTier = byTier ? takers.filter((r) => r.tiers.includes(tier)) : takers;
   const outsideTier = byTier && inTier.length === 0 && takers.length > 0;
   const pool = outsideTier ? takers : inTier;
-  const result = (rep: Rep | null, reason: string, waitsUntil: number | null = null): RouteResult => ({
+  const result = (
+    rep: Rep | null,
+    reason: string,
+    waitsUntil: number | null = null,
+    ownerFrom: RouteResult['ownerFrom'] = null,
+  ): RouteResult => ({
     team,
     rep,
     reason: outsideTier
@@ -102,12 +120,17 @@ export function routeAlert(input: {
     waitsUntil,
     // Someone outside the tier could take it now, but the tier's reps come first.
     heldForTier: waitsUntil !== null && byTier && takers.some((r) => !pool.includes(r) && available(r)),
+    ownerFrom,
   });
 
   if (routing.strategy.includes('owner')) {
-    const owner = findOwner(account.owner, routing.reps);
+    // An owner the event names wins over the CRM's; an owner who is not a rep is skipped.
+    const named = findOwner(account.owner, routing.reps);
+    const owner = named ?? findOwner(account.crmOwner ?? null, routing.reps);
     if (owner && available(owner) && (!byTier || outsideTier || owner.tiers.includes(tier)))
-      return result(owner, 'account owner');
+      return named
+        ? result(owner, 'account owner', null, 'event')
+        : result(owner, 'the CRM owner of the account', null, 'crm');
   }
   const country = account.country?.trim().toUpperCase() ?? null;
   // Territory is a preference: a territory nobody covers is skipped.

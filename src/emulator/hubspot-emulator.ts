@@ -241,7 +241,7 @@ export function createHubSpotEmulator(options: HubSpotEmulatorOptions = {}) {
     ],
     [
       ['GET'],
-      /^\/crm\/v3\/owners$/,
+      /^\/crm\/v3\/owners\/?$/,
       (_p, query) => {
         const email = query.get('email')?.toLowerCase();
         const results = [...owners.values()].filter(

@@ -69,3 +69,17 @@ export class CrmError extends Error {
     this.name = 'CrmError';
   }
 }
+
+/** The write-back lane's rows carry this as their `url` (they are never POSTed anywhere). */
+export const CRM_LANE = 'crm:hubspot';
+/** What pls writes back: every alert event, and `account.ready` (the company's score and tier). */
+export const CRM_EVENTS = [
+  'alert.opened',
+  'alert.upgraded',
+  'alert.claimed',
+  'alert.contacted',
+  'alert.released',
+  'alert.snoozed',
+  'alert.closed',
+  'account.ready',
+] as const;

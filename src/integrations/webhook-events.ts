@@ -3,6 +3,7 @@ import type { Manifest, WebhookEventType } from '../config/manifest.js';
 import type { AccountRow, AccountsRepo } from '../db/accounts-repo.js';
 import type { AlertRow, AlertsRepo } from '../db/alerts-repo.js';
 import type { WebhookDeliveriesRepo } from '../db/webhook-deliveries-repo.js';
+import { CRM_EVENTS, CRM_LANE } from './crm.js';
 
 /**
  * What outbound webhooks are told (README, "Outbound webhooks"): an alert's audit kinds that are
@@ -60,10 +61,15 @@ export function createWebhookAnnouncer(deps: {
   alerts: AlertsRepo;
   accounts: AccountsRepo;
   deliveries: WebhookDeliveriesRepo;
+  /** HubSpot's write-back is on: its lane is told of every event (src/integrations/crm-sync.ts). */
+  crmWriteBack?: boolean;
 }): WebhookAnnouncer {
   const { webhooks } = deps.manifest.integrations;
-  const listening = (type: WebhookEventType) =>
-    webhooks.filter((w) => w.events.includes(type)).map((w) => w.url);
+  const crm = deps.crmWriteBack === true && deps.manifest.integrations.hubspot.write_back;
+  const listening = (type: WebhookEventType) => [
+    ...webhooks.filter((w) => w.events.includes(type)).map((w) => w.url),
+    ...(crm && (CRM_EVENTS as readonly string[]).includes(type) ? [CRM_LANE] : []),
+  ];
   async function enqueue(
     type: WebhookEventType,
     urls: string[],

@@ -219,7 +219,7 @@ export function createWebhookSender(deps: WebhookSenderDeps) {
       await deliveries.rest(row.url, at);
     }, QUIET);
     deps.onDelivery?.(row.type, 'retry');
-    logger.warn({ ...about, retryAt: at }, 'webhook delivery failed: will retry');
+    logger.warn({ ...about, retryAt: at }, 'delivery failed: will retry');
     return false;
   }
 

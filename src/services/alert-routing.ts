@@ -1,6 +1,7 @@
 import type { Manifest, Team } from '../config/manifest.js';
 import type { AccountRow, AccountsRepo } from '../db/accounts-repo.js';
 import type { AlertsRepo } from '../db/alerts-repo.js';
+import type { CrmRepo } from '../db/crm-repo.js';
 import type { OutboxRepo } from '../db/outbox-repo.js';
 import type { WebhookDeliveriesRepo } from '../db/webhook-deliveries-repo.js';
 import type { Notice } from '../domain/notice.js';
@@ -20,6 +21,8 @@ export interface AlertServiceDeps {
   outbox: OutboxRepo;
   /** Outbound webhooks' queue: what an alert's changes are told to (src/integrations/webhook-events.ts). */
   deliveries: WebhookDeliveriesRepo;
+  /** HubSpot is on and writes back: its lane is told of each change too. */
+  crmWriteBack?: boolean;
   manifest: Manifest;
   now: () => number;
 }
@@ -63,12 +66,19 @@ export interface RouteOptions {
  * Routing with the database's view of each rep (out of office, alerts held, alerts routed so
  * far): one place for opening, releasing and reassigning alike.
  */
-export function createAlertRouting(deps: { accounts: AccountsRepo; alerts: AlertsRepo; manifest: Manifest }) {
+export function createAlertRouting(deps: {
+  accounts: AccountsRepo;
+  alerts: AlertsRepo;
+  manifest: Manifest;
+  /** Set when the CRM's owners route alerts (HubSpot on, `owner_routing`): their owners come second to an event's. */
+  crm?: CrmRepo | null;
+}) {
   const { accounts, alerts, manifest } = deps;
+  const crm = manifest.integrations.hubspot.owner_routing ? (deps.crm ?? null) : null;
   const { routing } = manifest;
 
   async function routeAccount(
-    found: Pick<AccountRow, 'employees' | 'country' | 'industry' | 'plan' | 'domain' | 'owner'> | null,
+    found: Pick<AccountRow, 'id' | 'employees' | 'country' | 'industry' | 'plan' | 'domain' | 'owner'> | null,
     tier: 'hot' | 'warm',
     now: number,
     options: RouteOptions = {},
@@ -80,6 +90,7 @@ export function createAlertRouting(deps: { accounts: AccountsRepo; alerts: Alert
       plan: found?.plan ?? null,
       domain: found?.domain ?? null,
       owner: options.reroute ? null : (found?.owner ?? null),
+      crmOwner: options.reroute || !crm || !found ? null : await crmOwnerOf(found.id),
     };
     // Routing looks at each rep several times over. Who is away and what each rep holds come
     // in one go up front (asked per rep and per look, they were the sweep's N+1).
@@ -102,6 +113,12 @@ export function createAlertRouting(deps: { accounts: AccountsRepo; alerts: Alert
     const counted = result.rep && routed.get(result.rep.id);
     if (counted) counted.count++;
     return result;
+  }
+
+  /** The CRM owner's Slack user, or their email for routing to match a rep's `email` by. */
+  async function crmOwnerOf(accountId: string): Promise<string | null> {
+    const link = await crm!.linkOf(accountId);
+    return link?.slackUser ?? link?.ownerEmail ?? null;
   }
 
   /**

@@ -1,6 +1,7 @@
 import { monotonicFactory } from 'ulid';
 import type { AccountRow } from '../db/accounts-repo.js';
 import type { AlertRow } from '../db/alerts-repo.js';
+import type { CrmRepo } from '../db/crm-repo.js';
 import type { PendingEvent, PendingEvents } from '../db/event-store.js';
 import { ChangedMeanwhile, type Store } from '../db/store.js';
 import { type AccountState, emptyAccountState, restoreAccountState } from '../domain/account-state.js';
@@ -39,6 +40,8 @@ export interface ProcessorDeps extends AlertServiceDeps {
   turnBudgetMs?: number;
   /** Whether a writer with priority waits: the turn ends after the event it is on (src/db/sqlite/write-turns.ts). */
   yieldNow?: () => boolean;
+  /** Set when HubSpot is on: routing reads the CRM owners found for accounts (src/integrations/owner-lookup.ts). */
+  crm?: CrmRepo | null;
 }
 
 export interface ProcessResult {
@@ -50,6 +53,11 @@ export interface ProcessResult {
   decisions: { accountId: string; eventId: string; decision: StepDecision }[];
 }
 
+/** The accounts a turn scored, each once. */
+export function scoredAccounts(result: ProcessResult): string[] {
+  return [...new Set(result.decisions.map((d) => d.accountId))];
+}
+
 /**
  * The scoring pipeline: applies stored, not-yet-processed events in `seq` order. Each batch is
  * one transaction — account state, score, alert changes, outbox rows and the `processed_at`
@@ -59,7 +67,7 @@ export interface ProcessResult {
 export function createEventProcessor(deps: ProcessorDeps) {
   const { store, events, accounts, alerts, outbox, manifest } = deps;
   const { scoring } = manifest;
-  const router = createAlertRouting({ accounts, alerts, manifest });
+  const router = createAlertRouting({ accounts, alerts, manifest, crm: deps.crm });
   const webhooks = createWebhookAnnouncer(deps);
   const budget = deps.turnBudgetMs ?? TURN_BUDGET_MS;
 

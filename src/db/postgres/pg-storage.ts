@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import type { Logger } from 'pino';
-import { createEventProcessor } from '../../services/process-events.js';
+import { createEventProcessor, scoredAccounts } from '../../services/process-events.js';
 import { createProcessingLoop } from '../../services/processing-loop.js';
 import type { Repositories, RepositoryOptions, Scoring, ScoringDeps, Storage } from '../storage.js';
 import { StorageError } from '../store.js';
@@ -171,7 +171,8 @@ export function repositoriesOn(session: PgSession, options: RepositoryOptions = 
  * events another instance stored. `crash` drops the loop as a fault would and starts another.
  */
 function startScoringLoop(store: PgStore, deps: ScoringDeps): Scoring {
-  const { accounts, alerts, outbox, events, deliveries } = repositoriesOn(store.session);
+  const { accounts, alerts, outbox, events, deliveries, crm } = repositoriesOn(store.session);
+  const crmOn = deps.config.env.hubspotToken !== null;
   const processor = createEventProcessor({
     store,
     turnBudgetMs: TURN_BUDGET_MS,
@@ -182,6 +183,8 @@ function startScoringLoop(store: PgStore, deps: ScoringDeps): Scoring {
     deliveries,
     manifest: deps.config.manifest,
     now: deps.clock.now,
+    crm: crmOn ? crm : null,
+    crmWriteBack: crmOn,
   });
   let queued = outbox.enqueuedSoFar();
   let delivered = deliveries.enqueuedSoFar();
@@ -198,6 +201,7 @@ function startScoringLoop(store: PgStore, deps: ScoringDeps): Scoring {
           queued: enqueued - queued,
           deliveries: deliveries.enqueuedSoFar() - delivered,
           quarantined: result.quarantined ?? [],
+          ...(crmOn ? { accounts: scoredAccounts(result) } : {}),
         });
         queued = enqueued;
         delivered = deliveries.enqueuedSoFar();

@@ -11,6 +11,8 @@ export interface ScoringWorkerData {
   databasePath: string;
   logLevel: LevelWithSilent;
   manifest: Manifest;
+  /** HubSpot is on: routing reads CRM owners, and turns name the accounts they scored. */
+  crm: boolean;
   /** The clock's shared offset (`clockOn`). */
   clock: SharedArrayBuffer;
   /** The write turns' shared lock (`createWriteTurns`). */
@@ -41,6 +43,7 @@ export function startScoringThread(deps: ScoringDeps & { turns: WriteTurns; data
     databasePath: deps.databasePath,
     logLevel: deps.logger.level as LevelWithSilent, // the level the main thread logs at (tests raise it)
     manifest: deps.config.manifest,
+    crm: deps.config.env.hubspotToken !== null,
     clock: deps.clock.shared,
     turns: deps.turns.shared,
     kicked: kicked.buffer as SharedArrayBuffer,

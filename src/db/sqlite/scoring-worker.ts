@@ -8,7 +8,7 @@ import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { clockOn } from '../../clock.js';
 import { createLogger } from '../../obs/logger.js';
-import { createEventProcessor } from '../../services/process-events.js';
+import { createEventProcessor, scoredAccounts } from '../../services/process-events.js';
 import { createProcessingLoop } from '../../services/processing-loop.js';
 import type { ScoringTurn } from '../storage.js';
 import { closeDatabase, openConnection } from './client.js';
@@ -34,7 +34,7 @@ const now = clockOn(data.clock).now;
 const turns = createWriteTurns(data.turns);
 const kicked = new Int32Array(data.kicked);
 const store = createSqliteStore({ db, turns, thread: 'scoring' });
-const { events, accounts, alerts, outbox, deliveries } = repositoriesOn(db, store);
+const { events, accounts, alerts, outbox, deliveries, crm } = repositoriesOn(db, store);
 const processor = createEventProcessor({
   store,
   events,
@@ -45,6 +45,8 @@ const processor = createEventProcessor({
   manifest,
   now,
   yieldNow: () => turns.mainWaiting(),
+  crm: data.crm ? crm : null,
+  crmWriteBack: data.crm,
 });
 let queued = outbox.enqueuedSoFar();
 let delivered = deliveries.enqueuedSoFar();
@@ -58,6 +60,7 @@ const loop = createProcessingLoop({
       queued: enqueued - queued,
       deliveries: deliveries.enqueuedSoFar() - delivered,
       quarantined: result.quarantined ?? [],
+      ...(data.crm ? { accounts: scoredAccounts(result) } : {}),
     };
     queued = enqueued;
     delivered = deliveries.enqueuedSoFar();

@@ -1,0 +1,300 @@
+import type { WebClient } from '@slack/web-api';
+import type { Logger } from 'pino';
+import type { Manifest } from '../config/manifest.js';
+import type { AccountRow, AccountsRepo } from '../db/accounts-repo.js';
+import type { AlertRow, AlertsRepo } from '../db/alerts-repo.js';
+import type { CrmLink, CrmRepo } from '../db/crm-repo.js';
+import type { Store } from '../db/store.js';
+import type { WebhookDelivery } from '../db/webhook-deliveries-repo.js';
+import { NOT_A_FIT_REASONS, OUTCOMES } from '../domain/alert-lifecycle.js';
+import { CRM_LANE, type Crm, CrmError } from './crm.js';
+import type { OwnerLookup } from './owner-lookup.js';
+import type { WebhookEvent } from './webhook-events.js';
+import type { DeliveryAnswer, DeliveryTarget } from './webhook-sender.js';
+
+/** A rep's CRM owner id is kept this long in memory. */
+const OWNER_TTL_MS = 10 * 60_000;
+/** Score changes are written at most this often per company. */
+const SCORE_EVERY_MS = 60_000;
+
+export interface CrmSyncDeps {
+  crm: Crm;
+  repo: CrmRepo;
+  alerts: AlertsRepo;
+  accounts: AccountsRepo;
+  store: Store;
+  lookup: OwnerLookup;
+  /** For `users.info` (a rep's email) and `chat.getPermalink` (the alert's link). */
+  slack: WebClient;
+  manifest: Manifest;
+  logger: Logger;
+  now: () => number;
+  /** Resolves once the CRM has pls's fields (src/integrations/start-hubspot.ts); write-back waits for it. */
+  prepare: () => Promise<void>;
+  onUnauthorised: (error: CrmError) => void;
+}
+
+/**
+ * Write-back (README, "HubSpot"): each alert event queued for the CRM lane (the outbound
+ * webhooks' queue, retries and backoff, src/integrations/webhook-sender.ts) becomes, in order,
+ * the company's pls properties — score, tier, last signal, alert state and the Slack link — and
+ * the claimer's task: created at the claim, due at the first-touch deadline, moved on upgrade,
+ * reassigned on an assignment, deleted on Release and completed at Mark contacted (or at close).
+ * An outcome becomes a note. Each step reads the alert and the account as they are now, so a
+ * retry writes the latest state, never an older one.
+ */
+export function createCrmSync(deps: CrmSyncDeps) {
+  const { crm, repo, alerts, accounts, store, lookup, slack, manifest, logger } = deps;
+  const ownerIds = new Map<string, { id: string | null; at: number }>();
+  const links = new Map<string, string>();
+  /** Score write-back: accounts scored since their company was last written, and when it was. */
+  const dirty = new Set<string>();
+  const scoreWrittenAt = new Map<string, number>();
+  let scoreTimer: NodeJS.Timeout | null = null;
+  let scoring: Promise<void> | null = null;
+
+  async function deliver(row: WebhookDelivery): Promise<DeliveryAnswer> {
+    if (!row.accountId) return { ok: true };
+    try {
+      await deps.prepare();
+      const event = JSON.parse(row.payload) as WebhookEvent;
+      const account = await store.read(() => accounts.find(row.accountId!));
+      if (!account) return { ok: true }; // forgotten meanwhile
+      const alert = row.alertId ? await store.read(() => alerts.find(row.alertId!)) : null;
+      const link = await lookup.linkFor(account.id, account.domain);
+      if (link?.companyId) {
+        await crm.updateCompany(link.companyId, await factsOf(account, alert));
+        scoreWrittenAt.set(account.id, deps.now());
+      }
+      if (alert) await syncTask(String(event.data.change.kind ?? ''), event, alert, account, link);
+      return { ok: true };
+    } catch (error) {
+      return answerOf(error);
+    }
+  }
+
+  function answerOf(error: unknown): DeliveryAnswer {
+    if (!(error instanceof CrmError)) {
+      logger.error({ err: error }, `${crm.name} write-back failed`);
+      return { ok: false, error: (error as Error).message, gone: false, retryAfterMs: null };
+    }
+    if (error.kind === 'unauthorised') deps.onUnauthorised(error);
+    return {
+      ok: false,
+      error: error.message,
+      gone: error.kind === 'rejected',
+      retryAfterMs: error.retryAfterMs,
+      throttled: error.kind === 'throttled',
+    };
+  }
+
+  async function factsOf(account: AccountRow, alert: AlertRow | null) {
+    const facts = { score: account.score, tier: account.tier, at: deps.now() };
+    if (!alert) return facts;
+    const trigger = alert.trigger as { text?: string };
+    return {
+      ...facts,
+      lastSignal: trigger.text ?? null,
+      alertState: alert.state,
+      alertLink: await permalinkOf(alert),
+    };
+  }
+
+  async function syncTask(
+    kind: string,
+    event: WebhookEvent,
+    alert: AlertRow,
+    account: AccountRow,
+    link: CrmLink | null,
+  ): Promise<void> {
+    const task = await store.read(() => repo.taskOf(alert.id));
+    const priority = alert.tier === 'hot' ? 'HIGH' : 'MEDIUM';
+    const dueAt = alert.firstTouchDueAt ?? deps.now();
+    switch (kind) {
+      case 'claimed':
+      case 'assigned': {
+        // Released (or closed) since: that event deals with the task.
+        if (!alert.claimedBy || !['claimed', 'contacted'].includes(alert.state)) return;
+        const ownerId = await ownerIdOfRep(alert.claimedBy);
+        if (task) {
+          if (task.ownerId !== ownerId) {
+            await crm.updateTask(task.taskId, { ownerId, dueAt });
+            await store.unit(() => repo.saveTask({ ...task, ownerId }), { durable: false });
+          }
+          return;
+        }
+        const taskId = await crm.createTask({
+          subject: `Follow up: ${account.name ?? account.domain ?? account.id} is ready to buy (${alert.tier})`,
+          body: taskBody(alert, await permalinkOf(alert), ownerId ? null : alert.claimedBy),
+          dueAt,
+          ownerId,
+          priority,
+          companyId: link?.companyId ?? null,
+        });
+        await store.unit(
+          () =>
+            repo.saveTask({
+              alertId: alert.id,
+              accountId: account.id,
+              taskId,
+              ownerId,
+              createdAt: deps.now(),
+            }),
+          { durable: false },
+        );
+        return;
+      }
+      case 'upgraded':
+        if (task) await crm.updateTask(task.taskId, { dueAt, priority });
+        return;
+      case 'released':
+        if (!task) return;
+        await crm.deleteTask(task.taskId);
+        await store.unit(() => repo.dropTask(alert.id), { durable: false });
+        return;
+      case 'contacted':
+        if (task) await crm.updateTask(task.taskId, { done: true });
+        return;
+      case 'closed':
+        await crm.addNote({
+          companyId: link?.companyId ?? null,
+          ownerId: task?.ownerId ?? null,
+          body: outcomeNote(alert, event.data.change),
+          at: deps.now(),
+        });
+        if (task) await crm.updateTask(task.taskId, { done: true });
+        return;
+    }
+  }
+
+  /** The rep's CRM owner id, by the manifest's email for them or Slack's. Null when the CRM has no such user. */
+  async function ownerIdOfRep(repId: string): Promise<string | null> {
+    const known = ownerIds.get(repId);
+    if (known && deps.now() - known.at < OWNER_TTL_MS) return known.id;
+    const email = manifest.routing.reps.find((r) => r.id === repId)?.email ?? (await slackEmail(repId));
+    const id = email ? await crm.ownerIdByEmail(email) : null;
+    ownerIds.set(repId, { id, at: deps.now() });
+    return id;
+  }
+
+  async function slackEmail(userId: string): Promise<string | null> {
+    try {
+      const answer = await slack.users.info({ user: userId });
+      return answer.user?.profile?.email ?? null;
+    } catch (error) {
+      throw new CrmError('unavailable', `Slack users.info: ${(error as Error).message}`);
+    }
+  }
+
+  async function permalinkOf(alert: AlertRow): Promise<string | null> {
+    if (!alert.messageTs) return null;
+    const key = `${alert.channel}/${alert.messageTs}`;
+    const known = links.get(key);
+    if (known) return known;
+    try {
+      const answer = await slack.chat.getPermalink({ channel: alert.channel, message_ts: alert.messageTs });
+      if (!answer.permalink) return null;
+      if (links.size > 10_000) links.clear();
+      links.set(key, answer.permalink);
+      return answer.permalink;
+    } catch (error) {
+      logger.warn(
+        { err: error, alertId: alert.id },
+        'chat.getPermalink failed: the CRM gets no link this time',
+      );
+      return null;
+    }
+  }
+
+  /** Writes the scores of accounts scored since, each company at most once a minute. */
+  async function writeScores(): Promise<void> {
+    const now = deps.now();
+    for (const accountId of [...dirty]) {
+      if (now - (scoreWrittenAt.get(accountId) ?? 0) < SCORE_EVERY_MS) continue;
+      dirty.delete(accountId);
+      const account = await store.read(() => accounts.find(accountId));
+      const link = account && (await store.read(() => repo.linkOf(accountId)));
+      if (!account || !link?.companyId) continue;
+      try {
+        await crm.updateCompany(link.companyId, { score: account.score, tier: account.tier, at: now });
+        scoreWrittenAt.set(accountId, now);
+      } catch (error) {
+        if (error instanceof CrmError && error.kind === 'throttled') {
+          dirty.add(accountId);
+          return;
+        }
+        if (error instanceof CrmError && error.kind === 'unauthorised') deps.onUnauthorised(error);
+        else
+          logger.warn(
+            { err: error, accountId },
+            `${crm.name} score write failed: written at the next change`,
+          );
+      }
+    }
+    for (const [id, at] of scoreWrittenAt)
+      if (now - at >= SCORE_EVERY_MS && !dirty.has(id)) scoreWrittenAt.delete(id);
+  }
+
+  const target: DeliveryTarget = { key: CRM_LANE, name: crm.name, deliver };
+  return {
+    target,
+    /** Accounts a scoring turn scored: their companies get the new score within a minute. */
+    scored(accountIds: readonly string[]): void {
+      for (const id of accountIds) if (dirty.size < 10_000) dirty.add(id);
+      if (scoreTimer || dirty.size === 0) return;
+      scoreTimer = setTimeout(() => {
+        scoreTimer = null;
+        scoring ??= writeScores()
+          .catch((error: unknown) => logger.error({ err: error }, 'score write-back failed'))
+          .finally(() => {
+            scoring = null;
+            if (dirty.size > 0) this.scored([]);
+          });
+      }, SCORE_EVERY_MS / 6);
+      scoreTimer.unref();
+    },
+    async stop(): Promise<void> {
+      if (scoreTimer) clearTimeout(scoreTimer);
+      scoreTimer = null;
+      dirty.clear();
+      await scoring;
+    },
+  };
+}
+
+/** HubSpot's task and note bodies are HTML: anything a rep or an event wrote shows as text. */
+function html(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+
+function taskBody(alert: AlertRow, link: string | null, slackUser: string | null): string {
+  const why = (alert.trigger as { text?: string }).text;
+  return [
+    `<p>pls: this account is a ${html(alert.tier)} product-qualified lead.</p>`,
+    why ? `<p>Why now: ${html(why)}</p>` : '',
+    slackUser ? `<p>Claimed in Slack by user ${html(slackUser)} (no HubSpot user has their email).</p>` : '',
+    link ? `<p><a href="${html(link)}">The alert in Slack</a></p>` : '',
+  ].join('');
+}
+
+function outcomeNote(alert: AlertRow, change: Record<string, unknown>): string {
+  const detail = (alert.outcomeDetail ?? {}) as Record<string, unknown>;
+  const outcome = alert.outcome
+    ? (OUTCOMES[alert.outcome as keyof typeof OUTCOMES] ?? alert.outcome)
+    : 'closed';
+  const line = (label: string, value: unknown) =>
+    value === null || value === undefined || value === '' ? '' : `<p>${label}: ${html(String(value))}</p>`;
+  const reason = detail.reason as keyof typeof NOT_A_FIT_REASONS | undefined;
+  return [
+    `<p><strong>PQL alert closed: ${html(outcome)}</strong> (${html(alert.tier)}, score ${Math.round(alert.score)})</p>`,
+    line('Why now', (alert.trigger as { text?: string }).text),
+    line('Amount', detail.amount),
+    line('Why not a fit', reason ? (NOT_A_FIT_REASONS[reason] ?? reason) : null),
+    line('Objections', detail.objections),
+    line('What would have let them self-serve', detail.selfServeBlocker),
+    line('Note', detail.note),
+    line('Closed by Slack user', change.by),
+  ].join('');
+}
+
+export type CrmSync = ReturnType<typeof createCrmSync>;

@@ -1,0 +1,242 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createHubSpotEmulator, type HubSpotEmulator } from '../../src/emulator/hubspot-emulator.js';
+import { ACME, numberedAccount, warmingAccount } from '../support/events.js';
+import { alertRow, deliver, limitHit, raiseHotAlert, settled } from '../support/flows.js';
+import { type Harness, startHarness } from '../support/harness.js';
+import { pressButton, select, submitView, typed } from '../support/slack-requests.js';
+
+/**
+ * HubSpot through the real app and the official client, against the HubSpot emulator (README,
+ * "HubSpot"): the company's owner routes the alert, and the alert's life shows on the company,
+ * the claimer's task and a note. HubSpot's 429s and 500s delay write-back, never Slack.
+ */
+const OWNERS = [
+  { id: '501', email: 'ben@seller.com', firstName: 'Ben', lastName: 'Rep', userId: 9501 },
+  { id: '502', email: 'ana@seller.com', firstName: 'Ana', lastName: 'Rep', userId: 9502 },
+  { id: '503', email: 'someone@seller.com', firstName: 'Not', lastName: 'A Rep', userId: 9503 },
+];
+const COMPANIES = [
+  { id: '9001', name: 'Acme', domain: 'acme.com', ownerId: '501' },
+  { id: '9002', name: 'Hooli 1', domain: 'hooli1.example', ownerId: '503' },
+  { id: '9003', name: 'Hooli 2', domain: 'hooli2.example', ownerId: '501' },
+  { id: '9004', name: 'Hooli 3', domain: 'hooli3.example', ownerId: '502' },
+];
+
+let hub: HubSpotEmulator;
+let pls: Harness;
+
+beforeAll(async () => {
+  hub = createHubSpotEmulator({ owners: OWNERS, companies: COMPANIES });
+  await hub.start();
+  pls = await startHarness({ env: { HUBSPOT_TOKEN: hub.token, HUBSPOT_API_URL: hub.url }, logs: 'info' });
+});
+
+afterAll(async () => {
+  await pls?.stop();
+  await hub?.stop();
+});
+
+const press = (actionId: string, user: string, alert: { alertId: string; channel: string; ts: string }) =>
+  pressButton(pls.url, { actionId, value: alert.alertId, user, channel: alert.channel, messageTs: alert.ts });
+
+async function ownerFound(accountId: string, slackUser: string | null): Promise<void> {
+  await pls.emulator.waitFor(
+    async () =>
+      (
+        await pls.query<{ company_id: string | null; slack_user: string | null }>(
+          'select company_id, slack_user from crm_accounts where account_id = ?',
+          accountId,
+        )
+      ).find((row) => row.slack_user === slackUser && row.company_id !== null),
+    { description: `${accountId}'s HubSpot owner looked up` },
+  );
+}
+
+const taskOf = async (alertId: string) =>
+  (await pls.query<{ task_id: string }>('select task_id from crm_tasks where alert_id = ?', alertId))[0]
+    ?.task_id;
+
+describe('HubSpot', () => {
+  afterEach(() => hub.requests.splice(0));
+
+  it('creates its property group and properties at start-up', async () => {
+    await hub.waitFor(() => hub.hasProperty('pls_updated_at'), { description: 'properties created' });
+    expect(hub.propertyGroup('pls')).toMatchObject({ name: 'pls' });
+    for (const name of ['pls_score', 'pls_tier', 'pls_last_signal', 'pls_alert_link', 'pls_updated_at'])
+      expect(hub.hasProperty(name)).toBe(true);
+    expect(pls.logs().filter((line) => /HubSpot integration/.test(String(line.msg)))).toHaveLength(1);
+  });
+
+  it("routes the alert to the company's HubSpot owner, found by domain, email and Slack user", async () => {
+    await deliver(pls, { events: warmingAccount(ACME) });
+    await ownerFound(ACME.id, 'U0BEN');
+    await deliver(pls, limitHit(ACME));
+    await settled(pls);
+    const [alert] = await pls.query<{
+      id: string;
+      suggested_rep: string;
+      channel: string;
+      message_ts: string;
+    }>(
+      "select id, suggested_rep, channel, message_ts from alerts where account_id = ? and state = 'open'",
+      ACME.id,
+    );
+    expect(alert!.suggested_rep).toBe('U0BEN');
+    const message = pls.emulator.message(alert!.channel, alert!.message_ts)!;
+    expect(JSON.stringify(message.blocks)).toContain('routed to the HubSpot owner');
+    // The company shows what pls saw.
+    await hub.waitFor(() => hub.company('9001')!.properties.pls_alert_state === 'open', {
+      description: 'company written',
+    });
+    expect(hub.company('9001')!.properties).toMatchObject({
+      pls_tier: 'hot',
+      pls_score: expect.stringMatching(/^\d+$/),
+    });
+  });
+
+  it('skips an owner who is not a rep, and an owner the event names wins over HubSpot’s', async () => {
+    const notARep = numberedAccount('Hooli', 1);
+    await deliver(pls, { events: warmingAccount(notARep) });
+    await ownerFound(notARep.id, null);
+    const named = { ...numberedAccount('Hooli', 2), owner: 'ana@seller.com' };
+    await deliver(pls, { events: warmingAccount(named) });
+    await ownerFound(named.id, 'U0BEN');
+    const first = await raiseHotAlert(pls, notARep);
+    const second = await raiseHotAlert(pls, named);
+    // Round-robin for the first (no rep owns it); the named owner (Ana) for the second, not HubSpot's Ben.
+    expect(second.suggestedRep).toBe('U0ANA');
+    const rows = await pls.query<{ route: string }>('select route from alerts where id = ?', first.alertId);
+    expect(JSON.parse(rows[0]!.route).ownerFrom).toBeUndefined();
+    const message = pls.emulator.message(second.channel, second.ts)!;
+    expect(JSON.stringify(message.blocks)).not.toContain('HubSpot owner');
+  });
+
+  it('gives the claimer a task due at first touch, completes it at Mark contacted, and notes the outcome', async () => {
+    const account = numberedAccount('Hooli', 3);
+    const alert = await raiseHotAlert(pls, account);
+    expect((await press('claim', 'U0ANA', alert)).status).toBe(200);
+    const taskId = await hub.waitFor(() => taskOf(alert.alertId), { description: 'task recorded' });
+    const task = hub.tasks().find((t) => t.id === taskId)!;
+    const [{ first_touch_due_at }] = (await pls.query<{ first_touch_due_at: number }>(
+      'select first_touch_due_at from alerts where id = ?',
+      alert.alertId,
+    )) as [{ first_touch_due_at: number }];
+    expect(task.properties).toMatchObject({
+      hubspot_owner_id: '502',
+      hs_task_status: 'NOT_STARTED',
+      hs_task_priority: 'HIGH',
+      hs_timestamp: new Date(Number(first_touch_due_at)).toISOString(),
+      hs_task_subject: expect.stringContaining('Hooli 3'),
+    });
+    expect(task.companies).toEqual(['9004']);
+    await hub.waitFor(() => hub.company('9004')!.properties.pls_alert_state === 'claimed');
+    expect(hub.company('9004')!.properties.pls_alert_link).toMatch(/^https?:\/\//);
+
+    expect((await press('mark_contacted', 'U0ANA', alert)).status).toBe(200);
+    await hub.waitFor(
+      () => hub.tasks().find((t) => t.id === taskId)!.properties.hs_task_status === 'COMPLETED',
+      {
+        description: 'task completed',
+      },
+    );
+
+    await press('log_outcome', 'U0ANA', alert);
+    await pls.emulator.waitFor(() => pls.emulator.views.modals().at(-1));
+    const res = await submitView(pls.url, {
+      callbackId: 'log_outcome',
+      privateMetadata: alert.alertId,
+      user: 'U0ANA',
+      values: {
+        outcome: { outcome_select: select('lost') },
+        amount: { amount_input: typed(null, 'number_input') },
+        objections: { objections_input: typed('price <b>too high</b>') },
+        self_serve: { self_serve_input: typed('an annual plan in checkout') },
+        note: { note_input: typed(null) },
+      },
+    });
+    expect(res.status).toBe(200);
+    const note = await hub.waitFor(() => hub.notes().find((n) => n.companies.includes('9004')), {
+      description: 'outcome note',
+    });
+    expect(note.properties.hs_note_body).toContain('PQL alert closed: Lost');
+    expect(note.properties.hs_note_body).toContain('Objections: price &lt;b&gt;too high&lt;/b&gt;');
+    expect(note.properties.hs_note_body).toContain(
+      'What would have let them self-serve: an annual plan in checkout',
+    );
+    await hub.waitFor(() => hub.company('9004')!.properties.pls_alert_state === 'closed');
+  });
+
+  it('deletes the task when the claimer releases the alert', async () => {
+    const account = { ...numberedAccount('Hooli', 3), id: 'acct_hooli_3b' };
+    const alert = await raiseHotAlert(pls, account);
+    await press('claim', 'U0BEN', alert);
+    const taskId = await hub.waitFor(() => taskOf(alert.alertId));
+    expect(hub.tasks().find((t) => t.id === taskId)!.properties.hubspot_owner_id).toBe('501');
+    await press('release', 'U0BEN', alert);
+    await hub.waitFor(() => hub.archivedTasks().some((t) => t.id === taskId), {
+      description: 'task deleted',
+    });
+    await pls.emulator.waitFor(async () => (await taskOf(alert.alertId)) === undefined);
+    expect((await alertRow(pls, alert.alertId)).state).toBe('open');
+  });
+
+  it("waits out HubSpot's 429s and retries its 500s, and Slack hears of the alert meanwhile", async () => {
+    hub.fail('PATCH /crm/v3/objects/companies/{id}', { status: 429, times: 2 });
+    hub.fail('POST /crm/v3/objects/tasks', { status: 500, times: 2 });
+    const account = { ...numberedAccount('Hooli', 2), id: 'acct_hooli_2b', owner: undefined };
+    const alert = await raiseHotAlert(pls, account);
+    // Slack already has the alert (raiseHotAlert waited for it) while HubSpot turned pls away.
+    expect(pls.emulator.message(alert.channel, alert.ts)).toBeDefined();
+    // Each 429 rests the lane for HubSpot's interval (10 s): the clock moves past it.
+    for (let strike = 1; strike <= 2; strike++) {
+      await hub.waitFor(() => hub.requests.filter((r) => r.status === 429).length >= strike, {
+        description: `429 number ${strike}`,
+      });
+      pls.advance(10_000);
+    }
+    await press('claim', 'U0ANA', alert);
+    await hub.waitFor(() => taskOf(alert.alertId), { description: 'task after 500s' });
+    const statuses = hub.requests.map((r) => `${r.method} ${r.status}`);
+    expect(statuses.filter((s) => s === 'PATCH 429')).toHaveLength(2);
+    expect(statuses.filter((s) => s === 'POST 500')).toHaveLength(2);
+    await hub.waitFor(() => hub.company('9003')!.properties.pls_alert_state === 'claimed', {
+      timeoutMs: 30_000,
+    });
+  });
+});
+
+describe('HubSpot off and misconfigured', () => {
+  it('is off with one start-up line when HUBSPOT_TOKEN is not set', async () => {
+    const off = await startHarness({ logs: 'info' });
+    try {
+      const lines = off.logs().filter((line) => /HubSpot/.test(String(line.msg)));
+      expect(lines.map((line) => line.msg)).toEqual(['HubSpot integration off: HUBSPOT_TOKEN is not set']);
+      await raiseHotAlert(off);
+      expect(await off.query('select * from webhook_deliveries')).toEqual([]);
+    } finally {
+      await off.stop();
+    }
+  });
+
+  it('tells the managers once when HubSpot refuses the token', async () => {
+    const refused = await startHarness({
+      env: { HUBSPOT_TOKEN: 'pat-na1-not-the-right-token', HUBSPOT_API_URL: hub.url },
+    });
+    try {
+      await raiseHotAlert(refused);
+      const told = () =>
+        refused.emulator.calls.filter(
+          (c) =>
+            c.method === 'chat.postMessage' &&
+            c.args.channel === 'U0MGR' &&
+            /HubSpot refused/.test(String(c.args.text)),
+        );
+      await refused.emulator.waitFor(() => told().length === 1, { description: 'managers told' });
+      await raiseHotAlert(refused, numberedAccount('Hooli', 4));
+      expect(told()).toHaveLength(1);
+      expect(String(told()[0]!.args.text)).not.toContain('not-the-right-token');
+    } finally {
+      await refused.stop();
+    }
+  });
+});
