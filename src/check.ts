@@ -17,6 +17,7 @@ if (unknown) {
   process.exit(2);
 }
 const manifestArg = args.find((arg) => arg !== '--strict');
+const onOff = (on: boolean) => (on ? 'on' : 'off');
 try {
   const { env, manifest, webhooks } = loadConfig(
     manifestArg ? { ...process.env, PLS_MANIFEST: manifestArg } : process.env,
@@ -34,6 +35,9 @@ try {
       (webhook, i) =>
         `  webhook ${i}: ${new URL(webhook.url).origin} ← ${[...webhook.events].join(', ')} (secret read)`,
     ),
+    env.hubspotToken
+      ? `  HubSpot: on at ${env.hubspotApiUrl} (owner routing ${onOff(manifest.integrations.hubspot.owner_routing)}, write-back ${onOff(manifest.integrations.hubspot.write_back)}, property group ${manifest.integrations.hubspot.property_group})`
+      : '  HubSpot: off (HUBSPOT_TOKEN is not set)',
     `environment: OK (${env.slackAppToken ? 'Socket Mode' : 'HTTP mode'}, port ${env.port}, database ${env.databaseEngine === 'postgres' ? `Postgres at ${postgresLocation(env.databaseUrl)}` : env.databaseUrl}, Slack API ${env.slackApiUrl})`,
   ];
   const warnings = manifestWarnings(manifest).map((warning) => `manifest ${env.manifestPath}: ${warning}`);

@@ -56,6 +56,11 @@ export interface HubSpotEmulatorOptions {
   /** Requests allowed per rolling ten seconds (HubSpot's private-app limit is 100 to 190). */
   limitPer10s?: number;
   now?: () => number;
+  /**
+   * A portal that already has a company for every domain asked about (the sandbox's): the
+   * company a search for `domain` finds when none was seeded, made on first search; undefined → none.
+   */
+  portal?: (domain: string) => Omit<HubSpotCompanySeed, 'id'> | undefined;
 }
 
 /** A route (`POST /crm/v3/objects/tasks`; ids as `{id}`) or `*`, failing its next `times` requests. */
@@ -103,12 +108,13 @@ export function createHubSpotEmulator(options: HubSpotEmulatorOptions = {}) {
     archived: false,
     companies: companyIds,
   });
-  for (const seed of options.companies ?? []) {
+  function addCompany(seed: HubSpotCompanySeed): void {
     const company = record({ name: seed.name, domain: seed.domain, hubspot_owner_id: seed.ownerId ?? null });
     company.id = seed.id;
     company.properties.hs_object_id = seed.id;
     companies.set(seed.id, company);
   }
+  for (const seed of options.companies ?? []) addCompany(seed);
 
   /** HubSpot's error body: `{status: "error", message, correlationId, category}`. */
   const error = (status: number, category: string, message: string, extra: Record<string, unknown> = {}) => ({
@@ -319,6 +325,15 @@ export function createHubSpotEmulator(options: HubSpotEmulatorOptions = {}) {
       properties?: string[];
       limit?: number;
     } | null;
+    const byDomain = request?.filterGroups?.[0]?.filters?.find(
+      (f) => f.propertyName === 'domain' && f.operator === 'EQ',
+    );
+    if (options.portal && typeof byDomain?.value === 'string') {
+      const domain = byDomain.value.toLowerCase();
+      const known = [...companies.values()].some((c) => c.properties.domain?.toLowerCase() === domain);
+      const made = known ? undefined : options.portal(domain);
+      if (made) addCompany({ ...made, id: String(nextId++) });
+    }
     const matches = [...companies.values()].filter(
       (c) =>
         !c.archived &&
@@ -501,6 +516,13 @@ export function createHubSpotEmulator(options: HubSpotEmulatorOptions = {}) {
     },
     requests,
     company: (id: string) => companies.get(id),
+    /** Companies pls has written to (they carry `pls_updated_at`), most recent first. */
+    companiesTouched: () =>
+      [...companies.values()]
+        .filter((c) => c.properties.pls_updated_at)
+        .sort((a, b) =>
+          String(b.properties.pls_updated_at).localeCompare(String(a.properties.pls_updated_at)),
+        ),
     companyByDomain: (domain: string) => [...companies.values()].find((c) => c.properties.domain === domain),
     /** Tasks not archived (deleted). */
     tasks: () => visible(tasks),

@@ -36,6 +36,7 @@ export function renderPage(workspace: Workspace): SafeHtml {
       </label>
       <nav id="channels" aria-label="Channels"></nav>
       <section id="demo" class="demo" aria-live="polite"></section>
+      <a class="crm-link" href="/sandbox/hubspot" target="_blank" rel="noopener">HubSpot records pls wrote ↗</a>
     </aside>
     <main class="main">
       <div id="pane" class="pane" aria-live="polite"></div>

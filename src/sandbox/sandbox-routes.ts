@@ -1,6 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import type { SlackEmulator } from '../emulator/emulator-types.js';
+import type { HubSpotEmulator } from '../emulator/hubspot-emulator.js';
+import { renderCrmPage } from './crm-page.js';
 import { PAGE_SCRIPT, PAGE_STYLES, renderPage } from './page-html.js';
 import { createPageViews, DM_PANE, HOME_PANE } from './page-views.js';
 import type { SandboxSlack } from './slack-client.js';
@@ -85,6 +87,8 @@ export function createSandboxRoutes(deps: {
   colleagues: boolean;
   /** The `/pls` subcommands a person may run (the command chips). */
   commands: (userId: string) => { name: string; usage: string; summary: string }[];
+  /** The emulated HubSpot portal pls writes back to: its records at /sandbox/hubspot. */
+  hubspot?: HubSpotEmulator;
   now?: () => number;
 }) {
   const { emulator, workspace, slack, traffic } = deps;
@@ -154,6 +158,11 @@ export function createSandboxRoutes(deps: {
     const path = url.pathname;
     if (req.method === 'GET' && (path === '/sandbox' || path === '/sandbox/')) {
       return send(res, 200, 'text/html; charset=utf-8', page, { 'content-security-policy': CSP });
+    }
+    if (req.method === 'GET' && path === '/sandbox/hubspot' && deps.hubspot) {
+      return send(res, 200, 'text/html; charset=utf-8', renderCrmPage(deps.hubspot).value, {
+        'content-security-policy': CSP,
+      });
     }
     const file = STATIC_FILES[path];
     if (req.method === 'GET' && file) return send(res, 200, file.type, file.body);

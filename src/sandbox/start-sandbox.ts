@@ -8,6 +8,7 @@ import type { LogLevel } from '../config/env.js';
 import { loadConfig } from '../config/load-config.js';
 import { loadManifest } from '../config/manifest.js';
 import type { SlackEmulator } from '../emulator/emulator-types.js';
+import { createHubSpotEmulator, type HubSpotEmulator } from '../emulator/hubspot-emulator.js';
 import { createSlackEmulator } from '../emulator/slack-emulator.js';
 import { createLogger } from '../obs/logger.js';
 import { type RunningServer, startServer } from '../server.js';
@@ -52,6 +53,8 @@ export interface RunningSandbox {
   url: string;
   port: number;
   emulator: SlackEmulator;
+  /** The HubSpot portal pls writes back to (GET /sandbox/hubspot shows it). */
+  hubspot: HubSpotEmulator;
   workspace: Workspace;
   server: RunningServer;
   traffic: TrafficPlayer;
@@ -85,10 +88,29 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
     now,
   });
   await emulator.start();
+  // The CRM a rep would look in: a HubSpot portal that has every company the demo sends, each
+  // owned by one of the manifest's reps (by domain, so the same company always has the same owner).
+  const reps = workspace.people.filter((p) => p.role === 'rep');
+  const hubspot = createHubSpotEmulator({
+    owners: reps.map((rep, i) => ({
+      id: String(600 + i),
+      email: rep.email,
+      firstName: rep.name,
+      lastName: '',
+      userId: 9600 + i,
+    })),
+    portal: (domain) =>
+      reps.length === 0
+        ? undefined
+        : { name: domain, domain, ownerId: String(600 + (hashOf(domain) % reps.length)) },
+    now,
+  });
+  await hubspot.start();
 
   // A sandbox already on this port owns this database: fail like listen() would, before deleting it.
   await assertPortFree(options.host, options.port).catch(async (error: unknown) => {
     await emulator.stop();
+    await hubspot.stop();
     throw error;
   });
   for (const suffix of ['', '-wal', '-shm']) rmSync(`${options.databasePath}${suffix}`, { force: true });
@@ -103,6 +125,8 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
     PLS_WEBHOOK_SECRET: webhookSecret,
     PLS_WRITE_KEY: writeKey,
     LOG_LEVEL: options.logLevel,
+    HUBSPOT_TOKEN: hubspot.token,
+    HUBSPOT_API_URL: hubspot.url,
   });
   const logger = options.logger ?? createLogger(config.env.logLevel);
 
@@ -133,6 +157,7 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
     traffic,
     colleagues: options.colleagues,
     commands: (userId) => commandsFor(manifest.routing, userId),
+    hubspot,
     now,
   });
 
@@ -146,6 +171,7 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
   } catch (error) {
     slack.stop();
     await emulator.stop();
+    await hubspot.stop();
     throw error;
   }
   url = `http://${loopbackOf(options.host)}:${server.port}`;
@@ -167,6 +193,7 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
     url,
     port: server.port,
     emulator,
+    hubspot,
     workspace,
     server,
     traffic,
@@ -179,6 +206,7 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
         slack.stop();
         await server.stop();
         await emulator.stop();
+        await hubspot.stop();
       })();
       return stopping;
     },
@@ -206,4 +234,11 @@ function publicHostOf(host: string): string {
     return 'localhost';
   }
   return host.includes(':') ? `[${host}]` : host;
+}
+
+/** A small stable number for a string (FNV-1a): which rep owns a demo company. */
+function hashOf(text: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
+  return hash >>> 0;
 }

@@ -104,6 +104,16 @@ describe('npm run check', () => {
       '  webhook 0: https://hooks.example.com ← alert.opened, account.ready (secret read)\n',
     );
     expect(ok.output).not.toContain('secret-path');
+    expect(ok.output).toContain('  HubSpot: off (HUBSPOT_TOKEN is not set)\n');
+    const hubspot = await runToExit(['src/check.ts'], {
+      ...env,
+      PLS_CHECK_HOOK_SECRET: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
+      HUBSPOT_TOKEN: 'pat-na1-0123456789abcdef',
+    });
+    expect(hubspot.output).toContain(
+      '  HubSpot: on at https://api.hubapi.com (owner routing on, write-back on, property group pls)\n',
+    );
+    expect(hubspot.output).not.toContain('0123456789abcdef');
     const unset = await runToExit(['src/check.ts'], env);
     expect(unset.code).toBe(1);
     expect(unset.output).toContain(
