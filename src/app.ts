@@ -132,7 +132,7 @@ export function buildApp(deps: AppDeps) {
     logger,
     now,
     backoffMs: deps.webhookBackoffMs,
-    onDelivery: (type, outcome) => metrics.webhookDeliveries.inc({ type, outcome }),
+    onDelivery: (target, type, outcome) => metrics.webhookDeliveries.inc({ target, type, outcome }),
   });
   let scoring: Scoring | null = null;
   const onTurn = (turn: ScoringTurn) => {

@@ -120,6 +120,10 @@ function describe(verb: 'will erase' | 'forgot', report: ForgetReport): string[]
   const lines = [
     `${verb} ${who}: ${plural(report.events, 'event')}, ${plural(report.users, 'user')}, ${plural(report.alerts, 'alert')} (${plural(report.alertEvents, 'audit row')}, ${plural(report.outbox, 'Slack message')} queued or sent, ${plural(report.webhookDeliveries, 'webhook delivery', 'webhook deliveries')}${report.crmLinks > 0 ? `, ${plural(report.crmLinks, 'HubSpot link')}` : ''})`,
   ];
+  if (report.crmCompanyId)
+    lines.push(
+      `note: pls does not delete what it wrote to HubSpot; still there: the pls properties, tasks and notes on company ${report.crmCompanyId}`,
+    );
   const posted = report.postedMessages;
   if (posted.length > 0) {
     const where = posted.map((m) => `${m.channel} ts ${m.ts}`).join(', ');

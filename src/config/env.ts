@@ -105,6 +105,11 @@ const httpUrl = (example: string, trailingSlash: boolean) =>
       ctx.addIssue({ code: 'custom', message: 'must not carry a query string or fragment' });
       return z.NEVER;
     }
+    // It is logged: a password in it would be too.
+    if (url.username !== '' || url.password !== '') {
+      ctx.addIssue({ code: 'custom', message: 'must not carry a user name or password (it is logged)' });
+      return z.NEVER;
+    }
     const bare = url.href.replace(/\/+$/, '');
     return trailingSlash ? `${bare}/` : bare;
   });

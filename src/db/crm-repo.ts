@@ -44,6 +44,9 @@ export interface CrmRepo {
   /** Records the alert's task (a new one replaces a closed one). */
   saveTask(task: CrmTask): Promise<void>;
   dropTask(alertId: string): Promise<void>;
+  /** Whether the alert's outcome note was left (a retry must not leave a second). */
+  noteOf(alertId: string): Promise<string | null>;
+  saveNote(note: { alertId: string; accountId: string; noteId: string; createdAt: number }): Promise<void>;
 }
 
 const LINK_COLUMNS = `account_id as accountId, domain, company_id as companyId, owner_id as ownerId,
@@ -59,9 +62,11 @@ export function createCrmRepo(db: Db): CrmRepo {
       where a.id in (select value from json_each(?)) and a.domain is not null
         and (c.account_id is null or c.checked_at < ? or c.domain <> a.domain)`,
   );
+  // Only for an account that still exists: a lookup that ends after `npm run forget` leaves nothing.
   const save = sqlite.prepare(
     `insert into crm_accounts (account_id, domain, company_id, owner_id, owner_email, slack_user, checked_at)
-     values (@accountId, @domain, @companyId, @ownerId, @ownerEmail, @slackUser, @checkedAt)
+     select @accountId, @domain, @companyId, @ownerId, @ownerEmail, @slackUser, @checkedAt
+      where exists (select 1 from accounts where id = @accountId)
      on conflict (account_id) do update set domain = excluded.domain, company_id = excluded.company_id,
        owner_id = excluded.owner_id, owner_email = excluded.owner_email, slack_user = excluded.slack_user,
        checked_at = excluded.checked_at`,
@@ -72,11 +77,20 @@ export function createCrmRepo(db: Db): CrmRepo {
   const task = sqlite.prepare<[string], CrmTask>(`select ${TASK_COLUMNS} from crm_tasks where alert_id = ?`);
   const saveTask = sqlite.prepare(
     `insert into crm_tasks (alert_id, account_id, task_id, owner_id, created_at)
-     values (@alertId, @accountId, @taskId, @ownerId, @createdAt)
+     select @alertId, @accountId, @taskId, @ownerId, @createdAt
+      where exists (select 1 from accounts where id = @accountId)
      on conflict (alert_id) do update set task_id = excluded.task_id, owner_id = excluded.owner_id,
        created_at = excluded.created_at`,
   );
   const dropTask = sqlite.prepare<[string]>('delete from crm_tasks where alert_id = ?');
+  const note = sqlite
+    .prepare<[string], string>('select note_id from crm_notes where alert_id = ?')
+    .pluck(true);
+  const saveNote = sqlite.prepare(
+    `insert into crm_notes (alert_id, account_id, note_id, created_at)
+     select @alertId, @accountId, @noteId, @createdAt where exists (select 1 from accounts where id = @accountId)
+     on conflict (alert_id) do nothing`,
+  );
   return {
     async lookupsDue(accountIds, staleBefore) {
       return accountIds.length === 0 ? [] : due.all(JSON.stringify(accountIds), staleBefore);
@@ -95,6 +109,12 @@ export function createCrmRepo(db: Db): CrmRepo {
     },
     async dropTask(alertId) {
       dropTask.run(alertId);
+    },
+    async noteOf(alertId) {
+      return note.get(alertId) ?? null;
+    },
+    async saveNote(value) {
+      saveNote.run(value);
     },
   };
 }

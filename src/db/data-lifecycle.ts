@@ -108,6 +108,8 @@ export interface ForgetReport {
   webhookDeliveries: number;
   /** What pls kept of the account in HubSpot: its company and owner, and its alerts' tasks (HubSpot keeps the records). */
   crmLinks: number;
+  /** The HubSpot company pls wrote to, whose pls properties, tasks and notes stay in HubSpot. */
+  crmCompanyId: string | null;
   /** Alert messages already posted: they stay in Slack, and after this pls no longer knows where. */
   postedMessages: { channel: string; ts: string }[];
 }
@@ -287,9 +289,15 @@ export function forgetAccount(
     );
     const alerts = run('delete from alerts where account_id = ?', id);
     const webhookDeliveries = run('delete from webhook_deliveries where account_id = ?', id);
+    const crmCompanyId =
+      client
+        .prepare<[string], string | null>('select company_id from crm_accounts where account_id = ?')
+        .pluck()
+        .get(id) ?? null;
     const crmLinks =
       run('delete from crm_accounts where account_id = ?', id) +
-      run('delete from crm_tasks where account_id = ?', id);
+      run('delete from crm_tasks where account_id = ?', id) +
+      run('delete from crm_notes where account_id = ?', id);
 
     // The account's people who are in no other account. Processed events are all reflected in
     // account_users; unprocessed events of another account will make the person a member there.
@@ -329,6 +337,7 @@ export function forgetAccount(
       outbox,
       webhookDeliveries,
       crmLinks,
+      crmCompanyId,
       postedMessages,
     };
     if (options.dryRun) throw new DryRun(report);

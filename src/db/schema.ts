@@ -277,6 +277,8 @@ export const webhookDeliveries = sqliteTable(
     uniqueIndex('webhook_deliveries_message').on(t.messageId, t.url),
     index('webhook_deliveries_due').on(t.nextAttemptAt).where(sql`sent_at is null and failed_at is null`),
     index('webhook_deliveries_account').on(t.accountId),
+    // A row waits for the unsettled rows of its alert queued before it (per alert, in order).
+    index('webhook_deliveries_alert').on(t.alertId, t.seq),
     // Retention deletes settled deliveries oldest first.
     index('webhook_deliveries_created').on(t.createdAt),
   ],
@@ -312,6 +314,18 @@ export const crmTasks = sqliteTable(
     createdAt: integer('created_at').notNull(),
   },
   (t) => [index('crm_tasks_account').on(t.accountId)],
+);
+
+/** The note pls left with an alert's outcome: one per alert, so a retry never leaves a second. */
+export const crmNotes = sqliteTable(
+  'crm_notes',
+  {
+    alertId: text('alert_id').primaryKey(),
+    accountId: text('account_id').notNull(),
+    noteId: text('note_id').notNull(),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [index('crm_notes_account').on(t.accountId)],
 );
 
 /** Per-rep routing state: out of office. */

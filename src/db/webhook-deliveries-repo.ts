@@ -28,7 +28,7 @@ export type NewWebhookDelivery = Pick<
  */
 export interface WebhookDeliveriesRepo {
   enqueue(delivery: NewWebhookDelivery): Promise<void>;
-  /** The endpoint's rows due at `now`, oldest due first. */
+  /** The endpoint's rows due at `now`, oldest due first; a row waits for its alert's earlier unsettled rows. */
   due(url: string, now: number, limit: number): Promise<WebhookDelivery[]>;
   /** When the next unsettled row of these endpoints falls due (now or later), or null when none waits. */
   nextDueAt(urls: readonly string[]): Promise<number | null>;
@@ -63,6 +63,14 @@ export interface WebhookDeliveriesRepo {
 const COLUMNS = `seq, message_id as messageId, url, type, account_id as accountId, alert_id as alertId,
   payload, created_at as createdAt, attempts, next_attempt_at as nextAttemptAt`;
 
+/**
+ * An unsettled row of the same alert and endpoint queued before `d`: `d` waits for it, so an
+ * alert's events reach a receiver (and the CRM) in order even when instances share the queue.
+ */
+export const EARLIER_OF_ALERT = `select 1 from webhook_deliveries e
+   where e.alert_id = d.alert_id and e.url = d.url and e.seq < d.seq
+     and e.sent_at is null and e.failed_at is null`;
+
 export function createWebhookDeliveriesRepo(
   db: Db,
   options: { onQueued?: () => void } = {},
@@ -73,8 +81,9 @@ export function createWebhookDeliveriesRepo(
      values (?, ?, ?, ?, ?, ?, ?, ?) on conflict (message_id, url) do nothing`,
   );
   const due = sqlite.prepare<[number, string, number], WebhookDelivery>(
-    `select ${COLUMNS} from webhook_deliveries
+    `select ${COLUMNS} from webhook_deliveries d
       where sent_at is null and failed_at is null and next_attempt_at <= ? and url = ?
+        and not exists (${EARLIER_OF_ALERT})
       order by next_attempt_at, seq limit ?`,
   );
   const next = sqlite

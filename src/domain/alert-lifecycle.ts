@@ -5,7 +5,8 @@
  */
 import type { Routing } from '../config/manifest.js';
 
-export type AlertStateName = 'open' | 'claimed' | 'contacted' | 'closed';
+export const ALERT_STATES = ['open', 'claimed', 'contacted', 'closed'] as const;
+export type AlertStateName = (typeof ALERT_STATES)[number];
 export type AlertCommand = 'claim' | 'not_a_fit' | 'mark_contacted' | 'release' | 'log_outcome' | 'snooze';
 
 export interface Actor {

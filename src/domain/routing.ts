@@ -43,12 +43,15 @@ export interface RouteResult {
   heldForTier: boolean;
   /** Whose owner the rep is, when routing chose the owner: the event's or the CRM's. */
   ownerFrom: 'event' | 'crm' | null;
+  /** The CRM's owner, a rep, passed over: who, and why (said on the alert). */
+  crmOwnerSkipped: { rep: string; why: string } | null;
 }
 
 /** What an alert keeps of its routing, to say in the message why it went where it did. */
 export type RouteNote = Pick<RouteResult, 'outsideTier' | 'waitsUntil' | 'heldForTier'> & {
   /** Absent on alerts routed before CRM owners. */
   ownerFrom?: RouteResult['ownerFrom'];
+  crmOwnerSkipped?: RouteResult['crmOwnerSkipped'];
 };
 
 export function routeNote(route: RouteResult): RouteNote {
@@ -57,6 +60,7 @@ export function routeNote(route: RouteResult): RouteNote {
     waitsUntil: route.waitsUntil,
     heldForTier: route.heldForTier,
     ...(route.ownerFrom ? { ownerFrom: route.ownerFrom } : {}),
+    ...(route.crmOwnerSkipped ? { crmOwnerSkipped: route.crmOwnerSkipped } : {}),
   };
 }
 
@@ -121,16 +125,29 @@ export function routeAlert(input: {
     // Someone outside the tier could take it now, but the tier's reps come first.
     heldForTier: waitsUntil !== null && byTier && takers.some((r) => !pool.includes(r) && available(r)),
     ownerFrom,
+    crmOwnerSkipped: ownerFrom === null ? crmOwnerSkipped : null,
   });
 
+  let crmOwnerSkipped: RouteResult['crmOwnerSkipped'] = null;
   if (routing.strategy.includes('owner')) {
-    // An owner the event names wins over the CRM's; an owner who is not a rep is skipped.
+    // An owner the event names wins over the CRM's; an owner who is not a rep is skipped. Any
+    // team's rep: the owner knows the account whichever team's channel it lands in.
     const named = findOwner(account.owner, routing.reps);
     const owner = named ?? findOwner(account.crmOwner ?? null, routing.reps);
-    if (owner && available(owner) && (!byTier || outsideTier || owner.tiers.includes(tier)))
+    const tierFits = !byTier || outsideTier || owner?.tiers.includes(tier);
+    if (owner && available(owner) && tierFits)
       return named
         ? result(owner, 'account owner', null, 'event')
         : result(owner, 'the CRM owner of the account', null, 'crm');
+    if (owner && !named)
+      crmOwnerSkipped = {
+        rep: owner.id,
+        why: !tierFits
+          ? `does not take ${tier} alerts`
+          : !canTake(owner)
+            ? 'out of office or at capacity'
+            : 'outside their hours',
+      };
   }
   const country = account.country?.trim().toUpperCase() ?? null;
   // Territory is a preference: a territory nobody covers is skipped.

@@ -362,6 +362,16 @@ export function createHubSpotEmulator(options: HubSpotEmulatorOptions = {}) {
     const values = propertyValues(body);
     if (isAnswer(values)) return values;
     const unknown = Object.keys(values).filter((k) => !properties.has(k));
+    const badOption = Object.entries(values).find(([k, v]) => {
+      const options = properties.get(k)?.options as { value: string }[] | undefined;
+      return options !== undefined && v !== null && v !== '' && !options.some((o) => o.value === v);
+    });
+    if (badOption)
+      return error(
+        400,
+        'VALIDATION_ERROR',
+        `Property values were not valid: ${badOption[1]} is not an allowed option for ${badOption[0]}`,
+      );
     if (unknown.length > 0) {
       const problems = unknown.map((name) => ({
         isValid: false,
@@ -408,6 +418,22 @@ export function createHubSpotEmulator(options: HubSpotEmulatorOptions = {}) {
     if (typeof property.groupName !== 'string' || !groups.has(property.groupName))
       return error(400, 'VALIDATION_ERROR', `property group ${String(property.groupName)} does not exist`);
     if (properties.has(property.name)) return error(409, 'OBJECT_ALREADY_EXISTS', 'Property already exists');
+    const options = (property as { options?: unknown }).options;
+    if (property.type === 'enumeration') {
+      const valid =
+        Array.isArray(options) &&
+        options.length > 0 &&
+        options.every(
+          (o: { label?: unknown; value?: unknown; hidden?: unknown }) =>
+            typeof o?.label === 'string' && typeof o.value === 'string' && typeof o.hidden === 'boolean',
+        );
+      if (!valid)
+        return error(
+          400,
+          'VALIDATION_ERROR',
+          'enumeration properties need options, each with label, value and hidden',
+        );
+    }
     properties.set(property.name, { ...property });
     return { status: 201, body: { ...property, archived: false } };
   }
@@ -531,6 +557,12 @@ export function createHubSpotEmulator(options: HubSpotEmulatorOptions = {}) {
     propertyGroup: (name: string) => groups.get(name),
     hasProperty: (name: string) => properties.has(name),
     owner: (id: string) => owners.get(id),
+    /** Deletes a company, as a HubSpot user merging or removing it would. */
+    archiveCompany(id: string): void {
+      const company = companies.get(id);
+      if (!company) throw new Error(`no company ${id}`);
+      company.archived = true;
+    },
     /** Sets a company's owner, as a HubSpot user reassigning it would. */
     setCompanyOwner(id: string, ownerId: string | null): void {
       const company = companies.get(id);

@@ -12,10 +12,16 @@ import type { OwnerLookup } from './owner-lookup.js';
 import type { WebhookEvent } from './webhook-events.js';
 import type { DeliveryAnswer, DeliveryTarget } from './webhook-sender.js';
 
+/** A refused token is tried again this often (every call fails until someone fixes it). */
+export const UNAUTHORISED_WAIT_MS = 10 * 60_000;
 /** A rep's CRM owner id is kept this long in memory. */
 const OWNER_TTL_MS = 10 * 60_000;
 /** Score changes are written at most this often per company. */
 const SCORE_EVERY_MS = 60_000;
+/** How often the accounts scored since are looked at. */
+const SCORE_LOOK_MS = 1_000;
+/** Accounts waiting for a score write, at most: past it, an account waits for its next scored event. */
+const MAX_DIRTY = 10_000;
 
 export interface CrmSyncDeps {
   crm: Crm;
@@ -52,24 +58,53 @@ export function createCrmSync(deps: CrmSyncDeps) {
   const scoreWrittenAt = new Map<string, number>();
   let scoreTimer: NodeJS.Timeout | null = null;
   let scoring: Promise<void> | null = null;
+  let scoresPausedUntil = 0;
 
-  async function deliver(row: WebhookDelivery): Promise<DeliveryAnswer> {
+  async function deliver(row: WebhookDelivery, signal: AbortSignal): Promise<DeliveryAnswer> {
     if (!row.accountId) return { ok: true };
     try {
-      await deps.prepare();
+      await prepared();
       const event = JSON.parse(row.payload) as WebhookEvent;
       const account = await store.read(() => accounts.find(row.accountId!));
       if (!account) return { ok: true }; // forgotten meanwhile
       const alert = row.alertId ? await store.read(() => alerts.find(row.alertId!)) : null;
-      const link = await lookup.linkFor(account.id, account.domain);
-      if (link?.companyId) {
-        await crm.updateCompany(link.companyId, await factsOf(account, alert));
-        scoreWrittenAt.set(account.id, deps.now());
-      }
+      const found = await lookup.linkFor(account.id, account.domain);
+      const link = found?.companyId ? await writeCompany(found, account, alert) : found;
+      if (signal.aborted) throw new CrmError('unavailable', 'pls stopped during the write-back');
       if (alert) await syncTask(String(event.data.change.kind ?? ''), event, alert, account, link);
       return { ok: true };
     } catch (error) {
       return answerOf(error);
+    }
+  }
+
+  /** The CRM's fields exist; a failure to make them is never this row's fault, so it is retried. */
+  async function prepared(): Promise<void> {
+    try {
+      await deps.prepare();
+    } catch (error) {
+      if (error instanceof CrmError && error.kind === 'rejected')
+        throw new CrmError('unavailable', `preparing ${crm.name}'s properties: ${error.message}`);
+      throw error;
+    }
+  }
+
+  /**
+   * The company's pls properties; the link the rest of the row uses. A company deleted or merged
+   * in the CRM meanwhile is looked up again next time, and this row's task and note go on
+   * without it; a refused write is logged, and the task and note still follow.
+   */
+  async function writeCompany(link: CrmLink, account: AccountRow, alert: AlertRow | null): Promise<CrmLink> {
+    try {
+      await crm.updateCompany(link.companyId!, await factsOf(account, alert));
+      scoreWrittenAt.set(account.id, deps.now());
+      return link;
+    } catch (error) {
+      if (!(error instanceof CrmError) || !['missing', 'rejected'].includes(error.kind)) throw error;
+      logger.warn({ accountId: account.id, error: error.message }, `${crm.name} company not written`);
+      if (error.kind === 'rejected') return link;
+      await store.unit(() => repo.saveLookup({ ...link, checkedAt: 0 }), { durable: false });
+      return { ...link, companyId: null };
     }
   }
 
@@ -78,7 +113,17 @@ export function createCrmSync(deps: CrmSyncDeps) {
       logger.error({ err: error }, `${crm.name} write-back failed`);
       return { ok: false, error: (error as Error).message, gone: false, retryAfterMs: null };
     }
-    if (error.kind === 'unauthorised') deps.onUnauthorised(error);
+    if (error.kind === 'unauthorised') {
+      deps.onUnauthorised(error);
+      // Every call fails until someone fixes the token: the lane waits, and the row is kept however long that takes.
+      return {
+        ok: false,
+        error: error.message,
+        gone: false,
+        retryAfterMs: UNAUTHORISED_WAIT_MS,
+        throttled: true,
+      };
+    }
     return {
       ok: false,
       error: error.message,
@@ -155,16 +200,29 @@ export function createCrmSync(deps: CrmSyncDeps) {
       case 'contacted':
         if (task) await crm.updateTask(task.taskId, { done: true });
         return;
-      case 'closed':
-        await crm.addNote({
-          companyId: link?.companyId ?? null,
-          ownerId: task?.ownerId ?? null,
-          body: outcomeNote(alert, event.data.change),
-          at: deps.now(),
-        });
+      case 'closed': {
+        // Left once: a retry after the task step failed finds it.
+        if (!(await store.read(() => repo.noteOf(alert.id)))) {
+          const noteId = await crm.addNote({
+            companyId: link?.companyId ?? null,
+            ownerId: task?.ownerId ?? null,
+            body: outcomeNote(alert, event.data.change, repEmail(event.data.change.by)),
+            at: deps.now(),
+          });
+          await store.unit(
+            () => repo.saveNote({ alertId: alert.id, accountId: account.id, noteId, createdAt: deps.now() }),
+            { durable: false },
+          );
+        }
         if (task) await crm.updateTask(task.taskId, { done: true });
         return;
+      }
     }
+  }
+
+  /** How a note names a rep in the CRM: their manifest email. */
+  function repEmail(userId: unknown): string | null {
+    return manifest.routing.reps.find((r) => r.id === userId)?.email ?? null;
   }
 
   /** The rep's CRM owner id, by the manifest's email for them or Slack's. Null when the CRM has no such user. */
@@ -182,6 +240,15 @@ export function createCrmSync(deps: CrmSyncDeps) {
       const answer = await slack.users.info({ user: userId });
       return answer.user?.profile?.email ?? null;
     } catch (error) {
+      const said = (error as { data?: { error?: string } }).data?.error;
+      // Refused for good (`missing_scope`, `user_not_found`): the task goes unassigned and says whose it is.
+      if (said && said !== 'ratelimited' && said !== 'internal_error' && said !== 'fatal_error') {
+        logger.warn(
+          { error: said, userId },
+          "Slack users.info refused: the claimer's task is left unassigned",
+        );
+        return null;
+      }
       throw new CrmError('unavailable', `Slack users.info: ${(error as Error).message}`);
     }
   }
@@ -208,23 +275,29 @@ export function createCrmSync(deps: CrmSyncDeps) {
 
   /** Writes the scores of accounts scored since, each company at most once a minute. */
   async function writeScores(): Promise<void> {
+    if (deps.now() < scoresPausedUntil) return;
+    await deps.prepare();
     const now = deps.now();
     for (const accountId of [...dirty]) {
       if (now - (scoreWrittenAt.get(accountId) ?? 0) < SCORE_EVERY_MS) continue;
-      dirty.delete(accountId);
       const account = await store.read(() => accounts.find(accountId));
       const link = account && (await store.read(() => repo.linkOf(accountId)));
+      // Not looked up yet: waits for its lookup (an account with no domain never has one).
+      if (account?.domain && !link) continue;
+      dirty.delete(accountId);
       if (!account || !link?.companyId) continue;
       try {
         await crm.updateCompany(link.companyId, { score: account.score, tier: account.tier, at: now });
         scoreWrittenAt.set(accountId, now);
       } catch (error) {
-        if (error instanceof CrmError && error.kind === 'throttled') {
+        if (error instanceof CrmError && (error.kind === 'throttled' || error.kind === 'unauthorised')) {
+          // The CRM's wait (or a token's fixing) holds every company's score back.
           dirty.add(accountId);
+          scoresPausedUntil =
+            deps.now() + (error.kind === 'throttled' ? (error.retryAfterMs ?? 10_000) : UNAUTHORISED_WAIT_MS);
+          if (error.kind === 'unauthorised') deps.onUnauthorised(error);
           return;
-        }
-        if (error instanceof CrmError && error.kind === 'unauthorised') deps.onUnauthorised(error);
-        else
+        } else
           logger.warn(
             { err: error, accountId },
             `${crm.name} score write failed: written at the next change`,
@@ -235,23 +308,29 @@ export function createCrmSync(deps: CrmSyncDeps) {
       if (now - at >= SCORE_EVERY_MS && !dirty.has(id)) scoreWrittenAt.delete(id);
   }
 
-  const target: DeliveryTarget = { key: CRM_LANE, name: crm.name, deliver };
+  /** Looks at the scored accounts every second; each company is written when its minute is up. */
+  function flushSoon(): void {
+    if (scoreTimer || scoring || dirty.size === 0) return;
+    scoreTimer = setTimeout(() => {
+      scoreTimer = null;
+      scoring = writeScores()
+        .catch((error: unknown) => logger.error({ err: error }, 'score write-back failed'))
+        .finally(() => {
+          scoring = null;
+          flushSoon();
+        });
+    }, SCORE_LOOK_MS);
+    scoreTimer.unref();
+  }
+
+  // A row's steps may take several calls, each up to the client's 10 s: its lease is long enough for all.
+  const target: DeliveryTarget = { key: CRM_LANE, name: crm.name, deliver, leaseMs: 5 * 60_000 };
   return {
     target,
     /** Accounts a scoring turn scored: their companies get the new score within a minute. */
     scored(accountIds: readonly string[]): void {
-      for (const id of accountIds) if (dirty.size < 10_000) dirty.add(id);
-      if (scoreTimer || dirty.size === 0) return;
-      scoreTimer = setTimeout(() => {
-        scoreTimer = null;
-        scoring ??= writeScores()
-          .catch((error: unknown) => logger.error({ err: error }, 'score write-back failed'))
-          .finally(() => {
-            scoring = null;
-            if (dirty.size > 0) this.scored([]);
-          });
-      }, SCORE_EVERY_MS / 6);
-      scoreTimer.unref();
+      for (const id of accountIds) if (dirty.size < MAX_DIRTY) dirty.add(id);
+      flushSoon();
     },
     async stop(): Promise<void> {
       if (scoreTimer) clearTimeout(scoreTimer);
@@ -277,24 +356,29 @@ function taskBody(alert: AlertRow, link: string | null, slackUser: string | null
   ].join('');
 }
 
-function outcomeNote(alert: AlertRow, change: Record<string, unknown>): string {
+function outcomeNote(alert: AlertRow, change: Record<string, unknown>, closer: string | null): string {
   const detail = (alert.outcomeDetail ?? {}) as Record<string, unknown>;
-  const outcome = alert.outcome
-    ? (OUTCOMES[alert.outcome as keyof typeof OUTCOMES] ?? alert.outcome)
-    : 'closed';
+  const outcome = alert.outcome ? (OUTCOME_WORDS[alert.outcome] ?? alert.outcome) : 'closed';
   const line = (label: string, value: unknown) =>
     value === null || value === undefined || value === '' ? '' : `<p>${label}: ${html(String(value))}</p>`;
   const reason = detail.reason as keyof typeof NOT_A_FIT_REASONS | undefined;
+  const amount = typeof detail.amount === 'number' ? detail.amount.toLocaleString('en-US') : null;
   return [
     `<p><strong>PQL alert closed: ${html(outcome)}</strong> (${html(alert.tier)}, score ${Math.round(alert.score)})</p>`,
     line('Why now', (alert.trigger as { text?: string }).text),
-    line('Amount', detail.amount),
+    line('Amount', amount),
     line('Why not a fit', reason ? (NOT_A_FIT_REASONS[reason] ?? reason) : null),
     line('Objections', detail.objections),
     line('What would have let them self-serve', detail.selfServeBlocker),
     line('Note', detail.note),
-    line('Closed by Slack user', change.by),
+    line(
+      'Closed by',
+      closer ?? (change.by ? `Slack user ${String(change.by)}` : 'pls (the account bought on its own)'),
+    ),
   ].join('');
 }
+
+/** Outcomes in words, the self-served close included (it has no button). */
+const OUTCOME_WORDS: Readonly<Record<string, string>> = { ...OUTCOMES, self_served: 'Self-served' };
 
 export type CrmSync = ReturnType<typeof createCrmSync>;

@@ -22,12 +22,13 @@ export interface Crm {
   updateTask(taskId: string, change: Partial<CrmTaskFields> & { done?: boolean }): Promise<void>;
   /** Removes a task nobody owes any more (a released alert's). */
   deleteTask(taskId: string): Promise<void>;
+  /** Adds a note; its id. */
   addNote(note: {
     companyId: string | null;
     ownerId: string | null;
     body: string;
     at: number;
-  }): Promise<void>;
+  }): Promise<string>;
 }
 
 /** What pls writes on a company. */
@@ -36,7 +37,7 @@ export interface CompanyFacts {
   tier: string | null;
   /** Why now, in words: the last alert's trigger. */
   lastSignal?: string | null;
-  /** The alert's state, or `none` once it is closed and nothing is open. */
+  /** The alert's state (`open`, `claimed`, `contacted`, `closed`). */
   alertState?: string | null;
   /** The alert's Slack message. */
   alertLink?: string | null;
@@ -64,6 +65,8 @@ export class CrmError extends Error {
     readonly kind: 'throttled' | 'unavailable' | 'unauthorised' | 'rejected' | 'missing',
     message: string,
     readonly retryAfterMs: number | null = null,
+    /** The CRM's HTTP status, when it answered. */
+    readonly status: number | null = null,
   ) {
     super(message);
     this.name = 'CrmError';

@@ -11,6 +11,8 @@ const MAX_WAITING = 10_000;
 const BATCH = 200;
 /** A lookup that failed (HubSpot or Slack down) is tried again after this long, at the earliest. */
 const RETRY_AFTER_MS = 10 * 60_000;
+/** Lookups pause this long after a failure of their own (the database's). */
+const PAUSE_AFTER_FAILURE_MS = 10_000;
 /** An owner's email and Slack user are kept this long in memory: many accounts share one owner. */
 const OWNER_TTL_MS = 10 * 60_000;
 
@@ -42,6 +44,7 @@ export function createOwnerLookup(deps: OwnerLookupDeps) {
   /** Accounts whose lookup failed, and when they may be tried again. */
   const failedUntil = new Map<string, number>();
   const owners = new Map<string, { email: string | null; slackUser: string | null; at: number }>();
+  const slackRefusals = new Set<string>();
   let running: Promise<void> | null = null;
   let pausedUntil = 0;
   let timer: NodeJS.Timeout | null = null;
@@ -67,7 +70,11 @@ export function createOwnerLookup(deps: OwnerLookupDeps) {
       return;
     }
     running = drain()
-      .catch((error: unknown) => logger.error({ err: error }, 'crm owner lookups failed'))
+      .catch((error: unknown) => {
+        // The database failed us: look again in a while, not at once.
+        pausedUntil = deps.now() + PAUSE_AFTER_FAILURE_MS;
+        logger.error({ err: error }, `${crm.name} owner lookups failed: paused`);
+      })
       .finally(() => {
         running = null;
         kick();
@@ -154,8 +161,21 @@ export function createOwnerLookup(deps: OwnerLookupDeps) {
       const answer = await slack.users.lookupByEmail({ email });
       return answer.user?.id ?? null;
     } catch (error) {
+      const said = (error as { data?: { error?: string } }).data?.error;
       // Nobody in the workspace has it: routing may still match a rep's manifest email.
-      if ((error as { data?: { error?: string } }).data?.error === 'users_not_found') return null;
+      if (said === 'users_not_found') return null;
+      // Slack refused for good (most often `missing_scope`: users:read.email not granted yet):
+      // the owner is matched by the manifest's emails alone, and the operator is told once.
+      if (said && said !== 'ratelimited' && said !== 'internal_error' && said !== 'fatal_error') {
+        if (!slackRefusals.has(said)) {
+          slackRefusals.add(said);
+          logger.warn(
+            { error: said },
+            'Slack users.lookupByEmail refused: HubSpot owners are matched to reps by the manifest email only (add users:read.email to the Slack app)',
+          );
+        }
+        return null;
+      }
       throw new CrmError('unavailable', `Slack users.lookupByEmail: ${(error as Error).message}`);
     }
   }

@@ -112,7 +112,8 @@ export function startHubSpot(deps: {
     sync,
     /** Accounts a scoring turn scored: their owners are looked up, their companies get the new score. */
     scored(accountIds: readonly string[]): void {
-      lookup.want(accountIds);
+      // Write-back looks a company up when it first needs it; ahead of time only for routing.
+      if (settings.owner_routing) lookup.want(accountIds);
       if (settings.write_back) sync.scored(accountIds);
     },
     start(): void {

@@ -49,6 +49,8 @@ export interface DeliveryTarget {
   /** How logs name it. */
   name: string;
   deliver(row: WebhookDelivery, signal: AbortSignal): Promise<DeliveryAnswer>;
+  /** How long an attempt may take before another sender may take the row again (default: the timeout and 30 s). */
+  leaseMs?: number;
 }
 
 export interface WebhookSenderDeps {
@@ -62,7 +64,8 @@ export interface WebhookSenderDeps {
   /** Tests shorten it. */
   backoffMs?: readonly number[];
   timeoutMs?: number;
-  onDelivery?: (type: string, outcome: DeliveryOutcome) => void;
+  /** `target`: `webhook` for the manifest's endpoints, else the lane's key (`crm:hubspot`). */
+  onDelivery?: (target: string, type: string, outcome: DeliveryOutcome) => void;
 }
 
 /**
@@ -89,12 +92,15 @@ export function createWebhookSender(deps: WebhookSenderDeps) {
         {
           name: `integrations.webhooks.${index} (${new URL(endpoint.url).origin})`,
           deliver: (row: WebhookDelivery, signal: AbortSignal) => post(signer, row, signal),
+          leaseMs,
         },
       ] as const;
     }),
     ...(deps.targets ?? []).map((target) => [target.key, target] as const),
   ]);
   const urls = [...endpoints.keys()];
+  const targetKeys = new Set((deps.targets ?? []).map((t) => t.key));
+  const targetOf = (url: string) => (targetKeys.has(url) ? url.replace(/^crm:/, '') : 'webhook');
   /** Endpoints with a request under way in this instance. */
   const busy = new Set<string>();
   const lanes = new Set<Promise<void>>();
@@ -167,14 +173,18 @@ export function createWebhookSender(deps: WebhookSenderDeps) {
   /** One attempt at one row; false when the receiver failed it. */
   async function attempt(row: WebhookDelivery): Promise<boolean> {
     const target = endpoints.get(row.url)!;
-    const taken = await store.unit(() => deliveries.take(row, deps.now() + leaseMs), QUIET);
-    if (!taken) return true; // another instance has it
+    const taken = await store.unit(
+      () => deliveries.take(row, deps.now() + (target.leaseMs ?? leaseMs)),
+      QUIET,
+    );
+    // Another instance has it: the rest of the lane waits (its alert's later rows must follow it).
+    if (!taken) return false;
     const attempts = row.attempts + 1;
     const answer = await target.deliver(row, stopping.signal);
     const now = deps.now();
     if (answer.ok) {
       await store.unit(() => deliveries.sent(row.seq, attempts, now), QUIET);
-      deps.onDelivery?.(row.type, 'sent');
+      deps.onDelivery?.(targetOf(row.url), row.type, 'sent');
       return true;
     }
     // Stopped mid-request: due again at once, for the next start (or another instance).
@@ -189,7 +199,7 @@ export function createWebhookSender(deps: WebhookSenderDeps) {
         await deliveries.putOff(row.seq, attempts, at, answer.error);
         await deliveries.rest(row.url, at);
       }, QUIET);
-      deps.onDelivery?.(row.type, 'throttled');
+      deps.onDelivery?.(targetOf(row.url), row.type, 'throttled');
       logger.info({ endpoint: target.name, type: row.type, retryAt: at }, 'delivery throttled: waits');
       return false;
     }
@@ -203,7 +213,7 @@ export function createWebhookSender(deps: WebhookSenderDeps) {
     };
     if (answer.gone || wait === undefined) {
       await store.unit(() => deliveries.failed(row.seq, attempts, now, answer.error), QUIET);
-      deps.onDelivery?.(row.type, 'failed');
+      deps.onDelivery?.(targetOf(row.url), row.type, 'failed');
       logger.error(
         about,
         answer.gone
@@ -218,7 +228,7 @@ export function createWebhookSender(deps: WebhookSenderDeps) {
       await deliveries.retry(row.seq, attempts, at, answer.error);
       await deliveries.rest(row.url, at);
     }, QUIET);
-    deps.onDelivery?.(row.type, 'retry');
+    deps.onDelivery?.(targetOf(row.url), row.type, 'retry');
     logger.warn({ ...about, retryAt: at }, 'delivery failed: will retry');
     return false;
   }

@@ -57,8 +57,8 @@ export function createMetrics(sample: {
   });
   const webhookDeliveries = new Counter({
     name: 'pls_webhook_deliveries_total',
-    help: 'Outbound webhook attempts, by event type and outcome (sent, retry, failed: given up for good)',
-    labelNames: ['type', 'outcome'] as const,
+    help: 'Outbound webhook and CRM write-back attempts, by target (webhook, hubspot), event type and outcome (sent, retry, throttled, failed: given up for good)',
+    labelNames: ['target', 'type', 'outcome'] as const,
     registers: [registry],
   });
   new Gauge({

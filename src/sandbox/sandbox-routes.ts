@@ -89,6 +89,8 @@ export function createSandboxRoutes(deps: {
   commands: (userId: string) => { name: string; usage: string; summary: string }[];
   /** The emulated HubSpot portal pls writes back to: its records at /sandbox/hubspot. */
   hubspot?: HubSpotEmulator;
+  /** The manifest's time zone: the HubSpot page shows times in it. */
+  zone?: string;
   now?: () => number;
 }) {
   const { emulator, workspace, slack, traffic } = deps;
@@ -160,9 +162,15 @@ export function createSandboxRoutes(deps: {
       return send(res, 200, 'text/html; charset=utf-8', page, { 'content-security-policy': CSP });
     }
     if (req.method === 'GET' && path === '/sandbox/hubspot' && deps.hubspot) {
-      return send(res, 200, 'text/html; charset=utf-8', renderCrmPage(deps.hubspot).value, {
-        'content-security-policy': CSP,
-      });
+      return send(
+        res,
+        200,
+        'text/html; charset=utf-8',
+        renderCrmPage(deps.hubspot, deps.zone ?? 'UTC').value,
+        {
+          'content-security-policy': CSP,
+        },
+      );
     }
     const file = STATIC_FILES[path];
     if (req.method === 'GET' && file) return send(res, 200, file.type, file.body);

@@ -158,6 +158,7 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
     colleagues: options.colleagues,
     commands: (userId) => commandsFor(manifest.routing, userId),
     hubspot,
+    zone: manifest.timezone,
     now,
   });
 

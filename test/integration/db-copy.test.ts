@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runDbCopy } from '../../src/db/copy.js';
 import * as pgSchema from '../../src/db/postgres/schema.js';
 import * as sqliteSchema from '../../src/db/schema.js';
+import { createHubSpotEmulator } from '../../src/emulator/hubspot-emulator.js';
 import { runToExit } from '../support/child-process.js';
 import { ACME, usageEvent } from '../support/events.js';
 import { alertRow, deliver, type RaisedAlert, raiseHotAlert, settled } from '../support/flows.js';
@@ -149,8 +150,19 @@ beforeAll(async () => {
   sqlitePath = join(dir, 'pls.db');
   // An outbound webhook whose receiver answers: its deliveries are rows to copy too.
   receiver = await startWebhookReceiver(HOOK_SECRET);
+  // HubSpot on: the company and the claimer's task pls keeps are rows to copy too.
+  const hub = createHubSpotEmulator({
+    owners: [{ id: '501', email: 'ben@seller.com', firstName: 'Ben', lastName: 'Rep', userId: 1 }],
+    companies: [{ id: '9001', name: 'Acme', domain: 'acme.com', ownerId: '501' }],
+  });
+  await hub.start();
   const pls = await startHarness({
-    env: { DATABASE_URL: `file:${sqlitePath}`, PLS_TEST_HOOK_SECRET: HOOK_SECRET },
+    env: {
+      DATABASE_URL: `file:${sqlitePath}`,
+      PLS_TEST_HOOK_SECRET: HOOK_SECRET,
+      HUBSPOT_TOKEN: hub.token,
+      HUBSPOT_API_URL: hub.url,
+    },
     manifest: manifestWithWebhook(receiver.url, ['alert.opened', 'alert.claimed'], 'PLS_TEST_HOOK_SECRET'),
   });
   try {
@@ -183,9 +195,13 @@ beforeAll(async () => {
     }
     await settled(pls);
     await pls.emulator.waitFor(() => receiver.received.length === 3, { description: 'three deliveries' });
+    await hub.waitFor(async () => (await pls.query('select * from crm_tasks')).length === 1, {
+      description: "the claimer's HubSpot task",
+    });
   } finally {
     await pls.stop();
     await receiver.close();
+    await hub.stop();
   }
 }, 60_000);
 
@@ -221,7 +237,7 @@ describe('npm run db:copy', () => {
     for (const line of lines.slice(0, -1)) expect(line).toMatch(/^[a-z_]+: [\d,]+ rows?$/);
     expect(lines.at(-1)).toMatch(
       new RegExp(
-        `^copied [\\d,]+ rows of 10 tables from ${sqlitePath} to 127\\.0\\.0\\.1:\\d+/pls_test_\\w+ in \\d+\\.\\d s; start pls with DATABASE_URL set to it$`,
+        `^copied [\\d,]+ rows of 12 tables from ${sqlitePath} to 127\\.0\\.0\\.1:\\d+/pls_test_\\w+ in \\d+\\.\\d s; start pls with DATABASE_URL set to it$`,
       ),
     );
   });

@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createHubSpotEmulator, type HubSpotEmulator } from '../../src/emulator/hubspot-emulator.js';
-import { ACME, numberedAccount, warmingAccount } from '../support/events.js';
+import { runToExit } from '../support/child-process.js';
+import { ACME, numberedAccount, usageEvent, warmingAccount } from '../support/events.js';
 import { alertRow, deliver, limitHit, raiseHotAlert, settled } from '../support/flows.js';
 import { type Harness, startHarness } from '../support/harness.js';
 import { pressButton, select, submitView, typed } from '../support/slack-requests.js';
@@ -20,6 +21,8 @@ const COMPANIES = [
   { id: '9002', name: 'Hooli 1', domain: 'hooli1.example', ownerId: '503' },
   { id: '9003', name: 'Hooli 2', domain: 'hooli2.example', ownerId: '501' },
   { id: '9004', name: 'Hooli 3', domain: 'hooli3.example', ownerId: '502' },
+  { id: '9005', name: 'Scorely', domain: 'scorely.example', ownerId: '502' },
+  { id: '9006', name: 'Gone', domain: 'gone.example', ownerId: '502' },
 ];
 
 let hub: HubSpotEmulator;
@@ -62,7 +65,7 @@ describe('HubSpot', () => {
   it('creates its property group and properties at start-up', async () => {
     await hub.waitFor(() => hub.hasProperty('pls_updated_at'), { description: 'properties created' });
     expect(hub.propertyGroup('pls')).toMatchObject({ name: 'pls' });
-    for (const name of ['pls_score', 'pls_tier', 'pls_last_signal', 'pls_alert_link', 'pls_updated_at'])
+    for (const name of ['pls_score', 'pls_tier', 'pls_last_signal', 'pls_alert_state', 'pls_alert_link'])
       expect(hub.hasProperty(name)).toBe(true);
     expect(pls.logs().filter((line) => /HubSpot integration/.test(String(line.msg)))).toHaveLength(1);
   });
@@ -92,6 +95,36 @@ describe('HubSpot', () => {
       pls_tier: 'hot',
       pls_score: expect.stringMatching(/^\d+$/),
     });
+  });
+
+  it("writes a company's score as it moves, at most once a minute", async () => {
+    const scorely = { ...ACME, id: 'acct_scorely', name: 'Scorely', domain: 'scorely.example' };
+    const used = (feature: string) =>
+      usageEvent({ type: 'feature_used', account: scorely, properties: { feature } });
+    const scoreNow = async () =>
+      String(
+        Math.round(
+          (await pls.query<{ score: number }>('select score from accounts where id = ?', scorely.id))[0]!
+            .score,
+        ),
+      );
+    await deliver(pls, used('reports'));
+    const first = await scoreNow();
+    await hub.waitFor(() => hub.company('9005')!.properties.pls_score === first, {
+      description: 'first score',
+    });
+    const patches = () => hub.requests.filter((r) => r.method === 'PATCH' && r.path.endsWith('/9005')).length;
+    const before = patches();
+    await deliver(pls, used('dashboards'));
+    await deliver(pls, used('exports'));
+    const latest = await scoreNow();
+    expect(latest).not.toBe(first);
+    pls.advance(60_000);
+    await hub.waitFor(() => hub.company('9005')!.properties.pls_score === latest, {
+      description: 'latest score',
+    });
+    // Two changes within the minute: one write, of the latest score.
+    expect(patches()).toBe(before + 1);
   });
 
   it('skips an owner who is not a rep, and an owner the event names wins over HubSpot’s', async () => {
@@ -180,6 +213,25 @@ describe('HubSpot', () => {
     expect((await alertRow(pls, alert.alertId)).state).toBe('open');
   });
 
+  it('goes on without a company deleted in HubSpot, and looks it up again', async () => {
+    const gone = { ...ACME, id: 'acct_gone', name: 'Gone', domain: 'gone.example' };
+    const alert = await raiseHotAlert(pls, gone);
+    await hub.waitFor(() => hub.company('9006')!.properties.pls_alert_state === 'open');
+    hub.archiveCompany('9006');
+    await press('claim', 'U0ANA', alert);
+    // The task still reaches the claimer, on no company; the link is asked for again.
+    const taskId = await hub.waitFor(() => taskOf(alert.alertId), { description: 'task without a company' });
+    expect(hub.tasks().find((t) => t.id === taskId)!.companies).toEqual([]);
+    // Asked again, HubSpot has no company with the domain: nothing more is written to the old one.
+    await pls.emulator.waitFor(async () => {
+      const [link] = await pls.query<{ company_id: string | null; checked_at: number }>(
+        'select company_id, checked_at from crm_accounts where account_id = ?',
+        gone.id,
+      );
+      return link!.company_id === null || Number(link!.checked_at) === 0;
+    });
+  });
+
   it("waits out HubSpot's 429s and retries its 500s, and Slack hears of the alert meanwhile", async () => {
     hub.fail('PATCH /crm/v3/objects/companies/{id}', { status: 429, times: 2 });
     hub.fail('POST /crm/v3/objects/tasks', { status: 500, times: 2 });
@@ -202,6 +254,18 @@ describe('HubSpot', () => {
     await hub.waitFor(() => hub.company('9003')!.properties.pls_alert_state === 'claimed', {
       timeoutMs: 30_000,
     });
+  });
+});
+
+describe('HubSpot and npm run forget', () => {
+  it("erases what pls kept of the account's HubSpot records and names the company to clean there", async () => {
+    const { code, output } = await runToExit(['src/forget.ts', '--id', 'acct_scorely', '--yes'], {
+      DATABASE_URL: pls.databaseUrl,
+    });
+    expect(code, output).toBe(0);
+    expect(output).toMatch(/, 1 HubSpot link\)\n/);
+    expect(output).toContain('still there: the pls properties, tasks and notes on company 9005');
+    expect(await pls.query("select * from crm_accounts where account_id = 'acct_scorely'")).toEqual([]);
   });
 });
 
@@ -232,9 +296,15 @@ describe('HubSpot off and misconfigured', () => {
             /HubSpot refused/.test(String(c.args.text)),
         );
       await refused.emulator.waitFor(() => told().length === 1, { description: 'managers told' });
+      expect(String(told()[0]!.args.text)).toContain('HUBSPOT_TOKEN');
+      // Ten minutes on, every call is refused again: the managers are not told a second time.
+      const refusals = () => hub.requests.filter((r) => r.status === 401).length;
+      const before = refusals();
       await raiseHotAlert(refused, numberedAccount('Hooli', 4));
+      refused.advance(11 * 60_000);
+      await hub.waitFor(() => refusals() > before, { description: 'refused again' });
+      await settled(refused);
       expect(told()).toHaveLength(1);
-      expect(String(told()[0]!.args.text)).not.toContain('not-the-right-token');
     } finally {
       await refused.stop();
     }

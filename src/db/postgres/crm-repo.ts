@@ -23,7 +23,7 @@ export function createPgCrmRepo(db: PgSession): CrmRepo {
     async saveLookup(l) {
       await db.query(
         `insert into crm_accounts (account_id, domain, company_id, owner_id, owner_email, slack_user, checked_at)
-         values ($1, $2, $3, $4, $5, $6, $7)
+         select $1, $2, $3, $4, $5, $6, $7 where exists (select 1 from accounts where id = $1)
          on conflict (account_id) do update set domain = excluded.domain, company_id = excluded.company_id,
            owner_id = excluded.owner_id, owner_email = excluded.owner_email, slack_user = excluded.slack_user,
            checked_at = excluded.checked_at`,
@@ -45,7 +45,8 @@ export function createPgCrmRepo(db: PgSession): CrmRepo {
     },
     async saveTask(t) {
       await db.query(
-        `insert into crm_tasks (alert_id, account_id, task_id, owner_id, created_at) values ($1, $2, $3, $4, $5)
+        `insert into crm_tasks (alert_id, account_id, task_id, owner_id, created_at)
+         select $1, $2, $3, $4, $5 where exists (select 1 from accounts where id = $2)
          on conflict (alert_id) do update set task_id = excluded.task_id, owner_id = excluded.owner_id,
            created_at = excluded.created_at`,
         [t.alertId, t.accountId, t.taskId, t.ownerId, t.createdAt],
@@ -53,6 +54,21 @@ export function createPgCrmRepo(db: PgSession): CrmRepo {
     },
     async dropTask(alertId) {
       await db.query('delete from crm_tasks where alert_id = $1', [alertId]);
+    },
+    async noteOf(alertId) {
+      const { rows } = await db.query<{ noteId: string }>(
+        'select note_id as "noteId" from crm_notes where alert_id = $1',
+        [alertId],
+      );
+      return rows[0]?.noteId ?? null;
+    },
+    async saveNote(n) {
+      await db.query(
+        `insert into crm_notes (alert_id, account_id, note_id, created_at)
+         select $1, $2, $3, $4 where exists (select 1 from accounts where id = $2)
+         on conflict (alert_id) do nothing`,
+        [n.alertId, n.accountId, n.noteId, n.createdAt],
+      );
     },
   };
 }

@@ -38,7 +38,7 @@ import {
  * erasure runs, as on SQLite; readers are not held.
  */
 const ERASED_TABLES =
-  'events, accounts, account_users, users, alerts, alert_events, outbox, webhook_deliveries, crm_accounts, crm_tasks';
+  'events, accounts, account_users, users, alerts, alert_events, outbox, webhook_deliveries, crm_accounts, crm_tasks, crm_notes';
 
 /** How long the lock may be waited for: SQLite's `busy_timeout`, and the message says 5 s. */
 const LOCK_TIMEOUT = '5s';
@@ -166,9 +166,17 @@ async function eraseAccount(client: pg.PoolClient, selector: AccountSelector): P
   );
   const alerts = await run('delete from alerts where account_id = $1', [id]);
   const webhookDeliveries = await run('delete from webhook_deliveries where account_id = $1', [id]);
+  const crmCompanyId =
+    (
+      await client.query<{ id: string | null }>(
+        'select company_id as id from crm_accounts where account_id = $1',
+        [id],
+      )
+    ).rows[0]?.id ?? null;
   const crmLinks =
     (await run('delete from crm_accounts where account_id = $1', [id])) +
-    (await run('delete from crm_tasks where account_id = $1', [id]));
+    (await run('delete from crm_tasks where account_id = $1', [id])) +
+    (await run('delete from crm_notes where account_id = $1', [id]));
 
   // The account's people who are in no other account (see forgetAccount).
   const erasable = await client.query<{ userId: string }>(
@@ -202,6 +210,7 @@ async function eraseAccount(client: pg.PoolClient, selector: AccountSelector): P
     outbox,
     webhookDeliveries,
     crmLinks,
+    crmCompanyId,
     postedMessages: posted.rows,
   };
 }

@@ -229,6 +229,8 @@ export const webhookDeliveries = pgTable(
     uniqueIndex('webhook_deliveries_message').on(t.messageId, t.url),
     index('webhook_deliveries_due').on(t.nextAttemptAt).where(sql`sent_at is null and failed_at is null`),
     index('webhook_deliveries_account').on(t.accountId),
+    // A row waits for the unsettled rows of its alert queued before it (per alert, in order).
+    index('webhook_deliveries_alert').on(t.alertId, t.seq),
     // Retention deletes settled deliveries oldest first.
     index('webhook_deliveries_created').on(t.createdAt),
   ],
@@ -258,6 +260,18 @@ export const crmTasks = pgTable(
     createdAt: millis('created_at').notNull(),
   },
   (t) => [index('crm_tasks_account').on(t.accountId)],
+);
+
+/** The note pls left with an alert's outcome: one per alert, so a retry never leaves a second. */
+export const crmNotes = pgTable(
+  'crm_notes',
+  {
+    alertId: text('alert_id').primaryKey(),
+    accountId: text('account_id').notNull(),
+    noteId: text('note_id').notNull(),
+    createdAt: millis('created_at').notNull(),
+  },
+  (t) => [index('crm_notes_account').on(t.accountId)],
 );
 
 export const repStatus = pgTable('rep_status', {

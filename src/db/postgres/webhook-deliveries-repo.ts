@@ -1,4 +1,8 @@
-import type { WebhookDeliveriesRepo, WebhookDelivery } from '../webhook-deliveries-repo.js';
+import {
+  EARLIER_OF_ALERT,
+  type WebhookDeliveriesRepo,
+  type WebhookDelivery,
+} from '../webhook-deliveries-repo.js';
 import type { PgSession } from './pg-store.js';
 
 const COLUMNS = `seq, message_id as "messageId", url, type, account_id as "accountId", alert_id as "alertId",
@@ -40,8 +44,9 @@ export function createPgWebhookDeliveriesRepo(
     },
     async due(url, now, limit) {
       const { rows } = await db.query<WebhookDelivery>(
-        `select ${COLUMNS} from webhook_deliveries
+        `select ${COLUMNS} from webhook_deliveries d
           where sent_at is null and failed_at is null and next_attempt_at <= $1 and url = $2
+            and not exists (${EARLIER_OF_ALERT})
           order by next_attempt_at, seq limit $3`,
         [now, url, limit],
       );

@@ -52,6 +52,9 @@ describe('parseEnv', () => {
     const bad = () => parseEnv({ ...BASE, HUBSPOT_TOKEN: 'pat-na1 0123456789abcdef' });
     expect(bad).toThrow(/HUBSPOT_TOKEN: must be a HubSpot private-app access token/);
     expect(bad).not.toThrow(/0123456789abcdef/);
+    expect(() => parseEnv({ ...BASE, HUBSPOT_API_URL: 'https://me:hunter2@api.example' })).toThrow(
+      /HUBSPOT_API_URL: must not carry a user name or password/,
+    );
     expect(() => parseEnv({ ...BASE, HUBSPOT_API_URL: 'ftp://x' })).toThrow(
       /HUBSPOT_API_URL: must be an http\(s\) URL/,
     );

@@ -339,6 +339,7 @@ describe('forgetAccount', () => {
       outbox: 4,
       webhookDeliveries: 2,
       crmLinks: 2,
+      crmCompanyId: '1',
       postedMessages: [{ channel: 'C0MIDMARKET', ts: '1700000000.000100' }],
     });
     expect(count("select count(*) as n from accounts where id = 'acct_a'")).toBe(0);

@@ -148,6 +148,32 @@ describe('routeAlert: the account owner', () => {
     expect(route({ owner: 'U0BEN' }, { exclude: ['U0BEN'] }).rep?.id).not.toBe('U0BEN');
   });
 
+  it("offers the CRM's owner second: after an owner the event names, and only when they are a rep", () => {
+    expect(route({ crmOwner: 'U0BEN' })).toMatchObject({ rep: { id: 'U0BEN' }, ownerFrom: 'crm' });
+    expect(route({ crmOwner: 'ben@seller.com' }).ownerFrom).toBe('crm');
+    expect(route({ owner: 'U0ENT', crmOwner: 'U0BEN' })).toMatchObject({
+      rep: { id: 'U0ENT' },
+      ownerFrom: 'event',
+    });
+    // An event owner who is away does not hand the alert to the CRM's owner: routing goes on.
+    const away = route({ owner: 'U0ENT', crmOwner: 'U0BEN' }, { loads: loads({ U0ENT: { ooo: true } }) });
+    expect(away.ownerFrom).toBeNull();
+    expect(route({ crmOwner: 'someone@else.com' })).toMatchObject({ reason: 'round-robin', ownerFrom: null });
+  });
+
+  it("says why the CRM's owner was passed over", () => {
+    // Ben takes warm alerts only.
+    expect(route({ crmOwner: 'U0BEN' }, { tier: 'hot' })).toMatchObject({
+      ownerFrom: null,
+      crmOwnerSkipped: { rep: 'U0BEN', why: 'does not take hot alerts' },
+    });
+    expect(route({ crmOwner: 'U0BEN' }, { loads: loads({ U0BEN: { ooo: true } }) }).crmOwnerSkipped).toEqual({
+      rep: 'U0BEN',
+      why: 'out of office or at capacity',
+    });
+    expect(route({ crmOwner: 'U0BEN' }).crmOwnerSkipped).toBeNull();
+  });
+
   it('ignores an unknown owner, and the owner altogether when the strategy leaves `owner` out', () => {
     expect(route({ owner: 'someone@else.com' }).reason).toBe('round-robin');
     const noOwner = routing({ strategy: ['territory', 'tier', 'round_robin'] });
