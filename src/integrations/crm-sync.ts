@@ -14,6 +14,8 @@ import type { DeliveryAnswer, DeliveryTarget } from './webhook-sender.js';
 
 /** A refused token is tried again this often (every call fails until someone fixes it). */
 export const UNAUTHORISED_WAIT_MS = 10 * 60_000;
+/** How long write-back waits for an alert's Slack message, to link it. */
+const WAIT_FOR_POST_MS = 60_000;
 /** A rep's CRM owner id is kept this long in memory. */
 const OWNER_TTL_MS = 10 * 60_000;
 /** Score changes are written at most this often per company. */
@@ -68,6 +70,11 @@ export function createCrmSync(deps: CrmSyncDeps) {
       const account = await store.read(() => accounts.find(row.accountId!));
       if (!account) return { ok: true }; // forgotten meanwhile
       const alert = row.alertId ? await store.read(() => alerts.find(row.alertId!)) : null;
+      // The alert's Slack message is on its way (the outbox posts it in a moment): the company
+      // gets its link with the rest. Not for ever: a post Slack refuses leaves no link to wait for.
+      const posting = alert && !alert.messageTs && alert.state !== 'closed';
+      if (posting && deps.now() - row.createdAt < WAIT_FOR_POST_MS)
+        return { ok: false, later: true, retryAfterMs: 1_000 };
       const found = await lookup.linkFor(account.id, account.domain);
       const link = found?.companyId ? await writeCompany(found, account, alert) : found;
       if (signal.aborted) throw new CrmError('unavailable', 'pls stopped during the write-back');

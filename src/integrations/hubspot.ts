@@ -1,5 +1,3 @@
-import { Agent as HttpAgent } from 'node:http';
-import { Agent as HttpsAgent } from 'node:https';
 import { AssociationTypes, Client, DEFAULT_LIMITER_OPTIONS } from '@hubspot/api-client';
 import { ALERT_STATES } from '../domain/alert-lifecycle.js';
 import type { CompanyFacts, Crm, CrmTaskFields } from './crm.js';
@@ -67,12 +65,7 @@ function plsProperties(group: string): PropertyCreate[] {
  * second, 6 at a time; searches 4 a second, in turn); its retries are off, because pls's queues retry
  * (a 429 comes back as `throttled` with HubSpot's interval). Every failure is a `CrmError`.
  */
-export function createHubSpot(options: { token: string; apiUrl: string; propertyGroup: string }): Crm & {
-  close(): void;
-} {
-  const agent = options.apiUrl.startsWith('https:')
-    ? new HttpsAgent({ keepAlive: true })
-    : new HttpAgent({ keepAlive: true });
+export function createHubSpot(options: { token: string; apiUrl: string; propertyGroup: string }): Crm {
   const client = new Client({
     accessToken: options.token,
     basePath: options.apiUrl,
@@ -80,7 +73,8 @@ export function createHubSpot(options: { token: string; apiUrl: string; property
     // The client paces calls only when given a limiter: HubSpot's private-app limit is 100 to 190
     // requests in ten seconds, and this keeps under it (9 a second, 6 at a time).
     limiterOptions: DEFAULT_LIMITER_OPTIONS,
-    httpAgent: agent,
+    // No `httpAgent`: this client version never applies its configured middleware, the agent's
+    // included (a call gives up after TIMEOUT_MS; the request it leaves may still land).
   });
   let lastSearch: Promise<unknown> = Promise.resolve();
   /** Searches in turn, `SEARCH_GAP_MS` apart: the search endpoints' own limit. */
@@ -237,10 +231,6 @@ export function createHubSpot(options: { token: string; apiUrl: string; property
         }),
       );
       return created.id;
-    },
-
-    close() {
-      agent.destroy();
     },
   };
 

@@ -129,7 +129,6 @@ export function startHubSpot(deps: {
       if (retry) clearTimeout(retry);
       await lookup.stop();
       await sync.stop();
-      crm.close();
     },
   };
 }

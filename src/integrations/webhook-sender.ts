@@ -35,10 +35,22 @@ const POLL_MS = 2_000;
 
 export type DeliveryOutcome = 'sent' | 'retry' | 'failed' | 'throttled';
 
-/** What one attempt came to. `gone`: never try this row again; `throttled`: turned away before it began (not counted). */
+/**
+ * What one attempt came to. `gone`: never try this row again; `throttled`: turned away before it
+ * began (not counted; the lane waits); `later`: this row is not ready yet (not counted; the lane
+ * goes on with other rows).
+ */
 export type DeliveryAnswer =
   | { ok: true }
-  | { ok: false; error: string; gone: boolean; retryAfterMs: number | null; throttled?: boolean };
+  | { ok: false; later: true; retryAfterMs: number }
+  | {
+      ok: false;
+      error: string;
+      gone: boolean;
+      retryAfterMs: number | null;
+      throttled?: boolean;
+      later?: false;
+    };
 
 /**
  * Where one lane of deliveries goes, besides the manifest's endpoints (which get a signed POST):
@@ -185,6 +197,13 @@ export function createWebhookSender(deps: WebhookSenderDeps) {
     if (answer.ok) {
       await store.unit(() => deliveries.sent(row.seq, attempts, now), QUIET);
       deps.onDelivery?.(targetOf(row.url), row.type, 'sent');
+      return true;
+    }
+    if (answer.later) {
+      await store.unit(
+        () => deliveries.putOff(row.seq, attempts, now + answer.retryAfterMs, 'not ready yet'),
+        QUIET,
+      );
       return true;
     }
     // Stopped mid-request: due again at once, for the next start (or another instance).

@@ -30,6 +30,7 @@ import { manifestWithWebhook, startWebhookReceiver } from '../support/webhook-re
  */
 
 const BIGCO = { ...ACME, id: 'acct_big', name: 'BigCo', domain: 'bigco.example', employees: 5000 };
+const SELF_SERVED = { ...ACME, id: 'acct_selfserve', name: 'Selfserve', domain: 'selfserve.example' };
 
 let dir: string;
 let sqlitePath: string;
@@ -194,9 +195,18 @@ beforeAll(async () => {
       });
     }
     await settled(pls);
-    await pls.emulator.waitFor(() => receiver.received.length === 3, { description: 'three deliveries' });
+    // An alert the account closed by buying on its own: HubSpot gets a note.
+    await raiseHotAlert(pls, SELF_SERVED);
+    await deliver(
+      pls,
+      usageEvent({ type: 'plan_changed', account: SELF_SERVED, properties: { plan: 'team' } }),
+    );
+    await pls.emulator.waitFor(() => receiver.received.length === 4, { description: 'four deliveries' });
     await hub.waitFor(async () => (await pls.query('select * from crm_tasks')).length === 1, {
       description: "the claimer's HubSpot task",
+    });
+    await hub.waitFor(async () => (await pls.query('select * from crm_notes')).length === 1, {
+      description: 'the outcome note',
     });
   } finally {
     await pls.stop();
@@ -237,7 +247,7 @@ describe('npm run db:copy', () => {
     for (const line of lines.slice(0, -1)) expect(line).toMatch(/^[a-z_]+: [\d,]+ rows?$/);
     expect(lines.at(-1)).toMatch(
       new RegExp(
-        `^copied [\\d,]+ rows of 12 tables from ${sqlitePath} to 127\\.0\\.0\\.1:\\d+/pls_test_\\w+ in \\d+\\.\\d s; start pls with DATABASE_URL set to it$`,
+        `^copied [\\d,]+ rows of 13 tables from ${sqlitePath} to 127\\.0\\.0\\.1:\\d+/pls_test_\\w+ in \\d+\\.\\d s; start pls with DATABASE_URL set to it$`,
       ),
     );
   });

@@ -4,7 +4,7 @@ import { runToExit } from '../support/child-process.js';
 import { ACME, numberedAccount, usageEvent, warmingAccount } from '../support/events.js';
 import { alertRow, deliver, limitHit, raiseHotAlert, settled } from '../support/flows.js';
 import { type Harness, startHarness } from '../support/harness.js';
-import { pressButton, select, submitView, typed } from '../support/slack-requests.js';
+import { pressButton, select, slashCommand, submitView, typed } from '../support/slack-requests.js';
 
 /**
  * HubSpot through the real app and the official client, against the HubSpot emulator (README,
@@ -95,6 +95,8 @@ describe('HubSpot', () => {
       pls_tier: 'hot',
       pls_score: expect.stringMatching(/^\d+$/),
     });
+    // Written once the alert was in Slack, with its link.
+    expect(hub.company('9001')!.properties.pls_alert_link).toMatch(/^https?:\/\//);
   });
 
   it("writes a company's score as it moves, at most once a minute", async () => {
@@ -211,6 +213,43 @@ describe('HubSpot', () => {
     });
     await pls.emulator.waitFor(async () => (await taskOf(alert.alertId)) === undefined);
     expect((await alertRow(pls, alert.alertId)).state).toBe('open');
+  });
+
+  it('moves the task when the alert turns hot, and hands it over on /pls assign', async () => {
+    const account = { ...ACME, id: 'acct_upgrade', name: 'Upgrade Co', domain: 'upgrade.example' };
+    const pricing = () => usageEvent({ type: 'pricing_page_viewed', account });
+    await deliver(pls, { events: [...warmingAccount(account), pricing(), pricing(), pricing()] });
+    await settled(pls);
+    const [warm] = await pls.query<{ id: string; channel: string; message_ts: string; tier: string }>(
+      "select id, channel, message_ts, tier from alerts where account_id = ? and state = 'open'",
+      account.id,
+    );
+    expect(warm!.tier).toBe('warm');
+    const alert = { alertId: warm!.id, channel: warm!.channel, ts: warm!.message_ts };
+    await press('claim', 'U0ANA', alert);
+    const taskId = await hub.waitFor(() => taskOf(alert.alertId), { description: 'task recorded' });
+    const task = () => hub.tasks().find((t) => t.id === taskId)!.properties;
+    expect(task()).toMatchObject({ hs_task_priority: 'MEDIUM', hubspot_owner_id: '502' });
+    const dueOf = async () =>
+      new Date(
+        Number(
+          (
+            await pls.query<{ first_touch_due_at: number }>(
+              'select first_touch_due_at from alerts where id = ?',
+              alert.alertId,
+            )
+          )[0]!.first_touch_due_at,
+        ),
+      ).toISOString();
+    expect(task().hs_timestamp).toBe(await dueOf());
+
+    await deliver(pls, limitHit(account));
+    await hub.waitFor(() => task().hs_task_priority === 'HIGH', { description: 'task upgraded' });
+    expect(task().hs_timestamp).toBe(await dueOf());
+
+    expect((await slashCommand(pls.url, 'U0MGR', `assign ${account.id} <@U0BEN>`)).text).not.toMatch(/^`/);
+    await hub.waitFor(() => task().hubspot_owner_id === '501', { description: 'task handed to Ben' });
+    expect(hub.tasks().filter((t) => t.properties.hs_task_subject?.includes('Upgrade Co'))).toHaveLength(1);
   });
 
   it('goes on without a company deleted in HubSpot, and looks it up again', async () => {
