@@ -145,17 +145,18 @@ export function buildApp(deps: AppDeps) {
   };
   // A thread that died may have committed outbox rows it never reported: have the sender look.
   const onLost = () => sender.kick();
-  const crmWriteBack = hubspot !== null;
-  const sla = createSlaSweep({
+  // What the services that change alerts share (src/services/alert-routing.ts, AlertServiceDeps).
+  const alertServices = {
     alerts,
     accounts,
     outbox,
     deliveries,
-    crmWriteBack,
+    crmWriteBack: hubspot !== null,
     manifest,
     now,
     store: units,
-  });
+  };
+  const sla = createSlaSweep(alertServices);
   const slackHealth = createSlackHealth({
     client: outboxClient,
     manifest,
@@ -253,16 +254,7 @@ export function buildApp(deps: AppDeps) {
     // Interactive calls (views.open, ephemeral replies) retry briefly, never for the default ~30 minutes.
     clientOptions: { slackApiUrl, retryConfig: { retries: 2, factor: 2, minTimeout: 100, maxTimeout: 1000 } },
   });
-  const actions = createAlertActions({
-    alerts,
-    accounts,
-    outbox,
-    deliveries,
-    crmWriteBack,
-    manifest,
-    now,
-    store: units,
-  });
+  const actions = createAlertActions(alertServices);
   const slaReports = createSlaReports({ query: slaReport, manifest, store: units });
   const calibration = createCalibrationRunner({ database: env.database, manifest, now });
   registerListeners(app, {

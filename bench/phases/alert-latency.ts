@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { createRng } from '../../src/domain/rng.js';
 import type { RecordedCall } from '../../src/emulator/emulator-types.js';
+import { createHubSpotEmulator, type HubSpotEmulator } from '../../src/emulator/hubspot-emulator.js';
 import { createAccounts } from '../load/accounts.js';
 import { nativeBatches } from '../load/feed.js';
 import { Connection, encodeRequest, targetOf } from '../load/http-client.js';
@@ -21,15 +22,52 @@ const HOUR = 3_600_000;
  * received the alert's chat.postMessage (both clocks in this process).
  */
 export async function alertLatency(ctx: BenchContext): Promise<Figure[]> {
+  const plain = await ackToPost(ctx, null);
+  // The same again with HubSpot on: an emulated portal that has every company, so each alert's
+  // account is looked up, its company written and its score kept current beside the Slack post.
+  const hubspot = createHubSpotEmulator({
+    owners: [{ id: '600', email: 'alex@seller.com', firstName: 'Alex', lastName: 'Rep', userId: 1 }],
+    portal: (domain) => ({ name: domain, domain, ownerId: '600' }),
+    limitPer10s: 1_000_000,
+  });
+  await hubspot.start();
+  try {
+    const [withHubSpot] = await ackToPost(ctx, hubspot);
+    const writes = hubspot.requests.filter((r) => r.method === 'PATCH').length;
+    return [
+      ...plain,
+      {
+        ...withHubSpot!,
+        id: 'alert.ack-to-post-hubspot',
+        what: `${withHubSpot!.what}, with HubSpot on (${fmt(hubspot.requests.length)} HubSpot calls, ${fmt(writes)} company writes)`,
+        baseline: {
+          what: 'the same with HubSpot off',
+          value: plain[0]!.value,
+          unit: plain[0]!.unit,
+          detail: plain[0]!.detail,
+        },
+        ratio: withHubSpot!.value / plain[0]!.value,
+        target: { text: 'p99 < 50 ms, as without HubSpot', met: withHubSpot!.target!.met },
+      },
+    ];
+  } finally {
+    await hubspot.stop();
+  }
+}
+
+async function ackToPost(ctx: BenchContext, hubspot: HubSpotEmulator | null): Promise<Figure[]> {
   const count = ctx.sizes.latencyAccounts;
-  const dir = ctx.dir('latency');
-  const databaseUrl = ctx.postgres ? await ctx.postgres.database('latency') : `file:${join(dir, 'pls.db')}`;
+  const dir = ctx.dir(hubspot ? 'latency-hubspot' : 'latency');
+  const databaseUrl = ctx.postgres
+    ? await ctx.postgres.database(hubspot ? 'latency_hubspot' : 'latency')
+    : `file:${join(dir, 'pls.db')}`;
   const pls = await startPls({
     databaseUrl,
     slackApiUrl: ctx.emulator.url,
     webhookSecret: ctx.webhookSecret,
     cpu: ctx.serverCpu,
     nodeArgs: ctx.plsNodeArgs,
+    env: hubspot ? { HUBSPOT_TOKEN: hubspot.token, HUBSPOT_API_URL: hubspot.url } : {},
   });
   const reader = openReader(ctx, databaseUrl);
   const posted = new Map<number, number>();

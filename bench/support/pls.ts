@@ -26,6 +26,8 @@ export interface PlsOptions {
   cpu: number | null;
   /** e.g. `['--cpu-prof', '--cpu-prof-dir=…']` */
   nodeArgs?: string[];
+  /** More of the environment (HUBSPOT_TOKEN and HUBSPOT_API_URL, say). */
+  env?: Record<string, string>;
 }
 
 /** The environment `npm start` would get, pointed at the emulator and a bench database. */
@@ -55,7 +57,7 @@ export function plsEnv(
 export async function startPls(options: PlsOptions): Promise<Child> {
   const pls = await startChild({
     script: PLS_MAIN,
-    env: plsEnv(options),
+    env: { ...plsEnv(options), ...options.env },
     cpu: options.cpu,
     nodeArgs: options.nodeArgs,
   });

@@ -1,3 +1,4 @@
+import { WEBHOOK_EVENT_TYPES } from '../config/manifest.js';
 /**
  * A CRM as pls uses it: the whole of what owner routing (src/integrations/owner-lookup.ts) and
  * write-back (src/integrations/crm-sync.ts) ask of one. HubSpot implements it
@@ -75,14 +76,5 @@ export class CrmError extends Error {
 
 /** The write-back lane's rows carry this as their `url` (they are never POSTed anywhere). */
 export const CRM_LANE = 'crm:hubspot';
-/** What pls writes back: every alert event, and `account.ready` (the company's score and tier). */
-export const CRM_EVENTS = [
-  'alert.opened',
-  'alert.upgraded',
-  'alert.claimed',
-  'alert.contacted',
-  'alert.released',
-  'alert.snoozed',
-  'alert.closed',
-  'account.ready',
-] as const;
+/** What pls writes back: every event an outbound webhook can be told of (README, "HubSpot"). */
+export const CRM_EVENTS = WEBHOOK_EVENT_TYPES;

@@ -178,19 +178,7 @@ export function createHubSpot(options: { token: string; apiUrl: string; property
       const created = await call('create the task', () =>
         objects.tasks.basicApi.create({
           properties: { ...taskProperties(task), hs_task_status: 'NOT_STARTED', hs_task_type: 'TODO' },
-          associations: task.companyId
-            ? [
-                {
-                  to: { id: task.companyId },
-                  types: [
-                    {
-                      associationCategory: HUBSPOT_DEFINED,
-                      associationTypeId: AssociationTypes.taskToCompany,
-                    },
-                  ],
-                },
-              ]
-            : [],
+          associations: onCompany(task.companyId, AssociationTypes.taskToCompany),
         }),
       );
       return created.id;
@@ -215,19 +203,7 @@ export function createHubSpot(options: { token: string; apiUrl: string; property
             hs_note_body: note.body,
             ...(note.ownerId ? { hubspot_owner_id: note.ownerId } : {}),
           },
-          associations: note.companyId
-            ? [
-                {
-                  to: { id: note.companyId },
-                  types: [
-                    {
-                      associationCategory: HUBSPOT_DEFINED,
-                      associationTypeId: AssociationTypes.noteToCompany,
-                    },
-                  ],
-                },
-              ]
-            : [],
+          associations: onCompany(note.companyId, AssociationTypes.noteToCompany),
         }),
       );
       return created.id;
@@ -242,6 +218,13 @@ export function createHubSpot(options: { token: string; apiUrl: string; property
       if (!(error instanceof CrmError && error.status === 409)) throw error;
     }
   }
+}
+
+/** A new task's or note's association with its company (none without one). */
+function onCompany(companyId: string | null, associationTypeId: number) {
+  return companyId
+    ? [{ to: { id: companyId }, types: [{ associationCategory: HUBSPOT_DEFINED, associationTypeId }] }]
+    : [];
 }
 
 function companyProperties(facts: CompanyFacts): Record<string, string> {
