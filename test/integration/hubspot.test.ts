@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createHubSpotEmulator, type HubSpotEmulator } from '../../src/emulator/hubspot-emulator.js';
 import { runToExit } from '../support/child-process.js';
+import { postgresOnly } from '../support/engines.js';
 import { ACME, numberedAccount, usageEvent, warmingAccount } from '../support/events.js';
 import { alertRow, deliver, limitHit, raiseHotAlert, settled } from '../support/flows.js';
 import { type Harness, startHarness } from '../support/harness.js';
@@ -293,6 +294,51 @@ describe('HubSpot', () => {
     await hub.waitFor(() => hub.company('9003')!.properties.pls_alert_state === 'claimed', {
       timeoutMs: 30_000,
     });
+  });
+});
+
+describe('HubSpot with two instances on one database', () => {
+  postgresOnly("keeps an alert's task in step with its claims, whichever instance writes", async () => {
+    const second = await pls.another();
+    try {
+      const account = { ...ACME, id: 'acct_twice', name: 'Twice', domain: 'twice.example' };
+      const alert = await raiseHotAlert(pls, account);
+      // Claim, release, claim by another rep, release, claim: five changes in quick succession,
+      // written back by whichever instance takes each row.
+      for (const [action, user] of [
+        ['claim', 'U0ANA'],
+        ['release', 'U0ANA'],
+        ['claim', 'U0BEN'],
+        ['release', 'U0BEN'],
+        ['claim', 'U0ANA'],
+      ] as const)
+        expect((await press(action, user, alert)).status).toBe(200);
+      second.server.app.internals.webhookSender.kick();
+      await pls.emulator.waitFor(
+        async () =>
+          (
+            await pls.query<{ n: number }>(
+              'select count(*) as n from webhook_deliveries where alert_id = ? and sent_at is null and failed_at is null',
+              alert.alertId,
+            )
+          )[0]!.n === 0,
+        { description: 'every change written back' },
+      );
+      const mine = (t: { properties: Record<string, string | null> }) =>
+        t.properties.hs_task_subject?.includes('Twice') === true;
+      // One live task, Ana's: any made for a claim released since was deleted (each row reads
+      // the alert as it is when written, so how many were made depends on timing), none orphaned.
+      expect(
+        hub
+          .tasks()
+          .filter(mine)
+          .map((t) => t.properties.hubspot_owner_id),
+      ).toEqual(['502']);
+      expect(hub.archivedTasks().filter(mine).length).toBeLessThanOrEqual(2);
+      expect(await taskOf(alert.alertId)).toBe(hub.tasks().find(mine)!.id);
+    } finally {
+      await second.stop();
+    }
   });
 });
 
