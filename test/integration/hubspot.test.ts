@@ -1,10 +1,13 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createHubSpotEmulator, type HubSpotEmulator } from '../../src/emulator/hubspot-emulator.js';
 import { runToExit } from '../support/child-process.js';
 import { postgresOnly } from '../support/engines.js';
 import { ACME, numberedAccount, usageEvent, warmingAccount } from '../support/events.js';
 import { alertRow, deliver, limitHit, raiseHotAlert, settled } from '../support/flows.js';
-import { type Harness, startHarness } from '../support/harness.js';
+import { type Harness, startHarness, TEST_MANIFEST } from '../support/harness.js';
 import { pressButton, select, slashCommand, submitView, typed } from '../support/slack-requests.js';
 
 /**
@@ -24,6 +27,7 @@ const COMPANIES = [
   { id: '9004', name: 'Hooli 3', domain: 'hooli3.example', ownerId: '502' },
   { id: '9005', name: 'Scorely', domain: 'scorely.example', ownerId: '502' },
   { id: '9006', name: 'Gone', domain: 'gone.example', ownerId: '502' },
+  { id: '9007', name: 'Writer', domain: 'writer.example', ownerId: '501' },
 ];
 
 let hub: HubSpotEmulator;
@@ -40,18 +44,33 @@ afterAll(async () => {
   await hub?.stop();
 });
 
-const press = (actionId: string, user: string, alert: { alertId: string; channel: string; ts: string }) =>
-  pressButton(pls.url, { actionId, value: alert.alertId, user, channel: alert.channel, messageTs: alert.ts });
+const press = (
+  actionId: string,
+  user: string,
+  alert: { alertId: string; channel: string; ts: string },
+  on: Harness = pls,
+) =>
+  pressButton(on.url, { actionId, value: alert.alertId, user, channel: alert.channel, messageTs: alert.ts });
 
-async function ownerFound(accountId: string, slackUser: string | null): Promise<void> {
-  await pls.emulator.waitFor(
+async function ownerFound(
+  on: Harness,
+  accountId: string,
+  slackUser: string | null,
+  companyId?: string,
+): Promise<void> {
+  await on.emulator.waitFor(
     async () =>
       (
-        await pls.query<{ company_id: string | null; slack_user: string | null }>(
+        await on.query<{ company_id: string | null; slack_user: string | null }>(
           'select company_id, slack_user from crm_accounts where account_id = ?',
           accountId,
         )
-      ).find((row) => row.slack_user === slackUser && row.company_id !== null),
+      ).find(
+        (row) =>
+          row.slack_user === slackUser &&
+          row.company_id !== null &&
+          (!companyId || row.company_id === companyId),
+      ),
     { description: `${accountId}'s HubSpot owner looked up` },
   );
 }
@@ -73,7 +92,7 @@ describe('HubSpot', () => {
 
   it("routes the alert to the company's HubSpot owner, found by domain, email and Slack user", async () => {
     await deliver(pls, { events: warmingAccount(ACME) });
-    await ownerFound(ACME.id, 'U0BEN');
+    await ownerFound(pls, ACME.id, 'U0BEN');
     await deliver(pls, limitHit(ACME));
     await settled(pls);
     const [alert] = await pls.query<{
@@ -133,10 +152,10 @@ describe('HubSpot', () => {
   it('skips an owner who is not a rep, and an owner the event names wins over HubSpot’s', async () => {
     const notARep = numberedAccount('Hooli', 1);
     await deliver(pls, { events: warmingAccount(notARep) });
-    await ownerFound(notARep.id, null);
+    await ownerFound(pls, notARep.id, null);
     const named = { ...numberedAccount('Hooli', 2), owner: 'ana@seller.com' };
     await deliver(pls, { events: warmingAccount(named) });
-    await ownerFound(named.id, 'U0BEN');
+    await ownerFound(pls, named.id, 'U0BEN');
     const first = await raiseHotAlert(pls, notARep);
     const second = await raiseHotAlert(pls, named);
     // Round-robin for the first (no rep owns it); the named owner (Ana) for the second, not HubSpot's Ben.
@@ -351,6 +370,64 @@ describe('HubSpot and npm run forget', () => {
     expect(output).toMatch(/, 1 HubSpot link\)\n/);
     expect(output).toContain('still there: the pls properties, tasks and notes on company 9005');
     expect(await pls.query("select * from crm_accounts where account_id = 'acct_scorely'")).toEqual([]);
+  });
+});
+
+describe('HubSpot with only one of its jobs', () => {
+  const withSettings = (settings: string) => {
+    const path = join(mkdtempSync(join(tmpdir(), 'pls-hubspot-')), 'pls.yml');
+    writeFileSync(path, `${readFileSync(TEST_MANIFEST, 'utf8')}\nintegrations:\n  hubspot: ${settings}\n`);
+    return path;
+  };
+
+  it('writes nothing back with write_back: false, and still routes to the owner', async () => {
+    const quiet = await startHarness({
+      manifest: withSettings('{ write_back: false }'),
+      env: { HUBSPOT_TOKEN: hub.token, HUBSPOT_API_URL: hub.url },
+    });
+    const from = hub.requests.length;
+    try {
+      const account = { ...ACME, id: 'acct_quiet', name: 'Quiet', domain: 'hooli2.example' };
+      await deliver(quiet, { events: warmingAccount(account) });
+      await ownerFound(quiet, account.id, 'U0BEN', '9003');
+      const alert = await raiseHotAlert(quiet, account);
+      // Hooli 2's owner, Ben.
+      expect(alert.suggestedRep).toBe('U0BEN');
+      await press('claim', 'U0BEN', alert, quiet);
+      await settled(quiet);
+      expect(await quiet.query("select * from webhook_deliveries where url = 'crm:hubspot'")).toEqual([]);
+      const writes = hub.requests
+        .slice(from)
+        .filter(
+          (r) => (r.method === 'PATCH' && r.path.endsWith('/9003')) || /objects\/(tasks|notes)/.test(r.path),
+        );
+      expect(writes).toEqual([]);
+    } finally {
+      await quiet.stop();
+    }
+  });
+
+  it('asks HubSpot nothing ahead of an alert with owner_routing: false', async () => {
+    const writer = await startHarness({
+      manifest: withSettings('{ owner_routing: false }'),
+      env: { HUBSPOT_TOKEN: hub.token, HUBSPOT_API_URL: hub.url },
+    });
+    const from = hub.requests.length;
+    try {
+      const account = { ...ACME, id: 'acct_writer', name: 'Writer', domain: 'writer.example' };
+      await deliver(writer, { events: warmingAccount(account) });
+      expect(hub.requests.slice(from).filter((r) => r.path.includes('/search'))).toEqual([]);
+      const alert = await raiseHotAlert(writer, account);
+      // Round-robin, not Hooli 3's owner; the company is still written (looked up when first written).
+      const rows = await writer.query<{ route: string }>(
+        'select route from alerts where id = ?',
+        alert.alertId,
+      );
+      expect(JSON.parse(rows[0]!.route).ownerFrom).toBeUndefined();
+      await hub.waitFor(() => hub.company('9007')!.properties.pls_alert_state === 'open');
+    } finally {
+      await writer.stop();
+    }
   });
 });
 
