@@ -32,7 +32,7 @@ export interface CrmTask {
 export interface CrmRepo {
   /**
    * Of these accounts, those with a domain the CRM has not been asked about since `staleBefore`
-   * (or was asked about another domain): the lookups due.
+   * (or was asked about another domain): the lookups due, highest score first.
    */
   lookupsDue(
     accountIds: readonly string[],
@@ -60,7 +60,8 @@ export function createCrmRepo(db: Db): CrmRepo {
     `select a.id as accountId, a.domain as domain
        from accounts a left join crm_accounts c on c.account_id = a.id
       where a.id in (select value from json_each(?)) and a.domain is not null
-        and (c.account_id is null or c.checked_at < ? or c.domain <> a.domain)`,
+        and (c.account_id is null or c.checked_at < ? or c.domain <> a.domain)
+      order by a.score desc, a.id`,
   );
   // Only for an account that still exists: a lookup that ends after `npm run forget` leaves nothing.
   const save = sqlite.prepare(

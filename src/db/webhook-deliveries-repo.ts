@@ -15,6 +15,13 @@ export interface WebhookDelivery {
   nextAttemptAt: number;
 }
 
+/** One attempt at a row, as `take` leased it: the row, the attempt's number and the lease's end. */
+export interface Lease {
+  seq: number;
+  attempt: number;
+  until: number;
+}
+
 export type NewWebhookDelivery = Pick<
   WebhookDelivery,
   'messageId' | 'url' | 'type' | 'accountId' | 'alertId' | 'payload' | 'createdAt'
@@ -30,19 +37,22 @@ export interface WebhookDeliveriesRepo {
   enqueue(delivery: NewWebhookDelivery): Promise<void>;
   /** The endpoint's rows due at `now`, oldest due first; a row waits for its alert's earlier unsettled rows. */
   due(url: string, now: number, limit: number): Promise<WebhookDelivery[]>;
-  /** When the next unsettled row of these endpoints falls due (now or later), or null when none waits. */
+  /**
+   * When the next row of these endpoints `due` would return falls due (now or later), or null
+   * when none waits: a row behind an earlier unsettled row of its alert is not counted.
+   */
   nextDueAt(urls: readonly string[]): Promise<number | null>;
   /** Takes `row` for one attempt (attempts + 1, due again at `leaseUntil` if nothing settles it); false when another took it first. */
   take(row: WebhookDelivery, leaseUntil: number): Promise<boolean>;
   /**
-   * The attempt numbered `attempt` (what `take` made `attempts`) settles the row; each is a
-   * compare-and-set on that number, so a sender whose lease ran out changes nothing.
+   * The attempt `take` leased settles the row; each is a compare-and-set on the attempt's number
+   * and its lease, so a sender whose lease ran out (the row taken again, or put off) changes nothing.
    */
-  sent(seq: number, attempt: number, now: number): Promise<void>;
-  retry(seq: number, attempt: number, at: number, error: string): Promise<void>;
+  sent(lease: Lease, now: number): Promise<void>;
+  retry(lease: Lease, at: number, error: string): Promise<void>;
   /** The attempt was turned away before it began (a rate limit): due again at `at`, and not counted. */
-  putOff(seq: number, attempt: number, at: number, error: string): Promise<void>;
-  failed(seq: number, attempt: number, now: number, error: string): Promise<void>;
+  putOff(lease: Lease, at: number, error: string): Promise<void>;
+  failed(lease: Lease, now: number, error: string): Promise<void>;
   /**
    * Puts every unsettled row of the endpoint off until `until` (a row due later keeps its time):
    * after a failure the endpoint rests, on every instance, and its other rows wait with it.
@@ -88,25 +98,27 @@ export function createWebhookDeliveriesRepo(
   );
   const next = sqlite
     .prepare<[string], number | null>(
-      `select min(next_attempt_at) from webhook_deliveries
-        where sent_at is null and failed_at is null and url in (select value from json_each(?))`,
+      `select min(next_attempt_at) from webhook_deliveries d
+        where sent_at is null and failed_at is null and url in (select value from json_each(?))
+          and not exists (${EARLIER_OF_ALERT})`,
     )
     .pluck(true);
   const take = sqlite.prepare<[number, number, number, number]>(
     `update webhook_deliveries set attempts = attempts + 1, next_attempt_at = ?
       where seq = ? and attempts = ? and next_attempt_at = ? and sent_at is null and failed_at is null`,
   );
-  const settledBy = 'where seq = ? and attempts = ? and sent_at is null and failed_at is null';
-  const sent = sqlite.prepare<[number, number, number]>(
+  const settledBy =
+    'where seq = ? and attempts = ? and next_attempt_at = ? and sent_at is null and failed_at is null';
+  const sent = sqlite.prepare<[number, number, number, number]>(
     `update webhook_deliveries set sent_at = ?, last_error = null ${settledBy}`,
   );
-  const retry = sqlite.prepare<[number, string, number, number]>(
+  const retry = sqlite.prepare<[number, string, number, number, number]>(
     `update webhook_deliveries set next_attempt_at = ?, last_error = ? ${settledBy}`,
   );
-  const putOff = sqlite.prepare<[number, string, number, number]>(
+  const putOff = sqlite.prepare<[number, string, number, number, number]>(
     `update webhook_deliveries set attempts = attempts - 1, next_attempt_at = ?, last_error = ? ${settledBy}`,
   );
-  const failed = sqlite.prepare<[number, string, number, number]>(
+  const failed = sqlite.prepare<[number, string, number, number, number]>(
     `update webhook_deliveries set failed_at = ?, last_error = ? ${settledBy}`,
   );
   const rest = sqlite.prepare<[number, string]>(
@@ -143,17 +155,17 @@ export function createWebhookDeliveriesRepo(
     async take(row, leaseUntil) {
       return take.run(leaseUntil, row.seq, row.attempts, row.nextAttemptAt).changes === 1;
     },
-    async sent(seq, attempt, now) {
-      sent.run(now, seq, attempt);
+    async sent(lease, now) {
+      sent.run(now, lease.seq, lease.attempt, lease.until);
     },
-    async retry(seq, attempt, at, error) {
-      retry.run(at, error.slice(0, 1000), seq, attempt);
+    async retry(lease, at, error) {
+      retry.run(at, error.slice(0, 1000), lease.seq, lease.attempt, lease.until);
     },
-    async putOff(seq, attempt, at, error) {
-      putOff.run(at, error.slice(0, 1000), seq, attempt);
+    async putOff(lease, at, error) {
+      putOff.run(at, error.slice(0, 1000), lease.seq, lease.attempt, lease.until);
     },
-    async failed(seq, attempt, now, error) {
-      failed.run(now, error.slice(0, 1000), seq, attempt);
+    async failed(lease, now, error) {
+      failed.run(now, error.slice(0, 1000), lease.seq, lease.attempt, lease.until);
     },
     async rest(url, until) {
       rest.run(until, url);

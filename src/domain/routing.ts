@@ -43,8 +43,8 @@ export interface RouteResult {
   heldForTier: boolean;
   /** Whose owner the rep is, when routing chose the owner: the event's or the CRM's. */
   ownerFrom: 'event' | 'crm' | null;
-  /** The CRM's owner, a rep, passed over: who, and why (said on the alert). */
-  crmOwnerSkipped: { rep: string; why: string } | null;
+  /** The CRM's owner, a rep, passed over: who (`name`: their email, said without a mention that would ping them), and why. */
+  crmOwnerSkipped: { rep: string; name: string; why: string } | null;
 }
 
 /** What an alert keeps of its routing, to say in the message why it went where it did. */
@@ -142,6 +142,7 @@ export function routeAlert(input: {
     if (owner && !named)
       crmOwnerSkipped = {
         rep: owner.id,
+        name: owner.email ?? owner.id,
         why: !tierFits
           ? `does not take ${tier} alerts`
           : !canTake(owner)

@@ -90,8 +90,9 @@ export function createCrmSync(deps: CrmSyncDeps) {
     try {
       await deps.prepare();
     } catch (error) {
+      // Refused (a 400 on a property pls creates): nothing works until someone acts, as with a token.
       if (error instanceof CrmError && error.kind === 'rejected')
-        throw new CrmError('unavailable', `preparing ${crm.name}'s properties: ${error.message}`);
+        throw new CrmError('unauthorised', `creating pls's properties: ${error.message}`);
       throw error;
     }
   }
@@ -110,8 +111,11 @@ export function createCrmSync(deps: CrmSyncDeps) {
       if (!(error instanceof CrmError) || !['missing', 'rejected'].includes(error.kind)) throw error;
       logger.warn({ accountId: account.id, error: error.message }, `${crm.name} company not written`);
       if (error.kind === 'rejected') return link;
-      await store.unit(() => repo.saveLookup({ ...link, checkedAt: 0 }), { durable: false });
-      return { ...link, companyId: null };
+      // Deleted or merged: asked again now, and the company found (a merge's survivor) written.
+      const found = await lookup.refresh(account.id, link.domain);
+      if (!found.companyId || found.companyId === link.companyId) return { ...found, companyId: null };
+      await crm.updateCompany(found.companyId, await factsOf(account, alert));
+      return found;
     }
   }
 
@@ -283,36 +287,49 @@ export function createCrmSync(deps: CrmSyncDeps) {
   /** Writes the scores of accounts scored since, each company at most once a minute. */
   async function writeScores(): Promise<void> {
     if (deps.now() < scoresPausedUntil) return;
-    await deps.prepare();
+    try {
+      await prepared();
+    } catch (error) {
+      pauseScores(error);
+      return;
+    }
     const now = deps.now();
     for (const accountId of [...dirty]) {
       if (now - (scoreWrittenAt.get(accountId) ?? 0) < SCORE_EVERY_MS) continue;
+      dirty.delete(accountId);
       const account = await store.read(() => accounts.find(accountId));
       const link = account && (await store.read(() => repo.linkOf(accountId)));
-      // Not looked up yet: waits for its lookup (an account with no domain never has one).
-      if (account?.domain && !link) continue;
-      dirty.delete(accountId);
+      // Not looked up yet: asked for, and written once found (the lookup calls `scored` again).
+      if (account?.domain && !link) lookup.want([accountId]);
       if (!account || !link?.companyId) continue;
       try {
         await crm.updateCompany(link.companyId, { score: account.score, tier: account.tier, at: now });
         scoreWrittenAt.set(accountId, now);
       } catch (error) {
         if (error instanceof CrmError && (error.kind === 'throttled' || error.kind === 'unauthorised')) {
-          // The CRM's wait (or a token's fixing) holds every company's score back.
           dirty.add(accountId);
-          scoresPausedUntil =
-            deps.now() + (error.kind === 'throttled' ? (error.retryAfterMs ?? 10_000) : UNAUTHORISED_WAIT_MS);
-          if (error.kind === 'unauthorised') deps.onUnauthorised(error);
+          pauseScores(error);
           return;
-        } else
-          logger.warn(
-            { err: error, accountId },
-            `${crm.name} score write failed: written at the next change`,
-          );
+        }
+        logger.warn({ err: error, accountId }, `${crm.name} score write failed: written at the next change`);
       }
     }
     for (const [id, at] of scoreWrittenAt)
       if (now - at >= SCORE_EVERY_MS && !dirty.has(id)) scoreWrittenAt.delete(id);
+  }
+
+  /** The CRM's wait, a token's fixing, or an outage holds every company's score back. */
+  function pauseScores(error: unknown): void {
+    const wait =
+      error instanceof CrmError && error.kind === 'throttled'
+        ? (error.retryAfterMs ?? 10_000)
+        : error instanceof CrmError && error.kind === 'unauthorised'
+          ? UNAUTHORISED_WAIT_MS
+          : SCORE_EVERY_MS;
+    scoresPausedUntil = deps.now() + wait;
+    if (error instanceof CrmError && error.kind === 'unauthorised') deps.onUnauthorised(error);
+    else if (!(error instanceof CrmError && error.kind === 'throttled'))
+      logger.warn({ err: error }, `${crm.name} score writes paused`);
   }
 
   /** Looks at the scored accounts every second; each company is written when its minute is up. */

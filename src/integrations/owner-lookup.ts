@@ -7,8 +7,8 @@ import { type Crm, CrmError } from './crm.js';
 
 /** Accounts waiting for a lookup, at most: past it, an account waits for its next scored event. */
 const MAX_WAITING = 10_000;
-/** Accounts checked against the database per read. */
-const BATCH = 200;
+/** Lookups per round, between two reads of which accounts are due (highest score first). */
+const ROUND = 10;
 /** A lookup that failed (HubSpot or Slack down) is tried again after this long, at the earliest. */
 const RETRY_AFTER_MS = 10 * 60_000;
 /** Lookups pause this long after a failure of their own (the database's). */
@@ -28,6 +28,8 @@ export interface OwnerLookupDeps {
   refreshMs: number;
   /** A CRM error every lookup will hit until someone acts (a bad token): managers are told. */
   onUnauthorised: (error: CrmError) => void;
+  /** A lookup was saved (write-back writes the company's score it was waiting for). */
+  onFound?: (link: CrmLink) => void;
 }
 
 /**
@@ -81,17 +83,22 @@ export function createOwnerLookup(deps: OwnerLookupDeps) {
       });
   }
 
+  /**
+   * The accounts closest to an alert first: each round reads which waiting accounts are due,
+   * highest score first, and looks up a few, so an account that turns warm jumps a backlog of
+   * cold ones (a burst of new accounts would otherwise be looked up in arrival order, after their
+   * alerts had been routed).
+   */
   async function drain(): Promise<void> {
     while (!stopped && waiting.size > 0 && deps.now() >= pausedUntil) {
-      const ids = [...waiting].slice(0, BATCH);
+      const ids = [...waiting];
       const now = deps.now();
       const due = await store.read(() => repo.lookupsDue(ids, now - deps.refreshMs));
-      for (const id of ids) waiting.delete(id);
-      for (const { accountId, domain } of due) {
-        if (stopped || deps.now() < pausedUntil) {
-          waiting.add(accountId);
-          continue;
-        }
+      const dueIds = new Set(due.map((d) => d.accountId));
+      for (const id of ids) if (!dueIds.has(id)) waiting.delete(id);
+      for (const { accountId, domain } of due.slice(0, ROUND)) {
+        if (stopped || deps.now() < pausedUntil) return;
+        waiting.delete(accountId);
         if ((failedUntil.get(accountId) ?? 0) > deps.now()) continue;
         await lookUp(accountId, domain);
       }
@@ -100,8 +107,7 @@ export function createOwnerLookup(deps: OwnerLookupDeps) {
 
   async function lookUp(accountId: string, domain: string): Promise<CrmLink | null> {
     try {
-      const link = await find(accountId, domain);
-      await store.unit(() => repo.saveLookup(link), { durable: false });
+      const link = await refresh(accountId, domain);
       failedUntil.delete(accountId);
       return link;
     } catch (error) {
@@ -120,6 +126,13 @@ export function createOwnerLookup(deps: OwnerLookupDeps) {
       }
       return null;
     }
+  }
+
+  async function refresh(accountId: string, domain: string): Promise<CrmLink> {
+    const found = await find(accountId, domain);
+    await store.unit(() => repo.saveLookup(found), { durable: false });
+    deps.onFound?.(found);
+    return found;
   }
 
   async function find(accountId: string, domain: string): Promise<CrmLink> {
@@ -190,10 +203,10 @@ export function createOwnerLookup(deps: OwnerLookupDeps) {
       const link = await store.read(() => repo.linkOf(accountId));
       const fresh = link && link.domain === domain && deps.now() - link.checkedAt < deps.refreshMs;
       if (fresh || domain === null) return link;
-      const found = await find(accountId, domain);
-      await store.unit(() => repo.saveLookup(found), { durable: false });
-      return found;
+      return refresh(accountId, domain);
     },
+    /** Asks the CRM again now (a company it no longer has); a failed lookup throws its `CrmError`. */
+    refresh,
     async stop(): Promise<void> {
       stopped = true;
       if (timer) clearTimeout(timer);

@@ -52,10 +52,10 @@ export function startHubSpot(deps: {
   let reported = false;
   /** A token HubSpot refuses fails every call until someone fixes it: the managers hear of it once. */
   const onUnauthorised = (error: CrmError) => {
-    logger.error({ error: error.message }, 'HubSpot refused the token: fix HUBSPOT_TOKEN or its scopes');
+    logger.error({ error: error.message }, 'HubSpot refused pls: check HUBSPOT_TOKEN and its scopes');
     if (reported) return;
     reported = true;
-    const text = `⚠️ HubSpot refused pls's token (${escapeMrkdwn(error.message)}). Owner routing and write-back wait until HUBSPOT_TOKEN is fixed (scopes: crm.objects.companies.read/write, crm.objects.owners.read, crm.schemas.companies.write, tasks and notes).`;
+    const text = `⚠️ HubSpot refused pls (${escapeMrkdwn(error.message)}). Owner routing and write-back wait, keeping every change, until it is fixed: check HUBSPOT_TOKEN and its scopes (crm.objects.companies.read and .write, crm.objects.owners.read, crm.schemas.companies.read and .write, tasks and notes).`;
     void store
       .unit(() => outbox.noticeManagers(manifest.routing.managers, text, now()), { durable: false })
       .catch((failure: unknown) =>
@@ -72,6 +72,9 @@ export function startHubSpot(deps: {
     now,
     refreshMs: settings.refresh_owner_after,
     onUnauthorised,
+    onFound: (link) => {
+      if (link.companyId && settings.write_back) sync.scored([link.accountId]);
+    },
   });
 
   let prepared: Promise<void> | null = null;

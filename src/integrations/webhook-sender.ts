@@ -185,37 +185,36 @@ export function createWebhookSender(deps: WebhookSenderDeps) {
   /** One attempt at one row; false when the receiver failed it. */
   async function attempt(row: WebhookDelivery): Promise<boolean> {
     const target = endpoints.get(row.url)!;
-    const taken = await store.unit(
-      () => deliveries.take(row, deps.now() + (target.leaseMs ?? leaseMs)),
-      QUIET,
-    );
+    const lease = {
+      seq: row.seq,
+      attempt: row.attempts + 1,
+      until: deps.now() + (target.leaseMs ?? leaseMs),
+    };
+    const taken = await store.unit(() => deliveries.take(row, lease.until), QUIET);
     // Another instance has it: the rest of the lane waits (its alert's later rows must follow it).
     if (!taken) return false;
-    const attempts = row.attempts + 1;
+    const attempts = lease.attempt;
     const answer = await target.deliver(row, stopping.signal);
     const now = deps.now();
     if (answer.ok) {
-      await store.unit(() => deliveries.sent(row.seq, attempts, now), QUIET);
+      await store.unit(() => deliveries.sent(lease, now), QUIET);
       deps.onDelivery?.(targetOf(row.url), row.type, 'sent');
       return true;
     }
     if (answer.later) {
-      await store.unit(
-        () => deliveries.putOff(row.seq, attempts, now + answer.retryAfterMs, 'not ready yet'),
-        QUIET,
-      );
+      await store.unit(() => deliveries.putOff(lease, now + answer.retryAfterMs, 'not ready yet'), QUIET);
       return true;
     }
     // Stopped mid-request: due again at once, for the next start (or another instance).
     if (stopping.signal.aborted) {
-      await store.unit(() => deliveries.retry(row.seq, attempts, now, answer.error), QUIET);
+      await store.unit(() => deliveries.retry(lease, now, answer.error), QUIET);
       return false;
     }
     if (answer.throttled) {
       // Turned away before it began: the lane waits as long as it was told, and the attempt does not count.
       const at = now + (answer.retryAfterMs ?? backoff[0]!);
       await store.unit(async () => {
-        await deliveries.putOff(row.seq, attempts, at, answer.error);
+        await deliveries.putOff(lease, at, answer.error);
         await deliveries.rest(row.url, at);
       }, QUIET);
       deps.onDelivery?.(targetOf(row.url), row.type, 'throttled');
@@ -231,7 +230,7 @@ export function createWebhookSender(deps: WebhookSenderDeps) {
       error: answer.error,
     };
     if (answer.gone || wait === undefined) {
-      await store.unit(() => deliveries.failed(row.seq, attempts, now, answer.error), QUIET);
+      await store.unit(() => deliveries.failed(lease, now, answer.error), QUIET);
       deps.onDelivery?.(targetOf(row.url), row.type, 'failed');
       logger.error(
         about,
@@ -244,7 +243,7 @@ export function createWebhookSender(deps: WebhookSenderDeps) {
     const at = now + Math.max(wait, answer.retryAfterMs ?? 0);
     // The endpoint rests until then, on every instance: its other rows wait with this one.
     await store.unit(async () => {
-      await deliveries.retry(row.seq, attempts, at, answer.error);
+      await deliveries.retry(lease, at, answer.error);
       await deliveries.rest(row.url, at);
     }, QUIET);
     deps.onDelivery?.(targetOf(row.url), row.type, 'retry');

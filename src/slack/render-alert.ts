@@ -332,7 +332,7 @@ function routeWords(card: AlertCard): string {
   const words: string[] = [];
   if (route.ownerFrom === 'crm') words.push('routed to the HubSpot owner');
   if (route.crmOwnerSkipped)
-    words.push(`HubSpot owner <@${route.crmOwnerSkipped.rep}> ${route.crmOwnerSkipped.why}`);
+    words.push(`HubSpot owner ${escapeMrkdwn(route.crmOwnerSkipped.name)} ${route.crmOwnerSkipped.why}`);
   if (route.outsideTier) words.push(`outside the tier: no rep who takes ${card.tier} alerts can take it`);
   if (route.waitsUntil !== null && route.waitsUntil > card.now)
     words.push(`waits for their hours, from ${slackTime(route.waitsUntil)}`);

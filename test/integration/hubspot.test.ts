@@ -298,13 +298,24 @@ describe('HubSpot', () => {
     const alert = await raiseHotAlert(pls, account);
     // Slack already has the alert (raiseHotAlert waited for it) while HubSpot turned pls away.
     expect(pls.emulator.message(alert.channel, alert.ts)).toBeDefined();
-    // Each 429 rests the lane for HubSpot's interval (10 s): the clock moves past it.
-    for (let strike = 1; strike <= 2; strike++) {
-      await hub.waitFor(() => hub.requests.filter((r) => r.status === 429).length >= strike, {
-        description: `429 number ${strike}`,
+    // Each 429 rests the lane (or the score writes) for HubSpot's interval, 10 s: the clock moves
+    // on by that much, a step at a time, until the alert's opening is written (the rest may start
+    // from a clock a step has already moved, so one step per 429 is not always enough).
+    const openedWritten = async () =>
+      (
+        await pls.query<{ sent_at: number | null }>(
+          "select sent_at from webhook_deliveries where alert_id = ? and type = 'alert.opened' and url = 'crm:hubspot'",
+          alert.alertId,
+        )
+      )[0]?.sent_at != null;
+    for (let step = 0; step < 10 && !(await openedWritten()); step++) {
+      await hub.waitFor(() => hub.requests.filter((r) => r.status === 429).length >= Math.min(step + 1, 2), {
+        description: '429s answered',
       });
       pls.advance(10_000);
+      await hub.waitFor(openedWritten, { timeoutMs: 2_500 }).catch(() => undefined);
     }
+    expect(await openedWritten()).toBe(true);
     await press('claim', 'U0ANA', alert);
     await hub.waitFor(() => taskOf(alert.alertId), { description: 'task after 500s' });
     const statuses = hub.requests.map((r) => `${r.method} ${r.status}`);

@@ -15,7 +15,8 @@ export function createPgCrmRepo(db: PgSession): CrmRepo {
         `select a.id as "accountId", a.domain as domain
            from accounts a left join crm_accounts c on c.account_id = a.id
           where a.id = any($1::text[]) and a.domain is not null
-            and (c.account_id is null or c.checked_at < $2 or c.domain <> a.domain)`,
+            and (c.account_id is null or c.checked_at < $2 or c.domain <> a.domain)
+          order by a.score desc, a.id`,
         [accountIds, staleBefore],
       );
       return rows;

@@ -1,5 +1,6 @@
 import {
   EARLIER_OF_ALERT,
+  type Lease,
   type WebhookDeliveriesRepo,
   type WebhookDelivery,
 } from '../webhook-deliveries-repo.js';
@@ -13,12 +14,12 @@ export function createPgWebhookDeliveriesRepo(
   db: PgSession,
   options: { onQueued?: () => void } = {},
 ): WebhookDeliveriesRepo {
-  /** The attempt numbered `attempt` settles the row: a compare-and-set on that number. */
-  async function settle(seq: number, attempt: number, assignments: string, values: unknown[]): Promise<void> {
+  /** The attempt `take` leased settles the row: a compare-and-set on its number and lease. */
+  async function settle(lease: Lease, assignments: string, values: unknown[]): Promise<void> {
     await db.query(
       `update webhook_deliveries set ${assignments}
-        where seq = $1 and attempts = $2 and sent_at is null and failed_at is null`,
-      [seq, attempt, ...values],
+        where seq = $1 and attempts = $2 and next_attempt_at = $3 and sent_at is null and failed_at is null`,
+      [lease.seq, lease.attempt, lease.until, ...values],
     );
   }
   let enqueued = 0;
@@ -54,8 +55,9 @@ export function createPgWebhookDeliveriesRepo(
     },
     async nextDueAt(urls) {
       const { rows } = await db.query<{ at: number | null }>(
-        `select min(next_attempt_at) as at from webhook_deliveries
-          where sent_at is null and failed_at is null and url = any($1::text[])`,
+        `select min(next_attempt_at) as at from webhook_deliveries d
+          where sent_at is null and failed_at is null and url = any($1::text[])
+            and not exists (${EARLIER_OF_ALERT})`,
         [urls],
       );
       return rows[0]?.at ?? null;
@@ -68,16 +70,16 @@ export function createPgWebhookDeliveriesRepo(
       );
       return rowCount === 1;
     },
-    sent: (seq, attempt, now) => settle(seq, attempt, 'sent_at = $3, last_error = null', [now]),
-    retry: (seq, attempt, at, error) =>
-      settle(seq, attempt, 'next_attempt_at = $3, last_error = $4', [at, error.slice(0, 1000)]),
-    putOff: (seq, attempt, at, error) =>
-      settle(seq, attempt, 'attempts = attempts - 1, next_attempt_at = $3, last_error = $4', [
+    sent: (lease, now) => settle(lease, 'sent_at = $4, last_error = null', [now]),
+    retry: (lease, at, error) =>
+      settle(lease, 'next_attempt_at = $4, last_error = $5', [at, error.slice(0, 1000)]),
+    putOff: (lease, at, error) =>
+      settle(lease, 'attempts = attempts - 1, next_attempt_at = $4, last_error = $5', [
         at,
         error.slice(0, 1000),
       ]),
-    failed: (seq, attempt, now, error) =>
-      settle(seq, attempt, 'failed_at = $3, last_error = $4', [now, error.slice(0, 1000)]),
+    failed: (lease, now, error) =>
+      settle(lease, 'failed_at = $4, last_error = $5', [now, error.slice(0, 1000)]),
     async rest(url, until) {
       await db.query(
         `update webhook_deliveries set next_attempt_at = greatest(next_attempt_at, $1)

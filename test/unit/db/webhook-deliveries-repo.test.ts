@@ -36,11 +36,36 @@ describe('the webhook deliveries repository', () => {
     // The first attempt's sender comes back after its lease ran out and another took the row:
     // its answer changes nothing; the second attempt's does.
     expect(await repo.take(again!, NOW + 80_000)).toBe(true);
-    await repo.sent(again!.seq, 1, NOW + 50_000);
+    await repo.sent({ seq: again!.seq, attempt: 1, until: NOW + 40_000 }, NOW + 50_000);
     expect(await repo.due(URL, NOW + 80_000, 10)).toHaveLength(1);
-    await repo.retry(again!.seq, 2, NOW + 90_000, 'HTTP 503');
+    // Put off (a 429): the attempt does not count, and the stale sender still changes nothing.
+    await repo.putOff({ seq: again!.seq, attempt: 2, until: NOW + 80_000 }, NOW + 85_000, 'HTTP 429');
+    await repo.sent({ seq: again!.seq, attempt: 1, until: NOW + 40_000 }, NOW + 86_000);
+    const [put] = await repo.due(URL, NOW + 85_000, 10);
+    expect(put).toMatchObject({ attempts: 1, nextAttemptAt: NOW + 85_000 });
+    expect(await repo.take(put!, NOW + 120_000)).toBe(true);
+    await repo.retry({ seq: put!.seq, attempt: 2, until: NOW + 120_000 }, NOW + 90_000, 'HTTP 503');
     expect(await repo.nextDueAt([URL])).toBe(NOW + 90_000);
     expect(await repo.nextDueAt(['https://elsewhere.example'])).toBeNull();
+  });
+
+  it("holds a row behind its alert's earlier unsettled row, and does not count it as due next", async () => {
+    const repo = createWebhookDeliveriesRepo(temp.db);
+    const URL = 'https://hooks.example.com/pls';
+    await repo.enqueue({ ...delivery('msg_first', NOW), alertId: 'al_1' });
+    await repo.enqueue({ ...delivery('msg_second', NOW), alertId: 'al_1' });
+    await repo.enqueue({ ...delivery('msg_other_alert', NOW + 5_000), alertId: 'al_2' });
+    const [first] = await repo.due(URL, NOW, 10);
+    expect(first!.messageId).toBe('msg_first');
+    expect(await repo.take(first!, NOW + 40_000)).toBe(true);
+    // While the first is leased, the second waits, and the next due is the other alert's row.
+    expect((await repo.due(URL, NOW + 10_000, 10)).map((r) => r.messageId)).toEqual(['msg_other_alert']);
+    expect(await repo.nextDueAt([URL])).toBe(NOW + 5_000);
+    await repo.sent({ seq: first!.seq, attempt: 1, until: NOW + 40_000 }, NOW + 1_000);
+    expect((await repo.due(URL, NOW + 10_000, 10)).map((r) => r.messageId)).toEqual([
+      'msg_second',
+      'msg_other_alert',
+    ]);
   });
 
   it('rests an endpoint: its rows due sooner wait, later ones keep their time', async () => {
@@ -70,9 +95,10 @@ describe('the webhook deliveries repository', () => {
     const rows = await repo.due('https://hooks.example.com/pls', NOW, 10);
     const seq = (id: string) => rows.find((r) => r.messageId === id)!.seq;
     for (const row of rows) await repo.take(row, NOW);
-    await repo.sent(seq('sent_old'), 1, NOW - 40 * DAY);
-    await repo.failed(seq('failed_old'), 1, NOW - 34 * DAY, 'HTTP 410');
-    await repo.sent(seq('sent_new'), 1, NOW - 5 * DAY);
+    const lease = (id: string) => ({ seq: seq(id), attempt: 1, until: NOW });
+    await repo.sent(lease('sent_old'), NOW - 40 * DAY);
+    await repo.failed(lease('failed_old'), NOW - 34 * DAY, 'HTTP 410');
+    await repo.sent(lease('sent_new'), NOW - 5 * DAY);
     expect(await repo.deleteExpired(NOW - 30 * DAY, 1)).toBe(1);
     expect(await repo.deleteExpired(NOW - 30 * DAY, 10)).toBe(2);
     expect(await repo.deleteExpired(NOW - 30 * DAY, 10)).toBe(0);

@@ -165,10 +165,11 @@ describe('routeAlert: the account owner', () => {
     // Ben takes warm alerts only.
     expect(route({ crmOwner: 'U0BEN' }, { tier: 'hot' })).toMatchObject({
       ownerFrom: null,
-      crmOwnerSkipped: { rep: 'U0BEN', why: 'does not take hot alerts' },
+      crmOwnerSkipped: { rep: 'U0BEN', name: 'ben@seller.com', why: 'does not take hot alerts' },
     });
     expect(route({ crmOwner: 'U0BEN' }, { loads: loads({ U0BEN: { ooo: true } }) }).crmOwnerSkipped).toEqual({
       rep: 'U0BEN',
+      name: 'ben@seller.com',
       why: 'out of office or at capacity',
     });
     expect(route({ crmOwner: 'U0BEN' }).crmOwnerSkipped).toBeNull();
