@@ -549,7 +549,6 @@ export function createHubSpotEmulator(options: HubSpotEmulatorOptions = {}) {
         .sort((a, b) =>
           String(b.properties.pls_updated_at).localeCompare(String(a.properties.pls_updated_at)),
         ),
-    companyByDomain: (domain: string) => [...companies.values()].find((c) => c.properties.domain === domain),
     /** Tasks not archived (deleted). */
     tasks: () => visible(tasks),
     archivedTasks: () => [...tasks.values()].filter((t) => t.archived),
@@ -562,12 +561,6 @@ export function createHubSpotEmulator(options: HubSpotEmulatorOptions = {}) {
       const company = companies.get(id);
       if (!company) throw new Error(`no company ${id}`);
       company.archived = true;
-    },
-    /** Sets a company's owner, as a HubSpot user reassigning it would. */
-    setCompanyOwner(id: string, ownerId: string | null): void {
-      const company = companies.get(id);
-      if (!company) throw new Error(`no company ${id}`);
-      company.properties.hubspot_owner_id = ownerId;
     },
     waitFor,
   };

@@ -240,7 +240,7 @@ export function createCrmSync(deps: CrmSyncDeps) {
   async function ownerIdOfRep(repId: string): Promise<string | null> {
     const known = ownerIds.get(repId);
     if (known && deps.now() - known.at < OWNER_TTL_MS) return known.id;
-    const email = manifest.routing.reps.find((r) => r.id === repId)?.email ?? (await slackEmail(repId));
+    const email = repEmail(repId) ?? (await slackEmail(repId));
     const id = email ? await crm.ownerIdByEmail(email) : null;
     ownerIds.set(repId, { id, at: deps.now() });
     return id;
@@ -404,5 +404,3 @@ function outcomeNote(alert: AlertRow, change: Record<string, unknown>, closer: s
 
 /** Outcomes in words, the self-served close included (it has no button). */
 const OUTCOME_WORDS: Readonly<Record<string, string>> = { ...OUTCOMES, self_served: 'Self-served' };
-
-export type CrmSync = ReturnType<typeof createCrmSync>;

@@ -2,6 +2,7 @@ import { AssociationTypes, Client, DEFAULT_LIMITER_OPTIONS } from '@hubspot/api-
 import { ALERT_STATES } from '../domain/alert-lifecycle.js';
 import type { CompanyFacts, Crm, CrmTaskFields } from './crm.js';
 import { CrmError } from './crm.js';
+import { retryAfterMs } from './webhook-sender.js';
 
 type Operator = NonNullable<
   Parameters<Client['crm']['companies']['searchApi']['doSearch']>[0]['filterGroups']
@@ -265,14 +266,10 @@ function crmErrorOf(what: string, error: unknown): CrmError {
   if (status === 429) {
     const daily = failed.body?.policyName === 'DAILY';
     const interval = Number(failed.headers?.['x-hubspot-ratelimit-interval-milliseconds']);
-    const retryAfter = Number(failed.headers?.['retry-after']) * 1000;
+    const told = retryAfterMs(failed.headers?.['retry-after'] ?? null, Date.now());
     const wait = daily
       ? DAILY_LIMIT_WAIT_MS
-      : Number.isFinite(retryAfter) && retryAfter > 0
-        ? retryAfter
-        : Number.isFinite(interval) && interval > 0
-          ? interval
-          : RATE_WINDOW_MS;
+      : (told ?? (Number.isFinite(interval) && interval > 0 ? interval : RATE_WINDOW_MS));
     return new CrmError('throttled', message, wait, status);
   }
   if (status === 401 || status === 403) return new CrmError('unauthorised', message, null, status);

@@ -135,5 +135,3 @@ export function startHubSpot(deps: {
     },
   };
 }
-
-export type HubSpotIntegration = NonNullable<ReturnType<typeof startHubSpot>>;

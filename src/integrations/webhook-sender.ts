@@ -273,7 +273,7 @@ export function createWebhookSender(deps: WebhookSenderDeps) {
         ok: false,
         error: `HTTP ${response.status}`,
         gone: response.status === 410,
-        retryAfterMs: retryAfter(response.headers.get('retry-after'), deps.now()),
+        retryAfterMs: retryAfterMs(response.headers.get('retry-after'), deps.now()),
       };
     } catch (error) {
       const reason =
@@ -313,7 +313,7 @@ function causeOf(error: unknown): string {
 }
 
 /** `Retry-After` in seconds (or an HTTP date) as ms from now, capped at a day; null when absent or unreadable. */
-function retryAfter(value: string | null, now: number): number | null {
+export function retryAfterMs(value: string | null, now: number): number | null {
   if (!value) return null;
   const seconds = Number(value);
   const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(value) - now;
