@@ -22,6 +22,9 @@ export interface QueueFilter {
 }
 export type NewAlert = typeof alerts.$inferInsert;
 
+/** An account's latest alert of one play, only what a handoff decision reads of it (and its id). */
+export type PlaySummary = AlertSummary & { id: string; play: string };
+
 /** What escalation says and routes by about an alert's account. */
 export interface AlertAccount {
   id: string;
@@ -62,14 +65,26 @@ export function createAlertsRepo(db: Db) {
   const countStep = sqlite.prepare<[number | null, string]>(
     'update alerts set escalation_steps = escalation_steps + 1, escalated_at = coalesce(escalated_at, ?) where id = ?',
   );
-  const openOf = sqlite.prepare<[string]>("select * from alerts where account_id = ? and state <> 'closed'");
-  // The alert that is not closed if there is one (at most one), else the newest: scoring reads
-  // both "the open alert" and "the last alert" from this one row.
-  const LATEST = "from alerts where account_id = ? order by state <> 'closed' desc, opened_at desc limit 1";
-  const latestOf = sqlite.prepare<[string]>(`select * ${LATEST}`);
-  // The same row as scoring reads it for every event: the scalars it decides on, no JSON decoded.
-  const latestSummaryOf = sqlite.prepare<[string], AlertSummary & { id: string }>(
-    `select id, state, tier, opened_at as openedAt, closed_at as closedAt, outcome ${LATEST}`,
+  const openOf = sqlite.prepare<[string, string]>(
+    "select * from alerts where account_id = ? and play = ? and state <> 'closed'",
+  );
+  // The alert that is not closed if there is one (at most one per play), else the newest: scoring
+  // reads both "the open alert" and "the last alert" of each play from this one row.
+  const LATEST_ORDER = "state <> 'closed' desc, opened_at desc";
+  const latestOf = sqlite.prepare<[string]>(
+    `select * from alerts where account_id = ? order by ${LATEST_ORDER} limit 1`,
+  );
+  const latestOfPlay = sqlite.prepare<[string, string]>(
+    `select * from alerts where account_id = ? and play = ? order by ${LATEST_ORDER} limit 1`,
+  );
+  // The same row per play as scoring reads it for every event: the scalars it decides on, no
+  // JSON decoded, every play's in one statement.
+  const latestSummariesOf = sqlite.prepare<[string], PlaySummary>(
+    `select id, play, state, tier, openedAt, closedAt, outcome from (
+       select id, play, state, tier, opened_at as openedAt, closed_at as closedAt, outcome,
+              row_number() over (partition by play order by ${LATEST_ORDER}) as n
+         from alerts where account_id = ?)
+      where n = 1`,
   );
   // The account's scoring state is kilobytes of JSON: the one field escalation needs is read in
   // SQL instead of parsing it whole (an SLA step read the account twice, 30-70 µs each).
@@ -219,19 +234,19 @@ export function createAlertsRepo(db: Db) {
       return withAccount.get({ id }) ?? null;
     },
 
-    /** The account's alert that is not closed (at most one, by the partial unique index). */
-    async findOpen(accountId: string): Promise<AlertRow | null> {
-      return toAlert(openOf.get(accountId));
+    /** The account's alert of the play that is not closed (at most one, by the partial unique index). */
+    async findOpen(accountId: string, play: string): Promise<AlertRow | null> {
+      return toAlert(openOf.get(accountId, play));
     },
 
-    /** The account's alert that is not closed, else its newest one. */
-    async findLatest(accountId: string): Promise<AlertRow | null> {
-      return toAlert(latestOf.get(accountId));
+    /** The account's alert (of the play, when named) that is not closed, else its newest one. */
+    async findLatest(accountId: string, play?: string): Promise<AlertRow | null> {
+      return toAlert(play === undefined ? latestOf.get(accountId) : latestOfPlay.get(accountId, play));
     },
 
-    /** `findLatest`'s alert, only what a handoff decision reads of it (and its id). */
-    async latestSummary(accountId: string): Promise<(AlertSummary & { id: string }) | null> {
-      return latestSummaryOf.get(accountId) ?? null;
+    /** `findLatest`'s alert of each play the account has had one of, as a handoff decision reads it. */
+    async latestSummaries(accountId: string): Promise<PlaySummary[]> {
+      return latestSummariesOf.all(accountId);
     },
 
     async insert(alert: NewAlert, actor: string | null, data: Record<string, unknown>): Promise<void> {

@@ -108,6 +108,8 @@ export const alerts = sqliteTable(
   {
     id: text('id').primaryKey(),
     accountId: text('account_id').notNull(),
+    /** The play that raised it (`new_business`, or a `plays:` id): one open alert per account and play. */
+    play: text('play').notNull().default('new_business'),
     state: text('state', { enum: alertStates }).notNull(),
     tier: text('tier', { enum: ['hot', 'warm'] }).notNull(),
     teamId: text('team_id').notNull(),
@@ -166,7 +168,7 @@ export const alerts = sqliteTable(
       .on(t.firstTouchDueAt)
       .where(sql`state = 'claimed' and first_touch_breached_at is null`),
     index('alerts_contacted').on(t.contactedAt).where(sql`state = 'contacted'`),
-    uniqueIndex('alerts_one_open_per_account').on(t.accountId).where(sql`state <> 'closed'`),
+    uniqueIndex('alerts_one_open_per_play').on(t.accountId, t.play).where(sql`state <> 'closed'`),
     index('alerts_account').on(t.accountId, t.openedAt),
     index('alerts_state').on(t.state, t.claimDueAt),
     index('alerts_opened').on(t.openedAt),
@@ -191,6 +193,7 @@ export const alerts = sqliteTable(
       t.escalationSteps,
       t.escalatedAt,
       t.lapses,
+      t.play,
       sql`json_extract(${t.trigger}, '$.signalId')`,
       t.id,
     ),

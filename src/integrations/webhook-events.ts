@@ -154,6 +154,7 @@ function alertFields(alert: AlertRow): Record<string, unknown> {
   return {
     id: alert.id,
     account_id: alert.accountId,
+    play: alert.play,
     state: alert.state,
     tier: alert.tier,
     score: Math.round(alert.score),

@@ -315,18 +315,40 @@ export function createAlertActions(deps: AlertServiceDeps & { store: Store }) {
     return after;
   });
 
-  /** `/pls assign <account> @rep`: a manager hands the account's alert to a named rep. */
-  const assign = tx(async (managerId: string, accountRef: string, repId: string): Promise<AlertRow> => {
-    const now = deps.now();
-    if (!actorOf(routing, managerId).isManager) throw new UserError('Only managers can assign alerts.');
-    const rep = repOf(repId);
-    if (!rep) throw new UserError(`<@${repId}> is not a rep in the PQL manifest.`);
-    const account = await accountByRef(accounts, accountRef);
-    if (!account) throw userError`No account \`${accountRef}\` (give an account id or a domain).`;
-    const alert = await alerts.findOpen(account.id);
-    if (!alert) throw userError`${accountLabel(account, account.id)} has no open alert to assign.`;
-    return await handOver(alert, managerId, repId, now);
-  });
+  /**
+   * `/pls assign <account> @rep [play]`: a manager hands the account's alert to a named rep. The
+   * play may be left out while the account has one open alert.
+   */
+  const assign = tx(
+    async (
+      managerId: string,
+      accountRef: string,
+      repId: string,
+      play: string | null = null,
+    ): Promise<AlertRow> => {
+      const now = deps.now();
+      if (!actorOf(routing, managerId).isManager) throw new UserError('Only managers can assign alerts.');
+      const rep = repOf(repId);
+      if (!rep) throw new UserError(`<@${repId}> is not a rep in the PQL manifest.`);
+      const account = await accountByRef(accounts, accountRef);
+      if (!account) throw userError`No account \`${accountRef}\` (give an account id or a domain).`;
+      const open = (await alerts.latestSummaries(account.id)).filter(
+        (latest) => latest.state !== 'closed' && (play === null || latest.play === play),
+      );
+      const label = accountLabel(account, account.id);
+      if (open.length === 0)
+        throw play === null
+          ? userError`${label} has no open alert to assign.`
+          : userError`${label} has no open ${play} alert to assign.`;
+      if (open.length > 1) {
+        const plays = open.map((latest) => latest.play).join(', ');
+        throw userError`${label} has an open alert in each of ${plays}: name the play, e.g. \`/pls assign ${accountRef} @rep ${open[0]!.play}\`.`;
+      }
+      const alert = await alerts.find(open[0]!.id);
+      if (!alert) throw userError`${label} has no open alert to assign.`;
+      return await handOver(alert, managerId, repId, now);
+    },
+  );
 
   /** **Assign** on an escalation post: a manager hands this alert to the rep picked in the modal. */
   const assignAlert = tx(async (managerId: string, alertId: string, repId: string): Promise<AlertRow> => {

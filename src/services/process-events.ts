@@ -8,6 +8,7 @@ import { type AccountState, emptyAccountState, restoreAccountState } from '../do
 import { type StepDecision, stepAccount } from '../domain/account-step.js';
 import { escalationDueAt } from '../domain/escalation.js';
 import { dm } from '../domain/notice.js';
+import { NEW_BUSINESS } from '../domain/play.js';
 import { routeNote } from '../domain/routing.js';
 import { EMPTY_SCORE, readyForSales, type Score, scoreAccount } from '../domain/scoring.js';
 import { dueAfter, type PolicySnapshot, slaDeadlines, snapshotPolicy } from '../domain/sla.js';
@@ -101,7 +102,7 @@ export function createEventProcessor(deps: ProcessorDeps) {
     if (event.userId)
       await accounts.recordUserActivity(event.accountId, event.userId, Math.min(event.occurredAt, now));
     const account = current && !patch ? current.row : (await accounts.find(event.accountId))!;
-    const latest = await alerts.latestSummary(account.id);
+    const latest = (await alerts.latestSummaries(account.id)).find((s) => s.play === NEW_BUSINESS) ?? null;
     const open = latest?.state === 'closed' ? null : latest;
     const wasReady = readyForSales(before, Boolean(state.armed));
     const { decision, after } = stepAccount({

@@ -70,7 +70,14 @@ describe('outbound webhooks', () => {
       type: 'alert.opened',
       timestamp: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
       data: {
-        alert: { id: alert.alertId, state: 'open', tier: 'hot', signal: 'usage_limit_hit', claimed_by: null },
+        alert: {
+          id: alert.alertId,
+          play: 'new_business',
+          state: 'open',
+          tier: 'hot',
+          signal: 'usage_limit_hit',
+          claimed_by: null,
+        },
         account: { id: ACME.id, name: 'Acme', domain: 'acme.com', plan: 'free', employees: 250 },
         change: {
           kind: 'opened',

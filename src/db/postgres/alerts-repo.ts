@@ -1,4 +1,3 @@
-import type { AlertSummary } from '../../domain/handoff.js';
 import {
   type AlertAccount,
   type AlertRow,
@@ -6,6 +5,7 @@ import {
   decodeLapses,
   encodeLapse,
   LAPSE_KIND,
+  type PlaySummary,
 } from '../alerts-repo.js';
 import { tableColumns } from './columns.js';
 import type { PgSession } from './pg-store.js';
@@ -18,7 +18,8 @@ import { alertEvents, alerts } from './schema.js';
 export function createPgAlertsRepo(db: PgSession): AlertsRepo {
   const columns = tableColumns(alerts);
   const events = tableColumns(alertEvents);
-  const LATEST = "from alerts where account_id = $1 order by state <> 'closed' desc, opened_at desc limit 1";
+  // The alert that is not closed if there is one (at most one per play), else the newest.
+  const LATEST_ORDER = "state <> 'closed' desc, opened_at desc";
 
   const one = async (text: string, params: unknown[]): Promise<AlertRow | null> =>
     columns.decode((await db.query(text, params)).rows[0]) as AlertRow | null;
@@ -73,17 +74,27 @@ export function createPgAlertsRepo(db: PgSession): AlertsRepo {
       return { alert: columns.decode(row) as AlertRow, account };
     },
 
-    findOpen: (accountId) =>
-      one("select * from alerts where account_id = $1 and state <> 'closed'", [accountId]),
+    findOpen: (accountId, play) =>
+      one("select * from alerts where account_id = $1 and play = $2 and state <> 'closed'", [
+        accountId,
+        play,
+      ]),
 
-    findLatest: (accountId) => one(`select * ${LATEST}`, [accountId]),
+    findLatest: (accountId, play) =>
+      play === undefined
+        ? one(`select * from alerts where account_id = $1 order by ${LATEST_ORDER} limit 1`, [accountId])
+        : one(`select * from alerts where account_id = $1 and play = $2 order by ${LATEST_ORDER} limit 1`, [
+            accountId,
+            play,
+          ]),
 
-    async latestSummary(accountId) {
-      const { rows } = await db.query<AlertSummary & { id: string }>(
-        `select id, state, tier, opened_at as "openedAt", closed_at as "closedAt", outcome ${LATEST}`,
+    async latestSummaries(accountId) {
+      const { rows } = await db.query<PlaySummary>(
+        `select distinct on (play) id, play, state, tier, opened_at as "openedAt", closed_at as "closedAt", outcome
+           from alerts where account_id = $1 order by play, ${LATEST_ORDER}`,
         [accountId],
       );
-      return rows[0] ?? null;
+      return rows;
     },
 
     async insert(alert, actor, data) {

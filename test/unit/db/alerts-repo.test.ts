@@ -44,6 +44,46 @@ describe('alerts repository', () => {
     await alerts.update('al_1', { state: 'closed' }, 9);
     await expect(alerts.insert(alert('al_3', 'acct_1'), null, {})).resolves.toBeUndefined();
   });
+
+  it('keeps one alert that is not closed per account and play, and reads the latest of each play at once', async () => {
+    const alerts = createAlertsRepo(temp.db);
+    await alerts.insert(alert('al_1', 'acct_1'), null, {});
+    await alerts.insert({ ...alert('al_2', 'acct_1'), play: 'expansion', openedAt: 5 }, null, {});
+    await expect(
+      alerts.insert({ ...alert('al_3', 'acct_1'), play: 'expansion', openedAt: 6 }, null, {}),
+    ).rejects.toThrow(/UNIQUE/);
+    await alerts.update('al_2', { state: 'closed', closedAt: 7, outcome: 'won' }, 7);
+    await alerts.insert(
+      { ...alert('al_4', 'acct_1'), play: 'expansion', openedAt: 3, tier: 'warm' },
+      null,
+      {},
+    );
+    // The open one wins over a newer closed one; each play its own.
+    const latest = await alerts.latestSummaries('acct_1');
+    expect(latest.sort((a, b) => a.play.localeCompare(b.play))).toEqual([
+      {
+        id: 'al_4',
+        play: 'expansion',
+        state: 'open',
+        tier: 'warm',
+        openedAt: 3,
+        closedAt: null,
+        outcome: null,
+      },
+      {
+        id: 'al_1',
+        play: 'new_business',
+        state: 'open',
+        tier: 'hot',
+        openedAt: 1,
+        closedAt: null,
+        outcome: null,
+      },
+    ]);
+    expect((await alerts.findOpen('acct_1', 'expansion'))?.id).toBe('al_4');
+    expect((await alerts.findLatest('acct_1', 'new_business'))?.id).toBe('al_1');
+    expect(await alerts.findOpen('acct_1', 'churn_risk')).toBeNull();
+  });
 });
 
 describe('alerts repository, prepared statements', () => {
