@@ -1,6 +1,7 @@
 import { ConfigError } from './config/config-error.js';
 import { formatDuration } from './config/duration.js';
 import { loadConfig } from './config/load-config.js';
+import type { Play } from './config/manifest.js';
 import { manifestWarnings } from './config/manifest-warnings.js';
 import { postgresLocation } from './db/postgres/client.js';
 
@@ -22,15 +23,10 @@ try {
   const { env, manifest, webhooks } = loadConfig(
     manifestArg ? { ...process.env, PLS_MANIFEST: manifestArg } : process.env,
   );
-  const { scoring, routing, sla } = manifest;
   const lines = [
     `manifest ${env.manifestPath}: OK`,
-    `  scoring: ${scoring.signals.length} signals, ${scoring.metrics.length} metrics; hot ≥ ${scoring.tiers.hot}, warm ≥ ${scoring.tiers.warm}; half-life ${formatDuration(scoring.half_life)}`,
-    `  gates: ${Object.entries(scoring.gates)
-      .map(([layer, min]) => `${layer} ≥ ${min}`)
-      .join(', ')}`,
-    `  routing: ${routing.teams.map((t) => `${t.id} → ${t.channel}`).join(', ')} (default ${routing.default_team}); ${routing.reps.length} reps, ${routing.managers.length} managers`,
-    `  sla: hot claim ${formatDuration(sla.tiers.hot.claim)}, warm claim ${formatDuration(sla.tiers.warm.claim)}; ${sla.business_hours ? 'business hours' : 'wall clock'}; sweep every ${formatDuration(sla.sweep_every)}`,
+    ...manifest.plays.flatMap((play) => playSummary(play, manifest.plays.length > 1)),
+    `  routing: ${manifest.routing.reps.length} reps, ${manifest.routing.managers.length} managers; sla sweep every ${formatDuration(manifest.sla.sweep_every)}`,
     ...webhooks.map(
       (webhook, i) =>
         `  webhook ${i}: ${new URL(webhook.url).origin} ← ${[...webhook.events].join(', ')} (secret read)`,
@@ -53,4 +49,24 @@ try {
   if (!(error instanceof ConfigError)) throw error;
   process.stderr.write(`${error.message}\n`);
   process.exit(1);
+}
+
+/** What one play judges, scores, routes and times, in a few lines. */
+function playSummary(play: Play, several: boolean): string[] {
+  const { scoring, routing, sla } = play;
+  const judges = play.applies_to
+    ? `accounts matching ${JSON.stringify(play.applies_to)}`
+    : play.prospects_only
+      ? `accounts not on ${scoring.rules.paid_plans.join(', ') || 'a paid plan'}`
+      : 'every account';
+  const indent = several ? '    ' : '  ';
+  return [
+    ...(several ? [`  play ${play.id} (${play.label}): ${judges}`] : []),
+    `${indent}scoring: ${scoring.signals.length} signals, ${scoring.metrics.length} metrics; hot ≥ ${scoring.tiers.hot}, warm ≥ ${scoring.tiers.warm}; half-life ${formatDuration(scoring.half_life)}`,
+    `${indent}gates: ${Object.entries(scoring.gates)
+      .map(([layer, min]) => `${layer} ≥ ${min}`)
+      .join(', ')}; cooldown ${formatDuration(scoring.rules.cooldown)}`,
+    `${indent}teams: ${routing.teams.map((t) => `${t.id} → ${t.channel}`).join(', ')} (default ${routing.default_team})`,
+    `${indent}sla: hot claim ${formatDuration(sla.tiers.hot.claim)}, warm claim ${formatDuration(sla.tiers.warm.claim)}; ${sla.business_hours ? 'business hours' : 'wall clock'}`,
+  ];
 }

@@ -3,6 +3,7 @@ import { IANAZone } from 'luxon';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
 import * as z from 'zod';
 import { OPENER_PLACEHOLDERS, TRACKING_PLACEHOLDERS } from '../domain/opener.js';
+import { NEW_BUSINESS } from '../domain/play.js';
 import {
   ConfigError,
   configIssue,
@@ -273,6 +274,28 @@ export interface Integrations {
   readonly hubspot: HubSpotSettings;
 }
 
+/**
+ * One play (manifests/README.md, "Plays"): which accounts it judges, and its own scoring, routing
+ * and clocks. The top-level `scoring`, `routing` and `sla` are the new-business play.
+ */
+export interface Play {
+  readonly id: string;
+  readonly label: string;
+  /** The accounts the play judges (the match grammar of teams); null = every account. */
+  readonly applies_to: Match | null;
+  /**
+   * New business beside other plays: an account on one of its `paid_plans` is not judged (an
+   * unknown plan is not paying).
+   */
+  readonly prospects_only: boolean;
+  /** The first message for the play's moments when its signal has none; null = the moment's template. */
+  readonly opener: string | null;
+  readonly scoring: Scoring;
+  /** The play's teams; reps, managers, strategy and escalation channel are the manifest's. */
+  readonly routing: Routing;
+  readonly sla: SlaPolicy;
+}
+
 export interface Manifest {
   readonly timezone: string;
   /** People's words for ids that events carry (features, milestones, limits). */
@@ -282,6 +305,8 @@ export interface Manifest {
   readonly scoring: Scoring;
   readonly routing: Routing;
   readonly sla: SlaPolicy;
+  /** New business first (the top-level `scoring`, `routing`, `sla`), then `plays:` in order. */
+  readonly plays: readonly Play[];
   readonly integrations: Integrations;
 }
 
@@ -519,6 +544,19 @@ const handoffSchema = z.preprocess(
     .optional(),
 );
 
+/** A first message to the prospect: their words only, never tracking (`{count}`, usage numbers). */
+const openerSchema = nonEmptyText.max(1000).superRefine((opener, ctx) => {
+  const tracking = [...opener.matchAll(/\{(\w+)\}/g)]
+    .map(([, name]) => name!)
+    .filter((name) => TRACKING_PLACEHOLDERS.includes(name));
+  if (tracking.length > 0) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `quotes tracking at the prospect (${tracking.map((n) => `{${n}}`).join(', ')}): use ${OPENER_PLACEHOLDERS.map((n) => `{${n}}`).join(', ')}`,
+    });
+  }
+});
+
 const signalSchema = strict({
   id: idSchema,
   layer: z.enum(LAYERS),
@@ -528,19 +566,9 @@ const signalSchema = strict({
   handoff: handoffSchema,
   says: nonEmptyText.nullable().optional(),
   label: nonEmptyText.max(80).optional(),
-  opener: nonEmptyText.max(1000).optional(),
+  opener: openerSchema.optional(),
   where: propertyMatchSchema.nullable().optional(),
 }).superRefine((signal, ctx) => {
-  const tracking = [...(signal.opener ?? '').matchAll(/\{(\w+)\}/g)]
-    .map(([, name]) => name!)
-    .filter((name) => TRACKING_PLACEHOLDERS.includes(name));
-  if (tracking.length > 0) {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['opener'],
-      message: `quotes tracking at the prospect (${tracking.map((n) => `{${n}}`).join(', ')}): use ${OPENER_PLACEHOLDERS.map((n) => `{${n}}`).join(', ')}`,
-    });
-  }
   if (signal.cap != null && signal.cap < signal.points) {
     ctx.addIssue({
       code: 'custom',
@@ -580,17 +608,41 @@ const metricSchema = strict({
   }, WHEN_VALID)
   .transform((metric) => ({ ...metric, steps: [...metric.steps].sort((a, b) => a[0] - b[0]) }));
 
+const planListSchema = z.array(nonEmptyText);
+
 const rulesSchema = strict({
   cooldown: durationSchema.prefault('14d'),
   converting_window: durationSchema.prefault('24h'),
   min_employees: z.int().min(0).prefault(20),
   min_active_users_when_size_unknown: z.int().min(0).prefault(3),
   team_only_claims: z.boolean().prefault(true),
-  exclude_plans: z.array(nonEmptyText).prefault(['enterprise']),
+  exclude_plans: planListSchema.prefault(['enterprise']),
   back_off: durationSchema.prefault('7d'),
   stale_after: positiveDurationSchema.prefault('24h'),
-  paid_plans: z.array(nonEmptyText).prefault(['team', 'business', 'enterprise']),
+  paid_plans: planListSchema.prefault(['team', 'business', 'enterprise']),
 });
+
+/** A play's rules: each merges over the top level's, except the self-serve ones (`PLAY_RULE_DEFAULTS`). */
+const playRulesSchema = strict({
+  cooldown: durationSchema.optional(),
+  converting_window: durationSchema.optional(),
+  min_employees: z.int().min(0).optional(),
+  min_active_users_when_size_unknown: z.int().min(0).optional(),
+  team_only_claims: z.boolean().optional(),
+  exclude_plans: planListSchema.optional(),
+  back_off: durationSchema.optional(),
+  stale_after: positiveDurationSchema.optional(),
+  paid_plans: planListSchema.optional(),
+});
+
+/**
+ * Rules that keep reps away from self-serve buyers are not inherited by a play: a paying account
+ * is exactly whom expansion and churn risk are about.
+ */
+const PLAY_RULE_DEFAULTS: Pick<
+  z.output<typeof rulesSchema>,
+  'exclude_plans' | 'paid_plans' | 'min_employees' | 'min_active_users_when_size_unknown'
+> = { exclude_plans: [], paid_plans: [], min_employees: 0, min_active_users_when_size_unknown: 0 };
 
 const scoringSchema = strict({
   half_life: positiveDurationSchema.prefault('3d'),
@@ -603,25 +655,34 @@ const scoringSchema = strict({
   signals: z.array(signalSchema).min(1),
   metrics: z.array(metricSchema).prefault([]),
   rules: rulesSchema.prefault({}),
-}).superRefine((scoring, ctx) => {
+}).superRefine((scoring, ctx) => checkScoring(scoring, 'scoring', issueAt(ctx, [])), WHEN_VALID);
+
+type ScoringInput = z.output<typeof scoringSchema>;
+type IssueAt = (path: (string | number)[], message: string) => void;
+
+function issueAt(ctx: z.core.$RefinementCtx, prefix: (string | number)[]): IssueAt {
+  return (path, message) => ctx.addIssue({ code: 'custom', path: [...prefix, ...path], message });
+}
+
+/**
+ * The checks a scoring definition (the top level's, or a play's merged with it) must pass; `at`
+ * names where it is written (`scoring`, `plays.1.scoring`).
+ */
+function checkScoring(scoring: Omit<ScoringInput, 'half_life' | 'rules'>, at: string, issue: IssueAt): void {
   if (scoring.tiers.hot <= scoring.tiers.warm) {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['tiers', 'hot'],
-      message: `must be above warm (${scoring.tiers.warm})`,
-    });
+    issue(['tiers', 'hot'], `must be above warm (${scoring.tiers.warm})`);
   }
 
   const owners = new Map<string, string>();
   const claim = (id: string, path: (string | number)[]) => {
     const previous = owners.get(id);
     if (previous === undefined) owners.set(id, path.join('.'));
-    else ctx.addIssue({ code: 'custom', path, message: `duplicate id "${id}" (also scoring.${previous})` });
+    else issue(path, `duplicate id "${id}" (also ${at}.${previous})`);
   };
   for (const [index, signal] of scoring.signals.entries()) claim(signal.id, ['signals', index, 'id']);
   for (const [index, metric] of scoring.metrics.entries()) claim(metric.id, ['metrics', index, 'id']);
 
-  // A gate no signal or metric can reach would make every account cold: the manifest would never alert.
+  // A gate no signal or metric can reach would make every account cold: the play would never alert.
   const reachable: Record<Layer, number> = { behavioral: 0, organizational: 0, intent: 0 };
   for (const signal of scoring.signals) {
     if (signal.points > 0) reachable[signal.layer] += signal.cap ?? Number.POSITIVE_INFINITY;
@@ -632,27 +693,20 @@ const scoringSchema = strict({
   for (const layer of LAYERS) {
     const gate = scoring.gates[layer];
     if (gate > reachable[layer]) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['gates', layer],
-        message:
-          reachable[layer] === 0
-            ? `needs ${gate} ${layer} points but no signal or metric scores the ${layer} layer: every account would be cold`
-            : `needs ${gate} ${layer} points but the ${layer} signals and metrics add up to at most ${reachable[layer]}`,
-      });
+      issue(
+        ['gates', layer],
+        reachable[layer] === 0
+          ? `needs ${gate} ${layer} points but no signal or metric scores the ${layer} layer: every account would be cold`
+          : `needs ${gate} ${layer} points but the ${layer} signals and metrics add up to at most ${reachable[layer]}`,
+      );
     }
   }
   const best = Math.min(100, reachable.behavioral + reachable.organizational + reachable.intent);
   for (const tier of ['hot', 'warm'] as const) {
-    if (scoring.tiers[tier] > best) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['tiers', tier],
-        message: `is out of reach: all signals and metrics together score at most ${best}`,
-      });
-    }
+    if (scoring.tiers[tier] > best)
+      issue(['tiers', tier], `is out of reach: all signals and metrics together score at most ${best}`);
   }
-}, WHEN_VALID);
+}
 
 const teamSchema = strict({
   id: teamIdSchema,
@@ -851,60 +905,152 @@ const integrationsSchema = strict({
     .prefault([]),
 });
 
+
+const playIdSchema = idSchema.refine((id) => id !== NEW_BUSINESS, {
+  message: `is the top level's play: give another id (the top-level scoring, routing and sla are ${NEW_BUSINESS})`,
+});
+
+const playScoringSchema = strict({
+  half_life: positiveDurationSchema.optional(),
+  tiers: strict({ hot: pointsSchema.optional(), warm: pointsSchema.optional() }).optional(),
+  gates: strict({
+    behavioral: pointsSchema.optional(),
+    organizational: pointsSchema.optional(),
+    intent: pointsSchema.optional(),
+  }).optional(),
+  // Empty is allowed: a play may score on metrics alone.
+  signals: z.array(signalSchema).optional(),
+  metrics: z.array(metricSchema).optional(),
+  rules: playRulesSchema.optional(),
+});
+
+const playTargetsSchema = strict({
+  claim: positiveDurationSchema.optional(),
+  first_touch: positiveDurationSchema.optional(),
+});
+
+const playSchema = strict({
+  id: playIdSchema,
+  label: nonEmptyText.max(80).optional(),
+  applies_to: matchSchema.optional(),
+  opener: openerSchema.optional(),
+  scoring: playScoringSchema.prefault({}),
+  routing: strict({ teams: z.array(teamSchema).min(1), default_team: z.string().optional() }),
+  sla: strict({
+    business_hours: z.boolean().optional(),
+    tiers: strict({ hot: playTargetsSchema.optional(), warm: playTargetsSchema.optional() }).optional(),
+    escalation: z
+      .array(escalationStepSchema)
+      .transform((steps) => [...steps].sort((a, b) => a.at - b.at))
+      .optional(),
+  }).prefault({}),
+});
+
+type ManifestInput = z.output<typeof manifestInputSchema>;
+type PlayInput = z.output<typeof playSchema>;
+
 const DEFAULT_TIMEZONE = 'America/New_York';
 
-const manifestSchema = strict({
+const manifestInputSchema = strict({
   timezone: timezoneSchema.prefault(DEFAULT_TIMEZONE),
   labels: z.record(nonEmptyText, nonEmptyText.max(100)).prefault({}),
   retention: positiveDurationSchema.prefault('180d'),
   scoring: scoringSchema,
   routing: routingSchema,
   sla: slaSchema.prefault({}),
+  plays: z.array(playSchema).prefault([]),
   integrations: integrationsSchema.prefault({}),
-}).transform((input): Manifest => {
-  const hours = (value: { tz?: string | undefined; days: number[]; from: number; to: number }): Hours => ({
-    tz: value.tz ?? input.timezone,
-    days: value.days,
-    from: value.from,
-    to: value.to,
-  });
-  const teamHours = { days: [1, 2, 3, 4, 5], from: 9 * 60, to: 18 * 60 };
-  const { routing, scoring } = input;
+});
+
+/** A play's scoring as it judges: its keys merged over the top level's (SPEC §5). */
+function mergedScoring(top: ScoringInput, play: PlayInput['scoring']): ScoringInput {
   return {
-    timezone: input.timezone,
-    labels: Object.assign(Object.create(null), input.labels) as Record<string, string>,
-    retention: input.retention,
-    scoring: {
-      ...scoring,
-      labels: Object.assign(Object.create(null), input.labels) as Record<string, string>,
-      signals: scoring.signals.map((signal) => ({
-        id: signal.id,
-        layer: signal.layer,
-        event: signal.event,
-        points: signal.points,
-        cap: signal.cap ?? null,
-        handoff:
-          signal.handoff === undefined
-            ? null
-            : {
-                count: signal.handoff.count,
-                within: signal.handoff.within ?? null,
-                distinct: signal.handoff.distinct ?? null,
-              },
-        says: signal.says ?? null,
-        label: signal.label ?? humanise(signal.id),
-        opener: signal.opener ?? null,
-        where: signal.where ?? null,
-      })),
-      metrics: scoring.metrics.map((metric) => ({
-        ...metric,
-        steps: metric.steps.map(([threshold, points]) => [threshold, points] as const),
-      })),
+    half_life: play.half_life ?? top.half_life,
+    tiers: { ...top.tiers, ...definedOf(play.tiers) },
+    gates: { ...top.gates, ...definedOf(play.gates) },
+    signals: play.signals ?? top.signals,
+    metrics: play.metrics ?? top.metrics,
+    rules: { ...top.rules, ...PLAY_RULE_DEFAULTS, ...definedOf(play.rules) },
+  };
+}
+
+function mergedSla(top: ManifestInput['sla'], play: PlayInput['sla']): ManifestInput['sla'] {
+  return {
+    sweep_every: top.sweep_every,
+    business_hours: play.business_hours ?? top.business_hours,
+    tiers: {
+      hot: { ...top.tiers.hot, ...definedOf(play.tiers?.hot) },
+      warm: { ...top.tiers.warm, ...definedOf(play.tiers?.warm) },
     },
-    routing: {
+    escalation: play.escalation ?? top.escalation,
+  };
+}
+
+/** The keys that were given (an optional key zod leaves undefined must not hide the top level's). */
+function definedOf<T extends object>(value: T | undefined): Partial<T> {
+  if (!value) return {};
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** What only the whole manifest can check of its plays: ids, teams and reps across them, merged scoring. */
+function checkPlays(input: ManifestInput, ctx: z.core.$RefinementCtx): void {
+  const repIds = new Set(input.routing.reps.map((rep) => rep.id));
+  const teamOwners = new Map(input.routing.teams.map((team, index) => [team.id, `routing.teams.${index}`]));
+  const playIds = new Set<string>();
+  input.plays.forEach((play, p) => {
+    const issue = issueAt(ctx, ['plays', p]);
+    if (playIds.has(play.id)) issue(['id'], `play "${play.id}" appears twice`);
+    playIds.add(play.id);
+    checkScoring(mergedScoring(input.scoring, play.scoring), `plays.${p}.scoring`, (path, message) =>
+      issue(['scoring', ...path], message),
+    );
+    play.routing.teams.forEach((team, t) => {
+      const owner = teamOwners.get(team.id);
+      if (owner) issue(['routing', 'teams', t, 'id'], `team id "${team.id}" is taken (${owner}): team ids are unique across plays`);
+      else teamOwners.set(team.id, `plays.${p}.routing.teams.${t}`);
+      team.reps.forEach((id, r) => {
+        if (!repIds.has(id)) issue(['routing', 'teams', t, 'reps', r], `${id} is not listed in routing.reps`);
+      });
+    });
+    const catchAll = play.routing.teams.findIndex((team) => Object.keys(team.match).length === 0);
+    if (catchAll !== -1 && catchAll < play.routing.teams.length - 1)
+      issue(
+        ['routing', 'teams', catchAll + 1],
+        `is never reached: team "${play.routing.teams[catchAll]!.id}" before it matches every account`,
+      );
+    const teamIds = play.routing.teams.map((team) => team.id);
+    const defaultTeam = play.routing.default_team;
+    if (defaultTeam !== undefined && !teamIds.includes(defaultTeam))
+      issue(['routing', 'default_team'], `no team "${defaultTeam}" in this play (teams: ${teamIds.join(', ')})`);
+    const sla = mergedSla(input.sla, play.sla);
+    for (const tier of ALERT_TIERS) {
+      if (sla.tiers[tier].first_touch < sla.tiers[tier].claim)
+        issue(
+          ['sla', 'tiers', tier, 'first_touch'],
+          'must not be shorter than claim: both run from the moment the alert is raised',
+        );
+    }
+  });
+}
+
+const manifestSchema = manifestInputSchema
+  .superRefine(checkPlays, WHEN_VALID)
+  .transform((input): Manifest => {
+    const labels = () => Object.assign(Object.create(null), input.labels) as Record<string, string>;
+    const hours = (value: { tz?: string | undefined; days: number[]; from: number; to: number }): Hours => ({
+      tz: value.tz ?? input.timezone,
+      days: value.days,
+      from: value.from,
+      to: value.to,
+    });
+    const teamHours = { days: [1, 2, 3, 4, 5], from: 9 * 60, to: 18 * 60 };
+    const teamsOf = (teams: ManifestInput['routing']['teams']): Team[] =>
+      teams.map((team) => ({ ...team, hours: hours(team.hours ?? teamHours) }));
+    const { routing, scoring } = input;
+    const topRouting: Routing = {
       strategy: routing.strategy,
       default_team: routing.default_team ?? routing.teams[0]!.id,
-      teams: routing.teams.map((team) => ({ ...team, hours: hours(team.hours ?? teamHours) })),
+      teams: teamsOf(routing.teams),
       reps: routing.reps.map((rep) => ({
         id: rep.id,
         email: rep.email ?? null,
@@ -916,11 +1062,76 @@ const manifestSchema = strict({
       })),
       managers: routing.managers,
       escalation_channel: routing.escalation_channel,
-    },
-    sla: input.sla,
-    integrations: input.integrations,
+    };
+    const topScoring = resolveScoring(scoring, labels());
+    const newBusiness: Play = {
+      id: NEW_BUSINESS,
+      label: 'New business',
+      applies_to: null,
+      prospects_only: input.plays.length > 0,
+      opener: null,
+      scoring: topScoring,
+      routing: topRouting,
+      sla: input.sla,
+    };
+    const plays = input.plays.map(
+      (play): Play => ({
+        id: play.id,
+        label: play.label ?? humanise(play.id),
+        applies_to: play.applies_to ?? null,
+        prospects_only: false,
+        opener: play.opener ?? null,
+        scoring: resolveScoring(mergedScoring(scoring, play.scoring), labels()),
+        routing: {
+          ...topRouting,
+          default_team: play.routing.default_team ?? play.routing.teams[0]!.id,
+          teams: teamsOf(play.routing.teams),
+        },
+        sla: mergedSla(input.sla, play.sla),
+      }),
+    );
+    return {
+      timezone: input.timezone,
+      labels: labels(),
+      retention: input.retention,
+      scoring: topScoring,
+      routing: topRouting,
+      sla: input.sla,
+      plays: [newBusiness, ...plays],
+      integrations: input.integrations,
+    };
+  });
+
+/** A scoring definition as the engine reads it: every optional key filled in. */
+function resolveScoring(scoring: ScoringInput, labels: Record<string, string>): Scoring {
+  return {
+    ...scoring,
+    labels,
+    signals: scoring.signals.map((signal) => ({
+      id: signal.id,
+      layer: signal.layer,
+      event: signal.event,
+      points: signal.points,
+      cap: signal.cap ?? null,
+      handoff:
+        signal.handoff === undefined
+          ? null
+          : {
+              count: signal.handoff.count,
+              within: signal.handoff.within ?? null,
+              distinct: signal.handoff.distinct ?? null,
+            },
+      says: signal.says ?? null,
+      label: signal.label ?? humanise(signal.id),
+      opener: signal.opener ?? null,
+      where: signal.where ?? null,
+    })),
+    metrics: scoring.metrics.map((metric) => ({
+      ...metric,
+      steps: metric.steps.map(([threshold, points]) => [threshold, points] as const),
+    })),
   };
-});
+}
 
 // ─── Entry points ────────────────────────────────────────────────────────────────────────
 

@@ -102,7 +102,7 @@ describe('unknown keys', () => {
 
   it('lists the allowed keys when nothing is close', () => {
     expect(problemsAfter((raw) => (raw.colour = 'blue'))).toEqual([
-      'colour: unknown key (expected one of: timezone, labels, retention, scoring, routing, sla, integrations)',
+      'colour: unknown key (expected one of: timezone, labels, retention, scoring, routing, sla, plays, integrations)',
     ]);
   });
 
@@ -564,5 +564,121 @@ describe('integrations.webhooks', () => {
         raw.integrations = { webhooks: [hook(), hook({ events: ['alert.closed'] })] };
       }),
     ).toEqual(['integrations.webhooks.1.url: appears twice: list its events under one entry']);
+  });
+});
+
+describe('plays', () => {
+  const withPlays = (...plays: Record<string, unknown>[]) => {
+    const raw = base();
+    (raw.routing.reps as Record<string, unknown>[]).push({ id: 'U0AM1' }, { id: 'U0CSM1' });
+    raw.plays = plays;
+    return raw;
+  };
+  const expansion = (extra: Record<string, unknown> = {}) => ({
+    id: 'expansion',
+    applies_to: { plan: { in: ['team', 'business'] } },
+    scoring: {
+      signals: [
+        {
+          id: 'limit_pressure',
+          layer: 'intent',
+          event: 'usage_limit_approached',
+          points: 15,
+          cap: 45,
+          handoff: { count: 3, within: '14d' },
+        },
+      ],
+      gates: { behavioral: 0, organizational: 0 },
+      tiers: { hot: 40, warm: 15 },
+    },
+    routing: { teams: [{ id: 'account-management', channel: 'C0AMEXPAND', reps: ['U0AM1'] }] },
+    ...extra,
+  });
+
+  it('merge tiers, gates and rules key by key with the top level, replace signals, and leave self-serve rules behind', () => {
+    const raw = withPlays(
+      expansion({
+        sla: { tiers: { warm: { claim: '1d', first_touch: '3d' } } },
+        scoring: { ...expansion().scoring, rules: { cooldown: '30d' } },
+      }),
+    );
+    raw.scoring.rules = { back_off: '3d' };
+    const manifest = parseManifest(raw);
+    expect(manifest.plays.map((p) => [p.id, p.label, p.prospects_only])).toEqual([
+      ['new_business', 'New business', true],
+      ['expansion', 'Expansion', false],
+    ]);
+    const play = manifest.plays[1]!;
+    expect(play.scoring.tiers).toEqual({ hot: 40, warm: 15 });
+    expect(play.scoring.gates).toEqual({ behavioral: 0, organizational: 0, intent: 10 });
+    expect(play.scoring.signals.map((s) => s.id)).toEqual(['limit_pressure']);
+    expect(play.scoring.metrics).toEqual(manifest.scoring.metrics);
+    expect(play.scoring.half_life).toBe(manifest.scoring.half_life);
+    expect(play.scoring.rules).toMatchObject({
+      cooldown: 30 * 86_400_000,
+      back_off: 3 * 86_400_000,
+      exclude_plans: [],
+      paid_plans: [],
+      min_employees: 0,
+      min_active_users_when_size_unknown: 0,
+    });
+    expect(play.routing.teams.map((t) => t.id)).toEqual(['account-management']);
+    expect(play.routing.default_team).toBe('account-management');
+    expect(play.routing.reps).toBe(manifest.routing.reps);
+    expect(play.sla.tiers.warm).toEqual({ claim: 86_400_000, first_touch: 3 * 86_400_000 });
+    expect(play.sla.tiers.hot).toEqual(manifest.sla.tiers.hot);
+    expect(play.applies_to).toEqual({ plan: { in: ['team', 'business'] } });
+  });
+
+  it('allow a play without signals that scores on metrics alone', () => {
+    const raw = withPlays(
+      expansion({
+        scoring: {
+          signals: [],
+          gates: { behavioral: 0, organizational: 0, intent: 0 },
+          tiers: { hot: 20, warm: 10 },
+          metrics: [{ id: 'seats', layer: 'organizational', metric: 'active_users_14d', steps: [[5, 20]] }],
+        },
+      }),
+    );
+    expect(parseManifest(raw).plays[1]!.scoring.signals).toEqual([]);
+  });
+
+  it('name the key of each mistake: a gate no scorer of its layer reaches, a rep not in routing.reps, ids taken', () => {
+    const raw = withPlays(
+      expansion({ scoring: { signals: [], gates: { behavioral: 0, organizational: 0 } } }),
+      expansion({
+        id: 'expansion',
+        routing: { teams: [{ id: 'sales', channel: 'C0X', reps: ['U0NOBODY'] }] },
+      }),
+    );
+    expect(problems(raw)).toEqual([
+      'plays.0.scoring.gates.intent: needs 10 intent points but no signal or metric scores the intent layer: every account would be cold',
+      'plays.0.scoring.tiers.hot: is out of reach: all signals and metrics together score at most 0',
+      'plays.0.scoring.tiers.warm: is out of reach: all signals and metrics together score at most 0',
+      'plays.1.id: play "expansion" appears twice',
+      'plays.1.routing.teams.0.id: team id "sales" is taken (routing.teams.0): team ids are unique across plays',
+      'plays.1.routing.teams.0.reps.0: U0NOBODY is not listed in routing.reps',
+    ]);
+    const reserved = withPlays({ id: 'new_business', routing: { teams: [{ id: 'cs', channel: 'C0CS' }] } });
+    expect(problems(reserved)).toEqual([
+      "plays.0.id: is the top level's play: give another id (the top-level scoring, routing and sla are new_business)",
+    ]);
+  });
+
+  it('refuse an opener that quotes tracking, and a first touch sooner than the claim once merged', () => {
+    const raw = withPlays(
+      expansion({
+        opener: 'Hi {first_name}, you used {count} seats',
+        sla: { tiers: { hot: { first_touch: '5m' } } },
+      }),
+    );
+    expect(problems(raw)).toEqual([
+      'plays.0.opener: quotes tracking at the prospect ({count}): use {first_name}, {account}, {limit}, {feature}, {plan}, {invitee_domain}',
+    ]);
+    const late = withPlays(expansion({ sla: { tiers: { hot: { first_touch: '5m' } } } }));
+    expect(problems(late)).toEqual([
+      'plays.0.sla.tiers.hot.first_touch: must not be shorter than claim: both run from the moment the alert is raised',
+    ]);
   });
 });
