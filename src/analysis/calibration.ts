@@ -1,4 +1,4 @@
-import type { Manifest, Metric, Signal } from '../config/manifest.js';
+import { type Manifest, type Metric, type Signal, withNewBusinessScoring } from '../config/manifest.js';
 import type { EventPages, HistorySource, LiveAlert, StoredEvent } from '../db/history.js';
 import { compareText } from '../domain/order.js';
 import { hash } from '../domain/rng.js';
@@ -773,21 +773,18 @@ function scaledSteps(metric: Metric, top: number, points: number): [number, numb
 export function applySuggestion(manifest: Manifest, suggestion: Suggestion): Manifest {
   const signals = new Map(suggestion.signals.map((s) => [s.id, s]));
   const metrics = new Map(suggestion.metrics.map((m) => [m.id, m]));
-  return {
-    ...manifest,
-    scoring: {
-      ...manifest.scoring,
-      tiers: { warm: suggestion.tiers.warm, hot: suggestion.tiers.hot },
-      signals: manifest.scoring.signals.map((s) => {
-        const changed = signals.get(s.id);
-        return changed ? { ...s, points: changed.points, cap: changed.cap } : s;
-      }),
-      metrics: manifest.scoring.metrics.map((m) => {
-        const changed = metrics.get(m.id);
-        return changed ? { ...m, steps: changed.steps } : m;
-      }),
-    },
-  };
+  return withNewBusinessScoring(manifest, {
+    ...manifest.scoring,
+    tiers: { warm: suggestion.tiers.warm, hot: suggestion.tiers.hot },
+    signals: manifest.scoring.signals.map((s) => {
+      const changed = signals.get(s.id);
+      return changed ? { ...s, points: changed.points, cap: changed.cap } : s;
+    }),
+    metrics: manifest.scoring.metrics.map((m) => {
+      const changed = metrics.get(m.id);
+      return changed ? { ...m, steps: changed.steps } : m;
+    }),
+  });
 }
 
 // ─── Helpers ─────────────────────────────────────────────────────────────────────────────
@@ -833,7 +830,7 @@ function tiersFor(manifest: Manifest, advice: ThresholdAdvice): { warm: number; 
 }
 
 function withTiers(manifest: Manifest, tiers: { warm: number; hot: number }): Manifest {
-  return { ...manifest, scoring: { ...manifest.scoring, tiers } };
+  return withNewBusinessScoring(manifest, { ...manifest.scoring, tiers });
 }
 
 export function median(values: readonly number[]): number | null {

@@ -1,4 +1,4 @@
-import type { Manifest, Scoring } from '../config/manifest.js';
+import type { Manifest, Play, Scoring } from '../config/manifest.js';
 import type { EventPages, LiveAlert, StoredEvent } from '../db/history.js';
 import { type AccountState, emptyAccountState } from '../domain/account-state.js';
 import { stepAccount } from '../domain/account-step.js';
@@ -55,6 +55,8 @@ export interface ReplayAlert {
   /** `r<lane>_<n>`, stable for a given history and manifest. */
   id: string;
   accountId: string;
+  /** The play that raised it. */
+  play: string;
   openedAt: number;
   /** Tier at opening; `tier` is the tier after any upgrade in place. */
   openTier: 'hot' | 'warm';
@@ -173,6 +175,7 @@ interface Lane {
   scoring: Scoring;
   index: number;
   states: Map<string, AccountState>;
+  /** By `alertKey` (account and play), as live keeps one open alert per account and play. */
   open: Map<string, OpenAlert>;
   last: Map<string, ReplayAlert>;
   alerts: ReplayAlert[];
@@ -277,8 +280,8 @@ export function startReplay(options: ReplaySettings): ReplayRun {
     // an expiry up to `until`.
     const until = options.until ?? lastClock ?? Number.NEGATIVE_INFINITY;
     for (const lane of lanes) {
-      for (const [accountId, open] of [...lane.open]) {
-        closeDue(lane, accountId, open.closeBy === 'live' ? Number.POSITIVE_INFINITY : until);
+      for (const [key, open] of [...lane.open]) {
+        closeDueAt(lane, key, open.closeBy === 'live' ? Number.POSITIVE_INFINITY : until);
       }
     }
     return {
@@ -329,75 +332,82 @@ interface Context {
 function applyStep(lane: Lane, step: Step, ctx: Context): void {
   const { scoring } = lane;
   const { event, accountId, now } = step;
-  closeDue(lane, accountId, now);
+  const { plays } = lane.manifest;
+  closeDue(lane, accountId, plays, now);
   let state = lane.states.get(accountId);
   if (!state) {
     state = emptyAccountState();
     lane.states.set(accountId, state);
   }
-  const open = lane.open.get(accountId) ?? null;
-  const last = open ? open.alert : (lane.last.get(accountId) ?? null);
   const stepped = stepAccount({
     event,
     receivedAt: step.row.receivedAt,
     state,
     previous: step.previous,
     account: routable(step.firm),
-    openAlert: open && summary(open.alert),
-    lastAlert: last && summary(last),
-    scoring,
-    routing: lane.manifest.routing,
+    plays,
+    alertsOf: (play) => {
+      const open = lane.open.get(alertKey(accountId, play)) ?? null;
+      const last = open ? open.alert : (lane.last.get(alertKey(accountId, play)) ?? null);
+      return { openAlert: open && summary(open.alert), lastAlert: last && summary(last) };
+    },
     now,
     decisionOnly: !ctx.exhaustive,
   });
-  const { decision, numbers } = stepped;
-  let after = stepped.after;
+  const newBusiness = stepped.plays[0]!;
+  const { numbers } = newBusiness;
+  let after = newBusiness.after;
   if (ctx.lookback > 0 && numbers && numbers.tier !== 'cold') {
     trackPeak(lane, accountId, now, numbers.total, ctx.lookback);
   }
-
-  switch (decision.kind) {
-    case 'open': {
-      const alert: ReplayAlert = {
-        id: `r${lane.index}_${lane.alerts.length + 1}`,
-        accountId,
-        openedAt: now,
-        openTier: decision.tier,
-        tier: decision.tier,
-        teamId: decision.team.id,
-        openTrigger: decision.trigger,
-        trigger: decision.trigger,
-        upgradedAt: null,
-        score: after!.total,
-        closedAt: null,
-        outcome: null,
-        outcomeDetail: null,
-        closedBy: null,
-        live: null,
-        features: featuresAt(state, after!, scoring, now),
-      };
-      lane.alerts.push(alert);
-      lane.last.set(accountId, alert);
-      lane.open.set(accountId, schedule(alert, ctx.live, ctx.matchWindow, scoring.rules.back_off));
-      break;
+  for (const { play, decision, after: playAfter } of stepped.plays) {
+    if (decision.kind === 'none') continue;
+    const key = alertKey(accountId, play.id);
+    const open = lane.open.get(key) ?? null;
+    switch (decision.kind) {
+      case 'open': {
+        const alert: ReplayAlert = {
+          id: `r${lane.index}_${lane.alerts.length + 1}`,
+          accountId,
+          play: play.id,
+          openedAt: now,
+          openTier: decision.tier,
+          tier: decision.tier,
+          teamId: decision.team.id,
+          openTrigger: decision.trigger,
+          trigger: decision.trigger,
+          upgradedAt: null,
+          score: playAfter!.total,
+          closedAt: null,
+          outcome: null,
+          outcomeDetail: null,
+          closedBy: null,
+          live: null,
+          features: featuresAt(state, playAfter!, play.scoring, now),
+        };
+        lane.alerts.push(alert);
+        lane.last.set(key, alert);
+        lane.open.set(key, schedule(alert, ctx.live, ctx.matchWindow, play.scoring.rules.back_off));
+        break;
+      }
+      case 'upgrade': {
+        const alert = open!.alert;
+        alert.tier = 'hot';
+        alert.trigger = decision.trigger;
+        alert.upgradedAt = now;
+        break;
+      }
+      case 'self_served': {
+        const alert = open!.alert;
+        alert.closedAt = now;
+        alert.outcome = 'self_served';
+        alert.closedBy = 'self_served';
+        lane.open.delete(key);
+        break;
+      }
+      default:
+        break;
     }
-    case 'upgrade': {
-      const alert = open!.alert;
-      alert.tier = 'hot';
-      alert.trigger = decision.trigger;
-      alert.upgradedAt = now;
-      break;
-    }
-    case 'self_served': {
-      const alert = open!.alert;
-      alert.closedAt = now;
-      alert.outcome = 'self_served';
-      alert.closedBy = 'self_served';
-      lane.open.delete(accountId);
-      break;
-    }
-    default:
-      break;
   }
 
   const exact = () => {
@@ -425,15 +435,22 @@ function applyStep(lane: Lane, step: Step, ctx: Context): void {
 // ─── Alert model ─────────────────────────────────────────────────────────────────────────
 
 interface LiveIndex {
+  /** By `alertKey`: a replayed alert matches a live one of its own play. */
   byAccount: Map<string, LiveAlert[]>;
+}
+
+/** An account's alerts of one play: the key of the lanes' open and last alerts and of live ones. */
+function alertKey(accountId: string, play: string): string {
+  return `${accountId}\u0000${play}`;
 }
 
 function indexLiveAlerts(alerts: readonly LiveAlert[]): LiveIndex {
   const byAccount = new Map<string, LiveAlert[]>();
   for (const alert of alerts) {
-    const list = byAccount.get(alert.accountId);
+    const key = alertKey(alert.accountId, alert.play);
+    const list = byAccount.get(key);
     if (list) list.push(alert);
-    else byAccount.set(alert.accountId, [alert]);
+    else byAccount.set(key, [alert]);
   }
   for (const list of byAccount.values()) list.sort((a, b) => a.openedAt - b.openedAt);
   return { byAccount };
@@ -441,7 +458,7 @@ function indexLiveAlerts(alerts: readonly LiveAlert[]): LiveIndex {
 
 /** Matches a newly opened replayed alert to a live one and schedules its close (see the module comment). */
 function schedule(alert: ReplayAlert, live: LiveIndex, matchWindow: number, backOff: number): OpenAlert {
-  const candidates = live.byAccount.get(alert.accountId) ?? [];
+  const candidates = live.byAccount.get(alertKey(alert.accountId, alert.play)) ?? [];
   const at = alert.openedAt;
   const eventId = alert.openTrigger.eventId;
   let match: LiveAlert | undefined;
@@ -471,15 +488,20 @@ function schedule(alert: ReplayAlert, live: LiveIndex, matchWindow: number, back
   };
 }
 
-function closeDue(lane: Lane, accountId: string, now: number): void {
-  const open = lane.open.get(accountId);
+/** Closes the account's alerts, of every play, whose close fell due by `now`. */
+function closeDue(lane: Lane, accountId: string, plays: readonly Play[], now: number): void {
+  for (const play of plays) closeDueAt(lane, alertKey(accountId, play.id), now);
+}
+
+function closeDueAt(lane: Lane, key: string, now: number): void {
+  const open = lane.open.get(key);
   if (!open || open.closeAt === null || open.closeAt > now) return;
   const { alert } = open;
   alert.closedAt = open.closeAt;
   alert.outcome = open.closeOutcome;
   alert.outcomeDetail = open.closeDetail;
   alert.closedBy = open.closeBy;
-  lane.open.delete(accountId);
+  lane.open.delete(key);
 }
 
 function summary(alert: ReplayAlert): AlertSummary {

@@ -307,6 +307,8 @@ export interface Manifest {
   readonly sla: SlaPolicy;
   /** New business first (the top-level `scoring`, `routing`, `sla`), then `plays:` in order. */
   readonly plays: readonly Play[];
+  /** Every play's teams, new business's first (ids are unique across plays): an alert names its team by id. */
+  readonly teams: readonly Team[];
   readonly integrations: Integrations;
 }
 
@@ -905,7 +907,6 @@ const integrationsSchema = strict({
     .prefault([]),
 });
 
-
 const playIdSchema = idSchema.refine((id) => id !== NEW_BUSINESS, {
   message: `is the top level's play: give another id (the top-level scoring, routing and sla are ${NEW_BUSINESS})`,
 });
@@ -1006,7 +1007,11 @@ function checkPlays(input: ManifestInput, ctx: z.core.$RefinementCtx): void {
     );
     play.routing.teams.forEach((team, t) => {
       const owner = teamOwners.get(team.id);
-      if (owner) issue(['routing', 'teams', t, 'id'], `team id "${team.id}" is taken (${owner}): team ids are unique across plays`);
+      if (owner)
+        issue(
+          ['routing', 'teams', t, 'id'],
+          `team id "${team.id}" is taken (${owner}): team ids are unique across plays`,
+        );
       else teamOwners.set(team.id, `plays.${p}.routing.teams.${t}`);
       team.reps.forEach((id, r) => {
         if (!repIds.has(id)) issue(['routing', 'teams', t, 'reps', r], `${id} is not listed in routing.reps`);
@@ -1021,7 +1026,10 @@ function checkPlays(input: ManifestInput, ctx: z.core.$RefinementCtx): void {
     const teamIds = play.routing.teams.map((team) => team.id);
     const defaultTeam = play.routing.default_team;
     if (defaultTeam !== undefined && !teamIds.includes(defaultTeam))
-      issue(['routing', 'default_team'], `no team "${defaultTeam}" in this play (teams: ${teamIds.join(', ')})`);
+      issue(
+        ['routing', 'default_team'],
+        `no team "${defaultTeam}" in this play (teams: ${teamIds.join(', ')})`,
+      );
     const sla = mergedSla(input.sla, play.sla);
     for (const tier of ALERT_TIERS) {
       if (sla.tiers[tier].first_touch < sla.tiers[tier].claim)
@@ -1098,9 +1106,19 @@ const manifestSchema = manifestInputSchema
       routing: topRouting,
       sla: input.sla,
       plays: [newBusiness, ...plays],
+      teams: [newBusiness, ...plays].flatMap((play) => play.routing.teams),
       integrations: input.integrations,
     };
   });
+
+/**
+ * The manifest with new business scored by `scoring` (calibration's suggestions, what-if
+ * replays): the top level and the new-business play stay one definition.
+ */
+export function withNewBusinessScoring(manifest: Manifest, scoring: Scoring): Manifest {
+  const [newBusiness, ...others] = manifest.plays;
+  return { ...manifest, scoring, plays: [{ ...newBusiness!, scoring }, ...others] };
+}
 
 /** A scoring definition as the engine reads it: every optional key filled in. */
 function resolveScoring(scoring: ScoringInput, labels: Record<string, string>): Scoring {

@@ -12,6 +12,8 @@ export interface QueueFilter {
   /** Null: every team. */
   teams: readonly string[] | null;
   tier: 'hot' | 'warm' | null;
+  /** Null: every play. */
+  play: string | null;
   claimedBy: string | null;
   limit: number;
   offset: number;
@@ -375,6 +377,7 @@ export function createAlertsRepo(db: Db) {
         inArray(alerts.state, [...filter.states]),
         filter.teams ? inArray(alerts.teamId, [...filter.teams]) : undefined,
         filter.tier ? eq(alerts.tier, filter.tier) : undefined,
+        filter.play ? eq(alerts.play, filter.play) : undefined,
         filter.claimedBy ? eq(alerts.claimedBy, filter.claimedBy) : undefined,
       );
       const rows = db

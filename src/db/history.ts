@@ -47,6 +47,7 @@ export interface StoredEvent extends StoredEventFields {
 export interface LiveAlert {
   id: string;
   accountId: string;
+  play: string;
   /** Current tier (after any upgrade in place), as `/pls sla` counts it. */
   tier: 'hot' | 'warm';
   teamId: string;
@@ -92,7 +93,7 @@ export const HISTORY_COLUMNS: Readonly<Record<string, readonly string[]>> = {
     'applied_seq',
     'properties',
   ],
-  alerts: ['id', 'account_id', 'tier', 'team_id', 'opened_at', 'closed_at', 'outcome', 'trigger'],
+  alerts: ['id', 'account_id', 'play', 'tier', 'team_id', 'opened_at', 'closed_at', 'outcome', 'trigger'],
   alert_events: ['alert_id', 'kind', 'data'],
 };
 
@@ -117,7 +118,7 @@ export const HISTORY_PAGE = 4096;
  * column for the engine: SQLite stores text, Postgres jsonb).
  */
 export function liveAlertsQuery(asText: (column: string) => string): string {
-  return `select a.id, a.account_id, a.tier, a.team_id, a.opened_at, a.closed_at, a.outcome,
+  return `select a.id, a.account_id, a.play, a.tier, a.team_id, a.opened_at, a.closed_at, a.outcome,
             ${asText('a.outcome_detail')} as outcome_detail, ${asText('a.trigger')} as trigger,
             (select ${asText('e.data')} from alert_events e where e.alert_id = a.id and e.kind = 'opened'
              order by e.seq limit 1) as opened_data
@@ -128,6 +129,7 @@ export function liveAlertsQuery(asText: (column: string) => string): string {
 export interface LiveAlertRow {
   id: string;
   account_id: string;
+  play: string;
   tier: 'hot' | 'warm';
   team_id: string;
   opened_at: number;
@@ -144,6 +146,7 @@ export function liveAlertOf(row: LiveAlertRow): LiveAlert {
   return {
     id: row.id,
     accountId: row.account_id,
+    play: row.play,
     tier: row.tier,
     teamId: row.team_id,
     openedAt: row.opened_at,

@@ -24,10 +24,13 @@ import {
  * keyed by names from events (or the manifest) are `NameMap`s, without a prototype: made so by
  * `emptyAccountState` and again by `restoreAccountState` when read back from the database.
  */
-export interface AccountState {
+export interface AccountState extends PlayState {
   v: 1;
-  /** Per manifest signal: decayed points as of `at`, hourly hit counts, and the last hit. */
-  signals: NameMap<SignalState>;
+  /**
+   * Every play but new business: its own signals and arming (new business keeps its own at the
+   * top level, where they were before plays). The windows below are shared: updated once per event.
+   */
+  plays?: NameMap<PlayState>;
   /** UTC day indexes with product activity (last 30 days). */
   activeDays: number[];
   /** Product user id → last activity (last 14 days, at most 500). */
@@ -56,6 +59,12 @@ export interface AccountState {
   /** When the newest applied `plan_changed` happened: an older one arriving late must not win. */
   planChangedAt?: number | null;
   lastEventAt: number | null;
+}
+
+/** What each play keeps of its own: its signals' points and hits, and whether it is armed. */
+export interface PlayState {
+  /** Per signal of the play: decayed points as of `at`, hourly hit counts, and the last hit. */
+  signals: NameMap<SignalState>;
   /** Set when a crossing into hot was lost only to stale data: the next fresh activity alerts. */
   armed?: Armed | null;
 }
@@ -128,11 +137,19 @@ export function restoreAccountState(json: unknown): AccountState {
   return {
     ...stored,
     signals: nameMapOf(stored.signals),
+    ...(stored.plays ? { plays: restorePlays(stored.plays) } : {}),
     activeUsers: nameMapOf(stored.activeUsers),
     features: nameMapOf(stored.features),
     limits: nameMapOf(stored.limits),
     gatedFeatures: nameMapOf(stored.gatedFeatures),
   };
+}
+
+function restorePlays(plays: NameMap<PlayState>): NameMap<PlayState> {
+  const restored = emptyNameMap<PlayState>();
+  for (const [id, play] of Object.entries(plays))
+    restored[id] = { ...play, signals: nameMapOf(play.signals) };
+  return restored;
 }
 
 export interface SignalHit {
@@ -174,8 +191,7 @@ function withRatio(properties: Record<string, unknown>): Record<string, unknown>
 
 /**
  * Folds one event into the state (mutating `state`, which the caller owns) and returns the
- * manifest signals it matched. `now` bounds the event time: a clock-skewed future event counts
- * as happening now, so it can never be worth more than its points.
+ * manifest signals it matched: `recordEvent`, then `applySignals` to new business's own state.
  */
 export function applyEvent(
   state: AccountState,
@@ -184,6 +200,17 @@ export function applyEvent(
   halfLife: number,
   now: number,
 ): SignalHit[] {
+  const props = recordEvent(state, event, now);
+  return applySignals(state, event, props, signals, halfLife, now);
+}
+
+/**
+ * Folds one event into the account's shared windows, once whatever the number of plays, and
+ * returns its properties as signals match them (`derivedProperties`, read before the event is
+ * recorded). `now` bounds the event time: a clock-skewed future event counts as happening now,
+ * so it can never be worth more than its points.
+ */
+export function recordEvent(state: AccountState, event: UsageEvent, now: number): Record<string, unknown> {
   const at = Math.min(event.occurredAt, now);
   const props = derivedProperties(state, event);
   state.lastEventAt = Math.max(state.lastEventAt ?? 0, at);
@@ -191,19 +218,31 @@ export function applyEvent(
 
   if (!NOT_ACTIVITY.has(event.type)) recordActivity(state, event, at);
   recordVocabulary(state, event.type, props, at, now);
+  return props;
+}
 
+/** Scores one recorded event (`recordEvent`'s `props`) into one play's signals and returns those it matched. */
+export function applySignals(
+  own: PlayState,
+  event: UsageEvent,
+  props: Record<string, unknown>,
+  signals: readonly Signal[],
+  halfLife: number,
+  now: number,
+): SignalHit[] {
+  const at = Math.min(event.occurredAt, now);
   const hits: SignalHit[] = [];
   for (const signal of signals) {
     if (signal.event !== event.type) continue;
     if (signal.where && !matchesConditions(props, signal.where)) continue;
-    state.signals[signal.id] ??= {
+    own.signals[signal.id] ??= {
       sum: 0,
       at,
       total: 0,
       hits: {},
       last: { at, eventId: event.id, userId: event.userId, props: {} },
     };
-    const entry = state.signals[signal.id]!;
+    const entry = own.signals[signal.id]!;
     addDecayed(entry, signal.points, at, halfLife);
     addToBuckets(entry.hits, at, HOUR);
     entry.total++;

@@ -1,5 +1,11 @@
-import type { Routing, Scoring, Team } from '../config/manifest.js';
-import { type AccountState, applyEvent, type SignalHit } from './account-state.js';
+import type { Play, Team } from '../config/manifest.js';
+import {
+  type AccountState,
+  applySignals,
+  type PlayState,
+  recordEvent,
+  type SignalHit,
+} from './account-state.js';
 import {
   type AlertSummary,
   alertBlockers,
@@ -10,6 +16,7 @@ import {
   isLate,
   isPurchase,
 } from './handoff.js';
+import { judgesAccount, NEW_BUSINESS, playStateOf } from './play.js';
 import { type RoutableAccount, routeTeam } from './routing.js';
 import { type ScoreNumbers, scoreNumbersUnlessGated } from './score-numbers.js';
 import { EMPTY_SCORE, type Firmographics, type Score, scoreAccount } from './scoring.js';
@@ -19,7 +26,11 @@ import type { UsageEvent } from './usage-event.js';
  * One event applied to one account: the whole of pls's judgment, called by live scoring
  * (src/services/process-events.ts) and by replay (src/analysis/replay-engine.ts) alike, so a
  * replay of the live manifest makes the live decisions. Pure: the caller loads the account,
- * chooses the rep (rep loads live in the database) and carries the decision out.
+ * chooses the rep (rep loads live in the database) and carries the decisions out.
+ *
+ * Every play is stepped: the event's windows are recorded once (`recordEvent`), each play scores
+ * it into its own signals, and each play the account is in (`judgesAccount`, or an alert of the
+ * play still open) gets a decision of its own.
  */
 export interface StepInput {
   event: UsageEvent;
@@ -31,86 +42,151 @@ export interface StepInput {
   previous: Firmographics | null;
   /** The account after this event's patch. */
   account: RoutableAccount;
-  /** The account's alert that is not closed, if any. */
-  openAlert: AlertSummary | null;
-  /** The account's most recent alert (open or closed), for cooldown and back-off. */
-  lastAlert: AlertSummary | null;
-  scoring: Scoring;
-  routing: Routing;
+  /** The manifest's plays, new business first. */
+  plays: readonly Play[];
+  /** A play's alerts of the account: the one not closed, and the most recent (cooldown, back-off). */
+  alertsOf: (playId: string) => PlayAlerts;
   now: number;
   /**
-   * The score before this event when the caller has it already: live scoring keeps the previous
-   * event's `after`, which is the same score (same state, firmographics and `now` within a turn).
+   * A play's score before this event when the caller has it already: live scoring keeps the
+   * previous event's `after`, which is the same score (same state, firmographics and `now`
+   * within a turn).
    */
-  before?: Score;
+  before?: (playId: string) => Score | undefined;
   /**
-   * Replay's early exit: score only what the decision reads (`earlyExit`). The decision (all
+   * Replay's early exit: score only what the decision reads (`earlyExit`). The decisions (all
    * but a `none`'s reason, which may be shorter) and the state are the same as in full
    * (test/unit/domain/account-step.test.ts and test/unit/analysis/replay-engine.test.ts hold
-   * the two modes to it); `after` is then null when nothing read the score.
+   * the two modes to it); a play's `after` is then null when nothing read its score.
    */
   decisionOnly?: boolean;
 }
+
+export interface PlayAlerts {
+  /** The play's alert of the account that is not closed, if any. */
+  openAlert: AlertSummary | null;
+  /** The play's most recent alert of the account (open or closed). */
+  lastAlert: AlertSummary | null;
+}
+
+export const NO_ALERTS: PlayAlerts = Object.freeze({ openAlert: null, lastAlert: null });
 
 /** `decideHandoff`'s decision, with the team an alert it opens goes to. */
 export type StepDecision =
   | Exclude<HandoffDecision, { kind: 'open' }>
   | (Extract<HandoffDecision, { kind: 'open' }> & { team: Team });
 
-export interface StepResult {
+/** One play's part of a step. */
+export interface PlayStep {
+  play: Play;
   decision: StepDecision;
   hits: SignalHit[];
-  /** The score after the event; null only when `decisionOnly` decided without it. */
+  /**
+   * The play's score after the event; null when nothing read it (`decisionOnly`, or a play the
+   * account is not in). New business is always scored in full: it is the account's own score.
+   */
   after: Score | null;
   /** The total and tier after the event, when any were computed. */
   numbers: ScoreNumbers | null;
+  /** The play's score before the event, when the step read it (not in `decisionOnly`). */
+  before: Score | null;
 }
 
-/** A step taken in full (live scoring): the score after the event is always there. */
-export interface FullStepResult extends StepResult {
-  after: Score;
+export interface StepResult {
+  /** One per play, in the manifest's order (new business first). */
+  plays: PlayStep[];
 }
 
-export function stepAccount(input: StepInput & { decisionOnly?: false }): FullStepResult;
-export function stepAccount(input: StepInput): StepResult;
+/** The reason of a play that does not judge the account and has no alert open for it. */
+export const NOT_IN_PLAY = 'not in this play';
+
+/** What a play knows before the event touches the shared windows. */
+interface PlayContext extends PlayAlerts {
+  play: Play;
+  own: PlayState;
+  /** The play judges the account, or has an alert of it open: it decides. */
+  inPlay: boolean;
+  purchase: boolean;
+  /** Decided by `earlyExit` (replay, for a play neither armed nor bought). */
+  early: boolean;
+  /** The score before the event; null when the step does not read it. */
+  before: Score | null;
+  /** `earlyExit`'s only question of the score before: was the account hot. */
+  wasHot: boolean;
+}
+
 export function stepAccount(input: StepInput): StepResult {
-  const { event, state, scoring, now } = input;
-  const purchase = isPurchase(event, scoring.rules);
-  if (input.decisionOnly && !purchase && !state.armed) return earlyExit(input);
+  const { event, state, now } = input;
+  // Every play's score before the event is read before the event touches the shared windows.
+  const contexts = input.plays.map((play): PlayContext => {
+    const alerts = input.alertsOf(play.id);
+    const own = playStateOf(state, play.id);
+    const purchase = isPurchase(event, play.scoring.rules);
+    const inPlay = alerts.openAlert !== null || judgesAccount(play, input.account);
+    const early = Boolean(input.decisionOnly) && !purchase && !own.armed;
+    const context: PlayContext = {
+      ...alerts,
+      play,
+      own,
+      inPlay,
+      purchase,
+      early,
+      before: null,
+      wasHot: false,
+    };
+    if (early) {
+      // Was the account hot before this event? Only asked of an account with no open alert (an
+      // open warm alert upgrades on being hot after, whatever it was before).
+      if (inPlay && !alerts.openAlert && input.previous !== null)
+        context.wasHot =
+          (input.before?.(play.id)?.tier ??
+            scoreNumbersUnlessGated(state, input.previous, play.scoring, now, own)?.tier) === 'hot';
+    } else if (inPlay || play.id === NEW_BUSINESS) {
+      context.before =
+        input.before?.(play.id) ??
+        (input.previous ? scoreAccount(state, input.previous, play.scoring, now, own) : EMPTY_SCORE);
+    }
+    return context;
+  });
+  const props = recordEvent(state, event, now);
+  return { plays: contexts.map((context) => stepPlay(input, context, props)) };
+}
 
-  const before =
-    input.before ?? (input.previous ? scoreAccount(state, input.previous, scoring, now) : EMPTY_SCORE);
-  const hits = applyEvent(state, event, scoring.signals, scoring.half_life, now);
-  const after = scoreAccount(state, input.account, scoring, now);
-  return decide(input, hits, before, after, purchase);
+function stepPlay(input: StepInput, context: PlayContext, props: Record<string, unknown>): PlayStep {
+  const { event, state, account, now } = input;
+  const { play, own } = context;
+  const hits = applySignals(own, event, props, play.scoring.signals, play.scoring.half_life, now);
+  if (!context.inPlay) {
+    // Out of the play (a plan it does not judge): nothing to arm, and no moment to keep.
+    own.armed = null;
+    const after = context.before ? scoreAccount(state, account, play.scoring, now, own) : null;
+    return {
+      play,
+      decision: { kind: 'none', reason: NOT_IN_PLAY },
+      hits,
+      after,
+      numbers: after,
+      before: context.before,
+    };
+  }
+  if (context.early) return earlyExit(input, context, hits);
+  const after = scoreAccount(state, account, play.scoring, now, own);
+  return decide(input, context, hits, context.before!, after);
 }
 
 function decide(
   input: StepInput,
+  context: PlayContext,
   hits: SignalHit[],
   before: Score,
   after: Score,
-  purchase: boolean,
-): StepResult {
-  const { state, scoring } = input;
-  const handoff = decideHandoff({
-    event: input.event,
-    receivedAt: input.receivedAt,
-    before,
-    after,
-    hits,
-    firm: input.account,
-    state,
-    openAlert: input.openAlert,
-    lastAlert: input.lastAlert,
-    rules: scoring.rules,
-    now: input.now,
-    labels: scoring.labels,
-  });
-  updateArming(state, handoff, after, input.account, purchase, scoring.rules);
+): PlayStep {
+  const { play } = context;
+  const handoff = decideHandoff({ ...handoffBase(input, context, hits), before, after });
+  updateArming(context, handoff, after, input.account);
   const decision: StepDecision =
-    handoff.kind === 'open' ? { ...handoff, team: routeTeam(input.account, input.routing) } : handoff;
-  return { decision, hits, after, numbers: after };
+    handoff.kind === 'open' ? { ...handoff, team: routeTeam(input.account, play.routing) } : handoff;
+  return { play, decision, hits, after, numbers: after, before: context.before };
 }
 
 /**
@@ -120,16 +196,15 @@ function decide(
  * an excluded plan.
  */
 function updateArming(
-  state: AccountState,
+  context: PlayContext,
   decision: HandoffDecision,
   after: Score,
   account: RoutableAccount,
-  purchase: boolean,
-  rules: Scoring['rules'],
 ): void {
-  const closedByPlan = purchase || isExcludedPlan(account, rules);
-  if (state.armed && (decision.kind === 'open' || after.tier !== 'hot' || closedByPlan)) state.armed = null;
-  else if (decision.kind === 'none' && decision.arm) state.armed ??= decision.arm;
+  const { own, play } = context;
+  const closedByPlan = context.purchase || isExcludedPlan(account, play.scoring.rules);
+  if (own.armed && (decision.kind === 'open' || after.tier !== 'hot' || closedByPlan)) own.armed = null;
+  else if (decision.kind === 'none' && decision.arm) own.armed ??= decision.arm;
 }
 
 /**
@@ -144,38 +219,40 @@ function updateArming(
  * Only an account that is hot after the event needs the score before it, and that is the
  * numbers of the state before the event, taken before it is applied when it could matter.
  */
-function earlyExit(input: StepInput): StepResult {
-  const { event, state, scoring, now, openAlert } = input;
+function earlyExit(input: StepInput, context: PlayContext, hits: SignalHit[]): PlayStep {
+  const { event, state, now } = input;
+  const { play, openAlert } = context;
+  const { scoring } = play;
   const late = isLate(event, input.receivedAt, scoring.rules);
-  if (openAlert && (late || openAlert.tier === 'hot')) {
-    const hits = applyEvent(state, event, scoring.signals, scoring.half_life, now);
-    return { decision: absorbed(input, hits), hits, after: null, numbers: null };
-  }
-  // Was the account hot before this event? Only asked of an account with no open alert (an open
-  // warm alert upgrades on being hot after, whatever it was before).
-  const wasHot =
-    !openAlert && input.previous !== null
-      ? (input.before?.tier ?? scoreNumbersUnlessGated(state, input.previous, scoring, now)?.tier) === 'hot'
-      : false;
-  const hits = applyEvent(state, event, scoring.signals, scoring.half_life, now);
+  const none = (decision: StepDecision, numbers: ScoreNumbers | null = null): PlayStep => ({
+    play,
+    decision,
+    hits,
+    after: null,
+    numbers,
+    before: null,
+  });
+  if (openAlert && (late || openAlert.tier === 'hot')) return none(absorbed(input, context, hits));
   if (!openAlert) {
-    const blocked = alertBlockers({ ...handoffBase(input, hits), after: BEST_SCORE }).length > 0;
-    if (blocked)
-      return { decision: { kind: 'none', reason: 'a rule of engagement' }, hits, after: null, numbers: null };
+    const blocked = alertBlockers({ ...handoffBase(input, context, hits), after: BEST_SCORE }).length > 0;
+    if (blocked) return none({ kind: 'none', reason: 'a rule of engagement' });
   }
-  const numbers = scoreNumbersUnlessGated(state, input.account, scoring, now);
+  const numbers = scoreNumbersUnlessGated(state, input.account, scoring, now, context.own);
   if (numbers === null || numbers.tier === 'cold' || (openAlert && numbers.tier !== 'hot')) {
-    const decision: StepDecision = openAlert ? absorbed(input, hits) : { kind: 'none', reason: 'cold' };
-    return { decision, hits, after: null, numbers };
+    return none(openAlert ? absorbed(input, context, hits) : { kind: 'none', reason: 'cold' }, numbers);
   }
-  const after = scoreAccount(state, input.account, scoring, now);
-  const before = wasHot ? BEST_SCORE : EMPTY_SCORE; // only its tier is read
-  return decide(input, hits, before, after, false);
+  const after = scoreAccount(state, input.account, scoring, now, context.own);
+  const before = context.wasHot ? BEST_SCORE : EMPTY_SCORE; // only its tier is read
+  return decide(input, context, hits, before, after);
 }
 
 /** What an open alert makes of an event that cannot upgrade it: a thread reply or a refresh. */
-function absorbed(input: StepInput, hits: SignalHit[]): StepDecision {
-  const decision = decideHandoff({ ...handoffBase(input, hits), before: EMPTY_SCORE, after: EMPTY_SCORE });
+function absorbed(input: StepInput, context: PlayContext, hits: SignalHit[]): StepDecision {
+  const decision = decideHandoff({
+    ...handoffBase(input, context, hits),
+    before: EMPTY_SCORE,
+    after: EMPTY_SCORE,
+  });
   if (decision.kind === 'open') throw new Error('an account with an open alert cannot open another');
   return decision;
 }
@@ -196,17 +273,22 @@ const BEST_SCORE: Score = {
   contributions: [],
 };
 
-function handoffBase(input: StepInput, hits: SignalHit[]): Omit<HandoffInput, 'before' | 'after'> {
+function handoffBase(
+  input: StepInput,
+  context: PlayContext,
+  hits: SignalHit[],
+): Omit<HandoffInput, 'before' | 'after'> {
   return {
     event: input.event,
     receivedAt: input.receivedAt,
     hits,
     firm: input.account,
     state: input.state,
-    openAlert: input.openAlert,
-    lastAlert: input.lastAlert,
-    rules: input.scoring.rules,
+    own: context.own,
+    openAlert: context.openAlert,
+    lastAlert: context.lastAlert,
+    rules: context.play.scoring.rules,
     now: input.now,
-    labels: input.scoring.labels,
+    labels: context.play.scoring.labels,
   };
 }

@@ -1,5 +1,11 @@
 import type { Rules, Tier } from '../config/manifest.js';
-import { type AccountState, type Armed, isActivity, type SignalHit } from './account-state.js';
+import {
+  type AccountState,
+  type Armed,
+  isActivity,
+  type PlayState,
+  type SignalHit,
+} from './account-state.js';
 import { type Firmographics, LAYERS, metricValue, type Score, TIER_RANK } from './scoring.js';
 import { renderSays } from './signal-text.js';
 
@@ -41,7 +47,9 @@ export interface HandoffInput {
   hits: SignalHit[];
   firm: Firmographics;
   state: AccountState;
-  /** The account's alert that is not closed, if any. */
+  /** The play's own signals and arming (`state` itself for new business). */
+  own: PlayState;
+  /** The play's alert of the account that is not closed, if any. */
   openAlert: AlertSummary | null;
   /** The account's most recent alert (open or closed), for cooldown and back-off. */
   lastAlert: AlertSummary | null;
@@ -107,13 +115,13 @@ export function decideHandoff(input: HandoffInput): HandoffDecision {
  * or fresh product activity on an armed account that is still hot.
  */
 function handoffMoment(input: HandoffInput, late: boolean): AlertTrigger | null {
-  const { before, after, state, event } = input;
+  const { before, after, own, event } = input;
   if (after.tier === 'cold') return null;
   const signal = bestHandoffHit(input.hits);
   if (signal) return signalTrigger(input, signal);
   if (after.tier === 'hot' && before.tier !== 'hot') return triggerFor(input, 'hot');
-  if (after.tier === 'hot' && state.armed && !late && isActivity(event.type))
-    return armedTrigger(input, state.armed);
+  if (after.tier === 'hot' && own.armed && !late && isActivity(event.type))
+    return armedTrigger(input, own.armed);
   return null;
 }
 

@@ -1,3 +1,10 @@
+import type { Play } from '../config/manifest.js';
+import type { AccountState, PlayState } from './account-state.js';
+import { includesPlan } from './handoff.js';
+import { matchesConditions } from './match.js';
+import type { RoutableAccount } from './routing.js';
+import { emptyNameMap } from './windows.js';
+
 /**
  * Plays (manifests/README.md, "Plays"): new business, expansion, churn risk — each its own
  * scoring, routing and clocks on the one engine, with at most one open alert per account and play.
@@ -5,3 +12,34 @@
 
 /** The play the manifest's top-level `scoring`, `routing` and `sla` define. */
 export const NEW_BUSINESS = 'new_business';
+
+/**
+ * Whether the play judges the account (may raise an alert for it) as it is now: it matches
+ * `applies_to`; and beside other plays, new business leaves paying accounts to them (an unknown
+ * plan is not paying). An alert already open goes on whatever this says.
+ */
+export function judgesAccount(play: Play, account: Pick<RoutableAccount, keyof RoutableAccount>): boolean {
+  if (
+    play.prospects_only &&
+    account.plan !== null &&
+    includesPlan(play.scoring.rules.paid_plans, account.plan)
+  )
+    return false;
+  return play.applies_to === null || matchesConditions({ ...account }, play.applies_to);
+}
+
+/** The play of an id, new business for an unknown one (a play removed from the manifest). */
+export function playOf(plays: readonly Play[], id: string): Play {
+  return plays.find((play) => play.id === id) ?? plays[0]!;
+}
+
+/**
+ * A play's own state in the account's, made on first use: new business keeps its signals and
+ * arming at the top level of the state, where they were before plays.
+ */
+export function playStateOf(state: AccountState, playId: string): PlayState {
+  if (playId === NEW_BUSINESS) return state;
+  state.plays ??= emptyNameMap();
+  state.plays[playId] ??= { signals: emptyNameMap(), armed: null };
+  return state.plays[playId]!;
+}

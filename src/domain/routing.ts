@@ -130,12 +130,14 @@ export function routeAlert(input: {
 
   let crmOwnerSkipped: RouteResult['crmOwnerSkipped'] = null;
   if (routing.strategy.includes('owner')) {
-    // An owner the event names wins over the CRM's; an owner who is not a rep is skipped. Any
-    // team's rep: the owner knows the account whichever team's channel it lands in.
+    // An owner the event names wins over the CRM's; an owner who is not a rep of the alert's
+    // team is skipped (SPEC §5: an account manager who owns the account does not take its
+    // new-business alert in the sales channel).
     const named = findOwner(account.owner, routing.reps);
     const owner = named ?? findOwner(account.crmOwner ?? null, routing.reps);
+    const onTeam = owner !== null && teamReps.includes(owner);
     const tierFits = !byTier || outsideTier || owner?.tiers.includes(tier);
-    if (owner && available(owner) && tierFits)
+    if (owner && onTeam && available(owner) && tierFits)
       return named
         ? result(owner, 'account owner', null, 'event')
         : result(owner, 'the CRM owner of the account', null, 'crm');
@@ -143,11 +145,13 @@ export function routeAlert(input: {
       crmOwnerSkipped = {
         rep: owner.id,
         name: owner.email ?? owner.id,
-        why: !tierFits
-          ? `does not take ${tier} alerts`
-          : !canTake(owner)
-            ? 'out of office or at capacity'
-            : 'outside their hours',
+        why: !onTeam
+          ? `is not a rep of the ${team.id} team`
+          : !tierFits
+            ? `does not take ${tier} alerts`
+            : !canTake(owner)
+              ? 'out of office or at capacity'
+              : 'outside their hours',
       };
   }
   const country = account.country?.trim().toUpperCase() ?? null;

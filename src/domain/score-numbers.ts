@@ -1,5 +1,5 @@
 import type { Layer, Scoring, Tier } from '../config/manifest.js';
-import { type AccountState, decay } from './account-state.js';
+import { type AccountState, decay, type PlayState } from './account-state.js';
 import { type Firmographics, LAYERS, metricValue, tierFor } from './scoring.js';
 
 /**
@@ -23,8 +23,9 @@ export function scoreNumbers(
   firm: Firmographics,
   scoring: Scoring,
   now: number,
+  own: PlayState = state,
 ): ScoreNumbers {
-  return numbers(state, firm, scoring, now, false)!;
+  return numbers(state, firm, scoring, now, own, false)!;
 }
 
 /**
@@ -39,8 +40,9 @@ export function scoreNumbersUnlessGated(
   firm: Firmographics,
   scoring: Scoring,
   now: number,
+  own: PlayState = state,
 ): ScoreNumbers | null {
-  return numbers(state, firm, scoring, now, true);
+  return numbers(state, firm, scoring, now, own, true);
 }
 
 const GATE_ORDER: readonly Layer[] = ['intent', 'organizational', 'behavioral'];
@@ -50,12 +52,13 @@ function numbers(
   firm: Firmographics,
   scoring: Scoring,
   now: number,
+  own: PlayState,
   stopWhenGated: boolean,
 ): ScoreNumbers | null {
   const parts: { layer: Layer; points: number; order: number }[] = [];
   const sums = { behavioral: 0, organizational: 0, intent: 0 } as Record<Layer, number>;
   scoring.signals.forEach((signal, order) => {
-    const entry = state.signals[signal.id];
+    const entry = own.signals[signal.id];
     if (!entry) return;
     const decayed = entry.sum * decay(now - entry.at, scoring.half_life);
     const points = signal.cap === null ? decayed : Math.min(signal.cap, decayed);

@@ -1,5 +1,5 @@
 import type { Layer, MetricName, Scoring, Tier } from '../config/manifest.js';
-import { type AccountState, decay, windowCount } from './account-state.js';
+import { type AccountState, decay, type PlayState, windowCount } from './account-state.js';
 import { isFreeMailDomain } from './free-mail.js';
 import { formatNumber, renderSays } from './signal-text.js';
 import { countSince, DAY, HOUR, sumWithin } from './windows.js';
@@ -40,14 +40,20 @@ export interface Score {
 }
 
 /**
- * The composite PQL score at `now`: decayed, capped signal points plus the highest step reached
+ * The composite PQL score at `now` of one play (`own`: its signals; new business's by default): decayed, capped signal points plus the highest step reached
  * by each metric, summed per layer; an account failing any layer's gate is cold whatever its
  * score (engagement alone is not a PQL).
  */
-export function scoreAccount(state: AccountState, firm: Firmographics, scoring: Scoring, now: number): Score {
+export function scoreAccount(
+  state: AccountState,
+  firm: Firmographics,
+  scoring: Scoring,
+  now: number,
+  own: PlayState = state,
+): Score {
   const contributions: Contribution[] = [];
   for (const signal of scoring.signals) {
-    const entry = state.signals[signal.id];
+    const entry = own.signals[signal.id];
     if (!entry) continue;
     const decayed = entry.sum * decay(now - entry.at, scoring.half_life);
     const points = signal.cap === null ? decayed : Math.min(signal.cap, decayed);

@@ -51,8 +51,8 @@ export function displayName(id: string, email: string | null): string {
 }
 
 export function createWorkspace(manifest: Manifest): Workspace {
-  const { routing } = manifest;
-  const channels: SandboxChannel[] = routing.teams.map((team) => ({
+  const { routing, teams } = manifest;
+  const channels: SandboxChannel[] = teams.map((team) => ({
     id: team.channel,
     name: `pls-${team.id}`,
     purpose: `${team.id} team · reps ${team.reps.map((id) => displayName(id, emailOf(id))).join(', ')}`,
@@ -79,15 +79,15 @@ export function createWorkspace(manifest: Manifest): Workspace {
   }
   for (const rep of routing.reps) {
     if (people.some((p) => p.id === rep.id)) continue;
-    const teams = routing.teams.filter((team) => team.reps.includes(rep.id));
+    const repTeams = teams.filter((team) => team.reps.includes(rep.id));
     const name = displayName(rep.id, rep.email);
     people.push({
       id: rep.id,
       name,
       email: rep.email ?? `${name.toLowerCase()}@seller.com`,
       role: 'rep',
-      tz: rep.hours?.tz ?? teams[0]?.hours.tz ?? manifest.timezone,
-      about: `rep · ${teams.map((t) => t.id).join(', ') || 'no team'} · ${rep.tiers.join('+')}`,
+      tz: rep.hours?.tz ?? repTeams[0]?.hours.tz ?? manifest.timezone,
+      about: `rep · ${repTeams.map((t) => t.id).join(', ') || 'no team'} · ${rep.tiers.join('+')}`,
     });
   }
   if (!people.some((p) => p.id === GUEST_ID)) {
@@ -114,7 +114,7 @@ export function createWorkspace(manifest: Manifest): Workspace {
     homeChannelOf(userId) {
       if (routing.managers.includes(userId)) return routing.escalation_channel;
       const team =
-        routing.teams.find((t) => t.reps.includes(userId)) ??
+        teams.find((t) => t.reps.includes(userId)) ??
         routing.teams.find((t) => t.id === routing.default_team);
       return team?.channel ?? channels[0]!.id;
     },

@@ -13,6 +13,7 @@ import {
 } from '../domain/alert-lifecycle.js';
 import { escalationDueAt } from '../domain/escalation.js';
 import { dm } from '../domain/notice.js';
+import { playOf } from '../domain/play.js';
 import { assignableReps, assignableTier, routeNote, teamById } from '../domain/routing.js';
 import { dueAfter, type PolicySnapshot } from '../domain/sla.js';
 import { accountLabel } from '../domain/usage-event.js';
@@ -59,7 +60,7 @@ export function createAlertActions(deps: AlertServiceDeps & { store: Store }) {
   /** With `rules.team_only_claims`, the team whose reps may take the alert. */
   function claimScope(alert: AlertRow): ClaimScope | null {
     if (!manifest.scoring.rules.team_only_claims) return null;
-    const team = routing.teams.find((t) => t.id === alert.teamId);
+    const team = manifest.teams.find((t) => t.id === alert.teamId);
     return { teamId: alert.teamId, teamReps: team?.reps ?? [] };
   }
 
@@ -195,6 +196,7 @@ export function createAlertActions(deps: AlertServiceDeps & { store: Store }) {
     const route = await router.route(alert.accountId, alert.tier, now, {
       exclude: [alert.claimedBy ?? userId],
       reroute: true,
+      play: playOf(manifest.plays, alert.play),
     });
     const policy = alert.policy as PolicySnapshot;
     await recordLapses(alert, now);
@@ -372,7 +374,7 @@ export function createAlertActions(deps: AlertServiceDeps & { store: Store }) {
     const tierCheck = assignableTier(
       rep,
       alert.tier,
-      teamById(routing, alert.teamId),
+      teamById(manifest, alert.teamId),
       routing,
       await takers(),
     );
@@ -435,7 +437,7 @@ export function createAlertActions(deps: AlertServiceDeps & { store: Store }) {
       return {
         alertId: alert.id,
         accountName: accountLabel(await accounts.find(alert.accountId), alert.accountId),
-        reps: assignableReps(alert.tier, teamById(routing, alert.teamId), routing, await takers()),
+        reps: assignableReps(alert.tier, teamById(manifest, alert.teamId), routing, await takers()),
       };
     },
   );

@@ -1,4 +1,4 @@
-import type { Manifest, Team } from '../config/manifest.js';
+import type { Manifest, Play, Team } from '../config/manifest.js';
 import type { AccountRow, AccountsRepo } from '../db/accounts-repo.js';
 import type { AlertsRepo } from '../db/alerts-repo.js';
 import type { CrmRepo } from '../db/crm-repo.js';
@@ -58,8 +58,10 @@ const RECOUNT_AFTER = 60_000;
 export interface RouteOptions {
   exclude?: readonly string[];
   reroute?: boolean;
-  /** The team the decision chose (src/domain/account-step.ts); else the account's. */
+  /** The team the decision chose (src/domain/account-step.ts); else the account's in the play. */
   team?: Team;
+  /** The alert's play: its teams route it (default new business, the top-level routing). */
+  play?: Play;
 }
 
 /**
@@ -104,7 +106,7 @@ export function createAlertRouting(deps: {
     const result = routeAlert({
       account,
       tier,
-      routing,
+      routing: options.play?.routing ?? routing,
       loads: loadOf,
       now,
       exclude: options.exclude ?? [],

@@ -34,7 +34,11 @@ export function createHomeViews(deps: {
         const contacted = isRep || isManager ? await queue.awaitingOutcome(userId, now) : [];
         const open =
           isRep || isManager
-            ? await queue.queueView(userId, { view: 'unclaimed', tier: null, team: null, page: 1 }, now)
+            ? await queue.queueView(
+                userId,
+                { view: 'unclaimed', tier: null, team: null, play: null, page: 1 },
+                now,
+              )
             : { rows: [], total: 0 };
         return {
           userId,

@@ -1,15 +1,16 @@
 import { monotonicFactory } from 'ulid';
+import type { Play } from '../config/manifest.js';
 import type { AccountRow } from '../db/accounts-repo.js';
 import type { AlertRow } from '../db/alerts-repo.js';
 import type { CrmRepo } from '../db/crm-repo.js';
 import type { PendingEvent, PendingEvents } from '../db/event-store.js';
 import { ChangedMeanwhile, type Store } from '../db/store.js';
 import { type AccountState, emptyAccountState, restoreAccountState } from '../domain/account-state.js';
-import { type StepDecision, stepAccount } from '../domain/account-step.js';
+import { type PlayStep, type StepDecision, stepAccount } from '../domain/account-step.js';
 import { escalationDueAt } from '../domain/escalation.js';
 import { dm } from '../domain/notice.js';
 import { NEW_BUSINESS } from '../domain/play.js';
-import { routeNote } from '../domain/routing.js';
+import { routeNote, teamById } from '../domain/routing.js';
 import { EMPTY_SCORE, readyForSales, type Score, scoreAccount } from '../domain/scoring.js';
 import { dueAfter, type PolicySnapshot, slaDeadlines, snapshotPolicy } from '../domain/sla.js';
 import { toUsageEvent, withPlanChange } from '../domain/stored-event.js';
@@ -51,7 +52,15 @@ export interface ProcessResult {
   more?: boolean;
   /** Events that threw on their own and were set aside (see `processPending`). */
   quarantined?: { eventId: string; error: string }[];
-  decisions: { accountId: string; eventId: string; decision: StepDecision }[];
+  /** Each event's steps, one per play (src/domain/account-step.ts). */
+  decisions: { accountId: string; eventId: string; steps: PlayStep[] }[];
+}
+
+/** The tier of each alert a turn opened, whatever its play. */
+export function openedTiers(result: ProcessResult): ('hot' | 'warm')[] {
+  return result.decisions.flatMap(({ steps }) =>
+    steps.flatMap(({ decision }) => (decision.kind === 'open' ? [decision.tier] : [])),
+  );
 }
 
 /** The accounts a turn scored, each once. */
@@ -80,7 +89,8 @@ export function createEventProcessor(deps: ProcessorDeps) {
   interface Touched {
     row: AccountRow;
     state: AccountState;
-    score: Score;
+    /** Each play's score as of the last event (new business always there): the next event's before. */
+    scores: Map<string, Score>;
   }
 
   async function processOne(
@@ -93,7 +103,7 @@ export function createEventProcessor(deps: ProcessorDeps) {
     if (!event.accountId) return null;
 
     const current = touched.get(event.accountId) ?? (await load(event.accountId, now));
-    const before = current?.score;
+    const before = current?.scores.get(NEW_BUSINESS);
     const state = current?.state ?? emptyAccountState();
 
     // Products resend the same traits with every event: write and read back only what changed.
@@ -102,26 +112,34 @@ export function createEventProcessor(deps: ProcessorDeps) {
     if (event.userId)
       await accounts.recordUserActivity(event.accountId, event.userId, Math.min(event.occurredAt, now));
     const account = current && !patch ? current.row : (await accounts.find(event.accountId))!;
-    const latest = (await alerts.latestSummaries(account.id)).find((s) => s.play === NEW_BUSINESS) ?? null;
-    const open = latest?.state === 'closed' ? null : latest;
+    const latest = new Map((await alerts.latestSummaries(account.id)).map((alert) => [alert.play, alert]));
     const wasReady = readyForSales(before, Boolean(state.armed));
-    const { decision, after } = stepAccount({
+    const stepped = stepAccount({
       event,
       receivedAt: row.receivedAt,
       state,
       previous: current?.row ?? null,
       account,
-      openAlert: open,
-      lastAlert: latest,
-      scoring,
-      routing: manifest.routing,
+      plays: manifest.plays,
+      alertsOf: (play) => {
+        const last = latest.get(play) ?? null;
+        return { openAlert: last?.state === 'closed' ? null : last, lastAlert: last };
+      },
       now,
-      before,
+      before: (play) => current?.scores.get(play),
     });
-    touched.set(account.id, { row: account, state, score: after });
-    // Most events decide nothing: the open alert's whole row is read only when one acts on it.
-    if (decision.kind !== 'none')
-      await act(decision, account, open && (await alerts.find(open.id)), before ?? EMPTY_SCORE, after, now);
+    const scores = new Map<string, Score>();
+    for (const step of stepped.plays) if (step.after) scores.set(step.play.id, step.after);
+    touched.set(account.id, { row: account, state, scores });
+    const after = scores.get(NEW_BUSINESS)!;
+    for (const step of stepped.plays) {
+      const { decision, play } = step;
+      if (decision.kind === 'none') continue;
+      // Most events decide nothing: the open alert's whole row is read only when one acts on it.
+      const open = latest.get(play.id);
+      const openRow = open && open.state !== 'closed' ? await alerts.find(open.id) : null;
+      await act(decision, play, account, openRow, step.before ?? EMPTY_SCORE, step.after!, now);
+    }
     if (!wasReady && readyForSales(after, Boolean(state.armed)))
       await webhooks.ready(
         account.id,
@@ -129,29 +147,32 @@ export function createEventProcessor(deps: ProcessorDeps) {
           tier: after.tier,
           score: Math.round(after.total),
           armed: Boolean(state.armed),
-          alert_opened: decision.kind === 'open',
+          alert_opened: stepped.plays[0]!.decision.kind === 'open',
           event_id: event.id,
         },
         now,
       );
-    return { accountId: account.id, eventId: event.id, decision };
+    return { accountId: account.id, eventId: event.id, steps: stepped.plays };
   }
 
-  /** An account's working copy as stored, scored at `now`; undefined for one never seen. */
+  /** An account's working copy as stored, new business scored at `now`; undefined for one never seen. */
   async function load(accountId: string, now: number): Promise<Touched | undefined> {
     const row = await accounts.find(accountId);
     if (!row) return undefined;
     const state = restoreAccountState(row.state);
-    return { row, state, score: scoreAccount(state, row, scoring, now) };
+    return { row, state, scores: new Map([[NEW_BUSINESS, scoreAccount(state, row, scoring, now)]]) };
   }
 
   async function saveTouched(touched: Map<string, Touched>, now: number): Promise<void> {
-    for (const [id, { state, score }] of touched)
+    for (const [id, { state, scores }] of touched) {
+      const score = scores.get(NEW_BUSINESS)!;
       await accounts.saveScore(id, state, score.total, score.tier, now);
+    }
   }
 
   async function act(
     decision: StepDecision,
+    play: Play,
     account: AccountRow,
     open: AlertRow | null,
     before: Score,
@@ -162,13 +183,14 @@ export function createEventProcessor(deps: ProcessorDeps) {
       case 'none':
         return;
       case 'open': {
-        const route = await router.routeAccount(account, decision.tier, now, { team: decision.team });
-        const policy = snapshotPolicy(manifest.sla, decision.tier, route.team.hours);
+        const route = await router.routeAccount(account, decision.tier, now, { team: decision.team, play });
+        const policy = snapshotPolicy(play.sla, decision.tier, route.team.hours);
         const id = newAlertId();
         await alerts.insert(
           {
             id,
             accountId: account.id,
+            play: play.id,
             state: 'open',
             tier: decision.tier,
             teamId: route.team.id,
@@ -199,8 +221,8 @@ export function createEventProcessor(deps: ProcessorDeps) {
       }
       case 'upgrade': {
         const current = open!;
-        const policy = snapshotPolicy(manifest.sla, 'hot', (current.policy as PolicySnapshot).hours);
-        const clocks = await upgradedClocks(current, account, policy, now);
+        const policy = snapshotPolicy(play.sla, 'hot', (current.policy as PolicySnapshot).hours);
+        const clocks = await upgradedClocks(current, play, account, policy, now);
         const changes = {
           tier: 'hot',
           trigger: decision.trigger,
@@ -274,12 +296,16 @@ export function createEventProcessor(deps: ProcessorDeps) {
    */
   async function upgradedClocks(
     alert: AlertRow,
+    play: Play,
     account: AccountRow,
     policy: PolicySnapshot,
     now: number,
   ): Promise<Partial<AlertRow>> {
     if (alert.state === 'open') {
-      const route = await router.routeAccount(account, 'hot', now);
+      const route = await router.routeAccount(account, 'hot', now, {
+        team: teamById(play.routing, alert.teamId),
+        play,
+      });
       return {
         suggestedRep: route.rep?.id ?? alert.suggestedRep,
         ...(route.rep ? { route: routeNote(route) } : {}),

@@ -5,6 +5,7 @@ import type { AlertState } from '../db/schema.js';
 import type { Store } from '../db/store.js';
 import { actorOf } from '../domain/alert-lifecycle.js';
 import type { AlertTrigger } from '../domain/handoff.js';
+import { playOf } from '../domain/play.js';
 import { formatAge } from '../domain/signal-text.js';
 import { formatMinutes, slackTime } from '../slack/text.js';
 import { userError } from './user-error.js';
@@ -15,12 +16,16 @@ export interface QueueRequest {
   view: 'mine' | 'unclaimed' | 'all';
   tier: 'hot' | 'warm' | null;
   team: string | null;
+  /** Null: every play. */
+  play: string | null;
   page: number;
 }
 
 export interface QueueRow {
   alertId: string;
   account: string;
+  /** The play's label ("Expansion"); null for new business beside no other play. */
+  play: string | null;
   tier: 'hot' | 'warm';
   score: number;
   state: AlertState;
@@ -41,22 +46,24 @@ export interface QueueView {
 }
 
 /**
- * `/pls queue [mine|unclaimed|all] [hot|warm] [team] [page]`, in any order. Default: unclaimed,
- * in the caller's teams (all teams for a manager).
+ * `/pls queue [mine|unclaimed|all] [hot|warm] [team] [play] [page]`, in any order. Default:
+ * unclaimed, in the caller's teams (all teams for a manager), every play.
  */
 export function parseQueueArgs(args: readonly string[], manifest: Manifest): QueueRequest {
-  const request: QueueRequest = { view: 'unclaimed', tier: null, team: null, page: 1 };
-  const teams = manifest.routing.teams.map((t) => t.id);
+  const request: QueueRequest = { view: 'unclaimed', tier: null, team: null, play: null, page: 1 };
+  const teams = manifest.teams.map((t) => t.id);
+  const plays = manifest.plays.map((p) => p.id);
+  const named = (ids: string[], arg: string) => ids.find((id) => id.toLowerCase() === arg) ?? null;
   for (const raw of args) {
     const arg = raw.toLowerCase();
     if (arg === 'mine' || arg === 'unclaimed' || arg === 'all') request.view = arg;
     else if (arg === 'hot' || arg === 'warm') request.tier = arg;
-    else if (teams.some((t) => t.toLowerCase() === arg))
-      request.team = teams.find((t) => t.toLowerCase() === arg)!;
+    else if (named(teams, arg)) request.team = named(teams, arg);
+    else if (named(plays, arg)) request.play = named(plays, arg);
     else if (/^\d+$/.test(arg) && Number(arg) >= 1) request.page = Number(arg);
     else {
-      const list = teams.map((t) => `\`${t}\``).join(', ');
-      throw userError`\`${raw}\` is not a queue filter. Usage: \`/pls queue [mine|unclaimed|all] [hot|warm] [team] [page]\`; teams: ${list}.`;
+      const list = (ids: string[]) => ids.map((id) => `\`${id}\``).join(', ');
+      throw userError`\`${raw}\` is not a queue filter. Usage: \`/pls queue [mine|unclaimed|all] [hot|warm] [team] [play] [page]\`; teams: ${list(teams)}; plays: ${list(plays)}.`;
     }
   }
   return request;
@@ -80,7 +87,9 @@ export function createQueueService(deps: {
   /** The teams a user works in: every team for a manager; for a rep, the teams that list them. */
   function teamsOf(userId: string): string[] | null {
     if (actorOf(routing, userId).isManager) return null;
-    const mine = routing.teams.filter((t) => t.reps.includes(userId) || t.reps.length === 0).map((t) => t.id);
+    const mine = manifest.teams
+      .filter((t) => t.reps.includes(userId) || t.reps.length === 0)
+      .map((t) => t.id);
     return mine.length > 0 ? mine : null;
   }
 
@@ -113,6 +122,7 @@ export function createQueueService(deps: {
         states: STATES[request.view],
         teams,
         tier: request.tier,
+        play: request.play,
         claimedBy: request.view === 'mine' ? userId : null,
         limit: QUEUE_PAGE,
         offset: (request.page - 1) * QUEUE_PAGE,
@@ -120,9 +130,10 @@ export function createQueueService(deps: {
       });
       const scope = request.team ?? (teams ? teams.join(', ') : 'all teams');
       const what = { unclaimed: 'Unclaimed', mine: 'Your', all: 'Open' }[request.view];
+      const play = request.play ? ` ${playOf(manifest.plays, request.play).label.toLowerCase()}` : '';
       return {
         title:
-          `${what} ${request.tier ?? ''} alerts · ${request.view === 'mine' ? 'all teams' : scope}`.replace(
+          `${what} ${request.tier ?? ''}${play} alerts · ${request.view === 'mine' ? 'all teams' : scope}`.replace(
             /\s+/g,
             ' ',
           ),
@@ -140,6 +151,7 @@ export function createQueueService(deps: {
       states: [state],
       teams: null,
       tier: null,
+      play: null,
       claimedBy: userId,
       limit: QUEUE_PAGE,
       offset: 0,
@@ -165,6 +177,7 @@ export function createQueueService(deps: {
     return {
       alertId: alert.id,
       account: (await accounts.labelOf(alert.accountId)) ?? alert.accountId,
+      play: manifest.plays.length > 1 ? playOf(manifest.plays, alert.play).label : null,
       tier: alert.tier,
       score: Math.floor(alert.score), // as the alert header shows it: a 69.6 never reads as the hot threshold
       state: alert.state,

@@ -3,6 +3,7 @@ import type { AlertAccount, AlertRow } from '../db/alerts-repo.js';
 import { ChangedMeanwhile, type Store, type Unit } from '../db/store.js';
 import { backOffStage, dueStep, escalationDueAt, ladderStart } from '../domain/escalation.js';
 import { dm } from '../domain/notice.js';
+import { playOf } from '../domain/play.js';
 import { routeNote, teamById, teamRepsOf } from '../domain/routing.js';
 import { type PolicySnapshot, slaDeadlines } from '../domain/sla.js';
 import { createWebhookAnnouncer } from '../integrations/webhook-events.js';
@@ -43,8 +44,7 @@ export function createSlaSweep(deps: AlertServiceDeps & { store: Store }) {
   const router = createAlertRouting({ accounts, alerts, manifest });
   const webhooks = createWebhookAnnouncer(deps);
   /** How many reps a team's alerts go round: its own, or every rep for a team without a list. */
-  const teamSize = (teamId: string) =>
-    teamRepsOf(teamById(manifest.routing, teamId), manifest.routing).length;
+  const teamSize = (teamId: string) => teamRepsOf(teamById(manifest, teamId), manifest.routing).length;
   /** When the account's self-serve checkout window closes, if it started one. */
   const checkoutEndsAt = (account: AlertAccount | null): number | null => {
     const started = account?.upgradeStartedAt ?? null;
@@ -88,6 +88,7 @@ export function createSlaSweep(deps: AlertServiceDeps & { store: Store }) {
       const route = await router.routeAccount(account, alert.tier, now, {
         exclude: previous ? [previous] : [],
         reroute: true,
+        play: playOf(manifest.plays, alert.play),
       });
       if (route.rep) {
         // The next rep gets a clock of their own and the whole ladder — until every other rep

@@ -42,7 +42,8 @@ export function renderQueueRow(
   row: QueueRow,
   options: { blockPrefix: string; suffix?: string; claim: boolean },
 ): Record<string, unknown> {
-  const line = `${row.tier === 'hot' ? '🔥' : '🌤'} *${outside(row.account, 200)}* · ${row.score} · ${outside(row.why, 500)}\n${row.clock}${options.suffix ?? ''}`;
+  const play = row.play ? ` · ${escapeMrkdwn(row.play)}` : '';
+  const line = `${row.tier === 'hot' ? '🔥' : '🌤'} *${outside(row.account, 200)}*${play} · ${row.score} · ${outside(row.why, 500)}\n${row.clock}${options.suffix ?? ''}`;
   const section: Record<string, unknown> = {
     type: 'section',
     block_id: `${options.blockPrefix}_${row.alertId}`,

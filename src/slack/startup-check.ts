@@ -37,7 +37,7 @@ async function checkSlack(client: WebClient, manifest: Manifest, now: () => numb
     };
   }
   const channels = new Map<string, string>();
-  for (const team of manifest.routing.teams) channels.set(team.channel, `team ${team.id}`);
+  for (const team of manifest.teams) channels.set(team.channel, `team ${team.id}`);
   channels.set(manifest.routing.escalation_channel, 'escalation_channel');
   for (const [channel, use] of channels) {
     try {

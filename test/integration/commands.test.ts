@@ -62,7 +62,7 @@ describe('/pls queue', () => {
   it('explains a bad filter instead of guessing', async () => {
     const reply = await slashCommand(pls.url, 'U0ANA', 'queue sideways');
     expect(reply.text).toMatch(
-      /^`sideways` is not a queue filter\. Usage: `\/pls queue \[mine\|unclaimed\|all\] \[hot\|warm\] \[team\] \[page\]`; teams: `enterprise`, `mid-market`\.$/,
+      /^`sideways` is not a queue filter\. Usage: `\/pls queue \[mine\|unclaimed\|all\] \[hot\|warm\] \[team\] \[play\] \[page\]`; teams: `enterprise`, `mid-market`; plays: `new_business`\.$/,
     );
   });
 

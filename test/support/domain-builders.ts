@@ -190,6 +190,7 @@ export function alertSummary(overrides: Partial<AlertSummary> = {}): AlertSummar
 /** The input `decideHandoff` sees for a fresh usage-limit hit on a warm, gated, 250-employee account. */
 export function handoffInput(manifest: Manifest, overrides: Partial<HandoffInput> = {}): HandoffInput {
   const now = overrides.now ?? MONDAY_10AM_NY;
+  const state = overrides.state ?? emptyAccountState();
   const limit = signalOf(manifest, 'usage_limit_hit');
   return {
     event: {
@@ -204,12 +205,13 @@ export function handoffInput(manifest: Manifest, overrides: Partial<HandoffInput
     after: scoreWith(WARM_LAYERS, manifest.scoring),
     hits: [{ signal: limit, count: 1, props: {} }],
     firm: { employees: 250, domain: 'acme.com', plan: 'free' },
-    state: emptyAccountState(),
+    state,
     openAlert: null,
     lastAlert: null,
     rules: manifest.scoring.rules,
     now,
     ...overrides,
+    own: overrides.own ?? state,
   };
 }
 

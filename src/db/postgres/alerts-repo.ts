@@ -206,6 +206,10 @@ export function createPgAlertsRepo(db: PgSession): AlertsRepo {
         params.push(filter.tier);
         where.push(`tier = $${params.length}`);
       }
+      if (filter.play) {
+        params.push(filter.play);
+        where.push(`play = $${params.length}`);
+      }
       if (filter.claimedBy) {
         params.push(filter.claimedBy);
         where.push(`claimed_by = $${params.length}`);

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import type { Logger } from 'pino';
-import { createEventProcessor, scoredAccounts } from '../../services/process-events.js';
+import { createEventProcessor, openedTiers, scoredAccounts } from '../../services/process-events.js';
 import { createProcessingLoop } from '../../services/processing-loop.js';
 import type { Repositories, RepositoryOptions, Scoring, ScoringDeps, Storage } from '../storage.js';
 import { StorageError } from '../store.js';
@@ -195,9 +195,7 @@ function startScoringLoop(store: PgStore, deps: ScoringDeps): Scoring {
       onProcessed(result) {
         const enqueued = outbox.enqueuedSoFar();
         deps.onTurn({
-          opened: result.decisions.flatMap(({ decision }) =>
-            decision.kind === 'open' ? [decision.tier] : [],
-          ),
+          opened: openedTiers(result),
           queued: enqueued - queued,
           deliveries: deliveries.enqueuedSoFar() - delivered,
           quarantined: result.quarantined ?? [],

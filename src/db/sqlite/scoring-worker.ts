@@ -8,7 +8,7 @@ import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { clockOn } from '../../clock.js';
 import { createLogger } from '../../obs/logger.js';
-import { createEventProcessor, scoredAccounts } from '../../services/process-events.js';
+import { createEventProcessor, openedTiers, scoredAccounts } from '../../services/process-events.js';
 import { createProcessingLoop } from '../../services/processing-loop.js';
 import type { ScoringTurn } from '../storage.js';
 import { closeDatabase, openConnection } from './client.js';
@@ -56,7 +56,7 @@ const loop = createProcessingLoop({
   onProcessed(result) {
     const enqueued = outbox.enqueuedSoFar();
     const report: ScoringTurn = {
-      opened: result.decisions.flatMap(({ decision }) => (decision.kind === 'open' ? [decision.tier] : [])),
+      opened: openedTiers(result),
       queued: enqueued - queued,
       deliveries: deliveries.enqueuedSoFar() - delivered,
       quarantined: result.quarantined ?? [],

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { type ReplayOptions, type ReplayResult, replayHistory } from '../../../src/analysis/replay-engine.js';
 import { generateUsageHistory } from '../../../src/analysis/synthetic-history.js';
-import { loadManifest, type Manifest } from '../../../src/config/manifest.js';
+import { loadManifest, type Manifest, withNewBusinessScoring } from '../../../src/config/manifest.js';
 import type { StoredEvent } from '../../../src/db/history.js';
 import { specManifest } from '../../support/domain-builders.js';
 import { DAY, HOUR, historyBuilder, LIMIT, liveAlertOf, MINUTE, T0 } from './support/history-builders.js';
@@ -276,5 +276,5 @@ describe('replay: the clock', () => {
 });
 
 function loadedWith(base: Manifest, tiers: { warm: number; hot: number }): Manifest {
-  return { ...base, scoring: { ...base.scoring, tiers } };
+  return withNewBusinessScoring(base, { ...base.scoring, tiers });
 }

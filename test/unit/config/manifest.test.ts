@@ -102,7 +102,7 @@ describe('the shipped manifest (manifests/pls.yml)', () => {
 
 describe('a manifest with only the required keys', () => {
   it('gets every documented default', () => {
-    const expected: Omit<Manifest, 'plays'> = {
+    const expected: Omit<Manifest, 'plays' | 'teams'> = {
       timezone: 'America/New_York',
       labels: {},
       retention: 180 * DAY,
@@ -211,8 +211,9 @@ describe('a manifest with only the required keys', () => {
         },
       },
     };
-    const { plays, ...manifest } = loadManifest(fixture('minimal.yml'));
+    const { plays, teams, ...manifest } = loadManifest(fixture('minimal.yml'));
     expect(manifest).toEqual(expected);
+    expect(teams).toEqual(expected.routing.teams);
     // Without `plays:`, the top level is the one play, and it judges every account.
     expect(plays).toEqual([
       {

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { generateUsageHistory } from '../../../src/analysis/synthetic-history.js';
 import { loadManifest } from '../../../src/config/manifest.js';
 import { type AccountState, emptyAccountState } from '../../../src/domain/account-state.js';
-import { type StepResult, stepAccount } from '../../../src/domain/account-step.js';
+import { type PlayStep, stepAccount } from '../../../src/domain/account-step.js';
 import type { AlertSummary } from '../../../src/domain/handoff.js';
 import type { RoutableAccount } from '../../../src/domain/routing.js';
 import { toUsageEvent, withPlanChange } from '../../../src/domain/stored-event.js';
@@ -22,7 +22,7 @@ const ACME: RoutableAccount = {
   owner: null,
 };
 
-/** One account fed event by event through the step, with the alert model of live scoring. */
+/** One account fed event by event through new business's step, with the alert model of live scoring. */
 function account(firm: RoutableAccount = ACME) {
   const state: AccountState = emptyAccountState();
   let open: AlertSummary | null = null;
@@ -38,7 +38,7 @@ function account(firm: RoutableAccount = ACME) {
       user?: string;
       decisionOnly?: boolean;
     } = {},
-  ): StepResult => {
+  ): PlayStep => {
     const user = options.user ?? 'u_1';
     const event: UsageEvent = {
       id: `evt_${++n}`,
@@ -58,13 +58,11 @@ function account(firm: RoutableAccount = ACME) {
       state,
       previous: seen ? firm : null,
       account: firm,
-      openAlert: open,
-      lastAlert: last,
-      scoring: manifest.scoring,
-      routing: manifest.routing,
+      plays: [manifest.plays[0]!],
+      alertsOf: () => ({ openAlert: open, lastAlert: last }),
       now: receivedAt,
       decisionOnly: options.decisionOnly,
-    });
+    }).plays[0]!;
     seen = true;
     if (result.decision.kind === 'open') {
       open = {
@@ -274,13 +272,15 @@ describe('stepAccount: the decision-only early exit', () => {
       .sort((a, b) => a.receivedAt - b.receivedAt || a.seq - b.seq);
     interface Lane {
       state: AccountState;
-      open: AlertSummary | null;
-      last: AlertSummary | null;
+      /** By play. */
+      open: Map<string, AlertSummary>;
+      last: Map<string, AlertSummary>;
     }
     const lanes = new Map<string, { firm: RoutableAccount | null; full: Lane; quick: Lane }>();
-    const fresh = (): Lane => ({ state: emptyAccountState(), open: null, last: null });
+    const fresh = (): Lane => ({ state: emptyAccountState(), open: new Map(), last: new Map() });
     let compared = 0;
     let armedSeen = 0;
+    const decided = new Set<string>();
     for (const row of rows) {
       if (!row.accountId) continue;
       let lane = lanes.get(row.accountId);
@@ -303,15 +303,15 @@ describe('stepAccount: the decision-only early exit', () => {
       const now = row.receivedAt;
       const decisions = [lane.full, lane.quick].map((side, i) => {
         // Alerts a rep worked: closed (lost) two days after opening.
-        if (side.open && now - side.open.openedAt > 2 * DAY) {
-          side.open = {
-            ...side.open,
+        for (const [play, open] of side.open) {
+          if (now - open.openedAt <= 2 * DAY) continue;
+          side.last.set(play, {
+            ...open,
             state: 'closed',
-            closedAt: side.open.openedAt + 2 * DAY,
+            closedAt: open.openedAt + 2 * DAY,
             outcome: 'lost',
-          };
-          side.last = side.open;
-          side.open = null;
+          });
+          side.open.delete(play);
         }
         const result = stepAccount({
           event,
@@ -319,25 +319,36 @@ describe('stepAccount: the decision-only early exit', () => {
           state: side.state,
           previous,
           account: firm,
-          openAlert: side.open,
-          lastAlert: side.last,
-          scoring: manifest.scoring,
-          routing: manifest.routing,
+          plays: manifest.plays,
+          alertsOf: (play) => ({
+            openAlert: side.open.get(play) ?? null,
+            lastAlert: side.last.get(play) ?? null,
+          }),
           now,
           decisionOnly: i === 1,
         });
-        const { decision } = result;
-        if (decision.kind === 'open') {
-          side.open = { state: 'open', tier: decision.tier, openedAt: now, closedAt: null, outcome: null };
-          side.last = side.open;
-        } else if (decision.kind === 'upgrade' && side.open) {
-          side.open = { ...side.open, tier: 'hot' };
-          side.last = side.open;
-        } else if (decision.kind === 'self_served' && side.open) {
-          side.last = { ...side.open, state: 'closed', closedAt: now, outcome: 'self_served' };
-          side.open = null;
-        }
-        return decision.kind === 'none' ? { kind: 'none' } : decision;
+        return result.plays.map(({ play, decision }) => {
+          const open = side.open.get(play.id);
+          if (decision.kind === 'open') {
+            const opened = {
+              state: 'open',
+              tier: decision.tier,
+              openedAt: now,
+              closedAt: null,
+              outcome: null,
+            } as const;
+            side.open.set(play.id, opened);
+            side.last.set(play.id, opened);
+          } else if (decision.kind === 'upgrade' && open) {
+            side.open.set(play.id, { ...open, tier: 'hot' });
+            side.last.set(play.id, { ...open, tier: 'hot' });
+          } else if (decision.kind === 'self_served' && open) {
+            side.last.set(play.id, { ...open, state: 'closed', closedAt: now, outcome: 'self_served' });
+            side.open.delete(play.id);
+          }
+          if (decision.kind !== 'none') decided.add(play.id);
+          return decision.kind === 'none' ? { kind: 'none' } : decision;
+        });
       });
       expect(decisions[1], `event ${row.id}`).toEqual(decisions[0]);
       expect(JSON.stringify(lane.quick.state), `state after ${row.id}`).toBe(JSON.stringify(lane.full.state));
@@ -346,6 +357,7 @@ describe('stepAccount: the decision-only early exit', () => {
     }
     expect(compared).toBeGreaterThan(4_000);
     expect(armedSeen).toBeGreaterThan(0); // the backfill armed someone: the armed path was compared too
+    expect([...decided]).toContain('new_business');
   });
 });
 

@@ -132,10 +132,17 @@ describe('routeAlert: the account owner', () => {
     });
   });
 
-  it('finds the owner among all reps, not only the team’s', () => {
+  it('routes to the owner only when they are a rep of the alert’s team (SPEC §5: the play’s team)', () => {
     expect(route({ owner: 'ent@seller.com' })).toMatchObject({
       team: { id: 'mid-market' },
-      rep: { id: 'U0ENT' },
+      reason: 'round-robin',
+      ownerFrom: null,
+    });
+    expect(route({ owner: 'ent@seller.com' }).rep?.id).not.toBe('U0ENT');
+    // The CRM's owner of another team is passed over, and the card says why.
+    expect(route({ crmOwner: 'U0ENT' })).toMatchObject({
+      ownerFrom: null,
+      crmOwnerSkipped: { rep: 'U0ENT', why: 'is not a rep of the mid-market team' },
     });
   });
 
@@ -151,12 +158,12 @@ describe('routeAlert: the account owner', () => {
   it("offers the CRM's owner second: after an owner the event names, and only when they are a rep", () => {
     expect(route({ crmOwner: 'U0BEN' })).toMatchObject({ rep: { id: 'U0BEN' }, ownerFrom: 'crm' });
     expect(route({ crmOwner: 'ben@seller.com' }).ownerFrom).toBe('crm');
-    expect(route({ owner: 'U0ENT', crmOwner: 'U0BEN' })).toMatchObject({
-      rep: { id: 'U0ENT' },
+    expect(route({ owner: 'U0ANA', crmOwner: 'U0BEN' })).toMatchObject({
+      rep: { id: 'U0ANA' },
       ownerFrom: 'event',
     });
     // An event owner who is away does not hand the alert to the CRM's owner: routing goes on.
-    const away = route({ owner: 'U0ENT', crmOwner: 'U0BEN' }, { loads: loads({ U0ENT: { ooo: true } }) });
+    const away = route({ owner: 'U0ANA', crmOwner: 'U0BEN' }, { loads: loads({ U0ANA: { ooo: true } }) });
     expect(away.ownerFrom).toBeNull();
     expect(route({ crmOwner: 'someone@else.com' })).toMatchObject({ reason: 'round-robin', ownerFrom: null });
   });

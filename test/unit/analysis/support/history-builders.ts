@@ -91,6 +91,7 @@ export function liveAlertOf(
   return {
     id,
     accountId: alert.accountId,
+    play: alert.play,
     tier: alert.tier,
     teamId: alert.teamId,
     openedAt: alert.openedAt,

@@ -151,6 +151,7 @@ export function liveAlertsFor(manifest: Manifest, history: KnownAnswerHistory): 
     const base: LiveAlert = {
       id: `al_${String(i).padStart(4, '0')}`,
       accountId: alert.accountId,
+      play: alert.play,
       tier: alert.tier,
       teamId: alert.teamId,
       openedAt: alert.openedAt,
