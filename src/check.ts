@@ -1,7 +1,7 @@
 import { ConfigError } from './config/config-error.js';
 import { formatDuration } from './config/duration.js';
 import { loadConfig } from './config/load-config.js';
-import type { Play } from './config/manifest.js';
+import type { Match, Play } from './config/manifest.js';
 import { manifestWarnings } from './config/manifest-warnings.js';
 import { postgresLocation } from './db/postgres/client.js';
 
@@ -55,7 +55,7 @@ try {
 function playSummary(play: Play, several: boolean): string[] {
   const { scoring, routing, sla } = play;
   const judges = play.applies_to
-    ? `accounts matching ${JSON.stringify(play.applies_to)}`
+    ? `accounts with ${describeMatch(play.applies_to)}`
     : play.prospects_only
       ? `accounts not on ${scoring.rules.paid_plans.join(', ') || 'a paid plan'}`
       : 'every account';
@@ -69,4 +69,17 @@ function playSummary(play: Play, several: boolean): string[] {
     `${indent}teams: ${routing.teams.map((t) => `${t.id} → ${t.channel}`).join(', ')} (default ${routing.default_team})`,
     `${indent}sla: hot claim ${formatDuration(sla.tiers.hot.claim)}, warm claim ${formatDuration(sla.tiers.warm.claim)}; ${sla.business_hours ? 'business hours' : 'wall clock'}`,
   ];
+}
+
+/** `{ plan: { in: [team, business] } }` → "plan in team/business". */
+function describeMatch(match: Match): string {
+  const OPERATORS: Record<string, string> = { eq: '=', in: 'in', gte: '≥', gt: '>', lte: '≤', lt: '<' };
+  return Object.entries(match)
+    .flatMap(([field, condition]) =>
+      Object.entries(condition ?? {}).map(
+        ([op, value]) =>
+          `${field} ${OPERATORS[op] ?? op} ${Array.isArray(value) ? value.join('/') : String(value)}`,
+      ),
+    )
+    .join(', ');
 }

@@ -98,6 +98,8 @@ export interface Opener {
 export function writeOpener(input: {
   trigger: AlertTrigger;
   signal: Signal | null;
+  /** The play's `opener`: a churn-risk check-in, not the moment's new-business pitch. */
+  playOpener?: string | null;
   labels: Readonly<Record<string, string>>;
   account: string | null;
   contacts: readonly OpenerContact[];
@@ -105,7 +107,7 @@ export function writeOpener(input: {
   const { trigger, signal, labels } = input;
   const to = mostSenior(input.contacts);
   const behind = input.contacts.find((c) => c.trigger) ?? null;
-  const template = signal?.opener ?? TEMPLATES[momentKind(trigger, signal)];
+  const template = signal?.opener ?? input.playOpener ?? TEMPLATES[momentKind(trigger, signal)];
   const values: Record<string, string | undefined> = {
     account: input.account ?? undefined,
     ...Object.fromEntries(

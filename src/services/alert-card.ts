@@ -6,6 +6,7 @@ import { restoreAccountState } from '../domain/account-state.js';
 import { dossierOf } from '../domain/dossier.js';
 import type { AlertTrigger } from '../domain/handoff.js';
 import { writeOpener } from '../domain/opener.js';
+import { playOf, playStateOf } from '../domain/play.js';
 import { scoreAccount, UNKNOWN_FIRMOGRAPHICS } from '../domain/scoring.js';
 import type { PolicySnapshot } from '../domain/sla.js';
 import type { AlertCard } from '../slack/render-alert.js';
@@ -30,7 +31,8 @@ export function createAlertCards(deps: {
     const account = await accounts.find(alert.accountId);
     const state = restoreAccountState(account?.state);
     const firm = account ?? UNKNOWN_FIRMOGRAPHICS;
-    const score = scoreAccount(state, firm, manifest.scoring, now);
+    const play = playOf(manifest.plays, alert.play);
+    const score = scoreAccount(state, firm, play.scoring, now, playStateOf(state, play.id));
     const trigger = alert.trigger as AlertTrigger;
     const teamZone = (alert.policy as PolicySnapshot).hours.tz;
 
@@ -44,6 +46,7 @@ export function createAlertCards(deps: {
 
     return {
       alertId: alert.id,
+      play: manifest.plays.length > 1 ? play.label : null,
       state: alert.state,
       tier: alert.tier,
       outcome: alert.outcome,
@@ -64,7 +67,8 @@ export function createAlertCards(deps: {
       contacts,
       opener: writeOpener({
         trigger,
-        signal: manifest.scoring.signals.find((signal) => signal.id === trigger.signalId) ?? null,
+        signal: play.scoring.signals.find((signal) => signal.id === trigger.signalId) ?? null,
+        playOpener: play.opener,
         labels: manifest.labels,
         account: account?.name ?? null,
         contacts,

@@ -13,6 +13,8 @@ import { escapeMrkdwn, formatDate, formatMinutes, outside, slackTime, truncate }
 /** Everything an alert message shows, gathered from the database by the card service. */
 export interface AlertCard {
   alertId: string;
+  /** The play's label ("Expansion"), named in the header beside other plays; null with new business alone. */
+  play: string | null;
   state: 'open' | 'claimed' | 'contacted' | 'closed';
   tier: 'hot' | 'warm';
   outcome: string | null;
@@ -98,9 +100,10 @@ export function renderAlert(card: AlertCard): SlackMessage {
   const closed = card.state === 'closed';
   const ended = OUTCOME_LABEL[card.outcome ?? ''] ?? card.outcome;
   const breach = breachOf(card);
+  const play = card.play ? ` · ${card.play}` : '';
   const header = closed
-    ? `${card.tier.toUpperCase()} · ${name} · closed${ended ? `: ${ended}` : ''}`
-    : `${TIER_LABEL[card.tier]} · ${name} · ${scoreText(card)}${breach ? ` · ⚠️ ${breach}` : ''}`;
+    ? `${card.tier.toUpperCase()}${play} · ${name} · closed${ended ? `: ${ended}` : ''}`
+    : `${TIER_LABEL[card.tier]}${play} · ${name} · ${scoreText(card)}${breach ? ` · ⚠️ ${breach}` : ''}`;
   const whyNow = `${card.trigger.text} ${formatAge(card.now - card.trigger.at)}`;
 
   const blocks: Block[] = [
@@ -126,9 +129,10 @@ export function renderAlert(card: AlertCard): SlackMessage {
 
   // The fallback is parsed as mrkdwn too (it is what notifications show): an account called
   // "<!channel>" must not page the channel. https://api.slack.com/reference/surfaces/formatting#escaping
+  const playText = card.play ? ` - ${card.play}` : '';
   const text = closed
-    ? `${card.tier.toUpperCase()} - ${name}: closed${ended ? `, ${ended}` : ''}`
-    : `${card.tier.toUpperCase()} - ${name} - ${scoreText(card)}: ${whyNow}`;
+    ? `${card.tier.toUpperCase()}${playText} - ${name}: closed${ended ? `, ${ended}` : ''}`
+    : `${card.tier.toUpperCase()}${playText} - ${name} - ${scoreText(card)}: ${whyNow}`;
   return { text: truncate(escapeMrkdwn(text), 3000), blocks };
 }
 

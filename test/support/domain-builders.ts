@@ -276,6 +276,7 @@ function baseCard(overrides: Partial<AlertCard>): Omit<AlertCard, 'layers' | 'un
   const raised = MONDAY_10AM_NY - 3 * MINUTE;
   return {
     alertId: 'al_01TEST',
+    play: null,
     state: 'open',
     tier: 'hot',
     outcome: null,

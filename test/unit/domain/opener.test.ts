@@ -81,6 +81,27 @@ describe('writeOpener', () => {
     );
   });
 
+  it('takes the play’s opener over the moment’s (a check-in, never a pitch), and a signal’s own over both', () => {
+    const checkIn =
+      'Hi {first_name}, checking in on how {account} is doing with the product — anything in the way?';
+    const write = (signalId: string | null) =>
+      writeOpener({
+        trigger: trigger(
+          signalId ? { signalId, props: { feature: 'audit_log' } } : { kind: 'tier', signalId: null },
+        ),
+        signal: signalId ? signalOf(manifest, signalId) : null,
+        playOpener: checkIn,
+        labels: { audit_log: 'audit log' },
+        account: 'Acme',
+        contacts: [KIM],
+      }).text;
+    expect(write(null)).toBe(
+      'Hi Kim, checking in on how Acme is doing with the product — anything in the way?',
+    );
+    expect(write('usage_limit_hit')).toBe(write(null));
+    expect(write('custom')).toBe('Hi Kim, sorry Acme hit a snag with audit log — can I help?');
+  });
+
   it('reads cleanly when the moment carried no words, or nobody is known', () => {
     expect(opener('gated', {}, []).text).toBe(
       'Hi, I saw Acme is looking at one of our paid features, which comes with our paid plan — happy to walk you through it or set up a trial.',

@@ -155,6 +155,15 @@ describe('renderAlert: header, why now and fallback text', () => {
     expect(block(alertCard({ baseScore: 56 }), 'alert_header')!.text.text).toBe('🔥 HOT · Acme · score 56');
   });
 
+  it('names the play beside other plays, in the header and the fallback text', () => {
+    const card = alertCard({ play: 'Churn risk' });
+    expect(block(card, 'alert_header')!.text.text).toBe('🔥 HOT · Churn risk · Acme · score 56 (up from 26)');
+    expect(renderAlert(card).text).toMatch(/^HOT - Churn risk - Acme - score 56/);
+    expect(renderAlert({ ...card, state: 'closed', outcome: 'won' }).text).toMatch(
+      /^HOT - Churn risk - Acme: closed/,
+    );
+  });
+
   it('says when the layers add up to more than the capped 100', () => {
     const card = alertCard({ score: 100, uncapped: 135, baseScore: 60 });
     expect(block(card, 'alert_header')!.text.text).toBe('🔥 HOT · Acme · score 100 (capped; up from 60)');

@@ -1,0 +1,164 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type Manifest, parseManifestYaml } from '../../src/config/manifest.js';
+import { usageEvent } from '../support/events.js';
+import { deliver, settled } from '../support/flows.js';
+import { type Harness, startHarness } from '../support/harness.js';
+import { slashCommand } from '../support/slack-requests.js';
+
+/**
+ * The shipped manifest's plays through the real app: new business for prospects, expansion for
+ * paying accounts outgrowing their plan — each its own alerts, channel, clocks and cooldown.
+ */
+const SHIPPED = resolve(import.meta.dirname, '../../manifests/pls.yml');
+const manifest: Manifest = parseManifestYaml(readFileSync(SHIPPED, 'utf8'), SHIPPED);
+const CHANNELS = [...new Set([...manifest.teams.map((t) => t.channel), manifest.routing.escalation_channel])];
+const USERS = [
+  ...manifest.routing.reps.map((rep) => ({
+    id: rep.id,
+    name: rep.email!.split('@')[0]!,
+    email: rep.email!,
+    tz: 'America/New_York',
+  })),
+  ...manifest.routing.managers.map((id) => ({
+    id,
+    name: id.toLowerCase(),
+    email: `${id.toLowerCase()}@seller.com`,
+    tz: 'America/New_York',
+  })),
+];
+const DAY = 86_400_000;
+const AM_CHANNEL = 'C0AMEXPAND';
+
+let pls: Harness;
+let offset = 0;
+afterEach(async () => {
+  await pls?.stop();
+  offset = 0;
+});
+
+async function start(): Promise<Harness> {
+  pls = await startHarness({ manifest: SHIPPED, channels: CHANNELS, users: USERS });
+  return pls;
+}
+
+/** The app's clock: real time moved forward by what the test advanced. */
+const now = () => Date.now() + offset;
+function advance(ms: number): void {
+  offset += ms;
+  pls.advance(ms);
+}
+
+const PAYING = {
+  id: 'acct_paidco',
+  name: 'Paidco',
+  domain: 'paidco.com',
+  plan: 'team',
+  employees: 250,
+  industry: 'software',
+  country: 'US',
+};
+const FREE = { ...PAYING, id: 'acct_freeco', name: 'Freeco', domain: 'freeco.com', plan: 'free' };
+
+/** A working day of a four-person team; with `pressure`, a reading at 85 % of the API calls quota. */
+function workday(account: Record<string, unknown>, options: { pressure?: boolean } = {}) {
+  const domain = String(account.domain);
+  const events = ['u_1', 'u_2', 'u_3', 'u_4'].map((id) =>
+    usageEvent({
+      type: 'session_started',
+      timestamp: new Date(now() - 60_000),
+      account,
+      user: { id, email: `${id}@${domain}`, name: `User ${id}` },
+    }),
+  );
+  events.push(
+    usageEvent({
+      type: 'feature_used',
+      timestamp: new Date(now() - 50_000),
+      account,
+      user: { id: 'u_1', email: `u_1@${domain}`, name: 'User u_1' },
+      properties: { feature: 'dashboards' },
+    }),
+  );
+  if (options.pressure)
+    events.push(
+      usageEvent({
+        type: 'usage_limit_approached',
+        timestamp: new Date(now() - 40_000),
+        account,
+        user: { id: 'u_2', email: `u_2@${domain}`, name: 'Sam Park', title: 'Head of Data' },
+        properties: { limit: 'api_calls', used: 8_500, quota: 10_000 },
+      }),
+    );
+  return events;
+}
+
+/** Two weeks of use, the limit pressed on `pressureDays` (day numbers from 0). */
+async function twoWeeks(account: Record<string, unknown>, pressureDays: readonly number[]): Promise<void> {
+  for (let day = 0; day < 14; day++) {
+    await deliver(pls, { events: workday(account, { pressure: pressureDays.includes(day) }) });
+    advance(DAY);
+  }
+  await settled(pls);
+}
+
+interface AlertOfPlay {
+  id: string;
+  play: string;
+  channel: string;
+  team_id: string;
+  tier: string;
+  message_ts: string | null;
+  suggested_rep: string | null;
+  trigger: string;
+}
+
+const alertsOf = (accountId: string) =>
+  pls.query<AlertOfPlay>(
+    'select id, play, channel, team_id, tier, message_ts, suggested_rep, trigger from alerts where account_id = ? order by opened_at',
+    accountId,
+  );
+
+describe('expansion: a paying account pressing on its limit', () => {
+  it('raises one expansion alert in the account managers’ channel, named as the play, and no new-business alert', async () => {
+    await start();
+    await twoWeeks(PAYING, [1, 5, 9, 12]);
+    const alerts = await alertsOf(PAYING.id);
+    expect(alerts.map((a) => [a.play, a.channel, a.team_id, a.suggested_rep])).toEqual([
+      ['expansion', AM_CHANNEL, 'account-management', 'U0AM1'],
+    ]);
+    const [alert] = alerts;
+    expect(JSON.parse(alert!.trigger)).toMatchObject({
+      signalId: 'limit_pressure',
+      text: 'has been close to the api_calls limit on 3 days in two weeks',
+    });
+    const message = pls.emulator.message(AM_CHANNEL, alert!.message_ts!)!;
+    expect(message.text).toMatch(/^(HOT|WARM) - Expansion - Paidco - score \d+/);
+    const header = JSON.stringify(message.blocks.find((b) => (b as { type: string }).type === 'header'));
+    expect(header).toContain(' · Expansion · Paidco · ');
+    // No alert anywhere else: the sales channels never heard of a paying account.
+    for (const team of manifest.plays[0]!.routing.teams)
+      expect(pls.emulator.messages(team.channel)).toEqual([]);
+  });
+
+  it('judges a free account by new business only: its alert goes to sales, expansion says nothing', async () => {
+    await start();
+    await twoWeeks(FREE, [1, 5, 9, 12]);
+    const alerts = await alertsOf(FREE.id);
+    expect(alerts.map((a) => [a.play, a.team_id])).toEqual([['new_business', 'mid-market']]);
+    expect(pls.emulator.messages(AM_CHANNEL)).toEqual([]);
+  });
+
+  it('takes a play in /pls queue, and names each row’s play', async () => {
+    await start();
+    await twoWeeks(PAYING, [1, 5, 9]);
+    await twoWeeks(FREE, [1, 5, 9]);
+    const expansion = await slashCommand(pls.url, 'U0MGRSAM', 'queue expansion');
+    expect(expansion.text).toMatch(/^Unclaimed expansion alerts · all teams: 1 alerts, top: Paidco/);
+    const all = await slashCommand(pls.url, 'U0MGRSAM', 'queue');
+    const rows = JSON.stringify(all.body.blocks);
+    expect(rows).toContain('*Paidco* · Expansion ·');
+    expect(rows).toContain('*Freeco* · New business ·');
+  });
+});
