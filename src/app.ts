@@ -216,6 +216,9 @@ export function buildApp(deps: AppDeps) {
   const sweepIfIdle = (): Promise<void> | undefined => (sweeping ? undefined : sweep());
   const sweepOnce = async () => {
     slackHealth.recheck();
+    // A new day's re-score of the plays whose score moves with time begins on the first turn
+    // after midnight: the sweep gives scoring one when no event does.
+    scoring?.kick();
     if (!pruning)
       void pruneExpired().catch((error: unknown) => logger.error({ err: error }, 'retention failed'));
     const { failed, ...result } = await sla.sweep();

@@ -1,8 +1,9 @@
 import type { Manifest, Play, Scoring } from '../config/manifest.js';
 import type { EventPages, LiveAlert, StoredEvent } from '../db/history.js';
 import { type AccountState, emptyAccountState } from '../domain/account-state.js';
-import { stepAccount } from '../domain/account-step.js';
+import { type PlayAlerts, type PlayStep, stepAccount, tickAccount } from '../domain/account-step.js';
 import { type AlertSummary, type AlertTrigger, includesPlan, isPurchase } from '../domain/handoff.js';
+import { movesWithTime } from '../domain/play.js';
 import type { RoutableAccount } from '../domain/routing.js';
 import { type Firmographics, type Score, scoreAccount } from '../domain/scoring.js';
 import { toUsageEvent, withPlanChange } from '../domain/stored-event.js';
@@ -233,13 +234,21 @@ export function startReplay(options: ReplaySettings): ReplayRun {
 
   const planChangedAt = new Map<string, number>();
   const onProgress = options.onProgress;
+  /** The last day re-scored (plays whose score moves with time): live re-scores each day before its events. */
+  let tickedDay: number | null = null;
   const feed = (row: StoredEvent): void => {
     events++;
     if (onProgress && events % PROGRESS_EVERY === 0) onProgress(events);
+    const now = row.processedAt ?? row.receivedAt;
+    const today = Math.floor(now / DAY);
+    tickedDay ??= today;
+    while (tickedDay < today) {
+      tickedDay++;
+      for (const lane of lanes) tickLane(lane, tickedDay * DAY, firms, ctx);
+    }
     const accountId = row.accountId;
     if (accountId === null) return; // live: upserts the person, scores nothing
     scored++;
-    const now = row.processedAt ?? row.receivedAt;
     firstClock ??= now;
     lastClock = now;
     const event = toUsageEvent(row);
@@ -346,11 +355,7 @@ function applyStep(lane: Lane, step: Step, ctx: Context): void {
     previous: step.previous,
     account: routable(step.firm),
     plays,
-    alertsOf: (play) => {
-      const open = lane.open.get(alertKey(accountId, play)) ?? null;
-      const last = open ? open.alert : (lane.last.get(alertKey(accountId, play)) ?? null);
-      return { openAlert: open && summary(open.alert), lastAlert: last && summary(last) };
-    },
+    alertsOf: (play) => alertsOfLane(lane, accountId, play),
     now,
     decisionOnly: !ctx.exhaustive,
   });
@@ -360,7 +365,40 @@ function applyStep(lane: Lane, step: Step, ctx: Context): void {
   if (ctx.lookback > 0 && numbers && numbers.tier !== 'cold') {
     trackPeak(lane, accountId, now, numbers.total, ctx.lookback);
   }
-  for (const { play, decision, after: playAfter } of stepped.plays) {
+  applyDecisions(lane, accountId, state, stepped.plays, now, ctx);
+
+  const exact = () => {
+    after ??= scoreAccount(state!, step.current, lane.scoring, now);
+    return after;
+  };
+  const purchase = isPurchase(event, scoring.rules);
+  if (purchase && !isPaid(scoring, step.previous?.plan ?? null)) {
+    const score = exact();
+    lane.purchases.push({
+      accountId,
+      at: now,
+      eventId: event.id,
+      plan: step.firm.plan!,
+      fromPlan: step.previous?.plan ?? null,
+      peakScore: Math.max(score.total, peakOf(lane, accountId, now, ctx.lookback)),
+      features: featuresAt(state, score, scoring, now),
+    });
+  }
+  if (ctx.wanted?.has(event.id)) {
+    lane.snapshots.set(event.id, { accountId, at: now, features: featuresAt(state, exact(), scoring, now) });
+  }
+}
+
+/** The alerts the plays' decisions open, upgrade or close, in the lane's model. */
+function applyDecisions(
+  lane: Lane,
+  accountId: string,
+  state: AccountState,
+  steps: readonly PlayStep[],
+  now: number,
+  ctx: Context,
+): void {
+  for (const { play, decision, after: playAfter } of steps) {
     if (decision.kind === 'none') continue;
     const key = alertKey(accountId, play.id);
     const open = lane.open.get(key) ?? null;
@@ -409,27 +447,34 @@ function applyStep(lane: Lane, step: Step, ctx: Context): void {
         break;
     }
   }
+}
 
-  const exact = () => {
-    after ??= scoreAccount(state!, step.current, lane.scoring, now);
-    return after;
-  };
-  const purchase = isPurchase(event, scoring.rules);
-  if (purchase && !isPaid(scoring, step.previous?.plan ?? null)) {
-    const score = exact();
-    lane.purchases.push({
-      accountId,
-      at: now,
-      eventId: event.id,
-      plan: step.firm.plan!,
-      fromPlan: step.previous?.plan ?? null,
-      peakScore: Math.max(score.total, peakOf(lane, accountId, now, ctx.lookback)),
-      features: featuresAt(state, score, scoring, now),
+/**
+ * The day's re-score of the plays whose score moves with time, as live runs it before the day's
+ * first events (src/services/process-events.ts, `tickIfDue`): every account scored as of `at`.
+ */
+function tickLane(lane: Lane, at: number, firms: ReadonlyMap<string, Firm>, ctx: Context): void {
+  const plays = lane.manifest.plays.filter(movesWithTime);
+  if (plays.length === 0) return;
+  for (const [accountId, state] of lane.states) {
+    const firm = firms.get(accountId);
+    if (!firm) continue;
+    closeDue(lane, accountId, lane.manifest.plays, at);
+    const steps = tickAccount({
+      state,
+      account: routable(firm),
+      plays,
+      alertsOf: (play) => alertsOfLane(lane, accountId, play),
+      at,
     });
+    applyDecisions(lane, accountId, state, steps, at, ctx);
   }
-  if (ctx.wanted?.has(event.id)) {
-    lane.snapshots.set(event.id, { accountId, at: now, features: featuresAt(state, exact(), scoring, now) });
-  }
+}
+
+function alertsOfLane(lane: Lane, accountId: string, play: string): PlayAlerts {
+  const open = lane.open.get(alertKey(accountId, play)) ?? null;
+  const last = open ? open.alert : (lane.last.get(alertKey(accountId, play)) ?? null);
+  return { openAlert: open && summary(open.alert), lastAlert: last && summary(last) };
 }
 
 // ─── Alert model ─────────────────────────────────────────────────────────────────────────

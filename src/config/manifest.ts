@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { IANAZone } from 'luxon';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
 import * as z from 'zod';
+import { CHANGE_METRICS } from '../domain/metrics.js';
 import { OPENER_PLACEHOLDERS, TRACKING_PLACEHOLDERS } from '../domain/opener.js';
 import { NEW_BUSINESS } from '../domain/play.js';
 import {
@@ -46,6 +47,8 @@ export const METRIC_NAMES = [
   'limit_pressure_days_14d',
   'employees',
   'business_domain',
+  'active_users_change_28d',
+  'sessions_change_28d',
 ] as const;
 export type MetricName = (typeof METRIC_NAMES)[number];
 
@@ -138,6 +141,11 @@ export interface Metric {
   readonly metric: MetricName;
   /** Ascending by threshold, thresholds distinct. */
   readonly steps: readonly MetricStep[];
+  /**
+   * Scores the most severe step the value has fallen to (value ≤ threshold) instead of the
+   * highest it has reached: a falling metric (`[[-0.3, 15], [-0.5, 30]]`).
+   */
+  readonly below: boolean;
 }
 
 export interface Rules {
@@ -586,7 +594,8 @@ const metricSchema = strict({
   metric: z.enum(METRIC_NAMES, {
     error: (issue) => `unknown metric ${describeValue(issue.input)} (one of: ${METRIC_NAMES.join(', ')})`,
   }),
-  steps: z.array(z.tuple([z.number().min(0), pointsSchema])).min(1),
+  steps: z.array(z.tuple([z.number().min(-1), pointsSchema])).min(1),
+  below: z.boolean().prefault(false),
 })
   .superRefine((metric, ctx) => {
     const seen = new Set<number>();
@@ -604,6 +613,13 @@ const metricSchema = strict({
           code: 'custom',
           path: ['steps', index, 0],
           message: `${metric.metric} is between 0 and 1, so a threshold of ${threshold} is never reached`,
+        });
+      }
+      if (threshold < 0 && !CHANGE_METRICS.has(metric.metric)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['steps', index, 0],
+          message: `${metric.metric} is never below 0: only ${[...CHANGE_METRICS].join(' and ')} take a negative threshold`,
         });
       }
     });

@@ -346,3 +346,15 @@ export const rateLimits = sqliteTable('rate_limits', {
   scope: text('scope').primaryKey(),
   until: integer('until').notNull(),
 });
+
+/**
+ * The daily re-scores of plays whose metrics move with time (falling usage): one row per UTC day
+ * ticked, its progress through the accounts (`cursor`: the last account id done) and when it
+ * finished. Every instance ticks a day at most once: each page advances the cursor by
+ * compare-and-set.
+ */
+export const dailyTicks = sqliteTable('daily_ticks', {
+  day: integer('day').primaryKey(),
+  cursor: text('cursor').notNull().default(''),
+  finishedAt: integer('finished_at'),
+});

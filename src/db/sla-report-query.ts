@@ -24,6 +24,7 @@ type Row = [
   escalatedToManagers: 0 | 1,
   /** "claim_lapsed:U0ANA first_touch_breached:" (an empty rep: nobody held the clock), or null. */
   lapses: string | null,
+  play: string,
 ];
 
 /**
@@ -52,14 +53,15 @@ type Row = [
  */
 export function createSlaReportQuery(db: Db) {
   const raised = db.$client
-    .prepare<{ since: number; until: number; team: string | null; rep: string | null }>(
+    .prepare<{ since: number; until: number; team: string | null; rep: string | null; play: string | null }>(
       `select a.tier, a.team_id, a.opened_at, a.tier_set_at, a.claim_due_at, a.first_touch_due_at,
          a.suggested_rep, a.claimed_by, a.assigned_by, a.claimed_at, a.contacted_at, a.closed_at,
          a.state, a.outcome, json_extract(a.trigger, '$.signalId'), a.first_touch_breached_at is not null,
-         a.escalation_steps, a.escalated_at is not null, a.lapses
+         a.escalation_steps, a.escalated_at is not null, a.lapses, a.play
        from alerts a
        where a.opened_at > @since and a.opened_at <= @until
          and (@team is null or a.team_id = @team)
+         and (@play is null or a.play = @play)
          and (@rep is null or a.claimed_by = @rep or instr(' ' || a.lapses || ' ', ':' || @rep || ' ') > 0
            or (a.state = 'open' and a.suggested_rep = @rep))
        order by a.opened_at`,
@@ -82,6 +84,7 @@ export function createSlaReportQuery(db: Db) {
       since: number,
       until: number,
       scope: ReportScope,
+      play: string | null,
       visit: (alert: Readonly<ReportAlert>) => void,
     ): Promise<void> {
       const rows = raised.all({
@@ -89,6 +92,7 @@ export function createSlaReportQuery(db: Db) {
         until,
         team: scope.kind === 'team' ? scope.teamId : null,
         rep: scope.kind === 'rep' ? scope.repId : null,
+        play,
       }) as Row[];
       visitRows(rows, visit);
     },
@@ -116,6 +120,7 @@ export function visitRows(
   visit: (alert: Readonly<ReportAlert>) => void,
 ): void {
   const alert: ReportAlert = {
+    play: '',
     tier: 'hot',
     teamId: '',
     openedAt: 0,
@@ -157,6 +162,7 @@ export function visitRows(
     alert.escalations = row[16];
     alert.escalatedToManagers = Boolean(row[17]);
     alert.lapses = decodeLapses(row[18]);
+    alert.play = row[19];
     visit(alert);
   }
 }

@@ -6,6 +6,7 @@ import type { UsageEvent } from '../domain/usage-event.js';
 import type { AccountsRepo } from './accounts-repo.js';
 import type { AlertsRepo } from './alerts-repo.js';
 import type { CrmRepo } from './crm-repo.js';
+import type { DailyTicksRepo } from './daily-ticks-repo.js';
 import type { PendingEvents, StoreResult } from './event-store.js';
 import type { OutboxRepo } from './outbox-repo.js';
 import type { SlaReportQuery } from './sla-report-query.js';
@@ -64,6 +65,7 @@ export interface Repositories {
   slaReport: SlaReportQuery;
   deliveries: WebhookDeliveriesRepo;
   crm: CrmRepo;
+  ticks: DailyTicksRepo;
 }
 
 export interface RepositoryOptions {

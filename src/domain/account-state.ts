@@ -1,4 +1,4 @@
-import type { Signal } from '../config/manifest.js';
+import type { Signal, Tier } from '../config/manifest.js';
 import { isFreeMailDomain } from './free-mail.js';
 import { matchesConditions } from './match.js';
 import type { UsageEvent } from './usage-event.js';
@@ -35,7 +35,16 @@ export interface AccountState extends PlayState {
   activeDays: number[];
   /** Product user id → last activity (last 14 days, at most 500). */
   activeUsers: NameMap<number>;
+  /**
+   * Product user id → `[day, days]`: the UTC day index of their latest activity, and a bitmap of
+   * their active days over 28 (bit i = active on `day − i`), at most 500 users: who was active in
+   * the last 14 days and in the 14 before (`active_users_change_28d`). Absent on states written
+   * before falling metrics (migration 0020 rebuilds it from the stored events).
+   */
+  userDays?: NameMap<[day: number, days: number]>;
   sessions: Buckets;
+  /** Daily session counts over 28 days (`sessions_change_28d`). */
+  sessionDays?: Buckets;
   features: NameMap<number>;
   integrations: string[];
   invites: Buckets;
@@ -67,6 +76,12 @@ export interface PlayState {
   signals: NameMap<SignalState>;
   /** Set when a crossing into hot was lost only to stale data: the next fresh activity alerts. */
   armed?: Armed | null;
+  /**
+   * A play whose metrics move with time (falling usage): the tier it found when it last scored
+   * the account, at an event or the daily re-score. A crossing is measured from it, so one that
+   * happened between events (time passing) is still a crossing.
+   */
+  tier?: Tier | null;
 }
 
 /** A hot moment suppressed because its data arrived stale (src/domain/account-step.ts). */
@@ -106,7 +121,9 @@ export function emptyAccountState(): AccountState {
     signals: emptyNameMap(),
     activeDays: [],
     activeUsers: emptyNameMap(),
+    userDays: emptyNameMap(),
     sessions: {},
+    sessionDays: {},
     features: emptyNameMap(),
     integrations: [],
     invites: {},
@@ -139,6 +156,7 @@ export function restoreAccountState(json: unknown): AccountState {
     signals: nameMapOf(stored.signals),
     ...(stored.plays ? { plays: restorePlays(stored.plays) } : {}),
     activeUsers: nameMapOf(stored.activeUsers),
+    ...(stored.userDays ? { userDays: nameMapOf(stored.userDays) } : {}),
     features: nameMapOf(stored.features),
     limits: nameMapOf(stored.limits),
     gatedFeatures: nameMapOf(stored.gatedFeatures),
@@ -302,7 +320,10 @@ function recordActivity(state: AccountState, event: UsageEvent, at: number): voi
     const cutoff = Math.floor(state.lastEventAt! / DAY) - 30;
     state.activeDays = state.activeDays.filter((d) => d > cutoff);
   }
-  if (event.userId) touchLastSeen(state.activeUsers, event.userId, at, 14 * DAY, MAX_USERS);
+  if (event.userId) {
+    touchLastSeen(state.activeUsers, event.userId, at, 14 * DAY, MAX_USERS);
+    recordUserDay(state, event.userId, day);
+  }
   addToBuckets(state.dailyEvents, at, DAY);
   pruneBuckets(state.dailyEvents, state.lastEventAt!, 28 * DAY, DAY);
   const domain = emailDomain(event.user?.email);
@@ -327,6 +348,9 @@ function recordVocabulary(
     case 'session_started': {
       addToBuckets(state.sessions, at, HOUR);
       pruneBuckets(state.sessions, now, 7 * DAY, HOUR);
+      state.sessionDays ??= {};
+      addToBuckets(state.sessionDays, at, DAY);
+      pruneBuckets(state.sessionDays, now, USER_DAYS * DAY, DAY);
       const hourOfWeek = Math.floor(((at / HOUR) % 168) + 72) % 168; // epoch was a Thursday 00:00 UTC
       state.hourOfWeek[hourOfWeek] = (state.hourOfWeek[hourOfWeek] ?? 0) + 1;
       break;
@@ -382,6 +406,49 @@ function recordVocabulary(
       state.upgradeStartedAt = Math.max(state.upgradeStartedAt ?? at, at);
       break;
   }
+}
+
+/** Days a user's activity is kept for (`userDays`): the 14 days of a change and the 14 before. */
+export const USER_DAYS = 28;
+const ALL_DAYS = 2 ** USER_DAYS - 1;
+
+/** Marks `day` active for the user, shifting their bitmap forward to it; drops users idle 28 days, then the idlest past 500. */
+function recordUserDay(state: AccountState, userId: string, day: number): void {
+  state.userDays ??= emptyNameMap();
+  const entry = Object.hasOwn(state.userDays, userId) ? state.userDays[userId]! : null;
+  if (!entry) state.userDays[userId] = [day, 1];
+  else if (day >= entry[0]) state.userDays[userId] = [day, shiftDays(entry[1], day - entry[0]) | 1];
+  else if (entry[0] - day < USER_DAYS) entry[1] |= 2 ** (entry[0] - day);
+  const latest = state.userDays[userId]![0];
+  const entries = Object.entries(state.userDays);
+  for (const [id, [last]] of entries) if (latest - last >= USER_DAYS) delete state.userDays[id];
+  if (entries.length > MAX_USERS) {
+    const idlest = Object.entries(state.userDays).sort((a, b) => a[1][0] - b[1][0]);
+    for (const [id] of idlest.slice(0, idlest.length - MAX_USERS)) delete state.userDays[id];
+  }
+}
+
+/** The bitmap `by` days later: older days move up, days past 28 fall off. */
+function shiftDays(days: number, by: number): number {
+  if (by >= USER_DAYS) return 0;
+  return (days * 2 ** by) % 2 ** USER_DAYS;
+}
+
+/**
+ * Users active in the 14 days up to `today` and in the 14 before them, from `userDays`.
+ * Bitmaps are 28 bits: arithmetic, not bitwise shifts past 31.
+ */
+export function usersByFortnight(state: AccountState, today: number): { recent: number; before: number } {
+  let recent = 0;
+  let before = 0;
+  for (const [day, days] of Object.values(state.userDays ?? {})) {
+    const age = Math.max(0, today - day); // bit i is `age + i` days old
+    if (age >= USER_DAYS) continue;
+    const aligned = shiftDays(days & ALL_DAYS, age); // bit j: j days old
+    if (aligned % 2 ** 14 > 0) recent++;
+    if (Math.floor(aligned / 2 ** 14) > 0) before++;
+  }
+  return { recent, before };
 }
 
 function recordPressureDay(state: AccountState, at: number, now: number): void {

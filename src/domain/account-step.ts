@@ -16,11 +16,12 @@ import {
   isLate,
   isPurchase,
 } from './handoff.js';
-import { judgesAccount, NEW_BUSINESS, playStateOf } from './play.js';
+import { judgesAccount, movesWithTime, NEW_BUSINESS, playStateOf } from './play.js';
 import { type RoutableAccount, routeTeam } from './routing.js';
 import { type ScoreNumbers, scoreNumbersUnlessGated } from './score-numbers.js';
 import { EMPTY_SCORE, type Firmographics, type Score, scoreAccount } from './scoring.js';
 import type { UsageEvent } from './usage-event.js';
+import { DAY } from './windows.js';
 
 /**
  * One event applied to one account: the whole of pls's judgment, called by live scoring
@@ -123,7 +124,8 @@ export function stepAccount(input: StepInput): StepResult {
     const own = playStateOf(state, play.id);
     const purchase = isPurchase(event, play.scoring.rules);
     const inPlay = alerts.openAlert !== null || judgesAccount(play, input.account);
-    const early = Boolean(input.decisionOnly) && !purchase && !own.armed;
+    const timed = movesWithTime(play);
+    const early = Boolean(input.decisionOnly) && !purchase && !own.armed && !timed;
     const context: PlayContext = {
       ...alerts,
       play,
@@ -142,9 +144,11 @@ export function stepAccount(input: StepInput): StepResult {
           (input.before?.(play.id)?.tier ??
             scoreNumbersUnlessGated(state, input.previous, play.scoring, now, own)?.tier) === 'hot';
     } else if (inPlay || play.id === NEW_BUSINESS) {
-      context.before =
+      const before =
         input.before?.(play.id) ??
         (input.previous ? scoreAccount(state, input.previous, play.scoring, now, own) : EMPTY_SCORE);
+      // Time moved this play's score since it last looked: the crossing is from the tier it found then.
+      context.before = timed && inPlay && own.tier ? { ...before, tier: own.tier } : before;
     }
     return context;
   });
@@ -157,8 +161,10 @@ function stepPlay(input: StepInput, context: PlayContext, props: Record<string, 
   const { play, own } = context;
   const hits = applySignals(own, event, props, play.scoring.signals, play.scoring.half_life, now);
   if (!context.inPlay) {
-    // Out of the play (a plan it does not judge): nothing to arm, and no moment to keep.
+    // Out of the play (a plan it does not judge): nothing to arm, no moment to keep, and coming
+    // into it later is not a crossing by itself.
     own.armed = null;
+    if (own.tier) own.tier = null;
     const after = context.before ? scoreAccount(state, account, play.scoring, now, own) : null;
     return {
       play,
@@ -171,7 +177,70 @@ function stepPlay(input: StepInput, context: PlayContext, props: Record<string, 
   }
   if (context.early) return earlyExit(input, context, hits);
   const after = scoreAccount(state, account, play.scoring, now, own);
+  if (movesWithTime(play)) own.tier = after.tier;
   return decide(input, context, hits, context.before!, after);
+}
+
+/** The pseudo-event of a daily re-score: the moment is the day's start, and nobody did anything. */
+export const DAILY_RESCORE = 'daily_rescore';
+
+export interface TickInput {
+  state: AccountState;
+  account: RoutableAccount;
+  /** The plays whose score moves with time (`movesWithTime`). */
+  plays: readonly Play[];
+  alertsOf: (playId: string) => PlayAlerts;
+  /** The day's start (UTC midnight): what the account is scored at. */
+  at: number;
+}
+
+/**
+ * The daily re-score of the plays whose score moves with time (falling usage): no event, the
+ * account scored as of the day's start. A crossing into hot since the play last looked is a
+ * fresh moment ("score crossed into hot (30): active users down 60 %…"); an open alert's score
+ * is refreshed (or upgraded to hot). Live scoring (src/services/process-events.ts) and replay run
+ * the same ticks, at the same instants.
+ */
+export function tickAccount(input: TickInput): PlayStep[] {
+  const { state, account, at } = input;
+  const event = {
+    id: `${DAILY_RESCORE}:${Math.floor(at / DAY)}`,
+    type: DAILY_RESCORE,
+    occurredAt: at,
+    userId: null,
+    properties: {},
+  };
+  const steps: PlayStep[] = [];
+  for (const play of input.plays) {
+    const { openAlert, lastAlert } = input.alertsOf(play.id);
+    const own = playStateOf(state, play.id);
+    if (!openAlert && !judgesAccount(play, account)) {
+      if (own.tier) own.tier = null;
+      continue;
+    }
+    const after = scoreAccount(state, account, play.scoring, at, own);
+    const before = { ...after, tier: own.tier ?? after.tier };
+    own.tier = after.tier;
+    const handoff = decideHandoff({
+      event,
+      receivedAt: at,
+      before,
+      after,
+      hits: [],
+      firm: account,
+      state,
+      own,
+      openAlert,
+      lastAlert,
+      rules: play.scoring.rules,
+      now: at,
+      labels: play.scoring.labels,
+    });
+    const decision: StepDecision =
+      handoff.kind === 'open' ? { ...handoff, team: routeTeam(account, play.routing) } : handoff;
+    steps.push({ play, decision, hits: [], after, numbers: after, before });
+  }
+  return steps;
 }
 
 function decide(

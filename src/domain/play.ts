@@ -2,6 +2,7 @@ import type { Play } from '../config/manifest.js';
 import type { AccountState, PlayState } from './account-state.js';
 import { includesPlan } from './handoff.js';
 import { matchesConditions } from './match.js';
+import { CHANGE_METRICS } from './metrics.js';
 import type { RoutableAccount } from './routing.js';
 import { emptyNameMap } from './windows.js';
 
@@ -42,4 +43,21 @@ export function playStateOf(state: AccountState, playId: string): PlayState {
   state.plays ??= emptyNameMap();
   state.plays[playId] ??= { signals: emptyNameMap(), armed: null };
   return state.plays[playId]!;
+}
+
+/**
+ * What a play's `won` outcome means: a play that watches usage fall (a metric with `below`)
+ * keeps customers, so its won reads as retained (SPEC §5); the others win deals.
+ */
+export function outcomeWord(play: Play): 'won' | 'retained' {
+  return play.scoring.metrics.some((metric) => metric.below) ? 'retained' : 'won';
+}
+
+/**
+ * Whether the play's score moves with time as well as with events: a metric of change (falling
+ * usage) grows as the weeks compared slide, with no event at all. Such a play is re-scored once
+ * a day (`tickAccount`), and its crossings are measured from the tier it last found.
+ */
+export function movesWithTime(play: Play): boolean {
+  return play.scoring.metrics.some((metric) => CHANGE_METRICS.has(metric.metric));
 }

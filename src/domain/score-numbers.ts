@@ -1,6 +1,6 @@
 import type { Layer, Scoring, Tier } from '../config/manifest.js';
 import { type AccountState, decay, type PlayState } from './account-state.js';
-import { type Firmographics, LAYERS, metricValue, tierFor } from './scoring.js';
+import { type Firmographics, LAYERS, metricPoints, metricValue, tierFor } from './scoring.js';
 
 /**
  * `scoreAccount`'s numbers — total, points per layer, tier — without what only a message reads:
@@ -70,9 +70,7 @@ function numbers(
   const addMetrics = (layer: Layer | null) => {
     scoring.metrics.forEach((metric, i) => {
       if (layer !== null && metric.layer !== layer) return;
-      const value = metricValue(metric.metric, state, firm, now);
-      let points = 0;
-      for (const [threshold, stepPoints] of metric.steps) if (value >= threshold) points = stepPoints;
+      const points = metricPoints(metric, metricValue(metric.metric, state, firm, now));
       if (points <= 0) return;
       parts.push({ layer: metric.layer, points, order: metricOrder + i });
       sums[metric.layer] += points;

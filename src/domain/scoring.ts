@@ -1,5 +1,5 @@
-import type { Layer, MetricName, Scoring, Tier } from '../config/manifest.js';
-import { type AccountState, decay, type PlayState, windowCount } from './account-state.js';
+import type { Layer, Metric, MetricName, Scoring, Tier } from '../config/manifest.js';
+import { type AccountState, decay, type PlayState, usersByFortnight, windowCount } from './account-state.js';
 import { isFreeMailDomain } from './free-mail.js';
 import { formatNumber, renderSays } from './signal-text.js';
 import { countSince, DAY, HOUR, sumWithin } from './windows.js';
@@ -69,8 +69,7 @@ export function scoreAccount(
   }
   for (const metric of scoring.metrics) {
     const value = metricValue(metric.metric, state, firm, now);
-    let points = 0;
-    for (const [threshold, stepPoints] of metric.steps) if (value >= threshold) points = stepPoints;
+    const points = metricPoints(metric, value);
     if (points <= 0) continue;
     contributions.push(
       withLazyText({ id: metric.id, layer: metric.layer, kind: 'metric', points, value, lastAt: null }, () =>
@@ -162,7 +161,36 @@ export function metricValue(name: MetricName, state: AccountState, firm: Firmogr
       const domain = firm.domain ?? state.firstEmailDomain;
       return domain && !isFreeMailDomain(domain) ? 1 : 0;
     }
+    case 'active_users_change_28d': {
+      const { recent, before } = usersByFortnight(state, Math.floor(now / DAY));
+      return change(recent, before, MIN_USERS_BEFORE);
+    }
+    case 'sessions_change_28d': {
+      const days = state.sessionDays ?? {};
+      const recent = sumWithin(days, now, 14 * DAY, DAY);
+      return change(recent, sumWithin(days, now, 28 * DAY, DAY) - recent, MIN_SESSIONS_BEFORE);
+    }
   }
+}
+
+/** A change is measured only from a real base (SPEC §5): else a team of one going quiet would read as −100 %. */
+const MIN_USERS_BEFORE = 3;
+const MIN_SESSIONS_BEFORE = 10;
+
+/** (recent − before) ÷ before, from −1 up; 0 without `minimum` before. */
+function change(recent: number, before: number, minimum: number): number {
+  return before < minimum ? 0 : (recent - before) / before;
+}
+
+/** The points a metric's value earns: the highest step reached, or for `below` the most severe fallen to. */
+export function metricPoints(metric: Metric, value: number): number {
+  if (metric.below) {
+    for (const [threshold, points] of metric.steps) if (value <= threshold) return points;
+    return 0;
+  }
+  let points = 0;
+  for (const [threshold, stepPoints] of metric.steps) if (value >= threshold) points = stepPoints;
+  return points;
 }
 
 function describeMetric(name: MetricName, value: number): string {
@@ -190,7 +218,17 @@ function describeMetric(name: MetricName, value: number): string {
       return `${n} employees`;
     case 'business_domain':
       return 'signed up with a business email domain';
+    case 'active_users_change_28d':
+      return `active users ${changeWords(value)} over the last two weeks against the two before`;
+    case 'sessions_change_28d':
+      return `sessions ${changeWords(value)} over the last two weeks against the two before`;
   }
+}
+
+/** −0.55 → "down 55 %", 0.2 → "up 20 %". */
+function changeWords(value: number): string {
+  const percent = Math.round(Math.abs(value) * 100);
+  return value < 0 ? `down ${percent} %` : value > 0 ? `up ${percent} %` : 'unchanged';
 }
 
 function defaultSays(event: string): string {

@@ -1,6 +1,7 @@
 import type { Hours } from '../config/manifest.js';
 import { createWorkingTimeIndex, type WorkingTimeIndex } from './business-hours.js';
 import { compareText } from './order.js';
+import { NEW_BUSINESS } from './play.js';
 import { pqlVerdict, type RateVerdict } from './pql-verdict.js';
 import type { SlaLapse } from './sla.js';
 
@@ -12,6 +13,8 @@ import type { SlaLapse } from './sla.js';
 
 /** One alert as the report needs it: a row of `alerts` (with its ladder steps and SLA lapses). */
 export interface ReportAlert {
+  /** The play that raised it. */
+  play: string;
   tier: 'hot' | 'warm';
   teamId: string;
   /** Epoch ms; the period filter is on this. */
@@ -60,6 +63,8 @@ export interface ReportOptions {
   repHours(repId: string): Hours;
   /** `rep` = the alerts that rep claimed (an unclaimed alert belongs to no rep). */
   scope: ReportScope;
+  /** Only this play's alerts; null (or absent) = every play's. */
+  play?: string | null;
 }
 
 /** Durations in ms: business time when the report's `measure` is 'business', wall-clock otherwise. */
@@ -142,6 +147,15 @@ export interface SignalRow extends Conversion {
   alerts: number;
 }
 
+/** One play's part of a report over several (SPEC §5: `/pls sla` reports per play). */
+export interface PlayRow {
+  play: string;
+  alerts: number;
+  claimSla: Ratio;
+  /** Its rep outcomes: won for new business and expansion, retained for a churn play. */
+  conversion: Conversion;
+}
+
 export interface SlaReport {
   periodLabel: string;
   periodMs: number;
@@ -186,9 +200,18 @@ export interface SlaReport {
   /** Reps with at least one claimed alert: most claimed first, then by id. */
   reps: RepRow[];
   funnel: Funnel;
+  /** The play the report is limited to; null = every play. */
+  play: string | null;
+  /**
+   * Whose definition `conversion` and `signals` judge: the report's play, else new business
+   * (the PQL→won band is a new-business measure; other plays' outcomes are in `plays`).
+   */
+  conversionPlay: string;
   conversion: { hot: Conversion; warm: Conversion; all: Conversion };
   /** Per trigger signal: most alerts first, then by id (the score-crossing row last among ties). */
   signals: SignalRow[];
+  /** Per play, in order of first appearance: the report's alerts by the play that raised them. */
+  plays: PlayRow[];
 }
 
 /** Outcomes a rep logged (a self-serve purchase is not one). */
@@ -234,6 +257,9 @@ export function buildSlaReport(alerts: readonly ReportAlert[], options: ReportOp
 export function createSlaReportBuilder(options: ReportOptions): SlaReportBuilder {
   const { now, periodMs, businessHours, scope } = options;
   const from = now - periodMs;
+  const onlyPlay = options.play ?? null;
+  const conversionPlay = onlyPlay ?? NEW_BUSINESS;
+  const plays = new Map<string, { alerts: number; met: number; decided: number; outcomes: OutcomeTally }>();
 
   // Business time: one index of the period's working days per set of hours (the callers hand out
   // the manifest's own `Hours` objects), so each duration is a lookup, not a walk over its days.
@@ -294,6 +320,7 @@ export function createSlaReportBuilder(options: ReportOptions): SlaReportBuilder
   return {
     add(a) {
       if (!(a.openedAt > from && a.openedAt <= now)) return;
+      if (onlyPlay !== null && a.play !== onlyPlay) return;
       // The rep a clock ran out with answers for it, whoever holds the alert now: in a rep's own
       // report too, where the alert may since have gone to someone else.
       // A claim clock running out right now is the suggested rep's too, before it is recorded
@@ -379,6 +406,17 @@ export function createSlaReportBuilder(options: ReportOptions): SlaReportBuilder
         if (isWon) rep.won++;
       }
 
+      let play = plays.get(a.play);
+      if (!play) {
+        play = { alerts: 0, met: 0, decided: 0, outcomes: outcomeTally() };
+        plays.set(a.play, play);
+      }
+      play.alerts++;
+      if (teamClaim === 'met' || teamClaim === 'breached') play.decided++;
+      if (teamClaim === 'met') play.met++;
+      countOutcome(play.outcomes, a.outcome);
+      if (a.play !== conversionPlay) return;
+
       let signal = signals.get(a.triggerSignal);
       if (!signal) {
         signal = { alerts: 0, outcomes: outcomeTally() };
@@ -437,12 +475,20 @@ export function createSlaReportBuilder(options: ReportOptions): SlaReportBuilder
         escalations: { alerts: escalatedAlerts, steps: escalationSteps },
         reps: repRows,
         funnel: { raised: total, claimed, contacted, won },
+        play: onlyPlay,
+        conversionPlay,
         conversion: {
           hot: conversionOf(conversions.hot),
           warm: conversionOf(conversions.warm),
           all: conversionOf(conversions.all),
         },
         signals: signalRows,
+        plays: [...plays.entries()].map(([id, tally]) => ({
+          play: id,
+          alerts: tally.alerts,
+          claimSla: { met: tally.met, decided: tally.decided },
+          conversion: conversionOf(tally.outcomes),
+        })),
       };
     },
   };

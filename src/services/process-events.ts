@@ -3,18 +3,28 @@ import type { Play } from '../config/manifest.js';
 import type { AccountRow } from '../db/accounts-repo.js';
 import type { AlertRow } from '../db/alerts-repo.js';
 import type { CrmRepo } from '../db/crm-repo.js';
+import type { DailyTicksRepo } from '../db/daily-ticks-repo.js';
 import type { PendingEvent, PendingEvents } from '../db/event-store.js';
 import { ChangedMeanwhile, type Store } from '../db/store.js';
 import { type AccountState, emptyAccountState, restoreAccountState } from '../domain/account-state.js';
-import { type PlayStep, type StepDecision, stepAccount } from '../domain/account-step.js';
+import {
+  DAILY_RESCORE,
+  type PlayAlerts,
+  type PlayStep,
+  type StepDecision,
+  stepAccount,
+  tickAccount,
+} from '../domain/account-step.js';
 import { escalationDueAt } from '../domain/escalation.js';
+import type { AlertSummary } from '../domain/handoff.js';
 import { dm } from '../domain/notice.js';
-import { NEW_BUSINESS } from '../domain/play.js';
+import { judgesAccount, movesWithTime, NEW_BUSINESS } from '../domain/play.js';
 import { routeNote, teamById } from '../domain/routing.js';
 import { EMPTY_SCORE, readyForSales, type Score, scoreAccount } from '../domain/scoring.js';
 import { dueAfter, type PolicySnapshot, slaDeadlines, snapshotPolicy } from '../domain/sla.js';
 import { toUsageEvent, withPlanChange } from '../domain/stored-event.js';
 import type { AccountPatch } from '../domain/usage-event.js';
+import { DAY } from '../domain/windows.js';
 import { createWebhookAnnouncer } from '../integrations/webhook-events.js';
 import { type AlertServiceDeps, createAlertRouting, tierNotice } from './alert-routing.js';
 
@@ -44,6 +54,8 @@ export interface ProcessorDeps extends AlertServiceDeps {
   yieldNow?: () => boolean;
   /** Set when HubSpot is on: routing reads the CRM owners found for accounts (src/integrations/owner-lookup.ts). */
   crm?: CrmRepo | null;
+  /** The daily re-score's progress; without it (or without a play whose score moves with time) there is none. */
+  ticks?: DailyTicksRepo;
 }
 
 export interface ProcessResult {
@@ -55,6 +67,9 @@ export interface ProcessResult {
   /** Each event's steps, one per play (src/domain/account-step.ts). */
   decisions: { accountId: string; eventId: string; steps: PlayStep[] }[];
 }
+
+/** Accounts a daily re-score takes in one unit. */
+const TICK_PAGE = 200;
 
 /** The tier of each alert a turn opened, whatever its play. */
 export function openedTiers(result: ProcessResult): ('hot' | 'warm')[] {
@@ -80,6 +95,9 @@ export function createEventProcessor(deps: ProcessorDeps) {
   const router = createAlertRouting({ accounts, alerts, manifest, crm: deps.crm });
   const webhooks = createWebhookAnnouncer(deps);
   const budget = deps.turnBudgetMs ?? TURN_BUDGET_MS;
+  const timedPlays = manifest.plays.filter(movesWithTime);
+  /** The last day whose re-score this processor saw finished: no query until the next day. */
+  let tickedThrough = Number.NEGATIVE_INFINITY;
 
   /**
    * One turn's working copy of each account it touched: the state is parsed once when the turn
@@ -121,10 +139,7 @@ export function createEventProcessor(deps: ProcessorDeps) {
       previous: current?.row ?? null,
       account,
       plays: manifest.plays,
-      alertsOf: (play) => {
-        const last = latest.get(play) ?? null;
-        return { openAlert: last?.state === 'closed' ? null : last, lastAlert: last };
-      },
+      alertsOf: alertsIn(latest),
       now,
       before: (play) => current?.scores.get(play),
     });
@@ -161,6 +176,65 @@ export function createEventProcessor(deps: ProcessorDeps) {
     if (!row) return undefined;
     const state = restoreAccountState(row.state);
     return { row, state, scores: new Map([[NEW_BUSINESS, scoreAccount(state, row, scoring, now)]]) };
+  }
+
+  /**
+   * The daily re-score of the plays whose score moves with time (falling usage), a page of
+   * accounts per unit, before the day's events: each account scored as of the day's start
+   * (`tickAccount`), as replay does it. A day begun and not finished (a restart, another
+   * instance) is finished first; days the app did not run are not made up.
+   */
+  async function tickIfDue(now: number): Promise<ProcessResult | null> {
+    const ticks = deps.ticks;
+    const today = Math.floor(now / DAY);
+    if (!ticks || timedPlays.length === 0 || tickedThrough >= today) return null;
+    return store.unit(
+      async () => {
+        let tick = await ticks.latest();
+        if (tick && tick.finishedAt !== null && tick.day >= today) {
+          tickedThrough = tick.day;
+          return null;
+        }
+        if (!tick || tick.finishedAt !== null) {
+          await ticks.begin(today);
+          tick = { day: today, cursor: '', finishedAt: null };
+        }
+        const ids = await ticks.accountsAfter(tick.cursor, TICK_PAGE);
+        await ticks.hold(ids);
+        const decisions: ProcessResult['decisions'] = [];
+        for (const id of ids) {
+          const ticked = await tickOne(id, tick.day * DAY, now);
+          if (ticked) decisions.push(ticked);
+        }
+        const finished = ids.length < TICK_PAGE ? now : null;
+        if (!(await ticks.advance(tick.day, tick.cursor, ids.at(-1) ?? tick.cursor, finished)))
+          throw new ChangedMeanwhile(`day ${tick.day}'s re-score moved on meanwhile`);
+        return { processed: 0, decisions, more: true };
+      },
+      { durable: false },
+    );
+  }
+
+  /** One account's daily re-score: `at` is the day's start, `now` when the alerts it opens open. */
+  async function tickOne(
+    accountId: string,
+    at: number,
+    now: number,
+  ): Promise<ProcessResult['decisions'][number] | null> {
+    const account = await accounts.find(accountId);
+    if (!account?.state || !timedPlays.some((play) => judgesAccount(play, account))) return null;
+    const state = restoreAccountState(account.state);
+    const latest = new Map((await alerts.latestSummaries(account.id)).map((alert) => [alert.play, alert]));
+    const steps = tickAccount({ state, account, plays: timedPlays, alertsOf: alertsIn(latest), at });
+    for (const step of steps) {
+      if (step.decision.kind === 'none') continue;
+      const open = latest.get(step.play.id);
+      const openRow = open && open.state !== 'closed' ? await alerts.find(open.id) : null;
+      await act(step.decision, step.play, account, openRow, step.before ?? EMPTY_SCORE, step.after!, now);
+    }
+    const score = scoreAccount(state, account, scoring, now);
+    await accounts.saveScore(account.id, state, score.total, score.tier, now);
+    return { accountId: account.id, eventId: `${DAILY_RESCORE}:${Math.floor(at / DAY)}`, steps };
   }
 
   async function saveTouched(touched: Map<string, Touched>, now: number): Promise<void> {
@@ -372,6 +446,13 @@ export function createEventProcessor(deps: ProcessorDeps) {
   };
 
   async function processPending(): Promise<ProcessResult> {
+    try {
+      const ticked = await tickIfDue(deps.now());
+      if (ticked) return ticked;
+    } catch (error) {
+      if (store.isStorageFailure(error) || !(error instanceof ChangedMeanwhile)) throw error;
+      return { processed: 0, decisions: [], more: true };
+    }
     // A turn that runs out of time has read rows it never reaches: read about what one manages.
     const readLimit = Math.min(BATCH_LIMIT, readAhead);
     try {
@@ -427,6 +508,14 @@ const EMPTY: { processed: number; decisions: ProcessResult['decisions'] } = Obje
   processed: 0,
   decisions: [],
 });
+
+/** Each play's alerts of an account, from its latest alert per play (`latestSummaries`). */
+function alertsIn(latest: ReadonlyMap<string, AlertSummary>): (play: string) => PlayAlerts {
+  return (play) => {
+    const last = latest.get(play) ?? null;
+    return { openAlert: last?.state === 'closed' ? null : last, lastAlert: last };
+  };
+}
 
 /** The patch if it would change any of the account's fields, else null. */
 function changedFirmographics(row: AccountRow | undefined, patch: AccountPatch | null): AccountPatch | null {

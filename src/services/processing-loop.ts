@@ -46,7 +46,8 @@ export function createProcessingLoop(deps: {
     try {
       const result = await deps.processor.processPending();
       running = false;
-      if (result.processed > 0) deps.onProcessed(result);
+      // A daily re-score processes no event and may still open alerts.
+      if (result.processed > 0 || result.decisions.length > 0) deps.onProcessed(result);
       // Events that arrived during the turn kicked it while it ran: one more turn for them.
       const next = result.more || kickedDuringTurn;
       kickedDuringTurn = false;

@@ -14,25 +14,28 @@ const PERIODS: Record<string, number> = {
 export interface SlaRequest {
   periodLabel: string;
   scope: ReportScope;
+  /** Only this play's alerts; null = every play's. */
+  play: string | null;
 }
 
-/** `/pls sla [7d|30d|90d] [team|@rep]`, in any order; default 30 days, every team. */
+/** `/pls sla [7d|30d|90d] [team|@rep] [play]`, in any order; default 30 days, every team, every play. */
 export function parseSlaArgs(
   args: readonly string[],
   manifest: Manifest,
   userIdOf: (token: string) => string | null,
 ): SlaRequest {
-  const request: SlaRequest = { periodLabel: '30d', scope: { kind: 'all' } };
-  const teamOf = (word: string) =>
-    manifest.routing.teams.find((t) => t.id.toLowerCase() === word.toLowerCase())?.id;
+  const request: SlaRequest = { periodLabel: '30d', scope: { kind: 'all' }, play: null };
+  const teamOf = (word: string) => manifest.teams.find((t) => t.id.toLowerCase() === word.toLowerCase())?.id;
+  const playOf = (word: string) => manifest.plays.find((p) => p.id.toLowerCase() === word.toLowerCase())?.id;
   for (const arg of args) {
     const rep = userIdOf(arg);
     if (PERIODS[arg.toLowerCase()]) request.periodLabel = arg.toLowerCase();
     else if (teamOf(arg)) request.scope = { kind: 'team', teamId: teamOf(arg)! };
+    else if (playOf(arg)) request.play = playOf(arg)!;
     else if (rep) request.scope = { kind: 'rep', repId: rep };
     else {
-      const teams = manifest.routing.teams.map((t) => `\`${t.id}\``).join(', ');
-      throw userError`\`${arg}\` is not an SLA filter. Usage: \`/pls sla [7d|30d|90d] [team|@rep]\`; teams: ${teams}.`;
+      const list = (ids: string[]) => ids.map((id) => `\`${id}\``).join(', ');
+      throw userError`\`${arg}\` is not an SLA filter. Usage: \`/pls sla [7d|30d|90d] [team|@rep] [play]\`; teams: ${list(manifest.teams.map((t) => t.id))}; plays: ${list(manifest.plays.map((p) => p.id))}.`;
     }
   }
   return request;
@@ -43,11 +46,11 @@ export function createSlaReports(deps: { query: SlaReportQuery; manifest: Manife
   const { query, manifest, store } = deps;
   const { routing } = manifest;
   // Looked up once per alert in a report, so by map rather than by searching the routing.
-  const hoursOfTeam = new Map(routing.teams.map((t) => [t.id, t.hours]));
+  const hoursOfTeam = new Map(manifest.teams.map((t) => [t.id, t.hours]));
   const teamHours = (teamId: string) => hoursOfTeam.get(teamId) ?? routing.teams[0]!.hours;
   // A rep's own hours, else those of the first team that lists them, else the default team's.
   const hoursOfRep = new Map<string, Hours>();
-  for (const team of routing.teams.toReversed())
+  for (const team of manifest.teams.toReversed())
     for (const repId of team.reps) hoursOfRep.set(repId, team.hours);
   for (const rep of routing.reps) if (rep.hours) hoursOfRep.set(rep.id, rep.hours);
   const repHours = (repId: string) => hoursOfRep.get(repId) ?? teamHours(routing.default_team);
@@ -72,8 +75,9 @@ export function createSlaReports(deps: { query: SlaReportQuery; manifest: Manife
       teamHours,
       repHours,
       scope: request.scope,
+      play: request.play,
     });
-    await query.forEachAlertRaised(since, now, request.scope, builder.add);
+    await query.forEachAlertRaised(since, now, request.scope, request.play, builder.add);
     return builder.build();
   }
 }

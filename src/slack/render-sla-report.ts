@@ -1,3 +1,4 @@
+import { NEW_BUSINESS } from '../domain/play.js';
 import { HEALTHY_FROM, HEALTHY_TO, MORE_NEEDED_CAP, type PqlVerdict } from '../domain/pql-verdict.js';
 import type { Conversion, DurationStats, Ratio, ReportScope, SlaReport } from '../domain/sla-report.js';
 import type { SlackMessage } from './render-alert.js';
@@ -25,13 +26,16 @@ const SECTION_TEXT_MAX = 3000;
 interface SlaReportLabels {
   /** A trigger signal's label from the manifest (`signals[].label`); null for an unknown id. */
   signal(id: string): string | null;
+  /** A play's label and what its `won` means (`retained` for a churn play); null for an unknown id. */
+  play(id: string): { label: string; outcome: 'won' | 'retained' } | null;
 }
 
-const NO_LABELS: SlaReportLabels = { signal: () => null };
+const NO_LABELS: SlaReportLabels = { signal: () => null, play: () => null };
 
 export function renderSlaReport(report: SlaReport, labels: SlaReportLabels = NO_LABELS): SlackMessage {
   const period = periodWords(report.periodLabel);
-  const title = `SLA · last ${period} · ${scopeWords(report.scope)}`;
+  const playName = (id: string) => labels.play(id)?.label ?? id;
+  const title = `SLA · last ${period} · ${scopeWords(report.scope)}${report.play ? ` · ${playName(report.play)}` : ''}`;
   const blocks: Block[] = [
     { type: 'header', block_id: 'sla_header', text: { type: 'plain_text', text: truncate(title, 150) } },
   ];
@@ -70,7 +74,8 @@ export function renderSlaReport(report: SlaReport, labels: SlaReportLabels = NO_
       elements: [{ type: 'mrkdwn', text: truncate(attributionNote(report), 3000) }],
     });
   }
-  blocks.push(section('sla_conversion', conversionText(report)));
+  if (report.plays.length > 1) blocks.push(section('sla_plays', playsText(report, labels)));
+  blocks.push(section('sla_conversion', conversionText(report, labels)));
   if (report.signals.length > 0) {
     const lines = report.signals.map((s) => {
       const name = s.signal === null ? 'the score crossed into hot' : signalName(s.signal, labels);
@@ -80,7 +85,7 @@ export function renderSlaReport(report: SlaReport, labels: SlaReportLabels = NO_
     blocks.push(section('sla_signals', list('*By trigger signal*', lines, MAX_SIGNAL_ROWS)));
   }
 
-  return { text: truncate(fallbackText(report, period), 3000), blocks };
+  return { text: truncate(fallbackText(report, period, labels), 3000), blocks };
 }
 
 function signalName(id: string, labels: SlaReportLabels): string {
@@ -165,7 +170,21 @@ function attributionNote(report: SlaReport): string {
   return lines.join('\n');
 }
 
-function conversionText(report: SlaReport): string {
+/** Each play's alerts, claim SLA and outcomes: a report over several plays says which did what. */
+function playsText(report: SlaReport, labels: SlaReportLabels): string {
+  const lines = report.plays.map((row) => {
+    const play = labels.play(row.play);
+    const outcome = play?.outcome ?? 'won';
+    const c = row.conversion;
+    const rate = c.outcomes > 0 ? ` (${formatPercent(c.won / c.outcomes)})` : '';
+    const claimed = row.claimSla.decided > 0 ? ratioText(row.claimSla) : 'none decided yet';
+    return `• ${outside(play?.label ?? row.play, 100)} · ${plural(row.alerts, 'alert')} · claimed within SLA ${claimed} · ${c.won} ${outcome} of ${plural(c.outcomes, 'outcome')}${rate}`;
+  });
+  return list('*By play*', lines, MAX_SIGNAL_ROWS);
+}
+
+function conversionText(report: SlaReport, labels: SlaReportLabels): string {
+  if (report.conversionPlay !== NEW_BUSINESS) return playOutcomeText(report, labels);
   const { hot, warm, all } = report.conversion;
   const lines = [
     `*PQL→won* (won ÷ alerts with a rep outcome; healthy is ${formatPercent(HEALTHY_FROM)}–${formatPercent(HEALTHY_TO)}, judged only when the 95 % interval settles it)`,
@@ -176,6 +195,26 @@ function conversionText(report: SlaReport): string {
     lines.push(`Self-served: ${all.selfServed} bought on their own (not a rep outcome, not in the rate)`);
   }
   return lines.join('\n');
+}
+
+/**
+ * Another play's outcomes per tier, without the PQL→won band: the band judges a new-business
+ * definition; an expansion or churn-risk play has no such yardstick (SPEC §5).
+ */
+function playOutcomeText(report: SlaReport, labels: SlaReportLabels): string {
+  const play = labels.play(report.conversionPlay);
+  const word = play?.outcome ?? 'won';
+  const rate = (c: Conversion) =>
+    c.outcomes === 0
+      ? 'no outcomes yet'
+      : `${c.won} ${word} of ${plural(c.outcomes, 'outcome')} (${formatPercent(c.won / c.outcomes)})`;
+  const meaning =
+    word === 'retained' ? 'a won outcome here is a customer kept' : 'won ÷ alerts with a rep outcome';
+  return [
+    `*${outside(play?.label ?? report.conversionPlay, 100)}: ${word}* (${meaning}; the ${formatPercent(HEALTHY_FROM)}–${formatPercent(HEALTHY_TO)} PQL band is for new business only)`,
+    `• Hot: ${rate(report.conversion.hot)}`,
+    `• Warm: ${rate(report.conversion.warm)}`,
+  ].join('\n');
 }
 
 const VERDICT_WORDS: Record<Exclude<PqlVerdict, 'undecided'>, string> = {
@@ -201,7 +240,7 @@ export function conversionWords(c: Conversion): string {
   return `${figures}: too few to judge yet — ${more}`;
 }
 
-function fallbackText(report: SlaReport, period: string): string {
+function fallbackText(report: SlaReport, period: string, labels: SlaReportLabels): string {
   const parts = [plural(report.alerts.total, 'alert')];
   const { claimSla } = report;
   if (claimSla.rate !== null)
@@ -217,7 +256,10 @@ function fallbackText(report: SlaReport, period: string): string {
     const said = c.verdict.verdict === 'undecided' ? 'too few to judge' : c.verdict.verdict.replace('-', ' ');
     return `${name} ${c.won} of ${c.outcomes} (${formatPercent(c.won / c.outcomes)}, ${said})`;
   };
-  const rates = `PQL→won ${tier('hot', report.conversion.hot)}, ${tier('warm', report.conversion.warm)}`;
+  const rates =
+    report.conversionPlay === NEW_BUSINESS
+      ? `PQL→won ${tier('hot', report.conversion.hot)}, ${tier('warm', report.conversion.warm)}`
+      : `${labels.play(report.conversionPlay)?.label ?? report.conversionPlay} outcomes: hot ${report.conversion.hot.won} of ${report.conversion.hot.outcomes}, warm ${report.conversion.warm.won} of ${report.conversion.warm.outcomes}`;
   return `${fallbackTitle(report, period)}: ${parts.join(', ')}. ${rates}.`;
 }
 

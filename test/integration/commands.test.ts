@@ -203,7 +203,7 @@ describe('/pls sla', () => {
     expect(tables).toHaveLength(1);
     expect(tables[0]!.rows![0]).toContainEqual({ type: 'raw_text', text: 'Claimed in SLA' });
     expect((await slashCommand(pls.url, 'U0ANA', 'sla')).text).toBe(
-      '`/pls sla [7d|30d|90d] [team|@rep]` is for managers.',
+      '`/pls sla [7d|30d|90d] [team|@rep] [play]` is for managers.',
     );
     expect((await slashCommand(pls.url, 'U0MGR', 'sla 12d')).text).toMatch(/^`12d` is not an SLA filter/);
   });

@@ -150,7 +150,7 @@ describe('expansion: a paying account pressing on its limit', () => {
     expect(pls.emulator.messages(AM_CHANNEL)).toEqual([]);
   });
 
-  it('takes a play in /pls queue, and names each row’s play', async () => {
+  it('takes a play in /pls queue and /pls sla, and names each row’s play', async () => {
     await start();
     await twoWeeks(PAYING, [1, 5, 9]);
     await twoWeeks(FREE, [1, 5, 9]);
@@ -160,5 +160,62 @@ describe('expansion: a paying account pressing on its limit', () => {
     const rows = JSON.stringify(all.body.blocks);
     expect(rows).toContain('*Paidco* · Expansion ·');
     expect(rows).toContain('*Freeco* · New business ·');
+
+    const report = JSON.stringify((await slashCommand(pls.url, 'U0MGRSAM', 'sla')).body);
+    expect(report).toContain('*By play*');
+    expect(report).toMatch(/• New business · 1 alert · claimed within SLA [^·]+ · 0 won of 0 outcomes/);
+    expect(report).toMatch(/• Expansion · 1 alert · claimed within SLA [^·]+ · 0 won of 0 outcomes/);
+    const expansionOnly = JSON.stringify((await slashCommand(pls.url, 'U0MGRSAM', 'sla expansion')).body);
+    expect(expansionOnly).toContain('SLA · last 30 days · all teams · Expansion');
+    expect(expansionOnly).toContain('*Expansion: won*');
+    expect(expansionOnly).not.toContain('*By play*');
+  });
+});
+
+/** Days of silence, each with its sweep: the daily re-score runs though nothing is sent. */
+async function silentDays(days: number): Promise<void> {
+  for (let day = 0; day < days; day++) {
+    advance(DAY);
+    await pls.server.app.internals.sweep();
+    const today = Math.floor(now() / DAY);
+    await pls.emulator.waitFor(
+      async () =>
+        (
+          await pls.query<{ n: number }>(
+            'select count(*) as n from daily_ticks where day = ? and finished_at is not null',
+            today,
+          )
+        )[0]!.n === 1,
+      { description: `day ${today} re-scored` },
+    );
+  }
+  await settled(pls);
+}
+
+describe('churn risk: a paying account whose team stopped using the product', () => {
+  it('raises one churn-risk alert for customer success on the daily re-score, and an expansion alert does not silence it', async () => {
+    await start();
+    await twoWeeks(PAYING, [1, 5, 9]); // pressing on its limit: expansion
+    expect((await alertsOf(PAYING.id)).map((a) => a.play)).toEqual(['expansion']);
+    await silentDays(16);
+
+    const alerts = await alertsOf(PAYING.id);
+    expect(alerts.map((a) => [a.play, a.channel, a.team_id, a.suggested_rep])).toEqual([
+      ['expansion', AM_CHANNEL, 'account-management', 'U0AM1'],
+      ['churn_risk', 'C0CSCHURN', 'customer-success', 'U0CSM1'],
+    ]);
+    const churn = alerts[1]!;
+    const trigger = JSON.parse(churn.trigger) as { kind: string; eventId: string; text: string };
+    // Nothing was sent that day: the re-score is the moment, and says why in the account's terms.
+    expect(trigger.kind).toBe('tier');
+    expect(trigger.eventId).toMatch(/^daily_rescore:\d+$/);
+    expect(trigger.text).toMatch(
+      /^score crossed into hot \(\d+\): (active users|sessions) down \d+ % over the last two weeks/,
+    );
+    const message = pls.emulator.message('C0CSCHURN', churn.message_ts!)!;
+    expect(message.text).toMatch(/^HOT - Churn risk - Paidco - score \d+/);
+    // One alert, however many more days are re-scored: the play's cooldown holds.
+    await silentDays(2);
+    expect((await alertsOf(PAYING.id)).filter((a) => a.play === 'churn_risk')).toHaveLength(1);
   });
 });

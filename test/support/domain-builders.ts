@@ -358,6 +358,7 @@ export const prng = (seed: number): (() => number) => createRng(seed).next;
 export function reportAlert(overrides: Partial<ReportAlert> = {}): ReportAlert {
   const clockStart = overrides.clockStart ?? MONDAY_10AM_NY;
   return {
+    play: 'new_business',
     tier: 'hot',
     teamId: 'mid-market',
     openedAt: clockStart,

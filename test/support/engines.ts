@@ -5,6 +5,7 @@ import { it } from 'vitest';
 import { createAccountsRepo } from '../../src/db/accounts-repo.js';
 import { createAlertsRepo } from '../../src/db/alerts-repo.js';
 import { createCrmRepo } from '../../src/db/crm-repo.js';
+import { createDailyTicksRepo } from '../../src/db/daily-ticks-repo.js';
 import { createEventStore, createPendingEvents } from '../../src/db/event-store.js';
 import { createOutboxRepo } from '../../src/db/outbox-repo.js';
 import { openPostgresStorage } from '../../src/db/postgres/pg-storage.js';
@@ -72,6 +73,7 @@ export async function openTwoInstances(engine: Engine, now: () => number): Promi
     slaReport: createSlaReportQuery(db),
     deliveries: createWebhookDeliveriesRepo(db),
     crm: createCrmRepo(db),
+    ticks: createDailyTicksRepo(db),
   });
   return {
     a: repositories(first),

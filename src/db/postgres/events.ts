@@ -118,7 +118,7 @@ const GROUP_EVENTS = 2_000;
  */
 const EVENT_KEY = `coalesce(account_id, 'user:' || user_id, 'event:' || id)`;
 /** The first key of pls's advisory locks on events (the second is the hash of the event key). */
-const LOCK_SPACE = 0x706c7302;
+export const ACCOUNT_LOCK_SPACE = 0x706c7302;
 /** How many pending events a processor looks through for accounts no other processor holds. */
 const LOOK_AHEAD = 2_000;
 /** How many slices of accounts one `pending` tries to lock before it settles for what it has. */
@@ -153,7 +153,7 @@ export function createPgPendingEvents(db: PgSession): PendingEvents {
           covered += accounts[next]!.n;
         }
         const { rows: taken } = await db.query<{ key: string }>(
-          `select key from unnest($1::text[]) as key where pg_try_advisory_xact_lock(${LOCK_SPACE}, hashtext(key))`,
+          `select key from unnest($1::text[]) as key where pg_try_advisory_xact_lock(${ACCOUNT_LOCK_SPACE}, hashtext(key))`,
           [slice.map((account) => account.key)],
         );
         const got = new Set(taken.map((row) => row.key));

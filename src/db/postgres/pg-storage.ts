@@ -9,6 +9,7 @@ import { createPgAccountsRepo } from './accounts-repo.js';
 import { createPgAlertsRepo } from './alerts-repo.js';
 import { migratePostgres, openPool, pgMigrationsApplied } from './client.js';
 import { createPgCrmRepo } from './crm-repo.js';
+import { createPgDailyTicksRepo } from './daily-ticks-repo.js';
 import { createPgEventLog, createPgPendingEvents } from './events.js';
 import { CHANNELS, openInstanceConnection } from './instance-connection.js';
 import { createPgOutboxRepo } from './outbox-repo.js';
@@ -163,6 +164,7 @@ export function repositoriesOn(session: PgSession, options: RepositoryOptions = 
     slaReport: createPgSlaReportQuery(session),
     deliveries: createPgWebhookDeliveriesRepo(session, { onQueued: options.onDeliveryQueued }),
     crm: createPgCrmRepo(session),
+    ticks: createPgDailyTicksRepo(session),
   };
 }
 
@@ -171,7 +173,7 @@ export function repositoriesOn(session: PgSession, options: RepositoryOptions = 
  * events another instance stored. `crash` drops the loop as a fault would and starts another.
  */
 function startScoringLoop(store: PgStore, deps: ScoringDeps): Scoring {
-  const { accounts, alerts, outbox, events, deliveries, crm } = repositoriesOn(store.session);
+  const { accounts, alerts, outbox, events, deliveries, crm, ticks } = repositoriesOn(store.session);
   const crmOn = deps.config.env.hubspotToken !== null;
   const processor = createEventProcessor({
     store,
@@ -185,6 +187,7 @@ function startScoringLoop(store: PgStore, deps: ScoringDeps): Scoring {
     now: deps.clock.now,
     crm: crmOn ? crm : null,
     crmWriteBack: crmOn,
+    ticks,
   });
   let queued = outbox.enqueuedSoFar();
   let delivered = deliveries.enqueuedSoFar();

@@ -287,3 +287,9 @@ export const rateLimits = pgTable('rate_limits', {
   scope: text('scope').primaryKey(),
   until: millis('until').notNull(),
 });
+
+export const dailyTicks = pgTable('daily_ticks', {
+  day: integer('day').primaryKey(),
+  cursor: text('cursor').notNull().default(''),
+  finishedAt: millis('finished_at'),
+});

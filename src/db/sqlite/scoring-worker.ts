@@ -34,7 +34,7 @@ const now = clockOn(data.clock).now;
 const turns = createWriteTurns(data.turns);
 const kicked = new Int32Array(data.kicked);
 const store = createSqliteStore({ db, turns, thread: 'scoring' });
-const { events, accounts, alerts, outbox, deliveries, crm } = repositoriesOn(db, store);
+const { events, accounts, alerts, outbox, deliveries, crm, ticks } = repositoriesOn(db, store);
 const processor = createEventProcessor({
   store,
   events,
@@ -47,6 +47,7 @@ const processor = createEventProcessor({
   yieldNow: () => turns.mainWaiting(),
   crm: data.crm ? crm : null,
   crmWriteBack: data.crm,
+  ticks,
 });
 let queued = outbox.enqueuedSoFar();
 let delivered = deliveries.enqueuedSoFar();

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { createAccountsRepo } from '../accounts-repo.js';
 import { createAlertsRepo } from '../alerts-repo.js';
 import { createCrmRepo } from '../crm-repo.js';
+import { createDailyTicksRepo } from '../daily-ticks-repo.js';
 import { createEventStore, createPendingEvents } from '../event-store.js';
 import { createOutboxRepo } from '../outbox-repo.js';
 import { createSlaReportQuery } from '../sla-report-query.js';
@@ -100,6 +101,7 @@ export function repositoriesOn(db: Db, store: SqliteStore, options: RepositoryOp
       createWebhookDeliveriesRepo(db, { onQueued: options.onDeliveryQueued }),
     ),
     crm: inStore(store, 'crm', createCrmRepo(db)),
+    ticks: inStore(store, 'ticks', createDailyTicksRepo(db)),
   };
 }
 

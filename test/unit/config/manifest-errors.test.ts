@@ -178,7 +178,7 @@ describe('values', () => {
       'an unknown metric',
       (raw) =>
         (raw.scoring.metrics = [{ id: 'm', layer: 'behavioral', metric: 'logins_7d', steps: [[1, 2]] }]),
-      'scoring.metrics.0.metric: unknown metric "logins_7d" (one of: active_days_14d, active_users_14d, sessions_7d, features_30d, integrations, invites_30d, pricing_views_7d, usage_ratio, limit_pressure_days_14d, employees, business_domain)',
+      'scoring.metrics.0.metric: unknown metric "logins_7d" (one of: active_days_14d, active_users_14d, sessions_7d, features_30d, integrations, invites_30d, pricing_views_7d, usage_ratio, limit_pressure_days_14d, employees, business_domain, active_users_change_28d, sessions_change_28d)',
     ],
     [
       'a step that is not a pair',
@@ -359,6 +359,30 @@ describe('cross-checks', () => {
     ).toEqual([
       'scoring.metrics.0.steps.1.0: threshold 0.8 appears twice',
       'scoring.metrics.0.steps.2.0: usage_ratio is between 0 and 1, so a threshold of 80 is never reached',
+    ]);
+  });
+
+  it('takes a negative threshold only for a change metric, and never below −1', () => {
+    const metrics = (raw: Raw, metric: string, steps: number[][]) => {
+      raw.scoring.metrics = [{ id: 'm', layer: 'intent', metric, below: true, steps }];
+    };
+    const valid = base();
+    metrics(valid, 'active_users_change_28d', [
+      [-0.3, 10],
+      [-0.5, 30],
+    ]);
+    expect(parseManifest(valid).scoring.metrics[0]).toMatchObject({
+      below: true,
+      steps: [
+        [-0.5, 30],
+        [-0.3, 10],
+      ],
+    });
+    expect(problemsAfter((raw) => metrics(raw, 'active_users_14d', [[-0.3, 10]]))).toEqual([
+      'scoring.metrics.0.steps.0.0: active_users_14d is never below 0: only active_users_change_28d and sessions_change_28d take a negative threshold',
+    ]);
+    expect(problemsAfter((raw) => metrics(raw, 'sessions_change_28d', [[-1.5, 10]]))).toEqual([
+      'scoring.metrics.0.steps.0.0: must be ≥ -1, got -1.5',
     ]);
   });
 

@@ -55,7 +55,9 @@ describe('the shipped manifest (manifests/pls.yml)', () => {
   });
 
   it('uses every metric the engine keeps', () => {
-    expect(new Set(manifest.scoring.metrics.map((metric) => metric.metric))).toEqual(new Set(METRIC_NAMES));
+    expect(
+      new Set(manifest.plays.flatMap((play) => play.scoring.metrics.map((metric) => metric.metric))),
+    ).toEqual(new Set(METRIC_NAMES));
   });
 
   it('makes the handoff moments of the PLS literature handoffs', () => {

@@ -45,7 +45,7 @@ async function raised(
   scope: ReportScope = { kind: 'all' },
 ): Promise<ReportAlert[]> {
   const seen: ReportAlert[] = [];
-  await createSlaReportQuery(temp.db).forEachAlertRaised(since, until, scope, (alert) =>
+  await createSlaReportQuery(temp.db).forEachAlertRaised(since, until, scope, null, (alert) =>
     seen.push({ ...alert }),
   );
   return seen;
@@ -83,6 +83,7 @@ describe('the SLA report query', () => {
 
     expect(await raised(T, T + 20 * MINUTE)).toEqual([
       {
+        play: 'new_business',
         tier: 'hot',
         teamId: 'mid-market',
         openedAt: T + 5 * MINUTE,
@@ -104,6 +105,7 @@ describe('the SLA report query', () => {
         lapses: [],
       },
       {
+        play: 'new_business',
         tier: 'warm',
         teamId: 'growth',
         openedAt: T + 20 * MINUTE,
@@ -181,6 +183,7 @@ describe('the SLA report query', () => {
           ? clockStart + rng.int(0, 3 * DAY)
           : null;
       const alert: ReportAlert = {
+        play: rng.pick(['new_business', 'expansion']),
         tier: rng.pick(['hot', 'warm'] as const),
         teamId: rng.pick(['mid-market', 'enterprise', 'growth']),
         openedAt,
@@ -205,6 +208,7 @@ describe('the SLA report query', () => {
           : [{ clock: rng.pick(['claim', 'first_touch'] as const), rep: rng.pick([null, 'U0ANA', 'U0BEN']) }],
       };
       await insert(id, openedAt, {
+        play: alert.play,
         state: alert.state,
         tier: alert.tier,
         teamId: alert.teamId,

@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { loadManifest, type Manifest, METRIC_NAMES, type MetricName } from '../../../src/config/manifest.js';
 import { type AccountState, applyEvent, emptyAccountState } from '../../../src/domain/account-state.js';
+import { CHANGE_METRICS } from '../../../src/domain/metrics.js';
 import {
   EMPTY_SCORE,
   type Firmographics,
@@ -118,8 +119,8 @@ routing: { teams: [{ id: t, channel: C0T }], reps: [{ id: U0R }], managers: [U0M
 });
 
 describe('metricValue: every metric the manifest docs name', () => {
-  it('is tested here for each of the eleven', () => {
-    expect(METRIC_NAMES).toHaveLength(11);
+  it('is tested here for each of the thirteen', () => {
+    expect(METRIC_NAMES).toHaveLength(13);
   });
 
   const manifest = specManifest();
@@ -211,6 +212,29 @@ describe('metricValue: every metric the manifest docs name', () => {
     expect(value('employees', [], { ...ACME, employees: null })).toBe(0);
   });
 
+  it('active_users_change_28d: (users of the last 14 days − the 14 before) ÷ the 14 before, out-of-order events too', () => {
+    const events = [
+      // Before: a, b, c, d (days 14–27 ago); recently: a and e. Days 14 and 27 are the edges.
+      usageEvent('session_started', NOW - 14 * DAY, { userId: 'a' }),
+      usageEvent('session_started', NOW - 27 * DAY, { userId: 'b' }),
+      usageEvent('session_started', NOW - 20 * DAY, { userId: 'c' }),
+      usageEvent('session_started', NOW - 28 * DAY, { userId: 'x' }), // out of both windows
+      usageEvent('session_started', NOW - 13 * DAY, { userId: 'e' }),
+      usageEvent('session_started', NOW - 16 * DAY, { userId: 'd' }),
+      usageEvent('session_started', NOW, { userId: 'a' }),
+    ];
+    expect(value('active_users_change_28d', events)).toBeCloseTo((2 - 4) / 4);
+    expect(value('active_users_change_28d', events.slice(0, 2))).toBe(0); // 2 before: no base
+  });
+
+  it('sessions_change_28d: (sessions of the last 14 days − the 14 before) ÷ the 14 before', () => {
+    const events = [
+      ...times(12, (i) => usageEvent('session_started', NOW - 15 * DAY - i * HOUR)),
+      ...times(18, (i) => usageEvent('session_started', NOW - 2 * DAY - i * HOUR)),
+    ];
+    expect(value('sessions_change_28d', events)).toBeCloseTo(0.5);
+  });
+
   it('business_domain: 1 unless the domain (else the first user’s email domain) is free mail', () => {
     expect(value('business_domain', [], ACME)).toBe(1);
     expect(value('business_domain', [], { ...ACME, domain: 'gmail.com' })).toBe(0);
@@ -240,8 +264,11 @@ routing: { teams: [{ id: t, channel: C0T }], reps: [{ id: U0R }], managers: [U0M
     );
   }
 
+  /** The metrics a count of events moves up; the falling (change) metrics have tests of their own. */
+  type CountedMetric = Exclude<MetricName, 'active_users_change_28d' | 'sessions_change_28d'>;
+
   /** Events that make `name` worth `n` (firmographics carry employees and business_domain). */
-  function eventsFor(name: MetricName, n: number): { events: Event[]; firm: Firmographics } {
+  function eventsFor(name: CountedMetric, n: number): { events: Event[]; firm: Firmographics } {
     const range = (make: (i: number) => Event) => times(n, make);
     switch (name) {
       case 'active_days_14d':
@@ -289,7 +316,7 @@ routing: { teams: [{ id: t, channel: C0T }], reps: [{ id: U0R }], managers: [U0M
     }
   }
 
-  const ladders: Record<MetricName, { steps: number[][]; cases: [value: number, points: number][] }> = {
+  const ladders: Record<CountedMetric, { steps: number[][]; cases: [value: number, points: number][] }> = {
     active_days_14d: {
       steps: [
         [5, 8],
@@ -420,7 +447,7 @@ routing: { teams: [{ id: t, channel: C0T }], reps: [{ id: U0R }], managers: [U0M
     },
   };
 
-  for (const name of METRIC_NAMES) {
+  for (const name of METRIC_NAMES.filter((m): m is CountedMetric => !CHANGE_METRICS.has(m))) {
     it(`${name}: earns the points of the highest step reached`, () => {
       const { steps, cases } = ladders[name];
       const manifest = stepsManifest(name, steps);
@@ -434,6 +461,70 @@ routing: { teams: [{ id: t, channel: C0T }], reps: [{ id: U0R }], managers: [U0M
       }
     });
   }
+
+  describe('falling metrics (below: true)', () => {
+    const falling = (name: MetricName) =>
+      manifestFrom(
+        `
+scoring:
+  gates: { behavioral: 0, organizational: 0, intent: 0 }
+  tiers: { hot: 30, warm: 20 }
+  signals: [{ id: none, layer: behavioral, event: never_sent, points: 0 }]
+  metrics: [{ id: m, layer: intent, metric: ${name}, below: true, steps: [[-0.3, 10], [-0.5, 30]] }]
+routing: { teams: [{ id: t, channel: C0T }], reps: [{ id: U0R }], managers: [U0M], escalation_channel: C0E }
+`,
+      );
+    /** `before` users active 15–27 days ago, `recent` of them again in the last 14 days. */
+    const team = (before: number, recent: number): Event[] => [
+      ...times(before, (i) => usageEvent('session_started', NOW - (20 + (i % 5)) * DAY, { userId: `u${i}` })),
+      ...times(recent, (i) => usageEvent('session_started', NOW - (2 + (i % 5)) * DAY, { userId: `u${i}` })),
+    ];
+    const pointsOf = (name: MetricName, events: Event[], now = NOW) => {
+      const manifest = falling(name);
+      return scoreAccount(stateOf(manifest, events), ACME, manifest.scoring, now).layers.intent;
+    };
+
+    it('active_users_change_28d: scores the most severe step the users have fallen to', () => {
+      expect(pointsOf('active_users_change_28d', team(10, 10))).toBe(0); // unchanged
+      expect(pointsOf('active_users_change_28d', team(10, 8))).toBe(0); // −20 %
+      expect(pointsOf('active_users_change_28d', team(10, 7))).toBe(10); // −30 %: on the step
+      expect(pointsOf('active_users_change_28d', team(10, 6))).toBe(10); // −40 %
+      expect(pointsOf('active_users_change_28d', team(10, 5))).toBe(30); // −50 %
+      expect(pointsOf('active_users_change_28d', team(10, 0))).toBe(30); // everyone gone
+    });
+
+    it('active_users_change_28d: 0 without a real base (fewer than 3 users the 14 days before)', () => {
+      expect(pointsOf('active_users_change_28d', team(2, 0))).toBe(0);
+      expect(pointsOf('active_users_change_28d', team(3, 0))).toBe(30);
+    });
+
+    it('moves with time, not only with events: a team that stops is down 100 % two weeks later', () => {
+      const events = times(4, (i) => usageEvent('session_started', NOW - DAY, { userId: `u${i}` }));
+      expect(pointsOf('active_users_change_28d', events)).toBe(0); // nobody before them
+      expect(pointsOf('active_users_change_28d', events, NOW + 15 * DAY)).toBe(30);
+      // 28 days on, the base has left the window too: no base, no change.
+      expect(pointsOf('active_users_change_28d', events, NOW + 29 * DAY)).toBe(0);
+    });
+
+    it('sessions_change_28d: sessions in the last 14 days against the 14 before, from 10 sessions', () => {
+      const sessions = (before: number, recent: number): Event[] => [
+        ...times(before, (i) => usageEvent('session_started', NOW - 20 * DAY - i * HOUR)),
+        ...times(recent, (i) => usageEvent('session_started', NOW - 3 * DAY - i * HOUR)),
+      ];
+      expect(pointsOf('sessions_change_28d', sessions(20, 20))).toBe(0);
+      expect(pointsOf('sessions_change_28d', sessions(20, 13))).toBe(10); // −35 %
+      expect(pointsOf('sessions_change_28d', sessions(20, 9))).toBe(30); // −55 %
+      expect(pointsOf('sessions_change_28d', sessions(9, 0))).toBe(0); // no real base
+    });
+
+    it('says the change in words', () => {
+      const manifest = falling('active_users_change_28d');
+      const score = scoreAccount(stateOf(manifest, team(10, 4)), ACME, manifest.scoring, NOW);
+      expect(score.contributions[0]!.text).toBe(
+        'active users down 60 % over the last two weeks against the two before',
+      );
+    });
+  });
 
   it('reads steps written in any order', () => {
     const manifest = stepsManifest('employees', [

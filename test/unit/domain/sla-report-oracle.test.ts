@@ -46,7 +46,10 @@ const REP_OUTCOMES = new Set(['won', 'lost', 'no_response', 'not_a_fit']);
 function arrayReport(alerts: readonly ReportAlert[], options: ReportOptions): SlaReport {
   const { now, periodMs, businessHours, scope } = options;
   const from = now - periodMs;
-  const inPeriod = alerts.filter((a) => a.openedAt > from && a.openedAt <= now);
+  const onlyPlay = options.play ?? null;
+  const inPeriod = alerts.filter(
+    (a) => a.openedAt > from && a.openedAt <= now && (onlyPlay === null || a.play === onlyPlay),
+  );
   const inReport = inPeriod.filter(
     (a) =>
       scope.kind === 'all' ||
@@ -148,10 +151,13 @@ function arrayReport(alerts: readonly ReportAlert[], options: ReportOptions): Sl
     .sort((a, b) => b.held - a.held || compare(a.repId, b.repId));
   const touchDecided = inReport.filter((a) => touchBreached(a) || touch(a) === 'met');
   const touchMet = touchDecided.filter((a) => !touchBreached(a)).length;
-  const signalIds = [...new Set(inReport.map((a) => a.triggerSignal))];
+  // The judgment sections are one play's: the report's, else new business's.
+  const conversionPlay = onlyPlay ?? 'new_business';
+  const judged = inReport.filter((a) => a.play === conversionPlay);
+  const signalIds = [...new Set(judged.map((a) => a.triggerSignal))];
   const signals = signalIds
     .map((signal) => {
-      const raised = inReport.filter((a) => a.triggerSignal === signal);
+      const raised = judged.filter((a) => a.triggerSignal === signal);
       return { signal, alerts: raised.length, ...conversion(raised) };
     })
     .sort(
@@ -167,6 +173,16 @@ function arrayReport(alerts: readonly ReportAlert[], options: ReportOptions): Sl
     );
   const hot = inReport.filter((a) => a.tier === 'hot');
   const warm = inReport.filter((a) => a.tier === 'warm');
+  const plays = [...new Set(inReport.map((a) => a.play))].map((play) => {
+    const raised = inReport.filter((a) => a.play === play);
+    const decided = raised.filter((a) => teamStatus(a) === 'met' || teamStatus(a) === 'breached');
+    return {
+      play,
+      alerts: raised.length,
+      claimSla: { met: decided.filter((a) => teamStatus(a) === 'met').length, decided: decided.length },
+      conversion: conversion(raised),
+    };
+  });
   return {
     periodLabel: options.periodLabel,
     periodMs,
@@ -217,8 +233,15 @@ function arrayReport(alerts: readonly ReportAlert[], options: ReportOptions): Sl
       contacted: inReport.filter(reached).length,
       won: inReport.filter((a) => a.outcome === 'won').length,
     },
-    conversion: { hot: conversion(hot), warm: conversion(warm), all: conversion(inReport) },
+    play: onlyPlay,
+    conversionPlay,
+    conversion: {
+      hot: conversion(judged.filter((a) => a.tier === 'hot')),
+      warm: conversion(judged.filter((a) => a.tier === 'warm')),
+      all: conversion(judged),
+    },
     signals,
+    plays,
   };
 }
 
@@ -238,6 +261,7 @@ const alertArb: fc.Arbitrary<ReportAlert> = fc
     teamId: fc.constantFrom('mid-market', 'emea', 'growth'),
     state: fc.constantFrom<ReportAlert['state']>('open', 'claimed', 'contacted', 'closed'),
     claimedBy: fc.option(fc.constantFrom('U0ANA', 'U0BEN', 'U0CARLOS'), { nil: null }),
+    play: fc.constantFrom('new_business', 'new_business', 'expansion', 'churn_risk'),
     outcome: fc.option(fc.constantFrom('won', 'lost', 'no_response', 'not_a_fit', 'self_served', 'mystery'), {
       nil: null,
     }),
@@ -276,6 +300,7 @@ const alertArb: fc.Arbitrary<ReportAlert> = fc
       })
       .map(
         ({ claimedAt, contactedAt, closedAt }): ReportAlert => ({
+          play: r.play,
           tier: r.tier,
           teamId: r.teamId,
           openedAt,
@@ -309,8 +334,9 @@ const optionsArb: fc.Arbitrary<ReportOptions> = fc
       { kind: 'rep', repId: 'U0BEN' },
       { kind: 'rep', repId: 'U0NOBODY' },
     ),
+    play: fc.constantFrom(null, null, 'new_business', 'expansion'),
   })
-  .map(({ days, businessHours, scope }) => ({
+  .map(({ days, businessHours, scope, play }) => ({
     now: NOW,
     periodMs: days * DAY,
     periodLabel: `${days}d`,
@@ -318,6 +344,7 @@ const optionsArb: fc.Arbitrary<ReportOptions> = fc
     teamHours: (teamId: string) => HOURS[teamId]!,
     repHours: (repId: string) => HOURS[repId]!,
     scope,
+    play,
   }));
 
 describe('the one-pass SLA report', () => {

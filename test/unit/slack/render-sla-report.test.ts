@@ -176,7 +176,10 @@ describe('renderSlaReport', () => {
   });
 
   it('names trigger signals by their manifest label', () => {
-    const labels = { signal: (id: string) => (id === 'usage_limit_hit' ? 'Hit a usage limit <b>' : null) };
+    const labels = {
+      signal: (id: string) => (id === 'usage_limit_hit' ? 'Hit a usage limit <b>' : null),
+      play: () => null,
+    };
     const { blocks } = renderSlaReport(buildSlaReport(monthOfAlerts(), options()), labels);
     expect(textOf(blocks, 'sla_signals')).toBe(
       [
@@ -224,5 +227,50 @@ describe('renderSlaReport', () => {
     expect(signals.length).toBeLessThanOrEqual(3000);
     expect(signals).toMatch(/\n…and \d+ more$/);
     expect(message.text.length).toBeLessThanOrEqual(3000);
+  });
+});
+
+describe('renderSlaReport: plays', () => {
+  const PLAYS: Record<string, { label: string; outcome: 'won' | 'retained' }> = {
+    new_business: { label: 'New business', outcome: 'won' },
+    expansion: { label: 'Expansion', outcome: 'won' },
+    churn_risk: { label: 'Churn risk', outcome: 'retained' },
+  };
+  const labels = { signal: () => null, play: (id: string) => PLAYS[id] ?? null };
+  const alerts = [
+    ...monthOfAlerts(),
+    won('U0ANA', { play: 'churn_risk', triggerSignal: null }),
+    lost('U0ANA', { play: 'churn_risk', triggerSignal: null }),
+    alert({ play: 'expansion', triggerSignal: 'limit_pressure' }),
+  ];
+
+  it('says what each play raised and how it ended, churn risk’s won read as retained', () => {
+    const { blocks } = renderSlaReport(buildSlaReport(alerts, options()), labels);
+    expect(textOf(blocks, 'sla_plays')).toBe(
+      [
+        '*By play*',
+        '• New business · 15 alerts · claimed within SLA 8 of 14 (57 %) · 2 won of 13 outcomes (15 %)',
+        '• Churn risk · 2 alerts · claimed within SLA 2 of 2 (100 %) · 1 retained of 2 outcomes (50 %)',
+        '• Expansion · 1 alert · claimed within SLA 0 of 1 (0 %) · 0 won of 0 outcomes',
+      ].join('\n'),
+    );
+    // The PQL→won band judges new business alone: the churn alerts are not in its rates.
+    expect(textOf(blocks, 'sla_conversion')).toContain('*PQL→won*');
+    expect(textOf(blocks, 'sla_conversion')).toContain('• Hot: 1 won of 12 outcomes');
+  });
+
+  it('reports one play without the PQL band, and names it in the header', () => {
+    const { blocks, text } = renderSlaReport(buildSlaReport(alerts, options({ play: 'churn_risk' })), labels);
+    expect(byId(blocks, 'sla_header')!.text.text).toBe('SLA · last 30 days · team mid-market · Churn risk');
+    expect(textOf(blocks, 'sla_conversion')).toBe(
+      [
+        '*Churn risk: retained* (a won outcome here is a customer kept; the 10 %–40 % PQL band is for new business only)',
+        '• Hot: 1 retained of 2 outcomes (50 %)',
+        '• Warm: no outcomes yet',
+      ].join('\n'),
+    );
+    expect(byId(blocks, 'sla_plays')).toBeUndefined();
+    expect(text).toContain('Churn risk outcomes: hot 1 of 2, warm 0 of 0');
+    expect(validateBlocks(blocks, 'message')).toEqual([]);
   });
 });

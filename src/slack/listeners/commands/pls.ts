@@ -4,6 +4,7 @@ import { parseCalibrateArgs } from '../../../analysis/calibration-runner.js';
 import { calibrationHeadlineBlock, renderCalibration } from '../../../analysis/render-calibration.js';
 import type { Routing } from '../../../config/manifest.js';
 import { actorOf } from '../../../domain/alert-lifecycle.js';
+import { NEW_BUSINESS, outcomeWord, playOf } from '../../../domain/play.js';
 import { parseQueueArgs } from '../../../services/queue.js';
 import { parseSlaArgs } from '../../../services/sla-report-service.js';
 import { UserError, userError } from '../../../services/user-error.js';
@@ -41,7 +42,7 @@ export function userIdOf(token: string | undefined): string | null {
 const SUBCOMMANDS: Record<string, Subcommand> = {
   queue: {
     reps: true,
-    usage: '/pls queue [mine|unclaimed|all] [hot|warm] [team]',
+    usage: '/pls queue [mine|unclaimed|all] [hot|warm] [team] [play]',
     summary: 'the signal queue, ranked by tier and score, with a Claim button per row',
     async run(deps, userId, args) {
       return renderQueue(await deps.queue.queue(userId, parseQueueArgs(args, deps.manifest), deps.now()));
@@ -58,14 +59,19 @@ const SUBCOMMANDS: Record<string, Subcommand> = {
   },
   sla: {
     reps: false,
-    usage: '/pls sla [7d|30d|90d] [team|@rep]',
-    summary: 'claim and first-touch SLAs, breaches, per-rep table and PQL→won per tier',
+    usage: '/pls sla [7d|30d|90d] [team|@rep] [play]',
+    summary: 'claim and first-touch SLAs, breaches, per-rep table, PQL→won per tier and each play’s outcomes',
     async run(deps, _userId, args) {
-      const { signals } = deps.manifest.scoring;
-      const reply = renderSlaReport(
-        await deps.slaReports.report(parseSlaArgs(args, deps.manifest, userIdOf), deps.now()),
-        { signal: (id) => signals.find((s) => s.id === id)?.label ?? null },
-      );
+      const { plays } = deps.manifest;
+      const request = parseSlaArgs(args, deps.manifest, userIdOf);
+      const judged = playOf(plays, request.play ?? NEW_BUSINESS);
+      const reply = renderSlaReport(await deps.slaReports.report(request, deps.now()), {
+        signal: (id) => judged.scoring.signals.find((s) => s.id === id)?.label ?? null,
+        play: (id) => {
+          const play = plays.find((p) => p.id === id);
+          return play ? { label: play.label, outcome: outcomeWord(play) } : null;
+        },
+      });
       // The latest calibration's headline (from /pls calibrate); a report is never computed here.
       const latest = deps.calibration.latest();
       if (latest) reply.blocks.push(calibrationHeadlineBlock(latest, deps.now()));
@@ -109,12 +115,19 @@ const SUBCOMMANDS: Record<string, Subcommand> = {
   },
   assign: {
     reps: false,
-    usage: '/pls assign <account> @rep',
+    usage: '/pls assign <account> @rep [play]',
     summary: "hand an account's alert to a named rep",
-    async run(deps, userId, [account, rep]) {
+    async run(deps, userId, [account, rep, playArg]) {
       const repId = userIdOf(rep);
-      if (!account || !repId) throw new UserError('Usage: `/pls assign <account id or domain> @rep`.');
-      const alert = await deps.actions.assign(userId, account, repId);
+      if (!account || !repId) throw new UserError('Usage: `/pls assign <account id or domain> @rep [play]`.');
+      const play = playArg
+        ? deps.manifest.plays.find((p) => p.id.toLowerCase() === playArg.toLowerCase())
+        : null;
+      if (playArg && !play) {
+        const plays = deps.manifest.plays.map((p) => `\`${p.id}\``).join(', ');
+        throw userError`\`${playArg}\` is not a play. Usage: \`/pls assign <account id or domain> @rep [play]\`; plays: ${plays}.`;
+      }
+      const alert = await deps.actions.assign(userId, account, repId, play?.id ?? null);
       return {
         text: `Assigned the ${alert.tier} alert for \`${outside(account.replaceAll('`', "'"), 200)}\` to <@${repId}>.`,
       };
