@@ -288,6 +288,14 @@ export function startReplay(options: ReplaySettings): ReplayRun {
     // Closes that fell due after the account's last event: a rep's outcome (always in the past),
     // an expiry up to `until`.
     const until = options.until ?? lastClock ?? Number.NEGATIVE_INFINITY;
+    // Days after the last event were re-scored too (live's sweep starts the day's re-score with
+    // or without events), up to the report's "now".
+    if (tickedDay !== null && Number.isFinite(until)) {
+      while (tickedDay < Math.floor(until / DAY)) {
+        tickedDay++;
+        for (const lane of lanes) tickLane(lane, tickedDay * DAY, firms, ctx);
+      }
+    }
     for (const lane of lanes) {
       for (const [key, open] of [...lane.open]) {
         closeDueAt(lane, key, open.closeBy === 'live' ? Number.POSITIVE_INFINITY : until);

@@ -334,9 +334,10 @@ export function createAlertActions(deps: AlertServiceDeps & { store: Store }) {
       if (!rep) throw new UserError(`<@${repId}> is not a rep in the PQL manifest.`);
       const account = await accountByRef(accounts, accountRef);
       if (!account) throw userError`No account \`${accountRef}\` (give an account id or a domain).`;
-      const open = (await alerts.latestSummaries(account.id)).filter(
-        (latest) => latest.state !== 'closed' && (play === null || latest.play === play),
-      );
+      const order = (id: string) => manifest.plays.findIndex((p) => p.id === id);
+      const open = (await alerts.latestSummaries(account.id))
+        .filter((latest) => latest.state !== 'closed' && (play === null || latest.play === play))
+        .sort((a, b) => order(a.play) - order(b.play));
       const label = accountLabel(account, account.id);
       if (open.length === 0)
         throw play === null

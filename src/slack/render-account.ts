@@ -22,7 +22,10 @@ export function renderAccount(view: AccountView): { text: string; blocks: Record
       type: 'header',
       text: {
         type: 'plain_text',
-        text: truncate(`${name} · score ${Math.round(score.total)} · ${tier}`, 150),
+        text: truncate(
+          `${name}${view.play ? ` · ${view.play.label}` : ''} · score ${Math.round(score.total)} · ${tier}`,
+          150,
+        ),
         emoji: true,
       },
     },
@@ -47,6 +50,24 @@ export function renderAccount(view: AccountView): { text: string; blocks: Record
     },
   ];
 
+  if (view.plays.length > 0) {
+    const line = view.plays
+      .map(
+        (p) =>
+          `${p.label}: ${p.judged ? `${Math.round(p.total)} ${p.tier}` : 'not judged'}${p.open ? ', alert open' : ''}`,
+      )
+      .join(' · ');
+    blocks.push({
+      type: 'context',
+      elements: [
+        {
+          type: 'mrkdwn',
+          text: truncate(`*Plays* ${escapeMrkdwn(line)} (\`/pls account <id> <play>\` for another)`, 3000),
+        },
+      ],
+    });
+  }
+
   for (const layer of LAYERS) {
     const gate = score.gates[layer];
     const items = score.contributions.filter((c) => c.layer === layer);
@@ -69,7 +90,7 @@ export function renderAccount(view: AccountView): { text: string; blocks: Record
     elements: [
       {
         type: 'mrkdwn',
-        text: `Signal points halve every ${formatDuration(view.halfLifeMs)}; metrics count their highest step reached. Score capped at 100.`,
+        text: `Signal points halve every ${formatDuration(view.halfLifeMs)}; metrics count their highest step reached (a falling metric, the lowest it has fallen to). Score capped at 100.`,
       },
     ],
   });

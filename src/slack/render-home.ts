@@ -2,6 +2,7 @@ import type { HomeView } from '../services/home.js';
 import type { QueueRow } from '../services/queue.js';
 import { ACTIONS } from './ids.js';
 import { renderQueueRow } from './render-queue.js';
+import { escapeMrkdwn } from './text.js';
 
 const row = (r: QueueRow, claim: boolean) => renderQueueRow(r, { blockPrefix: 'home', claim });
 
@@ -37,6 +38,36 @@ const contactedRow = (r: QueueRow) => [
   },
 ];
 
+/**
+ * Rows grouped by play, in the order their plays first appear (rows keep theirs: the most urgent
+ * first), each group under its play's name; the rows themselves stop repeating it. With new
+ * business alone rows carry no play, and there is one group without a heading.
+ */
+function byPlay(
+  rows: readonly QueueRow[],
+  render: (row: QueueRow) => Record<string, unknown>[],
+  prefix: string,
+) {
+  const groups = new Map<string | null, QueueRow[]>();
+  for (const r of rows) {
+    const group = groups.get(r.play) ?? [];
+    group.push(r);
+    groups.set(r.play, group);
+  }
+  return [...groups].flatMap(([play, group], index) => [
+    ...(play === null
+      ? []
+      : [
+          {
+            type: 'context',
+            block_id: `${prefix}_play_${index}`,
+            elements: [{ type: 'mrkdwn', text: `*${escapeMrkdwn(play)}*` }],
+          },
+        ]),
+    ...group.flatMap((r) => render({ ...r, play: null })),
+  ]);
+}
+
 /** The Home tab view for `views.publish`. ≤ 100 blocks: each list is capped by the service (15 rows). */
 export function renderHome(view: HomeView) {
   const blocks: Record<string, unknown>[] = [];
@@ -57,7 +88,7 @@ export function renderHome(view: HomeView) {
       text: { type: 'plain_text', text: 'Your claimed alerts', emoji: true },
     },
     ...(view.mine.length > 0
-      ? view.mine.flatMap(claimedRow)
+      ? byPlay(view.mine, claimedRow, 'home_mine')
       : [
           {
             type: 'section',
@@ -73,7 +104,7 @@ export function renderHome(view: HomeView) {
             block_id: 'home_contacted',
             text: { type: 'plain_text', text: 'Contacted: log how it ended', emoji: true },
           },
-          ...view.contacted.flatMap(contactedRow),
+          ...byPlay(view.contacted, contactedRow, 'home_contacted'),
         ]
       : []),
     { type: 'divider' },
@@ -83,7 +114,7 @@ export function renderHome(view: HomeView) {
       text: { type: 'plain_text', text: `Unclaimed in your teams (${view.unclaimedTotal})`, emoji: true },
     },
     ...(view.unclaimed.length > 0
-      ? view.unclaimed.map((r) => row(r, true))
+      ? byPlay(view.unclaimed, (r) => [row(r, true)], 'home_queue')
       : [{ type: 'section', text: { type: 'mrkdwn', text: 'The queue is empty.' } }]),
   );
   if (view.role === 'rep') {

@@ -480,10 +480,10 @@ describe('/pls assign and /pls ooo', () => {
 
   it('refuses assign to a rep and explains the usage', async () => {
     expect((await slashCommand(pls.url, 'U0ANA', 'assign acct_42 <@U0BEN>')).text).toBe(
-      '`/pls assign <account> @rep` is for managers.',
+      '`/pls assign <account> @rep [play]` is for managers.',
     );
     expect((await slashCommand(pls.url, 'U0MGR', 'assign acct_42')).text).toBe(
-      'Usage: `/pls assign <account id or domain> @rep`.',
+      'Usage: `/pls assign <account id or domain> @rep [play]`.',
     );
     expect((await slashCommand(pls.url, 'U0MGR', 'assign nope.example <@U0BEN>')).text).toMatch(
       /^No account `nope.example`/,

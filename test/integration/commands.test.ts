@@ -106,7 +106,7 @@ describe('/pls account', () => {
       'No account `nope.example`: give an account id or a domain.',
     );
     expect((await slashCommand(pls.url, 'U0ANA', 'account')).text).toBe(
-      'Usage: `/pls account <account id or domain>`.',
+      'Usage: `/pls account <account id or domain> [play]`.',
     );
     // Slack sends what the user typed escaped (`at&t.com` as `at&amp;t.com`): the reply escapes
     // it once, so Slack shows "at&t.com", not "at&amp;t.com".

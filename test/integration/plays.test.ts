@@ -1,7 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { replayPages } from '../../src/analysis/replay-engine.js';
+import { type Database, databaseOf } from '../../src/config/env.js';
 import { type Manifest, parseManifestYaml } from '../../src/config/manifest.js';
+import { openHistorySource } from '../../src/db/open-history.js';
+import type { AlertTrigger } from '../../src/domain/handoff.js';
 import { usageEvent } from '../support/events.js';
 import { deliver, settled } from '../support/flows.js';
 import { type Harness, startHarness } from '../support/harness.js';
@@ -217,5 +221,61 @@ describe('churn risk: a paying account whose team stopped using the product', ()
     // One alert, however many more days are re-scored: the play's cooldown holds.
     await silentDays(2);
     expect((await alertsOf(PAYING.id)).filter((a) => a.play === 'churn_risk')).toHaveLength(1);
+
+    // A replay of the live manifest raises the same alerts of each play, daily re-scores included.
+    const history = await openHistorySource(databaseOf(pls.databaseUrl) as Database);
+    try {
+      const liveAlerts = await history.liveAlerts();
+      const replayed = await replayPages(
+        { manifests: [manifest], liveAlerts, until: now() },
+        history.events(),
+      );
+      const story = (a: { accountId: string; play: string; teamId: string; trigger: AlertTrigger }) => [
+        a.accountId,
+        a.play,
+        a.teamId,
+        a.trigger.eventId,
+        a.trigger.text,
+      ];
+      expect(replayed.lanes[0]!.alerts.map((a) => story({ ...a, trigger: a.openTrigger }))).toEqual(
+        liveAlerts.map((a) => story({ ...a, trigger: a.openingTrigger! })),
+      );
+      expect(replayed.lanes[0]!.alerts.map((a) => a.live?.match)).toEqual(['exact', 'exact']);
+    } finally {
+      await history.close();
+    }
+  });
+
+  it('asks /pls assign for the play when an account has alerts open in two, and shows every play in /pls account', async () => {
+    await start();
+    await twoWeeks(PAYING, [1, 5, 9]);
+    await silentDays(16);
+    expect((await alertsOf(PAYING.id)).map((a) => a.play)).toEqual(['expansion', 'churn_risk']);
+    const ambiguous = await slashCommand(pls.url, 'U0MGRSAM', `assign ${PAYING.domain} <@U0CSM1>`);
+    expect(ambiguous.text).toBe(
+      'Paidco has an open alert in each of expansion, churn_risk: name the play, e.g. `/pls assign paidco.com @rep expansion`.',
+    );
+    const assigned = await slashCommand(pls.url, 'U0MGRSAM', `assign ${PAYING.domain} <@U0CSM1> churn_risk`);
+    expect(assigned.text).toBe('Assigned the hot alert for `paidco.com` to <@U0CSM1>.');
+    expect(
+      (
+        await pls.query<{ claimed_by: string | null }>(
+          "select claimed_by from alerts where play = 'churn_risk'",
+        )
+      )[0],
+    ).toEqual({ claimed_by: 'U0CSM1' });
+
+    const account = JSON.stringify(
+      (await slashCommand(pls.url, 'U0MGRSAM', `account ${PAYING.domain}`)).body,
+    );
+    expect(account).toContain('Paidco · Expansion · score');
+    expect(account).toMatch(
+      /\*Plays\* New business: not judged · Expansion: \d+ \w+, alert open · Churn risk: \d+ hot, alert open/,
+    );
+    const churn = JSON.stringify(
+      (await slashCommand(pls.url, 'U0MGRSAM', `account ${PAYING.domain} churn_risk`)).body,
+    );
+    expect(churn).toContain('Paidco · Churn risk · score');
+    expect(churn).toMatch(/(active users|sessions) down \d+ % over the last two weeks/);
   });
 });

@@ -50,11 +50,11 @@ const SUBCOMMANDS: Record<string, Subcommand> = {
   },
   account: {
     reps: true,
-    usage: '/pls account <id|domain>',
+    usage: '/pls account <id|domain> [play]',
     summary: 'the dossier and the full score breakdown',
-    async run(deps, _userId, [ref]) {
-      if (!ref) throw new UserError('Usage: `/pls account <account id or domain>`.');
-      return renderAccount(await deps.accountViews.view(ref, deps.now()));
+    async run(deps, _userId, [ref, playArg]) {
+      if (!ref) throw new UserError('Usage: `/pls account <account id or domain> [play]`.');
+      return renderAccount(await deps.accountViews.view(ref, deps.now(), playArg ?? null));
     },
   },
   sla: {
