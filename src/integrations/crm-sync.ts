@@ -7,6 +7,7 @@ import type { CrmLink, CrmRepo } from '../db/crm-repo.js';
 import type { Store } from '../db/store.js';
 import type { WebhookDelivery } from '../db/webhook-deliveries-repo.js';
 import { NOT_A_FIT_REASONS, OUTCOMES } from '../domain/alert-lifecycle.js';
+import { playOf } from '../domain/play.js';
 import { CRM_LANE, type Crm, CrmError } from './crm.js';
 import type { OwnerLookup } from './owner-lookup.js';
 import type { WebhookEvent } from './webhook-events.js';
@@ -152,6 +153,7 @@ export function createCrmSync(deps: CrmSyncDeps) {
       ...facts,
       lastSignal: trigger.text ?? null,
       alertState: alert.state,
+      alertPlay: playOf(manifest.plays, alert.play).label,
       alertLink: await permalinkOf(alert),
     };
   }

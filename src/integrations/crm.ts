@@ -40,6 +40,11 @@ export interface CompanyFacts {
   lastSignal?: string | null;
   /** The alert's state (`open`, `claimed`, `contacted`, `closed`). */
   alertState?: string | null;
+  /**
+   * The play of the alert the state and link are of ("Churn risk"): the company's latest alert
+   * of any play, so a rep in the CRM reads which conversation it is.
+   */
+  alertPlay?: string | null;
   /** The alert's Slack message. */
   alertLink?: string | null;
   at: number;

@@ -51,6 +51,7 @@ function plsProperties(group: string): PropertyCreate[] {
       ...kind('enumeration', 'select'),
       options: options(ALERT_STATES),
     },
+    { name: 'pls_alert_play', label: 'PQL alert play', ...kind('string', 'text') },
     { name: 'pls_alert_link', label: 'PQL alert in Slack', ...kind('string', 'text') },
     { name: 'pls_updated_at', label: 'PQL updated', ...kind('datetime', 'date') },
   ];
@@ -234,6 +235,7 @@ function companyProperties(facts: CompanyFacts): Record<string, string> {
   if (facts.tier !== null) props.pls_tier = facts.tier;
   if (facts.lastSignal !== undefined) props.pls_last_signal = (facts.lastSignal ?? '').slice(0, 1000);
   if (facts.alertState !== undefined) props.pls_alert_state = facts.alertState ?? '';
+  if (facts.alertPlay !== undefined) props.pls_alert_play = facts.alertPlay ?? '';
   if (facts.alertLink !== undefined) props.pls_alert_link = facts.alertLink ?? '';
   return props;
 }

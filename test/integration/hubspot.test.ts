@@ -85,7 +85,7 @@ describe('HubSpot', () => {
   it('creates its property group and properties at start-up', async () => {
     await hub.waitFor(() => hub.hasProperty('pls_updated_at'), { description: 'properties created' });
     expect(hub.propertyGroup('pls')).toMatchObject({ name: 'pls' });
-    for (const name of ['pls_score', 'pls_tier', 'pls_last_signal', 'pls_alert_state', 'pls_alert_link'])
+    for (const name of ['pls_score', 'pls_tier', 'pls_last_signal', 'pls_alert_state', 'pls_alert_play', 'pls_alert_link'])
       expect(hub.hasProperty(name)).toBe(true);
     expect(pls.logs().filter((line) => /HubSpot integration/.test(String(line.msg)))).toHaveLength(1);
   });
@@ -114,6 +114,7 @@ describe('HubSpot', () => {
     expect(hub.company('9001')!.properties).toMatchObject({
       pls_tier: 'hot',
       pls_score: expect.stringMatching(/^\d+$/),
+      pls_alert_play: 'New business',
     });
     // Written once the alert was in Slack, with its link.
     expect(hub.company('9001')!.properties.pls_alert_link).toMatch(/^https?:\/\//);
