@@ -53,7 +53,7 @@ export interface StoryEvent {
   event: DemoEvent;
 }
 
-export type Persona = 'cold' | 'hero' | 'quiet_converter' | 'late_converter' | 'warm' | 'hot';
+export type Persona = 'cold' | 'hero' | 'quiet_converter' | 'late_converter' | 'warm' | 'hot' | 'expansion';
 
 export interface Story {
   events: StoryEvent[];
@@ -353,6 +353,26 @@ function lateConverter(ctx: StoryContext, index: number, employees: number, at: 
   return script;
 }
 
+/**
+ * A paying customer outgrowing its plan (the expansion play): a team in the product every day,
+ * near its API quota on two days earlier in the week, and a third time live.
+ */
+function expansion(ctx: StoryContext, index: number, at: number): AccountScript {
+  const { random } = ctx;
+  const account = newAccount(ctx, index, { employees: random.pick([80, 140, 260]), plan: 'team' });
+  const script = new AccountScript(account, random, ctx.storyDay, ctx.idPrefix, false, 6);
+  script.habit(HABIT_DAYS, 6, [1, 2]);
+  for (const feature of FEATURES.slice(0, 4))
+    script.past(random.int(2, 5), 'feature_used', script.person(1), { feature });
+  const lead = script.person(0);
+  const reading = (used: number) => ({ limit: 'api_calls', used, quota: 10_000 });
+  script.past(5, 'usage_limit_approached', lead, reading(8_600));
+  script.past(3, 'usage_limit_approached', lead, reading(9_100));
+  script.live(at - 3_000, 'session_started', lead);
+  script.live(at, 'usage_limit_approached', lead, reading(9_400));
+  return script;
+}
+
 /** Buys without talking to anyone: upgrade_started keeps reps away, plan_changed makes it paid. */
 function quietConverter(ctx: StoryContext, index: number, liveMs: number) {
   const { random } = ctx;
@@ -469,6 +489,9 @@ export interface StoryOptions {
   accounts?: number;
 }
 
+/** When the paying customers near their quota live (ms after the start). */
+const EXPANSION_AT = [75_000, 190_000];
+
 export function createDemoStory(options: StoryOptions): Story {
   const random = createRng(options.seed ?? 42);
   const ctx: StoryContext = {
@@ -478,7 +501,7 @@ export function createDemoStory(options: StoryOptions): Story {
   };
   const total = Math.max(
     options.accounts ?? 300,
-    HOT_CAST.length + WARM_CAST.length + LATE_CONVERTERS.length,
+    HOT_CAST.length + WARM_CAST.length + LATE_CONVERTERS.length + EXPANSION_AT.length,
   );
   const cast: { script: AccountScript; persona: Persona }[] = [];
   let index = 0;
@@ -489,6 +512,7 @@ export function createDemoStory(options: StoryOptions): Story {
   for (const h of HOT_CAST) add('hot', hot(ctx, index, h.shape, h.at, h.moment));
   for (const w of WARM_CAST) add('warm', warm(ctx, index, w.employees, w.at, w.variant));
   for (const l of LATE_CONVERTERS) add('late_converter', lateConverter(ctx, index, l.employees, l.at));
+  for (const at of EXPANSION_AT) add('expansion', expansion(ctx, index, at));
   const rest = total - cast.length;
   const quiet = Math.round(rest * 0.04);
   const heroes = Math.round(rest * 0.09);

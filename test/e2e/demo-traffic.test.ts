@@ -58,6 +58,7 @@ interface AlertRow {
   tier: string;
   state: string;
   outcome: string | null;
+  play: string;
   channel: string;
   suggested_rep: string | null;
   trigger: string;
@@ -66,7 +67,7 @@ interface AlertRow {
 const alertsOf = (running: TestSandbox) =>
   query<AlertRow>(
     running,
-    'select account_id, tier, state, outcome, channel, suggested_rep, trigger from alerts order by account_id',
+    'select account_id, play, tier, state, outcome, channel, suggested_rep, trigger from alerts order by account_id',
   );
 
 type Json = Record<string, unknown>;
@@ -110,7 +111,8 @@ async function detailsOf(running: TestSandbox, message: EmulatedMessage): Promis
   });
 }
 
-const CHANNELS = ['C0ENTPLS01', 'C0MIDMARKET', 'C0GROWTHPLS'];
+/** Every play's teams' channels (manifests/sandbox.yml): new business's three, expansion's, churn risk's. */
+const CHANNELS = ['C0ENTPLS01', 'C0MIDMARKET', 'C0GROWTHPLS', 'C0AMEXPAND', 'C0CSCHURN'];
 
 describe('the demo traffic', () => {
   let first: { running: TestSandbox; startedAt: number };
@@ -134,6 +136,11 @@ describe('the demo traffic', () => {
     );
     for (const quiet of ['cold', 'hero', 'quiet_converter'] as const)
       expect(alerted(quiet), quiet).toEqual([]);
+    // Paying customers near their quota: expansion's, in account management's channel, never sales'.
+    expect(alerted('expansion').map((a) => [a.play, a.channel])).toEqual(
+      Array(cast('expansion')).fill(['expansion', 'C0AMEXPAND']),
+    );
+    expect(alerts.filter((a) => a.play !== 'new_business')).toHaveLength(cast('expansion'));
     expect(cast('hero')).toBeGreaterThan(10);
     expect(cast('cold')).toBeGreaterThan(200);
 

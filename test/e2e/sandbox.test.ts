@@ -68,7 +68,9 @@ describe.skipIf(!HAS_CHROMIUM)('the sandbox page, in a browser', { timeout: 30_0
     await makeHot(ACME);
     const alert = alertOf('Acme');
     await alert.getByText('Why now:').waitFor(WAIT);
-    await expect(alert.locator('.bk-header').innerText()).resolves.toMatch(/HOT · Acme · score \d+/);
+    await expect(alert.locator('.bk-header').innerText()).resolves.toMatch(
+      /HOT · New business · Acme · score \d+/,
+    );
     await alert.getByText('hit the API calls limit (10,000/10,000)').first().waitFor(WAIT);
 
     await alert.getByRole('button', { name: 'Claim', exact: true }).click();

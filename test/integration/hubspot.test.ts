@@ -85,7 +85,14 @@ describe('HubSpot', () => {
   it('creates its property group and properties at start-up', async () => {
     await hub.waitFor(() => hub.hasProperty('pls_updated_at'), { description: 'properties created' });
     expect(hub.propertyGroup('pls')).toMatchObject({ name: 'pls' });
-    for (const name of ['pls_score', 'pls_tier', 'pls_last_signal', 'pls_alert_state', 'pls_alert_play', 'pls_alert_link'])
+    for (const name of [
+      'pls_score',
+      'pls_tier',
+      'pls_last_signal',
+      'pls_alert_state',
+      'pls_alert_play',
+      'pls_alert_link',
+    ])
       expect(hub.hasProperty(name)).toBe(true);
     expect(pls.logs().filter((line) => /HubSpot integration/.test(String(line.msg)))).toHaveLength(1);
   });
