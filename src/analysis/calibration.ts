@@ -1,6 +1,7 @@
 import { type Manifest, type Metric, type Signal, withNewBusinessScoring } from '../config/manifest.js';
 import type { EventPages, HistorySource, LiveAlert, StoredEvent } from '../db/history.js';
 import { compareText } from '../domain/order.js';
+import { NEW_BUSINESS } from '../domain/play.js';
 import { hash } from '../domain/rng.js';
 import { type Band, conversion, MIN_OUTCOMES, REP_OUTCOMES } from '../domain/sla-report.js';
 import { DAY } from '../domain/windows.js';
@@ -247,7 +248,10 @@ export async function calibrateHistory(input: CalibrationInput): Promise<Calibra
   const defs = featureDefs(manifest.scoring);
   const warnings: string[] = [];
 
-  const inPeriod = input.liveAlerts.filter((a) => a.openedAt > from && a.openedAt <= now);
+  // Calibration judges the new-business definition (its PQL→won, its buyers): the other plays'
+  // alerts are in the replay, matched to their own live alerts, and left out of the model.
+  const newBusiness = input.liveAlerts.filter((a) => a.play === NEW_BUSINESS);
+  const inPeriod = newBusiness.filter((a) => a.openedAt > from && a.openedAt <= now);
   const openingEvent = (a: LiveAlert) => a.openingEventId ?? a.trigger.eventId;
   const progress = input.progress ?? SILENT_PROGRESS;
   const validate = input.validate ?? true;
@@ -326,8 +330,8 @@ export async function calibrateHistory(input: CalibrationInput): Promise<Calibra
   const features: FeatureRow[] = defs.map((def, j) => featureRow(def, j, labelled));
 
   // ── Missed PQLs (today's manifest) ──
-  const conversions = conversionsOf(lane.purchases, input.liveAlerts, from, now, window);
-  const cover = coverage(lane.alerts, conversions, window);
+  const conversions = conversionsOf(lane.purchases, newBusiness, from, now, window);
+  const cover = coverage(newBusinessOf(lane.alerts), conversions, window);
   const missedPurchases = cover.missed.flatMap((c) => (c.purchase ? [c.purchase] : []));
   const missed = {
     conversions: cover.conversions,
@@ -799,8 +803,8 @@ function summarise(
   window: number,
   weeks: number,
 ): ReplaySummary {
-  const alerts = lane.alerts.filter((a) => a.openedAt > from && a.openedAt <= to);
-  const covered = coverage(lane.alerts, conversions, window);
+  const alerts = newBusinessOf(lane.alerts).filter((a) => a.openedAt > from && a.openedAt <= to);
+  const covered = coverage(newBusinessOf(lane.alerts), conversions, window);
   const byAccount = groupByAccount(conversions);
   const convertingAlerts = alerts.filter((a) => {
     const until = Math.max(a.openedAt + window, a.closedAt ?? Number.POSITIVE_INFINITY);
@@ -838,4 +842,9 @@ export function median(values: readonly number[]): number | null {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/** A lane's new-business alerts: what calibration's replay figures are about. */
+function newBusinessOf<T extends { play: string }>(alerts: readonly T[]): T[] {
+  return alerts.filter((alert) => alert.play === NEW_BUSINESS);
 }

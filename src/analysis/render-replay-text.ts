@@ -36,6 +36,12 @@ export function renderReplayText(report: ReplayReport, zone = 'UTC'): string {
       `  by team: ${teams.map(([team, t]) => `${team} ${count(t.total)} (hot ${count(t.hot)}, warm ${count(t.warm)})`).join(' · ')}`,
     );
   }
+  const plays = Object.entries(alerts.byPlay);
+  if (plays.length > 1 || (plays.length === 1 && plays[0]![0] !== 'new_business')) {
+    out.push(
+      `  by play: ${plays.map(([play, p]) => `${play} ${count(p.total)} (hot ${count(p.hot)}, warm ${count(p.warm)})`).join(' · ')}`,
+    );
+  }
   if (report.weeks.length > 0) {
     out.push('');
     const rows = table(

@@ -1,6 +1,7 @@
 import { DateTime } from 'luxon';
 import type { Manifest } from '../config/manifest.js';
 import type { LiveAlert } from '../db/history.js';
+import { NEW_BUSINESS } from '../domain/play.js';
 import { DAY } from '../domain/windows.js';
 import { boughtWithin, type Conversion, conversionsOf, coverage, groupByAccount } from './conversions.js';
 import { featureDefs } from './features.js';
@@ -97,6 +98,8 @@ export interface ReplayReport {
     upgraded: number;
     accounts: number;
     byTeam: Record<string, { total: number; hot: number; warm: number }>;
+    /** By play (its id): each play's alerts, judged on its own. */
+    byPlay: Record<string, { total: number; hot: number; warm: number }>;
   };
   weeks: WeekRow[];
   endings: Record<AlertEnding, number>;
@@ -146,10 +149,14 @@ export function buildReplayReport(input: ReplayReportInput): ReplayReport {
   });
 
   const byTeam: ReplayReport['alerts']['byTeam'] = {};
+  const byPlay: ReplayReport['alerts']['byPlay'] = {};
   for (const a of alerts) {
     byTeam[a.teamId] ??= { total: 0, hot: 0, warm: 0 };
     byTeam[a.teamId]!.total++;
     byTeam[a.teamId]![a.tier]++;
+    byPlay[a.play] ??= { total: 0, hot: 0, warm: 0 };
+    byPlay[a.play]!.total++;
+    byPlay[a.play]![a.tier]++;
   }
   const endings: Record<AlertEnding, number> = {
     won: 0,
@@ -164,7 +171,12 @@ export function buildReplayReport(input: ReplayReportInput): ReplayReport {
   for (const a of alerts) endings[ending(a)]++;
 
   const conversions = conversionsOf(lane.purchases, input.liveAlerts, from, to, window);
-  const cover = coverage(lane.alerts, conversions, window);
+  // Buyers are new business's to catch: an expansion alert on a paying account catches nobody.
+  const cover = coverage(
+    lane.alerts.filter((a) => a.play === NEW_BUSINESS),
+    conversions,
+    window,
+  );
   const defs = featureDefs(manifest.scoring);
   const missed: MissedPql[] = cover.missed.map((c) => ({
     accountId: c.accountId,
@@ -230,6 +242,7 @@ export function buildReplayReport(input: ReplayReportInput): ReplayReport {
       upgraded: alerts.filter((a) => a.upgradedAt !== null).length,
       accounts: new Set(alerts.map((a) => a.accountId)).size,
       byTeam,
+      byPlay,
     },
     weeks: weekly(alerts, manifest),
     endings,

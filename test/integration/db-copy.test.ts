@@ -208,6 +208,11 @@ beforeAll(async () => {
     await hub.waitFor(async () => (await pls.query('select * from crm_notes')).length === 1, {
       description: 'the outcome note',
     });
+    // A day's re-score under way (the test manifest has no play that needs one).
+    await pls.write('insert into daily_ticks (day, cursor, finished_at) values (?, ?, ?)', [
+      [20_400, 'acct_42', null],
+      [20_399, 'acct_zz', 1_762_560_000_123],
+    ]);
   } finally {
     await pls.stop();
     await receiver.close();
@@ -247,7 +252,7 @@ describe('npm run db:copy', () => {
     for (const line of lines.slice(0, -1)) expect(line).toMatch(/^[a-z_]+: [\d,]+ rows?$/);
     expect(lines.at(-1)).toMatch(
       new RegExp(
-        `^copied [\\d,]+ rows of 13 tables from ${sqlitePath} to 127\\.0\\.0\\.1:\\d+/pls_test_\\w+ in \\d+\\.\\d s; start pls with DATABASE_URL set to it$`,
+        `^copied [\\d,]+ rows of 14 tables from ${sqlitePath} to 127\\.0\\.0\\.1:\\d+/pls_test_\\w+ in \\d+\\.\\d s; start pls with DATABASE_URL set to it$`,
       ),
     );
   });
