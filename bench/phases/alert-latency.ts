@@ -83,7 +83,13 @@ async function ackToPost(ctx: BenchContext, hubspot: HubSpotEmulator | null): Pr
       seed: 'pls-bench-latency',
       idPrefix: 'lat_',
       shares: only('hot'),
-    }).map((account, i) => ({ ...account, name: `Latency ${String(i).padStart(4, '0')} Corp` }));
+      // Prospects, so every hit is new business's moment: a paying account is the other plays' (expansion,
+      // churn risk), and a limit hit alone is no moment of theirs.
+    }).map((account, i) => ({
+      ...account,
+      plan: 'free' as const,
+      name: `Latency ${String(i).padStart(4, '0')} Corp`,
+    }));
 
     // A short history that ended 30 h ago: scored, never paged (older than stale_after on arrival).
     const connection = new Connection(target, 60_000);

@@ -416,10 +416,15 @@ const ALL_DAYS = 2 ** USER_DAYS - 1;
 function recordUserDay(state: AccountState, userId: string, day: number): void {
   state.userDays ??= emptyNameMap();
   const entry = Object.hasOwn(state.userDays, userId) ? state.userDays[userId]! : null;
+  if (entry && day === entry[0]) return; // the user's day already marked: most events
   if (!entry) state.userDays[userId] = [day, 1];
-  else if (day >= entry[0]) state.userDays[userId] = [day, shiftDays(entry[1], day - entry[0]) | 1];
-  else if (entry[0] - day < USER_DAYS) entry[1] |= 2 ** (entry[0] - day);
-  const latest = state.userDays[userId]![0];
+  else if (day > entry[0]) state.userDays[userId] = [day, shiftDays(entry[1], day - entry[0]) | 1];
+  else {
+    if (entry[0] - day < USER_DAYS) entry[1] |= 2 ** (entry[0] - day);
+    return; // an older day: nobody's latest moved, nothing to drop
+  }
+  // A user's latest day moved or a user arrived: drop those idle 28 days, then the idlest past 500.
+  const latest = day;
   const entries = Object.entries(state.userDays);
   for (const [id, [last]] of entries) if (latest - last >= USER_DAYS) delete state.userDays[id];
   if (entries.length > MAX_USERS) {
