@@ -104,7 +104,8 @@ export interface SignalState {
 }
 
 /** Event types that describe the account rather than product use. */
-const NOT_ACTIVITY = new Set(['identify', 'group', 'plan_changed']);
+/** `daily_rescore`: the re-score of plays that move with time (src/domain/account-step.ts), not an event. */
+const NOT_ACTIVITY = new Set(['identify', 'group', 'plan_changed', 'daily_rescore']);
 
 /** Whether an event type is product activity (what fires an armed account), not account bookkeeping. */
 export function isActivity(type: string): boolean {

@@ -159,22 +159,23 @@ export function stepAccount(input: StepInput): StepResult {
 function stepPlay(input: StepInput, context: PlayContext, props: Record<string, unknown>): PlayStep {
   const { event, state, account, now } = input;
   const { play, own } = context;
-  const hits = applySignals(own, event, props, play.scoring.signals, play.scoring.half_life, now);
   if (!context.inPlay) {
-    // Out of the play (a plan it does not judge): nothing to arm, no moment to keep, and coming
-    // into it later is not a crossing by itself.
+    // Out of the play (a plan it does not judge): it scores nothing (a free account's pressure is
+    // no expansion evidence once it pays), arms nothing, and coming into it later is not a
+    // crossing by itself.
     own.armed = null;
     if (own.tier) own.tier = null;
     const after = context.before ? scoreAccount(state, account, play.scoring, now, own) : null;
     return {
       play,
       decision: { kind: 'none', reason: NOT_IN_PLAY },
-      hits,
+      hits: [],
       after,
       numbers: after,
       before: context.before,
     };
   }
+  const hits = applySignals(own, event, props, play.scoring.signals, play.scoring.half_life, now);
   if (context.early) return earlyExit(input, context, hits);
   const after = scoreAccount(state, account, play.scoring, now, own);
   if (movesWithTime(play)) own.tier = after.tier;
@@ -236,6 +237,8 @@ export function tickAccount(input: TickInput): PlayStep[] {
       now: at,
       labels: play.scoring.labels,
     });
+    // A re-score is nobody's activity: it never fires an arm, and ends one the alert or the tier did.
+    if (own.armed && (handoff.kind === 'open' || after.tier !== 'hot')) own.armed = null;
     const decision: StepDecision =
       handoff.kind === 'open' ? { ...handoff, team: routeTeam(account, play.routing) } : handoff;
     steps.push({ play, decision, hits: [], after, numbers: after, before });

@@ -7,7 +7,7 @@ import type { CrmLink, CrmRepo } from '../db/crm-repo.js';
 import type { Store } from '../db/store.js';
 import type { WebhookDelivery } from '../db/webhook-deliveries-repo.js';
 import { NOT_A_FIT_REASONS, OUTCOMES } from '../domain/alert-lifecycle.js';
-import { playOf } from '../domain/play.js';
+import { NEW_BUSINESS, playOf } from '../domain/play.js';
 import { CRM_LANE, type Crm, CrmError } from './crm.js';
 import type { OwnerLookup } from './owner-lookup.js';
 import type { WebhookEvent } from './webhook-events.js';
@@ -146,7 +146,13 @@ export function createCrmSync(deps: CrmSyncDeps) {
   }
 
   async function factsOf(account: AccountRow, alert: AlertRow | null) {
-    const facts = { score: account.score, tier: account.tier, at: deps.now() };
+    // The alert's own score and tier for another play's alert: the account row's are new business's.
+    const ofPlay = alert !== null && alert.play !== NEW_BUSINESS;
+    const facts = {
+      score: ofPlay ? alert.score : account.score,
+      tier: ofPlay ? alert.tier : account.tier,
+      at: deps.now(),
+    };
     if (!alert) return facts;
     const trigger = alert.trigger as { text?: string };
     return {

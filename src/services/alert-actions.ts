@@ -59,7 +59,7 @@ export function createAlertActions(deps: AlertServiceDeps & { store: Store }) {
 
   /** With `rules.team_only_claims`, the team whose reps may take the alert. */
   function claimScope(alert: AlertRow): ClaimScope | null {
-    if (!manifest.scoring.rules.team_only_claims) return null;
+    if (!playOf(manifest.plays, alert.play).scoring.rules.team_only_claims) return null;
     const team = manifest.teams.find((t) => t.id === alert.teamId);
     return { teamId: alert.teamId, teamReps: team?.reps ?? [] };
   }

@@ -202,14 +202,23 @@ export function createEventProcessor(deps: ProcessorDeps) {
         const ids = await ticks.accountsAfter(tick.cursor, TICK_PAGE);
         await ticks.hold(ids);
         const decisions: ProcessResult['decisions'] = [];
+        const quarantined: NonNullable<ProcessResult['quarantined']> = [];
         for (const id of ids) {
-          const ticked = await tickOne(id, tick.day * DAY, now);
-          if (ticked) decisions.push(ticked);
+          try {
+            const ticked = await tickOne(id, tick.day * DAY, now);
+            if (ticked) decisions.push(ticked);
+          } catch (error) {
+            // One account's failure must not stop the re-score, nor the events behind it: it is
+            // set aside (logged by the caller) and the day goes on without it.
+            if (store.isStorageFailure(error) || error instanceof ChangedMeanwhile) throw error;
+            const message = error instanceof Error ? error.message : String(error);
+            quarantined.push({ eventId: `${DAILY_RESCORE}:${tick.day}:${id}`, error: message });
+          }
         }
         const finished = ids.length < TICK_PAGE ? now : null;
         if (!(await ticks.advance(tick.day, tick.cursor, ids.at(-1) ?? tick.cursor, finished)))
           throw new ChangedMeanwhile(`day ${tick.day}'s re-score moved on meanwhile`);
-        return { processed: 0, decisions, more: true };
+        return { processed: 0, decisions, more: true, ...(quarantined.length > 0 ? { quarantined } : {}) };
       },
       { durable: false },
     );
@@ -222,9 +231,14 @@ export function createEventProcessor(deps: ProcessorDeps) {
     now: number,
   ): Promise<ProcessResult['decisions'][number] | null> {
     const account = await accounts.find(accountId);
-    if (!account?.state || !timedPlays.some((play) => judgesAccount(play, account))) return null;
-    const state = restoreAccountState(account.state);
+    if (!account?.state) return null;
     const latest = new Map((await alerts.latestSummaries(account.id)).map((alert) => [alert.play, alert]));
+    // The plays that judge it, and those with an alert of it still open (as replay ticks them).
+    const ticked = timedPlays.some(
+      (play) => judgesAccount(play, account) || (latest.get(play.id)?.state ?? 'closed') !== 'closed',
+    );
+    if (!ticked) return null;
+    const state = restoreAccountState(account.state);
     const steps = tickAccount({ state, account, plays: timedPlays, alertsOf: alertsIn(latest), at });
     for (const step of steps) {
       if (step.decision.kind === 'none') continue;

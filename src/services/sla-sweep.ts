@@ -45,11 +45,15 @@ export function createSlaSweep(deps: AlertServiceDeps & { store: Store }) {
   const webhooks = createWebhookAnnouncer(deps);
   /** How many reps a team's alerts go round: its own, or every rep for a team without a list. */
   const teamSize = (teamId: string) => teamRepsOf(teamById(manifest, teamId), manifest.routing).length;
+  /** The rules of the alert's play (SPEC §5: each play's merged over the top level's). */
+  const rulesOf = (alert: Pick<AlertRow, 'play'>) => playOf(manifest.plays, alert.play).scoring.rules;
   /** When the account's self-serve checkout window closes, if it started one. */
-  const checkoutEndsAt = (account: AlertAccount | null): number | null => {
+  const checkoutEndsAt = (account: AlertAccount | null, alert: Pick<AlertRow, 'play'>): number | null => {
     const started = account?.upgradeStartedAt ?? null;
-    return started === null ? null : started + manifest.scoring.rules.converting_window;
+    return started === null ? null : started + rulesOf(alert).converting_window;
   };
+  /** The shortest back-off of any play: the sweep's candidates; each alert is judged by its own. */
+  const shortestBackOff = Math.min(...manifest.plays.map((play) => play.scoring.rules.back_off));
 
   /**
    * Fires the step at the alert's cursor if it is (still) due; null when there is nothing to do.
@@ -64,7 +68,7 @@ export function createSlaSweep(deps: AlertServiceDeps & { store: Store }) {
     if (!due) return null;
     // Never interrupt a self-serve checkout: the ladder waits until the converting window has
     // passed, then resumes where it was.
-    const checkoutUntil = checkoutEndsAt(account);
+    const checkoutUntil = checkoutEndsAt(account, alert);
     if (checkoutUntil !== null && checkoutUntil > now) {
       await alerts.advanceLadder(alert.id, alert, { nextEscalationAt: checkoutUntil }, now);
       return null;
@@ -159,7 +163,7 @@ export function createSlaSweep(deps: AlertServiceDeps & { store: Store }) {
   const backOff = async (alertId: string, now: number): Promise<'prompt' | 'close' | null> => {
     const alert = await alerts.find(alertId);
     if (alert?.state !== 'contacted' || alert.contactedAt === null) return null;
-    const window = manifest.scoring.rules.back_off;
+    const window = rulesOf(alert).back_off;
     const stage = backOffStage(alert.contactedAt, window, alert.backOffPromptedAt !== null, now);
     if (stage === 'none') return null;
     if (stage === 'prompt') {
@@ -250,7 +254,7 @@ export function createSlaSweep(deps: AlertServiceDeps & { store: Store }) {
       const { due, breached, stale } = await store.read(async () => ({
         due: await alerts.dueEscalations(now, BATCH),
         breached: await alerts.firstTouchBreaches(now, BATCH),
-        stale: await alerts.contactedBefore(now - Math.round(manifest.scoring.rules.back_off * 0.8), BATCH),
+        stale: await alerts.contactedBefore(now - Math.round(shortestBackOff * 0.8), BATCH),
       }));
       if (due.length + breached.length + stale.length === 0) return result;
       await store.unit((unit) => act(unit, due, breached, stale, now, result), { durable: false });

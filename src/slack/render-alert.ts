@@ -75,6 +75,9 @@ const LAYER_LABEL: Record<Layer, string> = {
   behavioral: 'Behavioral',
   organizational: 'Organizational',
 };
+/** The new-business play's label (src/config/manifest.ts): its alerts say "back to self-serve". */
+const NEW_BUSINESS_LABEL = 'New business';
+
 const OUTCOME_LABEL: Record<string, string> = {
   won: 'won 🎉',
   lost: 'lost',
@@ -98,7 +101,11 @@ const TOP_CONTACTS = 2;
 export function renderAlert(card: AlertCard): SlackMessage {
   const name = accountLabel(card.account, card.account.id);
   const closed = card.state === 'closed';
-  const ended = OUTCOME_LABEL[card.outcome ?? ''] ?? card.outcome;
+  // A paying customer who did not answer has no self-serve to go back to: only new business says so.
+  const ended =
+    card.outcome === 'no_response' && card.play !== null && card.play !== NEW_BUSINESS_LABEL
+      ? 'no response'
+      : (OUTCOME_LABEL[card.outcome ?? ''] ?? card.outcome);
   const breach = breachOf(card);
   const play = card.play ? ` · ${card.play}` : '';
   const header = closed
@@ -186,7 +193,7 @@ export function renderAlertDetails(card: AlertCard): Block {
   const blocks: Block[] = [
     section(
       'details_score',
-      `*${TIER_LABEL[card.tier]} · ${outside(name, 200)}*\n${outside(card.trigger.text, 500)} ${formatAge(card.now - card.trigger.at)}`,
+      `*${TIER_LABEL[card.tier]}${card.play ? ` · ${escapeMrkdwn(card.play)}` : ''} · ${outside(name, 200)}*\n${outside(card.trigger.text, 500)} ${formatAge(card.now - card.trigger.at)}`,
     ),
     section('details_sum', sumLine(card)),
   ];

@@ -2,7 +2,7 @@ import { NEW_BUSINESS } from '../domain/play.js';
 import { HEALTHY_FROM, HEALTHY_TO, MORE_NEEDED_CAP, type PqlVerdict } from '../domain/pql-verdict.js';
 import type { Conversion, DurationStats, Ratio, ReportScope, SlaReport } from '../domain/sla-report.js';
 import type { SlackMessage } from './render-alert.js';
-import { formatMinutes, outside, truncate } from './text.js';
+import { escapeMrkdwn, formatMinutes, outside, truncate } from './text.js';
 
 /**
  * The `/pls sla` reply, an ephemeral message rendered whole from the report. Pure.
@@ -82,7 +82,8 @@ export function renderSlaReport(report: SlaReport, labels: SlaReportLabels = NO_
       const selfServed = s.selfServed > 0 ? ` · ${s.selfServed} self-served` : '';
       return `• ${name} · ${plural(s.alerts, 'alert')} · ${s.won} won of ${plural(s.outcomes, 'outcome')}${s.outcomes > 0 ? ` (${formatPercent(s.won / s.outcomes)})` : ''}${selfServed}`;
     });
-    blocks.push(section('sla_signals', list('*By trigger signal*', lines, MAX_SIGNAL_ROWS)));
+    const title = report.plays.length > 1 ? '*By trigger signal* (new business)' : '*By trigger signal*';
+    blocks.push(section('sla_signals', list(title, lines, MAX_SIGNAL_ROWS)));
   }
 
   return { text: truncate(fallbackText(report, period, labels), 3000), blocks };
@@ -187,7 +188,7 @@ function conversionText(report: SlaReport, labels: SlaReportLabels): string {
   if (report.conversionPlay !== NEW_BUSINESS) return playOutcomeText(report, labels);
   const { hot, warm, all } = report.conversion;
   const lines = [
-    `*PQL→won* (won ÷ alerts with a rep outcome; healthy is ${formatPercent(HEALTHY_FROM)}–${formatPercent(HEALTHY_TO)}, judged only when the 95 % interval settles it)`,
+    `*PQL→won*${report.plays.length > 1 ? ' of new business' : ''} (won ÷ alerts with a rep outcome; healthy is ${formatPercent(HEALTHY_FROM)}–${formatPercent(HEALTHY_TO)}, judged only when the 95 % interval settles it)`,
     `• Hot: ${conversionWords(hot)}`,
     `• Warm: ${conversionWords(warm)}`,
   ];
@@ -259,7 +260,7 @@ function fallbackText(report: SlaReport, period: string, labels: SlaReportLabels
   const rates =
     report.conversionPlay === NEW_BUSINESS
       ? `PQL→won ${tier('hot', report.conversion.hot)}, ${tier('warm', report.conversion.warm)}`
-      : `${labels.play(report.conversionPlay)?.label ?? report.conversionPlay} outcomes: hot ${report.conversion.hot.won} of ${report.conversion.hot.outcomes}, warm ${report.conversion.warm.won} of ${report.conversion.warm.outcomes}`;
+      : `${escapeMrkdwn(labels.play(report.conversionPlay)?.label ?? report.conversionPlay)} outcomes: hot ${report.conversion.hot.won} of ${report.conversion.hot.outcomes}, warm ${report.conversion.warm.won} of ${report.conversion.warm.outcomes}`;
   return `${fallbackTitle(report, period)}: ${parts.join(', ')}. ${rates}.`;
 }
 

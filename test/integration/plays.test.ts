@@ -135,7 +135,7 @@ describe('expansion: a paying account pressing on its limit', () => {
     const [alert] = alerts;
     expect(JSON.parse(alert!.trigger)).toMatchObject({
       signalId: 'limit_pressure',
-      text: 'has been close to the api_calls limit on 3 days in two weeks',
+      text: 'has been close to the API calls limit on 3 days in two weeks',
     });
     const message = pls.emulator.message(AM_CHANNEL, alert!.message_ts!)!;
     expect(message.text).toMatch(/^(HOT|WARM) - Expansion - Paidco - score \d+/);
@@ -176,6 +176,14 @@ describe('expansion: a paying account pressing on its limit', () => {
   });
 });
 
+/** A rep logged the account's open alert of `play` as lost (as Log outcome leaves it). */
+async function closeAlerts(accountId: string, play: string): Promise<void> {
+  await pls.write(
+    "update alerts set state = 'closed', outcome = 'lost', closed_at = ?, updated_at = ? where account_id = ? and play = ? and state <> 'closed'",
+    [[now(), now(), accountId, play]],
+  );
+}
+
 /** Days of silence, each with its sweep: the daily re-score runs though nothing is sent. */
 async function silentDays(days: number): Promise<void> {
   for (let day = 0; day < days; day++) {
@@ -201,6 +209,8 @@ describe('churn risk: a paying account whose team stopped using the product', ()
     await start();
     await twoWeeks(PAYING, [1, 5, 9]); // pressing on its limit: expansion
     expect((await alertsOf(PAYING.id)).map((a) => a.play)).toEqual(['expansion']);
+    // The account manager closes it (lost): expansion's 30-day cooldown starts, churn risk's does not.
+    await closeAlerts(PAYING.id, 'expansion');
     await silentDays(16);
 
     const alerts = await alertsOf(PAYING.id);
@@ -218,7 +228,8 @@ describe('churn risk: a paying account whose team stopped using the product', ()
     );
     const message = pls.emulator.message('C0CSCHURN', churn.message_ts!)!;
     expect(message.text).toMatch(/^HOT - Churn risk - Paidco - score \d+/);
-    // One alert, however many more days are re-scored: the play's cooldown holds.
+    // Closed too, the team still gone and hot every day: the play's cooldown holds.
+    await closeAlerts(PAYING.id, 'churn_risk');
     await silentDays(2);
     expect((await alertsOf(PAYING.id)).filter((a) => a.play === 'churn_risk')).toHaveLength(1);
 

@@ -377,3 +377,39 @@ describe('stepAccount: people’s words', () => {
     );
   });
 });
+
+describe('stepAccount: plays', () => {
+  it('scores nothing into a play while it does not judge the account: a free plan’s pressure is no expansion evidence once it pays', () => {
+    const state = emptyAccountState();
+    const free: RoutableAccount = { ...ACME, plan: 'free' };
+    const team: RoutableAccount = { ...ACME, plan: 'team' };
+    let n = 0;
+    const step = (type: string, at: number, firm: RoutableAccount, properties: Record<string, unknown>) =>
+      stepAccount({
+        event: {
+          id: `evt_${++n}`,
+          source: 'webhook',
+          type,
+          occurredAt: at,
+          accountId: 'acct_1',
+          account: null,
+          userId: 'u_1',
+          user: { email: 'u_1@acme.com' },
+          properties,
+        },
+        receivedAt: at,
+        state,
+        previous: n > 1 ? firm : null,
+        account: firm,
+        plays: manifest.plays,
+        alertsOf: () => ({ openAlert: null, lastAlert: null }),
+        now: at,
+      }).plays.find((p) => p.play.id === 'expansion')!;
+    const reading = { limit: 'api_calls', used: 8_800, quota: 10_000 };
+    for (const day of [3, 2])
+      expect(step('usage_limit_approached', NOW - day * DAY, free, reading).hits).toEqual([]);
+    const paying = step('usage_limit_approached', NOW - DAY, team, reading);
+    expect(paying.hits.map((hit) => [hit.signal.id, hit.count])).toEqual([['limit_pressure', 1]]);
+    expect(paying.decision.kind).toBe('none');
+  });
+});
