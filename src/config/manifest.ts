@@ -923,9 +923,14 @@ const integrationsSchema = strict({
     .prefault([]),
 });
 
-const playIdSchema = idSchema.refine((id) => id !== NEW_BUSINESS, {
-  message: `is the top level's play: give another id (the top-level scoring, routing and sla are ${NEW_BUSINESS})`,
-});
+const playIdSchema = idSchema
+  .refine((id) => id !== NEW_BUSINESS, {
+    message: `is the top level's play: give another id (the top-level scoring, routing and sla are ${NEW_BUSINESS})`,
+  })
+  .refine((id) => !RESERVED_TEAM_IDS.has(id.toLowerCase()) && !/^\d+d$/.test(id), {
+    error: (issue) =>
+      `${describeValue(issue.input)} is reserved: /pls queue and /pls sla read it as a filter`,
+  });
 
 const playScoringSchema = strict({
   half_life: positiveDurationSchema.optional(),
@@ -1014,9 +1019,16 @@ function checkPlays(input: ManifestInput, ctx: z.core.$RefinementCtx): void {
   const repIds = new Set(input.routing.reps.map((rep) => rep.id));
   const teamOwners = new Map(input.routing.teams.map((team, index) => [team.id, `routing.teams.${index}`]));
   const playIds = new Set<string>();
+  const everyTeam = new Set([
+    ...input.routing.teams.map((team) => team.id.toLowerCase()),
+    ...input.plays.flatMap((play) => play.routing.teams.map((team) => team.id.toLowerCase())),
+  ]);
   input.plays.forEach((play, p) => {
     const issue = issueAt(ctx, ['plays', p]);
     if (playIds.has(play.id)) issue(['id'], `play "${play.id}" appears twice`);
+    // Commands take a team or a play by its id: one word must not name both.
+    if (everyTeam.has(play.id.toLowerCase()))
+      issue(['id'], `"${play.id}" is also a team's id: give the play another`);
     playIds.add(play.id);
     checkScoring(mergedScoring(input.scoring, play.scoring), `plays.${p}.scoring`, (path, message) =>
       issue(['scoring', ...path], message),

@@ -159,23 +159,28 @@ export function stepAccount(input: StepInput): StepResult {
 function stepPlay(input: StepInput, context: PlayContext, props: Record<string, unknown>): PlayStep {
   const { event, state, account, now } = input;
   const { play, own } = context;
+  // New business keeps scoring every account (its score is the account's own, shown everywhere);
+  // another play scores only the accounts it judges (a free plan's pressure is no expansion
+  // evidence once it pays).
+  const hits =
+    context.inPlay || play.id === NEW_BUSINESS
+      ? applySignals(own, event, props, play.scoring.signals, play.scoring.half_life, now)
+      : [];
   if (!context.inPlay) {
-    // Out of the play (a plan it does not judge): it scores nothing (a free account's pressure is
-    // no expansion evidence once it pays), arms nothing, and coming into it later is not a
-    // crossing by itself.
+    // Out of the play (a plan it does not judge): it arms nothing, and coming into it later is
+    // not a crossing by itself.
     own.armed = null;
     if (own.tier) own.tier = null;
     const after = context.before ? scoreAccount(state, account, play.scoring, now, own) : null;
     return {
       play,
       decision: { kind: 'none', reason: NOT_IN_PLAY },
-      hits: [],
+      hits,
       after,
       numbers: after,
       before: context.before,
     };
   }
-  const hits = applySignals(own, event, props, play.scoring.signals, play.scoring.half_life, now);
   if (context.early) return earlyExit(input, context, hits);
   const after = scoreAccount(state, account, play.scoring, now, own);
   if (movesWithTime(play)) own.tier = after.tier;

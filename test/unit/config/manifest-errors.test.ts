@@ -690,6 +690,15 @@ describe('plays', () => {
     ]);
   });
 
+  it('refuse a play id a command would read as a filter or as a team', () => {
+    expect(problems(withPlays(expansion({ id: 'hot' })))).toEqual([
+      'plays.0.id: "hot" is reserved: /pls queue and /pls sla read it as a filter',
+    ]);
+    expect(problems(withPlays(expansion({ id: 'sales' })))).toEqual([
+      `plays.0.id: "sales" is also a team's id: give the play another`,
+    ]);
+  });
+
   it('refuse an opener that quotes tracking, and a first touch sooner than the claim once merged', () => {
     const raw = withPlays(
       expansion({

@@ -1,34 +1,16 @@
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
-import { afterEach, describe, expect, it } from 'vitest';
-import { closeDatabase, MIGRATIONS_FOLDER, openConnection } from '../../../src/db/sqlite/client.js';
+import { describe, expect, it } from 'vitest';
+import { closeDatabase, MIGRATIONS_FOLDER } from '../../../src/db/sqlite/client.js';
 import { DAY } from '../../support/domain-builders.js';
+import { useDatabaseBefore } from '../../support/migrated-before.js';
 
 /**
  * Migration 0010 arms the accounts that were already hot when arming shipped and may have lost
  * their crossing to stale data: never alerted, with events that arrived more than 24 h late.
  * The database is migrated to 0009, given accounts, then migrated on.
  */
-const dirs: string[] = [];
-afterEach(() => {
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
-
-function databaseBefore0010() {
-  const dir = mkdtempSync(join(tmpdir(), 'pls-arm-migration-'));
-  dirs.push(dir);
-  const older = join(dir, 'migrations');
-  cpSync(MIGRATIONS_FOLDER, older, { recursive: true });
-  const journalPath = join(older, 'meta/_journal.json');
-  const journal = JSON.parse(readFileSync(journalPath, 'utf8')) as { entries: { tag: string }[] };
-  journal.entries = journal.entries.filter((entry) => entry.tag < '0010');
-  writeFileSync(journalPath, JSON.stringify(journal));
-  const db = openConnection(join(dir, 'pls.db'));
-  migrate(db, { migrationsFolder: older });
-  return db;
-}
+const databaseBefore = useDatabaseBefore('pls-arm-migration-');
+const databaseBefore0010 = () => databaseBefore('0010');
 
 describe('migration 0010: accounts already hot are armed', () => {
   it('arms hot accounts never alerted that had late events, and leaves the rest alone', () => {

@@ -1,11 +1,9 @@
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
-import { afterEach, describe, expect, it } from 'vitest';
-import { closeDatabase, MIGRATIONS_FOLDER, openConnection } from '../../../src/db/sqlite/client.js';
+import { describe, expect, it } from 'vitest';
+import { closeDatabase, MIGRATIONS_FOLDER } from '../../../src/db/sqlite/client.js';
 import { type AccountState, applyEvent, emptyAccountState } from '../../../src/domain/account-state.js';
 import { DAY, HOUR, usageEvent } from '../../support/domain-builders.js';
+import { useDatabaseBefore } from '../../support/migrated-before.js';
 
 /**
  * Migration 0020 gives every scored account the windows falling metrics read — its users'
@@ -13,24 +11,8 @@ import { DAY, HOUR, usageEvent } from '../../support/domain-builders.js';
  * scoring keeps them. The database is migrated to 0019, given an account scored before the
  * windows existed and its events, then migrated on.
  */
-const dirs: string[] = [];
-afterEach(() => {
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
-
-function databaseBefore0020() {
-  const dir = mkdtempSync(join(tmpdir(), 'pls-falling-migration-'));
-  dirs.push(dir);
-  const older = join(dir, 'migrations');
-  cpSync(MIGRATIONS_FOLDER, older, { recursive: true });
-  const journalPath = join(older, 'meta/_journal.json');
-  const journal = JSON.parse(readFileSync(journalPath, 'utf8')) as { entries: { tag: string }[] };
-  journal.entries = journal.entries.filter((entry) => entry.tag < '0020');
-  writeFileSync(journalPath, JSON.stringify(journal));
-  const db = openConnection(join(dir, 'pls.db'));
-  migrate(db, { migrationsFolder: older });
-  return db;
-}
+const databaseBefore = useDatabaseBefore('pls-falling-migration-');
+const databaseBefore0020 = () => databaseBefore('0020');
 
 describe('migration 0020: falling metrics’ windows rebuilt from stored events', () => {
   it('gives a scored account the users’ active days and daily sessions scoring would have kept', () => {

@@ -148,7 +148,10 @@ describe('the Postgres store', () => {
       lockInOrder('U0A', 'U0B', bothLocked.a, bothLocked.b),
       lockInOrder('U0B', 'U0A', bothLocked.b, bothLocked.a),
     ]);
-    expect(runs).toBe(3); // one of the two ran again after the deadlock
+    // One of the two ran again after the deadlock; on a busy machine a re-run can take the row
+    // the other was waiting for and cause the next deadlock (the CI run that saw it counted 5).
+    // Whatever the count, each unit's writes landed once: 2 + 2 below.
+    expect(runs).toBeGreaterThanOrEqual(3);
     const { rows } = await storage.pool.query<{ n: number }>(
       'select sum(updated_at)::int as n from rep_status',
     );
