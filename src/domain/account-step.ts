@@ -16,7 +16,7 @@ import {
   isLate,
   isPurchase,
 } from './handoff.js';
-import { judgesAccount, movesWithTime, NEW_BUSINESS, playStateOf } from './play.js';
+import { judgesAccount, movesWithTime, NEW_BUSINESS, playStateOf, readPlayState } from './play.js';
 import { type RoutableAccount, routeTeam } from './routing.js';
 import { type ScoreNumbers, scoreNumbersUnlessGated } from './score-numbers.js';
 import { EMPTY_SCORE, type Firmographics, type Score, scoreAccount } from './scoring.js';
@@ -121,9 +121,10 @@ export function stepAccount(input: StepInput): StepResult {
   // Every play's score before the event is read before the event touches the shared windows.
   const contexts = input.plays.map((play): PlayContext => {
     const alerts = input.alertsOf(play.id);
-    const own = playStateOf(state, play.id);
-    const purchase = isPurchase(event, play.scoring.rules);
     const inPlay = alerts.openAlert !== null || judgesAccount(play, input.account);
+    // Out of play, a play other than new business only reads its state (it scores nothing).
+    const own = inPlay ? playStateOf(state, play.id) : readPlayState(state, play.id);
+    const purchase = isPurchase(event, play.scoring.rules);
     const timed = movesWithTime(play);
     const early = Boolean(input.decisionOnly) && !purchase && !own.armed && !timed;
     const context: PlayContext = {
@@ -169,7 +170,7 @@ function stepPlay(input: StepInput, context: PlayContext, props: Record<string, 
   if (!context.inPlay) {
     // Out of the play (a plan it does not judge): it arms nothing, and coming into it later is
     // not a crossing by itself.
-    own.armed = null;
+    if (own.armed) own.armed = null;
     if (own.tier) own.tier = null;
     const after = context.before ? scoreAccount(state, account, play.scoring, now, own) : null;
     return {
@@ -219,11 +220,12 @@ export function tickAccount(input: TickInput): PlayStep[] {
   const steps: PlayStep[] = [];
   for (const play of input.plays) {
     const { openAlert, lastAlert } = input.alertsOf(play.id);
-    const own = playStateOf(state, play.id);
     if (!openAlert && !judgesAccount(play, account)) {
+      const own = readPlayState(state, play.id);
       if (own.tier) own.tier = null;
       continue;
     }
+    const own = playStateOf(state, play.id);
     const after = scoreAccount(state, account, play.scoring, at, own);
     const before = { ...after, tier: own.tier ?? after.tier };
     own.tier = after.tier;

@@ -34,6 +34,18 @@ export function playOf(plays: readonly Play[], id: string): Play {
   return plays.find((play) => play.id === id) ?? plays[0]!;
 }
 
+/** What a play that never scored the account has of it: nothing, and read-only. */
+const UNSCORED = Object.freeze({ signals: Object.freeze(emptyNameMap()), armed: null }) as PlayState;
+
+/**
+ * A play's own state in the account's, to read: an account a play never scored is not given an
+ * entry for it (the state is stored with every turn, and most accounts are in one play only).
+ */
+export function readPlayState(state: AccountState, playId: string): PlayState {
+  if (playId === NEW_BUSINESS) return state;
+  return state.plays?.[playId] ?? UNSCORED;
+}
+
 /**
  * A play's own state in the account's, made on first use: new business keeps its signals and
  * arming at the top level of the state, where they were before plays.

@@ -5,7 +5,7 @@ import type { Store } from '../db/store.js';
 import { restoreAccountState } from '../domain/account-state.js';
 import { type Dossier, dossierOf } from '../domain/dossier.js';
 import { alertBlockers } from '../domain/handoff.js';
-import { judgesAccount, playStateOf } from '../domain/play.js';
+import { judgesAccount, readPlayState } from '../domain/play.js';
 import { type Score, scoreAccount } from '../domain/scoring.js';
 import { accountByRef } from './account-ref.js';
 import { userError } from './user-error.js';
@@ -56,7 +56,7 @@ export function createAccountViews(deps: {
       throw userError`\`${playId}\` is not a play; plays: ${ids}.`;
     }
     const play = named ?? manifest.plays.find((p) => judgesAccount(p, account)) ?? manifest.plays[0]!;
-    const own = playStateOf(state, play.id);
+    const own = readPlayState(state, play.id);
     const score = scoreAccount(state, account, play.scoring, now, own);
     const latest = await alerts.findLatest(account.id, play.id);
     const openAlert = latest?.state === 'closed' ? null : latest;
@@ -66,7 +66,7 @@ export function createAccountViews(deps: {
     );
     const plays = several
       ? manifest.plays.map((p) => {
-          const theirs = scoreAccount(state, account, p.scoring, now, playStateOf(state, p.id));
+          const theirs = scoreAccount(state, account, p.scoring, now, readPlayState(state, p.id));
           return {
             label: p.label,
             judged: judgesAccount(p, account),

@@ -6,7 +6,7 @@ import { restoreAccountState } from '../domain/account-state.js';
 import { dossierOf } from '../domain/dossier.js';
 import type { AlertTrigger } from '../domain/handoff.js';
 import { writeOpener } from '../domain/opener.js';
-import { playOf, playStateOf } from '../domain/play.js';
+import { playOf, readPlayState } from '../domain/play.js';
 import { scoreAccount, UNKNOWN_FIRMOGRAPHICS } from '../domain/scoring.js';
 import type { PolicySnapshot } from '../domain/sla.js';
 import type { AlertCard } from '../slack/render-alert.js';
@@ -32,7 +32,7 @@ export function createAlertCards(deps: {
     const state = restoreAccountState(account?.state);
     const firm = account ?? UNKNOWN_FIRMOGRAPHICS;
     const play = playOf(manifest.plays, alert.play);
-    const score = scoreAccount(state, firm, play.scoring, now, playStateOf(state, play.id));
+    const score = scoreAccount(state, firm, play.scoring, now, readPlayState(state, play.id));
     const trigger = alert.trigger as AlertTrigger;
     const teamZone = (alert.policy as PolicySnapshot).hours.tz;
 
