@@ -1,12 +1,13 @@
 import { databaseFrom, ENV_DEFAULTS, type EnvSource, manifestPathOf } from '../config/env.js';
 import { loadManifest } from '../config/manifest.js';
+import { playNamed } from '../domain/play.js';
 import { openHistorySource } from '../db/open-history.js';
 import { type CalibrationReport, calibrate } from './calibration.js';
 import { durationFlag, instantFlag, parseFlags, UsageError } from './cli-options.js';
 import { createTerminalProgress, type ProgressStream } from './progress.js';
 import { renderCalibrationText } from './render-calibration.js';
 
-export const CALIBRATE_USAGE = `usage: npm run calibrate -- [--manifest FILE] [--since 180d] [--until DATE] [--window 30d] [--json]
+export const CALIBRATE_USAGE = `usage: npm run calibrate -- [--manifest FILE] [--play ID] [--since 180d] [--until DATE] [--window 30d] [--json]
 
 Joins the live alerts of the --since before --until (default: now) with what happened next (rep outcomes, self-serve
 purchases within --window) and reports, per signal and metric of FILE (default: the live manifest,
@@ -16,7 +17,9 @@ points and a threshold, recommended as a change only when it beats today's defin
 alerts and in replay (else: keep today's, with both figures). Threshold advice follows the band
 (too tight: lower, too loose: higher) with its cost measured by replay. Replays the event history to
 describe each alert (src/analysis/calibration.ts); on a terminal, progress goes to stderr. Opens the database read-only
-(DATABASE_URL: a SQLite file or Postgres, default ${ENV_DEFAULTS.DATABASE_URL}); needs no Slack credentials.`;
+(DATABASE_URL: a SQLite file or Postgres, default ${ENV_DEFAULTS.DATABASE_URL}); needs no Slack credentials.
+--play calibrates one play of the manifest (default new_business): its alerts, signals and metrics;
+another play's conversion is its rep outcome won (churn risk: retained), with no PQL→won band.`;
 
 /** Runs `npm run calibrate` and returns what it prints; throws UsageError, ConfigError or HistoryError. */
 export async function runCalibrate(
@@ -35,7 +38,7 @@ export async function runCalibrate(
   let now: number;
   try {
     flags = parseFlags(args, {
-      values: ['manifest', 'since', 'until', 'window'],
+      values: ['manifest', 'play', 'since', 'until', 'window'],
       switches: ['json', 'help'],
     });
     since = durationFlag(flags, 'since', '180d');
@@ -49,6 +52,12 @@ export async function runCalibrate(
   const path =
     typeof flags.get('manifest') === 'string' ? (flags.get('manifest') as string) : manifestPathOf(source);
   const manifest = loadManifest(path);
+  const playArg = flags.get('play');
+  const play = typeof playArg === 'string' ? playNamed(manifest.plays, playArg) : manifest.plays[0]!;
+  if (!play) {
+    const ids = manifest.plays.map((p) => p.id).join(', ');
+    throw new UsageError(`--play ${playArg}: not a play of ${path} (plays: ${ids})\n${CALIBRATE_USAGE}`);
+  }
   const history = await openHistorySource(databaseFrom(source));
   try {
     const progress =
@@ -57,7 +66,7 @@ export async function runCalibrate(
         : undefined;
     let report: CalibrationReport;
     try {
-      report = await calibrate(history, manifest, { since, window, now, progress });
+      report = await calibrate(history, manifest, { play: play.id, since, window, now, progress });
     } finally {
       progress?.end();
     }

@@ -61,12 +61,15 @@ export function verdictOf(tier: { band: Band; rate: number | null; won: number; 
 }
 
 /** Which way the thresholds may move for a band: down when too tight, up when too loose, either when healthy. */
-function thresholdDirection(band: Band): 'lower' | 'raise' | null {
+function thresholdDirection(band: Band | null): 'lower' | 'raise' | null {
   return band === 'too-tight' ? 'lower' : band === 'too-loose' ? 'raise' : null;
 }
 
-/** The warm thresholds (whole points, 1–99) a suggestion may use under `band`, today's warm being `warm`. */
-export function warmBounds(band: Band, warm: number): { min: number; max: number } {
+/**
+ * The warm thresholds (whole points, 1–99) a suggestion may use under `band`, today's warm being
+ * `warm`; a play without a band (not new business) may move them either way.
+ */
+export function warmBounds(band: Band | null, warm: number): { min: number; max: number } {
   const direction = thresholdDirection(band);
   return {
     min: direction === 'raise' ? Math.min(99, Math.max(1, Math.ceil(warm))) : 1,
@@ -76,7 +79,7 @@ export function warmBounds(band: Band, warm: number): { min: number; max: number
 
 /** Whether suggested tiers point the way `band` says (a too-tight verdict never comes with a tighter suggestion). */
 export function tiersAgreeWith(
-  band: Band,
+  band: Band | null,
   tiers: { warm: number; hot: number; was: { warm: number; hot: number } },
 ): boolean {
   const direction = thresholdDirection(band);
@@ -98,7 +101,8 @@ export interface Recommendation {
 }
 
 export interface RecommendationInput {
-  band: Band;
+  /** New business's PQL→won band; null for another play. */
+  band: Band | null;
   /** The suggested tiers, or null when nothing was suggested. */
   tiers: { warm: number; hot: number; was: { warm: number; hot: number } } | null;
   heldOutAuc: { today: number | null; suggested: number | null };

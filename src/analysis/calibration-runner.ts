@@ -1,5 +1,6 @@
 import type { Database } from '../config/env.js';
-import type { Manifest } from '../config/manifest.js';
+import type { Manifest, Play } from '../config/manifest.js';
+import { NEW_BUSINESS, playNamed } from '../domain/play.js';
 import { DAY } from '../domain/windows.js';
 import type { CalibrationReport } from './calibration.js';
 import type { CalibrationRequest } from './calibration-worker.js';
@@ -23,9 +24,9 @@ export function calibrateOffThread(
 }
 
 /**
- * What the bot keeps: the latest report (for the `/pls sla` headline, which must answer within
- * 3 s and so never calibrates itself) and one calibration at a time (a second `/pls calibrate`
- * while one runs shares it).
+ * What the bot keeps: the latest report of each play (for the `/pls sla` headline, which must
+ * answer within 3 s and so never calibrates itself) and one calibration of a play at a time (a
+ * second `/pls calibrate` of the play while one runs shares it).
  */
 export function createCalibrationRunner(deps: {
   /** The database the history is read from (read-only, in the child). */
@@ -34,30 +35,33 @@ export function createCalibrationRunner(deps: {
   now: () => number;
   timeoutMs?: number;
 }) {
-  let latest: CalibrationReport | null = null;
-  let running: Promise<CalibrationReport> | null = null;
+  const latest = new Map<string, CalibrationReport>();
+  const running = new Map<string, Promise<CalibrationReport>>();
   return {
-    /** The last report that completed, or null before the first. */
-    latest(): CalibrationReport | null {
-      return latest;
+    /** The play's last report that completed, or null before the first. */
+    latest(play: string = NEW_BUSINESS): CalibrationReport | null {
+      return latest.get(play) ?? null;
     },
     /** True while a calibration runs. */
     busy(): boolean {
-      return running !== null;
+      return running.size > 0;
     },
-    run(options: { since?: number; window?: number } = {}): Promise<CalibrationReport> {
-      running ??= calibrateOffThread(
-        { database: deps.database, manifest: deps.manifest, now: deps.now(), ...options },
-        { timeoutMs: deps.timeoutMs },
-      )
-        .then((report) => {
-          latest = report;
-          return report;
-        })
-        .finally(() => {
-          running = null;
-        });
-      return running;
+    run(options: { play?: string; since?: number; window?: number } = {}): Promise<CalibrationReport> {
+      const play = options.play ?? NEW_BUSINESS;
+      let run = running.get(play);
+      if (!run) {
+        run = calibrateOffThread(
+          { database: deps.database, manifest: deps.manifest, now: deps.now(), ...options, play },
+          { timeoutMs: deps.timeoutMs },
+        )
+          .then((report) => {
+            latest.set(play, report);
+            return report;
+          })
+          .finally(() => running.delete(play));
+        running.set(play, run);
+      }
+      return run;
     },
   };
 }
@@ -73,14 +77,23 @@ export const CALIBRATE_PERIODS: Readonly<Record<string, number>> = {
 /** `/pls calibrate [90d|180d|365d]`: the period (default 180 days), or the sentence to answer. */
 export function parseCalibrateArgs(
   args: readonly string[],
-): { since: number; label: string } | { error: string } {
-  if (args.length === 0) return { since: CALIBRATE_PERIODS['180d']!, label: '180d' };
-  const label = args[0]!.toLowerCase();
-  const since = CALIBRATE_PERIODS[label];
-  if (args.length > 1 || since === undefined) {
-    return {
-      error: `Usage: \`/pls calibrate [${Object.keys(CALIBRATE_PERIODS).join('|')}]\` (default 180d).`,
-    };
+  plays: readonly Play[],
+): { since: number; label: string; play: Play } | { error: string } {
+  const request = { since: CALIBRATE_PERIODS['180d']!, label: '180d', play: plays[0]! };
+  const seen = new Set<'period' | 'play'>();
+  for (const arg of args) {
+    const label = arg.toLowerCase();
+    const play = playNamed(plays, arg);
+    const kind = CALIBRATE_PERIODS[label] !== undefined ? 'period' : play ? 'play' : null;
+    if (kind === null || seen.has(kind)) {
+      const ids = plays.map((p) => p.id).join('|');
+      return {
+        error: `Usage: \`/pls calibrate [${Object.keys(CALIBRATE_PERIODS).join('|')}] [${ids}]\` (default 180d, ${plays[0]!.id}).`,
+      };
+    }
+    seen.add(kind);
+    if (play) request.play = play;
+    else Object.assign(request, { since: CALIBRATE_PERIODS[label]!, label });
   }
-  return { since, label };
+  return request;
 }

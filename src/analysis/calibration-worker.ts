@@ -12,6 +12,8 @@ export interface CalibrationRequest {
   database: Database;
   manifest: Manifest;
   now: number;
+  /** The play to calibrate; default new business. */
+  play?: string;
   since?: number;
   window?: number;
 }
@@ -21,6 +23,7 @@ answerOnce(async (request: CalibrationRequest): Promise<CalibrationReport> => {
   try {
     return await calibrate(history, request.manifest, {
       now: request.now,
+      play: request.play,
       since: request.since,
       window: request.window,
     });

@@ -1,7 +1,14 @@
-import { type Manifest, type Metric, type Signal, withNewBusinessScoring } from '../config/manifest.js';
+import {
+  type Manifest,
+  type Metric,
+  type Play,
+  type Scoring,
+  type Signal,
+  withPlayScoring,
+} from '../config/manifest.js';
 import type { EventPages, HistorySource, LiveAlert, StoredEvent } from '../db/history.js';
 import { compareText } from '../domain/order.js';
-import { NEW_BUSINESS } from '../domain/play.js';
+import { NEW_BUSINESS, outcomeWord, playOf } from '../domain/play.js';
 import { hash } from '../domain/rng.js';
 import { type Band, conversion, MIN_OUTCOMES, REP_OUTCOMES } from '../domain/sla-report.js';
 import { DAY } from '../domain/windows.js';
@@ -23,6 +30,7 @@ import {
   type ReplaySettings,
   replayHistory,
   replayPages,
+  snapshotKey,
 } from './replay-engine.js';
 import { suggestedManifestYaml } from './suggested-manifest.js';
 
@@ -52,6 +60,13 @@ export type { Recommendation, ReplaySummary, Verdict } from './calibration-advic
  * threshold advice is priced by replaying today's manifest with only the threshold moved. The
  * suggestion is recommended only when it beats today's definition on the held-out alerts and
  * in replay; otherwise `recommendation.action` is `keep`, with both sets of figures.
+ *
+ * **Per play.** Calibration judges one play at a time (`play`, new business by default): its
+ * live alerts, its signals and metrics, its replayed alerts. New business's conversions are
+ * purchases and wins, judged against the healthy PQL→won band. Another play's conversion is its
+ * rep outcome `won` (for churn risk: retained); the band, the threshold advice it drives and the
+ * missed PQLs (self-serve buyers) are new business's only, so they are null for it, and its
+ * model may move thresholds either way.
  */
 
 /** Below this many labelled alerts the report says plainly not to trust the weights. */
@@ -74,7 +89,8 @@ export interface TierConversion {
   selfServed: number;
   /** won ÷ outcomes; null below `MIN_OUTCOMES`. */
   rate: number | null;
-  band: Band;
+  /** Against the healthy PQL→won range: new business only (null for another play). */
+  band: Band | null;
 }
 
 export interface FeatureRow {
@@ -174,6 +190,8 @@ export interface Suggestion {
 
 export interface CalibrationReport {
   generatedAt: number;
+  /** The play calibrated, and what its rep outcome `won` means (churn risk: the customer was retained). */
+  play: { id: string; label: string; won: 'won' | 'retained' };
   period: { from: number; to: number; label: string };
   windowDays: number;
   outcomes: {
@@ -190,13 +208,14 @@ export interface CalibrationReport {
     notAFitReasons: Record<string, number>;
   };
   tiers: { hot: TierConversion; warm: TierConversion; all: TierConversion };
-  /** The band of PQL→won over all tiers, and whether the outcomes are enough to call it. */
-  verdict: Verdict;
+  /** The band of PQL→won over all tiers, and whether the outcomes are enough to call it; null but for new business. */
+  verdict: Verdict | null;
   /** Highest lift first. */
   features: FeatureRow[];
   threshold: ThresholdAdvice | null;
   model: ModelReport | null;
   suggestion: Suggestion | null;
+  /** Self-serve buyers no alert saw coming: new business only (null for another play). */
   missed: {
     conversions: number;
     alerted: number;
@@ -205,7 +224,7 @@ export interface CalibrationReport {
     medianPeakScore: number | null;
     /** Share of missed purchasers with each signal/metric present when they bought, most first. */
     present: { id: string; share: number }[];
-  };
+  } | null;
   /** Replays of today's manifest and of the suggested one over the period. */
   validation: { current: ReplaySummary; suggested: ReplaySummary | null };
   /** Change to the suggestion, or keep today's definition: the held-out and replay figures of both. */
@@ -217,6 +236,8 @@ export interface CalibrationReport {
 
 export interface CalibrationInput {
   manifest: Manifest;
+  /** The play to calibrate. Default new business. */
+  play?: string;
   /** Called once per replay pass (twice when a suggestion is validated): a list, or a database's pages. */
   events: () => Iterable<StoredEvent> | EventPages;
   liveAlerts: readonly LiveAlert[];
@@ -245,14 +266,18 @@ export async function calibrateHistory(input: CalibrationInput): Promise<Calibra
   const since = input.since ?? 180 * DAY;
   const window = input.window ?? 30 * DAY;
   const from = now - since;
-  const defs = featureDefs(manifest.scoring);
+  const play = playOf(manifest.plays, input.play ?? NEW_BUSINESS);
+  const { scoring } = play;
+  const isNewBusiness = play.id === NEW_BUSINESS;
+  const defs = featureDefs(scoring);
   const warnings: string[] = [];
 
-  // Calibration judges the new-business definition (its PQL→won, its buyers): the other plays'
-  // alerts are in the replay, matched to their own live alerts, and left out of the model.
-  const newBusiness = input.liveAlerts.filter((a) => a.play === NEW_BUSINESS);
-  const inPeriod = newBusiness.filter((a) => a.openedAt > from && a.openedAt <= now);
-  const openingEvent = (a: LiveAlert) => a.openingEventId ?? a.trigger.eventId;
+  // The play's own alerts: the other plays' are in the replay, matched to their own live alerts,
+  // and left out of the figures.
+  const ofPlay = input.liveAlerts.filter((a) => a.play === play.id);
+  const inPeriod = ofPlay.filter((a) => a.openedAt > from && a.openedAt <= now);
+  // An alert's moment: its opening event, or the daily re-score it opened on.
+  const momentOf = (a: LiveAlert) => snapshotKey(a.accountId, a.openingEventId ?? a.trigger.eventId);
   const progress = input.progress ?? SILENT_PROGRESS;
   const validate = input.validate ?? true;
   progress.start(validate ? 'calibrating · pass 1 of 2' : 'calibrating', input.totalEvents ?? null);
@@ -260,7 +285,7 @@ export async function calibrateHistory(input: CalibrationInput): Promise<Calibra
     {
       manifests: [manifest],
       liveAlerts: input.liveAlerts,
-      snapshotEventIds: new Set(inPeriod.map(openingEvent)),
+      snapshots: { play: play.id, keys: new Set(inPeriod.map(momentOf)) },
       purchaseLookback: window,
       until: now,
       onProgress: (done) => progress.update(done),
@@ -284,12 +309,13 @@ export async function calibrateHistory(input: CalibrationInput): Promise<Calibra
       const reason = String(alert.outcomeDetail?.reason ?? 'unknown');
       notAFitReasons[reason] = (notAFitReasons[reason] ?? 0) + 1;
     }
-    const snapshot = lane.snapshots.get(openingEvent(alert));
-    if (!snapshot || snapshot.accountId !== alert.accountId) {
+    const snapshot = lane.snapshots.get(momentOf(alert));
+    if (!snapshot) {
       withoutFeatures++;
       continue;
     }
-    const bought = boughtWithin(purchasesByAccount, alert.accountId, alert.openedAt, window);
+    // A purchase converts a new-business alert; another play's conversion is its rep outcome.
+    const bought = isNewBusiness && boughtWithin(purchasesByAccount, alert.accountId, alert.openedAt, window);
     let label: 0 | 1 | null = null;
     if (alert.outcome === 'won' || alert.outcome === 'self_served') label = 1;
     else if (bought) {
@@ -314,12 +340,18 @@ export async function calibrateHistory(input: CalibrationInput): Promise<Calibra
 
   // ── Per tier, as /pls sla counts it ──
   const tiers = {
-    hot: tierConversion(inPeriod.filter((a) => a.tier === 'hot')),
-    warm: tierConversion(inPeriod.filter((a) => a.tier === 'warm')),
-    all: tierConversion(inPeriod),
+    hot: tierConversion(
+      inPeriod.filter((a) => a.tier === 'hot'),
+      isNewBusiness,
+    ),
+    warm: tierConversion(
+      inPeriod.filter((a) => a.tier === 'warm'),
+      isNewBusiness,
+    ),
+    all: tierConversion(inPeriod, isNewBusiness),
   };
-  const verdict = verdictOf(tiers.all);
-  if (tiers.all.band !== 'not-enough-outcomes' && !verdict.firm) {
+  const verdict = isNewBusiness ? verdictOf({ ...tiers.all, band: tiers.all.band! }) : null;
+  if (verdict && tiers.all.band !== 'not-enough-outcomes' && !verdict.firm) {
     const [lo, hi] = verdict.interval!;
     warnings.push(
       `PQL→won rests on ${tiers.all.outcomes} rep outcomes: its 95 % interval (${(lo * 100).toFixed(1)}–${(hi * 100).toFixed(1)} %) ${tiers.all.band === 'healthy' ? 'reaches outside' : 'reaches into'} the healthy 10–40 % band, so "${tiers.all.band}" is a lean, not a verdict.`,
@@ -329,33 +361,35 @@ export async function calibrateHistory(input: CalibrationInput): Promise<Calibra
   // ── Per feature: presence, conversion with and without, lift ──
   const features: FeatureRow[] = defs.map((def, j) => featureRow(def, j, labelled));
 
-  // ── Missed PQLs (today's manifest) ──
-  const conversions = conversionsOf(lane.purchases, newBusiness, from, now, window);
-  const cover = coverage(newBusinessOf(lane.alerts), conversions, window);
+  // ── Missed PQLs (today's manifest; new business's self-serve buyers) ──
+  const conversions = conversionsOf(isNewBusiness ? lane.purchases : [], ofPlay, from, now, window);
+  const cover = coverage(alertsOf(lane.alerts, play), conversions, window);
   const missedPurchases = cover.missed.flatMap((c) => (c.purchase ? [c.purchase] : []));
-  const missed = {
-    conversions: cover.conversions,
-    alerted: cover.alerted,
-    missed: cover.missed.length,
-    medianPeakScore: median(missedPurchases.map((p) => p.peakScore)),
-    present: defs
-      .map((def, j) => ({
-        id: def.id,
-        share:
-          missedPurchases.length === 0
-            ? 0
-            : missedPurchases.filter((p) => p.features.present[j]).length / missedPurchases.length,
-      }))
-      .filter((row) => row.share > 0)
-      .sort((a, b) => b.share - a.share || compareText(a.id, b.id)),
-  };
+  const missed = !isNewBusiness
+    ? null
+    : {
+        conversions: cover.conversions,
+        alerted: cover.alerted,
+        missed: cover.missed.length,
+        medianPeakScore: median(missedPurchases.map((p) => p.peakScore)),
+        present: defs
+          .map((def, j) => ({
+            id: def.id,
+            share:
+              missedPurchases.length === 0
+                ? 0
+                : missedPurchases.filter((p) => p.features.present[j]).length / missedPurchases.length,
+          }))
+          .filter((row) => row.share > 0)
+          .sort((a, b) => b.share - a.share || compareText(a.id, b.id)),
+      };
 
   // ── Threshold on today's weights ──
-  const advice = thresholdAdvice(manifest, examples, tiers.all, missedPurchases);
+  const advice = isNewBusiness ? thresholdAdvice(scoring, examples, tiers.all, missedPurchases) : null;
 
   // ── Model and suggestion ──
   const warningsBefore = warnings.length;
-  const fitted = fitModel(manifest, defs, labelled, tiers.all.band, warnings);
+  const fitted = fitModel(play, defs, labelled, tiers.all.band, warnings);
   if (fitted) {
     for (const row of features) {
       const j = defs.findIndex((d) => d.id === row.id);
@@ -366,11 +400,12 @@ export async function calibrateHistory(input: CalibrationInput): Promise<Calibra
   features.sort((a, b) => (b.lift ?? -1) - (a.lift ?? -1) || compareText(a.id, b.id));
 
   // ── Validation: one more pass replays the suggestion and the threshold advice side by side ──
-  const currentSummary = summarise(lane, conversions, from, now, window, weeks);
-  const advisedTiers = advice ? tiersFor(manifest, advice) : null;
+  const currentSummary = summarise(lane, play, conversions, { from, to: now, window, weeks });
+  const advisedTiers = advice ? tiersFor(scoring, advice) : null;
   const second: Manifest[] = [];
-  if (validate && fitted?.suggestion) second.push(applySuggestion(manifest, fitted.suggestion));
-  if (validate && advisedTiers) second.push(withTiers(manifest, advisedTiers));
+  if (validate && fitted?.suggestion) second.push(applySuggestion(manifest, play.id, fitted.suggestion));
+  if (validate && advisedTiers)
+    second.push(withPlayScoring(manifest, play.id, { ...scoring, tiers: advisedTiers }));
   let suggestedSummary: ReplaySummary | null = null;
   let advisedSummary: ReplaySummary | null = null;
   if (second.length > 0) {
@@ -386,7 +421,7 @@ export async function calibrateHistory(input: CalibrationInput): Promise<Calibra
       input.events(),
     );
     // Conversions are the history's, not the manifest's: every lane is measured against the same list.
-    const summaries = lanes.map((l) => summarise(l, conversions, from, now, window, weeks));
+    const summaries = lanes.map((l) => summarise(l, play, conversions, { from, to: now, window, weeks }));
     if (fitted?.suggestion) suggestedSummary = summaries.shift()!;
     if (advisedTiers) advisedSummary = summaries.shift()!;
   }
@@ -412,6 +447,7 @@ export async function calibrateHistory(input: CalibrationInput): Promise<Calibra
 
   return {
     generatedAt: now,
+    play: { id: play.id, label: play.label, won: outcomeWord(play) },
     period: { from, to: now, label: `${Math.round(since / DAY)}d` },
     windowDays: Math.round(window / DAY),
     outcomes: {
@@ -446,10 +482,18 @@ export async function calibrateHistory(input: CalibrationInput): Promise<Calibra
 export async function calibrate(
   history: HistorySource,
   manifest: Manifest,
-  options: { since?: number; now: number; window?: number; validate?: boolean; progress?: ReplayProgress },
+  options: {
+    play?: string;
+    since?: number;
+    now: number;
+    window?: number;
+    validate?: boolean;
+    progress?: ReplayProgress;
+  },
 ): Promise<CalibrationReport> {
   return calibrateHistory({
     manifest,
+    play: options.play,
     events: () => history.events(),
     liveAlerts: await history.liveAlerts(),
     now: options.now,
@@ -472,8 +516,10 @@ function replayOf(
 
 // ─── Per tier and per feature ────────────────────────────────────────────────────────────
 
-function tierConversion(alerts: readonly LiveAlert[]): TierConversion {
-  return { alerts: alerts.length, ...conversion(alerts) };
+/** A tier's conversion; `banded`: judged against the healthy PQL→won range (new business). */
+function tierConversion(alerts: readonly LiveAlert[], banded: boolean): TierConversion {
+  const figures = conversion(alerts);
+  return { alerts: alerts.length, ...figures, band: banded ? figures.band : null };
 }
 
 function featureRow(def: FeatureDef, j: number, labelled: readonly Example[]): FeatureRow {
@@ -519,12 +565,12 @@ function featureRow(def: FeatureDef, j: number, labelled: readonly Example[]): F
  * when a raised warm would reach it): the advice is priced by replaying exactly that.
  */
 function thresholdAdvice(
-  manifest: Manifest,
+  scoring: Scoring,
   examples: readonly Example[],
   all: TierConversion,
   missedPurchases: readonly { peakScore: number }[],
 ): ThresholdAdvice | null {
-  const current = manifest.scoring.tiers.warm;
+  const current = scoring.tiers.warm;
   if (all.band === 'too-loose') {
     const judged = examples.filter((e) => e.alert.outcome !== null && REP_OUTCOMES.has(e.alert.outcome));
     const winsTotal = judged.filter((e) => e.alert.outcome === 'won').length;
@@ -576,12 +622,13 @@ interface Fitted {
 }
 
 function fitModel(
-  manifest: Manifest,
+  play: Play,
   defs: readonly FeatureDef[],
   labelled: readonly Example[],
-  band: Band,
+  band: Band | null,
   warnings: string[],
 ): Fitted | null {
+  const { scoring } = play;
   const positives = labelled.filter((e) => e.label === 1).length;
   const negatives = labelled.length - positives;
   if (labelled.length < MIN_MODEL_EXAMPLES || positives < MIN_MODEL_CLASS || negatives < MIN_MODEL_CLASS) {
@@ -637,7 +684,7 @@ function fitModel(
   const trainScores = train.map(score);
   // The suggested points keep today's total, so a threshold in them reads on today's scale: under a
   // too-tight verdict it may only come down, under a too-loose one only go up.
-  const threshold = bestF1Threshold(trainScores, trainY, warmBounds(band, manifest.scoring.tiers.warm));
+  const threshold = bestF1Threshold(trainScores, trainY, warmBounds(band, scoring.tiers.warm));
   const testScores = test.map(score);
   const testY = test.map((e) => e.label as number);
   const predicted = testScores.map((s) => s >= threshold);
@@ -670,7 +717,7 @@ function fitModel(
     warnings.push('No signal or metric made conversion more likely: no weights suggested.');
     return { model, coefficients, unitPoints: defs.map((d) => d.unitPoints), suggestion: null };
   }
-  const suggestion = buildSuggestion(manifest, defs, unitPoints, threshold, warnings);
+  const suggestion = buildSuggestion(play, defs, unitPoints, threshold, warnings);
   return { model, coefficients, unitPoints, suggestion };
 }
 
@@ -708,13 +755,13 @@ function bestF1Threshold(
 }
 
 function buildSuggestion(
-  manifest: Manifest,
+  play: Play,
   defs: readonly FeatureDef[],
   unitPoints: readonly number[],
   threshold: number,
   warnings: string[],
 ): Suggestion {
-  const { scoring } = manifest;
+  const { scoring } = play;
   const signals: SuggestedSignal[] = [];
   const metrics: SuggestedMetric[] = [];
   defs.forEach((def, j) => {
@@ -755,7 +802,7 @@ function buildSuggestion(
     }
   }
   const suggestion = { signals, metrics, tiers, yaml: '' };
-  suggestion.yaml = suggestedManifestYaml(suggestion);
+  suggestion.yaml = suggestedManifestYaml(suggestion, play.id === NEW_BUSINESS ? null : play.id);
   return suggestion;
 }
 
@@ -773,18 +820,19 @@ function scaledSteps(metric: Metric, top: number, points: number): [number, numb
   ]);
 }
 
-/** Today's manifest with the suggested points and tiers (for the validation replay). */
-export function applySuggestion(manifest: Manifest, suggestion: Suggestion): Manifest {
+/** Today's manifest with the suggested points and tiers for play `playId` (for the validation replay). */
+function applySuggestion(manifest: Manifest, playId: string, suggestion: Suggestion): Manifest {
   const signals = new Map(suggestion.signals.map((s) => [s.id, s]));
   const metrics = new Map(suggestion.metrics.map((m) => [m.id, m]));
-  return withNewBusinessScoring(manifest, {
-    ...manifest.scoring,
+  const { scoring } = playOf(manifest.plays, playId);
+  return withPlayScoring(manifest, playId, {
+    ...scoring,
     tiers: { warm: suggestion.tiers.warm, hot: suggestion.tiers.hot },
-    signals: manifest.scoring.signals.map((s) => {
+    signals: scoring.signals.map((s) => {
       const changed = signals.get(s.id);
       return changed ? { ...s, points: changed.points, cap: changed.cap } : s;
     }),
-    metrics: manifest.scoring.metrics.map((m) => {
+    metrics: scoring.metrics.map((m) => {
       const changed = metrics.get(m.id);
       return changed ? { ...m, steps: changed.steps } : m;
     }),
@@ -797,14 +845,14 @@ const WEEK = 7 * DAY;
 
 function summarise(
   lane: ReplayLaneResult,
+  play: Play,
   conversions: readonly Conversion[],
-  from: number,
-  to: number,
-  window: number,
-  weeks: number,
+  period: { from: number; to: number; window: number; weeks: number },
 ): ReplaySummary {
-  const alerts = newBusinessOf(lane.alerts).filter((a) => a.openedAt > from && a.openedAt <= to);
-  const covered = coverage(newBusinessOf(lane.alerts), conversions, window);
+  const { from, to, window, weeks } = period;
+  const ofPlay = alertsOf(lane.alerts, play);
+  const alerts = ofPlay.filter((a) => a.openedAt > from && a.openedAt <= to);
+  const covered = coverage(ofPlay, conversions, window);
   const byAccount = groupByAccount(conversions);
   const convertingAlerts = alerts.filter((a) => {
     const until = Math.max(a.openedAt + window, a.closedAt ?? Number.POSITIVE_INFINITY);
@@ -828,13 +876,9 @@ function weeksCovered(replay: ReplayResult, from: number, to: number): number {
 }
 
 /** The tiers the threshold advice means: warm moved, hot kept above it. */
-function tiersFor(manifest: Manifest, advice: ThresholdAdvice): { warm: number; hot: number } {
-  const { hot } = manifest.scoring.tiers;
+function tiersFor(scoring: Scoring, advice: ThresholdAdvice): { warm: number; hot: number } {
+  const { hot } = scoring.tiers;
   return { warm: advice.threshold, hot: Math.min(100, Math.max(hot, advice.threshold + 1)) };
-}
-
-function withTiers(manifest: Manifest, tiers: { warm: number; hot: number }): Manifest {
-  return withNewBusinessScoring(manifest, { ...manifest.scoring, tiers });
 }
 
 export function median(values: readonly number[]): number | null {
@@ -844,7 +888,7 @@ export function median(values: readonly number[]): number | null {
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
-/** A lane's new-business alerts: what calibration's replay figures are about. */
-function newBusinessOf<T extends { play: string }>(alerts: readonly T[]): T[] {
-  return alerts.filter((alert) => alert.play === NEW_BUSINESS);
+/** A lane's alerts of the play calibrated: what calibration's replay figures are about. */
+function alertsOf<T extends { play: string }>(alerts: readonly T[], play: Play): T[] {
+  return alerts.filter((alert) => alert.play === play.id);
 }

@@ -1,5 +1,5 @@
 import type { Layer, Scoring } from '../config/manifest.js';
-import { type AccountState, countWindow } from '../domain/account-state.js';
+import { countWindow, type PlayState } from '../domain/account-state.js';
 import type { Score } from '../domain/scoring.js';
 import { HOUR, sumWithin } from '../domain/windows.js';
 
@@ -58,20 +58,18 @@ export function featureDefs(scoring: Scoring): FeatureDef[] {
   return defs;
 }
 
-/** The features of an account whose state was just scored as `score` at `now`. */
-export function featuresAt(
-  state: AccountState,
-  score: Score,
-  scoring: Scoring,
-  now: number,
-): FeatureSnapshot {
+/**
+ * The features of an account just scored as `score` at `now` by the play of `scoring`; `own` is
+ * that play's state (its signals: the account's state itself for new business).
+ */
+export function featuresAt(own: PlayState, score: Score, scoring: Scoring, now: number): FeatureSnapshot {
   const contributed = new Map<string, number>();
   for (const c of score.contributions) contributed.set(c.id, c.points);
   const x: number[] = [];
   const present: boolean[] = [];
   const points: number[] = [];
   for (const signal of scoring.signals) {
-    const entry = state.signals[signal.id];
+    const entry = own.signals[signal.id];
     const count = entry ? sumWithin(entry.hits, now, countWindow(signal), HOUR) : 0;
     const p = contributed.get(signal.id) ?? 0;
     present.push(count > 0);

@@ -21,6 +21,16 @@ function rate(c: TierConversion): string {
   return percent(c.rate!, c.band === 'too-tight' ? Math.ceil : Math.floor);
 }
 
+/** What the conversion rate is called: "PQL→won" for new business, "alert→retained" for churn risk. */
+function rateName(report: CalibrationReport): string {
+  return report.verdict ? 'PQL→won' : `alert→${report.play.won}`;
+}
+
+/** "PQL calibration", "Expansion calibration". */
+function title(report: CalibrationReport): string {
+  return report.verdict ? 'PQL calibration' : `${report.play.label} calibration`;
+}
+
 /** "too tight", or — when the outcomes cannot tell — "looks too tight (95 % interval 36–58 % on 25 outcomes)". */
 function bandWords(report: CalibrationReport): string {
   const { verdict } = report;
@@ -68,6 +78,7 @@ function precisionWords(p: number | null): string {
 export function calibrationHeadline(report: CalibrationReport): string {
   const all = report.tiers.all;
   const period = periodWords(report.period.label);
+  if (!report.verdict) return playHeadline(report);
   if (all.rate === null || all.band === 'not-enough-outcomes') {
     return `PQL→won: not enough outcomes over ${period} yet (${all.won} won of ${plural(all.outcomes, 'outcome')}; calibration needs reps to log outcomes).`;
   }
@@ -86,7 +97,7 @@ export function calibrationHeadline(report: CalibrationReport): string {
     return `${head}; no threshold alone reaches ${percent(HEALTHY_TARGET)}: the weights need work (see /pls calibrate)${hint}.`;
   }
   if (all.band === 'too-tight') {
-    const missed = report.missed;
+    const missed = report.missed!;
     if (advice?.direction === 'lower') {
       const r = advice.replay;
       if (r) {
@@ -105,12 +116,32 @@ export function calibrationHeadline(report: CalibrationReport): string {
     : `${head}; the model separates won from lost with AUC ${fixed(model)}${hint}.`;
 }
 
+/**
+ * A play other than new business has no healthy band: "Churn risk: alert→retained 62 % over 180
+ * days (18 retained of 29 outcomes); the model separates retained from not with AUC 0.71."
+ */
+function playHeadline(report: CalibrationReport): string {
+  const all = report.tiers.all;
+  const period = periodWords(report.period.label);
+  const name = `${report.play.label}: ${rateName(report)}`;
+  const counts = `${all.won} ${report.play.won} of ${plural(all.outcomes, 'outcome')}`;
+  if (all.rate === null) {
+    return `${name}: not enough outcomes over ${period} yet (${counts}; calibration needs reps to log outcomes).`;
+  }
+  const hint = report.trusted ? '' : ` (a hint: ${plural(report.outcomes.labelled, 'outcome')} so far)`;
+  const model = report.model?.auc.test;
+  const head = `${name} ${percent(all.rate)} over ${period} (${counts})`;
+  return model == null
+    ? `${head}.`
+    : `${head}; the model separates ${report.play.won} from not with AUC ${fixed(model)}${hint}.`;
+}
+
 // ─── Terminal ────────────────────────────────────────────────────────────────────────────
 
 export function renderCalibrationText(report: CalibrationReport, label: string, zone = 'UTC'): string {
   const { outcomes, period } = report;
   const out = [
-    `PQL calibration of ${label} · last ${periodWords(period.label)} (${day(period.from, zone)} → ${day(period.to, zone)})`,
+    `${title(report)} of ${label} · last ${periodWords(period.label)} (${day(period.from, zone)} → ${day(period.to, zone)})`,
     '',
     calibrationHeadline(report),
     '',
@@ -123,15 +154,18 @@ export function renderCalibrationText(report: CalibrationReport, label: string, 
     );
   }
   out.push('');
-  out.push(`PQL→won by tier (won ÷ alerts with a rep outcome; healthy 10–40 %):`);
+  const won = report.play.won;
+  out.push(
+    report.verdict
+      ? 'PQL→won by tier (won ÷ alerts with a rep outcome; healthy 10–40 %):'
+      : `${capitalised(rateName(report))} by tier (${won} ÷ alerts with a rep outcome):`,
+  );
   for (const tier of ['hot', 'warm', 'all'] as const) {
-    out.push(`  ${tier.padEnd(5)}${tierWords(report.tiers[tier])}`);
+    out.push(`  ${tier.padEnd(5)}${tierWords(report.tiers[tier], won)}`);
   }
 
   out.push('');
-  out.push(
-    `Signals and metrics at alert time (converted = won, or bought within ${report.windowDays} days), by lift:`,
-  );
+  out.push(`Signals and metrics at alert time (${convertedWords(report)}), by lift:`);
   out.push(
     ...table(
       [
@@ -188,7 +222,7 @@ export function renderCalibrationText(report: CalibrationReport, label: string, 
         : '.'),
   );
   out.push('  (precision: alerts whose account converted while it was open or within the window after)');
-  out.push(missedWords(report));
+  if (report.missed) out.push(missedWords(report.missed, report.windowDays));
 
   out.push('');
   out.push(...recommendationLines(report));
@@ -261,7 +295,7 @@ export function renderCalibration(report: CalibrationReport): { text: string; bl
     {
       type: 'header',
       block_id: 'cal_header',
-      text: { type: 'plain_text', text: `PQL calibration · last ${period}` },
+      text: { type: 'plain_text', text: `${title(report)} · last ${period}` },
     },
     section('cal_headline', escapeMrkdwn(headline)),
   ];
@@ -272,23 +306,24 @@ export function renderCalibration(report: CalibrationReport): { text: string; bl
       'Alerts',
       `${count(o.alerts)} · ${count(o.labelled)} with an outcome · ${count(o.pending)} pending`,
     ),
-    field(
-      'Converted',
-      `${count(o.converted)} of ${count(o.labelled)} (won, or bought within ${report.windowDays} days)`,
-    ),
-    field('PQL→won hot', tierWords(report.tiers.hot)),
-    field('PQL→won warm', tierWords(report.tiers.warm)),
+    field('Converted', `${count(o.converted)} of ${count(o.labelled)} (${convertedWords(report)})`),
+    field(`${capitalised(rateName(report))} hot`, tierWords(report.tiers.hot, report.play.won)),
+    field(`${capitalised(rateName(report))} warm`, tierWords(report.tiers.warm, report.play.won)),
     field(
       'Model (held out)',
       m
         ? `AUC ${fixed(m.auc.test)} (today's score ${fixed(m.auc.currentTest)}) · threshold ${m.threshold}: precision ${m.precision === null ? '—' : percent(m.precision)}, recall ${m.recall === null ? '—' : percent(m.recall)}`
         : 'not fitted: too few outcomes',
     ),
-    field(
-      'Missed PQLs',
-      `${count(report.missed.missed)} of ${plural(report.missed.conversions, 'conversion')} had no alert before`,
-    ),
   ];
+  if (report.missed) {
+    fields.push(
+      field(
+        'Missed PQLs',
+        `${count(report.missed.missed)} of ${plural(report.missed.conversions, 'conversion')} had no alert before`,
+      ),
+    );
+  }
   blocks.push({ type: 'section', block_id: 'cal_counts', fields });
 
   const change = report.recommendation.action === 'change';
@@ -366,10 +401,20 @@ export function calibrationHeadlineBlock(report: CalibrationReport, now: number)
 
 // ─── Shared words ────────────────────────────────────────────────────────────────────────
 
-function tierWords(c: TierConversion): string {
-  const counts = `${c.won} won of ${plural(c.outcomes, 'outcome')}`;
+function tierWords(c: TierConversion, won: string): string {
+  const counts = `${c.won} ${won} of ${plural(c.outcomes, 'outcome')}`;
   if (c.rate === null || c.band === 'not-enough-outcomes') return `not enough outcomes (${counts})`;
+  if (c.band === null) return `${percent(c.rate)} (${counts})`;
   return `${rate(c)}: ${BAND_WORDS[c.band]} (${counts})`;
+}
+
+/** "won, or bought within 30 days"; a play's own outcome ("retained") for the others. */
+function convertedWords(report: CalibrationReport): string {
+  return report.verdict ? `won, or bought within ${report.windowDays} days` : report.play.won;
+}
+
+function capitalised(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 function outcomeWords(report: CalibrationReport): string {
@@ -382,7 +427,7 @@ function outcomeWords(report: CalibrationReport): string {
     )
     .join(', ');
   const labels: Record<string, string> = {
-    won: 'won',
+    won: report.play.won,
     lost: 'lost',
     no_response: 'no response',
     not_a_fit: 'not a fit',
@@ -396,8 +441,7 @@ function outcomeWords(report: CalibrationReport): string {
   return parts.join(' · ');
 }
 
-function missedWords(report: CalibrationReport): string {
-  const m = report.missed;
+function missedWords(m: NonNullable<CalibrationReport['missed']>, windowDays: number): string {
   if (m.missed === 0)
     return `Missed PQLs: none of ${plural(m.conversions, 'conversion')} went without an alert.`;
   const peak =
@@ -411,7 +455,7 @@ function missedWords(report: CalibrationReport): string {
           .slice(0, 5)
           .map((p) => `${p.id} ${percent(p.share)}`)
           .join(', ')}`;
-  return `Missed PQLs: ${m.missed} of ${plural(m.conversions, 'conversion')} had no alert in the ${report.windowDays} days before${peak}${present}.`;
+  return `Missed PQLs: ${m.missed} of ${plural(m.conversions, 'conversion')} had no alert in the ${windowDays} days before${peak}${present}.`;
 }
 
 /** '180d' → '180 days'. */

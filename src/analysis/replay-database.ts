@@ -6,7 +6,12 @@ import { openHistorySource } from '../db/open-history.js';
 import { compareText } from '../domain/order.js';
 import { runInChild } from './child-task.js';
 import { type ReplayProgress, SILENT_PROGRESS } from './progress.js';
-import { type ReplayLaneResult, type ReplayResult, replayPages } from './replay-engine.js';
+import {
+  type ReplayLaneResult,
+  type ReplayResult,
+  replayPages,
+  type SnapshotRequest,
+} from './replay-engine.js';
 import type { ShardAnswer, ShardRequest } from './replay-shard.js';
 
 /**
@@ -24,7 +29,7 @@ export interface DatabaseReplayOptions {
   matchWindow: number;
   purchaseLookback: number;
   until: number;
-  snapshotEventIds?: ReadonlySet<string>;
+  snapshots?: SnapshotRequest;
   /** Processes to use; default: the cores available, at most 8. */
   jobs?: number;
   /** Histories smaller than this replay in this process whatever `jobs` says. Default 50,000 events. */
@@ -58,7 +63,7 @@ export async function replayDatabase(options: DatabaseReplayOptions): Promise<Re
             matchWindow: options.matchWindow,
             purchaseLookback: options.purchaseLookback,
             until: options.until,
-            snapshotEventIds: options.snapshotEventIds,
+            snapshots: options.snapshots,
             onProgress: (done) => progress.update(done),
           },
           history.events(),
@@ -87,7 +92,9 @@ export async function replayDatabase(options: DatabaseReplayOptions): Promise<Re
           matchWindow: options.matchWindow,
           purchaseLookback: options.purchaseLookback,
           until: options.until,
-          snapshotEventIds: options.snapshotEventIds ? new Set(options.snapshotEventIds) : null,
+          snapshots: options.snapshots
+            ? { play: options.snapshots.play, keys: new Set(options.snapshots.keys) }
+            : null,
         },
         {
           execArgv: ['--max-semi-space-size=64'],

@@ -1,9 +1,15 @@
 import type { Manifest, Play, Scoring } from '../config/manifest.js';
 import type { EventPages, LiveAlert, StoredEvent } from '../db/history.js';
 import { type AccountState, emptyAccountState } from '../domain/account-state.js';
-import { type PlayAlerts, type PlayStep, stepAccount, tickAccount } from '../domain/account-step.js';
+import {
+  DAILY_RESCORE,
+  type PlayAlerts,
+  type PlayStep,
+  stepAccount,
+  tickAccount,
+} from '../domain/account-step.js';
 import { type AlertSummary, type AlertTrigger, includesPlan, isPurchase } from '../domain/handoff.js';
-import { movesWithTime } from '../domain/play.js';
+import { movesWithTime, NEW_BUSINESS, readPlayState } from '../domain/play.js';
 import type { RoutableAccount } from '../domain/routing.js';
 import { type Firmographics, type Score, scoreAccount } from '../domain/scoring.js';
 import { toUsageEvent, withPlanChange } from '../domain/stored-event.js';
@@ -106,8 +112,19 @@ export interface ReplayLaneResult {
   manifest: Manifest;
   alerts: ReplayAlert[];
   purchases: Purchase[];
-  /** Features right after each event of `snapshotEventIds`, by event id. */
+  /** The play's features right after each moment `snapshots` asked for, by `snapshotKey`. */
   snapshots: Map<string, EventSnapshot>;
+}
+
+/** Snapshots of `play`'s features at `keys` (`snapshotKey`: an account and an event or a daily re-score). */
+export interface SnapshotRequest {
+  play: string;
+  keys: ReadonlySet<string>;
+}
+
+/** An account at one moment: after an event, or at a daily re-score (its pseudo-event's id). */
+export function snapshotKey(accountId: string, eventId: string): string {
+  return `${accountId}\u0000${eventId}`;
 }
 
 export interface ReplayResult {
@@ -133,8 +150,11 @@ export interface ReplaySettings {
   matchWindow?: number;
   /** How far back a purchase's peak score looks. Default 30 days. */
   purchaseLookback?: number;
-  /** Events after which to keep a feature snapshot (calibration: the events live alerts opened on). */
-  snapshotEventIds?: ReadonlySet<string>;
+  /**
+   * Moments after which to keep a feature snapshot of one play (calibration: the events and daily
+   * re-scores live alerts of that play opened on), by `snapshotKey`.
+   */
+  snapshots?: SnapshotRequest;
   /** The report's "now": unmatched alerts whose expiry falls after it stay open. Default: the last event's clock. */
   until?: number;
   /**
@@ -210,7 +230,7 @@ export interface ReplayRun {
 export function startReplay(options: ReplaySettings): ReplayRun {
   const matchWindow = options.matchWindow ?? 7 * DAY;
   const lookback = options.purchaseLookback ?? 30 * DAY;
-  const wanted = options.snapshotEventIds ?? null;
+  const wanted = options.snapshots ?? null;
   const live = indexLiveAlerts(options.liveAlerts ?? []);
   const lanes: Lane[] = options.manifests.map((manifest, index) => ({
     manifest,
@@ -341,7 +361,7 @@ interface Context {
   live: LiveIndex;
   matchWindow: number;
   lookback: number;
-  wanted: ReadonlySet<string> | null;
+  wanted: SnapshotRequest | null;
   exhaustive: boolean;
 }
 
@@ -392,8 +412,14 @@ function applyStep(lane: Lane, step: Step, ctx: Context): void {
       features: featuresAt(state, score, scoring, now),
     });
   }
-  if (ctx.wanted?.has(event.id)) {
-    lane.snapshots.set(event.id, { accountId, at: now, features: featuresAt(state, exact(), scoring, now) });
+  const key = ctx.wanted && snapshotKey(accountId, event.id);
+  if (key && ctx.wanted!.keys.has(key)) {
+    const { play, after: playAfter } = stepped.plays.find((s) => s.play.id === ctx.wanted!.play)!;
+    const features =
+      play.id === NEW_BUSINESS
+        ? featuresAt(state, exact(), scoring, now)
+        : playFeatures(state, play, playAfter, step.current, now);
+    lane.snapshots.set(key, { accountId, at: now, features });
   }
 }
 
@@ -429,7 +455,7 @@ function applyDecisions(
           outcomeDetail: null,
           closedBy: null,
           live: null,
-          features: featuresAt(state, playAfter!, play.scoring, now),
+          features: featuresAt(readPlayState(state, play.id), playAfter!, play.scoring, now),
         };
         lane.alerts.push(alert);
         lane.last.set(key, alert);
@@ -476,7 +502,28 @@ function tickLane(lane: Lane, at: number, firms: ReadonlyMap<string, Firm>, ctx:
       at,
     });
     applyDecisions(lane, accountId, state, steps, at, ctx);
+    const key = ctx.wanted && snapshotKey(accountId, `${DAILY_RESCORE}:${Math.floor(at / DAY)}`);
+    const ticked = key && ctx.wanted!.keys.has(key) && steps.find((s) => s.play.id === ctx.wanted!.play);
+    if (ticked) {
+      lane.snapshots.set(key, {
+        accountId,
+        at,
+        features: playFeatures(state, ticked.play, ticked.after, routable(firm), at),
+      });
+    }
   }
+}
+
+/** A play's features of an account (its own signals), from the score the step computed when it did. */
+function playFeatures(
+  state: AccountState,
+  play: Play,
+  after: Score | null,
+  firm: Firmographics,
+  now: number,
+): FeatureSnapshot {
+  const own = readPlayState(state, play.id);
+  return featuresAt(own, after ?? scoreAccount(state, firm, play.scoring, now, own), play.scoring, now);
 }
 
 function alertsOfLane(lane: Lane, accountId: string, play: string): PlayAlerts {

@@ -18,7 +18,7 @@ export interface ShardRequest {
   matchWindow: number;
   purchaseLookback: number;
   until: number;
-  snapshotEventIds: Set<string> | null;
+  snapshots: { play: string; keys: Set<string> } | null;
 }
 
 export type ShardAnswer = Omit<ReplayResult, 'lanes'> & { lanes: Omit<ReplayLaneResult, 'manifest'>[] };
@@ -33,7 +33,7 @@ answerOnce(async (request: ShardRequest, report): Promise<ShardAnswer> => {
         matchWindow: request.matchWindow,
         purchaseLookback: request.purchaseLookback,
         until: request.until,
-        snapshotEventIds: request.snapshotEventIds ?? undefined,
+        snapshots: request.snapshots ?? undefined,
         // The parent sums the shards' counts into one progress line.
         onProgress: report,
       },

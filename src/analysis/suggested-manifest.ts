@@ -5,13 +5,19 @@ import type { Suggestion } from './calibration.js';
  * and annotated with today's value. Lists in a manifest are replaced whole by YAML, so this is
  * not a file to merge mechanically: it says which keys of which entries to edit.
  */
-export function suggestedManifestYaml(suggestion: Omit<Suggestion, 'yaml'>): string {
+export function suggestedManifestYaml(
+  suggestion: Omit<Suggestion, 'yaml'>,
+  play: string | null = null,
+): string {
   const { tiers } = suggestion;
-  const lines = [
+  const header = [
     '# Suggested by `npm run calibrate`: edit these keys of the entries with these ids in your',
     '# manifest, then `npm run check` and `npm run replay -- --manifest <edited file>` before deploying.',
-    'scoring:',
+    ...(play === null ? [] : ['plays:', `  - id: ${play}`]),
   ];
+  // A play's scoring sits under its entry in `plays:`.
+  const indent = play === null ? '' : '    ';
+  const lines = ['scoring:'];
   if (tiers.warm !== tiers.was.warm || tiers.hot !== tiers.was.hot) {
     lines.push(
       `  tiers: { hot: ${tiers.hot}, warm: ${tiers.warm} }   # was hot ${tiers.was.hot}, warm ${tiers.was.warm}`,
@@ -33,8 +39,8 @@ export function suggestedManifestYaml(suggestion: Omit<Suggestion, 'yaml'>): str
       lines.push(`      steps: ${steps(m.steps)}`);
     }
   }
-  if (lines.length === 3) lines.push('  {}   # nothing to change');
-  return `${lines.join('\n')}\n`;
+  if (lines.length === 1) lines.push('  {}   # nothing to change');
+  return `${[...header, ...lines.map((line) => indent + line)].join('\n')}\n`;
 }
 
 function steps(list: readonly (readonly [number, number])[]): string {

@@ -1144,8 +1144,17 @@ const manifestSchema = manifestInputSchema
  * replays): the top level and the new-business play stay one definition.
  */
 export function withNewBusinessScoring(manifest: Manifest, scoring: Scoring): Manifest {
-  const [newBusiness, ...others] = manifest.plays;
-  return { ...manifest, scoring, plays: [{ ...newBusiness!, scoring }, ...others] };
+  return withPlayScoring(manifest, manifest.plays[0]!.id, scoring);
+}
+
+/** The manifest with play `playId` scored by `scoring` (new business: the top level too). */
+export function withPlayScoring(manifest: Manifest, playId: string, scoring: Scoring): Manifest {
+  const isNewBusiness = manifest.plays[0]!.id === playId;
+  return {
+    ...manifest,
+    scoring: isNewBusiness ? scoring : manifest.scoring,
+    plays: manifest.plays.map((play) => (play.id === playId ? { ...play, scoring } : play)),
+  };
 }
 
 /** A scoring definition as the engine reads it: every optional key filled in. */

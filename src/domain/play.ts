@@ -34,6 +34,12 @@ export function playOf(plays: readonly Play[], id: string): Play {
   return plays.find((play) => play.id === id) ?? plays[0]!;
 }
 
+/** The play a command word names (`expansion`, `Churn_Risk`: ids read case-blind), or null. */
+export function playNamed(plays: readonly Play[], word: string): Play | null {
+  const wanted = word.toLowerCase();
+  return plays.find((play) => play.id.toLowerCase() === wanted) ?? null;
+}
+
 /** What a play that never scored the account has of it: nothing, and read-only. */
 const UNSCORED = Object.freeze({ signals: Object.freeze(emptyNameMap()), armed: null }) as PlayState;
 

@@ -5,7 +5,7 @@ import type { Store } from '../db/store.js';
 import { restoreAccountState } from '../domain/account-state.js';
 import { type Dossier, dossierOf } from '../domain/dossier.js';
 import { alertBlockers } from '../domain/handoff.js';
-import { judgesAccount, readPlayState } from '../domain/play.js';
+import { judgesAccount, playNamed, readPlayState } from '../domain/play.js';
 import { type Score, scoreAccount } from '../domain/scoring.js';
 import { accountByRef } from './account-ref.js';
 import { userError } from './user-error.js';
@@ -50,7 +50,7 @@ export function createAccountViews(deps: {
     const account = await accountByRef(accounts, ref);
     if (!account) throw userError`No account \`${ref}\`: give an account id or a domain.`;
     const state = restoreAccountState(account.state);
-    const named = playId ? manifest.plays.find((p) => p.id.toLowerCase() === playId.toLowerCase()) : null;
+    const named = playId ? playNamed(manifest.plays, playId) : null;
     if (playId && !named) {
       const ids = manifest.plays.map((p) => `\`${p.id}\``).join(', ');
       throw userError`\`${playId}\` is not a play; plays: ${ids}.`;

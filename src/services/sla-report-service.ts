@@ -1,6 +1,7 @@
 import type { Hours, Manifest } from '../config/manifest.js';
 import type { SlaReportQuery } from '../db/sla-report-query.js';
 import type { Store } from '../db/store.js';
+import { playNamed } from '../domain/play.js';
 import { createSlaReportBuilder, type ReportScope, type SlaReport } from '../domain/sla-report.js';
 import { DAY } from '../domain/windows.js';
 import { userError } from './user-error.js';
@@ -26,12 +27,11 @@ export function parseSlaArgs(
 ): SlaRequest {
   const request: SlaRequest = { periodLabel: '30d', scope: { kind: 'all' }, play: null };
   const teamOf = (word: string) => manifest.teams.find((t) => t.id.toLowerCase() === word.toLowerCase())?.id;
-  const playOf = (word: string) => manifest.plays.find((p) => p.id.toLowerCase() === word.toLowerCase())?.id;
   for (const arg of args) {
     const rep = userIdOf(arg);
     if (PERIODS[arg.toLowerCase()]) request.periodLabel = arg.toLowerCase();
     else if (teamOf(arg)) request.scope = { kind: 'team', teamId: teamOf(arg)! };
-    else if (playOf(arg)) request.play = playOf(arg)!;
+    else if (playNamed(manifest.plays, arg)) request.play = playNamed(manifest.plays, arg)!.id;
     else if (rep) request.scope = { kind: 'rep', repId: rep };
     else {
       const list = (ids: string[]) => ids.map((id) => `\`${id}\``).join(', ');

@@ -226,7 +226,7 @@ describe('/pls calibrate', () => {
     const sla = await slashCommand(pls.url, 'U0MGR', 'sla');
     expect(JSON.stringify(sla.body.blocks)).toContain('calibration');
     expect((await slashCommand(pls.url, 'U0ANA', 'calibrate')).text).toBe(
-      '`/pls calibrate [90d|180d|365d]` is for managers.',
+      '`/pls calibrate [90d|180d|365d] [play]` is for managers.',
     );
     expect((await slashCommand(pls.url, 'U0MGR', 'calibrate 7d')).text).toMatch(/^Usage: `\/pls calibrate/);
   }, 40_000);

@@ -1,11 +1,18 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { calibrate } from '../../src/analysis/calibration.js';
+import {
+  calibrationHeadline,
+  renderCalibration,
+  renderCalibrationText,
+} from '../../src/analysis/render-calibration.js';
 import { replayPages } from '../../src/analysis/replay-engine.js';
 import { type Database, databaseOf } from '../../src/config/env.js';
 import { type Manifest, parseManifestYaml } from '../../src/config/manifest.js';
 import { openHistorySource } from '../../src/db/open-history.js';
 import type { AlertTrigger } from '../../src/domain/handoff.js';
+import { validateBlocks } from '../../src/emulator/block-kit-limits.js';
 import { usageEvent } from '../support/events.js';
 import { deliver, settled } from '../support/flows.js';
 import { type Harness, startHarness } from '../support/harness.js';
@@ -252,6 +259,51 @@ describe('churn risk: a paying account whose team stopped using the product', ()
         liveAlerts.map((a) => story({ ...a, trigger: a.openingTrigger! })),
       );
       expect(replayed.lanes[0]!.alerts.map((a) => a.live?.match)).toEqual(['exact', 'exact']);
+
+      // Calibration judges each play on its own alerts, signals and metrics; churn risk's alert
+      // opened on a daily re-score, and its features are the account's at that re-score.
+      const churnReport = await calibrate(history, manifest, {
+        play: 'churn_risk',
+        now: now(),
+        since: 60 * DAY,
+      });
+      expect(churnReport.play).toEqual({ id: 'churn_risk', label: 'Churn risk', won: 'retained' });
+      expect(churnReport.outcomes).toMatchObject({
+        alerts: 1,
+        withoutFeatures: 0,
+        labelled: 1,
+        converted: 0,
+      });
+      expect(churnReport.verdict).toBeNull();
+      expect(churnReport.missed).toBeNull();
+      const falling = churnReport.features.filter((f) => f.presentShare === 1).map((f) => f.id);
+      expect(falling.some((id) => id === 'users_falling' || id === 'sessions_falling')).toBe(true);
+      expect(churnReport.features.map((f) => f.id).sort()).toEqual(
+        [...manifest.plays[2]!.scoring.signals, ...manifest.plays[2]!.scoring.metrics]
+          .map((f) => f.id)
+          .sort(),
+      );
+      expect(churnReport.validation.current).toMatchObject({ alerts: 1, conversions: 0 });
+      expect(calibrationHeadline(churnReport)).toBe(
+        'Churn risk: alert→retained: not enough outcomes over 60 days yet (0 retained of 1 outcome; calibration needs reps to log outcomes).',
+      );
+      const text = renderCalibrationText(churnReport, 'pls.yml');
+      expect(text).toMatch(/^Churn risk calibration of pls\.yml · last 60 days/);
+      expect(text).toContain('Alert→retained by tier (retained ÷ alerts with a rep outcome):');
+      expect(text).not.toContain('Missed PQLs');
+      const slack = renderCalibration(churnReport);
+      expect(validateBlocks(slack.blocks, 'message')).toEqual([]);
+      expect(slack.blocks[0]!.text.text).toBe('Churn risk calibration · last 60 days');
+      const expansionReport = await calibrate(history, manifest, {
+        play: 'expansion',
+        now: now(),
+        since: 60 * DAY,
+      });
+      expect(expansionReport.outcomes).toMatchObject({ alerts: 1, withoutFeatures: 0 });
+      expect(expansionReport.features.find((f) => f.id === 'limit_pressure')?.presentShare).toBe(1);
+      // New business raised nothing for a paying account: its calibration has no alert to judge.
+      const newBusiness = await calibrate(history, manifest, { now: now(), since: 60 * DAY });
+      expect(newBusiness.outcomes.alerts).toBe(0);
     } finally {
       await history.close();
     }

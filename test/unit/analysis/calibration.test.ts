@@ -192,7 +192,7 @@ describe('advice a manager can act on', () => {
   });
 
   it('says there is nothing to loosen when every conversion already had an alert', () => {
-    expect(tight.missed.missed).toBe(0);
+    expect(tight.missed!.missed).toBe(0);
     expect(tight.threshold).toBeNull();
     expect(calibrationHeadline(tight)).toBe(
       'PQL→won 47.2 % over 365 days: too tight, yet all 354 conversions had an alert before: a lower threshold would catch no more buyers, so keep the thresholds.',
@@ -224,7 +224,7 @@ describe('advice a manager can act on', () => {
       rates: { driver: 0.85, none: 0.2 },
     });
     expect(report.tiers.all.band).toBe('too-tight');
-    expect(report.missed.missed).toBeGreaterThan(0);
+    expect(report.missed!.missed).toBeGreaterThan(0);
     const advice = report.threshold!;
     expect(advice.direction).toBe('lower');
     expect(advice.threshold).toBeLessThan(60);

@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import {
   type CalibrationReport,
@@ -11,6 +12,7 @@ import {
   renderCalibration,
   renderCalibrationText,
 } from '../../../src/analysis/render-calibration.js';
+import { loadManifest } from '../../../src/config/manifest.js';
 import { validateBlocks } from '../../../src/emulator/block-kit-limits.js';
 import { manifestFrom } from '../../support/domain-builders.js';
 import {
@@ -21,6 +23,7 @@ import {
   MISWEIGHTED_MANIFEST,
 } from './support/known-answer.js';
 
+const SHIPPED_MANIFEST = fileURLToPath(new URL('../../../manifests/pls.yml', import.meta.url));
 const manifest = knownAnswerManifest();
 const history = knownAnswerHistory({ seed: 7, accounts: 400 });
 /** Healthy; the model's suggestion trades buyers for a shorter queue, so today's is kept. */
@@ -91,7 +94,7 @@ describe('calibrationHeadline', () => {
     const tight: CalibrationReport = {
       ...report,
       tiers: { ...report.tiers, all: tier(0.45, 'too-tight', 45, 100) },
-      missed: { ...report.missed, conversions: 60, alerted: 48, missed: 12 },
+      missed: { ...report.missed!, conversions: 60, alerted: 48, missed: 12 },
       threshold: {
         direction: 'lower',
         current: 40,
@@ -126,8 +129,8 @@ describe('calibrationHeadline', () => {
     const tight: CalibrationReport = {
       ...report,
       tiers: { ...report.tiers, all: tier(0.45, 'too-tight', 270, 600) },
-      verdict: { ...report.verdict, band: 'too-tight', firm: true },
-      missed: { ...report.missed, conversions: 60, alerted: 48, missed: 12 },
+      verdict: { ...report.verdict!, band: 'too-tight', firm: true },
+      missed: { ...report.missed!, conversions: 60, alerted: 48, missed: 12 },
       threshold: {
         direction: 'lower',
         current: 40,
@@ -144,7 +147,7 @@ describe('calibrationHeadline', () => {
     const loose: CalibrationReport = {
       ...report,
       tiers: { ...report.tiers, all: tier(0.08, 'too-loose', 10, 125) },
-      verdict: { ...report.verdict, band: 'too-loose', firm: true },
+      verdict: { ...report.verdict!, band: 'too-loose', firm: true },
       threshold: {
         direction: 'raise',
         current: 40,
@@ -169,7 +172,7 @@ describe('calibrationHeadline', () => {
       outcomes: { ...report.outcomes, labelled: 20 },
       tiers: { ...report.tiers, all: tier(0.45, 'too-tight', 9, 20) },
       verdict: { band: 'too-tight', rate: 0.45, won: 9, outcomes: 20, interval: [0.258, 0.658], firm: false },
-      missed: { ...report.missed, conversions: 9, alerted: 9, missed: 0 },
+      missed: { ...report.missed!, conversions: 9, alerted: 9, missed: 0 },
       threshold: null,
     };
     expect(calibrationHeadline(lean)).toBe(
@@ -276,11 +279,23 @@ describe('for /pls sla and /pls calibrate', () => {
     );
   });
 
-  it('reads the period of /pls calibrate', () => {
-    expect(parseCalibrateArgs([])).toEqual({ since: 180 * DAY, label: '180d' });
-    expect(parseCalibrateArgs(['90D'])).toEqual({ since: 90 * DAY, label: '90d' });
-    expect(parseCalibrateArgs(['7d'])).toEqual({
-      error: 'Usage: `/pls calibrate [90d|180d|365d]` (default 180d).',
+  it('reads the period and the play of /pls calibrate, in either order', () => {
+    const { plays } = loadManifest(SHIPPED_MANIFEST);
+    const [newBusiness, expansion, churn] = plays;
+    expect(parseCalibrateArgs([], plays)).toEqual({ since: 180 * DAY, label: '180d', play: newBusiness });
+    expect(parseCalibrateArgs(['90D'], plays)).toEqual({ since: 90 * DAY, label: '90d', play: newBusiness });
+    expect(parseCalibrateArgs(['Churn_Risk', '365d'], plays)).toEqual({
+      since: 365 * DAY,
+      label: '365d',
+      play: churn,
     });
+    expect(parseCalibrateArgs(['expansion'], plays)).toMatchObject({ play: expansion });
+    const usage = {
+      error:
+        'Usage: `/pls calibrate [90d|180d|365d] [new_business|expansion|churn_risk]` (default 180d, new_business).',
+    };
+    expect(parseCalibrateArgs(['7d'], plays)).toEqual(usage);
+    expect(parseCalibrateArgs(['90d', '180d'], plays)).toEqual(usage);
+    expect(parseCalibrateArgs(['expansion', 'churn_risk'], plays)).toEqual(usage);
   });
 });

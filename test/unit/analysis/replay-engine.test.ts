@@ -1,8 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { type ReplayOptions, type ReplayResult, replayHistory } from '../../../src/analysis/replay-engine.js';
+import {
+  type ReplayOptions,
+  type ReplayResult,
+  replayHistory,
+  snapshotKey,
+} from '../../../src/analysis/replay-engine.js';
 import { generateUsageHistory } from '../../../src/analysis/synthetic-history.js';
 import { loadManifest, type Manifest, withNewBusinessScoring } from '../../../src/config/manifest.js';
 import type { StoredEvent } from '../../../src/db/history.js';
+import { NEW_BUSINESS } from '../../../src/domain/play.js';
 import { specManifest } from '../../support/domain-builders.js';
 import { DAY, HOUR, historyBuilder, LIMIT, liveAlertOf, MINUTE, T0 } from './support/history-builders.js';
 import { knownAnswerManifest } from './support/known-answer.js';
@@ -240,8 +246,15 @@ describe('replay: the fast path makes the decisions of the exhaustive one', () =
     it(`on the ${name} manifest, with and without live outcomes`, () => {
       for (const seed of [index + 1]) {
         const events = history(seed);
-        const snapshotEventIds = new Set(events.filter((_, i) => i % 97 === 0).map((e) => e.id));
-        const base = { manifests: [m], events, snapshotEventIds, until: T0 + 90 * DAY };
+        const keys = new Set(
+          events.filter((_, i) => i % 97 === 0).map((e) => snapshotKey(e.accountId ?? '', e.id)),
+        );
+        const base = {
+          manifests: [m],
+          events,
+          snapshots: { play: NEW_BUSINESS, keys },
+          until: T0 + 90 * DAY,
+        };
         const fast = replayHistory(base);
         const exhaustive = replayHistory({ ...base, exhaustive: true });
         expect(fast.lanes[0]!.alerts.length).toBeGreaterThan(0);

@@ -4,7 +4,7 @@ import { parseCalibrateArgs } from '../../../analysis/calibration-runner.js';
 import { calibrationHeadlineBlock, renderCalibration } from '../../../analysis/render-calibration.js';
 import type { Routing } from '../../../config/manifest.js';
 import { actorOf } from '../../../domain/alert-lifecycle.js';
-import { NEW_BUSINESS, outcomeWord, playOf } from '../../../domain/play.js';
+import { NEW_BUSINESS, outcomeWord, playNamed, playOf } from '../../../domain/play.js';
 import { parseQueueArgs } from '../../../services/queue.js';
 import { parseSlaArgs } from '../../../services/sla-report-service.js';
 import { UserError, userError } from '../../../services/user-error.js';
@@ -73,23 +73,24 @@ const SUBCOMMANDS: Record<string, Subcommand> = {
         },
       });
       // The latest calibration's headline (from /pls calibrate); a report is never computed here.
-      const latest = deps.calibration.latest();
+      const latest = deps.calibration.latest(request.play ?? NEW_BUSINESS);
       if (latest) reply.blocks.push(calibrationHeadlineBlock(latest, deps.now()));
       return reply;
     },
   },
   calibrate: {
     reps: false,
-    usage: '/pls calibrate [90d|180d|365d]',
+    usage: '/pls calibrate [90d|180d|365d] [play]',
     summary: 'lift per signal, PQL→won per tier and suggested weights, sent to you as a DM',
     run(deps, userId, args) {
-      const period = parseCalibrateArgs(args);
+      const period = parseCalibrateArgs(args, deps.manifest.plays);
       if ('error' in period) throw new UserError(period.error);
+      const which = deps.manifest.plays.length > 1 ? ` ${period.play.label.toLowerCase()}` : '';
       return {
-        text: `Calibrating on the last ${period.label}: the summary arrives in your DM with pls in a moment.`,
+        text: `Calibrating${which} on the last ${period.label}: the summary arrives in your DM with pls in a moment.`,
         // A replay of the history runs in a child process: seconds to minutes, never on the ack.
         later: async (client) => {
-          const report = await deps.calibration.run({ since: period.since });
+          const report = await deps.calibration.run({ since: period.since, play: period.play.id });
           await client.chat.postMessage({
             channel: userId,
             ...(renderCalibration(report) as { text: string }),
@@ -120,9 +121,7 @@ const SUBCOMMANDS: Record<string, Subcommand> = {
     async run(deps, userId, [account, rep, playArg]) {
       const repId = userIdOf(rep);
       if (!account || !repId) throw new UserError('Usage: `/pls assign <account id or domain> @rep [play]`.');
-      const play = playArg
-        ? deps.manifest.plays.find((p) => p.id.toLowerCase() === playArg.toLowerCase())
-        : null;
+      const play = playArg ? playNamed(deps.manifest.plays, playArg) : null;
       if (playArg && !play) {
         const plays = deps.manifest.plays.map((p) => `\`${p.id}\``).join(', ');
         throw userError`\`${playArg}\` is not a play. Usage: \`/pls assign <account id or domain> @rep [play]\`; plays: ${plays}.`;
