@@ -1,7 +1,7 @@
 import { databaseFrom, ENV_DEFAULTS, type EnvSource, manifestPathOf } from '../config/env.js';
 import { loadManifest } from '../config/manifest.js';
-import { playNamed } from '../domain/play.js';
 import { openHistorySource } from '../db/open-history.js';
+import { playNamed } from '../domain/play.js';
 import { type CalibrationReport, calibrate } from './calibration.js';
 import { durationFlag, instantFlag, parseFlags, UsageError } from './cli-options.js';
 import { createTerminalProgress, type ProgressStream } from './progress.js';
