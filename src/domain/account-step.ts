@@ -239,7 +239,10 @@ export function tickAccount(input: TickInput): PlayStep[] {
       state,
       own,
       openAlert,
-      lastAlert,
+      // The cooldown counts from the day the last alert came: live posts a re-score's alert when
+      // its sweep runs that day, replay at the day's start, and both must find it over on the
+      // same day.
+      lastAlert: lastAlert && { ...lastAlert, openedAt: Math.floor(lastAlert.openedAt / DAY) * DAY },
       rules: play.scoring.rules,
       now: at,
       labels: play.scoring.labels,

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { generateUsageHistory } from '../../../src/analysis/synthetic-history.js';
 import { loadManifest } from '../../../src/config/manifest.js';
 import { type AccountState, emptyAccountState } from '../../../src/domain/account-state.js';
-import { type PlayStep, stepAccount } from '../../../src/domain/account-step.js';
+import { type PlayStep, stepAccount, tickAccount } from '../../../src/domain/account-step.js';
 import type { AlertSummary } from '../../../src/domain/handoff.js';
 import type { RoutableAccount } from '../../../src/domain/routing.js';
 import { toUsageEvent, withPlanChange } from '../../../src/domain/stored-event.js';
@@ -411,5 +411,71 @@ describe('stepAccount: plays', () => {
     const paying = step('usage_limit_approached', NOW - DAY, team, reading);
     expect(paying.hits.map((hit) => [hit.signal.id, hit.count])).toEqual([['limit_pressure', 1]]);
     expect(paying.decision.kind).toBe('none');
+  });
+});
+
+describe('tickAccount: the daily re-score', () => {
+  const churn = manifest.plays.find((p) => p.id === 'churn_risk')!;
+  const BUSINESS: RoutableAccount = { ...ACME, plan: 'business' };
+  const today = Math.floor(NOW / DAY);
+
+  /** A team of four, busy three weeks ago and silent since: churn risk finds it hot at `today`. */
+  function silentTeam(): AccountState {
+    const state = emptyAccountState();
+    let n = 0;
+    for (const user of ['u_1', 'u_2', 'u_3', 'u_4']) {
+      for (let s = 0; s < 3; s++) {
+        const at = (today - 20) * DAY + (n + 1) * MINUTE;
+        stepAccount({
+          event: {
+            id: `evt_${++n}`,
+            source: 'webhook',
+            type: 'session_started',
+            occurredAt: at,
+            accountId: 'acct_1',
+            account: null,
+            userId: user,
+            user: { email: `${user}@acme.com` },
+            properties: {},
+          },
+          receivedAt: at,
+          state,
+          previous: n > 1 ? BUSINESS : null,
+          account: BUSINESS,
+          plays: manifest.plays,
+          alertsOf: () => ({ openAlert: null, lastAlert: null }),
+          now: at,
+        });
+      }
+    }
+    return state;
+  }
+
+  const tick = (state: AccountState, lastOpenedAt: number) =>
+    tickAccount({
+      state,
+      account: BUSINESS,
+      plays: [churn],
+      alertsOf: () => ({
+        openAlert: null,
+        lastAlert: {
+          state: 'closed',
+          tier: 'hot',
+          openedAt: lastOpenedAt,
+          closedAt: lastOpenedAt + DAY,
+          outcome: 'lost',
+        },
+      }),
+      at: today * DAY,
+    })[0]!;
+
+  it('counts the cooldown from the day the last alert came, whenever that day’s sweep posted it', () => {
+    // Posted at 09:00 thirty days ago (live: the sweep ran then); replay dates it at that day's
+    // start. Either way the cooldown is over on today's re-score.
+    const posted = tick(silentTeam(), (today - 30) * DAY + 9 * HOUR);
+    expect(posted.decision).toMatchObject({ kind: 'open', tier: 'hot' });
+    expect(tick(silentTeam(), (today - 30) * DAY).decision).toMatchObject({ kind: 'open', tier: 'hot' });
+    // A day less, and it holds.
+    expect(tick(silentTeam(), (today - 29) * DAY + 9 * HOUR).decision.kind).toBe('none');
   });
 });
