@@ -16,7 +16,14 @@ import {
   isLate,
   isPurchase,
 } from './handoff.js';
-import { judgesAccount, movesWithTime, NEW_BUSINESS, playStateOf, readPlayState } from './play.js';
+import {
+  gathersFor,
+  judgesAccount,
+  movesWithTime,
+  NEW_BUSINESS,
+  playStateOf,
+  readPlayState,
+} from './play.js';
 import { type RoutableAccount, routeTeam } from './routing.js';
 import { type ScoreNumbers, scoreNumbersUnlessGated } from './score-numbers.js';
 import { EMPTY_SCORE, type Firmographics, type Score, scoreAccount } from './scoring.js';
@@ -107,6 +114,8 @@ interface PlayContext extends PlayAlerts {
   own: PlayState;
   /** The play judges the account, or has an alert of it open: it decides. */
   inPlay: boolean;
+  /** The play gathers the account's signals (`gathersFor`): it is in play, or may be. */
+  gathers: boolean;
   purchase: boolean;
   /** Decided by `earlyExit` (replay, for a play neither armed nor bought). */
   early: boolean;
@@ -122,8 +131,9 @@ export function stepAccount(input: StepInput): StepResult {
   const contexts = input.plays.map((play): PlayContext => {
     const alerts = input.alertsOf(play.id);
     const inPlay = alerts.openAlert !== null || judgesAccount(play, input.account);
-    // Out of play, a play other than new business only reads its state (it scores nothing).
-    const own = inPlay ? playStateOf(state, play.id) : readPlayState(state, play.id);
+    const gathers = inPlay || play.id === NEW_BUSINESS || gathersFor(play, input.account);
+    // Known to be out of play, a play other than new business only reads its state.
+    const own = gathers ? playStateOf(state, play.id) : readPlayState(state, play.id);
     const purchase = isPurchase(event, play.scoring.rules);
     const timed = movesWithTime(play);
     const early = Boolean(input.decisionOnly) && !purchase && !own.armed && !timed;
@@ -132,6 +142,7 @@ export function stepAccount(input: StepInput): StepResult {
       play,
       own,
       inPlay,
+      gathers,
       purchase,
       early,
       before: null,
@@ -161,12 +172,10 @@ function stepPlay(input: StepInput, context: PlayContext, props: Record<string, 
   const { event, state, account, now } = input;
   const { play, own } = context;
   // New business keeps scoring every account (its score is the account's own, shown everywhere);
-  // another play scores only the accounts it judges (a free plan's pressure is no expansion
-  // evidence once it pays).
-  const hits =
-    context.inPlay || play.id === NEW_BUSINESS
-      ? applySignals(own, event, props, play.scoring.signals, play.scoring.half_life, now)
-      : [];
+  // another play gathers the signals of the accounts it judges or may judge (`gathersFor`).
+  const hits = context.gathers
+    ? applySignals(own, event, props, play.scoring.signals, play.scoring.half_life, now)
+    : [];
   if (!context.inPlay) {
     // Out of the play (a plan it does not judge): it arms nothing, and coming into it later is
     // not a crossing by itself.

@@ -29,6 +29,29 @@ export function judgesAccount(play: Play, account: Pick<RoutableAccount, keyof R
   return play.applies_to === null || matchesConditions({ ...account }, play.applies_to);
 }
 
+/**
+ * Whether the play gathers the account's evidence (its signals): it judges the account, or may
+ * once the account's unknown fields are known — a Segment source's `group` call with the plan
+ * can arrive after the tracks it explains (a backfill in any order), and a paying team's
+ * readings count from the start. An account known to be outside the play gathers nothing (a
+ * free plan's pressure is no expansion evidence once it pays).
+ */
+export function gathersFor(play: Play, account: Pick<RoutableAccount, keyof RoutableAccount>): boolean {
+  if (judgesAccount(play, account)) return true;
+  if (play.applies_to === null) return false;
+  if (
+    play.prospects_only &&
+    account.plan !== null &&
+    includesPlan(play.scoring.rules.paid_plans, account.plan)
+  )
+    return false;
+  const values: Record<string, unknown> = { ...account };
+  return Object.entries(play.applies_to).every(
+    ([field, condition]) =>
+      !condition || values[field] == null || matchesConditions(values, { [field]: condition }),
+  );
+}
+
 /** The play of an id, new business for an unknown one (a play removed from the manifest). */
 export function playOf(plays: readonly Play[], id: string): Play {
   return plays.find((play) => play.id === id) ?? plays[0]!;

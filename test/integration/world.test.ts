@@ -13,6 +13,7 @@ import {
   type Delivery,
   EXPECTATION,
   generateWorld,
+  PLAY_EXPECTATION,
   planDeliveries,
   type World,
   type WorldAccount,
@@ -21,11 +22,13 @@ import {
 /**
  * The messy world (issue 16): ~150 synthetic accounts of known types — buyers, teams whose
  * history arrives in a backfill, self-serve heroes, hobbyists, paying customers, accounts
- * buying on their own, late intent — delivered to the real app the way producers deliver
+ * buying on their own, late intent, paying teams outgrowing their plan or going quiet — delivered to the real app the way producers deliver
  * (Segment batches and signed webhooks, shuffled, reversed, redelivered), scored with the
  * shipped manifest. What pls paged is then held to the generator's labels: precision and
  * recall of "should be paged", no spared account paged, one alert per account per cooldown,
- * and the replay of the stored history raising exactly the live alerts.
+ * and the replay of the stored history raising exactly the live alerts. The labels are new
+ * business's; the paying teams are held to the plays that should page them (expansion live,
+ * churn risk on the re-score of the first midnight after the live phase).
  */
 
 const MANIFEST = resolve(import.meta.dirname, '../../manifests/pls.yml');
@@ -52,6 +55,8 @@ interface AlertRow {
   opened_at: number;
   tier: 'hot' | 'warm';
   message_ts: string | null;
+  channel: string;
+  trigger: string;
 }
 
 let pls: Harness;
@@ -160,8 +165,25 @@ beforeAll(async () => {
   }
   await settled(pls);
   finalTiers = await tiers();
+
+  // Phase 3, the first midnight: the day's re-score of the plays whose score moves with time.
+  const midnight = (Math.floor(appNow() / DAY) + 1) * DAY;
+  advanceTo(midnight + 5 * 60_000);
+  await pls.server.app.internals.sweep();
+  await eventually(
+    async () =>
+      (
+        await pls.query<{ n: number }>(
+          'select count(*) as n from daily_ticks where day = ? and finished_at is not null',
+          midnight / DAY,
+        )
+      )[0]!.n === 1,
+    'the first midnight re-scored',
+    PROCESSING_DEADLINE,
+  );
+  await settled(pls);
   allAlerts = await pls.query<AlertRow>(
-    'select id, account_id, play, opened_at, tier, message_ts from alerts order by opened_at, id',
+    'select id, account_id, play, opened_at, tier, message_ts, channel, trigger from alerts order by opened_at, id',
   );
   // The world's labels say what new business should do; the other plays are checked apart.
   alerts = allAlerts.filter((alert) => alert.play === 'new_business');
@@ -310,12 +332,42 @@ describe('the messy world, scored live with the shipped manifest', () => {
     expect(allAlerts.filter((a) => a.message_ts === null).map((a) => a.account_id)).toEqual([]);
   });
 
-  it('never pages a paying account for new business, and no other play finds a reason in this world', () => {
-    const paying = new Set(world.accounts.filter((a) => a.type === 'paying').map((a) => a.id));
+  it('never pages a paying account for new business', () => {
+    const paying = new Set(
+      world.accounts.filter((a) => ['paying', 'expanding', 'churning'].includes(a.type)).map((a) => a.id),
+    );
     expect(alerts.filter((a) => paying.has(a.account_id)).map((a) => a.account_id)).toEqual([]);
-    // Its paying customers are busy teams on the enterprise plan: nothing to expand into (expansion
-    // judges team and business plans) and no usage falling (churn risk).
-    expect(allAlerts.filter((a) => a.play !== 'new_business')).toEqual([]);
+  });
+
+  /** The accounts a play paged, and those it should have: each once, in its team's channel. */
+  function playPages(play: 'expansion' | 'churn_risk') {
+    const rows = allAlerts.filter((a) => a.play === play);
+    const wanted = world.accounts.filter((a) => PLAY_EXPECTATION[a.type] === play).map((a) => a.id);
+    return { rows, paged: rows.map((a) => a.account_id).sort(), wanted: wanted.sort() };
+  }
+
+  it('pages every expanding team for expansion, once, live in the account managers’ channel, and nobody else', () => {
+    const { rows, paged, wanted } = playPages('expansion');
+    expect(wanted.length).toBeGreaterThanOrEqual(8);
+    expect(paged).toEqual(wanted);
+    expect(new Set(rows.map((a) => a.channel))).toEqual(new Set(['C0AMEXPAND']));
+    // Live: the third day close to the limit, the day of the live phase.
+    expect(rows.filter((a) => a.opened_at >= world.now + DAY)).toEqual([]);
+    for (const row of rows)
+      expect(JSON.parse(row.trigger).text).toMatch(/close to the API calls limit on 3 days/);
+  });
+
+  it('pages every churning team for churn risk, once, on the first midnight’s re-score in customer success’s channel, and nobody else', () => {
+    const { rows, paged, wanted } = playPages('churn_risk');
+    expect(wanted.length).toBeGreaterThanOrEqual(8);
+    expect(paged).toEqual(wanted);
+    expect(new Set(rows.map((a) => a.channel))).toEqual(new Set(['C0CSCHURN']));
+    const midnight = (Math.floor(world.now / DAY) + 1) * DAY;
+    for (const row of rows) {
+      const trigger = JSON.parse(row.trigger) as { eventId: string; text: string };
+      expect(trigger.eventId).toBe(`daily_rescore:${midnight / DAY}`);
+      expect(trigger.text).toMatch(/^score crossed into hot \(\d+\): (active users|sessions) down \d+ %/);
+    }
   });
 
   it('replays the stored history into exactly the live alerts', async () => {
@@ -326,16 +378,25 @@ describe('the messy world, scored live with the shipped manifest', () => {
         { manifests: [SHIPPED], liveAlerts, until: appNow() },
         history.events(),
       );
-      const key = (a: { accountId: string; openedAt: number; tier: string }) => ({
-        accountId: a.accountId,
-        openedAt: a.openedAt,
-        tier: a.tier,
-      });
-      const byTime = (
-        x: { openedAt: number; accountId: string },
-        y: { openedAt: number; accountId: string },
-      ) => x.openedAt - y.openedAt || x.accountId.localeCompare(y.accountId);
-      expect(replayed.lanes[0]!.alerts.map(key).sort(byTime)).toEqual(liveAlerts.map(key).sort(byTime));
+      // An alert is its account, play and tier, and the moment it opened on: an event, or the
+      // day's re-score (which live posts when its sweep runs, replay at the day's start).
+      const key = (a: { accountId: string; play: string; tier: string; eventId: string }) =>
+        [a.accountId, a.play, a.tier, a.eventId].join(' ');
+      const replayedKeys = replayed.lanes[0]!.alerts.map((a) =>
+        key({ ...a, eventId: a.openTrigger.eventId }),
+      );
+      const liveKeys = liveAlerts.map((a) => key({ ...a, eventId: a.openingTrigger!.eventId }));
+      expect(replayedKeys.sort()).toEqual(liveKeys.sort());
+      expect(new Set(liveAlerts.map((a) => a.play))).toEqual(
+        new Set(['new_business', 'expansion', 'churn_risk']),
+      );
+      // Event-opened alerts open at the same instant in both.
+      const opened = (alerts: readonly { openedAt: number; play: string }[]) =>
+        alerts
+          .filter((a) => a.play !== 'churn_risk')
+          .map((a) => a.openedAt)
+          .sort((x, y) => x - y);
+      expect(opened(replayed.lanes[0]!.alerts)).toEqual(opened(liveAlerts));
     } finally {
       await history.close();
     }

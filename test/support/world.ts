@@ -14,6 +14,11 @@ import { INDUSTRIES, PLACES } from '../../src/sandbox/demo-vocabulary.js';
  * `now` (minutes to hours), each with events happening at that step — or, for the late types,
  * events that happened a day or more before they are delivered.
  *
+ * Paying customers are judged by the other plays (manifests/pls.yml, "Plays"): `expanding` teams
+ * press on their plan's limit (expansion pages them live), `churning` teams went quiet, and the
+ * fortnights compared make it plain at the first midnight after `now` (churn risk pages them on
+ * that day's re-score). `EXPECTATION` is new business's; `PLAY_EXPECTATION` the other plays'.
+ *
  * The same seed and `now` give the same world, byte for byte: every account draws from its own
  * fork of the RNG, so adding an account type does not reshuffle the others.
  */
@@ -26,6 +31,8 @@ const DAY = 24 * HOUR;
 const BACKFILL_MIN_AGE = 25 * HOUR;
 /** History goes back this many days (active_days_14d and active_users_14d look at 14). */
 const HISTORY_DAYS = 13;
+/** The churning teams' history goes back this far: the fortnight before the last one is their base. */
+const BASE_DAYS = 27;
 
 /** When each live step happens, after `now`: minutes to hours, far below the 14-day cooldown. */
 export const LIVE_STEPS = [0, 10 * MINUTE, 40 * MINUTE, 90 * MINUTE, 3 * HOUR, 5 * HOUR] as const;
@@ -40,6 +47,8 @@ export const ACCOUNT_TYPES = [
   'self_serve_hero',
   'hobbyist',
   'paying',
+  'expanding',
+  'churning',
   'converting',
   'engaged_only',
   'late_intent',
@@ -61,12 +70,20 @@ export const EXPECTATION: Record<AccountType, Expectation> = {
   self_serve_hero: 'spare',
   hobbyist: 'spare',
   paying: 'spare',
+  expanding: 'spare',
+  churning: 'spare',
   converting: 'spare',
   engaged_only: 'no_page',
   late_intent: 'no_page',
 };
 
-/** How many accounts of each type (144 in all: ≥ 8 of each paged type, ≥ 6 of each spared one). */
+/** The play other than new business that should page an account of the type, once. */
+export const PLAY_EXPECTATION: Partial<Record<AccountType, 'expansion' | 'churn_risk'>> = {
+  expanding: 'expansion',
+  churning: 'churn_risk',
+};
+
+/** How many accounts of each type (160 in all: ≥ 8 of each paged type, ≥ 6 of each spared one). */
 export const WORLD_MIX: Record<AccountType, number> = {
   buyer: 30,
   backfill_buyer: 12,
@@ -76,6 +93,8 @@ export const WORLD_MIX: Record<AccountType, number> = {
   self_serve_hero: 10,
   hobbyist: 10,
   paying: 8,
+  expanding: 8,
+  churning: 8,
   converting: 8,
   engaged_only: 24,
   late_intent: 10,
@@ -152,7 +171,7 @@ export interface World {
 
 export function generateWorld(options: { now: number; seed: number; start?: number }): World {
   const { now, seed } = options;
-  const start = options.start ?? now - (HISTORY_DAYS + 1) * DAY;
+  const start = options.start ?? now - (BASE_DAYS + 1) * DAY;
   const rng = createRng(seed);
   const labels = accountLabels(rng.fork('labels'));
   const backfill: NativeEvent[] = [];
@@ -622,6 +641,46 @@ const GENERATORS: Record<AccountType, (b: Builder) => void> = {
       plan: 'team',
       from: 'free',
     });
+  },
+
+  /**
+   * A paying team outgrowing its plan: close to the API calls limit on two days in the last two
+   * weeks and a third time live — expansion's moment, never new business's.
+   */
+  expanding(b) {
+    const { rng } = b;
+    const plan = rng.pick(['team', 'business']);
+    b.setUp(company(b, employeesBetween(rng, 50, 900), { plan }), rng.int(4, 7));
+    productHistory(b, { ...TEAM_HABITS(rng), recentDay: 1 });
+    const step = rng.int(1, 4);
+    activeSteps(b, 0, step);
+    b.past('usage_limit_approached', onDay(b, rng.int(8, 12)), b.anyUser(), limitApproached(rng));
+    b.past('usage_limit_approached', onDay(b, rng.int(2, 7)), b.anyUser(), limitApproached(rng));
+    b.atStep(step, 'usage_limit_approached', b.anyUser(), limitApproached(rng));
+  },
+
+  /**
+   * A paying team that stopped using the product. Three sessions each in the fortnight before
+   * last, and again thirteen days ago; since then one person, now and then. Until tonight the
+   * fortnights compared hold as many sessions and people each (no change); at the first midnight
+   * after `now` the day thirteen days back joins the base and the last fortnight is one person:
+   * users and sessions down 75 % or more, churn risk's moment, found by the daily re-score.
+   */
+  churning(b) {
+    const { rng } = b;
+    const plan = rng.pick(['business', 'enterprise']);
+    b.setUp(company(b, employeesBetween(rng, 40, 2000), { plan }), rng.int(4, 6));
+    const [stays, ...left] = b.account.users as [WorldUser, ...WorldUser[]];
+    b.past('signed_up', BASE_DAYS * DAY, stays);
+    for (const teammate of left)
+      b.past('teammate_invited', BASE_DAYS * DAY - HOUR, stays, { invitee_email: teammate.email });
+    const sessions = (user: WorldUser, days: readonly number[]) => {
+      for (const day of days) b.past('session_started', onDay(b, day), user);
+    };
+    for (const user of b.account.users) sessions(user, [rng.int(15, 26), rng.int(15, 26), rng.int(15, 26)]);
+    for (const user of left) sessions(user, [13, 13, 13]);
+    sessions(stays, [rng.int(1, 12), rng.int(1, 12), rng.int(1, 12)]);
+    b.past('feature_used', onDay(b, rng.int(1, 12)), stays, { feature: rng.pick(FEATURES) });
   },
 
   /** A real, very active team with no intent at all: engagement is not a PQL. */

@@ -412,6 +412,42 @@ describe('stepAccount: plays', () => {
     expect(paying.hits.map((hit) => [hit.signal.id, hit.count])).toEqual([['limit_pressure', 1]]);
     expect(paying.decision.kind).toBe('none');
   });
+
+  it('gathers the readings of an account whose plan is not known yet: a Segment group call may come after the tracks', () => {
+    const state = emptyAccountState();
+    const unknown: RoutableAccount = { ...ACME, plan: null };
+    const team: RoutableAccount = { ...ACME, plan: 'team' };
+    let n = 0;
+    const step = (at: number, firm: RoutableAccount) =>
+      stepAccount({
+        event: {
+          id: `evt_${++n}`,
+          source: 'segment',
+          type: 'usage_limit_approached',
+          occurredAt: at,
+          accountId: 'acct_1',
+          account: null,
+          userId: 'u_1',
+          user: { email: 'u_1@acme.com' },
+          properties: { limit: 'api_calls', used: 8_800, quota: 10_000 },
+        },
+        receivedAt: at,
+        state,
+        previous: n > 1 ? firm : null,
+        account: firm,
+        plays: manifest.plays,
+        alertsOf: () => ({ openAlert: null, lastAlert: null }),
+        now: at,
+      }).plays.find((p) => p.play.id === 'expansion')!;
+    for (const day of [3, 2]) {
+      const gathered = step(NOW - day * DAY, unknown);
+      expect(gathered.hits.map((hit) => hit.signal.id)).toEqual(['limit_pressure']);
+      expect(gathered.decision).toMatchObject({ kind: 'none', reason: 'not in this play' });
+    }
+    expect(step(NOW - DAY, team).hits.map((hit) => [hit.signal.id, hit.count])).toEqual([
+      ['limit_pressure', 3],
+    ]);
+  });
 });
 
 describe('tickAccount: the daily re-score', () => {
