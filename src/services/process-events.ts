@@ -199,11 +199,17 @@ export function createEventProcessor(deps: ProcessorDeps) {
           await ticks.begin(today);
           tick = { day: today, cursor: '', finishedAt: null };
         }
-        const ids = await ticks.accountsAfter(tick.cursor, TICK_PAGE);
-        await ticks.hold(ids);
+        const page = await ticks.accountsAfter(tick.cursor, TICK_PAGE);
+        await ticks.hold(page);
         const decisions: ProcessResult['decisions'] = [];
         const quarantined: NonNullable<ProcessResult['quarantined']> = [];
-        for (const id of ids) {
+        // Like an event turn, a re-score turn stops when its time is spent: the cursor keeps the
+        // rest for the next turn, so ingest and the sweep are never held behind a whole page.
+        const deadline = performance.now() + budget;
+        const ids: string[] = [];
+        for (const id of page) {
+          if (ids.length > 0 && performance.now() >= deadline) break;
+          ids.push(id);
           try {
             const ticked = await tickOne(id, tick.day * DAY, now);
             if (ticked) decisions.push(ticked);
@@ -215,7 +221,7 @@ export function createEventProcessor(deps: ProcessorDeps) {
             quarantined.push({ eventId: `${DAILY_RESCORE}:${tick.day}:${id}`, error: message });
           }
         }
-        const finished = ids.length < TICK_PAGE ? now : null;
+        const finished = page.length < TICK_PAGE && ids.length === page.length ? now : null;
         if (!(await ticks.advance(tick.day, tick.cursor, ids.at(-1) ?? tick.cursor, finished)))
           throw new ChangedMeanwhile(`day ${tick.day}'s re-score moved on meanwhile`);
         return { processed: 0, decisions, more: true, ...(quarantined.length > 0 ? { quarantined } : {}) };
