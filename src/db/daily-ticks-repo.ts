@@ -23,6 +23,8 @@ export interface DailyTicksRepo {
   advance(day: number, from: string, to: string, finishedAt: number | null): Promise<boolean>;
   /** Up to `limit` account ids after `cursor`, in id order. */
   accountsAfter(cursor: string, limit: number): Promise<string[]>;
+  /** When the newest stored event was received; null without events. */
+  lastReceivedAt(): Promise<number | null>;
   /** Holds these accounts against other processors until the unit ends (Postgres; SQLite has one writer). */
   hold(accountIds: readonly string[]): Promise<void>;
 }
@@ -38,6 +40,9 @@ export function createDailyTicksRepo(db: Db): DailyTicksRepo {
   const advanceOf = sqlite.prepare<[string, number | null, number, string]>(
     'update daily_ticks set cursor = ?, finished_at = ? where day = ? and cursor = ? and finished_at is null',
   );
+  const lastReceivedOf = sqlite
+    .prepare<[], number | null>('select max(received_at) from events')
+    .pluck();
   const accountsAfterOf = sqlite
     .prepare<[string, number], string>('select id from accounts where id > ? order by id limit ?')
     .pluck();
@@ -53,6 +58,9 @@ export function createDailyTicksRepo(db: Db): DailyTicksRepo {
     },
     async accountsAfter(cursor, limit) {
       return accountsAfterOf.all(cursor, limit);
+    },
+    async lastReceivedAt() {
+      return lastReceivedOf.get() ?? null;
     },
     async hold() {},
   };

@@ -70,6 +70,8 @@ export interface ProcessResult {
 
 /** Accounts a daily re-score takes in one unit. */
 const TICK_PAGE = 200;
+/** Days the app was down are re-scored when it comes back, up to this many (the change metrics' 28 days). */
+const MAKE_UP_DAYS = 28;
 
 /** The tier of each alert a turn opened, whatever its play. */
 export function openedTiers(result: ProcessResult): ('hot' | 'warm')[] {
@@ -182,7 +184,7 @@ export function createEventProcessor(deps: ProcessorDeps) {
    * The daily re-score of the plays whose score moves with time (falling usage), a page of
    * accounts per unit, before the day's events: each account scored as of the day's start
    * (`tickAccount`), as replay does it. A day begun and not finished (a restart, another
-   * instance) is finished first; days the app did not run are not made up.
+   * instance) is finished first; then the days the app was down (`firstDayAfter`), then today.
    */
   async function tickIfDue(now: number): Promise<ProcessResult | null> {
     const ticks = deps.ticks;
@@ -196,8 +198,9 @@ export function createEventProcessor(deps: ProcessorDeps) {
           return null;
         }
         if (!tick || tick.finishedAt !== null) {
-          await ticks.begin(today);
-          tick = { day: today, cursor: '', finishedAt: null };
+          const day = tick ? await firstDayAfter(tick.day, today) : today;
+          await ticks.begin(day);
+          tick = { day, cursor: '', finishedAt: null };
         }
         const page = await ticks.accountsAfter(tick.cursor, TICK_PAGE);
         await ticks.hold(page);
@@ -228,6 +231,18 @@ export function createEventProcessor(deps: ProcessorDeps) {
       },
       { durable: false },
     );
+  }
+
+  /**
+   * The day to re-score after `done`: the next one, so that the days the app was down are made
+   * up when it comes back, as replay re-scores every day — but never a day whose events were
+   * already applied (a play that moves with time added to a running install starts today), nor
+   * more than `MAKE_UP_DAYS` back (the fortnights compared hold nothing older).
+   */
+  async function firstDayAfter(done: number, today: number): Promise<number> {
+    const received = await deps.ticks!.lastReceivedAt();
+    const applied = received === null ? done : Math.floor(received / DAY);
+    return Math.min(today, Math.max(done + 1, applied + 1, today - MAKE_UP_DAYS));
   }
 
   /** One account's daily re-score: `at` is the day's start, `now` when the alerts it opens open. */

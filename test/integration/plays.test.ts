@@ -309,6 +309,78 @@ describe('churn risk: a paying account whose team stopped using the product', ()
     }
   });
 
+  it('makes up the days it was down: each day is re-scored when it comes back, and finds the crossing on the day replay finds it', async () => {
+    await start();
+    await twoWeeks(PAYING, []);
+    const before = Math.floor(now() / DAY);
+    // Down for sixteen days: no sweep, no event, no re-score. Then one sweep.
+    advance(16 * DAY);
+    await pls.server.app.internals.sweep();
+    const today = Math.floor(now() / DAY);
+    await pls.emulator.waitFor(
+      async () =>
+        (
+          await pls.query<{ n: number }>(
+            'select count(*) as n from daily_ticks where day = ? and finished_at is not null',
+            today,
+          )
+        )[0]!.n === 1,
+      { description: 'today re-scored' },
+    );
+    await settled(pls);
+    const days = await pls.query<{ day: number }>(
+      'select day from daily_ticks where day > ? order by day',
+      before,
+    );
+    expect(days.map((d) => d.day)).toEqual(Array.from({ length: 16 }, (_, i) => before + 1 + i));
+
+    const [churn, ...others] = await alertsOf(PAYING.id);
+    expect(others).toEqual([]);
+    const opened = (JSON.parse(churn!.trigger) as AlertTrigger).eventId;
+    const day = Number(opened.split(':')[1]);
+    expect(day).toBeGreaterThan(before);
+    expect(day).toBeLessThan(today);
+    const history = await openHistorySource(databaseOf(pls.databaseUrl) as Database);
+    try {
+      const replayed = await replayPages(
+        { manifests: [manifest], liveAlerts: await history.liveAlerts(), until: now() },
+        history.events(),
+      );
+      expect(replayed.lanes[0]!.alerts.map((a) => [a.play, a.openTrigger.eventId])).toEqual([
+        ['churn_risk', opened],
+      ]);
+    } finally {
+      await history.close();
+    }
+  });
+
+  it('never re-scores a day whose events it already applied: a play that moves with time, added to a running install, starts the next day', async () => {
+    await start();
+    await twoWeeks(FREE, []);
+    // As if the last re-score were ten days old (no play moved with time since): the events of
+    // yesterday and before are applied, so the re-score starts today.
+    const today = Math.floor(now() / DAY);
+    await pls.write('delete from daily_ticks', [[]]);
+    await pls.write('insert into daily_ticks (day, cursor, finished_at) values (?, ?, ?)', [
+      [today - 10, '', now()],
+    ]);
+    await pls.server.app.internals.sweep();
+    advance(DAY);
+    await pls.server.app.internals.sweep();
+    await pls.emulator.waitFor(
+      async () =>
+        (
+          await pls.query<{ n: number }>(
+            'select count(*) as n from daily_ticks where day = ? and finished_at is not null',
+            today + 1,
+          )
+        )[0]!.n === 1,
+      { description: 'the next day re-scored' },
+    );
+    const days = await pls.query<{ day: number }>('select day from daily_ticks order by day');
+    expect(days.map((d) => d.day)).toEqual([today - 10, today, today + 1]);
+  });
+
   it('asks /pls assign for the play when an account has alerts open in two, and shows every play in /pls account', async () => {
     await start();
     await twoWeeks(PAYING, [1, 5, 9]);

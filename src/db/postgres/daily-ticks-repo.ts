@@ -28,6 +28,10 @@ export function createPgDailyTicksRepo(db: PgSession): DailyTicksRepo {
       );
       return rows.map((row) => row.id);
     },
+    async lastReceivedAt() {
+      const { rows } = await db.query<{ at: string | null }>('select max(received_at) as at from events');
+      return rows[0]?.at == null ? null : Number(rows[0].at);
+    },
     /**
      * The account locks event processors take (src/db/postgres/events.ts), waited for: a
      * processor holds an account for one short turn, and never waits for one itself.
