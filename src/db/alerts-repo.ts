@@ -196,9 +196,9 @@ export function createAlertsRepo(db: Db) {
     )
     .pluck();
   const contactedBeforeIds = sqlite
-    .prepare<[number, number], string>(
+    .prepare<[number, string, number], string>(
       `select id from alerts indexed by alerts_contacted
-        where state = 'contacted' and contacted_at <= ? order by contacted_at limit ?`,
+        where state = 'contacted' and contacted_at <= ? and play = ? order by contacted_at limit ?`,
     )
     .pluck();
 
@@ -364,8 +364,8 @@ export function createAlertsRepo(db: Db) {
     },
 
     /** Ids of contacted alerts old enough for a back-off prompt or close, oldest first. */
-    async contactedBefore(cutoff: number, limit: number): Promise<string[]> {
-      return contactedBeforeIds.all(cutoff, limit);
+    async contactedBefore(cutoff: number, play: string, limit: number): Promise<string[]> {
+      return contactedBeforeIds.all(cutoff, play, limit);
     },
 
     /**

@@ -40,9 +40,7 @@ export function createDailyTicksRepo(db: Db): DailyTicksRepo {
   const advanceOf = sqlite.prepare<[string, number | null, number, string]>(
     'update daily_ticks set cursor = ?, finished_at = ? where day = ? and cursor = ? and finished_at is null',
   );
-  const lastReceivedOf = sqlite
-    .prepare<[], number | null>('select max(received_at) from events')
-    .pluck();
+  const lastReceivedOf = sqlite.prepare<[], number | null>('select max(received_at) from events').pluck();
   const accountsAfterOf = sqlite
     .prepare<[string, number], string>('select id from accounts where id > ? order by id limit ?')
     .pluck();

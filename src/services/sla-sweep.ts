@@ -52,8 +52,19 @@ export function createSlaSweep(deps: AlertServiceDeps & { store: Store }) {
     const started = account?.upgradeStartedAt ?? null;
     return started === null ? null : started + rulesOf(alert).converting_window;
   };
-  /** The shortest back-off of any play: the sweep's candidates; each alert is judged by its own. */
-  const shortestBackOff = Math.min(...manifest.plays.map((play) => play.scoring.rules.back_off));
+
+  /**
+   * Contacted alerts near their play's back-off, each play by its own: a play with a long
+   * back-off never fills the batch ahead of another's alerts that are due.
+   */
+  const staleContacted = async (now: number): Promise<string[]> => {
+    const ids: string[] = [];
+    for (const play of manifest.plays) {
+      const cutoff = now - Math.round(play.scoring.rules.back_off * 0.8);
+      ids.push(...(await alerts.contactedBefore(cutoff, play.id, BATCH)));
+    }
+    return ids;
+  };
 
   /**
    * Fires the step at the alert's cursor if it is (still) due; null when there is nothing to do.
@@ -254,7 +265,7 @@ export function createSlaSweep(deps: AlertServiceDeps & { store: Store }) {
       const { due, breached, stale } = await store.read(async () => ({
         due: await alerts.dueEscalations(now, BATCH),
         breached: await alerts.firstTouchBreaches(now, BATCH),
-        stale: await alerts.contactedBefore(now - Math.round(shortestBackOff * 0.8), BATCH),
+        stale: await staleContacted(now),
       }));
       if (due.length + breached.length + stale.length === 0) return result;
       await store.unit((unit) => act(unit, due, breached, stale, now, result), { durable: false });

@@ -188,11 +188,11 @@ export function createPgAlertsRepo(db: PgSession): AlertsRepo {
         [now, limit],
       ),
 
-    contactedBefore: (cutoff, limit) =>
+    contactedBefore: (cutoff, play, limit) =>
       ids(
-        `select id from alerts where state = 'contacted' and contacted_at <= $1
-          order by contacted_at limit $2`,
-        [cutoff, limit],
+        `select id from alerts where state = 'contacted' and contacted_at <= $1 and play = $2
+          order by contacted_at limit $3`,
+        [cutoff, play, limit],
       ),
 
     async queue(filter) {

@@ -163,8 +163,9 @@ describe('alerts repository, prepared statements', () => {
     expect(await alerts.dueEscalations(50, 1)).toEqual(['al_2']);
     expect(await alerts.firstTouchBreaches(50, 10)).toEqual(['al_4']);
     expect(await alerts.firstTouchBreaches(19, 10)).toEqual([]);
-    expect(await alerts.contactedBefore(40, 10)).toEqual(['al_5']);
-    expect(await alerts.contactedBefore(39, 10)).toEqual([]);
+    expect(await alerts.contactedBefore(40, 'new_business', 10)).toEqual(['al_5']);
+    expect(await alerts.contactedBefore(39, 'new_business', 10)).toEqual([]);
+    expect(await alerts.contactedBefore(40, 'expansion', 10)).toEqual([]);
   });
 
   it('writes a null as SQL NULL, a JSON column included, and an object as JSON', async () => {
