@@ -44,6 +44,14 @@ function formatValue(value: unknown): string {
   return '';
 }
 
+/**
+ * A why-now sentence and when it happened, apart: "has been close to the API calls limit on 3
+ * days in two weeks · just now" (a sentence about a fortnight, then the moment it became true).
+ */
+export function whyNowWords(trigger: { text: string; at: number }, now: number): string {
+  return `${trigger.text} · ${formatAge(now - trigger.at)}`;
+}
+
 /** "just now", "3 min ago", "2 h ago", "yesterday", "4 days ago". */
 export function formatAge(elapsed: number): string {
   const minutes = Math.floor(Math.max(0, elapsed) / 60_000);

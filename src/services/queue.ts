@@ -6,7 +6,7 @@ import type { Store } from '../db/store.js';
 import { actorOf } from '../domain/alert-lifecycle.js';
 import type { AlertTrigger } from '../domain/handoff.js';
 import { playOf } from '../domain/play.js';
-import { formatAge } from '../domain/signal-text.js';
+import { whyNowWords } from '../domain/signal-text.js';
 import { formatMinutes, slackTime } from '../slack/text.js';
 import { userError } from './user-error.js';
 
@@ -181,7 +181,7 @@ export function createQueueService(deps: {
       tier: alert.tier,
       score: Math.floor(alert.score), // as the alert header shows it: a 69.6 never reads as the hot threshold
       state: alert.state,
-      why: `${trigger.text} ${formatAge(now - trigger.at)}`,
+      why: whyNowWords(trigger, now),
       holder: alert.claimedBy,
       suggestedRep: alert.suggestedRep,
       clock,

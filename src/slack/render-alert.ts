@@ -4,7 +4,7 @@ import type { AlertTrigger } from '../domain/handoff.js';
 import type { Opener, OpenerContact } from '../domain/opener.js';
 import type { RouteNote } from '../domain/routing.js';
 import type { Contribution } from '../domain/scoring.js';
-import { formatAge } from '../domain/signal-text.js';
+import { formatAge, whyNowWords } from '../domain/signal-text.js';
 import type { SlaLapse } from '../domain/sla.js';
 import { accountLabel } from '../domain/usage-event.js';
 import { ACTIONS, VIEWS } from './ids.js';
@@ -111,7 +111,7 @@ export function renderAlert(card: AlertCard): SlackMessage {
   const header = closed
     ? `${card.tier.toUpperCase()}${play} · ${name} · closed${ended ? `: ${ended}` : ''}`
     : `${TIER_LABEL[card.tier]}${play} · ${name} · ${scoreText(card)}${breach ? ` · ⚠️ ${breach}` : ''}`;
-  const whyNow = `${card.trigger.text} ${formatAge(card.now - card.trigger.at)}`;
+  const whyNow = whyNowWords(card.trigger, card.now);
 
   const blocks: Block[] = [
     {
@@ -193,7 +193,7 @@ export function renderAlertDetails(card: AlertCard): Block {
   const blocks: Block[] = [
     section(
       'details_score',
-      `*${TIER_LABEL[card.tier]}${card.play ? ` · ${escapeMrkdwn(card.play)}` : ''} · ${outside(name, 200)}*\n${outside(card.trigger.text, 500)} ${formatAge(card.now - card.trigger.at)}`,
+      `*${TIER_LABEL[card.tier]}${card.play ? ` · ${escapeMrkdwn(card.play)}` : ''} · ${outside(name, 200)}*\n${outside(card.trigger.text, 500)} · ${formatAge(card.now - card.trigger.at)}`,
     ),
     section('details_sum', sumLine(card)),
   ];

@@ -105,7 +105,10 @@ async function detailsOf(running: TestSandbox, message: EmulatedMessage): Promis
       .filter(Boolean);
   return (modal.view.blocks as Json[]).flatMap((block) => {
     const id = String(block.block_id);
-    if (id === 'details_score') return text(block).map((t) => t.replace(/ (just now|\d+ min ago)$/, ''));
+    if (id === 'details_score')
+      return text(block).map((t) =>
+        t.replace(/ · (just now|\d+ min ago|\d+ h ago|yesterday|\d+ days ago)$/, ''),
+      );
     if (['details_contacts', 'details_dossier', 'details_opener'].includes(id)) return text(block);
     return [];
   });

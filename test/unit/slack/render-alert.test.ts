@@ -197,14 +197,14 @@ describe('renderAlert: header, why now and fallback text', () => {
 
   it('says why now with the trigger’s age', () => {
     expect(block(alertCard(), 'alert_why')!.text.text).toBe(
-      '*Why now:* hit the API calls limit (10,000/10,000) 3 min ago',
+      '*Why now:* hit the API calls limit (10,000/10,000) · 3 min ago',
     );
     expect(block(alertCard({ now: RAISED + 2 * DAY }), 'alert_why')!.text.text).toMatch(/ 2 days ago$/);
   });
 
   it('carries a plain-text fallback for notifications', () => {
     expect(renderAlert(alertCard()).text).toBe(
-      'HOT - Acme - score 56 (up from 26): hit the API calls limit (10,000/10,000) 3 min ago',
+      'HOT - Acme - score 56 (up from 26): hit the API calls limit (10,000/10,000) · 3 min ago',
     );
     expect(renderAlert(closed()).text).toBe('HOT - Acme: closed, won 🎉');
   });

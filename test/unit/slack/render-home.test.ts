@@ -11,7 +11,7 @@ const row = (alertId: string, account: string, play: string | null): QueueRow =>
   tier: 'hot',
   score: 80,
   state: 'open',
-  why: 'hit the API calls limit (10,000/10,000) 3 min ago',
+  why: 'hit the API calls limit (10,000/10,000) · 3 min ago',
   holder: null,
   suggestedRep: 'U0ANA',
   clock: 'claim due in 12 min',
@@ -53,11 +53,11 @@ describe('renderHome: plays', () => {
     );
     expect(queue).toEqual([
       '# *New business*',
-      '🔥 *Acme* · 80 · hit the API calls limit (10,000/10,000) 3 min ago',
-      '🔥 *Betaco* · 80 · hit the API calls limit (10,000/10,000) 3 min ago',
+      '🔥 *Acme* · 80 · hit the API calls limit (10,000/10,000) · 3 min ago',
+      '🔥 *Betaco* · 80 · hit the API calls limit (10,000/10,000) · 3 min ago',
       '# *Churn risk*',
-      '🔥 *Paidco* · 80 · hit the API calls limit (10,000/10,000) 3 min ago',
-      '🔥 *Gamma &lt;!channel&gt;* · 80 · hit the API calls limit (10,000/10,000) 3 min ago',
+      '🔥 *Paidco* · 80 · hit the API calls limit (10,000/10,000) · 3 min ago',
+      '🔥 *Gamma &lt;!channel&gt;* · 80 · hit the API calls limit (10,000/10,000) · 3 min ago',
     ]);
     expect(validateBlocks(blocks, 'home')).toEqual([]);
   });
