@@ -17,7 +17,7 @@ export interface DailyTick {
 export interface DailyTicksRepo {
   /** The newest day begun, finished or not; null before the first. */
   latest(): Promise<DailyTick | null>;
-  /** Begins `day` (nothing when it is begun already). */
+  /** Begins `day` (nothing when it is begun already), and forgets the days `KEPT_DAYS` before it. */
   begin(day: number): Promise<void>;
   /** The cursor moves from `from` to `to`, and the day ends when `finishedAt` is set; false when it had moved. */
   advance(day: number, from: string, to: string, finishedAt: number | null): Promise<boolean>;
@@ -29,6 +29,9 @@ export interface DailyTicksRepo {
   hold(accountIds: readonly string[]): Promise<void>;
 }
 
+/** Days of re-scores the table keeps: enough to read what ran lately, bounded however long pls runs. */
+export const KEPT_DAYS = 60;
+
 export function createDailyTicksRepo(db: Db): DailyTicksRepo {
   const sqlite = db.$client;
   const latestOf = sqlite.prepare<[], DailyTick>(
@@ -37,6 +40,7 @@ export function createDailyTicksRepo(db: Db): DailyTicksRepo {
   const beginOf = sqlite.prepare<[number]>(
     'insert into daily_ticks (day) values (?) on conflict (day) do nothing',
   );
+  const forgetBefore = sqlite.prepare<[number]>('delete from daily_ticks where day < ?');
   const advanceOf = sqlite.prepare<[string, number | null, number, string]>(
     'update daily_ticks set cursor = ?, finished_at = ? where day = ? and cursor = ? and finished_at is null',
   );
@@ -50,6 +54,7 @@ export function createDailyTicksRepo(db: Db): DailyTicksRepo {
     },
     async begin(day) {
       beginOf.run(day);
+      forgetBefore.run(day - KEPT_DAYS);
     },
     async advance(day, from, to, finishedAt) {
       return advanceOf.run(to, finishedAt, day, from).changes === 1;

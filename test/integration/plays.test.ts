@@ -362,6 +362,7 @@ describe('churn risk: a paying account whose team stopped using the product', ()
     const today = Math.floor(now() / DAY);
     await pls.write('delete from daily_ticks', [[]]);
     await pls.write('insert into daily_ticks (day, cursor, finished_at) values (?, ?, ?)', [
+      [today - 70, '', now()],
       [today - 10, '', now()],
     ]);
     await pls.server.app.internals.sweep();
@@ -378,6 +379,7 @@ describe('churn risk: a paying account whose team stopped using the product', ()
       { description: 'the next day re-scored' },
     );
     const days = await pls.query<{ day: number }>('select day from daily_ticks order by day');
+    // Days more than 60 before the newest are forgotten.
     expect(days.map((d) => d.day)).toEqual([today - 10, today, today + 1]);
   });
 

@@ -1,4 +1,4 @@
-import type { DailyTicksRepo } from '../daily-ticks-repo.js';
+import { type DailyTicksRepo, KEPT_DAYS } from '../daily-ticks-repo.js';
 import { ACCOUNT_LOCK_SPACE } from './events.js';
 import type { PgSession } from './pg-store.js';
 
@@ -13,6 +13,7 @@ export function createPgDailyTicksRepo(db: PgSession): DailyTicksRepo {
     },
     async begin(day) {
       await db.query('insert into daily_ticks (day) values ($1) on conflict (day) do nothing', [day]);
+      await db.query('delete from daily_ticks where day < $1', [day - KEPT_DAYS]);
     },
     async advance(day, from, to, finishedAt) {
       const { rowCount } = await db.query(
