@@ -197,7 +197,7 @@ export function renderAlertDetails(card: AlertCard): Block {
     ),
     section('details_sum', sumLine(card)),
   ];
-  const layers = renderLayers(card.contributions);
+  const layers = renderLayers(card);
   if (layers.length > 0) blocks.push({ type: 'section', block_id: 'details_layers', fields: layers });
   const contacts = renderContacts(card.contacts);
   if (contacts) blocks.push(section('details_contacts', contacts));
@@ -219,38 +219,74 @@ export function renderAlertDetails(card: AlertCard): Block {
 
 /** How the layers add up to the score: every layer's points, their sum, and the cap if it bit. */
 function sumLine(card: AlertCard): string {
+  const points = layerPoints(card);
   const parts = LAYER_ORDER.filter((layer) => card.layers[layer] > 0).map(
-    (layer) => `${LAYER_LABEL[layer]} ${Math.round(card.layers[layer])}`,
+    (layer) => `${LAYER_LABEL[layer]} ${points.get(layer)}`,
   );
-  const sum = Math.round(card.uncapped);
   const capped = card.uncapped > 100 ? `, capped at 100` : '';
-  return `*Score ${Math.floor(card.score)}*: ${parts.join(' + ') || 'nothing yet'} = ${sum} points${capped}.`;
+  return `*Score ${Math.floor(card.score)}*: ${parts.join(' + ') || 'nothing yet'} = ${Math.floor(card.uncapped)} points${capped}.`;
+}
+
+/** Each layer's whole points, adding up to the whole points of their sum (as the score is shown). */
+function layerPoints(card: AlertCard): Map<Layer, number> {
+  const shown = LAYER_ORDER.filter((layer) => card.layers[layer] > 0);
+  const whole = apportion(
+    shown.map((layer) => card.layers[layer]),
+    Math.floor(card.uncapped),
+  );
+  return new Map(shown.map((layer, i) => [layer, whole[i]!]));
+}
+
+/**
+ * Whole numbers for `values` that add up to `total` (largest remainder): the parts of a breakdown
+ * a rep adds up in their head add up to the figure beside them.
+ */
+function apportion(values: readonly number[], total: number): number[] {
+  const whole = values.map((v) => Math.floor(v));
+  let left = total - whole.reduce((sum, w) => sum + w, 0);
+  const byRemainder = values
+    .map((v, i) => ({ i, remainder: v - Math.floor(v) }))
+    .sort((a, b) => b.remainder - a.remainder || a.i - b.i);
+  for (const { i } of byRemainder) {
+    if (left <= 0) break;
+    whole[i]!++;
+    left--;
+  }
+  for (let i = whole.length - 1; left < 0 && i >= 0; i--) {
+    const take = Math.min(whole[i]!, -left);
+    whole[i]! -= take;
+    left += take;
+  }
+  return whole;
 }
 
 function section(blockId: string, text: string): Block {
   return { type: 'section', block_id: blockId, text: { type: 'mrkdwn', text: truncate(text, 3000) } };
 }
 
-/** Top contributing signals with their points, one field per layer, strongest layer first. */
-function renderLayers(contributions: Contribution[]): Block[] {
+/**
+ * Top contributing signals with their points, one field per layer, strongest layer first; each
+ * layer's whole points are the sum line's, and its lines add up to them.
+ */
+function renderLayers(card: AlertCard): Block[] {
+  const points = layerPoints(card);
   const byLayer = new Map<Layer, Contribution[]>();
-  for (const c of contributions) byLayer.set(c.layer, [...(byLayer.get(c.layer) ?? []), c]);
+  for (const c of card.contributions) byLayer.set(c.layer, [...(byLayer.get(c.layer) ?? []), c]);
   return [...byLayer.entries()]
     .map(([layer, items]) => ({ layer, items, total: items.reduce((sum, c) => sum + c.points, 0) }))
     .sort((a, b) => b.total - a.total)
     .map(({ layer, items, total }) => {
-      const lines = items.slice(0, 8).map((c) => `• ${outside(c.text, 150)} *+${Math.round(c.points)}*`);
-      if (items.length > 8)
-        lines.push(`• _+${items.length - 8} more, ${Math.round(total - shown(items))} pts_`);
+      const layerTotal = points.get(layer) ?? Math.floor(total);
+      const listed = items.slice(0, 8);
+      const rest = items.slice(8).reduce((sum, c) => sum + c.points, 0);
+      const whole = apportion([...listed.map((c) => c.points), ...(rest > 0 ? [rest] : [])], layerTotal);
+      const lines = listed.map((c, i) => `• ${outside(c.text, 150)} *+${whole[i]}*`);
+      if (items.length > 8) lines.push(`• _+${items.length - 8} more, ${whole[listed.length] ?? 0} pts_`);
       return {
         type: 'mrkdwn',
-        text: truncate(`*${LAYER_LABEL[layer]}* · ${Math.round(total)} pts\n${lines.join('\n')}`, 2000),
+        text: truncate(`*${LAYER_LABEL[layer]}* · ${layerTotal} pts\n${lines.join('\n')}`, 2000),
       };
     });
-}
-
-function shown(items: Contribution[]): number {
-  return items.slice(0, 8).reduce((sum, c) => sum + c.points, 0);
 }
 
 function renderContacts(contacts: AlertCard['contacts']): string | null {

@@ -442,6 +442,32 @@ describe('renderAlertDetails: the breakdown, contacts and dossier', () => {
     );
   });
 
+  it('rounds so that the parts a rep adds up add up to the figure beside them', () => {
+    const card = alertCard({
+      score: 42.5,
+      uncapped: 42.5,
+      layers: { intent: 17.6, behavioral: 14.6, organizational: 10.3 },
+      contributions: [
+        contribution({ id: 'a', layer: 'intent', points: 8.8, text: 'a' }),
+        contribution({ id: 'b', layer: 'intent', points: 8.8, text: 'b' }),
+        contribution({ id: 'c', layer: 'behavioral', points: 14.6, text: 'c' }),
+        contribution({ id: 'd', layer: 'organizational', points: 5.15, text: 'd' }),
+        contribution({ id: 'e', layer: 'organizational', points: 5.15, text: 'e' }),
+      ],
+    });
+    // Rounded one by one these read 18 + 15 + 10 = 43 beside a score of 42.
+    expect(detail(card, 'details_sum')!.text.text).toBe(
+      '*Score 42*: Intent 18 + Behavioral 14 + Organizational 10 = 42 points.',
+    );
+    const fields = detail(card, 'details_layers')!.fields.map((f: Block) => f.text as string);
+    for (const field of fields) {
+      const [head, ...lines] = field.split('\n');
+      const total = Number(/· (\d+) pts/.exec(head!)![1]);
+      const sum = lines.reduce((n, line) => n + Number(/\*\+(\d+)\*/.exec(line)![1]), 0);
+      expect(sum, field).toBe(total);
+    }
+  });
+
   it('lists the signals per layer with their points, strongest layer first', () => {
     const fields = detail(alertCard(), 'details_layers')!.fields.map((f: Block) => f.text);
     expect(fields).toEqual([
