@@ -459,7 +459,7 @@ describe('renderAlertDetails: the breakdown, contacts and dossier', () => {
     expect(detail(card, 'details_sum')!.text.text).toBe(
       '*Score 42*: Intent 18 + Behavioral 14 + Organizational 10 = 42 points.',
     );
-    const fields = detail(card, 'details_layers')!.fields.map((f: Block) => f.text as string);
+    const fields: string[] = detail(card, 'details_layers')!.fields.map((f: Block) => f.text as string);
     for (const field of fields) {
       const [head, ...lines] = field.split('\n');
       const total = Number(/· (\d+) pts/.exec(head!)![1]);
