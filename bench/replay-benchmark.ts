@@ -2,14 +2,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { MATCH_WINDOW } from '../src/analysis/replay-command.js';
-import { defaultJobs, replayDatabase } from '../src/analysis/replay-database.js';
-import { replayHistory } from '../src/analysis/replay-engine.js';
-import { generateUsageHistory } from '../src/analysis/synthetic-history.js';
+import { MATCH_WINDOW } from '../src/cli/replay-command.js';
 import { loadManifest } from '../src/config/manifest.js';
 import { closeDatabase, openDatabase } from '../src/db/sqlite/client.js';
 import { openHistory, readEvents } from '../src/db/sqlite/history-source.js';
 import { DAY } from '../src/domain/windows.js';
+import { defaultJobs, replayDatabase } from '../src/replay/replay-database.js';
+import { replayHistory } from '../src/replay/replay-engine.js';
+import { generateUsageHistory } from './synthetic-history.js';
 
 /**
  * How fast replay is:

@@ -2,7 +2,6 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { type AddressInfo, isIPv6 } from 'node:net';
 import type { Logger } from 'pino';
 import { buildApp, type PlsApp } from './app.js';
-import type { Clock } from './clock.js';
 import { ConfigError, configIssue } from './config/config-error.js';
 import type { Env } from './config/env.js';
 import type { Config } from './config/load-config.js';
@@ -10,6 +9,7 @@ import { openPostgresStorage } from './db/postgres/pg-storage.js';
 import { openFailure } from './db/sqlite/client.js';
 import { openSqliteStorage } from './db/sqlite/sqlite-storage.js';
 import type { Storage } from './db/storage.js';
+import type { Clock } from './runtime/clock.js';
 
 export interface RunningServer {
   app: PlsApp;
@@ -36,7 +36,7 @@ export async function startServer(
     webhookBackoffMs?: readonly number[];
     /**
      * Sees each request before pls does and returns true when it answered it: the sandbox serves
-     * its page on the bot's own port this way (src/sandbox/).
+     * its page on the bot's own port this way (tools/sandbox/).
      */
     intercept?: (req: IncomingMessage, res: ServerResponse) => boolean;
   } = {},

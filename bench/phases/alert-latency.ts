@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { createRng } from '../../src/domain/rng.js';
-import type { RecordedCall } from '../../src/emulator/emulator-types.js';
-import { createHubSpotEmulator, type HubSpotEmulator } from '../../src/emulator/hubspot-emulator.js';
+import type { RecordedCall } from '../../tools/emulator/emulator-types.js';
+import { createHubSpotEmulator, type HubSpotEmulator } from '../../tools/emulator/hubspot-emulator.js';
 import { createAccounts } from '../load/accounts.js';
 import { nativeBatches } from '../load/feed.js';
 import { Connection, encodeRequest, targetOf } from '../load/http-client.js';

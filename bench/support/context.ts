@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadManifest } from '../../src/config/manifest.js';
-import { createSlackEmulator, type SlackEmulator } from '../../src/emulator/slack-emulator.js';
+import { createSlackEmulator, type SlackEmulator } from '../../tools/emulator/slack-emulator.js';
 import { randomWebhookSecret } from '../load/sign.js';
 import { cpuSecondsOf } from './child.js';
 import { machineSeconds } from './machine.js';

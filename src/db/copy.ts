@@ -7,9 +7,9 @@ import { readMigrationFiles } from 'drizzle-orm/migrator';
 import { isPgSequence, PgTable, getTableConfig as pgTableConfig } from 'drizzle-orm/pg-core';
 import { SQLiteTable, getTableConfig as sqliteTableConfig } from 'drizzle-orm/sqlite-core';
 import pg from 'pg';
-import { parseFlags, requestOrExit, UsageError } from '../analysis/cli-options.js';
-import { plural } from '../analysis/format.js';
+import { parseFlags, requestOrExit, UsageError } from '../cli/cli-options.js';
 import { databaseOf } from '../config/env.js';
+import { plural } from '../report/format.js';
 import {
   isPgStorageFailure,
   migratePostgres,
@@ -570,7 +570,7 @@ export interface CopyIo {
 }
 
 /**
- * `npm run db:copy` (src/db-copy.ts). Exit 0 = copied, 1 = nothing copied (refused, missing
+ * `npm run db:copy` (src/cli/db-copy.ts). Exit 0 = copied, 1 = nothing copied (refused, missing
  * file, unreachable or failing Postgres, a row Postgres would not take), 2 = usage.
  */
 export async function runDbCopy(args: readonly string[], io: CopyIo): Promise<number> {

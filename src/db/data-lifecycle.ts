@@ -142,7 +142,7 @@ export class DataLifecycleError extends Error {
 export type AccountSelector = { id: string } | { domain: string };
 
 /**
- * What `npm run forget` needs of an engine (src/forget-command.ts): the database opened and
+ * What `npm run forget` needs of an engine (src/cli/forget-command.ts): the database opened and
  * brought up to this code's schema, and an account looked up and erased — or, with `dryRun`,
  * counted by the same statements and rolled back — in one transaction each. The prompts and
  * what is printed are the command's, the same on every engine.

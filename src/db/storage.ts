@@ -1,8 +1,8 @@
 import type { Logger } from 'pino';
-import type { Clock } from '../clock.js';
 import type { Config } from '../config/load-config.js';
 import type { Tier } from '../config/manifest.js';
 import type { UsageEvent } from '../domain/usage-event.js';
+import type { Clock } from '../runtime/clock.js';
 import type { AccountsRepo } from './accounts-repo.js';
 import type { AlertsRepo } from './alerts-repo.js';
 import type { CrmRepo } from './crm-repo.js';

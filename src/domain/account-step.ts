@@ -32,7 +32,7 @@ import { DAY } from './windows.js';
 
 /**
  * One event applied to one account: the whole of pls's judgment, called by live scoring
- * (src/services/process-events.ts) and by replay (src/analysis/replay-engine.ts) alike, so a
+ * (src/services/process-events.ts) and by replay (src/replay/replay-engine.ts) alike, so a
  * replay of the live manifest makes the live decisions. Pure: the caller loads the account,
  * chooses the rep (rep loads live in the database) and carries the decisions out.
  *
@@ -64,7 +64,7 @@ export interface StepInput {
   /**
    * Replay's early exit: score only what the decision reads (`earlyExit`). The decisions (all
    * but a `none`'s reason, which may be shorter) and the state are the same as in full
-   * (test/unit/domain/account-step.test.ts and test/unit/analysis/replay-engine.test.ts hold
+   * (test/unit/domain/account-step.test.ts and test/unit/replay/replay-engine.test.ts hold
    * the two modes to it); a play's `after` is then null when nothing read its score.
    */
   decisionOnly?: boolean;

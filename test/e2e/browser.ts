@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { type Browser, chromium } from 'playwright-core';
 import { createLogger } from '../../src/obs/logger.js';
-import { type RunningSandbox, type SandboxOptions, startSandbox } from '../../src/sandbox/start-sandbox.js';
+import { type RunningSandbox, type SandboxOptions, startSandbox } from '../../tools/sandbox/start-sandbox.js';
 
 /**
  * Debian's Chromium, installed by `.ci/run` (`apt-get install chromium`); playwright-core drives

@@ -1,9 +1,9 @@
 import Database from 'better-sqlite3';
 import { DateTime } from 'luxon';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createClock } from '../../src/clock.js';
-import type { EmulatedMessage } from '../../src/emulator/emulator-types.js';
-import { createDemoStory, type Persona } from '../../src/sandbox/demo-story.js';
+import { createClock } from '../../src/runtime/clock.js';
+import type { EmulatedMessage } from '../../tools/emulator/emulator-types.js';
+import { createDemoStory, type Persona } from '../../tools/sandbox/demo-story.js';
 import { eventually } from '../support/harness.js';
 import { startTestSandbox, type TestSandbox } from './browser.js';
 

@@ -15,7 +15,7 @@ describe('npm run sandbox, as a process', () => {
     // What `npm run sandbox` runs; PORT=0 takes a free port, and the URL printed says which.
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', 'src/sandbox/main.ts', '--no-traffic', '--db', join(dir, 'sandbox.db')],
+      ['--import', 'tsx', 'tools/sandbox/main.ts', '--no-traffic', '--db', join(dir, 'sandbox.db')],
       {
         cwd: ROOT,
         env: { PATH: process.env.PATH, HOME: process.env.HOME, PORT: '0' },
@@ -51,10 +51,10 @@ describe('npm run sandbox, as a process', () => {
   }, 30_000);
 
   it('answers --help with its options, and a bad one with a message, not a stack trace', async () => {
-    const help = await runToExit(['src/sandbox/main.ts', '--help'], {});
+    const help = await runToExit(['tools/sandbox/main.ts', '--help'], {});
     expect(help.code).toBe(0);
     expect(help.output).toContain('--speed');
-    const bad = await runToExit(['src/sandbox/main.ts', '--speed', 'fast'], {});
+    const bad = await runToExit(['tools/sandbox/main.ts', '--speed', 'fast'], {});
     expect(bad.code).toBe(1);
     expect(bad.output).toMatch(/--speed \/ PLS_DEMO_SPEED must be a number/);
     expect(bad.output).not.toMatch(/\n\s+at /);

@@ -1,9 +1,9 @@
 import { execFileSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { renderBlocks, renderModal } from '../../src/sandbox/block-kit-html.js';
-import { html } from '../../src/sandbox/html.js';
-import { renderMrkdwn } from '../../src/sandbox/mrkdwn-html.js';
+import { renderBlocks, renderModal } from '../../tools/sandbox/block-kit-html.js';
+import { html } from '../../tools/sandbox/html.js';
+import { renderMrkdwn } from '../../tools/sandbox/mrkdwn-html.js';
 
 /**
  * The page draws text that anyone able to send an event controls (account names, user titles,
@@ -214,7 +214,7 @@ describe('the page script', () => {
     const root = resolve(import.meta.dirname, '../..');
     const tsc = resolve(root, 'node_modules/typescript/bin/tsc');
     const args = ['--ignoreConfig', '--noEmit', '--allowJs', '--checkJs', '--strict', '--target', 'es2022'];
-    args.push('--lib', 'es2022,dom,dom.iterable', '--types', '', 'src/sandbox/public/app.js');
+    args.push('--lib', 'es2022,dom,dom.iterable', '--types', '', 'tools/sandbox/public/app.js');
     // Throws with tsc's diagnostics on its output when the script does not check.
     expect(() => execFileSync(process.execPath, [tsc, ...args], { cwd: root, stdio: 'pipe' })).not.toThrow();
   });

@@ -8,7 +8,7 @@ import {
   signSlackRequest,
   slashCommandBody,
   viewSubmissionPayload,
-} from '../../src/sandbox/slack-requests.js';
+} from '../../tools/sandbox/slack-requests.js';
 import { FIXTURES } from '../support/slack-requests.js';
 
 /**

@@ -1,7 +1,7 @@
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createClock } from '../../src/clock.js';
 import { loadManifest } from '../../src/config/manifest.js';
+import { createClock } from '../../src/runtime/clock.js';
 import { commandsFor } from '../../src/slack/listeners/commands/pls.js';
 import { ACME, warmingAccount } from '../support/events.js';
 import { limitHit } from '../support/flows.js';

@@ -9,7 +9,7 @@ import {
   WebClientEvent,
 } from '@slack/web-api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createSlackEmulator, type SlackEmulator } from '../../src/emulator/slack-emulator.js';
+import { createSlackEmulator, type SlackEmulator } from '../../tools/emulator/slack-emulator.js';
 import { quiet } from './support.js';
 
 let emulator: SlackEmulator;

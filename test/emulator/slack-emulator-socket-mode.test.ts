@@ -1,7 +1,7 @@
 import { WebClient } from '@slack/web-api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { createSlackEmulator, type SlackEmulator } from '../../src/emulator/slack-emulator.js';
+import { createSlackEmulator, type SlackEmulator } from '../../tools/emulator/slack-emulator.js';
 import { quiet } from './support.js';
 
 const APP_TOKEN = 'xapp-1-A0EXAMPLE-1-test';

@@ -1,6 +1,6 @@
 import { WebAPIPlatformError, WebClient } from '@slack/web-api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createSlackEmulator, type SlackEmulator } from '../../src/emulator/slack-emulator.js';
+import { createSlackEmulator, type SlackEmulator } from '../../tools/emulator/slack-emulator.js';
 import { quiet } from './support.js';
 
 const plain = (text: string) => ({ type: 'plain_text' as const, text });

@@ -1,6 +1,6 @@
 import { ErrorCode, WebAPIPlatformError, type WebClient } from '@slack/web-api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createSlackEmulator, type SlackEmulator } from '../../src/emulator/slack-emulator.js';
+import { createSlackEmulator, type SlackEmulator } from '../../tools/emulator/slack-emulator.js';
 import { clientFor } from './support.js';
 
 /** 2026-01-15 12:00 UTC: winter, so Europe/Berlin is UTC+1. */

@@ -1,5 +1,5 @@
 import { type Logger, LogLevel, WebClient, type WebClientOptions } from '@slack/web-api';
-import type { SlackEmulator } from '../../src/emulator/slack-emulator.js';
+import type { SlackEmulator } from '../../tools/emulator/slack-emulator.js';
 
 /** A WebClient logger that says nothing: the emulator tests assert on results, not on logs. */
 export const quiet: Logger = {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { validateBlocks } from '../../src/emulator/block-kit-limits.js';
+import { validateBlocks } from '../../tools/emulator/block-kit-limits.js';
 import { alertRow, raiseHotAlert, settled } from '../support/flows.js';
 import { type Harness, startHarness } from '../support/harness.js';
 import { pressButton } from '../support/slack-requests.js';

@@ -2,16 +2,16 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CalibrationReport } from '../../src/analysis/calibration.js';
+import type { CalibrationReport } from '../../src/calibration/calibration.js';
 import { runToExit } from '../support/child-process.js';
 import { manifestFrom } from '../support/domain-builders.js';
-import { writeHistoryDatabase } from '../unit/analysis/support/history-database.js';
+import { writeHistoryDatabase } from '../support/history/history-database.js';
 import {
   KNOWN_ANSWER_MANIFEST,
   knownAnswerHistory,
   liveAlertsFor,
   MISWEIGHTED_MANIFEST,
-} from '../unit/analysis/support/known-answer.js';
+} from '../support/history/known-answer.js';
 
 /**
  * Issue 19, item 6, through the real `npm run calibrate`: a pls database (real migrations) holding
@@ -36,7 +36,7 @@ function writeCase(name: string, yaml: string, rates: { driver: number; none: nu
 
 const calibrate = (name: string, ...flags: string[]) =>
   runToExit(
-    ['src/calibrate.ts', '--since', '365d', '--until', untilOf.get(name)!, ...flags],
+    ['src/cli/calibrate.ts', '--since', '365d', '--until', untilOf.get(name)!, ...flags],
     env(name),
     90_000,
   );
@@ -97,7 +97,7 @@ describe('npm run calibrate on a history where reps win almost half their alerts
 
   it('replays without a progress line when stderr is not a terminal', async () => {
     const { code, output } = await runToExit(
-      ['src/replay.ts', '--since', '365d', '--until', untilOf.get('tight')!],
+      ['src/cli/replay.ts', '--since', '365d', '--until', untilOf.get('tight')!],
       env('tight'),
       90_000,
     );

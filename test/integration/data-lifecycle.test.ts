@@ -15,8 +15,8 @@ import { drizzle } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runForget } from '../../src/cli/forget-command.js';
 import { migratePostgres, openPool, PG_MIGRATIONS_FOLDER } from '../../src/db/postgres/client.js';
-import { runForget } from '../../src/forget-command.js';
 import { runToExit } from '../support/child-process.js';
 import { postgresOnly, sqliteOnly } from '../support/engines.js';
 import { usageEvent } from '../support/events.js';
@@ -47,7 +47,7 @@ const globexEvents = () => [
 
 /** `npm run forget` as a user runs it: no Slack variables, only the database. */
 const forget = (args: string[], env: Record<string, string | undefined>) =>
-  runToExit(['src/forget.ts', ...args], env);
+  runToExit(['src/cli/forget.ts', ...args], env);
 
 /** How the command names a database: a SQLite file by its path, Postgres as host:port/dbname. */
 function whereOf(databaseUrl: string): string {

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runDbCopy } from '../../src/db/copy.js';
 import * as pgSchema from '../../src/db/postgres/schema.js';
 import * as sqliteSchema from '../../src/db/schema.js';
-import { createHubSpotEmulator } from '../../src/emulator/hubspot-emulator.js';
+import { createHubSpotEmulator } from '../../tools/emulator/hubspot-emulator.js';
 import { runToExit } from '../support/child-process.js';
 import { ACME, usageEvent } from '../support/events.js';
 import { alertRow, deliver, type RaisedAlert, raiseHotAlert, settled } from '../support/flows.js';
@@ -45,7 +45,7 @@ async function emptyDatabase(): Promise<string> {
   return database.url;
 }
 
-/** Runs the command in this process, as src/db-copy.ts does, with what it prints. */
+/** Runs the command in this process, as src/cli/db-copy.ts does, with what it prints. */
 async function copy(...args: string[]): Promise<{ code: number; output: string; errors: string }> {
   const output: string[] = [];
   const errors: string[] = [];
@@ -439,7 +439,7 @@ describe('what db:copy refuses', () => {
   });
 
   it('usage errors, with exit 2 and the usage; --help prints it', async () => {
-    const noTarget = await runToExit(['src/db-copy.ts', '--from', `file:${sqlitePath}`], {});
+    const noTarget = await runToExit(['src/cli/db-copy.ts', '--from', `file:${sqlitePath}`], {});
     expect(noTarget.code).toBe(2);
     expect(noTarget.output).toMatch(
       /^name the Postgres database with --to postgres:\/\/user:password@host:5432\/pls\nusage: npm run db:copy -- /,

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createHubSpotEmulator, type HubSpotEmulator } from '../../src/emulator/hubspot-emulator.js';
+import { createHubSpotEmulator, type HubSpotEmulator } from '../../tools/emulator/hubspot-emulator.js';
 import { runToExit } from '../support/child-process.js';
 import { postgresOnly } from '../support/engines.js';
 import { ACME, numberedAccount, usageEvent, warmingAccount } from '../support/events.js';
@@ -382,7 +382,7 @@ describe('HubSpot with two instances on one database', () => {
 
 describe('HubSpot and npm run forget', () => {
   it("erases what pls kept of the account's HubSpot records and names the company to clean there", async () => {
-    const { code, output } = await runToExit(['src/forget.ts', '--id', 'acct_scorely', '--yes'], {
+    const { code, output } = await runToExit(['src/cli/forget.ts', '--id', 'acct_scorely', '--yes'], {
       DATABASE_URL: pls.databaseUrl,
     });
     expect(code, output).toBe(0);

@@ -173,7 +173,7 @@ describe('outbound webhooks', () => {
       description: 'the queued delivery',
     });
     await pls.server.stop();
-    const { code, output } = await runToExit(['src/forget.ts', '--id', doomed.id, '--yes'], {
+    const { code, output } = await runToExit(['src/cli/forget.ts', '--id', doomed.id, '--yes'], {
       DATABASE_URL: pls.databaseUrl,
     });
     expect(code, output).toBe(0);

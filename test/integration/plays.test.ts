@@ -1,18 +1,18 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { calibrate } from '../../src/analysis/calibration.js';
+import { calibrate } from '../../src/calibration/calibration.js';
 import {
   calibrationHeadline,
   renderCalibration,
   renderCalibrationText,
-} from '../../src/analysis/render-calibration.js';
-import { replayPages } from '../../src/analysis/replay-engine.js';
+} from '../../src/calibration/render-calibration.js';
 import { type Database, databaseOf } from '../../src/config/env.js';
 import { type Manifest, parseManifestYaml } from '../../src/config/manifest.js';
 import { openHistorySource } from '../../src/db/open-history.js';
 import type { AlertTrigger } from '../../src/domain/handoff.js';
-import { validateBlocks } from '../../src/emulator/block-kit-limits.js';
+import { replayPages } from '../../src/replay/replay-engine.js';
+import { validateBlocks } from '../../tools/emulator/block-kit-limits.js';
 import { usageEvent } from '../support/events.js';
 import { deliver, settled } from '../support/flows.js';
 import { type Harness, startHarness } from '../support/harness.js';

@@ -2,17 +2,17 @@ import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { calibrate } from '../../src/analysis/calibration.js';
-import { calibrateOffThread } from '../../src/analysis/calibration-runner.js';
-import { calibrationHeadline, renderCalibration } from '../../src/analysis/render-calibration.js';
-import { replayDatabase } from '../../src/analysis/replay-database.js';
-import { type ReplayAlert, replayPages } from '../../src/analysis/replay-engine.js';
-import type { ReplayReport } from '../../src/analysis/replay-report.js';
+import { calibrate } from '../../src/calibration/calibration.js';
+import { calibrateOffThread } from '../../src/calibration/calibration-runner.js';
+import { calibrationHeadline, renderCalibration } from '../../src/calibration/render-calibration.js';
 import { type Database, databaseOf } from '../../src/config/env.js';
 import { loadManifest } from '../../src/config/manifest.js';
 import type { HistorySource, LiveAlert } from '../../src/db/history.js';
 import { openHistorySource } from '../../src/db/open-history.js';
-import { validateBlocks } from '../../src/emulator/block-kit-limits.js';
+import { replayDatabase } from '../../src/replay/replay-database.js';
+import { type ReplayAlert, replayPages } from '../../src/replay/replay-engine.js';
+import type { ReplayReport } from '../../src/replay/replay-report.js';
+import { validateBlocks } from '../../tools/emulator/block-kit-limits.js';
 import { runToExit } from '../support/child-process.js';
 import { ACME, usageEvent, warmingAccount } from '../support/events.js';
 import { deliver, settled } from '../support/flows.js';
@@ -277,7 +277,7 @@ describe('npm run replay and npm run calibrate against the database the bot wrot
   it('reports the live manifest’s replay as reproducing every live alert, and changes nothing on disk', async () => {
     const before = await contents();
     const { code, output } = await runToExit(
-      ['src/replay.ts', '--json', '--since', '30d', '--until', until()],
+      ['src/cli/replay.ts', '--json', '--since', '30d', '--until', until()],
       env(),
       60_000,
     );
@@ -306,7 +306,7 @@ describe('npm run replay and npm run calibrate against the database the bot wrot
       ),
     );
     const { code, output } = await runToExit(
-      ['src/replay.ts', '--manifest', strict, '--since', '30d', '--until', until()],
+      ['src/cli/replay.ts', '--manifest', strict, '--since', '30d', '--until', until()],
       env(),
       60_000,
     );
@@ -323,7 +323,7 @@ describe('npm run replay and npm run calibrate against the database the bot wrot
   it('calibrates, and says plainly that five alerts are too few to trust', async () => {
     const before = await contents();
     const { code, output } = await runToExit(
-      ['src/calibrate.ts', '--since', '30d', '--until', until()],
+      ['src/cli/calibrate.ts', '--since', '30d', '--until', until()],
       env(),
       60_000,
     );
@@ -341,14 +341,14 @@ describe('npm run replay and npm run calibrate against the database the bot wrot
       pls.engine === 'sqlite'
         ? `file:${join(pls.dir, 'nope.db')}`
         : Object.assign(new URL(pls.databaseUrl), { pathname: '/nope' }).href;
-    const missing = await runToExit(['src/replay.ts'], { ...env(), DATABASE_URL: nowhere });
+    const missing = await runToExit(['src/cli/replay.ts'], { ...env(), DATABASE_URL: nowhere });
     expect(missing.code).toBe(1);
     expect(missing.output).toMatch(
       pls.engine === 'sqlite'
         ? /^no database at .*nope\.db \(check DATABASE_URL\)\n$/
         : /^cannot read 127\.0\.0\.1:\d+\/nope: database "nope" does not exist\n$/,
     );
-    const usage = await runToExit(['src/calibrate.ts', '--since', 'soon'], env());
+    const usage = await runToExit(['src/cli/calibrate.ts', '--since', 'soon'], env());
     expect(usage.code).toBe(2);
     expect(usage.output).toMatch(
       /^--since: expected a duration like 30s, 15m, 4h, 7d or PT15M, got "soon"\nusage: npm run calibrate/,

@@ -5,7 +5,7 @@
  * webhook, which still listens on HTTP.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SocketConnection } from '../../src/emulator/emulator-types.js';
+import type { SocketConnection } from '../../tools/emulator/emulator-types.js';
 import { alertRow, buttonsOn, type RaisedAlert, raiseHotAlert, settled } from '../support/flows.js';
 import { type Harness, startHarness } from '../support/harness.js';
 import { pressButton, select, typed } from '../support/slack-requests.js';

@@ -79,7 +79,7 @@ describe('npm start with storage it cannot open, or an address it cannot take', 
 
 describe('npm run check', () => {
   it('names a Postgres database by host, port and name, never its password', async () => {
-    const { code, output } = await runToExit(['src/check.ts'], {
+    const { code, output } = await runToExit(['src/cli/check.ts'], {
       ...testEnv('http://127.0.0.1:9/', join(dir, 'pls.db'), TEST_MANIFEST),
       DATABASE_URL: 'postgres://pls:hunter2@db.example:5433/pls_prod',
     });
@@ -95,7 +95,7 @@ describe('npm run check', () => {
       'PLS_CHECK_HOOK_SECRET',
     );
     const env = testEnv('http://127.0.0.1:9/', join(dir, 'pls.db'), manifest);
-    const ok = await runToExit(['src/check.ts'], {
+    const ok = await runToExit(['src/cli/check.ts'], {
       ...env,
       PLS_CHECK_HOOK_SECRET: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
     });
@@ -105,7 +105,7 @@ describe('npm run check', () => {
     );
     expect(ok.output).not.toContain('secret-path');
     expect(ok.output).toContain('  HubSpot: off (HUBSPOT_TOKEN is not set)\n');
-    const hubspot = await runToExit(['src/check.ts'], {
+    const hubspot = await runToExit(['src/cli/check.ts'], {
       ...env,
       PLS_CHECK_HOOK_SECRET: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
       HUBSPOT_TOKEN: 'pat-na1-0123456789abcdef',
@@ -114,7 +114,7 @@ describe('npm run check', () => {
       '  HubSpot: on at https://api.hubapi.com (owner routing on, write-back on, property group pls)\n',
     );
     expect(hubspot.output).not.toContain('0123456789abcdef');
-    const unset = await runToExit(['src/check.ts'], env);
+    const unset = await runToExit(['src/cli/check.ts'], env);
     expect(unset.code).toBe(1);
     expect(unset.output).toContain(
       'integrations.webhooks.0.secret: names PLS_CHECK_HOOK_SECRET, which is not set',

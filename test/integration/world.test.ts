@@ -1,9 +1,9 @@
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { replayPages } from '../../src/analysis/replay-engine.js';
 import { type Database, databaseOf } from '../../src/config/env.js';
 import { loadManifest } from '../../src/config/manifest.js';
 import { openHistorySource } from '../../src/db/open-history.js';
+import { replayPages } from '../../src/replay/replay-engine.js';
 import { settled } from '../support/flows.js';
 import { eventually, type Harness, startHarness, WRITE_KEY } from '../support/harness.js';
 import {

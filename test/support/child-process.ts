@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, beforeEach } from 'vitest';
-import { createSlackEmulator } from '../../src/emulator/slack-emulator.js';
+import { createSlackEmulator } from '../../tools/emulator/slack-emulator.js';
 import { type DatabaseReader, openReader } from './database-reader.js';
 import { testEngine } from './engines.js';
 import { TEST_CHANNELS, TEST_MANIFEST, TEST_USERS, testEnv } from './harness.js';

@@ -1,5 +1,5 @@
 import { createRng, type Rng } from '../../src/domain/rng.js';
-import { INDUSTRIES, PLACES } from '../../src/sandbox/demo-vocabulary.js';
+import { INDUSTRIES, PLACES } from '../../tools/sandbox/demo-vocabulary.js';
 
 /**
  * A seeded synthetic "messy world" (issue 16): a product's accounts, each labelled by the

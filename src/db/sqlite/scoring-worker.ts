@@ -6,8 +6,8 @@
 import { readlinkSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
-import { clockOn } from '../../clock.js';
 import { createLogger } from '../../obs/logger.js';
+import { clockOn } from '../../runtime/clock.js';
 import { createEventProcessor, openedTiers, scoredAccounts } from '../../services/process-events.js';
 import { createProcessingLoop } from '../../services/processing-loop.js';
 import type { ScoringTurn } from '../storage.js';

@@ -1,6 +1,6 @@
 import type { App } from '@slack/bolt';
 import type { Logger } from 'pino';
-import type { CalibrationRunner } from '../../analysis/calibration-runner.js';
+import type { CalibrationRunner } from '../../calibration/calibration-runner.js';
 import type { Manifest } from '../../config/manifest.js';
 import type { AccountViews } from '../../services/account-view.js';
 import type { AlertActions } from '../../services/alert-actions.js';

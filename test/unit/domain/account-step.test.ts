@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { generateUsageHistory } from '../../../src/analysis/synthetic-history.js';
+import { generateUsageHistory } from '../../../bench/synthetic-history.js';
 import { loadManifest } from '../../../src/config/manifest.js';
 import { type AccountState, emptyAccountState } from '../../../src/domain/account-state.js';
 import { type PlayStep, stepAccount, tickAccount } from '../../../src/domain/account-step.js';

@@ -8,7 +8,7 @@ import type { UsageEvent } from '../../../src/domain/usage-event.js';
 import { specManifest } from '../../support/domain-builders.js';
 
 /**
- * Replay leans on three facts about the domain's scoring (src/analysis/replay-engine.ts): that
+ * Replay leans on three facts about the domain's scoring (src/replay/replay-engine.ts): that
  * `scoreNumbers` is `scoreAccount`'s numbers, that `scoreNumbersUnlessGated` gives up only on an
  * account that misses a gate, and that a score never rises with time alone. Random histories, seeded.
  */

@@ -5,7 +5,7 @@ import { loadManifest } from '../../../src/config/manifest.js';
 import { applyEvent, emptyAccountState } from '../../../src/domain/account-state.js';
 import { bestTimeToReach } from '../../../src/domain/dossier.js';
 import type { UsageEvent } from '../../../src/domain/usage-event.js';
-import { createDemoStory, createHotAccountStory, type Story } from '../../../src/sandbox/demo-story.js';
+import { createDemoStory, createHotAccountStory, type Story } from '../../../tools/sandbox/demo-story.js';
 
 /**
  * The demo story is the same whatever the hour it starts (issue 19): the backfill falls on the

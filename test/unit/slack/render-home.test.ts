@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { validateBlocks } from '../../../src/emulator/block-kit-limits.js';
 import type { HomeView } from '../../../src/services/home.js';
 import type { QueueRow } from '../../../src/services/queue.js';
 import { renderHome } from '../../../src/slack/render-home.js';
+import { validateBlocks } from '../../../tools/emulator/block-kit-limits.js';
 
 const row = (alertId: string, account: string, play: string | null): QueueRow => ({
   alertId,

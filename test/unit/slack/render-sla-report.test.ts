@@ -7,13 +7,13 @@ import {
   type ReportOptions,
   type SlaReport,
 } from '../../../src/domain/sla-report.js';
-import { validateBlocks } from '../../../src/emulator/block-kit-limits.js';
 import {
   conversionWords,
   formatPercent,
   periodWords,
   renderSlaReport,
 } from '../../../src/slack/render-sla-report.js';
+import { validateBlocks } from '../../../tools/emulator/block-kit-limits.js';
 import {
   reportAlert as alert,
   DAY,

@@ -1,7 +1,7 @@
 import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
-import { parseCalibrateArgs } from '../../../analysis/calibration-runner.js';
-import { calibrationHeadlineBlock, renderCalibration } from '../../../analysis/render-calibration.js';
+import { parseCalibrateArgs } from '../../../calibration/calibration-runner.js';
+import { calibrationHeadlineBlock, renderCalibration } from '../../../calibration/render-calibration.js';
 import type { Routing } from '../../../config/manifest.js';
 import { actorOf } from '../../../domain/alert-lifecycle.js';
 import { NEW_BUSINESS, outcomeWord, playNamed, playOf } from '../../../domain/play.js';
