@@ -1,7 +1,7 @@
-import type { Manifest } from '../../src/config/manifest.js';
 import { createAlertsRepo, type NewAlert } from '../../src/db/alerts-repo.js';
 import { openDatabase } from '../../src/db/sqlite/client.js';
 import { type AccountState, applyEvent, emptyAccountState } from '../../src/domain/account-state.js';
+import type { Manifest } from '../../src/domain/definition.js';
 import { escalationDueAt } from '../../src/domain/escalation.js';
 import type { AlertTrigger } from '../../src/domain/handoff.js';
 import { matchesConditions } from '../../src/domain/match.js';

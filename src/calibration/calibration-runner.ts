@@ -1,5 +1,5 @@
 import type { Database } from '../config/env.js';
-import type { Manifest, Play } from '../config/manifest.js';
+import type { Manifest, Play } from '../domain/definition.js';
 import { NEW_BUSINESS, playNamed } from '../domain/play.js';
 import { DAY } from '../domain/windows.js';
 import { runInChild } from '../runtime/child-task.js';

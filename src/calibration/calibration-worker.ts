@@ -1,6 +1,6 @@
 import type { Database } from '../config/env.js';
-import type { Manifest } from '../config/manifest.js';
 import { openHistorySource } from '../db/open-history.js';
+import type { Manifest } from '../domain/definition.js';
 import { answerOnce } from '../runtime/child-task.js';
 import { type CalibrationReport, calibrate } from './calibration.js';
 

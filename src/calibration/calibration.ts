@@ -1,3 +1,4 @@
+import type { EventPages, HistorySource, LiveAlert, StoredEvent } from '../db/history.js';
 import {
   type Manifest,
   type Metric,
@@ -5,8 +6,7 @@ import {
   type Scoring,
   type Signal,
   withPlayScoring,
-} from '../config/manifest.js';
-import type { EventPages, HistorySource, LiveAlert, StoredEvent } from '../db/history.js';
+} from '../domain/definition.js';
 import { compareText } from '../domain/order.js';
 import { NEW_BUSINESS, outcomeWord, playOf } from '../domain/play.js';
 import { hash } from '../domain/rng.js';

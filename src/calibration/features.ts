@@ -1,5 +1,5 @@
-import type { Layer, Scoring } from '../config/manifest.js';
 import { countWindow, type PlayState } from '../domain/account-state.js';
+import type { Layer, Scoring } from '../domain/definition.js';
 import type { Score } from '../domain/scoring.js';
 import { HOUR, sumWithin } from '../domain/windows.js';
 

@@ -1,9 +1,9 @@
 import { ConfigError } from '../config/config-error.js';
 import { formatDuration } from '../config/duration.js';
 import { loadConfig } from '../config/load-config.js';
-import type { Match, Play } from '../config/manifest.js';
 import { manifestWarnings } from '../config/manifest-warnings.js';
 import { postgresLocation } from '../db/postgres/client.js';
+import type { Match, Play } from '../domain/definition.js';
 
 /**
  * `npm run check [-- path/to/manifest.yml] [--strict]`: validates the manifest and the

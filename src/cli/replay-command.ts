@@ -1,8 +1,9 @@
 import { resolve } from 'node:path';
 import { databaseFrom, ENV_DEFAULTS, type EnvSource, manifestPathOf } from '../config/env.js';
-import { loadManifest, type Manifest } from '../config/manifest.js';
+import { loadManifest } from '../config/manifest.js';
 import type { LiveAlert } from '../db/history.js';
 import { openHistorySource } from '../db/open-history.js';
+import type { Manifest } from '../domain/definition.js';
 import { DAY } from '../domain/windows.js';
 import { renderReplayText } from '../replay/render-replay-text.js';
 import { replayDatabase } from '../replay/replay-database.js';

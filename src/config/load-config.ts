@@ -1,6 +1,7 @@
+import type { Manifest } from '../domain/definition.js';
 import { ConfigError, type ConfigIssue } from './config-error.js';
 import { type Env, type EnvSource, manifestPathOf, parseEnv } from './env.js';
-import { loadManifest, type Manifest } from './manifest.js';
+import { loadManifest } from './manifest.js';
 import { resolveWebhooks, type WebhookEndpoint } from './webhooks.js';
 
 export interface Config {

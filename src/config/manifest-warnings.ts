@@ -1,4 +1,4 @@
-import type { Manifest } from './manifest.js';
+import type { Manifest } from '../domain/definition.js';
 
 /**
  * What a manifest allows but almost surely does not mean: `npm run check` prints these (and

@@ -1,7 +1,7 @@
 import { Webhook } from 'standardwebhooks';
+import type { WebhookEventType, WebhookSubscription } from '../domain/definition.js';
 import { ConfigError, type ConfigIssue, configIssue } from './config-error.js';
 import type { EnvSource } from './env.js';
-import type { WebhookEventType, WebhookSubscription } from './manifest.js';
 
 /** An outbound webhook endpoint, ready to sign for: its secret read from the environment if named there. */
 export interface WebhookEndpoint {

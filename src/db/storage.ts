@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config/load-config.js';
-import type { Tier } from '../config/manifest.js';
+import type { Tier } from '../domain/definition.js';
 import type { UsageEvent } from '../domain/usage-event.js';
 import type { Clock } from '../runtime/clock.js';
 import type { AccountsRepo } from './accounts-repo.js';

@@ -1,4 +1,4 @@
-import type { Signal, Tier } from '../config/manifest.js';
+import type { Signal, Tier } from './definition.js';
 import { isFreeMailDomain } from './free-mail.js';
 import { matchesConditions } from './match.js';
 import type { UsageEvent } from './usage-event.js';

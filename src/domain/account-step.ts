@@ -1,4 +1,3 @@
-import type { Play, Team } from '../config/manifest.js';
 import {
   type AccountState,
   applySignals,
@@ -6,6 +5,7 @@ import {
   recordEvent,
   type SignalHit,
 } from './account-state.js';
+import type { Play, Team } from './definition.js';
 import {
   type AlertSummary,
   alertBlockers,

@@ -3,7 +3,7 @@
  * the services apply the result inside a transaction, re-checking state there so a stale click
  * acts on the alert as it is now, never on what the button carried.
  */
-import type { Routing } from '../config/manifest.js';
+import type { Routing } from './definition.js';
 
 export const ALERT_STATES = ['open', 'claimed', 'contacted', 'closed'] as const;
 export type AlertStateName = (typeof ALERT_STATES)[number];

@@ -1,5 +1,5 @@
 import { IANAZone } from 'luxon';
-import type { Hours } from '../config/manifest.js';
+import type { Hours } from './definition.js';
 import { DAY } from './windows.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { EscalationStep } from '../config/manifest.js';
+import type { EscalationStep } from './definition.js';
 import { dueAfter, type PolicySnapshot } from './sla.js';
 
 /**

@@ -1,4 +1,3 @@
-import type { Rules, Tier } from '../config/manifest.js';
 import {
   type AccountState,
   type Armed,
@@ -6,6 +5,7 @@ import {
   type PlayState,
   type SignalHit,
 } from './account-state.js';
+import type { Rules, Tier } from './definition.js';
 import { type Firmographics, LAYERS, metricValue, type Score, TIER_RANK } from './scoring.js';
 import { renderSays } from './signal-text.js';
 

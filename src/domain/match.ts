@@ -1,4 +1,4 @@
-import type { Condition } from '../config/manifest.js';
+import type { Condition } from './definition.js';
 
 /**
  * The manifest's `match` (manifests/README.md, "Match conditions"): every named field must

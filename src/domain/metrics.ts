@@ -1,4 +1,4 @@
-import type { MetricName } from '../config/manifest.js';
+import type { MetricName } from './definition.js';
 
 /**
  * Metrics that are a change — the last 14 days against the 14 before, from −1 up — rather than a

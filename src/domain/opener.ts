@@ -1,4 +1,4 @@
-import type { Signal } from '../config/manifest.js';
+import type { Signal } from './definition.js';
 import type { AlertTrigger } from './handoff.js';
 
 /**

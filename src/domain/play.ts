@@ -1,5 +1,5 @@
-import type { Play } from '../config/manifest.js';
 import type { AccountState, PlayState } from './account-state.js';
+import type { Play } from './definition.js';
 import { includesPlan } from './handoff.js';
 import { matchesConditions } from './match.js';
 import { CHANGE_METRICS } from './metrics.js';

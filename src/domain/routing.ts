@@ -1,5 +1,5 @@
-import type { Rep, Routing, Team } from '../config/manifest.js';
 import { isWithinHours, nextOpening } from './business-hours.js';
+import type { Rep, Routing, Team } from './definition.js';
 import { matchesConditions } from './match.js';
 
 export interface RoutableAccount {

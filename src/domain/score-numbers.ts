@@ -1,5 +1,5 @@
-import type { Layer, Scoring, Tier } from '../config/manifest.js';
 import { type AccountState, decay, type PlayState } from './account-state.js';
+import type { Layer, Scoring, Tier } from './definition.js';
 import { type Firmographics, LAYERS, metricPoints, metricValue, tierFor } from './scoring.js';
 
 /**

@@ -1,5 +1,5 @@
-import type { Layer, Metric, MetricName, Scoring, Tier } from '../config/manifest.js';
 import { type AccountState, decay, type PlayState, usersByFortnight, windowCount } from './account-state.js';
+import type { Layer, Metric, MetricName, Scoring, Tier } from './definition.js';
 import { isFreeMailDomain } from './free-mail.js';
 import { formatNumber, renderSays } from './signal-text.js';
 import { countSince, DAY, HOUR, sumWithin } from './windows.js';

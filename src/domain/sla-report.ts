@@ -1,5 +1,5 @@
-import type { Hours } from '../config/manifest.js';
 import { createWorkingTimeIndex, type WorkingTimeIndex } from './business-hours.js';
+import type { Hours } from './definition.js';
 import { compareText } from './order.js';
 import { NEW_BUSINESS } from './play.js';
 import { pqlVerdict, type RateVerdict } from './pql-verdict.js';

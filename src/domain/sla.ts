@@ -1,5 +1,5 @@
-import type { EscalationStep, Hours, SlaPolicy } from '../config/manifest.js';
 import { addWorkingTime } from './business-hours.js';
+import type { EscalationStep, Hours, SlaPolicy } from './definition.js';
 
 /**
  * The SLA policy frozen on an alert when its tier is set: later manifest edits never move the

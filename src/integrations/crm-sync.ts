@@ -1,12 +1,12 @@
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
-import type { Manifest } from '../config/manifest.js';
 import type { AccountRow, AccountsRepo } from '../db/accounts-repo.js';
 import type { AlertRow, AlertsRepo } from '../db/alerts-repo.js';
 import type { CrmLink, CrmRepo } from '../db/crm-repo.js';
 import type { Store } from '../db/store.js';
 import type { WebhookDelivery } from '../db/webhook-deliveries-repo.js';
 import { NOT_A_FIT_REASONS, OUTCOMES } from '../domain/alert-lifecycle.js';
+import type { Manifest } from '../domain/definition.js';
 import { NEW_BUSINESS, playOf } from '../domain/play.js';
 import { CRM_LANE, type Crm, CrmError } from './crm.js';
 import type { OwnerLookup } from './owner-lookup.js';

@@ -1,4 +1,4 @@
-import { WEBHOOK_EVENT_TYPES } from '../config/manifest.js';
+import { WEBHOOK_EVENT_TYPES } from '../domain/definition.js';
 /**
  * A CRM as pls uses it: the whole of what owner routing (src/integrations/owner-lookup.ts) and
  * write-back (src/integrations/crm-sync.ts) ask of one. HubSpot implements it

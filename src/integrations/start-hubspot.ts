@@ -1,12 +1,12 @@
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
 import type { Env } from '../config/env.js';
-import type { Manifest } from '../config/manifest.js';
 import type { AccountsRepo } from '../db/accounts-repo.js';
 import type { AlertsRepo } from '../db/alerts-repo.js';
 import type { CrmRepo } from '../db/crm-repo.js';
 import type { OutboxRepo } from '../db/outbox-repo.js';
 import type { Store } from '../db/store.js';
+import type { Manifest } from '../domain/definition.js';
 import { escapeMrkdwn } from '../slack/text.js';
 import { CrmError } from './crm.js';
 import { createCrmSync } from './crm-sync.js';

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import type { Manifest, WebhookEventType } from '../config/manifest.js';
 import type { AccountRow, AccountsRepo } from '../db/accounts-repo.js';
 import type { AlertRow, AlertsRepo } from '../db/alerts-repo.js';
 import type { WebhookDeliveriesRepo } from '../db/webhook-deliveries-repo.js';
+import type { Manifest, WebhookEventType } from '../domain/definition.js';
 import { CRM_EVENTS, CRM_LANE } from './crm.js';
 
 /**

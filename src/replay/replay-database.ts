@@ -1,8 +1,8 @@
 import { availableParallelism } from 'node:os';
 import type { Database } from '../config/env.js';
-import type { Manifest } from '../config/manifest.js';
 import type { LiveAlert, ShardPlan } from '../db/history.js';
 import { openHistorySource } from '../db/open-history.js';
+import type { Manifest } from '../domain/definition.js';
 import { compareText } from '../domain/order.js';
 import { type ReplayProgress, SILENT_PROGRESS } from '../report/progress.js';
 import { runInChild } from '../runtime/child-task.js';

@@ -1,5 +1,4 @@
 import { type FeatureSnapshot, featuresAt } from '../calibration/features.js';
-import type { Manifest, Play, Scoring } from '../config/manifest.js';
 import type { EventPages, LiveAlert, StoredEvent } from '../db/history.js';
 import { type AccountState, emptyAccountState } from '../domain/account-state.js';
 import {
@@ -9,6 +8,7 @@ import {
   stepAccount,
   tickAccount,
 } from '../domain/account-step.js';
+import type { Manifest, Play, Scoring } from '../domain/definition.js';
 import { type AlertSummary, type AlertTrigger, includesPlan, isPurchase } from '../domain/handoff.js';
 import { movesWithTime, NEW_BUSINESS, readPlayState } from '../domain/play.js';
 import type { RoutableAccount } from '../domain/routing.js';

@@ -7,8 +7,8 @@ import {
   groupByAccount,
 } from '../calibration/conversions.js';
 import { featureDefs } from '../calibration/features.js';
-import type { Manifest } from '../config/manifest.js';
 import type { LiveAlert } from '../db/history.js';
+import type { Manifest } from '../domain/definition.js';
 import { NEW_BUSINESS } from '../domain/play.js';
 import { DAY } from '../domain/windows.js';
 import { day } from '../report/format.js';

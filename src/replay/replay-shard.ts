@@ -1,7 +1,7 @@
 import type { Database } from '../config/env.js';
-import type { Manifest } from '../config/manifest.js';
 import type { AccountRange, LiveAlert } from '../db/history.js';
 import { openHistorySource } from '../db/open-history.js';
+import type { Manifest } from '../domain/definition.js';
 import { answerOnce } from '../runtime/child-task.js';
 import { type ReplayLaneResult, type ReplayResult, replayPages } from './replay-engine.js';
 

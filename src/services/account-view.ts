@@ -1,8 +1,8 @@
-import type { Manifest } from '../config/manifest.js';
 import type { AccountRow, AccountsRepo } from '../db/accounts-repo.js';
 import type { AlertRow, AlertsRepo } from '../db/alerts-repo.js';
 import type { Store } from '../db/store.js';
 import { restoreAccountState } from '../domain/account-state.js';
+import type { Manifest } from '../domain/definition.js';
 import { type Dossier, dossierOf } from '../domain/dossier.js';
 import { alertBlockers } from '../domain/handoff.js';
 import { judgesAccount, playNamed, readPlayState } from '../domain/play.js';

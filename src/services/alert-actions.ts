@@ -1,4 +1,3 @@
-import type { Rep } from '../config/manifest.js';
 import type { AlertRow } from '../db/alerts-repo.js';
 import type { Store } from '../db/store.js';
 import {
@@ -11,6 +10,7 @@ import {
   OUTCOMES,
   type Outcome,
 } from '../domain/alert-lifecycle.js';
+import type { Rep } from '../domain/definition.js';
 import { escalationDueAt } from '../domain/escalation.js';
 import { dm } from '../domain/notice.js';
 import { playOf } from '../domain/play.js';

@@ -1,9 +1,9 @@
-import type { Manifest, Play, Team } from '../config/manifest.js';
 import type { AccountRow, AccountsRepo } from '../db/accounts-repo.js';
 import type { AlertsRepo } from '../db/alerts-repo.js';
 import type { CrmRepo } from '../db/crm-repo.js';
 import type { OutboxRepo } from '../db/outbox-repo.js';
 import type { WebhookDeliveriesRepo } from '../db/webhook-deliveries-repo.js';
+import type { Manifest, Play, Team } from '../domain/definition.js';
 import type { Notice } from '../domain/notice.js';
 import {
   type RepLoad,

@@ -1,7 +1,7 @@
-import type { Manifest } from '../config/manifest.js';
 import type { AlertsRepo } from '../db/alerts-repo.js';
 import type { Store } from '../db/store.js';
 import { actorOf } from '../domain/alert-lifecycle.js';
+import type { Manifest } from '../domain/definition.js';
 import type { createQueueService, QueueRow } from './queue.js';
 
 export interface HomeView {

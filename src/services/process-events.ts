@@ -1,5 +1,4 @@
 import { monotonicFactory } from 'ulid';
-import type { Play } from '../config/manifest.js';
 import type { AccountRow } from '../db/accounts-repo.js';
 import type { AlertRow } from '../db/alerts-repo.js';
 import type { CrmRepo } from '../db/crm-repo.js';
@@ -15,6 +14,7 @@ import {
   stepAccount,
   tickAccount,
 } from '../domain/account-step.js';
+import type { Play } from '../domain/definition.js';
 import { escalationDueAt } from '../domain/escalation.js';
 import type { AlertSummary } from '../domain/handoff.js';
 import { dm } from '../domain/notice.js';

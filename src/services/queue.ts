@@ -1,9 +1,9 @@
-import type { Manifest } from '../config/manifest.js';
 import type { AccountsRepo } from '../db/accounts-repo.js';
 import type { AlertRow, AlertsRepo } from '../db/alerts-repo.js';
 import type { AlertState } from '../db/schema.js';
 import type { Store } from '../db/store.js';
 import { actorOf } from '../domain/alert-lifecycle.js';
+import type { Manifest } from '../domain/definition.js';
 import type { AlertTrigger } from '../domain/handoff.js';
 import { playOf } from '../domain/play.js';
 import { whyNowWords } from '../domain/signal-text.js';

@@ -1,6 +1,6 @@
-import type { Hours, Manifest } from '../config/manifest.js';
 import type { SlaReportQuery } from '../db/sla-report-query.js';
 import type { Store } from '../db/store.js';
+import type { Hours, Manifest } from '../domain/definition.js';
 import { playNamed } from '../domain/play.js';
 import { createSlaReportBuilder, type ReportScope, type SlaReport } from '../domain/sla-report.js';
 import { DAY } from '../domain/windows.js';

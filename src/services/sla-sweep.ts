@@ -1,6 +1,6 @@
-import type { EscalationStep } from '../config/manifest.js';
 import type { AlertAccount, AlertRow } from '../db/alerts-repo.js';
 import { ChangedMeanwhile, type Store, type Unit } from '../db/store.js';
+import type { EscalationStep } from '../domain/definition.js';
 import { backOffStage, dueStep, escalationDueAt, ladderStart } from '../domain/escalation.js';
 import { dm } from '../domain/notice.js';
 import { playOf } from '../domain/play.js';

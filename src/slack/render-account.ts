@@ -1,5 +1,5 @@
 import { formatDuration } from '../config/duration.js';
-import type { Layer } from '../config/manifest.js';
+import type { Layer } from '../domain/definition.js';
 import { LAYERS } from '../domain/scoring.js';
 import { formatAge } from '../domain/signal-text.js';
 import { accountLabel } from '../domain/usage-event.js';

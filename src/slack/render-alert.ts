@@ -1,4 +1,4 @@
-import type { Layer } from '../config/manifest.js';
+import type { Layer } from '../domain/definition.js';
 import type { Dossier } from '../domain/dossier.js';
 import type { AlertTrigger } from '../domain/handoff.js';
 import type { Opener, OpenerContact } from '../domain/opener.js';
@@ -75,7 +75,7 @@ const LAYER_LABEL: Record<Layer, string> = {
   behavioral: 'Behavioral',
   organizational: 'Organizational',
 };
-/** The new-business play's label (src/config/manifest.ts): its alerts say "back to self-serve". */
+/** The new-business play's label (src/config/manifest-schema.ts): its alerts say "back to self-serve". */
 const NEW_BUSINESS_LABEL = 'New business';
 
 const OUTCOME_LABEL: Record<string, string> = {

@@ -1,8 +1,8 @@
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
-import type { Manifest } from '../config/manifest.js';
 import type { OutboxRepo } from '../db/outbox-repo.js';
 import type { Store } from '../db/store.js';
+import type { Manifest } from '../domain/definition.js';
 
 interface SlackCheck {
   /** auth.test answered ok: the token works. */

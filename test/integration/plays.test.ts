@@ -8,8 +8,9 @@ import {
   renderCalibrationText,
 } from '../../src/calibration/render-calibration.js';
 import { type Database, databaseOf } from '../../src/config/env.js';
-import { type Manifest, parseManifestYaml } from '../../src/config/manifest.js';
+import { parseManifestYaml } from '../../src/config/manifest.js';
 import { openHistorySource } from '../../src/db/open-history.js';
+import type { Manifest } from '../../src/domain/definition.js';
 import type { AlertTrigger } from '../../src/domain/handoff.js';
 import { replayPages } from '../../src/replay/replay-engine.js';
 import { validateBlocks } from '../../tools/emulator/block-kit-limits.js';

@@ -4,10 +4,10 @@
  * (events, scores, alert cards) is plain data with realistic defaults.
  */
 import { parse } from 'yaml';
-import type { Hours, Layer, Manifest, Scoring, Signal } from '../../src/config/manifest.js';
 import { parseManifest } from '../../src/config/manifest.js';
 import type { SignalHit } from '../../src/domain/account-state.js';
 import { emptyAccountState } from '../../src/domain/account-state.js';
+import type { Hours, Layer, Manifest, Scoring, Signal } from '../../src/domain/definition.js';
 import type { AlertSummary, AlertTrigger, HandoffInput } from '../../src/domain/handoff.js';
 import { writeOpener } from '../../src/domain/opener.js';
 import { createRng } from '../../src/domain/rng.js';

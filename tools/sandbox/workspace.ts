@@ -1,4 +1,4 @@
-import type { Manifest } from '../../src/config/manifest.js';
+import type { Manifest } from '../../src/domain/definition.js';
 import type { EmulatedUser } from '../emulator/emulator-types.js';
 
 /**

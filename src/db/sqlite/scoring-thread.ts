@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { Worker } from 'node:worker_threads';
 import type { LevelWithSilent } from 'pino';
-import type { Manifest } from '../../config/manifest.js';
+import type { Manifest } from '../../domain/definition.js';
 import { moduleBeside } from '../../runtime/module-path.js';
 import type { Scoring, ScoringDeps, ScoringTurn } from '../storage.js';
 import type { WriteTurns } from './write-turns.js';

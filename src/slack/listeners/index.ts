@@ -1,7 +1,7 @@
 import type { App } from '@slack/bolt';
 import type { Logger } from 'pino';
 import type { CalibrationRunner } from '../../calibration/calibration-runner.js';
-import type { Manifest } from '../../config/manifest.js';
+import type { Manifest } from '../../domain/definition.js';
 import type { AccountViews } from '../../services/account-view.js';
 import type { AlertActions } from '../../services/alert-actions.js';
 import type { AlertCards } from '../../services/alert-card.js';

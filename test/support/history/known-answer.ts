@@ -6,8 +6,8 @@
  * signal is scored the same points and tells nothing. Seeded: the same seed, the same history.
  */
 
-import type { Manifest } from '../../../src/config/manifest.js';
 import type { LiveAlert, StoredEvent } from '../../../src/db/history.js';
+import type { Manifest } from '../../../src/domain/definition.js';
 import { createRng } from '../../../src/domain/rng.js';
 import { replayHistory } from '../../../src/replay/replay-engine.js';
 import { manifestFrom } from '../domain-builders.js';

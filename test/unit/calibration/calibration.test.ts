@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { type CalibrationReport, calibrateHistory } from '../../../src/calibration/calibration.js';
 import { tiersAgreeWith } from '../../../src/calibration/calibration-advice.js';
 import { calibrationHeadline, renderCalibrationText } from '../../../src/calibration/render-calibration.js';
-import type { Manifest } from '../../../src/config/manifest.js';
+import type { Manifest } from '../../../src/domain/definition.js';
 import { manifestFrom } from '../../support/domain-builders.js';
 import {
   DAY,

@@ -1,7 +1,8 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { loadManifest, type Manifest, METRIC_NAMES, parseManifest } from '../../../src/config/manifest.js';
+import { loadManifest, parseManifest } from '../../../src/config/manifest.js';
 import { manifestWarnings } from '../../../src/config/manifest-warnings.js';
+import { type Manifest, METRIC_NAMES } from '../../../src/domain/definition.js';
 import { specManifest } from '../../support/domain-builders.js';
 
 const fixture = (name: string) => fileURLToPath(new URL(`../../fixtures/manifests/${name}`, import.meta.url));

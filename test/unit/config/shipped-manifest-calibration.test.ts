@@ -1,14 +1,14 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { loadManifest } from '../../../src/config/manifest.js';
 import {
   type Condition,
   LAYERS,
   type Layer,
-  loadManifest,
   type Manifest,
   type MetricName,
   type Tier,
-} from '../../../src/config/manifest.js';
+} from '../../../src/domain/definition.js';
 
 /*
  * Calibration of manifests/pls.yml against the accounts its README describes (a typical PQL and a

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../src/config/config-error.js';
-import type { WebhookSubscription } from '../../../src/config/manifest.js';
 import { resolveWebhooks } from '../../../src/config/webhooks.js';
+import type { WebhookSubscription } from '../../../src/domain/definition.js';
 
 const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
 const hook = (secret: string): WebhookSubscription => ({

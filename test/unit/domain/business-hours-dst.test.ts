@@ -1,7 +1,6 @@
 import fc from 'fast-check';
 import { IANAZone } from 'luxon';
 import { describe, expect, it } from 'vitest';
-import type { Hours } from '../../../src/config/manifest.js';
 import {
   addWorkingTime,
   createWorkingTimeIndex,
@@ -9,6 +8,7 @@ import {
   nextOpening,
   workingTimeBetween,
 } from '../../../src/domain/business-hours.js';
+import type { Hours } from '../../../src/domain/definition.js';
 import { DAY, HOUR, hours, MINUTE } from '../../support/domain-builders.js';
 
 /*

@@ -1,6 +1,5 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { Hours } from '../../../src/config/manifest.js';
 import {
   addWorkingTime,
   createWorkingTimeIndex,
@@ -8,6 +7,7 @@ import {
   nextOpening,
   workingTimeBetween,
 } from '../../../src/domain/business-hours.js';
+import type { Hours } from '../../../src/domain/definition.js';
 import { DAY, HOUR, hours, MINUTE, prng } from '../../support/domain-builders.js';
 
 const NY = hours({ tz: 'America/New_York' }); // mon–fri 09:00–18:00

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Condition } from '../../../src/config/manifest.js';
+import type { Condition } from '../../../src/domain/definition.js';
 import { matchesConditions } from '../../../src/domain/match.js';
 import { manifestFrom } from '../../support/domain-builders.js';
 

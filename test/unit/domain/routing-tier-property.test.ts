@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { Rep, Routing } from '../../../src/config/manifest.js';
+import type { Rep, Routing } from '../../../src/domain/definition.js';
 import { assignableTier, type RepLoad, type RouteResult, routeAlert } from '../../../src/domain/routing.js';
 import { MONDAY_10AM_NY, manifestFrom } from '../../support/domain-builders.js';
 

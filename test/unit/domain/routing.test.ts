@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Manifest } from '../../../src/config/manifest.js';
+import type { Manifest } from '../../../src/domain/definition.js';
 import { type RepLoad, type RoutableAccount, routeAlert, routeTeam } from '../../../src/domain/routing.js';
 import { MONDAY_10AM_NY, manifestFrom } from '../../support/domain-builders.js';
 

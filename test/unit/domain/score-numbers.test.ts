@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { loadManifest, type Manifest } from '../../../src/config/manifest.js';
+import { loadManifest } from '../../../src/config/manifest.js';
 import { type AccountState, applyEvent, emptyAccountState } from '../../../src/domain/account-state.js';
+import type { Manifest } from '../../../src/domain/definition.js';
 import { scoreNumbers, scoreNumbersUnlessGated } from '../../../src/domain/score-numbers.js';
 import { type Firmographics, scoreAccount } from '../../../src/domain/scoring.js';
 import type { UsageEvent } from '../../../src/domain/usage-event.js';

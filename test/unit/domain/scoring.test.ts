@@ -1,7 +1,8 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { loadManifest, type Manifest, METRIC_NAMES, type MetricName } from '../../../src/config/manifest.js';
+import { loadManifest } from '../../../src/config/manifest.js';
 import { type AccountState, applyEvent, emptyAccountState } from '../../../src/domain/account-state.js';
+import { type Manifest, METRIC_NAMES, type MetricName } from '../../../src/domain/definition.js';
 import { CHANGE_METRICS } from '../../../src/domain/metrics.js';
 import {
   EMPTY_SCORE,

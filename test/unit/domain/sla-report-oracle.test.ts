@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { Hours } from '../../../src/config/manifest.js';
 import { workingTimeBetween } from '../../../src/domain/business-hours.js';
+import type { Hours } from '../../../src/domain/definition.js';
 import { pqlVerdict } from '../../../src/domain/pql-verdict.js';
 import {
   bandOf,

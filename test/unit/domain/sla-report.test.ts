@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
-import type { Hours } from '../../../src/config/manifest.js';
 import { workingTimeBetween } from '../../../src/domain/business-hours.js';
+import type { Hours } from '../../../src/domain/definition.js';
 import {
   bandOf,
   buildSlaReport,

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { generateUsageHistory } from '../../../bench/synthetic-history.js';
-import { loadManifest, type Manifest, withNewBusinessScoring } from '../../../src/config/manifest.js';
+import { loadManifest } from '../../../src/config/manifest.js';
 import type { StoredEvent } from '../../../src/db/history.js';
+import { type Manifest, withNewBusinessScoring } from '../../../src/domain/definition.js';
 import { NEW_BUSINESS } from '../../../src/domain/play.js';
 import {
   type ReplayOptions,

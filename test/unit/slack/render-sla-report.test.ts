@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Hours } from '../../../src/config/manifest.js';
+import type { Hours } from '../../../src/domain/definition.js';
 import { pqlVerdict } from '../../../src/domain/pql-verdict.js';
 import {
   buildSlaReport,

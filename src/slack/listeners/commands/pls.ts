@@ -2,8 +2,8 @@ import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt'
 import type { WebClient } from '@slack/web-api';
 import { parseCalibrateArgs } from '../../../calibration/calibration-runner.js';
 import { calibrationHeadlineBlock, renderCalibration } from '../../../calibration/render-calibration.js';
-import type { Routing } from '../../../config/manifest.js';
 import { actorOf } from '../../../domain/alert-lifecycle.js';
+import type { Routing } from '../../../domain/definition.js';
 import { NEW_BUSINESS, outcomeWord, playNamed, playOf } from '../../../domain/play.js';
 import { parseQueueArgs } from '../../../services/queue.js';
 import { parseSlaArgs } from '../../../services/sla-report-service.js';
