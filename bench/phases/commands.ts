@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { copyDatabase } from '../../src/cli/db-copy-command.js';
 import { loadManifest } from '../../src/config/manifest.js';
-import { copyDatabase } from '../../src/db/copy.js';
 import { openPostgresStorage } from '../../src/db/postgres/pg-storage.js';
 import { openSqliteStorage } from '../../src/db/sqlite/sqlite-storage.js';
 import type { Storage } from '../../src/db/storage.js';

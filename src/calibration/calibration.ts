@@ -13,6 +13,14 @@ import { hash } from '../domain/rng.js';
 import { type Band, conversion, MIN_OUTCOMES, REP_OUTCOMES } from '../domain/sla-report.js';
 import { DAY } from '../domain/windows.js';
 import {
+  boughtWithin,
+  type Conversion,
+  conversionsOf,
+  coverage,
+  groupByAccount,
+} from '../replay/conversions.js';
+import { type FeatureDef, type FeatureSnapshot, featureDefs } from '../replay/features.js';
+import {
   type ReplayLaneResult,
   type ReplayResult,
   type ReplaySettings,
@@ -29,8 +37,6 @@ import {
   verdictOf,
   warmBounds,
 } from './calibration-advice.js';
-import { boughtWithin, type Conversion, conversionsOf, coverage, groupByAccount } from './conversions.js';
-import { type FeatureDef, type FeatureSnapshot, featureDefs } from './features.js';
 import { auc, chooseLambda, fitLogistic } from './logistic.js';
 import { suggestedManifestYaml } from './suggested-manifest.js';
 

@@ -1,7 +1,7 @@
 import { NOT_A_FIT_REASONS } from '../domain/alert-lifecycle.js';
 import type { Band } from '../domain/sla-report.js';
+import { escapeMrkdwn, truncate } from '../domain/slack-text.js';
 import { count, day, fixed, percent, plural, table, words } from '../report/format.js';
-import { escapeMrkdwn, truncate } from '../slack/text.js';
 import { type CalibrationReport, HEALTHY_TARGET, type TierConversion } from './calibration.js';
 
 /**

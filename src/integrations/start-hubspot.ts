@@ -7,7 +7,7 @@ import type { CrmRepo } from '../db/crm-repo.js';
 import type { OutboxRepo } from '../db/outbox-repo.js';
 import type { Store } from '../db/store.js';
 import type { Manifest } from '../domain/definition.js';
-import { escapeMrkdwn } from '../slack/text.js';
+import { escapeMrkdwn } from '../domain/slack-text.js';
 import { CrmError } from './crm.js';
 import { createCrmSync } from './crm-sync.js';
 import { createHubSpot } from './hubspot.js';

@@ -1,4 +1,3 @@
-import { type FeatureSnapshot, featuresAt } from '../calibration/features.js';
 import type { EventPages, LiveAlert, StoredEvent } from '../db/history.js';
 import { type AccountState, emptyAccountState } from '../domain/account-state.js';
 import {
@@ -16,6 +15,7 @@ import { type Firmographics, type Score, scoreAccount } from '../domain/scoring.
 import { toUsageEvent, withPlanChange } from '../domain/stored-event.js';
 import type { AccountPatch, UsageEvent } from '../domain/usage-event.js';
 import { DAY } from '../domain/windows.js';
+import { type FeatureSnapshot, featuresAt } from './features.js';
 
 /**
  * Replay: the stored event log re-scored with any manifest on a simulated clock, through the
@@ -82,7 +82,7 @@ export interface ReplayAlert {
   /** What closed it: the purchase event, the matched live alert, or expiry (unmatched). */
   closedBy: 'self_served' | 'live' | 'expired' | null;
   live: { alertId: string; match: 'exact' | 'open' | 'next' } | null;
-  /** Features right after the opening event (src/calibration/features.ts). */
+  /** Features right after the opening event (src/replay/features.ts). */
   features: FeatureSnapshot;
 }
 

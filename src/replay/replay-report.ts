@@ -1,17 +1,11 @@
 import { DateTime } from 'luxon';
-import {
-  boughtWithin,
-  type Conversion,
-  conversionsOf,
-  coverage,
-  groupByAccount,
-} from '../calibration/conversions.js';
-import { featureDefs } from '../calibration/features.js';
 import type { LiveAlert } from '../db/history.js';
 import type { Manifest } from '../domain/definition.js';
 import { NEW_BUSINESS } from '../domain/play.js';
 import { DAY } from '../domain/windows.js';
 import { day } from '../report/format.js';
+import { boughtWithin, type Conversion, conversionsOf, coverage, groupByAccount } from './conversions.js';
+import { featureDefs } from './features.js';
 import type { Purchase, ReplayAlert, ReplayResult } from './replay-engine.js';
 
 /**

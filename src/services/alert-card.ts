@@ -2,14 +2,67 @@ import type { AccountsRepo } from '../db/accounts-repo.js';
 import type { AlertRow, AlertsRepo } from '../db/alerts-repo.js';
 import type { Store } from '../db/store.js';
 import { restoreAccountState } from '../domain/account-state.js';
-import type { Manifest } from '../domain/definition.js';
+import type { Layer, Manifest } from '../domain/definition.js';
+import type { Dossier } from '../domain/dossier.js';
 import { dossierOf } from '../domain/dossier.js';
 import type { AlertTrigger } from '../domain/handoff.js';
+import type { Opener, OpenerContact } from '../domain/opener.js';
 import { writeOpener } from '../domain/opener.js';
 import { playOf, readPlayState } from '../domain/play.js';
+import type { RouteNote } from '../domain/routing.js';
+import type { Contribution } from '../domain/scoring.js';
 import { scoreAccount, UNKNOWN_FIRMOGRAPHICS } from '../domain/scoring.js';
-import type { PolicySnapshot } from '../domain/sla.js';
-import type { AlertCard } from '../slack/render-alert.js';
+import type { PolicySnapshot, SlaLapse } from '../domain/sla.js';
+
+/** Everything an alert message shows, gathered from the database by `createAlertCards`. */
+export interface AlertCard {
+  alertId: string;
+  /** The play's label ("Expansion"), named in the header beside other plays; null with new business alone. */
+  play: string | null;
+  state: 'open' | 'claimed' | 'contacted' | 'closed';
+  tier: 'hot' | 'warm';
+  outcome: string | null;
+  account: {
+    id: string;
+    name: string | null;
+    domain: string | null;
+    plan: string | null;
+    employees: number | null;
+    industry: string | null;
+  };
+  /** The score now (capped at 100) and its layers, all from one computation: they add up. */
+  score: number;
+  layers: Record<Layer, number>;
+  /** The layers' sum before the cap. */
+  uncapped: number;
+  /** The score just before the alert opened. */
+  baseScore: number;
+  trigger: AlertTrigger;
+  contributions: Contribution[];
+  contacts: OpenerContact[];
+  /** The suggested first message (src/domain/opener.ts). */
+  opener: Opener;
+  dossier: Dossier;
+  suggestedRep: string | null;
+  claimedBy: string | null;
+  claimedAt: number | null;
+  contactedAt: number | null;
+  closedAt: number | null;
+  tierSetAt: number;
+  claimDueAt: number;
+  firstTouchDueAt: number | null;
+  /** Snoozed until then (clocks paused); null when not snoozed. */
+  snoozedUntil: number | null;
+  /** The manager who handed it to its holder; null when the holder claimed it. */
+  assignedBy: string | null;
+  /** How routing chose the suggested rep; null on alerts older than the note. */
+  route: RouteNote | null;
+  /** SLA clocks that ran out earlier, and who held each (null: nobody, the team's). */
+  lapses: readonly SlaLapse[];
+  /** The routed team's zone: SLA clocks are shown in it. */
+  zone: string;
+  now: number;
+}
 
 /** Gathers what an alert message shows from the database; the renderer stays a pure function of it. */
 export function createAlertCards(deps: {

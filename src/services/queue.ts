@@ -7,7 +7,7 @@ import type { Manifest } from '../domain/definition.js';
 import type { AlertTrigger } from '../domain/handoff.js';
 import { playOf } from '../domain/play.js';
 import { whyNowWords } from '../domain/signal-text.js';
-import { formatMinutes, slackTime } from '../slack/text.js';
+import { formatMinutes, slackTime } from '../domain/slack-text.js';
 import { userError } from './user-error.js';
 
 const QUEUE_PAGE = 15;

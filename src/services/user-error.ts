@@ -1,4 +1,4 @@
-import { escapeMrkdwn, truncate } from '../slack/text.js';
+import { escapeMrkdwn, truncate } from '../domain/slack-text.js';
 
 /**
  * An error the person in Slack should read (ephemerally), meaning "nothing changed, here is

@@ -2,9 +2,9 @@ import { formatDuration } from '../config/duration.js';
 import type { Layer } from '../domain/definition.js';
 import { LAYERS } from '../domain/scoring.js';
 import { formatAge } from '../domain/signal-text.js';
+import { escapeMrkdwn, formatDate, outside, truncate } from '../domain/slack-text.js';
 import { accountLabel } from '../domain/usage-event.js';
 import type { AccountView } from '../services/account-view.js';
-import { escapeMrkdwn, formatDate, outside, truncate } from './text.js';
 
 const LABEL: Record<Layer, string> = {
   behavioral: 'Behavioral',

@@ -1,64 +1,19 @@
 import type { Layer } from '../domain/definition.js';
-import type { Dossier } from '../domain/dossier.js';
-import type { AlertTrigger } from '../domain/handoff.js';
 import type { Opener, OpenerContact } from '../domain/opener.js';
-import type { RouteNote } from '../domain/routing.js';
 import type { Contribution } from '../domain/scoring.js';
 import { formatAge, whyNowWords } from '../domain/signal-text.js';
 import type { SlaLapse } from '../domain/sla.js';
+import {
+  escapeMrkdwn,
+  formatDate,
+  formatMinutes,
+  outside,
+  slackTime,
+  truncate,
+} from '../domain/slack-text.js';
 import { accountLabel } from '../domain/usage-event.js';
+import type { AlertCard } from '../services/alert-card.js';
 import { ACTIONS, VIEWS } from './ids.js';
-import { escapeMrkdwn, formatDate, formatMinutes, outside, slackTime, truncate } from './text.js';
-
-/** Everything an alert message shows, gathered from the database by the card service. */
-export interface AlertCard {
-  alertId: string;
-  /** The play's label ("Expansion"), named in the header beside other plays; null with new business alone. */
-  play: string | null;
-  state: 'open' | 'claimed' | 'contacted' | 'closed';
-  tier: 'hot' | 'warm';
-  outcome: string | null;
-  account: {
-    id: string;
-    name: string | null;
-    domain: string | null;
-    plan: string | null;
-    employees: number | null;
-    industry: string | null;
-  };
-  /** The score now (capped at 100) and its layers, all from one computation: they add up. */
-  score: number;
-  layers: Record<Layer, number>;
-  /** The layers' sum before the cap. */
-  uncapped: number;
-  /** The score just before the alert opened. */
-  baseScore: number;
-  trigger: AlertTrigger;
-  contributions: Contribution[];
-  contacts: OpenerContact[];
-  /** The suggested first message (src/domain/opener.ts). */
-  opener: Opener;
-  dossier: Dossier;
-  suggestedRep: string | null;
-  claimedBy: string | null;
-  claimedAt: number | null;
-  contactedAt: number | null;
-  closedAt: number | null;
-  tierSetAt: number;
-  claimDueAt: number;
-  firstTouchDueAt: number | null;
-  /** Snoozed until then (clocks paused); null when not snoozed. */
-  snoozedUntil: number | null;
-  /** The manager who handed it to its holder; null when the holder claimed it. */
-  assignedBy: string | null;
-  /** How routing chose the suggested rep; null on alerts older than the note. */
-  route: RouteNote | null;
-  /** SLA clocks that ran out earlier, and who held each (null: nobody, the team's). */
-  lapses: readonly SlaLapse[];
-  /** The routed team's zone: SLA clocks are shown in it. */
-  zone: string;
-  now: number;
-}
 
 // biome-ignore lint/suspicious/noExplicitAny: Block Kit JSON is validated by the emulator and Slack.
 type Block = Record<string, any>;

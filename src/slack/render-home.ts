@@ -1,8 +1,8 @@
+import { escapeMrkdwn } from '../domain/slack-text.js';
 import type { HomeView } from '../services/home.js';
 import type { QueueRow } from '../services/queue.js';
 import { ACTIONS } from './ids.js';
 import { renderQueueRow } from './render-queue.js';
-import { escapeMrkdwn } from './text.js';
 
 const row = (r: QueueRow, claim: boolean) => renderQueueRow(r, { blockPrefix: 'home', claim });
 

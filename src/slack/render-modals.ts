@@ -1,6 +1,6 @@
 import { NOT_A_FIT_REASONS, OUTCOMES, SNOOZES } from '../domain/alert-lifecycle.js';
+import { outside, truncate } from '../domain/slack-text.js';
 import { VIEWS } from './ids.js';
-import { outside, truncate } from './text.js';
 
 const plain = (text: string) => ({ type: 'plain_text' as const, text, emoji: true });
 const options = (labels: Record<string, string>) =>

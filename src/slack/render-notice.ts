@@ -1,6 +1,6 @@
 import type { Notice, NoticeTarget } from '../domain/notice.js';
+import { formatMinutes, outside, slackTime, truncate } from '../domain/slack-text.js';
 import { ACTIONS } from './ids.js';
-import { formatMinutes, outside, slackTime, truncate } from './text.js';
 
 /** What a notice needs to know of its alert, read when it is sent. */
 export interface NoticeContext {

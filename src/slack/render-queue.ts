@@ -1,6 +1,6 @@
+import { escapeMrkdwn, outside, truncate } from '../domain/slack-text.js';
 import type { QueueRow, QueueView } from '../services/queue.js';
 import { ACTIONS } from './ids.js';
-import { escapeMrkdwn, outside, truncate } from './text.js';
 
 /** The queue as an ephemeral message: one section per alert with its Claim button when unclaimed. */
 export function renderQueue(view: QueueView): { text: string; blocks: Record<string, unknown>[] } {

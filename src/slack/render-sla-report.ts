@@ -1,8 +1,8 @@
 import { NEW_BUSINESS } from '../domain/play.js';
 import { HEALTHY_FROM, HEALTHY_TO, MORE_NEEDED_CAP, type PqlVerdict } from '../domain/pql-verdict.js';
 import type { Conversion, DurationStats, Ratio, ReportScope, SlaReport } from '../domain/sla-report.js';
+import { escapeMrkdwn, formatMinutes, outside, truncate } from '../domain/slack-text.js';
 import type { SlackMessage } from './render-alert.js';
-import { escapeMrkdwn, formatMinutes, outside, truncate } from './text.js';
 
 /**
  * The `/pls sla` reply, an ephemeral message rendered whole from the report. Pure.

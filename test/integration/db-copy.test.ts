@@ -9,7 +9,7 @@ import { PgTable, getTableConfig as pgTableConfig } from 'drizzle-orm/pg-core';
 import { SQLiteTable, getTableConfig as sqliteTableConfig } from 'drizzle-orm/sqlite-core';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runDbCopy } from '../../src/db/copy.js';
+import { runDbCopy } from '../../src/cli/db-copy-command.js';
 import * as pgSchema from '../../src/db/postgres/schema.js';
 import * as sqliteSchema from '../../src/db/schema.js';
 import { createHubSpotEmulator } from '../../tools/emulator/hubspot-emulator.js';
@@ -22,7 +22,7 @@ import { pressButton, slashCommand } from '../support/slack-requests.js';
 import { manifestWithWebhook, startWebhookReceiver } from '../support/webhook-receiver.js';
 
 /**
- * `npm run db:copy` (src/db/copy.ts): a SQLite database written by pls itself — alerts raised,
+ * `npm run db:copy` (src/cli/db-copy-command.ts): a SQLite database written by pls itself — alerts raised,
  * claimed, a 429 pause, a rep out of office, more events than one batch — copied into Postgres,
  * compared table by table and row by row, and then run on: the same alerts, nothing processed
  * twice, new rows numbered after the copied ones. vitest.config.ts runs this file on the

@@ -14,7 +14,7 @@ import { createRng } from '../../src/domain/rng.js';
 import type { Contribution, Score } from '../../src/domain/scoring.js';
 import type { ReportAlert } from '../../src/domain/sla-report.js';
 import type { UsageEvent } from '../../src/domain/usage-event.js';
-import type { AlertCard } from '../../src/slack/render-alert.js';
+import type { AlertCard } from '../../src/services/alert-card.js';
 
 export const MINUTE = 60_000;
 export const HOUR = 60 * MINUTE;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import type { AlertCard } from '../../../src/services/alert-card.js';
 import { ACTIONS } from '../../../src/slack/ids.js';
-import { type AlertCard, renderAlert, renderAlertDetails } from '../../../src/slack/render-alert.js';
+import { renderAlert, renderAlertDetails } from '../../../src/slack/render-alert.js';
 import { validateBlocks, validateView } from '../../../tools/emulator/block-kit-limits.js';
 import {
   alertCard,

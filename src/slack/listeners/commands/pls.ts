@@ -5,13 +5,13 @@ import { calibrationHeadlineBlock, renderCalibration } from '../../../calibratio
 import { actorOf } from '../../../domain/alert-lifecycle.js';
 import type { Routing } from '../../../domain/definition.js';
 import { NEW_BUSINESS, outcomeWord, playNamed, playOf } from '../../../domain/play.js';
+import { outside, unescapeSlackText } from '../../../domain/slack-text.js';
 import { parseQueueArgs } from '../../../services/queue.js';
 import { parseSlaArgs } from '../../../services/sla-report-service.js';
 import { UserError, userError } from '../../../services/user-error.js';
 import { renderAccount } from '../../render-account.js';
 import { renderQueue } from '../../render-queue.js';
 import { renderSlaReport } from '../../render-sla-report.js';
-import { outside, unescapeSlackText } from '../../text.js';
 import { GENERIC_FAILURE, replyOf } from '../answer.js';
 import type { ListenerDeps } from '../index.js';
 

@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import { DAY } from '../domain/windows.js';
+import { DAY } from './windows.js';
 
 /** Cuts text to Slack's limit for the field, marking the cut. */
 export function truncate(text: string, max: number): string {

@@ -7,9 +7,7 @@ import { readMigrationFiles } from 'drizzle-orm/migrator';
 import { isPgSequence, PgTable, getTableConfig as pgTableConfig } from 'drizzle-orm/pg-core';
 import { SQLiteTable, getTableConfig as sqliteTableConfig } from 'drizzle-orm/sqlite-core';
 import pg from 'pg';
-import { parseFlags, requestOrExit, UsageError } from '../cli/cli-options.js';
 import { databaseOf } from '../config/env.js';
-import { plural } from '../report/format.js';
 import {
   isPgStorageFailure,
   migratePostgres,
@@ -17,10 +15,12 @@ import {
   pgErrorCode,
   pgErrorReason,
   postgresLocation,
-} from './postgres/client.js';
-import * as pgSchema from './postgres/schema.js';
-import * as sqliteSchema from './schema.js';
-import { MIGRATIONS_FOLDER } from './sqlite/client.js';
+} from '../db/postgres/client.js';
+import * as pgSchema from '../db/postgres/schema.js';
+import * as sqliteSchema from '../db/schema.js';
+import { MIGRATIONS_FOLDER } from '../db/sqlite/client.js';
+import { plural } from '../report/format.js';
+import { parseFlags, requestOrExit, UsageError } from './cli-options.js';
 
 /**
  * `npm run db:copy` (README, "Running on Postgres"): moves a SQLite pls database into an empty
@@ -115,7 +115,7 @@ export function copyPlan(): TablePlan[] {
   for (const sequence of Object.values(pgSchema).filter(isPgSequence)) {
     if (!(sequence.seqName && sequence.seqName in SEQUENCE_COLUMNS))
       throw new CopyError(
-        `the Postgres schema has the sequence ${sequence.seqName}, which db:copy does not know to set: add it to SEQUENCE_COLUMNS in src/db/copy.ts`,
+        `the Postgres schema has the sequence ${sequence.seqName}, which db:copy does not know to set: add it to SEQUENCE_COLUMNS in src/cli/db-copy-command.ts`,
       );
   }
 
@@ -135,7 +135,7 @@ export function copyPlan(): TablePlan[] {
       const conversion = CONVERSIONS[pgColumn.columnType];
       if (!conversion || conversion.sqlite !== sqliteColumn.columnType)
         throw new CopyError(
-          `db:copy does not know how to copy ${where}, ${sqliteColumn.columnType} in SQLite and ${pgColumn.columnType} in Postgres: add the pair to CONVERSIONS in src/db/copy.ts`,
+          `db:copy does not know how to copy ${where}, ${sqliteColumn.columnType} in SQLite and ${pgColumn.columnType} in Postgres: add the pair to CONVERSIONS in src/cli/db-copy-command.ts`,
         );
       return { name: pgColumn.name, pgType: pgColumn.getSQLType(), convert: conversion.convert };
     });

@@ -1,6 +1,6 @@
 import type { LiveAlert } from '../db/history.js';
 import { compareText } from '../domain/order.js';
-import type { Purchase, ReplayAlert } from '../replay/replay-engine.js';
+import type { Purchase, ReplayAlert } from './replay-engine.js';
 
 /**
  * Conversions at the account level, and whether a set of alerts saw them coming. A conversion is
