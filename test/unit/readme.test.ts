@@ -150,3 +150,11 @@ describe('README.md', () => {
     );
   });
 });
+
+describe('ARCHITECTURE.md', () => {
+  it('names only files and folders the repository has', () => {
+    const names = namesIn(readFileSync(join(ROOT, 'ARCHITECTURE.md'), 'utf8'));
+    expect(names.paths.length).toBeGreaterThan(20);
+    expect(missing(names, ROOT)).toEqual([]);
+  });
+});
