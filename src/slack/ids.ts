@@ -21,3 +21,17 @@ export const VIEWS = {
 } as const;
 
 export const COMMAND = '/pls';
+
+/** Every input of the modals: the block id and action id a submission's state is read back by. */
+export const INPUTS = {
+  reason: { block: 'reason', action: 'reason_select' },
+  note: { block: 'note', action: 'note_input' },
+  outcome: { block: 'outcome', action: 'outcome_select' },
+  amount: { block: 'amount', action: 'amount_input' },
+  objections: { block: 'objections', action: 'objections_input' },
+  selfServe: { block: 'self_serve', action: 'self_serve_input' },
+  duration: { block: 'duration', action: 'duration_select' },
+  rep: { block: 'rep', action: 'rep_select' },
+} as const;
+
+export type Input = (typeof INPUTS)[keyof typeof INPUTS];

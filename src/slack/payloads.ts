@@ -9,6 +9,7 @@ import {
 } from '../domain/alert-lifecycle.js';
 import type { OutcomeInput } from '../services/alert-actions.js';
 import { UserError } from '../services/user-error.js';
+import { INPUTS, type Input } from './ids.js';
 
 /** Button values and modal metadata only ever name an alert; anything else is refused. */
 const alertIdSchema = z.string().regex(/^al_[0-9A-HJKMNP-TV-Z]{26}$/, 'not an alert id');
@@ -56,8 +57,8 @@ const outcomeSchema = z.object({
 });
 
 /** Reads a view's state by block id / action id (what Slack sends; values arrive as strings). */
-function read(values: ViewValues, blockId: string, actionId: string): string | null | undefined {
-  const field = values[blockId]?.[actionId];
+function read(values: ViewValues, input: Input): string | null | undefined {
+  const field = values[input.block]?.[input.action];
   return field?.selected_option?.value ?? field?.value;
 }
 
@@ -82,8 +83,8 @@ function parse<T>(
 export function parseNotAFit(values: ViewValues): Parsed<{ reason: NotAFitReason; note: string | null }> {
   return parse(
     notAFitSchema,
-    { reason: read(values, 'reason', 'reason_select'), note: read(values, 'note', 'note_input') },
-    { reason: 'reason', note: 'note' },
+    { reason: read(values, INPUTS.reason), note: read(values, INPUTS.note) },
+    { reason: INPUTS.reason.block, note: INPUTS.note.block },
   );
 }
 
@@ -95,15 +96,15 @@ const assignSchema = z.object({ rep: z.string().regex(/^[UW][A-Z0-9]+$/, 'choose
 
 /** The Assign modal's choice: a Slack user id (the service checks it is a manifest rep). */
 export function parseAssign(values: ViewValues): Parsed<{ rep: string }> {
-  return parse(assignSchema, { rep: read(values, 'rep', 'rep_select') }, { rep: 'rep' });
+  return parse(assignSchema, { rep: read(values, INPUTS.rep) }, { rep: INPUTS.rep.block });
 }
 
 /** The Snooze modal's choice, as milliseconds. */
 export function parseSnooze(values: ViewValues): Parsed<{ ms: number }> {
   const parsed = parse(
     snoozeSchema,
-    { duration: read(values, 'duration', 'duration_select') },
-    { duration: 'duration' },
+    { duration: read(values, INPUTS.duration) },
+    { duration: INPUTS.duration.block },
   );
   return parsed.ok ? { ok: true, value: { ms: SNOOZES[parsed.value.duration].ms } } : parsed;
 }
@@ -112,18 +113,18 @@ export function parseOutcome(values: ViewValues): Parsed<OutcomeInput> {
   return parse(
     outcomeSchema,
     {
-      outcome: read(values, 'outcome', 'outcome_select'),
-      amount: read(values, 'amount', 'amount_input'),
-      objections: read(values, 'objections', 'objections_input'),
-      selfServeBlocker: read(values, 'self_serve', 'self_serve_input'),
-      note: read(values, 'note', 'note_input'),
+      outcome: read(values, INPUTS.outcome),
+      amount: read(values, INPUTS.amount),
+      objections: read(values, INPUTS.objections),
+      selfServeBlocker: read(values, INPUTS.selfServe),
+      note: read(values, INPUTS.note),
     },
     {
-      outcome: 'outcome',
-      amount: 'amount',
-      objections: 'objections',
-      selfServeBlocker: 'self_serve',
-      note: 'note',
+      outcome: INPUTS.outcome.block,
+      amount: INPUTS.amount.block,
+      objections: INPUTS.objections.block,
+      selfServeBlocker: INPUTS.selfServe.block,
+      note: INPUTS.note.block,
     },
   );
 }

@@ -1,18 +1,18 @@
 import { NOT_A_FIT_REASONS, OUTCOMES, SNOOZES } from '../domain/alert-lifecycle.js';
 import { outside, truncate } from '../domain/slack-text.js';
-import { VIEWS } from './ids.js';
+import { INPUTS, type Input, VIEWS } from './ids.js';
 
 const plain = (text: string) => ({ type: 'plain_text' as const, text, emoji: true });
 const options = (labels: Record<string, string>) =>
   Object.entries(labels).map(([value, text]) => ({ text: plain(text), value }));
 
-function textInput(blockId: string, actionId: string, label: string, multiline: boolean) {
+function textInput(input: Input, label: string, multiline: boolean) {
   return {
     type: 'input',
-    block_id: blockId,
+    block_id: input.block,
     optional: true,
     label: plain(label),
-    element: { type: 'plain_text_input', action_id: actionId, multiline, max_length: 3000 },
+    element: { type: 'plain_text_input', action_id: input.action, multiline, max_length: 3000 },
   };
 }
 
@@ -32,16 +32,16 @@ export function renderNotAFitModal(alertId: string, accountName: string) {
       },
       {
         type: 'input',
-        block_id: 'reason',
+        block_id: INPUTS.reason.block,
         label: plain('Reason'),
         element: {
           type: 'static_select',
-          action_id: 'reason_select',
+          action_id: INPUTS.reason.action,
           placeholder: plain('Choose a reason'),
           options: options(NOT_A_FIT_REASONS),
         },
       },
-      textInput('note', 'note_input', 'Note', true),
+      textInput(INPUTS.note, 'Note', true),
     ],
   };
 }
@@ -62,30 +62,30 @@ export function renderOutcomeModal(alertId: string, accountName: string) {
       },
       {
         type: 'input',
-        block_id: 'outcome',
+        block_id: INPUTS.outcome.block,
         label: plain('Outcome'),
         element: {
           type: 'static_select',
-          action_id: 'outcome_select',
+          action_id: INPUTS.outcome.action,
           placeholder: plain('Choose an outcome'),
           options: options(OUTCOMES),
         },
       },
       {
         type: 'input',
-        block_id: 'amount',
+        block_id: INPUTS.amount.block,
         optional: true,
         label: plain('Amount (USD)'),
         element: {
           type: 'number_input',
-          action_id: 'amount_input',
+          action_id: INPUTS.amount.action,
           is_decimal_allowed: true,
           min_value: '0',
         },
       },
-      textInput('objections', 'objections_input', 'Objections', true),
-      textInput('self_serve', 'self_serve_input', 'What would have let them self-serve?', true),
-      textInput('note', 'note_input', 'Note', true),
+      textInput(INPUTS.objections, 'Objections', true),
+      textInput(INPUTS.selfServe, 'What would have let them self-serve?', true),
+      textInput(INPUTS.note, 'Note', true),
     ],
   };
 }
@@ -109,11 +109,11 @@ export function renderSnoozeModal(alertId: string, accountName: string) {
       },
       {
         type: 'input',
-        block_id: 'duration',
+        block_id: INPUTS.duration.block,
         label: plain('For'),
         element: {
           type: 'static_select',
-          action_id: 'duration_select',
+          action_id: INPUTS.duration.action,
           placeholder: plain('Choose how long'),
           options: options(
             Object.fromEntries(Object.entries(SNOOZES).map(([key, { label }]) => [key, label])),
@@ -147,11 +147,11 @@ export function renderAssignModal(
       },
       {
         type: 'input',
-        block_id: 'rep',
+        block_id: INPUTS.rep.block,
         label: plain('Rep'),
         element: {
           type: 'static_select',
-          action_id: 'rep_select',
+          action_id: INPUTS.rep.action,
           placeholder: plain('Choose a rep'),
           options: reps.slice(0, 100).map((rep) => ({
             text: plain(truncate(rep.email ? `${rep.email} (${rep.id})` : rep.id, 75)),

@@ -1,4 +1,5 @@
 import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
+import { INPUTS } from '../../ids.js';
 import { alertIdOf, parseAssign, parseNotAFit, parseOutcome, parseSnooze } from '../../payloads.js';
 import { replyOf } from '../answer.js';
 import type { ListenerDeps } from '../index.js';
@@ -32,7 +33,7 @@ async function submit(
 }
 
 export const notAFitSubmitted = (deps: ListenerDeps) => (args: ViewArgs) =>
-  submit(deps, args, 'reason', async (values, alertId) => {
+  submit(deps, args, INPUTS.reason.block, async (values, alertId) => {
     const parsed = parseNotAFit(values);
     if (!parsed.ok) return parsed.errors;
     await deps.actions.notAFit(alertId, args.body.user.id, parsed.value.reason, parsed.value.note);
@@ -40,7 +41,7 @@ export const notAFitSubmitted = (deps: ListenerDeps) => (args: ViewArgs) =>
   });
 
 export const outcomeLogged = (deps: ListenerDeps) => (args: ViewArgs) =>
-  submit(deps, args, 'outcome', async (values, alertId) => {
+  submit(deps, args, INPUTS.outcome.block, async (values, alertId) => {
     const parsed = parseOutcome(values);
     if (!parsed.ok) return parsed.errors;
     await deps.actions.logOutcome(alertId, args.body.user.id, parsed.value);
@@ -48,7 +49,7 @@ export const outcomeLogged = (deps: ListenerDeps) => (args: ViewArgs) =>
   });
 
 export const snoozeChosen = (deps: ListenerDeps) => (args: ViewArgs) =>
-  submit(deps, args, 'duration', async (values, alertId) => {
+  submit(deps, args, INPUTS.duration.block, async (values, alertId) => {
     const parsed = parseSnooze(values);
     if (!parsed.ok) return parsed.errors;
     await deps.actions.snooze(alertId, args.body.user.id, parsed.value.ms);
@@ -56,7 +57,7 @@ export const snoozeChosen = (deps: ListenerDeps) => (args: ViewArgs) =>
   });
 
 export const assignChosen = (deps: ListenerDeps) => (args: ViewArgs) =>
-  submit(deps, args, 'rep', async (values, alertId) => {
+  submit(deps, args, INPUTS.rep.block, async (values, alertId) => {
     const parsed = parseAssign(values);
     if (!parsed.ok) return parsed.errors;
     await deps.actions.assignAlert(args.body.user.id, alertId, parsed.value.rep);
