@@ -51,6 +51,19 @@ export function createAccountsRepo(db: Db) {
      on conflict (account_id, user_id) do update set
        events = events + 1, last_seen_at = max(last_seen_at, excluded.last_seen_at)`,
   );
+  /** An account's people as contacts: what they did there, with who they are. */
+  const contacts = () =>
+    db
+      .select({
+        userId: accountUsers.userId,
+        name: users.name,
+        title: users.title,
+        email: users.email,
+        events: accountUsers.events,
+      })
+      .from(accountUsers)
+      .leftJoin(users, eq(users.id, accountUsers.userId));
+
   return {
     async find(id: string): Promise<AccountRow | null> {
       return toAccount(byId.get(id));
@@ -126,16 +139,7 @@ export function createAccountsRepo(db: Db) {
 
     /** The account's most active people, busiest first. */
     async topContacts(accountId: string, limit: number): Promise<Contact[]> {
-      return db
-        .select({
-          userId: accountUsers.userId,
-          name: users.name,
-          title: users.title,
-          email: users.email,
-          events: accountUsers.events,
-        })
-        .from(accountUsers)
-        .leftJoin(users, eq(users.id, accountUsers.userId))
+      return contacts()
         .where(eq(accountUsers.accountId, accountId))
         .orderBy(desc(accountUsers.events))
         .limit(limit)
@@ -144,16 +148,7 @@ export function createAccountsRepo(db: Db) {
 
     async contact(accountId: string, userId: string): Promise<Contact | null> {
       return (
-        db
-          .select({
-            userId: accountUsers.userId,
-            name: users.name,
-            title: users.title,
-            email: users.email,
-            events: accountUsers.events,
-          })
-          .from(accountUsers)
-          .leftJoin(users, eq(users.id, accountUsers.userId))
+        contacts()
           .where(and(eq(accountUsers.accountId, accountId), eq(accountUsers.userId, userId)))
           .get() ?? null
       );

@@ -1,13 +1,12 @@
-import type { AccountRow, AccountsRepo } from '../db/accounts-repo.js';
-import type { AlertRow, AlertsRepo } from '../db/alerts-repo.js';
-import type { Store } from '../db/store.js';
+import type { AccountRow } from '../db/accounts-repo.js';
+import type { AlertRow } from '../db/alerts-repo.js';
 import { restoreAccountState } from '../domain/account-state.js';
-import type { Manifest } from '../domain/definition.js';
 import { type Dossier, dossierOf } from '../domain/dossier.js';
 import { alertBlockers } from '../domain/handoff.js';
 import { judgesAccount, playNamed, readPlayState } from '../domain/play.js';
 import { type Score, scoreAccount } from '../domain/scoring.js';
 import { accountByRef } from './account-ref.js';
+import type { AccountReadDeps } from './alert-card.js';
 import { userError } from './user-error.js';
 
 export interface AccountView {
@@ -29,12 +28,7 @@ export interface AccountView {
 }
 
 /** `/pls account <id|domain>`: the dossier and the full score breakdown, computed at `now`. */
-export function createAccountViews(deps: {
-  accounts: AccountsRepo;
-  alerts: AlertsRepo;
-  manifest: Manifest;
-  store: Store;
-}) {
+export function createAccountViews(deps: AccountReadDeps) {
   const { accounts, alerts, manifest, store } = deps;
   return {
     /**

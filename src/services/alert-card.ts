@@ -64,13 +64,16 @@ export interface AlertCard {
   now: number;
 }
 
-/** Gathers what an alert message shows from the database; the renderer stays a pure function of it. */
-export function createAlertCards(deps: {
+/** What a read of an account and its alerts needs: the card here, `/pls account` too. */
+export interface AccountReadDeps {
   accounts: AccountsRepo;
   alerts: AlertsRepo;
   manifest: Manifest;
   store: Store;
-}) {
+}
+
+/** Gathers what an alert message shows from the database; the renderer stays a pure function of it. */
+export function createAlertCards(deps: AccountReadDeps) {
   const { accounts, alerts, manifest, store } = deps;
 
   return {
