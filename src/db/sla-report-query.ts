@@ -28,28 +28,11 @@ type Row = [
 ];
 
 /**
- * The `/pls sla` report's input, read lean (BENCHMARKS.md, "/pls sla"): one prepared statement that
- * selects only the scalars the report uses, the trigger's signal id by `json_extract` rather than
- * parsing `trigger`, `policy` and `outcome_detail` per row, for the period and scope only. Rows
- * come back as arrays (`raw`): better-sqlite3 builds a keyed object per row about twice as slowly.
- *
- * Measured on 10,000 alerts (bench/phases/commands.ts), which is why the shape is this one:
- * - The rules stay in the domain, which folds the rows in one pass (~2 ms). Counting in SQL
- *   instead (grouped sums per rep, tier and signal, plus a second query for the durations) took
- *   longer than reading the rows: SQLite evaluates a dozen aggregate expressions per row slower
- *   than JavaScript does.
- * - `all()` then a loop beats `iterate()` by ~10 %: a call into the driver per row costs more than
- *   the array of rows, which dies young.
- * - The statement reads the covering index `alerts_sla_report` alone (led by `opened_at`, holding
- *   every column it reads, the `json_extract` expression and `id` too): fetching each row by
- *   rowid and parsing its trigger was a third of the ~35 ms it took before (now ~25 ms). Most of
- *   what is left is better-sqlite3 building 19 values a row.
- *
- * Each alert's escalation steps and SLA lapses are kept on its row (`escalation_steps`, `lapses`,
- * written with their audit rows), so nothing is looked up per alert: two correlated lookups into
- * `alert_events`, one per alert, were five sixths of the query's time on this 2-core VM (60 ms of
- * 75 ms for 10,000 alerts; the index alone: 11 ms); a grouped pass over `alert_events` instead
- * reads every event ever recorded.
+ * The `/pls sla` report's input, read lean: one prepared statement over the covering index
+ * `alerts_sla_report` that selects only the scalars the report uses (the trigger's signal id by
+ * `json_extract`), for the period and scope only, rows as arrays; the domain folds them in one
+ * pass. Escalation steps and SLA lapses are kept on each alert's row, so nothing is looked up per
+ * alert. Why this shape and not another, with the measurements: BENCHMARKS.md, "`/pls sla`".
  */
 export function createSlaReportQuery(db: Db) {
   const raised = db.$client
