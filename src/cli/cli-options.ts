@@ -1,13 +1,15 @@
 import { ConfigError } from '../config/config-error.js';
 import { DurationError, parseDuration } from '../config/duration.js';
 import { HistoryError } from '../db/history.js';
+import { type CodedError, ErrorCode } from '../domain/errors.js';
 
 /**
  * Flags of `npm run replay` and `npm run calibrate`, parsed without a library: a handful of
  * `--name value` pairs and `--json`. Throws `UsageError` with the sentence to print.
  */
-export class UsageError extends Error {
+export class UsageError extends Error implements CodedError {
   override name = 'UsageError';
+  readonly code = ErrorCode.UsageInvalid;
 }
 
 /**

@@ -19,6 +19,7 @@ import {
 import * as pgSchema from '../db/postgres/schema.js';
 import * as sqliteSchema from '../db/schema.js';
 import { MIGRATIONS_FOLDER } from '../db/sqlite/client.js';
+import { type CodedError, ErrorCode } from '../domain/errors.js';
 import { plural } from '../report/format.js';
 import { parseFlags, requestOrExit, UsageError } from './cli-options.js';
 
@@ -31,8 +32,9 @@ import { parseFlags, requestOrExit, UsageError } from './cli-options.js';
  */
 
 /** A copy that cannot be made, or was refused; the message says what is wrong, in one line. */
-export class CopyError extends Error {
+export class CopyError extends Error implements CodedError {
   override name = 'CopyError';
+  readonly code = ErrorCode.CopyFailed;
 }
 
 // ---------------------------------------------------------------------------------------------

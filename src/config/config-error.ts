@@ -1,4 +1,5 @@
 import type * as z from 'zod';
+import { type CodedError, ErrorCode } from '../domain/errors.js';
 
 /** Where a configuration problem was found. */
 export type ConfigSource = 'env' | 'manifest';
@@ -20,8 +21,9 @@ export interface ConfigIssue {
  * message that names each key and what is wrong with it (README, "Environment") and never with a
  * stack trace.
  */
-export class ConfigError extends Error {
+export class ConfigError extends Error implements CodedError {
   override name = 'ConfigError';
+  readonly code = ErrorCode.ConfigInvalid;
   readonly issues: readonly ConfigIssue[];
 
   constructor(issues: readonly ConfigIssue[]) {

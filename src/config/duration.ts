@@ -1,5 +1,6 @@
 import { Duration } from 'luxon';
 import * as z from 'zod';
+import { type CodedError, ErrorCode } from '../domain/errors.js';
 import { describeValue } from './config-error.js';
 
 /**
@@ -17,8 +18,9 @@ const EXAMPLES = '30s, 15m, 4h, 7d or PT15M';
 const SHORT_FORM = /^(?:\d+(?:\.\d+)?\s*[dhms]\s*)+$/;
 const SHORT_PART = /(\d+(?:\.\d+)?)\s*([dhms])/g;
 
-export class DurationError extends Error {
+export class DurationError extends Error implements CodedError {
   override name = 'DurationError';
+  readonly code = ErrorCode.DurationInvalid;
 }
 
 /** Parses a duration into milliseconds (an integer ≥ 0); throws `DurationError` with a readable reason. */

@@ -3,6 +3,7 @@ import Database from 'better-sqlite3';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { type MigrationMeta, readMigrationFiles } from 'drizzle-orm/migrator';
+import { type CodedError, ErrorCode } from '../domain/errors.js';
 import { normaliseDomain } from '../domain/usage-event.js';
 import * as schema from './schema.js';
 import { closeDatabase, configureConnection, type Db, MIGRATIONS_FOLDER } from './sqlite/client.js';
@@ -118,17 +119,17 @@ export interface ForgetReport {
  * A problem the operator fixes (bad reference, wrong or newer database) or waits out (a database
  * locked or out of reach); the message says how, in one line.
  */
-export class DataLifecycleError extends Error {
+export class DataLifecycleError extends Error implements CodedError {
   override name = 'DataLifecycleError';
   constructor(
     readonly code:
-      | 'ambiguous_account'
-      | 'not_a_domain'
-      | 'no_database'
-      | 'not_a_pls_database'
-      | 'newer_schema'
-      | 'locked'
-      | 'unreachable',
+      | typeof ErrorCode.AmbiguousAccount
+      | typeof ErrorCode.NotADomain
+      | typeof ErrorCode.NoDatabase
+      | typeof ErrorCode.NotAPlsDatabase
+      | typeof ErrorCode.NewerSchema
+      | typeof ErrorCode.DatabaseLocked
+      | typeof ErrorCode.DatabaseUnreachable,
     message: string,
   ) {
     super(message);
@@ -164,7 +165,7 @@ export const LOCKED_MESSAGE =
 /**
  * The erasure on a SQLite file (`openExistingDatabase`, `forgetAccount`): the WAL is
  * checkpointed after a real erasure, and a write lock that stayed taken past `busy_timeout` is
- * a `DataLifecycleError('locked')`.
+ * a `DataLifecycleError(ErrorCode.DatabaseLocked)`.
  */
 export function openSqliteEraser(path: string): AccountEraser {
   const { db, migrated } = lockedAsError(() => openExistingDatabase(path));
@@ -187,7 +188,7 @@ function lockedAsError<T>(work: () => T): T {
     return work();
   } catch (error) {
     if ((error as { code?: unknown }).code === 'SQLITE_BUSY')
-      throw new DataLifecycleError('locked', LOCKED_MESSAGE);
+      throw new DataLifecycleError(ErrorCode.DatabaseLocked, LOCKED_MESSAGE);
     throw error;
   }
 }
@@ -195,7 +196,7 @@ function lockedAsError<T>(work: () => T): T {
 /** The selector's domain as ingest stores it (src/domain/usage-event.ts); throws when it is none. */
 export function selectedDomain(selector: { domain: string }): string {
   const domain = normaliseDomain(selector.domain);
-  if (!domain) throw new DataLifecycleError('not_a_domain', `not a domain: "${selector.domain}"`);
+  if (!domain) throw new DataLifecycleError(ErrorCode.NotADomain, `not a domain: "${selector.domain}"`);
   return domain;
 }
 
@@ -207,7 +208,7 @@ export function onlyAccountOf<T extends { id: string }>(domain: string, matches:
   if (matches.length > 1) {
     const ids = matches.slice(0, 5).map((m) => m.id);
     throw new DataLifecycleError(
-      'ambiguous_account',
+      ErrorCode.AmbiguousAccount,
       `${domain} is the domain of several accounts (${ids.join(', ')}${matches.length > 5 ? ', …' : ''}): give the account id with --id`,
     );
   }
@@ -252,7 +253,7 @@ class DryRun {
  * Erases everything pls holds about an account, in one transaction: its events, its people
  * (those in no other account, with their account-less events), its memberships, the account row
  * (firmographics and scoring state), and its alerts with their audit trail and Slack outbox.
- * Null when pls knows no such account; throws `DataLifecycleError('ambiguous_account')` when a
+ * Null when pls knows no such account; throws `DataLifecycleError(ErrorCode.AmbiguousAccount)` when a
  * domain names several.
  *
  * With `dryRun` the same statements run and are rolled back: what the preview lists is what the
@@ -389,13 +390,13 @@ export function openExistingDatabase(
 ): OpenedDatabase {
   const migrationsFolder = options.migrationsFolder ?? MIGRATIONS_FOLDER;
   if (path === ':memory:' || !existsSync(path)) {
-    throw new DataLifecycleError('no_database', `no database at ${path} (check DATABASE_URL)`);
+    throw new DataLifecycleError(ErrorCode.NoDatabase, `no database at ${path} (check DATABASE_URL)`);
   }
   let sqlite: Database.Database;
   try {
     sqlite = new Database(path, { fileMustExist: true });
   } catch (error) {
-    throw new DataLifecycleError('no_database', `cannot open ${path}: ${(error as Error).message}`);
+    throw new DataLifecycleError(ErrorCode.NoDatabase, `cannot open ${path}: ${(error as Error).message}`);
   }
   try {
     const db: Db = drizzle({ client: sqlite, schema });
@@ -423,7 +424,7 @@ export function pendingMigrations(where: string, applied: number[], known: Migra
   const unknown = applied.filter((at) => at > latestKnown).length;
   if (unknown > 0) {
     throw new DataLifecycleError(
-      'newer_schema',
+      ErrorCode.NewerSchema,
       `${where} was migrated by a newer version of pls (${unknown} migration${unknown === 1 ? '' : 's'} this code does not know): run this command from that version`,
     );
   }
@@ -434,7 +435,7 @@ export function pendingMigrations(where: string, applied: number[], known: Migra
 /** `created_at` of every applied migration; throws when the file is not a migrated pls database. */
 function appliedMigrations(sqlite: Database.Database, path: string): number[] {
   const notPls = (why: string) =>
-    new DataLifecycleError('not_a_pls_database', `${path} is not a pls database (${why})`);
+    new DataLifecycleError(ErrorCode.NotAPlsDatabase, `${path} is not a pls database (${why})`);
   let hasTable: boolean;
   try {
     hasTable =

@@ -1,3 +1,4 @@
+import { type CodedError, ErrorCode } from '../domain/errors.js';
 import type { AlertTrigger } from '../domain/handoff.js';
 import type { StoredEventFields } from '../domain/stored-event.js';
 
@@ -75,8 +76,9 @@ export interface ShardPlan {
   withoutAccount: number;
 }
 
-export class HistoryError extends Error {
+export class HistoryError extends Error implements CodedError {
   override name = 'HistoryError';
+  readonly code = ErrorCode.HistoryUnreadable;
 }
 
 /** The tables and columns a history is read from: a database without them was never migrated this far. */

@@ -1,3 +1,4 @@
+import { type CodedError, ErrorCode } from '../domain/errors.js';
 /**
  * The store port: how services, listeners and tools write and read pls's state without knowing
  * the engine. A write is a *unit of work* — one transaction — and says whether it acknowledges
@@ -77,14 +78,17 @@ export interface Store {
  * stayed busy; Postgres is unreachable, failing over or out of connections): what a request
  * sent may or may not be kept; sending it again is safe. Ingest answers 503 with Retry-After.
  */
-export class StorageError extends Error {}
+export class StorageError extends Error implements CodedError {
+  readonly code = ErrorCode.StorageUnavailable;
+}
 
 /**
  * A compare-and-set found the row moved on since it was read (another click, sweep, sender or
  * processor got there first): thrown inside a unit or savepoint to roll back what it did, and
  * caught by whoever knows that nothing is wrong, only taken.
  */
-export class ChangedMeanwhile extends Error {
+export class ChangedMeanwhile extends Error implements CodedError {
+  readonly code = ErrorCode.ChangedMeanwhile;
   constructor(what = 'the row changed since it was read') {
     super(what);
   }

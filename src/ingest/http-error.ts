@@ -1,12 +1,23 @@
 import type { ServerResponse } from 'node:http';
+import { type CodedError, ErrorCode } from '../domain/errors.js';
 
 export interface FieldError {
   path: string;
   message: string;
 }
 
-/** An ingest guard's refusal: its status and a body that says why. */
-export class HttpError extends Error {
+/** The code of each status ingest answers with. */
+const HTTP_CODES: Readonly<Record<number, ErrorCode>> = {
+  400: ErrorCode.RequestInvalid,
+  401: ErrorCode.RequestUnauthenticated,
+  413: ErrorCode.RequestTooLarge,
+  415: ErrorCode.RequestUnsupported,
+  503: ErrorCode.StorageUnavailable,
+};
+
+/** An ingest guard's refusal: its status, its code and a body that says why. */
+export class HttpError extends Error implements CodedError {
+  readonly code: ErrorCode;
   constructor(
     readonly status: number,
     message: string,
@@ -14,10 +25,13 @@ export class HttpError extends Error {
   ) {
     super(message);
     this.name = 'HttpError';
+    this.code = HTTP_CODES[status] ?? ErrorCode.RequestInvalid;
   }
 
+  /** What the producer reads: the reason, its code, and each bad field with its reason. */
   get body(): Record<string, unknown> {
-    return this.errors ? { error: this.message, errors: this.errors } : { error: this.message };
+    const body = { error: this.message, code: this.code };
+    return this.errors ? { ...body, errors: this.errors } : body;
   }
 }
 
@@ -25,7 +39,8 @@ export class HttpError extends Error {
  * The client went away before its body was read (a dropped upload, a cancelled request): nothing
  * to answer and nothing of ours went wrong, so it is counted and logged at info, never as an error.
  */
-export class ClientClosedError extends Error {
+export class ClientClosedError extends Error implements CodedError {
+  readonly code = ErrorCode.ClientClosed;
   constructor() {
     super('the client closed the connection before sending the whole body');
     this.name = 'ClientClosedError';

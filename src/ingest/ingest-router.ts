@@ -62,7 +62,7 @@ export function createRouter(
             const text =
               'storage failed: these events may not be kept; send them again (redeliveries are not counted twice)';
             res.setHeader('retry-after', String(STORAGE_RETRY_AFTER_S));
-            sendJson(res, 503, { error: text, requestId });
+            sendJson(res, 503, { error: text, code: error.code, requestId });
             return;
           }
           sendJson(res, 500, { error: 'internal error: nothing was stored, retry later', requestId });

@@ -1,4 +1,5 @@
 import { WEBHOOK_EVENT_TYPES } from '../domain/definition.js';
+import { type CodedError, ErrorCode } from '../domain/errors.js';
 /**
  * A CRM as pls uses it: the whole of what owner routing (src/integrations/owner-lookup.ts) and
  * write-back (src/integrations/crm-sync.ts) ask of one. HubSpot implements it
@@ -59,6 +60,15 @@ export interface CrmTaskFields {
   priority: 'HIGH' | 'MEDIUM' | 'LOW';
 }
 
+/** The code of each kind of CRM failure. */
+const CRM_CODES = {
+  throttled: ErrorCode.CrmThrottled,
+  unavailable: ErrorCode.CrmUnavailable,
+  unauthorised: ErrorCode.CrmUnauthorised,
+  rejected: ErrorCode.CrmRejected,
+  missing: ErrorCode.CrmMissing,
+} as const;
+
 /**
  * A CRM call that failed. `kind` says what to do about it: `throttled` — wait `retryAfterMs`,
  * it does not count as a failure; `unavailable` — retry with backoff; `unauthorised` — the
@@ -66,9 +76,10 @@ export interface CrmTaskFields {
  * told); `rejected` — this request will never succeed (bad data): give up on it;
  * `missing` — the record is gone (deleted in the CRM).
  */
-export class CrmError extends Error {
+export class CrmError extends Error implements CodedError {
+  readonly code: ErrorCode;
   constructor(
-    readonly kind: 'throttled' | 'unavailable' | 'unauthorised' | 'rejected' | 'missing',
+    readonly kind: keyof typeof CRM_CODES,
     message: string,
     readonly retryAfterMs: number | null = null,
     /** The CRM's HTTP status, when it answered. */
@@ -76,6 +87,7 @@ export class CrmError extends Error {
   ) {
     super(message);
     this.name = 'CrmError';
+    this.code = CRM_CODES[kind];
   }
 }
 

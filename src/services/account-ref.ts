@@ -1,4 +1,5 @@
 import type { AccountRow, AccountsRepo } from '../db/accounts-repo.js';
+import { ErrorCode } from '../domain/errors.js';
 import { userError } from './user-error.js';
 
 /**
@@ -14,7 +15,9 @@ export async function accountByRef(accounts: AccountsRepo, ref: string): Promise
       .map((account) => account.id)
       .join('`, `');
     const more = found.length > 5 ? ', …' : '';
-    throw userError`\`${ref}\` is the domain of several accounts (\`${ids}\`${more}): give the account id.`;
+    throw userError(
+      ErrorCode.AccountAmbiguous,
+    )`\`${ref}\` is the domain of several accounts (\`${ids}\`${more}): give the account id.`;
   }
   return found[0] ?? null;
 }

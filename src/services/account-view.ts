@@ -2,6 +2,7 @@ import type { AccountRow } from '../db/accounts-repo.js';
 import type { AlertRow } from '../db/alerts-repo.js';
 import { restoreAccountState } from '../domain/account-state.js';
 import { type Dossier, dossierOf } from '../domain/dossier.js';
+import { ErrorCode } from '../domain/errors.js';
 import { alertBlockers } from '../domain/handoff.js';
 import { judgesAccount, playNamed, readPlayState } from '../domain/play.js';
 import { type Score, scoreAccount } from '../domain/scoring.js';
@@ -42,12 +43,13 @@ export function createAccountViews(deps: AccountReadDeps) {
 
   async function viewNow(ref: string, now: number, playId: string | null): Promise<AccountView> {
     const account = await accountByRef(accounts, ref);
-    if (!account) throw userError`No account \`${ref}\`: give an account id or a domain.`;
+    if (!account)
+      throw userError(ErrorCode.AccountNotFound)`No account \`${ref}\`: give an account id or a domain.`;
     const state = restoreAccountState(account.state);
     const named = playId ? playNamed(manifest.plays, playId) : null;
     if (playId && !named) {
       const ids = manifest.plays.map((p) => `\`${p.id}\``).join(', ');
-      throw userError`\`${playId}\` is not a play; plays: ${ids}.`;
+      throw userError(ErrorCode.UnknownPlay)`\`${playId}\` is not a play; plays: ${ids}.`;
     }
     const play = named ?? manifest.plays.find((p) => judgesAccount(p, account)) ?? manifest.plays[0]!;
     const own = readPlayState(state, play.id);

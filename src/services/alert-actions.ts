@@ -11,6 +11,7 @@ import {
   type Outcome,
 } from '../domain/alert-lifecycle.js';
 import type { Rep } from '../domain/definition.js';
+import { ErrorCode } from '../domain/errors.js';
 import { escalationDueAt } from '../domain/escalation.js';
 import { dm } from '../domain/notice.js';
 import { playOf } from '../domain/play.js';
@@ -67,9 +68,9 @@ export function createAlertActions(deps: AlertServiceDeps & { store: Store }) {
   /** Loads the alert and checks `command` against its current state; throws the reason. */
   async function guard(alertId: string, command: AlertCommand, userId: string): Promise<AlertRow> {
     const alert = await alerts.find(alertId);
-    if (!alert) throw new UserError('That alert does not exist (any more).');
+    if (!alert) throw new UserError(ErrorCode.AlertNotFound, 'That alert does not exist (any more).');
     const verdict = mayRun(command, alert, actorOf(routing, userId), claimScope(alert));
-    if (!verdict.ok) throw new UserError(verdict.reason);
+    if (!verdict.ok) throw new UserError(ErrorCode.AlertRefused, verdict.reason);
     return alert;
   }
 
@@ -81,7 +82,8 @@ export function createAlertActions(deps: AlertServiceDeps & { store: Store }) {
     now: number,
     refusal = 'The alert changed meanwhile; look at it again.',
   ): Promise<void> {
-    if (!(await alerts.transition(alert, from, changes, now))) throw new UserError(refusal);
+    if (!(await alerts.transition(alert, from, changes, now)))
+      throw new UserError(ErrorCode.AlertChanged, refusal);
   }
 
   /** Records a change that happened, queues the re-render, and returns the alert as it is now. */
@@ -164,7 +166,7 @@ export function createAlertActions(deps: AlertServiceDeps & { store: Store }) {
     );
     if (!won) {
       const current = (await alerts.find(alert.id))!;
-      throw new UserError(`<@${current.claimedBy}> already has this alert.`);
+      throw new UserError(ErrorCode.AlertTaken, `<@${current.claimedBy}> already has this alert.`);
     }
     await recordLapses(alert, now);
     return await changed(
@@ -246,9 +248,12 @@ export function createAlertActions(deps: AlertServiceDeps & { store: Store }) {
   const viewable = read(async (alertId: string, userId: string): Promise<AlertRow> => {
     const actor = actorOf(routing, userId);
     if (!actor.isRep && !actor.isManager)
-      throw new UserError('Only reps and managers in the PQL manifest can open an alert’s details.');
+      throw new UserError(
+        ErrorCode.NotPermitted,
+        'Only reps and managers in the PQL manifest can open an alert’s details.',
+      );
     const alert = await alerts.find(alertId);
-    if (!alert) throw new UserError('That alert does not exist (any more).');
+    if (!alert) throw new UserError(ErrorCode.AlertNotFound, 'That alert does not exist (any more).');
     return alert;
   });
 
@@ -329,11 +334,15 @@ export function createAlertActions(deps: AlertServiceDeps & { store: Store }) {
       play: string | null = null,
     ): Promise<AlertRow> => {
       const now = deps.now();
-      if (!actorOf(routing, managerId).isManager) throw new UserError('Only managers can assign alerts.');
+      if (!actorOf(routing, managerId).isManager)
+        throw new UserError(ErrorCode.NotPermitted, 'Only managers can assign alerts.');
       const rep = repOf(repId);
-      if (!rep) throw new UserError(`<@${repId}> is not a rep in the PQL manifest.`);
+      if (!rep) throw new UserError(ErrorCode.NotARep, `<@${repId}> is not a rep in the PQL manifest.`);
       const account = await accountByRef(accounts, accountRef);
-      if (!account) throw userError`No account \`${accountRef}\` (give an account id or a domain).`;
+      if (!account)
+        throw userError(
+          ErrorCode.AccountNotFound,
+        )`No account \`${accountRef}\` (give an account id or a domain).`;
       const order = (id: string) => manifest.plays.findIndex((p) => p.id === id);
       const open = (await alerts.latestSummaries(account.id))
         .filter((latest) => latest.state !== 'closed' && (play === null || latest.play === play))
@@ -341,14 +350,16 @@ export function createAlertActions(deps: AlertServiceDeps & { store: Store }) {
       const label = accountLabel(account, account.id);
       if (open.length === 0)
         throw play === null
-          ? userError`${label} has no open alert to assign.`
-          : userError`${label} has no open ${play} alert to assign.`;
+          ? userError(ErrorCode.NoOpenAlert)`${label} has no open alert to assign.`
+          : userError(ErrorCode.NoOpenAlert)`${label} has no open ${play} alert to assign.`;
       if (open.length > 1) {
         const plays = open.map((latest) => latest.play).join(', ');
-        throw userError`${label} has an open alert in each of ${plays}: name the play, e.g. \`/pls assign ${accountRef} @rep ${open[0]!.play}\`.`;
+        throw userError(
+          ErrorCode.PlayAmbiguous,
+        )`${label} has an open alert in each of ${plays}: name the play, e.g. \`/pls assign ${accountRef} @rep ${open[0]!.play}\`.`;
       }
       const alert = await alerts.find(open[0]!.id);
-      if (!alert) throw userError`${label} has no open alert to assign.`;
+      if (!alert) throw userError(ErrorCode.NoOpenAlert)`${label} has no open alert to assign.`;
       return await handOver(alert, managerId, repId, now);
     },
   );
@@ -356,11 +367,13 @@ export function createAlertActions(deps: AlertServiceDeps & { store: Store }) {
   /** **Assign** on an escalation post: a manager hands this alert to the rep picked in the modal. */
   const assignAlert = tx(async (managerId: string, alertId: string, repId: string): Promise<AlertRow> => {
     const now = deps.now();
-    if (!actorOf(routing, managerId).isManager) throw new UserError('Only managers can assign alerts.');
-    if (!repOf(repId)) throw new UserError(`<@${repId}> is not a rep in the PQL manifest.`);
+    if (!actorOf(routing, managerId).isManager)
+      throw new UserError(ErrorCode.NotPermitted, 'Only managers can assign alerts.');
+    if (!repOf(repId))
+      throw new UserError(ErrorCode.NotARep, `<@${repId}> is not a rep in the PQL manifest.`);
     const alert = await alerts.find(alertId);
     if (!alert || alert.state === 'closed')
-      throw new UserError('That alert is closed: there is nothing to assign.');
+      throw new UserError(ErrorCode.AlertRefused, 'That alert is closed: there is nothing to assign.');
     return await handOver(alert, managerId, repId, now);
   });
 
@@ -370,7 +383,8 @@ export function createAlertActions(deps: AlertServiceDeps & { store: Store }) {
    * this one; a clock that already ran out stays with whoever held it.
    */
   async function handOver(alert: AlertRow, managerId: string, repId: string, now: number): Promise<AlertRow> {
-    if (alert.claimedBy === repId) throw new UserError(`<@${repId}> already has this alert.`);
+    if (alert.claimedBy === repId)
+      throw new UserError(ErrorCode.AlertTaken, `<@${repId}> already has this alert.`);
     const rep = repOf(repId)!;
     const tierCheck = assignableTier(
       rep,
@@ -382,6 +396,7 @@ export function createAlertActions(deps: AlertServiceDeps & { store: Store }) {
     if (!tierCheck.ok) {
       const takers = tierCheck.inTier.map((r) => `<@${r.id}>`).join(', ');
       throw new UserError(
+        ErrorCode.NotARep,
         `<@${repId}> does not take ${alert.tier} alerts (the manifest’s \`tiers\`), and ${takers} ${tierCheck.inTier.length === 1 ? 'does' : 'do'}: assign it to one of them.`,
       );
     }
@@ -431,10 +446,11 @@ export function createAlertActions(deps: AlertServiceDeps & { store: Store }) {
       alertId: string,
       userId: string,
     ): Promise<{ alertId: string; accountName: string; reps: Rep[] }> => {
-      if (!actorOf(routing, userId).isManager) throw new UserError('Only managers can assign alerts.');
+      if (!actorOf(routing, userId).isManager)
+        throw new UserError(ErrorCode.NotPermitted, 'Only managers can assign alerts.');
       const alert = await alerts.find(alertId);
       if (!alert || alert.state === 'closed')
-        throw new UserError('That alert is closed: there is nothing to assign.');
+        throw new UserError(ErrorCode.AlertRefused, 'That alert is closed: there is nothing to assign.');
       return {
         alertId: alert.id,
         accountName: accountLabel(await accounts.find(alert.accountId), alert.accountId),
@@ -454,7 +470,7 @@ export function createAlertActions(deps: AlertServiceDeps & { store: Store }) {
     const until = now + ms;
     const moved = shiftClocks(alert, ms);
     if (!(await alerts.resnooze(alert.id, alert.snoozedUntil, { ...moved, snoozedUntil: until }, now)))
-      throw new UserError('The alert changed meanwhile; look at it again.');
+      throw new UserError(ErrorCode.AlertChanged, 'The alert changed meanwhile; look at it again.');
     await outbox.notify(alert.id, { type: 'snoozed', by: userId, until }, ['thread'], now);
     return await changed(alert, 'snoozed', userId, { until, ms }, now);
   });
@@ -462,22 +478,29 @@ export function createAlertActions(deps: AlertServiceDeps & { store: Store }) {
   /** Throws why the alert cannot be snoozed now; the alert when it can. */
   function snoozable(alert: AlertRow, now: number): AlertRow {
     if (alert.snoozedUntil !== null && alert.snoozedUntil > now)
-      throw new UserError(`This alert is already snoozed until ${slackTime(alert.snoozedUntil)}.`);
+      throw new UserError(
+        ErrorCode.SnoozeRefused,
+        `This alert is already snoozed until ${slackTime(alert.snoozedUntil)}.`,
+      );
     // A snooze pauses clocks that still run; it never turns a missed deadline into a met one.
     const due = alert.state === 'open' ? alert.claimDueAt : alert.firstTouchDueAt;
     if (due !== null && due <= now)
-      throw new UserError('This alert is past its SLA already: a snooze cannot take that back.');
+      throw new UserError(
+        ErrorCode.SnoozeRefused,
+        'This alert is past its SLA already: a snooze cannot take that back.',
+      );
     return alert;
   }
 
   /** **Unsnooze** (managers): the snooze ends now, and the clocks get back the time not used. */
   const unsnooze = tx(async (alertId: string, userId: string): Promise<AlertRow> => {
     const now = deps.now();
-    if (!actorOf(routing, userId).isManager) throw new UserError('Only managers can end a snooze early.');
+    if (!actorOf(routing, userId).isManager)
+      throw new UserError(ErrorCode.NotPermitted, 'Only managers can end a snooze early.');
     const alert = await alerts.find(alertId);
-    if (!alert) throw new UserError('That alert does not exist (any more).');
+    if (!alert) throw new UserError(ErrorCode.AlertNotFound, 'That alert does not exist (any more).');
     if (alert.snoozedUntil === null || alert.snoozedUntil <= now)
-      throw new UserError('This alert is not snoozed.');
+      throw new UserError(ErrorCode.SnoozeRefused, 'This alert is not snoozed.');
     return await endSnooze(alert, userId, now);
   });
 
@@ -489,7 +512,7 @@ export function createAlertActions(deps: AlertServiceDeps & { store: Store }) {
     const unused = Math.max(0, (alert.snoozedUntil ?? now) - now);
     const moved = shiftClocks(alert, -unused);
     if (!(await alerts.resnooze(alert.id, alert.snoozedUntil, { ...moved, snoozedUntil: null }, now)))
-      throw new UserError('The alert changed meanwhile; look at it again.');
+      throw new UserError(ErrorCode.AlertChanged, 'The alert changed meanwhile; look at it again.');
     const rep = alert.claimedBy ?? alert.suggestedRep;
     await outbox.notify(alert.id, { type: 'snooze_ended', by }, ['thread', dm(rep)], now);
     await alerts.record(alert.id, now, 'snooze_ended', by, { unused });
@@ -548,7 +571,10 @@ export function createAlertActions(deps: AlertServiceDeps & { store: Store }) {
   /** `/pls ooo on|off` for the caller; returns how many alerts they still hold. */
   const setOutOfOffice = tx(async (userId: string, on: boolean): Promise<{ held: number }> => {
     if (!repOf(userId))
-      throw new UserError('Only reps of the PQL manifest are routed alerts, so there is nothing to switch.');
+      throw new UserError(
+        ErrorCode.NotARep,
+        'Only reps of the PQL manifest are routed alerts, so there is nothing to switch.',
+      );
     await alerts.setOoo(userId, on, deps.now());
     return { held: await alerts.heldBy(userId) };
   });

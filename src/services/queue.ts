@@ -4,6 +4,7 @@ import type { AlertState } from '../db/schema.js';
 import type { Store } from '../db/store.js';
 import { actorOf } from '../domain/alert-lifecycle.js';
 import type { Manifest } from '../domain/definition.js';
+import { ErrorCode } from '../domain/errors.js';
 import type { AlertTrigger } from '../domain/handoff.js';
 import { playOf } from '../domain/play.js';
 import { whyNowWords } from '../domain/signal-text.js';
@@ -63,7 +64,9 @@ export function parseQueueArgs(args: readonly string[], manifest: Manifest): Que
     else if (/^\d+$/.test(arg) && Number(arg) >= 1) request.page = Number(arg);
     else {
       const list = (ids: string[]) => ids.map((id) => `\`${id}\``).join(', ');
-      throw userError`\`${raw}\` is not a queue filter. Usage: \`/pls queue [mine|unclaimed|all] [hot|warm] [team] [play] [page]\`; teams: ${list(teams)}; plays: ${list(plays)}.`;
+      throw userError(
+        ErrorCode.CommandUsage,
+      )`\`${raw}\` is not a queue filter. Usage: \`/pls queue [mine|unclaimed|all] [hot|warm] [team] [play] [page]\`; teams: ${list(teams)}; plays: ${list(plays)}.`;
     }
   }
   return request;

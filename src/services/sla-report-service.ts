@@ -1,6 +1,7 @@
 import type { SlaReportQuery } from '../db/sla-report-query.js';
 import type { Store } from '../db/store.js';
 import type { Hours, Manifest } from '../domain/definition.js';
+import { ErrorCode } from '../domain/errors.js';
 import { playNamed } from '../domain/play.js';
 import { createSlaReportBuilder, type ReportScope, type SlaReport } from '../domain/sla-report.js';
 import { DAY } from '../domain/windows.js';
@@ -35,7 +36,9 @@ export function parseSlaArgs(
     else if (rep) request.scope = { kind: 'rep', repId: rep };
     else {
       const list = (ids: string[]) => ids.map((id) => `\`${id}\``).join(', ');
-      throw userError`\`${arg}\` is not an SLA filter. Usage: \`/pls sla [7d|30d|90d] [team|@rep] [play]\`; teams: ${list(manifest.teams.map((t) => t.id))}; plays: ${list(manifest.plays.map((p) => p.id))}.`;
+      throw userError(
+        ErrorCode.CommandUsage,
+      )`\`${arg}\` is not an SLA filter. Usage: \`/pls sla [7d|30d|90d] [team|@rep] [play]\`; teams: ${list(manifest.teams.map((t) => t.id))}; plays: ${list(manifest.plays.map((p) => p.id))}.`;
     }
   }
   return request;

@@ -1,13 +1,18 @@
+import type { CodedError, ErrorCode } from '../domain/errors.js';
 import { escapeMrkdwn, truncate } from '../domain/slack-text.js';
 
 /**
  * An error the person in Slack should read (ephemerally), meaning "nothing changed, here is
- * why". Anything else is a bug: logged with context, answered generically.
+ * why", with its code (src/domain/errors.ts). Anything else is a bug: logged with context,
+ * answered generically.
  */
-export class UserError extends Error {
-  constructor(message: string) {
+export class UserError extends Error implements CodedError {
+  override name = 'UserError';
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+  ) {
     super(message);
-    this.name = 'UserError';
   }
 }
 
@@ -16,8 +21,10 @@ export class UserError extends Error {
  * escaped and bounded (500 characters each), so `<!channel>` typed into a command comes back as
  * text, never a ping.
  */
-export function userError(strings: TemplateStringsArray, ...values: unknown[]): UserError {
-  return new UserError(
-    String.raw({ raw: strings }, ...values.map((value) => escapeMrkdwn(truncate(String(value), 500)))),
-  );
+export function userError(code: ErrorCode) {
+  return (strings: TemplateStringsArray, ...values: unknown[]): UserError =>
+    new UserError(
+      code,
+      String.raw({ raw: strings }, ...values.map((value) => escapeMrkdwn(truncate(String(value), 500)))),
+    );
 }

@@ -7,6 +7,7 @@ import {
   SNOOZES,
   type SnoozeOption,
 } from '../domain/alert-lifecycle.js';
+import { ErrorCode } from '../domain/errors.js';
 import type { OutcomeInput } from '../services/alert-actions.js';
 import { UserError } from '../services/user-error.js';
 import { INPUTS, type Input } from './ids.js';
@@ -16,7 +17,8 @@ const alertIdSchema = z.string().regex(/^al_[0-9A-HJKMNP-TV-Z]{26}$/, 'not an al
 
 export function alertIdOf(value: unknown): string {
   const parsed = alertIdSchema.safeParse(value);
-  if (!parsed.success) throw new UserError('That button does not name an alert pls knows.');
+  if (!parsed.success)
+    throw new UserError(ErrorCode.BadPayload, 'That button does not name an alert pls knows.');
   return parsed.data;
 }
 

@@ -60,6 +60,7 @@ describe('POST /webhooks/usage with deep JSON', () => {
       expect(res.status).toBe(400);
       expect(await res.json()).toEqual({
         error: 'invalid body',
+        code: 'request_invalid',
         errors: [{ path: `properties.${xs(63)}`, message: 'nested deeper than 64 levels' }],
       });
       expect(await storedEvents()).toBe(before);
@@ -92,6 +93,7 @@ describe('the Segment-compatible endpoints with deep JSON', () => {
     expect(res.status).toBe(400);
     expect(await res.json()).toEqual({
       error: 'invalid message',
+      code: 'request_invalid',
       errors: [{ path: `properties.x.${zeros(62)}`, message: 'nested deeper than 64 levels' }],
     });
     expect(await storedEvents()).toBe(before);
@@ -139,6 +141,7 @@ describe('the Segment-compatible endpoints with deep JSON', () => {
     expect(res.status).toBe(400);
     expect(await res.json()).toEqual({
       error: 'invalid batch',
+      code: 'request_invalid',
       errors: [{ path: `context.${zeros(63)}`, message: 'nested deeper than 64 levels' }],
     });
     const array = await postSegment('/v1/batch', arrays(100_000));

@@ -31,6 +31,7 @@ describe('GET /metrics with PLS_METRICS_TOKEN set', () => {
       expect(res.headers.get('www-authenticate')).toBe('Bearer realm="pls metrics"');
       expect(await res.json()).toEqual({
         error: 'GET /metrics needs Authorization: Bearer <PLS_METRICS_TOKEN>',
+        code: 'request_unauthenticated',
       });
     }
   });

@@ -40,7 +40,9 @@ describe('Postgres down and back', () => {
     const res = await p.postWebhook(refused);
     expect(res.status).toBe(503);
     expect(res.headers.get('retry-after')).toBe('5');
-    expect(((await res.json()) as { error: string }).error).toMatch(/may not be kept; send them again/);
+    const body = (await res.json()) as { error: string; code: string };
+    expect(body.code).toBe('storage_unavailable');
+    expect(body.error).toMatch(/may not be kept; send them again/);
 
     const down = await readiness(p.url);
     expect(down.status).toBe(503);

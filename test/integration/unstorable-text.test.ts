@@ -26,6 +26,7 @@ describe('the NUL character in an event', () => {
     expect(res.status).toBe(400);
     expect(await res.json()).toEqual({
       error: 'invalid body',
+      code: 'request_invalid',
       errors: [
         {
           path: 'properties.feature',
@@ -55,6 +56,7 @@ describe('the NUL character in an event', () => {
     expect(res.status).toBe(400);
     expect(await res.json()).toEqual({
       error: 'invalid body',
+      code: 'request_invalid',
       errors: [
         {
           path: 'properties.note',

@@ -1,5 +1,6 @@
 import { readMigrationFiles } from 'drizzle-orm/migrator';
 import pg from 'pg';
+import { ErrorCode } from '../../domain/errors.js';
 import {
   type AccountEraser,
   type AccountSelector,
@@ -87,7 +88,7 @@ async function bringUpToDate(pool: pg.Pool, where: string): Promise<number> {
   );
   if (!rows[0]?.present) {
     throw new DataLifecycleError(
-      'not_a_pls_database',
+      ErrorCode.NotAPlsDatabase,
       `${where} is not a pls database (no migrations table)`,
     );
   }
@@ -247,21 +248,21 @@ function openFailure(error: unknown, where: string): unknown {
   if (error instanceof DataLifecycleError) return error;
   // invalid_catalog_name: the server answers, the database is not there.
   if (pgErrorCode(error) === '3D000')
-    return new DataLifecycleError('no_database', `no database at ${where} (check DATABASE_URL)`);
+    return new DataLifecycleError(ErrorCode.NoDatabase, `no database at ${where} (check DATABASE_URL)`);
   if (isPgStorageFailure(error)) return unreachable(error, where);
   // A refusal the server sent (authentication, permissions): its message, never the URL's.
   if (error instanceof pg.DatabaseError)
-    return new DataLifecycleError('no_database', `cannot open ${where}: ${error.message}`);
+    return new DataLifecycleError(ErrorCode.NoDatabase, `cannot open ${where}: ${error.message}`);
   return error;
 }
 
 function erasureFailure(error: unknown, where: string): unknown {
   if (error instanceof DataLifecycleError) return error;
   // lock_not_available: another writer kept a table past LOCK_TIMEOUT.
-  if (pgErrorCode(error) === '55P03') return new DataLifecycleError('locked', LOCKED_MESSAGE);
+  if (pgErrorCode(error) === '55P03') return new DataLifecycleError(ErrorCode.DatabaseLocked, LOCKED_MESSAGE);
   if (error instanceof CommitLost) {
     return new DataLifecycleError(
-      'unreachable',
+      ErrorCode.DatabaseUnreachable,
       `lost Postgres at ${where} while committing the erasure (${pgErrorReason(error.cause)}): run the command again to see whether the account is still there`,
     );
   }
@@ -271,7 +272,7 @@ function erasureFailure(error: unknown, where: string): unknown {
 
 function unreachable(error: unknown, where: string): DataLifecycleError {
   return new DataLifecycleError(
-    'unreachable',
+    ErrorCode.DatabaseUnreachable,
     `cannot reach Postgres at ${where} (${pgErrorReason(error)}); nothing was erased`,
   );
 }

@@ -4,6 +4,7 @@ import { parseCalibrateArgs } from '../../../calibration/calibration-runner.js';
 import { calibrationHeadlineBlock, renderCalibration } from '../../../calibration/render-calibration.js';
 import { actorOf } from '../../../domain/alert-lifecycle.js';
 import type { Routing } from '../../../domain/definition.js';
+import { ErrorCode } from '../../../domain/errors.js';
 import { NEW_BUSINESS, outcomeWord, playNamed, playOf } from '../../../domain/play.js';
 import { outside, unescapeSlackText } from '../../../domain/slack-text.js';
 import { parseQueueArgs } from '../../../services/queue.js';
@@ -53,7 +54,8 @@ const SUBCOMMANDS: Record<string, Subcommand> = {
     usage: '/pls account <id|domain> [play]',
     summary: 'the dossier and the full score breakdown',
     async run(deps, _userId, [ref, playArg]) {
-      if (!ref) throw new UserError('Usage: `/pls account <account id or domain> [play]`.');
+      if (!ref)
+        throw new UserError(ErrorCode.CommandUsage, 'Usage: `/pls account <account id or domain> [play]`.');
       return renderAccount(await deps.accountViews.view(ref, deps.now(), playArg ?? null));
     },
   },
@@ -84,7 +86,7 @@ const SUBCOMMANDS: Record<string, Subcommand> = {
     summary: 'lift per signal, PQL→won per tier and suggested weights, sent to you as a DM',
     run(deps, userId, args) {
       const period = parseCalibrateArgs(args, deps.manifest.plays);
-      if ('error' in period) throw new UserError(period.error);
+      if ('error' in period) throw new UserError(ErrorCode.CommandUsage, period.error);
       const which = deps.manifest.plays.length > 1 ? ` ${period.play.label.toLowerCase()}` : '';
       return {
         text: `Calibrating${which} on the last ${period.label}: the summary arrives in your DM with pls in a moment.`,
@@ -104,7 +106,8 @@ const SUBCOMMANDS: Record<string, Subcommand> = {
     usage: '/pls ooo on|off',
     summary: 'mark yourself out of office: routing skips you',
     async run(deps, userId, [mode]) {
-      if (mode !== 'on' && mode !== 'off') throw new UserError('Usage: `/pls ooo on` or `/pls ooo off`.');
+      if (mode !== 'on' && mode !== 'off')
+        throw new UserError(ErrorCode.CommandUsage, 'Usage: `/pls ooo on` or `/pls ooo off`.');
       const { held } = await deps.actions.setOutOfOffice(userId, mode === 'on');
       if (mode === 'off') return { text: "Welcome back: you're in the routing again." };
       const holding =
@@ -120,11 +123,17 @@ const SUBCOMMANDS: Record<string, Subcommand> = {
     summary: "hand an account's alert to a named rep",
     async run(deps, userId, [account, rep, playArg]) {
       const repId = userIdOf(rep);
-      if (!account || !repId) throw new UserError('Usage: `/pls assign <account id or domain> @rep [play]`.');
+      if (!account || !repId)
+        throw new UserError(
+          ErrorCode.CommandUsage,
+          'Usage: `/pls assign <account id or domain> @rep [play]`.',
+        );
       const play = playArg ? playNamed(deps.manifest.plays, playArg) : null;
       if (playArg && !play) {
         const plays = deps.manifest.plays.map((p) => `\`${p.id}\``).join(', ');
-        throw userError`\`${playArg}\` is not a play. Usage: \`/pls assign <account id or domain> @rep [play]\`; plays: ${plays}.`;
+        throw userError(
+          ErrorCode.UnknownPlay,
+        )`\`${playArg}\` is not a play. Usage: \`/pls assign <account id or domain> @rep [play]\`; plays: ${plays}.`;
       }
       const alert = await deps.actions.assign(userId, account, repId, play?.id ?? null);
       return {
@@ -169,9 +178,10 @@ export const plsCommand =
     const { isManager: manager, isRep: rep } = actorOf(deps.manifest.routing, command.user_id);
     let reply: Reply;
     try {
-      if (!sub) throw userError`Unknown command \`${name}\`. Try \`/pls help\`.`;
+      if (!sub) throw userError(ErrorCode.UnknownCommand)`Unknown command \`${name}\`. Try \`/pls help\`.`;
       if (!manager && !(sub.reps && rep)) {
         throw new UserError(
+          ErrorCode.NotPermitted,
           sub.reps
             ? 'pls commands are for the reps and managers named in the PQL manifest.'
             : `\`${sub.usage}\` is for managers.`,
