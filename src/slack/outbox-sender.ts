@@ -1,31 +1,12 @@
-import { ErrorCode, type WebAPICallResult, type WebClient } from '@slack/web-api';
+import type { WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
 import type { AlertsRepo } from '../db/alerts-repo.js';
 import type { OutboxRepo, OutboxRow } from '../db/outbox-repo.js';
 import { ChangedMeanwhile, type Store } from '../db/store.js';
-import type { Notice, NoticeTarget } from '../domain/notice.js';
-import { accountLabel } from '../domain/usage-event.js';
 import type { AlertCards } from '../services/alert-card.js';
 import type { HomeViews } from '../services/home.js';
-import { publishHome } from './publish-home.js';
-import { renderAlert } from './render-alert.js';
-import { isStale, renderNotice } from './render-notice.js';
-
-/**
- * Slack's platform errors are answers about the request, so retrying the same request cannot
- * change them — except these, which say Slack itself had trouble. A permanent error is
- * reported and never retried; HTTP 5xx and network failures are an outage and are
- * retried with backoff for as long as it lasts. https://docs.slack.dev/reference/methods/chat.postMessage#errors
- */
-const TRANSIENT = new Set([
-  'internal_error',
-  'fatal_error',
-  'service_unavailable',
-  'request_timeout',
-  'ratelimited',
-]);
-
-type PostArgs = Parameters<WebClient['chat']['postMessage']>[0];
+import { createOutboxCalls, type Recording } from './outbox-calls.js';
+import { describeFailure, failureNotice, methodOf } from './outbox-failures.js';
 
 export interface SenderDeps {
   /**
@@ -58,7 +39,8 @@ export interface SenderDeps {
  * Slack's answer and `markSent`) is looked up before it is sent again: see `post`.
  */
 export function createOutboxSender(deps: SenderDeps) {
-  const { outbox, alerts, cards, client, logger, store } = deps;
+  const { outbox, alerts, logger, store } = deps;
+  const { perform } = createOutboxCalls(deps);
   const retryBase = deps.retryBaseMs ?? 1000;
   let running: Promise<void> | null = null;
   let again = false;
@@ -152,7 +134,7 @@ export function createOutboxSender(deps: SenderDeps) {
     } catch (error) {
       // Another sender attempted the row since this one read it: it is theirs to settle.
       if (error instanceof ChangedMeanwhile) return false;
-      const reason = describe(error);
+      const reason = describeFailure(error);
       deps.onError?.(methodOf(row), reason.text, reason.permanent);
       if (reason.permanent) {
         logger.error(
@@ -187,22 +169,18 @@ export function createOutboxSender(deps: SenderDeps) {
     const now = deps.now();
     // Settled by another sender meanwhile: its answer stands.
     if (!(await outbox.markFailed(row.seq, error, now))) return;
-    const payload = row.payload as { notice?: unknown; channel?: string; to?: NoticeTarget };
+    const payload = row.payload as { notice?: unknown };
     if (row.kind === 'message' && payload.notice === true) return;
     // An alert whose post failed for good takes its queued updates and replies with it, and the
     // managers hear about it once, not once per row.
     if (row.kind === 'alert.post' && row.alertId)
       await outbox.failPendingOf(row.alertId, 'alert_never_posted', now);
-    if (error === 'alert_never_posted' || error === 'alert_not_found') return;
     const alert = row.alertId ? await alerts.find(row.alertId) : null;
-    const to = payload.to;
-    const target =
-      payload.channel ??
-      (to === 'escalation' ? deps.escalationChannel : typeof to === 'object' ? to.user : alert?.channel) ??
-      'Slack';
-    const hint = HINTS[error] ?? 'check the app and the manifest';
-    const text = `⚠️ pls could not ${DESCRIBE[row.kind] ?? 'send a message'} in ${target.startsWith('U') ? `<@${target}>` : `<#${target}>`}: \`${error}\`. ${hint}.`;
-    await outbox.noticeManagers(deps.managers, text, now);
+    const text = failureNotice(row, error, {
+      alertChannel: alert?.channel ?? null,
+      escalationChannel: deps.escalationChannel,
+    });
+    if (text) await outbox.noticeManagers(deps.managers, text, now);
   };
 
   /**
@@ -213,165 +191,6 @@ export function createOutboxSender(deps: SenderDeps) {
     if (!(await outbox.markSent(seq, deps.now()))) return;
     await record?.();
   };
-
-  /** What a call's answer must record, in the unit that marks its row sent. */
-  type Recording = () => Promise<void>;
-
-  async function perform(row: OutboxRow): Promise<Recording | undefined> {
-    const payload = row.payload as { text?: string; channel?: string; userId?: string };
-    if (row.kind === 'home') {
-      if (await store.read(() => outbox.supersededHome(payload.userId!, row.seq))) return;
-      await onDisk();
-      await publishHome(client, deps.homes, payload.userId!, deps.now());
-      return;
-    }
-    if (row.kind === 'message') {
-      await post(row, { channel: payload.channel!, text: payload.text! });
-      return;
-    }
-    const alertId = row.alertId;
-    const alert = alertId ? await store.read(() => alerts.find(alertId)) : null;
-    if (!alert) throw permanentError('alert_not_found');
-    if (row.kind === 'alert.post') {
-      if (alert.messageTs) return; // already posted: a retried row must never post twice
-      const message = renderAlert(await cards.cardFor(alert, deps.now()));
-      const posted = await post(row, { channel: alert.channel, ...message, unfurl_links: false });
-      // Later rows of this alert (updates, replies) need the message's ts: recorded with markSent.
-      return () => alerts.update(alert.id, { messageTs: posted.ts, channel: posted.channel }, deps.now());
-    }
-    if (row.kind === 'notice') {
-      const { to, notice } = row.payload as { to: NoticeTarget; notice: Notice };
-      if (isStale(notice, to, alert.state)) return;
-      const account = (await store.read(() => alerts.findWithAccount(alert.id)))?.account ?? null;
-      const message = renderNotice(notice, to, {
-        alert,
-        account: accountLabel(account, alert.accountId),
-        managers: deps.managers,
-        // Outside the thread, a notice links to the alert itself.
-        link: to === 'thread' ? null : await linkTo(alert),
-      });
-      if (to === 'thread') {
-        if (!alert.messageTs) throw permanentError('alert_never_posted');
-        await post(row, { channel: alert.channel, thread_ts: alert.messageTs, ...message });
-      } else {
-        const channel = to === 'escalation' ? deps.escalationChannel : to.user;
-        await post(row, { channel, ...message, unfurl_links: false });
-      }
-      return;
-    }
-    if (!alert.messageTs) throw permanentError('alert_never_posted');
-    if (row.kind === 'alert.update') {
-      if (await store.read(() => outbox.supersededUpdate(alert.id, row.seq))) return;
-      const message = renderAlert(await cards.cardFor(alert, deps.now()));
-      await onDisk();
-      await client.chat.update({ channel: alert.channel, ts: alert.messageTs, ...message });
-    } else if (row.kind === 'alert.reply') {
-      await post(row, { channel: alert.channel, thread_ts: alert.messageTs, text: payload.text! });
-    } else {
-      throw permanentError(`unknown_outbox_kind:${row.kind}`);
-    }
-  }
-
-  /**
-   * A call renders state as it is now, which may include what a derived unit (a scoring turn, a
-   * sweep step) committed since: on disk before Slack shows it. Posts get this from their
-   * attempt's durable unit (`post`), which commits after the rendering; updates and Home tabs
-   * wait here.
-   */
-  function onDisk(): Promise<void> {
-    return store.durable();
-  }
-
-  /** Permalinks of alert messages asked so far (a message's never changes): one call per alert, not per notice. */
-  const permalinks = new Map<string, string>();
-
-  /** The alert message's permalink; null when Slack cannot say (the notice goes out without it). */
-  async function linkTo(alert: { channel: string; messageTs: string | null }): Promise<string | null> {
-    if (!alert.messageTs) return null;
-    const key = `${alert.channel}:${alert.messageTs}`;
-    const known = permalinks.get(key);
-    if (known) return known;
-    try {
-      const answer = await client.chat.getPermalink({ channel: alert.channel, message_ts: alert.messageTs });
-      if (typeof answer.permalink !== 'string') return null;
-      if (permalinks.size >= 1000) permalinks.clear();
-      permalinks.set(key, answer.permalink);
-      return answer.permalink;
-    } catch (error) {
-      logger.debug({ err: error, channel: alert.channel }, 'no permalink for the alert');
-      return null;
-    }
-  }
-
-  /**
-   * chat.postMessage, exactly once across crashes: the attempt is committed before the call and
-   * the message carries the row's seq in its metadata, so when an earlier attempt's outcome is
-   * unknown (the process died, or the connection dropped, mid-call) the sender finds that post
-   * in Slack instead of posting it again. https://docs.slack.dev/messaging/message-metadata
-   */
-  async function post(
-    row: OutboxRow,
-    args: Record<string, unknown> & { channel: string },
-  ): Promise<{ ts: string; channel: string }> {
-    if (row.attemptedAt !== null) {
-      const earlier = await findEarlierPost(
-        row,
-        args.channel,
-        args.thread_ts as string | undefined,
-        row.attemptedAt,
-      );
-      if (earlier) return earlier;
-    }
-    // Durable before the call: after a crash the next attempt knows to look for this post.
-    const mine = await store.unit(() => outbox.markAttempt(row.seq, row.attemptedAt, deps.now()), {
-      durable: true,
-    });
-    if (!mine) throw new ChangedMeanwhile(`outbox row ${row.seq} was attempted by another sender`);
-    const metadata = { event_type: 'pls_outbox', event_payload: { seq: row.seq } };
-    const result = await client.chat.postMessage({ ...args, metadata } as unknown as PostArgs);
-    return { ts: String(result.ts), channel: String(result.channel ?? args.channel) };
-  }
-
-  async function findEarlierPost(
-    row: OutboxRow,
-    target: string,
-    threadTs: string | undefined,
-    attemptedAt: number,
-  ) {
-    try {
-      let channel = target;
-      if (/^[UW]/.test(target)) {
-        const opened = await client.conversations.open({ users: target });
-        channel = String((opened.channel as { id?: string } | undefined)?.id ?? target);
-      }
-      const oldest = String((attemptedAt - 60_000) / 1000);
-      const page = threadTs
-        ? await client.conversations.replies({
-            channel,
-            ts: threadTs,
-            oldest,
-            include_all_metadata: true,
-            limit: 200,
-          })
-        : await client.conversations.history({ channel, oldest, include_all_metadata: true, limit: 200 });
-      const match = (page.messages ?? []).find((m) => {
-        const meta = (m as { metadata?: { event_type?: string; event_payload?: { seq?: unknown } } })
-          .metadata;
-        return meta?.event_type === 'pls_outbox' && Number(meta.event_payload?.seq) === row.seq;
-      });
-      if (match?.ts) {
-        logger.info(
-          { seq: row.seq, kind: row.kind },
-          'found the post of an interrupted attempt: not sending it again',
-        );
-        return { ts: String(match.ts), channel };
-      }
-    } catch (error) {
-      // Without history access the sender falls back to at-least-once: it posts again.
-      logger.warn({ err: error, seq: row.seq }, 'could not look for an interrupted post; sending it again');
-    }
-    return null;
-  }
 
   function schedule(delay: number): void {
     if (stopped) return;
@@ -432,65 +251,3 @@ function inSendingOrder(rows: OutboxRow[]): OutboxRow[] {
 
 /** Logged (debug) when another instance holds the lease on an alert's messages. */
 export const LEFT_TO_ANOTHER = 'another instance is sending this alert’s messages: left to it';
-
-const DESCRIBE: Record<string, string> = {
-  'alert.post': 'post an alert',
-  'alert.update': 'update an alert',
-  'alert.reply': 'reply in an alert thread',
-  message: 'send a message',
-  notice: 'send a notice about an alert',
-  home: 'publish an App Home',
-};
-
-const HINTS: Record<string, string> = {
-  not_in_channel: 'Invite the bot to that channel (`/invite @pls`)',
-  channel_not_found: 'Fix the channel id in the PQL manifest, or invite the bot to the private channel',
-  invalid_auth: 'The bot token is invalid: reinstall the app and update SLACK_BOT_TOKEN',
-  token_revoked: 'The bot token was revoked: reinstall the app and update SLACK_BOT_TOKEN',
-  is_archived: 'The channel is archived: point the manifest at a live one',
-  missing_scope: 'Reinstall the app from slack-manifest.yml so it has the scopes it needs',
-};
-
-function methodOf(row: OutboxRow): string {
-  if (row.kind === 'alert.update') return 'chat.update';
-  if (row.kind === 'home') return 'views.publish';
-  return 'chat.postMessage';
-}
-
-function permanentError(error: string): Error & { permanent: true } {
-  return Object.assign(new Error(error), { permanent: true as const });
-}
-
-/** `answered`: Slack replied, so the call's outcome is known (nothing was posted). */
-function describe(error: unknown): {
-  text: string;
-  permanent: boolean;
-  answered: boolean;
-  retryAfterMs?: number;
-} {
-  const e = error as {
-    code?: string;
-    data?: WebAPICallResult;
-    retryAfter?: number;
-    statusCode?: number;
-    permanent?: boolean;
-    message?: string;
-  };
-  if (e.permanent) return { text: e.message ?? 'permanent', permanent: true, answered: true };
-  if (e.code === ErrorCode.PlatformError) {
-    const slackError = String((e.data as { error?: string } | undefined)?.error ?? 'unknown_error');
-    return { text: slackError, permanent: !TRANSIENT.has(slackError), answered: true };
-  }
-  if (e.code === ErrorCode.RateLimitedError) {
-    return {
-      text: 'ratelimited',
-      permanent: false,
-      answered: true,
-      retryAfterMs: (e.retryAfter ?? 1) * 1000,
-    };
-  }
-  // A 5xx or a dropped connection: Slack may have posted anyway, so the next try looks first.
-  if (e.code === ErrorCode.HTTPError)
-    return { text: `http_${e.statusCode}`, permanent: false, answered: false };
-  return { text: e.message ?? String(error), permanent: false, answered: false };
-}
