@@ -7,13 +7,13 @@ import type { Env } from './config/env.js';
 import type { WebhookEndpoint } from './config/webhooks.js';
 import type { Scoring, ScoringTurn, Storage } from './db/storage.js';
 import type { Manifest } from './domain/definition.js';
-import { HttpError, sendJson } from './ingest/http-error.js';
+import { sendJson } from './ingest/http-error.js';
 import { createRouter } from './ingest/ingest-router.js';
+import { createOperatorRoutes } from './ingest/operator-routes.js';
 import { createSegmentRoutes } from './ingest/segment-routes.js';
 import { createWebhookRoute } from './ingest/webhook-route.js';
 import { startHubSpot } from './integrations/start-hubspot.js';
 import { createWebhookSender } from './integrations/webhook-sender.js';
-import { bearerMatches } from './obs/bearer-token.js';
 import { boltLogger } from './obs/bolt-logger.js';
 import { createMetrics } from './obs/metrics.js';
 import { type Clock, createClock } from './runtime/clock.js';
@@ -22,9 +22,11 @@ import { createAlertActions } from './services/alert-actions.js';
 import { createAlertCards } from './services/alert-card.js';
 import { createHomeViews } from './services/home.js';
 import { createQueueService } from './services/queue.js';
+import { createRetention } from './services/retention.js';
 import { startScheduler } from './services/scheduler.js';
 import { createSlaReports } from './services/sla-report-service.js';
 import { createSlaSweep } from './services/sla-sweep.js';
+import { createSweeper } from './services/sweep.js';
 import { createBotAuthorize } from './slack/bot-identity.js';
 import { registerListeners } from './slack/listeners/index.js';
 import { createOutboxSender } from './slack/outbox-sender.js';
@@ -45,9 +47,6 @@ export interface AppDeps {
   /** Outbound webhooks' retry schedule (tests shorten it). */
   webhookBackoffMs?: readonly number[];
 }
-
-/** Events deleted past retention per transaction. */
-const RETENTION_BATCH = 5000;
 
 /**
  * Builds pls: Bolt and its listeners, the ingest routes, the scoring thread (started by
@@ -166,81 +165,7 @@ export function buildApp(deps: AppDeps) {
     now,
     onProblem: (error) => metrics.slackErrors.inc({ method: 'startup_check', error, permanent: 'true' }),
   });
-  let stopped = false;
   let unwatchOutbox = () => {};
-  /**
-   * Retention, one bounded batch a unit (on SQLite a unit holds the event loop: a long delete would hold
-   * every request), and while batches come back full, the next one on the next turn: one batch a
-   * sweep could not keep up with sustained ingest. One chain at a time: a sweep that finds one
-   * still under way (a backlog that outlasts `sweep_every`) leaves it to finish.
-   */
-  let pruning = false;
-  const pruneExpired = async () => {
-    pruning = true;
-    try {
-      for (let full = true; full && !stopped; ) {
-        const cutoff = now() - manifest.retention;
-        const expired = await units.unit(() => events.deleteExpired(cutoff, RETENTION_BATCH), {
-          durable: false,
-        });
-        if (expired > 0) logger.info({ expired }, 'deleted events past retention');
-        // Webhook deliveries, on the same clock as the events they tell of.
-        const deliveriesGone = await units.unit(() => deliveries.deleteExpired(cutoff, RETENTION_BATCH), {
-          durable: false,
-        });
-        if (deliveriesGone > 0)
-          logger.info({ deliveries: deliveriesGone }, 'deleted webhook deliveries past retention');
-        full = expired === RETENTION_BATCH || deliveriesGone === RETENTION_BATCH;
-        // The next batch on the next turn of the event loop: requests get in between.
-        if (full) await new Promise((resolve) => setImmediate(resolve));
-      }
-    } finally {
-      pruning = false;
-    }
-  };
-  /**
-   * One sweep at a time. `sweep` runs one after any under way (tests and tools ask for a sweep
-   * and mean one that starts now); the scheduler's tick skips when one is under way.
-   */
-  let sweeping: Promise<void> | null = null;
-  const sweep = (): Promise<void> => {
-    const run: Promise<void> = (sweeping ?? Promise.resolve())
-      .catch(() => {})
-      .then(sweepOnce)
-      .finally(() => {
-        if (sweeping === run) sweeping = null;
-      });
-    sweeping = run;
-    return run;
-  };
-  const sweepIfIdle = (): Promise<void> | undefined => (sweeping ? undefined : sweep());
-  const sweepOnce = async () => {
-    slackHealth.recheck();
-    // A new day's re-score of the plays whose score moves with time begins on the first turn
-    // after midnight: the sweep gives scoring one when no event does.
-    scoring?.kick();
-    if (!pruning)
-      void pruneExpired().catch((error: unknown) => logger.error({ err: error }, 'retention failed'));
-    const { failed, ...result } = await sla.sweep();
-    for (const { error, ...action } of failed)
-      logger.error({ err: error, ...action }, 'sla action failed: rolled back alone, retried next sweep');
-    for (const { step } of result.escalations) {
-      metrics.escalations.inc({ step });
-      if (step === 'escalate') metrics.slaBreaches.inc({ kind: 'claim' });
-    }
-    metrics.slaBreaches.inc({ kind: 'first_touch' }, result.firstTouchBreaches);
-    const snoozesEnded = await actions.endSnoozesDue(now(), 100);
-    if (
-      result.escalations.length +
-        result.firstTouchBreaches +
-        result.backOffPrompts +
-        result.backOffClosed +
-        snoozesEnded >
-      0
-    ) {
-      logger.info({ ...result, snoozesEnded }, 'sla sweep acted');
-    }
-  };
   let scheduler: { stop(): void } | null = null;
 
   const receiver = env.slackAppToken
@@ -258,6 +183,24 @@ export function buildApp(deps: AppDeps) {
     clientOptions: { slackApiUrl, retryConfig: { retries: 2, factor: 2, minTimeout: 100, maxTimeout: 1000 } },
   });
   const actions = createAlertActions(alertServices);
+  const retention = createRetention({
+    store: units,
+    events,
+    deliveries,
+    retention: manifest.retention,
+    logger,
+    now,
+  });
+  const { sweep, sweepIfIdle } = createSweeper({
+    sla,
+    actions,
+    retention,
+    recheckSlack: () => slackHealth.recheck(),
+    kickScoring: () => scoring?.kick(),
+    metrics,
+    logger,
+    now,
+  });
   const slaReports = createSlaReports({ query: slaReport, manifest, store: units });
   const calibration = createCalibrationRunner({ database: env.database, manifest, now });
   registerListeners(app, {
@@ -279,6 +222,13 @@ export function buildApp(deps: AppDeps) {
     metrics.events.inc({ source, result: 'rejected' }, result.rejected ?? 0);
     if (result.accepted > 0) scoring?.kick();
   };
+  const operator = createOperatorRoutes({
+    storageHealth: () => storage.health(),
+    slackHealth: () => slackHealth.current(),
+    scoringRuns: () => scoring?.running() ?? false,
+    metrics,
+    metricsToken: env.metricsToken,
+  });
   const webhook = createWebhookRoute({ secret: env.webhookSecret, store, onStored });
   const segment = createSegmentRoutes({ writeKey: env.writeKey, store, now, onStored });
   const router = createRouter(
@@ -290,33 +240,9 @@ export function buildApp(deps: AppDeps) {
       'POST /v1/page': segment.page,
       'POST /v1/screen': segment.screen,
       'POST /v1/batch': segment.batch,
-      'GET /healthz': (_req, res) => sendJson(res, 200, { ok: true }),
-      'GET /readyz': (_req, res) => {
-        const storageHealth = storage.health();
-        const checks = {
-          ...storageHealth.checks,
-          slackAuth: slackHealth.current()?.auth ?? false,
-        };
-        const ready = Object.values(checks).every(Boolean);
-        // Reported, not counted against readiness: ingest still stores while the thread is
-        // started again, and a load balancer taking pls out would lose that too.
-        const scoringRuns = scoring?.running() ?? false;
-        sendJson(res, ready ? 200 : 503, {
-          ready,
-          checks: { ...checks, scoring: scoringRuns },
-          slackProblems: slackHealth.current()?.problems.map((p) => p.text) ?? ['not checked yet'],
-          storageProblems: storageHealth.problems,
-        });
-      },
-      'GET /metrics': async (req, res) => {
-        if (env.metricsToken !== null && !bearerMatches(req.headers.authorization, env.metricsToken)) {
-          res.setHeader('www-authenticate', 'Bearer realm="pls metrics"');
-          throw new HttpError(401, 'GET /metrics needs Authorization: Bearer <PLS_METRICS_TOKEN>');
-        }
-        const body = await metrics.registry.metrics();
-        res.writeHead(200, { 'content-type': metrics.registry.contentType });
-        res.end(body);
-      },
+      'GET /healthz': operator.healthz,
+      'GET /readyz': operator.readyz,
+      'GET /metrics': operator.metrics,
     },
     logger,
     (route, status, seconds) => {
@@ -380,7 +306,7 @@ export function buildApp(deps: AppDeps) {
       slackHealth.start();
     },
     async stop(): Promise<void> {
-      stopped = true;
+      retention.stop();
       scheduler?.stop();
       unwatchOutbox();
       await scoring?.stop();
