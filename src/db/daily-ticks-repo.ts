@@ -23,8 +23,11 @@ export interface DailyTicksRepo {
   advance(day: number, from: string, to: string, finishedAt: number | null): Promise<boolean>;
   /** Up to `limit` account ids after `cursor`, in id order. */
   accountsAfter(cursor: string, limit: number): Promise<string[]>;
-  /** When the newest stored event was received; null without events. */
-  lastReceivedAt(): Promise<number | null>;
+  /**
+   * When the newest event already applied was received; null when none is. Events stored but
+   * not yet applied (a producer's buffer resent as the bot comes back) do not count.
+   */
+  lastAppliedReceivedAt(): Promise<number | null>;
   /** Holds these accounts against other processors until the unit ends (Postgres; SQLite has one writer). */
   hold(accountIds: readonly string[]): Promise<void>;
 }
@@ -44,7 +47,12 @@ export function createDailyTicksRepo(db: Db): DailyTicksRepo {
   const advanceOf = sqlite.prepare<[string, number | null, number, string]>(
     'update daily_ticks set cursor = ?, finished_at = ? where day = ? and cursor = ? and finished_at is null',
   );
-  const lastReceivedOf = sqlite.prepare<[], number | null>('select max(received_at) from events').pluck();
+  // Down the received index from the newest: the few events not yet applied are passed over.
+  const lastAppliedOf = sqlite
+    .prepare<[], number>(
+      'select received_at from events where processed_at is not null order by received_at desc limit 1',
+    )
+    .pluck();
   const accountsAfterOf = sqlite
     .prepare<[string, number], string>('select id from accounts where id > ? order by id limit ?')
     .pluck();
@@ -62,8 +70,8 @@ export function createDailyTicksRepo(db: Db): DailyTicksRepo {
     async accountsAfter(cursor, limit) {
       return accountsAfterOf.all(cursor, limit);
     },
-    async lastReceivedAt() {
-      return lastReceivedOf.get() ?? null;
+    async lastAppliedReceivedAt() {
+      return lastAppliedOf.get() ?? null;
     },
     async hold() {},
   };

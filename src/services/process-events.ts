@@ -240,7 +240,7 @@ export function createEventProcessor(deps: ProcessorDeps) {
    * more than `MAKE_UP_DAYS` back (the fortnights compared hold nothing older).
    */
   async function firstDayAfter(done: number, today: number): Promise<number> {
-    const received = await deps.ticks!.lastReceivedAt();
+    const received = await deps.ticks!.lastAppliedReceivedAt();
     const applied = received === null ? done : Math.floor(received / DAY);
     return Math.min(today, Math.max(done + 1, applied + 1, today - MAKE_UP_DAYS));
   }

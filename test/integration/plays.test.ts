@@ -314,8 +314,12 @@ describe('churn risk: a paying account whose team stopped using the product', ()
     await start();
     await twoWeeks(PAYING, []);
     const before = Math.floor(now() / DAY);
-    // Down for sixteen days: no sweep, no event, no re-score. Then one sweep.
+    // Down for sixteen days: no sweep, no event, no re-score. Back, it first hears the events a
+    // producer buffered meanwhile (stored before anything is scored), then sweeps.
     advance(16 * DAY);
+    await deliver(pls, {
+      events: [usageEvent({ type: 'feature_used', account: FREE, properties: { feature: 'x' } })],
+    });
     await pls.server.app.internals.sweep();
     const today = Math.floor(now() / DAY);
     await pls.emulator.waitFor(

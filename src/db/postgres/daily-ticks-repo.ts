@@ -29,9 +29,11 @@ export function createPgDailyTicksRepo(db: PgSession): DailyTicksRepo {
       );
       return rows.map((row) => row.id);
     },
-    async lastReceivedAt() {
-      const { rows } = await db.query<{ at: string | null }>('select max(received_at) as at from events');
-      return rows[0]?.at == null ? null : Number(rows[0].at);
+    async lastAppliedReceivedAt() {
+      const { rows } = await db.query<{ at: string }>(
+        'select received_at as at from events where processed_at is not null order by received_at desc limit 1',
+      );
+      return rows[0] ? Number(rows[0].at) : null;
     },
     /**
      * The account locks event processors take (src/db/postgres/events.ts), waited for: a
