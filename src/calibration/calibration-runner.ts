@@ -30,8 +30,9 @@ export function calibrateOffThread(
 
 /**
  * What the bot keeps: the latest report of each play (for the `/pls sla` headline, which must
- * answer within 3 s and so never calibrates itself) and one calibration of a play at a time (a
- * second `/pls calibrate` of the play while one runs shares it).
+ * answer within 3 s and so never calibrates itself). Calibrations run one at a time, whatever
+ * their play (each is a replay in a child process, and the bot's host has few cores); a second
+ * `/pls calibrate` of a play while one of it runs or waits shares it.
  */
 export function createCalibrationRunner(deps: {
   /** The database the history is read from (read-only, in the child). */
@@ -41,31 +42,32 @@ export function createCalibrationRunner(deps: {
   timeoutMs?: number;
 }) {
   const latest = new Map<string, CalibrationReport>();
-  const running = new Map<string, Promise<CalibrationReport>>();
+  const pending = new Map<string, Promise<CalibrationReport>>();
+  /** The calibration before the next one: they run in turn. */
+  let line: Promise<unknown> = Promise.resolve();
   return {
     /** The play's last report that completed, or null before the first. */
     latest(play: string = NEW_BUSINESS): CalibrationReport | null {
       return latest.get(play) ?? null;
     },
-    /** True while a calibration runs. */
-    busy(): boolean {
-      return running.size > 0;
-    },
     run(options: { play?: string; since?: number; window?: number } = {}): Promise<CalibrationReport> {
       const play = options.play ?? NEW_BUSINESS;
-      let run = running.get(play);
-      if (!run) {
-        run = calibrateOffThread(
-          { database: deps.database, manifest: deps.manifest, now: deps.now(), ...options, play },
-          { timeoutMs: deps.timeoutMs },
+      const shared = pending.get(play);
+      if (shared) return shared;
+      const run = line
+        .then(() =>
+          calibrateOffThread(
+            { database: deps.database, manifest: deps.manifest, now: deps.now(), ...options, play },
+            { timeoutMs: deps.timeoutMs },
+          ),
         )
-          .then((report) => {
-            latest.set(play, report);
-            return report;
-          })
-          .finally(() => running.delete(play));
-        running.set(play, run);
-      }
+        .then((report) => {
+          latest.set(play, report);
+          return report;
+        })
+        .finally(() => pending.delete(play));
+      pending.set(play, run);
+      line = run.catch(() => {});
       return run;
     },
   };
@@ -79,7 +81,7 @@ export const CALIBRATE_PERIODS: Readonly<Record<string, number>> = {
   '365d': 365 * DAY,
 };
 
-/** `/pls calibrate [90d|180d|365d]`: the period (default 180 days), or the sentence to answer. */
+/** `/pls calibrate [90d|180d|365d] [play]`, in either order: the period (default 180 days) and the play (default new business), or the sentence to answer. */
 export function parseCalibrateArgs(
   args: readonly string[],
   plays: readonly Play[],

@@ -202,6 +202,14 @@ export function createAlertsRepo(db: Db) {
     )
     .pluck();
 
+  const contactedOutsideIds = sqlite
+    .prepare<[number, string, number], string>(
+      `select id from alerts indexed by alerts_contacted
+        where state = 'contacted' and contacted_at <= ? and play not in (select value from json_each(?))
+        order by contacted_at limit ?`,
+    )
+    .pluck();
+
   const heldByRep = sqlite
     .prepare<[string], number>(
       `select count(*) from alerts where claimed_by = ? and state in ('claimed', 'contacted')`,
@@ -366,6 +374,11 @@ export function createAlertsRepo(db: Db) {
     /** Ids of contacted alerts old enough for a back-off prompt or close, oldest first. */
     async contactedBefore(cutoff: number, play: string, limit: number): Promise<string[]> {
       return contactedBeforeIds.all(cutoff, play, limit);
+    },
+
+    /** The same, for alerts of plays other than `plays` (plays since removed from the manifest). */
+    async contactedBeforeOutside(cutoff: number, plays: readonly string[], limit: number): Promise<string[]> {
+      return contactedOutsideIds.all(cutoff, JSON.stringify(plays), limit);
     },
 
     /**

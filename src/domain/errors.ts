@@ -46,6 +46,8 @@ export const ErrorCode = {
   ClientClosed: 'client_closed',
 
   // ── Said to the operator: configuration, command-line tools, data lifecycle ──
+  // (`npm run forget`'s codes — `ambiguous_account`, `locked`, `unreachable`… — predate this
+  // table and are kept as they were: scripts may read them. `account_ambiguous` above is Slack's.)
   ConfigInvalid: 'config_invalid',
   DurationInvalid: 'duration_invalid',
   UsageInvalid: 'usage_invalid',

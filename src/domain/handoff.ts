@@ -6,7 +6,8 @@ import {
   type SignalHit,
 } from './account-state.js';
 import type { Rules, Tier } from './definition.js';
-import { type Firmographics, LAYERS, metricValue, type Score, TIER_RANK } from './scoring.js';
+import { LAYERS } from './definition.js';
+import { type Firmographics, metricValue, type Score, TIER_RANK } from './scoring.js';
 import { renderSays } from './signal-text.js';
 
 /** The why-now moment an alert was raised (or upgraded) for. */

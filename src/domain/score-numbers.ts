@@ -1,6 +1,7 @@
 import { type AccountState, decay, type PlayState } from './account-state.js';
 import type { Layer, Scoring, Tier } from './definition.js';
-import { type Firmographics, LAYERS, metricPoints, metricValue, tierFor } from './scoring.js';
+import { LAYERS } from './definition.js';
+import { type Firmographics, metricPoints, metricValue, tierFor } from './scoring.js';
 
 /**
  * `scoreAccount`'s numbers — total, points per layer, tier — without what only a message reads:

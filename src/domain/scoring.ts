@@ -1,10 +1,8 @@
 import { type AccountState, decay, type PlayState, usersByFortnight, windowCount } from './account-state.js';
-import type { Layer, Metric, MetricName, Scoring, Tier } from './definition.js';
+import { LAYERS, type Layer, type Metric, type MetricName, type Scoring, type Tier } from './definition.js';
 import { isFreeMailDomain } from './free-mail.js';
 import { formatNumber, renderSays } from './signal-text.js';
 import { countSince, DAY, HOUR, sumWithin } from './windows.js';
-
-export const LAYERS: readonly Layer[] = ['behavioral', 'organizational', 'intent'];
 
 /** The firmographics scoring reads. */
 export interface Firmographics {
@@ -102,6 +100,14 @@ function withLazyText(contribution: Omit<Contribution, 'text'>, render: () => st
     get: () => (text ??= render()),
     enumerable: true,
   }) as Contribution;
+}
+
+/**
+ * A score as people read it: rounded down, so a 69.6 never reads as the hot threshold of 70 it
+ * has not reached. Every place that shows a score shows this.
+ */
+export function shownScore(total: number): number {
+  return Math.floor(total);
 }
 
 export function tierFor(total: number, scoring: Pick<Scoring, 'tiers'>): Tier {

@@ -7,7 +7,7 @@ import type { ModuleAt } from './module-path.js';
  * Runs one request in a child Node process and resolves with its one answer: for work that is
  * synchronous CPU for seconds (a replay), which must not block the bot's event loop and can use
  * another core. The child is `module` (`moduleBeside` the caller) that answers with
- * `answerOnce`. Under tsx (npm start, vitest) the child gets the same TypeScript loader.
+ * `answerOnce`. Under tsx (the `npm run` tools, vitest) the child gets the same TypeScript loader.
  */
 export function runInChild<Request, Answer>(
   module: ModuleAt,

@@ -7,6 +7,7 @@ import type { Manifest } from '../domain/definition.js';
 import { ErrorCode } from '../domain/errors.js';
 import type { AlertTrigger } from '../domain/handoff.js';
 import { playOf } from '../domain/play.js';
+import { shownScore } from '../domain/scoring.js';
 import { whyNowWords } from '../domain/signal-text.js';
 import { formatMinutes, slackTime } from '../domain/slack-text.js';
 import { userError } from './user-error.js';
@@ -182,7 +183,7 @@ export function createQueueService(deps: {
       account: (await accounts.labelOf(alert.accountId)) ?? alert.accountId,
       play: manifest.plays.length > 1 ? playOf(manifest.plays, alert.play).label : null,
       tier: alert.tier,
-      score: Math.floor(alert.score), // as the alert header shows it: a 69.6 never reads as the hot threshold
+      score: shownScore(alert.score), // as the alert header shows it
       state: alert.state,
       why: whyNowWords(trigger, now),
       holder: alert.claimedBy,

@@ -55,14 +55,17 @@ export function createSlaSweep(deps: AlertServiceDeps & { store: Store }) {
 
   /**
    * Contacted alerts near their play's back-off, each play by its own: a play with a long
-   * back-off never fills the batch ahead of another's alerts that are due.
+   * back-off never fills the batch ahead of another's alerts that are due. Alerts of a play since
+   * removed from the manifest go by new business's rules, as everywhere (`playOf`).
    */
   const staleContacted = async (now: number): Promise<string[]> => {
+    const near = (backOff: number) => now - Math.round(backOff * 0.8);
     const ids: string[] = [];
     for (const play of manifest.plays) {
-      const cutoff = now - Math.round(play.scoring.rules.back_off * 0.8);
-      ids.push(...(await alerts.contactedBefore(cutoff, play.id, BATCH)));
+      ids.push(...(await alerts.contactedBefore(near(play.scoring.rules.back_off), play.id, BATCH)));
     }
+    const known = manifest.plays.map((play) => play.id);
+    ids.push(...(await alerts.contactedBeforeOutside(near(manifest.scoring.rules.back_off), known, BATCH)));
     return ids;
   };
 

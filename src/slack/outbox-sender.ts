@@ -36,7 +36,7 @@ export interface SenderDeps {
  * Drains the outbox in order per alert: the post before its updates and thread replies, and a
  * row that failed holds back the later rows of the same alert. One drain runs at a time; a kick
  * during a drain runs another right after. A post whose outcome is unknown (a crash between
- * Slack's answer and `markSent`) is looked up before it is sent again: see `post`.
+ * Slack's answer and `markSent`) is looked up before it is sent again: see `post` in src/slack/outbox-calls.ts.
  */
 export function createOutboxSender(deps: SenderDeps) {
   const { outbox, alerts, logger, store } = deps;

@@ -1,6 +1,7 @@
 import { formatDuration } from '../config/duration.js';
 import type { Layer } from '../domain/definition.js';
-import { LAYERS } from '../domain/scoring.js';
+import { LAYERS } from '../domain/definition.js';
+import { shownScore } from '../domain/scoring.js';
 import { formatAge } from '../domain/signal-text.js';
 import { escapeMrkdwn, formatDate, outside, truncate } from '../domain/slack-text.js';
 import { accountLabel } from '../domain/usage-event.js';
@@ -23,7 +24,7 @@ export function renderAccount(view: AccountView): { text: string; blocks: Record
       text: {
         type: 'plain_text',
         text: truncate(
-          `${name}${view.play ? ` · ${view.play.label}` : ''} · score ${Math.round(score.total)} · ${tier}`,
+          `${name}${view.play ? ` · ${view.play.label}` : ''} · score ${shownScore(score.total)} · ${tier}`,
           150,
         ),
         emoji: true,
@@ -54,7 +55,7 @@ export function renderAccount(view: AccountView): { text: string; blocks: Record
     const line = view.plays
       .map(
         (p) =>
-          `${p.label}: ${p.judged ? `${Math.round(p.total)} ${p.tier}` : 'not judged'}${p.open ? ', alert open' : ''}`,
+          `${p.label}: ${p.judged ? `${shownScore(p.total)} ${p.tier}` : 'not judged'}${p.open ? ', alert open' : ''}`,
       )
       .join(' · ');
     blocks.push({
@@ -117,7 +118,7 @@ export function renderAccount(view: AccountView): { text: string; blocks: Record
     });
   }
   return {
-    text: truncate(`${outside(name, 200)}: score ${Math.round(score.total)} (${tier})`, 3000),
+    text: truncate(`${outside(name, 200)}: score ${shownScore(score.total)} (${tier})`, 3000),
     blocks,
   };
 }

@@ -1,6 +1,6 @@
 import type { Layer } from '../domain/definition.js';
 import type { Opener, OpenerContact } from '../domain/opener.js';
-import type { Contribution } from '../domain/scoring.js';
+import { type Contribution, shownScore } from '../domain/scoring.js';
 import { formatAge, whyNowWords } from '../domain/signal-text.js';
 import type { SlaLapse } from '../domain/sla.js';
 import {
@@ -103,8 +103,8 @@ export function renderAlert(card: AlertCard): SlackMessage {
  * 70), what it was before the alert, and "capped" when the layers add up to more than 100.
  */
 function scoreText(card: AlertCard): string {
-  const score = Math.floor(card.score);
-  const before = Math.floor(card.baseScore);
+  const score = shownScore(card.score);
+  const before = shownScore(card.baseScore);
   const change = before < score ? `up from ${before}` : `down from ${before}`;
   const notes = [card.uncapped > 100 ? 'capped' : null, before !== score ? change : null];
   const said = notes.filter(Boolean).join('; ');
@@ -179,7 +179,7 @@ function sumLine(card: AlertCard): string {
     (layer) => `${LAYER_LABEL[layer]} ${points.get(layer)}`,
   );
   const capped = card.uncapped > 100 ? `, capped at 100` : '';
-  return `*Score ${Math.floor(card.score)}*: ${parts.join(' + ') || 'nothing yet'} = ${Math.floor(card.uncapped)} points${capped}.`;
+  return `*Score ${shownScore(card.score)}*: ${parts.join(' + ') || 'nothing yet'} = ${Math.floor(card.uncapped)} points${capped}.`;
 }
 
 /** Each layer's whole points, adding up to the whole points of their sum (as the score is shown). */

@@ -1,4 +1,5 @@
 import type { Notice, NoticeTarget } from '../domain/notice.js';
+import { shownScore } from '../domain/scoring.js';
 import { formatMinutes, outside, slackTime, truncate } from '../domain/slack-text.js';
 import { ACTIONS } from './ids.js';
 
@@ -115,9 +116,9 @@ function wording(notice: Notice, target: NoticeTarget, ctx: NoticeContext): stri
         ? `⏰ <@${notice.by}> ended the snooze.`
         : '⏰ The snooze is over: the clocks run again.';
     case 'upgraded':
-      return `⬆️ Upgraded to HOT (score ${Math.round(notice.score)}): ${outside(notice.why, 500)}`;
+      return `⬆️ Upgraded to HOT (score ${shownScore(notice.score)}): ${outside(notice.why, 500)}`;
     case 'new_signal':
-      return `New signal: ${outside(notice.why, 500)} (score ${Math.round(notice.score)})`;
+      return `New signal: ${outside(notice.why, 500)} (score ${shownScore(notice.score)})`;
     case 'self_served':
       return `${name} bought ${outside(notice.plan, 100)} on their own: the alert is closed as self-served.`;
   }

@@ -188,6 +188,13 @@ export function createPgAlertsRepo(db: PgSession): AlertsRepo {
         [now, limit],
       ),
 
+    contactedBeforeOutside: (cutoff, plays, limit) =>
+      ids(
+        `select id from alerts where state = 'contacted' and contacted_at <= $1 and play <> all($2::text[])
+          order by contacted_at limit $3`,
+        [cutoff, [...plays], limit],
+      ),
+
     contactedBefore: (cutoff, play, limit) =>
       ids(
         `select id from alerts where state = 'contacted' and contacted_at <= $1 and play = $2

@@ -166,6 +166,8 @@ describe('alerts repository, prepared statements', () => {
     expect(await alerts.contactedBefore(40, 'new_business', 10)).toEqual(['al_5']);
     expect(await alerts.contactedBefore(39, 'new_business', 10)).toEqual([]);
     expect(await alerts.contactedBefore(40, 'expansion', 10)).toEqual([]);
+    expect(await alerts.contactedBeforeOutside(40, ['expansion'], 10)).toEqual(['al_5']);
+    expect(await alerts.contactedBeforeOutside(40, ['new_business', 'expansion'], 10)).toEqual([]);
   });
 
   it('writes a null as SQL NULL, a JSON column included, and an object as JSON', async () => {
