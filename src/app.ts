@@ -1,4 +1,3 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { App, HTTPReceiver } from '@slack/bolt';
 import { LogLevel, WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
@@ -7,7 +6,7 @@ import type { Env } from './config/env.js';
 import type { WebhookEndpoint } from './config/webhooks.js';
 import type { Scoring, ScoringTurn, Storage } from './db/storage.js';
 import type { Manifest } from './domain/definition.js';
-import { sendJson } from './ingest/http-error.js';
+import { createHttpEntry } from './ingest/http-entry.js';
 import { createRouter } from './ingest/ingest-router.js';
 import { createOperatorRoutes } from './ingest/operator-routes.js';
 import { createSegmentRoutes } from './ingest/segment-routes.js';
@@ -261,30 +260,12 @@ export function buildApp(deps: AppDeps) {
   return {
     bolt: app,
     /** The HTTP entry point: pls's routes first, then Slack's (HTTP mode), else 404. */
-    handle(req: IncomingMessage, res: ServerResponse): void {
-      if (router.handle(req, res)) return;
-      // Only Bolt's own endpoint reaches Bolt: its listener throws synchronously on a request it
-      // does not route (an uncaught exception would take the process down).
-      if (receiver && req.method === 'POST' && req.url?.split('?')[0] === '/slack/events') {
-        res.once('finish', () => {
-          // Bolt's answers to a request it could not verify or read (its log line is info).
-          if (res.statusCode === 401 || res.statusCode === 413) {
-            const reason = res.statusCode === 401 ? 'unauthorised' : 'too_large';
-            metrics.requestsRefused.inc({ route: '/slack/events', reason });
-          }
-        });
-        try {
-          receiver.requestListener(req, res);
-        } catch (error) {
-          // Anyone can send this: counted and noted, not an error of ours (no stack to flood the log).
-          metrics.requestsRefused.inc({ route: '/slack/events', reason: 'malformed' });
-          logger.info({ reason: (error as Error).message }, 'slack request refused');
-          if (!res.headersSent) sendJson(res, 400, { error: 'not a Slack request pls understands' });
-        }
-        return;
-      }
-      sendJson(res, 404, { error: `no route for ${req.method} ${req.url?.split('?')[0]}` });
-    },
+    handle: createHttpEntry({
+      routes: router,
+      slack: receiver ? { path: '/slack/events', listener: receiver.requestListener } : null,
+      metrics,
+      logger,
+    }),
     /** Resumes work a previous run left: pending events, unsent Slack calls; connects Socket Mode. */
     async start(): Promise<void> {
       if (!receiver) await app.start();
