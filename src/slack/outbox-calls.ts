@@ -18,6 +18,11 @@ type PostArgs = Parameters<WebClient['chat']['postMessage']>[0];
 export type Recording = () => Promise<void>;
 
 export interface CallDeps {
+  /**
+   * Its writes are units of work (src/db/store.ts). `store.durable()` is awaited before every
+   * call: scoring and the sweep commit without waiting for the disk, and Slack must
+   * never show a state (an upgrade, a close) that a power loss could take back.
+   */
   store: Store;
   client: WebClient;
   outbox: OutboxRepo;
@@ -26,7 +31,9 @@ export interface CallDeps {
   homes: HomeViews;
   logger: Logger;
   now: () => number;
+  /** Told when a call fails for good (the notice is a DM; a failed notice is not re-reported). */
   managers: readonly string[];
+  /** Where notices for the managers go (`routing.escalation_channel`). */
   escalationChannel: string;
 }
 

@@ -1,31 +1,9 @@
-import type { WebClient } from '@slack/web-api';
-import type { Logger } from 'pino';
-import type { AlertsRepo } from '../db/alerts-repo.js';
-import type { OutboxRepo, OutboxRow } from '../db/outbox-repo.js';
-import { ChangedMeanwhile, type Store } from '../db/store.js';
-import type { AlertCards } from '../services/alert-card.js';
-import type { HomeViews } from '../services/home.js';
-import { createOutboxCalls, type Recording } from './outbox-calls.js';
+import type { OutboxRow } from '../db/outbox-repo.js';
+import { ChangedMeanwhile } from '../db/store.js';
+import { type CallDeps, createOutboxCalls, type Recording } from './outbox-calls.js';
 import { describeFailure, failureNotice, methodOf } from './outbox-failures.js';
 
-export interface SenderDeps {
-  /**
-   * Its writes are units of work (src/db/store.ts). `store.durable()` is awaited before every
-   * call: scoring and the sweep commit without waiting for the disk, and Slack must
-   * never show a state (an upgrade, a close) that a power loss could take back.
-   */
-  store: Store;
-  client: WebClient;
-  outbox: OutboxRepo;
-  alerts: AlertsRepo;
-  cards: AlertCards;
-  homes: HomeViews;
-  logger: Logger;
-  now: () => number;
-  /** Told when a call fails for good (the notice is a DM; a failed notice is not re-reported). */
-  managers: readonly string[];
-  /** Where notices for the managers go (`routing.escalation_channel`). */
-  escalationChannel: string;
+export interface SenderDeps extends CallDeps {
   /** Every Slack error, for metrics. */
   onError?: (method: string, error: string, permanent: boolean) => void;
   /** First retry delay; doubles per attempt up to a minute. */

@@ -192,22 +192,27 @@ async function closeAlerts(accountId: string, play: string): Promise<void> {
   );
 }
 
+/** Waits until the re-score of `day` (a UTC day index) has finished. */
+async function reScored(day: number): Promise<void> {
+  await pls.emulator.waitFor(
+    async () =>
+      (
+        await pls.query<{ n: number }>(
+          'select count(*) as n from daily_ticks where day = ? and finished_at is not null',
+          day,
+        )
+      )[0]!.n === 1,
+    { description: `day ${day} re-scored` },
+  );
+}
+
 /** Days of silence, each with its sweep: the daily re-score runs though nothing is sent. */
 async function silentDays(days: number): Promise<void> {
   for (let day = 0; day < days; day++) {
     advance(DAY);
     await pls.server.app.internals.sweep();
     const today = Math.floor(now() / DAY);
-    await pls.emulator.waitFor(
-      async () =>
-        (
-          await pls.query<{ n: number }>(
-            'select count(*) as n from daily_ticks where day = ? and finished_at is not null',
-            today,
-          )
-        )[0]!.n === 1,
-      { description: `day ${today} re-scored` },
-    );
+    await reScored(today);
   }
   await settled(pls);
 }
@@ -322,16 +327,7 @@ describe('churn risk: a paying account whose team stopped using the product', ()
     });
     await pls.server.app.internals.sweep();
     const today = Math.floor(now() / DAY);
-    await pls.emulator.waitFor(
-      async () =>
-        (
-          await pls.query<{ n: number }>(
-            'select count(*) as n from daily_ticks where day = ? and finished_at is not null',
-            today,
-          )
-        )[0]!.n === 1,
-      { description: 'today re-scored' },
-    );
+    await reScored(today);
     await settled(pls);
     const days = await pls.query<{ day: number }>(
       'select day from daily_ticks where day > ? order by day',
@@ -373,16 +369,7 @@ describe('churn risk: a paying account whose team stopped using the product', ()
     await pls.server.app.internals.sweep();
     advance(DAY);
     await pls.server.app.internals.sweep();
-    await pls.emulator.waitFor(
-      async () =>
-        (
-          await pls.query<{ n: number }>(
-            'select count(*) as n from daily_ticks where day = ? and finished_at is not null',
-            today + 1,
-          )
-        )[0]!.n === 1,
-      { description: 'the next day re-scored' },
-    );
+    await reScored(today + 1);
     const days = await pls.query<{ day: number }>('select day from daily_ticks order by day');
     // Days more than 60 before the newest are forgotten.
     expect(days.map((d) => d.day)).toEqual([today - 10, today, today + 1]);

@@ -22,6 +22,32 @@ const ACME: RoutableAccount = {
   owner: null,
 };
 
+/** An event of acct_1 by `user`, happening at `at`. */
+function usageOf(
+  id: string,
+  type: string,
+  at: number,
+  options: {
+    user?: string;
+    domain?: string;
+    properties?: Record<string, unknown>;
+    source?: 'webhook' | 'segment';
+  } = {},
+): UsageEvent {
+  const user = options.user ?? 'u_1';
+  return {
+    id,
+    source: options.source ?? 'webhook',
+    type,
+    occurredAt: at,
+    accountId: 'acct_1',
+    account: null,
+    userId: user,
+    user: { email: `${user}@${options.domain ?? 'acme.com'}` },
+    properties: options.properties ?? {},
+  };
+}
+
 /** One account fed event by event through new business's step, with the alert model of live scoring. */
 function account(firm: RoutableAccount = ACME) {
   const state: AccountState = emptyAccountState();
@@ -40,17 +66,11 @@ function account(firm: RoutableAccount = ACME) {
     } = {},
   ): PlayStep => {
     const user = options.user ?? 'u_1';
-    const event: UsageEvent = {
-      id: `evt_${++n}`,
-      source: 'webhook',
-      type,
-      occurredAt: at,
-      accountId: 'acct_1',
-      account: null,
-      userId: user,
-      user: { email: `${user}@${firm.domain ?? 'gmail.com'}` },
-      properties: options.properties ?? {},
-    };
+    const event = usageOf(`evt_${++n}`, type, at, {
+      user,
+      domain: firm.domain ?? 'gmail.com',
+      properties: options.properties,
+    });
     const receivedAt = options.receivedAt ?? at;
     const result = stepAccount({
       event,
@@ -386,17 +406,7 @@ describe('stepAccount: plays', () => {
     let n = 0;
     const step = (type: string, at: number, firm: RoutableAccount, properties: Record<string, unknown>) =>
       stepAccount({
-        event: {
-          id: `evt_${++n}`,
-          source: 'webhook',
-          type,
-          occurredAt: at,
-          accountId: 'acct_1',
-          account: null,
-          userId: 'u_1',
-          user: { email: 'u_1@acme.com' },
-          properties,
-        },
+        event: usageOf(`evt_${++n}`, type, at, { properties }),
         receivedAt: at,
         state,
         previous: n > 1 ? firm : null,
@@ -420,17 +430,10 @@ describe('stepAccount: plays', () => {
     let n = 0;
     const step = (at: number, firm: RoutableAccount) =>
       stepAccount({
-        event: {
-          id: `evt_${++n}`,
+        event: usageOf(`evt_${++n}`, 'usage_limit_approached', at, {
           source: 'segment',
-          type: 'usage_limit_approached',
-          occurredAt: at,
-          accountId: 'acct_1',
-          account: null,
-          userId: 'u_1',
-          user: { email: 'u_1@acme.com' },
           properties: { limit: 'api_calls', used: 8_800, quota: 10_000 },
-        },
+        }),
         receivedAt: at,
         state,
         previous: n > 1 ? firm : null,
@@ -463,17 +466,7 @@ describe('tickAccount: the daily re-score', () => {
       for (let s = 0; s < 3; s++) {
         const at = (today - 20) * DAY + (n + 1) * MINUTE;
         stepAccount({
-          event: {
-            id: `evt_${++n}`,
-            source: 'webhook',
-            type: 'session_started',
-            occurredAt: at,
-            accountId: 'acct_1',
-            account: null,
-            userId: user,
-            user: { email: `${user}@acme.com` },
-            properties: {},
-          },
+          event: usageOf(`evt_${++n}`, 'session_started', at, { user }),
           receivedAt: at,
           state,
           previous: n > 1 ? BUSINESS : null,
