@@ -340,7 +340,7 @@ export async function calibrateHistory(input: CalibrationInput): Promise<Calibra
   const trusted = labelled.length >= TRUSTED_OUTCOMES;
   if (!trusted) {
     warnings.push(
-      `Only ${labelled.length} alerts with a known outcome: a few hundred (${TRUSTED_OUTCOMES}) are needed before these weights can be trusted. Read the suggestions as hints.`,
+      `Only ${labelled.length} alerts with a known outcome: a few hundred (${TRUSTED_OUTCOMES}) are needed before these weights can be trusted, so read any suggestion as a hint.`,
     );
   }
 

@@ -327,7 +327,14 @@ export function renderCalibration(report: CalibrationReport): { text: string; bl
   blocks.push({ type: 'section', block_id: 'cal_counts', fields });
 
   const change = report.recommendation.action === 'change';
-  if (report.features.length > 0) {
+  if (report.features.length > 0 && report.outcomes.labelled === 0) {
+    blocks.push(
+      section(
+        'cal_features',
+        '*Signals and metrics by lift*\nNo alert has an outcome yet: presence and lift are measured on the alerts reps closed.',
+      ),
+    );
+  } else if (report.features.length > 0) {
     const lines = report.features.slice(0, FEATURE_ROWS).map((f) => {
       const conv =
         f.rateWith === null || f.rateWithout === null
@@ -354,11 +361,13 @@ export function renderCalibration(report: CalibrationReport): { text: string; bl
     const shown = code.length > budget ? `${code.slice(0, budget)}\n…` : code;
     blocks.push(section('cal_suggestion', `*Suggested manifest change*\n\`\`\`${shown}\`\`\``));
   }
-  if (report.warnings.length > 0) {
+  // A warning the recommendation already gives as its reason is not said twice.
+  const warnings = report.warnings.filter((w) => !report.recommendation.reasons.includes(w));
+  if (warnings.length > 0) {
     blocks.push({
       type: 'context',
       block_id: 'cal_warnings',
-      elements: report.warnings
+      elements: warnings
         .slice(0, 10)
         .map((w) => ({ type: 'mrkdwn', text: truncate(`⚠️ ${escapeMrkdwn(w)}`, SECTION_MAX) })),
     });

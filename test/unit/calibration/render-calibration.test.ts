@@ -200,6 +200,22 @@ describe('calibrationHeadline', () => {
 });
 
 describe('renderCalibration (Slack)', () => {
+  it('says there is no lift to show before any alert has an outcome, and gives each reason once', () => {
+    const reason = 'Too few outcomes to fit a model (0 labelled).';
+    const none: CalibrationReport = {
+      ...report,
+      outcomes: { ...report.outcomes, labelled: 0 },
+      warnings: [reason, 'Only 0 alerts with a known outcome.'],
+      recommendation: { ...report.recommendation, reasons: [reason] },
+    };
+    const { blocks } = renderCalibration(none);
+    const text = (id: string) => JSON.stringify(blocks.find((b) => b.block_id === id) ?? null);
+    expect(text('cal_features')).toContain('No alert has an outcome yet');
+    expect(text('cal_features')).not.toContain('present in');
+    expect(text('cal_warnings')).not.toContain('Too few outcomes');
+    expect(text('cal_warnings')).toContain('Only 0 alerts');
+  });
+
   it('fits Block Kit and carries the headline as its fallback text', () => {
     const message = renderCalibration(better);
     expect(validateBlocks(message.blocks, 'message')).toEqual([]);
