@@ -200,6 +200,11 @@ function stepPlay(input: StepInput, context: PlayContext, props: Record<string, 
 /** The pseudo-event of a daily re-score: the moment is the day's start, and nobody did anything. */
 export const DAILY_RESCORE = 'daily_rescore';
 
+/** The id of the day's re-score of `at` (any instant of that UTC day): `daily_rescore:<day>`. */
+export function rescoreEventId(at: number): string {
+  return `${DAILY_RESCORE}:${Math.floor(at / DAY)}`;
+}
+
 export interface TickInput {
   state: AccountState;
   account: RoutableAccount;
@@ -220,7 +225,7 @@ export interface TickInput {
 export function tickAccount(input: TickInput): PlayStep[] {
   const { state, account, at } = input;
   const event = {
-    id: `${DAILY_RESCORE}:${Math.floor(at / DAY)}`,
+    id: rescoreEventId(at),
     type: DAILY_RESCORE,
     occurredAt: at,
     userId: null,

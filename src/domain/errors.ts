@@ -77,11 +77,3 @@ export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 export interface CodedError extends Error {
   readonly code: ErrorCode;
 }
-
-export function isCodedError(error: unknown): error is CodedError {
-  return (
-    error instanceof Error &&
-    typeof (error as unknown as { code?: unknown }).code === 'string' &&
-    (Object.values(ErrorCode) as string[]).includes((error as unknown as { code: string }).code)
-  );
-}

@@ -20,13 +20,15 @@ export const NEW_BUSINESS = 'new_business';
  * plan is not paying). An alert already open goes on whatever this says.
  */
 export function judgesAccount(play: Play, account: Pick<RoutableAccount, keyof RoutableAccount>): boolean {
-  if (
-    play.prospects_only &&
-    account.plan !== null &&
-    includesPlan(play.scoring.rules.paid_plans, account.plan)
-  )
-    return false;
+  if (leftToOtherPlays(play, account)) return false;
   return play.applies_to === null || matchesConditions({ ...account }, play.applies_to);
+}
+
+/** New business beside other plays, and an account known to pay: the other plays' to judge. */
+function leftToOtherPlays(play: Play, account: Pick<RoutableAccount, 'plan'>): boolean {
+  return (
+    play.prospects_only && account.plan !== null && includesPlan(play.scoring.rules.paid_plans, account.plan)
+  );
 }
 
 /**
@@ -34,17 +36,12 @@ export function judgesAccount(play: Play, account: Pick<RoutableAccount, keyof R
  * once the account's unknown fields are known — a Segment source's `group` call with the plan
  * can arrive after the tracks it explains (a backfill in any order), and a paying team's
  * readings count from the start. An account known to be outside the play gathers nothing (a
- * free plan's pressure is no expansion evidence once it pays).
+ * free plan's pressure is no expansion evidence once it pays): each condition of `applies_to`
+ * holds, or reads a field the account has not sent.
  */
 export function gathersFor(play: Play, account: Pick<RoutableAccount, keyof RoutableAccount>): boolean {
-  if (judgesAccount(play, account)) return true;
-  if (play.applies_to === null) return false;
-  if (
-    play.prospects_only &&
-    account.plan !== null &&
-    includesPlan(play.scoring.rules.paid_plans, account.plan)
-  )
-    return false;
+  if (leftToOtherPlays(play, account)) return false;
+  if (play.applies_to === null) return true;
   const values: Record<string, unknown> = { ...account };
   return Object.entries(play.applies_to).every(
     ([field, condition]) =>

@@ -1,9 +1,9 @@
 import type { EventPages, LiveAlert, StoredEvent } from '../db/history.js';
 import { type AccountState, emptyAccountState } from '../domain/account-state.js';
 import {
-  DAILY_RESCORE,
   type PlayAlerts,
   type PlayStep,
+  rescoreEventId,
   stepAccount,
   tickAccount,
 } from '../domain/account-step.js';
@@ -502,9 +502,10 @@ function tickLane(lane: Lane, at: number, firms: ReadonlyMap<string, Firm>, ctx:
       at,
     });
     applyDecisions(lane, accountId, state, steps, at, ctx);
-    const key = ctx.wanted && snapshotKey(accountId, `${DAILY_RESCORE}:${Math.floor(at / DAY)}`);
-    const ticked = key && ctx.wanted!.keys.has(key) && steps.find((s) => s.play.id === ctx.wanted!.play);
-    if (ticked) {
+    // Calibration's snapshot of a re-score that opened a live alert of its play.
+    const ticked = ctx.wanted && steps.find((s) => s.play.id === ctx.wanted!.play);
+    const key = ticked && snapshotKey(accountId, rescoreEventId(at));
+    if (ticked && key && ctx.wanted!.keys.has(key)) {
       lane.snapshots.set(key, {
         accountId,
         at,

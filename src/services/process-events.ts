@@ -7,9 +7,9 @@ import type { PendingEvent, PendingEvents } from '../db/event-store.js';
 import { ChangedMeanwhile, type Store } from '../db/store.js';
 import { type AccountState, emptyAccountState, restoreAccountState } from '../domain/account-state.js';
 import {
-  DAILY_RESCORE,
   type PlayAlerts,
   type PlayStep,
+  rescoreEventId,
   type StepDecision,
   stepAccount,
   tickAccount,
@@ -221,7 +221,7 @@ export function createEventProcessor(deps: ProcessorDeps) {
             // set aside (logged by the caller) and the day goes on without it.
             if (store.isStorageFailure(error) || error instanceof ChangedMeanwhile) throw error;
             const message = error instanceof Error ? error.message : String(error);
-            quarantined.push({ eventId: `${DAILY_RESCORE}:${tick.day}:${id}`, error: message });
+            quarantined.push({ eventId: `${rescoreEventId(tick.day * DAY)}:${id}`, error: message });
           }
         }
         const finished = page.length < TICK_PAGE && ids.length === page.length ? now : null;
@@ -269,7 +269,7 @@ export function createEventProcessor(deps: ProcessorDeps) {
     }
     const score = scoreAccount(state, account, scoring, now);
     await accounts.saveScore(account.id, state, score.total, score.tier, now);
-    return { accountId: account.id, eventId: `${DAILY_RESCORE}:${Math.floor(at / DAY)}`, steps };
+    return { accountId: account.id, eventId: rescoreEventId(at), steps };
   }
 
   async function saveTouched(touched: Map<string, Touched>, now: number): Promise<void> {

@@ -1,7 +1,7 @@
 import type { Layer } from '../domain/definition.js';
 import type { Opener, OpenerContact } from '../domain/opener.js';
 import { type Contribution, shownScore } from '../domain/scoring.js';
-import { formatAge, whyNowWords } from '../domain/signal-text.js';
+import { whyNowWords } from '../domain/signal-text.js';
 import type { SlaLapse } from '../domain/sla.js';
 import {
   escapeMrkdwn,
@@ -148,7 +148,7 @@ export function renderAlertDetails(card: AlertCard): Block {
   const blocks: Block[] = [
     section(
       'details_score',
-      `*${TIER_LABEL[card.tier]}${card.play ? ` · ${escapeMrkdwn(card.play)}` : ''} · ${outside(name, 200)}*\n${outside(card.trigger.text, 500)} · ${formatAge(card.now - card.trigger.at)}`,
+      `*${TIER_LABEL[card.tier]}${card.play ? ` · ${escapeMrkdwn(card.play)}` : ''} · ${outside(name, 200)}*\n${outside(whyNowWords(card.trigger, card.now), 500)}`,
     ),
     section('details_sum', sumLine(card)),
   ];

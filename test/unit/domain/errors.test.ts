@@ -8,7 +8,7 @@ import { loadManifest } from '../../../src/config/manifest.js';
 import { DataLifecycleError } from '../../../src/db/data-lifecycle.js';
 import { HistoryError } from '../../../src/db/history.js';
 import { ChangedMeanwhile, StorageError } from '../../../src/db/store.js';
-import { ErrorCode, isCodedError } from '../../../src/domain/errors.js';
+import { ErrorCode } from '../../../src/domain/errors.js';
 import { ClientClosedError, HttpError } from '../../../src/ingest/http-error.js';
 import { CrmError } from '../../../src/integrations/crm.js';
 import { parseQueueArgs } from '../../../src/services/queue.js';
@@ -16,6 +16,12 @@ import { parseSlaArgs } from '../../../src/services/sla-report-service.js';
 import { UserError } from '../../../src/services/user-error.js';
 
 const manifest = loadManifest(resolve(import.meta.dirname, '../../../manifests/pls.yml'));
+
+/** An error that carries one of the table's codes. */
+function isCodedError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return error instanceof Error && (Object.values(ErrorCode) as unknown[]).includes(code);
+}
 
 /** What `fn` threw, for asserting its code. */
 function thrown(fn: () => unknown): unknown {
