@@ -236,7 +236,11 @@ function renderLayers(card: AlertCard): Block[] {
       const rest = items.slice(8).reduce((sum, c) => sum + c.points, 0);
       const whole = apportion([...listed.map((c) => c.points), ...(rest > 0 ? [rest] : [])], layerTotal);
       const lines = listed.map((c, i) => `• ${outside(c.text, 150)} *+${whole[i]}*`);
-      if (items.length > 8) lines.push(`• _+${items.length - 8} more, ${whole[listed.length] ?? 0} pts_`);
+      if (items.length > 8) {
+        const left = whole[listed.length] ?? 0;
+        const pts = left === 0 ? 'under a point' : left === 1 ? '1 pt' : `${left} pts`;
+        lines.push(`• _+${items.length - 8} more, ${pts}_`);
+      }
       return {
         type: 'mrkdwn',
         text: truncate(`*${LAYER_LABEL[layer]}* · ${layerTotal} pts\n${lines.join('\n')}`, 2000),
